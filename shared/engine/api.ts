@@ -1,0 +1,42 @@
+/**
+ * Public surface of the detection engine. The engine is pure: no I/O and no
+ * clock of its own (wall-clock time for `emittedAt` is injected). The same
+ * engine runs in `callguard replay` and in the streaming detector.
+ *
+ * Inputs must already be validated and their numbers normalised to E.164
+ * (see shared/numbers and shared/contracts/validate).
+ */
+import type { CallEvent, ComplaintReport, ConsentRecord, FlagEvent, RuleName, Severity } from '../contracts/records.ts';
+
+/** What the engine did with one input. */
+export type Accepted = 'accepted' | 'duplicate' | 'late';
+
+export interface EngineStats {
+  calls: number;
+  complaints: number;
+  consents: number;
+  duplicates: number;
+  late: number;
+  trackedNumbers: number;
+  evictedNumbers: number;
+  flags: number;
+  flagsBySeverity: Record<Severity, number>;
+  flagsByRule: Partial<Record<RuleName, number>>;
+  /** Current watermark (ms event time), or null before the first event. */
+  watermark: number | null;
+}
+
+export interface Engine {
+  onCall(e: CallEvent): Accepted;
+  onComplaint(c: ComplaintReport): Accepted;
+  onConsent(c: ConsentRecord): void;
+  /** Allowlisted numbers are never flagged; checked before any rule. */
+  allow(number: string): void;
+  /** Move event time forward without an event (idle partitions must not freeze time). */
+  advanceTo(eventTimeMs: number): void;
+  /** Flags produced since the last drain, in emission order. */
+  drainFlags(): FlagEvent[];
+  /** End of input: close every open window and evaluate what is pending. */
+  finish(): void;
+  stats(): EngineStats;
+}
