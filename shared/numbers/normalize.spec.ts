@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { normalize, normalizeOrError } from './normalize.ts';
+
+describe('normalize', () => {
+  it.each([
+    // E.164 and international prefixes for China
+    ['+8613812345678', '+8613812345678'],
+    ['008613812345678', '+8613812345678'],
+    ['+862088886666', '+862088886666'],
+    ['00862088886666', '+862088886666'],
+    ['+8695588', '+8695588'],
+    ['+864001234567', '+864001234567'],
+    // national mobile, with and without a stray trunk 0
+    ['13812345678', '+8613812345678'],
+    ['19912345678', '+8619912345678'],
+    ['013812345678', '+8613812345678'],
+    // national fixed line with trunk 0: 2-digit and 3-digit area codes
+    ['02088886666', '+862088886666'],
+    ['01088886666', '+861088886666'],
+    ['075512345678', '+8675512345678'],
+    ['0951 1234567', '+869511234567'],
+    // service and toll-free numbers
+    ['95588', '+8695588'],
+    ['95105888', '+8695105888'],
+    ['96169', '+8696169'],
+    ['4001234567', '+864001234567'],
+    ['400-123-4567', '+864001234567'],
+    ['800 810 8888', '+868008108888'],
+    // short codes
+    ['10086', '+8610086'],
+    ['12321', '+8612321'],
+    ['110', '+86110'],
+    // 86 without + when unambiguous
+    ['8613812345678', '+8613812345678'],
+    ['862088886666', '+862088886666'],
+    ['864001234567', '+864001234567'],
+    // separators
+    ['+86 138 1234 5678', '+8613812345678'],
+    ['(020) 8888-6666', '+862088886666'],
+    ['(+86) 138-1234-5678', '+8613812345678'],
+    [' 138.1234.5678 ', '+8613812345678'],
+    ['0086\t138 1234 5678', '+8613812345678'],
+    // other countries
+    ['+14155552671', '+14155552671'],
+    ['0014155552671', '+14155552671'],
+    ['+44 20 7946 0958', '+442079460958'],
+    ['00852 2123 4567', '+85221234567'],
+  ])('%s → %s', (raw, e164) => {
+    expect(normalize(raw)).toBe(e164);
+    expect(normalizeOrError(raw)).toEqual({ ok: true, value: e164 });
+  });
+
+  it('is idempotent on its own output', () => {
+    for (const raw of ['13812345678', '02088886666', '95588', '4001234567', '0014155552671', '10086']) {
+      const once = normalize(raw)!;
+      expect(normalize(once)).toBe(once);
+    }
+  });
+
+  it('returns the input string itself for a clean +86 number (no allocation)', () => {
+    const raw = '+8613812345678';
+    expect(normalize(raw)).toBe(raw);
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['   ', 'no digits'],
+    ['abc', 'unexpected character'],
+    ['138-1234-567x', 'unexpected character "x"'],
+    ['+', 'no digits'],
+    ['12', 'too short'],
+    ['1381234567', 'mobile number must have 11 digits, not 10'],
+    ['138123456789', 'mobile number must have 11 digits, not 12'],
+    ['923456789012', 'too long for a national number'],
+    ['+86138123456789', 'mobile number must have 11 digits, not 12'],
+    ['+861381234567', 'mobile number must have 11 digits, not 10'],
+    ['2088886666', 'without its trunk prefix 0'],
+    ['1088886666', 'without its trunk prefix 0'],
+    ['88886666', 'local number without area code'],
+    ['8695588', 'local number without area code'],
+    ['095588', 'trunk prefix 0 before a service number'],
+    ['04001234567', 'trunk prefix 0 before a 400/800 number'],
+    ['+860138123456', 'unexpected 0 after the country code'],
+    ['+86 20 0888 6666', 'not a possible Chinese number'],
+    ['+0123456789', 'country code cannot start with 0'],
+    ['+1234567890123456', 'too long'],
+    ['00123456789012345678', 'too long'],
+    ['+99912345', 'unknown country calling code'],
+    ['+1 415', 'impossible length'],
+    ['13+812345678', "'+' inside the number"],
+    ['+86+13812345678', "'+' inside the number"],
+    ['9558', 'local number without area code'],
+    ['955881234', 'too short for a Chinese number (9 digits)'],
+  ])('rejects %j (%s)', (raw, reason) => {
+    const r = normalizeOrError(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain(reason);
+    expect(normalize(raw)).toBeNull();
+  });
+
+  it('rejects non-strings without throwing', () => {
+    expect(normalizeOrError(13812345678 as unknown as string)).toEqual({ ok: false, error: 'not a string' });
+    expect(normalize(null as unknown as string)).toBeNull();
+  });
+
+  it('accepts the edge lengths of each class and rejects one beyond', () => {
+    expect(normalize('95123')).toBe('+8695123'); // 5-digit service
+    expect(normalize('95123456')).toBe('+8695123456'); // 8-digit service
+    expect(normalize('+869512345678')).toBe('+869512345678'); // 10 digits: fixed line in a 95x area
+    expect(normalize('+86951234567890')).toBeNull(); // 12 digits
+    expect(normalize('+8640012345678')).toBe('+8640012345678'); // 11 digits: not toll-free, fixed-line-shaped
+    expect(normalize('+86400123456')).toBeNull(); // 9 digits
+    expect(normalize('+86123456')).toBe('+86123456'); // 6-digit short code
+    expect(normalize('+861234567')).toBeNull(); // 7 digits starting 12
+    expect(normalize('+1' + '2'.repeat(14))).toBeNull(); // 15 digits, impossible for NANP
+  });
+});

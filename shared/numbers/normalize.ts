@@ -1,0 +1,164 @@
+/**
+ * Phone number normalisation to E.164 (`+8613812345678`).
+ *
+ * Accepted forms (spaces, dashes, dots and parentheses are ignored):
+ * - `+86…` and `0086…` followed by a Chinese national significant number;
+ * - national: 11-digit mobile `1[3-9]…`, fixed line with trunk prefix
+ *   `0<area><subscriber>` (`02088886666`), mobile with a stray trunk 0
+ *   (`013812345678`), service numbers `95…` / `96…`, `400…` / `800…`,
+ *   short codes (`10086`, `12321`);
+ * - `86…` without `+` when what follows is a mobile, fixed-line or 400/800
+ *   number (12–13 digits: no national form can be mistaken for it);
+ * - other international numbers `+<cc>…` and `00<cc>…`, checked with
+ *   libphonenumber-js.
+ *
+ * The common forms (`+86…`, `0086…`, 11-digit mobile) take a fast path of a
+ * few character-code comparisons and at most one string concatenation.
+ */
+import { chinaKind, type ChinaKind } from './china.ts';
+import { internationalE164 } from './international.ts';
+
+/** Outcome of {@link normalizeOrError}. */
+export type NormalizeResult = { ok: true; value: string } | { ok: false; error: string };
+
+const PLUS = 43;
+const D0 = 48;
+const D9 = 57;
+const MAX_DIGITS = 15; // E.164
+
+/**
+ * Normalises a number as signalled to E.164, or returns null when it is not a
+ * possible number. Use {@link normalizeOrError} to learn why.
+ */
+export function normalize(raw: string): string | null {
+  const r = normalizeOrError(raw);
+  return r.ok ? r.value : null;
+}
+
+/** Normalises a number as signalled to E.164, or says why it cannot. */
+export function normalizeOrError(raw: string): NormalizeResult {
+  if (typeof raw !== 'string') return fail('not a string');
+  if (raw.length === 0) return fail('empty');
+  let s = raw;
+  if (!isClean(s)) {
+    const cleaned = clean(s);
+    if (typeof cleaned !== 'string') return cleaned;
+    s = cleaned;
+  }
+  const plus = s.charCodeAt(0) === PLUS;
+  const digits = plus ? s.length - 1 : s.length;
+  if (digits < 3) return fail(digits === 0 ? 'no digits' : 'too short');
+  if (digits > MAX_DIGITS + 2) return fail('too long');
+  if (plus) return fromInternational(s, 1, s === raw);
+  return fromUnprefixed(s);
+}
+
+/** `+<cc>…` (offset 1) or `00<cc>…` (offset 2). */
+function fromInternational(s: string, at: number, reuse: boolean): NormalizeResult {
+  if (s.length - at > MAX_DIGITS) return fail('too long');
+  if (s.charCodeAt(at) === D0 + 8 && s.charCodeAt(at + 1) === D0 + 6) {
+    const kind = chinaKind(s, at + 2);
+    if (kind === null) return fail(chinaReason(s, at + 2));
+    return ok(reuse && at === 1 ? s : '+' + s.slice(at));
+  }
+  if (s.charCodeAt(at) === D0) return fail('country code cannot start with 0');
+  return internationalE164(s.slice(at));
+}
+
+/** A digit string without `+`. */
+function fromUnprefixed(s: string): NormalizeResult {
+  const n = s.length;
+  const a = s.charCodeAt(0) - D0;
+  const b = s.charCodeAt(1) - D0;
+  if (a === 1) {
+    // Fast path: 11-digit mobile.
+    if (b >= 3 && n === 11) return ok('+86' + s);
+    const kind = chinaKind(s, 0);
+    if (kind === 'SHORT_CODE') return ok('+86' + s);
+    if (kind === 'FIXED_LINE') return fail('fixed-line number without its trunk prefix 0');
+    return fail(chinaReason(s, 0));
+  }
+  if (a === 0) {
+    if (b === 0) return fromInternational(s, 2, false);
+    const kind = chinaKind(s, 1);
+    if (kind === 'FIXED_LINE' || kind === 'MOBILE') return ok('+86' + s.slice(1));
+    return fail(kind === null ? chinaReason(s, 1) : 'trunk prefix 0 before a ' + describe(kind));
+  }
+  if (a === 8 && b === 6 && n >= 12) {
+    const kind = chinaKind(s, 2);
+    if (kind === 'MOBILE' || kind === 'FIXED_LINE' || kind === 'TOLL_FREE_400') return ok('+' + s);
+  }
+  if (n > 11) return fail('too long for a national number (international numbers need + or 00)');
+  const kind = chinaKind(s, 0);
+  if (kind === 'SERVICE_95' || kind === 'SERVICE_96' || kind === 'TOLL_FREE_400') return ok('+86' + s);
+  if (kind === 'FIXED_LINE') return fail('fixed-line number without its trunk prefix 0');
+  if (n <= 8) return fail('local number without area code');
+  return fail(chinaReason(s, 0));
+}
+
+/** Why the digits from `start` are not a Chinese national significant number. */
+function chinaReason(s: string, start: number): string {
+  const n = s.length - start;
+  if (n <= 0) return 'too short';
+  const a = s.charCodeAt(start) - D0;
+  const b = s.charCodeAt(start + 1) - D0;
+  if (a === 0) return 'unexpected 0 after the country code';
+  if (a === 1 && b >= 3) return `mobile number must have 11 digits, not ${n}`;
+  if (n < 10) return `too short for a Chinese number (${n} digits)`;
+  if (n > 11) return `too long for a Chinese number (${n} digits)`;
+  return 'not a possible Chinese number';
+}
+
+function describe(kind: ChinaKind): string {
+  switch (kind) {
+    case 'SERVICE_95':
+    case 'SERVICE_96':
+      return 'service number';
+    case 'TOLL_FREE_400':
+      return '400/800 number';
+    case 'SHORT_CODE':
+      return 'short code';
+    default:
+      return 'number';
+  }
+}
+
+/** True when `s` is `+`? followed by ASCII digits only (the usual case). */
+function isClean(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  let i = s.charCodeAt(0) === PLUS ? 1 : 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < D0 || c > D9) return false;
+  }
+  return true;
+}
+
+/** Drops separators; fails on any other character or a misplaced `+`. */
+function clean(s: string): string | NormalizeResult {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= D0 && c <= D9) {
+      out += s[i];
+    } else if (c === PLUS) {
+      if (out.length > 0) return fail("'+' inside the number");
+      out = '+';
+    } else if (c === 32 || c === 45 || c === 40 || c === 41 || c === 46 || c === 9 || c === 0xa0) {
+      // space, '-', '(', ')', '.', tab, no-break space
+    } else {
+      return fail(`unexpected character ${JSON.stringify(s[i])}`);
+    }
+  }
+  if (out === '' || out === '+') return fail('no digits');
+  return out;
+}
+
+function ok(value: string): NormalizeResult {
+  return { ok: true, value };
+}
+
+function fail(error: string): NormalizeResult {
+  return { ok: false, error };
+}
