@@ -1,0 +1,134 @@
+/**
+ * The engine's configuration: every threshold with its default and the
+ * reason for it. Defaults are chosen from how the behaviours differ, not
+ * fitted to one data set: a courier calls many strangers but is answered;
+ * a telemarketer is not. See README "Detection defaults".
+ */
+import { z } from 'zod';
+
+const ms = z.number().int().positive();
+const count = z.number().int().min(1);
+const ratio = z.number().min(0).max(1);
+const hour = z.number().int().min(0).max(23);
+
+export const engineConfigSchema = z
+  .object({
+    /** Events older than the watermark (max event time − this) are late: counted and routed. */
+    allowedLatenessMs: ms.default(120_000),
+    /** A number with no activity for this long is evicted (its windowed state has aged out). */
+    idleEvictMs: ms.default(3 * 24 * 3_600_000),
+    /** Capacity of the caller→callee pair cache (entries); lossy, recency-evicted beyond it. */
+    pairCacheEntries: z.number().int().min(1024).default(1 << 22),
+    /** How many recent eventIds / reportIds are remembered for de-duplication. */
+    dedupEntries: z.number().int().min(1024).default(1 << 22),
+    /** Numbers treated as marketing lines besides 95/96/400 service numbers (E.164 or national). */
+    marketingLines: z.array(z.string()).default([]),
+    /** Talk of at least this long is a "real conversation" that makes two numbers acquainted. */
+    acquaintanceTalkSec: z.number().int().min(1).default(30),
+    /** A re-flag needs severity to rise, or this long since the last flag (a new evidence window). */
+    reflagAfterMs: ms.default(24 * 3_600_000),
+    timeZone: z.string().default('Asia/Shanghai'),
+    rules: z
+      .object({
+        highFrequency: z
+          .object({
+            callsPerHour: count.default(60),
+            callsPerDay: count.default(400),
+          })
+          .prefault({}),
+        lowAnswerFanout: z
+          .object({
+            /** Distinct strangers called in the horizon before the rule looks at all. */
+            strangersPerHour: count.default(12),
+            strangersPerDay: count.default(25),
+            /** Answer rate of calls to strangers at or below which it fires. */
+            maxAnswerRate: ratio.default(0.45),
+          })
+          .prefault({}),
+        shortCalls: z
+          .object({
+            maxTalkSec: z.number().int().min(1).default(10),
+            minAnswered: count.default(10),
+            minShare: ratio.default(0.6),
+          })
+          .prefault({}),
+        rejectionRepeat: z
+          .object({
+            /** Attempts after an explicit rejection, at one callee, that count as harassment. */
+            repeats: count.default(2),
+            /** How long an explicit rejection is remembered. */
+            memoryMs: ms.default(7 * 24 * 3_600_000),
+          })
+          .prefault({}),
+        ringOnce: z
+          .object({
+            /** A CANCELLED attempt that rang at most this long is a ring-once. */
+            maxRingMs: ms.default(8_000),
+            perHour: count.default(8),
+            perDay: count.default(20),
+            minShare: ratio.default(0.5),
+          })
+          .prefault({}),
+        callBombing: z
+          .object({
+            attempts: count.default(8),
+            windowMs: ms.default(3_600_000),
+          })
+          .prefault({}),
+        complaints: z
+          .object({
+            /** Distinct reporters (weighted) needed; one reporter alone is never enough. */
+            distinctReporters: z.number().min(2).default(2),
+            windowMs: ms.default(30 * 24 * 3_600_000),
+            /** Weight of a complaint from an acquaintance of the reported number. */
+            acquaintanceWeight: ratio.default(0.5),
+          })
+          .prefault({}),
+        noConsent: z
+          .object({
+            callsPerDay: count.default(5),
+          })
+          .prefault({}),
+        sequentialDialing: z
+          .object({
+            /** Callees within this distance of the previous callee continue a run. */
+            maxGap: count.default(10),
+            perHour: count.default(15),
+            minShare: ratio.default(0.4),
+          })
+          .prefault({}),
+        quietHours: z
+          .object({
+            startHour: hour.default(22),
+            endHour: hour.default(8),
+            strangerCallsPerDay: count.default(6),
+          })
+          .prefault({}),
+        campaign: z
+          .object({
+            /** Numbers sharing all but this many trailing digits are one block. */
+            blockDigits: z.number().int().min(1).max(6).default(3),
+            /** A member must have called at least this many strangers in a day. */
+            memberStrangersPerDay: count.default(6),
+            memberMaxAnswerRate: ratio.default(0.45),
+            /** Alike members in one block and access provider that make a campaign. */
+            members: count.default(4),
+            /** Stranger calls of the whole campaign in a day. */
+            strangerCallsPerDay: count.default(80),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    severity: z
+      .object({
+        watch: z.number().min(1).max(100).default(25),
+        label: z.number().min(1).max(100).default(50),
+        block: z.number().min(1).max(100).default(80),
+        /** BLOCK_RECOMMENDED needs at least this many distinct contributing rules. */
+        blockMinRules: z.number().int().min(2).default(2),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type EngineConfig = z.infer<typeof engineConfigSchema>;

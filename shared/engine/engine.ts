@@ -1,0 +1,467 @@
+import type { CallEvent, ComplaintReport, ConsentRecord, FlagEvent, NumberClass, RuleName, Severity } from '../contracts/records.ts';
+import { NUMBER_CLASSES } from '../contracts/records.ts';
+import type { EngineConfig } from '../config/schema.ts';
+import { classify, fromNumberKey, normalize, numberKey } from '../numbers/index.ts';
+import type { Accepted, Engine, EngineStats } from './api.ts';
+import { LocalClock, inHours } from './local-time.ts';
+import { RULE_SET } from './rules/index.ts';
+import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
+import { CampaignGroups } from './state/campaigns.ts';
+import { ComplaintStore } from './state/complaints.ts';
+import { ConsentStore } from './state/consents.ts';
+import { H1, H24, M } from './state/metrics.ts';
+import { NumberIndex } from './state/number-index.ts';
+import { NumberState } from './state/number-state.ts';
+import { PAIR_ANSWERED, PAIR_REJECTED_AS_STRANGER, PairCache } from './state/pair-cache.ts';
+import { RecentIds } from './state/recent-ids.ts';
+import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
+
+const SEVERITIES: Severity[] = ['WATCH', 'LABEL', 'BLOCK_RECOMMENDED'];
+const MARKETING = 1;
+const SWEEP_EVERY = 1 << 16;
+const SWEEP_CHUNK = 4096;
+
+export interface EngineOptions {
+  /** Wall clock for `emittedAt` only; detection never reads it. */
+  now?: () => number;
+}
+
+/**
+ * The detection engine: keyed event-time state per calling number, pair
+ * knowledge (contact, rejection, bombing), consent, complaints and campaign
+ * groups, evaluated by the rules into evidence-carrying flags. Pure: no I/O,
+ * no clock of its own.
+ */
+export class DetectionEngine implements Engine {
+  private readonly index: NumberIndex;
+  private readonly state: NumberState;
+  private readonly pairs: PairCache;
+  private readonly ids: RecentIds;
+  private readonly consents = new ConsentStore();
+  private readonly complaintStore: ComplaintStore;
+  private readonly groups = new CampaignGroups();
+  private readonly allowlist = new Set<number>();
+  private readonly marketingLines = new Set<number>();
+  private readonly providers: string[] = [''];
+  private readonly providerIds = new Map<string, number>();
+  private readonly clock: LocalClock;
+  private readonly signals: Signals = emptySignals();
+  private readonly now: () => number;
+  private out: FlagEvent[] = [];
+  private maxEventTime = -Infinity;
+  private sinceSweep = 0;
+  private sweepHand = 0;
+  private readonly counts = {
+    calls: 0,
+    complaints: 0,
+    consents: 0,
+    duplicates: 0,
+    late: 0,
+    evictedNumbers: 0,
+    flags: 0,
+  };
+  private readonly flagsBySeverity: Record<Severity, number> = { WATCH: 0, LABEL: 0, BLOCK_RECOMMENDED: 0 };
+  private readonly flagsByRule: Partial<Record<RuleName, number>> = {};
+
+  constructor(
+    private readonly config: EngineConfig,
+    opts: EngineOptions = {},
+  ) {
+    this.now = opts.now ?? (() => 0);
+    this.index = new NumberIndex(1 << 16);
+    this.state = new NumberState(1 << 16);
+    this.pairs = new PairCache(config.pairCacheEntries);
+    this.ids = new RecentIds(config.dedupEntries);
+    this.complaintStore = new ComplaintStore(config.rules.complaints.windowMs);
+    this.clock = new LocalClock(config.timeZone);
+    for (const line of config.marketingLines) {
+      const e164 = normalize(line);
+      if (e164) this.marketingLines.add(numberKey(e164));
+    }
+  }
+
+  get watermark(): number {
+    return this.maxEventTime - this.config.allowedLatenessMs;
+  }
+
+  allow(number: string): void {
+    this.allowlist.add(numberKey(number));
+  }
+
+  onConsent(c: ConsentRecord): void {
+    this.counts.consents++;
+    this.consents.put(numberKey(c.caller), numberKey(c.callee), c.grantedAt, c.revokedAt);
+  }
+
+  advanceTo(t: number): void {
+    if (t > this.maxEventTime) this.maxEventTime = t;
+  }
+
+  onCall(e: CallEvent): Accepted {
+    const t = e.startTime;
+    if (t < this.watermark) {
+      this.counts.late++;
+      return 'late';
+    }
+    if (this.ids.seen(e.eventId)) {
+      this.counts.duplicates++;
+      return 'duplicate';
+    }
+    this.counts.calls++;
+    if (t > this.maxEventTime) this.maxEventTime = t;
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+
+    const caller = numberKey(e.caller);
+    if (this.allowlist.has(caller)) return 'accepted';
+    const callee = numberKey(e.callee);
+    const slot = this.slotFor(caller, e.caller, t);
+    this.observe(slot, caller, callee, e, t);
+    return 'accepted';
+  }
+
+  onComplaint(c: ComplaintReport): Accepted {
+    if (this.ids.seen('r:' + c.reportId)) {
+      this.counts.duplicates++;
+      return 'duplicate';
+    }
+    this.counts.complaints++;
+    const t = c.reportTime;
+    if (t > this.maxEventTime) this.maxEventTime = t;
+    const reported = numberKey(c.reported);
+    if (this.allowlist.has(reported)) return 'accepted';
+    const reporter = numberKey(c.reporter);
+    const w = this.acquainted(reported, reporter) ? this.config.rules.complaints.acquaintanceWeight : 1;
+    this.complaintStore.add(reported, reporter, t, w);
+    const slot = this.slotFor(reported, c.reported, t);
+    this.state.counters.touch(slot, t);
+    this.evaluate(slot, t);
+    return 'accepted';
+  }
+
+  drainFlags(): FlagEvent[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  finish(): void {
+    // Every rule is evaluated as its evidence arrives, so there is nothing
+    // pending at the end of input; a final sweep releases idle numbers.
+    this.sweep();
+  }
+
+  stats(): EngineStats {
+    return {
+      ...this.counts,
+      trackedNumbers: this.state.size,
+      flagsBySeverity: { ...this.flagsBySeverity },
+      flagsByRule: { ...this.flagsByRule },
+      watermark: Number.isFinite(this.maxEventTime) ? this.watermark : null,
+    };
+  }
+
+  /** Bytes held by the engine's fixed structures (typed arrays), for the benchmark. */
+  memory(): { numbers: number; index: number; pairs: number; dedup: number } {
+    return { numbers: this.state.bytes, index: this.index.bytes, pairs: this.pairs.bytes, dedup: this.ids.bytes };
+  }
+
+  private slotFor(key: number, e164: string, t: number): number {
+    let slot = this.index.get(key);
+    if (slot < 0) {
+      slot = this.state.allocate(key);
+      this.index.set(key, slot);
+      const cls = classify(e164);
+      this.state.numberClass[slot] = NUMBER_CLASSES.indexOf(cls);
+      if (cls === 'SERVICE_95' || cls === 'SERVICE_96' || cls === 'TOLL_FREE_400' || this.marketingLines.has(key)) {
+        this.state.kind[slot] |= MARKETING;
+      }
+    }
+    const sec = Math.floor(t / 1000);
+    if (sec > this.state.lastSeen[slot]) this.state.lastSeen[slot] = sec;
+    return slot;
+  }
+
+  /** Acquainted: either has called the other and been answered with a real conversation, or the callee called the caller. */
+  private acquainted(a: number, b: number): boolean {
+    const back = this.pairs.find(b, a);
+    if (back >= 0 && this.pairs.attempts[back] > 0) return true;
+    const fwd = this.pairs.find(a, b);
+    return fwd >= 0 && this.pairs.talks[fwd] > 0;
+  }
+
+  private observe(slot: number, caller: number, callee: number, e: CallEvent, t: number): void {
+    const cfg = this.config;
+    const st = this.state;
+    const ctr = st.counters;
+    const pairs = this.pairs;
+    const sec = Math.floor(t / 1000);
+    ctr.touch(slot, t);
+
+    const p = pairs.getOrCreate(caller, callee, sec);
+    const isNew = pairs.created;
+    const sinceLast = isNew ? Infinity : sec - pairs.lastSeen[p];
+    const back = pairs.find(callee, caller);
+    const calledBack = back >= 0 && pairs.attempts[back] > 0;
+    const marketing = (st.kind[slot] & MARKETING) !== 0;
+    const consented = marketing && this.consents.has(caller, callee, t);
+    const stranger = !calledBack && pairs.talks[p] === 0 && !consented;
+
+    ctr.add(slot, M.CALLS);
+    if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, M.NEW_CALLEES);
+    if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, M.NEW_CALLEES);
+
+    let interesting = marketing;
+    const outcome = e.outcome;
+    if (outcome === 'ANSWERED') {
+      ctr.add(slot, M.ANSWERED);
+      pairs.flags[p] |= PAIR_ANSWERED;
+      const talkSec = (e.endTime - (e.answerTime ?? e.endTime)) / 1000;
+      if (talkSec < cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, M.SHORT_TALK);
+    } else if (outcome === 'REJECTED') {
+      ctr.add(slot, M.REJECTED);
+    }
+
+    if (stranger) {
+      interesting = true;
+      ctr.add(slot, M.STRANGER_CALLS);
+      if (outcome === 'ANSWERED') ctr.add(slot, M.STRANGER_ANSWERED);
+      if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, M.NEW_STRANGERS);
+      if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, M.NEW_STRANGERS);
+      if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, M.RING_ONCE);
+      const q = cfg.rules.quietHours;
+      if (inHours(this.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, M.QUIET_STRANGER);
+      if (st.group[slot] !== 0) this.groups.addCalls(st.group[slot] - 1, t, 1);
+    }
+    if (marketing && !consented && !calledBack) ctr.add(slot, M.NO_CONSENT);
+
+    const last = st.lastCallee[slot];
+    const gap = callee - last;
+    if (last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
+      ctr.add(slot, M.SEQUENTIAL);
+      interesting = true;
+    }
+    st.lastCallee[slot] = callee;
+
+    // Attempts after an explicit rejection by a callee to whom the caller was a stranger.
+    const rr = cfg.rules.rejectionRepeat;
+    if (pairs.rejectedAt[p] !== 0 && sec - pairs.rejectedAt[p] <= rr.memoryMs / 1000) {
+      if ((pairs.flags[p] & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack) {
+        const n = ++pairs.afterReject[p];
+        ctr.add(slot, M.REJECTION_REPEATS);
+        if (n > st.rrMax[slot] || sec - st.rrAt[slot] > rr.memoryMs / 1000) st.rrMax[slot] = n;
+        st.rrAt[slot] = sec;
+        interesting = true;
+      }
+    }
+    if (outcome === 'REJECTED') {
+      if (pairs.rejectedAt[p] === 0 || sec - pairs.rejectedAt[p] > rr.memoryMs / 1000) pairs.afterReject[p] = 0;
+      pairs.rejectedAt[p] = sec;
+      if (stranger) pairs.flags[p] |= PAIR_REJECTED_AS_STRANGER;
+    }
+
+    // Call bombing: attempts at one stranger within the bombing window.
+    const cb = cfg.rules.callBombing;
+    if (sec - pairs.bombStart[p] > cb.windowMs / 1000) {
+      pairs.bombStart[p] = sec;
+      pairs.bombCount[p] = 0;
+    }
+    const bombs = ++pairs.bombCount[p];
+    if (stranger && bombs >= 3) {
+      if (bombs > st.bombMax[slot] || sec - st.bombAt[slot] > cb.windowMs / 1000) st.bombMax[slot] = bombs;
+      st.bombAt[slot] = sec;
+      interesting = true;
+    }
+
+    // Contact knowledge, after this call has been judged.
+    if (outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cfg.acquaintanceTalkSec) {
+      if (pairs.talks[p] < 255) pairs.talks[p]++;
+    }
+    if (pairs.attempts[p] < 0xffff) pairs.attempts[p]++;
+    if (sec > pairs.lastSeen[p]) pairs.lastSeen[p] = sec;
+
+    this.trackProvider(slot, e.accessProvider);
+    if (stranger) this.trackCampaign(slot, caller, t);
+    if (interesting || ctr.value(slot, H1, M.CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
+  }
+
+  /** Misra–Gries with one counter: the provider carrying most of the number's calls. */
+  private trackProvider(slot: number, provider: string | null): void {
+    if (provider === null) return;
+    let id = this.providerIds.get(provider);
+    if (id === undefined) {
+      id = this.providers.length < 0xffff ? this.providers.length : 0;
+      if (id !== 0) {
+        this.providers.push(provider);
+        this.providerIds.set(provider, id);
+      }
+    }
+    const st = this.state;
+    if (st.provider[slot] === id) {
+      if (st.providerCount[slot] < 0xffff) st.providerCount[slot]++;
+    } else if (st.providerCount[slot] === 0) {
+      st.provider[slot] = id;
+      st.providerCount[slot] = 1;
+    } else {
+      st.providerCount[slot]--;
+    }
+  }
+
+  /** Joins the number to its block/provider group on a day it looks like a quiet marketer. */
+  private trackCampaign(slot: number, key: number, t: number): void {
+    const st = this.state;
+    const c = this.config.rules.campaign;
+    const day = Math.floor(t / 86_400_000);
+    if (st.groupDay[slot] === day && st.group[slot] !== 0) return;
+    const ctr = st.counters;
+    const calls = ctr.value(slot, H24, M.STRANGER_CALLS, t);
+    if (calls < c.memberStrangersPerDay) return;
+    if (ctr.value(slot, H24, M.STRANGER_ANSWERED, t) / calls > c.memberMaxAnswerRate) return;
+    if (st.provider[slot] === 0) return;
+    const block = Math.floor(key / 10 ** c.blockDigits);
+    const id = this.groups.idFor(block, st.provider[slot]);
+    st.group[slot] = id + 1;
+    st.groupDay[slot] = day;
+    this.groups.join(id, t, Math.round(calls));
+  }
+
+  private fillSignals(slot: number, t: number): Signals {
+    const s = this.signals;
+    const st = this.state;
+    const c = st.counters;
+    const key = st.key[slot];
+    const sec = Math.floor(t / 1000);
+    s.t = t;
+    s.calls1h = c.value(slot, H1, M.CALLS, t);
+    s.calls24h = c.value(slot, H24, M.CALLS, t);
+    s.answered24h = c.value(slot, H24, M.ANSWERED, t);
+    s.rejected24h = c.value(slot, H24, M.REJECTED, t);
+    s.strangerCalls1h = c.value(slot, H1, M.STRANGER_CALLS, t);
+    s.strangerCalls24h = c.value(slot, H24, M.STRANGER_CALLS, t);
+    s.strangerAnswered1h = c.value(slot, H1, M.STRANGER_ANSWERED, t);
+    s.strangerAnswered24h = c.value(slot, H24, M.STRANGER_ANSWERED, t);
+    s.newStrangers1h = c.value(slot, H1, M.NEW_STRANGERS, t);
+    s.newStrangers24h = c.value(slot, H24, M.NEW_STRANGERS, t);
+    s.newCallees24h = c.value(slot, H24, M.NEW_CALLEES, t);
+    s.shortTalk24h = c.value(slot, H24, M.SHORT_TALK, t);
+    s.ringOnce1h = c.value(slot, H1, M.RING_ONCE, t);
+    s.ringOnce24h = c.value(slot, H24, M.RING_ONCE, t);
+    s.sequential1h = c.value(slot, H1, M.SEQUENTIAL, t);
+    s.quietStranger24h = c.value(slot, H24, M.QUIET_STRANGER, t);
+    s.noConsent24h = c.value(slot, H24, M.NO_CONSENT, t);
+    s.rejectionRepeats24h = c.value(slot, H24, M.REJECTION_REPEATS, t);
+    const rr = this.config.rules.rejectionRepeat;
+    s.rejectionRepeatMax = sec - st.rrAt[slot] <= rr.memoryMs / 1000 ? st.rrMax[slot] : 0;
+    s.bombingMax = sec - st.bombAt[slot] <= this.config.rules.callBombing.windowMs / 1000 ? st.bombMax[slot] : 0;
+    const rep = this.complaintStore.reporters(key, t);
+    s.complaintReporters = rep.count;
+    s.complaintWeighted = rep.weighted;
+    s.isMarketingLine = (st.kind[slot] & MARKETING) !== 0;
+    if (st.group[slot] !== 0) {
+      const g = this.groups.value(st.group[slot] - 1, t);
+      s.campaignMembers = g.members;
+      s.campaignCalls = g.calls;
+    } else {
+      s.campaignMembers = 0;
+      s.campaignCalls = 0;
+    }
+    return s;
+  }
+
+  private evaluate(slot: number, t: number): void {
+    const s = this.fillSignals(slot, t);
+    const reasons: ScoredReason[] = [];
+    for (const rule of RULE_SET) {
+      const r = rule(s, this.config.rules);
+      if (r) reasons.push(r);
+    }
+    if (reasons.length === 0) return;
+    const v = verdict(reasons, this.config.severity);
+    if (v.severity === null) return;
+    const st = this.state;
+    const rank = SEVERITY_RANK[v.severity];
+    const sec = Math.floor(t / 1000);
+    const fresh = st.lastSeverity[slot] === 0 || sec - st.lastFlagAt[slot] >= this.config.reflagAfterMs / 1000;
+    if (!fresh && rank <= st.lastSeverity[slot]) return;
+
+    let span = 0;
+    for (const r of reasons) span = Math.max(span, windowMs(r.window));
+    const windowStart = t - span;
+    if (fresh) st.episodeStart[slot] = Math.floor(windowStart / 60_000) * 60;
+    st.lastSeverity[slot] = rank;
+    st.lastFlagAt[slot] = sec;
+    this.emit(slot, t, windowStart, v.score, v.severity, reasons, s);
+  }
+
+  private emit(
+    slot: number,
+    t: number,
+    windowStart: number,
+    score: number,
+    severity: Severity,
+    reasons: ScoredReason[],
+    s: Signals,
+  ): void {
+    const st = this.state;
+    const number = fromNumberKey(st.key[slot]);
+    const flag: FlagEvent = {
+      flagId: flagId(number, severity, st.episodeStart[slot] * 1000),
+      number,
+      severity,
+      score,
+      reasons: reasons.map(({ rule, window, value, threshold }) => ({ rule, window, value, threshold })),
+      windowStart,
+      windowEnd: t,
+      detectedAt: t,
+      emittedAt: this.now(),
+      numberClass: NUMBER_CLASSES[st.numberClass[slot]] as NumberClass,
+      accessProvider: st.provider[slot] === 0 ? null : this.providers[st.provider[slot]],
+      evidence: {
+        calls: Math.round(s.calls24h),
+        calls1h: Math.round(s.calls1h),
+        distinctCallees: Math.round(s.newCallees24h),
+        answered: Math.round(s.answered24h),
+        rejected: Math.round(s.rejected24h),
+        strangerCalls: Math.round(s.strangerCalls24h),
+        strangerAnswered: Math.round(s.strangerAnswered24h),
+        rejectionRepeats: Math.round(s.rejectionRepeats24h),
+        rejectionRepeatsMax: s.rejectionRepeatMax,
+        bombingAttempts: s.bombingMax,
+        ringOnce: Math.round(s.ringOnce24h),
+        shortCalls: Math.round(s.shortTalk24h),
+        sequential1h: Math.round(s.sequential1h),
+        quietHourCalls: Math.round(s.quietStranger24h),
+        noConsentCalls: Math.round(s.noConsent24h),
+        complaints: s.complaintReporters,
+        distinctReporters: s.complaintReporters,
+        campaignMembers: Math.round(s.campaignMembers),
+      },
+    };
+    this.out.push(flag);
+    this.counts.flags++;
+    this.flagsBySeverity[severity]++;
+    for (const r of reasons) this.flagsByRule[r.rule] = (this.flagsByRule[r.rule] ?? 0) + 1;
+  }
+
+  /** Releases numbers idle past `idleEvictMs` of event time, a chunk of slots at a time. */
+  private sweep(): void {
+    this.sinceSweep = 0;
+    const st = this.state;
+    const end = st.end;
+    if (end === 0) return;
+    const idleBefore = (this.watermark - this.config.idleEvictMs) / 1000;
+    for (let n = 0; n < SWEEP_CHUNK; n++) {
+      const slot = this.sweepHand;
+      this.sweepHand = (this.sweepHand + 1) % end;
+      const key = st.key[slot];
+      if (key !== 0 && st.lastSeen[slot] < idleBefore && !this.complaintStore.has(key)) {
+        this.index.delete(key);
+        st.release(slot);
+        this.counts.evictedNumbers++;
+      }
+    }
+    if (this.counts.calls % (SWEEP_EVERY * 64) === 0) this.complaintStore.sweep(this.watermark);
+  }
+}
+
+/** Names of every severity, lowest first. */
+export const SEVERITY_ORDER = SEVERITIES;

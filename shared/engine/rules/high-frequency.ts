@@ -1,0 +1,17 @@
+import { r1, rising, type Rule } from '../signals.ts';
+
+/**
+ * HIGH_FREQUENCY: call attempts per hour or per day above what a person
+ * makes. Volume alone is weak evidence (busy shops, couriers, hospitals),
+ * so on its own it reaches WATCH at most (20–35 points); it strengthens
+ * other signals.
+ */
+export const highFrequency: Rule = (s, c) => {
+  const { callsPerHour, callsPerDay } = c.highFrequency;
+  const hourly = s.calls1h >= callsPerHour ? rising(s.calls1h, callsPerHour, 20, 15, 4) : 0;
+  const daily = s.calls24h >= callsPerDay ? rising(s.calls24h, callsPerDay, 20, 15, 4) : 0;
+  if (hourly === 0 && daily === 0) return null;
+  return hourly >= daily
+    ? { rule: 'HIGH_FREQUENCY', window: '1h', value: r1(s.calls1h), threshold: callsPerHour, points: hourly }
+    : { rule: 'HIGH_FREQUENCY', window: '24h', value: r1(s.calls24h), threshold: callsPerDay, points: daily };
+};

@@ -1,0 +1,20 @@
+import { r1, rising, type Rule } from '../signals.ts';
+
+/**
+ * NO_CONSENT: a marketing line (95/96/400 service number or a configured
+ * line) calling people who gave no live consent. Marketing calls need the
+ * callee's consent, so a handful a day is a violation: LABEL at the
+ * threshold. Consented calls, and calls to people who called the line
+ * first, never count.
+ */
+export const noConsent: Rule = (s, c) => {
+  const { callsPerDay } = c.noConsent;
+  if (!s.isMarketingLine || s.noConsent24h < callsPerDay) return null;
+  return {
+    rule: 'NO_CONSENT',
+    window: '24h',
+    value: r1(s.noConsent24h),
+    threshold: callsPerDay,
+    points: rising(s.noConsent24h, callsPerDay, 50, 25, 5),
+  };
+};

@@ -1,0 +1,91 @@
+import type { FlagReason } from '../contracts/records.ts';
+import type { EngineConfig } from '../config/schema.ts';
+
+/**
+ * What the rules read: one number's windowed behaviour at event time `t`,
+ * as plain numbers (sliding estimates). Filled by the engine only when a
+ * number is worth evaluating; rules never touch the stores.
+ */
+export interface Signals {
+  t: number;
+  calls1h: number;
+  calls24h: number;
+  answered24h: number;
+  rejected24h: number;
+  strangerCalls1h: number;
+  strangerCalls24h: number;
+  strangerAnswered1h: number;
+  strangerAnswered24h: number;
+  newStrangers1h: number;
+  newStrangers24h: number;
+  newCallees24h: number;
+  shortTalk24h: number;
+  ringOnce1h: number;
+  ringOnce24h: number;
+  sequential1h: number;
+  quietStranger24h: number;
+  noConsent24h: number;
+  rejectionRepeats24h: number;
+  /** Most attempts after an explicit rejection at one stranger, within the rejection memory. */
+  rejectionRepeatMax: number;
+  /** Largest call-bombing run at one stranger within the bombing window. */
+  bombingMax: number;
+  complaintReporters: number;
+  complaintWeighted: number;
+  isMarketingLine: boolean;
+  /** The number's campaign group over 24 h, when it is a member. */
+  campaignMembers: number;
+  campaignCalls: number;
+}
+
+export function emptySignals(): Signals {
+  return {
+    t: 0,
+    calls1h: 0,
+    calls24h: 0,
+    answered24h: 0,
+    rejected24h: 0,
+    strangerCalls1h: 0,
+    strangerCalls24h: 0,
+    strangerAnswered1h: 0,
+    strangerAnswered24h: 0,
+    newStrangers1h: 0,
+    newStrangers24h: 0,
+    newCallees24h: 0,
+    shortTalk24h: 0,
+    ringOnce1h: 0,
+    ringOnce24h: 0,
+    sequential1h: 0,
+    quietStranger24h: 0,
+    noConsent24h: 0,
+    rejectionRepeats24h: 0,
+    rejectionRepeatMax: 0,
+    bombingMax: 0,
+    complaintReporters: 0,
+    complaintWeighted: 0,
+    isMarketingLine: false,
+    campaignMembers: 0,
+    campaignCalls: 0,
+  };
+}
+
+/** A contributing signal: the contract's reason plus the points it adds to the score. */
+export interface ScoredReason extends FlagReason {
+  points: number;
+}
+
+export type RulesConfig = EngineConfig['rules'];
+
+/** A detection rule: reads signals, returns its reason or null. Pure. */
+export type Rule = (s: Signals, c: RulesConfig) => ScoredReason | null;
+
+/** `base` at the threshold, rising linearly to `base + extra` at `cap`× the threshold. */
+export function rising(value: number, threshold: number, base: number, extra: number, cap = 2): number {
+  const over = Math.min(1, Math.max(0, (value / threshold - 1) / (cap - 1)));
+  return base + extra * over;
+}
+
+/** Rounds a reason value for output (estimates are fractional). */
+export function r1(v: number): number {
+  return Math.round(v * 10) / 10;
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import type { Severity } from '../contracts/records.ts';
+import type { EngineConfig } from '../config/schema.ts';
+import type { ScoredReason } from './signals.ts';
+
+export const SEVERITY_RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
+
+export interface Verdict {
+  score: number;
+  severity: Severity | null;
+}
+
+/**
+ * Combines the reasons into a score (the sum of their points, capped at
+ * 100) and a severity. BLOCK_RECOMMENDED needs the block score AND at least
+ * `blockMinRules` distinct rules each adding real weight (≥ 20 points): one
+ * signal, however strong, stops at LABEL, since a number is verified by a
+ * person before it is shut down.
+ */
+export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['severity']): Verdict {
+  let sum = 0;
+  let strong = 0;
+  for (const r of reasons) {
+    sum += r.points;
+    if (r.points >= 20) strong++;
+  }
+  const score = Math.min(100, Math.round(sum));
+  let severity: Severity | null = null;
+  if (score >= s.block && strong >= s.blockMinRules) severity = 'BLOCK_RECOMMENDED';
+  else if (score >= s.label) severity = 'LABEL';
+  else if (score >= s.watch) severity = 'WATCH';
+  return { score, severity };
+}
+
+/** Deterministic flag id: the same number, severity and evidence window give the same id. */
+export function flagId(number: string, severity: Severity, episodeStartMs: number): string {
+  return createHash('sha256').update(`${number}|${severity}|${episodeStartMs}`).digest('hex').slice(0, 32);
+}
+
+const WINDOW_MS: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+
+/** Length of a reason's window label in ms (unknown labels count as 24 h). */
+export function windowMs(label: string): number {
+  return WINDOW_MS[label] ?? 86_400_000;
+}
