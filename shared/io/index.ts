@@ -1,0 +1,10 @@
+/** File input helpers: fast numbered line reading and progress on stderr. */
+export { readLineBatches, readLines, type LineBatch, type NumberedLine, type ReadLinesOptions } from './lines.ts';
+export {
+  createProgress,
+  silentProgress,
+  formatBytes,
+  formatCount,
+  type ProgressReporter,
+  type ProgressOptions,
+} from './progress.ts';

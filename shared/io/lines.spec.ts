@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readLineBatches, readLines, type NumberedLine } from './lines.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'callguard-lines-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function file(content: string | Buffer): string {
+  const p = join(dir, `f${n++}.txt`);
+  writeFileSync(p, content);
+  return p;
+}
+
+async function all(path: string, chunkSize?: number): Promise<NumberedLine[]> {
+  const out: NumberedLine[] = [];
+  for await (const l of readLines(path, { chunkSize })) out.push(l);
+  return out;
+}
+
+const numbered = (...lines: string[]) => lines.map((line, i) => ({ line, lineNo: i + 1 }));
+
+describe('readLines', () => {
+  for (const chunkSize of [undefined, 1, 2, 3, 5, 64]) {
+    describe(`chunk size ${chunkSize ?? 'default'}`, () => {
+      it('numbers lines from 1 and drops the final newline', async () => {
+        expect(await all(file('a\nbb\nccc\n'), chunkSize)).toEqual(numbered('a', 'bb', 'ccc'));
+      });
+      it('keeps a last line without newline', async () => {
+        expect(await all(file('a\nbb\nccc'), chunkSize)).toEqual(numbered('a', 'bb', 'ccc'));
+      });
+      it('strips CR of CRLF endings', async () => {
+        expect(await all(file('a\r\nbb\r\n\r\nccc\r\n'), chunkSize)).toEqual(numbered('a', 'bb', '', 'ccc'));
+      });
+      it('keeps empty lines so that numbers stay right', async () => {
+        expect(await all(file('\n\na\n\nb\n\n'), chunkSize)).toEqual(numbered('', '', 'a', '', 'b', ''));
+      });
+      it('decodes multi-byte UTF-8 split across chunks', async () => {
+        expect(await all(file('电话号码\n€uro\n😀\n'), chunkSize)).toEqual(numbered('电话号码', '€uro', '😀'));
+      });
+      it('skips a UTF-8 byte-order mark', async () => {
+        expect(await all(file('\ufeffa\nb'), chunkSize)).toEqual(numbered('a', 'b'));
+      });
+    });
+  }
+
+  it('yields nothing for an empty file and one empty line for "\\n"', async () => {
+    expect(await all(file(''))).toEqual([]);
+    expect(await all(file('\n'))).toEqual(numbered(''));
+    expect(await all(file('x'))).toEqual(numbered('x'));
+  });
+
+  it('grows its buffer for a line longer than the chunk size', async () => {
+    const long = 'x'.repeat(10_000);
+    expect(await all(file(`a\n${long}\nb`), 16)).toEqual(numbered('a', long, 'b'));
+  });
+
+  it('numbers many lines across many chunks', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `{"i":${i}}`);
+    const got = await all(file(lines.join('\n') + '\n'), 100);
+    expect(got.length).toBe(5000);
+    expect(got[4999]).toEqual({ line: '{"i":4999}', lineNo: 5000 });
+    expect(got.every((l, i) => l.line === `{"i":${i}}` && l.lineNo === i + 1)).toBe(true);
+  });
+
+  it('reports bytes read, reaching the file size', async () => {
+    const content = '\ufeffab\r\ncd\nef';
+    const p = file(content);
+    let last = 0;
+    for await (const b of readLineBatches(p, { chunkSize: 4 })) {
+      expect(b.bytesRead).toBeGreaterThanOrEqual(last);
+      last = b.bytesRead;
+    }
+    expect(last).toBe(Buffer.byteLength(content));
+  });
+
+  it('rejects a missing file with ENOENT', async () => {
+    await expect(all(join(dir, 'missing.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
