@@ -1,0 +1,93 @@
+/**
+ * Installing what the services need: Debian packages through apt-get and
+ * artifacts from Maven Central through mvn. Both are cached by their own
+ * tools (dpkg, ~/.m2), so a second run costs nothing.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackConfig } from './config.ts';
+import { progress, StackError } from './log.ts';
+import { tailFile } from './process.ts';
+
+/** True when the Debian package is installed. */
+export function debInstalled(pkg: string): boolean {
+  try {
+    const out = execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.trim() === 'install ok installed';
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command with its output appended to a log, printing a heartbeat every 15 s. */
+export async function runLogged(what: string, command: string, args: string[], cfg: StackConfig, logName: string, cwd?: string): Promise<void> {
+  const logDir = join(cfg.stateDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, logName);
+  const fd = openSync(logFile, 'a');
+  const started = Date.now();
+  const beat = setInterval(() => progress(`${what}: still running (${Math.round((Date.now() - started) / 1000)} s, log ${logFile})`), 15_000);
+  try {
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(command, args, {
+        cwd: cwd ?? cfg.stateDir,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) throw new StackError(`${what} failed (exit ${code}); last lines of ${logFile}:\n${tailFile(logFile)}`);
+  } catch (err) {
+    if (err instanceof StackError) throw err;
+    throw new StackError(`${what}: cannot run ${command}: ${(err as Error).message}`);
+  } finally {
+    clearInterval(beat);
+    closeSync(fd);
+  }
+}
+
+let aptUpdated = false;
+
+/** Installs the Debian packages that are missing (apt-get update first, once). Needs root. */
+export async function ensureDebPackages(cfg: StackConfig, packages: string[]): Promise<void> {
+  const missing = packages.filter((p) => !debInstalled(p));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new StackError(`Debian packages missing: ${missing.join(' ')}. Install them as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
+  }
+  if (!aptUpdated) {
+    progress('apt-get update');
+    await runLogged('apt-get update', 'apt-get', ['update'], cfg, 'apt.log');
+    aptUpdated = true;
+  }
+  progress(`apt-get install ${missing.join(' ')}`);
+  await runLogged(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '--no-install-recommends', ...missing], cfg, 'apt.log');
+  const still = missing.filter((p) => !debInstalled(p));
+  if (still.length > 0) throw new StackError(`apt-get could not install ${still.join(' ')}; see ${join(cfg.stateDir, 'logs', 'apt.log')}`);
+}
+
+function runs(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes sure `java` (17+) and `mvn` exist, installing Debian's when missing. */
+export async function ensureJavaAndMaven(cfg: StackConfig): Promise<void> {
+  const missing: string[] = [];
+  if (!runs('java', ['-version'])) missing.push('openjdk-17-jre-headless');
+  if (!runs('mvn', ['-v'])) missing.push('maven');
+  if (missing.length > 0) await ensureDebPackages(cfg, missing);
+}
+
+/** Runs mvn in batch mode (quiet, local repository from CALLGUARD_MAVEN_REPO when set). */
+export async function runMaven(cfg: StackConfig, what: string, args: string[], cwd: string): Promise<void> {
+  await ensureJavaAndMaven(cfg);
+  const repo = cfg.mavenRepo ? [`-Dmaven.repo.local=${cfg.mavenRepo}`] : [];
+  await runLogged(what, 'mvn', ['-B', '-q', ...repo, ...args], cfg, 'maven.log', cwd);
+}

@@ -1,0 +1,106 @@
+/**
+ * Apicurio Registry 3.x from Maven Central (io.apicurio:apicurio-registry-app
+ * tar.gz:all), serving the Confluent-compatible API at /apis/ccompat/v7.
+ * Storage is H2 in a file under .stack/apicurio, so schema ids survive a
+ * restart. The Quarkus management port is moved off 9000 (ClickHouse's).
+ * 3.3.x needs Java 21+: the newest JDK found is used (Temurin 25 here);
+ * with only Java 17 the stack falls back to Apicurio 3.0.x, built for 17.
+ */
+import { mkdirSync, existsSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackConfig } from './config.ts';
+import { VERSIONS } from './config.ts';
+import type { StackService } from './service.ts';
+import { runMaven, runLogged, ensureJavaAndMaven } from './provision.ts';
+import { progress } from './log.ts';
+import { registryProbe } from './probes.ts';
+import { newestJava, type JavaRuntime } from './java.ts';
+
+/** Which Apicurio to run with which Java. */
+interface RegistryChoice {
+  java: JavaRuntime;
+  version: string;
+  home: string;
+  appDir: string;
+}
+
+let cachedChoice: RegistryChoice | undefined;
+
+function choose(cfg: StackConfig): RegistryChoice {
+  if (cachedChoice) return cachedChoice;
+  const modern = newestJava(21);
+  const java = modern ?? newestJava(17);
+  if (!java) throw new Error('no Java 17+ found (java on PATH, JAVA_HOME, /usr/lib/jvm)');
+  const version = modern ? VERSIONS.apicurio : VERSIONS.apicurioJava17;
+  if (!modern) progress(`no Java 21+ found: running Apicurio ${version} (built for Java 17) on ${java.bin}`);
+  const home = join(cfg.cacheDir, `apicurio-${version}`);
+  cachedChoice = { java, version, home, appDir: join(home, 'app') };
+  return cachedChoice;
+}
+
+/** The runnable jar inside an unpacked Apicurio archive (layouts differ between 3.0, 3.2 and 3.3). */
+function runnerJar(appDir: string): string {
+  for (const p of [join(appDir, 'quarkus-run.jar'), join(appDir, 'quarkus-app', 'quarkus-run.jar')]) if (existsSync(p)) return p;
+  const legacy = readdirSync(appDir).find((f) => f.endsWith('-runner.jar'));
+  if (legacy) return join(appDir, legacy);
+  throw new Error(`no quarkus-run.jar or *-runner.jar in ${appDir}`);
+}
+
+/** The registry service of the stack. */
+export function registryService(cfg: StackConfig): StackService {
+  const { host, port, managementPort, url, local } = cfg.registry;
+  const bindHost = host === 'localhost' ? '127.0.0.1' : host;
+  return {
+    name: 'registry',
+    endpoint: url,
+    envVar: 'CALLGUARD_SCHEMA_REGISTRY_URL',
+    local,
+    ports: [port, managementPort],
+    startTimeoutSec: 120,
+    async provision(c) {
+      await ensureJavaAndMaven(c);
+      const { version, home, appDir } = choose(c);
+      const marker = join(appDir, '.complete');
+      if (existsSync(marker)) return;
+      progress(`fetching Apicurio Registry ${version} (100-160 MB) from Maven Central (mvn, cached in ~/.m2)`);
+      mkdirSync(home, { recursive: true });
+      await runMaven(c, 'mvn dependency:copy (Apicurio)', ['dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
+      const archive = readdirSync(home).find((f) => f.endsWith('.tar.gz'));
+      if (!archive) throw new Error(`no archive in ${home} after mvn dependency:copy`);
+      rmSync(appDir, { recursive: true, force: true });
+      mkdirSync(appDir, { recursive: true });
+      await runLogged('unpack Apicurio', 'tar', ['xzf', join(home, archive), '-C', appDir], c, 'maven.log');
+      rmSync(join(home, archive)); // the copy in the Maven repository is enough
+      writeFileSync(marker, `${version}\n`);
+    },
+    async launch(c) {
+      const dir = join(c.stateDir, 'apicurio');
+      mkdirSync(dir, { recursive: true });
+      const { java, appDir } = choose(c);
+      return {
+        command: java.bin,
+        args: [
+          '-Xms128m',
+          '-Xmx768m',
+          `-Dcallguard.stack=${c.stateDir}`,
+          `-Dquarkus.http.host=${bindHost}`,
+          `-Dquarkus.http.port=${port}`,
+          `-Dquarkus.management.host=${bindHost}`,
+          `-Dquarkus.management.port=${managementPort}`,
+          `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
+          '-Dapicurio.datasource.jdbc.initial-size=2',
+          '-Dapicurio.datasource.jdbc.min-size=2',
+          '-Dapicurio.datasource.jdbc.max-size=20',
+          '-Dapicurio.ccompat.use-canonical-hash=true',
+          '-Dapicurio.rules.global.compatibility=BACKWARD',
+          '-Dquarkus.log.level=INFO',
+          '-jar',
+          runnerJar(appDir),
+        ],
+        cwd: dir,
+        logFile: join(c.stateDir, 'logs', 'registry.log'),
+      };
+    },
+    probe: () => registryProbe(url),
+  };
+}

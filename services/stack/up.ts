@@ -1,0 +1,111 @@
+/**
+ * `callguard stack up`: provisions (apt-get, mvn; cached), starts what is not
+ * already running, waits until every service really answers, then creates
+ * topics, registers schemas and applies migrations. Idempotent. A port held
+ * by something that is not the expected service is reported, not waited on.
+ */
+import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import type { StackConfig } from './config.ts';
+import type { StackService } from './service.ts';
+import type { ProbeResult } from './probes.ts';
+import { stackServices, pidFileOf } from './services.ts';
+import { isPortFree, portHolder } from './ports.ts';
+import { isRunning, readPidFile, spawnDetached, tailFile, type PidRecord } from './process.ts';
+import { progress, StackError } from './log.ts';
+import { bootstrapStack } from './bootstrap.ts';
+
+/** How a service came to be up. */
+export type UpState = 'started' | 'running' | 'reused' | 'external';
+
+/** One line of the `up` summary. */
+export interface UpLine {
+  service: StackService;
+  state: UpState;
+  pid?: number;
+  probe: ProbeResult;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Decides what to do about one service before starting anything. */
+async function assess(cfg: StackConfig, svc: StackService): Promise<{ state: UpState | 'start'; rec?: PidRecord; probe?: ProbeResult }> {
+  if (!svc.local) {
+    const probe = await svc.probe();
+    if (!probe.ok) throw new StackError(`${svc.name} at ${svc.endpoint} (${svc.envVar}, not loopback so not started here) does not answer: ${probe.detail}`);
+    return { state: 'external', probe };
+  }
+  const pidFile = pidFileOf(cfg, svc.name);
+  const rec = readPidFile(pidFile);
+  if (isRunning(rec)) return { state: 'running', rec };
+  if (existsSync(pidFile)) rmSync(pidFile); // stale: that process is gone
+  const host = '127.0.0.1';
+  const busy: number[] = [];
+  for (const port of svc.ports) if (!(await isPortFree(host, port))) busy.push(port);
+  if (busy.length === 0) return { state: 'start' };
+  const probe = await svc.probe();
+  if (probe.ok) return { state: 'reused', probe };
+  const held = busy.map((p) => `${p} (held by ${portHolder(p)})`).join(', ');
+  throw new StackError(
+    `cannot start ${svc.name}: port ${held} on ${host} is in use by something that does not answer as ${svc.name} (${probe.detail}). ` +
+      `Stop that process, or move ${svc.name} with ${svc.envVar}.`,
+  );
+}
+
+/** Waits until a started service answers, failing early if its process dies. */
+async function waitReady(cfg: StackConfig, svc: StackService, rec: PidRecord): Promise<ProbeResult> {
+  const deadline = Date.now() + svc.startTimeoutSec * 1000;
+  const log = `${cfg.stateDir}/logs/${svc.name}.log`;
+  let last: ProbeResult = { ok: false, detail: 'not checked yet' };
+  let quickOk = false;
+  while (Date.now() < deadline) {
+    if (!isRunning(rec)) {
+      throw new StackError(`${svc.name} exited during start-up; last lines of ${log}:\n${tailFile(log)}`);
+    }
+    if (!quickOk && svc.quickProbe) {
+      last = await svc.quickProbe();
+      quickOk = last.ok;
+    } else {
+      last = await svc.probe();
+      if (last.ok) return last;
+    }
+    await sleep(quickOk && svc.quickProbe ? 200 : 1000);
+  }
+  throw new StackError(`${svc.name} did not answer within ${svc.startTimeoutSec} s (${last.detail}); last lines of ${log}:\n${tailFile(log)}`);
+}
+
+/** Brings the stack up (or confirms it is up) and returns the summary lines. */
+export async function stackUp(cfg: StackConfig, names: string[] = []): Promise<UpLine[]> {
+  mkdirSync(cfg.stateDir, { recursive: true });
+  const services = stackServices(cfg, names);
+  const plans = [];
+  for (const svc of services) plans.push({ svc, ...(await assess(cfg, svc)) });
+
+  const toStart = plans.filter((p) => p.state === 'start');
+  // Debian packages one after the other (one apt-get at a time), Maven downloads side by side.
+  for (const p of toStart.filter((x) => x.svc.name === 'redis' || x.svc.name === 'clickhouse')) await p.svc.provision(cfg);
+  await Promise.all(toStart.filter((x) => x.svc.name === 'kafka' || x.svc.name === 'registry').map((p) => p.svc.provision(cfg)));
+
+  for (const p of toStart) {
+    const spec = await p.svc.launch(cfg);
+    p.rec = spawnDetached(spec, pidFileOf(cfg, p.svc.name));
+    progress(`started ${p.svc.name} (pid ${p.rec.pid}), log ${spec.logFile}`);
+  }
+
+  const lines = await Promise.all(
+    plans.map(async (p): Promise<UpLine> => {
+      if (p.state === 'reused' || p.state === 'external') return { service: p.svc, state: p.state, probe: p.probe! };
+      const probe = await waitReady(cfg, p.svc, p.rec!);
+      progress(`${p.svc.name} answers: ${probe.detail}`);
+      return { service: p.svc, state: p.state === 'start' ? 'started' : 'running', pid: p.rec!.pid, probe };
+    }),
+  );
+
+  if (names.length === 0 || names.length === services.length) {
+    const boot = await bootstrapStack(cfg);
+    progress(
+      `topics ready (${boot.topics.length}), schemas registered (${Object.keys(boot.subjects).length} subjects), ` +
+        `ClickHouse database ${boot.database} migrated (${boot.migrationsApplied.length} new)`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,6 @@
+/** Kafka helpers shared by the services: client and registry factories, contract schemas and topics. */
+export { createKafka, LogLevel, type KafkaOptions } from './client.ts';
+export { createSchemaRegistry, type SchemaRegistryOptions } from './registry.ts';
+export { registerContractSchemas, registerValueSchema, readAvsc, valueSubject, RECORD_SCHEMAS, TOPIC_RECORDS, SCHEMAS_DIR, type RecordSchemaName } from './schemas.ts';
+export { contractTopicSpecs, ensureTopics, type TopicSpec } from './topics.ts';
+export { kafkaBrokersFromEnv, schemaRegistryUrlFromEnv, DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from './env.ts';

@@ -1,0 +1,39 @@
+/** The contract topics, how the stack creates them, and an idempotent create step. */
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { DEFAULT_TOPICS } from '../contracts/records.ts';
+
+/** How one topic is created. */
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  configEntries?: Array<{ name: string; value: string }>;
+}
+
+/**
+ * The contract topics as the local stack creates them. Calls and
+ * complaints have the same partition count so that, keyed by the same
+ * normalised number, a number's calls and complaints share a partition
+ * index; consents are compacted (latest record per `caller|callee`).
+ */
+export function contractTopicSpecs(topics: Partial<Record<keyof typeof DEFAULT_TOPICS, string>> = {}): TopicSpec[] {
+  const name = (k: keyof typeof DEFAULT_TOPICS) => topics[k] ?? DEFAULT_TOPICS[k];
+  return [
+    { topic: name('calls'), numPartitions: 4 },
+    { topic: name('complaints'), numPartitions: 4 },
+    { topic: name('consents'), numPartitions: 4, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    { topic: name('flags'), numPartitions: 4 },
+    { topic: name('reviews'), numPartitions: 1 },
+    { topic: name('dlq'), numPartitions: 1 },
+  ];
+}
+
+/** Creates the topics that do not exist yet (replication factor 1 unless given); returns the names created. */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[], replicationFactor = 1): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing: ITopicConfig[] = specs
+    .filter((s) => !existing.has(s.topic))
+    .map((s) => ({ topic: s.topic, numPartitions: s.numPartitions, replicationFactor, configEntries: s.configEntries }));
+  if (missing.length === 0) return [];
+  await admin.createTopics({ topics: missing, waitForLeaders: true });
+  return missing.map((t) => t.topic);
+}
