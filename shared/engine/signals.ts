@@ -89,3 +89,12 @@ export function rising(value: number, threshold: number, base: number, extra: nu
 export function r1(v: number): number {
   return Math.round(v * 10) / 10;
 }
+
+/**
+ * Rounds a rate or share for output to three decimals: one decimal would
+ * report an answer rate of 0.45 as 0.5 against a threshold of 0.45 (or
+ * 0.15 as 0.2), so the reason would contradict the rule that fired.
+ */
+export function r3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

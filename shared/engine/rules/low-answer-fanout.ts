@@ -1,4 +1,4 @@
-import { r1, rising, type Rule } from '../signals.ts';
+import { r3, rising, type Rule } from '../signals.ts';
 
 /**
  * LOW_ANSWER_FANOUT: many distinct strangers called and few of them answer.
@@ -19,5 +19,5 @@ export const lowAnswerFanout: Rule = (s, c) => {
   if (rate > maxAnswerRate) return null;
   const lowness = 1 - rate / maxAnswerRate;
   const points = 30 + 30 * lowness + rising(distinct, threshold, 0, 10, 3);
-  return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(rate), threshold: maxAnswerRate, points };
+  return { rule: 'LOW_ANSWER_FANOUT', window, value: r3(rate), threshold: maxAnswerRate, points };
 };

@@ -1,4 +1,4 @@
-import { r1, type Rule } from '../signals.ts';
+import { r3, type Rule } from '../signals.ts';
 
 /**
  * SHORT_CALLS: most answered calls end within seconds (the callee hangs up
@@ -10,5 +10,5 @@ export const shortCalls: Rule = (s, c) => {
   const share = s.shortTalk24h / s.answered24h;
   if (share < minShare) return null;
   const points = 15 + 10 * ((share - minShare) / Math.max(1e-9, 1 - minShare));
-  return { rule: 'SHORT_CALLS', window: '24h', value: r1(share), threshold: minShare, points };
+  return { rule: 'SHORT_CALLS', window: '24h', value: r3(share), threshold: minShare, points };
 };
