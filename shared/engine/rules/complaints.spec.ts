@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../config/index.ts';
+import { emptySignals, type Signals } from '../signals.ts';
+import { verdict } from '../verdict.ts';
+import { complaints } from './complaints.ts';
+
+const cfg = defaultConfig();
+const c = cfg.rules;
+const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
+const severity = (s: Signals) => {
+  const r = complaints(s, c);
+  return r ? verdict([r], cfg.severity).severity : null;
+};
+
+describe('COMPLAINTS', () => {
+  it('never fires on one reporter alone (a quarrel)', () => {
+    expect(complaints(sig({ complaintReporters: 1, complaintWeighted: 1 }), c)).toBeNull();
+  });
+
+  it('does not fire on a stranger plus an acquaintance (1.5 weighted reporters)', () => {
+    expect(complaints(sig({ complaintReporters: 2, complaintWeighted: 1.5 }), c)).toBeNull();
+  });
+
+  it('is WATCH at two distinct reporters, with the contract fields', () => {
+    expect(complaints(sig({ complaintReporters: 2, complaintWeighted: 2 }), c)).toEqual({
+      rule: 'COMPLAINTS',
+      window: '30d',
+      value: 2,
+      threshold: 2,
+      points: 35,
+    });
+    expect(severity(sig({ complaintReporters: 2, complaintWeighted: 2 }))).toBe('WATCH');
+  });
+
+  it('is LABEL at three distinct reporters', () => {
+    expect(complaints(sig({ complaintReporters: 3, complaintWeighted: 3 }), c)?.points).toBe(50);
+    expect(severity(sig({ complaintReporters: 3, complaintWeighted: 3 }))).toBe('LABEL');
+  });
+
+  it('rises 15 points a reporter and caps at 80; alone it stays a LABEL', () => {
+    expect(complaints(sig({ complaintReporters: 4, complaintWeighted: 4 }), c)?.points).toBe(65);
+    expect(complaints(sig({ complaintReporters: 40, complaintWeighted: 40 }), c)?.points).toBe(80);
+    expect(severity(sig({ complaintReporters: 40, complaintWeighted: 40 }))).toBe('LABEL');
+  });
+
+  it('reports the weighted count as its value', () => {
+    expect(complaints(sig({ complaintReporters: 3, complaintWeighted: 2.5 }), c)?.value).toBe(2.5);
+  });
+
+  it('reads its threshold from the config', () => {
+    const custom = { ...c, complaints: { ...c.complaints, distinctReporters: 5 } };
+    expect(complaints(sig({ complaintReporters: 4, complaintWeighted: 4 }), custom)).toBeNull();
+    expect(complaints(sig({ complaintReporters: 5, complaintWeighted: 5 }), custom)?.threshold).toBe(5);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../../contracts/records.ts';
+import { defaultConfig } from '../../config/index.ts';
+import { emptySignals } from '../signals.ts';
+import { RULE_SET } from './index.ts';
+
+const c = defaultConfig().rules;
+
+/** Signals at which every rule fires. */
+const loud = {
+  ...emptySignals(),
+  calls1h: 100,
+  calls24h: 1000,
+  answered24h: 20,
+  shortTalk24h: 20,
+  strangerCalls1h: 40,
+  strangerCalls24h: 400,
+  newStrangers1h: 40,
+  newStrangers24h: 400,
+  ringOnce1h: 60,
+  ringOnce24h: 600,
+  sequential1h: 60,
+  quietStranger24h: 50,
+  noConsent24h: 50,
+  rejectionRepeats24h: 5,
+  rejectionRepeatMax: 5,
+  bombingMax: 20,
+  complaintReporters: 5,
+  complaintWeighted: 5,
+  isMarketingLine: true,
+  campaignMembers: 10,
+  campaignCalls: 500,
+};
+
+describe('RULE_SET', () => {
+  it('holds one rule for every rule name of the contract', () => {
+    const names = RULE_SET.map((rule) => rule(loud, c)?.rule);
+    expect(names).not.toContain(undefined);
+    expect([...names].sort()).toEqual([...RULES].sort());
+  });
+
+  it('says nothing about a number that did nothing', () => {
+    for (const rule of RULE_SET) expect(rule(emptySignals(), c)).toBeNull();
+  });
+
+  it('gives every reason positive points and the contract fields only besides them', () => {
+    for (const rule of RULE_SET) {
+      const r = rule(loud, c)!;
+      expect(Object.keys(r).sort()).toEqual(['points', 'rule', 'threshold', 'value', 'window']);
+      expect(r.points).toBeGreaterThan(0);
+      expect(r.points).toBeLessThanOrEqual(100);
+      expect(['1h', '24h', '7d', '30d']).toContain(r.window);
+    }
+  });
+
+  it('rules are pure: the same signals give the same reasons and are not modified', () => {
+    const before = JSON.stringify(loud);
+    const a = RULE_SET.map((rule) => rule(loud, c));
+    const b = RULE_SET.map((rule) => rule(loud, c));
+    expect(a).toEqual(b);
+    expect(JSON.stringify(loud)).toBe(before);
+  });
+});
