@@ -2,9 +2,11 @@
  * The engine's configuration: every threshold with its default and the
  * reason for it. Defaults are chosen from how the behaviours differ, not
  * fitted to one data set: a courier calls many strangers but is answered;
- * a telemarketer is not. See README "Detection defaults".
+ * a telemarketer is not. See README "Detection defaults". Every object is
+ * strict: an unknown or misspelt key is an error, never silently ignored.
  */
 import { z } from 'zod';
+import { normalize } from '../numbers/index.ts';
 
 const ms = z.number().int().positive();
 const count = z.number().int().min(1);
@@ -22,12 +24,15 @@ export const engineConfigSchema = z
     /** How many recent eventIds / reportIds are remembered for de-duplication. */
     dedupEntries: z.number().int().min(1024).default(1 << 22),
     /** Numbers treated as marketing lines besides 95/96/400 service numbers (E.164 or national). */
-    marketingLines: z.array(z.string()).default([]),
+    marketingLines: z
+      .array(z.string().refine((v) => normalize(v) !== null, { message: 'not a phone number' }))
+      .default([]),
     /** Talk of at least this long is a "real conversation" that makes two numbers acquainted. */
     acquaintanceTalkSec: z.number().int().min(1).default(30),
     /** A re-flag needs severity to rise, or this long since the last flag (a new evidence window). */
     reflagAfterMs: ms.default(24 * 3_600_000),
-    timeZone: z.string().default('Asia/Shanghai'),
+    /** IANA time zone of the callees' clocks (quiet hours); checked here, so a typo is a config error, not a crash at start. */
+    timeZone: z.string().refine(isTimeZone, { message: 'unknown time zone' }).default('Asia/Shanghai'),
     rules: z
       .object({
         highFrequency: z
@@ -35,6 +40,7 @@ export const engineConfigSchema = z
             callsPerHour: count.default(60),
             callsPerDay: count.default(400),
           })
+          .strict()
           .prefault({}),
         lowAnswerFanout: z
           .object({
@@ -44,6 +50,7 @@ export const engineConfigSchema = z
             /** Answer rate of calls to strangers at or below which it fires. */
             maxAnswerRate: ratio.default(0.45),
           })
+          .strict()
           .prefault({}),
         shortCalls: z
           .object({
@@ -51,6 +58,7 @@ export const engineConfigSchema = z
             minAnswered: count.default(10),
             minShare: ratio.default(0.6),
           })
+          .strict()
           .prefault({}),
         rejectionRepeat: z
           .object({
@@ -59,6 +67,7 @@ export const engineConfigSchema = z
             /** How long an explicit rejection is remembered. */
             memoryMs: ms.default(7 * 24 * 3_600_000),
           })
+          .strict()
           .prefault({}),
         ringOnce: z
           .object({
@@ -68,12 +77,14 @@ export const engineConfigSchema = z
             perDay: count.default(20),
             minShare: ratio.default(0.5),
           })
+          .strict()
           .prefault({}),
         callBombing: z
           .object({
             attempts: count.default(8),
             windowMs: ms.default(3_600_000),
           })
+          .strict()
           .prefault({}),
         complaints: z
           .object({
@@ -83,11 +94,13 @@ export const engineConfigSchema = z
             /** Weight of a complaint from an acquaintance of the reported number. */
             acquaintanceWeight: ratio.default(0.5),
           })
+          .strict()
           .prefault({}),
         noConsent: z
           .object({
             callsPerDay: count.default(5),
           })
+          .strict()
           .prefault({}),
         sequentialDialing: z
           .object({
@@ -96,6 +109,7 @@ export const engineConfigSchema = z
             perHour: count.default(15),
             minShare: ratio.default(0.4),
           })
+          .strict()
           .prefault({}),
         quietHours: z
           .object({
@@ -103,6 +117,7 @@ export const engineConfigSchema = z
             endHour: hour.default(8),
             strangerCallsPerDay: count.default(6),
           })
+          .strict()
           .prefault({}),
         campaign: z
           .object({
@@ -116,8 +131,10 @@ export const engineConfigSchema = z
             /** Stranger calls of the whole campaign in a day. */
             strangerCallsPerDay: count.default(80),
           })
+          .strict()
           .prefault({}),
       })
+      .strict()
       .prefault({}),
     severity: z
       .object({
@@ -127,8 +144,18 @@ export const engineConfigSchema = z
         /** BLOCK_RECOMMENDED needs at least this many distinct contributing rules. */
         blockMinRules: z.number().int().min(2).default(2),
       })
+      .strict()
       .prefault({}),
   })
   .strict();
 
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
