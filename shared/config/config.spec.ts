@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultConfig, engineConfigSchema, loadConfig, type ConfigResult, type EngineConfig } from './index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'callguard-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function file(ext: string, content: string): string {
+  const p = join(dir, `c${n++}.${ext}`);
+  writeFileSync(p, content);
+  return p;
+}
+
+function ok(r: ConfigResult): EngineConfig {
+  if (!r.ok) throw new Error(`expected a valid config, got:\n${r.errors.join('\n')}`);
+  return r.config;
+}
+
+function errors(r: ConfigResult): string[] {
+  if (r.ok) throw new Error('expected errors, the config was accepted');
+  return r.errors;
+}
+
+describe('defaultConfig', () => {
+  it('loads with every documented default', () => {
+    const c = defaultConfig();
+    expect(c.allowedLatenessMs).toBe(120_000);
+    expect(c.idleEvictMs).toBe(3 * 86_400_000);
+    expect(c.reflagAfterMs).toBe(86_400_000);
+    expect(c.timeZone).toBe('Asia/Shanghai');
+    expect(c.acquaintanceTalkSec).toBe(30);
+    expect(c.marketingLines).toEqual([]);
+    expect(c.rules.highFrequency).toEqual({ callsPerHour: 60, callsPerDay: 400 });
+    expect(c.rules.rejectionRepeat).toEqual({ repeats: 2, memoryMs: 7 * 86_400_000 });
+    expect(c.rules.complaints.distinctReporters).toBe(2);
+    expect(c.rules.quietHours).toEqual({ startHour: 22, endHour: 8, strangerCallsPerDay: 6 });
+    expect(c.severity).toEqual({ watch: 25, label: 50, block: 80, blockMinRules: 2 });
+  });
+
+  it('gives a thresholds object for each of the eleven rules', () => {
+    expect(Object.keys(defaultConfig().rules).sort()).toEqual(
+      [
+        'callBombing',
+        'campaign',
+        'complaints',
+        'highFrequency',
+        'lowAnswerFanout',
+        'noConsent',
+        'quietHours',
+        'rejectionRepeat',
+        'ringOnce',
+        'sequentialDialing',
+        'shortCalls',
+      ].sort(),
+    );
+  });
+
+  it('returns a fresh object each time (callers may not share mutations)', () => {
+    const a = defaultConfig();
+    a.rules.highFrequency.callsPerHour = 1;
+    expect(defaultConfig().rules.highFrequency.callsPerHour).toBe(60);
+  });
+
+  it('equals loadConfig with no file and no environment', () => {
+    expect(ok(loadConfig())).toEqual(defaultConfig());
+    expect(ok(loadConfig({ env: {} }))).toEqual(defaultConfig());
+  });
+});
+
+describe('loadConfig from a file', () => {
+  it('overrides defaults from YAML, keeping the other defaults of the same object', () => {
+    const c = ok(
+      loadConfig({
+        file: file('yaml', 'allowedLatenessMs: 5000\nrules:\n  highFrequency:\n    callsPerHour: 30\nmarketingLines:\n  - "+8613800138000"\n'),
+      }),
+    );
+    expect(c.allowedLatenessMs).toBe(5000);
+    expect(c.rules.highFrequency).toEqual({ callsPerHour: 30, callsPerDay: 400 });
+    expect(c.rules.ringOnce).toEqual(defaultConfig().rules.ringOnce);
+    expect(c.marketingLines).toEqual(['+8613800138000']);
+  });
+
+  it('overrides defaults from JSON', () => {
+    const c = ok(loadConfig({ file: file('json', JSON.stringify({ timeZone: 'UTC', severity: { label: 60 } })) }));
+    expect(c.timeZone).toBe('UTC');
+    expect(c.severity).toEqual({ watch: 25, label: 60, block: 80, blockMinRules: 2 });
+  });
+
+  it('treats an empty file as no overrides', () => {
+    expect(ok(loadConfig({ file: file('yaml', '') }))).toEqual(defaultConfig());
+  });
+
+  it('reports a missing file by name', () => {
+    const e = errors(loadConfig({ file: join(dir, 'nope.yaml') }));
+    expect(e).toHaveLength(1);
+    expect(e[0]).toContain('nope.yaml');
+  });
+
+  it('reports unparsable YAML by file name', () => {
+    const p = file('yaml', 'rules: [unclosed\n  - : :');
+    const e = errors(loadConfig({ file: p }));
+    expect(e[0]).toContain(p);
+  });
+});
+
+describe('loadConfig from CALLGUARD_ENGINE_CONFIG', () => {
+  it('overrides the defaults', () => {
+    const c = ok(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { callBombing: { attempts: 5 } } }) } }));
+    expect(c.rules.callBombing).toEqual({ attempts: 5, windowMs: 3_600_000 });
+  });
+
+  it('overrides the file, key by key', () => {
+    const p = file('yaml', 'allowedLatenessMs: 5000\nrules:\n  highFrequency:\n    callsPerHour: 30\n    callsPerDay: 300\n');
+    const c = ok(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{"rules":{"highFrequency":{"callsPerHour":45}}}' } }));
+    expect(c.allowedLatenessMs).toBe(5000);
+    expect(c.rules.highFrequency).toEqual({ callsPerHour: 45, callsPerDay: 300 });
+  });
+
+  it('replaces arrays rather than merging them', () => {
+    const p = file('yaml', 'marketingLines: ["+8613800138000", "+8613800138001"]\n');
+    const c = ok(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{"marketingLines":["+8613900139000"]}' } }));
+    expect(c.marketingLines).toEqual(['+8613900139000']);
+  });
+
+  it('reports invalid JSON, together with a broken file', () => {
+    const p = file('yaml', 'rules: [unclosed');
+    const e = errors(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{not json' } }));
+    expect(e).toHaveLength(2);
+    expect(e.some((m) => m.startsWith('CALLGUARD_ENGINE_CONFIG'))).toBe(true);
+    expect(e.some((m) => m.includes(p))).toBe(true);
+  });
+});
+
+describe('validation', () => {
+  it('reports every error at once, each with its path', () => {
+    const bad = {
+      allowedLatenessMs: -1,
+      rules: {
+        ringOnce: { minShare: 2 },
+        quietHours: { startHour: 24 },
+        complaints: { distinctReporters: 1 },
+      },
+      severity: { blockMinRules: 1 },
+    };
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify(bad) } }));
+    const paths = e.map((m) => m.slice(0, m.indexOf(':')));
+    expect(paths.sort()).toEqual(
+      ['allowedLatenessMs', 'rules.complaints.distinctReporters', 'rules.quietHours.startHour', 'rules.ringOnce.minShare', 'severity.blockMinRules'].sort(),
+    );
+  });
+
+  it('reports errors from the file and the environment together after merging', () => {
+    const p = file('yaml', 'rules:\n  shortCalls:\n    minShare: -0.5\n');
+    const e = errors(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{"acquaintanceTalkSec": 0}' } }));
+    expect(e.map((m) => m.split(':')[0]).sort()).toEqual(['acquaintanceTalkSec', 'rules.shortCalls.minShare']);
+  });
+
+  it('rejects wrong types with their path', () => {
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"rules":{"highFrequency":{"callsPerHour":"sixty"}}}' } }));
+    expect(e).toHaveLength(1);
+    expect(e[0]).toMatch(/^rules\.highFrequency\.callsPerHour: /);
+  });
+
+  it('rejects non-integer counts', () => {
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"rules":{"callBombing":{"attempts":7.5}}}' } }));
+    expect(e[0]).toMatch(/^rules\.callBombing\.attempts: /);
+  });
+
+  it('rejects unknown top-level keys (a typo is not silently ignored)', () => {
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"allowedLatenesMs": 1000}' } }));
+    expect(e.join('\n')).toContain('allowedLatenesMs');
+  });
+
+  it('rejects unknown keys inside a rule (a misspelt threshold would silently keep its default)', () => {
+    const e = errors(loadConfig({ file: file('yaml', 'rules:\n  highFrequency:\n    callsPerHuor: 10\n') }));
+    expect(e).toHaveLength(1);
+    expect(e[0]).toMatch(/^rules\.highFrequency/);
+    expect(e[0]).toContain('callsPerHuor');
+  });
+
+  it('rejects unknown rule names and unknown severity keys', () => {
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"rules":{"robocall":{"perHour":1}},"severity":{"lable":40}}' } }));
+    const all = e.join('\n');
+    expect(all).toContain('robocall');
+    expect(all).toContain('lable');
+    expect(e.some((m) => m.startsWith('rules'))).toBe(true);
+    expect(e.some((m) => m.startsWith('severity'))).toBe(true);
+  });
+
+  it('rejects an unknown time zone at load time, not when the engine starts', () => {
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"timeZone":"Asia/Shangai"}' } }));
+    expect(e).toHaveLength(1);
+    expect(e[0]).toMatch(/^timeZone: /);
+    expect(ok(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"timeZone":"Europe/Berlin"}' } })).timeZone).toBe('Europe/Berlin');
+  });
+
+  it('rejects a marketing line that is not a phone number, naming its index', () => {
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"marketingLines":["95588","not-a-number"]}' } }));
+    expect(e).toHaveLength(1);
+    expect(e[0]).toMatch(/^marketingLines\.1: /);
+    expect(ok(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: '{"marketingLines":["95588","013800138000"]}' } })).marketingLines).toHaveLength(2);
+  });
+
+  it('the schema parses its own defaults back unchanged', () => {
+    const d = defaultConfig();
+    expect(engineConfigSchema.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
+  });
+});
