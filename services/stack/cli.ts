@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('stack')
-    .description('Provision and run the local Kafka, schema registry, Redis and ClickHouse (up|down|status)')
-    .argument('<action>', 'up | down | status')
+    .description('Provision and run the local Kafka, schema registry, Redis and ClickHouse (up|down|status|init)')
+    .argument('<action>', 'up: provision, start, wait, create topics/schemas/tables | down: stop what up started | status: probe each | init: only create topics, schemas, tables')
     .argument('[services...]', 'only these of redis, clickhouse, kafka, registry (default: all)')
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText(

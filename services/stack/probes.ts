@@ -54,7 +54,7 @@ export async function kafkaRoundTrip(brokers: string[], timeoutMs = 30_000): Pro
   const groupId = `callguard-probe-${id}`;
   const admin = kafka.admin();
   const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
   const started = Date.now();
   try {
     await withTimeout(

@@ -41,8 +41,18 @@ export async function runStack(action: string, names: string[], opts: StackComma
           process.stdout.write(`  ${pad(l.name, 10)} ${pad(l.endpoint, 42)} ${pad(l.answering ? 'answering' : 'NOT answering', 14)} ${pad(who, 18)} ${l.detail}\n`);
         }
       if (!lines.every((l) => l.answering)) process.exitCode = 1;
+    } else if (action === 'init') {
+      const { bootstrapStack } = await import('./bootstrap.ts');
+      const boot = await bootstrapStack(cfg);
+      if (opts.json) process.stdout.write(JSON.stringify(boot) + '\n');
+      else
+        process.stdout.write(
+          `topics: ${boot.topics.join(', ')} (${boot.topicsCreated.length} created)\n` +
+            `subjects: ${Object.entries(boot.subjects).map(([s, id]) => `${s}=${id}`).join(', ')}\n` +
+            `ClickHouse database ${boot.database}: ${boot.migrationsApplied.length} migration(s) applied\n`,
+        );
     } else {
-      throw new StackError(`unknown action ${JSON.stringify(action)}: use up, down or status`);
+      throw new StackError(`unknown action ${JSON.stringify(action)}: use up, down, status or init`);
     }
   } catch (err) {
     if (err instanceof StackError) {

@@ -1,0 +1,35 @@
+/** The local stack's Redis is real: values, hashes and expiry make a round trip. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { randomKey } from './helpers/names.ts';
+
+let redis: Redis;
+const keys: string[] = [];
+
+beforeAll(async () => {
+  redis = new Redis(process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  await redis.connect();
+});
+
+afterAll(async () => {
+  if (keys.length > 0) await redis.del(...keys);
+  redis?.disconnect();
+});
+
+describe('Redis', () => {
+  it('answers PING and round-trips a string, a hash and an expiring key', async () => {
+    expect(await redis.ping()).toBe('PONG');
+    const k = randomKey();
+    const h = randomKey();
+    const e = randomKey();
+    keys.push(k, h, e);
+    await redis.set(k, 'label:+8613812345678');
+    expect(await redis.get(k)).toBe('label:+8613812345678');
+    await redis.hset(h, { severity: 'LABEL', score: '70' });
+    expect(await redis.hgetall(h)).toEqual({ severity: 'LABEL', score: '70' });
+    await redis.set(e, '1', 'PX', 200);
+    expect(await redis.exists(e)).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await redis.exists(e)).toBe(0);
+  });
+});

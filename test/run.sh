@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `npm test`: everything a fresh clone needs, then unit + integration tests.
+#  1. npm ci when node_modules is missing or older than package-lock.json;
+#  2. `callguard stack up` when any service does not answer yet (it installs
+#     Debian packages and fetches Maven artifacts on a fresh machine, and
+#     reuses services that already answer, even from another checkout);
+#  3. `npx vitest run` (projects unit and integration);
+#  4. `callguard stack down` for exactly the services this run started,
+#     so the machine is left as it was found.
+# Exits with vitest's exit code (or 1 if the stack could not be brought up).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[test/run.sh] %s\n' "$*" >&2; }
+
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund || { say "npm ci failed"; exit 1; }
+fi
+
+cli() { node bin/callguard.mjs "$@"; }
+
+# Which services do not answer yet: those are the ones this run will start and stop.
+status_json=$(cli stack status --json 2>/dev/null || true)
+to_start=$(node -e '
+  let lines = [];
+  try { lines = JSON.parse(process.argv[1] || "[]"); } catch {}
+  const all = ["redis", "clickhouse", "kafka", "registry"];
+  const up = new Set(lines.filter((l) => l.answering).map((l) => l.name));
+  console.log(all.filter((n) => !up.has(n)).join(" "));
+' "$status_json")
+
+cleanup() {
+  if [ -n "$to_start" ]; then
+    say "stopping the services this run started: $to_start"
+    # shellcheck disable=SC2086
+    cli stack down $to_start >&2 || say "stack down reported a problem"
+  fi
+}
+trap cleanup EXIT
+
+if [ -n "$to_start" ]; then
+  say "bringing the stack up (not answering yet: $to_start)"
+  if ! cli stack up; then
+    say "callguard stack up failed; see the message above and .stack/logs/"
+    exit 1
+  fi
+else
+  say "stack already answering; reusing it (it will be left running)"
+  # Topics, schemas and the ClickHouse migration are idempotent: make sure they exist.
+  cli stack init >&2 || { say "callguard stack init failed"; exit 1; }
+fi
+
+npx vitest run "$@"
+code=$?
+exit "$code"
