@@ -1,13 +1,42 @@
 import type { Command } from 'commander';
 
-/** Placeholder until the subcommand is built: says so and exits non-zero. */
+/** Options of `callguard simulate`, as commander parses them. */
+export interface SimulateOptions {
+  scenario: string;
+  seed: string;
+  out?: string;
+  hours?: string;
+  scale?: string;
+  kafka?: boolean;
+  rate?: string;
+  callsTopic: string;
+  complaintsTopic: string;
+  consentsTopic: string;
+  progress: boolean;
+}
+
+/** Declares `callguard simulate`; the simulator itself is loaded only when it runs. */
 export function register(program: Command): void {
   program
     .command('simulate')
-    .description('Generate simulated probe traffic with known truth')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('callguard simulate: not implemented yet\n');
-      process.exitCode = 2;
+    .description('Generate simulated probe traffic (calls, complaints, consents) with known truth, to files or to Kafka')
+    .option('--scenario <name|file>', 'default | large | adversarial | path to a scenario JSON file', 'default')
+    .option('--seed <n>', 'random seed: the same seed gives the same bytes', '1')
+    .option('--out <dir>', 'write calls.jsonl, complaints.jsonl, consents.jsonl, allowlist.txt, truth.jsonl here')
+    .option('--hours <h>', 'override the scored period length (hours)')
+    .option('--scale <x>', 'override the count multiplier of every population')
+    .option('--kafka', 'produce Avro to Kafka (CALLGUARD_KAFKA_BROKERS, CALLGUARD_SCHEMA_REGISTRY_URL) instead of files')
+    .option('--rate <n>', 'with --kafka: target records per second (default: as fast as possible)')
+    .option('--calls-topic <t>', 'calls topic', 'callguard.calls.v1')
+    .option('--complaints-topic <t>', 'complaints topic', 'callguard.complaints.v1')
+    .option('--consents-topic <t>', 'consents topic', 'callguard.consents.v1')
+    .option('--no-progress', 'no progress bar')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  callguard simulate --scenario default --seed 7 --out data/\n  callguard simulate --scenario adversarial --kafka --rate 20000 --out data/',
+    )
+    .action(async (opts: SimulateOptions) => {
+      const { simulateCommand } = await import('./command.ts');
+      process.exitCode = await simulateCommand(opts);
     });
 }

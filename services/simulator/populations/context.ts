@@ -1,0 +1,125 @@
+/**
+ * What a population builder gets: the simulation, its own random stream,
+ * number allocation, the public pool, and helpers shared by the populations.
+ */
+import type { NumberAllocator, Num, NumKind, PublicPool } from '../numbers.ts';
+import { makeNum, MOBILE_PREFIXES, NUM_KINDS } from '../numbers.ts';
+import type { Rng } from '../prng.ts';
+import type { Sim } from '../sim.ts';
+import { HOUR } from '../time.ts';
+
+/** Everything a population needs to create its actors. */
+export interface BuildContext {
+  sim: Sim;
+  /** This population's random stream; fork it per actor. */
+  rng: Rng;
+  alloc: NumberAllocator;
+  pool: PublicPool;
+  /** Count multiplier of the scenario. */
+  scale: number;
+  /** Registers a number whose truth must be reported. */
+  addActor(n: Num): void;
+  /** Puts a number on the allowlist. */
+  allow(n: Num): void;
+}
+
+/** Scaled actor count (at least 1 when the configured count is positive). */
+export function scaled(ctx: BuildContext, count: number): number {
+  if (count <= 0) return 0;
+  return Math.max(1, Math.round(count * ctx.scale));
+}
+
+/** Allocates and registers a new actor number. */
+export function newActor(
+  ctx: BuildContext,
+  rng: Rng,
+  population: string,
+  nuisance: boolean,
+  kinds: Partial<Record<NumKind, number>>,
+  providers: Record<string, number>,
+): Num {
+  const kindList = NUM_KINDS.filter((k) => (kinds[k] ?? 0) > 0);
+  const kind = kindList.length ? kindList[rng.weighted(kindList.map((k) => kinds[k] ?? 0))] : 'mobile';
+  const provList = Object.keys(providers);
+  let provider = provList[rng.weighted(provList.map((p) => providers[p]))];
+  if (kind === 'mobile' && !MOBILE_PREFIXES[provider]) provider = 'CMCC';
+  const n = makeNum(ctx.alloc.ofKind(kind, provider), kind, provider, population, nuisance);
+  ctx.addActor(n);
+  return n;
+}
+
+/** A registered actor number with a given E.164 (e.g. from a block). */
+export function actorWithNumber(ctx: BuildContext, e164: string, kind: NumKind, provider: string, population: string, nuisance: boolean): Num {
+  const n = makeNum(e164, kind, provider, population, nuisance);
+  ctx.addActor(n);
+  return n;
+}
+
+/** Talk time in ms from a `{ median, sigma, min, max }` spec in seconds. */
+export function talkMs(rng: Rng, t: { median: number; sigma: number; min: number; max: number }): number {
+  return Math.round(rng.logNormal(t.median, t.sigma, t.min, t.max) * 1000);
+}
+
+/** Uniform delay within a `[min, max]` range of minutes, in ms. */
+export function minutes(rng: Rng, r: readonly [number, number]): number {
+  return Math.round(rng.range(r) * 60_000);
+}
+
+/** The active span [from, to) of a nuisance actor, clipped to the run. */
+export function activeSpan(ctx: BuildContext, rng: Rng, startHours: readonly [number, number], lifetimeHours: readonly [number, number]): [number, number] {
+  const from = ctx.sim.scoredStart + rng.range(startHours) * HOUR;
+  return [from, Math.min(ctx.sim.end, from + rng.range(lifetimeHours) * HOUR)];
+}
+
+/**
+ * Drives an actor through planned items chunk by chunk: `plan(a, b)` returns
+ * the items (sorted by `t`) in [a, b); `act` is run at each item's time.
+ * Only one chunk is held in memory at a time.
+ */
+export function drive<T extends { t: number }>(
+  sim: Sim,
+  from: number,
+  to: number,
+  plan: (a: number, b: number) => T[],
+  act: (item: T) => void,
+  chunkMs = HOUR,
+): void {
+  let items: T[] = [];
+  let i = 0;
+  let cursor = from;
+  const schedule = (): void => {
+    while (i >= items.length && cursor < to) {
+      const b = Math.min(to, cursor + chunkMs);
+      items = plan(cursor, b);
+      i = 0;
+      cursor = b;
+    }
+    if (i < items.length) sim.at(items[i].t, step);
+  };
+  const step = (): void => {
+    act(items[i++]);
+    schedule();
+  };
+  schedule();
+}
+
+/** Drives an actor through plain planned times (as {@link drive}, without item objects). */
+export function driveTimes(sim: Sim, from: number, to: number, plan: (a: number, b: number) => number[], act: () => void, chunkMs = HOUR): void {
+  let times: number[] = [];
+  let i = 0;
+  let cursor = from;
+  const schedule = (): void => {
+    while (i >= times.length && cursor < to) {
+      const b = Math.min(to, cursor + chunkMs);
+      times = plan(cursor, b);
+      i = 0;
+      cursor = b;
+    }
+    if (i < times.length) sim.at(times[i++], step);
+  };
+  const step = (): void => {
+    act();
+    schedule();
+  };
+  schedule();
+}

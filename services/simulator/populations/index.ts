@@ -1,0 +1,38 @@
+/** Every population builder, by the scenario key (which is also its truth label). */
+import type { Num } from '../numbers.ts';
+import type { Populations } from '../scenario.ts';
+import { buildCallBombers } from './callBombers.ts';
+import { buildConsentedCentres } from './consentedCentres.ts';
+import type { BuildContext } from './context.ts';
+import { buildCouriers } from './couriers.ts';
+import { buildDiallers } from './dialler.ts';
+import { buildHarassers } from './harassers.ts';
+import { buildInstitutions } from './institutions.ts';
+import { buildOrganisers } from './organisers.ts';
+import { buildQuarrels } from './quarrels.ts';
+import { buildRingOnce } from './ringOnce.ts';
+import { buildRobocallers } from './robocallers.ts';
+import { buildSnowshoe } from './snowshoe.ts';
+import { buildSubscribers } from './subscribers.ts';
+import { buildUnconsentedCentres } from './unconsentedCentres.ts';
+
+export type { BuildContext } from './context.ts';
+
+/** Builders in a fixed order (the order fixes the allocation of numbers). */
+export const BUILDERS: { [K in keyof Populations]: (ctx: BuildContext, cfg: Populations[K]) => Num[] } = {
+  subscribers: buildSubscribers,
+  couriers: buildCouriers,
+  organisers: buildOrganisers,
+  institutions: buildInstitutions,
+  consentedCentres: buildConsentedCentres,
+  quarrels: buildQuarrels,
+  telemarketers: (ctx, cfg) => buildDiallers(ctx, cfg, 'telemarketers'),
+  lowAndSlow: (ctx, cfg) => buildDiallers(ctx, cfg, 'lowAndSlow'),
+  robocallers: buildRobocallers,
+  harassers: buildHarassers,
+  ringOnce: buildRingOnce,
+  callBombers: buildCallBombers,
+  unconsentedCentres: buildUnconsentedCentres,
+  quietHours: (ctx, cfg) => buildDiallers(ctx, cfg, 'quietHours'),
+  snowshoe: buildSnowshoe,
+};

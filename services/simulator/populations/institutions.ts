@@ -1,0 +1,48 @@
+/**
+ * Allowlisted institutions, e.g. hospital appointment lines: fixed-line
+ * numbers calling many patients (strangers) in office hours; unanswered
+ * patients are retried once and some call back. Every one is on the
+ * allowlist.
+ */
+import type { Num } from '../numbers.ts';
+import { pickOutcome } from '../outcomes.ts';
+import type { Rng } from '../prng.ts';
+import type { Scenario } from '../scenario.ts';
+import type { Sim } from '../sim.ts';
+import { planTimes } from '../time.ts';
+import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+
+type Config = Scenario['populations']['institutions'];
+
+/** Creates the institutions' lines and puts them on the allowlist. */
+export function buildInstitutions(ctx: BuildContext, cfg: Config): Num[] {
+  const out: Num[] = [];
+  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
+    const rng = ctx.rng.fork(i);
+    const me = newActor(ctx, rng, 'institutions', false, { fixed: 1 }, cfg.providers);
+    ctx.allow(me);
+    out.push(me);
+    const perDay = rng.range(cfg.callsPerDay);
+    driveTimes(
+      ctx.sim,
+      ctx.sim.start,
+      ctx.sim.end,
+      (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+      () => attempt(ctx.sim, cfg, rng, me, ctx.pool.random(rng), true),
+    );
+  }
+  return out;
+}
+
+function attempt(sim: Sim, cfg: Config, rng: Rng, me: Num, patient: Num, mayRetry: boolean): void {
+  const outcome = pickOutcome(rng, cfg.outcomes);
+  sim.call({ caller: me, callee: patient, outcome, talkMs: talkMs(rng, cfg.talk) });
+  if (outcome === 'ANSWERED') return;
+  if (rng.chance(cfg.callbackAfterMissed)) {
+    sim.at(sim.now + minutes(rng, cfg.callbackDelayMinutes), () => {
+      sim.call({ caller: patient, callee: me, outcome: rng.chance(0.8) ? 'ANSWERED' : 'BUSY', talkMs: talkMs(rng, cfg.talk) });
+    });
+  } else if (mayRetry && rng.chance(cfg.retryUnanswered)) {
+    sim.at(sim.now + minutes(rng, cfg.retryDelayMinutes), () => attempt(sim, cfg, rng, me, patient, false));
+  }
+}

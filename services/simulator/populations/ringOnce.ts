@@ -1,0 +1,44 @@
+/**
+ * Ring-once lures ("wangiri"): very short attempts cancelled by the caller
+ * after a ring or two, to strangers, hoping for a callback to a premium
+ * line; some victims call back, and some of those complain (fraud).
+ */
+import type { Num } from '../numbers.ts';
+import { pickOutcome } from '../outcomes.ts';
+import type { Scenario } from '../scenario.ts';
+import { perHourToPerDay, planTimes } from '../time.ts';
+import { activeSpan, driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+
+type Config = Scenario['populations']['ringOnce'];
+
+/** Creates the ring-once lures. */
+export function buildRingOnce(ctx: BuildContext, cfg: Config): Num[] {
+  const { sim } = ctx;
+  const out: Num[] = [];
+  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
+    const rng = ctx.rng.fork(i);
+    const me = newActor(ctx, rng, 'ringOnce', true, cfg.kinds, cfg.providers);
+    out.push(me);
+    const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
+    const perDay = perHourToPerDay(rng.range(cfg.callsPerHour), cfg.rhythm);
+    driveTimes(
+      sim,
+      from,
+      to,
+      (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+      () => {
+        const victim = ctx.pool.random(rng);
+        const outcome = pickOutcome(rng, cfg.outcomes);
+        const ringMs = outcome === 'CANCELLED' ? Math.round(rng.range(cfg.ringSeconds) * 1000) : undefined;
+        sim.call({ caller: me, callee: victim, outcome, ringMs, talkMs: Math.round(rng.uniform(1, 4) * 1000) });
+        if (outcome !== 'CANCELLED' || !rng.chance(cfg.callbackRate)) return;
+        sim.at(sim.now + minutes(rng, cfg.callbackDelayMinutes), () => {
+          sim.call({ caller: victim, callee: me, outcome: 'ANSWERED', talkMs: talkMs(rng, cfg.callbackTalk) });
+          if (rng.chance(cfg.complaintPerCallback)) sim.complaint(sim.now + minutes(rng, [5, 90]), victim, me, 'FRAUD');
+        });
+      },
+      15 * 60_000,
+    );
+  }
+  return out;
+}

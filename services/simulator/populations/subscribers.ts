@@ -1,0 +1,91 @@
+/**
+ * Ordinary subscribers: a reciprocal social graph; calls mostly to contacts
+ * (favourites more often), mostly answered, talk of minutes; missed calls
+ * are called back, conversations are returned later, and a rejected caller
+ * sometimes redials once, politely.
+ */
+import type { CallOutcome } from '../../../shared/contracts/records.ts';
+import type { Num } from '../numbers.ts';
+import { pickOutcome, type OutcomeMix } from '../outcomes.ts';
+import type { Rng } from '../prng.ts';
+import type { Scenario } from '../scenario.ts';
+import { planTimes } from '../time.ts';
+import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+
+type Config = Scenario['populations']['subscribers'];
+
+/** Creates the subscribers and their contact graph; returns their numbers. */
+export function buildSubscribers(ctx: BuildContext, cfg: Config): Num[] {
+  const n = scaled(ctx, cfg.count);
+  const rngs: Rng[] = [];
+  const nums: Num[] = [];
+  for (let i = 0; i < n; i++) {
+    rngs.push(ctx.rng.fork(i));
+    nums.push(newActor(ctx, rngs[i], 'subscribers', false, { mobile: 1 }, cfg.providers));
+  }
+  const adj = contactGraph(ctx.rng.fork('graph'), n, cfg.contacts);
+  for (let i = 0; i < n; i++) startSubscriber(ctx, cfg, nums, adj, i, rngs[i]);
+  return nums;
+}
+
+/**
+ * An undirected graph: each node wants a degree drawn from `degree` and
+ * links to random others, half its wish by itself (the other half arrives
+ * from others' links). Adjacency lists are in order of closeness (the first
+ * contacts are called most).
+ */
+export function contactGraph(rng: Rng, n: number, degree: readonly [number, number]): number[][] {
+  const adj: number[][] = Array.from({ length: n }, () => []);
+  if (n < 2) return adj;
+  for (let i = 0; i < n; i++) {
+    const want = Math.ceil(rng.intRange(degree) / 2);
+    for (let k = 0; k < want; k++) {
+      // Mostly near neighbours in index order (communities), sometimes anyone.
+      const j = rng.chance(0.7) ? (i + 1 + rng.int(0, Math.min(n - 2, 300))) % n : rng.int(0, n - 1);
+      if (j === i || adj[i].includes(j)) continue;
+      adj[i].push(j);
+      adj[j].push(i);
+    }
+  }
+  for (const list of adj) rng.shuffle(list);
+  return adj;
+}
+
+function startSubscriber(ctx: BuildContext, cfg: Config, nums: Num[], adj: number[][], i: number, rng: Rng): void {
+  const { sim } = ctx;
+  const me = nums[i];
+  const perDay = rng.range(cfg.callsPerDay);
+  const simple = (from: Num, to: Num, mix: OutcomeMix): CallOutcome => {
+    const outcome = pickOutcome(rng, mix);
+    sim.call({ caller: from, callee: to, outcome, talkMs: talkMs(rng, cfg.talk) });
+    return outcome;
+  };
+  driveTimes(
+    sim,
+    sim.start,
+    sim.end,
+    (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+    () => {
+      const contacts = adj[i];
+      if (contacts.length === 0 || rng.chance(cfg.strangerShare)) {
+        simple(me, ctx.pool.random(rng), cfg.strangerOutcomes);
+        return;
+      }
+      const u = rng.float();
+      const other = nums[contacts[Math.floor(contacts.length * u * u)]];
+      const outcome = simple(me, other, cfg.contactOutcomes);
+      if (outcome === 'ANSWERED') {
+        if (rng.chance(cfg.returnCallAfterAnswered)) {
+          sim.at(sim.now + minutes(rng, cfg.returnDelayMinutes), () => simple(other, me, cfg.contactOutcomes));
+        }
+        return;
+      }
+      if (rng.chance(cfg.callbackAfterMissed)) {
+        sim.at(sim.now + minutes(rng, cfg.callbackDelayMinutes), () => simple(other, me, cfg.contactOutcomes));
+      }
+      if (outcome === 'REJECTED' && rng.chance(cfg.redialAfterReject)) {
+        sim.at(sim.now + minutes(rng, cfg.redialDelayMinutes), () => simple(me, other, cfg.contactOutcomes));
+      }
+    },
+  );
+}

@@ -1,0 +1,407 @@
+/**
+ * Scenario files (scenarios/*.json): the populations, their sizes and
+ * behaviour, the time span and the delivery realism of a simulated run,
+ * validated with zod. A scenario may `extends` another (by name or path);
+ * objects are merged key by key, arrays and values replaced.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { CALL_OUTCOMES, COMPLAINT_CATEGORIES } from '../../shared/contracts/records.ts';
+import { NUM_KINDS } from './numbers.ts';
+import { RHYTHM_NAMES, type RhythmName } from './time.ts';
+
+/** Folder of the built-in scenarios. */
+export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+
+const n0 = z.number().nonnegative();
+const count = z.number().int().nonnegative();
+const prob = z.number().min(0).max(1);
+const range = z
+  .tuple([n0, n0])
+  .refine((r) => r[0] <= r[1], { message: 'a range is [min, max] with min ≤ max' });
+/** Names that end up in records (probe ids, providers): no characters that need escaping. */
+const ident = z.string().regex(/^[A-Za-z0-9._:-]+$/, { message: 'use only letters, digits and . _ : -' });
+const weights = z.record(ident, n0).refine((w) => Object.values(w).some((x) => x > 0), {
+  message: 'at least one weight must be positive',
+});
+const kinds = z.partialRecord(z.enum(NUM_KINDS), n0);
+const mix = z.partialRecord(z.enum(CALL_OUTCOMES), n0);
+const rhythm = z.enum(RHYTHM_NAMES as [RhythmName, ...RhythmName[]]);
+/** Talk time in seconds: log-normal with a median, clamped. */
+const talk = z.object({ median: z.number().positive(), sigma: n0, min: n0, max: n0 }).strict();
+const category = z.enum(COMPLAINT_CATEGORIES);
+
+/** Who a nuisance actor is and when it operates. */
+const nuisanceBase = {
+  count,
+  /** Hours after the scored period starts at which an actor begins, drawn per actor. */
+  startHours: range,
+  /** How long an actor stays active, in hours. */
+  lifetimeHours: range,
+  /** Kinds of number used, by weight. */
+  kinds,
+  /** Access providers, by weight (mobile numbers take prefixes of the provider). */
+  providers: weights,
+};
+
+/** A dialler calling strangers: the shape shared by marketers of every kind. */
+const diallerBehaviour = {
+  callsPerDay: range,
+  rhythm,
+  /** Answer probability, drawn per actor. */
+  answerRate: range,
+  /** Weights of the unanswered outcomes. */
+  unanswered: mix,
+  talk,
+  complaintPerAnswered: prob,
+  complaintPerRejected: prob,
+  complaintDelayMinutes: range,
+  complaintCategory: category,
+  /** A missed callee calls the number back ("who called me?"). */
+  callbackRate: prob,
+  /** The dialler retries an unanswered callee later. */
+  retryRate: prob,
+  retryDelayMinutes: range,
+};
+
+const dialler = z.object({ ...nuisanceBase, ...diallerBehaviour }).strict();
+
+const subscribers = z
+  .object({
+    count,
+    contacts: range,
+    callsPerDay: range,
+    rhythm,
+    strangerShare: prob,
+    contactOutcomes: mix,
+    strangerOutcomes: mix,
+    talk,
+    callbackAfterMissed: prob,
+    callbackDelayMinutes: range,
+    returnCallAfterAnswered: prob,
+    returnDelayMinutes: range,
+    redialAfterReject: prob,
+    redialDelayMinutes: range,
+    providers: weights,
+  })
+  .strict();
+
+const couriers = z
+  .object({
+    count,
+    strangersPerDay: range,
+    rhythm,
+    outcomes: mix,
+    talk,
+    retryUnanswered: prob,
+    maxRetries: count,
+    retryDelayMinutes: range,
+    callbackAfterMissed: prob,
+    callbackAfterAnswered: prob,
+    callbackDelayMinutes: range,
+    providers: weights,
+  })
+  .strict();
+
+const organisers = z
+  .object({
+    count,
+    groupSize: range,
+    /** Local hour at which the evening of calls starts. */
+    eventStartLocalHour: range,
+    gapSeconds: range,
+    outcomes: mix,
+    talk,
+    callbackAfterMissed: prob,
+    callbackDelayMinutes: range,
+    backgroundContacts: range,
+    backgroundCallsPerDay: range,
+    providers: weights,
+  })
+  .strict();
+
+const institutions = z
+  .object({
+    count,
+    callsPerDay: range,
+    rhythm,
+    outcomes: mix,
+    talk,
+    retryUnanswered: prob,
+    retryDelayMinutes: range,
+    callbackAfterMissed: prob,
+    callbackDelayMinutes: range,
+    providers: weights,
+  })
+  .strict();
+
+const consentedCentres = z
+  .object({
+    count,
+    kinds,
+    providers: weights,
+    customers: range,
+    callsPerDay: range,
+    rhythm,
+    outcomes: mix,
+    talk,
+    /** Share of consents revoked during the run (never called after). */
+    revokedShare: prob,
+    /** Share of consents granted during the run (called only after). */
+    lateGrantShare: prob,
+  })
+  .strict();
+
+const quarrels = z
+  .object({
+    count,
+    historyCalls: range,
+    episodeCalls: range,
+    episodeGapMinutes: range,
+    episodeStartLocalHour: range,
+    episodeOutcomes: mix,
+    talk,
+    complaintAfterCalls: range,
+    complaintDelayMinutes: range,
+    otherCallsPerDay: range,
+    providers: weights,
+  })
+  .strict();
+
+const robocallers = z
+  .object({
+    ...nuisanceBase,
+    callsPerHour: range,
+    rhythm,
+    runLength: range,
+    /** Weights of the step between consecutive callees: 1, 2, 3, … */
+    strideWeights: z.array(n0).min(1),
+    answerRate: range,
+    unanswered: mix,
+    talk,
+    complaintPerAnswered: prob,
+    complaintDelayMinutes: range,
+  })
+  .strict();
+
+const harassers = z
+  .object({
+    ...nuisanceBase,
+    rhythm,
+    victims: range,
+    callsPerVictim: range,
+    gapMinutes: range,
+    firstOutcomes: mix,
+    laterOutcomes: mix,
+    talk,
+    complaintChance: prob,
+    complaintAfterCalls: range,
+    complaintDelayMinutes: range,
+  })
+  .strict();
+
+const ringOnce = z
+  .object({
+    ...nuisanceBase,
+    callsPerHour: range,
+    rhythm,
+    ringSeconds: range,
+    outcomes: mix,
+    callbackRate: prob,
+    callbackDelayMinutes: range,
+    callbackTalk: talk,
+    complaintPerCallback: prob,
+  })
+  .strict();
+
+const callBombers = z
+  .object({
+    ...nuisanceBase,
+    rhythm,
+    bursts: range,
+    attemptsPerBurst: range,
+    burstMinutes: range,
+    outcomes: mix,
+    cancelRingSeconds: range,
+    complaintChance: prob,
+    complaintDelayMinutes: range,
+  })
+  .strict();
+
+const unconsentedCentres = z
+  .object({
+    ...nuisanceBase,
+    ...diallerBehaviour,
+    /** Share of calls that go to the line's own (small) consented list. */
+    consentedShare: prob,
+    consentedCustomers: range,
+  })
+  .strict();
+
+const snowshoe = z
+  .object({
+    /** Number of campaigns (blocks). */
+    count,
+    startHours: range,
+    lifetimeHours: range,
+    providers: weights,
+    blockSize: range,
+    /** Step between the block's numbers: 1 = consecutive. */
+    stride: range,
+    /** Null: every number works the whole campaign; else each number is active for this many hours, staggered. */
+    rotationHours: range.nullable(),
+    ...diallerBehaviour,
+  })
+  .strict();
+
+const probe = z
+  .object({
+    id: ident,
+    weight: n0,
+    causes: z.enum(['sip', 'q850']),
+    forms: z.object({ e164: n0, national: n0, intl0086: n0 }).strict(),
+  })
+  .strict();
+
+/** The validated shape of a scenario. */
+export const ScenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().default(''),
+    /** ISO-8601 instant at which the warm-up starts. */
+    start: z.string().refine((s) => Number.isFinite(Date.parse(s)), { message: 'start must be an ISO-8601 time' }),
+    warmupHours: n0,
+    /** Length of the scored period after the warm-up. */
+    hours: z.number().positive(),
+    /** Multiplies every population's count and the public pool. */
+    scale: z.number().positive().default(1),
+    publicPool: count,
+    delivery: z
+      .object({
+        /** Share of call records delivered late, by up to `maxJitterSeconds`; the rest in event-time order. */
+        lateShare: prob,
+        maxJitterSeconds: n0,
+        duplicateRate: prob,
+        nullProviderRate: prob,
+      })
+      .strict(),
+    probes: z.array(probe).min(1),
+    populations: z
+      .object({
+        subscribers,
+        couriers,
+        organisers,
+        institutions,
+        consentedCentres,
+        quarrels,
+        telemarketers: dialler,
+        lowAndSlow: dialler,
+        robocallers,
+        harassers,
+        ringOnce,
+        callBombers,
+        unconsentedCentres,
+        quietHours: dialler,
+        snowshoe,
+      })
+      .strict(),
+  })
+  .strict();
+
+/** A validated scenario. */
+export type Scenario = z.infer<typeof ScenarioSchema>;
+/** Configuration of a dialler-like nuisance population. */
+export type DiallerConfig = z.infer<typeof dialler>;
+/** Populations of a scenario. */
+export type Populations = Scenario['populations'];
+
+/** Names of the benign populations (plus `public`: callees who call back). */
+export const BENIGN_POPULATIONS = ['subscribers', 'couriers', 'organisers', 'institutions', 'consentedCentres', 'quarrels'] as const;
+/** Names of the nuisance populations. */
+export const NUISANCE_POPULATIONS = [
+  'telemarketers',
+  'lowAndSlow',
+  'robocallers',
+  'harassers',
+  'ringOnce',
+  'callBombers',
+  'unconsentedCentres',
+  'quietHours',
+  'snowshoe',
+] as const;
+
+/** Error for a scenario that cannot be used; lists every problem at once. */
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/** Overrides applied after loading (from the command line). */
+export interface ScenarioOverrides {
+  hours?: number;
+  scale?: number;
+}
+
+/**
+ * Loads a scenario by built-in name (`default`, `large`, `adversarial`) or
+ * file path, resolves `extends`, applies overrides and validates it.
+ */
+export function loadScenario(nameOrPath: string, overrides: ScenarioOverrides = {}): Scenario {
+  const raw = loadRaw(nameOrPath, process.cwd(), new Set());
+  if (overrides.hours !== undefined) raw.hours = overrides.hours;
+  if (overrides.scale !== undefined) raw.scale = overrides.scale;
+  return parseScenario(raw, nameOrPath);
+}
+
+/** Validates a plain object as a scenario, reporting every error at once. */
+export function parseScenario(raw: unknown, label = 'scenario'): Scenario {
+  const r = ScenarioSchema.safeParse(raw);
+  if (!r.success) throw new ScenarioError(`invalid scenario ${label}:\n${z.prettifyError(r.error)}`);
+  return r.data;
+}
+
+function locate(nameOrPath: string, baseDir: string): string {
+  if (/^[A-Za-z0-9_-]+$/.test(nameOrPath)) return resolve(SCENARIO_DIR, `${nameOrPath}.json`);
+  return isAbsolute(nameOrPath) ? nameOrPath : resolve(baseDir, nameOrPath);
+}
+
+function loadRaw(nameOrPath: string, baseDir: string, seen: Set<string>): Record<string, unknown> {
+  const file = locate(nameOrPath, baseDir);
+  if (seen.has(file)) throw new ScenarioError(`scenario extends itself: ${[...seen, file].join(' → ')}`);
+  seen.add(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(`cannot read scenario ${nameOrPath} (${file}): ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError(`scenario ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(json)) throw new ScenarioError(`scenario ${file} must be a JSON object`);
+  const { extends: parent, ...own } = json;
+  if (parent === undefined) return own;
+  if (typeof parent !== 'string') throw new ScenarioError(`"extends" in ${file} must be a scenario name or path`);
+  return deepMerge(loadRaw(parent, dirname(file), seen), own);
+}
+
+/** Merges `over` into `base`: objects key by key, everything else replaced. */
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObject(b) && isObject(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}

@@ -1,0 +1,248 @@
+/**
+ * The discrete-event core of the simulator: a task queue in event time,
+ * the construction of contract records (CallEvent, ComplaintReport,
+ * ConsentRecord) from what actors do, and the delivery buffer that adds
+ * realistic disorder (jitter of a few seconds, duplicated eventIds) while
+ * keeping the output in event-time order give or take that jitter.
+ */
+import type { CallEvent, CallOutcome, ComplaintCategory, ComplaintReport, ConsentRecord } from '../../shared/contracts/records.ts';
+import { TimeHeap, type Timed } from './heap.ts';
+import type { Num, NumForm } from './numbers.ts';
+import { formatNum } from './numbers.ts';
+import { defaultRingMs, releaseCause, type CauseFamily } from './outcomes.ts';
+import type { Rng } from './prng.ts';
+import type { Scenario } from './scenario.ts';
+import { HOUR, MINUTE } from './time.ts';
+
+/** One record ready for a sink, with its Kafka key (normalised numbers). */
+export type Output =
+  | { kind: 'call'; key: string; record: CallEvent; duplicate: boolean }
+  | { kind: 'complaint'; key: string; record: ComplaintReport }
+  | { kind: 'consent'; key: string; record: ConsentRecord };
+
+/** What an actor does: one call attempt starting now. */
+export interface CallSpec {
+  caller: Num;
+  callee: Num;
+  outcome: CallOutcome;
+  /** Time to answer (answered) or to release (other outcomes); a typical value by outcome if omitted. */
+  ringMs?: number;
+  /** Talk time of an answered call. */
+  talkMs?: number;
+}
+
+/** Counters kept while simulating. */
+export interface SimStats {
+  calls: number;
+  callsByPopulation: Record<string, number>;
+  answeredByPopulation: Record<string, number>;
+  duplicates: number;
+  complaints: number;
+  consents: number;
+  consentRevocations: number;
+}
+
+interface Task extends Timed {
+  fn: () => void;
+}
+
+interface Delivery extends Timed {
+  out: Output;
+}
+
+interface Probe {
+  id: string;
+  causes: CauseFamily;
+  forms: NumForm[];
+  formWeights: number[];
+}
+
+const CHANNELS = ['12321', '12321', '12321', '12321', '12321', '12321', 'app', 'app', 'app', 'hotline'];
+
+/** Simulation clock, scheduler and record factory. */
+export class Sim {
+  /** Start of the warm-up (ms). */
+  readonly start: number;
+  /** Start of the scored period (ms). */
+  readonly scoredStart: number;
+  /** End of the run (ms, exclusive). */
+  readonly end: number;
+  /** Current event time (ms). */
+  now: number;
+  readonly stats: SimStats = {
+    calls: 0,
+    callsByPopulation: {},
+    answeredByPopulation: {},
+    duplicates: 0,
+    complaints: 0,
+    consents: 0,
+    consentRevocations: 0,
+  };
+  /** Numbers of the public that made at least one call, in order of their first call. */
+  readonly publicCallers: Num[] = [];
+
+  private readonly tasks = new TimeHeap<Task>();
+  private readonly delivery = new TimeHeap<Delivery>();
+  private readonly probes: Probe[];
+  private readonly probeWeights: number[];
+  private readonly jitterMs: number;
+  private readonly lateShare: number;
+  private readonly duplicateRate: number;
+  private readonly nullProviderRate: number;
+  private readonly idPrefix: string;
+  private eventSeq = 0;
+  private reportSeq = 0;
+
+  constructor(
+    scenario: Scenario,
+    seed: number,
+    private readonly rng: Rng,
+  ) {
+    this.start = Date.parse(scenario.start);
+    this.scoredStart = this.start + scenario.warmupHours * HOUR;
+    this.end = this.scoredStart + scenario.hours * HOUR;
+    this.now = this.start;
+    this.jitterMs = scenario.delivery.maxJitterSeconds * 1000;
+    this.lateShare = scenario.delivery.lateShare;
+    this.duplicateRate = scenario.delivery.duplicateRate;
+    this.nullProviderRate = scenario.delivery.nullProviderRate;
+    this.idPrefix = `s${seed.toString(36)}-`;
+    this.probes = scenario.probes.map((p) => ({
+      id: p.id,
+      causes: p.causes,
+      forms: ['e164', 'national', 'intl0086'],
+      formWeights: [p.forms.e164, p.forms.national, p.forms.intl0086],
+    }));
+    this.probeWeights = scenario.probes.map((p) => p.weight);
+  }
+
+  /** Runs `fn` at event time t (not before now). */
+  at(t: number, fn: () => void): void {
+    this.tasks.push({ t: t < this.now ? this.now : Math.floor(t), seq: 0, fn });
+  }
+
+  /** Time of the next task, or Infinity. */
+  nextTaskTime(): number {
+    return this.tasks.peek()?.t ?? Infinity;
+  }
+
+  /** Runs the next task (advancing the clock to it). */
+  runNext(): void {
+    const task = this.tasks.pop();
+    if (!task) return;
+    this.now = task.t;
+    task.fn();
+  }
+
+  /** Records a call attempt that starts now. */
+  call(spec: CallSpec): CallEvent {
+    const { caller, callee, outcome } = spec;
+    const start = this.now;
+    const ring = spec.ringMs ?? defaultRingMs(this.rng, outcome);
+    let answerTime: number | null = null;
+    let endTime = start + Math.round(ring);
+    if (outcome === 'ANSWERED') {
+      answerTime = endTime;
+      endTime = answerTime + Math.round(spec.talkMs ?? 30_000);
+    }
+    const probe = this.probes[this.rng.weighted(this.probeWeights)];
+    const record: CallEvent = {
+      eventId: this.idPrefix + (this.eventSeq++).toString(36),
+      probeId: probe.id,
+      caller: formatNum(caller, probe.forms[this.rng.weighted(probe.formWeights)]),
+      callee: formatNum(callee, probe.forms[this.rng.weighted(probe.formWeights)]),
+      startTime: start,
+      answerTime,
+      endTime,
+      outcome,
+      releaseCause: this.rng.chance(0.01) ? null : releaseCause(this.rng, outcome, probe.causes),
+      accessProvider: this.rng.chance(this.nullProviderRate) ? null : caller.provider,
+    };
+    this.count(caller, outcome);
+    const out: Output = { kind: 'call', key: caller.e164, record, duplicate: false };
+    this.deliver(start + this.delay(), out);
+    if (this.duplicateRate > 0 && this.rng.chance(this.duplicateRate)) {
+      this.stats.duplicates++;
+      this.deliver(start + this.rng.uniform(0, this.jitterMs), { ...out, duplicate: true });
+    }
+    return record;
+  }
+
+  /** Schedules a complaint by `reporter` about `reported` at event time t. */
+  complaint(t: number, reporter: Num, reported: Num, category: ComplaintCategory): void {
+    if (t >= this.end) return;
+    this.at(t, () => {
+      const record: ComplaintReport = {
+        reportId: this.idPrefix + 'r' + (this.reportSeq++).toString(36),
+        reporter: formatNum(reporter, this.platformForm()),
+        reported: formatNum(reported, this.platformForm()),
+        reportTime: this.now,
+        category,
+        channel: this.rng.pick(CHANNELS),
+      };
+      this.stats.complaints++;
+      this.deliver(this.now, { kind: 'complaint', key: reported.e164, record });
+    });
+  }
+
+  /**
+   * Publishes a consent record at event time `at` (its grant, or its
+   * revocation when `revokedAt` is set). Records due before the run starts
+   * are delivered at the start.
+   */
+  consent(caller: Num, callee: Num, grantedAt: number, revokedAt: number | null, at: number): void {
+    if (at >= this.end) return;
+    this.at(Math.max(at, this.start), () => {
+      const record: ConsentRecord = {
+        caller: formatNum(caller, this.platformForm()),
+        callee: formatNum(callee, this.platformForm()),
+        grantedAt,
+        revokedAt,
+      };
+      if (revokedAt === null) this.stats.consents++;
+      else this.stats.consentRevocations++;
+      this.deliver(this.now, { kind: 'consent', key: `${caller.e164}|${callee.e164}`, record });
+    });
+  }
+
+  /** The next output whose delivery time has come (any, when `all`), in delivery order; undefined when none. */
+  nextReady(all = false): Output | undefined {
+    const top = this.delivery.peek();
+    if (!top || (!all && top.t > this.now)) return undefined;
+    this.delivery.pop();
+    return top.out;
+  }
+
+  /** A uniformly random delay in minutes within a range, in ms. */
+  minutes(r: readonly [number, number], rng: Rng): number {
+    return rng.range(r) * MINUTE;
+  }
+
+  /** Delivery delay of a call record: none for most, up to the maximum jitter for a share. */
+  private delay(): number {
+    return this.rng.chance(this.lateShare) ? this.rng.uniform(0, this.jitterMs) : 0;
+  }
+
+  private platformForm(): NumForm {
+    const u = this.rng.float();
+    return u < 0.55 ? 'e164' : u < 0.95 ? 'national' : 'intl0086';
+  }
+
+  private deliver(t: number, out: Output): void {
+    this.delivery.push({ t, seq: 0, out });
+  }
+
+  private count(caller: Num, outcome: CallOutcome): void {
+    this.stats.calls++;
+    const p = caller.population;
+    const byPop = this.stats.callsByPopulation;
+    byPop[p] = (byPop[p] ?? 0) + 1;
+    if (outcome === 'ANSWERED') {
+      const ans = this.stats.answeredByPopulation;
+      ans[p] = (ans[p] ?? 0) + 1;
+    }
+    if (caller.calls === 0 && p === 'public') this.publicCallers.push(caller);
+    caller.calls++;
+    if (caller.firstScoredCall < 0 && this.now >= this.scoredStart) caller.firstScoredCall = this.now;
+  }
+}
