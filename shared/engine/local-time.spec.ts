@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { LocalClock, inHours, isTimeZone } from './local-time.ts';
+
+const utc = (y: number, mo: number, d: number, h: number, mi = 0, s = 0) => Date.UTC(y, mo - 1, d, h, mi, s);
+
+describe('LocalClock', () => {
+  const shanghai = new LocalClock('Asia/Shanghai');
+
+  it('gives Asia/Shanghai hours (UTC+8, no daylight saving)', () => {
+    expect(shanghai.hour(utc(2025, 3, 3, 2))).toBe(10);
+    expect(shanghai.hour(utc(2025, 3, 3, 14))).toBe(22);
+    expect(shanghai.hour(utc(2025, 3, 3, 15, 59, 59))).toBe(23);
+    expect(shanghai.hour(utc(2025, 3, 3, 16))).toBe(0);
+    expect(shanghai.hour(utc(2025, 7, 1, 23, 30))).toBe(7);
+    expect(shanghai.hour(utc(2025, 7, 2, 0))).toBe(8);
+  });
+
+  it('is right at every hour of a whole day, across the local midnight', () => {
+    for (let h = 0; h < 24; h++) expect(shanghai.hour(utc(2025, 3, 3, h, 30))).toBe((h + 8) % 24);
+  });
+
+  it('is right for times visited out of order (cached offsets)', () => {
+    const ts = [utc(2025, 3, 3, 14), utc(2025, 3, 1, 3), utc(2025, 3, 3, 14, 59), utc(2024, 12, 31, 16)];
+    expect(ts.map((t) => shanghai.hour(t))).toEqual([22, 11, 22, 0]);
+  });
+
+  it('follows daylight saving in zones that have it', () => {
+    const ny = new LocalClock('America/New_York');
+    expect(ny.hour(utc(2025, 1, 15, 12))).toBe(7); // EST, UTC-5
+    expect(ny.hour(utc(2025, 7, 15, 12))).toBe(8); // EDT, UTC-4
+    // The 2025 switch: 9 March 07:00 UTC, 02:00 EST becomes 03:00 EDT.
+    expect(ny.hour(utc(2025, 3, 9, 6, 59))).toBe(1);
+    expect(ny.hour(utc(2025, 3, 9, 7))).toBe(3);
+  });
+
+  it('handles zones with half-hour offsets', () => {
+    const kolkata = new LocalClock('Asia/Kolkata');
+    expect(kolkata.hour(utc(2025, 3, 3, 18, 29))).toBe(23);
+    expect(kolkata.hour(utc(2025, 3, 3, 18, 30))).toBe(0);
+  });
+});
+
+describe('inHours', () => {
+  it('is [start, end) within a day', () => {
+    expect(inHours(9, 9, 17)).toBe(true);
+    expect(inHours(16, 9, 17)).toBe(true);
+    expect(inHours(17, 9, 17)).toBe(false);
+    expect(inHours(8, 9, 17)).toBe(false);
+  });
+
+  it('wraps past midnight when start > end (22:00–08:00)', () => {
+    const night = (h: number) => inHours(h, 22, 8);
+    expect([21, 22, 23, 0, 3, 7, 8, 12].map(night)).toEqual([false, true, true, true, true, true, false, false]);
+  });
+
+  it('is empty when start equals end', () => {
+    for (let h = 0; h < 24; h++) expect(inHours(h, 5, 5)).toBe(false);
+  });
+});
+
+describe('isTimeZone', () => {
+  it('accepts IANA zones and rejects typos', () => {
+    expect(isTimeZone('Asia/Shanghai')).toBe(true);
+    expect(isTimeZone('UTC')).toBe(true);
+    expect(isTimeZone('Asia/Shangai')).toBe(false);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { RuleName } from '../contracts/records.ts';
+import { defaultConfig } from '../config/index.ts';
+import type { ScoredReason } from './signals.ts';
+import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
+
+const sev = defaultConfig().severity;
+const reason = (rule: RuleName, points: number): ScoredReason => ({ rule, window: '1h', value: 1, threshold: 1, points });
+
+describe('verdict', () => {
+  it('gives no severity below the WATCH score', () => {
+    expect(verdict([reason('HIGH_FREQUENCY', 24.4)], sev)).toEqual({ score: 24, severity: null });
+    expect(verdict([], sev)).toEqual({ score: 0, severity: null });
+  });
+
+  it('maps the summed score onto WATCH and LABEL at their thresholds', () => {
+    expect(verdict([reason('HIGH_FREQUENCY', 25)], sev).severity).toBe('WATCH');
+    expect(verdict([reason('HIGH_FREQUENCY', 20), reason('SHORT_CALLS', 15)], sev)).toEqual({ score: 35, severity: 'WATCH' });
+    expect(verdict([reason('CALL_BOMBING', 50)], sev).severity).toBe('LABEL');
+    expect(verdict([reason('CALL_BOMBING', 49.4)], sev).severity).toBe('WATCH');
+  });
+
+  it('caps the score at 100', () => {
+    expect(verdict([reason('CALL_BOMBING', 75), reason('RING_ONCE', 70), reason('COMPLAINTS', 80)], sev).score).toBe(100);
+  });
+
+  it('never gives BLOCK_RECOMMENDED to a single signal, however strong', () => {
+    expect(verdict([reason('CALL_BOMBING', 100)], sev)).toEqual({ score: 100, severity: 'LABEL' });
+  });
+
+  it('never gives BLOCK_RECOMMENDED to one strong signal padded with weak ones', () => {
+    // 75 + 15 + 15 = 105 → 100, but only one reason carries ≥ 20 points.
+    const v = verdict([reason('RING_ONCE', 75), reason('SHORT_CALLS', 15), reason('HIGH_FREQUENCY', 19.9)], sev);
+    expect(v.score).toBe(100);
+    expect(v.severity).toBe('LABEL');
+  });
+
+  it('gives BLOCK_RECOMMENDED to two strong signals reaching the block score', () => {
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 60), reason('COMPLAINTS', 20)], sev)).toEqual({ score: 80, severity: 'BLOCK_RECOMMENDED' });
+  });
+
+  it('does not give BLOCK_RECOMMENDED to two strong signals below the block score', () => {
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 50), reason('QUIET_HOURS', 25)], sev)).toEqual({ score: 75, severity: 'LABEL' });
+  });
+
+  it('honours a stricter blockMinRules', () => {
+    const strict = { ...sev, blockMinRules: 3 };
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 60), reason('COMPLAINTS', 40)], strict).severity).toBe('LABEL');
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 40), reason('COMPLAINTS', 20), reason('QUIET_HOURS', 25)], strict).severity).toBe('BLOCK_RECOMMENDED');
+  });
+
+  it('ranks severities WATCH < LABEL < BLOCK_RECOMMENDED', () => {
+    expect(SEVERITY_RANK.WATCH).toBeLessThan(SEVERITY_RANK.LABEL);
+    expect(SEVERITY_RANK.LABEL).toBeLessThan(SEVERITY_RANK.BLOCK_RECOMMENDED);
+  });
+});
+
+describe('flagId', () => {
+  const start = Date.UTC(2025, 2, 3, 1, 0);
+
+  it('is deterministic: the same number, severity and window give the same id', () => {
+    expect(flagId('+8613800138000', 'LABEL', start)).toBe(flagId('+8613800138000', 'LABEL', start));
+    expect(flagId('+8613800138000', 'LABEL', start)).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('differs when the number, the severity or the evidence window differs', () => {
+    const ids = new Set([
+      flagId('+8613800138000', 'LABEL', start),
+      flagId('+8613800138001', 'LABEL', start),
+      flagId('+8613800138000', 'WATCH', start),
+      flagId('+8613800138000', 'BLOCK_RECOMMENDED', start),
+      flagId('+8613800138000', 'LABEL', start + 60_000),
+    ]);
+    expect(ids.size).toBe(5);
+  });
+});
+
+describe('windowMs', () => {
+  it('knows the window labels the rules use', () => {
+    expect(windowMs('1h')).toBe(3_600_000);
+    expect(windowMs('24h')).toBe(86_400_000);
+    expect(windowMs('7d')).toBe(7 * 86_400_000);
+    expect(windowMs('30d')).toBe(30 * 86_400_000);
+  });
+});
