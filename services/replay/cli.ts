@@ -1,13 +1,34 @@
+/**
+ * `callguard replay`: options only; the replay module is loaded when the
+ * command runs.
+ */
 import type { Command } from 'commander';
 
-/** Placeholder until the subcommand is built: says so and exits non-zero. */
+interface ReplayCliOptions {
+  calls?: string;
+  complaints?: string;
+  consents?: string;
+  allowlist?: string;
+  config?: string;
+  quiet?: boolean;
+}
+
+/** Declares the `replay` subcommand. */
 export function register(program: Command): void {
   program
     .command('replay')
-    .description('Run the detection engine over JSON Lines files (no services needed)')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('callguard replay: not implemented yet\n');
-      process.exitCode = 2;
+    .description('Run the detection engine over JSON Lines files (no services needed): flags to stdout, summary to stderr')
+    .option('--calls <file>', 'call events, JSON Lines, in event-time order (give or take the allowed lateness) (required)')
+    .option('--complaints <file>', 'complaint reports, JSON Lines, in event-time order')
+    .option('--consents <file>', 'consent records, JSON Lines (fed first)')
+    .option('--allowlist <file>', 'one number per line; allowlisted numbers are never flagged')
+    .option('--config <file>', 'engine config (YAML or JSON); without it the documented defaults apply')
+    .option('--quiet', 'no progress indicator on stderr')
+    .action(async (opts: ReplayCliOptions, command: Command) => {
+      // Checked here rather than with requiredOption so that a usage error exits 2 like every other bad-input case.
+      if (!opts.calls) command.error('error: required option --calls <file> not specified', { exitCode: 2 });
+      const { runReplay } = await import('./replay.ts');
+      const { exitCode } = await runReplay({ ...opts, calls: opts.calls! }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      process.exitCode = exitCode;
     });
 }

@@ -1,0 +1,32 @@
+/**
+ * The allowlist file: one number per line, in any form that normalises
+ * (E.164, national, `0086…`). Blank lines and lines starting with `#` are
+ * skipped; a number that does not normalise is reported and skipped.
+ */
+import { readLineBatches } from '../../shared/io/lines.ts';
+import { normalizeOrError } from '../../shared/numbers/index.ts';
+
+/** Reads the allowlist, calling `allow` with each E.164 number and `bad` for each unusable line. */
+export async function readAllowlist(
+  path: string,
+  allow: (e164: string) => void,
+  bad: (lineNo: number, error: string) => void,
+): Promise<{ numbers: number; bad: number }> {
+  let numbers = 0;
+  let badLines = 0;
+  for await (const { lines, firstLineNo } of readLineBatches(path)) {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const r = normalizeOrError(line);
+      if (r.ok) {
+        allow(r.value);
+        numbers++;
+      } else {
+        bad(firstLineNo + i, `not a phone number ${JSON.stringify(line)} (${r.error})`);
+        badLines++;
+      }
+    }
+  }
+  return { numbers, bad: badLines };
+}

@@ -1,0 +1,68 @@
+/**
+ * Buffered JSON Lines output of flags that respects backpressure: lines are
+ * gathered into chunks of about 64 KiB, and when the stream's buffer is full
+ * the caller awaits 'drain' before producing more. A closed pipe (EPIPE,
+ * e.g. `| head`) stops the output instead of crashing.
+ */
+import type { Writable } from 'node:stream';
+import type { FlagEvent } from '../../shared/contracts/records.ts';
+
+const CHUNK = 64 * 1024;
+
+export class FlagWriter {
+  /** Flags written (or buffered) so far. */
+  count = 0;
+  /** Set when the output stream failed or was closed by the reader. */
+  closed: Error | null = null;
+  private buffer = '';
+  private blocked = false;
+
+  constructor(private readonly out: Writable) {
+    out.on('error', (e: Error) => {
+      this.closed = e;
+    });
+  }
+
+  /** Adds flags to the buffer; writes a chunk when it is big enough. */
+  add(flags: readonly FlagEvent[]): void {
+    if (this.closed) return;
+    for (let i = 0; i < flags.length; i++) this.buffer += JSON.stringify(flags[i]) + '\n';
+    this.count += flags.length;
+    if (this.buffer.length >= CHUNK) this.writeBuffer();
+  }
+
+  /** Resolves when the stream can take more (immediately unless it signalled backpressure). */
+  ready(): Promise<void> | undefined {
+    if (!this.blocked || this.closed) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.out.off('drain', done);
+        this.out.off('error', done);
+        this.out.off('close', done);
+        this.blocked = false;
+        resolve();
+      };
+      this.out.on('drain', done);
+      this.out.on('error', done);
+      this.out.on('close', done);
+    });
+  }
+
+  /** Writes what is buffered and resolves once the stream has accepted it. */
+  async flush(): Promise<void> {
+    if (this.buffer.length > 0) this.writeBuffer();
+    await this.ready();
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      // An empty write's callback runs after everything written before it.
+      this.out.write('', () => resolve());
+    });
+  }
+
+  private writeBuffer(): void {
+    const chunk = this.buffer;
+    this.buffer = '';
+    if (this.closed) return;
+    if (!this.out.write(chunk)) this.blocked = true;
+  }
+}

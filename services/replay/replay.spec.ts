@@ -1,0 +1,265 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ConfigResult, EngineConfig } from '../../shared/config/index.ts';
+import type { FlagEvent } from '../../shared/contracts/records.ts';
+import { capture } from '../../test/replay/capture.ts';
+import { FakeEngine } from '../../test/replay/fake-engine.ts';
+import { runReplay, type ReplayContext, type ReplayOptions } from './replay.ts';
+
+const FIX = join(import.meta.dirname, '../../test/replay/fixtures/io');
+const f = (name: string) => join(FIX, name);
+const okConfig: ConfigResult = { ok: true, config: {} as EngineConfig };
+
+async function replay(opts: Partial<ReplayOptions>, over: Partial<ReplayContext> = {}) {
+  const stdout = capture();
+  const stderr = capture();
+  let engine: FakeEngine | undefined;
+  const result = await runReplay(
+    { calls: f('calls.jsonl'), quiet: true, ...opts },
+    {
+      stdout,
+      stderr,
+      env: {},
+      now: () => 42,
+      loadConfig: () => okConfig,
+      createEngine: (_c, o) => (engine = new FakeEngine(o.now)),
+      ...over,
+    },
+  );
+  const flags = stdout
+    .text()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as FlagEvent);
+  return { result, stdout: stdout.text(), stderr: stderr.text(), flags, engine: engine! };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'callguard-replay-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('runReplay with all four inputs', () => {
+  it('reports each unusable line with its file and line number, skips it, and exits 0', async () => {
+    const { result, stderr } = await replay({
+      complaints: f('complaints.jsonl'),
+      consents: f('consents.jsonl'),
+      allowlist: f('allowlist.txt'),
+    });
+    expect(result.exitCode).toBe(0);
+    const reports = stderr.split('\n').filter((l) => l.startsWith(FIX));
+    const at = (name: string) => reports.filter((l) => l.startsWith(f(name) + ':')).map((l) => l.slice(f(name).length + 1));
+    expect(at('consents.jsonl')).toEqual([expect.stringMatching(/^2: revokedAt: \d+ is before grantedAt \d+$/)]);
+    expect(at('allowlist.txt')).toEqual(['5: not a phone number "not-a-number" (unexpected character "n")']);
+    expect(at('calls.jsonl')).toEqual([
+      expect.stringMatching(/^3: invalid JSON: /),
+      '5: caller: not a phone number "abc" (unexpected character "a")',
+      '6: answerTime: must be null when outcome is REJECTED',
+      expect.stringMatching(/^7: late event at 2026-01-05T02:00:40.000Z: behind the watermark/),
+    ]);
+    expect(at('complaints.jsonl')).toEqual([
+      '3: category: expected one of MARKETING, HARASSMENT, FRAUD, OTHER, got "SPAM"',
+    ]);
+  });
+
+  it('feeds consents, then the allowlist, then calls and complaints merged by event time (calls first on ties)', async () => {
+    const { engine } = await replay({
+      complaints: f('complaints.jsonl'),
+      consents: f('consents.jsonl'),
+      allowlist: f('allowlist.txt'),
+    });
+    expect(engine.log.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      'consent +8695588>+8613900000001',
+      'consent +864001234567>+8613900000003',
+      'allow +862088886666',
+      'allow +8613800000099',
+      'call c1',
+      'complaint r1',
+      'call flag-c2',
+      'complaint r2',
+      'call late-c6',
+      'call c7',
+      'call c7',
+      'complaint r4',
+      'call flag-c8',
+      'complaint r5',
+      'finish',
+    ]);
+    // numbers reach the engine normalised
+    expect(engine.log).toContain('call flag-c2 1767578410000 +8613800000002>+8613900000002');
+    expect(engine.log).toContain('call flag-c8 1767578470000 +862088886666>+8613900000008');
+  });
+
+  it('writes the engine’s flags as JSON Lines to stdout, in emission order', async () => {
+    const { flags } = await replay({ complaints: f('complaints.jsonl') });
+    expect(flags.map((x) => [x.flagId, x.number, x.emittedAt])).toEqual([
+      ['fake-1', '+8613800000002', 42],
+      ['fake-2', '+862088886666', 42],
+    ]);
+  });
+
+  it('returns and prints a summary with per-file counts and the engine’s counters', async () => {
+    const { result, stderr } = await replay({
+      complaints: f('complaints.jsonl'),
+      consents: f('consents.jsonl'),
+      allowlist: f('allowlist.txt'),
+    });
+    const s = result.summary!;
+    expect(s.calls).toEqual({ path: f('calls.jsonl'), read: 6, bad: 3 });
+    expect(s.complaints).toEqual({ path: f('complaints.jsonl'), read: 4, bad: 1 });
+    expect(s.consents).toEqual({ path: f('consents.jsonl'), read: 2, bad: 1 });
+    expect(s.allowlist).toEqual({ path: f('allowlist.txt'), read: 2, bad: 1 });
+    expect(s.stats).toMatchObject({ calls: 4, complaints: 4, consents: 2, duplicates: 1, late: 1 });
+    expect(s.flagsWritten).toBe(2);
+    expect(s.outputClosed).toBe(false);
+    expect(stderr).toContain('callguard replay summary\n');
+    expect(stderr).toMatch(/calls +.*calls\.jsonl: 6 records, 3 bad lines/);
+    expect(stderr).toMatch(/complaints +.*complaints\.jsonl: 4 records, 1 bad line\n/);
+    expect(stderr).toMatch(/allowlist +.*allowlist\.txt: 2 numbers, 1 bad line\n/);
+    expect(stderr).toMatch(/duplicates +1 /);
+    expect(stderr).toMatch(/late +1 /);
+    expect(stderr).toMatch(/flags +2 written — WATCH 0, LABEL 2, BLOCK_RECOMMENDED 0/);
+    expect(stderr).toMatch(/by rule +HIGH_FREQUENCY 2/);
+    expect(stderr).toMatch(/time +\d+\.\d s, [\d,]+ events\/s/);
+  });
+
+  it('prints no progress under --quiet, and plain progress lines otherwise when stderr is not a terminal', async () => {
+    let t = 0;
+    const clock = () => (t += 10_000); // every reading of the clock is 10 s later
+    const quiet = await replay({}, { clock });
+    expect(quiet.stderr).not.toMatch(/^callguard replay: \d/m);
+    t = 0;
+    const loud = await replay({ quiet: false }, { clock });
+    expect(loud.stderr).toMatch(/^callguard replay: \d+\.\d% \(/m);
+  });
+});
+
+describe('runReplay on bad usage', () => {
+  it('exits 2 naming every missing file, before reading anything', async () => {
+    let created = false;
+    const { result, stderr } = await replay(
+      { calls: f('nope.jsonl'), complaints: f('complaints.jsonl'), consents: join(tmp, 'gone.jsonl'), allowlist: FIX },
+      { createEngine: () => ((created = true), new FakeEngine()) },
+    );
+    expect(result).toEqual({ exitCode: 2, summary: null });
+    expect(created).toBe(false);
+    expect(stderr).toBe(
+      `callguard replay: --calls ${f('nope.jsonl')}: no such file\n` +
+        `callguard replay: --consents ${join(tmp, 'gone.jsonl')}: no such file\n` +
+        `callguard replay: --allowlist ${FIX}: not a regular file\n`,
+    );
+  });
+
+  it('exits 2 printing every config error', async () => {
+    const cfg = join(tmp, 'bad.yaml');
+    writeFileSync(cfg, 'x: 1\n');
+    let seenFile: string | undefined;
+    const { result, stderr } = await replay(
+      { config: cfg },
+      {
+        loadConfig: (o) => {
+          seenFile = o.file;
+          return { ok: false, errors: ['severity.watch: too small', '(root): Unrecognized key: "x"'] };
+        },
+      },
+    );
+    expect(seenFile).toBe(cfg);
+    expect(result.exitCode).toBe(2);
+    expect(stderr).toBe(
+      `callguard replay: invalid config (${cfg}):\n  severity.watch: too small\n  (root): Unrecognized key: "x"\n`,
+    );
+  });
+
+  it('exits 1 with a message when the engine fails mid-run', async () => {
+    const { result, stderr } = await replay(
+      {},
+      {
+        createEngine: () => {
+          const e = new FakeEngine();
+          e.onCall = () => {
+            throw new Error('boom');
+          };
+          return e;
+        },
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(stderr).toContain('callguard replay: failed: boom');
+  });
+});
+
+describe('runReplay on larger inputs', () => {
+  const T = Date.UTC(2026, 0, 5);
+  const line = (i: number) =>
+    JSON.stringify({
+      eventId: `flag-${i}`,
+      probeId: 'p',
+      caller: `138${String(i).padStart(8, '0')}`,
+      callee: '13900000001',
+      startTime: T + i,
+      endTime: T + i + 1000,
+      outcome: 'NO_ANSWER',
+    });
+
+  it('caps printed line reports and says how many more there were', async () => {
+    const p = join(tmp, 'many-bad.jsonl');
+    writeFileSync(p, Array.from({ length: 250 }, (_, i) => (i % 2 ? line(i) : `oops ${i}`)).join('\n'));
+    const { result, stderr } = await replay({ calls: p }, { maxLineReports: 10 });
+    expect(result.summary!.calls).toMatchObject({ read: 125, bad: 125 });
+    const shown = stderr.split('\n').filter((l) => l.startsWith(p + ':'));
+    expect(shown.length).toBe(10);
+    expect(shown[0]).toMatch(new RegExp(`^${p}:1: invalid JSON`));
+    expect(shown[9]).toMatch(new RegExp(`^${p}:19: invalid JSON`));
+    expect(stderr).toContain('… 115 more line reports not shown (first 10 printed)');
+  });
+
+  it('waits for a slow stdout (backpressure) and loses no flag', async () => {
+    const p = join(tmp, 'many.jsonl');
+    const n = 20_000;
+    writeFileSync(p, Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n');
+    const stdout = capture({ highWaterMark: 1024, delayMs: 0 });
+    let maxBuffered = 0;
+    const origWrite = stdout.write.bind(stdout);
+    stdout.write = ((chunk: string, ...rest: never[]) => {
+      const r = origWrite(chunk, ...rest);
+      maxBuffered = Math.max(maxBuffered, stdout.writableLength);
+      return r;
+    }) as typeof stdout.write;
+    const stderr = capture();
+    const result = await runReplay(
+      { calls: p, quiet: true },
+      { stdout, stderr, loadConfig: () => okConfig, createEngine: () => new FakeEngine() },
+    );
+    expect(result.exitCode).toBe(0);
+    const ids = stdout.text().trimEnd().split('\n').map((l) => (JSON.parse(l) as FlagEvent).flagId);
+    expect(ids.length).toBe(n);
+    expect(ids[0]).toBe('fake-1');
+    expect(ids[n - 1]).toBe(`fake-${n}`);
+    // never more than one chunk (64 KiB) beyond the high-water mark is queued
+    expect(maxBuffered).toBeLessThan(1024 + 2 * 64 * 1024);
+  });
+
+  it('stops early without failing when stdout is closed by its reader', async () => {
+    const p = join(tmp, 'many2.jsonl');
+    writeFileSync(p, Array.from({ length: 20_000 }, (_, i) => line(i)).join('\n') + '\n');
+    let writes = 0;
+    const stdout = new Writable({
+      highWaterMark: 1024,
+      write(_chunk, _enc, cb) {
+        writes++;
+        if (writes === 2) cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        else setImmediate(cb);
+      },
+    });
+    const stderr = capture();
+    const result = await runReplay(
+      { calls: p, quiet: true },
+      { stdout, stderr, loadConfig: () => okConfig, createEngine: () => new FakeEngine() },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.summary!.outputClosed).toBe(true);
+    expect(result.summary!.calls.read).toBeLessThan(20_000);
+    expect(stderr.text()).toContain('closed by its reader before the end');
+  });
+});

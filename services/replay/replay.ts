@@ -1,0 +1,215 @@
+/**
+ * `callguard replay`: runs the detection engine over JSON Lines files with no
+ * services at all, writing FlagEvents as JSON Lines to stdout and a summary
+ * to stderr.
+ *
+ * Order of feeding: consents first (registrations, valid from their
+ * grantedAt), then the allowlist, then calls and complaints merged by event
+ * time as they stream. Unusable lines are reported as `<file>:<line>:
+ * <error>` and skipped; the run goes on and exits 0.
+ */
+import { stat } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import type { ConfigResult, EngineConfig } from '../../shared/config/index.ts';
+import { readJsonl, type RecordBatch } from '../../shared/contracts/jsonl.ts';
+import type { CallEvent, ComplaintReport } from '../../shared/contracts/records.ts';
+import { parseCallEvent, parseComplaint, parseConsent } from '../../shared/contracts/validate.ts';
+import type { Engine } from '../../shared/engine/index.ts';
+import { createProgress } from '../../shared/io/index.ts';
+import { readAllowlist } from './allowlist.ts';
+import { RecordCursor } from './cursor.ts';
+import { LineDiagnostics } from './diagnostics.ts';
+import { mergeByTime, type MergeSink } from './merge.ts';
+import { FlagWriter } from './output.ts';
+import { formatSummary, type FileCounts, type ReplaySummary } from './summary.ts';
+
+/** The command-line options of `callguard replay`. */
+export interface ReplayOptions {
+  calls: string;
+  complaints?: string;
+  consents?: string;
+  allowlist?: string;
+  config?: string;
+  /** No progress indicator (line reports and the summary are still printed). */
+  quiet?: boolean;
+}
+
+/** Where the run writes and what it runs; the defaults are the process and the real engine. */
+export interface ReplayContext {
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+  /** Wall clock for the flags' `emittedAt`; default Date.now. */
+  now?: () => number;
+  /** Monotonic clock (ms) for elapsed time and progress; default performance.now. */
+  clock?: () => number;
+  /** How many line reports are printed before the rest are only counted; default 100. */
+  maxLineReports?: number;
+  loadConfig?: (opts: { file?: string; env?: NodeJS.ProcessEnv }) => ConfigResult;
+  createEngine?: (config: EngineConfig, opts: { now: () => number }) => Engine;
+}
+
+/** Exit status and, when the run got that far, its summary. */
+export interface ReplayResult {
+  /** 0: done (even with bad lines); 1: failed while running; 2: bad usage, missing file or invalid config. */
+  exitCode: 0 | 1 | 2;
+  summary: ReplaySummary | null;
+}
+
+const PREFIX = 'callguard replay';
+
+/** Runs a replay; never throws (failures become an exit code and a message on stderr). */
+export async function runReplay(opts: ReplayOptions, ctx: ReplayContext): Promise<ReplayResult> {
+  const err = ctx.stderr;
+  const missing = await checkFiles(opts);
+  if (missing.length > 0) {
+    for (const m of missing) err.write(`${PREFIX}: ${m}\n`);
+    return { exitCode: 2, summary: null };
+  }
+  const loadConfig = ctx.loadConfig ?? (await import('../../shared/config/index.ts')).loadConfig;
+  const loaded = loadConfig({ file: opts.config, env: ctx.env ?? process.env });
+  if (!loaded.ok) {
+    err.write(`${PREFIX}: invalid config${opts.config ? ` (${opts.config})` : ''}:\n`);
+    for (const e of loaded.errors) err.write(`  ${e}\n`);
+    return { exitCode: 2, summary: null };
+  }
+  const createEngine = ctx.createEngine ?? (await import('../../shared/engine/index.ts')).createEngine;
+  const engine = createEngine(loaded.config, { now: ctx.now ?? Date.now });
+  try {
+    const summary = await run(opts, ctx, engine);
+    err.write(formatSummary(summary));
+    return { exitCode: 0, summary };
+  } catch (e) {
+    err.write(`${PREFIX}: failed: ${(e as Error).message}\n`);
+    return { exitCode: 1, summary: null };
+  }
+}
+
+/** Every given file must exist and be a regular file; returns one message per problem. */
+async function checkFiles(opts: ReplayOptions): Promise<string[]> {
+  const given: [string, string | undefined][] = [
+    ['--calls', opts.calls],
+    ['--complaints', opts.complaints],
+    ['--consents', opts.consents],
+    ['--allowlist', opts.allowlist],
+    ['--config', opts.config],
+  ];
+  const problems: string[] = [];
+  for (const [flag, path] of given) {
+    if (path === undefined) continue;
+    try {
+      const s = await stat(path);
+      if (!s.isFile()) problems.push(`${flag} ${path}: not a regular file`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      problems.push(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+async function sizeOf(path: string | undefined): Promise<number> {
+  return path === undefined ? 0 : (await stat(path)).size;
+}
+
+async function run(opts: ReplayOptions, ctx: ReplayContext, engine: Engine): Promise<ReplaySummary> {
+  const clock = ctx.clock ?? (() => performance.now());
+  const started = clock();
+  const diag = new LineDiagnostics(ctx.stderr, ctx.maxLineReports ?? 100);
+  const writer = new FlagWriter(ctx.stdout);
+  const total = (await sizeOf(opts.calls)) + (await sizeOf(opts.complaints)) + (await sizeOf(opts.consents));
+  const progress = createProgress({ total, label: PREFIX, quiet: opts.quiet, stream: ctx.stderr, now: clock });
+  const counts = (path: string): FileCounts => ({ path, read: 0, bad: 0 });
+  const reportBad =
+    (f: FileCounts) =>
+    <T>(batch: RecordBatch<T>) => {
+      f.read += batch.records.length;
+      f.bad += batch.bad.length;
+      for (const b of batch.bad) diag.report(f.path, b.lineNo, b.error);
+    };
+
+  // 1. Consents: registrations, valid from their grantedAt.
+  let consents: FileCounts | null = null;
+  let consentBytes = 0;
+  if (opts.consents !== undefined) {
+    consents = counts(opts.consents);
+    const seen = reportBad(consents);
+    for await (const batch of readJsonl(opts.consents, parseConsent)) {
+      seen(batch);
+      for (const c of batch.records) engine.onConsent(c);
+      consentBytes = batch.bytesRead;
+      progress.update(consentBytes, consents.read);
+    }
+  }
+
+  // 2. Allowlist: checked by the engine before any rule.
+  let allowlist: FileCounts | null = null;
+  if (opts.allowlist !== undefined) {
+    const f = counts(opts.allowlist);
+    const r = await readAllowlist(
+      opts.allowlist,
+      (n) => engine.allow(n),
+      (lineNo, error) => diag.report(f.path, lineNo, error),
+    );
+    f.read = r.numbers;
+    f.bad = r.bad;
+    allowlist = f;
+  }
+
+  // 3. Calls and complaints, merged by event time as they stream.
+  const calls = counts(opts.calls);
+  const callCursor = new RecordCursor(readJsonl(opts.calls, parseCallEvent)[Symbol.asyncIterator](), reportBad(calls));
+  let complaints: FileCounts | null = null;
+  let complaintCursor: RecordCursor<ComplaintReport> | null = null;
+  if (opts.complaints !== undefined) {
+    complaints = counts(opts.complaints);
+    complaintCursor = new RecordCursor(readJsonl(opts.complaints, parseComplaint)[Symbol.asyncIterator](), reportBad(complaints));
+  }
+  let events = consents?.read ?? 0;
+  const sink: MergeSink = {
+    call(e: CallEvent, lineNo: number) {
+      if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
+    },
+    complaint(c: ComplaintReport, lineNo: number) {
+      if (engine.onComplaint(c) === 'late') diag.report(complaints!.path, lineNo, lateMessage(c.reportTime));
+    },
+    step() {
+      const flags = engine.drainFlags();
+      if (flags.length > 0) writer.add(flags);
+      progress.update(consentBytes + callCursor.bytesRead + (complaintCursor?.bytesRead ?? 0), events + calls.read + (complaints?.read ?? 0));
+      return writer.ready();
+    },
+    get stopped() {
+      return writer.closed !== null;
+    },
+  };
+  try {
+    await mergeByTime(callCursor, complaintCursor, sink);
+  } finally {
+    await callCursor.close();
+    await complaintCursor?.close();
+  }
+  engine.finish();
+  writer.add(engine.drainFlags());
+  await writer.flush();
+  progress.stop();
+  diag.finish();
+
+  events += calls.read + (complaints?.read ?? 0);
+  const elapsedMs = clock() - started;
+  return {
+    calls,
+    complaints,
+    consents,
+    allowlist,
+    stats: engine.stats(),
+    flagsWritten: writer.count,
+    elapsedMs,
+    eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
+    outputClosed: writer.closed !== null,
+  };
+}
+
+function lateMessage(t: number): string {
+  return `late event at ${new Date(t).toISOString()}: behind the watermark (event time minus allowed lateness), not counted`;
+}
