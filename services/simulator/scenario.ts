@@ -23,6 +23,9 @@ const range = z
   .refine((r) => r[0] <= r[1], { message: 'a range is [min, max] with min ≤ max' });
 /** Names that end up in records (probe ids, providers): no characters that need escaping. */
 const ident = z.string().regex(/^[A-Za-z0-9._:-]+$/, { message: 'use only letters, digits and . _ : -' });
+const probRange = z
+  .tuple([prob, prob])
+  .refine((r) => r[0] <= r[1], { message: 'a range is [min, max] with min ≤ max' });
 const weights = z.record(ident, n0).refine((w) => Object.values(w).some((x) => x > 0), {
   message: 'at least one weight must be positive',
 });
@@ -51,7 +54,7 @@ const diallerBehaviour = {
   callsPerDay: range,
   rhythm,
   /** Answer probability, drawn per actor. */
-  answerRate: range,
+  answerRate: probRange,
   /** Weights of the unanswered outcomes. */
   unanswered: mix,
   talk,
@@ -178,7 +181,7 @@ const robocallers = z
     runLength: range,
     /** Weights of the step between consecutive callees: 1, 2, 3, … */
     strideWeights: z.array(n0).min(1),
-    answerRate: range,
+    answerRate: probRange,
     unanswered: mix,
     talk,
     complaintPerAnswered: prob,
