@@ -43,7 +43,7 @@ export function formatSummary(s: ReplaySummary): string {
   file('calls', s.calls, 'records');
   file('complaints', s.complaints, 'records');
   file('consents', s.consents, 'records');
-  file('allowlist', s.allowlist, 'numbers');
+  file('allowlist', s.allowlist, s.allowlist?.read === 1 ? 'number' : 'numbers');
   const st = s.stats;
   rows.push(['accepted', `${formatCount(st.calls)} calls, ${formatCount(st.complaints)} complaints, ${formatCount(st.consents)} consents`]);
   rows.push(['duplicates', `${formatCount(st.duplicates)} (same eventId/reportId again: counted once)`]);

@@ -1,0 +1,44 @@
+/**
+ * The `callguard replay` command as users run it: a child process through
+ * bin/callguard.mjs, checking stdout, stderr and exit codes.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const M = join(ROOT, 'test/replay/fixtures/mixed');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'replay', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CALLGUARD_ENGINE_CONFIG: '' },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('callguard replay (CLI)', () => {
+  it('writes flags to stdout, reports and summary to stderr, exits 0 despite bad lines', () => {
+    const r = cli('--calls', join(M, 'calls.jsonl'), '--complaints', join(M, 'complaints.jsonl'), '--consents', join(M, 'consents.jsonl'), '--allowlist', join(M, 'allowlist.txt'));
+    expect(r.code).toBe(0);
+    const flags = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { number: string });
+    expect(flags.length).toBe(5);
+    expect(r.stderr).toContain('calls.jsonl:41: invalid JSON');
+    expect(r.stderr).toContain('callguard replay summary');
+    expect(r.stderr).toMatch(/flags +5 written/);
+  }, 60_000);
+
+  it('exits 2 on a missing file and on a missing --calls', () => {
+    const missing = cli('--calls', join(M, 'nope.jsonl'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--calls ${join(M, 'nope.jsonl')}: no such file`);
+    expect(missing.stdout).toBe('');
+
+    const usage = cli();
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('required option --calls <file> not specified');
+
+  }, 60_000);
+});
