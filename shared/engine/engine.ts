@@ -9,12 +9,38 @@ import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { ComplaintStore } from './state/complaints.ts';
 import { ConsentStore } from './state/consents.ts';
-import { H1, H24, M } from './state/metrics.ts';
+import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
 import { NumberState } from './state/number-state.ts';
-import { PAIR_ANSWERED, PAIR_REJECTED_AS_STRANGER, PairCache } from './state/pair-cache.ts';
+import {
+  PAIR_ANSWERED as PAIR_ANSWERED_,
+  PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
+  PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
+  PairCache,
+} from './state/pair-cache.ts';
 import { RecentIds } from './state/recent-ids.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
+
+// Imported bindings are read through getters after transpilation: copy the
+// hot ones into module constants.
+const H1 = H1_;
+const H24 = H24_;
+const CALLS = M.CALLS;
+const ANSWERED = M.ANSWERED;
+const REJECTED = M.REJECTED;
+const STRANGER_CALLS = M.STRANGER_CALLS;
+const STRANGER_ANSWERED = M.STRANGER_ANSWERED;
+const NEW_CALLEES = M.NEW_CALLEES;
+const NEW_STRANGERS = M.NEW_STRANGERS;
+const SHORT_TALK = M.SHORT_TALK;
+const RING_ONCE = M.RING_ONCE;
+const SEQUENTIAL = M.SEQUENTIAL;
+const QUIET_STRANGER = M.QUIET_STRANGER;
+const NO_CONSENT = M.NO_CONSENT;
+const REJECTION_REPEATS = M.REJECTION_REPEATS;
+const PAIR_ANSWERED = PAIR_ANSWERED_;
+const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
+const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 
 const SEVERITIES: Severity[] = ['WATCH', 'LABEL', 'BLOCK_RECOMMENDED'];
 const MARKETING = 1;
@@ -47,6 +73,8 @@ export class DetectionEngine implements Engine {
   private readonly clock: LocalClock;
   private readonly signals: Signals = emptySignals();
   private readonly now: () => number;
+  /** Fewest stranger calls at which any stranger-based rule can fire. */
+  private readonly strangerGate: number;
   private out: FlagEvent[] = [];
   private maxEventTime = -Infinity;
   private sinceSweep = 0;
@@ -74,6 +102,13 @@ export class DetectionEngine implements Engine {
     this.ids = new RecentIds(config.dedupEntries);
     this.complaintStore = new ComplaintStore(config.rules.complaints.windowMs);
     this.clock = new LocalClock(config.timeZone);
+    const r = config.rules;
+    this.strangerGate = Math.min(
+      r.lowAnswerFanout.strangersPerHour,
+      r.ringOnce.perHour,
+      r.quietHours.strangerCallsPerDay,
+      r.campaign.memberStrangersPerDay,
+    );
     for (const line of config.marketingLines) {
       const e164 = normalize(line);
       if (e164) this.marketingLines.add(numberKey(e164));
@@ -171,22 +206,22 @@ export class DetectionEngine implements Engine {
       slot = this.state.allocate(key);
       this.index.set(key, slot);
       const cls = classify(e164);
-      this.state.numberClass[slot] = NUMBER_CLASSES.indexOf(cls);
+      this.state.set8(slot, 'numberClass', NUMBER_CLASSES.indexOf(cls));
       if (cls === 'SERVICE_95' || cls === 'SERVICE_96' || cls === 'TOLL_FREE_400' || this.marketingLines.has(key)) {
-        this.state.kind[slot] |= MARKETING;
+        this.state.set8(slot, 'kind', MARKETING);
       }
     }
     const sec = Math.floor(t / 1000);
-    if (sec > this.state.lastSeen[slot]) this.state.lastSeen[slot] = sec;
+    if (sec > this.state.get32(slot, 'lastSeen')) this.state.set32(slot, 'lastSeen', sec);
     return slot;
   }
 
   /** Acquainted: either has called the other and been answered with a real conversation, or the callee called the caller. */
   private acquainted(a: number, b: number): boolean {
     const back = this.pairs.find(b, a);
-    if (back >= 0 && this.pairs.attempts[back] > 0) return true;
+    if (back >= 0 && this.pairs.get16(back, 'attempts') > 0) return true;
     const fwd = this.pairs.find(a, b);
-    return fwd >= 0 && this.pairs.talks[fwd] > 0;
+    return fwd >= 0 && this.pairs.get8(fwd, 'talks') > 0;
   }
 
   private observe(slot: number, caller: number, callee: number, e: CallEvent, t: number): void {
@@ -199,89 +234,113 @@ export class DetectionEngine implements Engine {
 
     const p = pairs.getOrCreate(caller, callee, sec);
     const isNew = pairs.created;
-    const sinceLast = isNew ? Infinity : sec - pairs.lastSeen[p];
-    const back = pairs.find(callee, caller);
-    const calledBack = back >= 0 && pairs.attempts[back] > 0;
-    const marketing = (st.kind[slot] & MARKETING) !== 0;
+    const sinceLast = isNew ? Infinity : sec - pairs.lastSeen(p);
+    // Has the callee ever called the caller? Once known, cached in this pair's
+    // flags, which saves the reverse lookup (a cache miss) on later calls.
+    // A pair that has talked is acquainted already: skip the lookup unless the
+    // caller is a marketing line (whose consent question it also answers).
+    const marketing = (st.get8(slot, 'kind') & MARKETING) !== 0;
+    const talked = pairs.get8(p, 'talks') > 0;
+    let pflags = pairs.get8(p, 'flags');
+    let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
+    if (!calledBack && (!talked || marketing)) {
+      const back = pairs.find(callee, caller);
+      if (back >= 0 && pairs.get16(back, 'attempts') > 0) {
+        calledBack = true;
+        pflags |= PAIR_CALLED_BACK;
+        pairs.set8(p, 'flags', pflags);
+      }
+    }
     const consented = marketing && this.consents.has(caller, callee, t);
-    const stranger = !calledBack && pairs.talks[p] === 0 && !consented;
+    const stranger = !calledBack && !talked && !consented;
 
-    ctr.add(slot, M.CALLS);
-    if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, M.NEW_CALLEES);
-    if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, M.NEW_CALLEES);
+    ctr.add(slot, CALLS);
+    if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_CALLEES);
+    if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_CALLEES);
 
     let interesting = marketing;
     const outcome = e.outcome;
     if (outcome === 'ANSWERED') {
-      ctr.add(slot, M.ANSWERED);
-      pairs.flags[p] |= PAIR_ANSWERED;
+      ctr.add(slot, ANSWERED);
+      pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ANSWERED);
       const talkSec = (e.endTime - (e.answerTime ?? e.endTime)) / 1000;
-      if (talkSec < cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, M.SHORT_TALK);
+      if (talkSec < cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, SHORT_TALK);
     } else if (outcome === 'REJECTED') {
-      ctr.add(slot, M.REJECTED);
+      ctr.add(slot, REJECTED);
     }
 
     if (stranger) {
-      interesting = true;
-      ctr.add(slot, M.STRANGER_CALLS);
-      if (outcome === 'ANSWERED') ctr.add(slot, M.STRANGER_ANSWERED);
-      if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, M.NEW_STRANGERS);
-      if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, M.NEW_STRANGERS);
-      if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, M.RING_ONCE);
+      ctr.add(slot, STRANGER_CALLS);
+      if (outcome === 'ANSWERED') ctr.add(slot, STRANGER_ANSWERED);
+      if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
+      if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_STRANGERS);
+      if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
       const q = cfg.rules.quietHours;
-      if (inHours(this.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, M.QUIET_STRANGER);
-      if (st.group[slot] !== 0) this.groups.addCalls(st.group[slot] - 1, t, 1);
+      if (inHours(this.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
+      const group = st.get32(slot, 'group');
+      if (group !== 0) this.groups.addCalls(group - 1, t, 1);
     }
-    if (marketing && !consented && !calledBack) ctr.add(slot, M.NO_CONSENT);
+    if (marketing && !consented && !calledBack) ctr.add(slot, NO_CONSENT);
 
-    const last = st.lastCallee[slot];
+    const last = st.lastCallee(slot);
     const gap = callee - last;
     if (last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
-      ctr.add(slot, M.SEQUENTIAL);
+      ctr.add(slot, SEQUENTIAL);
       interesting = true;
     }
-    st.lastCallee[slot] = callee;
+    st.setLastCallee(slot, callee);
 
     // Attempts after an explicit rejection by a callee to whom the caller was a stranger.
     const rr = cfg.rules.rejectionRepeat;
-    if (pairs.rejectedAt[p] !== 0 && sec - pairs.rejectedAt[p] <= rr.memoryMs / 1000) {
-      if ((pairs.flags[p] & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack) {
-        const n = ++pairs.afterReject[p];
-        ctr.add(slot, M.REJECTION_REPEATS);
-        if (n > st.rrMax[slot] || sec - st.rrAt[slot] > rr.memoryMs / 1000) st.rrMax[slot] = n;
-        st.rrAt[slot] = sec;
+    const memorySec = rr.memoryMs / 1000;
+    const rejectedAt = pairs.get32(p, 'rejectedAt');
+    if (rejectedAt !== 0 && sec - rejectedAt <= memorySec) {
+      if ((pairs.get8(p, 'flags') & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack) {
+        const n = pairs.get16(p, 'afterReject') + 1;
+        pairs.set16(p, 'afterReject', n);
+        ctr.add(slot, REJECTION_REPEATS);
+        if (n > st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) st.set16(slot, 'rrMax', n);
+        st.set32(slot, 'rrAt', sec);
         interesting = true;
       }
     }
     if (outcome === 'REJECTED') {
-      if (pairs.rejectedAt[p] === 0 || sec - pairs.rejectedAt[p] > rr.memoryMs / 1000) pairs.afterReject[p] = 0;
-      pairs.rejectedAt[p] = sec;
-      if (stranger) pairs.flags[p] |= PAIR_REJECTED_AS_STRANGER;
+      if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
+      pairs.set32(p, 'rejectedAt', sec);
+      if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
     }
 
     // Call bombing: attempts at one stranger within the bombing window.
-    const cb = cfg.rules.callBombing;
-    if (sec - pairs.bombStart[p] > cb.windowMs / 1000) {
-      pairs.bombStart[p] = sec;
-      pairs.bombCount[p] = 0;
+    const bombSec = cfg.rules.callBombing.windowMs / 1000;
+    let bombs = pairs.get16(p, 'bombCount') + 1;
+    if (sec - pairs.get32(p, 'bombStart') > bombSec) {
+      pairs.set32(p, 'bombStart', sec);
+      bombs = 1;
     }
-    const bombs = ++pairs.bombCount[p];
+    pairs.set16(p, 'bombCount', bombs);
     if (stranger && bombs >= 3) {
-      if (bombs > st.bombMax[slot] || sec - st.bombAt[slot] > cb.windowMs / 1000) st.bombMax[slot] = bombs;
-      st.bombAt[slot] = sec;
+      if (bombs > st.get16(slot, 'bombMax') || sec - st.get32(slot, 'bombAt') > bombSec) st.set16(slot, 'bombMax', bombs);
+      st.set32(slot, 'bombAt', sec);
       interesting = true;
     }
 
     // Contact knowledge, after this call has been judged.
     if (outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cfg.acquaintanceTalkSec) {
-      if (pairs.talks[p] < 255) pairs.talks[p]++;
+      pairs.set8(p, 'talks', pairs.get8(p, 'talks') + 1);
     }
-    if (pairs.attempts[p] < 0xffff) pairs.attempts[p]++;
-    if (sec > pairs.lastSeen[p]) pairs.lastSeen[p] = sec;
+    pairs.set16(p, 'attempts', pairs.get16(p, 'attempts') + 1);
+    if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
 
     this.trackProvider(slot, e.accessProvider);
-    if (stranger) this.trackCampaign(slot, caller, t);
-    if (interesting || ctr.value(slot, H1, M.CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
+    if (stranger) {
+      // Every stranger-based rule needs a handful of stranger calls first: below that, skip the work.
+      const g = this.strangerGate;
+      if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) {
+        interesting = true;
+        this.trackCampaign(slot, caller, t);
+      }
+    }
+    if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
   }
 
   /** Misra–Gries with one counter: the provider carrying most of the number's calls. */
@@ -296,13 +355,14 @@ export class DetectionEngine implements Engine {
       }
     }
     const st = this.state;
-    if (st.provider[slot] === id) {
-      if (st.providerCount[slot] < 0xffff) st.providerCount[slot]++;
-    } else if (st.providerCount[slot] === 0) {
-      st.provider[slot] = id;
-      st.providerCount[slot] = 1;
+    const count = st.get16(slot, 'providerCount');
+    if (st.get16(slot, 'provider') === id) {
+      st.set16(slot, 'providerCount', count + 1);
+    } else if (count === 0) {
+      st.set16(slot, 'provider', id);
+      st.set16(slot, 'providerCount', 1);
     } else {
-      st.providerCount[slot]--;
+      st.set16(slot, 'providerCount', count - 1);
     }
   }
 
@@ -311,16 +371,17 @@ export class DetectionEngine implements Engine {
     const st = this.state;
     const c = this.config.rules.campaign;
     const day = Math.floor(t / 86_400_000);
-    if (st.groupDay[slot] === day && st.group[slot] !== 0) return;
+    if (st.get32(slot, 'groupDay') === day && st.get32(slot, 'group') !== 0) return;
     const ctr = st.counters;
-    const calls = ctr.value(slot, H24, M.STRANGER_CALLS, t);
+    const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
     if (calls < c.memberStrangersPerDay) return;
-    if (ctr.value(slot, H24, M.STRANGER_ANSWERED, t) / calls > c.memberMaxAnswerRate) return;
-    if (st.provider[slot] === 0) return;
+    if (ctr.value(slot, H24, STRANGER_ANSWERED, t) / calls > c.memberMaxAnswerRate) return;
+    const provider = st.get16(slot, 'provider');
+    if (provider === 0) return;
     const block = Math.floor(key / 10 ** c.blockDigits);
-    const id = this.groups.idFor(block, st.provider[slot]);
-    st.group[slot] = id + 1;
-    st.groupDay[slot] = day;
+    const id = this.groups.idFor(block, provider);
+    st.set32(slot, 'group', id + 1);
+    st.set32(slot, 'groupDay', day);
     this.groups.join(id, t, Math.round(calls));
   }
 
@@ -328,36 +389,37 @@ export class DetectionEngine implements Engine {
     const s = this.signals;
     const st = this.state;
     const c = st.counters;
-    const key = st.key[slot];
+    const key = st.key(slot);
     const sec = Math.floor(t / 1000);
     s.t = t;
-    s.calls1h = c.value(slot, H1, M.CALLS, t);
-    s.calls24h = c.value(slot, H24, M.CALLS, t);
-    s.answered24h = c.value(slot, H24, M.ANSWERED, t);
-    s.rejected24h = c.value(slot, H24, M.REJECTED, t);
-    s.strangerCalls1h = c.value(slot, H1, M.STRANGER_CALLS, t);
-    s.strangerCalls24h = c.value(slot, H24, M.STRANGER_CALLS, t);
-    s.strangerAnswered1h = c.value(slot, H1, M.STRANGER_ANSWERED, t);
-    s.strangerAnswered24h = c.value(slot, H24, M.STRANGER_ANSWERED, t);
-    s.newStrangers1h = c.value(slot, H1, M.NEW_STRANGERS, t);
-    s.newStrangers24h = c.value(slot, H24, M.NEW_STRANGERS, t);
-    s.newCallees24h = c.value(slot, H24, M.NEW_CALLEES, t);
-    s.shortTalk24h = c.value(slot, H24, M.SHORT_TALK, t);
-    s.ringOnce1h = c.value(slot, H1, M.RING_ONCE, t);
-    s.ringOnce24h = c.value(slot, H24, M.RING_ONCE, t);
-    s.sequential1h = c.value(slot, H1, M.SEQUENTIAL, t);
-    s.quietStranger24h = c.value(slot, H24, M.QUIET_STRANGER, t);
-    s.noConsent24h = c.value(slot, H24, M.NO_CONSENT, t);
-    s.rejectionRepeats24h = c.value(slot, H24, M.REJECTION_REPEATS, t);
+    s.calls1h = c.value(slot, H1, CALLS, t);
+    s.calls24h = c.value(slot, H24, CALLS, t);
+    s.answered24h = c.value(slot, H24, ANSWERED, t);
+    s.rejected24h = c.value(slot, H24, REJECTED, t);
+    s.strangerCalls1h = c.value(slot, H1, STRANGER_CALLS, t);
+    s.strangerCalls24h = c.value(slot, H24, STRANGER_CALLS, t);
+    s.strangerAnswered1h = c.value(slot, H1, STRANGER_ANSWERED, t);
+    s.strangerAnswered24h = c.value(slot, H24, STRANGER_ANSWERED, t);
+    s.newStrangers1h = c.value(slot, H1, NEW_STRANGERS, t);
+    s.newStrangers24h = c.value(slot, H24, NEW_STRANGERS, t);
+    s.newCallees24h = c.value(slot, H24, NEW_CALLEES, t);
+    s.shortTalk24h = c.value(slot, H24, SHORT_TALK, t);
+    s.ringOnce1h = c.value(slot, H1, RING_ONCE, t);
+    s.ringOnce24h = c.value(slot, H24, RING_ONCE, t);
+    s.sequential1h = c.value(slot, H1, SEQUENTIAL, t);
+    s.quietStranger24h = c.value(slot, H24, QUIET_STRANGER, t);
+    s.noConsent24h = c.value(slot, H24, NO_CONSENT, t);
+    s.rejectionRepeats24h = c.value(slot, H24, REJECTION_REPEATS, t);
     const rr = this.config.rules.rejectionRepeat;
-    s.rejectionRepeatMax = sec - st.rrAt[slot] <= rr.memoryMs / 1000 ? st.rrMax[slot] : 0;
-    s.bombingMax = sec - st.bombAt[slot] <= this.config.rules.callBombing.windowMs / 1000 ? st.bombMax[slot] : 0;
+    s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
+    s.bombingMax = sec - st.get32(slot, 'bombAt') <= this.config.rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;
     const rep = this.complaintStore.reporters(key, t);
     s.complaintReporters = rep.count;
     s.complaintWeighted = rep.weighted;
-    s.isMarketingLine = (st.kind[slot] & MARKETING) !== 0;
-    if (st.group[slot] !== 0) {
-      const g = this.groups.value(st.group[slot] - 1, t);
+    s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
+    const group = st.get32(slot, 'group');
+    if (group !== 0) {
+      const g = this.groups.value(group - 1, t);
       s.campaignMembers = g.members;
       s.campaignCalls = g.calls;
     } else {
@@ -380,15 +442,16 @@ export class DetectionEngine implements Engine {
     const st = this.state;
     const rank = SEVERITY_RANK[v.severity];
     const sec = Math.floor(t / 1000);
-    const fresh = st.lastSeverity[slot] === 0 || sec - st.lastFlagAt[slot] >= this.config.reflagAfterMs / 1000;
-    if (!fresh && rank <= st.lastSeverity[slot]) return;
+    const last = st.get8(slot, 'lastSeverity');
+    const fresh = last === 0 || sec - st.get32(slot, 'lastFlagAt') >= this.config.reflagAfterMs / 1000;
+    if (!fresh && rank <= last) return;
 
     let span = 0;
     for (const r of reasons) span = Math.max(span, windowMs(r.window));
     const windowStart = t - span;
-    if (fresh) st.episodeStart[slot] = Math.floor(windowStart / 60_000) * 60;
-    st.lastSeverity[slot] = rank;
-    st.lastFlagAt[slot] = sec;
+    if (fresh) st.set32(slot, 'episodeStart', Math.floor(windowStart / 60_000) * 60);
+    st.set8(slot, 'lastSeverity', rank);
+    st.set32(slot, 'lastFlagAt', sec);
     this.emit(slot, t, windowStart, v.score, v.severity, reasons, s);
   }
 
@@ -402,9 +465,10 @@ export class DetectionEngine implements Engine {
     s: Signals,
   ): void {
     const st = this.state;
-    const number = fromNumberKey(st.key[slot]);
+    const number = fromNumberKey(st.key(slot));
+    const provider = st.get16(slot, 'provider');
     const flag: FlagEvent = {
-      flagId: flagId(number, severity, st.episodeStart[slot] * 1000),
+      flagId: flagId(number, severity, st.get32(slot, 'episodeStart') * 1000),
       number,
       severity,
       score,
@@ -413,8 +477,8 @@ export class DetectionEngine implements Engine {
       windowEnd: t,
       detectedAt: t,
       emittedAt: this.now(),
-      numberClass: NUMBER_CLASSES[st.numberClass[slot]] as NumberClass,
-      accessProvider: st.provider[slot] === 0 ? null : this.providers[st.provider[slot]],
+      numberClass: NUMBER_CLASSES[st.get8(slot, 'numberClass')] as NumberClass,
+      accessProvider: provider === 0 ? null : this.providers[provider],
       evidence: {
         calls: Math.round(s.calls24h),
         calls1h: Math.round(s.calls1h),
@@ -452,8 +516,8 @@ export class DetectionEngine implements Engine {
     for (let n = 0; n < SWEEP_CHUNK; n++) {
       const slot = this.sweepHand;
       this.sweepHand = (this.sweepHand + 1) % end;
-      const key = st.key[slot];
-      if (key !== 0 && st.lastSeen[slot] < idleBefore && !this.complaintStore.has(key)) {
+      const key = st.key(slot);
+      if (key !== 0 && st.get32(slot, 'lastSeen') < idleBefore && !this.complaintStore.has(key)) {
         this.index.delete(key);
         st.release(slot);
         this.counts.evictedNumbers++;

@@ -8,6 +8,8 @@ const HOUR_MS = 3_600_000;
 export class LocalClock {
   private readonly fmt: Intl.DateTimeFormat;
   private readonly offsets = new Map<number, number>();
+  private lastHour = -1;
+  private lastOffset = 0;
 
   constructor(timeZone: string) {
     this.fmt = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', minute: 'numeric' });
@@ -16,12 +18,14 @@ export class LocalClock {
   /** Hour of day 0–23 at event time `t` (ms). */
   hour(t: number): number {
     const h = Math.floor(t / HOUR_MS);
-    let off = this.offsets.get(h);
+    let off = h === this.lastHour ? this.lastOffset : this.offsets.get(h);
     if (off === undefined) {
       off = this.offsetMinutes(h * HOUR_MS);
       if (this.offsets.size > 100_000) this.offsets.clear();
       this.offsets.set(h, off);
     }
+    this.lastHour = h;
+    this.lastOffset = off;
     const local = t + off * 60_000;
     return Math.floor(local / HOUR_MS) % 24;
   }

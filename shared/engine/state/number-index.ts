@@ -1,21 +1,21 @@
 import { hashKey } from './hash.ts';
 
 /**
- * Open-addressing hash map from a number key (E.164 digits as a double) to a
- * state slot. Linear probing, deletion by backward shift (no tombstones), so
- * lookups stay short under churn. 12 bytes per bucket at ≤ 0.5 load: a JS
- * `Map` cannot go past 2^24 entries and costs ~5× more per entry.
+ * Open-addressing hash map from a number key (E.164 digits as a double,
+ * never 0) to a state slot. Key and slot sit side by side in one
+ * Float64Array (one cache line per probe); linear probing, deletion by
+ * backward shift (no tombstones), so lookups stay short under churn; grows
+ * at half load. 16 bytes per bucket: a JS `Map` cannot go past 2^24 entries
+ * and costs several times more per entry.
  */
 export class NumberIndex {
-  private keys: Float64Array;
-  private slots: Int32Array;
+  private table: Float64Array;
   private mask: number;
   private count = 0;
 
   constructor(initialCapacity = 1 << 16) {
     const cap = nextPow2(Math.max(16, initialCapacity * 2));
-    this.keys = new Float64Array(cap);
-    this.slots = new Int32Array(cap);
+    this.table = new Float64Array(cap * 2);
     this.mask = cap - 1;
   }
 
@@ -23,36 +23,36 @@ export class NumberIndex {
     return this.count;
   }
 
-  /** Bytes held by the index's arrays. */
+  /** Bytes held by the index. */
   get bytes(): number {
-    return this.keys.byteLength + this.slots.byteLength;
+    return this.table.byteLength;
   }
 
-  /** The slot of `key`, or -1. Key 0 is reserved (no number is "+0"). */
+  /** The slot of `key`, or -1. */
   get(key: number): number {
-    const keys = this.keys;
+    const t = this.table;
     let i = hashKey(key) & this.mask;
     for (;;) {
-      const k = keys[i];
-      if (k === key) return this.slots[i];
+      const k = t[i * 2];
+      if (k === key) return t[i * 2 + 1];
       if (k === 0) return -1;
       i = (i + 1) & this.mask;
     }
   }
 
   set(key: number, slot: number): void {
-    if ((this.count + 1) * 2 > this.keys.length) this.grow();
-    const keys = this.keys;
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    const t = this.table;
     let i = hashKey(key) & this.mask;
     for (;;) {
-      const k = keys[i];
+      const k = t[i * 2];
       if (k === key) {
-        this.slots[i] = slot;
+        t[i * 2 + 1] = slot;
         return;
       }
       if (k === 0) {
-        keys[i] = key;
-        this.slots[i] = slot;
+        t[i * 2] = key;
+        t[i * 2 + 1] = slot;
         this.count++;
         return;
       }
@@ -61,44 +61,42 @@ export class NumberIndex {
   }
 
   delete(key: number): boolean {
-    const keys = this.keys;
+    const t = this.table;
     const mask = this.mask;
     let i = hashKey(key) & mask;
     for (;;) {
-      const k = keys[i];
+      const k = t[i * 2];
       if (k === 0) return false;
       if (k === key) break;
       i = (i + 1) & mask;
     }
-    // Backward-shift: pull later entries of the probe run into the hole.
+    // Backward shift: pull later entries of the probe run into the hole.
     let hole = i;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const k = keys[j];
+      const k = t[j * 2];
       if (k === 0) break;
       const home = hashKey(k) & mask;
       const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!between) {
-        keys[hole] = k;
-        this.slots[hole] = this.slots[j];
+        t[hole * 2] = k;
+        t[hole * 2 + 1] = t[j * 2 + 1];
         hole = j;
       }
     }
-    keys[hole] = 0;
+    t[hole * 2] = 0;
+    t[hole * 2 + 1] = 0;
     this.count--;
     return true;
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldSlots = this.slots;
-    const cap = oldKeys.length * 2;
-    this.keys = new Float64Array(cap);
-    this.slots = new Int32Array(cap);
-    this.mask = cap - 1;
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2);
+    this.mask = old.length - 1;
     this.count = 0;
-    for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== 0) this.set(oldKeys[i], oldSlots[i]);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.set(old[i], old[i + 1]);
   }
 }
 

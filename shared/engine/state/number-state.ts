@@ -1,63 +1,54 @@
 import { WindowedCounters } from './windowed-counters.ts';
 
 /**
- * Per-number scalar state, one entry ("slot") per tracked number, as
- * parallel typed arrays (struct of arrays): no object per number, no GC
- * pressure, and the whole store is a handful of buffers that snapshot
- * cheaply. Freed slots are reused through a free list. Times are seconds.
+ * One slot's scalar record: 64 bytes, one cache line. Offsets in units of
+ * the view that reads them (f64: 8 bytes, u32: 4, u16: 2, u8: 1).
+ */
+const STRIDE = 64;
+const F64 = { key: 0, lastCallee: 1 } as const;
+const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, groupDay: 9, group: 10 } as const;
+const U16 = { provider: 22, providerCount: 23, bombMax: 24, rrMax: 25 } as const;
+const U8 = { numberClass: 52, kind: 53, lastSeverity: 54 } as const;
+
+export type U32Field = keyof typeof U32;
+export type U16Field = keyof typeof U16;
+export type U8Field = keyof typeof U8;
+
+/**
+ * Per-number state, one slot per tracked number, each a 64-byte record in
+ * one buffer (array of structs): a number's fields share one cache line,
+ * which is what bounds speed at millions of numbers, and there is no object
+ * per number for the GC to trace. Its windowed counters live in
+ * `counters` under the same slot. Freed slots are reused through a free
+ * list. Times are seconds since the epoch.
+ *
+ * Fields: key (E.164 digits), lastCallee (for sequential dialling),
+ * lastSeen; bombMax/bombAt (largest bombing run at one stranger, when);
+ * rrMax/rrAt (most attempts after a rejection at one stranger, when);
+ * lastSeverity/lastFlagAt/episodeStart (re-flag policy and flag id);
+ * group/groupDay (campaign group id + 1, day joined); provider and
+ * providerCount (Misra–Gries heavy hitter of access providers);
+ * numberClass; kind (bit 0: marketing line).
  */
 export class NumberState {
   capacity: number;
-  key: Float64Array;
-  lastSeen: Uint32Array;
-  numberClass: Uint8Array;
-  /** Bit 0: marketing line. */
-  kind: Uint8Array;
-  lastCallee: Float64Array;
-  /** Misra–Gries heavy hitter of access providers (interned ids). */
-  provider: Uint16Array;
-  providerCount: Uint16Array;
-  /** Largest call-bombing run at one stranger, and when it was seen. */
-  bombMax: Uint16Array;
-  bombAt: Uint32Array;
-  /** Most attempts after an explicit rejection at one stranger, and when. */
-  rrMax: Uint16Array;
-  rrAt: Uint32Array;
-  /** Severity rank of the last flag (0 none), its time and its evidence episode start. */
-  lastSeverity: Uint8Array;
-  lastFlagAt: Uint32Array;
-  episodeStart: Uint32Array;
-  /** Campaign group id + 1 (0 none) and the day the number last joined it. */
-  group: Int32Array;
-  groupDay: Uint32Array;
+  private f64!: Float64Array;
+  private u32!: Uint32Array;
+  private u16!: Uint16Array;
+  private u8!: Uint8Array;
   readonly counters: WindowedCounters;
   private used = 0;
   private readonly free: number[] = [];
 
   constructor(initialCapacity = 1 << 16) {
     this.capacity = initialCapacity;
-    this.key = new Float64Array(initialCapacity);
-    this.lastSeen = new Uint32Array(initialCapacity);
-    this.numberClass = new Uint8Array(initialCapacity);
-    this.kind = new Uint8Array(initialCapacity);
-    this.lastCallee = new Float64Array(initialCapacity);
-    this.provider = new Uint16Array(initialCapacity);
-    this.providerCount = new Uint16Array(initialCapacity);
-    this.bombMax = new Uint16Array(initialCapacity);
-    this.bombAt = new Uint32Array(initialCapacity);
-    this.rrMax = new Uint16Array(initialCapacity);
-    this.rrAt = new Uint32Array(initialCapacity);
-    this.lastSeverity = new Uint8Array(initialCapacity);
-    this.lastFlagAt = new Uint32Array(initialCapacity);
-    this.episodeStart = new Uint32Array(initialCapacity);
-    this.group = new Int32Array(initialCapacity);
-    this.groupDay = new Uint32Array(initialCapacity);
+    this.view(new ArrayBuffer(initialCapacity * STRIDE));
     this.counters = new WindowedCounters(initialCapacity);
   }
 
   /** Bytes of state per slot (the counters included). */
   static bytesPerSlot(): number {
-    return 8 + 4 + 1 + 1 + 8 + 2 + 2 + 2 + 4 + 2 + 4 + 1 + 4 + 4 + 4 + 4 + WindowedCounters.bytesPerSlot();
+    return STRIDE + WindowedCounters.bytesPerSlot();
   }
 
   get bytes(): number {
@@ -74,60 +65,72 @@ export class NumberState {
     return this.used;
   }
 
+  key(slot: number): number {
+    return this.f64[slot * 8 + F64.key];
+  }
+
+  lastCallee(slot: number): number {
+    return this.f64[slot * 8 + F64.lastCallee];
+  }
+
+  setLastCallee(slot: number, v: number): void {
+    this.f64[slot * 8 + F64.lastCallee] = v;
+  }
+
+  get32(slot: number, f: U32Field): number {
+    return this.u32[slot * 16 + U32[f]];
+  }
+
+  set32(slot: number, f: U32Field, v: number): void {
+    this.u32[slot * 16 + U32[f]] = v;
+  }
+
+  get16(slot: number, f: U16Field): number {
+    return this.u16[slot * 32 + U16[f]];
+  }
+
+  set16(slot: number, f: U16Field, v: number): void {
+    this.u16[slot * 32 + U16[f]] = v > 0xffff ? 0xffff : v;
+  }
+
+  get8(slot: number, f: U8Field): number {
+    return this.u8[slot * 64 + U8[f]];
+  }
+
+  set8(slot: number, f: U8Field, v: number): void {
+    this.u8[slot * 64 + U8[f]] = v;
+  }
+
   allocate(key: number): number {
     const slot = this.free.length > 0 ? (this.free.pop() as number) : this.used++;
     if (slot >= this.capacity) this.resize(this.capacity * 2);
-    this.reset(slot);
-    this.key[slot] = key;
+    this.u8.fill(0, slot * STRIDE, (slot + 1) * STRIDE);
+    this.counters.clear(slot);
+    this.f64[slot * 8 + F64.key] = key;
     return slot;
   }
 
   release(slot: number): void {
-    this.key[slot] = 0;
+    this.f64[slot * 8 + F64.key] = 0;
     this.free.push(slot);
   }
 
-  private reset(slot: number): void {
-    this.lastSeen[slot] = 0;
-    this.numberClass[slot] = 0;
-    this.kind[slot] = 0;
-    this.lastCallee[slot] = 0;
-    this.provider[slot] = 0;
-    this.providerCount[slot] = 0;
-    this.bombMax[slot] = 0;
-    this.bombAt[slot] = 0;
-    this.rrMax[slot] = 0;
-    this.rrAt[slot] = 0;
-    this.lastSeverity[slot] = 0;
-    this.lastFlagAt[slot] = 0;
-    this.episodeStart[slot] = 0;
-    this.group[slot] = 0;
-    this.groupDay[slot] = 0;
-    this.counters.clear(slot);
+  /** The raw buffer (for snapshots). */
+  buffer(): Uint8Array {
+    return this.u8;
+  }
+
+  private view(buf: ArrayBuffer): void {
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.u8 = new Uint8Array(buf);
   }
 
   private resize(capacity: number): void {
-    const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(capacity);
-      b.set(a);
-      return b;
-    };
-    this.key = grow(this.key);
-    this.lastSeen = grow(this.lastSeen);
-    this.numberClass = grow(this.numberClass);
-    this.kind = grow(this.kind);
-    this.lastCallee = grow(this.lastCallee);
-    this.provider = grow(this.provider);
-    this.providerCount = grow(this.providerCount);
-    this.bombMax = grow(this.bombMax);
-    this.bombAt = grow(this.bombAt);
-    this.rrMax = grow(this.rrMax);
-    this.rrAt = grow(this.rrAt);
-    this.lastSeverity = grow(this.lastSeverity);
-    this.lastFlagAt = grow(this.lastFlagAt);
-    this.episodeStart = grow(this.episodeStart);
-    this.group = grow(this.group);
-    this.groupDay = grow(this.groupDay);
+    const old = this.u8;
+    this.view(new ArrayBuffer(capacity * STRIDE));
+    this.u8.set(old);
     this.counters.resize(capacity);
     this.capacity = capacity;
   }

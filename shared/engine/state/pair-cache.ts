@@ -1,32 +1,42 @@
 import { hashPair } from './hash.ts';
 
 const WAYS = 8;
+/** Record of one pair: 32 bytes, two to a cache line. */
+const STRIDE = 32;
+const U32 = { rejectedAt: 4, bombStart: 5 } as const;
+const U16 = { attempts: 12, afterReject: 13, bombCount: 14 } as const;
+const U8 = { talks: 30, flags: 31 } as const;
 
-/** Bits of `PairCache.flags`. */
+export type PairU32Field = keyof typeof U32;
+export type PairU16Field = keyof typeof U16;
+export type PairU8Field = keyof typeof U8;
+
+/** Bits of the `flags` field. */
 export const PAIR_ANSWERED = 1;
 /** The caller was a stranger to the callee when the callee rejected it. */
 export const PAIR_REJECTED_AS_STRANGER = 2;
+/** The callee has called the caller (cached from the reverse pair, which may be evicted later). */
+export const PAIR_CALLED_BACK = 4;
 
 /**
- * What the engine knows about one directed pair caller→callee: whether they
- * have talked, the callee's last explicit rejection and the attempts since,
- * and a short call-bombing window. A fixed-size, 8-way set-associative cache
- * in typed arrays (38 bytes an entry): when a set is full the least recently
- * seen pair is replaced, so memory is bounded whatever the traffic and the
- * pairs that matter (recent ones) stay. Times are seconds since the epoch.
+ * What the engine knows about one directed pair caller→callee: how often it
+ * was tried, whether they have talked (`talks`: answered calls with a real
+ * conversation), the callee's last explicit rejection and the attempts since,
+ * and a short call-bombing window.
+ *
+ * A fixed-size, 8-way set-associative cache: each set has one cache line of
+ * tags and last-seen times (so a lookup, hit or miss, reads one line) and
+ * eight 32-byte records. When a set is full the least recently seen pair is
+ * replaced, so memory is bounded whatever the traffic and the pairs that
+ * matter (recent ones) stay: 40 bytes an entry. Times are seconds.
  */
 export class PairCache {
-  readonly caller: Float64Array;
-  readonly callee: Float64Array;
-  readonly lastSeen: Uint32Array;
-  readonly attempts: Uint16Array;
-  /** Answered calls with a real conversation (saturating at 255). */
-  readonly talks: Uint8Array;
-  readonly flags: Uint8Array;
-  readonly rejectedAt: Uint32Array;
-  readonly afterReject: Uint16Array;
-  readonly bombStart: Uint32Array;
-  readonly bombCount: Uint16Array;
+  /** Per set: 8 tags, then 8 last-seen times. */
+  private readonly head: Uint32Array;
+  private readonly f64: Float64Array;
+  private readonly u32: Uint32Array;
+  private readonly u16: Uint16Array;
+  private readonly u8: Uint8Array;
   private readonly setMask: number;
   /** True when the last `getOrCreate` created the entry. */
   created = false;
@@ -35,66 +45,110 @@ export class PairCache {
   constructor(entries: number) {
     let sets = 1;
     while (sets * WAYS < entries) sets *= 2;
-    const n = sets * WAYS;
     this.setMask = sets - 1;
-    this.caller = new Float64Array(n);
-    this.callee = new Float64Array(n);
-    this.lastSeen = new Uint32Array(n);
-    this.attempts = new Uint16Array(n);
-    this.talks = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
-    this.rejectedAt = new Uint32Array(n);
-    this.afterReject = new Uint16Array(n);
-    this.bombStart = new Uint32Array(n);
-    this.bombCount = new Uint16Array(n);
+    this.head = new Uint32Array(sets * WAYS * 2);
+    const buf = new ArrayBuffer(sets * WAYS * STRIDE);
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.u8 = new Uint8Array(buf);
   }
 
   get bytes(): number {
-    return this.caller.length * 38;
+    return this.head.byteLength + this.u8.byteLength;
   }
 
   get capacity(): number {
-    return this.caller.length;
+    return this.u8.length / STRIDE;
   }
 
   /** Index of the pair a→b, or -1. */
   find(a: number, b: number): number {
-    const base = (hashPair(a, b) & this.setMask) * WAYS;
-    for (let i = base; i < base + WAYS; i++) {
-      if (this.caller[i] === a && this.callee[i] === b) return i;
+    const h = (hashPair(a, b) | 1) >>> 0;
+    const set = h & this.setMask;
+    const base = set * WAYS * 2;
+    for (let w = 0; w < WAYS; w++) {
+      if (this.head[base + w] === h) {
+        const i = set * WAYS + w;
+        if (this.f64[i * 4] === a && this.f64[i * 4 + 1] === b) return i;
+      }
     }
     return -1;
   }
 
   /** Index of the pair a→b, creating it (and evicting the stalest in its set) if needed. */
   getOrCreate(a: number, b: number, nowSec: number): number {
-    const base = (hashPair(a, b) & this.setMask) * WAYS;
-    let victim = base;
+    const h = (hashPair(a, b) | 1) >>> 0;
+    const set = h & this.setMask;
+    const base = set * WAYS * 2;
+    const head = this.head;
+    let victim = 0;
     let oldest = Infinity;
-    for (let i = base; i < base + WAYS; i++) {
-      const c = this.caller[i];
-      if (c === a && this.callee[i] === b) {
-        this.created = false;
-        return i;
+    for (let w = 0; w < WAYS; w++) {
+      const tag = head[base + w];
+      if (tag === h) {
+        const i = set * WAYS + w;
+        if (this.f64[i * 4] === a && this.f64[i * 4 + 1] === b) {
+          this.created = false;
+          return i;
+        }
       }
-      const seen = c === 0 ? -1 : this.lastSeen[i];
+      const seen = tag === 0 ? -1 : head[base + WAYS + w];
       if (seen < oldest) {
         oldest = seen;
-        victim = i;
+        victim = w;
       }
     }
-    if (this.caller[victim] !== 0) this.evictions++;
-    this.caller[victim] = a;
-    this.callee[victim] = b;
-    this.lastSeen[victim] = nowSec;
-    this.attempts[victim] = 0;
-    this.talks[victim] = 0;
-    this.flags[victim] = 0;
-    this.rejectedAt[victim] = 0;
-    this.afterReject[victim] = 0;
-    this.bombStart[victim] = 0;
-    this.bombCount[victim] = 0;
+    if (head[base + victim] !== 0) this.evictions++;
+    head[base + victim] = h;
+    head[base + WAYS + victim] = nowSec;
+    const i = set * WAYS + victim;
+    this.u8.fill(0, i * STRIDE, (i + 1) * STRIDE);
+    this.f64[i * 4] = a;
+    this.f64[i * 4 + 1] = b;
     this.created = true;
-    return victim;
+    return i;
+  }
+
+  caller(i: number): number {
+    return this.f64[i * 4];
+  }
+
+  callee(i: number): number {
+    return this.f64[i * 4 + 1];
+  }
+
+  lastSeen(i: number): number {
+    return this.head[(i & ~(WAYS - 1)) * 2 + WAYS + (i & (WAYS - 1))];
+  }
+
+  setLastSeen(i: number, sec: number): void {
+    this.head[(i & ~(WAYS - 1)) * 2 + WAYS + (i & (WAYS - 1))] = sec;
+  }
+
+  get32(i: number, f: PairU32Field): number {
+    return this.u32[i * 8 + U32[f]];
+  }
+
+  set32(i: number, f: PairU32Field, v: number): void {
+    this.u32[i * 8 + U32[f]] = v;
+  }
+
+  get16(i: number, f: PairU16Field): number {
+    return this.u16[i * 16 + U16[f]];
+  }
+
+  /** Saturating at 65535. */
+  set16(i: number, f: PairU16Field, v: number): void {
+    this.u16[i * 16 + U16[f]] = v > 0xffff ? 0xffff : v;
+  }
+
+  get8(i: number, f: PairU8Field): number {
+    return this.u8[i * STRIDE + U8[f]];
+  }
+
+  /** Saturating at 255. */
+  set8(i: number, f: PairU8Field, v: number): void {
+    this.u8[i * STRIDE + U8[f]] = v > 0xff ? 0xff : v;
   }
 }

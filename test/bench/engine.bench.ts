@@ -1,0 +1,85 @@
+/**
+ * `npm run bench:engine`: events/s through the detection engine on one core
+ * (events already decoded), against a bare `Map` count per caller over the
+ * same events, plus peak memory and bytes per tracked number.
+ *
+ *   npm run bench:engine              # 1M and 10M events, then 10M numbers
+ *   npm run bench:engine -- --quick   # 1M events only
+ */
+import { defaultConfig } from '../../shared/config/index.ts';
+import { createEngine } from '../../shared/engine/index.ts';
+import { CallStream } from './synthetic-calls.ts';
+
+const CHUNK = 500_000;
+
+interface RunResult {
+  events: number;
+  engineSec: number;
+  baselineSec: number;
+  tracked: number;
+  flags: number;
+  engineBytes: number;
+  rssPeak: number;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function run(label: string, events: number, numbers: number, rate: number): RunResult {
+  const config = defaultConfig();
+  const engine = createEngine(config, { now: () => 0 });
+  const stream = new CallStream({ numbers, rate, seed: 42 });
+  const baseline = new Map<string, number>();
+  let engineNs = 0n;
+  let baselineNs = 0n;
+  let flags = 0;
+  let rssPeak = 0;
+  for (let done = 0; done < events; done += CHUNK) {
+    const batch = stream.chunk(Math.min(CHUNK, events - done));
+    let t0 = process.hrtime.bigint();
+    for (let i = 0; i < batch.length; i++) {
+      const c = batch[i].caller;
+      baseline.set(c, (baseline.get(c) ?? 0) + 1);
+    }
+    baselineNs += process.hrtime.bigint() - t0;
+    t0 = process.hrtime.bigint();
+    for (let i = 0; i < batch.length; i++) engine.onCall(batch[i]);
+    flags += engine.drainFlags().length;
+    engineNs += process.hrtime.bigint() - t0;
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    process.stderr.write(`\r${label}: ${fmt(done + batch.length)} / ${fmt(events)} events`);
+  }
+  process.stderr.write('\n');
+  const mem = engine.memory();
+  return {
+    events,
+    engineSec: Number(engineNs) / 1e9,
+    baselineSec: Number(baselineNs) / 1e9,
+    tracked: engine.stats().trackedNumbers,
+    flags,
+    engineBytes: mem.numbers + mem.index + mem.pairs + mem.dedup,
+    rssPeak,
+  };
+}
+
+function report(label: string, r: RunResult): void {
+  const eps = r.events / r.engineSec;
+  const bps = r.events / r.baselineSec;
+  console.log(`\n## ${label}`);
+  console.log(`events                 ${fmt(r.events)}`);
+  console.log(`engine                 ${fmt(eps)} events/s (${r.engineSec.toFixed(2)} s)`);
+  console.log(`baseline Map count     ${fmt(bps)} events/s (${r.baselineSec.toFixed(2)} s)`);
+  console.log(`engine / baseline      ${(bps / eps).toFixed(2)}× slower`);
+  console.log(`tracked numbers        ${fmt(r.tracked)}`);
+  console.log(`flags                  ${fmt(r.flags)}`);
+  console.log(`engine typed arrays    ${(r.engineBytes / 2 ** 20).toFixed(0)} MiB (${fmt(r.engineBytes / r.tracked)} bytes/number)`);
+  console.log(`peak RSS (whole proc)  ${(r.rssPeak / 2 ** 20).toFixed(0)} MiB`);
+}
+
+const quick = process.argv.includes('--quick');
+console.log(`# bench:engine — node ${process.version}, one core (single JS thread)`);
+report('1M events, 200k numbers', run('1M', 1_000_000, 200_000, 2_000));
+if (!quick) {
+  report('10M events, 2M numbers', run('10M', 10_000_000, 2_000_000, 20_000));
+}
