@@ -1,36 +1,46 @@
 /**
- * Numbers outside +86, checked with libphonenumber-js (its possible-length
- * rules per country). Only this rare path uses the library; a parse costs
- * several microseconds, so results are kept in a small two-generation cache
- * (an LRU approximation with O(1) upkeep and bounded size).
+ * Numbers outside +86. The country calling code must be one that exists
+ * (libphonenumber-js's table of countries, plus the ITU non-geographic
+ * codes); the rest is only checked against the E.164 limits.
+ *
+ * Why not libphonenumber's per-country length rules (`isPossible`): foreign
+ * numbering plans change (Côte d'Ivoire +225 went from 8 to 10 digits in
+ * 2021), probes report what they saw on the wire, and a lure calling from a
+ * number the library thinks impossible is exactly the evidence the detector
+ * needs. Rejecting it would route real calls to the dead-letter queue.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { getCountries, getCountryCallingCode } from 'libphonenumber-js';
 
 type Outcome = { ok: true; value: string } | { ok: false; error: string };
 
-const GENERATION_SIZE = 4096;
-let young = new Map<string, Outcome>();
-let old = new Map<string, Outcome>();
+/** ITU non-geographic calling codes (international freephone, satellite, networks). */
+const NON_GEOGRAPHIC = ['800', '808', '870', '878', '881', '882', '883', '888', '979'];
+
+const CALLING_CODES = new Set<string>([...getCountries().map((c) => getCountryCallingCode(c) as string), ...NON_GEOGRAPHIC]);
+
+/** Shortest national part accepted after the country code (small territories have 4-digit numbers). */
+const MIN_NATIONAL = 4;
+const MAX_E164_DIGITS = 15;
 
 /**
- * Returns the E.164 form of `+<digits>` when libphonenumber-js recognises a
- * country calling code and the length is possible for it, else an error.
+ * The country calling code at the start of `digits` (calling codes are a
+ * prefix code, so at most one of the 1-, 2- and 3-digit prefixes is one), or
+ * null.
  */
-export function internationalE164(digits: string): Outcome {
-  let r = young.get(digits);
-  if (r !== undefined) return r;
-  r = old.get(digits) ?? parse(digits);
-  if (young.size >= GENERATION_SIZE) {
-    old = young;
-    young = new Map();
+export function callingCode(digits: string): string | null {
+  for (let n = 1; n <= 3 && n < digits.length; n++) {
+    const cc = digits.slice(0, n);
+    if (CALLING_CODES.has(cc)) return cc;
   }
-  young.set(digits, r);
-  return r;
+  return null;
 }
 
-function parse(digits: string): Outcome {
-  const parsed = parsePhoneNumberFromString('+' + digits);
-  if (parsed === undefined) return { ok: false, error: 'unknown country calling code' };
-  if (!parsed.isPossible()) return { ok: false, error: `impossible length for +${parsed.countryCallingCode}` };
-  return { ok: true, value: parsed.number };
+/** Returns `+<digits>` when it starts with an existing calling code and has a possible E.164 length, else an error. */
+export function internationalE164(digits: string): Outcome {
+  const cc = callingCode(digits);
+  if (cc === null) return { ok: false, error: 'unknown country calling code' };
+  const national = digits.length - cc.length;
+  if (national < MIN_NATIONAL) return { ok: false, error: `too short for +${cc} (${national} digits after the country code)` };
+  if (digits.length > MAX_E164_DIGITS) return { ok: false, error: 'too long' };
+  return { ok: true, value: '+' + digits };
 }

@@ -31,6 +31,10 @@ describe('normalize', () => {
     ['12321', '+8612321'],
     ['110', '+86110'],
     // 86 without + when unambiguous
+    // fixed line as a national significant number (ISUP national form, no trunk 0)
+    ['2088886666', '+862088886666'],
+    ['1088886666', '+861088886666'],
+    ['75512345678', '+8675512345678'],
     ['8613812345678', '+8613812345678'],
     ['862088886666', '+862088886666'],
     ['864001234567', '+864001234567'],
@@ -45,6 +49,11 @@ describe('normalize', () => {
     ['0014155552671', '+14155552671'],
     ['+44 20 7946 0958', '+442079460958'],
     ['00852 2123 4567', '+85221234567'],
+    // lengths a country's current plan calls impossible are kept (plans change; the call happened)
+    ['+22570425617', '+22570425617'],
+    ['+42390455732', '+42390455732'],
+    ['+88184372261', '+88184372261'],
+    ['+6831234', '+6831234'],
   ])('%s → %s', (raw, e164) => {
     expect(normalize(raw)).toBe(e164);
     expect(normalizeOrError(raw)).toEqual({ ok: true, value: e164 });
@@ -74,9 +83,9 @@ describe('normalize', () => {
     ['923456789012', 'too long for a national number'],
     ['+86138123456789', 'mobile number must have 11 digits, not 12'],
     ['+861381234567', 'mobile number must have 11 digits, not 10'],
-    ['2088886666', 'without its trunk prefix 0'],
-    ['1088886666', 'without its trunk prefix 0'],
     ['88886666', 'local number without area code'],
+    ['2008886666', 'not a possible Chinese number'],
+    ['1234567890', 'not a possible Chinese number'],
     ['8695588', 'local number without area code'],
     ['095588', 'trunk prefix 0 before a service number'],
     ['04001234567', 'trunk prefix 0 before a 400/800 number'],
@@ -86,7 +95,9 @@ describe('normalize', () => {
     ['+1234567890123456', 'too long'],
     ['00123456789012345678', 'too long'],
     ['+99912345', 'unknown country calling code'],
-    ['+1 415', 'impossible length'],
+    ['+28012345678', 'unknown country calling code'],
+    ['+1 415', 'too short for +1 (3 digits after the country code)'],
+    ['+44 20', 'too short for +44'],
     ['13+812345678', "'+' inside the number"],
     ['+86+13812345678', "'+' inside the number"],
     ['9558', 'local number without area code'],
@@ -112,6 +123,7 @@ describe('normalize', () => {
     expect(normalize('+86400123456')).toBeNull(); // 9 digits
     expect(normalize('+86123456')).toBe('+86123456'); // 6-digit short code
     expect(normalize('+861234567')).toBeNull(); // 7 digits starting 12
-    expect(normalize('+1' + '2'.repeat(14))).toBeNull(); // 15 digits, impossible for NANP
+    expect(normalize('+1' + '2'.repeat(14))).toBe('+1' + '2'.repeat(14)); // 15 digits: the E.164 maximum
+    expect(normalize('+1' + '2'.repeat(15))).toBeNull(); // 16 digits
   });
 });

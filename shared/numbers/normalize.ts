@@ -4,13 +4,16 @@
  * Accepted forms (spaces, dashes, dots and parentheses are ignored):
  * - `+86…` and `0086…` followed by a Chinese national significant number;
  * - national: 11-digit mobile `1[3-9]…`, fixed line with trunk prefix
- *   `0<area><subscriber>` (`02088886666`), mobile with a stray trunk 0
- *   (`013812345678`), service numbers `95…` / `96…`, `400…` / `800…`,
- *   short codes (`10086`, `12321`);
+ *   `0<area><subscriber>` (`02088886666`) or as a national significant
+ *   number without it (`2088886666`, how ISUP signals a national number;
+ *   its 10–11 digits cannot be mistaken for another form), mobile with a
+ *   stray trunk 0 (`013812345678`), service numbers `95…` / `96…`,
+ *   `400…` / `800…`, short codes (`10086`, `12321`);
  * - `86…` without `+` when what follows is a mobile, fixed-line or 400/800
  *   number (12–13 digits: no national form can be mistaken for it);
- * - other international numbers `+<cc>…` and `00<cc>…`, checked with
- *   libphonenumber-js.
+ * - other international numbers `+<cc>…` and `00<cc>…` with an existing
+ *   country calling code (see international.ts for why lengths are not
+ *   checked per country).
  *
  * The common forms (`+86…`, `0086…`, 11-digit mobile) take a fast path of a
  * few character-code comparisons and at most one string concatenation.
@@ -74,8 +77,7 @@ function fromUnprefixed(s: string): NormalizeResult {
     // Fast path: 11-digit mobile.
     if (b >= 3 && n === 11) return ok('+86' + s);
     const kind = chinaKind(s, 0);
-    if (kind === 'SHORT_CODE') return ok('+86' + s);
-    if (kind === 'FIXED_LINE') return fail('fixed-line number without its trunk prefix 0');
+    if (kind === 'SHORT_CODE' || kind === 'FIXED_LINE') return ok('+86' + s);
     return fail(chinaReason(s, 0));
   }
   if (a === 0) {
@@ -90,8 +92,7 @@ function fromUnprefixed(s: string): NormalizeResult {
   }
   if (n > 11) return fail('too long for a national number (international numbers need + or 00)');
   const kind = chinaKind(s, 0);
-  if (kind === 'SERVICE_95' || kind === 'SERVICE_96' || kind === 'TOLL_FREE_400') return ok('+86' + s);
-  if (kind === 'FIXED_LINE') return fail('fixed-line number without its trunk prefix 0');
+  if (kind === 'SERVICE_95' || kind === 'SERVICE_96' || kind === 'TOLL_FREE_400' || kind === 'FIXED_LINE') return ok('+86' + s);
   if (n <= 8) return fail('local number without area code');
   return fail(chinaReason(s, 0));
 }
