@@ -10,7 +10,7 @@ import { runScenario } from './run.ts';
 import { loadScenario, ScenarioError } from './scenario.ts';
 import { JsonlSink } from './sinks/jsonl.ts';
 import type { Sink } from './sinks/sink.ts';
-import { formatSummary } from './summary.ts';
+import { formatSummary, runMeta } from './summary.ts';
 
 /** Runs the command; returns the exit code. */
 export async function simulateCommand(opts: SimulateOptions): Promise<number> {
@@ -73,6 +73,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
     mkdirSync(opts.out, { recursive: true });
     writeFileSync(join(opts.out, 'allowlist.txt'), result.allowlist.map((n) => n + '\n').join(''));
     writeFileSync(join(opts.out, 'truth.jsonl'), result.truth.map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileSync(join(opts.out, 'meta.json'), JSON.stringify(runMeta(scenario, seed, result), null, 2) + '\n');
   }
   process.stderr.write(formatSummary(scenario.name, seed, result, opts.kafka ? 'kafka' : (opts.out as string)));
   return 0;

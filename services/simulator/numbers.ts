@@ -178,7 +178,7 @@ export class PublicPool {
     let n = this.nums[i];
     if (n === undefined) {
       const e164 = this.numbers[i];
-      const kind: NumKind = e164[3] === '1' ? 'mobile' : 'fixed';
+      const kind: NumKind = /^\+861[3-9]\d{9}$/.test(e164) ? 'mobile' : 'fixed';
       n = this.nums[i] = makeNum(e164, kind, kind === 'mobile' ? providerOf(e164) : 'CTCC');
     }
     return n;

@@ -276,6 +276,11 @@ describe('truth and realism', () => {
       }
     }
     const total = run.sink.calls.length * 2;
+    const wellFormed = /^(\+86(1[3-9]\d{9}|[2-9]\d{8,10}|10\d{8}|9[56]\d{3,4}|400\d{7})|\+(?!86)[1-9]\d{8,13}|0086\d{5,12}|1[3-9]\d{9}|0[1-9]\d{8,10}|9[56]\d{3,4}|400\d{7})$/;
+    for (const c of run.sink.calls) {
+      expect(c.caller, c.eventId).toMatch(wellFormed);
+      expect(c.callee, c.eventId).toMatch(wellFormed);
+    }
     for (const v of Object.values(forms)) expect(v / total).toBeGreaterThan(0.03);
     expect(run.sink.calls.some((c) => /^1\d{10}$/.test(c.caller))).toBe(true);
     expect(run.sink.calls.some((c) => /^0[1-9]\d{8,10}$/.test(c.caller))).toBe(true);

@@ -1,5 +1,26 @@
 /** The human-readable summary printed at the end of a simulation. */
 import type { RunResult } from './run.ts';
+import type { Scenario } from './scenario.ts';
+
+/** meta.json: what was simulated, for tools that read the output folder. */
+export function runMeta(scenario: Scenario, seed: number, r: RunResult) {
+  return {
+    scenario: scenario.name,
+    seed,
+    hours: scenario.hours,
+    warmupHours: scenario.warmupHours,
+    scale: scenario.scale,
+    start: r.start,
+    scoredStart: r.scoredStart,
+    end: r.end,
+    written: r.written,
+    duplicates: r.stats.duplicates,
+    outOfOrder: r.outOfOrder,
+    maxLatenessMs: r.maxLatenessMs,
+    numbersByPopulation: r.numbersByPopulation,
+    callsByPopulation: r.stats.callsByPopulation,
+  };
+}
 
 /** Formats a run's figures as a small table. */
 export function formatSummary(name: string, seed: number, r: RunResult, where: string): string {

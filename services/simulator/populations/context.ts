@@ -65,9 +65,16 @@ export function minutes(rng: Rng, r: readonly [number, number]): number {
   return Math.round(rng.range(r) * 60_000);
 }
 
-/** The active span [from, to) of a nuisance actor, clipped to the run. */
+/**
+ * The active span [from, to) of a nuisance actor, clipped to the run. When
+ * the scored period is shorter than the configured start offsets (e.g.
+ * `--hours 6`), the offsets are compressed into its first three quarters so
+ * that every actor still starts within it.
+ */
 export function activeSpan(ctx: BuildContext, rng: Rng, startHours: readonly [number, number], lifetimeHours: readonly [number, number]): [number, number] {
-  const from = ctx.sim.scoredStart + rng.range(startHours) * HOUR;
+  const scored = (ctx.sim.end - ctx.sim.scoredStart) / HOUR;
+  const squeeze = startHours[1] > 0.75 * scored ? (0.75 * scored) / startHours[1] : 1;
+  const from = ctx.sim.scoredStart + rng.range(startHours) * squeeze * HOUR;
   return [from, Math.min(ctx.sim.end, from + rng.range(lifetimeHours) * HOUR)];
 }
 

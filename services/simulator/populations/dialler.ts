@@ -12,7 +12,7 @@ import { pickWithAnswerRate, type OutcomeMix } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { DiallerConfig } from '../scenario.ts';
 import type { RhythmName } from '../time.ts';
-import { planTimes } from '../time.ts';
+import { localHour, planTimes, RHYTHMS } from '../time.ts';
 import { activeSpan, driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
 
 /** The behavioural part of a dialler's configuration. */
@@ -57,8 +57,10 @@ export function runDialler(ctx: BuildContext, me: Num, rng: Rng, cfg: DiallerBeh
       sim.at(sim.now + minutes(rng, [1, 120]), () => {
         sim.call({ caller: callee, callee: me, outcome: rng.chance(0.6) ? 'ANSWERED' : 'NO_ANSWER', talkMs: Math.round(rng.uniform(5, 40) * 1000) });
       });
-    } else if (mayRetry && rng.chance(cfg.retryRate) && sim.now < to) {
-      sim.at(sim.now + minutes(rng, cfg.retryDelayMinutes), () => attempt(callee, false));
+    } else if (mayRetry && rng.chance(cfg.retryRate)) {
+      // Retries keep to the dialler's working hours and active span.
+      const t = sim.now + minutes(rng, cfg.retryDelayMinutes);
+      if (t < to && RHYTHMS[cfg.rhythm][localHour(t)] > 0) sim.at(t, () => attempt(callee, false));
     }
   };
   driveTimes(

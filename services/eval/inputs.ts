@@ -1,0 +1,35 @@
+/** Reading the eval's inputs: truth.jsonl and the FlagEvents that replay prints. */
+import { readFileSync } from 'node:fs';
+import type { EvalFlag, EvalTruth } from './metrics.ts';
+
+const SEVERITIES = new Set(['WATCH', 'LABEL', 'BLOCK_RECOMMENDED']);
+
+/** Parses truth.jsonl; throws with the line number on a bad line. */
+export function readTruth(file: string): EvalTruth[] {
+  const out: EvalTruth[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      const r = JSON.parse(line) as EvalTruth;
+      if (typeof r.number !== 'string' || typeof r.population !== 'string' || typeof r.nuisance !== 'boolean') {
+        throw new Error(`${file}:${i + 1}: not a truth line: ${line.slice(0, 120)}`);
+      }
+      out.push(r);
+    });
+  return out;
+}
+
+/** Parses one FlagEvent line of replay's stdout; null if it is not one. */
+export function parseFlagLine(line: string): EvalFlag | null {
+  if (!line.startsWith('{')) return null;
+  let f: { number?: unknown; severity?: unknown; detectedAt?: unknown; reasons?: unknown };
+  try {
+    f = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof f.number !== 'string' || typeof f.severity !== 'string' || !SEVERITIES.has(f.severity) || typeof f.detectedAt !== 'number') return null;
+  const rules = Array.isArray(f.reasons) ? f.reasons.map((r: { rule?: unknown }) => String(r?.rule)) : [];
+  return { number: f.number, severity: f.severity as EvalFlag['severity'], detectedAt: f.detectedAt, rules };
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run eval [-- --scenario default|large|adversarial|FILE --seed N …]`:
+ * simulate, replay, score, write reports/eval-<scenario>.md and its chart.
+ * Exits 0 when the evaluation ran (whatever the scores; `--strict` exits 1
+ * when a target is missed), 2 when it could not run.
+ */
+import { Command } from 'commander';
+import { EvalError, ROOT, runEval } from './run.ts';
+import { join } from 'node:path';
+
+const program = new Command('eval')
+  .description('Score the detection engine (callguard replay) on a seeded simulated scenario')
+  .option('--scenario <name|file>', 'default | large | adversarial | scenario JSON file', 'default')
+  .option('--seed <n>', 'simulation seed', '1')
+  .option('--hours <h>', 'override the scored period length')
+  .option('--scale <x>', 'override the population scale')
+  .option('--config <file>', 'engine config passed to replay')
+  .option('--data-dir <dir>', 'where generated scenarios go (git-ignored)', join(ROOT, '.eval'))
+  .option('--report-dir <dir>', 'where the report and chart go', join(ROOT, 'reports'))
+  .option('--reuse', 'reuse generated data for the same scenario, seed, hours and scale if present')
+  .option('--strict', 'exit 1 if any target is missed')
+  .showHelpAfterError();
+
+program.parse(process.argv);
+const o = program.opts<{ scenario: string; seed: string; hours?: string; scale?: string; config?: string; dataDir: string; reportDir: string; reuse?: boolean; strict?: boolean }>();
+
+const seed = Number(o.seed);
+const hours = o.hours === undefined ? undefined : Number(o.hours);
+const scale = o.scale === undefined ? undefined : Number(o.scale);
+const bad = [
+  !Number.isSafeInteger(seed) || seed < 0 ? `--seed must be a non-negative integer, got ${o.seed}` : '',
+  hours !== undefined && !(hours > 0) ? `--hours must be positive, got ${o.hours}` : '',
+  scale !== undefined && !(scale > 0) ? `--scale must be positive, got ${o.scale}` : '',
+].filter(Boolean);
+if (bad.length) {
+  process.stderr.write(bad.map((b) => `eval: ${b}\n`).join(''));
+  process.exit(2);
+}
+
+try {
+  const r = await runEval({ scenario: o.scenario, seed, hours, scale, config: o.config, dataDir: o.dataDir, reportDir: o.reportDir, reuse: !!o.reuse });
+  const met = r.targets.filter((t) => t.pass).length;
+  process.stdout.write(`\n${r.reportFile}\n${r.chartFile}\n\ntargets met: ${met} of ${r.targets.length}\n`);
+  for (const t of r.targets) process.stdout.write(`  ${t.pass ? 'pass' : 'FAIL'}  ${t.name}: ${t.actual} (${t.target})\n`);
+  process.exitCode = o.strict && met < r.targets.length ? 1 : 0;
+} catch (e) {
+  if (e instanceof EvalError) {
+    process.stderr.write(`eval: ${e.message}\n`);
+    process.exitCode = 2;
+  } else throw e;
+}
