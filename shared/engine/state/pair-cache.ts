@@ -65,7 +65,7 @@ export class PairCache {
   /** Index of the pair a→b, or -1. */
   find(a: number, b: number): number {
     const h = (hashPair(a, b) | 1) >>> 0;
-    const set = h & this.setMask;
+    const set = (h >>> 1) & this.setMask; // bit 0 is forced to 1 (a tag is never 0): index sets by the bits above it
     const base = set * WAYS * 2;
     for (let w = 0; w < WAYS; w++) {
       if (this.head[base + w] === h) {
@@ -79,7 +79,7 @@ export class PairCache {
   /** Index of the pair a→b, creating it (and evicting the stalest in its set) if needed. */
   getOrCreate(a: number, b: number, nowSec: number): number {
     const h = (hashPair(a, b) | 1) >>> 0;
-    const set = h & this.setMask;
+    const set = (h >>> 1) & this.setMask; // bit 0 is forced to 1 (a tag is never 0): index sets by the bits above it
     const base = set * WAYS * 2;
     const head = this.head;
     let victim = 0;
