@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { PairCache } from './pair-cache.ts';
+
+const A = 8613800000001;
+const callee = (n: number) => 8613900000000 + n;
+
+describe('PairCache', () => {
+  it('rounds its capacity up to whole sets of 8', () => {
+    expect(new PairCache(8).capacity).toBe(8);
+    expect(new PairCache(1000).capacity).toBe(1024);
+  });
+
+  it('finds nothing before a pair is created', () => {
+    expect(new PairCache(1024).find(A, callee(1))).toBe(-1);
+  });
+
+  it('creates a pair once, with every field zero, and finds it again', () => {
+    const pc = new PairCache(1024);
+    const i = pc.getOrCreate(A, callee(1), 100);
+    expect(pc.created).toBe(true);
+    expect([pc.caller(i), pc.callee(i), pc.lastSeen(i)]).toEqual([A, callee(1), 100]);
+    expect([pc.get16(i, 'attempts'), pc.get16(i, 'afterReject'), pc.get16(i, 'bombCount')]).toEqual([0, 0, 0]);
+    expect([pc.get32(i, 'rejectedAt'), pc.get32(i, 'bombStart'), pc.get8(i, 'talks'), pc.get8(i, 'flags')]).toEqual([0, 0, 0, 0]);
+    pc.set16(i, 'attempts', 3);
+    expect(pc.getOrCreate(A, callee(1), 200)).toBe(i);
+    expect(pc.created).toBe(false);
+    expect(pc.find(A, callee(1))).toBe(i);
+    expect(pc.get16(i, 'attempts')).toBe(3);
+  });
+
+  it('is directed: a→b and b→a are different pairs', () => {
+    const pc = new PairCache(1024);
+    const ab = pc.getOrCreate(A, callee(1), 1);
+    expect(pc.find(callee(1), A)).toBe(-1);
+    const ba = pc.getOrCreate(callee(1), A, 1);
+    expect(ba).not.toBe(ab);
+  });
+
+  it('evicts the least recently seen pair of a full set, and only it', () => {
+    const pc = new PairCache(8); // one set of 8 ways
+    const idx = Array.from({ length: 8 }, (_, n) => pc.getOrCreate(A, callee(n), 100 + n));
+    // Pair 0 is seen again later; pair 1 is now the stalest.
+    pc.setLastSeen(idx[0], 500);
+    pc.set16(idx[1], 'attempts', 9);
+    const fresh = pc.getOrCreate(A, callee(99), 600);
+    expect(pc.created).toBe(true);
+    expect(pc.evictions).toBe(1);
+    expect(fresh).toBe(idx[1]);
+    expect(pc.find(A, callee(1))).toBe(-1);
+    expect(pc.find(A, callee(0))).toBe(idx[0]);
+    for (let n = 2; n < 8; n++) expect(pc.find(A, callee(n))).toBe(idx[n]);
+    // The reused entry starts from zero.
+    expect(pc.get16(fresh, 'attempts')).toBe(0);
+    expect(pc.lastSeen(fresh)).toBe(600);
+  });
+
+  it('fills empty ways before evicting anything', () => {
+    const pc = new PairCache(8);
+    for (let n = 0; n < 8; n++) pc.getOrCreate(A, callee(n), 1000 - n);
+    expect(pc.evictions).toBe(0);
+    for (let n = 0; n < 8; n++) expect(pc.find(A, callee(n))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('holds about its capacity: half as many pairs as entries all stay (every set is used)', () => {
+    const pc = new PairCache(1 << 12);
+    const n = pc.capacity / 2;
+    for (let k = 0; k < n; k++) pc.getOrCreate(A + (k % 97), callee(k), 1000 + k);
+    let found = 0;
+    for (let k = 0; k < n; k++) if (pc.find(A + (k % 97), callee(k)) >= 0) found++;
+    // 2048 pairs over 512 sets of 8: only the few sets with more than 8 lose any.
+    expect(found / n).toBeGreaterThan(0.98);
+  });
+
+  it('keeps the recently seen pairs under heavy churn', () => {
+    const pc = new PairCache(1 << 12);
+    for (let k = 0; k < 100_000; k++) pc.getOrCreate(A + (k % 97), callee(k), k);
+    let found = 0;
+    for (let k = 100_000 - 1000; k < 100_000; k++) if (pc.find(A + (k % 97), callee(k)) >= 0) found++;
+    expect(found).toBeGreaterThanOrEqual(995);
+    expect(pc.evictions).toBeGreaterThan(100_000 - pc.capacity - 100);
+  });
+
+  it('saturates its small counters instead of wrapping', () => {
+    const pc = new PairCache(8);
+    const i = pc.getOrCreate(A, callee(1), 1);
+    pc.set16(i, 'attempts', 70_000);
+    pc.set8(i, 'talks', 300);
+    expect(pc.get16(i, 'attempts')).toBe(65_535);
+    expect(pc.get8(i, 'talks')).toBe(255);
+  });
+});

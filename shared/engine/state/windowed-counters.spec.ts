@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { H1, H24 } from './metrics.ts';
+import { WindowedCounters } from './windowed-counters.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** The start of an hour window (and of a UTC day). */
+const W = Date.UTC(2025, 2, 3);
+const M = 0;
+const OTHER = 1;
+
+function addAt(c: WindowedCounters, slot: number, t: number, n = 1, m = M): void {
+  c.touch(slot, t);
+  c.add(slot, m, n);
+}
+
+describe('WindowedCounters', () => {
+  it('counts an event exactly at a window edge in the window that starts there', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W - 1);
+    addAt(c, 0, W);
+    // At W the previous window still counts in full: 1 (cur) + 1 (prev) × 1.
+    expect(c.value(0, H1, M, W)).toBe(2);
+    // Halfway through, the previous hour's event weighs one half.
+    expect(c.value(0, H1, M, W + HOUR / 2)).toBe(1.5);
+    // At the next edge only the event at W remains, and in full.
+    expect(c.value(0, H1, M, W + HOUR)).toBe(1);
+    expect(c.value(0, H1, M, W + 2 * HOUR)).toBe(0);
+  });
+
+  it('gives the sliding estimate cur + prev × (rest of the current window) at its start, middle and end', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W + 10 * 60_000, 10);
+    addAt(c, 0, W + HOUR + 60_000, 4);
+    expect(c.value(0, H1, M, W + HOUR)).toBe(14);
+    expect(c.value(0, H1, M, W + HOUR + HOUR / 2)).toBe(9);
+    expect(c.value(0, H1, M, W + HOUR + (3 * HOUR) / 4)).toBe(6.5);
+    expect(c.value(0, H1, M, W + 2 * HOUR - 1)).toBeCloseTo(4, 3);
+    // Asked one window later (no event since), the current window became the previous one.
+    expect(c.value(0, H1, M, W + 2 * HOUR + HOUR / 4)).toBe(3);
+  });
+
+  it('is exact for counts that fit one window', () => {
+    const c = new WindowedCounters(4);
+    for (let i = 0; i < 60; i++) addAt(c, 0, W + i * 60_000);
+    expect(c.value(0, H1, M, W + 59 * 60_000)).toBe(60);
+    expect(c.value(0, H24, M, W + 59 * 60_000)).toBe(60);
+  });
+
+  it('counts an event one window late in the previous window, in every horizon', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W + HOUR + 1000); // current hour: W+1h
+    addAt(c, 0, W + HOUR - 1000); // one hour window late: lands in prev
+    expect(c.value(0, H1, M, W + HOUR + HOUR / 2)).toBe(1.5);
+    // Both are in the same day window.
+    expect(c.value(0, H24, M, W + HOUR + HOUR / 2)).toBe(2);
+  });
+
+  it('ignores events older than the previous window (never counted, never corrupting)', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W + 2 * HOUR + 1000, 3);
+    addAt(c, 0, W + 10, 5); // two hour windows late: too old for 1h, same day for 24h
+    expect(c.value(0, H1, M, W + 2 * HOUR + 2000)).toBe(3);
+    expect(c.value(0, H24, M, W + 2 * HOUR + 2000)).toBe(8);
+    addAt(c, 0, W + 2 * DAY, 1);
+    addAt(c, 0, W - 1, 100); // two day windows late
+    expect(c.value(0, H24, M, W + 2 * DAY)).toBe(1);
+    expect(c.value(0, H1, M, W + 2 * DAY)).toBe(1);
+  });
+
+  it('drops the previous window when the next event is more than one window later', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W + 1000, 10);
+    addAt(c, 0, W + 2 * HOUR + 1000, 1);
+    expect(c.value(0, H1, M, W + 2 * HOUR + 1000)).toBe(1);
+  });
+
+  it('does not read the window at t from a later window (asking about the past gives 0)', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W + 5 * HOUR, 1);
+    expect(c.value(0, H1, M, W + HOUR)).toBe(0);
+  });
+
+  it('saturates at 65535 instead of wrapping', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W, 65_000);
+    addAt(c, 0, W + 1, 1000);
+    expect(c.value(0, H1, M, W + 2)).toBe(65_535);
+    addAt(c, 0, W + 3, 1);
+    expect(c.value(0, H1, M, W + 4)).toBe(65_535);
+  });
+
+  it('addIn counts in one horizon only', () => {
+    const c = new WindowedCounters(4);
+    c.touch(0, W);
+    c.addIn(0, H24, M, 3);
+    expect(c.value(0, H1, M, W)).toBe(0);
+    expect(c.value(0, H24, M, W)).toBe(3);
+  });
+
+  it('keeps slots and metrics apart', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 1, W, 2, M);
+    addAt(c, 1, W, 5, OTHER);
+    addAt(c, 2, W, 7, M);
+    expect([c.value(0, H1, M, W), c.value(1, H1, M, W), c.value(1, H1, OTHER, W), c.value(2, H1, M, W)]).toEqual([0, 2, 5, 7]);
+  });
+
+  it('clear empties a slot, so a reused slot starts from nothing', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 1, W, 9);
+    addAt(c, 1, W + HOUR, 9);
+    c.clear(1);
+    expect(c.value(1, H1, M, W + HOUR)).toBe(0);
+    expect(c.value(1, H24, M, W + HOUR)).toBe(0);
+    addAt(c, 1, W + HOUR + 1, 1);
+    expect(c.value(1, H1, M, W + HOUR + 1)).toBe(1);
+  });
+
+  it('resize keeps every slot’s counts and windows', () => {
+    const c = new WindowedCounters(2);
+    addAt(c, 0, W, 3);
+    addAt(c, 1, W + HOUR, 4);
+    c.resize(64);
+    addAt(c, 40, W + HOUR, 5);
+    expect(c.value(0, H24, M, W + HOUR)).toBe(3);
+    expect(c.value(0, H1, M, W + HOUR)).toBe(3);
+    expect(c.value(1, H1, M, W + HOUR)).toBe(4);
+    expect(c.value(40, H1, M, W + HOUR)).toBe(5);
+  });
+});
