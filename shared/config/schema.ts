@@ -27,8 +27,14 @@ export const engineConfigSchema = z
     marketingLines: z
       .array(z.string().refine((v) => normalize(v) !== null, { message: 'not a phone number' }))
       .default([]),
-    /** Talk of at least this long is a "real conversation" that makes two numbers acquainted. */
+    /** Talk of at least this long is a "real conversation". */
     acquaintanceTalkSec: z.number().int().min(1).default(30),
+    /**
+     * Real conversations that make two numbers acquainted (besides the callee
+     * having called the caller). Two, not one: a stranger's first call that the
+     * victim answers is not yet a relationship.
+     */
+    acquaintanceTalks: z.number().int().min(1).max(255).default(2),
     /** A re-flag needs severity to rise, or this long since the last flag (a new evidence window). */
     reflagAfterMs: ms.default(24 * 3_600_000),
     /** IANA time zone of the callees' clocks (quiet hours); checked here, so a typo is a config error, not a crash at start. */
@@ -48,7 +54,7 @@ export const engineConfigSchema = z
             strangersPerHour: count.default(12),
             strangersPerDay: count.default(25),
             /** Answer rate of calls to strangers at or below which it fires. */
-            maxAnswerRate: ratio.default(0.45),
+            maxAnswerRate: ratio.default(0.5),
           })
           .strict()
           .prefault({}),

@@ -38,6 +38,7 @@ const SEQUENTIAL = M.SEQUENTIAL;
 const QUIET_STRANGER = M.QUIET_STRANGER;
 const NO_CONSENT = M.NO_CONSENT;
 const REJECTION_REPEATS = M.REJECTION_REPEATS;
+const CALLBACKS = M.CALLBACKS;
 const PAIR_ANSWERED = PAIR_ANSWERED_;
 const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
@@ -216,12 +217,12 @@ export class DetectionEngine implements Engine {
     return slot;
   }
 
-  /** Acquainted: either has called the other and been answered with a real conversation, or the callee called the caller. */
+  /** Acquainted: `b` has called `a`, or `a` and `b` have had enough real conversations. */
   private acquainted(a: number, b: number): boolean {
     const back = this.pairs.find(b, a);
     if (back >= 0 && this.pairs.get16(back, 'attempts') > 0) return true;
     const fwd = this.pairs.find(a, b);
-    return fwd >= 0 && this.pairs.get8(fwd, 'talks') > 0;
+    return fwd >= 0 && this.pairs.get8(fwd, 'talks') >= this.config.acquaintanceTalks;
   }
 
   private observe(slot: number, caller: number, callee: number, e: CallEvent, t: number): void {
@@ -240,12 +241,13 @@ export class DetectionEngine implements Engine {
     // A pair that has talked is acquainted already: skip the lookup unless the
     // caller is a marketing line (whose consent question it also answers).
     const marketing = (st.get8(slot, 'kind') & MARKETING) !== 0;
-    const talked = pairs.get8(p, 'talks') > 0;
+    const talked = pairs.get8(p, 'talks') >= cfg.acquaintanceTalks;
     let pflags = pairs.get8(p, 'flags');
     let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
     if (!calledBack && (!talked || marketing)) {
       const back = pairs.find(callee, caller);
       if (back >= 0 && pairs.get16(back, 'attempts') > 0) {
+        if (isNew) this.countCallback(callee, t);
         calledBack = true;
         pflags |= PAIR_CALLED_BACK;
         pairs.set8(p, 'flags', pflags);
@@ -295,7 +297,7 @@ export class DetectionEngine implements Engine {
     const memorySec = rr.memoryMs / 1000;
     const rejectedAt = pairs.get32(p, 'rejectedAt');
     if (rejectedAt !== 0 && sec - rejectedAt <= memorySec) {
-      if ((pairs.get8(p, 'flags') & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack) {
+      if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked) {
         const n = pairs.get16(p, 'afterReject') + 1;
         pairs.set16(p, 'afterReject', n);
         ctr.add(slot, REJECTION_REPEATS);
@@ -304,7 +306,10 @@ export class DetectionEngine implements Engine {
         interesting = true;
       }
     }
-    if (outcome === 'REJECTED') {
+    if (outcome === 'ANSWERED' && rejectedAt !== 0) {
+      // The callee picked up: the refusal is over; a new one starts a new count.
+      this.closeRefusal(p);
+    } else if (outcome === 'REJECTED') {
       if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
       pairs.set32(p, 'rejectedAt', sec);
       if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
@@ -324,10 +329,14 @@ export class DetectionEngine implements Engine {
       interesting = true;
     }
 
-    // Contact knowledge, after this call has been judged.
+    // Contact knowledge, after this call has been judged. Enough real
+    // conversations make the two acquainted and close any earlier refusal.
     if (outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cfg.acquaintanceTalkSec) {
-      pairs.set8(p, 'talks', pairs.get8(p, 'talks') + 1);
+      const talks = pairs.get8(p, 'talks') + 1;
+      pairs.set8(p, 'talks', talks);
+      if (talks >= cfg.acquaintanceTalks) this.closeRefusal(p);
     }
+
     pairs.set16(p, 'attempts', pairs.get16(p, 'attempts') + 1);
     if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
 
@@ -341,6 +350,23 @@ export class DetectionEngine implements Engine {
       }
     }
     if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
+  }
+
+  /** `number` called someone who now calls it back for the first time: engagement, like an answer. */
+  private countCallback(number: number, t: number): void {
+    const slot = this.index.get(number);
+    if (slot < 0) return;
+    const ctr = this.state.counters;
+    ctr.touch(slot, t);
+    ctr.add(slot, CALLBACKS);
+  }
+
+  /** The two are acquainted now: an earlier refusal no longer makes later calls harassment. */
+  private closeRefusal(p: number): void {
+    const pairs = this.pairs;
+    pairs.set32(p, 'rejectedAt', 0);
+    pairs.set16(p, 'afterReject', 0);
+    pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~PAIR_REJECTED_AS_STRANGER);
   }
 
   /** Misra–Gries with one counter: the provider carrying most of the number's calls. */
@@ -400,6 +426,8 @@ export class DetectionEngine implements Engine {
     s.strangerCalls24h = c.value(slot, H24, STRANGER_CALLS, t);
     s.strangerAnswered1h = c.value(slot, H1, STRANGER_ANSWERED, t);
     s.strangerAnswered24h = c.value(slot, H24, STRANGER_ANSWERED, t);
+    s.callbacks1h = c.value(slot, H1, CALLBACKS, t);
+    s.callbacks24h = c.value(slot, H24, CALLBACKS, t);
     s.newStrangers1h = c.value(slot, H1, NEW_STRANGERS, t);
     s.newStrangers24h = c.value(slot, H24, NEW_STRANGERS, t);
     s.newCallees24h = c.value(slot, H24, NEW_CALLEES, t);
@@ -487,6 +515,7 @@ export class DetectionEngine implements Engine {
         rejected: Math.round(s.rejected24h),
         strangerCalls: Math.round(s.strangerCalls24h),
         strangerAnswered: Math.round(s.strangerAnswered24h),
+        callbacks: Math.round(s.callbacks24h),
         rejectionRepeats: Math.round(s.rejectionRepeats24h),
         rejectionRepeatsMax: s.rejectionRepeatMax,
         bombingAttempts: s.bombingMax,

@@ -16,6 +16,9 @@ export interface Signals {
   strangerCalls24h: number;
   strangerAnswered1h: number;
   strangerAnswered24h: number;
+  /** Strangers called who called back (engagement, like an answer). */
+  callbacks1h: number;
+  callbacks24h: number;
   newStrangers1h: number;
   newStrangers24h: number;
   newCallees24h: number;
@@ -49,6 +52,8 @@ export function emptySignals(): Signals {
     strangerCalls24h: 0,
     strangerAnswered1h: 0,
     strangerAnswered24h: 0,
+    callbacks1h: 0,
+    callbacks24h: 0,
     newStrangers1h: 0,
     newStrangers24h: 0,
     newCallees24h: 0,
@@ -83,6 +88,21 @@ export type Rule = (s: Signals, c: RulesConfig) => ScoredReason | null;
 export function rising(value: number, threshold: number, base: number, extra: number, cap = 2): number {
   const over = Math.min(1, Math.max(0, (value / threshold - 1) / (cap - 1)));
   return base + extra * over;
+}
+
+/**
+ * Upper bound of the Wilson score interval for a proportion `k / n` at
+ * z (1.645: one-sided 95 %): how high the true rate may plausibly be given a
+ * small sample, so that a dozen calls do not pass for a low answer rate by
+ * chance.
+ */
+export function wilsonUpper(k: number, n: number, z = 1.645): number {
+  if (n <= 0) return 1;
+  const p = Math.min(1, Math.max(0, k / n));
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return Math.min(1, (centre + margin) / (1 + z2 / n));
 }
 
 /** Rounds a reason value for output (estimates are fractional). */

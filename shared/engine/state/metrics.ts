@@ -26,9 +26,11 @@ export const M = {
   NO_CONSENT: 11,
   /** Attempts at a callee after that callee explicitly rejected the caller. */
   REJECTION_REPEATS: 12,
+  /** Strangers the number called who then called it back (engagement, like an answer). */
+  CALLBACKS: 13,
 } as const;
 
-export const METRIC_COUNT = 13;
+export const METRIC_COUNT = 14;
 
 /** The horizons every metric is counted over. */
 export const HORIZONS = [
