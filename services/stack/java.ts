@@ -5,7 +5,7 @@
  * exists, the last Apicurio line built for 17 (3.0.x).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A Java executable and its feature version. */
@@ -41,12 +41,31 @@ export function findJavaRuntimes(env: NodeJS.ProcessEnv = process.env): JavaRunt
   } catch {
     // no /usr/lib/jvm
   }
-  const found: JavaRuntime[] = [];
+  // Several names often point at one JDK (java-17-openjdk-amd64, java-1.17.0-openjdk-amd64, PATH's java).
+  const unique = new Map<string, string>();
   for (const bin of candidates) {
+    let real = bin;
+    try {
+      real = realpathSync(bin.includes('/') ? bin : whichSync(bin) ?? bin);
+    } catch {
+      // keep the name as given
+    }
+    if (!unique.has(real)) unique.set(real, bin);
+  }
+  const found: JavaRuntime[] = [];
+  for (const bin of unique.values()) {
     const major = javaMajor(bin);
     if (major !== undefined) found.push({ bin, major });
   }
   return found.sort((a, b) => b.major - a.major);
+}
+
+function whichSync(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const p = join(dir, name);
+    if (dir && existsSync(p)) return p;
+  }
+  return undefined;
 }
 
 /** The newest Java at least `min`, or undefined. */

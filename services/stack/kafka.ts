@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { VERSIONS } from './config.ts';
 import type { StackService } from './service.ts';
-import { runMaven, runLogged, ensureJavaAndMaven } from './provision.ts';
+import { runMaven, runLogged, ensureJavaAndMaven, mavenRepoLabel } from './provision.ts';
 import { progress } from './log.ts';
 import { kafkaMetadata, kafkaRoundTrip } from './probes.ts';
 
@@ -120,9 +120,9 @@ export function kafkaService(cfg: StackConfig): StackService {
     ports: [port, controllerPort],
     startTimeoutSec: 90,
     async provision(c) {
-      await ensureJavaAndMaven(c);
       if (existsSync(marker)) return;
-      progress(`fetching Kafka ${VERSIONS.kafka} jars from Maven Central (mvn, cached in ~/.m2)`);
+      await ensureJavaAndMaven(c);
+      progress(`fetching Kafka ${VERSIONS.kafka} jars from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
       mkdirSync(home, { recursive: true });
       writeFileSync(join(home, 'pom.xml'), kafkaPom(VERSIONS.kafka, VERSIONS.log4j));
       await runMaven(c, 'mvn copy-dependencies (Kafka)', ['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], home);

@@ -113,7 +113,10 @@ export async function redisProbe(url: string, timeoutMs = 3_000): Promise<ProbeR
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  redis.on('error', () => {});
+  let lastError: Error | undefined;
+  redis.on('error', (err: Error) => {
+    lastError = err;
+  });
   try {
     await withTimeout(redis.connect(), timeoutMs, 'Redis connect');
     const pong = await withTimeout(redis.ping(), timeoutMs, 'Redis PING');
@@ -122,7 +125,7 @@ export async function redisProbe(url: string, timeoutMs = 3_000): Promise<ProbeR
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
     return { ok: true, detail: `PONG, redis ${version}` };
   } catch (err) {
-    return fail(err);
+    return fail(lastError ?? err);
   } finally {
     redis.disconnect();
   }
@@ -132,8 +135,9 @@ export async function redisProbe(url: string, timeoutMs = 3_000): Promise<ProbeR
 export async function clickhouseProbe(url: string, timeoutMs = 5_000): Promise<ProbeResult> {
   const ch = createClickHouse({ url, requestTimeoutMs: timeoutMs });
   try {
-    if (!(await ch.ping())) return { ok: false, detail: 'SELECT 1 failed' };
-    return { ok: true, detail: `SELECT 1 ok, clickhouse ${await ch.version()}` };
+    const rows = await ch.query<{ ok: number; v: string }>('SELECT 1 AS ok, version() AS v');
+    if (rows[0]?.ok !== 1) return { ok: false, detail: `SELECT 1 answered ${JSON.stringify(rows)}` };
+    return { ok: true, detail: `SELECT 1 ok, clickhouse ${rows[0].v}` };
   } catch (err) {
     return fail(err);
   } finally {

@@ -49,9 +49,19 @@ export async function runLogged(what: string, command: string, args: string[], c
 }
 
 let aptUpdated = false;
+let aptQueue: Promise<unknown> = Promise.resolve();
 
-/** Installs the Debian packages that are missing (apt-get update first, once). Needs root. */
-export async function ensureDebPackages(cfg: StackConfig, packages: string[]): Promise<void> {
+/**
+ * Installs the Debian packages that are missing (apt-get update first, once).
+ * Needs root. Calls are queued: one apt-get at a time.
+ */
+export function ensureDebPackages(cfg: StackConfig, packages: string[]): Promise<void> {
+  const run = aptQueue.then(() => installMissing(cfg, packages));
+  aptQueue = run.catch(() => {});
+  return run;
+}
+
+async function installMissing(cfg: StackConfig, packages: string[]): Promise<void> {
   const missing = packages.filter((p) => !debInstalled(p));
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
@@ -83,6 +93,11 @@ export async function ensureJavaAndMaven(cfg: StackConfig): Promise<void> {
   if (!runs('java', ['-version'])) missing.push('openjdk-17-jre-headless');
   if (!runs('mvn', ['-v'])) missing.push('maven');
   if (missing.length > 0) await ensureDebPackages(cfg, missing);
+}
+
+/** Where mvn keeps downloads: CALLGUARD_MAVEN_REPO or ~/.m2/repository. */
+export function mavenRepoLabel(cfg: StackConfig): string {
+  return cfg.mavenRepo ?? '~/.m2/repository';
 }
 
 /** Runs mvn in batch mode (quiet, local repository from CALLGUARD_MAVEN_REPO when set). */

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import type { StackConfig } from './config.ts';
-import type { StackService } from './service.ts';
+import { SERVICE_NAMES, type StackService } from './service.ts';
 import type { ProbeResult } from './probes.ts';
 import { stackServices, pidFileOf } from './services.ts';
 import { isPortFree, portHolder } from './ports.ts';
@@ -56,19 +56,24 @@ async function waitReady(cfg: StackConfig, svc: StackService, rec: PidRecord): P
   const deadline = Date.now() + svc.startTimeoutSec * 1000;
   const log = `${cfg.stateDir}/logs/${svc.name}.log`;
   let last: ProbeResult = { ok: false, detail: 'not checked yet' };
-  let quickOk = false;
+  let quickOk = !svc.quickProbe;
+  let lastSaid = Date.now();
   while (Date.now() < deadline) {
     if (!isRunning(rec)) {
       throw new StackError(`${svc.name} exited during start-up; last lines of ${log}:\n${tailFile(log)}`);
     }
-    if (!quickOk && svc.quickProbe) {
-      last = await svc.quickProbe();
+    if (!quickOk) {
+      last = await svc.quickProbe!();
       quickOk = last.ok;
     } else {
       last = await svc.probe();
       if (last.ok) return last;
     }
-    await sleep(quickOk && svc.quickProbe ? 200 : 1000);
+    if (Date.now() - lastSaid >= 10_000) {
+      progress(`waiting for ${svc.name}: ${last.detail}`);
+      lastSaid = Date.now();
+    }
+    await sleep(quickOk ? 200 : 1000);
   }
   throw new StackError(`${svc.name} did not answer within ${svc.startTimeoutSec} s (${last.detail}); last lines of ${log}:\n${tailFile(log)}`);
 }
@@ -80,27 +85,30 @@ export async function stackUp(cfg: StackConfig, names: string[] = []): Promise<U
   const plans = [];
   for (const svc of services) plans.push({ svc, ...(await assess(cfg, svc)) });
 
-  const toStart = plans.filter((p) => p.state === 'start');
-  // Debian packages one after the other (one apt-get at a time), Maven downloads side by side.
-  for (const p of toStart.filter((x) => x.svc.name === 'redis' || x.svc.name === 'clickhouse')) await p.svc.provision(cfg);
-  await Promise.all(toStart.filter((x) => x.svc.name === 'kafka' || x.svc.name === 'registry').map((p) => p.svc.provision(cfg)));
-
-  for (const p of toStart) {
-    const spec = await p.svc.launch(cfg);
-    p.rec = spawnDetached(spec, pidFileOf(cfg, p.svc.name));
-    progress(`started ${p.svc.name} (pid ${p.rec.pid}), log ${spec.logFile}`);
-  }
-
-  const lines = await Promise.all(
+  // Each service goes provision -> start -> wait on its own, all side by side
+  // (apt-get calls are queued inside ensureDebPackages).
+  const settled = await Promise.allSettled(
     plans.map(async (p): Promise<UpLine> => {
       if (p.state === 'reused' || p.state === 'external') return { service: p.svc, state: p.state, probe: p.probe! };
+      if (p.state === 'start') {
+        await p.svc.provision(cfg);
+        const spec = await p.svc.launch(cfg);
+        p.rec = spawnDetached(spec, pidFileOf(cfg, p.svc.name));
+        progress(`started ${p.svc.name} (pid ${p.rec.pid}), log ${spec.logFile}`);
+      }
       const probe = await waitReady(cfg, p.svc, p.rec!);
       progress(`${p.svc.name} answers: ${probe.detail}`);
       return { service: p.svc, state: p.state === 'start' ? 'started' : 'running', pid: p.rec!.pid, probe };
     }),
   );
+  const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) {
+    const messages = failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)));
+    throw new StackError(messages.join('\n') + '\n(services that did start are still running: `callguard stack status`, `callguard stack down`)');
+  }
+  const lines = settled.map((r) => (r as PromiseFulfilledResult<UpLine>).value);
 
-  if (names.length === 0 || names.length === services.length) {
+  if (services.length === SERVICE_NAMES.length) {
     const boot = await bootstrapStack(cfg);
     progress(
       `topics ready (${boot.topics.length}), schemas registered (${Object.keys(boot.subjects).length} subjects), ` +
