@@ -64,6 +64,8 @@ export interface ComplaintOptions {
   delayMs?: number;
 }
 
+let scripts = 0;
+
 interface Queued {
   deliverAt: number;
   seq: number;
@@ -80,7 +82,8 @@ export class Traffic {
   private readonly queue: Queued[] = [];
   private seq = 0;
 
-  constructor(private readonly idPrefix = 'e') {}
+  /** `idPrefix` makes this script's eventIds and reportIds distinct from every other script's. */
+  constructor(private readonly idPrefix = `t${++scripts}`) {}
 
   /** One call attempt starting at `at`. */
   call(at: number, caller: string, callee: string, o: CallOptions = {}): CallEvent {
@@ -89,7 +92,7 @@ export class Traffic {
     const answerTime = outcome === 'ANSWERED' ? at + ring : null;
     const endTime = answerTime !== null ? answerTime + (o.talkMs ?? 60 * SEC) : at + ring;
     const event: CallEvent = {
-      eventId: o.eventId ?? `${this.idPrefix}-${this.seq}`,
+      eventId: o.eventId ?? `${this.idPrefix}-c${this.seq}`,
       probeId: 'probe-1',
       caller,
       callee,
@@ -131,7 +134,7 @@ export class Traffic {
 
   complaint(at: number, reporter: string, reported: string, o: ComplaintOptions = {}): ComplaintReport {
     const report: ComplaintReport = {
-      reportId: o.reportId ?? `r-${this.seq}`,
+      reportId: o.reportId ?? `${this.idPrefix}-r${this.seq}`,
       reporter,
       reported,
       reportTime: at,
