@@ -39,4 +39,8 @@ export interface Engine {
   /** End of input: close every open window and evaluate what is pending. */
   finish(): void;
   stats(): EngineStats;
+  /** The whole state as binary parts, for checkpoints beside input offsets. */
+  snapshot(): import('./snapshot.ts').EngineSnapshot;
+  /** Contact knowledge from another partition: `callee` has called `caller`. */
+  noteCallBack(caller: string, callee: string, t: number): void;
 }

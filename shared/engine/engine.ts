@@ -20,6 +20,7 @@ import {
 } from './state/pair-cache.ts';
 import { RecentIds } from './state/recent-ids.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
+import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
 
 // Imported bindings are read through getters after transpilation: copy the
 // hot ones into module constants.
@@ -194,6 +195,63 @@ export class DetectionEngine implements Engine {
       flagsByRule: { ...this.flagsByRule },
       watermark: Number.isFinite(this.maxEventTime) ? this.watermark : null,
     };
+  }
+
+  /**
+   * Copy of the whole state as binary parts (see snapshot.ts). Restore with
+   * `restore` on an engine built with the same pair-cache and dedup sizes.
+   */
+  snapshot(): EngineSnapshot {
+    return encodeSnapshot({
+      index: this.index.exportState(),
+      state: this.state.exportState(),
+      pairs: this.pairs.exportState(),
+      ids: this.ids.exportState(),
+      consents: this.consents.exportState(),
+      complaints: this.complaintStore.exportState(),
+      groups: this.groups.exportState(),
+      allowlist: [...this.allowlist],
+      providers: this.providers,
+      counts: this.counts,
+      maxEventTime: Number.isFinite(this.maxEventTime) ? this.maxEventTime : null,
+      flagsBySeverity: this.flagsBySeverity,
+      flagsByRule: this.flagsByRule,
+    });
+  }
+
+  /** Replaces this (fresh) engine's state with a snapshot's. */
+  restore(snap: EngineSnapshot): void {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const s = decodeSnapshot(snap) as any;
+    this.index.importState(s.index);
+    this.state.importState(s.state);
+    this.pairs.importState(s.pairs);
+    this.ids.importState(s.ids);
+    this.consents.importState(s.consents);
+    this.complaintStore.importState(s.complaints);
+    this.groups.importState(s.groups);
+    for (const a of s.allowlist as number[]) this.allowlist.add(a);
+    this.providers.length = 0;
+    this.providers.push(...(s.providers as string[]));
+    this.providerIds.clear();
+    this.providers.forEach((p, i) => i > 0 && this.providerIds.set(p, i));
+    Object.assign(this.counts, s.counts);
+    this.maxEventTime = s.maxEventTime ?? -Infinity;
+    Object.assign(this.flagsBySeverity, s.flagsBySeverity);
+    Object.assign(this.flagsByRule, s.flagsByRule);
+  }
+
+  /**
+   * Contact knowledge from elsewhere: `callee` has called `caller` (seen by
+   * another partition's engine, since calls are keyed by caller). Later calls
+   * from `caller` to `callee` are then not calls to a stranger.
+   */
+  noteCallBack(caller: string, callee: string, t: number): void {
+    const a = numberKey(caller);
+    const b = numberKey(callee);
+    const p = this.pairs.getOrCreate(a, b, Math.floor(t / 1000));
+    this.pairs.set8(p, 'flags', this.pairs.get8(p, 'flags') | PAIR_CALLED_BACK);
+    if (this.pairs.created) this.pairs.setLastSeen(p, Math.floor(t / 1000));
   }
 
   /** Bytes held by the engine's fixed structures (typed arrays), for the benchmark. */

@@ -57,6 +57,18 @@ export class CampaignGroups {
     return { members: 0, calls: 0 };
   }
 
+  /** Copy of the state, for snapshots. */
+  exportState(): { ids: [string, number][]; groups: Group[] } {
+    return { ids: [...this.ids], groups: this.groups.map((g) => ({ ...g })) };
+  }
+
+  importState(s: { ids: [string, number][]; groups: Group[] }): void {
+    this.ids.clear();
+    for (const [k, v] of s.ids) this.ids.set(k, v);
+    this.groups.length = 0;
+    this.groups.push(...s.groups.map((g) => ({ ...g })));
+  }
+
   private roll(id: number, t: number): Group {
     const g = this.groups[id];
     const d = Math.floor(t / DAY_MS);

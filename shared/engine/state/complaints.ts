@@ -55,6 +55,17 @@ export class ComplaintStore {
     return { count, weighted, first };
   }
 
+  /** Every complaint as [reported, reporter, time, weight], for snapshots. */
+  exportState(): [number, number, number, number][] {
+    const out: [number, number, number, number][] = [];
+    for (const [k, list] of this.byNumber) for (const e of list) out.push([k, e.reporter, e.time, e.weight]);
+    return out;
+  }
+
+  importState(rows: [number, number, number, number][]): void {
+    for (const [k, reporter, time, weight] of rows) this.add(k, reporter, time, weight);
+  }
+
   /** True while the number has complaints on record. */
   has(reported: number): boolean {
     return this.byNumber.has(reported);

@@ -18,6 +18,19 @@ export class ConsentStore {
     m.set(callee, { grantedAt, revokedAt: revokedAt ?? Infinity });
   }
 
+  /** Every record as [caller, callee, grantedAt, revokedAt|null], for snapshots. */
+  exportState(): [number, number, number, number | null][] {
+    const out: [number, number, number, number | null][] = [];
+    for (const [caller, m] of this.byCaller) {
+      for (const [callee, c] of m) out.push([caller, callee, c.grantedAt, Number.isFinite(c.revokedAt) ? c.revokedAt : null]);
+    }
+    return out;
+  }
+
+  importState(rows: [number, number, number, number | null][]): void {
+    for (const [a, b, g, r] of rows) this.put(a, b, g, r);
+  }
+
   /** True when `callee` had live consent for calls from `caller` at time `t`. */
   has(caller: number, callee: number, t: number): boolean {
     const c = this.byCaller.get(caller)?.get(callee);

@@ -91,6 +91,17 @@ export class NumberIndex {
     return true;
   }
 
+  /** Copy of the state, for snapshots. */
+  exportState(): { table: Float64Array; count: number } {
+    return { table: this.table.slice(), count: this.count };
+  }
+
+  importState(s: { table: Float64Array; count: number }): void {
+    this.table = s.table;
+    this.mask = s.table.length / 2 - 1;
+    this.count = s.count;
+  }
+
   private grow(): void {
     const old = this.table;
     this.table = new Float64Array(old.length * 2);

@@ -120,6 +120,25 @@ export class NumberState {
     return this.u8;
   }
 
+  /** Copy of the state, for snapshots. */
+  exportState(): { records: Uint8Array; counters: Uint16Array; used: number; free: number[] } {
+    return {
+      records: this.u8.slice(),
+      counters: this.counters.buffer().slice(),
+      used: this.used,
+      free: [...this.free],
+    };
+  }
+
+  importState(s: { records: Uint8Array; counters: Uint16Array; used: number; free: number[] }): void {
+    this.capacity = s.records.length / STRIDE;
+    this.view(s.records.buffer.slice(s.records.byteOffset, s.records.byteOffset + s.records.byteLength) as ArrayBuffer);
+    this.counters.load(s.counters);
+    this.used = s.used;
+    this.free.length = 0;
+    this.free.push(...s.free);
+  }
+
   private view(buf: ArrayBuffer): void {
     this.f64 = new Float64Array(buf);
     this.u32 = new Uint32Array(buf);

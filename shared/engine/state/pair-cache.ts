@@ -110,6 +110,20 @@ export class PairCache {
     return i;
   }
 
+  /** Copy of the state, for snapshots (restored into a cache of the same capacity). */
+  exportState(): { head: Uint32Array; records: Uint8Array; evictions: number } {
+    return { head: this.head.slice(), records: this.u8.slice(), evictions: this.evictions };
+  }
+
+  importState(s: { head: Uint32Array; records: Uint8Array; evictions: number }): void {
+    if (s.head.length !== this.head.length || s.records.length !== this.u8.length) {
+      throw new Error(`pair cache snapshot holds ${s.records.length / STRIDE} entries, this cache ${this.capacity}`);
+    }
+    this.head.set(s.head);
+    this.u8.set(s.records);
+    this.evictions = s.evictions;
+  }
+
   caller(i: number): number {
     return this.f64[i * 4];
   }

@@ -26,6 +26,16 @@ export class RecentIds {
     return this.table.byteLength;
   }
 
+  /** Copy of the state, for snapshots (restored into a table of the same capacity). */
+  exportState(): { table: Uint32Array } {
+    return { table: this.table.slice() };
+  }
+
+  importState(s: { table: Uint32Array }): void {
+    if (s.table.length !== this.table.length) throw new Error('dedup snapshot has another capacity');
+    this.table.set(s.table);
+  }
+
   /** True when `id` was seen before; otherwise remembers it and returns false. */
   seen(id: string): boolean {
     const h1 = hashString(id);

@@ -112,6 +112,12 @@ export class WindowedCounters {
     return 0;
   }
 
+  /** Replaces the state with a copy made by `buffer().slice()`. */
+  load(counts: Uint16Array): void {
+    this.u16 = new Uint16Array(counts);
+    this.u32 = new Uint32Array(this.u16.buffer);
+  }
+
   /** The raw buffer (for snapshots). */
   buffer(): Uint16Array {
     return this.u16;
