@@ -11,12 +11,15 @@ const LEFT = 170;
 const RIGHT = 250;
 const ROW = 34;
 const TOP = 56;
-const TICKS = [1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880];
+const TICKS = [1, 2, 5, 10, 30, 60, 120, 240, 480, 1440, 2880];
 
-/** Renders the chart for the nuisance populations of a report. */
-export function timeToLabelSvg(title: string, pops: readonly PopulationMetrics[], targetMinutes = 30): string {
-  const rows = pops.filter((p) => p.nuisance);
-  const h = TOP + rows.length * ROW + 50;
+/**
+ * Renders the chart for the nuisance populations of a report; the
+ * populations the time target applies to come first, marked with *.
+ */
+export function timeToLabelSvg(title: string, pops: readonly PopulationMetrics[], targetMinutes = 30, targeted: readonly string[] = []): string {
+  const rows = pops.filter((p) => p.nuisance).sort((a, b) => Number(targeted.includes(b.population)) - Number(targeted.includes(a.population)));
+  const h = TOP + rows.length * ROW + 60;
   const maxMin = Math.max(60, ...rows.map((p) => p.timeToLabel?.p90 ?? 0), targetMinutes);
   const lo = Math.log10(0.5);
   const hi = Math.log10(Math.max(maxMin * 1.2, 60));
@@ -35,18 +38,19 @@ export function timeToLabelSvg(title: string, pops: readonly PopulationMetrics[]
     out.push(`<text x="${tx}" y="${axisY + 16}" text-anchor="middle" fill="#333">${t < 60 ? t + 'm' : t / 60 + 'h'}</text>`);
   }
   const tx = x(targetMinutes).toFixed(1);
-  out.push(`<line x1="${tx}" y1="${TOP - 10}" x2="${tx}" y2="${axisY}" stroke="#c00" stroke-dasharray="5,4"/>`);
-  out.push(`<text x="${tx}" y="${TOP - 14}" text-anchor="middle" fill="#c00">target ${targetMinutes} min</text>`);
+  out.push(`<line x1="${tx}" y1="${TOP - 6}" x2="${tx}" y2="${axisY + 20}" stroke="#c00" stroke-dasharray="5,4"/>`);
+  out.push(`<text x="${tx}" y="${axisY + 34}" text-anchor="middle" fill="#c00">target: median ≤ ${targetMinutes} min for the populations marked *</text>`);
   rows.forEach((p, i) => {
     const cy = TOP + i * ROW + ROW / 2;
-    out.push(`<text x="${LEFT - 10}" y="${cy + 4}" text-anchor="end">${esc(p.population)}</text>`);
+    const mark = targeted.includes(p.population) ? ' *' : '';
+    out.push(`<text x="${LEFT - 10}" y="${cy + 4}" text-anchor="end">${esc(p.population)}${mark}</text>`);
     const s = p.timeToLabel;
     const labelled = `${p.labelled}/${p.numbers} labelled`;
     if (!s) {
       out.push(`<text x="${LEFT + 4}" y="${cy + 4}" fill="#c00">never labelled (${labelled})</text>`);
       return;
     }
-    const fill = s.median <= targetMinutes ? '#9cc3e6' : '#f2b8a2';
+    const fill = !mark ? '#d9d9d9' : s.median <= targetMinutes ? '#9cc3e6' : '#f2b8a2';
     out.push(`<line x1="${x(s.min).toFixed(1)}" y1="${cy}" x2="${x(s.p90).toFixed(1)}" y2="${cy}" stroke="#333"/>`);
     for (const v of [s.min, s.p90]) out.push(`<line x1="${x(v).toFixed(1)}" y1="${cy - 6}" x2="${x(v).toFixed(1)}" y2="${cy + 6}" stroke="#333"/>`);
     const bx = x(s.p25);

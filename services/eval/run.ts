@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { timeToLabelSvg } from './chart.ts';
 import { parseFlagLine, readTruth } from './inputs.ts';
-import { computeMetrics, evaluateTargets, type EvalFlag, type Metrics, type TargetResult } from './metrics.ts';
+import { computeMetrics, evaluateTargets, TARGETS, type EvalFlag, type Metrics, type TargetResult } from './metrics.ts';
 import { renderReport } from './report.ts';
 
 /** Repository root. */
@@ -105,7 +105,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   const chartName = `eval-${name}-ttl.svg`;
   const reportFile = join(o.reportDir, `eval-${name}.md`);
   const chartFile = join(o.reportDir, chartName);
-  writeFileSync(chartFile, timeToLabelSvg(`Time to label — scenario ${name} (seed ${o.seed})`, metrics.populations));
+  writeFileSync(chartFile, timeToLabelSvg(`Time to label — scenario ${name} (seed ${o.seed})`, metrics.populations, TARGETS.medianMinutes, TARGETS.fastPopulations));
   writeFileSync(
     reportFile,
     renderReport(

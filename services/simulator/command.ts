@@ -44,10 +44,15 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
   let sink: Sink;
   if (opts.kafka) {
     const { KafkaSink } = await import('./sinks/kafka.ts');
-    sink = await KafkaSink.connect({
-      topics: { calls: opts.callsTopic, complaints: opts.complaintsTopic, consents: opts.consentsTopic },
-      rate,
-    });
+    try {
+      sink = await KafkaSink.connect({
+        topics: { calls: opts.callsTopic, complaints: opts.complaintsTopic, consents: opts.consentsTopic },
+        rate,
+      });
+    } catch (e) {
+      process.stderr.write(`callguard simulate: ${(e as Error).message}\n`);
+      return 1;
+    }
   } else {
     sink = new JsonlSink(opts.out as string);
   }
@@ -64,9 +69,16 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
         )
       : null;
   bar?.start(1000, 0, { records: 0 });
-  const result = await runScenario(scenario, seed, sink, {
-    onProgress: (f, n) => bar?.update(Math.round(f * 1000), { records: n }),
-  });
+  let result;
+  try {
+    result = await runScenario(scenario, seed, sink, {
+      onProgress: (f, n) => bar?.update(Math.round(f * 1000), { records: n }),
+    });
+  } catch (e) {
+    bar?.stop();
+    process.stderr.write(`callguard simulate: failed while writing to ${opts.kafka ? 'Kafka' : opts.out}: ${(e as Error).message}\n`);
+    return 1;
+  }
   bar?.stop();
 
   if (opts.out) {

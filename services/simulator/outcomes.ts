@@ -28,9 +28,17 @@ export function pickOutcome(rng: Rng, mix: OutcomeMix): CallOutcome {
  */
 export function pickWithAnswerRate(rng: Rng, answerRate: number, unanswered: OutcomeMix): CallOutcome {
   if (rng.chance(answerRate)) return 'ANSWERED';
-  const mix = { ...unanswered, ANSWERED: 0 };
-  return pickOutcome(rng, mix);
+  let total = 0;
+  for (const o of UNANSWERED) total += unanswered[o] ?? 0;
+  let u = rng.float() * total;
+  for (const o of UNANSWERED) {
+    u -= unanswered[o] ?? 0;
+    if (u < 0) return o;
+  }
+  return 'NO_ANSWER';
 }
+
+const UNANSWERED = CALL_OUTCOMES.filter((o) => o !== 'ANSWERED');
 
 /** Typical duration (ms) from the start of the attempt to answer or release, by outcome. */
 export function defaultRingMs(rng: Rng, outcome: CallOutcome): number {
