@@ -23,6 +23,9 @@ import { mergeByTime, type MergeSink } from './merge.ts';
 import { FlagWriter } from './output.ts';
 import { formatSummary, type FileCounts, type ReplaySummary } from './summary.ts';
 
+/** The part of the engine that replay drives (kept narrow so that test doubles stay small). */
+export type ReplayEngine = Pick<Engine, 'onCall' | 'onComplaint' | 'onConsent' | 'allow' | 'drainFlags' | 'finish' | 'stats'>;
+
 /** The command-line options of `callguard replay`. */
 export interface ReplayOptions {
   calls: string;
@@ -46,7 +49,7 @@ export interface ReplayContext {
   /** How many line reports are printed before the rest are only counted; default 100. */
   maxLineReports?: number;
   loadConfig?: (opts: { file?: string; env?: NodeJS.ProcessEnv }) => ConfigResult;
-  createEngine?: (config: EngineConfig, opts: { now: () => number }) => Engine;
+  createEngine?: (config: EngineConfig, opts: { now: () => number }) => ReplayEngine;
 }
 
 /** Exit status and, when the run got that far, its summary. */
@@ -112,7 +115,7 @@ async function sizeOf(path: string | undefined): Promise<number> {
   return path === undefined ? 0 : (await stat(path)).size;
 }
 
-async function run(opts: ReplayOptions, ctx: ReplayContext, engine: Engine): Promise<ReplaySummary> {
+async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine): Promise<ReplaySummary> {
   const clock = ctx.clock ?? (() => performance.now());
   const started = clock();
   const diag = new LineDiagnostics(ctx.stderr, ctx.maxLineReports ?? 100);

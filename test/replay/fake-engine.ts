@@ -6,9 +6,10 @@
  * with `flag-`.
  */
 import type { CallEvent, ComplaintReport, ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
-import type { Accepted, Engine, EngineStats } from '../../shared/engine/api.ts';
+import type { Accepted, EngineStats } from '../../shared/engine/api.ts';
+import type { ReplayEngine } from '../../services/replay/replay.ts';
 
-export class FakeEngine implements Engine {
+export class FakeEngine implements ReplayEngine {
   readonly log: string[] = [];
   finished = false;
   private readonly seen = new Set<string>();
@@ -64,8 +65,6 @@ export class FakeEngine implements Engine {
   allow(number: string): void {
     this.log.push(`allow ${number}`);
   }
-
-  advanceTo(): void {}
 
   drainFlags(): FlagEvent[] {
     const out = this.flags;
