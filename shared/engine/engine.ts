@@ -354,7 +354,10 @@ export class DetectionEngine implements Engine {
     const rr = cfg.rules.rejectionRepeat;
     const memorySec = rr.memoryMs / 1000;
     const rejectedAt = pairs.get32(p, 'rejectedAt');
-    if (rejectedAt !== 0 && sec - rejectedAt <= memorySec) {
+    // Only attempts after the rejection in event time relate to it: one made
+    // before it but delivered after it (within the lateness) is no repeat.
+    const afterRejection = rejectedAt !== 0 && sec > rejectedAt;
+    if (afterRejection && sec - rejectedAt <= memorySec) {
       if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked) {
         const n = pairs.get16(p, 'afterReject') + 1;
         pairs.set16(p, 'afterReject', n);
@@ -364,12 +367,12 @@ export class DetectionEngine implements Engine {
         interesting = true;
       }
     }
-    if (outcome === 'ANSWERED' && rejectedAt !== 0) {
+    if (outcome === 'ANSWERED' && afterRejection) {
       // The callee picked up: the refusal is over; a new one starts a new count.
       this.closeRefusal(p);
     } else if (outcome === 'REJECTED') {
       if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
-      pairs.set32(p, 'rejectedAt', sec);
+      if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
       if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
     }
 
