@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
+import { applyFlag, applyReview, coveredByDismissal, DEFAULT_MACHINE_OPTIONS, effectiveStatus, emptyState, type NumberState } from './machine.ts';
+import { viewOf } from './view.ts';
+
+const H = 3_600_000;
+const DAY = 24 * H;
+const T0 = Date.UTC(2026, 10, 28, 9, 0, 0);
+const NUMBER = '+8613800138000';
+
+function flag(over: Partial<FlagEvent> = {}): FlagEvent {
+  return {
+    flagId: 'f-label',
+    number: NUMBER,
+    severity: 'LABEL',
+    score: 70,
+    reasons: [{ rule: 'LOW_ANSWER_FANOUT', window: '24h', value: 80, threshold: 40 }],
+    windowStart: T0 - DAY,
+    windowEnd: T0,
+    detectedAt: T0,
+    emittedAt: T0 + 1_000,
+    numberClass: 'MOBILE',
+    accessProvider: 'CMCC',
+    evidence: { calls: 120 },
+    ...over,
+  };
+}
+
+const block = (over: Partial<FlagEvent> = {}) =>
+  flag({ flagId: 'f-block', severity: 'BLOCK_RECOMMENDED', score: 92, reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 9, threshold: 3 }], ...over });
+
+function review(over: Partial<ReviewDecision> = {}): ReviewDecision {
+  return { number: NUMBER, flagId: 'f-block', decision: 'CONFIRMED', reviewer: 'inv-1', note: null, decidedAt: T0 + H, ...over };
+}
+
+/** Applies records in order at processing time `now`; returns the final state and the outcomes. */
+function run(records: Array<FlagEvent | ReviewDecision>, now = T0 + 2 * H, start: NumberState = emptyState(NUMBER)) {
+  let state = start;
+  const outcomes: string[] = [];
+  for (const r of records) {
+    const t = 'severity' in r ? applyFlag(state, r, now) : applyReview(state, r, now);
+    state = t.state;
+    outcomes.push(t.outcome);
+  }
+  return { state, outcomes, view: viewOf(state, now) };
+}
+
+describe('flags', () => {
+  it('LABEL labels the caller ID until the end of the evidence window plus the label TTL', () => {
+    const { state, outcomes, view } = run([flag()]);
+    expect(outcomes).toEqual(['labeled']);
+    expect(state.status).toBe('LABELED');
+    expect(state.expiresAt).toBe(T0 + DEFAULT_MACHINE_OPTIONS.labelTtlMs);
+    expect(view).toMatchObject({ status: 'LABELED', label: 'SUSPECTED_NUISANCE', category: 'TELEMARKETING', blocked: false, flagId: 'f-label', severity: 'LABEL' });
+    expect(view.reasons).toEqual(flag().reasons);
+  });
+
+  it('the label ages out: after expiry the number reads CLEAR', () => {
+    const { state } = run([flag()]);
+    expect(effectiveStatus(state, T0 + 7 * DAY - 1)).toBe('LABELED');
+    expect(effectiveStatus(state, T0 + 7 * DAY)).toBe('CLEAR');
+    expect(viewOf(state, T0 + 8 * DAY)).toMatchObject({ status: 'CLEAR', label: null, reasons: [] });
+  });
+
+  it('a flag whose evidence is older than the label TTL labels nobody', () => {
+    const { state, outcomes } = run([flag({ windowEnd: T0 - 8 * DAY, detectedAt: T0 - 8 * DAY })]);
+    expect(outcomes).toEqual(['expired']);
+    expect(state.status).toBe('CLEAR');
+  });
+
+  it('WATCH changes nothing but is remembered for reviews', () => {
+    const { state, outcomes } = run([flag({ flagId: 'w', severity: 'WATCH' })]);
+    expect(outcomes).toEqual(['watch']);
+    expect(state.status).toBe('CLEAR');
+    expect(state.seen.map((f) => f.flagId)).toEqual(['w']);
+  });
+
+  it('BLOCK_RECOMMENDED is only pending verification (labelled, not blocked)', () => {
+    const { view } = run([block()]);
+    expect(view).toMatchObject({ status: 'PENDING_VERIFICATION', label: 'SUSPECTED_NUISANCE', blocked: false, category: 'HARASSMENT' });
+  });
+
+  it('a redelivered flag (same flagId) is a no-op, even after a review', () => {
+    const once = run([block(), review()]);
+    const again = applyFlag(once.state, block(), T0 + 3 * H);
+    expect(again.outcome).toBe('duplicate');
+    expect(again.changed).toBe(false);
+    expect(again.state).toBe(once.state);
+    expect(viewOf(again.state, T0 + 3 * H).status).toBe('BLOCKED');
+  });
+
+  it('a newer LABEL while pending keeps the pending verification and extends the label', () => {
+    const { state, outcomes } = run([block(), flag({ flagId: 'f-later', windowEnd: T0 + H, detectedAt: T0 + H })]);
+    expect(outcomes).toEqual(['pending', 'kept']);
+    expect(state.status).toBe('PENDING_VERIFICATION');
+    expect(state.active?.flagId).toBe('f-block');
+    expect(state.expiresAt).toBe(T0 + H + DEFAULT_MACHINE_OPTIONS.labelTtlMs);
+  });
+
+  it('LABEL then BLOCK_RECOMMENDED escalates to pending on the stronger flag', () => {
+    const { state, outcomes } = run([flag(), block({ windowEnd: T0 + H, detectedAt: T0 + H })]);
+    expect(outcomes).toEqual(['labeled', 'pending']);
+    expect(state.active?.flagId).toBe('f-block');
+  });
+
+  it('a late, older LABEL flag does not replace a newer one', () => {
+    const { state } = run([flag({ flagId: 'new', windowEnd: T0 + H }), flag({ flagId: 'old', windowEnd: T0 - H })]);
+    expect(state.active?.flagId).toBe('new');
+    expect(state.expiresAt).toBe(T0 + H + DEFAULT_MACHINE_OPTIONS.labelTtlMs);
+  });
+
+  it('history stays bounded', () => {
+    const flags = Array.from({ length: 30 }, (_, i) => flag({ flagId: `f${i}`, windowEnd: T0 + i }));
+    const { state } = run(flags);
+    expect(state.seen).toHaveLength(DEFAULT_MACHINE_OPTIONS.historySize);
+    expect(state.seen.at(-1)?.flagId).toBe('f29');
+  });
+});
+
+describe('reviews', () => {
+  it('CONFIRMED of a BLOCK_RECOMMENDED flag blocks, for the block TTL from the decision', () => {
+    const { view, outcomes } = run([block(), review()]);
+    expect(outcomes).toEqual(['pending', 'blocked']);
+    expect(view).toMatchObject({ status: 'BLOCKED', blocked: true, label: 'VERIFIED_NUISANCE', verifiedBy: 'inv-1', expiresAt: T0 + H + 30 * DAY });
+  });
+
+  it('a block without TTL (blockTtlMs 0) never ages out', () => {
+    const opts = { ...DEFAULT_MACHINE_OPTIONS, blockTtlMs: 0 };
+    const s1 = applyFlag(emptyState(NUMBER), block(), T0 + H, opts).state;
+    const s2 = applyReview(s1, review(), T0 + H, opts).state;
+    expect(s2.expiresAt).toBeNull();
+    expect(effectiveStatus(s2, T0 + 1000 * DAY)).toBe('BLOCKED');
+  });
+
+  it('CONFIRMED of a LABEL flag verifies the label but does not block', () => {
+    const { view, outcomes } = run([flag(), review({ flagId: 'f-label' })]);
+    expect(outcomes).toEqual(['labeled', 'verified']);
+    expect(view).toMatchObject({ status: 'LABELED', label: 'VERIFIED_NUISANCE', blocked: false, verifiedBy: 'inv-1' });
+  });
+
+  it('a review with a null flagId applies to the active flag', () => {
+    expect(run([block(), review({ flagId: null })]).view.status).toBe('BLOCKED');
+    expect(run([review({ flagId: null })]).outcomes).toEqual(['no-target']);
+  });
+
+  it('a weaker flag never lowers a verified block', () => {
+    const { view, outcomes } = run([block(), review(), flag({ flagId: 'f-new', windowEnd: T0 + 2 * H })]);
+    expect(outcomes).toEqual(['pending', 'blocked', 'kept']);
+    expect(view.status).toBe('BLOCKED');
+  });
+
+  it('DISMISSED removes the label and protects from the same evidence', () => {
+    const { state, view, outcomes } = run([block(), review({ decision: 'DISMISSED', note: 'courier' })]);
+    expect(outcomes).toEqual(['pending', 'dismissed']);
+    expect(view).toMatchObject({ status: 'DISMISSED', label: null, blocked: false, flagId: 'f-block' });
+    expect(state.dismissal).toMatchObject({ flagId: 'f-block', windowEnd: T0, severity: 'BLOCK_RECOMMENDED', note: 'courier' });
+    // A re-flag over the same window (a different id, e.g. lower severity) is ignored.
+    const again = applyFlag(state, flag({ flagId: 'f-relabel' }), T0 + 3 * H);
+    expect(again.outcome).toBe('protected');
+    expect(viewOf(again.state, T0 + 3 * H).status).toBe('DISMISSED');
+  });
+
+  it('after a dismissal, an overlapping window no stronger is covered; fresh or stronger evidence is not', () => {
+    const d = { flagId: 'x', severity: 'LABEL' as const, windowStart: T0 - DAY, windowEnd: T0, reviewer: 'r', decidedAt: T0, note: null };
+    const f = (over: object) => ({ flagId: 'y', severity: 'LABEL' as const, windowStart: T0 - DAY + H, windowEnd: T0 + H, ...over });
+    expect(coveredByDismissal(f({ flagId: 'x' }), d)).toBe(true);
+    expect(coveredByDismissal(f({ windowEnd: T0 }), d)).toBe(true); // nothing after the reviewed evidence
+    expect(coveredByDismissal(f({}), d)).toBe(true); // overlap, same severity
+    expect(coveredByDismissal(f({ severity: 'BLOCK_RECOMMENDED' }), d)).toBe(false); // got stronger
+    expect(coveredByDismissal(f({ windowStart: T0 + 1 }), d)).toBe(false); // entirely new evidence
+    expect(coveredByDismissal(f({}), null)).toBe(false);
+  });
+
+  it('a dismissed number is labelled again on entirely new evidence', () => {
+    const { outcomes, view } = run([
+      flag(),
+      review({ flagId: 'f-label', decision: 'DISMISSED' }),
+      flag({ flagId: 'f-fresh', windowStart: T0 + 1, windowEnd: T0 + DAY, detectedAt: T0 + DAY }),
+    ]);
+    expect(outcomes).toEqual(['labeled', 'dismissed', 'labeled']);
+    expect(view).toMatchObject({ status: 'LABELED', flagId: 'f-fresh' });
+  });
+
+  it('dismissing an old flag leaves a newer flag on fresh evidence standing', () => {
+    const { state, outcomes } = run([
+      flag({ flagId: 'old', windowStart: T0 - 2 * DAY, windowEnd: T0 - DAY }),
+      block({ windowStart: T0 - DAY + 1, windowEnd: T0 }),
+      review({ flagId: 'old', decision: 'DISMISSED' }),
+    ]);
+    expect(outcomes).toEqual(['labeled', 'pending', 'kept']);
+    expect(state.status).toBe('PENDING_VERIFICATION');
+    expect(state.dismissal?.flagId).toBe('old');
+  });
+
+  it('DISMISSED lifts a block', () => {
+    const { view } = run([block(), review(), review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H })], T0 + 3 * H);
+    expect(view.status).toBe('DISMISSED');
+  });
+
+  it('a redelivered review is a no-op; an older decision arriving late is stale', () => {
+    const first = run([block(), review(), review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H })], T0 + 3 * H);
+    const dup = applyReview(first.state, review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H }), T0 + 3 * H);
+    expect(dup).toMatchObject({ outcome: 'duplicate', changed: false });
+    // The CONFIRMED of an hour earlier, redelivered after the dismissal, must not re-block.
+    const late = applyReview(first.state, review({ reviewer: 'inv-2' }), T0 + 3 * H);
+    expect(late).toMatchObject({ outcome: 'stale', changed: false });
+    expect(viewOf(late.state, T0 + 3 * H).status).toBe('DISMISSED');
+  });
+
+  it('a review that arrives before its flag is applied when the flag comes (confirm → blocked)', () => {
+    const { outcomes, view, state } = run([review(), block()]);
+    expect(outcomes).toEqual(['deferred', 'blocked']);
+    expect(view.status).toBe('BLOCKED');
+    expect(state.early).toEqual([]);
+  });
+
+  it('a dismissal that arrives before its flag protects from it', () => {
+    const { outcomes, view, state } = run([review({ decision: 'DISMISSED' }), block()]);
+    expect(outcomes).toEqual(['deferred', 'dismissed']);
+    expect(view.status).toBe('DISMISSED');
+    expect(state.dismissal).toMatchObject({ flagId: 'f-block', windowEnd: T0 });
+    // And the redelivered early review is still a duplicate.
+    expect(applyReview(state, review({ decision: 'DISMISSED' }), T0 + 3 * H).outcome).toBe('duplicate');
+  });
+
+  it('a confirmed block ages out after the block TTL', () => {
+    const { state } = run([block(), review()]);
+    expect(effectiveStatus(state, T0 + H + 30 * DAY - 1)).toBe('BLOCKED');
+    expect(viewOf(state, T0 + H + 30 * DAY).status).toBe('CLEAR');
+  });
+
+  it('a flag after an aged-out block starts from CLEAR', () => {
+    const { state } = run([block(), review()]);
+    const later = T0 + 40 * DAY;
+    const t = applyFlag(state, flag({ flagId: 'again', windowStart: later - DAY, windowEnd: later, detectedAt: later }), later);
+    expect(t.outcome).toBe('labeled');
+    expect(t.state.status).toBe('LABELED');
+  });
+});

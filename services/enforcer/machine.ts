@@ -1,0 +1,307 @@
+/**
+ * The enforcement state machine: pure, no I/O, no clock of its own.
+ *
+ * One {@link NumberState} per number. Flags and review decisions are folded
+ * into it by {@link applyFlag} and {@link applyReview}; each returns the next
+ * state and an {@link Outcome} naming what happened, so the caller (the Redis
+ * store) writes the state and the lookup view, and counts outcomes.
+ *
+ * Statuses and transitions (see docs/enforcer.md for the table):
+ * - `WATCH` flags change nothing (remembered so that a review may name them).
+ * - `LABEL` → `LABELED`: a caller-ID label until `max(windowEnd, detectedAt)
+ *   + labelTtlMs` (event time of the evidence, so replayed old flags do not
+ *   label anybody for a week from now).
+ * - `BLOCK_RECOMMENDED` → `PENDING_VERIFICATION`: labelled meanwhile, never
+ *   blocked on the detector's word alone.
+ * - review `CONFIRMED` of a BLOCK_RECOMMENDED flag → `BLOCKED` (until
+ *   `decidedAt + blockTtlMs`, or for good when blockTtlMs is 0); of a weaker
+ *   flag → the label is marked verified.
+ * - review `DISMISSED` → `DISMISSED`: label removed; the number is protected
+ *   from flags over the same evidence ({@link coveredByDismissal}).
+ * - A verified block is never lowered by a weaker flag; an expired label or
+ *   block reads as `CLEAR`.
+ * - Idempotent: a flag id seen before, a review seen before and a review
+ *   older than the last applied one change nothing. A review that arrives
+ *   before its flag (they travel on different topics) waits in the state
+ *   and is applied when the flag comes.
+ */
+import type { FlagEvent, FlagReason, ReviewDecision, ReviewDecisionKind, Severity } from '../../shared/contracts/records.ts';
+
+/** Where a number stands. `CLEAR` = no action (also what an unknown number is). */
+export type EnforcementStatus = 'CLEAR' | 'LABELED' | 'PENDING_VERIFICATION' | 'BLOCKED' | 'DISMISSED';
+
+/** What the machine keeps of a flag. */
+export interface FlagSummary {
+  flagId: string;
+  severity: Severity;
+  score: number;
+  reasons: FlagReason[];
+  windowStart: number;
+  windowEnd: number;
+  detectedAt: number;
+  accessProvider: string | null;
+}
+
+/** The protection a dismissal gives: flags over this evidence are ignored. */
+export interface Dismissal {
+  flagId: string | null;
+  /** Severity of the dismissed flag; null while the flag itself is unknown. */
+  severity: Severity | null;
+  /** Evidence window of the dismissed flag; null while the flag is unknown. */
+  windowStart: number | null;
+  windowEnd: number | null;
+  reviewer: string;
+  decidedAt: number;
+  note: string | null;
+}
+
+/** A review decision as remembered (for dedup, staleness and early arrivals). */
+export interface ReviewSummary {
+  flagId: string | null;
+  decision: ReviewDecisionKind;
+  reviewer: string;
+  note: string | null;
+  decidedAt: number;
+}
+
+/** The whole enforcement state of one number (stored as JSON). */
+export interface NumberState {
+  number: string;
+  status: EnforcementStatus;
+  /** The flag the current status rests on (null when CLEAR or never flagged). */
+  active: FlagSummary | null;
+  /** When the label or block ages out, ms; null = never (a block with blockTtlMs 0) or nothing to age. */
+  expiresAt: number | null;
+  /** The review that verified the active flag, if any. */
+  verifiedBy: ReviewSummary | null;
+  /** The latest dismissal, if any. */
+  dismissal: Dismissal | null;
+  /** Recently seen flags, newest last (dedup by flagId; targets for reviews). */
+  seen: FlagSummary[];
+  /** Recently applied reviews, newest last (dedup). */
+  reviews: ReviewSummary[];
+  /** Reviews naming a flag not seen yet, applied when it arrives. */
+  early: ReviewSummary[];
+  /** decidedAt of the newest applied review (older ones are stale). */
+  lastReviewAt: number;
+  /** Processing time of the last change, ms. */
+  updatedAt: number;
+}
+
+/** Tunables of the machine (all durations in ms). */
+export interface MachineOptions {
+  /** How long a label lasts after the end of its evidence window. */
+  labelTtlMs: number;
+  /** How long a confirmed block lasts after the decision; 0 = until lifted by a dismissal. */
+  blockTtlMs: number;
+  /** How many recent flags and reviews a number keeps (bounded state). */
+  historySize: number;
+}
+
+/** Documented defaults: labels 7 days, blocks 30 days, 8 remembered flags/reviews. */
+export const DEFAULT_MACHINE_OPTIONS: MachineOptions = {
+  labelTtlMs: 7 * 24 * 3_600_000,
+  blockTtlMs: 30 * 24 * 3_600_000,
+  historySize: 8,
+};
+
+/** What applying one record did (a metrics label as well). */
+export type Outcome =
+  | 'labeled'
+  | 'pending'
+  | 'blocked'
+  | 'verified'
+  | 'dismissed'
+  | 'protected'
+  | 'duplicate'
+  | 'stale'
+  | 'expired'
+  | 'watch'
+  | 'kept'
+  | 'deferred'
+  | 'no-target';
+
+/** The next state and what happened. */
+export interface Transition {
+  state: NumberState;
+  outcome: Outcome;
+  /** False when nothing changed (the caller may skip the write). */
+  changed: boolean;
+}
+
+const RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
+
+/** A fresh state for a number never seen. */
+export function emptyState(number: string): NumberState {
+  return {
+    number,
+    status: 'CLEAR',
+    active: null,
+    expiresAt: null,
+    verifiedBy: null,
+    dismissal: null,
+    seen: [],
+    reviews: [],
+    early: [],
+    lastReviewAt: 0,
+    updatedAt: 0,
+  };
+}
+
+/** The status as of `now`: a label or block past its expiry reads CLEAR. */
+export function effectiveStatus(state: NumberState, now: number): EnforcementStatus {
+  if ((state.status === 'LABELED' || state.status === 'PENDING_VERIFICATION' || state.status === 'BLOCKED') && state.expiresAt !== null && state.expiresAt <= now) {
+    return 'CLEAR';
+  }
+  return state.status;
+}
+
+/** True when `flag` rests on evidence a dismissal already covered (see docs/enforcer.md). */
+export function coveredByDismissal(flag: Pick<FlagSummary, 'flagId' | 'severity' | 'windowStart' | 'windowEnd'>, d: Dismissal | null): boolean {
+  if (!d) return false;
+  if (d.flagId !== null && d.flagId === flag.flagId) return true;
+  if (d.windowEnd === null || d.severity === null) return false;
+  // Nothing after the reviewed evidence: the same calls again.
+  if (flag.windowEnd <= d.windowEnd) return true;
+  // Overlapping the reviewed evidence without getting any stronger.
+  return flag.windowStart < d.windowEnd && RANK[flag.severity] <= RANK[d.severity];
+}
+
+/** Keeps what the machine needs of a FlagEvent. */
+export function summarize(flag: FlagEvent): FlagSummary {
+  return {
+    flagId: flag.flagId,
+    severity: flag.severity,
+    score: flag.score,
+    reasons: flag.reasons.map((r) => ({ ...r })),
+    windowStart: flag.windowStart,
+    windowEnd: flag.windowEnd,
+    detectedAt: flag.detectedAt,
+    accessProvider: flag.accessProvider,
+  };
+}
+
+/** Folds one FlagEvent into the state of its number at processing time `now`. */
+export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts: MachineOptions = DEFAULT_MACHINE_OPTIONS): Transition {
+  if (prev.seen.some((f) => f.flagId === flag.flagId)) return same(prev, 'duplicate');
+  const summary = summarize(flag);
+  const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now);
+  const early = state.early.filter((r) => r.flagId === flag.flagId);
+  if (early.length > 0) {
+    // Reviews that came first: apply them now, in decision order.
+    let t: Transition = { state: { ...state, early: state.early.filter((r) => r.flagId !== flag.flagId) }, outcome: 'deferred', changed: true };
+    for (const r of early.sort((a, b) => a.decidedAt - b.decidedAt)) {
+      const target = r.decision === 'CONFIRMED' ? adoptFlag(t.state, summary, now, opts) : t.state;
+      t = decide(target, summary, r, now, opts);
+    }
+    return t;
+  }
+  if (coveredByDismissal(summary, state.dismissal)) return changed(state, 'protected');
+  if (flag.severity === 'WATCH') return changed(state, 'watch');
+  const next = adoptFlag(state, summary, now, opts);
+  if (next === state) return changed(state, state.status === 'CLEAR' ? 'expired' : 'kept');
+  if (next.active?.flagId !== flag.flagId) return changed(next, 'kept');
+  return changed(next, next.status === 'PENDING_VERIFICATION' ? 'pending' : 'labeled');
+}
+
+/** Folds one ReviewDecision into the state of its number at processing time `now`. */
+export function applyReview(prev: NumberState, review: ReviewDecision, now: number, opts: MachineOptions = DEFAULT_MACHINE_OPTIONS): Transition {
+  const r: ReviewSummary = { flagId: review.flagId, decision: review.decision, reviewer: review.reviewer, note: review.note, decidedAt: review.decidedAt };
+  const same_ = (a: ReviewSummary) => a.flagId === r.flagId && a.decision === r.decision && a.decidedAt === r.decidedAt && a.reviewer === r.reviewer;
+  if (prev.reviews.some(same_) || prev.early.some(same_)) return same(prev, 'duplicate');
+  if (r.decidedAt < prev.lastReviewAt) return same(prev, 'stale');
+  const state = settle({ ...prev, updatedAt: now }, now);
+  const target = r.flagId === null ? state.active : (state.seen.find((f) => f.flagId === r.flagId) ?? null);
+  if (target === null) {
+    if (r.flagId === null) return same(prev, 'no-target');
+    // The flag has not arrived yet (another topic): keep the decision for it.
+    const early = bounded([...state.early, r], opts.historySize);
+    const withEarly: NumberState = { ...state, early };
+    if (r.decision === 'DISMISSED') {
+      return changed(protect({ ...withEarly, lastReviewAt: r.decidedAt }, null, r), 'deferred');
+    }
+    return changed({ ...withEarly, lastReviewAt: r.decidedAt }, 'deferred');
+  }
+  return decide(state, target, r, now, opts);
+}
+
+/** Applies a review to a known flag `target`. */
+function decide(state: NumberState, target: FlagSummary, r: ReviewSummary, now: number, opts: MachineOptions): Transition {
+  const base: NumberState = { ...state, reviews: bounded([...state.reviews, r], opts.historySize), lastReviewAt: Math.max(state.lastReviewAt, r.decidedAt) };
+  if (r.decision === 'DISMISSED') {
+    const next = protect(base, target, r);
+    const active = next.active;
+    if (active === null || active.flagId === target.flagId || coveredByDismissal(active, next.dismissal)) {
+      return changed({ ...next, status: 'DISMISSED', active: null, expiresAt: null, verifiedBy: null }, 'dismissed');
+    }
+    // A newer flag on fresh evidence stands; the dismissal still protects from the old evidence.
+    return changed(next, 'kept');
+  }
+  if (target.severity === 'BLOCK_RECOMMENDED') {
+    const expiresAt = opts.blockTtlMs > 0 ? r.decidedAt + opts.blockTtlMs : null;
+    if (expiresAt !== null && expiresAt <= now) return changed(base, 'expired');
+    return changed({ ...base, status: 'BLOCKED', active: target, expiresAt, verifiedBy: r, dismissal: null }, 'blocked');
+  }
+  const live = effectiveStatus(base, now);
+  if (base.active?.flagId === target.flagId && (live === 'LABELED' || live === 'PENDING_VERIFICATION')) {
+    return changed({ ...base, verifiedBy: r }, 'verified');
+  }
+  return changed(base, 'kept');
+}
+
+/** Makes `flag` the active one if it is at least as strong as what stands; returns `state` itself when nothing changes. */
+function adoptFlag(state: NumberState, flag: FlagSummary, now: number, opts: MachineOptions): NumberState {
+  const labelUntil = Math.max(flag.windowEnd, flag.detectedAt) + opts.labelTtlMs;
+  if (flag.severity === 'WATCH' || labelUntil <= now) return state;
+  const status = state.status;
+  if (status === 'BLOCKED') return state; // a verified block is never lowered by a flag
+  const weaker = status === 'PENDING_VERIFICATION' && flag.severity !== 'BLOCK_RECOMMENDED';
+  if (weaker) {
+    // Keep the pending verification; a newer label only keeps the caller ID labelled longer.
+    const expiresAt = Math.max(state.expiresAt ?? 0, labelUntil);
+    return expiresAt === state.expiresAt ? state : { ...state, expiresAt };
+  }
+  const nextStatus: EnforcementStatus = flag.severity === 'BLOCK_RECOMMENDED' ? 'PENDING_VERIFICATION' : 'LABELED';
+  const older = state.active !== null && status !== 'CLEAR' && status !== 'DISMISSED' && state.active.windowEnd > flag.windowEnd && status === nextStatus;
+  const active = older ? state.active : flag;
+  const expiresAt = Math.max(status === 'CLEAR' || status === 'DISMISSED' ? 0 : (state.expiresAt ?? 0), labelUntil);
+  if (older && expiresAt === state.expiresAt) return state;
+  return { ...state, status: nextStatus, active, expiresAt, verifiedBy: active === state.active ? state.verifiedBy : null };
+}
+
+/** Records the protection of a dismissal (keeping the widest evidence dismissed so far). */
+function protect(state: NumberState, target: FlagSummary | null, r: ReviewSummary): NumberState {
+  const d: Dismissal = {
+    flagId: target?.flagId ?? r.flagId,
+    severity: target?.severity ?? null,
+    windowStart: target?.windowStart ?? null,
+    windowEnd: target?.windowEnd ?? null,
+    reviewer: r.reviewer,
+    decidedAt: r.decidedAt,
+    note: r.note,
+  };
+  const old = state.dismissal;
+  if (old && old.windowEnd !== null && (d.windowEnd === null || old.windowEnd > d.windowEnd)) {
+    return { ...state, dismissal: { ...old, reviewer: d.reviewer, decidedAt: d.decidedAt, note: d.note } };
+  }
+  return { ...state, dismissal: d };
+}
+
+/** Turns an aged-out label or block into CLEAR before anything else is applied. */
+function settle(state: NumberState, now: number): NumberState {
+  const live = effectiveStatus(state, now);
+  if (live === state.status) return state;
+  return { ...state, status: live, active: null, expiresAt: null, verifiedBy: null };
+}
+
+function bounded<T>(list: T[], size: number): T[] {
+  return list.length > size ? list.slice(list.length - size) : list;
+}
+
+function same(state: NumberState, outcome: Outcome): Transition {
+  return { state, outcome, changed: false };
+}
+
+function changed(state: NumberState, outcome: Outcome): Transition {
+  return { state, outcome, changed: true };
+}
