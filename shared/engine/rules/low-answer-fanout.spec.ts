@@ -1,41 +1,66 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/index.ts';
-import { emptySignals, type Signals } from '../signals.ts';
+import { emptySignals, wilsonUpper, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
 import { lowAnswerFanout } from './low-answer-fanout.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
+const MAX = c.lowAnswerFanout.maxAnswerRate;
 const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
 
-/** `n` distinct strangers in the last hour, each called once, `answered` of them answered. */
-const hour = (n: number, answered: number) =>
-  sig({ newStrangers1h: n, strangerCalls1h: n, strangerAnswered1h: answered, newStrangers24h: n, strangerCalls24h: n, strangerAnswered24h: answered });
+/** `n` distinct strangers in the last hour (and day), each called once, `engaged` of them answered. */
+const hour = (n: number, engaged: number, callbacks = 0) =>
+  sig({
+    newStrangers1h: n,
+    strangerCalls1h: n,
+    strangerAnswered1h: engaged,
+    callbacks1h: callbacks,
+    newStrangers24h: n,
+    strangerCalls24h: n,
+    strangerAnswered24h: engaged,
+    callbacks24h: callbacks,
+  });
 
 describe('LOW_ANSWER_FANOUT', () => {
   it('does not look at fewer distinct strangers than the thresholds, however few answer', () => {
-    expect(lowAnswerFanout(hour(11, 0), c)).toBeNull();
-    expect(lowAnswerFanout(sig({ newStrangers24h: 24, strangerCalls24h: 24 }), c)).toBeNull();
+    expect(lowAnswerFanout(hour(c.lowAnswerFanout.strangersPerHour - 1, 0), c)).toBeNull();
+    expect(lowAnswerFanout(sig({ newStrangers24h: c.lowAnswerFanout.strangersPerDay - 1, strangerCalls24h: 24 }), c)).toBeNull();
   });
 
-  it('fires at exactly the hourly fan-out with nobody answering: 60 points, LABEL on its own', () => {
+  it('fires at exactly the hourly fan-out with nobody answering: LABEL on its own, with the contract fields', () => {
     const r = lowAnswerFanout(hour(12, 0), c);
-    expect(r).toEqual({ rule: 'LOW_ANSWER_FANOUT', window: '1h', value: 0, threshold: 0.45, points: 60 });
+    expect(r).toMatchObject({ rule: 'LOW_ANSWER_FANOUT', window: '1h', value: 0, threshold: MAX });
+    expect(r!.points).toBeCloseTo(50 + 25 * (1 - wilsonUpper(0, 12) / MAX), 6);
     expect(verdict([r!], cfg.severity).severity).toBe('LABEL');
   });
 
   it('fires on the daily fan-out alone, reporting the 24h window', () => {
-    const r = lowAnswerFanout(sig({ newStrangers1h: 3, strangerCalls1h: 3, newStrangers24h: 25, strangerCalls24h: 25, strangerAnswered24h: 5 }), c);
-    expect(r?.window).toBe('24h');
-    expect(r?.value).toBe(0.2);
-    expect(r?.threshold).toBe(0.45);
+    const r = lowAnswerFanout(
+      sig({ newStrangers1h: 3, strangerCalls1h: 3, newStrangers24h: 25, strangerCalls24h: 25, strangerAnswered24h: 5 }),
+      c,
+    );
+    expect(r).toMatchObject({ window: '24h', value: 0.2, threshold: MAX });
   });
 
-  it('fires at exactly the maximum answer rate (weakly) and not above it', () => {
-    const at = lowAnswerFanout(sig({ newStrangers1h: 20, strangerCalls1h: 20, strangerAnswered1h: 9 }), c);
-    expect(at?.value).toBe(0.45);
-    expect(at?.points).toBeCloseTo(30 + 10 * ((20 / 12 - 1) / 2), 6);
-    expect(lowAnswerFanout(sig({ newStrangers1h: 20, strangerCalls1h: 20, strangerAnswered1h: 9.2 }), c)).toBeNull();
+  it('judges the upper confidence bound, so a small sample never looks low by chance', () => {
+    for (const n of [12, 100]) {
+      // k engaged of n is the most that still fires; k + 1 is under the maximum too, but not clearly.
+      let k = 0;
+      while (wilsonUpper(k + 1, n) <= MAX) k++;
+      expect((k + 1) / n).toBeLessThan(MAX);
+      expect(lowAnswerFanout(hour(n, k), c), `${k}/${n}`).not.toBeNull();
+      expect(lowAnswerFanout(hour(n, k + 1), c), `${k + 1}/${n}`).toBeNull();
+    }
+  });
+
+  it('points fall towards 50 as the bound nears the maximum (still LABEL when it fires)', () => {
+    let k = 0;
+    while (wilsonUpper(k + 1, 100) <= MAX) k++;
+    const weak = lowAnswerFanout(hour(100, k), c)!;
+    const strong = lowAnswerFanout(hour(100, 5), c)!;
+    expect(weak.points).toBeLessThan(strong.points);
+    expect(weak.points).toBeGreaterThanOrEqual(50);
   });
 
   it('leaves a courier alone: many strangers, most of them answer', () => {
@@ -43,19 +68,14 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(lowAnswerFanout(courier, c)).toBeNull();
   });
 
-  it('a telemarketer (~15% answered) is a LABEL on its own', () => {
-    const r = lowAnswerFanout(sig({ newStrangers1h: 30, strangerCalls1h: 30, strangerAnswered1h: 4.5 }), c);
-    expect(r!.points).toBeGreaterThanOrEqual(cfg.severity.label);
+  it('counts callbacks as engagement, like answers', () => {
+    expect(lowAnswerFanout(hour(30, 3), c)).not.toBeNull();
+    expect(lowAnswerFanout(hour(30, 3, 15), c)).toBeNull();
   });
 
-  it('reports the answer rate precisely enough to read against its threshold (never above it)', () => {
-    expect(lowAnswerFanout(hour(20, 3), c)?.value).toBe(0.15);
-    expect(lowAnswerFanout(hour(13, 2), c)?.value).toBe(0.154);
-    for (let answered = 0; answered <= 100; answered++) {
-      const r = lowAnswerFanout(hour(200, answered), c);
-      if (answered / 200 <= 0.45) expect(r!.value).toBeLessThanOrEqual(r!.threshold);
-      else expect(r).toBeNull();
-    }
+  it('a telemarketer (~15% answered) is a LABEL on its own', () => {
+    const r = lowAnswerFanout(hour(30, 4.5), c);
+    expect(verdict([r!], cfg.severity).severity).toBe('LABEL');
   });
 
   it('prefers the hourly window when both qualify', () => {
@@ -63,10 +83,13 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(r?.window).toBe('1h');
   });
 
-  it('adds up to 10 points for fan-out, reached at 3× the threshold', () => {
-    expect(lowAnswerFanout(hour(24, 0), c)?.points).toBeCloseTo(65, 6);
-    expect(lowAnswerFanout(hour(36, 0), c)?.points).toBe(70);
-    expect(lowAnswerFanout(hour(500, 0), c)?.points).toBe(70);
+  it('adds up to 10 points for fan-out, reached at 3× the threshold, and stays a single-signal LABEL', () => {
+    const at = lowAnswerFanout(hour(1200, 0), c)!;
+    const triple = lowAnswerFanout(sig({ newStrangers1h: 36, strangerCalls1h: 1200 }), c)!;
+    const base = lowAnswerFanout(sig({ newStrangers1h: 12, strangerCalls1h: 1200 }), c)!;
+    expect(triple.points - base.points).toBeCloseTo(10, 6);
+    expect(at.points).toBeLessThanOrEqual(85);
+    expect(verdict([at], cfg.severity).severity).toBe('LABEL');
   });
 
   it('counts repeated calls in the rate, not only distinct strangers', () => {
@@ -75,9 +98,18 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(r?.value).toBe(0.1);
   });
 
+  it('never reports a rate above its threshold', () => {
+    for (let engaged = 0; engaged <= 200; engaged++) {
+      const r = lowAnswerFanout(hour(200, engaged), c);
+      if (r) expect(r.value).toBeLessThanOrEqual(r.threshold);
+    }
+  });
+
   it('reads its thresholds from the config', () => {
     const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2 } };
-    expect(lowAnswerFanout(hour(5, 1), custom)?.threshold).toBe(0.2);
-    expect(lowAnswerFanout(hour(5, 2), custom)).toBeNull();
+    expect(lowAnswerFanout(hour(50, 2), custom)?.threshold).toBe(0.2);
+    expect(lowAnswerFanout(hour(50, 8), custom)).toBeNull();
+    expect(lowAnswerFanout(hour(20, 0), custom)).not.toBeNull();
+    expect(lowAnswerFanout(sig({ newStrangers1h: 4, strangerCalls1h: 40 }), custom)).toBeNull();
   });
 });

@@ -1,0 +1,179 @@
+/**
+ * Harassment versus relationships: repeated calls after an explicit
+ * rejection, the acquaintance exemption, quarrels and complaints.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.ts';
+import { createEngine } from './index.ts';
+import { DAY, HOUR, MIN, T0, Traffic, atLeast, flagsOf, mobile, play, stranger, withRule } from './testing/calls.ts';
+
+const engine = () => createEngine(defaultConfig(), { now: () => 0 });
+const CALLER = mobile(1, '138');
+const CALLEE = stranger(1);
+/** Real conversations that make two numbers acquainted (2 by default). */
+const TALKS = defaultConfig().acquaintanceTalks;
+
+/** `n` answered calls of `talkSec` from `a` to `b`, a day apart, before T0 + 1 day. */
+function conversations(tr: Traffic, a: string, b: string, talkSec: number, n = TALKS): void {
+  for (let i = 0; i < n; i++) tr.answered(T0 - i * DAY, a, b, talkSec);
+}
+
+/** CALLEE rejects CALLER at T0 + 1 day; CALLER then tries `repeats` more times, ten minutes apart. */
+function harass(tr: Traffic, repeats: number): void {
+  tr.rejected(T0 + DAY, CALLER, CALLEE);
+  for (let i = 1; i <= repeats; i++) tr.noAnswer(T0 + DAY + i * 10 * MIN, CALLER, CALLEE);
+}
+
+describe('REJECTION_REPEAT at a stranger', () => {
+  it('one polite redial after a rejection gives no flag', () => {
+    const tr = new Traffic();
+    tr.rejected(T0, CALLER, CALLEE);
+    tr.answered(T0 + 10 * MIN, CALLER, CALLEE, 45);
+    expect(play(engine(), tr.inputs()).flags).toEqual([]);
+  });
+
+  it('one unanswered redial after a rejection gives no flag either', () => {
+    const tr = new Traffic();
+    harass(tr, 1);
+    expect(play(engine(), tr.inputs()).flags).toEqual([]);
+  });
+
+  it('two repeats are WATCH, the third reaches LABEL, with the reason’s fields', () => {
+    const tr = new Traffic();
+    harass(tr, 3);
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(flags.map((f) => f.severity)).toEqual(['WATCH', 'LABEL']);
+    const [watch, label] = flags;
+    expect(watch.detectedAt).toBe(T0 + DAY + 20 * MIN);
+    expect(label.detectedAt).toBe(T0 + DAY + 30 * MIN);
+    expect(label.reasons).toContainEqual({ rule: 'REJECTION_REPEAT', window: '7d', value: 3, threshold: 2 });
+    expect(label.evidence.rejectionRepeatsMax).toBe(3);
+    expect(label.number).toBe(CALLER);
+  });
+
+  it('counts repeats days after the rejection (within its memory)', () => {
+    const tr = new Traffic();
+    tr.rejected(T0, CALLER, CALLEE);
+    for (let d = 1; d <= 3; d++) tr.noAnswer(T0 + d * DAY, CALLER, CALLEE);
+    expect(atLeast(withRule(play(engine(), tr.inputs()).flags, 'REJECTION_REPEAT'), 'LABEL')).toHaveLength(1);
+  });
+
+  it('does not flag the callee who rejected', () => {
+    const tr = new Traffic();
+    harass(tr, 5);
+    expect(flagsOf(play(engine(), tr.inputs()).flags, CALLEE)).toEqual([]);
+  });
+});
+
+describe('acquaintances are exempt', () => {
+  it('a number that called the caller earlier: the same pattern gives no REJECTION_REPEAT, no flag', () => {
+    const tr = new Traffic();
+    tr.noAnswer(T0, CALLEE, CALLER); // the callee once called the caller
+    harass(tr, 5);
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(withRule(flags, 'REJECTION_REPEAT')).toEqual([]);
+    expect(flagsOf(flags, CALLER)).toEqual([]);
+  });
+
+  it('a number the caller has had real conversations with: no REJECTION_REPEAT, no flag', () => {
+    const tr = new Traffic();
+    conversations(tr, CALLER, CALLEE, 120);
+    harass(tr, 5);
+    expect(flagsOf(play(engine(), tr.inputs()).flags, CALLER)).toEqual([]);
+  });
+
+  it('conversations of exactly acquaintanceTalkSec (30 s) are real conversations', () => {
+    const tr = new Traffic();
+    conversations(tr, CALLER, CALLEE, defaultConfig().acquaintanceTalkSec);
+    harass(tr, 5);
+    expect(flagsOf(play(engine(), tr.inputs()).flags, CALLER)).toEqual([]);
+  });
+
+  it('29-second calls are not: the pattern is harassment', () => {
+    const tr = new Traffic();
+    conversations(tr, CALLER, CALLEE, defaultConfig().acquaintanceTalkSec - 1);
+    harass(tr, 5);
+    expect(atLeast(withRule(play(engine(), tr.inputs()).flags, 'REJECTION_REPEAT'), 'LABEL')).not.toEqual([]);
+  });
+
+  it('one fewer conversation than acquaintanceTalks is not yet a relationship (a stranger answered once)', () => {
+    const tr = new Traffic();
+    conversations(tr, CALLER, CALLEE, 120, TALKS - 1);
+    harass(tr, 5);
+    expect(atLeast(withRule(play(engine(), tr.inputs()).flags, 'REJECTION_REPEAT'), 'LABEL')).not.toEqual([]);
+  });
+
+  it('an acquaintance is not call-bombed either: twelve rejected calls in an hour to a friend give no flag', () => {
+    const tr = new Traffic();
+    conversations(tr, CALLER, CALLEE, 300);
+    for (let i = 0; i < 12; i++) tr.rejected(T0 + DAY + i * 4 * MIN, CALLER, CALLEE);
+    expect(flagsOf(play(engine(), tr.inputs()).flags, CALLER)).toEqual([]);
+  });
+});
+
+describe('quarrel', () => {
+  it('a long-standing contact, repeated rejected calls and exactly one complaint from the contact give no flag', () => {
+    const tr = new Traffic();
+    const a = mobile(11, '138');
+    const b = mobile(12, '139');
+    // Two weeks of daily conversations in both directions.
+    for (let d = 0; d < 14; d++) {
+      tr.answered(T0 + d * DAY, a, b, 180 + d * 7);
+      tr.answered(T0 + d * DAY + 9 * HOUR, b, a, 240);
+    }
+    // The quarrel: a calls b fifteen times in an evening, b rejects every call, then complains once.
+    const q = T0 + 14 * DAY + 10 * HOUR;
+    for (let i = 0; i < 15; i++) tr.rejected(q + i * 4 * MIN, a, b);
+    tr.complaint(q + 2 * HOUR, b, a, { category: 'HARASSMENT' });
+    const e = engine();
+    const { flags } = play(e, tr.inputs());
+    expect(flags).toEqual([]);
+    expect(e.stats().complaints).toBe(1);
+  });
+});
+
+describe('complaints', () => {
+  const REPORTED = mobile(21, '138');
+
+  it('one reporter, even reporting several times, gives nothing', () => {
+    const tr = new Traffic();
+    for (let i = 0; i < 5; i++) tr.complaint(T0 + i * HOUR, stranger(1), REPORTED);
+    expect(play(engine(), tr.inputs()).flags).toEqual([]);
+  });
+
+  it('two distinct reporters are WATCH', () => {
+    const tr = new Traffic();
+    tr.complaint(T0, stranger(1), REPORTED);
+    tr.complaint(T0 + HOUR, stranger(2), REPORTED);
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(flags.map((f) => f.severity)).toEqual(['WATCH']);
+  });
+
+  it('three distinct reporters give COMPLAINTS at LABEL, with the evidence', () => {
+    const tr = new Traffic();
+    for (let i = 1; i <= 3; i++) tr.complaint(T0 + i * HOUR, stranger(i), REPORTED);
+    const label = atLeast(play(engine(), tr.inputs()).flags, 'LABEL');
+    expect(label).toHaveLength(1);
+    expect(label[0].number).toBe(REPORTED);
+    expect(label[0].reasons).toContainEqual({ rule: 'COMPLAINTS', window: '30d', value: 3, threshold: 2 });
+    expect(label[0].evidence.distinctReporters).toBe(3);
+    expect(label[0].detectedAt).toBe(T0 + 3 * HOUR);
+  });
+
+  it('complaints from acquaintances count half: three contacts are not enough', () => {
+    const tr = new Traffic();
+    for (let i = 1; i <= 3; i++) conversations(tr, REPORTED, stranger(i), 120);
+    for (let i = 1; i <= 3; i++) tr.complaint(T0 + DAY + i * HOUR, stranger(i), REPORTED);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'COMPLAINTS')).toEqual([]);
+  });
+
+  it('two strangers and two contacts together weigh three reporters: LABEL', () => {
+    const tr = new Traffic();
+    conversations(tr, REPORTED, stranger(3), 120);
+    tr.noAnswer(T0 + MIN, stranger(4), REPORTED); // stranger(4) called the reported number first
+    for (let i = 1; i <= 4; i++) tr.complaint(T0 + DAY + i * HOUR, stranger(i), REPORTED);
+    const label = atLeast(play(engine(), tr.inputs()).flags, 'LABEL');
+    expect(label).toHaveLength(1);
+    expect(label[0].reasons.find((r) => r.rule === 'COMPLAINTS')?.value).toBe(3);
+  });
+});

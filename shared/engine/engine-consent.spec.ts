@@ -1,0 +1,126 @@
+/**
+ * Marketing lines and consent, consented call centres, and the allowlist.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.ts';
+import { createEngine } from './index.ts';
+import { DAY, HOUR, MIN, SEC, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from './testing/calls.ts';
+
+const engine = () => createEngine(defaultConfig(), { now: () => 0 });
+const LINE = '+8695566';
+const customers = Array.from({ length: 20 }, (_, i) => stranger(i));
+
+describe('NO_CONSENT', () => {
+  it('an unconsented 95 line calling five people is a LABEL', () => {
+    const tr = new Traffic();
+    for (let i = 0; i < 5; i++) tr.answered(T0 + i * 10 * MIN, LINE, customers[i], 40);
+    const flags = play(engine(), tr.inputs()).flags;
+    const label = atLeast(withRule(flags, 'NO_CONSENT'), 'LABEL');
+    expect(label).toHaveLength(1);
+    expect(label[0].reasons).toContainEqual({ rule: 'NO_CONSENT', window: '24h', value: 5, threshold: 5 });
+    expect(label[0].numberClass).toBe('SERVICE_95');
+  });
+
+  it('consent granted then revoked: consented calls never count, the same calls after revocation do', () => {
+    const tr = new Traffic();
+    for (const c of customers) tr.consent(T0 - DAY, LINE, c, T0 - 30 * DAY);
+    // Day 1: the line calls every consented customer.
+    customers.forEach((c, i) => tr.answered(T0 + i * 5 * MIN, LINE, c, 40 + i));
+    // Revocations arrive on day 2 (the latest record for a pair wins).
+    const revoked = T0 + DAY;
+    for (const c of customers) tr.consent(revoked, LINE, c, T0 - 30 * DAY, revoked);
+    // Day 2: the same calls.
+    customers.forEach((c, i) => tr.answered(revoked + HOUR + i * 5 * MIN, LINE, c, 40 + i));
+
+    const e = engine();
+    const inputs = tr.inputs();
+    const day1 = inputs.filter((i) => i.kind !== 'call' || i.event.startTime < revoked);
+    const day2 = inputs.filter((i) => !day1.includes(i));
+    expect(play(e, day1).flags).toEqual([]);
+    const flags = play(e, day2).flags;
+    const noConsent = atLeast(withRule(flags, 'NO_CONSENT'), 'LABEL');
+    expect(noConsent).not.toEqual([]);
+    // The first LABEL comes at the fifth unconsented call of day 2.
+    expect(noConsent[0].detectedAt).toBe(revoked + HOUR + 4 * 5 * MIN);
+    expect(e.stats().consents).toBe(40);
+  });
+
+  it('consent is live only from its grant: calls before it count', () => {
+    const tr = new Traffic();
+    for (const c of customers.slice(0, 6)) tr.consent(T0, LINE, c, T0 + DAY);
+    customers.slice(0, 6).forEach((c, i) => tr.answered(T0 + HOUR + i * MIN, LINE, c, 40));
+    expect(withRule(play(engine(), tr.inputs()).flags, 'NO_CONSENT')).not.toEqual([]);
+  });
+
+  it('calling back people who called the line first is not unconsented marketing', () => {
+    const tr = new Traffic();
+    customers.forEach((c, i) => tr.noAnswer(T0 + i * MIN, c, LINE));
+    customers.forEach((c, i) => tr.answered(T0 + HOUR + i * MIN, LINE, c, 90));
+    expect(flagsOf(play(engine(), tr.inputs()).flags, LINE)).toEqual([]);
+  });
+
+  it('lines listed in marketingLines (national form) are marketing lines too', () => {
+    const line = '+8613800138000';
+    const tr = new Traffic();
+    for (let i = 0; i < 5; i++) tr.answered(T0 + i * 10 * MIN, line, customers[i], 40);
+    expect(play(engine(), tr.inputs()).flags).toEqual([]);
+    const e = createEngine({ ...defaultConfig(), marketingLines: ['138 0013 8000'] }, { now: () => 0 });
+    expect(withRule(play(e, tr.inputs()).flags, 'NO_CONSENT')).toHaveLength(1);
+  });
+});
+
+describe('consented call centre', () => {
+  /** A 95 line calling `perHour` of its `n` consented customers an hour over a working day; 70% answered, 30–180 s talks. */
+  function callCentre(tr: Traffic, line: string, n: number, perHour: number): void {
+    const random = rng(7);
+    const people = Array.from({ length: n }, (_, i) => stranger(i, '186'));
+    for (const p of people) tr.consent(T0 - DAY, line, p, T0 - 60 * DAY);
+    const calls = perHour * 9;
+    for (let i = 0; i < calls; i++) {
+      const at = T0 - HOUR + Math.floor((i * 9 * HOUR) / calls);
+      const callee = people[Math.floor(random() * n)];
+      if (random() < 0.7) tr.answered(at, line, callee, 30 + Math.floor(random() * 150));
+      else tr.noAnswer(at, line, callee);
+    }
+  }
+
+  it('gives no flag at an ordinary pace', () => {
+    const tr = new Traffic();
+    callCentre(tr, '+8695588', 300, 30);
+    expect(play(engine(), tr.inputs()).flags).toEqual([]);
+  });
+
+  it('gives nothing at LABEL and no NO_CONSENT even at a hundred calls an hour', () => {
+    const tr = new Traffic();
+    callCentre(tr, '+8695577', 600, 100);
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(atLeast(flags, 'LABEL')).toEqual([]);
+    expect(withRule(flags, 'NO_CONSENT')).toEqual([]);
+  });
+});
+
+describe('allowlist', () => {
+  it('an allowlisted number is never flagged, whatever it does', () => {
+    const hospital = '+862088886666';
+    const e = engine();
+    e.allow(hospital);
+    const tr = new Traffic();
+    // Call bombing, ring-once, a telemarketing-like fan-out, sequential dialling and complaints.
+    for (let i = 0; i < 20; i++) tr.noAnswer(T0 + i * MIN, hospital, stranger(1));
+    for (let i = 0; i < 30; i++) tr.cancelled(T0 + HOUR + i * MIN, hospital, stranger(100 + i), 2 * SEC);
+    for (let i = 0; i < 60; i++) tr.noAnswer(T0 + 2 * HOUR + i * MIN, hospital, mobile(5000 + i));
+    for (let i = 0; i < 6; i++) tr.complaint(T0 + 3 * HOUR + i * MIN, stranger(200 + i), hospital);
+    const { results, flags } = play(e, tr.inputs());
+    expect(flags).toEqual([]);
+    expect(results.every((r) => r === 'accepted')).toBe(true);
+    expect(e.stats()).toMatchObject({ calls: 110, complaints: 6, flags: 0 });
+  });
+
+  it('does not shield anyone else: the same traffic from another number is flagged', () => {
+    const e = engine();
+    e.allow('+862088886666');
+    const tr = new Traffic();
+    for (let i = 0; i < 20; i++) tr.noAnswer(T0 + i * MIN, '+862088886667', stranger(1));
+    expect(play(e, tr.inputs()).flags).not.toEqual([]);
+  });
+});

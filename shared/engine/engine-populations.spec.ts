@@ -1,0 +1,164 @@
+/**
+ * Whole behaviours through the public API: nuisance patterns that must be
+ * labelled, and busy benign callers that must not be.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FlagEvent } from '../contracts/records.ts';
+import { defaultConfig } from '../config/index.ts';
+import { createEngine } from './index.ts';
+import { DAY, HOUR, MIN, SEC, T0, Traffic, atLeast, flagsOf, maxSeverity, mobile, play, rng, stranger, withRule } from './testing/calls.ts';
+
+const engine = () => createEngine(defaultConfig(), { now: () => 0 });
+
+/** The first flag at LABEL or above, or undefined. */
+const firstLabel = (flags: FlagEvent[]) => atLeast(flags, 'LABEL')[0];
+
+describe('courier', () => {
+  it('80 strangers a day, 80% answered, 20–60 s talks and many callbacks: nothing at LABEL or above, three days running', () => {
+    const courier = mobile(301, '138');
+    const random = rng(11);
+    const tr = new Traffic();
+    let n = 0;
+    for (let day = 0; day < 3; day++) {
+      for (let i = 0; i < 80; i++) {
+        const at = T0 + day * DAY + i * 7.5 * MIN;
+        const customer = stranger(n++, '150');
+        if (random() < 0.8) {
+          tr.answered(at, courier, customer, 20 + Math.floor(random() * 41));
+        } else {
+          tr.noAnswer(at, courier, customer);
+          // Half of those who missed the call ring back.
+          if (random() < 0.5) tr.answered(at + 3 * MIN, customer, courier, 25);
+          else tr.answered(at + 4 * MIN, courier, customer, 20);
+        }
+        // Some answered customers call back later about the parcel.
+        if (random() < 0.3) tr.answered(at + 20 * MIN, customer, courier, 30);
+      }
+    }
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(atLeast(flagsOf(flags, courier), 'LABEL')).toEqual([]);
+    expect(atLeast(flags, 'LABEL')).toEqual([]);
+  });
+});
+
+describe('telemarketer', () => {
+  /** Strangers every 50 s from T0, about 15% answered with short talks. */
+  function telemarketer(tr: Traffic, caller: string, hours: number, seed = 3, prefix = '151'): void {
+    const random = rng(seed);
+    const calls = Math.floor((hours * HOUR) / (50 * SEC));
+    for (let i = 0; i < calls; i++) {
+      const at = T0 + i * 50 * SEC;
+      const callee = stranger(i, prefix);
+      const r = random();
+      if (r < 0.15) tr.answered(at, caller, callee, 5 + Math.floor(random() * 20));
+      else if (r < 0.3) tr.rejected(at, caller, callee);
+      else tr.noAnswer(at, caller, callee);
+    }
+  }
+
+  it('strangers at ~15% answered reach LABEL within 30 minutes of event time', () => {
+    const caller = mobile(401, '138');
+    const tr = new Traffic();
+    telemarketer(tr, caller, 2);
+    const flags = flagsOf(play(engine(), tr.inputs()).flags, caller);
+    const label = firstLabel(flags);
+    expect(label).toBeDefined();
+    expect(label.detectedAt - T0).toBeLessThanOrEqual(30 * MIN);
+    expect(label.reasons.map((r) => r.rule)).toContain('LOW_ANSWER_FANOUT');
+    expect(label.evidence.strangerCalls).toBeGreaterThan(0);
+  });
+});
+
+describe('ring-once', () => {
+  it('attempts at strangers cancelled after 2 s are RING_ONCE at LABEL', () => {
+    const caller = mobile(501, '138');
+    const tr = new Traffic();
+    for (let i = 0; i < 80; i++) tr.cancelled(T0 + i * 90 * SEC, caller, stranger(i, '152'), 2 * SEC);
+    const flags = play(engine(), tr.inputs()).flags;
+    const label = atLeast(withRule(flags, 'RING_ONCE'), 'LABEL');
+    expect(label).not.toEqual([]);
+    expect(label[0].detectedAt - T0).toBeLessThanOrEqual(30 * MIN);
+    expect(label[0].evidence.ringOnce).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('call bombing', () => {
+  it('12 attempts at one stranger in 30 minutes are CALL_BOMBING, a LABEL but not BLOCK_RECOMMENDED on its own', () => {
+    const caller = mobile(601, '138');
+    const victim = stranger(1, '153');
+    const tr = new Traffic();
+    for (let i = 0; i < 12; i++) tr.noAnswer(T0 + i * 150 * SEC, caller, victim, { ringMs: 20 * SEC });
+    const flags = play(engine(), tr.inputs()).flags;
+    const bombing = withRule(flags, 'CALL_BOMBING');
+    expect(bombing).not.toEqual([]);
+    expect(maxSeverity(flags)).toBe('LABEL');
+    // First at the eighth attempt.
+    expect(bombing[0].detectedAt).toBe(T0 + 7 * 150 * SEC);
+    expect(bombing[0].reasons).toContainEqual({ rule: 'CALL_BOMBING', window: '1h', value: 8, threshold: 8 });
+    expect(flagsOf(flags, victim)).toEqual([]);
+  });
+});
+
+describe('sequential dialler', () => {
+  it('consecutive numbers called every 30 s are SEQUENTIAL_DIALING', () => {
+    const caller = mobile(701, '138');
+    const random = rng(5);
+    const tr = new Traffic();
+    for (let i = 0; i < 120; i++) {
+      const callee = mobile(20_000_000 + i, '137');
+      if (random() < 0.1) tr.answered(T0 + i * 30 * SEC, caller, callee, 8);
+      else tr.noAnswer(T0 + i * 30 * SEC, caller, callee, { ringMs: 20 * SEC });
+    }
+    const flags = play(engine(), tr.inputs()).flags;
+    const seq = atLeast(withRule(flags, 'SEQUENTIAL_DIALING'), 'LABEL');
+    expect(seq).not.toEqual([]);
+    const reason = seq[0].reasons.find((r) => r.rule === 'SEQUENTIAL_DIALING')!;
+    expect(reason.threshold).toBe(15);
+    expect(reason.value).toBeGreaterThanOrEqual(15);
+    expect(reason.window).toBe('1h');
+  });
+});
+
+describe('snowshoe campaign', () => {
+  /** Six numbers in one block of 1000 (+86 137 12345 xxx), each calling ~15 strangers a day, 20% answered. */
+  const members = [17, 101, 254, 480, 733, 912].map((k) => `+8613712345${String(k).padStart(3, '0')}`);
+
+  function campaign(tr: Traffic, numbers: string[], provider: (i: number) => string, days: number): void {
+    const random = rng(9);
+    let n = 0;
+    for (let day = 0; day < days; day++) {
+      for (let slot = 0; slot < 15; slot++) {
+        numbers.forEach((num, m) => {
+          const at = T0 + day * DAY + slot * 40 * MIN + m * 5 * MIN + Math.floor(random() * 60) * SEC;
+          const callee = stranger(n++, '155');
+          if (random() < 0.2) tr.answered(at, num, callee, 10, { provider: provider(m) });
+          else tr.noAnswer(at, num, callee, { provider: provider(m) });
+        });
+      }
+    }
+  }
+
+  it('flags every member with CAMPAIGN at LABEL, though none would be labelled alone', () => {
+    const tr = new Traffic();
+    campaign(tr, members, () => 'carrier-x', 2);
+    const flags = play(engine(), tr.inputs()).flags;
+    for (const m of members) {
+      const label = atLeast(withRule(flagsOf(flags, m), 'CAMPAIGN'), 'LABEL');
+      expect(label, m).not.toEqual([]);
+      expect(label[0].evidence.campaignMembers).toBeGreaterThanOrEqual(4);
+      expect(label[0].accessProvider).toBe('carrier-x');
+    }
+  });
+
+  it('alone, one member of the operation is not labelled', () => {
+    const tr = new Traffic();
+    campaign(tr, members.slice(0, 1), () => 'carrier-x', 2);
+    expect(atLeast(play(engine(), tr.inputs()).flags, 'LABEL')).toEqual([]);
+  });
+
+  it('the same behaviour spread over different access providers is not one campaign', () => {
+    const tr = new Traffic();
+    campaign(tr, members, (m) => `carrier-${m}`, 2);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'CAMPAIGN')).toEqual([]);
+  });
+});

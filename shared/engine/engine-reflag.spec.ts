@@ -1,0 +1,105 @@
+/**
+ * The re-flag policy (no flood of identical flags) and deterministic flag ids.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FlagEvent, Severity } from '../contracts/records.ts';
+import { defaultConfig } from '../config/index.ts';
+import { createEngine } from './index.ts';
+import { DAY, HOUR, SEC, T0, Traffic, mobile, play, rng, stranger, type Input } from './testing/calls.ts';
+
+const RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
+const CALLER = mobile(1, '138');
+
+/** A telemarketer working 10:00–20:00 (Asia/Shanghai) for `days` days: strangers every 50 s, ~15% answered. */
+function telemarketer(days: number): Input[] {
+  const random = rng(21);
+  const tr = new Traffic();
+  let n = 0;
+  for (let d = 0; d < days; d++) {
+    for (let t = 0; t < 10 * HOUR; t += 50 * SEC) {
+      const at = T0 + d * DAY + t;
+      const callee = stranger(n++, '151');
+      const r = random();
+      if (r < 0.15) tr.answered(at, CALLER, callee, 5 + Math.floor(random() * 20));
+      else if (r < 0.3) tr.rejected(at, CALLER, callee);
+      else tr.noAnswer(at, CALLER, callee);
+    }
+  }
+  return tr.inputs();
+}
+
+const run = (inputs: Input[], now = () => 0) => play(createEngine(defaultConfig(), { now }), inputs).flags;
+
+describe('re-flag policy', () => {
+  it('a telemarketer working all day gets one flag per severity, each higher than the last', () => {
+    const flags = run(telemarketer(1));
+    expect(flags.length).toBeGreaterThan(0);
+    expect(flags.length).toBeLessThanOrEqual(3);
+    const severities = flags.map((f) => f.severity);
+    expect(new Set(severities).size).toBe(severities.length);
+    for (let i = 1; i < flags.length; i++) {
+      expect(RANK[flags[i].severity]).toBeGreaterThan(RANK[flags[i - 1].severity]);
+      expect(flags[i].detectedAt).toBeGreaterThanOrEqual(flags[i - 1].detectedAt);
+    }
+    expect(severities).toContain('LABEL');
+  });
+
+  it('a rise in severity re-flags with a new id', () => {
+    const flags = run(telemarketer(1));
+    expect(flags.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(flags.map((f) => f.flagId)).size).toBe(flags.length);
+  });
+
+  it('flags again once reflagAfterMs has passed since the last flag: a new evidence window, a new id', () => {
+    const flags = run(telemarketer(3));
+    const day1 = flags.filter((f) => f.detectedAt < T0 + DAY);
+    const later = flags.filter((f) => f.detectedAt >= T0 + DAY);
+    expect(later.length).toBeGreaterThan(0);
+    const lastDay1 = Math.max(...day1.map((f) => f.detectedAt));
+    expect(later[0].detectedAt - lastDay1).toBeGreaterThanOrEqual(defaultConfig().reflagAfterMs);
+    const ids = new Set(day1.map((f) => f.flagId));
+    for (const f of later) expect(ids.has(f.flagId)).toBe(false);
+    // Still no flood: at most one flag per severity in each evidence window.
+    expect(flags.length).toBeLessThanOrEqual(9);
+    const perDay = (d: number) => flags.filter((f) => f.detectedAt >= T0 + d * DAY && f.detectedAt < T0 + (d + 1) * DAY).map((f) => f.severity);
+    for (let d = 0; d < 3; d++) expect(new Set(perDay(d)).size).toBe(perDay(d).length);
+  });
+
+  it('a number flagged by one rule is not re-flagged at the same severity when a second rule fires at it', () => {
+    const tr = new Traffic();
+    const victim = stranger(1);
+    // Call bombing gives a LABEL; three complaints a little later would be a LABEL too.
+    for (let i = 0; i < 10; i++) tr.noAnswer(T0 + i * 150 * SEC, CALLER, victim);
+    for (let i = 0; i < 3; i++) tr.complaint(T0 + HOUR + i * 60 * SEC, stranger(10 + i), CALLER);
+    const flags = run(tr.inputs());
+    const bySeverity = new Map<Severity, FlagEvent[]>();
+    for (const f of flags) bySeverity.set(f.severity, [...(bySeverity.get(f.severity) ?? []), f]);
+    for (const list of bySeverity.values()) expect(list).toHaveLength(1);
+  });
+});
+
+describe('flagId', () => {
+  it('is deterministic: two runs over the same input give the same flags and ids', () => {
+    const inputs = telemarketer(2);
+    const a = run(inputs);
+    const b = run(inputs);
+    expect(a.length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+  });
+
+  it('does not depend on the wall clock', () => {
+    const inputs = telemarketer(1);
+    const a = run(inputs, () => 1);
+    const b = run(inputs, () => Date.now());
+    expect(b.map((f) => f.flagId)).toEqual(a.map((f) => f.flagId));
+    expect(b.map((f) => f.emittedAt)).not.toEqual(a.map((f) => f.emittedAt));
+  });
+
+  it('differs between numbers with the same behaviour', () => {
+    const tr = new Traffic();
+    for (const caller of [mobile(1, '138'), mobile(2, '138')]) for (let i = 0; i < 10; i++) tr.noAnswer(T0 + i * 150 * SEC, caller, stranger(1));
+    const flags = run(tr.inputs());
+    expect(flags).toHaveLength(2);
+    expect(flags[0].flagId).not.toBe(flags[1].flagId);
+  });
+});

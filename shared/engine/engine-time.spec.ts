@@ -1,0 +1,213 @@
+/**
+ * Event time at the engine's public API: window boundaries, allowed
+ * lateness, out-of-order delivery and duplicates.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.ts';
+import { createEngine } from './index.ts';
+import { DAY, HOUR, MIN, SEC, T0, Traffic, atLeast, flagsOf, maxSeverity, mobile, play, rulesIn, stranger, withRule } from './testing/calls.ts';
+
+const engine = () => createEngine(defaultConfig(), { now: () => 0 });
+const CALLER = mobile(1, '138');
+const VICTIM = stranger(1);
+
+describe('allowed lateness', () => {
+  it('accepts an event exactly at the watermark and counts one a millisecond older as late', () => {
+    const e = engine();
+    const tr = new Traffic();
+    tr.noAnswer(T0 + 10 * MIN, CALLER, stranger(1));
+    // Both delivered after the first: max − 120 s is the watermark itself.
+    tr.noAnswer(T0 + 8 * MIN, CALLER, stranger(2), { delayMs: 3 * MIN });
+    tr.noAnswer(T0 + 8 * MIN - 1, CALLER, stranger(3), { delayMs: 3 * MIN + 1 });
+    const { results } = play(e, tr.inputs());
+    expect(results).toEqual(['accepted', 'accepted', 'late']);
+    expect(e.stats()).toMatchObject({ calls: 2, late: 1, duplicates: 0, watermark: T0 + 8 * MIN });
+  });
+
+  it('never lets late events count: call bombing delivered too late is routed, not detected', () => {
+    const e = engine();
+    const tr = new Traffic();
+    tr.noAnswer(T0 + 2 * HOUR, CALLER, stranger(9));
+    for (let i = 0; i < 12; i++) tr.noAnswer(T0 + i * 2 * MIN, CALLER, VICTIM, { delayMs: 3 * HOUR });
+    const { results, flags } = play(e, tr.inputs());
+    expect(results.filter((r) => r === 'late')).toHaveLength(12);
+    expect(e.stats().late).toBe(12);
+    expect(flags).toEqual([]);
+  });
+
+  it('moves the watermark with advanceTo (an idle partition does not freeze time)', () => {
+    const e = engine();
+    expect(e.stats().watermark).toBeNull();
+    e.advanceTo(T0 + HOUR);
+    expect(e.stats().watermark).toBe(T0 + HOUR - 120_000);
+    const tr = new Traffic();
+    tr.noAnswer(T0, CALLER, VICTIM);
+    expect(play(e, tr.inputs()).results).toEqual(['late']);
+    // advanceTo never moves time backwards.
+    e.advanceTo(T0);
+    expect(e.stats().watermark).toBe(T0 + HOUR - 120_000);
+  });
+});
+
+describe('out-of-order delivery within the allowed lateness', () => {
+  it('accepts every event and detects call bombing as in order', () => {
+    const inOrder = new Traffic();
+    const shuffled = new Traffic();
+    for (let i = 0; i < 12; i++) {
+      inOrder.noAnswer(T0 + i * 150 * SEC, CALLER, VICTIM);
+      // Every other attempt arrives 100 s late, after the next one.
+      shuffled.noAnswer(T0 + i * 150 * SEC, CALLER, VICTIM, { delayMs: i % 2 === 0 ? 100 * SEC : 0 });
+    }
+    const a = play(engine(), inOrder.inputs());
+    const e = engine();
+    const b = play(e, shuffled.inputs());
+    expect(b.results.every((r) => r === 'accepted')).toBe(true);
+    expect(e.stats().late).toBe(0);
+    expect(withRule(a.flags, 'CALL_BOMBING')).not.toEqual([]);
+    expect(rulesIn(b.flags)).toEqual(rulesIn(a.flags));
+    expect(maxSeverity(b.flags)).toBe(maxSeverity(a.flags));
+  });
+
+  it('does not count attempts made before a rejection as repeats after it, when the rejection arrives first', () => {
+    // Three unanswered tries, then the callee rejects, then one polite redial:
+    // in event time that is a single attempt after the rejection.
+    const build = (delayMs: number) => {
+      const tr = new Traffic();
+      tr.noAnswer(T0, CALLER, VICTIM, { ringMs: 15 * SEC, delayMs });
+      tr.noAnswer(T0 + 20 * SEC, CALLER, VICTIM, { ringMs: 15 * SEC, delayMs });
+      tr.noAnswer(T0 + 40 * SEC, CALLER, VICTIM, { ringMs: 15 * SEC, delayMs });
+      tr.rejected(T0 + 60 * SEC, CALLER, VICTIM);
+      tr.answered(T0 + 5 * MIN, CALLER, VICTIM, 45);
+      return tr.inputs();
+    };
+    expect(play(engine(), build(0)).flags).toEqual([]);
+    const e = engine();
+    const late = play(e, build(90 * SEC));
+    expect(late.results.every((r) => r === 'accepted')).toBe(true);
+    expect(late.flags).toEqual([]);
+  });
+
+  it('counts repeats after a rejection that arrives late, once it has arrived', () => {
+    const tr = new Traffic();
+    tr.rejected(T0, CALLER, VICTIM, { delayMs: 30 * SEC });
+    for (let i = 1; i <= 4; i++) tr.noAnswer(T0 + i * 5 * MIN, CALLER, VICTIM);
+    const { flags } = play(engine(), tr.inputs());
+    expect(withRule(atLeast(flags, 'LABEL'), 'REJECTION_REPEAT')).not.toEqual([]);
+  });
+});
+
+describe('duplicates', () => {
+  it('counts a redelivered eventId once: seven attempts delivered twice are not call bombing', () => {
+    const e = engine();
+    const tr = new Traffic();
+    for (let i = 0; i < 7; i++) {
+      const ev = tr.noAnswer(T0 + i * 3 * MIN, CALLER, VICTIM);
+      tr.redeliver(T0 + i * 3 * MIN + 30 * SEC, ev);
+    }
+    const { results, flags } = play(e, tr.inputs());
+    expect(results.filter((r) => r === 'duplicate')).toHaveLength(7);
+    expect(e.stats()).toMatchObject({ calls: 7, duplicates: 7 });
+    expect(withRule(flags, 'CALL_BOMBING')).toEqual([]);
+  });
+
+  it('an eighth distinct attempt does make it call bombing (the duplicates were the only thing missing)', () => {
+    const tr = new Traffic();
+    for (let i = 0; i < 8; i++) {
+      const ev = tr.noAnswer(T0 + i * 3 * MIN, CALLER, VICTIM);
+      tr.redeliver(T0 + i * 3 * MIN + 30 * SEC, ev);
+    }
+    expect(withRule(play(engine(), tr.inputs()).flags, 'CALL_BOMBING')).not.toEqual([]);
+  });
+
+  it('counts a redelivered reportId once: two reporters reporting three times each are not three reporters', () => {
+    const e = engine();
+    const tr = new Traffic();
+    const reported = mobile(5, '138');
+    for (const reporter of [stranger(1), stranger(2)]) {
+      const r = tr.complaint(T0, reporter, reported);
+      tr.complaint(T0 + MIN, reporter, reported, { reportId: r.reportId });
+      tr.complaint(T0 + 2 * MIN, reporter, reported, { reportId: r.reportId });
+    }
+    const { flags } = play(e, tr.inputs());
+    expect(e.stats()).toMatchObject({ complaints: 2, duplicates: 4 });
+    expect(atLeast(flags, 'LABEL')).toEqual([]);
+    expect(flagsOf(flags, reported).map((f) => f.reasons.find((r) => r.rule === 'COMPLAINTS')?.value)).toEqual([2]);
+  });
+
+  it('keeps eventIds and reportIds apart', () => {
+    const e = engine();
+    const tr = new Traffic();
+    tr.noAnswer(T0, CALLER, VICTIM, { eventId: 'same-id' });
+    tr.complaint(T0 + MIN, VICTIM, CALLER, { reportId: 'same-id' });
+    expect(play(e, tr.inputs()).results).toEqual(['accepted', 'accepted']);
+    expect(e.stats().duplicates).toBe(0);
+  });
+});
+
+describe('window boundaries', () => {
+  /** Seven attempts in the first 3000 s, the eighth `lastAt` after the first. */
+  const bombing = (lastAt: number) => {
+    const tr = new Traffic();
+    for (let i = 0; i < 7; i++) tr.noAnswer(T0 + i * 500 * SEC, CALLER, VICTIM);
+    tr.noAnswer(T0 + lastAt, CALLER, VICTIM);
+    return play(engine(), tr.inputs()).flags;
+  };
+
+  it('call bombing: the eighth attempt exactly one window after the first still counts', () => {
+    expect(withRule(bombing(HOUR), 'CALL_BOMBING')).toHaveLength(1);
+  });
+
+  it('call bombing: one second later the window has closed', () => {
+    expect(withRule(bombing(HOUR + SEC), 'CALL_BOMBING')).toEqual([]);
+  });
+
+  /** A rejection, a repeat an hour later, and a second repeat `lastAt` after the rejection. */
+  const repeats = (lastAt: number) => {
+    const tr = new Traffic();
+    tr.rejected(T0, CALLER, VICTIM);
+    tr.noAnswer(T0 + HOUR, CALLER, VICTIM);
+    tr.noAnswer(T0 + lastAt, CALLER, VICTIM);
+    return play(engine(), tr.inputs()).flags;
+  };
+
+  it('rejection memory: a repeat exactly 7 days after the rejection still counts', () => {
+    expect(withRule(repeats(7 * DAY), 'REJECTION_REPEAT')).toHaveLength(1);
+  });
+
+  it('rejection memory: a second later the rejection is forgotten', () => {
+    expect(repeats(7 * DAY + SEC)).toEqual([]);
+  });
+
+  /** Three distinct reporters, the third `lastAt` after the first. */
+  const complaints = (lastAt: number) => {
+    const tr = new Traffic();
+    const reported = mobile(5, '138');
+    tr.complaint(T0, stranger(1), reported);
+    tr.complaint(T0 + DAY, stranger(2), reported);
+    tr.complaint(T0 + lastAt, stranger(3), reported);
+    return play(engine(), tr.inputs()).flags;
+  };
+
+  it('complaints: three reporters within 30 days are a LABEL', () => {
+    expect(maxSeverity(complaints(30 * DAY - SEC))).toBe('LABEL');
+  });
+
+  it('complaints: exactly 30 days later the first complaint has aged out', () => {
+    expect(maxSeverity(complaints(30 * DAY))).toBe('WATCH');
+  });
+
+  /** Ten cancelled attempts at strangers in ten minutes, each ringing `ringMs`. */
+  const ringOnce = (ringMs: number) => {
+    const tr = new Traffic();
+    for (let i = 0; i < 10; i++) tr.cancelled(T0 + i * MIN, CALLER, stranger(i), ringMs);
+    return play(engine(), tr.inputs()).flags;
+  };
+
+  it('ring-once: a cancelled attempt ringing exactly maxRingMs counts', () => {
+    expect(withRule(ringOnce(8 * SEC), 'RING_ONCE')).not.toEqual([]);
+  });
+
+  it('ring-once: one ringing a millisecond longer does not', () => {
+    expect(withRule(ringOnce(8 * SEC + 1), 'RING_ONCE')).toEqual([]);
+  });
+});

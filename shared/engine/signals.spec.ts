@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { emptySignals, r1, r3, rising, wilsonUpper } from './signals.ts';
+
+describe('rising', () => {
+  it('is the base at the threshold, base + extra at cap × threshold, linear between, flat beyond', () => {
+    expect(rising(10, 10, 50, 20, 3)).toBe(50);
+    expect(rising(20, 10, 50, 20, 3)).toBe(60);
+    expect(rising(30, 10, 50, 20, 3)).toBe(70);
+    expect(rising(3000, 10, 50, 20, 3)).toBe(70);
+  });
+
+  it('never goes below the base (a value under the threshold is the rule’s business)', () => {
+    expect(rising(5, 10, 50, 20)).toBe(50);
+  });
+});
+
+describe('wilsonUpper', () => {
+  it('is above the observed rate, and closes in on it as the sample grows', () => {
+    const small = wilsonUpper(3, 12);
+    const large = wilsonUpper(300, 1200);
+    expect(small).toBeGreaterThan(0.25);
+    expect(large).toBeGreaterThan(0.25);
+    expect(large).toBeLessThan(small);
+    expect(wilsonUpper(250_000, 1_000_000)).toBeCloseTo(0.25, 2);
+  });
+
+  it('matches the one-sided 95% Wilson bound', () => {
+    // k = 0: (z²/n) / (1 + z²/n)
+    const z2 = 1.645 ** 2;
+    expect(wilsonUpper(0, 12)).toBeCloseTo(z2 / 12 / (1 + z2 / 12), 10);
+    expect(wilsonUpper(12, 12)).toBe(1);
+  });
+
+  it('knows nothing from no sample', () => {
+    expect(wilsonUpper(0, 0)).toBe(1);
+  });
+
+  it('clamps counts above the sample (sliding estimates can overshoot)', () => {
+    expect(wilsonUpper(13, 12)).toBe(1);
+  });
+});
+
+describe('rounding for output', () => {
+  it('r1 keeps one decimal, r3 three', () => {
+    expect(r1(11.66)).toBe(11.7);
+    expect(r3(2 / 13)).toBe(0.154);
+    expect(r3(0.45)).toBe(0.45);
+  });
+});
+
+describe('emptySignals', () => {
+  it('is all zero and not a marketing line', () => {
+    const s = emptySignals();
+    for (const [k, v] of Object.entries(s)) expect(v, k).toBe(k === 'isMarketingLine' ? false : 0);
+  });
+});
