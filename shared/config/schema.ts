@@ -52,9 +52,9 @@ export const engineConfigSchema = z
           .object({
             /** Distinct strangers called in the horizon before the rule looks at all. */
             strangersPerHour: count.default(12),
-            strangersPerDay: count.default(25),
+            strangersPerDay: count.default(15),
             /** Answer rate of calls to strangers at or below which it fires. */
-            maxAnswerRate: ratio.default(0.5),
+            maxAnswerRate: ratio.default(0.55),
           })
           .strict()
           .prefault({}),
@@ -129,10 +129,11 @@ export const engineConfigSchema = z
           .object({
             /** Numbers sharing all but this many trailing digits are one block. */
             blockDigits: z.number().int().min(1).max(6).default(3),
-            /** A member must have called at least this many strangers in a day. */
-            memberStrangersPerDay: count.default(6),
+            /** A member must itself have called at least this many strangers in a day… */
+            memberStrangersPerDay: count.default(2),
+            /** …with at most this engagement rate; the group's rate (upper bound) must be below it too. */
             memberMaxAnswerRate: ratio.default(0.45),
-            /** Alike members in one block and access provider that make a campaign. */
+            /** Members of one block and access provider calling strangers that make a campaign. */
             members: count.default(4),
             /** Stranger calls of the whole campaign in a day. */
             strangerCallsPerDay: count.default(80),

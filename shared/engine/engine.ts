@@ -109,7 +109,6 @@ export class DetectionEngine implements Engine {
       r.lowAnswerFanout.strangersPerHour,
       r.ringOnce.perHour,
       r.quietHours.strangerCallsPerDay,
-      r.campaign.memberStrangersPerDay,
     );
     for (const line of config.marketingLines) {
       const e164 = normalize(line);
@@ -320,10 +319,10 @@ export class DetectionEngine implements Engine {
 
     let interesting = marketing;
     const outcome = e.outcome;
+    const talkSec = outcome === 'ANSWERED' ? (e.endTime - (e.answerTime ?? e.endTime)) / 1000 : 0;
     if (outcome === 'ANSWERED') {
       ctr.add(slot, ANSWERED);
       pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ANSWERED);
-      const talkSec = (e.endTime - (e.answerTime ?? e.endTime)) / 1000;
       if (talkSec < cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, SHORT_TALK);
     } else if (outcome === 'REJECTED') {
       ctr.add(slot, REJECTED);
@@ -331,20 +330,22 @@ export class DetectionEngine implements Engine {
 
     if (stranger) {
       ctr.add(slot, STRANGER_CALLS);
-      if (outcome === 'ANSWERED') ctr.add(slot, STRANGER_ANSWERED);
+      // Engagement: answered and kept on the line past the short-call cut (a
+      // callee who hangs up on a pitch within seconds has not engaged).
+      if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, STRANGER_ANSWERED);
       if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
       if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_STRANGERS);
       if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
       const q = cfg.rules.quietHours;
       if (inHours(this.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
-      const group = st.get32(slot, 'group');
-      if (group !== 0) this.groups.addCalls(group - 1, t, 1);
     }
     if (marketing && !consented && !calledBack) ctr.add(slot, NO_CONSENT);
 
     const last = st.lastCallee(slot);
     const gap = callee - last;
-    if (last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
+    // Scanning a number range: runs of consecutive strangers (a consented
+    // customer list called in order is not scanning).
+    if (stranger && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
       ctr.add(slot, SEQUENTIAL);
       interesting = true;
     }
@@ -403,12 +404,11 @@ export class DetectionEngine implements Engine {
 
     this.trackProvider(slot, e.accessProvider);
     if (stranger) {
-      // Every stranger-based rule needs a handful of stranger calls first: below that, skip the work.
-      const g = this.strangerGate;
-      if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) {
-        interesting = true;
-        this.trackCampaign(slot, caller, t);
-      }
+      const hot = this.trackCampaign(slot, caller, t, outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec);
+      // Every stranger-based rule needs a handful of stranger calls first (a
+      // member of a suspicious campaign group, fewer): below that, skip the work.
+      const g = hot ? cfg.rules.campaign.memberStrangersPerDay : this.strangerGate;
+      if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
     }
     if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
   }
@@ -453,23 +453,46 @@ export class DetectionEngine implements Engine {
     }
   }
 
-  /** Joins the number to its block/provider group on a day it looks like a quiet marketer. */
-  private trackCampaign(slot: number, key: number, t: number): void {
+  /**
+   * Counts a stranger call for the number's block/provider campaign group
+   * (found once per number and kept in its record) and says whether the
+   * group currently looks like a campaign, so its quiet members get judged.
+   */
+  private trackCampaign(slot: number, key: number, t: number, engaged: boolean): boolean {
     const st = this.state;
     const c = this.config.rules.campaign;
+    let group = st.get32(slot, 'group');
+    if (group === 0) {
+      const provider = st.get16(slot, 'provider');
+      if (provider === 0) return false;
+      group = this.groups.idFor(Math.floor(key / 10 ** c.blockDigits), provider) + 1;
+      st.set32(slot, 'group', group);
+    }
+    const id = group - 1;
     const day = Math.floor(t / 86_400_000);
-    if (st.get32(slot, 'groupDay') === day && st.get32(slot, 'group') !== 0) return;
-    const ctr = st.counters;
-    const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
-    if (calls < c.memberStrangersPerDay) return;
-    if (ctr.value(slot, H24, STRANGER_ANSWERED, t) / calls > c.memberMaxAnswerRate) return;
-    const provider = st.get16(slot, 'provider');
-    if (provider === 0) return;
-    const block = Math.floor(key / 10 ** c.blockDigits);
-    const id = this.groups.idFor(block, provider);
-    st.set32(slot, 'group', id + 1);
-    st.set32(slot, 'groupDay', day);
-    this.groups.join(id, t, Math.round(calls));
+    if (st.get32(slot, 'groupDay') !== day) {
+      st.set32(slot, 'groupDay', day);
+      this.groups.join(id, t);
+    }
+    this.groups.addCall(id, t, engaged);
+    if (st.get32(slot, 'listedDay') !== day) {
+      const ctr = st.counters;
+      const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
+      if (calls >= c.memberStrangersPerDay && ctr.value(slot, H24, STRANGER_ANSWERED, t) / calls <= c.memberMaxAnswerRate) {
+        st.set32(slot, 'listedDay', day);
+        this.groups.list(id, t, key);
+      }
+    }
+    const g = this.groups.value(id, t);
+    const hot = g.members >= c.members && g.calls >= c.strangerCallsPerDay && g.engaged / g.calls <= c.memberMaxAnswerRate;
+    if (hot) {
+      // Members that called while the group was not yet recognised are judged now.
+      for (const member of this.groups.markHot(id, t)) {
+        const m = this.index.get(member);
+        if (m >= 0 && m !== slot) this.evaluate(m, t);
+      }
+    }
+    return hot;
   }
 
   private fillSignals(slot: number, t: number): Signals {
@@ -511,9 +534,11 @@ export class DetectionEngine implements Engine {
       const g = this.groups.value(group - 1, t);
       s.campaignMembers = g.members;
       s.campaignCalls = g.calls;
+      s.campaignEngaged = g.engaged;
     } else {
       s.campaignMembers = 0;
       s.campaignCalls = 0;
+      s.campaignEngaged = 0;
     }
     return s;
   }

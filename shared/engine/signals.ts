@@ -39,6 +39,7 @@ export interface Signals {
   /** The number's campaign group over 24 h, when it is a member. */
   campaignMembers: number;
   campaignCalls: number;
+  campaignEngaged: number;
 }
 
 export function emptySignals(): Signals {
@@ -71,6 +72,7 @@ export function emptySignals(): Signals {
     isMarketingLine: false,
     campaignMembers: 0,
     campaignCalls: 0,
+    campaignEngaged: 0,
   };
 }
 

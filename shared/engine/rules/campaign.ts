@@ -1,14 +1,20 @@
-import { r1, rising, type Rule } from '../signals.ts';
+import { r1, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
- * CAMPAIGN: the number is one of several in one number block and access
- * provider that each call strangers with a low answer rate; together they
- * make the volume of a telemarketer though each stays quiet alone (snowshoe).
- * Scores every member, so rotating numbers does not hide the operation.
+ * CAMPAIGN: the number belongs to a block of numbers on one access provider
+ * whose stranger calls, taken together, have the volume and the low
+ * engagement of a telemarketer (judged by the upper bound of the engagement
+ * rate's 95 % interval, as for LOW_ANSWER_FANOUT), and the number itself
+ * calls strangers who do not engage. Each member may be quiet on its own
+ * (snowshoe); scoring every member means rotating numbers does not hide the
+ * operation. LABEL at the thresholds on its own.
  */
 export const campaign: Rule = (s, c) => {
-  const { members, strangerCallsPerDay } = c.campaign;
+  const { members, strangerCallsPerDay, memberStrangersPerDay, memberMaxAnswerRate } = c.campaign;
   if (s.campaignMembers < members || s.campaignCalls < strangerCallsPerDay) return null;
+  if (wilsonUpper(s.campaignEngaged, s.campaignCalls) > memberMaxAnswerRate) return null;
+  if (s.strangerCalls24h < memberStrangersPerDay) return null;
+  if (s.strangerAnswered24h / s.strangerCalls24h > memberMaxAnswerRate) return null;
   return {
     rule: 'CAMPAIGN',
     window: '24h',

@@ -1,18 +1,22 @@
-import { r1, rising, type Rule } from '../signals.ts';
+import { r1, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * QUIET_HOURS: calls to strangers in the callee's night (22:00–08:00
- * Asia/Shanghai by default). Friends call late; strangers should not.
- * WATCH-level on its own, it turns marketing-like behaviour into a LABEL.
+ * Asia/Shanghai by default). Friends call late; strangers should not. On its
+ * own it is WATCH; when the number's stranger calls are also marketing-like
+ * — the callees do not engage (upper bound of the engagement rate under
+ * LOW_ANSWER_FANOUT's maximum) — it is a LABEL: marketing at night.
  */
 export const quietHours: Rule = (s, c) => {
   const { strangerCallsPerDay } = c.quietHours;
   if (s.quietStranger24h < strangerCallsPerDay) return null;
+  const engaged = s.strangerAnswered24h + s.callbacks24h;
+  const marketingLike = wilsonUpper(engaged, s.strangerCalls24h) <= c.lowAnswerFanout.maxAnswerRate;
   return {
     rule: 'QUIET_HOURS',
     window: '24h',
     value: r1(s.quietStranger24h),
     threshold: strangerCallsPerDay,
-    points: rising(s.quietStranger24h, strangerCallsPerDay, 25, 15, 4),
+    points: rising(s.quietStranger24h, strangerCallsPerDay, marketingLike ? 50 : 25, 15, 4),
   };
 };

@@ -6,15 +6,34 @@ interface Group {
   membersPrev: number;
   callsCur: number;
   callsPrev: number;
+  engagedCur: number;
+  engagedPrev: number;
+  /** Day the group was last found to look like a campaign (its members then get judged). */
+  hotDay: number;
+  /** Members that themselves look like quiet marketers, today and yesterday (keys). */
+  listedCur: number[];
+  listedPrev: number[];
+}
+
+/** At most this many listed members are kept per group and day. */
+const MAX_LISTED = 1024;
+
+export interface GroupValue {
+  /** Numbers of the group that called strangers (today, or the busier of today and yesterday). */
+  members: number;
+  /** Stranger calls of the group over the last 24 h. */
+  calls: number;
+  /** Of those, calls the callee engaged with (answered past the short-call cut). */
+  engaged: number;
 }
 
 /**
  * Campaign groups: numbers in one number block (all digits but the last few)
- * entering the network through one access provider. Members are numbers that
- * individually look like quiet marketers; the group counts its members and
- * their stranger calls per day (current and previous day, interpolated like
- * the per-number counters), so an operation rotating over many numbers is
- * seen as one.
+ * entering the network through one access provider. Every stranger call of a
+ * member counts for its group — members, calls and engaged calls per day
+ * (current and previous day, interpolated like the per-number counters) —
+ * so an operation rotating over many numbers, each quiet on its own, is
+ * measured as the one telemarketer it is.
  */
 export class CampaignGroups {
   private readonly ids = new Map<string, number>();
@@ -30,31 +49,67 @@ export class CampaignGroups {
     let id = this.ids.get(k);
     if (id === undefined) {
       id = this.groups.length;
-      this.groups.push({ day: 0, membersCur: 0, membersPrev: 0, callsCur: 0, callsPrev: 0 });
+      this.groups.push({
+        day: 0,
+        membersCur: 0,
+        membersPrev: 0,
+        callsCur: 0,
+        callsPrev: 0,
+        engagedCur: 0,
+        engagedPrev: 0,
+        hotDay: -1,
+        listedCur: [],
+        listedPrev: [],
+      });
       this.ids.set(k, id);
     }
     return id;
   }
 
-  /** Counts a member joining today (once per day per member) with its calls so far. */
-  join(id: number, t: number, calls: number): void {
+  /** Counts a member's first stranger call of the day (once per member per day). */
+  join(id: number, t: number): void {
+    this.roll(id, t).membersCur++;
+  }
+
+  /** Counts one stranger call of a member. */
+  addCall(id: number, t: number, engaged: boolean): void {
     const g = this.roll(id, t);
-    g.membersCur++;
-    g.callsCur += calls;
+    g.callsCur++;
+    if (engaged) g.engagedCur++;
   }
 
-  addCalls(id: number, t: number, calls: number): void {
-    this.roll(id, t).callsCur += calls;
+  /** Lists a member that itself looks like a quiet marketer (once per member per day). */
+  list(id: number, t: number, key: number): void {
+    const g = this.roll(id, t);
+    if (g.listedCur.length < MAX_LISTED) g.listedCur.push(key);
   }
 
-  /** Members and stranger calls over the last 24 h at `t`. */
-  value(id: number, t: number): { members: number; calls: number } {
+  /**
+   * Marks the group hot for the day of `t`. The first time on a day, returns
+   * its listed members (today's and yesterday's), who were quiet while the
+   * group was not yet recognised; afterwards an empty list.
+   */
+  markHot(id: number, t: number): readonly number[] {
+    const g = this.roll(id, t);
+    if (g.hotDay === g.day) return [];
+    g.hotDay = g.day;
+    return [...g.listedPrev, ...g.listedCur];
+  }
+
+  /** Members, calls and engaged calls over the last 24 h at `t`. */
+  value(id: number, t: number): GroupValue {
     const g = this.groups[id];
     const d = Math.floor(t / DAY_MS);
     const rest = 1 - (t - d * DAY_MS) / DAY_MS;
-    if (g.day === d) return { members: Math.max(g.membersCur, g.membersPrev * rest), calls: g.callsCur + g.callsPrev * rest };
-    if (g.day === d - 1) return { members: g.membersCur * rest, calls: g.callsCur * rest };
-    return { members: 0, calls: 0 };
+    if (g.day === d) {
+      return {
+        members: Math.max(g.membersCur, g.membersPrev * rest),
+        calls: g.callsCur + g.callsPrev * rest,
+        engaged: g.engagedCur + g.engagedPrev * rest,
+      };
+    }
+    if (g.day === d - 1) return { members: g.membersCur * rest, calls: g.callsCur * rest, engaged: g.engagedCur * rest };
+    return { members: 0, calls: 0, engaged: 0 };
   }
 
   /** Copy of the state, for snapshots. */
@@ -76,8 +131,12 @@ export class CampaignGroups {
       const keep = d === g.day + 1;
       g.membersPrev = keep ? g.membersCur : 0;
       g.callsPrev = keep ? g.callsCur : 0;
+      g.engagedPrev = keep ? g.engagedCur : 0;
+      g.listedPrev = keep ? g.listedCur : [];
+      g.listedCur = [];
       g.membersCur = 0;
       g.callsCur = 0;
+      g.engagedCur = 0;
       g.day = d;
     }
     return g;

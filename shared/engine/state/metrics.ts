@@ -9,6 +9,7 @@ export const M = {
   REJECTED: 2,
   /** Attempts at callees with no earlier contact in either direction and no consent. */
   STRANGER_CALLS: 3,
+  /** Stranger calls answered and kept past the short-call cut (engaged). */
   STRANGER_ANSWERED: 4,
   /** Callees not called before within the horizon (distinct callees). */
   NEW_CALLEES: 5,

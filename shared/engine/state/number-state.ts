@@ -6,7 +6,7 @@ import { WindowedCounters } from './windowed-counters.ts';
  */
 const STRIDE = 64;
 const F64 = { key: 0, lastCallee: 1 } as const;
-const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, groupDay: 9, group: 10 } as const;
+const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, groupDay: 9, group: 10, listedDay: 14 } as const;
 const U16 = { provider: 22, providerCount: 23, bombMax: 24, rrMax: 25 } as const;
 const U8 = { numberClass: 52, kind: 53, lastSeverity: 54 } as const;
 
@@ -26,7 +26,8 @@ export type U8Field = keyof typeof U8;
  * lastSeen; bombMax/bombAt (largest bombing run at one stranger, when);
  * rrMax/rrAt (most attempts after a rejection at one stranger, when);
  * lastSeverity/lastFlagAt/episodeStart (re-flag policy and flag id);
- * group/groupDay (campaign group id + 1, day joined); provider and
+ * group/groupDay/listedDay (campaign group id + 1, day joined, day listed
+ * as a quiet marketer); provider and
  * providerCount (Misra–Gries heavy hitter of access providers);
  * numberClass; kind (bit 0: marketing line).
  */
