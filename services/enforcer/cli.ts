@@ -1,13 +1,24 @@
 import type { Command } from 'commander';
+import type { EnforcerCliOptions } from './config.ts';
 
-/** Placeholder until the subcommand is built: says so and exits non-zero. */
+/** Declares `callguard enforce`; the consumer and API are loaded only when it runs. */
 export function register(program: Command): void {
   program
     .command('enforce')
-    .description('Enforcement consumer: caller-ID labels and block list, lookup API')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('callguard enforce: not implemented yet\n');
-      process.exitCode = 2;
+    .description('Enforcement consumer: caller-ID labels and block list in Redis from flags and reviews, lookup API')
+    .option('--host <addr>', 'lookup API address (env CALLGUARD_ENFORCER_HOST, default 127.0.0.1)')
+    .option('--port <n>', 'lookup API port (env CALLGUARD_ENFORCER_PORT, default 8089)')
+    .option('--flags-topic <t>', 'flags topic (env CALLGUARD_FLAGS_TOPIC, default callguard.flags.v1)')
+    .option('--reviews-topic <t>', 'reviews topic (env CALLGUARD_REVIEWS_TOPIC, default callguard.reviews.v1)')
+    .option('--dlq-topic <t>', 'dead-letter topic (env CALLGUARD_DLQ_TOPIC, default callguard.dlq.v1)')
+    .option('--group <id>', 'consumer group (env CALLGUARD_ENFORCER_GROUP, default callguard-enforcer)')
+    .option('--label-ttl <d>', 'label lifetime after the end of its evidence (env CALLGUARD_ENFORCER_LABEL_TTL, default 7d)')
+    .option('--block-ttl <d>', 'confirmed block lifetime after the decision, 0 = until dismissed (env CALLGUARD_ENFORCER_BLOCK_TTL, default 30d)')
+    .option('--protect-ttl <d>', 'how long a dismissal protects (env CALLGUARD_ENFORCER_PROTECT_TTL, default 30d)')
+    .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_ENFORCER_KEY_PREFIX, default callguard)')
+    .addHelpText('after', '\nRedis: CALLGUARD_REDIS_URL; Kafka: CALLGUARD_KAFKA_BROKERS; registry: CALLGUARD_SCHEMA_REGISTRY_URL. See docs/enforcer.md.')
+    .action(async (opts: EnforcerCliOptions) => {
+      const { runEnforce } = await import('./main.ts');
+      process.exitCode = await runEnforce(opts);
     });
 }

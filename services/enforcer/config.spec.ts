@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadEnforcerConfig } from './config.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+
+describe('parseDuration', () => {
+  it('reads units and bare milliseconds, refuses anything else', () => {
+    expect(parseDuration('7d')).toBe(604_800_000);
+    expect(parseDuration('12h')).toBe(43_200_000);
+    expect(parseDuration('30m')).toBe(1_800_000);
+    expect(parseDuration('1.5s')).toBe(1_500);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('0')).toBe(0);
+    expect(parseDuration('7 days')).toBeNull();
+    expect(parseDuration('-1d')).toBeNull();
+    expect(formatDuration(604_800_000)).toBe('7d');
+    expect(formatDuration(1_500)).toBe('1500ms');
+  });
+});
+
+describe('loadEnforcerConfig', () => {
+  it('has documented defaults: loopback, 8089, labels 7d, blocks 30d, contract topics', () => {
+    const c = loadEnforcerConfig({}, {});
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8089,
+      redisUrl: 'redis://127.0.0.1:6379',
+      keyPrefix: 'callguard',
+      flagsTopic: 'callguard.flags.v1',
+      reviewsTopic: 'callguard.reviews.v1',
+      dlqTopic: 'callguard.dlq.v1',
+      groupId: 'callguard-enforcer',
+      protectTtlMs: 30 * 86_400_000,
+    });
+    expect(c.machine.labelTtlMs).toBe(7 * 86_400_000);
+    expect(c.machine.blockTtlMs).toBe(30 * 86_400_000);
+  });
+
+  it('takes the environment, and command-line options over it', () => {
+    const env = { CALLGUARD_ENFORCER_PORT: '9000', CALLGUARD_ENFORCER_LABEL_TTL: '2d', CALLGUARD_FLAGS_TOPIC: 'f.env', CALLGUARD_REDIS_URL: 'redis://10.0.0.1:6380' };
+    const c = loadEnforcerConfig({ port: '9100', blockTtl: '0' }, env);
+    expect(c.port).toBe(9100);
+    expect(c.machine.labelTtlMs).toBe(2 * 86_400_000);
+    expect(c.machine.blockTtlMs).toBe(0);
+    expect(c.flagsTopic).toBe('f.env');
+    expect(c.redisUrl).toBe('redis://10.0.0.1:6380');
+  });
+
+  it('reports every bad value at once', () => {
+    try {
+      loadEnforcerConfig({ port: 'http', labelTtl: '0', protectTtl: 'soon', flagsTopic: 'bad topic!', keyPrefix: 'a b' }, {});
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect((err as ConfigError).problems).toHaveLength(5);
+      expect(problems).toMatch(/port/);
+      expect(problems).toMatch(/label TTL/);
+      expect(problems).toMatch(/protection TTL/);
+      expect(problems).toMatch(/flags topic/);
+      expect(problems).toMatch(/key prefix/);
+    }
+  });
+});

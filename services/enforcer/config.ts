@@ -1,0 +1,109 @@
+/**
+ * Configuration of `callguard enforce`: command-line options over
+ * environment variables over documented defaults, validated once with every
+ * error reported at once.
+ */
+import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
+import { kafkaBrokersFromEnv, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
+import { DEFAULT_MACHINE_OPTIONS, type MachineOptions } from './machine.ts';
+import { parseDuration } from './duration.ts';
+
+/** Everything the enforcer needs to start. */
+export interface EnforcerConfig {
+  /** Lookup API listen address (default 127.0.0.1). */
+  host: string;
+  /** Lookup API port (default 8089; 0 = any free port). */
+  port: number;
+  redisUrl: string;
+  /** Prefix of every Redis key (default `callguard`). */
+  keyPrefix: string;
+  brokers: string[];
+  registryUrl: string;
+  flagsTopic: string;
+  reviewsTopic: string;
+  dlqTopic: string;
+  groupId: string;
+  /** A new consumer group starts at the beginning of the topics (old labels age out by themselves). */
+  fromBeginning: boolean;
+  machine: MachineOptions;
+  /** How long a dismissal's protection and the DISMISSED view are kept after the decision, ms. */
+  protectTtlMs: number;
+}
+
+/** Options as given on the command line (all optional strings). */
+export interface EnforcerCliOptions {
+  host?: string;
+  port?: string;
+  flagsTopic?: string;
+  reviewsTopic?: string;
+  dlqTopic?: string;
+  group?: string;
+  labelTtl?: string;
+  blockTtl?: string;
+  protectTtl?: string;
+  keyPrefix?: string;
+}
+
+/** Raised with every configuration problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid enforcer configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The documented defaults (see docs/enforcer.md). */
+export const ENFORCER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8089,
+  redisUrl: 'redis://127.0.0.1:6379',
+  keyPrefix: 'callguard',
+  groupId: 'callguard-enforcer',
+  labelTtl: '7d',
+  blockTtl: '30d',
+  protectTtl: '30d',
+} as const;
+
+/** Builds the configuration; throws {@link ConfigError} listing every bad value. */
+export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.ProcessEnv = process.env): EnforcerConfig {
+  const problems: string[] = [];
+  const pick = (cliValue: string | undefined, envName: string, fallback: string) => cliValue ?? (env[envName] || fallback);
+  const duration = (name: string, text: string, allowZero: boolean): number => {
+    const ms = parseDuration(text);
+    if (ms === null || (!allowZero && ms === 0)) {
+      problems.push(`${name}: ${JSON.stringify(text)} is not a duration like 7d, 12h, 30m${allowZero ? ' or 0' : ''}`);
+      return 0;
+    }
+    return ms;
+  };
+  const portText = pick(cli.port, 'CALLGUARD_ENFORCER_PORT', String(ENFORCER_DEFAULTS.port));
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_ENFORCER_PORT): ${JSON.stringify(portText)} is not a port number`);
+  const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_ENFORCER_KEY_PREFIX', ENFORCER_DEFAULTS.keyPrefix);
+  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix: ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
+  const config: EnforcerConfig = {
+    host: pick(cli.host, 'CALLGUARD_ENFORCER_HOST', ENFORCER_DEFAULTS.host),
+    port,
+    redisUrl: env.CALLGUARD_REDIS_URL || ENFORCER_DEFAULTS.redisUrl,
+    keyPrefix,
+    brokers: kafkaBrokersFromEnv(env),
+    registryUrl: schemaRegistryUrlFromEnv(env),
+    flagsTopic: pick(cli.flagsTopic, 'CALLGUARD_FLAGS_TOPIC', DEFAULT_TOPICS.flags),
+    reviewsTopic: pick(cli.reviewsTopic, 'CALLGUARD_REVIEWS_TOPIC', DEFAULT_TOPICS.reviews),
+    dlqTopic: pick(cli.dlqTopic, 'CALLGUARD_DLQ_TOPIC', DEFAULT_TOPICS.dlq),
+    groupId: pick(cli.group, 'CALLGUARD_ENFORCER_GROUP', ENFORCER_DEFAULTS.groupId),
+    fromBeginning: true,
+    machine: {
+      ...DEFAULT_MACHINE_OPTIONS,
+      labelTtlMs: duration('label TTL (CALLGUARD_ENFORCER_LABEL_TTL)', pick(cli.labelTtl, 'CALLGUARD_ENFORCER_LABEL_TTL', ENFORCER_DEFAULTS.labelTtl), false),
+      blockTtlMs: duration('block TTL (CALLGUARD_ENFORCER_BLOCK_TTL)', pick(cli.blockTtl, 'CALLGUARD_ENFORCER_BLOCK_TTL', ENFORCER_DEFAULTS.blockTtl), true),
+    },
+    protectTtlMs: duration('protection TTL (CALLGUARD_ENFORCER_PROTECT_TTL)', pick(cli.protectTtl, 'CALLGUARD_ENFORCER_PROTECT_TTL', ENFORCER_DEFAULTS.protectTtl), false),
+  };
+  for (const [name, topic] of [['flags topic', config.flagsTopic], ['reviews topic', config.reviewsTopic], ['DLQ topic', config.dlqTopic]] as const) {
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) problems.push(`${name}: ${JSON.stringify(topic)} is not a valid Kafka topic name`);
+  }
+  if (config.brokers.length === 0) problems.push('CALLGUARD_KAFKA_BROKERS: no broker given');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,97 @@
+/**
+ * The enforcer's Kafka side: one consumer group on the flags and reviews
+ * topics. Each record is handled before its offset is committed (kafkajs
+ * commits after `eachMessage` resolves), so delivery is at least once and
+ * the machine's idempotence makes it effectively once. A record that cannot
+ * be used goes to the DLQ with the contract's headers; an outage (Redis or
+ * registry down) is thrown and the record retried.
+ */
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { RecordHandler, RecordKind } from './handler.ts';
+import type { EnforcerMetrics } from './metrics.ts';
+
+/** Where the consumer stands, for /healthz. */
+export type ConsumerStatus = 'starting' | 'running' | 'crashed' | 'stopped';
+
+/** Options of {@link startEnforcerConsumer}. */
+export interface ConsumerOptions {
+  kafka: Kafka;
+  handle: RecordHandler;
+  metrics: EnforcerMetrics;
+  log: Logger;
+  flagsTopic: string;
+  reviewsTopic: string;
+  dlqTopic: string;
+  groupId: string;
+  fromBeginning: boolean;
+}
+
+/** A running consumer. */
+export interface EnforcerConsumer {
+  status(): ConsumerStatus;
+  /** Records handled since start (applied or dead-lettered). */
+  handled(): number;
+  /** Leaves the group after the records in hand are done and committed. */
+  stop(): Promise<void>;
+}
+
+/** Connects, joins the group and starts consuming. Resolves once subscribed. */
+export async function startEnforcerConsumer(o: ConsumerOptions): Promise<EnforcerConsumer> {
+  let status: ConsumerStatus = 'starting';
+  let handled = 0;
+  const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, maxWaitTimeInMs: 250, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    status = 'running';
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    status = e.payload.restart ? 'starting' : 'crashed';
+    o.log.error({ err: e.payload.error, restart: e.payload.restart }, 'enforcer consumer crashed');
+  });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [o.flagsTopic, o.reviewsTopic], fromBeginning: o.fromBeginning });
+  const kindOf = (topic: string): RecordKind => (topic === o.reviewsTopic ? 'review' : 'flag');
+
+  await consumer.run({
+    partitionsConsumedConcurrently: 4,
+    eachMessage: async ({ topic, partition, message }) => {
+      const kind = kindOf(topic);
+      const result = await o.handle(kind, message.value);
+      handled++;
+      if (result.ok) {
+        o.metrics.records.inc({ kind, outcome: result.outcome });
+        o.log.debug({ kind, number: result.number, outcome: result.outcome, topic, partition, offset: message.offset }, 'applied');
+        return;
+      }
+      o.metrics.deadLettered.inc({ kind });
+      o.log.warn({ kind, topic, partition, offset: message.offset, error: result.error }, 'record routed to the DLQ');
+      await producer.send({
+        topic: o.dlqTopic,
+        messages: [
+          {
+            key: message.key,
+            value: message.value,
+            headers: {
+              'x-error': result.error,
+              'x-source-topic': topic,
+              'x-source-partition': String(partition),
+              'x-source-offset': message.offset,
+            },
+          },
+        ],
+      });
+    },
+  });
+
+  return {
+    status: () => status,
+    handled: () => handled,
+    async stop() {
+      await consumer.disconnect();
+      await producer.disconnect();
+      status = 'stopped';
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The lookup API for call setup: `GET /v1/numbers/{number}` answers a
+ * number's label, status and reasons from one Redis GET on loopback;
+ * `/healthz` and `/metrics` for operations. No write endpoints.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { normalizeOrError } from '../../shared/numbers/index.ts';
+import type { EnforcementStore } from './store.ts';
+import type { EnforcerMetrics } from './metrics.ts';
+import { clearView, type LookupView } from './view.ts';
+
+/** What /healthz reports. */
+export interface EnforcerHealth {
+  redis: boolean;
+  consumer: string;
+}
+
+/** Options of {@link buildLookupServer}. */
+export interface LookupServerOptions {
+  store: EnforcementStore;
+  metrics: EnforcerMetrics;
+  health: () => Promise<EnforcerHealth>;
+  log?: Logger;
+  /** Clock, ms (default Date.now). */
+  now?: () => number;
+}
+
+const reason = {
+  type: 'object',
+  properties: { rule: { type: 'string' }, window: { type: 'string' }, value: { type: 'number' }, threshold: { type: 'number' } },
+} as const;
+
+const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
+
+/** JSON schema of {@link LookupView} (also serialises it fast). */
+export const LOOKUP_VIEW_SCHEMA = {
+  type: 'object',
+  properties: {
+    number: { type: 'string' },
+    status: { type: 'string' },
+    label: nullable('string'),
+    category: nullable('string'),
+    blocked: { type: 'boolean' },
+    severity: nullable('string'),
+    score: nullable('number'),
+    reasons: { type: 'array', items: reason },
+    flagId: nullable('string'),
+    windowStart: nullable('number'),
+    windowEnd: nullable('number'),
+    expiresAt: nullable('number'),
+    verifiedBy: nullable('string'),
+    updatedAt: nullable('number'),
+  },
+} as const;
+
+const ERROR_SCHEMA = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+
+/** Builds the Fastify app (not listening yet). */
+export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
+  const now = o.now ?? Date.now;
+  const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger | undefined, logController: new LogController({ disableRequestLogging: true }) });
+
+  app.get<{ Params: { number: string } }>(
+    '/v1/numbers/:number',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['number'],
+          properties: { number: { type: 'string', minLength: 3, maxLength: 32, pattern: '^[+0-9][0-9 ().-]*$' } },
+        },
+        response: { 200: LOOKUP_VIEW_SCHEMA, 400: ERROR_SCHEMA },
+      },
+    },
+    async (req, reply) => {
+      const started = performance.now();
+      const n = normalizeOrError(req.params.number);
+      if (!n.ok) {
+        o.metrics.lookups.inc({ status: 'invalid' });
+        return reply.code(400).send({ error: 'invalid_number', message: `not a phone number: ${n.error}` });
+      }
+      const stored = await o.store.lookup(n.value);
+      const view: LookupView = stored && (stored.expiresAt === null || stored.expiresAt > now()) ? stored : clearView(n.value);
+      o.metrics.lookups.inc({ status: view.status });
+      o.metrics.lookupSeconds.observe((performance.now() - started) / 1000);
+      reply.header('cache-control', 'no-store');
+      return view;
+    },
+  );
+
+  app.get('/healthz', async (_req, reply) => {
+    const h = await o.health();
+    return reply.code(h.redis ? 200 : 503).send({ status: h.redis && h.consumer === 'running' ? 'ok' : h.redis ? 'degraded' : 'down', ...h });
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', o.metrics.registry.contentType);
+    return o.metrics.registry.metrics();
+  });
+
+  app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, _req, reply) => {
+    if (err.validation) return reply.code(400).send({ error: 'bad_request', message: err.message });
+    o.log?.error({ err }, 'lookup failed');
+    return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 503).send({ error: 'unavailable', message: 'lookup store unavailable' });
+  });
+  return app;
+}

@@ -1,0 +1,106 @@
+/**
+ * `callguard enforce`: wiring only — config → clients (Redis, Kafka,
+ * registry) → store, record handler, consumer → lookup API → graceful
+ * shutdown. The logic lives in machine.ts (pure) and its neighbours.
+ */
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { createKafka, createSchemaRegistry, LogLevel } from '../../shared/kafka/index.ts';
+import { loadEnforcerConfig, type EnforcerCliOptions, type EnforcerConfig } from './config.ts';
+import { enforcerKeys } from './keys.ts';
+import { createEnforcementStore, type EnforcementStore } from './store.ts';
+import { createRecordHandler } from './handler.ts';
+import { startEnforcerConsumer, type EnforcerConsumer } from './consumer.ts';
+import { buildLookupServer } from './lookup.ts';
+import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
+
+/** A running enforcer. */
+export interface RunningEnforcer {
+  /** Base URL of the lookup API, e.g. http://127.0.0.1:8089. */
+  url: string;
+  store: EnforcementStore;
+  consumer: EnforcerConsumer;
+  metrics: EnforcerMetrics;
+  /** Stops consuming (offsets committed), closes the API and the clients. */
+  close(): Promise<void>;
+}
+
+/** Starts the consumer and the lookup API with `config`. */
+export async function startEnforcer(config: EnforcerConfig, log: Logger): Promise<RunningEnforcer> {
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
+  await redis.connect();
+  const store = createEnforcementStore(redis, {
+    keys: enforcerKeys(config.keyPrefix),
+    protectTtlMs: config.protectTtlMs,
+    minRetentionMs: config.machine.labelTtlMs,
+  });
+  const metrics = createEnforcerMetrics();
+  const kafka = createKafka({ clientId: 'callguard-enforcer', brokers: config.brokers, logLevel: LogLevel.ERROR });
+  const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-enforcer' });
+  const handle = createRecordHandler(registry, store, config.machine);
+
+  const consumer = await startEnforcerConsumer({
+    kafka,
+    handle,
+    metrics,
+    log,
+    flagsTopic: config.flagsTopic,
+    reviewsTopic: config.reviewsTopic,
+    dlqTopic: config.dlqTopic,
+    groupId: config.groupId,
+    fromBeginning: config.fromBeginning,
+  });
+  const app = buildLookupServer({
+    store,
+    metrics,
+    log,
+    health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: consumer.status() }),
+  });
+  const url = await app.listen({ host: config.host, port: config.port });
+  log.info({ url, flags: config.flagsTopic, reviews: config.reviewsTopic, group: config.groupId }, 'enforcer running');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    store,
+    consumer,
+    metrics,
+    close: () =>
+      (closing ??= (async () => {
+        await consumer.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
+        await app.close();
+        redis.disconnect();
+      })()),
+  };
+}
+
+/** The command's action: runs until SIGINT/SIGTERM; returns the exit code. */
+export async function runEnforce(cli: EnforcerCliOptions): Promise<number> {
+  const log = pino({ name: 'callguard-enforcer', level: process.env.CALLGUARD_LOG_LEVEL || 'info' }, pino.destination(2));
+  let config: EnforcerConfig;
+  try {
+    config = loadEnforcerConfig(cli);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  let running: RunningEnforcer;
+  try {
+    running = await startEnforcer(config, log);
+  } catch (err) {
+    process.stderr.write(`callguard enforce: could not start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stderr.write(`callguard enforce: lookup API on ${running.url} (GET /v1/numbers/{number}, /healthz, /metrics)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await running.close();
+  return 0;
+}

@@ -1,0 +1,33 @@
+/** Prometheus metrics of the enforcer (one registry per running instance). */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The enforcer's metrics. */
+export interface EnforcerMetrics {
+  registry: Registry;
+  /** Records applied, by kind (flag/review) and machine outcome. */
+  records: Counter<'kind' | 'outcome'>;
+  /** Records routed to the DLQ, by kind. */
+  deadLettered: Counter<'kind'>;
+  /** Lookups answered, by status (CLEAR, LABELED, ..., invalid). */
+  lookups: Counter<'status'>;
+  /** Lookup latency inside the server (Redis GET included), seconds. */
+  lookupSeconds: Histogram<never>;
+}
+
+/** Creates the metrics in a fresh registry (with process defaults). */
+export function createEnforcerMetrics(): EnforcerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'callguard_enforcer_' });
+  return {
+    registry,
+    records: new Counter({ name: 'callguard_enforcer_records_total', help: 'Flags and reviews applied, by outcome', labelNames: ['kind', 'outcome'], registers: [registry] }),
+    deadLettered: new Counter({ name: 'callguard_enforcer_dead_lettered_total', help: 'Records that could not be used, sent to the DLQ', labelNames: ['kind'], registers: [registry] }),
+    lookups: new Counter({ name: 'callguard_enforcer_lookups_total', help: 'Number lookups answered, by status', labelNames: ['status'], registers: [registry] }),
+    lookupSeconds: new Histogram({
+      name: 'callguard_enforcer_lookup_seconds',
+      help: 'Lookup handling time including the Redis read',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The enforcer's Redis store: reads a number's state, lets the pure machine
+ * compute the next one, and writes the state, the lookup view and the
+ * dismissal record in one atomic compare-and-set (a Lua script that writes
+ * only when the stored state is still the one read; otherwise the update is
+ * recomputed). Any number of enforcer instances may share the store.
+ */
+import type { Redis } from 'ioredis';
+import { emptyState, type NumberState, type Transition } from './machine.ts';
+import { viewOf, type LookupView } from './view.ts';
+import type { EnforcerKeys } from './keys.ts';
+
+/** KEYS: state, label, dismissed. ARGV: expected state ('' = none), new state, state TTL ms (0 = none),
+ *  label JSON ('' = delete), label expire-at ms (0 = none), then dismissed hash fields (may be none) and its expire-at as the last arg. */
+const CAS_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if (cur or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if ARGV[4] == '' then
+  redis.call('DEL', KEYS[2])
+else
+  redis.call('SET', KEYS[2], ARGV[4])
+  if ARGV[5] ~= '0' then redis.call('PEXPIREAT', KEYS[2], ARGV[5]) end
+end
+if #ARGV > 6 then
+  local newEnd = tonumber(ARGV[7]) or -1
+  local oldEnd = tonumber(redis.call('HGET', KEYS[3], 'windowEnd') or '-1') or -1
+  if newEnd >= oldEnd or redis.call('HGET', KEYS[3], 'flagId') == ARGV[9] then
+    redis.call('DEL', KEYS[3])
+    local fields = {}
+    for i = 6, #ARGV - 1 do fields[#fields + 1] = ARGV[i] end
+    redis.call('HSET', KEYS[3], unpack(fields))
+    redis.call('PEXPIREAT', KEYS[3], ARGV[#ARGV])
+  end
+end
+return 1
+`;
+
+/** Options of {@link createEnforcementStore}. */
+export interface StoreOptions {
+  keys: EnforcerKeys;
+  /** How long a dismissal protects (and the DISMISSED view stays), ms after the decision. */
+  protectTtlMs: number;
+  /** How long a state is kept at least after its last change, ms (so redeliveries are recognised). */
+  minRetentionMs: number;
+  /** Processing clock (ms); default Date.now. */
+  now?: () => number;
+}
+
+/** Reads and updates enforcement state in Redis. */
+export interface EnforcementStore {
+  /** The stored state of `number` (a fresh one when none). */
+  state(number: string): Promise<NumberState>;
+  /**
+   * Applies `step` to the stored state and writes the result atomically;
+   * retries when another writer got there first. Returns the transition.
+   */
+  update(number: string, step: (state: NumberState, now: number) => Transition): Promise<Transition>;
+  /** The stored lookup view, or null when the number has none (CLEAR). */
+  lookup(number: string): Promise<LookupView | null>;
+}
+
+const MAX_ATTEMPTS = 20;
+
+/** Creates the store over an ioredis client (not owned: the caller closes it). */
+export function createEnforcementStore(redis: Redis, options: StoreOptions): EnforcementStore {
+  const { keys } = options;
+  const now = options.now ?? Date.now;
+  redis.defineCommand('callguardEnforceCas', { numberOfKeys: 3, lua: CAS_SCRIPT });
+  const cas = (redis as unknown as { callguardEnforceCas(...args: string[]): Promise<number> }).callguardEnforceCas.bind(redis);
+
+  const read = async (number: string): Promise<{ raw: string; state: NumberState }> => {
+    const raw = await redis.get(keys.state(number));
+    return { raw: raw ?? '', state: raw ? (JSON.parse(raw) as NumberState) : emptyState(number) };
+  };
+
+  return {
+    async state(number) {
+      return (await read(number)).state;
+    },
+    async update(number, step) {
+      for (let attempt = 1; ; attempt++) {
+        const { raw, state } = await read(number);
+        const t = now();
+        const transition = step(state, t);
+        if (!transition.changed) return transition;
+        const args = writeArgs(transition.state, t, options);
+        const ok = await cas(keys.state(number), keys.label(number), keys.dismissed(number), raw, ...args);
+        if (ok === 1) return transition;
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`enforcer: gave up updating ${number} after ${attempt} concurrent-write conflicts`);
+      }
+    },
+    async lookup(number) {
+      const raw = await redis.get(keys.label(number));
+      return raw ? (JSON.parse(raw) as LookupView) : null;
+    },
+  };
+}
+
+/** ARGV after the expected state, for {@link CAS_SCRIPT}. */
+function writeArgs(state: NumberState, now: number, o: StoreOptions): string[] {
+  const view = viewOf(state, now);
+  const d = state.dismissal;
+  const protectUntil = d ? d.decidedAt + o.protectTtlMs : 0;
+  let labelJson = '';
+  let labelExpireAt = 0;
+  if (view.status === 'DISMISSED') {
+    if (protectUntil > now) [labelJson, labelExpireAt] = [JSON.stringify(view), protectUntil];
+  } else if (view.status !== 'CLEAR') {
+    [labelJson, labelExpireAt] = [JSON.stringify(view), view.expiresAt ?? 0];
+  }
+  // The state outlives its label, its protection and a redelivery window.
+  const keepUntil = view.status === 'BLOCKED' && view.expiresAt === null ? 0 : Math.max(view.expiresAt ?? 0, protectUntil, now + o.minRetentionMs);
+  const args = [JSON.stringify(state), String(keepUntil === 0 ? 0 : Math.max(1, keepUntil - now)), labelJson, String(labelExpireAt)];
+  if (d && protectUntil > now) {
+    const fields: Array<[string, string]> = [
+      ['windowEnd', String(d.windowEnd ?? -1)],
+      ['flagId', d.flagId ?? ''],
+      ['severity', d.severity ?? ''],
+      ['windowStart', String(d.windowStart ?? -1)],
+      ['reviewer', d.reviewer],
+      ['decidedAt', String(d.decidedAt)],
+    ];
+    args.push(...fields.flat(), String(protectUntil));
+  }
+  return args;
+}

@@ -1,0 +1,240 @@
+/**
+ * The enforcer end to end against the real stack: FlagEvents and
+ * ReviewDecisions as Avro on random topics → Redis state → lookup API; bad
+ * records to the DLQ with the contract's headers; a second instance
+ * re-reading everything from the beginning changes nothing (idempotence).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
+import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
+import { loadEnforcerConfig, type EnforcerConfig } from '../../services/enforcer/config.ts';
+import { startEnforcer, type RunningEnforcer } from '../../services/enforcer/main.ts';
+import type { LookupView } from '../../services/enforcer/view.ts';
+import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
+import { randomTopic } from './helpers/names.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const H = 3_600_000;
+const now = Date.now();
+const prefix = `callguard:test:${randomTopic('enf').slice(4)}`;
+const log = pino({ level: 'warn' }, pino.destination(2));
+
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+let redis: Redis;
+let flagsTopic: string;
+let reviewsTopic: string;
+let dlqTopic: string;
+let flagSchema: number;
+let reviewSchema: number;
+const registry = createSchemaRegistry();
+const running: RunningEnforcer[] = [];
+const groups: string[] = [];
+
+function config(groupId: string): EnforcerConfig {
+  return loadEnforcerConfig({ port: '0', flagsTopic, reviewsTopic, dlqTopic, group: groupId, keyPrefix: prefix }, process.env);
+}
+
+function flag(number: string, over: Partial<FlagEvent> = {}): FlagEvent {
+  return {
+    flagId: `flag-${number.slice(-4)}-${over.severity ?? 'LABEL'}`,
+    number,
+    severity: 'LABEL',
+    score: 72,
+    reasons: [{ rule: 'LOW_ANSWER_FANOUT', window: '24h', value: 120, threshold: 40 }],
+    windowStart: now - 24 * H,
+    windowEnd: now - H,
+    detectedAt: now - H,
+    emittedAt: now,
+    numberClass: 'MOBILE',
+    accessProvider: 'CMCC',
+    evidence: { calls: 300, distinctCallees: 280, answered: 20 },
+    ...over,
+  };
+}
+
+function review(number: string, flagId: string, decision: ReviewDecision['decision'], decidedAt = now): ReviewDecision {
+  return { number, flagId, decision, reviewer: 'inv-test', note: decision === 'DISMISSED' ? 'a courier' : null, decidedAt };
+}
+
+async function sendFlags(flags: FlagEvent[]): Promise<void> {
+  const messages = await Promise.all(flags.map(async (f) => ({ key: f.number, value: await registry.encode(flagSchema, f) })));
+  await producer.send({ topic: flagsTopic, messages });
+}
+
+async function sendReviews(reviews: ReviewDecision[]): Promise<void> {
+  const messages = await Promise.all(reviews.map(async (r) => ({ key: r.number, value: await registry.encode(reviewSchema, r) })));
+  await producer.send({ topic: reviewsTopic, messages });
+}
+
+async function lookup(e: RunningEnforcer, number: string): Promise<{ status: number; body: LookupView & { error?: string; message?: string } }> {
+  const res = await fetch(`${e.url}/v1/numbers/${encodeURIComponent(number)}`);
+  return { status: res.status, body: (await res.json()) as LookupView };
+}
+
+async function outcomes(e: RunningEnforcer): Promise<Record<string, number>> {
+  const m = await e.metrics.records.get();
+  return Object.fromEntries(m.values.map((v) => [`${v.labels.kind}:${v.labels.outcome}`, v.value]));
+}
+
+beforeAll(async () => {
+  kafka = testKafka('callguard-enforcer-test');
+  admin = kafka.admin();
+  await admin.connect();
+  producer = kafka.producer();
+  await producer.connect();
+  flagsTopic = await createTestTopic(admin, 2, 'enf-flags');
+  reviewsTopic = await createTestTopic(admin, 1, 'enf-reviews');
+  dlqTopic = await createTestTopic(admin, 1, 'enf-dlq');
+  flagSchema = await registerValueSchema(registry, flagsTopic, 'FlagEvent');
+  reviewSchema = await registerValueSchema(registry, reviewsTopic, 'ReviewDecision');
+  redis = new Redis(process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  await redis.connect();
+});
+
+afterAll(async () => {
+  for (const e of running) await e.close();
+  await producer?.disconnect();
+  if (admin) {
+    await deleteTestTopics(admin, [flagsTopic, reviewsTopic, dlqTopic].filter(Boolean));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => {});
+    await admin.disconnect();
+  }
+  if (redis) {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+});
+
+const LABELLED = '+8613900000101';
+const BLOCKED = '+8613900000102';
+const DISMISSED = '+8613900000103';
+const EARLY = '+8613900000104';
+const WATCHED = '+8613900000105';
+
+describe('callguard enforce', () => {
+  let first: RunningEnforcer;
+
+  it('labels, holds for verification, blocks on CONFIRMED, unlabels and protects on DISMISSED', async () => {
+    const group = randomTopic('enf-group');
+    groups.push(group);
+    first = await startEnforcer(config(group), log);
+    running.push(first);
+
+    const block = (n: string) => flag(n, { severity: 'BLOCK_RECOMMENDED', score: 93, reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 8, threshold: 3 }] });
+    // A review that overtakes its flag (different topics): applied when the flag comes.
+    await sendReviews([review(EARLY, block(EARLY).flagId, 'CONFIRMED')]);
+    await waitFor(async () => (await outcomes(first))['review:deferred'] === 1, { what: 'early review held' });
+    await sendFlags([flag(LABELLED), flag(LABELLED), block(BLOCKED), block(DISMISSED), flag(WATCHED, { severity: 'WATCH', score: 40 })]);
+    await waitFor(async () => (await lookup(first, BLOCKED)).body.status === 'PENDING_VERIFICATION', { what: 'BLOCK_RECOMMENDED pending' });
+    expect((await lookup(first, BLOCKED)).body.blocked).toBe(false);
+
+    await sendReviews([review(BLOCKED, block(BLOCKED).flagId, 'CONFIRMED'), review(DISMISSED, block(DISMISSED).flagId, 'DISMISSED')]);
+    await sendFlags([block(EARLY)]);
+    await waitFor(async () => (await lookup(first, BLOCKED)).body.status === 'BLOCKED', { what: 'BLOCKED after CONFIRMED' });
+    await waitFor(async () => (await lookup(first, DISMISSED)).body.status === 'DISMISSED', { what: 'DISMISSED' });
+    await waitFor(async () => (await lookup(first, EARLY)).body.status === 'BLOCKED', { what: 'early review applied' });
+
+    // The same evidence again, at a lower severity: the dismissal protects the number.
+    await sendFlags([flag(DISMISSED)]);
+    await waitFor(async () => (await outcomes(first))['flag:protected'] === 1, { what: 'protected re-flag' });
+
+    const labelled = await lookup(first, '13900000101'); // national form: normalised
+    expect(labelled.status).toBe(200);
+    expect(labelled.body).toMatchObject({
+      number: LABELLED,
+      status: 'LABELED',
+      label: 'SUSPECTED_NUISANCE',
+      category: 'TELEMARKETING',
+      blocked: false,
+      severity: 'LABEL',
+      flagId: flag(LABELLED).flagId,
+      reasons: flag(LABELLED).reasons,
+    });
+    expect(labelled.body.expiresAt).toBe(now - H + 7 * 24 * H);
+    // The label ages out in Redis by itself.
+    const ttl = await redis.pttl(`${prefix}:label:${LABELLED}`);
+    expect(ttl).toBeGreaterThan(6 * 24 * H);
+    expect(ttl).toBeLessThanOrEqual(7 * 24 * H);
+
+    expect((await lookup(first, BLOCKED)).body).toMatchObject({ status: 'BLOCKED', blocked: true, label: 'VERIFIED_NUISANCE', category: 'HARASSMENT', verifiedBy: 'inv-test' });
+    expect((await lookup(first, DISMISSED)).body).toMatchObject({ status: 'DISMISSED', label: null, blocked: false });
+    expect((await lookup(first, WATCHED)).body).toMatchObject({ status: 'CLEAR', label: null });
+    expect((await lookup(first, '+8613900000999')).body).toMatchObject({ number: '+8613900000999', status: 'CLEAR', label: null, reasons: [] });
+
+    // The dismissal record the detector reads.
+    expect(await redis.hgetall(`${prefix}:dismissed:${DISMISSED}`)).toMatchObject({
+      flagId: block(DISMISSED).flagId,
+      severity: 'BLOCK_RECOMMENDED',
+      windowEnd: String(now - H),
+      reviewer: 'inv-test',
+    });
+
+    const o = await outcomes(first);
+    expect(o).toMatchObject({ 'flag:labeled': 1, 'flag:duplicate': 1, 'flag:pending': 2, 'flag:watch': 1, 'flag:protected': 1, 'review:deferred': 1, 'review:blocked': 1, 'review:dismissed': 1 });
+    expect(o['flag:blocked']).toBe(1); // the early-confirmed flag
+  });
+
+  it('routes undecodable and invalid records to the DLQ with the contract headers and keeps going', async () => {
+    const bad = await registry.encode(flagSchema, flag('+8613900000106', { score: 250 }));
+    await producer.send({ topic: flagsTopic, messages: [{ key: 'junk', value: Buffer.from('not avro at all') }, { key: 'bad-score', value: bad }] });
+    await sendFlags([flag('+8613900000107')]);
+    await waitFor(async () => (await lookup(first, '+8613900000107')).body.status === 'LABELED', { what: 'good flag after bad ones' });
+
+    const dlq: Array<{ key: string; headers: Record<string, string> }> = [];
+    const group = randomTopic('enf-dlq-reader');
+    groups.push(group);
+    const reader: Consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 200 });
+    await reader.connect();
+    await reader.subscribe({ topic: dlqTopic, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        dlq.push({ key: String(message.key), headers });
+      },
+    });
+    await waitFor(() => dlq.length >= 2, { what: 'two DLQ records' });
+    await reader.disconnect();
+    const byKey = Object.fromEntries(dlq.map((d) => [d.key, d.headers]));
+    expect(byKey.junk).toMatchObject({ 'x-source-topic': flagsTopic });
+    expect(byKey.junk['x-error']).toMatch(/wire format/);
+    expect(byKey['bad-score']['x-error']).toMatch(/score/);
+    expect(Number(byKey['bad-score']['x-source-offset'])).toBeGreaterThanOrEqual(0);
+    expect(byKey['bad-score']['x-source-partition']).toMatch(/^\d+$/);
+  });
+
+  it('answers 400 for what is not a phone number, and serves /healthz and /metrics', async () => {
+    for (const bad of ["' OR 1=1 --", 'abc', '12', '+86 1390000010612345678901']) {
+      const r = await lookup(first, bad);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.message, bad).toBeTruthy();
+    }
+    const health = await fetch(`${first.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', redis: true, consumer: 'running' });
+    const metrics = await (await fetch(`${first.url}/metrics`)).text();
+    expect(metrics).toMatch(/callguard_enforcer_records_total\{kind="flag",outcome="labeled"\} 2/);
+    expect(metrics).toMatch(/callguard_enforcer_lookup_seconds_bucket/);
+  });
+
+  it('a second instance re-reading both topics from the beginning changes nothing (idempotent on redelivery)', async () => {
+    const before = await redis.mget(...[LABELLED, BLOCKED, DISMISSED, EARLY].map((n) => `${prefix}:enforce:state:${n}`));
+    await first.close();
+    const group = randomTopic('enf-replay');
+    groups.push(group);
+    const second = await startEnforcer(config(group), log);
+    running.push(second);
+    // 8 good flags + 3 reviews on the topics, all seen before: nothing but duplicates.
+    await waitFor(async () => Object.values(await outcomes(second)).reduce((a, b) => a + b, 0) >= 11, { what: 'replay of all records' });
+    const o = await outcomes(second);
+    expect(Object.keys(o).every((k) => k.endsWith(':duplicate')), JSON.stringify(o)).toBe(true);
+    const after = await redis.mget(...[LABELLED, BLOCKED, DISMISSED, EARLY].map((n) => `${prefix}:enforce:state:${n}`));
+    expect(after).toEqual(before);
+    expect((await lookup(second, BLOCKED)).body.status).toBe('BLOCKED');
+  });
+});
