@@ -155,9 +155,12 @@ function runChild(args: string[], onLine: (line: string) => void): Promise<Child
   });
 }
 
+/** HEAD's short hash, marked when the engine's or replay's files differ from it. */
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'shared', 'services/replay'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${head} + uncommitted changes in shared/ or services/replay/` : head;
   } catch {
     return 'unknown';
   }

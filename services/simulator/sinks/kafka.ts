@@ -1,10 +1,11 @@
 /**
  * Produces the simulated records to Kafka as Avro in the Confluent wire
  * format, with the contract schemas registered under `<topic>-value`.
- * Records are batched; one batch is in flight while the next fills, and the
- * producer waits for it before sending another (backpressure). With a
- * target rate, batches are released on a schedule so the average rate
- * matches it.
+ * Records are batched; one batch is in flight while the next fills (the
+ * idempotent producer's sequence numbers do not survive concurrent sends in
+ * kafkajs), and the generator waits for it before releasing another
+ * (backpressure). With a target rate, batches are
+ * released on a schedule so the average rate matches it.
  */
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { CompressionTypes, type Producer } from 'kafkajs';
@@ -25,7 +26,7 @@ export interface KafkaSinkOptions {
   topics: { calls: string; complaints: string; consents: string };
   /** Target records per second; as fast as possible when absent. */
   rate?: number;
-  /** Records per produce request (default 2 000, fewer at low rates). */
+  /** Records per produce request (default 5 000, fewer at low rates). */
   batchSize?: number;
   /** Bootstrap servers (default `CALLGUARD_KAFKA_BROKERS`). */
   brokers?: string[];
@@ -44,8 +45,8 @@ interface Pending {
 /** A {@link Sink} that produces to Kafka. */
 export class KafkaSink implements Sink {
   private batch: Pending[] = [];
-  private inFlight: Promise<void> | null = null;
-  private sent = 0;
+  private readonly inFlight: Promise<void>[] = [];
+  private queued = 0;
   private readonly t0 = performance.now();
   private readonly batchSize: number;
 
@@ -56,7 +57,7 @@ export class KafkaSink implements Sink {
     private readonly opts: KafkaSinkOptions,
   ) {
     const rate = opts.rate;
-    this.batchSize = opts.batchSize ?? (rate ? Math.max(1, Math.min(2000, Math.round(rate / 20))) : 2000);
+    this.batchSize = opts.batchSize ?? (rate ? Math.max(1, Math.min(5000, Math.round(rate / 20))) : 5000);
   }
 
   /** Registers the schemas, creates missing topics and connects an idempotent producer. */
@@ -101,8 +102,8 @@ export class KafkaSink implements Sink {
 
   async close(): Promise<void> {
     try {
-      await this.inFlight;
-      if (this.batch.length) await this.send(this.batch.splice(0));
+      if (this.batch.length) this.inFlight.push(this.send(this.batch.splice(0)));
+      await Promise.all(this.inFlight.splice(0));
     } finally {
       await this.producer.disconnect();
     }
@@ -113,18 +114,20 @@ export class KafkaSink implements Sink {
     if (this.batch.length >= this.batchSize) return this.release();
   }
 
-  /** Waits for the previous batch, paces to the rate, and starts sending the current one. */
+  /** Waits for the batch in flight, paces to the rate, and starts sending the current one. */
   private async release(): Promise<void> {
     const batch = this.batch.splice(0);
-    await this.inFlight;
+    while (this.inFlight.length > 0) await this.inFlight.shift();
     if (this.opts.rate) {
-      const due = this.t0 + (this.sent / this.opts.rate) * 1000;
+      const due = this.t0 + (this.queued / this.opts.rate) * 1000;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     }
-    this.inFlight = this.send(batch);
-    // Surface a failure of this send at the next release or at close.
-    this.inFlight.catch(() => {});
+    this.queued += batch.length;
+    const p = this.send(batch);
+    // A failure surfaces when this send is awaited (below or at close).
+    p.catch(() => {});
+    this.inFlight.push(p);
   }
 
   private async send(batch: Pending[]): Promise<void> {
@@ -141,6 +144,5 @@ export class KafkaSink implements Sink {
       compression: CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
-    this.sent += batch.length;
   }
 }
