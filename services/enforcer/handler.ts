@@ -6,7 +6,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { parseReviewDecision } from '../../shared/contracts/validate.ts';
 import { applyFlag, applyReview, type MachineOptions, type Outcome } from './machine.ts';
-import { parseFlagEvent } from './flag.ts';
+import { parseFlagEvent } from '../../shared/contracts/flag.ts';
 import { BadInputError, decodeValue } from './decode.ts';
 import type { EnforcementStore } from './store.ts';
 

@@ -4,9 +4,9 @@
  * guarantees neither. The number is normalised to E.164; the rule name is
  * kept as any non-empty string (the contract may add rules).
  */
-import { normalizeOrError } from '../../shared/numbers/index.ts';
-import { NUMBER_CLASSES, SEVERITIES, type FlagEvent, type FlagReason, type NumberClass, type RuleName, type Severity } from '../../shared/contracts/records.ts';
-import type { Result } from '../../shared/contracts/validate.ts';
+import { normalizeOrError } from '../numbers/index.ts';
+import { NUMBER_CLASSES, SEVERITIES, type FlagEvent, type FlagReason, type NumberClass, type RuleName, type Severity } from './records.ts';
+import type { Result } from './validate.ts';
 
 type Obj = Record<string, unknown>;
 
