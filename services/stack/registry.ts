@@ -14,7 +14,7 @@ import type { StackService } from './service.ts';
 import { runMaven, runLogged, ensureJavaAndMaven, mavenRepoLabel } from './provision.ts';
 import { progress } from './log.ts';
 import { registryProbe } from './probes.ts';
-import { newestJava, type JavaRuntime } from './java.ts';
+import { newestJava, javaMajor, type JavaRuntime } from './java.ts';
 
 /** Which Apicurio to run with which Java. */
 interface RegistryChoice {
@@ -28,8 +28,12 @@ let cachedChoice: RegistryChoice | undefined;
 
 function choose(cfg: StackConfig): RegistryChoice {
   if (cachedChoice) return cachedChoice;
-  const modern = newestJava(21);
-  const java = modern ?? newestJava(17);
+  // CALLGUARD_REGISTRY_JAVA_HOME pins the JDK (e.g. to try the Java 17 fallback).
+  const pinned = process.env.CALLGUARD_REGISTRY_JAVA_HOME;
+  const pinnedJava = pinned ? { bin: join(pinned, 'bin', 'java'), major: javaMajor(join(pinned, 'bin', 'java')) ?? 0 } : undefined;
+  if (pinnedJava && pinnedJava.major < 17) throw new Error(`CALLGUARD_REGISTRY_JAVA_HOME=${pinned} is not a Java 17+ home`);
+  const modern = pinnedJava ? (pinnedJava.major >= 21 ? pinnedJava : undefined) : newestJava(21);
+  const java = pinnedJava ?? modern ?? newestJava(17);
   if (!java) throw new Error('no Java 17+ found (java on PATH, JAVA_HOME, /usr/lib/jvm)');
   const version = modern ? VERSIONS.apicurio : VERSIONS.apicurioJava17;
   if (!modern) progress(`no Java 21+ found: running Apicurio ${version} (built for Java 17) on ${java.bin}`);
