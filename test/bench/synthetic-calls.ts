@@ -1,6 +1,6 @@
 /**
  * Synthetic call streams for benchmarks: a population of subscribers who
- * mostly call their own contacts (answered, minutes of talk), a few couriers
+ * call their own contacts (a reciprocal graph: answered, minutes of talk), a few couriers
  * (many strangers, answered) and a few telemarketers (strangers, rarely
  * answered), in event-time order. Deterministic (seeded), generated in
  * chunks so that 10M events never sit in memory at once, and generated
@@ -60,7 +60,9 @@ export class CallStream {
         answered = r < 0.8;
         talk = 40;
       } else {
-        calleeIdx = (callerIdx + 1 + Math.floor(r * 20) * 7919) % N; // one of ~20 contacts
+        // One of 20 contacts, reciprocal: i's contacts are i ± k·7919, so j = i + d has i among its own.
+        const d = (1 + Math.floor(r * 10)) * 7919;
+        calleeIdx = (this.rnd() < 0.5 ? callerIdx + d : callerIdx - d + N) % N;
         answered = r < 0.85;
         talk = 120;
       }

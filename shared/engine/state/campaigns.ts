@@ -36,7 +36,8 @@ export interface GroupValue {
  * measured as the one telemarketer it is.
  */
 export class CampaignGroups {
-  private readonly ids = new Map<string, number>();
+  /** provider → block → group id. */
+  private readonly ids = new Map<number, Map<number, number>>();
   private readonly groups: Group[] = [];
 
   get size(): number {
@@ -45,8 +46,9 @@ export class CampaignGroups {
 
   /** The id of the group for this block and provider (created on first use). */
   idFor(block: number, provider: number): number {
-    const k = `${block}:${provider}`;
-    let id = this.ids.get(k);
+    let byBlock = this.ids.get(provider);
+    if (!byBlock) this.ids.set(provider, (byBlock = new Map()));
+    let id = byBlock.get(block);
     if (id === undefined) {
       id = this.groups.length;
       this.groups.push({
@@ -61,7 +63,7 @@ export class CampaignGroups {
         listedCur: [],
         listedPrev: [],
       });
-      this.ids.set(k, id);
+      byBlock.set(block, id);
     }
     return id;
   }
@@ -113,13 +115,19 @@ export class CampaignGroups {
   }
 
   /** Copy of the state, for snapshots. */
-  exportState(): { ids: [string, number][]; groups: Group[] } {
-    return { ids: [...this.ids], groups: this.groups.map((g) => ({ ...g })) };
+  exportState(): { ids: [number, number, number][]; groups: Group[] } {
+    const ids: [number, number, number][] = [];
+    for (const [provider, m] of this.ids) for (const [block, id] of m) ids.push([provider, block, id]);
+    return { ids, groups: this.groups.map((g) => ({ ...g })) };
   }
 
-  importState(s: { ids: [string, number][]; groups: Group[] }): void {
+  importState(s: { ids: [number, number, number][]; groups: Group[] }): void {
     this.ids.clear();
-    for (const [k, v] of s.ids) this.ids.set(k, v);
+    for (const [provider, block, id] of s.ids) {
+      let m = this.ids.get(provider);
+      if (!m) this.ids.set(provider, (m = new Map()));
+      m.set(block, id);
+    }
     this.groups.length = 0;
     this.groups.push(...s.groups.map((g) => ({ ...g })));
   }

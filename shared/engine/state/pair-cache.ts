@@ -32,19 +32,34 @@ export const PAIR_CALLED_BACK = 4;
  */
 export class PairCache {
   /** Per set: 8 tags, then 8 last-seen times. */
-  private readonly head: Uint32Array;
-  private readonly f64: Float64Array;
-  private readonly u32: Uint32Array;
-  private readonly u16: Uint16Array;
-  private readonly u8: Uint8Array;
-  private readonly setMask: number;
+  private head!: Uint32Array;
+  private f64!: Float64Array;
+  private u32!: Uint32Array;
+  private u16!: Uint16Array;
+  private u8!: Uint8Array;
+  private setMask = 0;
+  private occupied = 0;
+  private readonly maxSets: number;
   /** True when the last `getOrCreate` created the entry. */
   created = false;
   evictions = 0;
 
-  constructor(entries: number) {
+  /**
+   * @param entries the most entries the cache may hold (rounded up to a power of two).
+   * @param initialEntries where it starts: it doubles (rehashing) whenever a
+   *   set is full while below `entries` — nothing is evicted before the
+   *   maximum — so a small population keeps a small, cache-friendly table.
+   */
+  constructor(entries: number, initialEntries = Math.min(entries, 1 << 16)) {
     let sets = 1;
     while (sets * WAYS < entries) sets *= 2;
+    this.maxSets = sets;
+    let start = 1;
+    while (start * WAYS < initialEntries && start < sets) start *= 2;
+    this.allocate(start);
+  }
+
+  private allocate(sets: number): void {
     this.setMask = sets - 1;
     this.head = new Uint32Array(sets * WAYS * 2);
     const buf = new ArrayBuffer(sets * WAYS * STRIDE);
@@ -52,14 +67,40 @@ export class PairCache {
     this.u32 = new Uint32Array(buf);
     this.u16 = new Uint16Array(buf);
     this.u8 = new Uint8Array(buf);
+    this.occupied = 0;
+  }
+
+  /** Doubles the table and re-inserts every entry (records move whole). */
+  private grow(): void {
+    const oldHead = this.head;
+    const oldRec = this.u8;
+    const oldSets = this.setMask + 1;
+    this.allocate(oldSets * 2);
+    for (let set = 0; set < oldSets; set++) {
+      for (let w = 0; w < WAYS; w++) {
+        const tag = oldHead[set * WAYS * 2 + w];
+        if (tag === 0) continue;
+        const i = set * WAYS + w;
+        const ns = (tag >>> 1) & this.setMask;
+        const base = ns * WAYS * 2;
+        let way = 0;
+        while (this.head[base + way] !== 0) way++;
+        this.head[base + way] = tag;
+        this.head[base + WAYS + way] = oldHead[set * WAYS * 2 + WAYS + w];
+        const j = ns * WAYS + way;
+        this.u8.set(oldRec.subarray(i * STRIDE, (i + 1) * STRIDE), j * STRIDE);
+        this.occupied++;
+      }
+    }
   }
 
   get bytes(): number {
     return this.head.byteLength + this.u8.byteLength;
   }
 
+  /** Entries the table holds now (it grows up to the maximum given at construction). */
   get capacity(): number {
-    return this.u8.length / STRIDE;
+    return (this.setMask + 1) * WAYS;
   }
 
   /** Index of the pair a→b, or -1. */
@@ -99,13 +140,24 @@ export class PairCache {
         victim = w;
       }
     }
-    if (head[base + victim] !== 0) this.evictions++;
+    if (head[base + victim] !== 0) {
+      // A full set: grow while below the maximum, evict the stalest beyond it.
+      if (this.setMask + 1 < this.maxSets) {
+        this.grow();
+        return this.getOrCreate(a, b, nowSec);
+      }
+      this.evictions++;
+    } else {
+      this.occupied++;
+    }
     head[base + victim] = h;
     head[base + WAYS + victim] = nowSec;
     const i = set * WAYS + victim;
-    this.u8.fill(0, i * STRIDE, (i + 1) * STRIDE);
-    this.f64[i * 4] = a;
-    this.f64[i * 4 + 1] = b;
+    const f = this.f64;
+    f[i * 4] = a;
+    f[i * 4 + 1] = b;
+    f[i * 4 + 2] = 0;
+    f[i * 4 + 3] = 0;
     this.created = true;
     return i;
   }
@@ -116,11 +168,14 @@ export class PairCache {
   }
 
   importState(s: { head: Uint32Array; records: Uint8Array; evictions: number }): void {
-    if (s.head.length !== this.head.length || s.records.length !== this.u8.length) {
-      throw new Error(`pair cache snapshot holds ${s.records.length / STRIDE} entries, this cache ${this.capacity}`);
+    const sets = s.head.length / (WAYS * 2);
+    if (sets > this.maxSets || s.records.length !== sets * WAYS * STRIDE) {
+      throw new Error(`pair cache snapshot holds ${s.records.length / STRIDE} entries, this cache at most ${this.maxSets * WAYS}`);
     }
+    this.allocate(sets);
     this.head.set(s.head);
     this.u8.set(s.records);
+    for (let k = 0; k < sets * WAYS * 2; k += WAYS * 2) for (let w = 0; w < WAYS; w++) if (this.head[k + w] !== 0) this.occupied++;
     this.evictions = s.evictions;
   }
 
