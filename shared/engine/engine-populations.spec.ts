@@ -150,10 +150,62 @@ describe('snowshoe campaign', () => {
     }
   });
 
-  it('alone, one member of the operation is not labelled', () => {
+  it('alone, one member of the operation gets no CAMPAIGN reason (the group is what is scored)', () => {
     const tr = new Traffic();
     campaign(tr, members.slice(0, 1), () => 'carrier-x', 2);
-    expect(atLeast(play(engine(), tr.inputs()).flags, 'LABEL')).toEqual([]);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'CAMPAIGN')).toEqual([]);
+  });
+
+  it('ten numbers each below every per-number threshold (8 strangers a day) are labelled together, and only together', () => {
+    const ten = Array.from({ length: 10 }, (_, k) => `+8613712346${String(50 + k * 37).padStart(3, '0')}`);
+    const run = (numbers: string[]) => {
+      const random = rng(13);
+      const tr = new Traffic();
+      let n = 0;
+      for (let day = 0; day < 2; day++) {
+        for (let slot = 0; slot < 8; slot++) {
+          numbers.forEach((num, m) => {
+            const at = T0 + day * DAY + slot * 70 * MIN + m * 6 * MIN + Math.floor(random() * 60) * SEC;
+            // Every fifth call answered, the rest not: 20%.
+            if ((slot + m) % 5 === 0) tr.answered(at, num, stranger(n++, '156'), 12, { provider: 'carrier-y' });
+            else tr.noAnswer(at, num, stranger(n++, '156'), { provider: 'carrier-y' });
+          });
+        }
+      }
+      return play(engine(), tr.inputs()).flags;
+    };
+    expect(atLeast(run(ten.slice(0, 1)), 'LABEL')).toEqual([]);
+    const flags = run(ten);
+    for (const m of ten) expect(atLeast(withRule(flagsOf(flags, m), 'CAMPAIGN'), 'LABEL'), m).not.toEqual([]);
+  });
+
+  it('ordinary subscribers who share the campaign’s number block and provider are not labelled', () => {
+    const random = rng(17);
+    const tr = new Traffic();
+    campaign(tr, members, () => 'carrier-x', 2);
+    // Ten neighbours in the same block of 1000, with contacts of long standing (their friends called them the day before);
+    // each day they talk with their friends and call two new numbers (a shop, a plumber), 60% answered.
+    const neighbours = Array.from({ length: 10 }, (_, k) => `+8613712345${String(500 + k * 3).padStart(3, '0')}`);
+    const friends = (k: number) => [0, 1, 2].map((i) => mobile(900_000 + k * 10 + i, '135'));
+    neighbours.forEach((nb, k) => friends(k).forEach((f, i) => tr.answered(T0 - DAY + k * MIN + i * HOUR, f, nb, 90)));
+    let n = 0;
+    for (let day = 0; day < 2; day++) {
+      neighbours.forEach((nb, k) => {
+        const base = T0 + day * DAY + k * 7 * MIN;
+        friends(k).forEach((f, i) => tr.answered(base + i * HOUR, nb, f, 120, { provider: 'carrier-x' }));
+        for (let i = 0; i < 2; i++) {
+          const at = base + (4 + i * 2) * HOUR;
+          if (random() < 0.6) tr.answered(at, nb, stranger(n++, '157'), 60, { provider: 'carrier-x' });
+          else tr.noAnswer(at, nb, stranger(n++, '157'), { provider: 'carrier-x' });
+        }
+      });
+    }
+    const flags = play(engine(), tr.inputs()).flags;
+    // The operation itself is recognised as a campaign…
+    for (const m of members) expect(withRule(flagsOf(flags, m), 'CAMPAIGN'), m).not.toEqual([]);
+    // …and its neighbours, who call a couple of strangers like anyone, are not labelled with it.
+    const labelled = neighbours.filter((nb) => atLeast(flagsOf(flags, nb), 'LABEL').length > 0);
+    expect(labelled).toEqual([]);
   });
 
   it('the same behaviour spread over different access providers is not one campaign', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/index.ts';
-import { emptySignals, type Signals } from '../signals.ts';
+import { emptySignals, wilsonUpper, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
 import { quietHours } from './quiet-hours.ts';
 
@@ -13,20 +13,37 @@ describe('QUIET_HOURS', () => {
     expect(quietHours(sig({ quietStranger24h: 5.9 }), c)).toBeNull();
   });
 
-  it('is WATCH at exactly the count, with the contract fields', () => {
-    const r = quietHours(sig({ quietStranger24h: 6 }), c);
+  it('is WATCH at exactly the count, with the contract fields, when the callees engage', () => {
+    const r = quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 20, strangerAnswered24h: 15 }), c);
     expect(r).toEqual({ rule: 'QUIET_HOURS', window: '24h', value: 6, threshold: 6, points: 25 });
     expect(verdict([r!], cfg.severity).severity).toBe('WATCH');
   });
 
-  it('alone stays below LABEL: 40 points at most', () => {
-    expect(quietHours(sig({ quietStranger24h: 24 }), c)?.points).toBe(40);
-    expect(quietHours(sig({ quietStranger24h: 2400 }), c)?.points).toBe(40);
-    expect(verdict([quietHours(sig({ quietStranger24h: 2400 }), c)!], cfg.severity).severity).toBe('WATCH');
+  it('alone stays below LABEL when the callees engage: 40 points at most', () => {
+    const s = (q: number) => sig({ quietStranger24h: q, strangerCalls24h: 3 * q, strangerAnswered24h: 2 * q });
+    expect(quietHours(s(24), c)?.points).toBe(40);
+    expect(quietHours(s(2400), c)?.points).toBe(40);
+    expect(verdict([quietHours(s(2400), c)!], cfg.severity).severity).toBe('WATCH');
   });
 
-  it('turns a weak marketing pattern into a LABEL when combined', () => {
-    const q = quietHours(sig({ quietStranger24h: 12 }), c)!;
+  it('is a LABEL when the night calls are marketing-like (the callees do not engage)', () => {
+    const r = quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 30, strangerAnswered24h: 2 }), c)!;
+    expect(r.points).toBe(50);
+    expect(verdict([r], cfg.severity).severity).toBe('LABEL');
+  });
+
+  it('judges engagement by its upper bound and counts callbacks as engagement', () => {
+    // Six night calls, none engaged: clearly low. Two of six (a third) is under the maximum but not clearly.
+    expect(wilsonUpper(2, 6)).toBeGreaterThan(c.lowAnswerFanout.maxAnswerRate);
+    expect(quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 6 }), c)?.points).toBe(50);
+    expect(quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 6, strangerAnswered24h: 2 }), c)?.points).toBe(25);
+    // Callbacks count like answers.
+    expect(quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 30, strangerAnswered24h: 2, callbacks24h: 20 }), c)?.points).toBe(25);
+  });
+
+  it('turns a weak signal into a LABEL when combined', () => {
+    const q = quietHours(sig({ quietStranger24h: 12, strangerCalls24h: 30, strangerAnswered24h: 25 }), c)!;
+    expect(verdict([q], cfg.severity).severity).toBe('WATCH');
     expect(verdict([q, { rule: 'HIGH_FREQUENCY', window: '1h', value: 60, threshold: 60, points: 20 }], cfg.severity).severity).toBe('LABEL');
   });
 

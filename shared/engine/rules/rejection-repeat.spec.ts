@@ -38,9 +38,13 @@ describe('REJECTION_REPEAT', () => {
     expect(rejectionRepeat(sig({ rejectionRepeatMax: 4, rejectionRepeats24h: 4 }), c)?.points).toBe(70);
   });
 
-  it('adds 5 points per repeat elsewhere and caps at 85', () => {
-    expect(rejectionRepeat(sig({ rejectionRepeatMax: 2, rejectionRepeats24h: 4 }), c)?.points).toBe(50);
-    expect(rejectionRepeat(sig({ rejectionRepeatMax: 10, rejectionRepeats24h: 100 }), c)?.points).toBe(85);
+  it('scores the worst single callee only: repeats at other callees add nothing (a courier retrying refusals)', () => {
+    expect(rejectionRepeat(sig({ rejectionRepeatMax: 2, rejectionRepeats24h: 40 }), c)?.points).toBe(40);
+  });
+
+  it('caps at 85 points', () => {
+    expect(rejectionRepeat(sig({ rejectionRepeatMax: 5, rejectionRepeats24h: 5 }), c)?.points).toBe(85);
+    expect(rejectionRepeat(sig({ rejectionRepeatMax: 50, rejectionRepeats24h: 50 }), c)?.points).toBe(85);
   });
 
   it('alone, however many repeats, never reaches BLOCK_RECOMMENDED', () => {

@@ -16,42 +16,72 @@ describe('CampaignGroups', () => {
     expect(g.size).toBe(3);
   });
 
-  it('counts members and their calls within the day', () => {
+  it('counts members, stranger calls and engaged calls within the day', () => {
     const g = new CampaignGroups();
     const id = g.idFor(1, 1);
-    g.join(id, T, 6);
-    g.join(id, T + 1000, 7);
-    g.addCalls(id, T + 2000, 3);
-    expect(g.value(id, T + 3000)).toEqual({ members: 2, calls: 16 });
+    g.join(id, T);
+    g.join(id, T + 1000);
+    for (let i = 0; i < 10; i++) g.addCall(id, T + 2000 + i, i < 3);
+    expect(g.value(id, T + 3000)).toEqual({ members: 2, calls: 10, engaged: 3 });
   });
 
   it('carries yesterday into today, fading as today passes', () => {
     const g = new CampaignGroups();
     const id = g.idFor(1, 1);
-    for (let i = 0; i < 6; i++) g.join(id, T, 15);
+    for (let m = 0; m < 6; m++) {
+      g.join(id, T);
+      for (let i = 0; i < 15; i++) g.addCall(id, T, i < 3);
+    }
     // At the very start of the next day everything of yesterday still counts.
-    expect(g.value(id, D0 + DAY)).toEqual({ members: 6, calls: 90 });
+    expect(g.value(id, D0 + DAY)).toEqual({ members: 6, calls: 90, engaged: 18 });
     // A quarter into the next day, three quarters remain.
-    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 67.5 });
-    // A member joining today counts in full on top of the fading calls; members take the larger of today and the faded yesterday.
-    g.join(id, D0 + DAY + DAY / 4, 10);
-    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 77.5 });
+    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 67.5, engaged: 13.5 });
+    // Today's calls count in full on top; members are the larger of today and the faded yesterday.
+    g.join(id, D0 + DAY + DAY / 4);
+    g.addCall(id, D0 + DAY + DAY / 4, false);
+    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 68.5, engaged: 13.5 });
   });
 
   it('forgets a group idle for more than a day', () => {
     const g = new CampaignGroups();
     const id = g.idFor(1, 1);
-    g.join(id, T, 15);
-    expect(g.value(id, D0 + 2 * DAY)).toEqual({ members: 0, calls: 0 });
-    g.addCalls(id, D0 + 2 * DAY + 1000, 1);
-    expect(g.value(id, D0 + 2 * DAY + 1000)).toEqual({ members: 0, calls: 1 });
+    g.join(id, T);
+    g.addCall(id, T, false);
+    expect(g.value(id, D0 + 2 * DAY)).toEqual({ members: 0, calls: 0, engaged: 0 });
+    g.addCall(id, D0 + 2 * DAY + 1000, true);
+    expect(g.value(id, D0 + 2 * DAY + 1000)).toEqual({ members: 0, calls: 1, engaged: 1 });
   });
 
   it('keeps groups apart', () => {
     const g = new CampaignGroups();
     const a = g.idFor(1, 1);
     const b = g.idFor(2, 1);
-    g.join(a, T, 10);
-    expect(g.value(b, T)).toEqual({ members: 0, calls: 0 });
+    g.join(a, T);
+    g.addCall(a, T, false);
+    expect(g.value(b, T)).toEqual({ members: 0, calls: 0, engaged: 0 });
+  });
+
+  it('hands over its listed members once per day when it becomes hot, today’s and yesterday’s', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(1, 1);
+    g.list(id, T, 111);
+    g.list(id, D0 + DAY + 1000, 222);
+    expect(g.markHot(id, D0 + DAY + 2000)).toEqual([111, 222]);
+    expect(g.markHot(id, D0 + DAY + 3000)).toEqual([]);
+    g.list(id, D0 + 2 * DAY + 1000, 333);
+    expect(g.markHot(id, D0 + 2 * DAY + 2000)).toEqual([222, 333]);
+  });
+
+  it('round-trips through exportState / importState', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(7, 3);
+    g.join(id, T);
+    g.addCall(id, T, true);
+    g.list(id, T, 42);
+    const copy = new CampaignGroups();
+    copy.importState(JSON.parse(JSON.stringify(g.exportState())));
+    expect(copy.idFor(7, 3)).toBe(id);
+    expect(copy.value(id, T)).toEqual(g.value(id, T));
+    expect(copy.markHot(id, T)).toEqual([42]);
   });
 });
