@@ -51,6 +51,17 @@ else
   cli stack init >&2 || { say "callguard stack init failed"; exit 1; }
 fi
 
-npx vitest run "$@"
+mkdir -p test-artifacts
+report=test-artifacts/vitest-report.json
+rm -f "$report"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 code=$?
+# One plain closing line with the counts, for readers of the CI log.
+if [ -f "$report" ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  ' "$report" || true
+fi
 exit "$code"
