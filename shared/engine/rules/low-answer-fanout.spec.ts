@@ -7,6 +7,7 @@ import { lowAnswerFanout } from './low-answer-fanout.ts';
 const cfg = defaultConfig();
 const c = cfg.rules;
 const MAX = c.lowAnswerFanout.maxAnswerRate;
+const PER_HOUR = c.lowAnswerFanout.strangersPerHour;
 const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
 
 /** `n` distinct strangers in the last hour (and day), each called once, `engaged` of them answered. */
@@ -29,9 +30,9 @@ describe('LOW_ANSWER_FANOUT', () => {
   });
 
   it('fires at exactly the hourly fan-out with nobody answering: LABEL on its own, with the contract fields', () => {
-    const r = lowAnswerFanout(hour(12, 0), c);
+    const r = lowAnswerFanout(hour(PER_HOUR, 0), c);
     expect(r).toMatchObject({ rule: 'LOW_ANSWER_FANOUT', window: '1h', value: 0, threshold: MAX });
-    expect(r!.points).toBeCloseTo(50 + 25 * (1 - wilsonUpper(0, 12) / MAX), 6);
+    expect(r!.points).toBeCloseTo(50 + 25 * (1 - wilsonUpper(0, PER_HOUR) / MAX), 6);
     expect(verdict([r!], cfg.severity).severity).toBe('LABEL');
   });
 
@@ -44,7 +45,7 @@ describe('LOW_ANSWER_FANOUT', () => {
   });
 
   it('judges the upper confidence bound, so a small sample never looks low by chance', () => {
-    for (const n of [12, 100]) {
+    for (const n of [Math.max(12, PER_HOUR), 100]) {
       // k engaged of n is the most that still fires; k + 1 is under the maximum too, but not clearly.
       let k = 0;
       while (wilsonUpper(k + 1, n) <= MAX) k++;
@@ -79,22 +80,22 @@ describe('LOW_ANSWER_FANOUT', () => {
   });
 
   it('prefers the hourly window when both qualify', () => {
-    const r = lowAnswerFanout(sig({ newStrangers1h: 12, strangerCalls1h: 12, newStrangers24h: 200, strangerCalls24h: 200, strangerAnswered24h: 80 }), c);
+    const r = lowAnswerFanout(sig({ newStrangers1h: PER_HOUR, strangerCalls1h: PER_HOUR, newStrangers24h: 200, strangerCalls24h: 200, strangerAnswered24h: 80 }), c);
     expect(r?.window).toBe('1h');
   });
 
   it('adds up to 10 points for fan-out, reached at 3× the threshold, and stays a single-signal LABEL', () => {
     const at = lowAnswerFanout(hour(1200, 0), c)!;
-    const triple = lowAnswerFanout(sig({ newStrangers1h: 36, strangerCalls1h: 1200 }), c)!;
-    const base = lowAnswerFanout(sig({ newStrangers1h: 12, strangerCalls1h: 1200 }), c)!;
+    const triple = lowAnswerFanout(sig({ newStrangers1h: 3 * PER_HOUR, strangerCalls1h: 1200 }), c)!;
+    const base = lowAnswerFanout(sig({ newStrangers1h: PER_HOUR, strangerCalls1h: 1200 }), c)!;
     expect(triple.points - base.points).toBeCloseTo(10, 6);
     expect(at.points).toBeLessThanOrEqual(85);
     expect(verdict([at], cfg.severity).severity).toBe('LABEL');
   });
 
   it('counts repeated calls in the rate, not only distinct strangers', () => {
-    // 12 strangers, 40 calls, 4 answered: 10%.
-    const r = lowAnswerFanout(sig({ newStrangers1h: 12, strangerCalls1h: 40, strangerAnswered1h: 4 }), c);
+    // A few strangers, 40 calls, 4 answered: 10%.
+    const r = lowAnswerFanout(sig({ newStrangers1h: PER_HOUR, strangerCalls1h: 40, strangerAnswered1h: 4 }), c);
     expect(r?.value).toBe(0.1);
   });
 
