@@ -88,4 +88,43 @@ describe('PairCache', () => {
     expect(pc.get16(i, 'attempts')).toBe(65_535);
     expect(pc.get8(i, 'talks')).toBe(255);
   });
+
+  it('starts small and grows while below its maximum, evicting nothing and keeping every record', () => {
+    const pc = new PairCache(1 << 14, 64);
+    expect(pc.capacity).toBe(64);
+    const n = 2000;
+    for (let k = 0; k < n; k++) {
+      const i = pc.getOrCreate(A + (k % 97), callee(k), 1000 + k);
+      pc.set16(i, 'attempts', (k % 1000) + 1);
+      pc.set8(i, 'talks', k % 200);
+      // A full set below the maximum makes the table grow; only at the maximum is anything evicted.
+      if (pc.evictions > 0) expect(pc.capacity).toBe(1 << 14);
+    }
+    expect(pc.capacity).toBeGreaterThan(64);
+    expect(pc.capacity).toBeLessThan(1 << 14);
+    expect(pc.evictions).toBe(0);
+    for (let k = 0; k < n; k++) {
+      const i = pc.find(A + (k % 97), callee(k));
+      if (i < 0 || pc.get16(i, 'attempts') !== (k % 1000) + 1 || pc.get8(i, 'talks') !== k % 200 || pc.lastSeen(i) !== 1000 + k) {
+        throw new Error(`pair ${k} lost or changed by growth`);
+      }
+    }
+  });
+
+  it('evicts only once it has reached its maximum', () => {
+    const pc = new PairCache(1 << 10, 64);
+    for (let k = 0; k < 5000; k++) pc.getOrCreate(A, callee(k), k);
+    expect(pc.capacity).toBe(1 << 10);
+    expect(pc.evictions).toBeGreaterThan(0);
+  });
+
+  it('round-trips through exportState / importState', () => {
+    const pc = new PairCache(1 << 12, 64);
+    for (let k = 0; k < 500; k++) pc.set32(pc.getOrCreate(A, callee(k), k), 'rejectedAt', 10_000 + k);
+    const copy = new PairCache(1 << 12, 64);
+    copy.importState(pc.exportState());
+    expect(copy.capacity).toBe(pc.capacity);
+    for (let k = 0; k < 500; k++) expect(copy.get32(copy.find(A, callee(k)), 'rejectedAt')).toBe(10_000 + k);
+    expect(() => new PairCache(64, 64).importState(pc.exportState())).toThrow(/at most/);
+  });
 });
