@@ -55,7 +55,7 @@ export const engineConfigSchema = z
         lowAnswerFanout: z
           .object({
             /** Distinct strangers called in the horizon before the rule looks at all. */
-            strangersPerHour: count.default(12),
+            strangersPerHour: count.default(8),
             strangersPerDay: count.default(15),
             /** Answer rate of calls to strangers at or below which it fires. */
             maxAnswerRate: ratio.default(0.55),
