@@ -17,7 +17,8 @@ describe('parseMigration', () => {
 
 describe('schemas/clickhouse', () => {
   it('holds the bookkeeping table first, then the contract tables, each keyed by a ReplacingMergeTree', async () => {
-    const migrations = await loadMigrations(DEFAULT_MIGRATIONS_DIR, 'callguard');
+    // 00x: the contract tables; 1xx: the investigators' own table and views (checked by test/integration/investigator.*).
+    const migrations = (await loadMigrations(DEFAULT_MIGRATIONS_DIR, 'callguard')).filter((m) => m.version.startsWith('00'));
     expect(migrations.map((m) => m.version)).toEqual(['000_schema_migrations.sql', '001_flags.sql', '002_number_minute.sql', '003_provider_hour.sql']);
     for (const m of migrations) {
       const sql = m.statements.join('\n');

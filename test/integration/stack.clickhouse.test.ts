@@ -25,15 +25,15 @@ afterAll(async () => {
 describe('ClickHouse migrations', () => {
   it('creates the database and every table, and a second run applies nothing', async () => {
     const first = await migrate(ch, { database });
-    expect(first.applied).toEqual(['000_schema_migrations.sql', '001_flags.sql', '002_number_minute.sql', '003_provider_hour.sql']);
+    expect(first.applied.slice(0, 4)).toEqual(['000_schema_migrations.sql', '001_flags.sql', '002_number_minute.sql', '003_provider_hour.sql']);
     const second = await migrate(ch, { database });
     expect(second.applied).toEqual([]);
-    expect(second.skipped).toHaveLength(4);
+    expect(second.skipped).toHaveLength(first.applied.length);
 
     const tables = await ch.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db: database });
-    expect(tables.map((t) => t.name)).toEqual(['flags', 'number_minute', 'provider_hour', 'schema_migrations']);
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['flags', 'number_minute', 'provider_hour', 'schema_migrations']));
     const recorded = await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.schema_migrations FINAL`);
-    expect(Number(recorded[0].n)).toBe(4);
+    expect(Number(recorded[0].n)).toBe(first.applied.length);
   });
 });
 
