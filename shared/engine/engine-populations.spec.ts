@@ -41,6 +41,25 @@ describe('courier', () => {
   });
 });
 
+describe('one-off organiser', () => {
+  it('a teacher calling 40 parents once, a third answering and most others calling back, is not labelled', () => {
+    const teacher = mobile(351, '138');
+    const random = rng(23);
+    const tr = new Traffic();
+    for (let i = 0; i < 40; i++) {
+      const at = T0 + 8 * HOUR + i * 90 * SEC; // 18:00 local, after work
+      const parent = stranger(i, '159');
+      if (random() < 0.35) tr.answered(at, teacher, parent, 40 + Math.floor(random() * 120));
+      else {
+        tr.noAnswer(at, teacher, parent);
+        if (random() < 0.7) tr.answered(at + (10 + Math.floor(random() * 30)) * MIN, parent, teacher, 60);
+      }
+    }
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(atLeast(flagsOf(flags, teacher), 'LABEL')).toEqual([]);
+  });
+});
+
 describe('telemarketer', () => {
   /** Strangers every 50 s from T0, about 15% answered with short talks. */
   function telemarketer(tr: Traffic, caller: string, hours: number, seed = 3, prefix = '151'): void {

@@ -96,6 +96,34 @@ describe('out-of-order delivery within the allowed lateness', () => {
   });
 });
 
+describe('callbacks delivered out of order', () => {
+  /**
+   * Y calls X; just before an hour edge X calls Y back, but that callback is
+   * delivered after Y's next call (already in the new hour); then X rings a
+   * stranger eight times, which is flagged with X's calls of the last hour
+   * as evidence.
+   */
+  const evidenceCalls1h = (delayMs: number) => {
+    const x = mobile(31, '138');
+    const y = mobile(32, '138');
+    const edge = T0 + 2 * HOUR;
+    const tr = new Traffic();
+    tr.noAnswer(T0 + 10 * MIN, y, x);
+    tr.noAnswer(edge + 30 * SEC, y, stranger(50));
+    tr.answered(edge - 10 * SEC, x, y, 45, { delayMs });
+    for (let i = 0; i < 8; i++) tr.noAnswer(edge + (1 + 2 * i) * MIN, x, stranger(51));
+    const e = engine();
+    const played = play(e, tr.inputs());
+    expect(e.stats().late).toBe(0);
+    return withRule(flagsOf(played.flags, x), 'CALL_BOMBING')[0].evidence.calls1h;
+  };
+
+  it('count in the caller’s own windows, as when delivered in order', () => {
+    // 8 attempts this hour + the callback 15 minutes into the hour, weighing 3/4: 8.75.
+    expect([evidenceCalls1h(0), evidenceCalls1h(60 * SEC)]).toEqual([9, 9]);
+  });
+});
+
 describe('duplicates', () => {
   it('counts a redelivered eventId once: seven attempts delivered twice are not call bombing', () => {
     const e = engine();
