@@ -125,7 +125,7 @@ export function kafkaService(cfg: StackConfig): StackService {
       progress(`fetching Kafka ${VERSIONS.kafka} jars from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
       mkdirSync(home, { recursive: true });
       writeFileSync(join(home, 'pom.xml'), kafkaPom(VERSIONS.kafka, VERSIONS.log4j));
-      await runMaven(c, 'mvn copy-dependencies (Kafka)', ['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], home);
+      await runMaven(c, 'mvn copy-dependencies (Kafka)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], home);
       writeFileSync(marker, `${VERSIONS.kafka}\n`);
     },
     async launch(c) {

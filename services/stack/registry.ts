@@ -69,7 +69,7 @@ export function registryService(cfg: StackConfig): StackService {
       await ensureJavaAndMaven(c);
       progress(`fetching Apicurio Registry ${version} (100-160 MB) from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
       mkdirSync(home, { recursive: true });
-      await runMaven(c, 'mvn dependency:copy (Apicurio)', ['dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
+      await runMaven(c, 'mvn dependency:copy (Apicurio)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
       const archive = readdirSync(home).find((f) => f.endsWith('.tar.gz'));
       if (!archive) throw new Error(`no archive in ${home} after mvn dependency:copy`);
       rmSync(appDir, { recursive: true, force: true });
