@@ -137,6 +137,8 @@ export const engineConfigSchema = z
             memberStrangersPerDay: count.default(2),
             /** …with at most this engagement rate; the group's rate (upper bound) must be below it too. */
             memberMaxAnswerRate: ratio.default(0.45),
+            /** …and strangers must be at least this share of its calls (a neighbour also calls friends). */
+            memberStrangerShare: ratio.default(0.8),
             /** Members of one block and access provider calling strangers that make a campaign. */
             members: count.default(4),
             /** Stranger calls of the whole campaign in a day. */

@@ -40,6 +40,7 @@ const QUIET_STRANGER = M.QUIET_STRANGER;
 const NO_CONSENT = M.NO_CONSENT;
 const REJECTION_REPEATS = M.REJECTION_REPEATS;
 const CALLBACKS = M.CALLBACKS;
+const STRANGER_TALKED = M.STRANGER_TALKED;
 const PAIR_ANSWERED = PAIR_ANSWERED_;
 const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
@@ -337,6 +338,7 @@ export class DetectionEngine implements Engine {
       // Engagement: answered and kept on the line past the short-call cut (a
       // callee who hangs up on a pitch within seconds has not engaged).
       if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, STRANGER_ANSWERED);
+      if (outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
       if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
       if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_STRANGERS);
       if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
@@ -482,7 +484,9 @@ export class DetectionEngine implements Engine {
     if (st.get32(slot, 'listedDay') !== day) {
       const ctr = st.counters;
       const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
-      if (calls >= c.memberStrangersPerDay && ctr.value(slot, H24, STRANGER_ANSWERED, t) / calls <= c.memberMaxAnswerRate) {
+      const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
+      const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
+      if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / calls <= c.memberMaxAnswerRate) {
         st.set32(slot, 'listedDay', day);
         this.groups.list(id, t, key);
       }
@@ -514,6 +518,8 @@ export class DetectionEngine implements Engine {
     s.strangerCalls24h = c.value(slot, H24, STRANGER_CALLS, t);
     s.strangerAnswered1h = c.value(slot, H1, STRANGER_ANSWERED, t);
     s.strangerAnswered24h = c.value(slot, H24, STRANGER_ANSWERED, t);
+    s.strangerTalked1h = c.value(slot, H1, STRANGER_TALKED, t);
+    s.strangerTalked24h = c.value(slot, H24, STRANGER_TALKED, t);
     s.callbacks1h = c.value(slot, H1, CALLBACKS, t);
     s.callbacks24h = c.value(slot, H24, CALLBACKS, t);
     s.newStrangers1h = c.value(slot, H1, NEW_STRANGERS, t);

@@ -16,6 +16,9 @@ export interface Signals {
   strangerCalls24h: number;
   strangerAnswered1h: number;
   strangerAnswered24h: number;
+  /** Stranger calls that became real conversations (also counted in strangerAnswered). */
+  strangerTalked1h: number;
+  strangerTalked24h: number;
   /** Strangers called who called back (engagement, like an answer). */
   callbacks1h: number;
   callbacks24h: number;
@@ -53,6 +56,8 @@ export function emptySignals(): Signals {
     strangerCalls24h: 0,
     strangerAnswered1h: 0,
     strangerAnswered24h: 0,
+    strangerTalked1h: 0,
+    strangerTalked24h: 0,
     callbacks1h: 0,
     callbacks24h: 0,
     newStrangers1h: 0,
@@ -90,6 +95,19 @@ export type Rule = (s: Signals, c: RulesConfig) => ScoredReason | null;
 export function rising(value: number, threshold: number, base: number, extra: number, cap = 2): number {
   const over = Math.min(1, Math.max(0, (value / threshold - 1) / (cap - 1)));
   return base + extra * over;
+}
+
+/**
+ * How much strangers engaged with the number in a horizon: answered calls
+ * kept past the short-call cut, plus callbacks. Within the hour, callbacks
+ * to the latest missed calls have not had time to arrive yet, so a real
+ * conversation (talk ≥ acquaintanceTalkSec) counts once more there — the
+ * evidence of a legitimate purpose that is available at once.
+ */
+export function engagement(s: Signals, horizon: '1h' | '24h'): number {
+  return horizon === '1h'
+    ? s.strangerAnswered1h + s.strangerTalked1h + s.callbacks1h
+    : s.strangerAnswered24h + s.callbacks24h;
 }
 
 /**

@@ -1,20 +1,23 @@
-import { r1, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { engagement, r1, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * CAMPAIGN: the number belongs to a block of numbers on one access provider
  * whose stranger calls, taken together, have the volume and the low
  * engagement of a telemarketer (judged by the upper bound of the engagement
  * rate's 95 % interval, as for LOW_ANSWER_FANOUT), and the number itself
- * calls strangers who do not engage. Each member may be quiet on its own
+ * behaves alike: it calls strangers almost only, and they do not engage. Each member may be quiet on its own
  * (snowshoe); scoring every member means rotating numbers does not hide the
  * operation. LABEL at the thresholds on its own.
  */
 export const campaign: Rule = (s, c) => {
-  const { members, strangerCallsPerDay, memberStrangersPerDay, memberMaxAnswerRate } = c.campaign;
+  const { members, strangerCallsPerDay, memberStrangersPerDay, memberMaxAnswerRate, memberStrangerShare } = c.campaign;
   if (s.campaignMembers < members || s.campaignCalls < strangerCallsPerDay) return null;
   if (wilsonUpper(s.campaignEngaged, s.campaignCalls) > memberMaxAnswerRate) return null;
+  // The member itself behaves like the operation: it calls strangers almost
+  // only (a neighbour in the block also calls friends), and they do not engage.
   if (s.strangerCalls24h < memberStrangersPerDay) return null;
-  if (s.strangerAnswered24h / s.strangerCalls24h > memberMaxAnswerRate) return null;
+  if (s.strangerCalls24h / Math.max(1, s.calls24h) < memberStrangerShare) return null;
+  if (Math.min(1, engagement(s, '24h') / s.strangerCalls24h) > memberMaxAnswerRate) return null;
   return {
     rule: 'CAMPAIGN',
     window: '24h',

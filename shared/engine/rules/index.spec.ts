@@ -10,7 +10,7 @@ const c = defaultConfig().rules;
 const loud = {
   ...emptySignals(),
   calls1h: 100,
-  calls24h: 1000,
+  calls24h: 450, // strangers are most of the calls (a campaign member calls strangers almost only)
   answered24h: 20,
   shortTalk24h: 20,
   strangerCalls1h: 40,

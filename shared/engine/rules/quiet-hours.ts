@@ -1,4 +1,4 @@
-import { r1, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { engagement, r1, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * QUIET_HOURS: calls to strangers in the callee's night (22:00–08:00
@@ -10,7 +10,7 @@ import { r1, rising, wilsonUpper, type Rule } from '../signals.ts';
 export const quietHours: Rule = (s, c) => {
   const { strangerCallsPerDay } = c.quietHours;
   if (s.quietStranger24h < strangerCallsPerDay) return null;
-  const engaged = s.strangerAnswered24h + s.callbacks24h;
+  const engaged = Math.min(engagement(s, '24h'), s.strangerCalls24h);
   const marketingLike = wilsonUpper(engaged, s.strangerCalls24h) <= c.lowAnswerFanout.maxAnswerRate;
   return {
     rule: 'QUIET_HOURS',

@@ -29,9 +29,11 @@ export const M = {
   REJECTION_REPEATS: 12,
   /** Strangers the number called who then called it back (engagement, like an answer). */
   CALLBACKS: 13,
+  /** Stranger calls that became a real conversation (talk ≥ acquaintanceTalkSec). */
+  STRANGER_TALKED: 14,
 } as const;
 
-export const METRIC_COUNT = 14;
+export const METRIC_COUNT = 15;
 
 /** The horizons every metric is counted over. */
 export const HORIZONS = [
