@@ -1,13 +1,44 @@
 import type { Command } from 'commander';
+import type { InvestigatorCliOptions } from './config.ts';
 
-/** Placeholder until the subcommand is built: says so and exits non-zero. */
+interface SeedCliOptions {
+  calls: string;
+  complaints?: string;
+  flags: string;
+  database?: string;
+  shiftToNow?: boolean;
+  progress: boolean;
+}
+
+/** Declares `callguard investigate` (the console) and `callguard investigate seed`; modules load only when run. */
 export function register(program: Command): void {
-  program
+  const investigate = program
     .command('investigate')
-    .description('Investigators’ HTTP API and web console')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('callguard investigate: not implemented yet\n');
-      process.exitCode = 2;
+    .description("Investigators' HTTP API and web console (login from CALLGUARD_CONSOLE_USER / CALLGUARD_CONSOLE_PASSWORD)")
+    .option('--host <addr>', 'listen address (env CALLGUARD_CONSOLE_HOST, default 127.0.0.1)')
+    .option('--port <n>', 'port (env CALLGUARD_CONSOLE_PORT, default 8088)')
+    .option('--database <name>', 'ClickHouse database (env CALLGUARD_CLICKHOUSE_DATABASE, default callguard)')
+    .option('--reviews-topic <t>', 'topic of ReviewDecisions (env CALLGUARD_REVIEWS_TOPIC, default callguard.reviews.v1)')
+    .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_CONSOLE_KEY_PREFIX, default callguard)')
+    .addHelpText('after', '\nSee docs/investigator.md for every environment variable.')
+    .action(async (opts: InvestigatorCliOptions) => {
+      const { runInvestigate } = await import('./main.ts');
+      process.exitCode = await runInvestigate(opts);
+    });
+
+  investigate
+    .command('seed')
+    .description('Fill a ClickHouse database from `callguard simulate` files and `callguard replay` flags (demos, measurements)')
+    .requiredOption('--calls <file>', 'calls.jsonl from callguard simulate')
+    .requiredOption('--flags <file>', 'flags (JSON Lines) from callguard replay')
+    .option('--complaints <file>', 'complaints.jsonl from callguard simulate')
+    .option('--database <name>', 'target database (env CALLGUARD_CLICKHOUSE_DATABASE, default callguard)')
+    .option('--shift-to-now', 'move every event time so that the data ends now')
+    .option('--no-progress', 'no progress lines')
+    .action(async (opts: SeedCliOptions) => {
+      const { seedDatabase } = await import('./seed/seed.ts');
+      const { clickHouseDatabaseFromEnv } = await import('../../shared/clickhouse/index.ts');
+      const r = await seedDatabase({ ...opts, database: opts.database ?? clickHouseDatabaseFromEnv(), quiet: !opts.progress });
+      process.stdout.write(`${JSON.stringify(r)}\n`);
     });
 }

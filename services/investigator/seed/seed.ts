@@ -43,7 +43,16 @@ export interface SeedResult {
 const BATCH = 50_000;
 
 /** Reads the files, migrates `database` and inserts the rows. */
-export async function seedDatabase(o: SeedOptions, ch: ClickHouse = createClickHouse()): Promise<SeedResult> {
+export async function seedDatabase(o: SeedOptions, client?: ClickHouse): Promise<SeedResult> {
+  const ch = client ?? createClickHouse();
+  try {
+    return await seed(o, ch);
+  } finally {
+    if (!client) await ch.close();
+  }
+}
+
+async function seed(o: SeedOptions, ch: ClickHouse): Promise<SeedResult> {
   const say = o.say ?? ((l: string) => process.stderr.write(`[seed] ${l}\n`));
   const db = quoteIdentifier(o.database);
   await migrate(ch, { database: o.database, onProgress: say });

@@ -179,8 +179,8 @@ export interface InvestigatorQueries {
   /** The newest event time in the database, ms (0 when empty). */
   dataClock(): Promise<number>;
   numberSummary(number: string, fromMs: number, toMs: number): Promise<NumberSummary>;
-  /** The number's last active minute, ms, or null when it has none. */
-  numberLastSeen(number: string): Promise<number | null>;
+  /** The number's first and last active minute, ms, or null when it has none. */
+  numberActivitySpan(number: string): Promise<{ firstSeen: number; lastSeen: number } | null>;
   numberSeries(number: string, fromMs: number, toMs: number, bucketSeconds: number): Promise<SeriesPoint[]>;
   numberFlags(number: string, limit: number): Promise<FlagView[]>;
   flagById(flagId: string): Promise<FlagView | null>;
@@ -222,10 +222,10 @@ export function investigatorQueries(ch: ClickHouse, database: string): Investiga
         answerRate: calls === 0 ? 0 : answered / calls,
       };
     },
-    async numberLastSeen(number) {
-      const [r] = await ch.query<Row>(Q.NUMBER_LAST_SEEN, { db, number });
-      const s = num(r?.last_seen);
-      return s > 0 ? s * 1000 : null;
+    async numberActivitySpan(number) {
+      const [r] = await ch.query<Row>(Q.NUMBER_ACTIVITY_SPAN, { db, number });
+      const last = num(r?.last_seen);
+      return last > 0 ? { firstSeen: num(r?.first_seen) * 1000, lastSeen: last * 1000 } : null;
     },
     async numberSeries(number, fromMs, toMs, bucketSeconds) {
       const rows = await ch.query<Row>(Q.NUMBER_SERIES, { db, number, from: secs(fromMs), to: secs(toMs), bucket: bucketSeconds });

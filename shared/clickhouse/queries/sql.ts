@@ -41,9 +41,9 @@ SELECT
 FROM {db:Identifier}.number_minute FINAL
 WHERE number = {number:String} AND minute >= {from:DateTime} AND minute < {to:DateTime}`;
 
-/** A number's last minute of activity ever (epoch s; 0 when none): the default end of its chart. */
-export const NUMBER_LAST_SEEN = `
-SELECT toUInt32(max(minute)) AS last_seen
+/** A number's first and last minute of activity ever (epoch s; 0 when none): the default span of its chart. */
+export const NUMBER_ACTIVITY_SPAN = `
+SELECT toUInt32(min(minute)) AS first_seen, toUInt32(max(minute)) AS last_seen
 FROM {db:Identifier}.number_minute
 WHERE number = {number:String}`;
 

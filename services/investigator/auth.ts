@@ -1,0 +1,129 @@
+/**
+ * Authentication of the console: one account from the environment, checked
+ * in constant time; a stateless session cookie (`cg_session` =
+ * `<user>.<expiry ms>.<HMAC-SHA256>`; HttpOnly, SameSite=Strict) for the
+ * browser, and HTTP Basic for API clients and scripts. Repeated failed
+ * logins from one address are slowed down. Pure apart from the clock.
+ */
+import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'cg_session';
+
+/** Options of {@link createAuth}. */
+export interface AuthOptions {
+  user: string;
+  password: string;
+  secret: Buffer;
+  sessionTtlMs: number;
+  secureCookie: boolean;
+  now?: () => number;
+  /** Failed logins per address before it must wait (default 5). */
+  maxFailures?: number;
+  /** How long an address waits after too many failures, ms (default 60 000). */
+  lockoutMs?: number;
+}
+
+/** The console's authenticator. */
+export interface Auth {
+  /** True when the credentials are the configured account's (constant time). */
+  checkCredentials(user: string, password: string): boolean;
+  /** A signed session token for `user`. */
+  issue(user: string): { token: string; expiresAt: number };
+  /** The user of a valid, unexpired token; null otherwise. */
+  verify(token: string | undefined): string | null;
+  /** The user of a valid `Authorization: Basic` header; null otherwise. */
+  verifyBasic(header: string | undefined): string | null;
+  /** `Set-Cookie` value carrying a session token. */
+  cookie(token: string, expiresAt: number): string;
+  /** `Set-Cookie` value clearing the session. */
+  clearCookie(): string;
+  /** Ms the address must still wait before trying again (0 = may try). */
+  lockedFor(address: string): number;
+  /** Records a failed or successful login of an address. */
+  recordAttempt(address: string, ok: boolean): void;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+
+/** Creates the authenticator. */
+export function createAuth(o: AuthOptions): Auth {
+  const now = o.now ?? Date.now;
+  const maxFailures = o.maxFailures ?? 5;
+  const lockoutMs = o.lockoutMs ?? 60_000;
+  const failures = new Map<string, { count: number; until: number }>();
+  const sign = (payload: string) => createHmac('sha256', o.secret).update(payload).digest('base64url');
+  const checkCredentials = (user: string, password: string) => {
+    // Both comparisons always run: no early exit tells which part was wrong.
+    const u = same(user, o.user);
+    const p = same(password, o.password);
+    return u && p;
+  };
+  return {
+    checkCredentials,
+    issue(user) {
+      const expiresAt = now() + o.sessionTtlMs;
+      const payload = `${user}.${expiresAt}`;
+      return { token: `${payload}.${sign(payload)}`, expiresAt };
+    },
+    verify(token) {
+      if (!token || token.length > 512) return null;
+      const parts = token.split('.');
+      if (parts.length < 3) return null;
+      const mac = parts.pop()!;
+      const expiresAt = Number(parts.pop());
+      const user = parts.join('.');
+      const expected = sign(`${user}.${expiresAt}`);
+      if (mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return null;
+      if (!Number.isFinite(expiresAt) || expiresAt <= now()) return null;
+      return user === o.user ? user : null;
+    },
+    verifyBasic(header) {
+      if (!header || !/^Basic /i.test(header)) return null;
+      const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) return null;
+      const user = decoded.slice(0, colon);
+      return checkCredentials(user, decoded.slice(colon + 1)) ? user : null;
+    },
+    cookie(token, expiresAt) {
+      const maxAge = Math.max(0, Math.floor((expiresAt - now()) / 1000));
+      return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${o.secureCookie ? '; Secure' : ''}`;
+    },
+    clearCookie() {
+      return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${o.secureCookie ? '; Secure' : ''}`;
+    },
+    lockedFor(address) {
+      const f = failures.get(address);
+      if (!f || f.count < maxFailures) return 0;
+      const left = f.until - now();
+      if (left <= 0) {
+        failures.delete(address);
+        return 0;
+      }
+      return left;
+    },
+    recordAttempt(address, ok) {
+      if (ok) {
+        failures.delete(address);
+        return;
+      }
+      const f = failures.get(address) ?? { count: 0, until: 0 };
+      f.count++;
+      f.until = now() + lockoutMs;
+      failures.set(address, f);
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value as string); // bounded
+    },
+  };
+}
+
+/** The value of cookie `name` in a `Cookie` header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}

@@ -1,0 +1,112 @@
+/**
+ * Configuration of `callguard investigate`: command-line options over
+ * environment variables over documented defaults, validated once with every
+ * problem reported at once. There is no default login: without
+ * CALLGUARD_CONSOLE_USER and CALLGUARD_CONSOLE_PASSWORD the console refuses
+ * to start.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
+import { clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
+import { kafkaBrokersFromEnv, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
+
+/** Everything the console needs to start. */
+export interface InvestigatorConfig {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  user: string;
+  password: string;
+  /** Key of the session cookies' HMAC (random per process when not configured). */
+  sessionSecret: Buffer;
+  /** True when the secret was generated (sessions end with the process). */
+  sessionSecretGenerated: boolean;
+  sessionTtlMs: number;
+  /** Mark the session cookie `Secure` (behind TLS). */
+  secureCookie: boolean;
+  clickhouseUrl: string;
+  database: string;
+  redisUrl: string;
+  keyPrefix: string;
+  brokers: string[];
+  registryUrl: string;
+  reviewsTopic: string;
+  /** How long a dismissal record is kept in Redis, ms. */
+  protectTtlMs: number;
+}
+
+/** Options as given on the command line. */
+export interface InvestigatorCliOptions {
+  host?: string;
+  port?: string;
+  database?: string;
+  reviewsTopic?: string;
+  keyPrefix?: string;
+}
+
+/** Raised with every configuration problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid console configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Documented defaults (docs/investigator.md). */
+export const INVESTIGATOR_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8088,
+  sessionTtlHours: 8,
+  redisUrl: 'redis://127.0.0.1:6379',
+  keyPrefix: 'callguard',
+  protectTtlDays: 30,
+} as const;
+
+/** Builds the configuration; throws {@link ConfigError} listing every problem. */
+export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: NodeJS.ProcessEnv = process.env): InvestigatorConfig {
+  const problems: string[] = [];
+  const pick = (c: string | undefined, name: string, fallback: string) => c ?? (env[name] || fallback);
+  const positive = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) problems.push(`${name}: ${JSON.stringify(text)} is not a positive number`);
+    return n;
+  };
+  const user = env.CALLGUARD_CONSOLE_USER ?? '';
+  const password = env.CALLGUARD_CONSOLE_PASSWORD ?? '';
+  if (!user) problems.push('CALLGUARD_CONSOLE_USER is not set (there is no default login)');
+  else if (!/^[A-Za-z0-9._@-]{1,64}$/.test(user)) problems.push('CALLGUARD_CONSOLE_USER: use 1-64 letters, digits and . _ @ -');
+  if (!password) problems.push('CALLGUARD_CONSOLE_PASSWORD is not set (there is no default login)');
+  else if (password.length < 8) problems.push('CALLGUARD_CONSOLE_PASSWORD: at least 8 characters');
+  const secretText = env.CALLGUARD_CONSOLE_SESSION_SECRET ?? '';
+  if (secretText && secretText.length < 32) problems.push('CALLGUARD_CONSOLE_SESSION_SECRET: at least 32 characters');
+  const portText = pick(cli.port, 'CALLGUARD_CONSOLE_PORT', String(INVESTIGATOR_DEFAULTS.port));
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_CONSOLE_PORT): ${JSON.stringify(portText)} is not a port number`);
+  const database = pick(cli.database, 'CALLGUARD_CLICKHOUSE_DATABASE', clickHouseDatabaseFromEnv(env));
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`database: ${JSON.stringify(database)} is not a plain identifier`);
+  const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_CONSOLE_KEY_PREFIX', INVESTIGATOR_DEFAULTS.keyPrefix);
+  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix: ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
+  const reviewsTopic = pick(cli.reviewsTopic, 'CALLGUARD_REVIEWS_TOPIC', DEFAULT_TOPICS.reviews);
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(reviewsTopic)) problems.push(`reviews topic: ${JSON.stringify(reviewsTopic)} is not a valid Kafka topic name`);
+  const ttlHours = positive('CALLGUARD_CONSOLE_SESSION_HOURS', env.CALLGUARD_CONSOLE_SESSION_HOURS || String(INVESTIGATOR_DEFAULTS.sessionTtlHours));
+  const protectDays = positive('CALLGUARD_CONSOLE_PROTECT_DAYS', env.CALLGUARD_CONSOLE_PROTECT_DAYS || String(INVESTIGATOR_DEFAULTS.protectTtlDays));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host: pick(cli.host, 'CALLGUARD_CONSOLE_HOST', INVESTIGATOR_DEFAULTS.host),
+    port,
+    user,
+    password,
+    sessionSecret: secretText ? Buffer.from(secretText, 'utf8') : randomBytes(32),
+    sessionSecretGenerated: !secretText,
+    sessionTtlMs: ttlHours * 3_600_000,
+    secureCookie: env.CALLGUARD_CONSOLE_SECURE_COOKIE === '1' || env.CALLGUARD_CONSOLE_SECURE_COOKIE === 'true',
+    clickhouseUrl: clickHouseUrlFromEnv(env),
+    database,
+    redisUrl: env.CALLGUARD_REDIS_URL || INVESTIGATOR_DEFAULTS.redisUrl,
+    keyPrefix,
+    brokers: kafkaBrokersFromEnv(env),
+    registryUrl: schemaRegistryUrlFromEnv(env),
+    reviewsTopic,
+    protectTtlMs: protectDays * 86_400_000,
+  };
+}

@@ -1,0 +1,46 @@
+/** Login, logout and "who am I" of the console. */
+import type { FastifyInstance } from 'fastify';
+import type { Auth } from './auth.ts';
+
+interface LoginBody {
+  user: string;
+  password: string;
+}
+
+/** Registers POST /api/login, POST /api/logout and GET /api/me. */
+export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
+  app.post<{ Body: LoginBody }>(
+    '/api/login',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['user', 'password'],
+          additionalProperties: false,
+          properties: { user: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const wait = auth.lockedFor(req.ip);
+      if (wait > 0) {
+        return reply
+          .code(429)
+          .header('retry-after', String(Math.ceil(wait / 1000)))
+          .send({ error: 'too_many_attempts', message: `too many failed logins; try again in ${Math.ceil(wait / 1000)} s` });
+      }
+      const ok = auth.checkCredentials(req.body.user, req.body.password);
+      auth.recordAttempt(req.ip, ok);
+      if (!ok) {
+        req.log.warn({ ip: req.ip, user: req.body.user }, 'failed console login');
+        return reply.code(401).send({ error: 'invalid_credentials', message: 'wrong user name or password' });
+      }
+      const { token, expiresAt } = auth.issue(req.body.user);
+      return reply.header('set-cookie', auth.cookie(token, expiresAt)).send({ user: req.body.user, expiresAt });
+    },
+  );
+
+  app.post('/api/logout', async (_req, reply) => reply.header('set-cookie', auth.clearCookie()).send({ ok: true }));
+
+  app.get('/api/me', async (req) => ({ user: req.user }));
+}

@@ -1,0 +1,119 @@
+/**
+ * The console's HTTP server (Fastify): security headers, authentication of
+ * every request except /healthz and the login page, JSON-only writes, one
+ * error table, then the routes (routes-auth.ts, routes-data.ts) and the
+ * static files. Built from its collaborators so tests can pass real ones.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { QueryParamError } from '../../shared/clickhouse/index.ts';
+import type { InvestigatorQueries } from '../../shared/clickhouse/queries/index.ts';
+import { readCookie, SESSION_COOKIE, type Auth } from './auth.ts';
+import type { ReviewService } from './reviews.ts';
+import { loadStaticFiles, type StaticFile } from './static.ts';
+import { registerAuthRoutes } from './routes-auth.ts';
+import { registerDataRoutes, type EnforcementReader } from './routes-data.ts';
+
+/** What the console is built from. */
+export interface ConsoleDeps {
+  queries: InvestigatorQueries;
+  reviews: ReviewService;
+  auth: Auth;
+  /** Current enforcement of a number as the enforcer wrote it in Redis. */
+  enforcement: EnforcementReader;
+  /** Dependency checks for /healthz. */
+  health: () => Promise<Record<string, boolean>>;
+  log?: Logger;
+  staticFiles?: Map<string, StaticFile>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated user (set by the auth hook). */
+    user?: string;
+  }
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+interface ValidationItem {
+  instancePath?: string;
+  message?: string;
+  params?: { allowedValues?: unknown[]; additionalProperty?: string; missingProperty?: string };
+}
+
+/** "querystring/period must be one of: 24h, 7d, 30d, all" — what was wrong and what is accepted. */
+export function validationMessage(err: { validation?: unknown; validationContext?: string; message: string }): string {
+  const items = Array.isArray(err.validation) ? (err.validation as ValidationItem[]) : [];
+  if (items.length === 0) return err.message;
+  return items
+    .map((v) => {
+      const where = `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`;
+      if (v.params?.allowedValues) return `${where} must be one of: ${v.params.allowedValues.join(', ')}`;
+      if (v.params?.additionalProperty) return `${where}: unknown parameter ${JSON.stringify(v.params.additionalProperty)}`;
+      return `${where} ${v.message ?? 'is invalid'}`;
+    })
+    .join('; ');
+}
+
+/** Builds the app (not listening yet). */
+export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
+  const files = deps.staticFiles ?? loadStaticFiles();
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger | undefined,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024,
+    trustProxy: false,
+    // Unknown parameters are refused (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  // Writes take JSON only: a cross-site HTML form cannot send it (no text/plain, no form bodies).
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0];
+    if (path === '/healthz' || path === '/api/login' || files.get(path)?.public) return;
+    const user = deps.auth.verify(readCookie(req.headers.cookie, SESSION_COOKIE)) ?? deps.auth.verifyBasic(req.headers.authorization);
+    if (user) {
+      req.user = user;
+      return;
+    }
+    if (path.startsWith('/api/')) return reply.code(401).send({ error: 'unauthorized', message: 'log in first (session cookie or HTTP Basic credentials)' });
+    return reply.redirect('/login', 302);
+  });
+
+  app.setErrorHandler((err: Error & { validation?: unknown; validationContext?: string; statusCode?: number; code?: string }, req, reply) => {
+    if (err.validation) return reply.code(400).send({ error: 'bad_request', message: validationMessage(err) });
+    if (err instanceof QueryParamError) return reply.code(400).send({ error: 'bad_request', message: err.message });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: err.code ?? 'bad_request', message: err.message });
+    }
+    req.log.error({ err, url: req.url }, 'request failed');
+    return reply.code(503).send({ error: 'unavailable', message: 'a backing service failed; try again shortly' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.get('/healthz', async (_req, reply) => {
+    const checks = await deps.health();
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...checks });
+  });
+
+  for (const [url, file] of files) {
+    app.get(url, async (_req, reply) => reply.header('content-type', file.contentType).header('cache-control', 'no-cache').send(file.body));
+  }
+  registerAuthRoutes(app, deps.auth);
+  registerDataRoutes(app, deps);
+  return app;
+}
