@@ -11,7 +11,7 @@
  * - quarrel 13833330001 / 13944440001: long-standing contacts; one calls the
  *   other again and again, is rejected, and gets one complaint — never flagged;
  * - hospital appointment line 02088886666: 80 strangers in two hours, a third
- *   answer — flagged unless allowlisted;
+ *   answer a 20-second reminder — flagged unless allowlisted;
  * - consented call centre 95588: calls only customers with live consent — never flagged;
  * - unconsented line 96777: calls people without consent — NO_CONSENT;
  * - complained-about 13855550001: three distinct reporters — COMPLAINTS;
@@ -92,7 +92,7 @@ complaint(qb, qa, T + 2 * H + 30 * MIN, 'HARASSMENT');
 
 // Hospital appointment line: 80 patients in two hours, one in three answers.
 for (let k = 0; k < 80; k++) {
-  call('02088886666', scattered('1360000', k), T + 30 * MIN + k * 90_000, k % 3 === 0 ? 'ANSWERED' : 'NO_ANSWER', 45, 'carrier-b');
+  call('02088886666', scattered('1360000', k), T + 30 * MIN + k * 90_000, k % 3 === 0 ? 'ANSWERED' : 'NO_ANSWER', 20, 'carrier-b');
 }
 
 // Consented call centre: 20 customers who consented yesterday, half answer.
