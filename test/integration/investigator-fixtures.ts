@@ -1,0 +1,92 @@
+/**
+ * A small, exactly known investigators' database: flags and calls for a
+ * handful of numbers, folded into the contract tables by the seeder's
+ * aggregate (as the detector would write them). Times are fixed so that
+ * every count and order can be asserted.
+ */
+import type { CallEvent, FlagEvent, CallOutcome } from '../../shared/contracts/records.ts';
+import { flagRow, migrate, quoteIdentifier, type ClickHouse } from '../../shared/clickhouse/index.ts';
+import { TrafficAggregate, flaggedNumbers } from '../../services/investigator/seed/aggregate.ts';
+
+export const M = 60_000;
+export const H = 3_600_000;
+/** The data clock of the fixture: the newest flag or hour. */
+export const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
+
+export const HARASSER = '+8613800000001';
+export const DIALLER = '+8613800000002';
+export const LURE = '+8613800000003';
+export const WATCHED = '+8613800000004';
+export const NEIGHBOUR = '+8613900000005';
+export const OLD_OFFENDER = '+8613800000006';
+
+function flag(number: string, severity: FlagEvent['severity'], detectedAt: number, rule: FlagEvent['reasons'][number]['rule'], over: Partial<FlagEvent> = {}): FlagEvent {
+  return {
+    flagId: `fx-${number.slice(-2)}-${severity}-${detectedAt}`,
+    number,
+    severity,
+    score: severity === 'BLOCK_RECOMMENDED' ? 95 : severity === 'LABEL' ? 70 : 35,
+    reasons: [{ rule, window: '24h', value: 12, threshold: 3 }],
+    windowStart: detectedAt - 24 * H,
+    windowEnd: detectedAt,
+    detectedAt,
+    emittedAt: detectedAt + 500,
+    numberClass: 'MOBILE',
+    accessProvider: number === HARASSER ? 'TRUNK-X' : 'CMCC',
+    evidence: { calls: 40, rejected: 30, answered: 5 },
+    ...over,
+  };
+}
+
+export const FLAGS: FlagEvent[] = [
+  flag(HARASSER, 'WATCH', T0 - 5 * H, 'REJECTION_REPEAT'),
+  flag(HARASSER, 'BLOCK_RECOMMENDED', T0 - H, 'REJECTION_REPEAT', { reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 9, threshold: 3 }, { rule: 'COMPLAINTS', window: '7d', value: 2, threshold: 2 }] }),
+  flag(DIALLER, 'LABEL', T0 - 30 * M, 'LOW_ANSWER_FANOUT'),
+  flag(LURE, 'LABEL', T0 - 2 * H, 'RING_ONCE'),
+  flag(WATCHED, 'WATCH', T0 - 10 * M, 'HIGH_FREQUENCY'),
+  flag(OLD_OFFENDER, 'BLOCK_RECOMMENDED', T0 - 3 * 24 * H, 'NO_CONSENT'),
+];
+
+let seq = 0;
+function call(caller: string, startTime: number, outcome: CallOutcome, provider: string, callee = `+86139${String(10_000_000 + seq).slice(-8)}`): CallEvent {
+  seq++;
+  const answered = outcome === 'ANSWERED';
+  return {
+    eventId: `fx-${seq}`,
+    probeId: 'probe-test',
+    caller,
+    callee,
+    startTime,
+    answerTime: answered ? startTime + 5_000 : null,
+    endTime: startTime + (answered ? 65_000 : 8_000),
+    outcome,
+    releaseCause: null,
+    accessProvider: provider,
+  };
+}
+
+/** The calls: the harasser 40 (5 answered, 30 rejected) in the 3 h before T0-1h; the dialler 60 (10 answered); the neighbour 6 answered. */
+export function calls(): CallEvent[] {
+  const out: CallEvent[] = [];
+  for (let i = 0; i < 40; i++) out.push(call(HARASSER, T0 - 4 * H + i * 4 * M, i < 5 ? 'ANSWERED' : i < 35 ? 'REJECTED' : 'NO_ANSWER', 'TRUNK-X'));
+  for (let i = 0; i < 60; i++) out.push(call(DIALLER, T0 - 2 * H + i * M, i < 10 ? 'ANSWERED' : 'NO_ANSWER', 'CMCC'));
+  for (let i = 0; i < 6; i++) out.push(call(NEIGHBOUR, T0 - 6 * H + i * H, 'ANSWERED', 'CMCC', '+8613700000000'));
+  out.push(out[0]); // a duplicated eventId is counted once
+  return out;
+}
+
+/** Migrates `database` and writes the fixture; returns what the tables hold. */
+export async function loadFixture(ch: ClickHouse, database: string): Promise<{ numberMinuteRows: number }> {
+  await migrate(ch, { database });
+  const db = quoteIdentifier(database);
+  const agg = new TrafficAggregate(flaggedNumbers(FLAGS));
+  for (const c of calls()) agg.addCall(c);
+  agg.addComplaint({ reportId: 'r1', reporter: '+8613711111111', reported: HARASSER, reportTime: T0 - 2 * H, category: 'HARASSMENT', channel: '12321' });
+  agg.addComplaint({ reportId: 'r2', reporter: '+8613722222222', reported: HARASSER, reportTime: T0 - 2 * H + 30_000, category: 'HARASSMENT', channel: 'app' });
+  const { numberMinute, providerHour } = agg.rows('callguard.calls.v1/0', 10);
+  await ch.insert(`${db}.flags`, FLAGS.map((f) => flagRow(f)));
+  await ch.insert(`${db}.flags`, [flagRow(FLAGS[1])]); // a redelivered flag: one row after FINAL
+  await ch.insert(`${db}.number_minute`, numberMinute);
+  await ch.insert(`${db}.provider_hour`, providerHour);
+  return { numberMinuteRows: numberMinute.length };
+}
