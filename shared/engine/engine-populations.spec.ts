@@ -227,6 +227,18 @@ describe('snowshoe campaign', () => {
     expect(labelled).toEqual([]);
   });
 
+  it('a neighbour whose only calls of a day are two unanswered calls to new numbers is not labelled', () => {
+    const tr = new Traffic();
+    campaign(tr, members, () => 'carrier-x', 2);
+    // On day 2, ten subscribers of the same block each ring a shop and a plumber, who do not pick up.
+    const neighbours = Array.from({ length: 10 }, (_, k) => `+8613712345${String(500 + k * 3).padStart(3, '0')}`);
+    neighbours.forEach((nb, k) => {
+      for (let i = 0; i < 2; i++) tr.noAnswer(T0 + DAY + 3 * HOUR + k * 7 * MIN + i * HOUR, nb, stranger(1000 + 2 * k + i, '157'), { provider: 'carrier-x' });
+    });
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(neighbours.filter((nb) => atLeast(flagsOf(flags, nb), 'LABEL').length > 0)).toEqual([]);
+  });
+
   it('the same behaviour spread over different access providers is not one campaign', () => {
     const tr = new Traffic();
     campaign(tr, members, (m) => `carrier-${m}`, 2);
