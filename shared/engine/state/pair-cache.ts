@@ -73,7 +73,7 @@ export class PairCache {
   /** Doubles the table and re-inserts every entry (records move whole). */
   private grow(): void {
     const oldHead = this.head;
-    const oldRec = this.u8;
+    const oldRec = this.f64;
     const oldSets = this.setMask + 1;
     this.allocate(oldSets * 2);
     for (let set = 0; set < oldSets; set++) {
@@ -88,7 +88,11 @@ export class PairCache {
         this.head[base + way] = tag;
         this.head[base + WAYS + way] = oldHead[set * WAYS * 2 + WAYS + w];
         const j = ns * WAYS + way;
-        this.u8.set(oldRec.subarray(i * STRIDE, (i + 1) * STRIDE), j * STRIDE);
+        const f = this.f64;
+        f[j * 4] = oldRec[i * 4];
+        f[j * 4 + 1] = oldRec[i * 4 + 1];
+        f[j * 4 + 2] = oldRec[i * 4 + 2];
+        f[j * 4 + 3] = oldRec[i * 4 + 3];
         this.occupied++;
       }
     }
@@ -141,7 +145,8 @@ export class PairCache {
       }
     }
     if (head[base + victim] !== 0) {
-      // A full set: grow while below the maximum, evict the stalest beyond it.
+      // A full set: grow while below the maximum (contact knowledge is not
+      // given up while memory is allowed), evict the stalest beyond it.
       if (this.setMask + 1 < this.maxSets) {
         this.grow();
         return this.getOrCreate(a, b, nowSec);
