@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure code, no services; specs live beside the code)
-// and `integration` (real Kafka, registry, Redis, ClickHouse started by
-// `callguard stack up`; tests live under test/).
+// Three projects: `unit` (pure code, no services; specs live beside the code),
+// `integration` (real Kafka, registry, Redis, ClickHouse started by
+// `callguard stack up`; tests live under test/) and `browser` (the console in
+// Debian's headless Chromium, against the same stack).
 export default defineConfig({
   test: {
     projects: [
@@ -17,6 +18,16 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -51,6 +51,12 @@ else
   cli stack init >&2 || { say "callguard stack init failed"; exit 1; }
 fi
 
+# The console's browser test drives Debian's chromium (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing Debian's chromium for the browser test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 || say "could not install chromium: the browser test will fail"
+fi
+
 mkdir -p test-artifacts
 report=test-artifacts/vitest-report.json
 rm -f "$report"

@@ -252,7 +252,7 @@ function flagCard(flag, { onReviewed, withEvidenceLink = true } = {}) {
         h(
           'span',
           { class: 'right' },
-          h('span', { class: 'small muted mono', title: 'flag id' }, flag.flagId),
+          h('span', { class: 'small muted mono', title: `flag id ${flag.flagId}` }, flag.flagId.length > 16 ? `${flag.flagId.slice(0, 12)}…` : flag.flagId),
           withEvidenceLink ? h('a', { href: `#/flag/${encodeURIComponent(flag.flagId)}`, 'data-testid': 'evidence-link' }, 'Evidence window →') : null,
         ),
       ),
@@ -322,14 +322,28 @@ async function numberPage(raw) {
       h('div', { class: 'sub' }, data.total.lastSeen ? `active ${fmtTime(data.total.firstSeen)} – ${fmtTime(data.total.lastSeen)} · ${fmtInt(data.total.calls)} calls in all` : 'No call records for this number.'),
     ),
   );
+  const historyCard = h('div', { class: 'card', 'data-testid': 'review-history' });
+  const renderHistory = (reviews) =>
+    historyCard.replaceChildren(
+      h('h2', {}, 'Review history'),
+      table(
+        [['Decided'], ['Decision'], ['Reviewer'], ['Flag'], ['Note']],
+        reviews.map((r) =>
+          h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(r.decidedAt)), h('td', {}, statusBadge(r.decision)), h('td', {}, r.reviewer), h('td', { class: 'mono small' }, r.flagId ?? '—'), h('td', {}, r.note ?? '')),
+        ),
+        'No decisions yet.',
+      ),
+    );
+  renderHistory(data.reviews);
+  const onReviewed = (out) => {
+    data.reviews.unshift(out.review);
+    renderHistory(data.reviews);
+  };
   const flagsCard = h(
     'div',
     { class: 'card', 'data-testid': 'flags' },
     h('h2', {}, 'Flags', h('span', { class: 'muted' }, `${data.flags.length} · newest first`)),
-    data.flags.length ? data.flags.map((f) => flagCard(f)) : h('div', { class: 'empty' }, 'This number has never been flagged.'),
-  );
-  const reviews = data.reviews.map((r) =>
-    h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(r.decidedAt)), h('td', {}, statusBadge(r.decision)), h('td', {}, r.reviewer), h('td', { class: 'mono small' }, r.flagId ?? '—'), h('td', {}, r.note ?? '')),
+    data.flags.length ? data.flags.map((f) => flagCard(f, { onReviewed })) : h('div', { class: 'empty' }, 'This number has never been flagged.'),
   );
   view.replaceChildren(
     head,
@@ -345,7 +359,7 @@ async function numberPage(raw) {
     ),
     chartCard('Activity', data, markers, null),
     flagsCard,
-    h('div', { class: 'card' }, h('h2', {}, 'Review history'), table([['Decided'], ['Decision'], ['Reviewer'], ['Flag'], ['Note']], reviews, 'No decisions yet.')),
+    historyCard,
   );
 }
 

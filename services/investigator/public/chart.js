@@ -54,7 +54,7 @@ export function activityChart(o) {
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Calls per time bucket', 'data-testid': 'activity-chart' });
   const grid = s('g', { class: 'grid' });
   const yAxis = s('g', { class: 'axis' });
-  for (const v of [0, max / 2, max]) {
+  for (const v of Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max]) {
     grid.append(s('line', { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }));
     yAxis.append(s('text', { x: M.left - 8, y: y(v) + 4, 'text-anchor': 'end' }, fmtInt(v)));
   }
@@ -103,7 +103,8 @@ export function activityChart(o) {
   xAxis.append(s('line', { x1: M.left, x2: W - M.right, y1: M.top + ih, y2: M.top + ih }));
   for (const t of timeTicks(from, to, 8)) {
     xAxis.append(s('line', { x1: x(t), x2: x(t), y1: M.top + ih, y2: M.top + ih + 4 }));
-    xAxis.append(s('text', { x: x(t), y: H - 8, 'text-anchor': 'middle' }, fmtShort(t)));
+    const anchor = x(t) < M.left + 40 ? 'start' : x(t) > W - M.right - 40 ? 'end' : 'middle';
+    xAxis.append(s('text', { x: x(t), y: H - 8, 'text-anchor': anchor }, fmtShort(t)));
   }
   svg.append(xAxis);
   return svg;
