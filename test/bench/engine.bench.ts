@@ -6,6 +6,7 @@
  *   npm run bench:engine              # 1M and 10M events, then 10M numbers
  *   npm run bench:engine -- --quick   # 1M events only
  */
+import os from 'node:os';
 import { defaultConfig } from '../../shared/config/index.ts';
 import { createEngine } from '../../shared/engine/index.ts';
 import { CallStream } from './synthetic-calls.ts';
@@ -16,6 +17,9 @@ interface RunResult {
   events: number;
   engineSec: number;
   baselineSec: number;
+  /** User CPU time of the process (includes GC helper threads) — steadier than wall time on a busy machine. */
+  engineCpuSec: number;
+  baselineCpuSec: number;
   tracked: number;
   flags: number;
   engineBytes: number;
@@ -33,20 +37,26 @@ function run(label: string, events: number, numbers: number, rate: number): RunR
   const baseline = new Map<string, number>();
   let engineNs = 0n;
   let baselineNs = 0n;
+  let engineCpuUs = 0;
+  let baselineCpuUs = 0;
   let flags = 0;
   let rssPeak = 0;
   for (let done = 0; done < events; done += CHUNK) {
     const batch = stream.chunk(Math.min(CHUNK, events - done));
     let t0 = process.hrtime.bigint();
+    let c0 = process.cpuUsage();
     for (let i = 0; i < batch.length; i++) {
       const c = batch[i].caller;
       baseline.set(c, (baseline.get(c) ?? 0) + 1);
     }
     baselineNs += process.hrtime.bigint() - t0;
+    baselineCpuUs += process.cpuUsage(c0).user;
     t0 = process.hrtime.bigint();
+    c0 = process.cpuUsage();
     for (let i = 0; i < batch.length; i++) engine.onCall(batch[i]);
     flags += engine.drainFlags().length;
     engineNs += process.hrtime.bigint() - t0;
+    engineCpuUs += process.cpuUsage(c0).user;
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     process.stderr.write(`\r${label}: ${fmt(done + batch.length)} / ${fmt(events)} events`);
   }
@@ -56,6 +66,8 @@ function run(label: string, events: number, numbers: number, rate: number): RunR
     events,
     engineSec: Number(engineNs) / 1e9,
     baselineSec: Number(baselineNs) / 1e9,
+    engineCpuSec: engineCpuUs / 1e6,
+    baselineCpuSec: baselineCpuUs / 1e6,
     tracked: engine.stats().trackedNumbers,
     flags,
     engineBytes: mem.numbers + mem.index + mem.pairs + mem.dedup,
@@ -71,6 +83,8 @@ function report(label: string, r: RunResult): void {
   console.log(`engine                 ${fmt(eps)} events/s (${r.engineSec.toFixed(2)} s)`);
   console.log(`baseline Map count     ${fmt(bps)} events/s (${r.baselineSec.toFixed(2)} s)`);
   console.log(`engine / baseline      ${(bps / eps).toFixed(2)}× slower`);
+  console.log(`by CPU time            engine ${fmt(r.events / r.engineCpuSec)} events/s, baseline ${fmt(r.events / r.baselineCpuSec)} events/s`);
+  console.log(`load average           ${os.loadavg()[0].toFixed(1)} (cores: ${os.cpus().length}); wall-clock figures are unreliable when it exceeds the cores`);
   console.log(`tracked numbers        ${fmt(r.tracked)}`);
   console.log(`flags                  ${fmt(r.flags)}`);
   console.log(`engine typed arrays    ${(r.engineBytes / 2 ** 20).toFixed(0)} MiB (${fmt(r.engineBytes / r.tracked)} bytes/number)`);
