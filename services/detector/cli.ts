@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
 
-/** Placeholder until the subcommand is built: says so and exits non-zero. */
+/** Declares `callguard detect`; the service is loaded only when it runs. */
 export function register(program: Command): void {
   program
     .command('detect')
-    .description('Streaming detector service: Kafka in, flags and ClickHouse aggregates out')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('callguard detect: not implemented yet\n');
-      process.exitCode = 2;
+    .description('Streaming detector service: Kafka in (calls, complaints, consents), flags and ClickHouse aggregates out')
+    .option('--config <file>', 'engine config (YAML or JSON); CALLGUARD_ENGINE_CONFIG and live overrides in Redis apply on top')
+    .addHelpText(
+      'after',
+      '\nEndpoints and settings come from the environment (CALLGUARD_KAFKA_BROKERS, CALLGUARD_SCHEMA_REGISTRY_URL,\n' +
+        'CALLGUARD_REDIS_URL, CALLGUARD_CLICKHOUSE_URL, CALLGUARD_TOPIC_*, CALLGUARD_DETECTOR_*); see docs/detector.md.\n' +
+        'Ops endpoint: http://127.0.0.1:9464/metrics, /healthz, /readyz. Stops gracefully on SIGTERM/SIGINT.',
+    )
+    .action(async (opts: { config?: string }) => {
+      const { runDetector } = await import('./main.ts');
+      process.exitCode = await runDetector(opts);
     });
 }

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { CallEvent } from '../../../shared/contracts/records.ts';
+import { NumberMinuteAggregate } from './number-minute.ts';
+import { ProviderHourAggregate } from './provider-hour.ts';
+import { PartitionAggregates } from './partition.ts';
+
+const T = Date.UTC(2025, 2, 2, 10, 0, 0);
+const A = '+8613800000001';
+
+function call(over: Partial<CallEvent> = {}): CallEvent {
+  return {
+    eventId: 'e',
+    probeId: 'p',
+    caller: A,
+    callee: '+8613900000001',
+    startTime: T,
+    answerTime: null,
+    endTime: T + 5_000,
+    outcome: 'NO_ANSWER',
+    releaseCause: null,
+    accessProvider: 'CMCC',
+    ...over,
+  };
+}
+
+describe('NumberMinuteAggregate', () => {
+  it('counts calls, outcomes, distinct callees and talk per caller minute, version = highest offset', () => {
+    const agg = new NumberMinuteAggregate('calls/0');
+    agg.addCall(call({ outcome: 'ANSWERED', answerTime: T + 2_000, endTime: T + 32_500 }), 10);
+    agg.addCall(call({ startTime: T + 59_999, outcome: 'REJECTED', endTime: T + 60_500 }), 11);
+    agg.addCall(call({ startTime: T + 30_000, callee: '+8613900000002' }), 12);
+    agg.addCall(call({ startTime: T + 60_000 }), 13); // next minute
+    const rows = agg.takeChanged().sort((a, b) => a.minute - b.minute);
+    expect(rows).toEqual([
+      { number: A, minute: T / 1000, src: 'calls/0', calls: 3, answered: 1, rejected: 1, distinct_callees: 2, talk_seconds: 30.5, complaints: 0, version: 12 },
+      { number: A, minute: T / 1000 + 60, src: 'calls/0', calls: 1, answered: 0, rejected: 0, distinct_callees: 1, talk_seconds: 0, complaints: 0, version: 13 },
+    ]);
+    expect(agg.takeChanged()).toEqual([]);
+  });
+
+  it('rows are cumulative: a later change re-emits the whole row', () => {
+    const agg = new NumberMinuteAggregate('s');
+    agg.addCall(call(), 1);
+    agg.takeChanged();
+    agg.addCall(call({ callee: '+8613900000009' }), 2);
+    expect(agg.takeChanged()).toMatchObject([{ calls: 2, distinct_callees: 2, version: 2 }]);
+  });
+
+  it('the same events in the same order give the same rows however the takes fall (replay is idempotent)', () => {
+    const events = Array.from({ length: 200 }, (_, i) =>
+      call({ startTime: T + i * 1_700, callee: `+86139000000${i % 7}`, outcome: i % 3 === 0 ? 'ANSWERED' : 'BUSY', answerTime: i % 3 === 0 ? T + i * 1_700 : null, endTime: T + i * 1_700 + 12_345 }),
+    );
+    const once = new NumberMinuteAggregate('s');
+    events.forEach((e, i) => once.addCall(e, i));
+    const a = new Map(once.takeChanged().map((r) => [r.minute, r]));
+    const chunked = new NumberMinuteAggregate('s');
+    const b = new Map<number, unknown>();
+    events.forEach((e, i) => {
+      chunked.addCall(e, i);
+      if (i % 13 === 0) for (const r of chunked.takeChanged()) b.set(r.minute, r);
+    });
+    for (const r of chunked.takeChanged()) b.set(r.minute, r);
+    expect(b).toEqual(a);
+  });
+
+  it('complaints count against the reported number', () => {
+    const agg = new NumberMinuteAggregate('complaints/0');
+    agg.addComplaint(A, T + 5, 3);
+    agg.addComplaint(A, T + 6, 4);
+    expect(agg.takeChanged()).toMatchObject([{ number: A, complaints: 2, calls: 0, version: 4, src: 'complaints/0' }]);
+  });
+
+  it('evicts only closed minutes whose change was taken', () => {
+    const agg = new NumberMinuteAggregate('s');
+    agg.addCall(call(), 1);
+    agg.addCall(call({ startTime: T + 60_000 }), 2);
+    expect(agg.evict(T + 60_000)).toBe(0); // not taken yet
+    agg.takeChanged();
+    expect(agg.evict(T + 59_999)).toBe(0); // minute not closed
+    expect(agg.evict(T + 60_000)).toBe(1);
+    expect(agg.size).toBe(1);
+  });
+
+  it('survives a snapshot round trip, pending changes included', () => {
+    const agg = new NumberMinuteAggregate('s');
+    agg.addCall(call(), 1);
+    agg.takeChanged();
+    agg.addCall(call({ callee: '+8613900000002' }), 2);
+    const copy = new NumberMinuteAggregate('s');
+    copy.importState(JSON.parse(JSON.stringify(agg.exportState())));
+    expect(copy.takeChanged()).toEqual(agg.takeChanged());
+    copy.addCall(call({ callee: '+8613900000003' }), 3);
+    expect(copy.takeChanged()).toMatchObject([{ calls: 3, distinct_callees: 3 }]);
+  });
+});
+
+describe('ProviderHourAggregate', () => {
+  it('counts calls per provider hour and calls of numbers flagged at LABEL or above within 24 h', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.addCall(A, 'CMCC', T, 1);
+    agg.noteFlag(A, 'WATCH', T);
+    agg.addCall(A, 'CMCC', T + 1_000, 2);
+    agg.noteFlag(A, 'LABEL', T + 1_000);
+    agg.addCall(A, 'CMCC', T + 2_000, 3);
+    agg.addCall('+8613800000002', 'CMCC', T + 3_000, 4);
+    agg.addCall(A, null, T + 4_000, 5);
+    agg.addCall(A, 'CMCC', T + 1_000 + 24 * 3_600_000 + 1, 6); // flag too old by then
+    const rows = agg.takeChanged().sort((a, b) => a.hour - b.hour || a.access_provider.localeCompare(b.access_provider));
+    expect(rows).toEqual([
+      { access_provider: '', hour: T / 1000, src: 's', calls: 1, flagged_calls: 1, flagged_numbers: 1, version: 5 },
+      { access_provider: 'CMCC', hour: T / 1000, src: 's', calls: 4, flagged_calls: 1, flagged_numbers: 1, version: 4 },
+      { access_provider: 'CMCC', hour: T / 1000 + 24 * 3600, src: 's', calls: 1, flagged_calls: 0, flagged_numbers: 0, version: 6 },
+    ]);
+  });
+
+  it('forgets old flags at eviction and keeps the state through a snapshot', () => {
+    const agg = new ProviderHourAggregate('s', 1_000);
+    agg.noteFlag(A, 'BLOCK_RECOMMENDED', T);
+    agg.addCall(A, 'X', T, 1);
+    const copy = new ProviderHourAggregate('s', 1_000);
+    copy.importState(JSON.parse(JSON.stringify(agg.exportState())));
+    expect(copy.takeChanged()).toEqual(agg.takeChanged());
+    copy.evict(T + 2_000);
+    copy.addCall(A, 'X', T + 500, 2);
+    expect(copy.takeChanged()).toMatchObject([{ calls: 2, flagged_calls: 1 }]);
+  });
+});
+
+describe('PartitionAggregates', () => {
+  it('keeps calls and complaints apart by src', () => {
+    const p = new PartitionAggregates({ calls: 'calls/1', complaints: 'complaints/1' });
+    p.onCall(call(), 7);
+    p.onComplaint({ reportId: 'r', reporter: '+8613911111111', reported: A, reportTime: T, category: 'MARKETING', channel: null }, 2);
+    const { numberMinute, providerHour } = p.takeChanged();
+    expect(numberMinute.map((r) => [r.src, r.calls, r.complaints, r.version])).toEqual([
+      ['calls/1', 1, 0, 7],
+      ['complaints/1', 0, 1, 2],
+    ]);
+    expect(providerHour).toHaveLength(1);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The aggregates of one partition pair (calls p, complaints p): number
+ * minutes from calls, number minutes from complaints (their own src), and
+ * provider hours from calls, fed in processing order.
+ */
+import type { NumberMinuteRow, ProviderHourRow } from '../../../shared/clickhouse/index.ts';
+import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
+import { NumberMinuteAggregate } from './number-minute.ts';
+import { ProviderHourAggregate } from './provider-hour.ts';
+
+/** Rows changed since the last take. */
+export interface AggregateRows {
+  numberMinute: NumberMinuteRow[];
+  providerHour: ProviderHourRow[];
+}
+
+/** Everything one partition aggregates. */
+export class PartitionAggregates {
+  private readonly callMinutes: NumberMinuteAggregate;
+  private readonly complaintMinutes: NumberMinuteAggregate;
+  private readonly providerHours: ProviderHourAggregate;
+
+  /** @param src the `src` values: calls partition and complaints partition (with their epochs). */
+  constructor(src: { calls: string; complaints: string }) {
+    this.callMinutes = new NumberMinuteAggregate(src.calls);
+    this.complaintMinutes = new NumberMinuteAggregate(src.complaints);
+    this.providerHours = new ProviderHourAggregate(src.calls);
+  }
+
+  /** Cells held, for metrics. */
+  get size(): number {
+    return this.callMinutes.size + this.complaintMinutes.size + this.providerHours.size;
+  }
+
+  /** An accepted call at `offset` of the calls partition. */
+  onCall(e: CallEvent, offset: number): void {
+    this.callMinutes.addCall(e, offset);
+    this.providerHours.addCall(e.caller, e.accessProvider, e.startTime, offset);
+  }
+
+  /** An accepted complaint at `offset` of the complaints partition. */
+  onComplaint(c: ComplaintReport, offset: number): void {
+    this.complaintMinutes.addComplaint(c.reported, c.reportTime, offset);
+  }
+
+  /** A flag the engine raised (suppressed re-emissions included: they rebuild the same state). */
+  onFlag(f: FlagEvent): void {
+    this.providerHours.noteFlag(f.number, f.severity, f.detectedAt);
+  }
+
+  /** Rows changed since the last take. */
+  takeChanged(): AggregateRows {
+    return {
+      numberMinute: [...this.callMinutes.takeChanged(), ...this.complaintMinutes.takeChanged()],
+      providerHour: this.providerHours.takeChanged(),
+    };
+  }
+
+  /** Releases closed, already-taken cells. */
+  evict(watermarkMs: number): void {
+    this.callMinutes.evict(watermarkMs);
+    this.complaintMinutes.evict(watermarkMs);
+    this.providerHours.evict(watermarkMs);
+  }
+
+  /** JSON-safe state for snapshots. */
+  exportState(): unknown {
+    return { calls: this.callMinutes.exportState(), complaints: this.complaintMinutes.exportState(), providers: this.providerHours.exportState() };
+  }
+
+  /** Restores {@link exportState}'s output. */
+  importState(s: unknown): void {
+    const st = s as {
+      calls: Parameters<NumberMinuteAggregate['importState']>[0];
+      complaints: Parameters<NumberMinuteAggregate['importState']>[0];
+      providers: Parameters<ProviderHourAggregate['importState']>[0];
+    };
+    this.callMinutes.importState(st.calls);
+    this.complaintMinutes.importState(st.complaints);
+    this.providerHours.importState(st.providers);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * `provider_hour` rows, computed from the calls a partition consumes: per
+ * access provider per hour of event time (UTC), calls, calls made by
+ * numbers flagged at LABEL or above, and how many such numbers called.
+ *
+ * "Flagged" means: this partition's engine flagged the caller at LABEL or
+ * above no more than `flaggedForMs` of event time before the call, in
+ * processing order (the flag raised by a call counts from the next call
+ * on). Rows are cumulative for (access_provider, hour, src) with the
+ * highest source offset as version, like number_minute (see
+ * schemas/clickhouse/003_provider_hour.sql). A null provider is ''.
+ */
+import type { ProviderHourRow } from '../../../shared/clickhouse/index.ts';
+import type { Severity } from '../../../shared/contracts/records.ts';
+
+const HOUR_MS = 3_600_000;
+
+interface Cell {
+  provider: string;
+  /** Start of the hour, epoch seconds. */
+  hour: number;
+  calls: number;
+  flaggedCalls: number;
+  flaggedNumbers: Set<string>;
+  version: number;
+}
+
+type CellState = Omit<Cell, 'flaggedNumbers'> & { flaggedNumbers: string[] };
+
+/** Cumulative per-(provider, hour) counts of one source (a calls topic partition). */
+export class ProviderHourAggregate {
+  private readonly cells = new Map<string, Cell>();
+  private readonly changed = new Set<Cell>();
+  /** Flagged number → event time of its latest LABEL-or-above flag. */
+  private readonly flagged = new Map<string, number>();
+
+  /**
+   * @param src the `src` column (source topic partition and epoch).
+   * @param flaggedForMs how long after a flag the number's calls count as flagged calls (default 24 h).
+   */
+  constructor(
+    readonly src: string,
+    private readonly flaggedForMs = 24 * HOUR_MS,
+  ) {}
+
+  /** Number of cells held. */
+  get size(): number {
+    return this.cells.size;
+  }
+
+  /** Notes a flag the engine raised; WATCH flags do not make a number flagged. */
+  noteFlag(number: string, severity: Severity, detectedAt: number): void {
+    if (severity === 'WATCH') return;
+    const prev = this.flagged.get(number);
+    if (prev === undefined || detectedAt > prev) this.flagged.set(number, detectedAt);
+  }
+
+  /** Counts an accepted call. */
+  addCall(caller: string, provider: string | null, startTime: number, offset: number): void {
+    const p = provider ?? '';
+    const hour = Math.floor(startTime / HOUR_MS) * 3600;
+    const k = `${p}|${hour}`;
+    let c = this.cells.get(k);
+    if (!c) {
+      c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: new Set(), version: 0 };
+      this.cells.set(k, c);
+    }
+    c.calls++;
+    const f = this.flagged.get(caller);
+    if (f !== undefined && startTime - f <= this.flaggedForMs) {
+      c.flaggedCalls++;
+      c.flaggedNumbers.add(caller);
+    }
+    if (offset > c.version) c.version = offset;
+    this.changed.add(c);
+  }
+
+  /** Rows changed since the last call, as they stand now. */
+  takeChanged(): ProviderHourRow[] {
+    const rows: ProviderHourRow[] = [];
+    for (const c of this.changed) {
+      rows.push({
+        access_provider: c.provider,
+        hour: c.hour,
+        src: this.src,
+        calls: c.calls,
+        flagged_calls: c.flaggedCalls,
+        flagged_numbers: c.flaggedNumbers.size,
+        version: c.version,
+      });
+    }
+    this.changed.clear();
+    return rows;
+  }
+
+  /** Drops closed hours already taken, and flags too old to matter at `watermarkMs`; returns cells dropped. */
+  evict(watermarkMs: number): number {
+    let n = 0;
+    for (const [k, c] of this.cells) {
+      if (c.hour * 1000 + HOUR_MS <= watermarkMs && !this.changed.has(c)) {
+        this.cells.delete(k);
+        n++;
+      }
+    }
+    for (const [num, t] of this.flagged) if (watermarkMs - t > this.flaggedForMs) this.flagged.delete(num);
+    return n;
+  }
+
+  /** JSON-safe copy of the state. */
+  exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number][] } {
+    const cells: CellState[] = [];
+    const changed: number[] = [];
+    for (const c of this.cells.values()) {
+      if (this.changed.has(c)) changed.push(cells.length);
+      cells.push({ ...c, flaggedNumbers: [...c.flaggedNumbers] });
+    }
+    return { cells, changed, flagged: [...this.flagged] };
+  }
+
+  /** Replaces the state with a snapshot's. */
+  importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number][] }): void {
+    this.cells.clear();
+    this.changed.clear();
+    this.flagged.clear();
+    const list: Cell[] = s.cells.map((c) => ({ ...c, flaggedNumbers: new Set(c.flaggedNumbers) }));
+    for (const c of list) this.cells.set(`${c.provider}|${c.hour}`, c);
+    for (const i of s.changed) if (list[i]) this.changed.add(list[i]);
+    for (const [num, t] of s.flagged) this.flagged.set(num, t);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The detector's settings: endpoints, topic names, timings and limits from
+ * environment variables (each with a documented default), plus the engine
+ * config (file and/or `CALLGUARD_ENGINE_CONFIG`, see shared/config).
+ * Everything is validated once, at start, and every error is reported at
+ * once, each naming its variable.
+ */
+import { z } from 'zod';
+import { loadConfig, type EngineConfig } from '../../shared/config/index.ts';
+import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
+import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from '../../shared/kafka/index.ts';
+import { DEFAULT_CLICKHOUSE_DATABASE, DEFAULT_CLICKHOUSE_URL } from '../../shared/clickhouse/index.ts';
+
+/** Default Redis URL of the local stack. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const url = z.string().refine((v) => URL.canParse(v), { message: 'not a URL' });
+const name = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'not a valid Kafka topic/group name' });
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * Every environment variable the detector reads, with its default. The
+ * table in docs/detector.md is this schema in prose.
+ */
+const envSchema = z.object({
+  CALLGUARD_KAFKA_BROKERS: z
+    .string()
+    .default(DEFAULT_KAFKA_BROKERS)
+    .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+    .refine((bs) => bs.length > 0 && bs.every((b) => /^[^:\s]+:\d+$/.test(b)), { message: 'expected host:port[,host:port...]' }),
+  CALLGUARD_SCHEMA_REGISTRY_URL: url.default(DEFAULT_SCHEMA_REGISTRY_URL),
+  CALLGUARD_REDIS_URL: url.default(DEFAULT_REDIS_URL),
+  CALLGUARD_CLICKHOUSE_URL: url.default(DEFAULT_CLICKHOUSE_URL),
+  CALLGUARD_CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'not a safe identifier' }).default(DEFAULT_CLICKHOUSE_DATABASE),
+  CALLGUARD_TOPIC_CALLS: name.default(DEFAULT_TOPICS.calls),
+  CALLGUARD_TOPIC_COMPLAINTS: name.default(DEFAULT_TOPICS.complaints),
+  CALLGUARD_TOPIC_CONSENTS: name.default(DEFAULT_TOPICS.consents),
+  CALLGUARD_TOPIC_FLAGS: name.default(DEFAULT_TOPICS.flags),
+  CALLGUARD_TOPIC_DLQ: name.default(DEFAULT_TOPICS.dlq),
+  CALLGUARD_DETECTOR_GROUP: name.default('callguard-detector'),
+  CALLGUARD_DETECTOR_HOST: z.string().min(1).default('127.0.0.1'),
+  CALLGUARD_DETECTOR_PORT: int(0, 65_535).default(9464),
+  CALLGUARD_DETECTOR_FLUSH_MS: int(10, 60_000).default(1_000),
+  CALLGUARD_DETECTOR_SNAPSHOT_MS: int(100, 3_600_000).default(30_000),
+  CALLGUARD_DETECTOR_IDLE_MS: int(100, 86_400_000).default(30_000),
+  CALLGUARD_DETECTOR_MERGE_HOLD_MS: int(0, 600_000).default(30_000),
+  CALLGUARD_DETECTOR_MAX_FUTURE_MS: int(0).default(3_600_000),
+  CALLGUARD_DETECTOR_MAX_PENDING: int(1_000).default(500_000),
+  CALLGUARD_DETECTOR_CONTROL_POLL_MS: int(100, 3_600_000).default(5_000),
+  CALLGUARD_DETECTOR_DEDUP_TTL_S: int(60).default(14 * 86_400),
+  CALLGUARD_DETECTOR_FROM_BEGINNING: bool.default(true),
+  CALLGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]+$/, { message: 'letters, digits and : . _ - only' }).default('callguard'),
+  CALLGUARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Validated detector settings. */
+export interface DetectorConfig {
+  kafka: { brokers: string[]; registryUrl: string; group: string; fromBeginning: boolean };
+  topics: { calls: string; complaints: string; consents: string; flags: string; dlq: string };
+  redis: { url: string; prefix: string; dedupTtlSec: number };
+  clickhouse: { url: string; database: string };
+  http: { host: string; port: number };
+  /** Checkpoint period: outputs flushed and offsets committed about this often. */
+  flushMs: number;
+  /** Engine state snapshots per partition about this often (at a checkpoint). */
+  snapshotMs: number;
+  /** A caught-up partition with no input for this long advances its event time by the wall clock. */
+  idleMs: number;
+  /** Longest wait for the other stream of a partition before events are released out of merge order. */
+  mergeHoldMs: number;
+  /** Events later than wall clock + this are refused (DLQ). */
+  maxFutureMs: number;
+  /** Outputs and held inputs above this pause consumption until a checkpoint drains them. */
+  maxPending: number;
+  /** Allowlist and live-threshold refresh period. */
+  controlPollMs: number;
+  logLevel: string;
+  /** The engine config at start (file, then CALLGUARD_ENGINE_CONFIG); live overrides come from Redis. */
+  engine: EngineConfig;
+  /** The file the engine config came from, if any. */
+  engineConfigFile?: string;
+}
+
+/** Result of {@link loadDetectorConfig}: the settings, or every problem found. */
+export type DetectorConfigResult = { ok: true; config: DetectorConfig } | { ok: false; errors: string[] };
+
+/** Reads and validates every setting; never throws. */
+export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigFile?: string } = {}): DetectorConfigResult {
+  const errors: string[] = [];
+  const parsed = envSchema.safeParse(pickEnv(env));
+  if (!parsed.success) for (const i of parsed.error.issues) errors.push(`${i.path.join('.')}: ${i.message}`);
+  const engine = loadConfig({ file: opts.engineConfigFile, env });
+  if (!engine.ok) for (const e of engine.errors) errors.push(`engine config: ${e}`);
+  if (parsed.success) {
+    const e = parsed.data;
+    const topics = [e.CALLGUARD_TOPIC_CALLS, e.CALLGUARD_TOPIC_COMPLAINTS, e.CALLGUARD_TOPIC_CONSENTS, e.CALLGUARD_TOPIC_FLAGS, e.CALLGUARD_TOPIC_DLQ];
+    if (new Set(topics).size !== topics.length) errors.push('CALLGUARD_TOPIC_*: the five topics must be distinct');
+  }
+  if (errors.length > 0 || !parsed.success || !engine.ok) return { ok: false, errors };
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      kafka: { brokers: e.CALLGUARD_KAFKA_BROKERS, registryUrl: e.CALLGUARD_SCHEMA_REGISTRY_URL.replace(/\/+$/, ''), group: e.CALLGUARD_DETECTOR_GROUP, fromBeginning: e.CALLGUARD_DETECTOR_FROM_BEGINNING },
+      topics: {
+        calls: e.CALLGUARD_TOPIC_CALLS,
+        complaints: e.CALLGUARD_TOPIC_COMPLAINTS,
+        consents: e.CALLGUARD_TOPIC_CONSENTS,
+        flags: e.CALLGUARD_TOPIC_FLAGS,
+        dlq: e.CALLGUARD_TOPIC_DLQ,
+      },
+      redis: { url: e.CALLGUARD_REDIS_URL, prefix: e.CALLGUARD_REDIS_PREFIX, dedupTtlSec: e.CALLGUARD_DETECTOR_DEDUP_TTL_S },
+      clickhouse: { url: e.CALLGUARD_CLICKHOUSE_URL, database: e.CALLGUARD_CLICKHOUSE_DATABASE },
+      http: { host: e.CALLGUARD_DETECTOR_HOST, port: e.CALLGUARD_DETECTOR_PORT },
+      flushMs: e.CALLGUARD_DETECTOR_FLUSH_MS,
+      snapshotMs: e.CALLGUARD_DETECTOR_SNAPSHOT_MS,
+      idleMs: e.CALLGUARD_DETECTOR_IDLE_MS,
+      mergeHoldMs: e.CALLGUARD_DETECTOR_MERGE_HOLD_MS,
+      maxFutureMs: e.CALLGUARD_DETECTOR_MAX_FUTURE_MS,
+      maxPending: e.CALLGUARD_DETECTOR_MAX_PENDING,
+      controlPollMs: e.CALLGUARD_DETECTOR_CONTROL_POLL_MS,
+      logLevel: e.CALLGUARD_LOG_LEVEL,
+      engine: engine.config,
+      engineConfigFile: opts.engineConfigFile,
+    },
+  };
+}
+
+/** Only the variables of the schema, with empty strings treated as unset. */
+function pickEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') out[key] = v;
+  }
+  return out;
+}
+
+/** The variables the detector reads, for `--help` and the docs. */
+export const DETECTOR_ENV_VARS = Object.keys(envSchema.shape);

@@ -1,0 +1,66 @@
+/**
+ * Control streams from Redis, polled: allowlist additions and live engine
+ * configs, never overlapping. While Redis is unavailable nothing is
+ * emitted and what is in force stays.
+ */
+import { defer, exhaustMap, from, mergeMap, timer, type Observable } from 'rxjs';
+import type { Logger } from 'pino';
+import type { EngineConfig } from '../../../shared/config/index.ts';
+import { normalizeOrError } from '../../../shared/numbers/index.ts';
+import type { ControlStore } from '../state/stores.ts';
+import { resolveLiveConfig } from './live-config.ts';
+
+/** A change to apply to every engine. */
+export type ControlEvent = { type: 'allow'; numbers: string[] } | { type: 'config'; config: EngineConfig; raw: string | null } | { type: 'config-rejected'; errors: string[] };
+
+/** The control source: one poll on demand (for the start), and a periodic stream of changes. */
+export interface Control {
+  /** Polls once; returns what changed since the last poll. */
+  poll(): Promise<ControlEvent[]>;
+  /** Polls every `periodMs` (first after one period) and emits the changes. */
+  events(periodMs: number): Observable<ControlEvent>;
+}
+
+/** Polls the allowlist and the live-config key of `store`. */
+export function createControl(store: ControlStore, base: EngineConfig, log: Logger): Control {
+  const allowed = new Set<string>();
+  let lastRaw: string | null | undefined;
+  const poll = async (): Promise<ControlEvent[]> => {
+    const out: ControlEvent[] = [];
+    const members = await store.allowlist();
+    if (members !== undefined) {
+      const fresh: string[] = [];
+      for (const m of members) {
+        const r = normalizeOrError(m.trim());
+        if (!r.ok) {
+          if (!allowed.has(`bad:${m}`)) log.warn({ key: store.allowlistKey, member: m, err: r.error }, 'allowlist member is not a phone number; ignored');
+          allowed.add(`bad:${m}`);
+          continue;
+        }
+        if (!allowed.has(r.value)) {
+          allowed.add(r.value);
+          fresh.push(r.value);
+        }
+      }
+      if (fresh.length > 0) out.push({ type: 'allow', numbers: fresh });
+    }
+    const raw = await store.engineConfig();
+    if (raw !== undefined && raw !== lastRaw) {
+      const first = lastRaw === undefined;
+      lastRaw = raw;
+      if (first && raw === null) return out;
+      const r = resolveLiveConfig(base, raw);
+      if (r.ok) out.push({ type: 'config', config: r.config, raw });
+      else out.push({ type: 'config-rejected', errors: r.errors });
+    }
+    return out;
+  };
+  return {
+    poll,
+    events: (periodMs) =>
+      timer(periodMs, periodMs).pipe(
+        exhaustMap(() => defer(() => poll())),
+        mergeMap((events) => from(events)),
+      ),
+  };
+}

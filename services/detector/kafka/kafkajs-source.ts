@@ -1,0 +1,251 @@
+/**
+ * {@link GroupSource}, {@link TopicReader} and {@link Sink} over kafkajs.
+ *
+ * Group source: autoCommit off (the pipeline commits after its outputs are
+ * durable), the co-partitioned assigner, one batch at a time; every
+ * partition is paused the moment the group assigns it, so that nothing is
+ * fetched before the pipeline has restored state and sought to its
+ * position.
+ */
+import { randomUUID } from 'node:crypto';
+import { Subject } from 'rxjs';
+import { CompressionTypes, logLevel as LogLevel, type Admin, type Batch, type Consumer, type Kafka, type Producer, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+import { createKafka } from '../../../shared/kafka/index.ts';
+import { CoPartitionedAssigner } from './assigner.ts';
+import type { GroupSource, OutMessage, PartitionOffset, Sink, SourceBatch, SourceEvent, TopicReader } from './source.ts';
+
+/** A kafkajs client whose log goes to `log` (pino). */
+export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
+  return createKafka({
+    clientId,
+    brokers,
+    logLevel: LogLevel.WARN,
+    config: {
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...rest } = entry.log;
+        const fields = { kafkajs: entry.namespace, ...rest };
+        if (entry.level <= LogLevel.ERROR) log.error(fields, message);
+        else log.warn(fields, message);
+      },
+    },
+  });
+}
+
+function toBatch(b: Batch): SourceBatch {
+  return {
+    topic: b.topic,
+    partition: b.partition,
+    highWatermark: Number(b.highWatermark),
+    fetchedOffset: Number((b as unknown as { fetchedOffset: string }).fetchedOffset),
+    lastOffset: Number(b.lastOffset()),
+    messages: b.messages.map((m) => ({ offset: Number(m.offset), key: m.key, value: m.value })),
+  };
+}
+
+/** Options of {@link KafkajsGroupSource}. */
+export interface KafkajsGroupSourceOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group without committed offsets starts. */
+  fromBeginning: boolean;
+}
+
+/** Consumer-group source over kafkajs. */
+export class KafkajsGroupSource implements GroupSource {
+  private readonly subject = new Subject<SourceEvent>();
+  readonly events$ = this.subject.asObservable();
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly opts: KafkajsGroupSourceOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: opts.groupId,
+      partitionAssigners: [CoPartitionedAssigner],
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 2 << 20,
+      maxBytes: 16 << 20,
+      maxWaitTimeInMs: 100,
+    });
+    this.admin = kafka.admin();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = payload.memberAssignment as Record<string, number[]>;
+      for (const [topic, partitions] of Object.entries(assignment)) if (partitions.length > 0) this.consumer.pause([{ topic, partitions }]);
+      this.subject.next({ type: 'assigned', assignment, done: () => {} });
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.consumer.connect();
+    for (const topic of this.opts.topics) await this.consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        await new Promise<void>((resolve) => this.subject.next({ type: 'batch', batch: toBatch(batch), done: resolve }));
+      },
+    });
+  }
+
+  pause(topic: string, partitions: number[]): void {
+    if (partitions.length > 0) this.consumer.pause([{ topic, partitions }]);
+  }
+
+  resume(topic: string, partitions: number[]): void {
+    if (partitions.length > 0) this.consumer.resume([{ topic, partitions }]);
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    this.consumer.seek({ topic, partition, offset: String(offset) });
+  }
+
+  async commit(offsets: PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+  }
+
+  async committed(topic: string): Promise<Map<number, number | null>> {
+    const res = await this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [topic] });
+    const out = new Map<number, number | null>();
+    for (const t of res) for (const p of t.partitions) out.set(p.partition, Number(p.offset) >= 0 ? Number(p.offset) : null);
+    return out;
+  }
+
+  async offsets(topic: string): Promise<Map<number, { low: number; high: number }>> {
+    const res = await this.admin.fetchTopicOffsets(topic);
+    return new Map(res.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return md.topics[0]?.partitions.length ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => {});
+    await this.admin.disconnect().catch(() => {});
+    this.subject.complete();
+  }
+}
+
+/**
+ * Reads a whole topic from the beginning with a throw-away group that never
+ * commits (kafkajs has no group-less consumer), then follows it; the group
+ * is deleted on stop.
+ */
+export class KafkajsTopicReader implements TopicReader {
+  private readonly subject = new Subject<SourceBatch>();
+  readonly batches$ = this.subject.asObservable();
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly groupId: string;
+  private readonly ends = new Map<number, number>();
+  private resolveCaughtUp!: () => void;
+  readonly caughtUp = new Promise<void>((r) => (this.resolveCaughtUp = r));
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+    groupPrefix: string,
+  ) {
+    this.groupId = `${groupPrefix}-reader-${randomUUID()}`;
+    this.consumer = kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200, sessionTimeout: 30_000 });
+    this.admin = kafka.admin();
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    for (const p of await this.admin.fetchTopicOffsets(this.topic)) {
+      if (Number(p.high) > Number(p.low)) this.ends.set(p.partition, Number(p.high));
+    }
+    if (this.ends.size === 0) this.resolveCaughtUp();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const b = toBatch(batch);
+        this.subject.next(b);
+        const end = this.ends.get(b.partition);
+        const last = b.messages.at(-1)?.offset ?? -1;
+        if (end !== undefined && last + 1 >= end) {
+          this.ends.delete(b.partition);
+          if (this.ends.size === 0) this.resolveCaughtUp();
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => {});
+    await this.admin.deleteGroups([this.groupId]).catch(() => {});
+    await this.admin.disconnect().catch(() => {});
+    this.subject.complete();
+  }
+}
+
+/** Idempotent producer (acks from all in-sync replicas, no duplicates on retry). */
+export class KafkajsSink implements Sink {
+  private readonly producer: Producer;
+  private connected: Promise<void> | null = null;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async send(messages: OutMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    this.connected ??= this.producer.connect().catch((e: unknown) => {
+      this.connected = null;
+      throw e;
+    });
+    await this.connected;
+    // Small requests: kafkajs encodes a request in one growing buffer, and the broker refuses record batches above its max message size.
+    for (const chunk of chunks(messages, MAX_REQUEST_MESSAGES, MAX_REQUEST_BYTES)) {
+      const byTopic = new Map<string, OutMessage[]>();
+      for (const m of chunk) {
+        let list = byTopic.get(m.topic);
+        if (!list) byTopic.set(m.topic, (list = []));
+        list.push(m);
+      }
+      await this.producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })),
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => {});
+  }
+}
+
+const MAX_REQUEST_MESSAGES = 1_000;
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits messages into runs of at most `maxCount` messages and about `maxBytes` bytes. */
+export function chunks(messages: OutMessage[], maxCount: number, maxBytes: number): OutMessage[][] {
+  const out: OutMessage[][] = [];
+  let cur: OutMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (m.value?.length ?? 0) + (typeof m.key === 'string' ? m.key.length : (m.key?.length ?? 0)) + 64;
+    if (cur.length > 0 && (cur.length >= maxCount || bytes + size > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * `callguard detect`: wiring only — config → clients → pipeline → graceful
+ * shutdown. The logic lives in pipeline/, the I/O adapters in kafka/,
+ * state/, sinks/ and ops/.
+ */
+import { pino, type Logger } from 'pino';
+import { createClickHouse, migrate } from '../../shared/clickhouse/index.ts';
+import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
+import { loadDetectorConfig, type DetectorConfig } from './config.ts';
+import { createControl } from './control/poller.ts';
+import { AvroCodec } from './kafka/codec.ts';
+import { KafkajsGroupSource, KafkajsSink, KafkajsTopicReader, kafkaClient } from './kafka/kafkajs-source.ts';
+import { DetectorMetrics } from './ops/metrics.ts';
+import { startOpsServer } from './ops/http.ts';
+import { Detector } from './pipeline/detector.ts';
+import { retry } from './pipeline/retry.ts';
+import { ClickHouseRowWriter } from './sinks/clickhouse-writer.ts';
+import { connectRedis } from './state/redis.ts';
+import { ControlStore, EmittedMarks, FlagDedup, SnapshotStore } from './state/stores.ts';
+
+/** Options from the command line. */
+export interface DetectOptions {
+  /** Engine config file (YAML or JSON). */
+  config?: string;
+}
+
+/** Runs the detector until SIGTERM/SIGINT; resolves with the exit code. */
+export async function runDetector(opts: DetectOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const loaded = loadDetectorConfig(env, { engineConfigFile: opts.config });
+  if (!loaded.ok) {
+    process.stderr.write(`callguard detect: invalid configuration:\n${loaded.errors.map((e) => `  ${e}\n`).join('')}`);
+    return 2;
+  }
+  const cfg = loaded.config;
+  const log = pino({ level: cfg.logLevel, base: { svc: 'callguard-detector', pid: process.pid } });
+  const stopSignal = new Promise<string>((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
+  });
+  try {
+    return await run(cfg, log, stopSignal);
+  } catch (e) {
+    log.fatal({ err: (e as Error).message, stack: (e as Error).stack }, 'detector failed to start');
+    return 1;
+  }
+}
+
+async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>): Promise<number> {
+  const metrics = new DetectorMetrics();
+  const startup = new AbortController();
+  const startupTimer = setTimeout(() => startup.abort(), 60_000);
+
+  const registry = createSchemaRegistry({ url: cfg.kafka.registryUrl, clientId: 'callguard-detector' });
+  const codec = new AvroCodec(registry);
+  const flagSchemaId = await retry(() => registerValueSchema(registry, cfg.topics.flags, 'FlagEvent'), {
+    what: `register the FlagEvent schema at ${cfg.kafka.registryUrl}`,
+    signal: startup.signal,
+    log,
+  });
+  const encode = await codec.encoder(flagSchemaId);
+
+  const ch = createClickHouse({ url: cfg.clickhouse.url });
+  await retry(() => migrate(ch, { database: cfg.clickhouse.database }), { what: `migrate ClickHouse database ${cfg.clickhouse.database}`, signal: startup.signal, log });
+  clearTimeout(startupTimer);
+
+  const redis = connectRedis(cfg.redis.url, log.child({ component: 'redis' }));
+  const kafka = kafkaClient(cfg.kafka.brokers, 'callguard-detector', log.child({ component: 'kafkajs' }));
+  const source = new KafkajsGroupSource(kafka, { groupId: cfg.kafka.group, topics: [cfg.topics.calls, cfg.topics.complaints], fromBeginning: cfg.kafka.fromBeginning });
+  const consents = new KafkajsTopicReader(kafka, cfg.topics.consents, cfg.kafka.group);
+  const sink = new KafkajsSink(kafka);
+  const { prefix } = cfg.redis;
+  const detector = new Detector({
+    config: cfg,
+    source,
+    consents,
+    codec,
+    sink,
+    writer: new ClickHouseRowWriter(ch, cfg.clickhouse.database),
+    redis,
+    snapshots: new SnapshotStore(redis, prefix, cfg.kafka.group, cfg.topics.calls),
+    marks: new EmittedMarks(redis, prefix, cfg.kafka.group, cfg.topics.calls),
+    dedup: new FlagDedup(redis, prefix, cfg.topics.flags, cfg.redis.dedupTtlSec),
+    control: createControl(new ControlStore(redis, prefix), cfg.engine, log.child({ component: 'control' })),
+    encodeFlag: encode,
+    metrics,
+    log,
+  });
+  const ops = await startOpsServer(cfg.http.host, cfg.http.port, metrics.registry, () => detector.readiness());
+  log.info({ host: cfg.http.host, port: ops.port }, 'ops endpoint listening (/metrics, /healthz, /readyz)');
+
+  let code = 0;
+  try {
+    await Promise.race([detector.start(), stopSignal]);
+    const signal = await stopSignal;
+    log.info({ signal }, 'stopping: finishing the batch, flushing, snapshotting, committing');
+  } catch (e) {
+    log.fatal({ err: (e as Error).message }, 'detector failed');
+    code = 1;
+  } finally {
+    await detector.stop();
+    await sink.close();
+    await redis.close();
+    await ch.close();
+    await ops.close();
+    log.info('stopped');
+  }
+  return code;
+}

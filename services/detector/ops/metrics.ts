@@ -1,0 +1,37 @@
+/**
+ * The detector's Prometheus metrics (prom-client, own registry). Hot-path
+ * counts are kept as plain numbers by the partition tasks and added here as
+ * deltas once per tick, so no label lookup happens per event.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** All metrics of one detector process. */
+export class DetectorMetrics {
+  readonly registry = new Registry();
+  readonly events = new Counter({ name: 'callguard_detector_events_total', help: 'Input records by topic and result (accepted, duplicate, late, invalid)', labelNames: ['topic', 'result'], registers: [this.registry] });
+  readonly consents = new Counter({ name: 'callguard_detector_consents_total', help: 'Consent records read (valid, invalid, tombstone)', labelNames: ['result'], registers: [this.registry] });
+  readonly flags = new Counter({ name: 'callguard_detector_flags_total', help: 'Flags emitted to the flags topic, by severity', labelNames: ['severity'], registers: [this.registry] });
+  readonly flagReasons = new Counter({ name: 'callguard_detector_flag_reasons_total', help: 'Reasons of emitted flags, by rule', labelNames: ['rule'], registers: [this.registry] });
+  readonly flagsDeduplicated = new Counter({ name: 'callguard_detector_flags_deduplicated_total', help: 'Flags not emitted again: already emitted (Redis marks) or below the committed offset after a restart', labelNames: ['how'], registers: [this.registry] });
+  readonly dlq = new Counter({ name: 'callguard_detector_dlq_total', help: 'Records sent to the DLQ, by source topic and reason', labelNames: ['topic', 'reason'], registers: [this.registry] });
+  readonly late = new Counter({ name: 'callguard_detector_late_events_total', help: 'Events behind their partition watermark (sent to the DLQ)', labelNames: ['topic'], registers: [this.registry] });
+  readonly lag = new Gauge({ name: 'callguard_detector_consumer_lag', help: 'Records between the processed position and the end of the partition', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  readonly watermark = new Gauge({ name: 'callguard_detector_watermark_ms', help: 'Event-time watermark per partition (ms)', labelNames: ['partition'], registers: [this.registry] });
+  readonly batchSeconds = new Histogram({ name: 'callguard_detector_batch_seconds', help: 'Time to decode and process one consumed batch', labelNames: ['topic'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [this.registry] });
+  readonly batchSize = new Histogram({ name: 'callguard_detector_batch_records', help: 'Records per consumed batch', buckets: [1, 10, 100, 1_000, 5_000, 20_000], registers: [this.registry] });
+  readonly checkpointSeconds = new Histogram({ name: 'callguard_detector_checkpoint_seconds', help: 'Time to make one checkpoint durable (produce, ClickHouse, commit, snapshots)', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
+  readonly sinkErrors = new Counter({ name: 'callguard_detector_sink_errors_total', help: 'Failed attempts to write outputs, by sink', labelNames: ['sink'], registers: [this.registry] });
+  readonly snapshotBytes = new Gauge({ name: 'callguard_detector_snapshot_bytes', help: 'Size of the last stored snapshot per partition', labelNames: ['partition'], registers: [this.registry] });
+  readonly snapshotSeconds = new Histogram({ name: 'callguard_detector_snapshot_seconds', help: 'Time to compress and store one partition snapshot', buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly pending = new Gauge({ name: 'callguard_detector_pending_records', help: 'Records held or awaiting a checkpoint', registers: [this.registry] });
+  readonly paused = new Gauge({ name: 'callguard_detector_paused', help: '1 while consumption is paused because outputs lag', registers: [this.registry] });
+  readonly partitions = new Gauge({ name: 'callguard_detector_assigned_partitions', help: 'Partition numbers this instance runs an engine for', registers: [this.registry] });
+  readonly redisUp = new Gauge({ name: 'callguard_detector_redis_up', help: '1 when Redis answers', registers: [this.registry] });
+  readonly degraded = new Gauge({ name: 'callguard_detector_degraded', help: '1 while detecting without Redis (no dedup marks, snapshots, allowlist or threshold refresh)', registers: [this.registry] });
+  readonly trackedNumbers = new Gauge({ name: 'callguard_detector_tracked_numbers', help: 'Numbers with state in the engines', registers: [this.registry] });
+  readonly configReloads = new Counter({ name: 'callguard_detector_config_reloads_total', help: 'Live engine-config changes, applied or rejected', labelNames: ['result'], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'callguard_detector_' });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * A checkpoint makes one cut of outputs durable, then moves the group's
+ * offsets past the inputs they came from. In order:
+ *
+ *  1. flags not yet marked in Redis, and DLQ records, to Kafka (idempotent
+ *     producer, acks from all in-sync replicas);
+ *  2. the flags marked as emitted in Redis (SET NX, TTL), and the partition's
+ *     "emitted up to" mark;
+ *  3. rows to ClickHouse (flags, number_minute, provider_hour);
+ *  4. offsets committed;
+ *  5. partition snapshots stored (when due).
+ *
+ * Steps 1 and 3 are retried with backoff until they succeed or the abort
+ * signal fires (then nothing is committed, and the inputs are read again
+ * after a restart). A failed commit or snapshot is logged and left to the
+ * next checkpoint: the outputs are already durable and idempotent.
+ */
+import type { Logger } from 'pino';
+import { flagRow } from '../../../shared/clickhouse/index.ts';
+import type { FlagEvent } from '../../../shared/contracts/records.ts';
+import type { OutMessage, PartitionOffset, Sink } from '../kafka/source.ts';
+import type { RowWriter } from '../sinks/clickhouse-writer.ts';
+import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
+import type { EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
+import type { TaskCut } from './partition-task.ts';
+import { retry } from './retry.ts';
+
+/** Everything a checkpoint talks to. */
+export interface CheckpointDeps {
+  sink: Sink;
+  topics: { calls: string; complaints: string; flags: string; dlq: string };
+  encodeFlag: (f: FlagEvent) => Buffer;
+  dedup: FlagDedup;
+  marks: EmittedMarks;
+  writer: RowWriter;
+  commit: (offsets: PartitionOffset[]) => Promise<void>;
+  snapshots: SnapshotStore;
+  /** Whether this instance still owns the partition (commits and snapshots only for owned ones). */
+  owns: (partition: number) => boolean;
+  log: Logger;
+  /** Fires to give up retrying (shutdown deadline). */
+  signal: AbortSignal;
+  hooks: CheckpointHooks;
+}
+
+/** Observations for metrics. */
+export interface CheckpointHooks {
+  sinkError(sink: 'kafka' | 'clickhouse' | 'redis' | 'commit', err: unknown): void;
+  emitted(flags: FlagEvent[]): void;
+  deduplicated(n: number): void;
+  dlq(entries: TaskCut['dlq']): void;
+  snapshot(partition: number, bytes: number, ms: number): void;
+}
+
+/** One checkpoint's inputs: cuts of every task and the snapshots due. */
+export interface CheckpointWork {
+  cuts: TaskCut[];
+  snapshots: PartitionSnapshot[];
+}
+
+/** Result of {@link runCheckpoint}. */
+export interface CheckpointResult {
+  flags: number;
+  dlq: number;
+  rows: number;
+  committed: boolean;
+}
+
+/** Runs the steps of a checkpoint (see the module comment). Throws only when aborted. */
+export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps): Promise<CheckpointResult> {
+  const { topics, log, signal } = deps;
+  const flags = uniqueFlags(work.cuts);
+  const already = await deps.dedup.emitted(flags.map((f) => f.flagId));
+  const fresh = flags.filter((f) => !already.has(f.flagId));
+  if (already.size > 0) deps.hooks.deduplicated(flags.length - fresh.length);
+  const dlq = work.cuts.flatMap((c) => c.dlq);
+
+  const messages: OutMessage[] = fresh.map((f) => ({ topic: topics.flags, key: f.number, value: deps.encodeFlag(f) }));
+  for (const d of dlq) {
+    messages.push({
+      topic: topics.dlq,
+      key: d.message.key,
+      value: d.message.value,
+      headers: {
+        'x-error': d.error,
+        'x-source-topic': d.side === 0 ? topics.calls : topics.complaints,
+        'x-source-partition': String(d.partition),
+        'x-source-offset': String(d.message.offset),
+      },
+    });
+  }
+  await retry(() => deps.sink.send(messages), { what: 'produce flags and DLQ records', signal, log, onError: (e) => deps.hooks.sinkError('kafka', e) });
+  deps.hooks.emitted(fresh);
+  deps.hooks.dlq(dlq);
+
+  if (!(await deps.dedup.mark(fresh.map((f) => f.flagId)))) deps.hooks.sinkError('redis', new Error('flag marks not stored'));
+  for (const c of work.cuts) if (deps.owns(c.partition)) await deps.marks.save(c.partition, c.positions);
+
+  const rows = {
+    flags: fresh.map((f) => flagRow(f)),
+    numberMinute: work.cuts.flatMap((c) => c.rows.numberMinute),
+    providerHour: work.cuts.flatMap((c) => c.rows.providerHour),
+  };
+  await retry(() => deps.writer.write(rows), { what: 'write ClickHouse rows', signal, log, onError: (e) => deps.hooks.sinkError('clickhouse', e) });
+
+  const offsets: PartitionOffset[] = [];
+  for (const c of work.cuts) {
+    if (!deps.owns(c.partition)) continue;
+    offsets.push({ topic: topics.calls, partition: c.partition, offset: c.positions.calls });
+    offsets.push({ topic: topics.complaints, partition: c.partition, offset: c.positions.complaints });
+  }
+  let committed = false;
+  try {
+    await deps.commit(offsets);
+    committed = true;
+  } catch (e) {
+    deps.hooks.sinkError('commit', e);
+    log.warn({ err: (e as Error).message }, 'offset commit failed; the next checkpoint commits further');
+  }
+
+  for (const s of work.snapshots) {
+    if (!deps.owns(s.partition)) continue;
+    const t0 = performance.now();
+    try {
+      const bytes = await deps.snapshots.save(s);
+      if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
+      else deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
+    } catch (e) {
+      deps.hooks.sinkError('redis', e);
+      log.warn({ err: (e as Error).message, partition: s.partition }, 'snapshot failed');
+    }
+  }
+  return { flags: fresh.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed };
+}
+
+function uniqueFlags(cuts: TaskCut[]): FlagEvent[] {
+  const seen = new Set<string>();
+  const out: FlagEvent[] = [];
+  for (const c of cuts) {
+    for (const f of c.flags) {
+      if (seen.has(f.flagId)) continue;
+      seen.add(f.flagId);
+      out.push(f);
+    }
+  }
+  return out;
+}

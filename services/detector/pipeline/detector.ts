@@ -1,0 +1,596 @@
+/**
+ * The detector pipeline: consumed batches, consent records, control
+ * changes and a 100 ms tick merged into one RxJS stream and handled one at
+ * a time (concatMap), so per-partition state is only ever touched in one
+ * order. Per-number state lives in the engines, one per assigned partition
+ * number; RxJS only moves batches and timers.
+ *
+ * Checkpoints run beside the stream (one at a time): every `flushMs` the
+ * tasks' outputs are cut and made durable, then offsets are committed (see
+ * checkpoint.ts). When outputs or held inputs exceed `maxPending`, every
+ * partition is paused until a checkpoint drains them (backpressure).
+ */
+import { Subject, concatMap, defer, interval, map, merge, type Subscription } from 'rxjs';
+import type { Logger } from 'pino';
+import type { EngineConfig } from '../../../shared/config/index.ts';
+import type { ConsentRecord } from '../../../shared/contracts/records.ts';
+import { parseConsent } from '../../../shared/contracts/validate.ts';
+import { createEngine, restoreEngine } from '../../../shared/engine/index.ts';
+import type { DetectorConfig } from '../config.ts';
+import type { Control, ControlEvent } from '../control/poller.ts';
+import { RegistryUnavailableError, type AvroCodec } from '../kafka/codec.ts';
+import { partitionOf } from '../kafka/partitioner.ts';
+import type { GroupSource, Sink, SourceBatch, SourceEvent, SourceMessage, TopicReader } from '../kafka/source.ts';
+import type { DetectorMetrics } from '../ops/metrics.ts';
+import type { Readiness } from '../ops/http.ts';
+import type { RowWriter } from '../sinks/clickhouse-writer.ts';
+import type { RedisHandle } from '../state/redis.ts';
+import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
+import type { EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
+import { runCheckpoint, type CheckpointDeps } from './checkpoint.ts';
+import { decodeCalls, decodeComplaints } from './input.ts';
+import { PartitionTask, type TaskEngine, type TaskStats } from './partition-task.ts';
+import { retry } from './retry.ts';
+import type { Side } from './merge.ts';
+import type { FlagEvent } from '../../../shared/contracts/records.ts';
+
+/** Everything the pipeline is wired to (main.ts builds these). */
+export interface DetectorDeps {
+  config: DetectorConfig;
+  source: GroupSource;
+  consents: TopicReader;
+  codec: AvroCodec;
+  sink: Sink;
+  writer: RowWriter;
+  redis: RedisHandle;
+  snapshots: SnapshotStore;
+  marks: EmittedMarks;
+  dedup: FlagDedup;
+  control: Control;
+  encodeFlag: (f: FlagEvent) => Buffer;
+  metrics: DetectorMetrics;
+  log: Logger;
+}
+
+type WorkItem =
+  | { k: 'source'; e: SourceEvent }
+  | { k: 'consents'; b: SourceBatch }
+  | { k: 'control'; c: ControlEvent }
+  | { k: 'tick' }
+  | { k: 'barrier'; resolve: () => void };
+
+const TICK_MS = 100;
+
+/** The streaming detector. */
+export class Detector {
+  private readonly tasks = new Map<number, PartitionTask>();
+  private readonly consentMap = new Map<string, ConsentRecord>();
+  private readonly allowlist = new Set<string>();
+  private readonly barrier$ = new Subject<WorkItem>();
+  private readonly lastStats = new Map<number, TaskStats>();
+  private readonly lastSnapshotAt = new Map<number, number>();
+  private readonly active = new Set<number>();
+  /** Partition sides paused because their merge queue is long (waiting for the other stream). */
+  private readonly sidePaused = new Map<number, [boolean, boolean]>();
+  /** What the source was last told, per `topic/partition`: true = paused. */
+  private readonly pausedNow = new Map<string, boolean>();
+  private engineConfig: EngineConfig;
+  private partitions = 0;
+  private status: Readiness['status'] = 'starting';
+  private assigned = false;
+  private consentsCaughtUp = false;
+  private sub: Subscription | null = null;
+  private checkpoint: Promise<void> | null = null;
+  private lastCheckpointAt = 0;
+  private paused = false;
+  private stopping = false;
+  private statsAt = 0;
+  private readonly abort = new AbortController();
+  private readonly log: Logger;
+
+  constructor(private readonly deps: DetectorDeps) {
+    this.engineConfig = deps.config.engine;
+    this.log = deps.log;
+  }
+
+  /** Checks the topics, reads every consent, applies the control state and joins the group. */
+  async start(): Promise<void> {
+    const { config, source, consents, control, log } = this.deps;
+    const [calls, complaints] = [await source.partitionCount(config.topics.calls), await source.partitionCount(config.topics.complaints)];
+    if (calls === 0) throw new Error(`topic ${config.topics.calls} does not exist`);
+    if (calls !== complaints) {
+      throw new Error(
+        `${config.topics.calls} has ${calls} partitions but ${config.topics.complaints} has ${complaints}: they must be equal so that a number's calls and complaints share a partition number`,
+      );
+    }
+    this.partitions = calls;
+    if (!(await this.deps.redis.waitReady(5_000))) log.warn('redis not reachable at start: no allowlist, live config or snapshots until it is (degraded)');
+    for (const ev of await control.poll()) this.applyControl(ev);
+
+    const work$ = merge(
+      source.events$.pipe(map((e): WorkItem => ({ k: 'source', e }))),
+      consents.batches$.pipe(map((b): WorkItem => ({ k: 'consents', b }))),
+      control.events(config.controlPollMs).pipe(map((c): WorkItem => ({ k: 'control', c }))),
+      interval(TICK_MS).pipe(map((): WorkItem => ({ k: 'tick' }))),
+      this.barrier$,
+    ).pipe(concatMap((item) => defer(() => this.handle(item))));
+    this.sub = work$.subscribe({ error: (e: unknown) => log.fatal({ err: (e as Error).message, stack: (e as Error).stack }, 'pipeline failed') });
+
+    const t0 = Date.now();
+    await consents.start();
+    await consents.caughtUp;
+    await this.barrier();
+    this.consentsCaughtUp = true;
+    log.info({ consents: this.consentMap.size, ms: Date.now() - t0 }, 'consents read');
+    await source.start();
+    this.status = 'ready';
+    log.info({ group: config.kafka.group, topics: config.topics, partitions: calls }, 'detector started');
+  }
+
+  /** /readyz. */
+  readiness(): Readiness {
+    const checks = { consents: this.consentsCaughtUp, assigned: this.assigned, redis: this.deps.redis.up };
+    if (this.status === 'stopping' || this.status === 'starting') return { ready: false, status: this.status, checks };
+    if (!checks.redis) return { ready: false, status: 'degraded', checks };
+    return { ready: checks.consents && checks.assigned, status: checks.consents && checks.assigned ? 'ready' : 'starting', checks };
+  }
+
+  /**
+   * Graceful stop: stop taking input, finish what is queued, make a last
+   * checkpoint with every partition's snapshot (given up after
+   * `deadlineMs`), then leave the group.
+   */
+  async stop(deadlineMs = 30_000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.status = 'stopping';
+    const { source, consents, log } = this.deps;
+    const timer = setTimeout(() => this.abort.abort(), deadlineMs);
+    try {
+      for (const p of this.active) this.syncPause(p);
+      await this.barrier();
+      await this.checkpoint;
+      this.checkpoint = null;
+      await this.runCheckpointNow(true);
+      log.info('final checkpoint done');
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'final checkpoint failed: uncommitted input will be read again after a restart');
+    } finally {
+      clearTimeout(timer);
+      this.sub?.unsubscribe();
+      await source.stop();
+      await consents.stop();
+    }
+  }
+
+  /** Resolves once every work item queued before it has been handled. */
+  private barrier(): Promise<void> {
+    return new Promise((resolve) => this.barrier$.next({ k: 'barrier', resolve }));
+  }
+
+  private async handle(item: WorkItem): Promise<void> {
+    try {
+      switch (item.k) {
+        case 'source':
+          if (item.e.type === 'batch') {
+            try {
+              if (!this.stopping) await this.onBatch(item.e.batch);
+            } finally {
+              item.e.done();
+            }
+          } else {
+            await this.onAssigned(item.e.assignment);
+            item.e.done();
+          }
+          break;
+        case 'consents':
+          await this.onConsents(item.b);
+          break;
+        case 'control':
+          this.applyControl(item.c);
+          break;
+        case 'tick':
+          this.onTick();
+          break;
+        case 'barrier':
+          item.resolve();
+          break;
+      }
+    } catch (e) {
+      this.log.error({ err: (e as Error).message, stack: (e as Error).stack, item: item.k }, 'work item failed');
+    }
+  }
+
+  // ---- input ------------------------------------------------------------
+
+  private async onBatch(b: SourceBatch): Promise<void> {
+    const { topics, maxFutureMs } = this.deps.config;
+    const side: Side | -1 = b.topic === topics.calls ? 0 : b.topic === topics.complaints ? 1 : -1;
+    const task = this.tasks.get(b.partition);
+    if (side === -1 || !task || !this.active.has(b.partition)) return;
+    const t0 = performance.now();
+    const exp = task.expected(side);
+    if (b.fetchedOffset > exp) {
+      // A fetch from beyond where this task stands (stale position after a rebalance): go back.
+      this.deps.source.seek(b.topic, b.partition, exp);
+      return;
+    }
+    let msgs: SourceMessage[] = b.messages;
+    if (msgs.length > 0 && msgs[0].offset < exp) msgs = msgs.filter((m) => m.offset >= exp);
+    if (msgs.length > 0) await this.prepareSchemas(msgs);
+    const now = Date.now();
+    const items = side === 0 ? decodeCalls(this.deps.codec, msgs, now, maxFutureMs) : decodeComplaints(this.deps.codec, msgs, now, maxFutureMs);
+    task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark, now);
+    const released = task.release(now);
+    this.log.debug(
+      { topic: b.topic, partition: b.partition, fetched: b.fetchedOffset, n: msgs.length, last: b.lastOffset, hw: b.highWatermark, released, held: [task.held(0), task.held(1)], expiries: task.holdExpiries },
+      'batch',
+    );
+    const m = this.deps.metrics;
+    m.lag.set({ topic: b.topic, partition: String(b.partition) }, Math.max(0, b.highWatermark - (b.lastOffset + 1)));
+    m.batchSize.observe(b.messages.length);
+    m.batchSeconds.observe({ topic: b.topic }, (performance.now() - t0) / 1000);
+    this.checkHeld(task);
+    this.applyBackpressure();
+  }
+
+  /** Fetches unknown schema ids; waits (retrying) while the registry is unreachable, which holds the consumer back. */
+  private async prepareSchemas(msgs: SourceMessage[]): Promise<void> {
+    const values = msgs.map((m) => m.value);
+    await retry(() => this.deps.codec.prepare(values), {
+      what: 'fetch schemas from the registry',
+      signal: this.abort.signal,
+      log: this.log,
+      onError: (e) => {
+        if (!(e instanceof RegistryUnavailableError)) this.log.error({ err: (e as Error).message }, 'unexpected schema fetch error');
+      },
+    });
+  }
+
+  private async onConsents(b: SourceBatch): Promise<void> {
+    const values = b.messages.map((m) => m.value).filter((v): v is Buffer => v !== null);
+    if (values.length > 0) await this.prepareSchemas(b.messages);
+    const m = this.deps.metrics;
+    for (const msg of b.messages) {
+      if (msg.value === null) {
+        const key = msg.key?.toString('utf8') ?? '';
+        const known = this.consentMap.get(key);
+        if (known) this.applyConsent(key, { ...known, revokedAt: known.grantedAt });
+        m.consents.inc({ result: 'tombstone' });
+        continue;
+      }
+      const d = this.deps.codec.decode(msg.value);
+      const r = d.ok ? parseConsent(d.value) : { ok: false as const, error: d.error };
+      if (!r.ok) {
+        m.consents.inc({ result: 'invalid' });
+        this.log.warn({ topic: b.topic, partition: b.partition, offset: msg.offset, err: r.error }, 'unusable consent record skipped');
+        continue;
+      }
+      m.consents.inc({ result: 'valid' });
+      this.applyConsent(`${r.value.caller}|${r.value.callee}`, r.value);
+    }
+  }
+
+  private applyConsent(key: string, c: ConsentRecord): void {
+    this.consentMap.set(key, c);
+    for (const t of this.tasks.values()) t.engine.onConsent(c);
+  }
+
+  // ---- control ----------------------------------------------------------
+
+  private applyControl(ev: ControlEvent): void {
+    const m = this.deps.metrics;
+    if (ev.type === 'allow') {
+      for (const n of ev.numbers) this.allowlist.add(n);
+      for (const t of this.tasks.values()) for (const n of ev.numbers) t.engine.allow(n);
+      this.log.info({ added: ev.numbers.length, total: this.allowlist.size }, 'allowlist updated');
+    } else if (ev.type === 'config-rejected') {
+      m.configReloads.inc({ result: 'rejected' });
+      this.log.error({ errors: ev.errors }, 'live engine config rejected; the config in force stays');
+    } else {
+      this.engineConfig = ev.config;
+      for (const t of this.tasks.values()) t.replaceEngine(this.rebuild(t.engine));
+      m.configReloads.inc({ result: 'applied' });
+      this.log.info({ override: ev.raw }, 'live engine config applied');
+    }
+  }
+
+  /** The same state in an engine built with the config in force. */
+  private rebuild(engine: TaskEngine): TaskEngine {
+    return restoreEngine(this.engineConfig, engine.snapshot(), { now: Date.now });
+  }
+
+  // ---- assignment -------------------------------------------------------
+
+  private async onAssigned(assignment: Record<string, number[]>): Promise<void> {
+    const { topics } = this.deps.config;
+    const source = this.deps.source;
+    const calls = new Set(assignment[topics.calls] ?? []);
+    const complaints = new Set(assignment[topics.complaints] ?? []);
+    for (const p of calls) if (!complaints.has(p)) this.log.error({ partition: p }, 'calls partition assigned without its complaints partition (another assigner in the group?)');
+    const revoked = [...this.tasks.keys()].filter((p) => !calls.has(p));
+    for (const p of revoked) {
+      this.tasks.delete(p);
+      this.active.delete(p);
+      this.lastStats.delete(p);
+      this.sidePaused.delete(p);
+      this.pausedNow.delete(`${topics.calls}/${p}`);
+      this.pausedNow.delete(`${topics.complaints}/${p}`);
+    }
+    const fresh = [...calls].filter((p) => !this.tasks.has(p));
+    for (const [topic, ps] of Object.entries(assignment)) for (const p of ps) this.pausedNow.set(`${topic}/${p}`, true); // the source paused them
+    for (const p of this.tasks.keys()) {
+      source.seek(topics.calls, p, this.tasks.get(p)!.expected(0));
+      source.seek(topics.complaints, p, this.tasks.get(p)!.expected(1));
+      this.syncPause(p);
+    }
+    if (fresh.length > 0) {
+      const signal = this.abort.signal;
+      const opts = { signal, log: this.log, onError: () => this.deps.metrics.sinkErrors.inc({ sink: 'kafka-admin' }) };
+      const [committedCalls, committedComplaints, endsCalls, endsComplaints] = await Promise.all([
+        retry(() => source.committed(topics.calls), { what: 'read committed offsets', ...opts }),
+        retry(() => source.committed(topics.complaints), { what: 'read committed offsets', ...opts }),
+        retry(() => source.offsets(topics.calls), { what: 'read partition offsets', ...opts }),
+        retry(() => source.offsets(topics.complaints), { what: 'read partition offsets', ...opts }),
+      ]);
+      for (const p of fresh) {
+        const task = await this.createTask(p, {
+          committed: { calls: committedCalls.get(p) ?? null, complaints: committedComplaints.get(p) ?? null },
+          calls: endsCalls.get(p) ?? { low: 0, high: 0 },
+          complaints: endsComplaints.get(p) ?? { low: 0, high: 0 },
+        });
+        this.tasks.set(p, task);
+        task.setPending(0, task.expected(0) < (endsCalls.get(p)?.high ?? 0));
+        task.setPending(1, task.expected(1) < (endsComplaints.get(p)?.high ?? 0));
+        source.seek(topics.calls, p, task.expected(0));
+        source.seek(topics.complaints, p, task.expected(1));
+        this.lastSnapshotAt.set(p, Date.now());
+      }
+    }
+    this.active.clear();
+    for (const p of this.tasks.keys()) this.active.add(p);
+    for (const p of fresh) this.syncPause(p);
+    this.assigned = true;
+    this.deps.metrics.partitions.set(this.tasks.size);
+    this.log.info({ partitions: [...this.tasks.keys()].sort((a, b) => a - b), revoked, added: fresh }, 'partitions assigned');
+  }
+
+  private async createTask(
+    p: number,
+    at: { committed: { calls: number | null; complaints: number | null }; calls: { low: number; high: number }; complaints: { low: number; high: number } },
+  ): Promise<PartitionTask> {
+    const { config } = this.deps;
+    let snap: PartitionSnapshot | null | undefined;
+    try {
+      snap = await this.deps.snapshots.load(p);
+    } catch (e) {
+      this.log.error({ partition: p, err: (e as Error).message }, 'stored snapshot unreadable; starting the partition without it');
+      snap = null;
+    }
+    const mark = await this.deps.marks.load(p);
+    const suppressBelow = {
+      calls: Math.max(at.committed.calls ?? 0, mark?.calls ?? 0),
+      complaints: Math.max(at.committed.complaints ?? 0, mark?.complaints ?? 0),
+    };
+    const contact = this.partitions > 1 ? this.contactRouter(p) : undefined;
+    const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, mergeHoldMs: config.mergeHoldMs, contact };
+    if (snap) {
+      try {
+        const engine = restoreEngine(this.engineConfig, snap.engine, { now: Date.now });
+        this.prime(engine);
+        const positions = { calls: Math.max(snap.positions.calls, at.calls.low), complaints: Math.max(snap.positions.complaints, at.complaints.low) };
+        if (positions.calls !== snap.positions.calls || positions.complaints !== snap.positions.complaints) {
+          this.log.warn({ partition: p, snapshot: snap.positions, earliest: positions }, 'records after the snapshot were deleted by retention; counts skip them');
+        }
+        this.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString() }, 'partition restored from snapshot');
+        return new PartitionTask({ ...base, engine, positions, epochs: snap.epochs, aggregates: snap.aggregates, lastEventTime: snap.lastEventTime });
+      } catch (e) {
+        this.log.error({ partition: p, err: (e as Error).message }, 'snapshot does not fit this engine config; starting the partition without it');
+      }
+    } else if (snap === undefined) {
+      this.deps.metrics.sinkErrors.inc({ sink: 'redis' });
+      this.log.warn({ partition: p }, 'redis unavailable: partition starts without its snapshot (counts restart from the committed offset)');
+    }
+    const start = (c: number | null, r: { low: number; high: number }) => (c !== null ? Math.max(c, r.low) : config.kafka.fromBeginning ? r.low : r.high);
+    const positions = { calls: start(at.committed.calls, at.calls), complaints: start(at.committed.complaints, at.complaints) };
+    const engine = createEngine(this.engineConfig, { now: Date.now });
+    this.prime(engine);
+    this.log.info({ partition: p, positions, committed: at.committed }, 'partition starts with fresh state');
+    return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null });
+  }
+
+  /** Feeds the consents and allowlist known to this instance into an engine. */
+  private prime(engine: TaskEngine): void {
+    for (const c of this.consentMap.values()) engine.onConsent(c);
+    for (const n of this.allowlist) engine.allow(n);
+  }
+
+  /** Passes "callee was called by caller" to the engine of the callee's partition when it runs here. */
+  private contactRouter(p: number): (callee: string, caller: string, t: number) => void {
+    const n = this.partitions;
+    return (callee, caller, t) => {
+      const q = partitionOf(callee, n);
+      if (q !== p) this.tasks.get(q)?.engine.noteCallBack(callee, caller, t);
+    };
+  }
+
+  /** Pauses or resumes both streams of partition `p` as the pipeline state wants them. */
+  private syncPause(p: number): void {
+    const { topics } = this.deps.config;
+    const side = this.sidePaused.get(p) ?? [false, false];
+    const names = [topics.calls, topics.complaints];
+    for (const s of [0, 1] as const) {
+      const want = this.stopping || this.paused || side[s] || !this.tasks.has(p);
+      const key = `${names[s]}/${p}`;
+      if ((this.pausedNow.get(key) ?? false) === want) continue;
+      this.pausedNow.set(key, want);
+      if (want) this.deps.source.pause(names[s], [p]);
+      else this.deps.source.resume(names[s], [p]);
+    }
+  }
+
+  /**
+   * A stream whose merge queue grows (its partner is behind) is paused
+   * until the partner catches up, so the partner is never starved by a
+   * global pause while it is the one being waited for.
+   */
+  private checkHeld(task: PartitionTask): void {
+    const limit = Math.max(10_000, Math.floor(this.deps.config.maxPending / 4));
+    const side = this.sidePaused.get(task.partition) ?? [false, false];
+    let changed = false;
+    for (const s of [0, 1] as const) {
+      const held = task.held(s);
+      if (!side[s] && held > limit) {
+        side[s] = true;
+        changed = true;
+      } else if (side[s] && held <= limit / 2) {
+        side[s] = false;
+        changed = true;
+      }
+    }
+    if (changed) {
+      this.sidePaused.set(task.partition, side);
+      this.syncPause(task.partition);
+    }
+  }
+
+  // ---- time, backpressure, checkpoints -----------------------------------
+
+  private onTick(): void {
+    const now = Date.now();
+    for (const t of this.tasks.values()) {
+      t.release(now);
+      t.advanceIdle(now, this.deps.config.idleMs);
+      this.checkHeld(t);
+    }
+    this.updateMetrics(now);
+    this.applyBackpressure();
+    if (!this.checkpoint && !this.stopping && now - this.lastCheckpointAt >= this.deps.config.flushMs) {
+      this.checkpoint = this.runCheckpointNow(false)
+        .catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'checkpoint failed'))
+        .finally(() => {
+          this.checkpoint = null;
+          this.applyBackpressure();
+        });
+    }
+  }
+
+  /** Outputs waiting for a checkpoint (held inputs are governed by {@link checkHeld}). */
+  private pending(): number {
+    let n = 0;
+    for (const t of this.tasks.values()) n += t.pending - t.held(0) - t.held(1);
+    return n;
+  }
+
+  private applyBackpressure(): void {
+    if (this.stopping) return;
+    const pending = this.pending();
+    this.deps.metrics.pending.set(pending);
+    const max = this.deps.config.maxPending;
+    if (!this.paused && pending > max) {
+      this.paused = true;
+      for (const p of this.active) this.syncPause(p);
+      this.deps.metrics.paused.set(1);
+      this.log.warn({ pending, max }, 'outputs lag: consumption paused');
+    } else if (this.paused && pending <= max / 2) {
+      this.paused = false;
+      for (const p of this.active) this.syncPause(p);
+      this.deps.metrics.paused.set(0);
+      this.log.info({ pending }, 'consumption resumed');
+    }
+  }
+
+  /** Cuts every task's outputs (with snapshots when due, or all when `final`) and makes them durable. */
+  private async runCheckpointNow(final: boolean): Promise<void> {
+    const now = Date.now();
+    this.lastCheckpointAt = now;
+    const cuts = [...this.tasks.values()].map((t) => t.cut());
+    const snapshots: PartitionSnapshot[] = [];
+    // At most one partition per checkpoint (the most overdue), so the copy cost is spread out; all of them at the end.
+    const due = [...this.tasks.values()]
+      .filter((t) => final || now - (this.lastSnapshotAt.get(t.partition) ?? 0) >= this.deps.config.snapshotMs)
+      .sort((a, b) => (this.lastSnapshotAt.get(a.partition) ?? 0) - (this.lastSnapshotAt.get(b.partition) ?? 0));
+    for (const t of final ? due : due.slice(0, 1)) {
+      snapshots.push(t.snapshot(now));
+      this.lastSnapshotAt.set(t.partition, now);
+    }
+    const t0 = performance.now();
+    await runCheckpoint({ cuts, snapshots }, this.checkpointDeps());
+    this.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
+  }
+
+  private checkpointDeps(): CheckpointDeps {
+    const { config, sink, dedup, marks, writer, source, snapshots, metrics, log } = this.deps;
+    return {
+      sink,
+      topics: config.topics,
+      encodeFlag: this.deps.encodeFlag,
+      dedup,
+      marks,
+      writer,
+      commit: (offsets) => source.commit(offsets),
+      snapshots,
+      owns: (p) => this.tasks.has(p),
+      log,
+      signal: this.abort.signal,
+      hooks: {
+        sinkError: (sink) => metrics.sinkErrors.inc({ sink }),
+        emitted: (flags) => {
+          for (const f of flags) {
+            metrics.flags.inc({ severity: f.severity });
+            for (const r of f.reasons) metrics.flagReasons.inc({ rule: r.rule });
+          }
+        },
+        deduplicated: (n) => metrics.flagsDeduplicated.inc({ how: 'redis' }, n),
+        dlq: (entries) => {
+          for (const d of entries) metrics.dlq.inc({ topic: d.side === 0 ? config.topics.calls : config.topics.complaints, reason: dlqReason(d.error) });
+        },
+        snapshot: (p, bytes, ms) => {
+          metrics.snapshotBytes.set({ partition: String(p) }, bytes);
+          metrics.snapshotSeconds.observe(ms / 1000);
+        },
+      },
+    };
+  }
+
+  private updateMetrics(now: number): void {
+    const m = this.deps.metrics;
+    const { topics } = this.deps.config;
+    const names = [topics.calls, topics.complaints];
+    for (const t of this.tasks.values()) {
+      const prev = this.lastStats.get(t.partition);
+      const s = t.stats;
+      for (const side of [0, 1] as const) {
+        const topic = names[side];
+        const d = (k: 'accepted' | 'duplicate' | 'late' | 'invalid') => s[k][side] - (prev?.[k][side] ?? 0);
+        for (const k of ['accepted', 'duplicate', 'late', 'invalid'] as const) {
+          const v = d(k);
+          if (v > 0) m.events.inc({ topic, result: k }, v);
+        }
+        const late = d('late');
+        if (late > 0) m.late.inc({ topic }, late);
+      }
+      const sup = s.suppressed - (prev?.suppressed ?? 0);
+      if (sup > 0) m.flagsDeduplicated.inc({ how: 'committed-offset' }, sup);
+      this.lastStats.set(t.partition, { accepted: [...s.accepted], duplicate: [...s.duplicate], late: [...s.late], invalid: [...s.invalid], flags: s.flags, suppressed: s.suppressed });
+      if (Number.isFinite(t.engine.watermark)) m.watermark.set({ partition: String(t.partition) }, t.engine.watermark);
+    }
+    m.redisUp.set(this.deps.redis.up ? 1 : 0);
+    m.degraded.set(this.deps.redis.up ? 0 : 1);
+    if (now - this.statsAt >= 5_000) {
+      this.statsAt = now;
+      let tracked = 0;
+      for (const t of this.tasks.values()) tracked += t.engine.stats().trackedNumbers;
+      m.trackedNumbers.set(tracked);
+    }
+  }
+}
+
+/** A metric label for a DLQ error message. */
+export function dlqReason(error: string): string {
+  if (error.startsWith('late:')) return 'late';
+  if (error.startsWith('future:')) return 'future';
+  if (error.startsWith('invalid:')) return 'invalid';
+  if (error.startsWith('unknown schema')) return 'unknown-schema';
+  return 'undecodable';
+}

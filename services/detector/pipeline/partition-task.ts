@@ -1,0 +1,276 @@
+/**
+ * One engine per partition number: the calls of partition p (keyed by
+ * caller) and the complaints of partition p (keyed by reported number) go
+ * through one event-time merge into one engine, and the aggregates of the
+ * same partition are fed in the same order. No I/O here: the task takes
+ * decoded batches and leaves its outputs (flags, DLQ records, changed rows)
+ * for the next checkpoint to take with {@link PartitionTask.cut}.
+ *
+ * Positions: `expected` is the next offset the source should deliver;
+ * `positions()` is the next offset not yet folded into the state (held
+ * items are not), which is what checkpoints commit and snapshots record.
+ *
+ * Re-emission: a flag triggered by an event below `suppressBelow` (the
+ * group's committed offset when the task started) was emitted before that
+ * offset was committed, so it is recomputed but not emitted again.
+ */
+import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
+import type { Engine } from '../../../shared/engine/index.ts';
+import { PartitionAggregates, type AggregateRows } from '../aggregates/index.ts';
+import type { SourceMessage } from '../kafka/source.ts';
+import type { PartitionPosition, PartitionSnapshot } from '../state/snapshot-codec.ts';
+import type { InputItem } from './input.ts';
+import { TwoWayMerge, type Side } from './merge.ts';
+
+/** The engine as the task uses it: the Engine API plus its current watermark. */
+export type TaskEngine = Engine & { readonly watermark: number };
+
+/** A record that goes to the DLQ, with where it came from and why. */
+export interface DlqEntry {
+  side: Side;
+  partition: number;
+  message: SourceMessage;
+  error: string;
+}
+
+/** What a checkpoint takes from a task. */
+export interface TaskCut {
+  partition: number;
+  flags: FlagEvent[];
+  dlq: DlqEntry[];
+  rows: AggregateRows;
+  positions: PartitionPosition;
+}
+
+/** Running counts of one task (the metrics module reads deltas). */
+export interface TaskStats {
+  accepted: [number, number];
+  duplicate: [number, number];
+  late: [number, number];
+  invalid: [number, number];
+  flags: number;
+  suppressed: number;
+}
+
+/** How a task starts. */
+export interface TaskInit {
+  partition: number;
+  engine: TaskEngine;
+  /** Where processing starts (next offsets), per stream. */
+  positions: PartitionPosition;
+  /** Offsets where this state's history began (in the rows' src). */
+  epochs: PartitionPosition;
+  /** Flags triggered below these offsets were already emitted. */
+  suppressBelow: PartitionPosition;
+  /** Source topic names, for the rows' src. */
+  topics: { calls: string; complaints: string };
+  aggregates?: unknown;
+  lastEventTime: number | null;
+  mergeHoldMs: number;
+  /** Contact knowledge for other partitions: `callee` was called by `caller` at `t`. */
+  contact?: (callee: string, caller: string, t: number) => void;
+}
+
+/** Builds the `src` of a partition's rows: topic/partition, plus @epoch when its history did not start at offset 0. */
+export function rowSource(topic: string, partition: number, epoch: number): string {
+  return epoch === 0 ? `${topic}/${partition}` : `${topic}/${partition}@${epoch}`;
+}
+
+/** The engine, merge and aggregates of one partition number. */
+export class PartitionTask {
+  readonly partition: number;
+  readonly epochs: PartitionPosition;
+  readonly stats: TaskStats = { accepted: [0, 0], duplicate: [0, 0], late: [0, 0], invalid: [0, 0], flags: 0, suppressed: 0 };
+  private engineRef: TaskEngine;
+  private readonly merge: TwoWayMerge<InputItem<CallEvent>, InputItem<ComplaintReport>>;
+  private readonly aggregates: PartitionAggregates;
+  private readonly next: [number, number];
+  private readonly suppressBelow: [number, number];
+  private readonly contact?: (callee: string, caller: string, t: number) => void;
+  private flags: FlagEvent[] = [];
+  private dlq: DlqEntry[] = [];
+  private lastEventTime: number | null;
+  private lastInputWall = 0;
+  private idleBase: number | null = null;
+  /** Events folded in since the last cut (for backpressure). */
+  private sinceCut = 0;
+
+  constructor(init: TaskInit) {
+    this.partition = init.partition;
+    this.engineRef = init.engine;
+    this.epochs = init.epochs;
+    this.next = [init.positions.calls, init.positions.complaints];
+    this.suppressBelow = [init.suppressBelow.calls, init.suppressBelow.complaints];
+    this.merge = new TwoWayMerge(init.mergeHoldMs);
+    this.aggregates = new PartitionAggregates({
+      calls: rowSource(init.topics.calls, init.partition, init.epochs.calls),
+      complaints: rowSource(init.topics.complaints, init.partition, init.epochs.complaints),
+    });
+    if (init.aggregates !== undefined) this.aggregates.importState(init.aggregates);
+    this.lastEventTime = init.lastEventTime;
+    this.contact = init.contact;
+  }
+
+  /** The engine (replaced when live thresholds change). */
+  get engine(): TaskEngine {
+    return this.engineRef;
+  }
+
+  /** Swaps in an engine holding the same state (e.g. rebuilt with new thresholds). */
+  replaceEngine(engine: TaskEngine): void {
+    this.engineRef = engine;
+  }
+
+  /** The next offset the source should deliver on `side`. */
+  expected(side: Side): number {
+    return this.next[side];
+  }
+
+  /** Next offsets not yet folded into the state, per stream. */
+  positions(): PartitionPosition {
+    return { calls: this.merge.firstOffset(0) ?? this.next[0], complaints: this.merge.firstOffset(1) ?? this.next[1] };
+  }
+
+  /** Records held in the merge plus outputs waiting for a checkpoint. */
+  get pending(): number {
+    return this.merge.size(0) + this.merge.size(1) + this.sinceCut + this.dlq.length;
+  }
+
+  /** Items held on `side`, waiting for the other stream. */
+  held(side: Side): number {
+    return this.merge.size(side);
+  }
+
+  /** Times the merge hold expired. */
+  get holdExpiries(): number {
+    return this.merge.holdExpiries;
+  }
+
+  /** Whether more input is known to exist upstream of `side`. */
+  setPending(side: Side, pending: boolean): void {
+    this.merge.setPending(side, pending);
+  }
+
+  /**
+   * Takes decoded items (offsets ≥ `expected(side)`, in order). `nextOffset`
+   * is where the source continues; `morePending` whether the partition has
+   * more input than was fetched.
+   */
+  accept(side: Side, items: InputItem<CallEvent>[] | InputItem<ComplaintReport>[], nextOffset: number, morePending: boolean, now: number): void {
+    if (side === 0) this.merge.push(0, items as InputItem<CallEvent>[], morePending);
+    else this.merge.push(1, items as InputItem<ComplaintReport>[], morePending);
+    if (nextOffset > this.next[side]) this.next[side] = nextOffset;
+    if (items.length > 0) {
+      this.lastInputWall = now;
+      this.idleBase = null;
+    }
+  }
+
+  /** Feeds the engine whatever the merge releases; returns how many records were released. */
+  release(now: number): number {
+    return this.merge.drain(now, (side, item) => {
+      if (side === 0) this.onCall(item as InputItem<CallEvent>);
+      else this.onComplaint(item as InputItem<ComplaintReport>);
+    });
+  }
+
+  /**
+   * Event time of an idle partition follows the wall clock: after `idleMs`
+   * without input (and nothing known to be pending), the engine advances to
+   * the last event time plus the wall-clock time since the last input.
+   */
+  advanceIdle(now: number, idleMs: number): void {
+    if (this.lastEventTime === null || this.merge.size(0) + this.merge.size(1) > 0) return;
+    if (this.lastInputWall === 0) this.lastInputWall = now;
+    const quiet = now - this.lastInputWall;
+    if (quiet < idleMs) return;
+    this.idleBase ??= this.lastEventTime;
+    this.engineRef.advanceTo(this.idleBase + quiet);
+  }
+
+  /** Takes the outputs produced so far, with the positions they cover. */
+  cut(): TaskCut {
+    const out: TaskCut = { partition: this.partition, flags: this.flags, dlq: this.dlq, rows: this.aggregates.takeChanged(), positions: this.positions() };
+    this.flags = [];
+    this.dlq = [];
+    this.sinceCut = 0;
+    this.aggregates.evict(this.engineRef.watermark);
+    return out;
+  }
+
+  /** A copy of the state as of {@link positions} (call right after {@link cut} so pending changes are accounted). */
+  snapshot(now: number): PartitionSnapshot {
+    return {
+      partition: this.partition,
+      positions: this.positions(),
+      epochs: this.epochs,
+      lastEventTime: this.lastEventTime,
+      engine: this.engineRef.snapshot(),
+      aggregates: this.aggregates.exportState(),
+      takenAt: now,
+    };
+  }
+
+  private onCall(item: InputItem<CallEvent>): void {
+    const e = item.record;
+    if (e === null) {
+      this.stats.invalid[0]++;
+      this.dlq.push({ side: 0, partition: this.partition, message: item.message, error: item.error ?? 'unusable' });
+      return;
+    }
+    const r = this.engineRef.onCall(e);
+    if (r === 'accepted') {
+      this.stats.accepted[0]++;
+      this.sinceCut++;
+      if (this.lastEventTime === null || e.startTime > this.lastEventTime) this.lastEventTime = e.startTime;
+      this.aggregates.onCall(e, item.offset);
+      this.contact?.(e.callee, e.caller, e.startTime);
+    } else if (r === 'late') {
+      this.stats.late[0]++;
+      this.dlq.push({ side: 0, partition: this.partition, message: item.message, error: lateError(e.startTime, this.engineRef.watermark) });
+    } else {
+      this.stats.duplicate[0]++;
+    }
+    this.collectFlags(0, item.offset);
+  }
+
+  private onComplaint(item: InputItem<ComplaintReport>): void {
+    const c = item.record;
+    if (c === null) {
+      this.stats.invalid[1]++;
+      this.dlq.push({ side: 1, partition: this.partition, message: item.message, error: item.error ?? 'unusable' });
+      return;
+    }
+    const r = this.engineRef.onComplaint(c);
+    if (r === 'accepted') {
+      this.stats.accepted[1]++;
+      this.sinceCut++;
+      if (this.lastEventTime === null || c.reportTime > this.lastEventTime) this.lastEventTime = c.reportTime;
+      this.aggregates.onComplaint(c, item.offset);
+    } else if (r === 'late') {
+      this.stats.late[1]++;
+      this.dlq.push({ side: 1, partition: this.partition, message: item.message, error: lateError(c.reportTime, this.engineRef.watermark) });
+    } else {
+      this.stats.duplicate[1]++;
+    }
+    this.collectFlags(1, item.offset);
+  }
+
+  private collectFlags(side: Side, offset: number): void {
+    const flags = this.engineRef.drainFlags();
+    for (let i = 0; i < flags.length; i++) {
+      const f = flags[i];
+      this.aggregates.onFlag(f);
+      if (offset >= this.suppressBelow[side]) {
+        this.flags.push(f);
+        this.stats.flags++;
+      } else {
+        this.stats.suppressed++;
+      }
+    }
+  }
+}
+
+function lateError(t: number, watermark: number): string {
+  return `late: event time ${new Date(t).toISOString()} is behind the partition watermark ${new Date(watermark).toISOString()} (max event time minus allowed lateness)`;
+}

@@ -1,0 +1,174 @@
+/**
+ * What the detector keeps in Redis, each behind a small class:
+ *
+ * - `<prefix>:snapshot:<group>:<calls topic>:<partition>`: the latest
+ *   checkpoint of a partition (engine + aggregates + positions), binary;
+ * - `<prefix>:flag:<flags topic>:<flagId>`: set once a flag is on the flags
+ *   topic (with a TTL), so a restarted or rebalanced instance does not emit it again;
+ * - `<prefix>:allowlist`: a set of numbers never to flag (any form);
+ * - `<prefix>:config:engine`: JSON overrides of the engine config, applied live.
+ */
+import type { RedisHandle } from './redis.ts';
+import { decodePartitionSnapshot, encodePartitionSnapshot, type PartitionSnapshot } from './snapshot-codec.ts';
+
+/** Partition checkpoints in Redis. */
+export class SnapshotStore {
+  constructor(
+    private readonly redis: RedisHandle,
+    private readonly prefix: string,
+    private readonly group: string,
+    private readonly topic: string,
+  ) {}
+
+  key(partition: number): string {
+    return `${this.prefix}:snapshot:${this.group}:${this.topic}:${partition}`;
+  }
+
+  /** Stores a checkpoint; false when Redis is unavailable. Returns the stored size. */
+  async save(s: PartitionSnapshot): Promise<number | false> {
+    const buf = await encodePartitionSnapshot(s);
+    return this.redis.attempt<number | false>(
+      'snapshot save',
+      async (r) => {
+        await r.set(this.key(s.partition), buf);
+        return buf.length;
+      },
+      false,
+    );
+  }
+
+  /**
+   * The stored checkpoint: `null` when there is none, `undefined` when Redis
+   * could not be asked. A damaged snapshot throws.
+   */
+  async load(partition: number): Promise<PartitionSnapshot | null | undefined> {
+    const buf = await this.redis.attempt('snapshot load', (r) => r.getBuffer(this.key(partition)), undefined);
+    if (buf === undefined) return undefined;
+    if (buf === null) return null;
+    return decodePartitionSnapshot(buf);
+  }
+}
+
+/** Flag de-duplication by flagId. */
+export class FlagDedup {
+  constructor(
+    private readonly redis: RedisHandle,
+    private readonly prefix: string,
+    private readonly flagsTopic: string,
+    private readonly ttlSec: number,
+  ) {}
+
+  private key(flagId: string): string {
+    return `${this.prefix}:flag:${this.flagsTopic}:${flagId}`;
+  }
+
+  /** Which of `ids` are already marked as emitted; an empty set when Redis cannot be asked. */
+  async emitted(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const found = await this.redis.attempt(
+      'flag dedup check',
+      async (r) => {
+        const res = await r.mget(ids.map((id) => this.key(id)));
+        return new Set(ids.filter((_, i) => res[i] !== null));
+      },
+      null,
+    );
+    return found ?? new Set();
+  }
+
+  /** Marks `ids` as emitted (SET NX with TTL); false when Redis is unavailable. */
+  async mark(ids: string[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    return this.redis.attempt(
+      'flag dedup mark',
+      async (r) => {
+        const p = r.pipeline();
+        for (const id of ids) p.set(this.key(id), '1', 'EX', this.ttlSec, 'NX');
+        const res = await p.exec();
+        const failed = res?.find(([err]) => err);
+        if (failed) throw failed[0];
+        return true;
+      },
+      false,
+    );
+  }
+}
+
+/** The allowlist set and the live engine-config key. */
+export class ControlStore {
+  constructor(
+    private readonly redis: RedisHandle,
+    private readonly prefix: string,
+  ) {}
+
+  get allowlistKey(): string {
+    return `${this.prefix}:allowlist`;
+  }
+
+  get engineConfigKey(): string {
+    return `${this.prefix}:config:engine`;
+  }
+
+  /** Every member of the allowlist set, or undefined when Redis cannot be asked. */
+  async allowlist(): Promise<string[] | undefined> {
+    return this.redis.attempt(
+      'allowlist read',
+      async (r) => {
+        const out: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, members] = await r.sscan(this.allowlistKey, cursor, 'COUNT', 1000);
+          cursor = next;
+          out.push(...members);
+        } while (cursor !== '0');
+        return out;
+      },
+      undefined,
+    );
+  }
+
+  /** The live engine-config JSON (null when unset), or undefined when Redis cannot be asked. */
+  async engineConfig(): Promise<string | null | undefined> {
+    return this.redis.attempt('engine config read', (r) => r.get(this.engineConfigKey), undefined);
+  }
+}
+
+/**
+ * Per partition, the input positions up to which outputs are durable on
+ * Kafka and ClickHouse (`<prefix>:emitted:<group>:<calls topic>:<p>`).
+ * Written before offsets are committed, so a restart that replays from an
+ * older snapshot knows which flags it must not emit again even when the
+ * last commit failed.
+ */
+export class EmittedMarks {
+  constructor(
+    private readonly redis: RedisHandle,
+    private readonly prefix: string,
+    private readonly group: string,
+    private readonly topic: string,
+  ) {}
+
+  private key(partition: number): string {
+    return `${this.prefix}:emitted:${this.group}:${this.topic}:${partition}`;
+  }
+
+  /** Records the positions; false when Redis is unavailable. */
+  async save(partition: number, p: { calls: number; complaints: number }): Promise<boolean> {
+    return this.redis.attempt(
+      'emitted mark save',
+      async (r) => {
+        await r.set(this.key(partition), `${p.calls},${p.complaints}`);
+        return true;
+      },
+      false,
+    );
+  }
+
+  /** The stored positions, null when none, undefined when Redis cannot be asked. */
+  async load(partition: number): Promise<{ calls: number; complaints: number } | null | undefined> {
+    const v = await this.redis.attempt('emitted mark load', (r) => r.get(this.key(partition)), undefined);
+    if (v === undefined || v === null) return v;
+    const [calls, complaints] = v.split(',').map(Number);
+    return Number.isFinite(calls) && Number.isFinite(complaints) ? { calls, complaints } : null;
+  }
+}
