@@ -133,8 +133,11 @@ export const engineConfigSchema = z
           .object({
             /** Numbers sharing all but this many trailing digits are one block. */
             blockDigits: z.number().int().min(1).max(6).default(3),
-            /** A member must itself have called at least this many strangers in a day… */
-            memberStrangersPerDay: count.default(2),
+            /**
+             * A member must itself have called at least this many strangers in a day
+             * (two unanswered calls to a shop and a plumber are anyone's day)…
+             */
+            memberStrangersPerDay: count.default(3),
             /** …with at most this engagement rate; the group's rate (upper bound) must be below it too. */
             memberMaxAnswerRate: ratio.default(0.45),
             /** …and strangers must be at least this share of its calls (a neighbour also calls friends). */

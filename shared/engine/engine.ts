@@ -121,8 +121,10 @@ export class DetectionEngine implements Engine {
     return this.maxEventTime - this.config.allowedLatenessMs;
   }
 
+  /** Allowlists a number given in any form that normalises (ignored otherwise). */
   allow(number: string): void {
-    this.allowlist.add(numberKey(number));
+    const e164 = normalize(number);
+    if (e164) this.allowlist.add(numberKey(e164));
   }
 
   onConsent(c: ConsentRecord): void {
@@ -162,8 +164,9 @@ export class DetectionEngine implements Engine {
       return 'duplicate';
     }
     this.counts.complaints++;
+    // Complaints do not move the watermark: it is the calls' event time (a
+    // complaint stream running ahead must not make calls late).
     const t = c.reportTime;
-    if (t > this.maxEventTime) this.maxEventTime = t;
     const reported = numberKey(c.reported);
     if (this.allowlist.has(reported)) return 'accepted';
     const reporter = numberKey(c.reporter);

@@ -13,13 +13,13 @@ describe('HIGH_FREQUENCY', () => {
     expect(highFrequency(sig({ calls1h: 59.9, calls24h: 399.9 }), c)).toBeNull();
   });
 
-  it('fires at exactly the hourly threshold with 20 points', () => {
+  it('fires at exactly the hourly threshold with 25 points (WATCH)', () => {
     expect(highFrequency(sig({ calls1h: 60, calls24h: 60 }), c)).toEqual({
       rule: 'HIGH_FREQUENCY',
       window: '1h',
       value: 60,
       threshold: 60,
-      points: 20,
+      points: 25,
     });
   });
 
@@ -29,24 +29,24 @@ describe('HIGH_FREQUENCY', () => {
       window: '24h',
       value: 400,
       threshold: 400,
-      points: 20,
+      points: 25,
     });
   });
 
   it('reports the window that gives more points', () => {
     const r = highFrequency(sig({ calls1h: 61, calls24h: 1600 }), c);
     expect(r?.window).toBe('24h');
-    expect(r?.points).toBe(35);
+    expect(r?.points).toBe(29);
   });
 
-  it('rises with volume up to 35 points at 4× the threshold and no further', () => {
-    expect(highFrequency(sig({ calls1h: 120 }), c)?.points).toBeCloseTo(25, 6);
-    expect(highFrequency(sig({ calls1h: 240 }), c)?.points).toBe(35);
-    expect(highFrequency(sig({ calls1h: 5000, calls24h: 50_000 }), c)?.points).toBe(35);
+  it('rises with volume up to 29 points at 4× the threshold and no further', () => {
+    expect(highFrequency(sig({ calls1h: 120 }), c)?.points).toBeCloseTo(25 + 4 / 3, 6);
+    expect(highFrequency(sig({ calls1h: 240 }), c)?.points).toBe(29);
+    expect(highFrequency(sig({ calls1h: 5000, calls24h: 50_000 }), c)?.points).toBe(29);
   });
 
-  it('alone never reaches LABEL (volume is weak evidence): nothing at the threshold, WATCH at most', () => {
-    expect(verdict([highFrequency(sig({ calls1h: 60 }), c)!], cfg.severity).severity).toBeNull();
+  it('alone never reaches LABEL (volume is weak evidence): WATCH from the threshold on', () => {
+    expect(verdict([highFrequency(sig({ calls1h: 60 }), c)!], cfg.severity).severity).toBe('WATCH');
     for (const calls1h of [60, 90, 150, 240, 1000, 60_000]) {
       const r = highFrequency(sig({ calls1h, calls24h: calls1h * 10 }), c);
       expect(r).not.toBeNull();

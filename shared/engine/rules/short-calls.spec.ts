@@ -28,9 +28,15 @@ describe('SHORT_CALLS', () => {
     });
   });
 
-  it('rises to 25 points when every answered call is short', () => {
-    expect(shortCalls(sig({ answered24h: 40, shortTalk24h: 40 }), c)?.points).toBe(25);
-    expect(shortCalls(sig({ answered24h: 40, shortTalk24h: 32 }), c)?.points).toBeCloseTo(20, 6);
+  it('rises to 20 points when every answered call is short', () => {
+    expect(shortCalls(sig({ answered24h: 40, shortTalk24h: 40 }), c)?.points).toBe(20);
+    expect(shortCalls(sig({ answered24h: 40, shortTalk24h: 32 }), c)?.points).toBeCloseTo(17.5, 6);
+  });
+
+  it('with HIGH_FREQUENCY at its strongest still stays below LABEL (two weak signals are not evidence)', async () => {
+    const { highFrequency } = await import('./high-frequency.ts');
+    const both = [shortCalls(sig({ answered24h: 1000, shortTalk24h: 1000 }), c)!, highFrequency(sig({ calls1h: 10_000, calls24h: 100_000 }), c)!];
+    expect(verdict(both, cfg.severity).severity).toBe('WATCH');
   });
 
   it('alone stays below LABEL, whatever the share', () => {
