@@ -1,0 +1,392 @@
+/**
+ * Fixtures for the detector's integration tests, against the real stack:
+ * a fresh set of topics, consumer group, Redis prefix and ClickHouse
+ * database per test (removed afterwards); simulated traffic written as
+ * files by `callguard simulate` and produced to Kafka as Avro with the
+ * contract keys; `callguard replay` on the same files; detectors run as
+ * child processes (`node bin/callguard.mjs detect`) so a test can kill -9
+ * them; and readers for the flags and DLQ topics and the ClickHouse totals.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { createClickHouse, dropDatabase, type ClickHouse } from '../../shared/clickhouse/index.ts';
+import type { CallEvent, ComplaintReport, ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
+import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
+import { normalize } from '../../shared/numbers/index.ts';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { testKafka } from './helpers/kafka.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const run = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'bin/callguard.mjs');
+const REDIS_URL = process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** Everything one test owns: names of topics, group, Redis prefix and database, and clients. */
+export interface Fixture {
+  id: string;
+  topics: { calls: string; complaints: string; consents: string; flags: string; dlq: string };
+  group: string;
+  prefix: string;
+  database: string;
+  partitions: number;
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  registry: SchemaRegistry;
+  redis: Redis;
+  ch: ClickHouse;
+  ids: { calls: number; complaints: number; consents: number };
+  /** Environment of a detector wired to this fixture. */
+  env(extra?: Record<string, string>): NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+/** Creates topics (inputs with `partitions` partitions), registers schemas and connects clients. */
+export async function createFixture(partitions: number): Promise<Fixture> {
+  const id = `dt${randomBytes(5).toString('hex')}`;
+  const topics = {
+    calls: `${id}.calls`,
+    complaints: `${id}.complaints`,
+    consents: `${id}.consents`,
+    flags: `${id}.flags`,
+    dlq: `${id}.dlq`,
+  };
+  const kafka = testKafka(`callguard-test-${id}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: topics.calls, numPartitions: partitions },
+      { topic: topics.complaints, numPartitions: partitions },
+      { topic: topics.consents, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      { topic: topics.flags, numPartitions: 2 },
+      { topic: topics.dlq, numPartitions: 1 },
+    ],
+  });
+  const registry = createSchemaRegistry({ clientId: 'callguard-test' });
+  const ids = {
+    calls: await registerValueSchema(registry, topics.calls, 'CallEvent'),
+    complaints: await registerValueSchema(registry, topics.complaints, 'ComplaintReport'),
+    consents: await registerValueSchema(registry, topics.consents, 'ConsentRecord'),
+  };
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const ch = createClickHouse();
+  const f: Fixture = {
+    id,
+    topics,
+    group: `${id}-group`,
+    prefix: `callguard:test:${id}`,
+    database: `cg_${id}`,
+    partitions,
+    kafka,
+    admin,
+    producer,
+    registry,
+    redis,
+    ch,
+    ids,
+    env(extra = {}) {
+      return {
+        ...process.env,
+        CALLGUARD_TOPIC_CALLS: topics.calls,
+        CALLGUARD_TOPIC_COMPLAINTS: topics.complaints,
+        CALLGUARD_TOPIC_CONSENTS: topics.consents,
+        CALLGUARD_TOPIC_FLAGS: topics.flags,
+        CALLGUARD_TOPIC_DLQ: topics.dlq,
+        CALLGUARD_DETECTOR_GROUP: f.group,
+        CALLGUARD_REDIS_PREFIX: f.prefix,
+        CALLGUARD_CLICKHOUSE_DATABASE: f.database,
+        CALLGUARD_DETECTOR_PORT: '0',
+        CALLGUARD_DETECTOR_FLUSH_MS: '300',
+        CALLGUARD_DETECTOR_SNAPSHOT_MS: '1000',
+        CALLGUARD_LOG_LEVEL: 'info',
+        ...extra,
+      };
+    },
+    async cleanup() {
+      await producer.disconnect().catch(() => {});
+      await admin.deleteTopics({ topics: Object.values(topics), timeout: 10_000 }).catch(() => {});
+      const groups = (await admin.listGroups().catch(() => ({ groups: [] }))).groups.map((g) => g.groupId).filter((g) => g.startsWith(id));
+      if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
+      await admin.disconnect().catch(() => {});
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${f.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+      await dropDatabase(ch, f.database).catch(() => {});
+      await ch.close();
+    },
+  };
+  return f;
+}
+
+/** A simulated scenario written as JSON Lines files. */
+export interface Scenario {
+  dir: string;
+  calls: CallEvent[];
+  complaints: ComplaintReport[];
+  consents: ConsentRecord[];
+  allowlist: string[];
+  cleanup(): void;
+}
+
+/** Runs `callguard simulate --out` into a temporary folder and reads the files back. */
+export async function simulate(args: { seed: number; scale: number; hours: number; scenario?: string }): Promise<Scenario> {
+  const dir = mkdtempSync(join(tmpdir(), 'callguard-detector-'));
+  await run(
+    process.execPath,
+    [CLI, 'simulate', '--scenario', args.scenario ?? 'default', '--seed', String(args.seed), '--scale', String(args.scale), '--hours', String(args.hours), '--out', dir, '--no-progress'],
+    { cwd: ROOT, maxBuffer: 64 << 20 },
+  );
+  const lines = <T>(name: string): T[] =>
+    readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as T);
+  return {
+    dir,
+    calls: lines<CallEvent>('calls.jsonl'),
+    complaints: lines<ComplaintReport>('complaints.jsonl'),
+    consents: lines<ConsentRecord>('consents.jsonl'),
+    allowlist: readFileSync(join(dir, 'allowlist.txt'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#')),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** `callguard replay` on a scenario's files: the flags it writes. */
+export async function replay(s: Scenario, extraArgs: string[] = []): Promise<FlagEvent[]> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      CLI,
+      'replay',
+      '--calls',
+      join(s.dir, 'calls.jsonl'),
+      '--complaints',
+      join(s.dir, 'complaints.jsonl'),
+      '--consents',
+      join(s.dir, 'consents.jsonl'),
+      '--allowlist',
+      join(s.dir, 'allowlist.txt'),
+      '--quiet',
+      ...extraArgs,
+    ],
+    { cwd: ROOT, maxBuffer: 256 << 20 },
+  );
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as FlagEvent);
+}
+
+const key = (n: string) => normalize(n) ?? n;
+
+/** Produces records as Avro with the contract keys, in order, in requests of `batch`. */
+export async function produce(
+  f: Fixture,
+  records: { calls?: CallEvent[]; complaints?: ComplaintReport[]; consents?: ConsentRecord[] },
+  batch = 2_000,
+): Promise<void> {
+  const send = async <T>(topic: string, id: number, list: T[] | undefined, keyOf: (r: T) => string) => {
+    if (!list) return;
+    for (let i = 0; i < list.length; i += batch) {
+      const slice = list.slice(i, i + batch);
+      const messages = await Promise.all(slice.map(async (r) => ({ key: keyOf(r), value: await f.registry.encode(id, r) })));
+      await f.producer.send({ topic, acks: -1, messages });
+    }
+  };
+  await send(f.topics.consents, f.ids.consents, records.consents, (c) => `${key(c.caller)}|${key(c.callee)}`);
+  await send(f.topics.calls, f.ids.calls, records.calls, (c) => key(c.caller));
+  await send(f.topics.complaints, f.ids.complaints, records.complaints, (c) => key(c.reported));
+}
+
+/** Raw messages (for malformed input). */
+export async function produceRaw(f: Fixture, topic: string, messages: Array<{ key: string | null; value: Buffer | null }>): Promise<void> {
+  await f.producer.send({ topic, acks: -1, messages });
+}
+
+/** Puts the allowlist into the fixture's Redis set. */
+export async function loadAllowlist(f: Fixture, numbers: string[]): Promise<void> {
+  if (numbers.length > 0) await f.redis.sadd(`${f.prefix}:allowlist`, ...numbers);
+}
+
+/** A detector child process. */
+export interface DetectorProcess {
+  proc: ChildProcess;
+  /** Port of its ops endpoint, once it has logged it. */
+  port(): Promise<number>;
+  /** Every log line so far (JSON objects; other lines as `{ raw }`). */
+  logs: Array<Record<string, unknown>>;
+  /** Sends a signal and waits for the exit code (null when killed). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `callguard detect` with the fixture's environment. */
+export function startDetector(f: Fixture, extra: Record<string, string> = {}): DetectorProcess {
+  const proc = spawn(process.execPath, [CLI, 'detect'], { cwd: ROOT, env: f.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Array<Record<string, unknown>> = [];
+  let buf = '';
+  const onData = (chunk: Buffer) => {
+    buf += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim() === '') continue;
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ raw: line });
+      }
+      if (process.env.CALLGUARD_TEST_VERBOSE) process.stderr.write(`[detector ${proc.pid}] ${line}\n`);
+    }
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolveExit) => proc.once('exit', (code) => resolveExit(code)));
+  return {
+    proc,
+    logs,
+    exited,
+    port: () =>
+      waitFor(() => logs.find((l) => typeof l.port === 'number' && l.msg === 'ops endpoint listening (/metrics, /healthz, /readyz)')?.port as number | undefined, {
+        what: 'the detector ops port',
+        timeoutMs: 60_000,
+      }),
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Resolves once the group has committed the end of every input partition (all outputs durable). */
+export async function waitForCommitted(f: Fixture, timeoutMs = 120_000): Promise<void> {
+  await waitFor(
+    async () => {
+      for (const topic of [f.topics.calls, f.topics.complaints]) {
+        const ends = await f.admin.fetchTopicOffsets(topic);
+        const committed = await f.admin.fetchOffsets({ groupId: f.group, topics: [topic] });
+        const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+        for (const e of ends) if ((byPartition.get(e.partition) ?? -1) < Number(e.high)) return false;
+      }
+      return true;
+    },
+    { what: 'the detector group to commit every input', timeoutMs, intervalMs: 250 },
+  );
+}
+
+/** Every record of `topic` from the beginning up to its current end. */
+export async function readTopic(f: Fixture, topic: string): Promise<Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }>> {
+  const ends = await f.admin.fetchTopicOffsets(topic);
+  const total = ends.reduce((a, e) => a + Number(e.high) - Number(e.low), 0);
+  const out: Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }> = [];
+  if (total === 0) return out;
+  const consumer = f.kafka.consumer({ groupId: `${f.id}-reader-${randomBytes(3).toString('hex')}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolveRead, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read only ${out.length} of ${total} records of ${topic}`)), 60_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        out.push({ key: message.key?.toString() ?? null, value: message.value, headers });
+        if (out.length >= total) {
+          clearTimeout(timer);
+          resolveRead();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out;
+}
+
+/** The flags on the fixture's flags topic, decoded. */
+export async function readFlags(f: Fixture): Promise<FlagEvent[]> {
+  const records = await readTopic(f, f.topics.flags);
+  return Promise.all(records.map(async (r) => (await f.registry.decode(r.value!)) as FlagEvent));
+}
+
+/** A flag without its wall-clock field, numbers as plain numbers: for comparing runs. */
+export function comparable(flag: FlagEvent): Omit<FlagEvent, 'emittedAt'> {
+  const { emittedAt: _, ...rest } = flag;
+  return JSON.parse(JSON.stringify({ ...rest, accessProvider: rest.accessProvider ?? null })) as Omit<FlagEvent, 'emittedAt'>;
+}
+
+/** Flags keyed by flagId (comparable form). */
+export function byId(flags: FlagEvent[]): Map<string, Omit<FlagEvent, 'emittedAt'>> {
+  return new Map(flags.map((fl) => [fl.flagId, comparable(fl)]));
+}
+
+/** Totals of the contract tables, read as investigators would (FINAL, summed over srcs). */
+export async function clickhouseTotals(f: Fixture): Promise<{ flags: number; distinctFlags: number; calls: number; answered: number; rejected: number; complaints: number; providerCalls: number }> {
+  const db = `\`${f.database}\``;
+  const [a] = await f.ch.query<{ n: string; d: string }>(`SELECT count() AS n, uniqExact(flag_id) AS d FROM ${db}.flags FINAL`);
+  const [b] = await f.ch.query<{ c: string; a: string; r: string; k: string }>(
+    `SELECT sum(calls) AS c, sum(answered) AS a, sum(rejected) AS r, sum(complaints) AS k FROM ${db}.number_minute FINAL`,
+  );
+  const [c] = await f.ch.query<{ c: string }>(`SELECT sum(calls) AS c FROM ${db}.provider_hour FINAL`);
+  return {
+    flags: Number(a.n),
+    distinctFlags: Number(a.d),
+    calls: Number(b.c),
+    answered: Number(b.a),
+    rejected: Number(b.r),
+    complaints: Number(b.k),
+    providerCalls: Number(c.c),
+  };
+}
+
+/** What ClickHouse should hold for a scenario: each distinct eventId/reportId counted once. */
+export function expectedTotals(s: Scenario): { calls: number; answered: number; rejected: number; complaints: number } {
+  const seen = new Set<string>();
+  let calls = 0;
+  let answered = 0;
+  let rejected = 0;
+  for (const c of s.calls) {
+    if (seen.has(c.eventId)) continue;
+    seen.add(c.eventId);
+    calls++;
+    if (c.outcome === 'ANSWERED') answered++;
+    if (c.outcome === 'REJECTED') rejected++;
+  }
+  return { calls, answered, rejected, complaints: new Set(s.complaints.map((c) => c.reportId)).size };
+}
+
+/** GETs a path of a detector's ops endpoint. */
+export async function ops(port: number, path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: await res.text() };
+}
+
+/** The value of one Prometheus sample (sum over label sets matching `labels`). */
+export function metric(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-z_]+)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const ls = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
