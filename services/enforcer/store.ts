@@ -59,6 +59,11 @@ export interface EnforcementStore {
   update(number: string, step: (state: NumberState, now: number) => Transition): Promise<Transition>;
   /** The stored lookup view, or null when the number has none (CLEAR). */
   lookup(number: string): Promise<LookupView | null>;
+  /**
+   * The stored lookup view as the JSON text written, or null. Redis expires
+   * the key at the view's `expiresAt` (PEXPIREAT), so what it returns is live.
+   */
+  lookupJson(number: string): Promise<string | null>;
 }
 
 const MAX_ATTEMPTS = 20;
@@ -95,6 +100,7 @@ export function createEnforcementStore(redis: Redis, options: StoreOptions): Enf
       const raw = await redis.get(keys.label(number));
       return raw ? (JSON.parse(raw) as LookupView) : null;
     },
+    lookupJson: (number) => redis.get(keys.label(number)),
   };
 }
 

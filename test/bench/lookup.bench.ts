@@ -1,0 +1,210 @@
+/**
+ * `npm run bench:lookup`: caller-ID label lookups at a fixed offered rate
+ * (default 5,000/s for 20 s) through the enforcer's HTTP lookup API
+ * (`GET /v1/numbers/{number}`, its own process, Redis on loopback), then a
+ * bare Redis GET of the same keys at the same rate (10 s) as the baseline.
+ * Load is offered open-loop (requests leave on schedule whatever the
+ * responses do); latency is measured from each request's send and printed
+ * as p50, p90, p99, p99.9 and max, with the generator's own lag behind its
+ * schedule beside it (a busy machine shows up there, not as server time).
+ *
+ *   npm run bench:lookup
+ *   npm run bench:lookup -- --rate 5000 --seconds 20 --baseline-seconds 10
+ *
+ * The lookup server runs in a child process (this file with `--serve`) so
+ * that load generation and serving do not share one event loop. Keys live
+ * under a random prefix and are deleted afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { enforcerKeys } from '../../services/enforcer/keys.ts';
+import { createEnforcementStore } from '../../services/enforcer/store.ts';
+import { buildLookupServer } from '../../services/enforcer/lookup.ts';
+import { createEnforcerMetrics } from '../../services/enforcer/metrics.ts';
+import { clearView, type LookupView } from '../../services/enforcer/view.ts';
+
+const REDIS_URL = process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379';
+const LABELLED = 100_000;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}
+
+/** Child role: serve lookups for `prefix` on a free loopback port; print the URL. */
+async function serve(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
+  const store = createEnforcementStore(redis, { keys: enforcerKeys(prefix), protectTtlMs: 86_400_000, minRetentionMs: 86_400_000 });
+  const app = buildLookupServer({ store, metrics: createEnforcerMetrics(), health: async () => ({ redis: true, consumer: 'bench' }) });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`${url}\n`);
+  process.on('SIGTERM', () => void app.close().then(() => redis.disconnect()));
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+function numberAt(i: number): string {
+  return `+86138${String(i).padStart(8, '0')}`;
+}
+
+function view(number: string, now: number): LookupView {
+  return {
+    ...clearView(number),
+    status: 'LABELED',
+    label: 'SUSPECTED_NUISANCE',
+    category: 'TELEMARKETING',
+    severity: 'LABEL',
+    score: 72,
+    reasons: [{ rule: 'LOW_ANSWER_FANOUT', window: '24h', value: 120, threshold: 40 }],
+    flagId: randomBytes(16).toString('hex'),
+    windowStart: now - 86_400_000,
+    windowEnd: now,
+    expiresAt: now + 86_400_000,
+    updatedAt: now,
+  };
+}
+
+/** What one timed phase measured. */
+interface Phase {
+  /** Latency of each request from its actual send, ms (NaN = failed). */
+  lat: Float64Array;
+  errors: number;
+  sent: number;
+  wallSec: number;
+  /** How late the generator sent requests behind their schedule: p99 and max, ms. */
+  lagP99: number;
+  lagMax: number;
+}
+
+/**
+ * Offers `rate` requests/s for `seconds`, open-loop: requests go out on a
+ * 1 ms timer whatever the responses do (no waiting on slow ones), and the
+ * generator's own lateness behind the schedule is reported apart.
+ */
+async function drive(rate: number, seconds: number, request: (i: number) => Promise<void>): Promise<Phase> {
+  const total = Math.round(rate * seconds);
+  const lat = new Float64Array(total);
+  const lag = new Float64Array(total);
+  let done = 0;
+  let errors = 0;
+  let sent = 0;
+  const t0 = performance.now();
+  const interval = 1000 / rate;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor((now - t0) / interval) + 1);
+      for (; sent < due; sent++) {
+        const i = sent;
+        const start = performance.now();
+        lag[i] = start - (t0 + i * interval);
+        request(i).then(
+          () => {
+            lat[i] = performance.now() - start;
+            if (++done === total) resolve();
+          },
+          () => {
+            errors++;
+            lat[i] = Number.NaN;
+            if (++done === total) resolve();
+          },
+        );
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const lags = Array.from(lag).sort((a, b) => a - b);
+  return { lat, errors, sent, wallSec: (performance.now() - t0) / 1000, lagP99: lags[Math.floor(0.99 * lags.length)] ?? 0, lagMax: lags.at(-1) ?? 0 };
+}
+
+function report(label: string, r: Phase): Record<string, number> {
+  const ok = Array.from(r.lat).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const q = (p: number) => ok[Math.min(ok.length - 1, Math.floor(p * ok.length))] ?? Number.NaN;
+  const figures = { requests: r.sent, errors: r.errors, rate: r.sent / r.wallSec, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: ok.at(-1) ?? Number.NaN };
+  const ms = (x: number) => `${x.toFixed(3)} ms`;
+  process.stdout.write(
+    `${label.padEnd(28)} ${String(figures.requests).padStart(7)} req  ${figures.rate.toFixed(0).padStart(5)}/s  errors ${figures.errors}  ` +
+      `p50 ${ms(figures.p50)}  p90 ${ms(figures.p90)}  p99 ${ms(figures.p99)}  p99.9 ${ms(figures.p999)}  max ${ms(figures.max)}  ` +
+      `(generator lag p99 ${r.lagP99.toFixed(1)} ms, max ${r.lagMax.toFixed(1)} ms)\n`,
+  );
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const rate = arg('rate', 5000);
+  const seconds = arg('seconds', 20);
+  const baselineSeconds = arg('baseline-seconds', 10);
+  const prefix = `callguard:bench:${randomBytes(6).toString('hex')}`;
+  const keys = enforcerKeys(prefix);
+  const redis = new Redis(REDIS_URL, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+  let child: ChildProcess | undefined;
+  try {
+    process.stderr.write(`[bench:lookup] writing ${LABELLED} labels under ${prefix}:… in ${REDIS_URL}\n`);
+    const now = Date.now();
+    for (let i = 0; i < LABELLED; i += 5000) {
+      const pipe = redis.pipeline();
+      for (let j = i; j < Math.min(LABELLED, i + 5000); j++) pipe.set(keys.label(numberAt(j)), JSON.stringify(view(numberAt(j), now)), 'PX', 3_600_000);
+      await pipe.exec();
+    }
+    child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', prefix], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      child!.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      child!.once('exit', (code) => reject(new Error(`lookup server exited with ${code}`)));
+    });
+    process.stderr.write(`[bench:lookup] lookup server (child pid ${child.pid}) on ${url}; ${rate}/s for ${seconds} s, half of the numbers labelled\n`);
+    const { hostname, port } = new URL(url);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    // Half the lookups hit a labelled number, half a clear one (most callers are not flagged).
+    const pick = (i: number) => numberAt(i % 2 === 0 ? (i * 7919) % LABELLED : LABELLED + ((i * 104_729) % 1_000_000));
+    const get = (i: number) =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: hostname, port, path: `/v1/numbers/${encodeURIComponent(pick(i))}`, agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => (res.statusCode === 200 && body.includes('"status"') ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        });
+        req.on('error', reject);
+      });
+    await drive(rate, 2, get); // warm-up: JIT, connections
+    const cpuBefore = cpuSeconds(child.pid!);
+    const httpRun = report('HTTP GET /v1/numbers/{n}', await drive(rate, seconds, get));
+    const serverCpu = cpuSeconds(child.pid!) - cpuBefore;
+    agent.destroy();
+    const bare = (i: number) => redis.get(keys.label(pick(i))).then(() => undefined);
+    await drive(rate, 1, bare);
+    const redisRun = report('bare Redis GET (baseline)', await drive(rate, baselineSeconds, bare));
+    process.stdout.write(
+      `\nserver process CPU: ${((serverCpu / httpRun.requests) * 1e6).toFixed(0)} µs per lookup (${(serverCpu / seconds).toFixed(2)} cores at the offered rate); ` +
+        `load average while running: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine's cores\n`,
+    );
+    process.stdout.write(
+      `lookup API p99 ${httpRun.p99.toFixed(2)} ms at ${httpRun.rate.toFixed(0)}/s (target ≤ 5 ms at 5,000/s: ${httpRun.p99 <= 5 && httpRun.rate >= 0.98 * rate ? 'met' : 'NOT met'}); ` +
+        `the HTTP layer adds ${(httpRun.p50 - redisRun.p50).toFixed(3)} ms at p50 over a bare GET\n`,
+    );
+  } finally {
+    child?.kill('SIGTERM');
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 10_000);
+      if (found.length) await redis.del(...found);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+}
+
+if (process.argv[2] === '--serve') await serve(process.argv[3]);
+else await main();
