@@ -18,8 +18,9 @@ export const campaign: Rule = (s, c) => {
   if (s.strangerCalls24h < memberStrangersPerDay) return null;
   if (s.strangerCalls24h / Math.max(1, s.calls24h) < memberStrangerShare) return null;
   if (Math.min(1, engagement(s, '24h') / s.strangerCalls24h) > memberMaxAnswerRate) return null;
-  // …and its own few calls are already evidence, not chance (3 of 3 unanswered: yes; 1 of 3 answered: no).
-  if (wilsonUpper(Math.min(engagement(s, '24h'), s.strangerCalls24h), s.strangerCalls24h) > 0.6) return null;
+  // …and its own few calls are evidence, not chance: the upper bound of its engagement stays under 0.75
+  // (3 of 3 unanswered: yes; 1 of 3 answered: no; 2 of 6: yes).
+  if (wilsonUpper(Math.min(engagement(s, '24h'), s.strangerCalls24h), s.strangerCalls24h) > 0.75) return null;
   return {
     rule: 'CAMPAIGN',
     window: '24h',
