@@ -10,11 +10,12 @@ import { register as simulate } from '../simulator/cli.ts';
 import { register as detect } from '../detector/cli.ts';
 import { register as enforce } from '../enforcer/cli.ts';
 import { register as investigate } from '../investigator/cli.ts';
+import { register as demo } from '../demo/cli.ts';
 
 const program = new Command('callguard')
   .description('Finds nuisance phone calls in probe call records, in event time.')
   .showHelpAfterError();
 
-for (const add of [stack, replay, simulate, detect, enforce, investigate]) add(program);
+for (const add of [demo, stack, replay, simulate, detect, enforce, investigate]) add(program);
 
 await program.parseAsync(process.argv);
