@@ -32,10 +32,12 @@ export function register(program: Command): void {
     .requiredOption('--calls <file>', 'calls.jsonl from callguard simulate')
     .requiredOption('--flags <file>', 'flags (JSON Lines) from callguard replay')
     .option('--complaints <file>', 'complaints.jsonl from callguard simulate')
-    .option('--database <name>', 'target database (env CALLGUARD_CLICKHOUSE_DATABASE, default callguard)')
     .option('--shift-to-now', 'move every event time so that the data ends now')
     .option('--no-progress', 'no progress lines')
-    .action(async (opts: SeedCliOptions) => {
+    .addHelpText('after', '\nThe target database is --database (an option of `investigate`, before or after `seed`), else CALLGUARD_CLICKHOUSE_DATABASE, else callguard.')
+    .action(async (_opts: SeedCliOptions, command: Command) => {
+      // --database is declared on `investigate`; commander hands it to the parent wherever it appears.
+      const opts = command.optsWithGlobals<SeedCliOptions>();
       const { seedDatabase } = await import('./seed/seed.ts');
       const { clickHouseDatabaseFromEnv } = await import('../../shared/clickhouse/index.ts');
       const r = await seedDatabase({ ...opts, database: opts.database ?? clickHouseDatabaseFromEnv(), quiet: !opts.progress });
