@@ -73,6 +73,8 @@ export class DetectionEngine implements Engine {
   private readonly marketingLines = new Set<number>();
   private readonly providers: string[] = [''];
   private readonly providerIds = new Map<string, number>();
+  private lastProvider: string | null = null;
+  private lastProviderId: number | undefined = 0;
   private readonly clock: LocalClock;
   private readonly signals: Signals = emptySignals();
   private readonly now: () => number;
@@ -151,7 +153,7 @@ export class DetectionEngine implements Engine {
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
 
     const caller = numberKey(e.caller);
-    if (this.allowlist.has(caller)) return 'accepted';
+    if (this.allowlist.size !== 0 && this.allowlist.has(caller)) return 'accepted';
     const callee = numberKey(e.callee);
     const slot = this.slotFor(caller, e.caller, t);
     this.observe(slot, caller, callee, e, t);
@@ -238,6 +240,7 @@ export class DetectionEngine implements Engine {
     this.providers.push(...(s.providers as string[]));
     this.providerIds.clear();
     this.providers.forEach((p, i) => i > 0 && this.providerIds.set(p, i));
+    this.lastProvider = null;
     Object.assign(this.counts, s.counts);
     this.maxEventTime = s.maxEventTime ?? -Infinity;
     Object.assign(this.flagsBySeverity, s.flagsBySeverity);
@@ -442,7 +445,8 @@ export class DetectionEngine implements Engine {
   /** Misra–Gries with one counter: the provider carrying most of the number's calls. */
   private trackProvider(slot: number, provider: string | null): void {
     if (provider === null) return;
-    let id = this.providerIds.get(provider);
+    // Probes repeat the same provider strings: remember the last one looked up.
+    let id = provider === this.lastProvider ? this.lastProviderId : this.providerIds.get(provider);
     if (id === undefined) {
       id = this.providers.length < 0xffff ? this.providers.length : 0;
       if (id !== 0) {
@@ -450,6 +454,8 @@ export class DetectionEngine implements Engine {
         this.providerIds.set(provider, id);
       }
     }
+    this.lastProvider = provider;
+    this.lastProviderId = id;
     const st = this.state;
     const count = st.get16(slot, 'providerCount');
     if (st.get16(slot, 'provider') === id) {
@@ -494,7 +500,8 @@ export class DetectionEngine implements Engine {
         this.groups.list(id, t, key);
       }
     }
-    const g = this.groups.value(id, t);
+    const g = this.groups;
+    g.load(id, t);
     const hot = g.members >= c.members && g.calls >= c.strangerCallsPerDay && g.engaged / g.calls <= c.memberMaxAnswerRate;
     if (hot) {
       // Members that called while the group was not yet recognised are judged now.
@@ -544,7 +551,8 @@ export class DetectionEngine implements Engine {
     s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
     const group = st.get32(slot, 'group');
     if (group !== 0) {
-      const g = this.groups.value(group - 1, t);
+      const g = this.groups;
+      g.load(group - 1, t);
       s.campaignMembers = g.members;
       s.campaignCalls = g.calls;
       s.campaignEngaged = g.engaged;
