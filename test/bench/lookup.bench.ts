@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     });
     process.stderr.write(`[bench:lookup] lookup server (child pid ${child.pid}) on ${url}; ${rate}/s for ${seconds} s, half of the numbers labelled\n`);
     const { hostname, port } = new URL(url);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     // Half the lookups hit a labelled number, half a clear one (most callers are not flagged).
     const pick = (i: number) => numberAt(i % 2 === 0 ? (i * 7919) % LABELLED : LABELLED + ((i * 104_729) % 1_000_000));
     const get = (i: number) =>
@@ -180,14 +180,18 @@ async function main(): Promise<void> {
       });
     await drive(rate, 2, get); // warm-up: JIT, connections
     const cpuBefore = cpuSeconds(child.pid!);
+    const clientBefore = process.cpuUsage();
     const httpRun = report('HTTP GET /v1/numbers/{n}', await drive(rate, seconds, get));
     const serverCpu = cpuSeconds(child.pid!) - cpuBefore;
+    const clientUsage = process.cpuUsage(clientBefore);
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
     agent.destroy();
     const bare = (i: number) => redis.get(keys.label(pick(i))).then(() => undefined);
     await drive(rate, 1, bare);
     const redisRun = report('bare Redis GET (baseline)', await drive(rate, baselineSeconds, bare));
     process.stdout.write(
-      `\nserver process CPU: ${((serverCpu / httpRun.requests) * 1e6).toFixed(0)} µs per lookup (${(serverCpu / seconds).toFixed(2)} cores at the offered rate); ` +
+      `\nCPU per lookup: server ${((serverCpu / httpRun.requests) * 1e6).toFixed(0)} µs (${(serverCpu / seconds).toFixed(2)} cores), ` +
+        `load generator ${((clientCpu / httpRun.requests) * 1e6).toFixed(0)} µs (${(clientCpu / seconds).toFixed(2)} cores); ` +
         `load average while running: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine's cores\n`,
     );
     process.stdout.write(
