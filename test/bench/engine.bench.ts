@@ -3,8 +3,9 @@
  * (events already decoded), against a bare `Map` count per caller over the
  * same events, plus peak memory and bytes per tracked number.
  *
- *   npm run bench:engine              # 1M and 10M events, then 10M numbers
+ *   npm run bench:engine              # 1M and 10M events
  *   npm run bench:engine -- --quick   # 1M events only
+ *   npm run bench:engine -- --memory  # also 10M numbers each calling once: bytes per tracked number
  */
 import os from 'node:os';
 import { defaultConfig } from '../../shared/config/index.ts';
@@ -30,10 +31,10 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-function run(label: string, events: number, numbers: number, rate: number): RunResult {
+function run(label: string, events: number, numbers: number, rate: number, callers: 'random' | 'sweep' = 'random'): RunResult {
   const config = defaultConfig();
   const engine = createEngine(config, { now: () => 0 });
-  const stream = new CallStream({ numbers, rate, seed: 42 });
+  const stream = new CallStream({ numbers, rate, seed: 42, callers });
   const baseline = new Map<string, number>();
   let engineNs = 0n;
   let baselineNs = 0n;
@@ -96,4 +97,7 @@ console.log(`# bench:engine — node ${process.version}, one core (single JS thr
 report('1M events, 200k numbers', run('1M', 1_000_000, 200_000, 2_000));
 if (!quick) {
   report('10M events, 2M numbers', run('10M', 10_000_000, 2_000_000, 20_000));
+}
+if (process.argv.includes('--memory')) {
+  report('10M numbers, each calling once', run('10M numbers', 10_000_000, 10_000_000, 20_000, 'sweep'));
 }

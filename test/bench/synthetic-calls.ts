@@ -13,6 +13,8 @@ export interface Population {
   /** Event-time calls per second across the network. */
   rate: number;
   seed: number;
+  /** `sweep`: callers in turn (every number calls once per pass) — for memory per tracked number. */
+  callers?: 'random' | 'sweep';
 }
 
 export function mulberry32(seed: number): () => number {
@@ -46,7 +48,7 @@ export class CallStream {
     for (let i = 0; i < n; i++) {
       this.t += step;
       const r = this.rnd();
-      const callerIdx = Math.floor(this.rnd() * N);
+      const callerIdx = this.pop.callers === 'sweep' ? this.seq % N : Math.floor(this.rnd() * N);
       const kind = callerIdx % 100; // 0: telemarketer, 1–2: courier, rest: subscriber
       let calleeIdx: number;
       let answered: boolean;

@@ -5,7 +5,7 @@ import { hashKey } from './hash.ts';
  * never 0) to a state slot. Key and slot sit side by side in one
  * Float64Array (one cache line per probe); linear probing, deletion by
  * backward shift (no tombstones), so lookups stay short under churn; grows
- * at half load. 16 bytes per bucket: a JS `Map` cannot go past 2^24 entries
+ * at three-quarters load. 16 bytes per bucket: a JS `Map` cannot go past 2^24 entries
  * and costs several times more per entry.
  */
 export class NumberIndex {
@@ -41,7 +41,7 @@ export class NumberIndex {
   }
 
   set(key: number, slot: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const t = this.table;
     let i = hashKey(key) & this.mask;
     for (;;) {
