@@ -4,7 +4,7 @@
 #  2. `callguard stack up` when any service does not answer yet (it installs
 #     Debian packages and fetches Maven artifacts on a fresh machine, and
 #     reuses services that already answer, even from another checkout);
-#  3. `npx vitest run` (projects unit and integration);
+#  3. `npx vitest run` (projects unit, integration and browser; chromium from Debian when missing);
 #  4. `callguard stack down` for exactly the services this run started,
 #     so the machine is left as it was found.
 # Exits with vitest's exit code (or 1 if the stack could not be brought up).
