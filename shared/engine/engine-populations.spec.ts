@@ -245,3 +245,29 @@ describe('snowshoe campaign', () => {
     expect(withRule(play(engine(), tr.inputs()).flags, 'CAMPAIGN')).toEqual([]);
   });
 });
+
+describe('campaign groups shared between partition engines', () => {
+  it('a block spread over two engines is one campaign when they share their groups', async () => {
+    const { CampaignGroups, createEngine: make } = await import('./index.ts');
+    const { defaultConfig: defaults } = await import('../config/index.ts');
+    const tr = new Traffic();
+    const block = Array.from({ length: 10 }, (_, k) => `+8613712346${String(100 + k * 3).padStart(3, '0')}`);
+    const random = rng(5);
+    let n = 0;
+    block.forEach((m, k) => {
+      for (let i = 0; i < 15; i++) {
+        const at = T0 + k * 2 * MIN + i * 20 * MIN;
+        if (random() < 0.15) tr.answered(at, m, stranger(5000 + n++, '157'), 15, { provider: 'carrier-y' });
+        else tr.noAnswer(at, m, stranger(5000 + n++, '157'), { provider: 'carrier-y' });
+      }
+    });
+    const inputs = [...tr.inputs()];
+    const half = (even: boolean) => inputs.filter((x) => x.kind !== 'call' || block.indexOf(x.event.caller) % 2 === (even ? 0 : 1));
+    const campaignFlags = (shared?: InstanceType<typeof CampaignGroups>) => {
+      const a = make(defaults(), { now: () => 0, campaignGroups: shared });
+      const b = make(defaults(), { now: () => 0, campaignGroups: shared });
+      return [...play(a, half(true)).flags, ...play(b, half(false)).flags].filter((f) => f.reasons.some((r) => r.rule === 'CAMPAIGN'));
+    };
+    expect(campaignFlags(new CampaignGroups()).length).toBeGreaterThan(0);
+  });
+});

@@ -53,6 +53,12 @@ const SWEEP_CHUNK = 4096;
 export interface EngineOptions {
   /** Wall clock for `emittedAt` only; detection never reads it. */
   now?: () => number;
+  /**
+   * Campaign groups shared with other engines of the same process (one per
+   * partition): a block's numbers are spread over partitions, so its group
+   * must see all of them. Default: the engine's own.
+   */
+  campaignGroups?: CampaignGroups;
 }
 
 /**
@@ -68,7 +74,7 @@ export class DetectionEngine implements Engine {
   private readonly ids: RecentIds;
   private readonly consents = new ConsentStore();
   private readonly complaintStore: ComplaintStore;
-  private readonly groups = new CampaignGroups();
+  private readonly groups: CampaignGroups;
   private readonly allowlist = new Set<number>();
   private readonly marketingLines = new Set<number>();
   private readonly providers: string[] = [''];
@@ -101,6 +107,7 @@ export class DetectionEngine implements Engine {
     opts: EngineOptions = {},
   ) {
     this.now = opts.now ?? (() => 0);
+    this.groups = opts.campaignGroups ?? new CampaignGroups();
     this.index = new NumberIndex(1 << 16);
     this.state = new NumberState(1 << 16);
     this.pairs = new PairCache(config.pairCacheEntries);
@@ -480,7 +487,7 @@ export class DetectionEngine implements Engine {
     if (group === 0) {
       const provider = st.get16(slot, 'provider');
       if (provider === 0) return false;
-      group = this.groups.idFor(Math.floor(key / 10 ** c.blockDigits), provider) + 1;
+      group = this.groups.idFor(Math.floor(key / 10 ** c.blockDigits), this.providers[provider]) + 1;
       st.set32(slot, 'group', group);
     }
     const id = group - 1;

@@ -9,16 +9,16 @@ const T = D0 + 2 * 3_600_000;
 describe('CampaignGroups', () => {
   it('gives one id per block and provider', () => {
     const g = new CampaignGroups();
-    const a = g.idFor(8613712345, 1);
-    expect(g.idFor(8613712345, 1)).toBe(a);
-    expect(g.idFor(8613712345, 2)).not.toBe(a);
-    expect(g.idFor(8613712346, 1)).not.toBe(a);
+    const a = g.idFor(8613712345, 'p1');
+    expect(g.idFor(8613712345, 'p1')).toBe(a);
+    expect(g.idFor(8613712345, 'p2')).not.toBe(a);
+    expect(g.idFor(8613712346, 'p1')).not.toBe(a);
     expect(g.size).toBe(3);
   });
 
   it('counts members, stranger calls and engaged calls within the day', () => {
     const g = new CampaignGroups();
-    const id = g.idFor(1, 1);
+    const id = g.idFor(1, 'p1');
     g.join(id, T);
     g.join(id, T + 1000);
     for (let i = 0; i < 10; i++) g.addCall(id, T + 2000 + i, i < 3);
@@ -27,7 +27,7 @@ describe('CampaignGroups', () => {
 
   it('carries yesterday into today, fading as today passes', () => {
     const g = new CampaignGroups();
-    const id = g.idFor(1, 1);
+    const id = g.idFor(1, 'p1');
     for (let m = 0; m < 6; m++) {
       g.join(id, T);
       for (let i = 0; i < 15; i++) g.addCall(id, T, i < 3);
@@ -44,7 +44,7 @@ describe('CampaignGroups', () => {
 
   it('forgets a group idle for more than a day', () => {
     const g = new CampaignGroups();
-    const id = g.idFor(1, 1);
+    const id = g.idFor(1, 'p1');
     g.join(id, T);
     g.addCall(id, T, false);
     expect(g.value(id, D0 + 2 * DAY)).toEqual({ members: 0, calls: 0, engaged: 0 });
@@ -54,8 +54,8 @@ describe('CampaignGroups', () => {
 
   it('keeps groups apart', () => {
     const g = new CampaignGroups();
-    const a = g.idFor(1, 1);
-    const b = g.idFor(2, 1);
+    const a = g.idFor(1, 'p1');
+    const b = g.idFor(2, 'p1');
     g.join(a, T);
     g.addCall(a, T, false);
     expect(g.value(b, T)).toEqual({ members: 0, calls: 0, engaged: 0 });
@@ -63,7 +63,7 @@ describe('CampaignGroups', () => {
 
   it('hands over its listed members once per day when it becomes hot, today’s and yesterday’s', () => {
     const g = new CampaignGroups();
-    const id = g.idFor(1, 1);
+    const id = g.idFor(1, 'p1');
     g.list(id, T, 111);
     g.list(id, D0 + DAY + 1000, 222);
     expect(g.markHot(id, D0 + DAY + 2000)).toEqual([111, 222]);
@@ -74,13 +74,13 @@ describe('CampaignGroups', () => {
 
   it('round-trips through exportState / importState', () => {
     const g = new CampaignGroups();
-    const id = g.idFor(7, 3);
+    const id = g.idFor(7, 'p3');
     g.join(id, T);
     g.addCall(id, T, true);
     g.list(id, T, 42);
     const copy = new CampaignGroups();
     copy.importState(JSON.parse(JSON.stringify(g.exportState())));
-    expect(copy.idFor(7, 3)).toBe(id);
+    expect(copy.idFor(7, 'p3')).toBe(id);
     expect(copy.value(id, T)).toEqual(g.value(id, T));
     expect(copy.markHot(id, T)).toEqual([42]);
   });

@@ -29,15 +29,17 @@ export interface GroupValue {
 
 /**
  * Campaign groups: numbers in one number block (all digits but the last few)
- * entering the network through one access provider. Every stranger call of a
+ * entering the network through one access provider. One instance may be
+ * shared by the engines of several partitions in a process (calls are keyed
+ * by caller, so a block's numbers are spread over partitions). Every stranger call of a
  * member counts for its group — members, calls and engaged calls per day
  * (current and previous day, interpolated like the per-number counters) —
  * so an operation rotating over many numbers, each quiet on its own, is
  * measured as the one telemarketer it is.
  */
 export class CampaignGroups {
-  /** provider → block → group id. */
-  private readonly ids = new Map<number, Map<number, number>>();
+  /** access provider → block → group id. */
+  private readonly ids = new Map<string, Map<number, number>>();
   private readonly groups: Group[] = [];
 
   get size(): number {
@@ -45,7 +47,7 @@ export class CampaignGroups {
   }
 
   /** The id of the group for this block and provider (created on first use). */
-  idFor(block: number, provider: number): number {
+  idFor(block: number, provider: string): number {
     let byBlock = this.ids.get(provider);
     if (!byBlock) this.ids.set(provider, (byBlock = new Map()));
     let id = byBlock.get(block);
@@ -138,13 +140,13 @@ export class CampaignGroups {
   }
 
   /** Copy of the state, for snapshots. */
-  exportState(): { ids: [number, number, number][]; groups: Group[] } {
-    const ids: [number, number, number][] = [];
+  exportState(): { ids: [string, number, number][]; groups: Group[] } {
+    const ids: [string, number, number][] = [];
     for (const [provider, m] of this.ids) for (const [block, id] of m) ids.push([provider, block, id]);
     return { ids, groups: this.groups.map((g) => ({ ...g })) };
   }
 
-  importState(s: { ids: [number, number, number][]; groups: Group[] }): void {
+  importState(s: { ids: [string, number, number][]; groups: Group[] }): void {
     this.ids.clear();
     for (const [provider, block, id] of s.ids) {
       let m = this.ids.get(provider);
