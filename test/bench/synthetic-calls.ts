@@ -64,7 +64,7 @@ export class CallStream {
       } else {
         // One of 20 contacts, reciprocal: i's contacts are i ± k·7919, so j = i + d has i among its own.
         const d = (1 + Math.floor(r * 10)) * 7919;
-        calleeIdx = (this.rnd() < 0.5 ? callerIdx + d : callerIdx - d + N) % N;
+        calleeIdx = (((this.rnd() < 0.5 ? callerIdx + d : callerIdx - d) % N) + N) % N;
         answered = r < 0.85;
         talk = 120;
       }
