@@ -64,7 +64,17 @@ function number(raw: string): string {
 /** Registers the data routes. */
 export function registerDataRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
   const { queries } = deps;
-  const clock = async (until: number | undefined) => until ?? (await queries.dataClock());
+  // The data clock moves with ingestion; a few seconds' staleness saves a round trip per page.
+  let cached: { at: number; value: Promise<number> } | undefined;
+  const dataClock = (): Promise<number> => {
+    if (!cached || Date.now() - cached.at > 5_000) {
+      const value = queries.dataClock();
+      cached = { at: Date.now(), value };
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
+  const clock = async (until: number | undefined) => until ?? (await dataClock());
 
   app.get<{ Params: { number: string }; Querystring: { from?: number; to?: number } }>(
     '/api/numbers/:number',
@@ -78,8 +88,8 @@ export function registerDataRoutes(app: FastifyInstance, deps: ConsoleDeps): voi
       const n = number(req.params.number);
       const { from, to } = req.query;
       if (from !== undefined && to !== undefined && from >= to) throw badRequest('from must be before to');
-      const [span, dataClock] = await Promise.all([queries.numberActivitySpan(n), to === undefined ? queries.dataClock() : Promise.resolve(to)]);
-      const range = chartRange(from, to, span, dataClock);
+      const [span, now] = await Promise.all([queries.numberActivitySpan(n), to === undefined ? dataClock() : Promise.resolve(to)]);
+      const range = chartRange(from, to, span, now);
       const bucket = bucketFor(range.toMs - range.fromMs);
       const [summary, total, series, flags, reviews, enforcement] = await Promise.all([
         queries.numberSummary(n, range.fromMs, range.toMs),

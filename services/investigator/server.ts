@@ -111,7 +111,11 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
   });
 
   for (const [url, file] of files) {
-    app.get(url, async (_req, reply) => reply.header('content-type', file.contentType).header('cache-control', 'no-cache').send(file.body));
+    app.get(url, async (req, reply) => {
+      reply.header('cache-control', 'no-cache').header('etag', file.etag);
+      if (req.headers['if-none-match'] === file.etag) return reply.code(304).send();
+      return reply.header('content-type', file.contentType).send(file.body);
+    });
   }
   registerAuthRoutes(app, deps.auth);
   registerDataRoutes(app, deps);

@@ -3,6 +3,7 @@
  * start and served from memory by exact path — no file-system lookups with
  * request input, so no path traversal.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,8 @@ export interface StaticFile {
   contentType: string;
   /** Reachable without a session (the login page and what it needs). */
   public: boolean;
+  /** Strong validator of the content: browsers revalidate and get 304 when unchanged. */
+  etag: string;
 }
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
@@ -30,5 +33,10 @@ const FILES: Array<[url: string, file: string, type: string, isPublic: boolean]>
 
 /** Loads the console's files, keyed by URL path. */
 export function loadStaticFiles(dir = PUBLIC_DIR): Map<string, StaticFile> {
-  return new Map(FILES.map(([url, file, contentType, isPublic]) => [url, { body: readFileSync(join(dir, file)), contentType, public: isPublic }]));
+  return new Map(
+    FILES.map(([url, file, contentType, isPublic]) => {
+      const body = readFileSync(join(dir, file));
+      return [url, { body, contentType, public: isPublic, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` }];
+    }),
+  );
 }

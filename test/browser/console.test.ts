@@ -122,7 +122,7 @@ describe('investigators’ console in Chromium', () => {
     await card.locator('[data-testid=review-state]').waitFor();
     expect(await card.locator('[data-testid=review-state]').textContent()).toMatch(/Confirmed.*by browser-test/);
     expect(await page.textContent('[data-testid=review-history]')).toMatch(/browser-test/);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(ARTIFACTS, 'console-number-confirmed.png'), fullPage: true });
 
     const reviews = await investigatorQueries(ch, database).numberReviews(HARASSER, 10);

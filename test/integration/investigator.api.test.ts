@@ -131,6 +131,12 @@ describe('authentication', () => {
     const page = await get('/', { cookie: session });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    // Static files revalidate cheaply: 304 while unchanged.
+    const js = await get('/assets/app.js', { cookie: session });
+    expect(js.status).toBe(200);
+    const etag = js.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect((await get('/assets/app.js', { cookie: session, 'if-none-match': etag })).status).toBe(304);
   });
 
   it('takes writes as JSON only (a cross-site form cannot post)', async () => {
