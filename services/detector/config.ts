@@ -50,13 +50,15 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_CONTROL_POLL_MS: int(100, 3_600_000).default(5_000),
   CALLGUARD_DETECTOR_DEDUP_TTL_S: int(60).default(14 * 86_400),
   CALLGUARD_DETECTOR_FROM_BEGINNING: bool.default(true),
+  CALLGUARD_DETECTOR_FETCH_MAX_BYTES: int(1_024, 256 << 20).default(2 << 20),
+  CALLGUARD_DETECTOR_CONTACT_NOTES: z.enum(['local', 'off']).default('local'),
   CALLGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]+$/, { message: 'letters, digits and : . _ - only' }).default('callguard'),
   CALLGUARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 /** Validated detector settings. */
 export interface DetectorConfig {
-  kafka: { brokers: string[]; registryUrl: string; group: string; fromBeginning: boolean };
+  kafka: { brokers: string[]; registryUrl: string; group: string; fromBeginning: boolean; fetchMaxBytesPerPartition: number };
   topics: { calls: string; complaints: string; consents: string; flags: string; dlq: string };
   redis: { url: string; prefix: string; dedupTtlSec: number };
   clickhouse: { url: string; database: string };
@@ -75,6 +77,13 @@ export interface DetectorConfig {
   maxPending: number;
   /** Allowlist and live-threshold refresh period. */
   controlPollMs: number;
+  /**
+   * `local`: a call X→Y tells the engine of Y's partition, when it runs in
+   * this process, that X has called Y (engine.noteCallBack); `off`: each
+   * partition knows only its own calls (results independent of how
+   * partitions are spread over instances).
+   */
+  contactNotes: 'local' | 'off';
   logLevel: string;
   /** The engine config at start (file, then CALLGUARD_ENGINE_CONFIG); live overrides come from Redis. */
   engine: EngineConfig;
@@ -102,7 +111,7 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
   return {
     ok: true,
     config: {
-      kafka: { brokers: e.CALLGUARD_KAFKA_BROKERS, registryUrl: e.CALLGUARD_SCHEMA_REGISTRY_URL.replace(/\/+$/, ''), group: e.CALLGUARD_DETECTOR_GROUP, fromBeginning: e.CALLGUARD_DETECTOR_FROM_BEGINNING },
+      kafka: { brokers: e.CALLGUARD_KAFKA_BROKERS, registryUrl: e.CALLGUARD_SCHEMA_REGISTRY_URL.replace(/\/+$/, ''), group: e.CALLGUARD_DETECTOR_GROUP, fromBeginning: e.CALLGUARD_DETECTOR_FROM_BEGINNING, fetchMaxBytesPerPartition: e.CALLGUARD_DETECTOR_FETCH_MAX_BYTES },
       topics: {
         calls: e.CALLGUARD_TOPIC_CALLS,
         complaints: e.CALLGUARD_TOPIC_COMPLAINTS,
@@ -120,6 +129,7 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       maxFutureMs: e.CALLGUARD_DETECTOR_MAX_FUTURE_MS,
       maxPending: e.CALLGUARD_DETECTOR_MAX_PENDING,
       controlPollMs: e.CALLGUARD_DETECTOR_CONTROL_POLL_MS,
+      contactNotes: e.CALLGUARD_DETECTOR_CONTACT_NOTES,
       logLevel: e.CALLGUARD_LOG_LEVEL,
       engine: engine.config,
       engineConfigFile: opts.engineConfigFile,

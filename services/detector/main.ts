@@ -64,7 +64,7 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
 
   const redis = connectRedis(cfg.redis.url, log.child({ component: 'redis' }));
   const kafka = kafkaClient(cfg.kafka.brokers, 'callguard-detector', log.child({ component: 'kafkajs' }));
-  const source = new KafkajsGroupSource(kafka, { groupId: cfg.kafka.group, topics: [cfg.topics.calls, cfg.topics.complaints], fromBeginning: cfg.kafka.fromBeginning });
+  const source = new KafkajsGroupSource(kafka, { groupId: cfg.kafka.group, topics: [cfg.topics.calls, cfg.topics.complaints], fromBeginning: cfg.kafka.fromBeginning, maxBytesPerPartition: cfg.kafka.fetchMaxBytesPerPartition });
   const consents = new KafkajsTopicReader(kafka, cfg.topics.consents, cfg.kafka.group);
   const sink = new KafkajsSink(kafka);
   const { prefix } = cfg.redis;

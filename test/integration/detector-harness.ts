@@ -9,7 +9,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ import { createClickHouse, dropDatabase, type ClickHouse } from '../../shared/cl
 import type { CallEvent, ComplaintReport, ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
 import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
 import { normalize } from '../../shared/numbers/index.ts';
+import { partitionOf } from '../../services/detector/kafka/partitioner.ts';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { testKafka } from './helpers/kafka.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -196,6 +197,26 @@ export async function replay(s: Scenario, extraArgs: string[] = []): Promise<Fla
 }
 
 const key = (n: string) => normalize(n) ?? n;
+
+/**
+ * What a detector with `n` partitions and no contact notes between them
+ * must emit: replay run once per partition, on the calls keyed to it and
+ * the complaints keyed to it (every consent and the allowlist each time).
+ */
+export async function replayPartitioned(s: Scenario, n: number): Promise<FlagEvent[]> {
+  const out: FlagEvent[] = [];
+  for (let p = 0; p < n; p++) {
+    const dir = join(s.dir, `partition-${p}`);
+    mkdirSync(dir, { recursive: true });
+    const jsonl = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n') + (xs.length > 0 ? '\n' : '');
+    writeFileSync(join(dir, 'calls.jsonl'), jsonl(s.calls.filter((c) => partitionOf(key(c.caller), n) === p)));
+    writeFileSync(join(dir, 'complaints.jsonl'), jsonl(s.complaints.filter((c) => partitionOf(key(c.reported), n) === p)));
+    copyFileSync(join(s.dir, 'consents.jsonl'), join(dir, 'consents.jsonl'));
+    copyFileSync(join(s.dir, 'allowlist.txt'), join(dir, 'allowlist.txt'));
+    out.push(...(await replay({ ...s, dir })));
+  }
+  return out;
+}
 
 /** Produces records as Avro with the contract keys, in order, in requests of `batch`. */
 export async function produce(

@@ -49,6 +49,8 @@ export interface KafkajsGroupSourceOptions {
   topics: string[];
   /** Where a group without committed offsets starts. */
   fromBeginning: boolean;
+  /** Largest fetch per partition (bytes; default 2 MiB). */
+  maxBytesPerPartition?: number;
 }
 
 /** Consumer-group source over kafkajs. */
@@ -68,7 +70,7 @@ export class KafkajsGroupSource implements GroupSource {
       sessionTimeout: 30_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 2 << 20,
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 2 << 20,
       maxBytes: 16 << 20,
       maxWaitTimeInMs: 100,
     });

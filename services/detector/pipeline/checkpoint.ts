@@ -69,6 +69,8 @@ export interface CheckpointResult {
 /** Runs the steps of a checkpoint (see the module comment). Throws only when aborted. */
 export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps): Promise<CheckpointResult> {
   const { topics, log, signal } = deps;
+  const t0 = performance.now();
+  const step = (name: string) => log.debug({ step: name, ms: Math.round(performance.now() - t0) }, 'checkpoint step');
   const flags = uniqueFlags(work.cuts);
   const already = await deps.dedup.emitted(flags.map((f) => f.flagId));
   const fresh = flags.filter((f) => !already.has(f.flagId));
@@ -92,6 +94,7 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   await retry(() => deps.sink.send(messages), { what: 'produce flags and DLQ records', signal, log, onError: (e) => deps.hooks.sinkError('kafka', e) });
   deps.hooks.emitted(fresh);
   deps.hooks.dlq(dlq);
+  step('produced');
 
   if (!(await deps.dedup.mark(fresh.map((f) => f.flagId)))) deps.hooks.sinkError('redis', new Error('flag marks not stored'));
   for (const c of work.cuts) if (deps.owns(c.partition)) await deps.marks.save(c.partition, c.positions);
@@ -101,7 +104,9 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     numberMinute: work.cuts.flatMap((c) => c.rows.numberMinute),
     providerHour: work.cuts.flatMap((c) => c.rows.providerHour),
   };
+  step('marked');
   await retry(() => deps.writer.write(rows), { what: 'write ClickHouse rows', signal, log, onError: (e) => deps.hooks.sinkError('clickhouse', e) });
+  step('written');
 
   const offsets: PartitionOffset[] = [];
   for (const c of work.cuts) {
@@ -118,6 +123,7 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     log.warn({ err: (e as Error).message }, 'offset commit failed; the next checkpoint commits further');
   }
 
+  step('committed');
   for (const s of work.snapshots) {
     if (!deps.owns(s.partition)) continue;
     const t0 = performance.now();

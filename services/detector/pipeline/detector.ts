@@ -372,7 +372,7 @@ export class Detector {
       calls: Math.max(at.committed.calls ?? 0, mark?.calls ?? 0),
       complaints: Math.max(at.committed.complaints ?? 0, mark?.complaints ?? 0),
     };
-    const contact = this.partitions > 1 ? this.contactRouter(p) : undefined;
+    const contact = this.partitions > 1 && config.contactNotes === 'local' ? this.contactRouter(p) : undefined;
     const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, mergeHoldMs: config.mergeHoldMs, contact };
     if (snap) {
       try {
