@@ -7,8 +7,9 @@
  *  2. the flags marked as emitted in Redis (SET NX, TTL), and the partition's
  *     "emitted up to" mark;
  *  3. rows to ClickHouse (flags, number_minute, provider_hour);
- *  4. offsets committed;
- *  5. partition snapshots stored (when due).
+ *  4. partition snapshots stored (when due), so that a committed offset
+ *     always has a snapshot at or after it to resume from;
+ *  5. offsets committed.
  *
  * Steps 1 and 3 are retried with backoff until they succeed or the abort
  * signal fires (then nothing is committed, and the inputs are read again
@@ -108,6 +109,19 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   await retry(() => deps.writer.write(rows), { what: 'write ClickHouse rows', signal, log, onError: (e) => deps.hooks.sinkError('clickhouse', e) });
   step('written');
 
+  for (const s of work.snapshots) {
+    if (!deps.owns(s.partition)) continue;
+    const t0 = performance.now();
+    try {
+      const bytes = await deps.snapshots.save(s);
+      if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
+      else deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
+    } catch (e) {
+      deps.hooks.sinkError('redis', e);
+      log.warn({ err: (e as Error).message, partition: s.partition }, 'snapshot failed');
+    }
+  }
+  step('snapshots');
   const offsets: PartitionOffset[] = [];
   for (const c of work.cuts) {
     if (!deps.owns(c.partition)) continue;
@@ -124,18 +138,6 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   }
 
   step('committed');
-  for (const s of work.snapshots) {
-    if (!deps.owns(s.partition)) continue;
-    const t0 = performance.now();
-    try {
-      const bytes = await deps.snapshots.save(s);
-      if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
-      else deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
-    } catch (e) {
-      deps.hooks.sinkError('redis', e);
-      log.warn({ err: (e as Error).message, partition: s.partition }, 'snapshot failed');
-    }
-  }
   return { flags: fresh.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed };
 }
 

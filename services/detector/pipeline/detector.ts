@@ -69,6 +69,8 @@ export class Detector {
   private readonly barrier$ = new Subject<WorkItem>();
   private readonly lastStats = new Map<number, TaskStats>();
   private readonly lastSnapshotAt = new Map<number, number>();
+  /** Partitions with a snapshot stored since this instance took them over. */
+  private readonly snapshotStored = new Set<number>();
   private readonly active = new Set<number>();
   /** Partition sides paused because their merge queue is long (waiting for the other stream). */
   private readonly sidePaused = new Map<number, [boolean, boolean]>();
@@ -314,6 +316,7 @@ export class Detector {
       this.active.delete(p);
       this.lastStats.delete(p);
       this.sidePaused.delete(p);
+      this.snapshotStored.delete(p);
       this.pausedNow.delete(`${topics.calls}/${p}`);
       this.pausedNow.delete(`${topics.complaints}/${p}`);
     }
@@ -506,11 +509,16 @@ export class Detector {
     this.lastCheckpointAt = now;
     const cuts = [...this.tasks.values()].map((t) => t.cut());
     const snapshots: PartitionSnapshot[] = [];
-    // At most one partition per checkpoint (the most overdue), so the copy cost is spread out; all of them at the end.
-    const due = [...this.tasks.values()]
-      .filter((t) => final || now - (this.lastSnapshotAt.get(t.partition) ?? 0) >= this.deps.config.snapshotMs)
+    // Partitions without a stored snapshot yet get one at every checkpoint until it is stored (their
+    // offsets must not be committed without one to resume from); otherwise at most one partition per
+    // checkpoint, the most overdue, so the copy cost is spread out; all of them at the end.
+    const tasks = [...this.tasks.values()];
+    const unsaved = tasks.filter((t) => !this.snapshotStored.has(t.partition));
+    const due = tasks
+      .filter((t) => this.snapshotStored.has(t.partition) && now - (this.lastSnapshotAt.get(t.partition) ?? 0) >= this.deps.config.snapshotMs)
       .sort((a, b) => (this.lastSnapshotAt.get(a.partition) ?? 0) - (this.lastSnapshotAt.get(b.partition) ?? 0));
-    for (const t of final ? due : due.slice(0, 1)) {
+    const take = !this.deps.redis.up ? [] : final ? tasks : [...unsaved, ...due.slice(0, 1)]; // no copies while they cannot be stored
+    for (const t of take) {
       snapshots.push(t.snapshot(now));
       this.lastSnapshotAt.set(t.partition, now);
     }
@@ -546,6 +554,7 @@ export class Detector {
           for (const d of entries) metrics.dlq.inc({ topic: d.side === 0 ? config.topics.calls : config.topics.complaints, reason: dlqReason(d.error) });
         },
         snapshot: (p, bytes, ms) => {
+          if (this.tasks.has(p)) this.snapshotStored.add(p);
           metrics.snapshotBytes.set({ partition: String(p) }, bytes);
           metrics.snapshotSeconds.observe(ms / 1000);
         },
