@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { EngineConfig } from '../../../shared/config/index.ts';
 import type { ConsentRecord } from '../../../shared/contracts/records.ts';
 import { parseConsent } from '../../../shared/contracts/validate.ts';
-import { createEngine, restoreEngine } from '../../../shared/engine/index.ts';
+import { CampaignGroups, createEngine, restoreEngine } from '../../../shared/engine/index.ts';
 import type { DetectorConfig } from '../config.ts';
 import type { Control, ControlEvent } from '../control/poller.ts';
 import { RegistryUnavailableError, type AvroCodec } from '../kafka/codec.ts';
@@ -89,6 +89,13 @@ export class Detector {
   private statsAt = 0;
   private readonly abort = new AbortController();
   private readonly log: Logger;
+
+  /**
+   * Campaign groups shared by this process's partition engines: calls are
+   * keyed by caller, so the numbers of one block land on different
+   * partitions, and a campaign is only visible when their groups are one.
+   */
+  private readonly campaignGroups = new CampaignGroups();
 
   constructor(private readonly deps: DetectorDeps) {
     this.engineConfig = deps.config.engine;
@@ -299,7 +306,7 @@ export class Detector {
 
   /** The same state in an engine built with the config in force. */
   private rebuild(engine: TaskEngine): TaskEngine {
-    return restoreEngine(this.engineConfig, engine.snapshot(), { now: Date.now });
+    return restoreEngine(this.engineConfig, engine.snapshot(), { now: Date.now, campaignGroups: this.campaignGroups });
   }
 
   // ---- assignment -------------------------------------------------------
@@ -379,7 +386,7 @@ export class Detector {
     const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, mergeHoldMs: config.mergeHoldMs, contact };
     if (snap) {
       try {
-        const engine = restoreEngine(this.engineConfig, snap.engine, { now: Date.now });
+        const engine = restoreEngine(this.engineConfig, snap.engine, { now: Date.now, campaignGroups: this.campaignGroups });
         this.prime(engine);
         const positions = { calls: Math.max(snap.positions.calls, at.calls.low), complaints: Math.max(snap.positions.complaints, at.complaints.low) };
         if (positions.calls !== snap.positions.calls || positions.complaints !== snap.positions.complaints) {
@@ -396,7 +403,7 @@ export class Detector {
     }
     const start = (c: number | null, r: { low: number; high: number }) => (c !== null ? Math.max(c, r.low) : config.kafka.fromBeginning ? r.low : r.high);
     const positions = { calls: start(at.committed.calls, at.calls), complaints: start(at.committed.complaints, at.complaints) };
-    const engine = createEngine(this.engineConfig, { now: Date.now });
+    const engine = createEngine(this.engineConfig, { now: Date.now, campaignGroups: this.campaignGroups });
     this.prime(engine);
     this.log.info({ partition: p, positions, committed: at.committed }, 'partition starts with fresh state');
     return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null });
