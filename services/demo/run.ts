@@ -67,8 +67,6 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     CALLGUARD_TOPIC_DLQ: topics.dlq,
     CALLGUARD_DETECTOR_GROUP: `callguard-demo-${id}`,
     CALLGUARD_DETECTOR_PORT: String(port),
-    CALLGUARD_DETECTOR_IDLE_MS: '2000',
-    CALLGUARD_DETECTOR_MERGE_HOLD_MS: '2000',
     CALLGUARD_REDIS_PREFIX: `callguard:demo:${id}`,
   };
   const detector = startCli(['detect'], env, createWriteStream(join(dir, 'detector.log')));
