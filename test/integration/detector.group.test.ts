@@ -1,0 +1,73 @@
+/**
+ * Two detector instances in one consumer group split the partitions (the
+ * co-partitioned assigner keeps calls p and complaints p together) and
+ * together emit exactly the flags of one detector over all partitions
+ * (= replay per partition), with exact ClickHouse totals, across the
+ * rebalance that happens when the second one joins.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlagEvent } from '../../shared/contracts/records.ts';
+import {
+  byId,
+  clickhouseTotals,
+  createFixture,
+  expectedTotals,
+  loadAllowlist,
+  produce,
+  readFlags,
+  replayPartitioned,
+  simulate,
+  startDetector,
+  waitForCommitted,
+  type DetectorProcess,
+  type Fixture,
+  type Scenario,
+} from './detector-harness.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const PARTITIONS = 4;
+const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '262144' };
+
+let f: Fixture;
+let s: Scenario;
+let expected: FlagEvent[];
+const running: DetectorProcess[] = [];
+
+beforeAll(async () => {
+  f = await createFixture(PARTITIONS);
+  s = await simulate({ seed: 31, scale: 0.2, hours: 8 });
+  expected = await replayPartitioned(s, PARTITIONS);
+  await loadAllowlist(f, s.allowlist);
+  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+}, 240_000);
+
+afterAll(async () => {
+  for (const d of running) await d.stop('SIGKILL');
+  await f?.cleanup();
+  s?.cleanup();
+});
+
+const lastAssignment = (d: DetectorProcess) => d.logs.filter((l) => l.msg === 'partitions assigned').at(-1)?.partitions as number[] | undefined;
+
+describe('two detectors in one group', () => {
+  it('split the partitions and together emit the flags of one, with exact totals', async () => {
+    const a = startDetector(f, ENV);
+    const b = startDetector(f, ENV);
+    running.push(a, b);
+    await waitFor(() => lastAssignment(a)?.length === 2 && lastAssignment(b)?.length === 2, { what: 'both instances to own two partitions', timeoutMs: 60_000 });
+    expect([...lastAssignment(a)!, ...lastAssignment(b)!].sort()).toEqual([0, 1, 2, 3]);
+    await waitForCommitted(f);
+
+    const flags = await readFlags(f);
+    const ids = flags.map((x) => x.flagId);
+    expect(ids.length - new Set(ids).size).toBe(0);
+    expect(byId(flags)).toEqual(byId(expected));
+    const want = expectedTotals(s);
+    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+
+    // Both did part of the work, and both stop cleanly.
+    for (const d of [a, b]) expect(d.logs.some((l) => l.msg === 'partitions assigned' && (l.added as number[]).length > 0)).toBe(true);
+    expect(await a.stop()).toBe(0);
+    expect(await b.stop()).toBe(0);
+  });
+});

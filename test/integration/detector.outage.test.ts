@@ -1,0 +1,109 @@
+/**
+ * A ClickHouse outage of some seconds in the middle of a stream: the
+ * detector keeps its offsets where its outputs are durable (no commit while
+ * ClickHouse is away), retries, pauses its input when outputs pile up, and
+ * when ClickHouse is back it finishes with exactly replay's flags and exact
+ * totals. Calls only (the second half is produced live, during the outage;
+ * live complaints would be merged in arrival order, not replay's). The outage is real: the stack's own ClickHouse process is stopped
+ * and started again (`callguard stack down|up clickhouse`).
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlagEvent } from '../../shared/contracts/records.ts';
+import {
+  ROOT,
+  byId,
+  clickhouseTotals,
+  createFixture,
+  expectedTotals,
+  loadAllowlist,
+  metric,
+  ops,
+  produce,
+  readFlags,
+  replay,
+  simulate,
+  startDetector,
+  waitForCommitted,
+  type DetectorProcess,
+  type Fixture,
+  type Scenario,
+} from './detector-harness.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const run = promisify(execFile);
+const stack = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'stack', ...args], { cwd: ROOT });
+const ENV = { CALLGUARD_DETECTOR_MAX_PENDING: '3000', CALLGUARD_DETECTOR_FLUSH_MS: '200' };
+
+let f: Fixture;
+let s: Scenario;
+let expected: FlagEvent[];
+let det: DetectorProcess | undefined;
+let clickhouseStopped = false;
+
+beforeAll(async () => {
+  f = await createFixture(1);
+  s = await simulate({ seed: 41, scale: 0.2, hours: 8 });
+  s.complaints = [];
+  writeFileSync(join(s.dir, 'complaints.jsonl'), '');
+  expected = await replay(s);
+  await loadAllowlist(f, s.allowlist);
+  await produce(f, { consents: s.consents, calls: s.calls.slice(0, half()) });
+}, 240_000);
+
+afterAll(async () => {
+  if (clickhouseStopped) await stack('up', 'clickhouse').catch((e: unknown) => console.error(`could not restart ClickHouse: ${(e as Error).message}`));
+  await det?.stop('SIGKILL');
+  await f?.cleanup();
+  s?.cleanup();
+}, 120_000);
+
+const half = () => Math.floor(s.calls.length / 2);
+
+async function committedCalls(): Promise<number> {
+  const res = await f.admin.fetchOffsets({ groupId: f.group, topics: [f.topics.calls] });
+  return Math.max(0, Number(res[0]?.partitions[0]?.offset ?? -1));
+}
+
+/** Flags on the topic so far. */
+async function expectedFlagsSoFar(): Promise<number> {
+  return (await readFlags(f)).length;
+}
+
+describe('a ClickHouse outage mid-stream', () => {
+  it('commits nothing while ClickHouse is away and ends with exact flags and totals', async () => {
+    det = startDetector(f, ENV);
+    const port = await det.port();
+    await waitForCommitted(f);
+    expect(await expectedFlagsSoFar()).toBeGreaterThan(0);
+
+    const down = await stack('down', 'clickhouse');
+    expect(down.stdout, 'the stack must have started ClickHouse itself for this test to stop it').toMatch(/clickhouse\s+stopped/);
+    clickhouseStopped = true;
+    await produce(f, { calls: s.calls.slice(half()) });
+    await waitFor(async () => metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_errors_total', { sink: 'clickhouse' }) > 0, {
+      what: 'the detector to meet the outage',
+      timeoutMs: 30_000,
+    });
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(await committedCalls()).toBe(half()); // nothing committed without durable rows
+    const during = (await ops(port, '/metrics')).body;
+    expect(metric(during, 'callguard_detector_events_total', { result: 'accepted' })).toBeGreaterThan(half() + 3_000); // detection went on
+    expect(metric(during, 'callguard_detector_paused')).toBe(1); // outputs piled up: input paused
+    expect((await ops(port, '/healthz')).status).toBe(200);
+
+    await stack('up', 'clickhouse');
+    clickhouseStopped = false;
+    await waitForCommitted(f);
+
+    const flags = await readFlags(f);
+    expect(flags.length).toBe(new Set(flags.map((x) => x.flagId)).size);
+    expect(byId(flags)).toEqual(byId(expected));
+    const want = expectedTotals(s);
+    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(det.logs.some((l) => l.msg === 'recovered' && l.what === 'write ClickHouse rows')).toBe(true);
+  });
+});
