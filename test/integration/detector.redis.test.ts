@@ -1,0 +1,94 @@
+/**
+ * Without Redis the detector keeps detecting with what it has (no
+ * allowlist, dedup marks or snapshots), says so on /readyz and /metrics,
+ * and recovers by itself once Redis answers. The Redis here is a private
+ * redis-server started by the test on a free port, so the shared one is
+ * never disturbed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlagEvent } from '../../shared/contracts/records.ts';
+import {
+  byId,
+  clickhouseTotals,
+  createFixture,
+  expectedTotals,
+  metric,
+  ops,
+  produce,
+  readFlags,
+  replay,
+  simulate,
+  startDetector,
+  waitForCommitted,
+  type DetectorProcess,
+  type Fixture,
+  type Scenario,
+} from './detector-harness.ts';
+import { waitFor } from './helpers/wait.ts';
+
+let f: Fixture;
+let s: Scenario;
+let expected: FlagEvent[];
+let det: DetectorProcess | undefined;
+let redisServer: ChildProcess | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  f = await createFixture(1);
+  s = await simulate({ seed: 7, scale: 0.1, hours: 6 });
+  writeFileSync(join(s.dir, 'allowlist.txt'), ''); // the allowlist lives in Redis, which is away
+  expected = await replay(s);
+  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+}, 180_000);
+
+afterAll(async () => {
+  await det?.stop('SIGKILL');
+  redisServer?.kill('SIGKILL');
+  await f?.cleanup();
+  s?.cleanup();
+});
+
+describe('the detector without Redis', () => {
+  it('detects in degraded mode and recovers when Redis comes back', async () => {
+    const port = await freePort();
+    det = startDetector(f, { CALLGUARD_REDIS_URL: `redis://127.0.0.1:${port}`, CALLGUARD_DETECTOR_SNAPSHOT_MS: '500' });
+    const opsPort = await det.port();
+    await waitForCommitted(f);
+
+    expect(byId(await readFlags(f))).toEqual(byId(expected));
+    const want = expectedTotals(s);
+    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    const ready = await ops(opsPort, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toMatchObject({ ready: false, status: 'degraded', checks: { redis: false, assigned: true, consents: true } });
+    const m = (await ops(opsPort, '/metrics')).body;
+    expect(metric(m, 'callguard_detector_degraded')).toBe(1);
+    expect(metric(m, 'callguard_detector_redis_up')).toBe(0);
+
+    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitFor(async () => (await ops(opsPort, '/readyz')).status === 200, { what: '/readyz to recover', timeoutMs: 30_000, intervalMs: 200 });
+    expect(metric((await ops(opsPort, '/metrics')).body, 'callguard_detector_degraded')).toBe(0);
+    const r = new Redis(`redis://127.0.0.1:${port}`);
+    try {
+      await waitFor(async () => (await r.exists(`${f.prefix}:snapshot:${f.group}:${f.topics.calls}:0`)) === 1, { what: 'a snapshot in the recovered Redis', timeoutMs: 30_000 });
+    } finally {
+      r.disconnect();
+    }
+    expect(await det.stop()).toBe(0);
+  });
+});
