@@ -87,6 +87,11 @@ export async function loadFixture(ch: ClickHouse, database: string): Promise<{ n
   await ch.insert(`${db}.flags`, FLAGS.map((f) => flagRow(f)));
   await ch.insert(`${db}.flags`, [flagRow(FLAGS[1])]); // a redelivered flag: one row after FINAL
   await ch.insert(`${db}.number_minute`, numberMinute);
+  // A retried batch (same rows, same version) and a stale replay (lower version, other values):
+  // neither may change a count (cumulative rows, highest version wins).
+  const harasser = numberMinute.filter((r) => r.number === HARASSER);
+  await ch.insert(`${db}.number_minute`, harasser);
+  await ch.insert(`${db}.number_minute`, harasser.map((r) => ({ ...r, calls: r.calls + 5, rejected: r.rejected + 5, version: 3 })));
   await ch.insert(`${db}.provider_hour`, providerHour);
   return { numberMinuteRows: numberMinute.length };
 }

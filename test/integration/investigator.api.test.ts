@@ -188,7 +188,7 @@ describe('parameters cannot inject', () => {
       expect(await q.numberFlags(attack, 10), attack).toEqual([]);
       expect(await q.flagById(attack), attack).toBeNull();
     }
-    const [count] = await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.number_minute`);
+    const [count] = await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.number_minute FINAL`);
     expect(Number(count.n)).toBe(fixtureRows);
     expect(() => investigatorQueries(ch, 'callguard; DROP DATABASE x')).toThrow(/identifier/);
   });

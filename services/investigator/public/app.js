@@ -11,6 +11,11 @@ import {
 } from './format.js';
 
 const view = document.getElementById('view');
+// Each navigation gets a number; a page still loading when the investigator moves on must not paint over the next one.
+let navigation = 0;
+function paint(token, ...nodes) {
+  if (token === navigation) view.replaceChildren(...nodes);
+}
 document.getElementById('tz').textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 class ApiError extends Error {
@@ -50,8 +55,8 @@ function notice(kind, text) {
   return h('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
 
-function loading(text = 'Loading…') {
-  view.replaceChildren(h('div', { class: 'card empty' }, text));
+function loading(token, text = 'Loading…') {
+  paint(token, h('div', { class: 'card empty' }, text));
 }
 
 function pageHead(title, sub, ...right) {
@@ -70,10 +75,10 @@ function table(headers, rows, empty) {
 
 // ---------------------------------------------------------------- queue
 
-async function queuePage(params) {
+async function queuePage(params, token) {
   const period = params.get('period') || '24h';
   const minSeverity = params.get('minSeverity') || 'LABEL';
-  loading();
+  loading(token);
   const data = await api(`/api/queue?${new URLSearchParams({ period, minSeverity, limit: '100' })}`);
   const rows = data.rows.map((r) =>
     h(
@@ -88,7 +93,8 @@ async function queuePage(params) {
       h('td', { class: 'nowrap' }, fmtTime(r.lastDetectedAt)),
     ),
   );
-  view.replaceChildren(
+  paint(
+    token,
     pageHead(
       'Review queue',
       `${fmtInt(data.total.numbers)} numbers with ${fmtInt(data.total.flags)} flags waiting · most severe, then newest first · data up to ${fmtTime(data.until)}`,
@@ -109,10 +115,10 @@ async function queuePage(params) {
 
 // ---------------------------------------------------------------- offenders
 
-async function offendersPage(params) {
+async function offendersPage(params, token) {
   const period = params.get('period') || '7d';
   const minSeverity = params.get('minSeverity') || 'LABEL';
-  loading();
+  loading(token);
   const data = await api(`/api/offenders?${new URLSearchParams({ period, minSeverity, limit: '100' })}`);
   const rows = data.rows.map((r, i) => {
     const t = r.traffic;
@@ -133,7 +139,8 @@ async function offendersPage(params) {
       h('td', { class: 'nowrap' }, r.review ? statusBadge(r.review) : h('span', { class: 'muted small' }, 'not reviewed')),
     );
   });
-  view.replaceChildren(
+  paint(
+    token,
     pageHead(
       'Top offenders',
       `${PERIOD_TEXT[period]} up to ${fmtTime(data.until)} · strongest flag per number`,
@@ -154,9 +161,9 @@ async function offendersPage(params) {
 
 // ---------------------------------------------------------------- providers
 
-async function providersPage(params) {
+async function providersPage(params, token) {
   const period = params.get('period') || '7d';
-  loading();
+  loading(token);
   const data = await api(`/api/providers?${new URLSearchParams({ period, limit: '50' })}`);
   const rows = data.rows.map((r) => {
     const bar = h('span');
@@ -172,7 +179,8 @@ async function providersPage(params) {
       h('td', { class: 'num' }, fmtInt(r.blockRecommendedNumbers)),
     );
   });
-  view.replaceChildren(
+  paint(
+    token,
     pageHead(
       'Access providers',
       `${PERIOD_TEXT[period]} up to ${fmtTime(data.until)} · whoever connects a caller answers for it`,
@@ -296,14 +304,14 @@ function enforcementBadge(enf) {
   return h('span', { class: 'enforcement' }, h('span', { class: 'muted small' }, 'Enforcement'), badge);
 }
 
-async function numberPage(raw) {
-  loading(`Looking up ${raw}…`);
+async function numberPage(raw, token) {
+  loading(token, `Looking up ${raw}…`);
   let data;
   try {
     data = await api(`/api/numbers/${encodeURIComponent(raw)}`);
   } catch (err) {
     if (err.status === 400) {
-      view.replaceChildren(pageHead('Search'), notice('error', err.message));
+      paint(token, pageHead('Search'), notice('error', err.message));
       return;
     }
     throw err;
@@ -345,7 +353,8 @@ async function numberPage(raw) {
     h('h2', {}, 'Flags', h('span', { class: 'muted' }, `${data.flags.length} · newest first`)),
     data.flags.length ? data.flags.map((f) => flagCard(f, { onReviewed })) : h('div', { class: 'empty' }, 'This number has never been flagged.'),
   );
-  view.replaceChildren(
+  paint(
+    token,
     head,
     h(
       'div',
@@ -365,12 +374,13 @@ async function numberPage(raw) {
 
 // ---------------------------------------------------------------- flag evidence window
 
-async function flagPage(flagId) {
-  loading();
+async function flagPage(flagId, token) {
+  loading(token);
   const data = await api(`/api/flags/${encodeURIComponent(flagId)}`);
   const f = data.flag;
   const s = data.summary;
-  view.replaceChildren(
+  paint(
+    token,
     h(
       'div',
       { class: 'page-head' },
@@ -399,23 +409,24 @@ async function flagPage(flagId) {
 // ---------------------------------------------------------------- router
 
 const routes = [
-  [/^#\/queue(?:\?(.*))?$/, (m) => queuePage(new URLSearchParams(m[1] ?? '')), 'queue'],
-  [/^#\/offenders(?:\?(.*))?$/, (m) => offendersPage(new URLSearchParams(m[1] ?? '')), 'offenders'],
-  [/^#\/providers(?:\?(.*))?$/, (m) => providersPage(new URLSearchParams(m[1] ?? '')), 'providers'],
-  [/^#\/number\/(.+)$/, (m) => numberPage(decodeURIComponent(m[1])), null],
-  [/^#\/flag\/(.+)$/, (m) => flagPage(decodeURIComponent(m[1])), null],
+  [/^#\/queue(?:\?(.*))?$/, (m, t) => queuePage(new URLSearchParams(m[1] ?? ''), t), 'queue'],
+  [/^#\/offenders(?:\?(.*))?$/, (m, t) => offendersPage(new URLSearchParams(m[1] ?? ''), t), 'offenders'],
+  [/^#\/providers(?:\?(.*))?$/, (m, t) => providersPage(new URLSearchParams(m[1] ?? ''), t), 'providers'],
+  [/^#\/number\/(.+)$/, (m, t) => numberPage(decodeURIComponent(m[1]), t), null],
+  [/^#\/flag\/(.+)$/, (m, t) => flagPage(decodeURIComponent(m[1]), t), null],
 ];
 
 async function route() {
+  const token = ++navigation;
   const hash = location.hash || '#/queue';
   for (const [re, page, nav] of routes) {
     const m = re.exec(hash);
     if (!m) continue;
     for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === nav);
     try {
-      await page(m);
+      await page(m, token);
     } catch (err) {
-      view.replaceChildren(notice('error', err.message));
+      paint(token, notice('error', err.message));
     }
     return;
   }

@@ -5,7 +5,8 @@
  * input: even the database name is an `{db:Identifier}` parameter.
  *
  * Written for ClickHouse 18.16 and current releases alike, which means:
- * contract tables read with FINAL; aliases never reuse a column name that
+ * contract tables deduplicated (FINAL, or argMax per key for the large
+ * number_minute); aliases never reuse a column name that
  * another expression aggregates (18.16 resolves the alias first);
  * `ANY LEFT JOIN … USING` (explicit strictness); `IN (subquery)` rather
  * than `IN [array]`; enums turned to strings before argMax (18.16 fails on
@@ -22,6 +23,24 @@
 export const MAX_ROWS = 1000;
 
 /**
+ * `number_minute` rows matching `where`, deduplicated the way its DDL says:
+ * per (number, minute, src) the row with the highest version (argMax), as
+ * n, m, src, c(alls), a(nswered), r(ejected), d(istinct callees), t_s (talk
+ * seconds), k (complaints). Several times faster than FINAL on 18.16 (which
+ * merges on one thread), the same result. `where` is fixed text from this
+ * file with placeholders, never input.
+ */
+function numberMinutes(where: string): string {
+  return `
+    SELECT number AS n, minute AS m, src,
+           argMax(calls, version) AS c, argMax(answered, version) AS a, argMax(rejected, version) AS r,
+           argMax(distinct_callees, version) AS d, argMax(talk_seconds, version) AS t_s, argMax(complaints, version) AS k
+    FROM {db:Identifier}.number_minute
+    WHERE ${where}
+    GROUP BY number, minute, src`;
+}
+
+/**
  * A number's totals over [from, to): calls, answered, rejected, complaints,
  * talk time, active minutes, first and last activity (epoch s; 0 when none).
  * `callee_minutes` adds per-minute distinct callees (an upper bound of the
@@ -29,17 +48,18 @@ export const MAX_ROWS = 1000;
  */
 export const NUMBER_SUMMARY = `
 SELECT
-    sum(calls) AS total_calls,
-    sum(answered) AS total_answered,
-    sum(rejected) AS total_rejected,
-    sum(complaints) AS total_complaints,
-    sum(distinct_callees) AS callee_minutes,
-    sum(talk_seconds) AS total_talk_seconds,
-    uniqExact(minute) AS active_minutes,
-    toUInt32(min(minute)) AS first_seen,
-    toUInt32(max(minute)) AS last_seen
-FROM {db:Identifier}.number_minute FINAL
-WHERE number = {number:String} AND minute >= {from:DateTime} AND minute < {to:DateTime}`;
+    sum(c) AS total_calls,
+    sum(a) AS total_answered,
+    sum(r) AS total_rejected,
+    sum(k) AS total_complaints,
+    sum(d) AS callee_minutes,
+    sum(t_s) AS total_talk_seconds,
+    uniqExact(m) AS active_minutes,
+    toUInt32(min(m)) AS first_seen,
+    toUInt32(max(m)) AS last_seen
+FROM
+(${numberMinutes('number = {number:String} AND minute >= {from:DateTime} AND minute < {to:DateTime}')}
+)`;
 
 /** A number's first and last minute of activity ever (epoch s; 0 when none): the default span of its chart. */
 export const NUMBER_ACTIVITY_SPAN = `
@@ -54,15 +74,16 @@ WHERE number = {number:String}`;
  */
 export const NUMBER_SERIES = `
 SELECT
-    intDiv(toUInt32(minute), {bucket:UInt32}) * {bucket:UInt32} AS t,
-    sum(calls) AS n_calls,
-    sum(answered) AS n_answered,
-    sum(rejected) AS n_rejected,
-    sum(complaints) AS n_complaints,
-    sum(distinct_callees) AS n_callee_minutes,
-    sum(talk_seconds) AS n_talk_seconds
-FROM {db:Identifier}.number_minute FINAL
-WHERE number = {number:String} AND minute >= {from:DateTime} AND minute < {to:DateTime}
+    intDiv(toUInt32(m), {bucket:UInt32}) * {bucket:UInt32} AS t,
+    sum(c) AS n_calls,
+    sum(a) AS n_answered,
+    sum(r) AS n_rejected,
+    sum(k) AS n_complaints,
+    sum(d) AS n_callee_minutes,
+    sum(t_s) AS n_talk_seconds
+FROM
+(${numberMinutes('number = {number:String} AND minute >= {from:DateTime} AND minute < {to:DateTime}')}
+)
 GROUP BY t
 ORDER BY t`;
 
@@ -257,7 +278,8 @@ LIMIT 1000`;
 
 /** Calls of some numbers over [from, to) (uses the primary key: IN a subquery, not has()). */
 export const NUMBERS_TRAFFIC = `
-SELECT number, sum(calls) AS n_calls, sum(answered) AS n_answered, sum(rejected) AS n_rejected, sum(complaints) AS n_complaints
-FROM {db:Identifier}.number_minute FINAL
-WHERE number IN (SELECT arrayJoin({numbers:Array(String)})) AND minute >= {fromMinute:DateTime} AND minute < {toMinute:DateTime}
-GROUP BY number`;
+SELECT n AS number, sum(c) AS n_calls, sum(a) AS n_answered, sum(r) AS n_rejected, sum(k) AS n_complaints
+FROM
+(${numberMinutes('number IN (SELECT arrayJoin({numbers:Array(String)})) AND minute >= {fromMinute:DateTime} AND minute < {toMinute:DateTime}')}
+)
+GROUP BY n`;
