@@ -52,6 +52,7 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_FROM_BEGINNING: bool.default(true),
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: int(1_024, 256 << 20).default(2 << 20),
   CALLGUARD_DETECTOR_CONTACT_NOTES: z.enum(['local', 'off']).default('local'),
+  CALLGUARD_DETECTOR_CAMPAIGNS: z.enum(['process', 'partition']).default('process'),
   CALLGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]+$/, { message: 'letters, digits and : . _ - only' }).default('callguard'),
   CALLGUARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -84,6 +85,12 @@ export interface DetectorConfig {
    * partitions are spread over instances).
    */
   contactNotes: 'local' | 'off';
+  /**
+   * `process`: one set of campaign groups shared by every partition engine
+   * of the process (a number block spreads over partitions); `partition`:
+   * each engine has its own (results independent of the instance layout).
+   */
+  campaigns: 'process' | 'partition';
   logLevel: string;
   /** The engine config at start (file, then CALLGUARD_ENGINE_CONFIG); live overrides come from Redis. */
   engine: EngineConfig;
@@ -130,6 +137,7 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       maxPending: e.CALLGUARD_DETECTOR_MAX_PENDING,
       controlPollMs: e.CALLGUARD_DETECTOR_CONTROL_POLL_MS,
       contactNotes: e.CALLGUARD_DETECTOR_CONTACT_NOTES,
+      campaigns: e.CALLGUARD_DETECTOR_CAMPAIGNS,
       logLevel: e.CALLGUARD_LOG_LEVEL,
       engine: engine.config,
       engineConfigFile: opts.engineConfigFile,

@@ -27,6 +27,7 @@ const PARTITIONS = 2;
 // Small fetches and a low pending limit (backpressure) make the stream take long enough to be killed in its middle.
 const ENV = {
   CALLGUARD_DETECTOR_CONTACT_NOTES: 'off',
+  CALLGUARD_DETECTOR_CAMPAIGNS: 'partition',
   CALLGUARD_DETECTOR_FLUSH_MS: '200',
   CALLGUARD_DETECTOR_SNAPSHOT_MS: '500',
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '131072',

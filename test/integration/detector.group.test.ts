@@ -26,7 +26,7 @@ import {
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 4;
-const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '262144' };
+const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition', CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '262144' };
 
 let f: Fixture;
 let s: Scenario;

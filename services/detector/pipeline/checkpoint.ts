@@ -1,11 +1,11 @@
 /**
  * A checkpoint makes one cut of outputs durable, then moves the group's
- * offsets past the inputs they came from. In order:
+ * offsets past the inputs they came from. The flags of the cut have already
+ * been emitted by the flag lane (see flag-lane.ts), which the caller drains
+ * first. Then, in order:
  *
- *  1. flags not yet marked in Redis, and DLQ records, to Kafka (idempotent
- *     producer, acks from all in-sync replicas);
- *  2. the flags marked as emitted in Redis (SET NX, TTL), and the partition's
- *     "emitted up to" mark;
+ *  1. DLQ records to Kafka (idempotent producer, acks from all in-sync replicas);
+ *  2. each partition's "outputs durable up to" mark in Redis;
  *  3. rows to ClickHouse (flags, number_minute, provider_hour);
  *  4. partition snapshots stored (when due), so that a committed offset
  *     always has a snapshot at or after it to resume from;
@@ -22,7 +22,7 @@ import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import type { OutMessage, PartitionOffset, Sink } from '../kafka/source.ts';
 import type { RowWriter } from '../sinks/clickhouse-writer.ts';
 import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
-import type { EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
+import type { EmittedMarks, SnapshotStore } from '../state/stores.ts';
 import type { TaskCut } from './partition-task.ts';
 import { retry } from './retry.ts';
 
@@ -30,8 +30,6 @@ import { retry } from './retry.ts';
 export interface CheckpointDeps {
   sink: Sink;
   topics: { calls: string; complaints: string; flags: string; dlq: string };
-  encodeFlag: (f: FlagEvent) => Buffer;
-  dedup: FlagDedup;
   marks: EmittedMarks;
   writer: RowWriter;
   commit: (offsets: PartitionOffset[]) => Promise<void>;
@@ -47,15 +45,15 @@ export interface CheckpointDeps {
 /** Observations for metrics. */
 export interface CheckpointHooks {
   sinkError(sink: 'kafka' | 'clickhouse' | 'redis' | 'commit', err: unknown): void;
-  emitted(flags: FlagEvent[]): void;
-  deduplicated(n: number): void;
   dlq(entries: TaskCut['dlq']): void;
   snapshot(partition: number, bytes: number, ms: number): void;
 }
 
-/** One checkpoint's inputs: cuts of every task and the snapshots due. */
+/** One checkpoint's inputs: cuts of every task, the flags emitted for them, and the snapshots due. */
 export interface CheckpointWork {
   cuts: TaskCut[];
+  /** Flags the lane put on the flags topic since the last checkpoint (for the ClickHouse rows). */
+  emitted: FlagEvent[];
   snapshots: PartitionSnapshot[];
 }
 
@@ -72,36 +70,26 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   const { topics, log, signal } = deps;
   const t0 = performance.now();
   const step = (name: string) => log.debug({ step: name, ms: Math.round(performance.now() - t0) }, 'checkpoint step');
-  const flags = uniqueFlags(work.cuts);
-  const already = await deps.dedup.emitted(flags.map((f) => f.flagId));
-  const fresh = flags.filter((f) => !already.has(f.flagId));
-  if (already.size > 0) deps.hooks.deduplicated(flags.length - fresh.length);
   const dlq = work.cuts.flatMap((c) => c.dlq);
-
-  const messages: OutMessage[] = fresh.map((f) => ({ topic: topics.flags, key: f.number, value: deps.encodeFlag(f) }));
-  for (const d of dlq) {
-    messages.push({
-      topic: topics.dlq,
-      key: d.message.key,
-      value: d.message.value,
-      headers: {
-        'x-error': d.error,
-        'x-source-topic': d.side === 0 ? topics.calls : topics.complaints,
-        'x-source-partition': String(d.partition),
-        'x-source-offset': String(d.message.offset),
-      },
-    });
-  }
-  await retry(() => deps.sink.send(messages), { what: 'produce flags and DLQ records', signal, log, onError: (e) => deps.hooks.sinkError('kafka', e) });
-  deps.hooks.emitted(fresh);
+  const messages: OutMessage[] = dlq.map((d) => ({
+    topic: topics.dlq,
+    key: d.message.key,
+    value: d.message.value,
+    headers: {
+      'x-error': d.error,
+      'x-source-topic': d.side === 0 ? topics.calls : topics.complaints,
+      'x-source-partition': String(d.partition),
+      'x-source-offset': String(d.message.offset),
+    },
+  }));
+  await retry(() => deps.sink.send(messages), { what: 'produce DLQ records', signal, log, onError: (e) => deps.hooks.sinkError('kafka', e) });
   deps.hooks.dlq(dlq);
   step('produced');
 
-  if (!(await deps.dedup.mark(fresh.map((f) => f.flagId)))) deps.hooks.sinkError('redis', new Error('flag marks not stored'));
   for (const c of work.cuts) if (deps.owns(c.partition)) await deps.marks.save(c.partition, c.positions);
 
   const rows = {
-    flags: fresh.map((f) => flagRow(f)),
+    flags: work.emitted.map((f) => flagRow(f)),
     numberMinute: work.cuts.flatMap((c) => c.rows.numberMinute),
     providerHour: work.cuts.flatMap((c) => c.rows.providerHour),
   };
@@ -138,18 +126,5 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   }
 
   step('committed');
-  return { flags: fresh.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed };
-}
-
-function uniqueFlags(cuts: TaskCut[]): FlagEvent[] {
-  const seen = new Set<string>();
-  const out: FlagEvent[] = [];
-  for (const c of cuts) {
-    for (const f of c.flags) {
-      if (seen.has(f.flagId)) continue;
-      seen.add(f.flagId);
-      out.push(f);
-    }
-  }
-  return out;
+  return { flags: work.emitted.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed };
 }

@@ -28,6 +28,7 @@ import type { RedisHandle } from '../state/redis.ts';
 import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
 import type { EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
 import { runCheckpoint, type CheckpointDeps } from './checkpoint.ts';
+import { FlagLane } from './flag-lane.ts';
 import { decodeCalls, decodeComplaints } from './input.ts';
 import { PartitionTask, type TaskEngine, type TaskStats } from './partition-task.ts';
 import { retry } from './retry.ts';
@@ -97,9 +98,33 @@ export class Detector {
    */
   private readonly campaignGroups = new CampaignGroups();
 
+  /** Engine options: the wall clock for emittedAt, and the shared campaign groups unless per-partition groups are configured. */
+  private engineOpts(): { now: () => number; campaignGroups?: CampaignGroups } {
+    return this.deps.config.campaigns === 'process' ? { now: Date.now, campaignGroups: this.campaignGroups } : { now: Date.now };
+  }
+
+  private readonly lane: FlagLane;
+
   constructor(private readonly deps: DetectorDeps) {
     this.engineConfig = deps.config.engine;
     this.log = deps.log;
+    const m = deps.metrics;
+    this.lane = new FlagLane({
+      sink: deps.sink,
+      topic: deps.config.topics.flags,
+      encodeFlag: deps.encodeFlag,
+      dedup: deps.dedup,
+      log: deps.log,
+      signal: this.abort.signal,
+      onSinkError: (sink) => m.sinkErrors.inc({ sink }),
+      onEmitted: (flags) => {
+        for (const f of flags) {
+          m.flags.inc({ severity: f.severity });
+          for (const r of f.reasons) m.flagReasons.inc({ rule: r.rule });
+        }
+      },
+      onDeduplicated: (n) => m.flagsDeduplicated.inc({ how: 'redis' }, n),
+    });
   }
 
   /** Checks the topics, reads every consent, applies the control state and joins the group. */
@@ -240,6 +265,7 @@ export class Detector {
     m.batchSize.observe(b.messages.length);
     m.batchSeconds.observe({ topic: b.topic }, (performance.now() - t0) / 1000);
     this.checkHeld(task);
+    this.lane.push(task.takeFlags());
     this.applyBackpressure();
   }
 
@@ -306,7 +332,7 @@ export class Detector {
 
   /** The same state in an engine built with the config in force. */
   private rebuild(engine: TaskEngine): TaskEngine {
-    return restoreEngine(this.engineConfig, engine.snapshot(), { now: Date.now, campaignGroups: this.campaignGroups });
+    return restoreEngine(this.engineConfig, engine.snapshot(), this.engineOpts());
   }
 
   // ---- assignment -------------------------------------------------------
@@ -386,7 +412,7 @@ export class Detector {
     const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, mergeHoldMs: config.mergeHoldMs, contact };
     if (snap) {
       try {
-        const engine = restoreEngine(this.engineConfig, snap.engine, { now: Date.now, campaignGroups: this.campaignGroups });
+        const engine = restoreEngine(this.engineConfig, snap.engine, this.engineOpts());
         this.prime(engine);
         const positions = { calls: Math.max(snap.positions.calls, at.calls.low), complaints: Math.max(snap.positions.complaints, at.complaints.low) };
         if (positions.calls !== snap.positions.calls || positions.complaints !== snap.positions.complaints) {
@@ -403,7 +429,7 @@ export class Detector {
     }
     const start = (c: number | null, r: { low: number; high: number }) => (c !== null ? Math.max(c, r.low) : config.kafka.fromBeginning ? r.low : r.high);
     const positions = { calls: start(at.committed.calls, at.calls), complaints: start(at.committed.complaints, at.complaints) };
-    const engine = createEngine(this.engineConfig, { now: Date.now, campaignGroups: this.campaignGroups });
+    const engine = createEngine(this.engineConfig, this.engineOpts());
     this.prime(engine);
     this.log.info({ partition: p, positions, committed: at.committed }, 'partition starts with fresh state');
     return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null });
@@ -472,6 +498,7 @@ export class Detector {
       t.release(now);
       t.advanceIdle(now, this.deps.config.idleMs);
       this.checkHeld(t);
+      this.lane.push(t.takeFlags());
     }
     this.updateMetrics(now);
     this.applyBackpressure();
@@ -530,17 +557,17 @@ export class Detector {
       this.lastSnapshotAt.set(t.partition, now);
     }
     const t0 = performance.now();
-    await runCheckpoint({ cuts, snapshots }, this.checkpointDeps());
+    for (const c of cuts) this.lane.push(c.flags);
+    const emitted = await this.lane.drain();
+    await runCheckpoint({ cuts, emitted, snapshots }, this.checkpointDeps());
     this.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
   }
 
   private checkpointDeps(): CheckpointDeps {
-    const { config, sink, dedup, marks, writer, source, snapshots, metrics, log } = this.deps;
+    const { config, sink, marks, writer, source, snapshots, metrics, log } = this.deps;
     return {
       sink,
       topics: config.topics,
-      encodeFlag: this.deps.encodeFlag,
-      dedup,
       marks,
       writer,
       commit: (offsets) => source.commit(offsets),
@@ -550,13 +577,6 @@ export class Detector {
       signal: this.abort.signal,
       hooks: {
         sinkError: (sink) => metrics.sinkErrors.inc({ sink }),
-        emitted: (flags) => {
-          for (const f of flags) {
-            metrics.flags.inc({ severity: f.severity });
-            for (const r of f.reasons) metrics.flagReasons.inc({ rule: r.rule });
-          }
-        },
-        deduplicated: (n) => metrics.flagsDeduplicated.inc({ how: 'redis' }, n),
         dlq: (entries) => {
           for (const d of entries) metrics.dlq.inc({ topic: d.side === 0 ? config.topics.calls : config.topics.complaints, reason: dlqReason(d.error) });
         },

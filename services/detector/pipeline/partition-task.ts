@@ -188,6 +188,18 @@ export class PartitionTask {
     this.engineRef.advanceTo(this.idleBase + quiet);
   }
 
+  /** Takes the flags raised since the last take (for immediate emission). */
+  takeFlags(): FlagEvent[] {
+    const out = this.flags;
+    if (out.length > 0) this.flags = [];
+    return out;
+  }
+
+  /** Flags raised and not yet taken. */
+  get flagsWaiting(): number {
+    return this.flags.length;
+  }
+
   /** Takes the outputs produced so far, with the positions they cover. */
   cut(): TaskCut {
     const out: TaskCut = { partition: this.partition, flags: this.flags, dlq: this.dlq, rows: this.aggregates.takeChanged(), positions: this.positions() };

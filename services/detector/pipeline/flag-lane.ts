@@ -1,0 +1,87 @@
+/**
+ * Flags leave as soon as the engine raises them, not at the next
+ * checkpoint: a serial lane takes each handful of flags, drops those Redis
+ * marks as already emitted, produces the rest (idempotent producer, acks
+ * from all in-sync replicas), then marks them (SET NX with TTL). A
+ * checkpoint drains the lane before it commits, so an offset is never
+ * committed before the flags of the events below it are on the topic; the
+ * flags the lane emitted become the checkpoint's ClickHouse `flags` rows.
+ */
+import type { Logger } from 'pino';
+import type { FlagEvent } from '../../../shared/contracts/records.ts';
+import type { Sink } from '../kafka/source.ts';
+import type { FlagDedup } from '../state/stores.ts';
+import { retry } from './retry.ts';
+
+/** What the lane talks to. */
+export interface FlagLaneDeps {
+  sink: Sink;
+  topic: string;
+  encodeFlag: (f: FlagEvent) => Buffer;
+  dedup: FlagDedup;
+  log: Logger;
+  signal: AbortSignal;
+  onSinkError(sink: 'kafka' | 'redis', err: unknown): void;
+  onEmitted(flags: FlagEvent[]): void;
+  onDeduplicated(n: number): void;
+}
+
+/** The serial flag emitter. */
+export class FlagLane {
+  private tail: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private emitted: FlagEvent[] = [];
+  private failure: unknown = null;
+
+  constructor(private readonly deps: FlagLaneDeps) {}
+
+  /** Flags queued or being produced. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Queues flags for emission, in order. */
+  push(flags: FlagEvent[]): void {
+    if (flags.length === 0) return;
+    this.queued += flags.length;
+    this.tail = this.tail.then(async () => {
+      try {
+        await this.emit(flags);
+      } catch (e) {
+        this.failure ??= e;
+      } finally {
+        this.queued -= flags.length;
+      }
+    });
+  }
+
+  /**
+   * Waits for everything queued so far and returns the flags emitted since
+   * the last drain; throws if an emission was given up (abort).
+   */
+  async drain(): Promise<FlagEvent[]> {
+    await this.tail;
+    if (this.failure !== null) {
+      const e = this.failure;
+      this.failure = null;
+      throw e;
+    }
+    const out = this.emitted;
+    this.emitted = [];
+    return out;
+  }
+
+  private async emit(flags: FlagEvent[]): Promise<void> {
+    const d = this.deps;
+    const unique = [...new Map(flags.map((f) => [f.flagId, f])).values()];
+    const already = await d.dedup.emitted(unique.map((f) => f.flagId));
+    const fresh = unique.filter((f) => !already.has(f.flagId));
+    if (fresh.length < flags.length) d.onDeduplicated(flags.length - fresh.length);
+    if (fresh.length === 0) return;
+    const messages = fresh.map((f) => ({ topic: d.topic, key: f.number, value: d.encodeFlag(f) }));
+    await retry(() => d.sink.send(messages), { what: 'produce flags', signal: d.signal, log: d.log, onError: (e) => d.onSinkError('kafka', e) });
+    d.onEmitted(fresh);
+    this.emitted.push(...fresh);
+    if (!(await d.dedup.mark(fresh.map((f) => f.flagId)))) d.onSinkError('redis', new Error('flag marks not stored'));
+  }
+}
