@@ -208,7 +208,7 @@ async function main(): Promise<void> {
       for (let j = i; j < Math.min(LABELLED, i + 5000); j++) pipe.set(keys.label(numberAt(j)), JSON.stringify(view(numberAt(j), now)), 'PX', 3_600_000);
       await pipe.exec();
     }
-    child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', prefix], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_OPTIONS ? process.env.BENCH_SERVER_NODE_OPTIONS.split(' ') : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', prefix], { stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolve, reject) => {
       child!.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
       child!.once('exit', (code) => reject(new Error(`lookup server exited with ${code}`)));
