@@ -46,9 +46,10 @@ export class PairCache {
 
   /**
    * @param entries the most entries the cache may hold (rounded up to a power of two).
-   * @param initialEntries where it starts: it doubles (rehashing) whenever a
-   *   set is full while below `entries` — nothing is evicted before the
-   *   maximum — so a small population keeps a small, cache-friendly table.
+   * @param initialEntries where it starts: it doubles (rehashing) when a set
+   *   is full and the table at least half full, below `entries`, so a small
+   *   population keeps a small, cache-friendly table (a full set in an
+   *   emptier table gives up its stalest pair: rare).
    */
   constructor(entries: number, initialEntries = Math.min(entries, 1 << 16)) {
     let sets = 1;
@@ -145,9 +146,12 @@ export class PairCache {
       }
     }
     if (head[base + victim] !== 0) {
-      // A full set: grow while below the maximum (contact knowledge is not
-      // given up while memory is allowed), evict the stalest beyond it.
-      if (this.setMask + 1 < this.maxSets) {
+      // A full set: grow while below the maximum once the table is half
+      // full; a full set in an emptier table is bad luck (it happens at a
+      // quarter full with 8 ways), and growing then would leave the table
+      // three-quarters empty — there, and at the maximum, the set's stalest
+      // pair gives way instead.
+      if (this.setMask + 1 < this.maxSets && this.occupied * 2 >= this.capacity) {
         this.grow();
         return this.getOrCreate(a, b, nowSec);
       }
