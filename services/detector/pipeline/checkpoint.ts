@@ -7,9 +7,10 @@
  *  1. DLQ records to Kafka (idempotent producer, acks from all in-sync replicas);
  *  2. each partition's "outputs durable up to" mark in Redis;
  *  3. rows to ClickHouse (flags, number_minute, provider_hour);
- *  4. partition snapshots stored (when due), so that a committed offset
- *     always has a snapshot at or after it to resume from;
- *  5. offsets committed.
+ *  4. offsets committed, only for partitions that already have a stored
+ *     snapshot (so that a committed offset always has a snapshot at or
+ *     before it to resume from, with the state to go on);
+ *  5. partition snapshots stored (when due).
  *
  * Steps 1 and 3 are retried with backoff until they succeed or the abort
  * signal fires (then nothing is committed, and the inputs are read again
@@ -36,6 +37,8 @@ export interface CheckpointDeps {
   snapshots: SnapshotStore;
   /** Whether this instance still owns the partition (commits and snapshots only for owned ones). */
   owns: (partition: number) => boolean;
+  /** Whether a snapshot of the partition is stored (its offsets may be committed). */
+  hasSnapshot: (partition: number) => boolean;
   log: Logger;
   /** Fires to give up retrying (shutdown deadline). */
   signal: AbortSignal;
@@ -86,7 +89,7 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   deps.hooks.dlq(dlq);
   step('produced');
 
-  for (const c of work.cuts) if (deps.owns(c.partition)) await deps.marks.save(c.partition, c.positions);
+  await Promise.all(work.cuts.filter((c) => deps.owns(c.partition)).map((c) => deps.marks.save(c.partition, c.positions)));
 
   const rows = {
     flags: work.emitted.map((f) => flagRow(f)),
@@ -97,22 +100,9 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   await retry(() => deps.writer.write(rows), { what: 'write ClickHouse rows', signal, log, onError: (e) => deps.hooks.sinkError('clickhouse', e) });
   step('written');
 
-  for (const s of work.snapshots) {
-    if (!deps.owns(s.partition)) continue;
-    const t0 = performance.now();
-    try {
-      const bytes = await deps.snapshots.save(s);
-      if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
-      else deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
-    } catch (e) {
-      deps.hooks.sinkError('redis', e);
-      log.warn({ err: (e as Error).message, partition: s.partition }, 'snapshot failed');
-    }
-  }
-  step('snapshots');
   const offsets: PartitionOffset[] = [];
   for (const c of work.cuts) {
-    if (!deps.owns(c.partition)) continue;
+    if (!deps.owns(c.partition) || !deps.hasSnapshot(c.partition)) continue;
     offsets.push({ topic: topics.calls, partition: c.partition, offset: c.positions.calls });
     offsets.push({ topic: topics.complaints, partition: c.partition, offset: c.positions.complaints });
   }
@@ -126,5 +116,18 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   }
 
   step('committed');
+  for (const s of work.snapshots) {
+    if (!deps.owns(s.partition)) continue;
+    const t0 = performance.now();
+    try {
+      const bytes = await deps.snapshots.save(s);
+      if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
+      else deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
+    } catch (e) {
+      deps.hooks.sinkError('redis', e);
+      log.warn({ err: (e as Error).message, partition: s.partition }, 'snapshot failed');
+    }
+  }
+  step('snapshots');
   return { flags: work.emitted.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed };
 }

@@ -543,15 +543,14 @@ export class Detector {
     this.lastCheckpointAt = now;
     const cuts = [...this.tasks.values()].map((t) => t.cut());
     const snapshots: PartitionSnapshot[] = [];
-    // Partitions without a stored snapshot yet get one at every checkpoint until it is stored (their
-    // offsets must not be committed without one to resume from); otherwise at most one partition per
-    // checkpoint, the most overdue, so the copy cost is spread out; all of them at the end.
+    // One partition per checkpoint (the copy and compression of an engine's state are not cheap): first
+    // those without a stored snapshot (their offsets are not committed until they have one), then the
+    // most overdue; every partition at the end.
     const tasks = [...this.tasks.values()];
-    const unsaved = tasks.filter((t) => !this.snapshotStored.has(t.partition));
-    const due = tasks
-      .filter((t) => this.snapshotStored.has(t.partition) && now - (this.lastSnapshotAt.get(t.partition) ?? 0) >= this.deps.config.snapshotMs)
-      .sort((a, b) => (this.lastSnapshotAt.get(a.partition) ?? 0) - (this.lastSnapshotAt.get(b.partition) ?? 0));
-    const take = !this.deps.redis.up ? [] : final ? tasks : [...unsaved, ...due.slice(0, 1)]; // no copies while they cannot be stored
+    const since = (t: PartitionTask) => this.lastSnapshotAt.get(t.partition) ?? 0;
+    const unsaved = tasks.filter((t) => !this.snapshotStored.has(t.partition)).sort((a, b) => since(a) - since(b));
+    const due = tasks.filter((t) => this.snapshotStored.has(t.partition) && now - since(t) >= this.deps.config.snapshotMs).sort((a, b) => since(a) - since(b));
+    const take = !this.deps.redis.up ? [] : final ? tasks : [...unsaved, ...due].slice(0, 1); // no copies while they cannot be stored
     for (const t of take) {
       snapshots.push(t.snapshot(now));
       this.lastSnapshotAt.set(t.partition, now);
@@ -573,6 +572,8 @@ export class Detector {
       commit: (offsets) => source.commit(offsets),
       snapshots,
       owns: (p) => this.tasks.has(p),
+      // Without Redis there are no snapshots: commit anyway (degraded: a restart then starts those partitions afresh).
+      hasSnapshot: (p) => this.snapshotStored.has(p) || !this.deps.redis.up,
       log,
       signal: this.abort.signal,
       hooks: {

@@ -1,0 +1,332 @@
+/**
+ * `npm run bench:e2e`: the streaming detector end to end against the local
+ * stack (loopback only), in one run of about two to three minutes:
+ *
+ *  A. sustained rate — N Avro call events are produced to a 4-partition
+ *     topic first, then one `callguard detect` process (a child, default
+ *     settings) consumes them; the rate is N over the time from its
+ *     partition assignment to the moment the group has committed every
+ *     offset (so flags, DLQ and ClickHouse rows of all N are durable);
+ *  B. the raw consume rate of the same topic by a bare kafkajs consumer
+ *     (eachBatch, nothing done per record), for the ratio;
+ *  C. latency — with the detector caught up, call events are produced at a
+ *     fixed offered load with startTime = the wall clock at send; a steady
+ *     trickle of new robocallers (70 sequential calls each) makes flags, and
+ *     produce-to-flag latency is the flag's arrival on the flags topic minus
+ *     its detectedAt (the triggering call's send time).
+ *
+ * Everything it creates (topics, group, Redis keys, ClickHouse database) is
+ * removed at the end. Options (env): E2E_EVENTS (default 1 500 000),
+ * E2E_RATE (default 50 000 events/s), E2E_SECONDS (default 20).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { createClickHouse, dropDatabase } from '../../shared/clickhouse/index.ts';
+import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
+import { createKafka, createSchemaRegistry, registerValueSchema, LogLevel } from '../../shared/kafka/index.ts';
+import { CallStream } from './synthetic-calls.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const N = Number(process.env.E2E_EVENTS ?? 1_500_000);
+const RATE = Number(process.env.E2E_RATE ?? 50_000);
+const SECONDS = Number(process.env.E2E_SECONDS ?? 20);
+const PARTITIONS = 4;
+
+const say = (msg: string) => process.stderr.write(`[bench:e2e ${((performance.now() - T0) / 1000).toFixed(1)}s] ${msg}\n`);
+const T0 = performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Ctx {
+  id: string;
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  registry: SchemaRegistry;
+  schemaId: number;
+  topics: { calls: string; complaints: string; consents: string; flags: string; dlq: string };
+  group: string;
+}
+
+async function main(): Promise<void> {
+  const id = `bench${randomBytes(4).toString('hex')}`;
+  const topics = { calls: `${id}.calls`, complaints: `${id}.complaints`, consents: `${id}.consents`, flags: `${id}.flags`, dlq: `${id}.dlq` };
+  const kafka = createKafka({ clientId: 'callguard-bench', logLevel: LogLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: topics.calls, numPartitions: PARTITIONS },
+      { topic: topics.complaints, numPartitions: PARTITIONS },
+      { topic: topics.consents, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      { topic: topics.flags, numPartitions: 4 },
+      { topic: topics.dlq, numPartitions: 1 },
+    ],
+  });
+  const registry = createSchemaRegistry({ clientId: 'callguard-bench' });
+  const schemaId = await registerValueSchema(registry, topics.calls, 'CallEvent');
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const ctx: Ctx = { id, kafka, admin, producer, registry, schemaId, topics, group: `${id}-detector` };
+  const redis = new Redis(process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379');
+  const ch = createClickHouse();
+  const database = `cg_${id}`;
+  let detector: ReturnType<typeof spawn> | undefined;
+  try {
+    // ---- A: pre-produce, then one detector consumes everything ----------
+    say(`producing ${N.toLocaleString()} Avro call events to ${topics.calls} (${PARTITIONS} partitions)`);
+    const produced = await produceHistoric(ctx, N);
+    say(`produced in ${produced.seconds.toFixed(1)} s (${Math.round(N / produced.seconds).toLocaleString()} events/s from this producer)`);
+
+    const port = 19_000 + Math.floor(Math.random() * 1000);
+    const env = {
+      ...process.env,
+      CALLGUARD_TOPIC_CALLS: topics.calls,
+      CALLGUARD_TOPIC_COMPLAINTS: topics.complaints,
+      CALLGUARD_TOPIC_CONSENTS: topics.consents,
+      CALLGUARD_TOPIC_FLAGS: topics.flags,
+      CALLGUARD_TOPIC_DLQ: topics.dlq,
+      CALLGUARD_DETECTOR_GROUP: ctx.group,
+      CALLGUARD_REDIS_PREFIX: `callguard:bench:${id}`,
+      CALLGUARD_CLICKHOUSE_DATABASE: database,
+      CALLGUARD_DETECTOR_PORT: String(port),
+      CALLGUARD_LOG_LEVEL: 'warn',
+    };
+    detector = spawn(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'detect'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const pid = detector.pid!;
+    await waitUntil(async () => (await fetchText(port, '/readyz'))?.includes('"assigned":true') ?? false, 120_000, 'detector assigned');
+    const tA = performance.now();
+    say('detector assigned its partitions; consuming');
+    const rss: number[] = [];
+    let last = 0;
+    await waitUntil(
+      async () => {
+        const c = await committed(ctx, topics.calls);
+        rss.push(rssOf(pid));
+        if (c - last >= N / 10) {
+          say(`  committed ${c.toLocaleString()} / ${N.toLocaleString()}`);
+          last = c;
+        }
+        return c >= N;
+      },
+      600_000,
+      'detector to commit every offset',
+      250,
+    );
+    const secondsA = (performance.now() - tA) / 1000;
+    const rateA = N / secondsA;
+    const metricsA = (await fetchText(port, '/metrics')) ?? '';
+    say(`A: ${Math.round(rateA).toLocaleString()} events/s end to end (${secondsA.toFixed(1)} s), ${sample(metricsA, 'callguard_detector_flags_total')} flags`);
+
+    // ---- B: bare kafkajs consumer over the same topic ---------------------
+    const secondsB = await bareConsume(ctx, N);
+    const rateB = N / secondsB;
+    say(`B: bare kafkajs consumer ${Math.round(rateB).toLocaleString()} events/s (${secondsB.toFixed(1)} s)`);
+
+    // ---- C: fixed offered load, produce-to-flag latency -------------------
+    say(`C: offering ${RATE.toLocaleString()} events/s for ${SECONDS} s with new robocallers every 20 ms`);
+    const lat = await latencyRun(ctx, RATE, SECONDS, pid, rss);
+    const metricsC = (await fetchText(port, '/metrics')) ?? '';
+
+    // ---- report ------------------------------------------------------------
+    const q = (xs: number[], p: number) => (xs.length === 0 ? NaN : xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]);
+    lat.latencies.sort((a, b) => a - b);
+    const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
+    const lines = [
+      '',
+      'callguard detector end to end (loopback, local stack, one detector process, 4 partitions)',
+      `  machine: ${cpus()} cores shown to Node; load average at start ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      `  A. sustained:  ${Math.round(rateA).toLocaleString()} call events/s through the detector (${N.toLocaleString()} Avro events, durable end to end: flags, aggregates, commits)`,
+      `  B. bare kafkajs consume of the same topic: ${Math.round(rateB).toLocaleString()} events/s`,
+      `     ratio A/B: ${((100 * rateA) / rateB).toFixed(0)}%`,
+      `  C. offered ${RATE.toLocaleString()} events/s for ${SECONDS} s (achieved ${Math.round(lat.achievedRate).toLocaleString()}/s from the producer): ${lat.latencies.length} flags`,
+      `     produce-to-flag latency p50 ${q(lat.latencies, 0.5).toFixed(0)} ms, p99 ${q(lat.latencies, 0.99).toFixed(0)} ms, max ${q(lat.latencies, 1).toFixed(0)} ms`,
+      `     detector consumer lag at the end: ${sample(metricsC, 'callguard_detector_consumer_lag')} records`,
+      `  detector RSS: min ${mb(Math.min(...rss))}, max ${mb(Math.max(...rss))}, last ${mb(rss.at(-1) ?? 0)}`,
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+  } finally {
+    if (detector && detector.exitCode === null) {
+      detector.kill('SIGTERM');
+      await Promise.race([new Promise((r) => detector!.once('exit', r)), sleep(30_000)]);
+      if (detector.exitCode === null) detector.kill('SIGKILL');
+    }
+    await producer.disconnect().catch(() => {});
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
+    const groups = (await admin.listGroups().catch(() => ({ groups: [] }))).groups.map((g) => g.groupId).filter((g) => g.startsWith(id));
+    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
+    await admin.disconnect().catch(() => {});
+    const keys = await redis.keys(`callguard:bench:${id}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await dropDatabase(ch, database).catch(() => {});
+    await ch.close();
+  }
+}
+
+function cpus(): number {
+  return readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
+}
+
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function fetchText(port: number, path: string): Promise<string | null> {
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+  } catch {
+    return null;
+  }
+}
+
+function sample(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name) && (line[name.length] === '{' || line[name.length] === ' ')) sum += Number(line.split(' ').at(-1));
+  return sum;
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+async function committed(ctx: Ctx, topic: string): Promise<number> {
+  const res = await ctx.admin.fetchOffsets({ groupId: ctx.group, topics: [topic] });
+  return res[0]?.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0) ?? 0;
+}
+
+/** Encodes with the registered schema (header + avsc) and produces keyed by caller, several requests in flight. */
+async function produceHistoric(ctx: Ctx, n: number): Promise<{ seconds: number }> {
+  const stream = new CallStream({ numbers: 300_000, rate: 2_000, seed: 7 });
+  const encode = await encoder(ctx);
+  const t0 = performance.now();
+  const CHUNK = 20_000;
+  let inFlight: Promise<unknown>[] = [];
+  for (let done = 0; done < n; done += CHUNK) {
+    const events = stream.chunk(Math.min(CHUNK, n - done));
+    const messages = events.map((e) => ({ key: e.caller, value: encode(e) }));
+    for (let i = 0; i < messages.length; i += 2_000) inFlight.push(ctx.producer.send({ topic: ctx.topics.calls, acks: -1, messages: messages.slice(i, i + 2_000) }));
+    if (inFlight.length >= 10) {
+      await Promise.all(inFlight);
+      inFlight = [];
+    }
+    if ((done / CHUNK) % 15 === 0) say(`  produced ${done.toLocaleString()}`);
+  }
+  await Promise.all(inFlight);
+  return { seconds: (performance.now() - t0) / 1000 };
+}
+
+async function encoder(ctx: Ctx): Promise<(e: CallEvent) => Buffer> {
+  const type = (await ctx.registry.getSchema(ctx.schemaId)) as unknown as { toBuffer(v: unknown): Buffer };
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(ctx.schemaId, 1);
+  return (e) => Buffer.concat([header, type.toBuffer(e)]);
+}
+
+async function bareConsume(ctx: Ctx, n: number): Promise<number> {
+  const consumer = ctx.kafka.consumer({ groupId: `${ctx.id}-bare`, maxBytesPerPartition: 2 << 20, maxBytes: 16 << 20, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: ctx.topics.calls, fromBeginning: true });
+  let count = 0;
+  let first = 0;
+  const seconds = await new Promise<number>((resolveRun) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (first === 0) first = performance.now();
+        count += batch.messages.length;
+        if (count >= n) resolveRun((performance.now() - first) / 1000);
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seconds;
+}
+
+/**
+ * Offers `rate` events/s for `seconds`: background subscribers plus a new
+ * robocaller every 20 ms making 70 sequential calls over about 1.4 s.
+ * Each event's startTime is the wall clock when its request is built.
+ */
+async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, rss: number[]): Promise<{ latencies: number[]; achievedRate: number }> {
+  const latencies: number[] = [];
+  const flagsConsumer = ctx.kafka.consumer({ groupId: `${ctx.id}-flags`, maxWaitTimeInMs: 20 });
+  await flagsConsumer.connect();
+  await flagsConsumer.subscribe({ topic: ctx.topics.flags, fromBeginning: false });
+  const startedAt = Date.now();
+  await flagsConsumer.run({
+    eachMessage: async ({ message }) => {
+      const now = Date.now();
+      const f = (await ctx.registry.decode(message.value!)) as FlagEvent;
+      if (f.detectedAt >= startedAt) latencies.push(now - f.detectedAt);
+    },
+  });
+  await sleep(3_000); // let the flags consumer join (it reads from the end)
+  const encode = await encoder(ctx);
+  const background = new CallStream({ numbers: 200_000, rate: 1_000, seed: 99 });
+  const tickMs = 20;
+  const perTick = Math.round((rate * tickMs) / 1000);
+  const robots: Array<{ number: string; next: number; made: number }> = [];
+  let robotSeq = 0;
+  let sent = 0;
+  let seq = 0;
+  const t0 = performance.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (let tick = 0; (tick * tickMs) / 1000 < seconds; tick++) {
+    const due = t0 + tick * tickMs;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const now = Date.now();
+    robots.push({ number: `+86170${String(10_000_000 + robotSeq++).padStart(8, '0')}`, next: 0, made: 0 });
+    const events: CallEvent[] = [];
+    for (const r of robots) {
+      if (r.made >= 70) continue;
+      r.made++;
+      const callee = `+86139${String(20_000_000 + r.made + robotSeq * 100).padStart(8, '0')}`;
+      events.push({ eventId: `l${seq++}`, probeId: 'bench', caller: r.number, callee, startTime: now, answerTime: null, endTime: now + 3_000, outcome: 'NO_ANSWER', releaseCause: 480, accessProvider: 'robo-carrier' });
+    }
+    while (robots.length > 0 && robots[0].made >= 70) robots.shift();
+    for (const e of background.chunk(Math.max(0, perTick - events.length))) {
+      const d = e.endTime - e.startTime;
+      events.push({ ...e, eventId: `l${seq++}`, startTime: now, answerTime: e.answerTime === null ? null : now + 6_000, endTime: now + d });
+    }
+    const messages = events.map((e) => ({ key: e.caller, value: encode(e) }));
+    const p = ctx.producer.send({ topic: ctx.topics.calls, acks: -1, messages }).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    sent += messages.length;
+    if (inFlight.size > 50) await Promise.race(inFlight);
+    if (tick % 250 === 0) {
+      rss.push(rssOf(pid));
+      say(`  offered ${sent.toLocaleString()} events, ${latencies.length} flags so far`);
+    }
+  }
+  await Promise.all(inFlight);
+  const achievedRate = sent / ((performance.now() - t0) / 1000);
+  await sleep(5_000); // flags of the last events
+  rss.push(rssOf(pid));
+  await flagsConsumer.disconnect();
+  return { latencies, achievedRate };
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench:e2e failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
