@@ -82,7 +82,13 @@ describe('the detector without Redis', () => {
 
     redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     await waitFor(async () => (await ops(opsPort, '/readyz')).status === 200, { what: '/readyz to recover', timeoutMs: 30_000, intervalMs: 200 });
-    expect(metric((await ops(opsPort, '/metrics')).body, 'callguard_detector_degraded')).toBe(0);
+    // /readyz and the gauge are updated by the same health check, a scrape apart: wait for the gauge too.
+    await waitFor(async () => metric((await ops(opsPort, '/metrics')).body, 'callguard_detector_degraded') === 0, {
+      what: 'the degraded gauge to return to 0',
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
+    expect(metric((await ops(opsPort, '/metrics')).body, 'callguard_detector_redis_up')).toBe(1);
     const r = new Redis(`redis://127.0.0.1:${port}`);
     try {
       await waitFor(async () => (await r.exists(`${f.prefix}:snapshot:${f.group}:${f.topics.calls}:0`)) === 1, { what: 'a snapshot in the recovered Redis', timeoutMs: 30_000 });
