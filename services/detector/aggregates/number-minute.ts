@@ -22,14 +22,17 @@ interface Cell {
   calls: number;
   answered: number;
   rejected: number;
-  callees: Set<string>;
+  /** The first callee, and a set only once a second distinct one appears (most cells have one). */
+  callee: string | null;
+  callees: Set<string> | null;
   talkSeconds: number;
   complaints: number;
   version: number;
+  changed: boolean;
 }
 
 /** JSON form of a cell in a snapshot. */
-type CellState = Omit<Cell, 'callees'> & { callees: string[] };
+type CellState = Omit<Cell, 'callees' | 'callee' | 'changed'> & { callees: string[] };
 
 /** The facts of a call that the minute rows need (numbers normalised). */
 export interface MinuteCall {
@@ -43,15 +46,19 @@ export interface MinuteCall {
 
 /** Cumulative per-(number, minute) counts of one source (a topic partition). */
 export class NumberMinuteAggregate {
-  private readonly cells = new Map<string, Cell>();
-  private readonly changed = new Set<Cell>();
+  /** minute (epoch s) → number → cell. */
+  private readonly minutes = new Map<number, Map<string, Cell>>();
+  private changed: Cell[] = [];
+  private cells = 0;
+  private lastMinute = -1;
+  private lastMap: Map<string, Cell> | null = null;
 
   /** @param src the `src` column: the source topic partition (and epoch) whose events build the rows. */
   constructor(readonly src: string) {}
 
   /** Number of cells held. */
   get size(): number {
-    return this.cells.size;
+    return this.cells;
   }
 
   /** Counts an accepted call against its caller's minute. */
@@ -64,7 +71,8 @@ export class NumberMinuteAggregate {
     } else if (e.outcome === 'REJECTED') {
       c.rejected++;
     }
-    c.callees.add(e.callee);
+    if (c.callee === null) c.callee = e.callee;
+    else if (c.callee !== e.callee) (c.callees ??= new Set([c.callee])).add(e.callee);
     this.touch(c, offset);
   }
 
@@ -77,34 +85,43 @@ export class NumberMinuteAggregate {
 
   /** Rows changed since the last call, as they stand now. */
   takeChanged(): NumberMinuteRow[] {
-    const rows: NumberMinuteRow[] = [];
-    for (const c of this.changed) {
-      rows.push({
+    const rows: NumberMinuteRow[] = new Array(this.changed.length);
+    for (let i = 0; i < this.changed.length; i++) {
+      const c = this.changed[i];
+      c.changed = false;
+      rows[i] = {
         number: c.number,
         minute: c.minute,
         src: this.src,
         calls: c.calls,
         answered: c.answered,
         rejected: c.rejected,
-        distinct_callees: c.callees.size,
+        distinct_callees: distinct(c),
         talk_seconds: c.talkSeconds,
         complaints: c.complaints,
         version: c.version,
-      });
+      };
     }
-    this.changed.clear();
+    this.changed = [];
     return rows;
   }
 
   /** Drops cells whose minute ended at or before `watermarkMs` and whose last change was taken; returns how many. */
   evict(watermarkMs: number): number {
     let n = 0;
-    for (const [k, c] of this.cells) {
-      if (c.minute * 1000 + MINUTE_MS <= watermarkMs && !this.changed.has(c)) {
-        this.cells.delete(k);
+    for (const [minute, cells] of this.minutes) {
+      if (minute * 1000 + MINUTE_MS > watermarkMs) continue;
+      for (const [k, c] of cells) {
+        if (c.changed) continue;
+        cells.delete(k);
         n++;
       }
+      if (cells.size === 0) {
+        this.minutes.delete(minute);
+        if (minute === this.lastMinute) this.lastMap = null;
+      }
     }
+    this.cells -= n;
     return n;
   }
 
@@ -112,39 +129,80 @@ export class NumberMinuteAggregate {
   exportState(): { cells: CellState[]; changed: number[] } {
     const cells: CellState[] = [];
     const changed: number[] = [];
-    for (const c of this.cells.values()) {
-      if (this.changed.has(c)) changed.push(cells.length);
-      cells.push({ ...c, callees: [...c.callees] });
+    for (const m of this.minutes.values()) {
+      for (const c of m.values()) {
+        if (c.changed) changed.push(cells.length);
+        cells.push({
+          number: c.number,
+          minute: c.minute,
+          calls: c.calls,
+          answered: c.answered,
+          rejected: c.rejected,
+          callees: c.callees ? [...c.callees] : c.callee === null ? [] : [c.callee],
+          talkSeconds: c.talkSeconds,
+          complaints: c.complaints,
+          version: c.version,
+        });
+      }
     }
     return { cells, changed };
   }
 
   /** Replaces the cells with a snapshot's. */
   importState(s: { cells: CellState[]; changed: number[] }): void {
-    this.cells.clear();
-    this.changed.clear();
-    const list: Cell[] = s.cells.map((c) => ({ ...c, callees: new Set(c.callees) }));
-    for (const c of list) this.cells.set(key(c.number, c.minute), c);
-    for (const i of s.changed) if (list[i]) this.changed.add(list[i]);
+    this.minutes.clear();
+    this.changed = [];
+    this.cells = 0;
+    this.lastMinute = -1;
+    this.lastMap = null;
+    const list: Cell[] = s.cells.map((c) => ({
+      ...c,
+      callee: c.callees[0] ?? null,
+      callees: c.callees.length > 1 ? new Set(c.callees) : null,
+      changed: false,
+    }));
+    for (const c of list) {
+      let m = this.minutes.get(c.minute);
+      if (!m) this.minutes.set(c.minute, (m = new Map()));
+      m.set(c.number, c);
+      this.cells++;
+    }
+    for (const i of s.changed) {
+      const c = list[i];
+      if (c && !c.changed) {
+        c.changed = true;
+        this.changed.push(c);
+      }
+    }
   }
 
   private cell(number: string, t: number): Cell {
     const minute = Math.floor(t / MINUTE_MS) * 60;
-    const k = key(number, minute);
-    let c = this.cells.get(k);
+    let m = minute === this.lastMinute ? this.lastMap : null;
+    if (m === null) {
+      m = this.minutes.get(minute) ?? null;
+      if (m === null) this.minutes.set(minute, (m = new Map()));
+      this.lastMinute = minute;
+      this.lastMap = m;
+    }
+    let c = m.get(number);
     if (!c) {
-      c = { number, minute, calls: 0, answered: 0, rejected: 0, callees: new Set(), talkSeconds: 0, complaints: 0, version: 0 };
-      this.cells.set(k, c);
+      c = { number, minute, calls: 0, answered: 0, rejected: 0, callee: null, callees: null, talkSeconds: 0, complaints: 0, version: 0, changed: false };
+      m.set(number, c);
+      this.cells++;
     }
     return c;
   }
 
   private touch(c: Cell, offset: number): void {
     if (offset > c.version) c.version = offset;
-    this.changed.add(c);
+    if (!c.changed) {
+      c.changed = true;
+      this.changed.push(c);
+    }
   }
 }
 
-function key(number: string, minute: number): string {
-  return `${number}|${minute}`;
+function distinct(c: Cell): number {
+  return c.callees ? c.callees.size : c.callee === null ? 0 : 1;
 }

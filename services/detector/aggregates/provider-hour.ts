@@ -21,16 +21,19 @@ interface Cell {
   hour: number;
   calls: number;
   flaggedCalls: number;
-  flaggedNumbers: Set<string>;
+  flaggedNumbers: Set<string> | null;
   version: number;
+  changed: boolean;
 }
 
-type CellState = Omit<Cell, 'flaggedNumbers'> & { flaggedNumbers: string[] };
+type CellState = Omit<Cell, 'flaggedNumbers' | 'changed'> & { flaggedNumbers: string[] };
 
 /** Cumulative per-(provider, hour) counts of one source (a calls topic partition). */
 export class ProviderHourAggregate {
-  private readonly cells = new Map<string, Cell>();
-  private readonly changed = new Set<Cell>();
+  /** hour (epoch s) → provider → cell. */
+  private readonly hours = new Map<number, Map<string, Cell>>();
+  private changed: Cell[] = [];
+  private cells = 0;
   /** Flagged number → event time of its latest LABEL-or-above flag. */
   private readonly flagged = new Map<string, number>();
 
@@ -45,7 +48,7 @@ export class ProviderHourAggregate {
 
   /** Number of cells held. */
   get size(): number {
-    return this.cells.size;
+    return this.cells;
   }
 
   /** Notes a flag the engine raised; WATCH flags do not make a number flagged. */
@@ -59,49 +62,60 @@ export class ProviderHourAggregate {
   addCall(caller: string, provider: string | null, startTime: number, offset: number): void {
     const p = provider ?? '';
     const hour = Math.floor(startTime / HOUR_MS) * 3600;
-    const k = `${p}|${hour}`;
-    let c = this.cells.get(k);
+    let m = this.hours.get(hour);
+    if (!m) this.hours.set(hour, (m = new Map()));
+    let c = m.get(p);
     if (!c) {
-      c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: new Set(), version: 0 };
-      this.cells.set(k, c);
+      c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: null, version: 0, changed: false };
+      m.set(p, c);
+      this.cells++;
     }
     c.calls++;
-    const f = this.flagged.get(caller);
-    if (f !== undefined && startTime - f <= this.flaggedForMs) {
-      c.flaggedCalls++;
-      c.flaggedNumbers.add(caller);
+    if (this.flagged.size > 0) {
+      const f = this.flagged.get(caller);
+      if (f !== undefined && startTime - f <= this.flaggedForMs) {
+        c.flaggedCalls++;
+        (c.flaggedNumbers ??= new Set()).add(caller);
+      }
     }
     if (offset > c.version) c.version = offset;
-    this.changed.add(c);
+    if (!c.changed) {
+      c.changed = true;
+      this.changed.push(c);
+    }
   }
 
   /** Rows changed since the last call, as they stand now. */
   takeChanged(): ProviderHourRow[] {
-    const rows: ProviderHourRow[] = [];
-    for (const c of this.changed) {
-      rows.push({
+    const rows: ProviderHourRow[] = this.changed.map((c) => {
+      c.changed = false;
+      return {
         access_provider: c.provider,
         hour: c.hour,
         src: this.src,
         calls: c.calls,
         flagged_calls: c.flaggedCalls,
-        flagged_numbers: c.flaggedNumbers.size,
+        flagged_numbers: c.flaggedNumbers?.size ?? 0,
         version: c.version,
-      });
-    }
-    this.changed.clear();
+      };
+    });
+    this.changed = [];
     return rows;
   }
 
   /** Drops closed hours already taken, and flags too old to matter at `watermarkMs`; returns cells dropped. */
   evict(watermarkMs: number): number {
     let n = 0;
-    for (const [k, c] of this.cells) {
-      if (c.hour * 1000 + HOUR_MS <= watermarkMs && !this.changed.has(c)) {
-        this.cells.delete(k);
+    for (const [hour, cells] of this.hours) {
+      if (hour * 1000 + HOUR_MS > watermarkMs) continue;
+      for (const [k, c] of cells) {
+        if (c.changed) continue;
+        cells.delete(k);
         n++;
       }
+      if (cells.size === 0) this.hours.delete(hour);
     }
+    this.cells -= n;
     for (const [num, t] of this.flagged) if (watermarkMs - t > this.flaggedForMs) this.flagged.delete(num);
     return n;
   }
@@ -110,21 +124,35 @@ export class ProviderHourAggregate {
   exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number][] } {
     const cells: CellState[] = [];
     const changed: number[] = [];
-    for (const c of this.cells.values()) {
-      if (this.changed.has(c)) changed.push(cells.length);
-      cells.push({ ...c, flaggedNumbers: [...c.flaggedNumbers] });
+    for (const m of this.hours.values()) {
+      for (const c of m.values()) {
+        if (c.changed) changed.push(cells.length);
+        cells.push({ provider: c.provider, hour: c.hour, calls: c.calls, flaggedCalls: c.flaggedCalls, flaggedNumbers: c.flaggedNumbers ? [...c.flaggedNumbers] : [], version: c.version });
+      }
     }
     return { cells, changed, flagged: [...this.flagged] };
   }
 
   /** Replaces the state with a snapshot's. */
   importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number][] }): void {
-    this.cells.clear();
-    this.changed.clear();
+    this.hours.clear();
+    this.changed = [];
+    this.cells = 0;
     this.flagged.clear();
-    const list: Cell[] = s.cells.map((c) => ({ ...c, flaggedNumbers: new Set(c.flaggedNumbers) }));
-    for (const c of list) this.cells.set(`${c.provider}|${c.hour}`, c);
-    for (const i of s.changed) if (list[i]) this.changed.add(list[i]);
+    const list: Cell[] = s.cells.map((c) => ({ ...c, flaggedNumbers: c.flaggedNumbers.length > 0 ? new Set(c.flaggedNumbers) : null, changed: false }));
+    for (const c of list) {
+      let m = this.hours.get(c.hour);
+      if (!m) this.hours.set(c.hour, (m = new Map()));
+      m.set(c.provider, c);
+      this.cells++;
+    }
+    for (const i of s.changed) {
+      const c = list[i];
+      if (c && !c.changed) {
+        c.changed = true;
+        this.changed.push(c);
+      }
+    }
     for (const [num, t] of s.flagged) this.flagged.set(num, t);
   }
 }
