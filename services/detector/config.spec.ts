@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { loadDetectorConfig } from './config.ts';
+
+describe('loadDetectorConfig', () => {
+  it('applies the documented defaults', () => {
+    const r = loadDetectorConfig({});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7', group: 'callguard-detector', fromBeginning: true, fetchMaxBytesPerPartition: 2 << 20 });
+    expect(r.config.topics.calls).toBe('callguard.calls.v1');
+    expect(r.config.http).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(r.config.redis.prefix).toBe('callguard');
+    expect(r.config.flushMs).toBe(1_000);
+    expect(r.config.engine.allowedLatenessMs).toBe(120_000);
+  });
+
+  it('reports every bad variable at once, engine config included', () => {
+    const r = loadDetectorConfig({
+      CALLGUARD_KAFKA_BROKERS: 'nohostport',
+      CALLGUARD_DETECTOR_PORT: '70000',
+      CALLGUARD_DETECTOR_FLUSH_MS: 'soon',
+      CALLGUARD_REDIS_URL: 'not a url',
+      CALLGUARD_CLICKHOUSE_DATABASE: 'x; DROP',
+      CALLGUARD_DETECTOR_CONTACT_NOTES: 'maybe',
+      CALLGUARD_ENGINE_CONFIG: '{"allowedLatenessMs": -5}',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = r.errors.join('\n');
+    for (const v of ['CALLGUARD_KAFKA_BROKERS', 'CALLGUARD_DETECTOR_PORT', 'CALLGUARD_DETECTOR_FLUSH_MS', 'CALLGUARD_REDIS_URL', 'CALLGUARD_CLICKHOUSE_DATABASE', 'CALLGUARD_DETECTOR_CONTACT_NOTES', 'engine config: allowedLatenessMs']) {
+      expect(text).toContain(v);
+    }
+  });
+
+  it('refuses the same topic for two roles and treats empty values as unset', () => {
+    const r = loadDetectorConfig({ CALLGUARD_TOPIC_FLAGS: 'callguard.calls.v1', CALLGUARD_DETECTOR_PORT: '' });
+    expect(r).toMatchObject({ ok: false, errors: ['CALLGUARD_TOPIC_*: the five topics must be distinct'] });
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../shared/config/index.ts';
+import type { CallEvent } from '../../../shared/contracts/records.ts';
+import { createEngine } from '../../../shared/engine/index.ts';
+import type { InputItem } from './input.ts';
+import { PartitionTask, rowSource, type TaskEngine } from './partition-task.ts';
+
+const T = Date.UTC(2025, 2, 3, 10, 0, 0);
+const ROBO = '+8617012345678';
+
+/** A robocaller: many short unanswered calls to consecutive strangers — flagged within the first hundred. */
+function robocalls(n: number, from = 0): CallEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    eventId: `e${from + i}`,
+    probeId: 'p',
+    caller: ROBO,
+    callee: `+86139${String(10_000_000 + from + i).padStart(8, '0')}`,
+    startTime: T + (from + i) * 20_000,
+    answerTime: null,
+    endTime: T + (from + i) * 20_000 + 5_000,
+    outcome: 'NO_ANSWER' as const,
+    releaseCause: 480,
+    accessProvider: 'X',
+  }));
+}
+
+const items = (calls: CallEvent[], first: number): InputItem<CallEvent>[] =>
+  calls.map((c, i) => ({ offset: first + i, time: c.startTime, record: c, error: null, message: { offset: first + i, key: null, value: null } }));
+
+function task(suppressCalls = 0): PartitionTask {
+  return new PartitionTask({
+    partition: 3,
+    engine: createEngine(defaultConfig(), { now: () => 1 }) as TaskEngine,
+    positions: { calls: 0, complaints: 0 },
+    epochs: { calls: 0, complaints: 0 },
+    suppressBelow: { calls: suppressCalls, complaints: 0 },
+    topics: { calls: 'calls', complaints: 'complaints' },
+    lastEventTime: null,
+    mergeHoldMs: 1_000,
+  });
+}
+
+describe('PartitionTask', () => {
+  it('feeds the engine and the aggregates, and cuts flags, rows and positions', () => {
+    const t = task();
+    const calls = robocalls(150);
+    t.accept(0, items(calls, 0), 150, false, 0);
+    expect(t.release(0)).toBe(150);
+    const cut = t.cut();
+    expect(cut.flags.length).toBeGreaterThan(0);
+    expect(cut.positions).toEqual({ calls: 150, complaints: 0 });
+    expect(cut.rows.numberMinute.reduce((a, r) => a + r.calls, 0)).toBe(150);
+    expect(cut.rows.numberMinute.every((r) => r.src === 'calls/3')).toBe(true);
+    expect(t.stats.accepted[0]).toBe(150);
+  });
+
+  it('recomputes but does not emit flags triggered below the committed offset, and emits the same ones above it', () => {
+    const full = task();
+    full.accept(0, items(robocalls(300), 0), 300, false, 0);
+    full.release(0);
+    const all = full.cut().flags;
+    expect(all.length).toBeGreaterThan(1);
+    const firstTrigger = Math.round((all[0].detectedAt - T) / 20_000); // offset of the call that raised the first flag
+
+    const again = task(firstTrigger + 1);
+    again.accept(0, items(robocalls(300), 0), 300, false, 0);
+    again.release(0);
+    const emitted = again.cut().flags;
+    expect(emitted.map((f) => f.flagId)).toEqual(all.slice(1).map((f) => f.flagId));
+    expect(again.stats.suppressed).toBe(1);
+  });
+
+  it('holds calls while complaints are known to be pending and reports the held position', () => {
+    const t = task();
+    t.setPending(1, true);
+    t.accept(0, items(robocalls(10), 0), 10, false, 0);
+    expect(t.release(0)).toBe(0);
+    expect(t.positions()).toEqual({ calls: 0, complaints: 0 });
+    t.accept(1, [], 0, false, 0);
+    expect(t.release(0)).toBe(10);
+    expect(t.positions().calls).toBe(10);
+  });
+
+  it('routes unusable and late records to the DLQ with their reasons', () => {
+    const t = task();
+    const calls = robocalls(20);
+    t.accept(0, items(calls, 0), 20, false, 0);
+    t.release(0);
+    const late = { ...calls[0], eventId: 'late', startTime: T - 86_400_000, endTime: T - 86_400_000 + 1_000 };
+    const bad: InputItem<CallEvent> = { offset: 21, time: null, record: null, error: 'invalid: caller: not a phone number', message: { offset: 21, key: null, value: Buffer.from('x') } };
+    t.accept(0, [...items([late], 20), bad], 22, false, 0);
+    t.release(0);
+    const cut = t.cut();
+    expect(cut.dlq.map((d) => d.error.split(':')[0])).toEqual(['late', 'invalid']);
+    expect(cut.dlq.map((d) => d.message.offset)).toEqual([20, 21]);
+  });
+
+  it('survives a snapshot round trip: same flags and rows afterwards as without it', () => {
+    const a = task();
+    const b = task();
+    const first = robocalls(80);
+    const rest = robocalls(120, 80);
+    a.accept(0, items([...first, ...rest], 0), 200, false, 0);
+    a.release(0);
+    b.accept(0, items(first, 0), 80, false, 0);
+    b.release(0);
+    const bFlags = b.cut().flags;
+    const snap = b.snapshot(0);
+    const engine = createEngine(defaultConfig(), { now: () => 1 }) as ReturnType<typeof createEngine>;
+    engine.restore(snap.engine);
+    const c = new PartitionTask({
+      partition: 3,
+      engine: engine as TaskEngine,
+      positions: snap.positions,
+      epochs: snap.epochs,
+      suppressBelow: { calls: 0, complaints: 0 },
+      topics: { calls: 'calls', complaints: 'complaints' },
+      aggregates: JSON.parse(JSON.stringify(snap.aggregates)),
+      lastEventTime: snap.lastEventTime,
+      mergeHoldMs: 1_000,
+    });
+    expect(c.expected(0)).toBe(80);
+    c.accept(0, items(rest, 80), 200, false, 0);
+    c.release(0);
+    const aCut = a.cut();
+    const cCut = c.cut();
+    expect([...bFlags, ...cCut.flags].map((f) => f.flagId)).toEqual(aCut.flags.map((f) => f.flagId));
+    const last = (rows: typeof aCut.rows.numberMinute) => new Map(rows.map((r) => [r.minute, r]));
+    for (const [minute, row] of last(cCut.rows.numberMinute)) expect(last(aCut.rows.numberMinute).get(minute)).toEqual(row);
+  });
+
+  it('names row sources by topic, partition and epoch', () => {
+    expect(rowSource('callguard.calls.v1', 3, 0)).toBe('callguard.calls.v1/3');
+    expect(rowSource('callguard.calls.v1', 3, 1200)).toBe('callguard.calls.v1/3@1200');
+  });
+});
