@@ -9,7 +9,7 @@ import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/in
 import { loadDetectorConfig, type DetectorConfig } from './config.ts';
 import { createControl } from './control/poller.ts';
 import { AvroCodec } from './kafka/codec.ts';
-import { KafkajsGroupSource, KafkajsSink, KafkajsTopicReader, kafkaClient } from './kafka/kafkajs-source.ts';
+import { KafkajsGroupSource, KafkajsSink, KafkajsTopicReader, KafkajsTopicScanner, kafkaClient } from './kafka/kafkajs-source.ts';
 import { DetectorMetrics } from './ops/metrics.ts';
 import { startOpsServer } from './ops/http.ts';
 import { Detector } from './pipeline/detector.ts';
@@ -72,6 +72,7 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
     config: cfg,
     source,
     consents,
+    scanner: new KafkajsTopicScanner(kafka, cfg.kafka.group),
     codec,
     sink,
     writer: new ClickHouseRowWriter(ch, cfg.clickhouse.database),

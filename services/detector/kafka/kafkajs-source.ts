@@ -13,7 +13,7 @@ import { CompressionTypes, logLevel as LogLevel, type Admin, type Batch, type Co
 import type { Logger } from 'pino';
 import { createKafka } from '../../../shared/kafka/index.ts';
 import { CoPartitionedAssigner } from './assigner.ts';
-import type { GroupSource, OutMessage, PartitionOffset, Sink, SourceBatch, SourceEvent, TopicReader } from './source.ts';
+import type { GroupSource, OutMessage, PartitionOffset, Sink, SourceBatch, SourceEvent, SourceMessage, TopicReader, TopicScanner } from './source.ts';
 
 /** A kafkajs client whose log goes to `log` (pino). */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
@@ -190,6 +190,61 @@ export class KafkajsTopicReader implements TopicReader {
     await this.admin.deleteGroups([this.groupId]).catch(() => {});
     await this.admin.disconnect().catch(() => {});
     this.subject.complete();
+  }
+}
+
+/** {@link TopicScanner} with a throw-away group that seeks by timestamp and never commits. */
+export class KafkajsTopicScanner implements TopicScanner {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly groupPrefix: string,
+    private readonly timeoutMs = 60_000,
+  ) {}
+
+  async scan(topic: string, sinceMs: number, each: (m: SourceMessage) => void): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const groupId = `${this.groupPrefix}-scan-${randomUUID()}`;
+    try {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+      const starts = await admin.fetchTopicOffsetsByTimestamp(topic, Math.max(0, sinceMs));
+      const todo = new Map<number, number>();
+      for (const s of starts) {
+        const from = Number(s.offset);
+        const end = ends.get(s.partition) ?? 0;
+        if (from >= 0 && from < end) todo.set(s.partition, end);
+      }
+      if (todo.size === 0) return;
+      const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic, fromBeginning: false });
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`scan of ${topic} did not reach its end in ${this.timeoutMs} ms`)), this.timeoutMs);
+          consumer.on(consumer.events.GROUP_JOIN, () => {
+            for (const s of starts) if (todo.has(s.partition)) consumer.seek({ topic, partition: s.partition, offset: s.offset });
+          });
+          void consumer.run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const end = todo.get(batch.partition);
+              if (end === undefined) return;
+              for (const m of batch.messages) each({ offset: Number(m.offset), key: m.key, value: m.value });
+              if (Number(batch.lastOffset()) + 1 >= end) {
+                todo.delete(batch.partition);
+                if (todo.size === 0) resolve();
+              }
+            },
+          }).catch(reject);
+        }).finally(() => clearTimeout(timer));
+      } finally {
+        await consumer.disconnect().catch(() => {});
+      }
+    } finally {
+      await admin.deleteGroups([groupId]).catch(() => {});
+      await admin.disconnect().catch(() => {});
+    }
   }
 }
 

@@ -69,6 +69,12 @@ export interface TopicReader {
   stop(): Promise<void>;
 }
 
+/** Reads a stretch of a topic outside any group. */
+export interface TopicScanner {
+  /** Calls `each` for every record of `topic` written at or after `sinceMs` (broker timestamps), up to the current end. */
+  scan(topic: string, sinceMs: number, each: (m: SourceMessage) => void): Promise<void>;
+}
+
 /** A record to produce. */
 export interface OutMessage {
   topic: string;

@@ -20,7 +20,7 @@ import type { DetectorConfig } from '../config.ts';
 import type { Control, ControlEvent } from '../control/poller.ts';
 import { RegistryUnavailableError, type AvroCodec } from '../kafka/codec.ts';
 import { partitionOf } from '../kafka/partitioner.ts';
-import type { GroupSource, Sink, SourceBatch, SourceEvent, SourceMessage, TopicReader } from '../kafka/source.ts';
+import type { GroupSource, Sink, SourceBatch, SourceEvent, SourceMessage, TopicReader, TopicScanner } from '../kafka/source.ts';
 import type { DetectorMetrics } from '../ops/metrics.ts';
 import type { Readiness } from '../ops/http.ts';
 import type { RowWriter } from '../sinks/clickhouse-writer.ts';
@@ -40,6 +40,8 @@ export interface DetectorDeps {
   config: DetectorConfig;
   source: GroupSource;
   consents: TopicReader;
+  /** Reads the flags topic back to settle flags a dead owner left pending. */
+  scanner: TopicScanner;
   codec: AvroCodec;
   sink: Sink;
   writer: RowWriter;
@@ -124,6 +126,7 @@ export class Detector {
         }
       },
       onDeduplicated: (n) => m.flagsDeduplicated.inc({ how: 'redis' }, n),
+      findOnTopic: (ids, since) => this.findOnTopic(ids, since),
     });
   }
 
@@ -159,6 +162,22 @@ export class Detector {
     await source.start();
     this.status = 'ready';
     log.info({ group: config.kafka.group, topics: config.topics, partitions: calls }, 'detector started');
+  }
+
+  /** Which of `ids` are among the flags written to the flags topic since `sinceMs` (minus a margin for clock skew). */
+  private async findOnTopic(ids: Set<string>, sinceMs: number): Promise<Set<string>> {
+    const found = new Set<string>();
+    const values: Buffer[] = [];
+    await this.deps.scanner.scan(this.deps.config.topics.flags, sinceMs - 10_000, (m) => {
+      if (m.value) values.push(m.value);
+    });
+    await this.deps.codec.prepare(values);
+    for (const v of values) {
+      const d = this.deps.codec.decode(v);
+      const id = d.ok ? (d.value as { flagId?: unknown }).flagId : undefined;
+      if (typeof id === 'string' && ids.has(id)) found.add(id);
+    }
+    return found;
   }
 
   /** /readyz. */

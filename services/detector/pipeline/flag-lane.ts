@@ -1,8 +1,11 @@
 /**
  * Flags leave as soon as the engine raises them, not at the next
  * checkpoint: a serial lane takes each handful of flags, drops those Redis
- * marks as already emitted, produces the rest (idempotent producer, acks
- * from all in-sync replicas), then marks them (SET NX with TTL). A
+ * marks as already emitted, marks the rest pending, produces them
+ * (idempotent producer, acks from all in-sync replicas), then marks them
+ * emitted. Flags found pending (the previous owner died between produce
+ * and mark) are looked up on the flags topic itself, from the time of that
+ * attempt, and produced only if they are not there. A
  * checkpoint drains the lane before it commits, so an offset is never
  * committed before the flags of the events below it are on the topic; the
  * flags the lane emitted become the checkpoint's ClickHouse `flags` rows.
@@ -24,6 +27,9 @@ export interface FlagLaneDeps {
   onSinkError(sink: 'kafka' | 'redis', err: unknown): void;
   onEmitted(flags: FlagEvent[]): void;
   onDeduplicated(n: number): void;
+  /** Which of `flagIds` are on the flags topic among the records written since `sinceMs`. */
+  findOnTopic(flagIds: Set<string>, sinceMs: number): Promise<Set<string>>;
+  now?: () => number;
 }
 
 /** The serial flag emitter. */
@@ -74,10 +80,19 @@ export class FlagLane {
   private async emit(flags: FlagEvent[]): Promise<void> {
     const d = this.deps;
     const unique = [...new Map(flags.map((f) => [f.flagId, f])).values()];
-    const already = await d.dedup.emitted(unique.map((f) => f.flagId));
+    const marks = await d.dedup.lookup(unique.map((f) => f.flagId));
+    const already = marks.emitted;
+    if (marks.pending.size > 0) {
+      const since = Math.min(...marks.pending.values());
+      const found = await retry(() => d.findOnTopic(new Set(marks.pending.keys()), since), { what: 'look up pending flags on the flags topic', signal: d.signal, log: d.log });
+      for (const id of found) already.add(id);
+      if (found.size > 0) await d.dedup.mark([...found]);
+      d.log.info({ pending: marks.pending.size, alreadyOnTopic: found.size }, 'settled flags left pending by a previous owner');
+    }
     const fresh = unique.filter((f) => !already.has(f.flagId));
     if (fresh.length < flags.length) d.onDeduplicated(flags.length - fresh.length);
     if (fresh.length === 0) return;
+    if (!(await d.dedup.markPending(fresh.map((f) => f.flagId), (d.now ?? Date.now)()))) d.onSinkError('redis', new Error('pending flag marks not stored'));
     const messages = fresh.map((f) => ({ topic: d.topic, key: f.number, value: d.encodeFlag(f) }));
     await retry(() => d.sink.send(messages), { what: 'produce flags', signal: d.signal, log: d.log, onError: (e) => d.onSinkError('kafka', e) });
     d.onEmitted(fresh);

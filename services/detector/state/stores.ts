@@ -49,7 +49,13 @@ export class SnapshotStore {
   }
 }
 
-/** Flag de-duplication by flagId. */
+/**
+ * Flag de-duplication by flagId. A flag is marked `p:<ms>` (pending, with
+ * the wall-clock time of the attempt) just before it is produced and `e`
+ * (emitted) once the broker acknowledged it; both with a TTL. A pending
+ * mark found later means the process died between the two: whether the flag
+ * reached the topic is then settled by reading the topic back from that time.
+ */
 export class FlagDedup {
   constructor(
     private readonly redis: RedisHandle,
@@ -62,28 +68,51 @@ export class FlagDedup {
     return `${this.prefix}:flag:${this.flagsTopic}:${flagId}`;
   }
 
-  /** Which of `ids` are already marked as emitted; an empty set when Redis cannot be asked. */
-  async emitted(ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
+  /**
+   * The marks of `ids`: emitted ones, and pending ones with the time of
+   * their attempt. Empty when Redis cannot be asked.
+   */
+  async lookup(ids: string[]): Promise<{ emitted: Set<string>; pending: Map<string, number> }> {
+    const none = { emitted: new Set<string>(), pending: new Map<string, number>() };
+    if (ids.length === 0) return none;
     const found = await this.redis.attempt(
       'flag dedup check',
       async (r) => {
         const res = await r.mget(ids.map((id) => this.key(id)));
-        return new Set(ids.filter((_, i) => res[i] !== null));
+        const out = { emitted: new Set<string>(), pending: new Map<string, number>() };
+        ids.forEach((id, i) => {
+          const v = res[i];
+          if (v === null || v === undefined) return;
+          if (v.startsWith('p:')) out.pending.set(id, Number(v.slice(2)) || 0);
+          else out.emitted.add(id);
+        });
+        return out;
       },
       null,
     );
-    return found ?? new Set();
+    return found ?? none;
   }
 
-  /** Marks `ids` as emitted (SET NX with TTL); false when Redis is unavailable. */
+  /** Marks `ids` pending (attempt at `at` ms) unless already marked; false when Redis is unavailable. */
+  async markPending(ids: string[], at: number): Promise<boolean> {
+    return this.setAll(ids, `p:${at}`, true);
+  }
+
+  /** Marks `ids` as emitted; false when Redis is unavailable. */
   async mark(ids: string[]): Promise<boolean> {
+    return this.setAll(ids, 'e', false);
+  }
+
+  private async setAll(ids: string[], value: string, onlyNew: boolean): Promise<boolean> {
     if (ids.length === 0) return true;
     return this.redis.attempt(
       'flag dedup mark',
       async (r) => {
         const p = r.pipeline();
-        for (const id of ids) p.set(this.key(id), '1', 'EX', this.ttlSec, 'NX');
+        for (const id of ids) {
+          if (onlyNew) p.set(this.key(id), value, 'EX', this.ttlSec, 'NX');
+          else p.set(this.key(id), value, 'EX', this.ttlSec);
+        }
         const res = await p.exec();
         const failed = res?.find(([err]) => err);
         if (failed) throw failed[0];
