@@ -8,7 +8,8 @@
  * attempt, and produced only if they are not there. A
  * checkpoint drains the lane before it commits, so an offset is never
  * committed before the flags of the events below it are on the topic; the
- * flags the lane emitted become the checkpoint's ClickHouse `flags` rows.
+ * flags the lane emitted, or found already emitted, become the checkpoint's
+ * ClickHouse `flags` rows.
  */
 import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
@@ -91,6 +92,11 @@ export class FlagLane {
     }
     const fresh = unique.filter((f) => !already.has(f.flagId));
     if (fresh.length < flags.length) d.onDeduplicated(flags.length - fresh.length);
+    // Flags already on the topic (produced by an owner that died before its
+    // checkpoint) are not produced again, but they still become this
+    // checkpoint's ClickHouse rows: the checkpoint that would have written
+    // them never happened (rows are keyed by flagId, so a repeat is harmless).
+    this.emitted.push(...unique.filter((f) => already.has(f.flagId)));
     if (fresh.length === 0) return;
     if (!(await d.dedup.markPending(fresh.map((f) => f.flagId), (d.now ?? Date.now)()))) d.onSinkError('redis', new Error('pending flag marks not stored'));
     const messages = fresh.map((f) => ({ topic: d.topic, key: f.number, value: d.encodeFlag(f) }));
