@@ -126,6 +126,7 @@ export class Detector {
         }
       },
       onDeduplicated: (n) => m.flagsDeduplicated.inc({ how: 'redis' }, n),
+      onDismissed: (n) => m.flagsDeduplicated.inc({ how: 'dismissed' }, n),
       findOnTopic: (ids, since) => this.findOnTopic(ids, since),
     });
   }

@@ -1,7 +1,8 @@
 /**
  * Flags leave as soon as the engine raises them, not at the next
  * checkpoint: a serial lane takes each handful of flags, drops those Redis
- * marks as already emitted, marks the rest pending, produces them
+ * marks as already emitted or whose evidence an investigator dismissed,
+ * marks the rest pending, produces them
  * (idempotent producer, acks from all in-sync replicas), then marks them
  * emitted. Flags found pending (the previous owner died between produce
  * and mark) are looked up on the flags topic itself, from the time of that
@@ -15,6 +16,9 @@ import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import type { Sink } from '../kafka/source.ts';
 import type { FlagDedup } from '../state/stores.ts';
+
+/** The part of the Redis store the lane uses. */
+export type LaneDedup = Pick<FlagDedup, 'lookup' | 'markPending' | 'mark' | 'dismissedUntil'>;
 import { retry } from './retry.ts';
 
 /** What the lane talks to. */
@@ -22,12 +26,14 @@ export interface FlagLaneDeps {
   sink: Sink;
   topic: string;
   encodeFlag: (f: FlagEvent) => Buffer;
-  dedup: FlagDedup;
+  dedup: LaneDedup;
   log: Logger;
   signal: AbortSignal;
   onSinkError(sink: 'kafka' | 'redis', err: unknown): void;
   onEmitted(flags: FlagEvent[]): void;
   onDeduplicated(n: number): void;
+  /** Flags not emitted because an investigator dismissed the same evidence. */
+  onDismissed?(n: number): void;
   /** Which of `flagIds` are on the flags topic among the records written since `sinceMs`. */
   findOnTopic(flagIds: Set<string>, sinceMs: number): Promise<Set<string>>;
   now?: () => number;
@@ -90,8 +96,16 @@ export class FlagLane {
       if (found.size > 0) await d.dedup.mark([...found]);
       d.log.info({ pending: marks.pending.size, alreadyOnTopic: found.size }, 'settled flags left pending by a previous owner');
     }
-    const fresh = unique.filter((f) => !already.has(f.flagId));
-    if (fresh.length < flags.length) d.onDeduplicated(flags.length - fresh.length);
+    const notYet = unique.filter((f) => !already.has(f.flagId));
+    if (notYet.length < flags.length) d.onDeduplicated(flags.length - notYet.length);
+    // An investigator dismissed this number's evidence up to some windowEnd:
+    // a flag whose evidence window starts before that is the same evidence.
+    const dismissed = await d.dedup.dismissedUntil([...new Set(notYet.map((f) => f.number))]);
+    const fresh = notYet.filter((f) => {
+      const until = dismissed.get(f.number);
+      return until === undefined || f.windowStart > until;
+    });
+    if (fresh.length < notYet.length) d.onDismissed?.(notYet.length - fresh.length);
     // Flags already on the topic (produced by an owner that died before its
     // checkpoint) are not produced again, but they still become this
     // checkpoint's ClickHouse rows: the checkpoint that would have written

@@ -3,6 +3,9 @@
  *
  * - `<prefix>:snapshot:<group>:<calls topic>:<partition>`: the latest
  *   checkpoint of a partition (engine + aggregates + positions), binary;
+ * - `<prefix>:dismissed:<number>` (written by the console): evidence an
+ *   investigator dismissed; flags whose evidence window starts before its
+ *   windowEnd are not emitted again;
  * - `<prefix>:flag:<flags topic>:<flagId>`: set once a flag is on the flags
  *   topic (with a TTL), so a restarted or rebalanced instance does not emit it again;
  * - `<prefix>:allowlist`: a set of numbers never to flag (any form);
@@ -85,6 +88,32 @@ export class FlagDedup {
           if (v === null || v === undefined) return;
           if (v.startsWith('p:')) out.pending.set(id, Number(v.slice(2)) || 0);
           else out.emitted.add(id);
+        });
+        return out;
+      },
+      null,
+    );
+    return found ?? none;
+  }
+
+  /**
+   * Until when (ms, a dismissed flag's windowEnd) each number's evidence was
+   * dismissed by an investigator, from the console's
+   * `<prefix>:dismissed:<number>` records. Empty when Redis cannot be asked.
+   */
+  async dismissedUntil(numbers: string[]): Promise<Map<string, number>> {
+    const none = new Map<string, number>();
+    if (numbers.length === 0) return none;
+    const found = await this.redis.attempt(
+      'dismissal check',
+      async (r) => {
+        const p = r.pipeline();
+        for (const n of numbers) p.hget(`${this.prefix}:dismissed:${n}`, 'windowEnd');
+        const res = (await p.exec()) ?? [];
+        const out = new Map<string, number>();
+        numbers.forEach((n, i) => {
+          const v = Number(res[i]?.[1]);
+          if (res[i]?.[1] != null && Number.isFinite(v)) out.set(n, v);
         });
         return out;
       },
