@@ -10,6 +10,7 @@
  * kept until the watermark has passed its minute (no event can reach it any
  * more) and its last change has been taken.
  */
+import { evictClosed } from './buckets.ts';
 import type { NumberMinuteRow } from '../../../shared/clickhouse/index.ts';
 import type { CallOutcome } from '../../../shared/contracts/records.ts';
 
@@ -108,19 +109,9 @@ export class NumberMinuteAggregate {
 
   /** Drops cells whose minute ended at or before `watermarkMs` and whose last change was taken; returns how many. */
   evict(watermarkMs: number): number {
-    let n = 0;
-    for (const [minute, cells] of this.minutes) {
-      if (minute * 1000 + MINUTE_MS > watermarkMs) continue;
-      for (const [k, c] of cells) {
-        if (c.changed) continue;
-        cells.delete(k);
-        n++;
-      }
-      if (cells.size === 0) {
-        this.minutes.delete(minute);
-        if (minute === this.lastMinute) this.lastMap = null;
-      }
-    }
+    const n = evictClosed(this.minutes, MINUTE_MS, watermarkMs, (minute) => {
+      if (minute === this.lastMinute) this.lastMap = null;
+    });
     this.cells -= n;
     return n;
   }

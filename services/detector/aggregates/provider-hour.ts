@@ -10,6 +10,7 @@
  * highest source offset as version, like number_minute (see
  * schemas/clickhouse/003_provider_hour.sql). A null provider is ''.
  */
+import { evictClosed } from './buckets.ts';
 import type { ProviderHourRow } from '../../../shared/clickhouse/index.ts';
 import type { Severity } from '../../../shared/contracts/records.ts';
 
@@ -105,16 +106,7 @@ export class ProviderHourAggregate {
 
   /** Drops closed hours already taken, and flags too old to matter at `watermarkMs`; returns cells dropped. */
   evict(watermarkMs: number): number {
-    let n = 0;
-    for (const [hour, cells] of this.hours) {
-      if (hour * 1000 + HOUR_MS > watermarkMs) continue;
-      for (const [k, c] of cells) {
-        if (c.changed) continue;
-        cells.delete(k);
-        n++;
-      }
-      if (cells.size === 0) this.hours.delete(hour);
-    }
+    const n = evictClosed(this.hours, HOUR_MS, watermarkMs);
     this.cells -= n;
     for (const [num, t] of this.flagged) if (watermarkMs - t > this.flaggedForMs) this.flagged.delete(num);
     return n;
