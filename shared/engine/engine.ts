@@ -45,7 +45,6 @@ const PAIR_ANSWERED = PAIR_ANSWERED_;
 const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 
-const SEVERITIES: Severity[] = ['WATCH', 'LABEL', 'BLOCK_RECOMMENDED'];
 const MARKETING = 1;
 const SWEEP_EVERY = 1 << 16;
 const SWEEP_CHUNK = 4096;
@@ -670,5 +669,3 @@ export class DetectionEngine implements Engine {
   }
 }
 
-/** Names of every severity, lowest first. */
-export const SEVERITY_ORDER = SEVERITIES;

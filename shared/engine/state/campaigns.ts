@@ -125,18 +125,8 @@ export class CampaignGroups {
 
   /** Members, calls and engaged calls over the last 24 h at `t`. */
   value(id: number, t: number): GroupValue {
-    const g = this.groups[id];
-    const d = Math.floor(t / DAY_MS);
-    const rest = 1 - (t - d * DAY_MS) / DAY_MS;
-    if (g.day === d) {
-      return {
-        members: Math.max(g.membersCur, g.membersPrev * rest),
-        calls: g.callsCur + g.callsPrev * rest,
-        engaged: g.engagedCur + g.engagedPrev * rest,
-      };
-    }
-    if (g.day === d - 1) return { members: g.membersCur * rest, calls: g.callsCur * rest, engaged: g.engagedCur * rest };
-    return { members: 0, calls: 0, engaged: 0 };
+    this.load(id, t);
+    return { members: this.members, calls: this.calls, engaged: this.engaged };
   }
 
   /** Copy of the state, for snapshots. */
