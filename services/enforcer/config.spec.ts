@@ -33,6 +33,7 @@ describe('loadEnforcerConfig', () => {
     });
     expect(c.machine.labelTtlMs).toBe(7 * 86_400_000);
     expect(c.machine.blockTtlMs).toBe(30 * 86_400_000);
+    expect(c.replicaMax).toBe(2_000_000);
   });
 
   it('takes the environment, and command-line options over it', () => {
@@ -43,21 +44,24 @@ describe('loadEnforcerConfig', () => {
     expect(c.machine.blockTtlMs).toBe(0);
     expect(c.flagsTopic).toBe('f.env');
     expect(c.redisUrl).toBe('redis://10.0.0.1:6380');
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_REPLICA_MAX: '0' }).replicaMax).toBe(0);
+    expect(loadEnforcerConfig({ replicaMax: '500' }, { CALLGUARD_ENFORCER_REPLICA_MAX: '0' }).replicaMax).toBe(500);
   });
 
   it('reports every bad value at once', () => {
     try {
-      loadEnforcerConfig({ port: 'http', labelTtl: '0', protectTtl: 'soon', flagsTopic: 'bad topic!', keyPrefix: 'a b' }, {});
+      loadEnforcerConfig({ port: 'http', labelTtl: '0', protectTtl: 'soon', flagsTopic: 'bad topic!', keyPrefix: 'a b', replicaMax: 'lots' }, {});
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      expect((err as ConfigError).problems).toHaveLength(5);
+      expect((err as ConfigError).problems).toHaveLength(6);
       expect(problems).toMatch(/port/);
       expect(problems).toMatch(/label TTL/);
       expect(problems).toMatch(/protection TTL/);
       expect(problems).toMatch(/flags topic/);
       expect(problems).toMatch(/key prefix/);
+      expect(problems).toMatch(/label replica size/);
     }
   });
 });

@@ -28,6 +28,8 @@ export interface EnforcerConfig {
   machine: MachineOptions;
   /** How long a dismissal's protection and the DISMISSED view are kept after the decision, ms. */
   protectTtlMs: number;
+  /** Most labels the in-process replica holds (0 = no replica: every lookup reads Redis). */
+  replicaMax: number;
 }
 
 /** Options as given on the command line (all optional strings). */
@@ -42,6 +44,7 @@ export interface EnforcerCliOptions {
   blockTtl?: string;
   protectTtl?: string;
   keyPrefix?: string;
+  replicaMax?: string;
 }
 
 /** Raised with every configuration problem at once. */
@@ -62,6 +65,7 @@ export const ENFORCER_DEFAULTS = {
   labelTtl: '7d',
   blockTtl: '30d',
   protectTtl: '30d',
+  replicaMax: 2_000_000,
 } as const;
 
 /** Builds the configuration; throws {@link ConfigError} listing every bad value. */
@@ -80,6 +84,8 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_ENFORCER_PORT): ${JSON.stringify(portText)} is not a port number`);
   const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_ENFORCER_KEY_PREFIX', ENFORCER_DEFAULTS.keyPrefix);
+  const replicaText = pick(cli.replicaMax, 'CALLGUARD_ENFORCER_REPLICA_MAX', String(ENFORCER_DEFAULTS.replicaMax));
+  if (!/^\d+$/.test(replicaText)) problems.push(`label replica size (CALLGUARD_ENFORCER_REPLICA_MAX): ${JSON.stringify(replicaText)} is not a whole number (0 = no replica)`);
   if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix: ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
   const config: EnforcerConfig = {
     host: pick(cli.host, 'CALLGUARD_ENFORCER_HOST', ENFORCER_DEFAULTS.host),
@@ -98,6 +104,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
       labelTtlMs: duration('label TTL (CALLGUARD_ENFORCER_LABEL_TTL)', pick(cli.labelTtl, 'CALLGUARD_ENFORCER_LABEL_TTL', ENFORCER_DEFAULTS.labelTtl), false),
       blockTtlMs: duration('block TTL (CALLGUARD_ENFORCER_BLOCK_TTL)', pick(cli.blockTtl, 'CALLGUARD_ENFORCER_BLOCK_TTL', ENFORCER_DEFAULTS.blockTtl), true),
     },
+    replicaMax: Number(replicaText),
     protectTtlMs: duration('protection TTL (CALLGUARD_ENFORCER_PROTECT_TTL)', pick(cli.protectTtl, 'CALLGUARD_ENFORCER_PROTECT_TTL', ENFORCER_DEFAULTS.protectTtl), false),
   };
   for (const [name, topic] of [['flags topic', config.flagsTopic], ['reviews topic', config.reviewsTopic], ['DLQ topic', config.dlqTopic]] as const) {

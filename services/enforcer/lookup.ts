@@ -1,7 +1,8 @@
 /**
  * The lookup API for call setup: `GET /v1/numbers/{number}` answers a
- * number's label, status and reasons from one Redis GET on loopback;
- * `/healthz` and `/metrics` for operations. No write endpoints.
+ * number's label, status and reasons from the in-process label replica
+ * (label-replica.ts), or with one Redis GET on loopback while the replica
+ * cannot tell; `/healthz` and `/metrics` for operations. No write endpoints.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,11 +10,14 @@ import { normalizeOrError } from '../../shared/numbers/index.ts';
 import type { EnforcementStore } from './store.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import { clearView } from './view.ts';
+import type { LabelReplica, ReplicaState } from './label-replica.ts';
 
 /** What /healthz reports. */
 export interface EnforcerHealth {
   redis: boolean;
   consumer: string;
+  /** The label replica's state (absent when lookups always read Redis). */
+  replica?: ReplicaState;
 }
 
 /** Options of {@link buildLookupServer}. */
@@ -22,6 +26,8 @@ export interface LookupServerOptions {
   metrics: EnforcerMetrics;
   health: () => Promise<EnforcerHealth>;
   log?: Logger;
+  /** Answers lookups without a Redis round trip when it can (see label-replica.ts). */
+  replica?: LabelReplica;
 }
 
 const reason = {
@@ -54,6 +60,9 @@ export const LOOKUP_VIEW_SCHEMA = {
 
 const ERROR_SCHEMA = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
 
+const READ_REPLICA = { from: 'replica' } as const;
+const READ_REDIS = { from: 'redis' } as const;
+
 /** The `status` of a stored view without parsing the whole JSON. */
 function statusOf(json: string): string {
   const m = /"status":"([A-Z_]+)"/.exec(json);
@@ -83,9 +92,13 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
         o.metrics.lookups.inc({ status: 'invalid' });
         return reply.code(400).send({ error: 'invalid_number', message: `not a phone number: ${n.error}` });
       }
-      // The hot path of call setup: one GET, and the stored JSON goes out as written (Redis
-      // expires it at the view's expiresAt, so it is live). A clear number gets a fresh CLEAR view.
-      const stored = await o.store.lookupJson(n.value);
+      // The hot path of call setup: the replica's copy of the label key, or one GET when the
+      // replica cannot tell; the stored JSON goes out as written (the key expires at the view's
+      // expiresAt, and so does the replica's copy, so it is live). A clear number gets a CLEAR view.
+      const copy = o.replica?.get(n.value);
+      if (copy !== undefined) o.metrics.lookupReads.inc(READ_REPLICA);
+      else o.metrics.lookupReads.inc(READ_REDIS);
+      const stored = copy !== undefined ? copy : await o.store.lookupJson(n.value);
       reply.header('cache-control', 'no-store');
       if (stored !== null) {
         o.metrics.lookups.inc({ status: statusOf(stored) });

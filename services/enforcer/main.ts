@@ -13,6 +13,7 @@ import { createRecordHandler } from './handler.ts';
 import { startEnforcerConsumer, type EnforcerConsumer } from './consumer.ts';
 import { buildLookupServer } from './lookup.ts';
 import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
+import { startLabelReplica, type LabelReplica } from './label-replica.ts';
 
 /** A running enforcer. */
 export interface RunningEnforcer {
@@ -21,6 +22,8 @@ export interface RunningEnforcer {
   store: EnforcementStore;
   consumer: EnforcerConsumer;
   metrics: EnforcerMetrics;
+  /** The in-process copy of the label keys lookups are answered from (none with replicaMax 0). */
+  replica?: LabelReplica;
   /** Stops consuming (offsets committed), closes the API and the clients. */
   close(): Promise<void>;
 }
@@ -36,6 +39,9 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
     minRetentionMs: config.machine.labelTtlMs,
   });
   const metrics = createEnforcerMetrics();
+  const keys = enforcerKeys(config.keyPrefix);
+  const replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
+  if (replica) metrics.watchReplica(replica);
   const kafka = createKafka({ clientId: 'callguard-enforcer', brokers: config.brokers, logLevel: LogLevel.ERROR });
   const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-enforcer' });
   const handle = createRecordHandler(registry, store, config.machine);
@@ -55,7 +61,8 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
     store,
     metrics,
     log,
-    health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: consumer.status() }),
+    replica,
+    health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: consumer.status(), ...(replica ? { replica: replica.state() } : {}) }),
   });
   const url = await app.listen({ host: config.host, port: config.port });
   log.info({ url, flags: config.flagsTopic, reviews: config.reviewsTopic, group: config.groupId }, 'enforcer running');
@@ -66,10 +73,12 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
     store,
     consumer,
     metrics,
+    replica,
     close: () =>
       (closing ??= (async () => {
         await consumer.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
         await app.close();
+        await replica?.close();
         redis.disconnect();
       })()),
   };

@@ -1,5 +1,6 @@
 /** Prometheus metrics of the enforcer (one registry per running instance). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LabelReplica } from './label-replica.ts';
 
 /** The enforcer's metrics. */
 export interface EnforcerMetrics {
@@ -12,6 +13,10 @@ export interface EnforcerMetrics {
   lookups: Counter<'status'>;
   /** Lookup latency inside the server (Redis GET included), seconds. */
   lookupSeconds: Histogram<never>;
+  /** Where lookups were answered from: the in-process replica or a Redis GET. */
+  lookupReads: Counter<'from'>;
+  /** Reports the replica's size and state on every scrape. */
+  watchReplica(replica: LabelReplica): void;
 }
 
 /** Creates the metrics in a fresh registry (with process defaults). */
@@ -29,5 +34,11 @@ export function createEnforcerMetrics(): EnforcerMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
       registers: [registry],
     }),
+    lookupReads: new Counter({ name: 'callguard_enforcer_lookup_reads_total', help: 'Lookups answered from the in-process label replica or by a Redis GET', labelNames: ['from'], registers: [registry] }),
+    watchReplica(replica) {
+      new Gauge({ name: 'callguard_enforcer_label_replica_labels', help: 'Labels held by the in-process replica', registers: [registry], collect() { this.set(replica.size()); } });
+      new Gauge({ name: 'callguard_enforcer_label_replica_unknown', help: 'Invalidated label keys not re-read yet (looked up in Redis)', registers: [registry], collect() { this.set(replica.unknown()); } });
+      new Gauge({ name: 'callguard_enforcer_label_replica_ready', help: '1 while the replica answers lookups, 0 while lookups read Redis', registers: [registry], collect() { this.set(replica.state() === 'ready' ? 1 : 0); } });
+    },
   };
 }

@@ -216,10 +216,13 @@ describe('callguard enforce', () => {
     }
     const health = await fetch(`${first.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', redis: true, consumer: 'running' });
+    expect(await health.json()).toMatchObject({ status: 'ok', redis: true, consumer: 'running', replica: 'ready' });
     const metrics = await (await fetch(`${first.url}/metrics`)).text();
     expect(metrics).toMatch(/callguard_enforcer_records_total\{kind="flag",outcome="labeled"\} 2/);
     expect(metrics).toMatch(/callguard_enforcer_lookup_seconds_bucket/);
+    // Lookups are answered from the in-process label replica once it has loaded.
+    expect(Number(/callguard_enforcer_lookup_reads_total\{from="replica"\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
+    expect(metrics).toMatch(/callguard_enforcer_label_replica_ready 1/);
   });
 
   it('a second instance re-reading both topics from the beginning changes nothing (idempotent on redelivery)', async () => {
