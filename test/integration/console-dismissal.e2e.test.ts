@@ -1,0 +1,201 @@
+/**
+ * Dismissals at the source, end to end on the real stack: the streaming
+ * detector flags a number; an investigator dismisses that flag through the
+ * console's HTTP API (`callguard investigate`), which publishes the
+ * ReviewDecision and writes `<prefix>:dismissed:<number>` (windowEnd); the
+ * detector then emits no flag on the same evidence — neither while it keeps
+ * running nor when a fresh detector re-reads every call from the beginning
+ * (new consumer group, new flags topic, so its own flag marks cannot be
+ * what stops it) — but does flag the number's later evidence.
+ *
+ * One partition, so that the detector's flags equal `callguard replay`'s on
+ * the same events, which is the oracle: what the detector emits must be
+ * exactly replay's flags less the dismissed number's flags on the same
+ * evidence.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
+import { loadInvestigatorConfig } from '../../services/investigator/config.ts';
+import { startConsole, type RunningConsole } from '../../services/investigator/main.ts';
+import {
+  createFixture,
+  loadAllowlist,
+  metric,
+  ops,
+  produce,
+  readFlags,
+  readTopic,
+  replay,
+  simulate,
+  startDetector,
+  waitForCommitted,
+  type DetectorProcess,
+  type Fixture,
+  type Scenario,
+} from './detector-harness.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const USER = 'inv-e2e';
+const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
+const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+
+let f: Fixture;
+let s: Scenario;
+let oracle: FlagEvent[];
+let consoleApp: RunningConsole | undefined;
+const detectors: DetectorProcess[] = [];
+let reviewsTopic: string;
+let secondFlags: string;
+
+/** The dismissed flag (A) and the number's first flag on later evidence (B). */
+let A: FlagEvent;
+let B: FlagEvent;
+/** Event time splitting the traffic: after A was raised, before B's evidence begins. */
+let split: number;
+
+/** The detector's environment: no idle advance of event time while the test dismisses between the two parts of the traffic. */
+const DETECTOR_ENV = { CALLGUARD_DETECTOR_IDLE_MS: '86400000' };
+
+/**
+ * Replay's flags on the traffic in the order the detector gets it: every
+ * record before `split` (event time), then every record from it.
+ */
+async function replayInTwoParts(at: number): Promise<FlagEvent[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'callguard-dismissal-'));
+  try {
+    const jsonl = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n') + (xs.length > 0 ? '\n' : '');
+    writeFileSync(join(dir, 'calls.jsonl'), jsonl([...s.calls.filter((c) => c.startTime < at), ...s.calls.filter((c) => c.startTime >= at)]));
+    writeFileSync(join(dir, 'complaints.jsonl'), jsonl([...s.complaints.filter((c) => c.reportTime < at), ...s.complaints.filter((c) => c.reportTime >= at)]));
+    copyFileSync(join(s.dir, 'consents.jsonl'), join(dir, 'consents.jsonl'));
+    copyFileSync(join(s.dir, 'allowlist.txt'), join(dir, 'allowlist.txt'));
+    return await replay({ ...s, dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+beforeAll(async () => {
+  s = await simulate({ seed: 5, scale: 0.05, hours: 30 });
+  // The first number flagged at LABEL or above that replay flags again on evidence that starts after that flag's window.
+  const sorted = [...(await replay(s))].sort((x, y) => x.detectedAt - y.detectedAt);
+  for (const a of sorted) {
+    if (a.severity === 'WATCH') continue;
+    const b = sorted.find((x) => x.number === a.number && x.windowStart > a.windowEnd);
+    if (b) {
+      [A, B] = [a, b];
+      break;
+    }
+  }
+  expect(A, 'the scenario has a number flagged again on later evidence').toBeDefined();
+  split = Math.floor((Math.max(A.detectedAt, A.windowEnd) + B.windowStart) / 2);
+  expect(split).toBeGreaterThan(A.detectedAt);
+  oracle = await replayInTwoParts(split);
+  expect(oracle.map((x) => x.flagId)).toEqual(expect.arrayContaining([A.flagId, B.flagId]));
+
+  f = await createFixture(1);
+  reviewsTopic = `${f.id}.reviews`;
+  secondFlags = `${f.id}.flags2`;
+  await f.admin.createTopics({ waitForLeaders: true, topics: [{ topic: reviewsTopic, numPartitions: 1 }, { topic: secondFlags, numPartitions: 2 }] });
+  await loadAllowlist(f, s.allowlist);
+}, 180_000);
+
+afterAll(async () => {
+  for (const d of detectors) await d.stop('SIGKILL');
+  await consoleApp?.close();
+  await f?.admin.deleteTopics({ topics: [reviewsTopic, secondFlags], timeout: 10_000 }).catch(() => {});
+  await f?.cleanup();
+  s?.cleanup();
+});
+
+/**
+ * Flag ids, sorted. Ids (number, severity, evidence episode) and not whole
+ * flags are compared: when one input topic pauses between the two parts, a
+ * complaint can be merged a little later than replay merges it, which
+ * changes an evidence count but not which flags are raised.
+ */
+function ids(flags: FlagEvent[]): string[] {
+  return flags.map((x) => x.flagId).sort();
+}
+
+/** Replay's flags less the dismissed number's flags whose evidence starts at or before the dismissed windowEnd. */
+function expectedAfterDismissal(flags: FlagEvent[], keep: (fl: FlagEvent) => boolean = () => false): FlagEvent[] {
+  return flags.filter((fl) => fl.number !== A.number || fl.windowStart > A.windowEnd || keep(fl));
+}
+
+describe('a dismissal taken in the console', () => {
+  it('stops the detector from flagging the same evidence again, live and on a re-read, but not later evidence', async () => {
+    // 1. Traffic up to the split; the detector raises A.
+    await produce(f, {
+      consents: s.consents,
+      calls: s.calls.filter((c) => c.startTime < split),
+      complaints: s.complaints.filter((c) => c.reportTime < split),
+    });
+    const first = startDetector(f, DETECTOR_ENV);
+    detectors.push(first);
+    await waitForCommitted(f);
+    const before = await readFlags(f);
+    expect(before.map((x) => x.flagId)).toContain(A.flagId);
+
+    // 2. The investigator dismisses A through the console's API (the flag is read from ClickHouse, where the detector wrote it).
+    const config = loadInvestigatorConfig(
+      { port: '0', database: f.database, reviewsTopic, keyPrefix: f.prefix },
+      { ...process.env, CALLGUARD_CONSOLE_USER: USER, CALLGUARD_CONSOLE_PASSWORD: PASSWORD },
+    );
+    consoleApp = await startConsole(config, pino({ level: 'warn' }, pino.destination(2)));
+    await waitFor(async () => (await fetch(`${consoleApp!.url}/api/flags/${A.flagId}`, { headers: { authorization: basic } })).status === 200, {
+      what: 'the flag in ClickHouse, as the console sees it',
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+    const res = await fetch(`${consoleApp.url}/api/flags/${A.flagId}/review`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'DISMISSED', note: 'checked: same evidence, not a nuisance' }),
+    });
+    const body = (await res.json()) as { review: ReviewDecision; warnings: string[] };
+    expect(res.status).toBe(201);
+    expect(body.warnings).toEqual([]);
+    expect(body.review).toMatchObject({ number: A.number, flagId: A.flagId, decision: 'DISMISSED', reviewer: USER });
+
+    // What the console wrote: the ReviewDecision on the reviews topic, and the dismissal record the detector reads.
+    const published = await readTopic(f, reviewsTopic);
+    expect(published).toHaveLength(1);
+    expect(published[0].key).toBe(A.number);
+    expect(await f.registry.decode(published[0].value!)).toMatchObject({ number: A.number, flagId: A.flagId, decision: 'DISMISSED', reviewer: USER });
+    const record = await f.redis.hgetall(`${f.prefix}:dismissed:${A.number}`);
+    expect(record).toMatchObject({ flagId: A.flagId, windowEnd: String(A.windowEnd), reviewer: USER });
+
+    // 3. Later traffic reaches the same, still running detector: A's number is flagged again only on evidence after A's window.
+    await produce(f, {
+      calls: s.calls.filter((c) => c.startTime >= split),
+      complaints: s.complaints.filter((c) => c.reportTime >= split),
+    });
+    await waitForCommitted(f);
+    const live = await readFlags(f);
+    expect(live.map((x) => x.flagId)).toContain(B.flagId);
+    // Everything replay raises, except the dismissed number's later flags on the same evidence (A itself went out before the dismissal).
+    expect(ids(live)).toEqual(ids(expectedAfterDismissal(oracle, (fl) => fl.flagId === A.flagId || fl.detectedAt < split)));
+    await first.stop('SIGTERM');
+
+    // 4. A fresh detector re-reads every call from the beginning into a new flags topic (no flag marks of its own yet):
+    //    A's evidence is not flagged again, B's is, and every other number's flags come out as before.
+    const fresh: Fixture = { ...f, group: `${f.id}-reread`, topics: { ...f.topics, flags: secondFlags } };
+    const second = startDetector(f, { ...DETECTOR_ENV, CALLGUARD_DETECTOR_GROUP: fresh.group, CALLGUARD_TOPIC_FLAGS: secondFlags });
+    detectors.push(second);
+    const port = await second.port();
+    await waitForCommitted(fresh);
+    const reread = await readFlags(fresh);
+    expect(reread.map((x) => x.flagId)).not.toContain(A.flagId);
+    expect(reread.map((x) => x.flagId)).toContain(B.flagId);
+    expect(reread.filter((x) => x.number === A.number).every((x) => x.windowStart > A.windowEnd)).toBe(true);
+    expect(ids(reread)).toEqual(ids(expectedAfterDismissal(oracle)));
+    const suppressed = oracle.length - expectedAfterDismissal(oracle).length;
+    expect(suppressed).toBeGreaterThanOrEqual(1);
+    expect(metric((await ops(port, '/metrics')).body, 'callguard_detector_flags_deduplicated_total', { how: 'dismissed' })).toBe(suppressed);
+  });
+});
