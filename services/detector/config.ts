@@ -70,7 +70,7 @@ export interface DetectorConfig {
   snapshotMs: number;
   /** A caught-up partition with no input for this long advances its event time by the wall clock. */
   idleMs: number;
-  /** Longest wait for the other stream of a partition before events are released out of merge order. */
+  /** After this long waiting for the other stream of a partition, its end offset is re-read from the broker (the wait ends only if nothing is there). */
   mergeHoldMs: number;
   /** Events later than wall clock + this are refused (DLQ). */
   maxFutureMs: number;

@@ -90,8 +90,12 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
 
   let code = 0;
   try {
-    await Promise.race([detector.start(), stopSignal]);
-    const signal = await stopSignal;
+    const failed = detector.failed.then((e) => {
+      throw e;
+    });
+    failed.catch(() => {}); // observed by the races below; a failure after the stop signal changes nothing
+    await Promise.race([detector.start(), stopSignal, failed]);
+    const signal = await Promise.race([stopSignal, failed]);
     log.info({ signal }, 'stopping: finishing the batch, flushing, snapshotting, committing');
   } catch (e) {
     log.fatal({ err: (e as Error).message }, 'detector failed');

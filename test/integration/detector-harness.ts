@@ -49,8 +49,14 @@ export interface Fixture {
   cleanup(): Promise<void>;
 }
 
+/** Options of {@link createFixture}. */
+export interface FixtureOptions {
+  /** Bootstrap servers of another broker (a private one) instead of the stack's; detectors get them too. */
+  brokers?: string[];
+}
+
 /** Creates topics (inputs with `partitions` partitions), registers schemas and connects clients. */
-export async function createFixture(partitions: number): Promise<Fixture> {
+export async function createFixture(partitions: number, opts: FixtureOptions = {}): Promise<Fixture> {
   const id = `dt${randomBytes(5).toString('hex')}`;
   const topics = {
     calls: `${id}.calls`,
@@ -59,7 +65,7 @@ export async function createFixture(partitions: number): Promise<Fixture> {
     flags: `${id}.flags`,
     dlq: `${id}.dlq`,
   };
-  const kafka = testKafka(`callguard-test-${id}`);
+  const kafka = testKafka(`callguard-test-${id}`, opts.brokers);
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -99,6 +105,7 @@ export async function createFixture(partitions: number): Promise<Fixture> {
     env(extra = {}) {
       return {
         ...process.env,
+        ...(opts.brokers ? { CALLGUARD_KAFKA_BROKERS: opts.brokers.join(',') } : {}),
         CALLGUARD_TOPIC_CALLS: topics.calls,
         CALLGUARD_TOPIC_COMPLAINTS: topics.complaints,
         CALLGUARD_TOPIC_CONSENTS: topics.consents,

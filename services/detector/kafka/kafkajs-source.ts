@@ -80,6 +80,11 @@ export class KafkajsGroupSource implements GroupSource {
       for (const [topic, partitions] of Object.entries(assignment)) if (partitions.length > 0) this.consumer.pause([{ topic, partitions }]);
       this.subject.next({ type: 'assigned', assignment, done: () => {} });
     });
+    // A lost broker makes kafkajs crash the consumer and restart it (retriable errors); it rejoins the group and
+    // the pipeline seeks every partition back to its own position. A crash it will not restart from is reported.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.subject.next({ type: 'crashed', error: payload.error?.message ?? String(payload.error), restart: payload.restart, done: () => {} });
+    });
   }
 
   async start(): Promise<void> {

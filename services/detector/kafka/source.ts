@@ -30,7 +30,9 @@ export interface SourceBatch {
 export type SourceEvent =
   | { type: 'batch'; batch: SourceBatch; done: () => void }
   /** The group (re)assigned partitions: topic → partition ids. Every assigned partition starts paused. */
-  | { type: 'assigned'; assignment: Record<string, number[]>; done: () => void };
+  | { type: 'assigned'; assignment: Record<string, number[]>; done: () => void }
+  /** The client failed; `restart`: it reconnects by itself (false: it has given up and delivers nothing more). */
+  | { type: 'crashed'; error: string; restart: boolean; done: () => void };
 
 /** A topic partition and an offset (the next one to read, for commits and seeks). */
 export interface PartitionOffset {

@@ -1,7 +1,7 @@
 /**
  * The operations endpoint: `/metrics` (Prometheus text), `/healthz` (the
  * process is alive) and `/readyz` (200 when consuming with every dependency,
- * 503 with the reason otherwise — starting, degraded, stopping). Listens on
+ * 503 with the reason otherwise — starting, degraded, failed, stopping). Listens on
  * 127.0.0.1 unless configured otherwise.
  */
 import { createServer, type Server } from 'node:http';
@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 /** What /readyz reports. */
 export interface Readiness {
   ready: boolean;
-  status: 'starting' | 'ready' | 'degraded' | 'stopping';
+  status: 'starting' | 'ready' | 'degraded' | 'failed' | 'stopping';
   checks: Record<string, boolean>;
 }
 

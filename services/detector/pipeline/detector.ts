@@ -60,6 +60,8 @@ type WorkItem =
   | { k: 'consents'; b: SourceBatch }
   | { k: 'control'; c: ControlEvent }
   | { k: 'tick' }
+  /** The broker's end offset of one stream of a partition whose merge waits for it. */
+  | { k: 'end'; partition: number; side: Side; high: number }
   | { k: 'barrier'; resolve: () => void };
 
 const TICK_MS = 100;
@@ -79,6 +81,8 @@ export class Detector {
   private readonly sidePaused = new Map<number, [boolean, boolean]>();
   /** What the source was last told, per `topic/partition`: true = paused. */
   private readonly pausedNow = new Map<string, boolean>();
+  /** When the end offset of a waited-for stream was last asked of the broker, per `partition/side`. */
+  private readonly endChecks = new Map<string, number>();
   private engineConfig: EngineConfig;
   private partitions = 0;
   private status: Readiness['status'] = 'starting';
@@ -129,6 +133,21 @@ export class Detector {
       onDismissed: (n) => m.flagsDeduplicated.inc({ how: 'dismissed' }, n),
       findOnTopic: (ids, since) => this.findOnTopic(ids, since),
     });
+  }
+
+  private failWith!: (e: Error) => void;
+  /** Resolves (never rejects) with the error once the Kafka consumer has failed for good: the process should stop and be restarted. */
+  readonly failed = new Promise<Error>((resolve) => (this.failWith = resolve));
+
+  private onCrashed(error: string, restart: boolean): void {
+    this.deps.metrics.sinkErrors.inc({ sink: 'kafka-consumer' });
+    if (restart) {
+      this.log.warn({ err: error }, 'kafka consumer crashed; kafkajs restarts it and the group assigns again (positions are kept)');
+      return;
+    }
+    this.status = 'failed';
+    this.log.fatal({ err: error }, 'kafka consumer failed and will not restart: stopping so that the process is restarted');
+    this.failWith(new Error(`kafka consumer failed: ${error}`));
   }
 
   /** Checks the topics, reads every consent, applies the control state and joins the group. */
@@ -184,7 +203,7 @@ export class Detector {
   /** /readyz. */
   readiness(): Readiness {
     const checks = { consents: this.consentsCaughtUp, assigned: this.assigned, redis: this.deps.redis.up };
-    if (this.status === 'stopping' || this.status === 'starting') return { ready: false, status: this.status, checks };
+    if (this.status === 'stopping' || this.status === 'starting' || this.status === 'failed') return { ready: false, status: this.status, checks };
     if (!checks.redis) return { ready: false, status: 'degraded', checks };
     return { ready: checks.consents && checks.assigned, status: checks.consents && checks.assigned ? 'ready' : 'starting', checks };
   }
@@ -232,6 +251,8 @@ export class Detector {
             } finally {
               item.e.done();
             }
+          } else if (item.e.type === 'crashed') {
+            this.onCrashed(item.e.error, item.e.restart);
           } else {
             await this.onAssigned(item.e.assignment);
             item.e.done();
@@ -245,6 +266,9 @@ export class Detector {
           break;
         case 'tick':
           this.onTick();
+          break;
+        case 'end':
+          this.onEndOffset(item.partition, item.side, item.high);
           break;
         case 'barrier':
           item.resolve();
@@ -277,7 +301,7 @@ export class Detector {
     task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark, now);
     const released = task.release(now);
     this.log.debug(
-      { topic: b.topic, partition: b.partition, fetched: b.fetchedOffset, n: msgs.length, last: b.lastOffset, hw: b.highWatermark, released, held: [task.held(0), task.held(1)], expiries: task.holdExpiries },
+      { topic: b.topic, partition: b.partition, fetched: b.fetchedOffset, n: msgs.length, last: b.lastOffset, hw: b.highWatermark, released, held: [task.held(0), task.held(1)], blocked: task.blocked() },
       'batch',
     );
     const m = this.deps.metrics;
@@ -429,7 +453,7 @@ export class Detector {
       complaints: Math.max(at.committed.complaints ?? 0, mark?.complaints ?? 0),
     };
     const contact = this.partitions > 1 && config.contactNotes === 'local' ? this.contactRouter(p) : undefined;
-    const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, mergeHoldMs: config.mergeHoldMs, contact };
+    const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, contact };
     if (snap) {
       try {
         const engine = restoreEngine(this.engineConfig, snap.engine, this.engineOpts());
@@ -510,6 +534,50 @@ export class Detector {
     }
   }
 
+  /**
+   * A merge that has waited `mergeHoldMs` for one stream asks the broker
+   * whether that stream really has more input (its end offset beyond the
+   * task's position); only a broker that says no lifts the wait. Broker
+   * away or input really there: the wait goes on (lag, not late events).
+   */
+  private checkBlocked(task: PartitionTask, now: number): void {
+    const b = task.blocked();
+    if (!b || this.stopping) return;
+    const { mergeHoldMs, topics } = this.deps.config;
+    const key = `${task.partition}/${b.side}`;
+    const last = this.endChecks.get(key) ?? 0;
+    if (now - b.since < mergeHoldMs || now - last < mergeHoldMs || last < 0) return;
+    this.endChecks.set(key, -1); // in flight
+    const topic = b.side === 0 ? topics.calls : topics.complaints;
+    this.deps.source
+      .offsets(topic)
+      .then(
+        (ends) => {
+          const high = ends.get(task.partition)?.high;
+          if (high !== undefined) this.barrier$.next({ k: 'end', partition: task.partition, side: b.side, high });
+        },
+        (e: unknown) => {
+          this.deps.metrics.sinkErrors.inc({ sink: 'kafka-admin' });
+          this.log.warn({ partition: task.partition, topic, err: (e as Error).message }, 'end offset of a waited-for stream not known; the merge keeps waiting');
+        },
+      )
+      .finally(() => this.endChecks.set(key, Date.now()));
+  }
+
+  private onEndOffset(p: number, side: Side, high: number): void {
+    const task = this.tasks.get(p);
+    if (!task || !task.blocked() || task.blocked()!.side !== side) return;
+    if (task.expected(side) < high) {
+      this.log.info({ partition: p, side, expected: task.expected(side), high }, 'merge waits for input that the broker has: not releasing the other stream');
+      return;
+    }
+    task.setPending(side, false);
+    const released = task.release(Date.now());
+    this.log.info({ partition: p, side, high, released }, 'merge wait lifted: the broker has no more input on the waited-for stream');
+    this.checkHeld(task);
+    this.lane.push(task.takeFlags());
+  }
+
   // ---- time, backpressure, checkpoints -----------------------------------
 
   private onTick(): void {
@@ -517,6 +585,7 @@ export class Detector {
     for (const t of this.tasks.values()) {
       t.release(now);
       t.advanceIdle(now, this.deps.config.idleMs);
+      this.checkBlocked(t, now);
       this.checkHeld(t);
       this.lane.push(t.takeFlags());
     }

@@ -6,10 +6,14 @@
  *
  * A stream whose queue is empty blocks the other only while more of its
  * input is known to exist upstream (`pending`: the last fetch had not
- * reached the partition's end). After `maxHoldMs` of wall-clock blocking
- * the other stream is released anyway, so a stalled fetch cannot stop a
- * partition. Items without a time (undecodable input) leave at once, in
- * offset order, so positions stay exact.
+ * reached the partition's end). The block is never lifted by time alone:
+ * releasing the other stream while the partner's input waits upstream (a
+ * broker away, consumption paused) would run event time past the partner's
+ * events and make them late. {@link TwoWayMerge.blocked} says since when a
+ * side has been waited for, so that the owner can re-check with the broker
+ * whether that input really exists and clear `pending` if not. Items
+ * without a time (undecodable input) leave at once, in offset order, so
+ * positions stay exact.
  */
 
 /** Something the merge can order: its source offset and event time (null: release at once). */
@@ -27,10 +31,7 @@ export class TwoWayMerge<A extends MergeItem, B extends MergeItem> {
   private readonly heads: [number, number] = [0, 0];
   private readonly pending: [boolean, boolean] = [false, false];
   private blockedSince: number | null = null;
-  /** How many times the hold expired and a stream was released without its partner. */
-  holdExpiries = 0;
-
-  constructor(private readonly maxHoldMs: number) {}
+  private blockedSide: Side = 0;
 
   /** Appends a fetched batch; `morePending` = the partition has input beyond it. */
   push(side: 0, items: readonly A[], morePending: boolean): void;
@@ -66,28 +67,35 @@ export class TwoWayMerge<A extends MergeItem, B extends MergeItem> {
     this.blockedSince = null;
   }
 
+  /** The side waited for (its queue empty, its input pending upstream) and since when (wall ms), or null. */
+  blocked(): { side: Side; since: number } | null {
+    return this.blockedSince === null ? null : { side: this.blockedSide, since: this.blockedSince };
+  }
+
   /**
    * Releases items in merge order to `emit` until one side blocks; returns
-   * how many were released. `now` is wall-clock ms, for the hold limit.
+   * how many were released. `now` is wall-clock ms (when a block began).
    */
   drain(now: number, emit: (side: Side, item: A | B) => void): number {
     const [qa, qb] = this.queues;
     let released = 0;
+    let blocked = false;
     for (;;) {
       const ha = this.heads[0] < qa.length ? qa[this.heads[0]] : undefined;
       const hb = this.heads[1] < qb.length ? qb[this.heads[1]] : undefined;
       let side: Side;
       if (ha && ha.time === null) side = 0;
       else if (hb && hb.time === null) side = 1;
-      else if (ha && hb) {
-        side = (ha.time as number) <= (hb.time as number) ? 0 : 1;
-        this.blockedSince = null;
-      } else if (ha || hb) {
+      else if (ha && hb) side = (ha.time as number) <= (hb.time as number) ? 0 : 1;
+      else if (ha || hb) {
         const waitingFor: Side = ha ? 1 : 0;
         if (this.pending[waitingFor]) {
-          this.blockedSince ??= now;
-          if (now - this.blockedSince < this.maxHoldMs) break;
-          if (released === 0) this.holdExpiries++;
+          if (this.blockedSince === null || this.blockedSide !== waitingFor) {
+            this.blockedSince = now;
+            this.blockedSide = waitingFor;
+          }
+          blocked = true;
+          break;
         }
         side = ha ? 0 : 1;
       } else break;
@@ -95,6 +103,7 @@ export class TwoWayMerge<A extends MergeItem, B extends MergeItem> {
       emit(side, item);
       released++;
     }
+    if (!blocked) this.blockedSince = null;
     this.compact(0);
     this.compact(1);
     return released;

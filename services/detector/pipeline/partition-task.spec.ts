@@ -36,7 +36,6 @@ function task(suppressCalls = 0): PartitionTask {
     suppressBelow: { calls: suppressCalls, complaints: 0 },
     topics: { calls: 'calls', complaints: 'complaints' },
     lastEventTime: null,
-    mergeHoldMs: 1_000,
   });
 }
 
@@ -117,8 +116,7 @@ describe('PartitionTask', () => {
       topics: { calls: 'calls', complaints: 'complaints' },
       aggregates: JSON.parse(JSON.stringify(snap.aggregates)),
       lastEventTime: snap.lastEventTime,
-      mergeHoldMs: 1_000,
-    });
+      });
     expect(c.expected(0)).toBe(80);
     c.accept(0, items(rest, 80), 200, false, 0);
     c.release(0);

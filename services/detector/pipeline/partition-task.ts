@@ -66,7 +66,6 @@ export interface TaskInit {
   topics: { calls: string; complaints: string };
   aggregates?: unknown;
   lastEventTime: number | null;
-  mergeHoldMs: number;
   /** Contact knowledge for other partitions: `callee` was called by `caller` at `t`. */
   contact?: (callee: string, caller: string, t: number) => void;
 }
@@ -101,7 +100,7 @@ export class PartitionTask {
     this.epochs = init.epochs;
     this.next = [init.positions.calls, init.positions.complaints];
     this.suppressBelow = [init.suppressBelow.calls, init.suppressBelow.complaints];
-    this.merge = new TwoWayMerge(init.mergeHoldMs);
+    this.merge = new TwoWayMerge();
     this.aggregates = new PartitionAggregates({
       calls: rowSource(init.topics.calls, init.partition, init.epochs.calls),
       complaints: rowSource(init.topics.complaints, init.partition, init.epochs.complaints),
@@ -141,9 +140,9 @@ export class PartitionTask {
     return this.merge.size(side);
   }
 
-  /** Times the merge hold expired. */
-  get holdExpiries(): number {
-    return this.merge.holdExpiries;
+  /** The stream the merge waits for (its input pending upstream) and since when, or null. */
+  blocked(): { side: Side; since: number } | null {
+    return this.merge.blocked();
   }
 
   /** Whether more input is known to exist upstream of `side`. */

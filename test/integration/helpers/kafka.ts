@@ -3,10 +3,11 @@ import type { Admin, Kafka } from 'kafkajs';
 import { createKafka, LogLevel } from '../../../shared/kafka/index.ts';
 import { randomTopic } from './names.ts';
 
-/** A kafkajs client for tests: errors are logged, except the routine "group is rebalancing" heartbeat replies. */
-export function testKafka(clientId = 'callguard-test'): Kafka {
+/** A kafkajs client for tests (brokers from the env unless given): errors are logged, except the routine "group is rebalancing" heartbeat replies. */
+export function testKafka(clientId = 'callguard-test', brokers?: string[]): Kafka {
   return createKafka({
     clientId,
+    brokers,
     logLevel: LogLevel.ERROR,
     config: {
       logCreator: () => ({ namespace, label, log }) => {
