@@ -16,7 +16,7 @@ import { Detector } from './pipeline/detector.ts';
 import { retry } from './pipeline/retry.ts';
 import { ClickHouseRowWriter } from './sinks/clickhouse-writer.ts';
 import { connectRedis } from './state/redis.ts';
-import { ControlStore, EmittedMarks, FlagDedup, SnapshotStore } from './state/stores.ts';
+import { ConsentDlqMarks, ControlStore, EmittedMarks, FlagDedup, SnapshotStore } from './state/stores.ts';
 
 /** Options from the command line. */
 export interface DetectOptions {
@@ -79,6 +79,7 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
     redis,
     snapshots: new SnapshotStore(redis, prefix, cfg.kafka.group, cfg.topics.calls),
     marks: new EmittedMarks(redis, prefix, cfg.kafka.group, cfg.topics.calls),
+    consentDlqMarks: new ConsentDlqMarks(redis, prefix, cfg.kafka.group, cfg.topics.consents),
     dedup: new FlagDedup(redis, prefix, cfg.topics.flags, cfg.redis.dedupTtlSec),
     control: createControl(new ControlStore(redis, prefix), cfg.engine, log.child({ component: 'control' })),
     encodeFlag: encode,

@@ -26,7 +26,8 @@ import type { Readiness } from '../ops/http.ts';
 import type { RowWriter } from '../sinks/clickhouse-writer.ts';
 import type { RedisHandle } from '../state/redis.ts';
 import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
-import type { EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
+import type { ConsentDlqMarks, EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
+import { ConsentDlq } from './consent-dlq.ts';
 import { runCheckpoint, type CheckpointDeps } from './checkpoint.ts';
 import { FlagLane } from './flag-lane.ts';
 import { decodeCalls, decodeComplaints } from './input.ts';
@@ -48,6 +49,8 @@ export interface DetectorDeps {
   redis: RedisHandle;
   snapshots: SnapshotStore;
   marks: EmittedMarks;
+  /** How far unusable consent records have been sent to the DLQ, per consents partition. */
+  consentDlqMarks: ConsentDlqMarks;
   dedup: FlagDedup;
   control: Control;
   encodeFlag: (f: FlagEvent) => Buffer;
@@ -70,6 +73,7 @@ const TICK_MS = 100;
 export class Detector {
   private readonly tasks = new Map<number, PartitionTask>();
   private readonly consentMap = new Map<string, ConsentRecord>();
+  private readonly consentDlq = new ConsentDlq();
   private readonly allowlist = new Set<string>();
   private readonly barrier$ = new Subject<WorkItem>();
   private readonly lastStats = new Map<number, TaskStats>();
@@ -341,12 +345,61 @@ export class Detector {
       const d = this.deps.codec.decode(msg.value);
       const r = d.ok ? parseConsent(d.value) : { ok: false as const, error: d.error };
       if (!r.ok) {
+        const error = d.ok ? `invalid: ${r.error}` : r.error;
         m.consents.inc({ result: 'invalid' });
-        this.log.warn({ topic: b.topic, partition: b.partition, offset: msg.offset, err: r.error }, 'unusable consent record skipped');
+        this.consentDlq.add({ partition: b.partition, message: msg, error });
+        this.log.warn({ topic: b.topic, partition: b.partition, offset: msg.offset, err: error }, 'unusable consent record: held for the DLQ');
         continue;
       }
       m.consents.inc({ result: 'valid' });
       this.applyConsent(`${r.value.caller}|${r.value.callee}`, r.value);
+    }
+    this.consentDlq.read(b.partition, b.lastOffset + 1);
+  }
+
+  /**
+   * Sends the unusable consent records of the consents partitions this
+   * instance owns (partition q belongs to the owner of calls partition
+   * q mod n) above their Redis mark, then raises the mark; forgets held
+   * records that another owner's mark has passed. Without Redis nothing is
+   * sent (no mark, so a restart would send again); a failed send is tried
+   * again at the next checkpoint.
+   */
+  private async flushConsentDlq(): Promise<void> {
+    const q = this.consentDlq;
+    if (!this.deps.redis.up || this.partitions === 0) return;
+    const { sink, consentDlqMarks: marks, metrics, config } = this.deps;
+    if (q.dropped > 0) {
+      this.log.error({ dropped: q.dropped }, 'too many unusable consent records held: the oldest were dropped without reaching the DLQ');
+      metrics.sinkErrors.inc({ sink: 'kafka' }, q.dropped);
+      q.dropped = 0;
+    }
+    for (const p of q.partitions()) {
+      if (!this.tasks.has(p % this.partitions)) continue;
+      const mark = await marks.load(p);
+      if (mark === undefined) return;
+      const due = q.due(p, mark);
+      if (due.upTo <= mark && due.entries.length === 0) continue;
+      const messages = due.entries.map((e) => ({
+        topic: config.topics.dlq,
+        key: e.message.key,
+        value: e.message.value,
+        headers: { 'x-error': e.error, 'x-source-topic': config.topics.consents, 'x-source-partition': String(e.partition), 'x-source-offset': String(e.message.offset) },
+      }));
+      try {
+        await sink.send(messages);
+      } catch (e) {
+        metrics.sinkErrors.inc({ sink: 'kafka' });
+        this.log.warn({ err: (e as Error).message, partition: p }, 'unusable consent records not sent to the DLQ yet; trying again at the next checkpoint');
+        return;
+      }
+      for (const e of due.entries) metrics.dlq.inc({ topic: config.topics.consents, reason: dlqReason(e.error) });
+      if (await marks.save(p, due.upTo)) q.settle(p, due.upTo);
+    }
+    for (const p of q.heldPartitions()) {
+      if (this.tasks.has(p % this.partitions)) continue;
+      const mark = await marks.load(p);
+      if (mark !== undefined) q.settle(p, mark);
     }
   }
 
@@ -648,6 +701,7 @@ export class Detector {
     for (const c of cuts) this.lane.push(c.flags);
     const emitted = await this.lane.drain();
     await runCheckpoint({ cuts, emitted, snapshots }, this.checkpointDeps());
+    await this.flushConsentDlq();
     this.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
   }
 

@@ -9,7 +9,8 @@
  * - `<prefix>:flag:<flags topic>:<flagId>`: set once a flag is on the flags
  *   topic (with a TTL), so a restarted or rebalanced instance does not emit it again;
  * - `<prefix>:allowlist`: a set of numbers never to flag (any form);
- * - `<prefix>:config:engine`: JSON overrides of the engine config, applied live.
+ * - `<prefix>:config:engine`: JSON overrides of the engine config, applied live;
+ * - `<prefix>:emitted:…` and `<prefix>:consent-dlq:…`: offset marks (below).
  */
 import type { RedisHandle } from './redis.ts';
 import { decodePartitionSnapshot, encodePartitionSnapshot, type PartitionSnapshot } from './snapshot-codec.ts';
@@ -228,5 +229,46 @@ export class EmittedMarks {
     if (v === undefined || v === null) return v;
     const [calls, complaints] = v.split(',').map(Number);
     return Number.isFinite(calls) && Number.isFinite(complaints) ? { calls, complaints } : null;
+  }
+}
+
+/**
+ * Per consents partition, the offset below which every unusable consent
+ * record has been sent to the DLQ
+ * (`<prefix>:consent-dlq:<group>:<consents topic>:<partition>`). Every
+ * instance reads the whole consents topic at each start; the mark keeps a
+ * restart, or a second instance, from sending the same records again.
+ */
+export class ConsentDlqMarks {
+  constructor(
+    private readonly redis: RedisHandle,
+    private readonly prefix: string,
+    private readonly group: string,
+    private readonly topic: string,
+  ) {}
+
+  private key(partition: number): string {
+    return `${this.prefix}:consent-dlq:${this.group}:${this.topic}:${partition}`;
+  }
+
+  /** Raises the mark to `offset` (never lowers it); false when Redis is unavailable. */
+  async save(partition: number, offset: number): Promise<boolean> {
+    return this.redis.attempt(
+      'consent DLQ mark save',
+      async (r) => {
+        const prev = Number((await r.get(this.key(partition))) ?? -1);
+        if (!(prev >= offset)) await r.set(this.key(partition), String(offset));
+        return true;
+      },
+      false,
+    );
+  }
+
+  /** The mark (0 when none), undefined when Redis cannot be asked. */
+  async load(partition: number): Promise<number | undefined> {
+    const v = await this.redis.attempt('consent DLQ mark load', (r) => r.get(this.key(partition)), undefined);
+    if (v === undefined) return undefined;
+    const n = Number(v ?? 0);
+    return Number.isFinite(n) && n >= 0 ? n : 0;
   }
 }

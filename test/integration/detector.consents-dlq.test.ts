@@ -1,0 +1,116 @@
+/**
+ * Unusable consent records (undecodable bytes, an unknown schema id,
+ * invalid fields) land in the DLQ with the original key and bytes and the
+ * contract headers, once, even though every instance reads the whole
+ * consents topic at each start; tombstones are not errors. The good
+ * consents still apply: the flags are exactly replay's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
+import {
+  byId,
+  createFixture,
+  loadAllowlist,
+  metric,
+  ops,
+  produce,
+  readFlags,
+  readTopic,
+  replayPartitioned,
+  simulate,
+  startDetector,
+  waitForCommitted,
+  type DetectorProcess,
+  type Fixture,
+  type Scenario,
+} from './detector-harness.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const PARTITIONS = 2;
+const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition' };
+
+let f: Fixture;
+let s: Scenario;
+let expected: FlagEvent[];
+const running: DetectorProcess[] = [];
+
+beforeAll(async () => {
+  f = await createFixture(PARTITIONS);
+  s = await simulate({ seed: 7, scale: 0.05, hours: 4 });
+  expected = await replayPartitioned(s, PARTITIONS);
+  await loadAllowlist(f, s.allowlist);
+}, 180_000);
+
+afterAll(async () => {
+  for (const d of running) await d.stop('SIGKILL');
+  await f?.cleanup();
+  s?.cleanup();
+});
+
+interface Bad {
+  key: string;
+  value: Buffer;
+  partition: number;
+  error: RegExp;
+  reason: string;
+}
+
+describe('unusable consent records', () => {
+  it('go to the DLQ once, with their bytes and the contract headers, across a restart', async () => {
+    const good: ConsentRecord = s.consents[0] ?? { caller: '+869501234567', callee: '+8613900000001', grantedAt: Date.UTC(2025, 0, 1), revokedAt: null };
+    const enc = (v: unknown) => f.registry.encode(f.ids.consents, v);
+    const valid = await enc(good);
+    const wire = (id: number, body: Buffer) => Buffer.concat([Buffer.from([0, (id >>> 24) & 255, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]), body]);
+    const bad: Bad[] = [
+      { key: 'junk|1', value: Buffer.from('{"not":"avro"}'), partition: 0, error: /^not Confluent wire format/, reason: 'undecodable' },
+      { key: 'junk|2', value: wire(987_653, valid.subarray(5)), partition: 1, error: /^unknown schema id 987653/, reason: 'unknown-schema' },
+      { key: 'x|y', value: await enc({ ...good, caller: 'not a number' }), partition: 1, error: /^invalid: caller/, reason: 'invalid' },
+      { key: 'x|z', value: valid.subarray(0, 8), partition: 0, error: /^Avro decode with schema/, reason: 'undecodable' },
+    ];
+    await produce(f, { consents: s.consents.slice(0, Math.floor(s.consents.length / 2)) });
+    const sent: Array<{ bad: Bad; offset: number }> = [];
+    for (const b of bad) {
+      const [md] = await f.producer.send({ topic: f.topics.consents, acks: -1, messages: [{ key: b.key, value: b.value, partition: b.partition }] });
+      sent.push({ bad: b, offset: Number(md.baseOffset) });
+    }
+    await f.producer.send({ topic: f.topics.consents, acks: -1, messages: [{ key: 'gone|gone', value: null, partition: 0 }] }); // a tombstone is not an error
+    await produce(f, { consents: s.consents.slice(Math.floor(s.consents.length / 2)), calls: s.calls, complaints: s.complaints });
+
+    const first = startDetector(f, ENV);
+    running.push(first);
+    const port = await first.port();
+    await waitForCommitted(f);
+    const dlqOf = async () => (await readTopic(f, f.topics.dlq)).filter((r) => r.headers['x-source-topic'] === f.topics.consents);
+    await waitFor(async () => (await dlqOf()).length >= sent.length, { what: 'the unusable consents in the DLQ', timeoutMs: 30_000, intervalMs: 250 });
+    const dlq = await dlqOf();
+    expect(dlq).toHaveLength(sent.length);
+    for (const { bad: b, offset } of sent) {
+      const d = dlq.find((r) => r.headers['x-source-partition'] === String(b.partition) && r.headers['x-source-offset'] === String(offset));
+      expect(d, `DLQ record for consents ${b.partition}@${offset}`).toBeDefined();
+      expect(d!.headers['x-error']).toMatch(b.error);
+      expect(d!.key).toBe(b.key);
+      expect(Buffer.from(d!.value!)).toEqual(b.value);
+    }
+    const m = (await ops(port, '/metrics')).body;
+    for (const reason of ['undecodable', 'unknown-schema', 'invalid']) {
+      expect(metric(m, 'callguard_detector_dlq_total', { topic: f.topics.consents, reason }), reason).toBe(sent.filter((x) => x.bad.reason === reason).length);
+    }
+    expect(metric(m, 'callguard_detector_consents_total', { result: 'invalid' })).toBe(sent.length);
+    expect(byId(await readFlags(f))).toEqual(byId(expected)); // the good consents still apply
+
+    // A restart reads the whole consents topic again: nothing is sent twice.
+    expect(await first.stop()).toBe(0);
+    const second = startDetector(f, ENV);
+    running.push(second);
+    const port2 = await second.port();
+    const checkpoints = async () => metric((await ops(port2, '/metrics')).body, 'callguard_detector_checkpoint_seconds_count');
+    await waitFor(async () => metric((await ops(port2, '/metrics')).body, 'callguard_detector_consents_total', { result: 'invalid' }) === sent.length, {
+      what: 'the restarted detector to read the consents',
+      timeoutMs: 60_000,
+    });
+    const at = await checkpoints();
+    await waitFor(async () => (await checkpoints()) >= at + 5, { what: 'five checkpoints of the restarted detector', timeoutMs: 60_000 });
+    expect(await dlqOf()).toHaveLength(sent.length);
+    expect(metric((await ops(port2, '/metrics')).body, 'callguard_detector_dlq_total', { topic: f.topics.consents })).toBe(0);
+  });
+});
