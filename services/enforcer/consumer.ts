@@ -9,7 +9,12 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { RecordHandler, RecordKind } from './handler.ts';
-import type { EnforcerMetrics } from './metrics.ts';
+
+/** Counts of what became of records (Prometheus counters, or a tally sent to another thread). */
+export interface RecordCounters {
+  record(kind: RecordKind, outcome: string): void;
+  deadLettered(kind: RecordKind): void;
+}
 
 /** Where the consumer stands, for /healthz. */
 export type ConsumerStatus = 'starting' | 'running' | 'crashed' | 'stopped';
@@ -18,7 +23,7 @@ export type ConsumerStatus = 'starting' | 'running' | 'crashed' | 'stopped';
 export interface ConsumerOptions {
   kafka: Kafka;
   handle: RecordHandler;
-  metrics: EnforcerMetrics;
+  counters: RecordCounters;
   log: Logger;
   flagsTopic: string;
   reviewsTopic: string;
@@ -41,7 +46,8 @@ export async function startEnforcerConsumer(o: ConsumerOptions): Promise<Enforce
   let status: ConsumerStatus = 'starting';
   let handled = 0;
   const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, maxWaitTimeInMs: 250, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  // Small fetches: kafkajs decodes a whole fetch response in one go on the event loop that also serves lookups.
+  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, maxWaitTimeInMs: 250, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 64 << 10, maxBytes: 256 << 10 });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     status = 'running';
   });
@@ -61,11 +67,11 @@ export async function startEnforcerConsumer(o: ConsumerOptions): Promise<Enforce
       const result = await o.handle(kind, message.value);
       handled++;
       if (result.ok) {
-        o.metrics.records.inc({ kind, outcome: result.outcome });
+        o.counters.record(kind, result.outcome);
         o.log.debug({ kind, number: result.number, outcome: result.outcome, topic, partition, offset: message.offset }, 'applied');
         return;
       }
-      o.metrics.deadLettered.inc({ kind });
+      o.counters.deadLettered(kind);
       o.log.warn({ kind, topic, partition, offset: message.offset, error: result.error }, 'record routed to the DLQ');
       await producer.send({
         topic: o.dlqTopic,

@@ -1,16 +1,16 @@
 /**
- * `callguard enforce`: wiring only — config → clients (Redis, Kafka,
- * registry) → store, record handler, consumer → lookup API → graceful
- * shutdown. The logic lives in machine.ts (pure) and its neighbours.
+ * `callguard enforce`: wiring only — config → the consumer in a worker
+ * thread (consumer-worker.ts: Kafka, registry, store, record handler) →
+ * label replica and lookup API on this thread → graceful shutdown. The
+ * logic lives in machine.ts (pure) and its neighbours.
  */
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { createKafka, createSchemaRegistry, LogLevel } from '../../shared/kafka/index.ts';
 import { loadEnforcerConfig, type EnforcerCliOptions, type EnforcerConfig } from './config.ts';
 import { enforcerKeys } from './keys.ts';
 import { createEnforcementStore, type EnforcementStore } from './store.ts';
-import { createRecordHandler } from './handler.ts';
-import { startEnforcerConsumer, type EnforcerConsumer } from './consumer.ts';
+import type { EnforcerConsumer } from './consumer.ts';
+import { startConsumerWorker } from './consumer-worker.ts';
 import { buildLookupServer } from './lookup.ts';
 import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
 import { startLabelReplica, type LabelReplica } from './label-replica.ts';
@@ -42,21 +42,8 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
   const keys = enforcerKeys(config.keyPrefix);
   const replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
   if (replica) metrics.watchReplica(replica);
-  const kafka = createKafka({ clientId: 'callguard-enforcer', brokers: config.brokers, logLevel: LogLevel.ERROR });
-  const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-enforcer' });
-  const handle = createRecordHandler(registry, store, config.machine);
-
-  const consumer = await startEnforcerConsumer({
-    kafka,
-    handle,
-    metrics,
-    log,
-    flagsTopic: config.flagsTopic,
-    reviewsTopic: config.reviewsTopic,
-    dlqTopic: config.dlqTopic,
-    groupId: config.groupId,
-    fromBeginning: config.fromBeginning,
-  });
+  // The consumer runs in a worker thread: its work never stalls the lookups served here.
+  const consumer = await startConsumerWorker(config, metrics, log);
   const app = buildLookupServer({
     store,
     metrics,

@@ -16,7 +16,12 @@
  * beside it. p50, p90, p99, p99.9, max, achieved rate and the load average.
  *
  *   npm run bench:lookup
- *   npm run bench:lookup -- --rate 5000 --seconds 20 --baseline-seconds 10 --writes 100 --mode replica|redis
+ *   npm run bench:lookup -- --rate 5000 --seconds 20 --baseline-seconds 10 --writes 100 --mode replica|redis [--nice -10]
+ *
+ * `--nice N` runs the lookup server and the load generator at that
+ * scheduling priority (negative needs root): how the lookup API behaves when
+ * it is given the CPU priority a call-setup service would get, on a machine
+ * busy with other work. Redis keeps its own priority. Default: unchanged.
  *
  * The lookup server runs in a child process (this file with `--serve`) so
  * that load generation and serving do not share one event loop; the load
@@ -26,7 +31,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -266,6 +271,9 @@ async function main(): Promise<void> {
   const baselineSeconds = arg('baseline-seconds', 10);
   const writes = arg('writes', 100, true);
   const mode = modeArg();
+  const niceAt = process.argv.indexOf('--nice');
+  const nice = niceAt >= 0 ? Number(process.argv[niceAt + 1]) : null;
+  if (nice !== null && (!Number.isInteger(nice) || nice < -20 || nice > 19)) throw new Error('--nice must be an integer from -20 to 19');
   const prefix = `callguard:bench:${randomBytes(6).toString('hex')}`;
   const keys = enforcerKeys(prefix);
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
@@ -287,6 +295,11 @@ async function main(): Promise<void> {
       `[bench:lookup] lookup server (child pid ${child.pid}, lookups from ${mode === 'replica' ? 'the in-process label replica' : 'one Redis GET each'}) on ${url}; ` +
         `${rate}/s for ${seconds} s, half of the numbers labelled, ${writes} label writes/s meanwhile; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
     );
+    if (nice !== null) {
+      setPriority(child.pid!, nice);
+      setPriority(nice);
+      process.stderr.write(`[bench:lookup] server and load generator at nice ${nice}\n`);
+    }
     const { hostname, port } = new URL(url);
     const client = leanClient(hostname, Number(port), 8);
     // Half the lookups hit a labelled number, half a clear one (most callers are not flagged).
