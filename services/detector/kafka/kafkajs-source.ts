@@ -59,6 +59,7 @@ export class KafkajsGroupSource implements GroupSource {
   readonly events$ = this.subject.asObservable();
   private readonly consumer: Consumer;
   private readonly admin: Admin;
+  private fetchedAt = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -79,6 +80,9 @@ export class KafkajsGroupSource implements GroupSource {
       const assignment = payload.memberAssignment as Record<string, number[]>;
       for (const [topic, partitions] of Object.entries(assignment)) if (partitions.length > 0) this.consumer.pause([{ topic, partitions }]);
       this.subject.next({ type: 'assigned', assignment, done: () => {} });
+    });
+    this.consumer.on(this.consumer.events.FETCH, () => {
+      this.fetchedAt = Date.now();
     });
     // A lost broker makes kafkajs crash the consumer and restart it (retriable errors); it rejoins the group and
     // the pipeline seeks every partition back to its own position. A crash it will not restart from is reported.
@@ -128,6 +132,10 @@ export class KafkajsGroupSource implements GroupSource {
   async offsets(topic: string): Promise<Map<number, { low: number; high: number }>> {
     const res = await this.admin.fetchTopicOffsets(topic);
     return new Map(res.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+  }
+
+  lastFetchAt(): number {
+    return this.fetchedAt;
   }
 
   async partitionCount(topic: string): Promise<number> {

@@ -58,6 +58,8 @@ export interface GroupSource {
   offsets(topic: string): Promise<Map<number, { low: number; high: number }>>;
   /** How many partitions `topic` has. */
   partitionCount(topic: string): Promise<number>;
+  /** Wall-clock ms of the last fetch response from a broker (0 before the first): the consumer is alive and fetching. */
+  lastFetchAt(): number;
   stop(): Promise<void>;
 }
 

@@ -68,6 +68,8 @@ type WorkItem =
   | { k: 'barrier'; resolve: () => void };
 
 const TICK_MS = 100;
+/** A consumer without a fetch response for this long is not known to be caught up (kafkajs answers every maxWaitTime, 100 ms, when idle). */
+const FETCH_FRESH_MS = 2_000;
 
 /** The streaming detector. */
 export class Detector {
@@ -588,6 +590,18 @@ export class Detector {
   }
 
   /**
+   * What only the pipeline knows of a partition's lag: neither of its
+   * streams is paused (backpressure, merge hold, stopping) and the consumer
+   * has had a fetch response lately (not crashed, not cut off from the broker).
+   */
+  private fetching(p: number, now: number): boolean {
+    if (this.paused || this.stopping || !this.active.has(p)) return false;
+    const { topics } = this.deps.config;
+    if (this.pausedNow.get(`${topics.calls}/${p}`) !== false || this.pausedNow.get(`${topics.complaints}/${p}`) !== false) return false;
+    return now - this.deps.source.lastFetchAt() <= FETCH_FRESH_MS;
+  }
+
+  /**
    * A merge that has waited `mergeHoldMs` for one stream asks the broker
    * whether that stream really has more input (its end offset beyond the
    * task's position); only a broker that says no lifts the wait. Broker
@@ -637,7 +651,7 @@ export class Detector {
     const now = Date.now();
     for (const t of this.tasks.values()) {
       t.release(now);
-      t.advanceIdle(now, this.deps.config.idleMs);
+      t.advanceIdle(now, this.deps.config.idleMs, this.fetching(t.partition, now));
       this.checkBlocked(t, now);
       this.checkHeld(t);
       this.lane.push(t.takeFlags());

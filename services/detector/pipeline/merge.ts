@@ -47,6 +47,11 @@ export class TwoWayMerge<A extends MergeItem, B extends MergeItem> {
     this.pending[side] = pending;
   }
 
+  /** Whether more input is known to exist upstream of `side`. */
+  isPending(side: Side): boolean {
+    return this.pending[side];
+  }
+
   /** Items held on `side`. */
   size(side: Side): number {
     return this.queues[side].length - this.heads[side];

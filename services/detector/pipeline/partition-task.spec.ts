@@ -40,6 +40,29 @@ function task(suppressCalls = 0): PartitionTask {
 }
 
 describe('PartitionTask', () => {
+  it('advances event time while idle only when caught up, and a lagging stretch adds nothing', () => {
+    const t = task();
+    const calls = robocalls(10);
+    const last = calls[9].startTime;
+    const lateness = defaultConfig().allowedLatenessMs;
+    t.accept(0, items(calls, 0), 10, true, 1_000); // more input upstream
+    t.release(1_000);
+    t.advanceIdle(60_000, 500, true);
+    expect(t.engine.watermark).toBe(last - lateness); // lagging: no advance
+    t.setPending(0, false);
+    t.advanceIdle(70_000, 500, false); // caught up but paused / not fetching
+    expect(t.engine.watermark).toBe(last - lateness);
+    t.advanceIdle(80_000, 500, true); // caught up and fetching: the stretch begins
+    t.advanceIdle(80_400, 500, true);
+    expect(t.engine.watermark).toBe(last - lateness);
+    t.advanceIdle(81_000, 500, true);
+    expect(t.engine.watermark).toBe(last + 1_000 - lateness);
+    t.advanceIdle(90_000, 500, false); // paused for a while: no advance, and the pause is not counted
+    t.advanceIdle(95_000, 500, true);
+    t.advanceIdle(96_000, 500, true);
+    expect(t.engine.watermark).toBe(last + 2_000 - lateness);
+  });
+
   it('feeds the engine and the aggregates, and cuts flags, rows and positions', () => {
     const t = task();
     const calls = robocalls(150);

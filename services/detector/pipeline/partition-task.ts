@@ -89,8 +89,10 @@ export class PartitionTask {
   private flags: FlagEvent[] = [];
   private dlq: DlqEntry[] = [];
   private lastEventTime: number | null;
-  private lastInputWall = 0;
+  /** Wall ms when the current caught-up quiet stretch began, and the event time it advances from. */
+  private idleFrom: number | null = null;
   private idleBase: number | null = null;
+  private idleReached: number | null = null;
   /** Events folded in since the last cut (for backpressure). */
   private sinceCut = 0;
 
@@ -159,10 +161,7 @@ export class PartitionTask {
     if (side === 0) this.merge.push(0, items as InputItem<CallEvent>[], morePending);
     else this.merge.push(1, items as InputItem<ComplaintReport>[], morePending);
     if (nextOffset > this.next[side]) this.next[side] = nextOffset;
-    if (items.length > 0) {
-      this.lastInputWall = now;
-      this.idleBase = null;
-    }
+    if (items.length > 0) this.idleFrom = this.idleBase = this.idleReached = null;
   }
 
   /** Feeds the engine whatever the merge releases; returns how many records were released. */
@@ -173,18 +172,34 @@ export class PartitionTask {
     });
   }
 
+  /** Nothing held in the merge and neither stream known to have input beyond what was fetched. */
+  caughtUp(): boolean {
+    return this.merge.size(0) + this.merge.size(1) === 0 && !this.merge.isPending(0) && !this.merge.isPending(1);
+  }
+
   /**
-   * Event time of an idle partition follows the wall clock: after `idleMs`
-   * without input (and nothing known to be pending), the engine advances to
-   * the last event time plus the wall-clock time since the last input.
+   * Event time of an idle partition follows the wall clock, but only while
+   * it is caught up ({@link caughtUp}, and `fetching`: the caller's word
+   * that neither stream is paused and the consumer is fetching): after
+   * `idleMs` of such a quiet stretch the engine advances to the event time
+   * at its start plus the wall-clock time since. Any lag ends the stretch
+   * (a paused or lagging partition's input would otherwise become late);
+   * the next stretch goes on from the point reached.
    */
-  advanceIdle(now: number, idleMs: number): void {
-    if (this.lastEventTime === null || this.merge.size(0) + this.merge.size(1) > 0) return;
-    if (this.lastInputWall === 0) this.lastInputWall = now;
-    const quiet = now - this.lastInputWall;
-    if (quiet < idleMs) return;
+  advanceIdle(now: number, idleMs: number, fetching: boolean): void {
+    if (this.lastEventTime === null || !fetching || !this.caughtUp()) {
+      if (this.idleFrom !== null) {
+        this.idleBase = this.idleReached ?? this.idleBase;
+        this.idleFrom = null;
+      }
+      return;
+    }
+    this.idleFrom ??= now;
     this.idleBase ??= this.lastEventTime;
-    this.engineRef.advanceTo(this.idleBase + quiet);
+    const quiet = now - this.idleFrom;
+    if (quiet < idleMs) return;
+    this.idleReached = this.idleBase + quiet;
+    this.engineRef.advanceTo(this.idleReached);
   }
 
   /** Takes the flags raised since the last take (for immediate emission). */

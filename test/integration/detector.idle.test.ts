@@ -1,0 +1,121 @@
+/**
+ * The idle advance of event time (CALLGUARD_DETECTOR_IDLE_MS) must only
+ * move a partition that is caught up. Here the detector is made to lag on
+ * purpose: outputs are allowed to pile up to only 1,000 records and are
+ * made durable every 4 s, so the input is paused for seconds at a time
+ * with its merge queue empty and more input waiting in Kafka; the idle
+ * period is 200 ms and the allowed lateness 1 s. An idle advance during
+ * those pauses runs event time ahead of the input still in Kafka and turns
+ * calls into "late" ones (4,152 of 30,000 before the fix); done right,
+ * nothing is late and the flags are exactly replay's.
+ *
+ * The calls are synthetic and dense (100 per second of event time, in
+ * order), so that a few seconds of wrongly advanced event time are many
+ * calls.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
+import {
+  byId,
+  clickhouseTotals,
+  createFixture,
+  expectedTotals,
+  metric,
+  ops,
+  produce,
+  readFlags,
+  readTopic,
+  replay,
+  startDetector,
+  waitForCommitted,
+  type DetectorProcess,
+  type Fixture,
+  type Scenario,
+} from './detector-harness.ts';
+
+const ENGINE = { allowedLatenessMs: 1_000 };
+const ENV = {
+  CALLGUARD_ENGINE_CONFIG: JSON.stringify(ENGINE),
+  CALLGUARD_DETECTOR_IDLE_MS: '200',
+  CALLGUARD_DETECTOR_MAX_PENDING: '1000',
+  CALLGUARD_DETECTOR_FLUSH_MS: '4000',
+  CALLGUARD_DETECTOR_SNAPSHOT_MS: '4000',
+  CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '65536',
+};
+const CALLS = 30_000;
+
+let f: Fixture;
+let s: Scenario;
+let expected: FlagEvent[];
+let det: DetectorProcess | undefined;
+
+/** Dense, ordered synthetic traffic: 100 calls per event-time second; 60 busy callers among many quiet ones. */
+function syntheticCalls(n: number): CallEvent[] {
+  const t0 = Date.UTC(2025, 2, 3, 9, 0, 0);
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const outcomes: CallEvent['outcome'][] = ['ANSWERED', 'NO_ANSWER', 'REJECTED', 'BUSY', 'CANCELLED'];
+  const out: CallEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const busy = rnd() < 0.5;
+    const caller = busy ? `+86138${String(10_000_000 + Math.floor(rnd() * 60)).padStart(8, '0')}` : `+86139${String(Math.floor(rnd() * 5_000_000)).padStart(8, '0')}`;
+    const callee = `+86137${String(Math.floor(rnd() * 20_000_000)).padStart(8, '0')}`;
+    const start = t0 + i * 10;
+    const outcome = outcomes[Math.floor(rnd() * (busy ? 5 : 2))];
+    const answered = outcome === 'ANSWERED';
+    out.push({
+      eventId: `idle-${i}`,
+      probeId: 'probe-1',
+      caller,
+      callee,
+      startTime: start,
+      answerTime: answered ? start + 3_000 : null,
+      endTime: start + (answered ? 3_000 + Math.floor(rnd() * 60_000) : 5_000),
+      outcome,
+      releaseCause: null,
+      accessProvider: busy ? 'carrier-x' : 'carrier-y',
+    });
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  f = await createFixture(1);
+  const dir = mkdtempSync(join(tmpdir(), 'callguard-idle-'));
+  const calls = syntheticCalls(CALLS);
+  const jsonl = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n') + (xs.length > 0 ? '\n' : '');
+  writeFileSync(join(dir, 'calls.jsonl'), jsonl(calls));
+  writeFileSync(join(dir, 'complaints.jsonl'), '');
+  writeFileSync(join(dir, 'consents.jsonl'), '');
+  writeFileSync(join(dir, 'allowlist.txt'), '');
+  writeFileSync(join(dir, 'engine.json'), JSON.stringify(ENGINE));
+  s = { dir, calls, complaints: [], consents: [], allowlist: [], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  expected = await replay(s, ['--config', join(dir, 'engine.json')]);
+  await produce(f, { calls });
+}, 180_000);
+
+afterAll(async () => {
+  await det?.stop('SIGKILL');
+  await f?.cleanup();
+  s?.cleanup();
+});
+
+describe('the idle advance of event time', () => {
+  it('does not move a paused, lagging partition: nothing late, exactly replay’s flags', async () => {
+    expect(expected.length).toBeGreaterThan(10);
+    det = startDetector(f, ENV);
+    const port = await det.port();
+    await waitForCommitted(f, 240_000);
+    const m = (await ops(port, '/metrics')).body;
+    expect(det.logs.filter((l) => l.msg === 'outputs lag: consumption paused').length).toBeGreaterThan(3); // it really lagged, paused
+    const late = metric(m, 'callguard_detector_late_events_total');
+    const dlq = await readTopic(f, f.topics.dlq);
+    expect({ late, dlq: dlq.length }).toEqual({ late: 0, dlq: 0 });
+    expect(byId(await readFlags(f))).toEqual(byId(expected));
+    const want = expectedTotals(s);
+    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+  });
+});
