@@ -17,11 +17,15 @@
  *
  * Everything it creates (topics, group, Redis keys, ClickHouse database) is
  * removed at the end. Options (env): E2E_EVENTS (default 1 000 000),
- * E2E_RATE (default 50 000 events/s), E2E_SECONDS (default 20).
+ * E2E_RATE (default 50 000 events/s), E2E_SECONDS (default 20),
+ * E2E_DETECTOR_NODE_ARGS (extra node flags for the detector child, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under load),
+ * E2E_DETECTOR_LOG (a file for the detector's logs, at debug level: the
+ * checkpoint steps' timings are there).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
@@ -96,9 +100,11 @@ async function main(): Promise<void> {
       CALLGUARD_REDIS_PREFIX: `callguard:bench:${id}`,
       CALLGUARD_CLICKHOUSE_DATABASE: database,
       CALLGUARD_DETECTOR_PORT: String(port),
-      CALLGUARD_LOG_LEVEL: 'warn',
+      CALLGUARD_LOG_LEVEL: process.env.E2E_DETECTOR_LOG ? 'debug' : 'warn',
     };
-    detector = spawn(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'detect'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const nodeArgs = (process.env.E2E_DETECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const logTo = process.env.E2E_DETECTOR_LOG ? openSync(process.env.E2E_DETECTOR_LOG, 'w') : 'ignore';
+    detector = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/callguard.mjs'), 'detect'], { cwd: ROOT, env, stdio: ['ignore', logTo, 'inherit'] });
     const pid = detector.pid!;
     await waitUntil(async () => (await fetchText(port, '/readyz'))?.includes('"assigned":true') ?? false, 120_000, 'detector assigned');
     const tA = performance.now();
