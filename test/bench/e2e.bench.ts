@@ -108,6 +108,8 @@ async function main(): Promise<void> {
     const pid = detector.pid!;
     await waitUntil(async () => (await fetchText(port, '/readyz'))?.includes('"assigned":true') ?? false, 120_000, 'detector assigned');
     const tA = performance.now();
+    const pids = { detector: pid, ...stackPids() };
+    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuOf(p)]));
     say('detector assigned its partitions; consuming');
     const rss: number[] = [];
     let last = 0;
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
     );
     const secondsA = (performance.now() - tA) / 1000;
     const rateA = N / secondsA;
+    const cpuA = cpuSince(cpu0, pids);
     const metricsA = (await fetchText(port, '/metrics')) ?? '';
     say(`A: ${Math.round(rateA).toLocaleString()} events/s end to end (${secondsA.toFixed(1)} s), ${sample(metricsA, 'callguard_detector_flags_total')} flags`);
 
@@ -151,6 +154,9 @@ async function main(): Promise<void> {
       `  A. sustained:  ${Math.round(rateA).toLocaleString()} call events/s through the detector (${N.toLocaleString()} Avro events, durable end to end: flags, aggregates, commits)`,
       `  B. bare kafkajs consume of the same topic: ${Math.round(rateB).toLocaleString()} events/s`,
       `     ratio A/B: ${((100 * rateA) / rateB).toFixed(0)}%`,
+      `     CPU per event during A: ${Object.entries(cpuA)
+        .map(([k, s]) => `${k} ${((s * 1e6) / N).toFixed(1)} µs`)
+        .join(', ')} (detector alone: ${Math.round(N / Math.max(cpuA.detector, 0.01)).toLocaleString()} events per CPU-second)`,
       `  C. offered ${RATE.toLocaleString()} events/s for ${SECONDS} s (achieved ${Math.round(lat.achievedRate).toLocaleString()}/s from the producer): ${lat.latencies.length} flags`,
       `     produce-to-flag latency p50 ${q(lat.latencies, 0.5).toFixed(0)} ms, p99 ${q(lat.latencies, 0.99).toFixed(0)} ms, max ${q(lat.latencies, 1).toFixed(0)} ms`,
       `     detector consumer lag at the end: ${sample(metricsC, 'callguard_detector_consumer_lag')} records`,
@@ -183,6 +189,36 @@ async function main(): Promise<void> {
 
 function cpus(): number {
   return readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
+}
+
+/** CPU seconds (user + system) a process has used so far, or 0 when it is gone. */
+function cpuOf(pid: number): number {
+  try {
+    // Fields after the parenthesised command: state is field 3, utime 14, stime 15 (clock ticks, 100 a second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The local stack's server processes (from .stack/run/*.pid), for CPU accounting. */
+function stackPids(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of ['kafka', 'clickhouse', 'redis']) {
+    try {
+      out[name] = (JSON.parse(readFileSync(join(ROOT, '.stack/run', `${name}.pid`), 'utf8')) as { pid: number }).pid;
+    } catch {
+      // not started by this checkout's stack: not accounted
+    }
+  }
+  return out;
+}
+
+/** CPU seconds used by the detector and each stack server since `before`. */
+function cpuSince(before: Record<string, number>, pids: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuOf(pid) - (before[k] ?? 0)]));
 }
 
 function rssOf(pid: number): number {
