@@ -1,12 +1,16 @@
 /**
  * `npm run eval [-- --scenario default|large|adversarial|FILE --seed N …]`:
  * simulate, replay, score, write reports/eval-<scenario>.md and its chart.
+ * `--sweep N` runs a holdout sweep instead (sweep.ts, docs/quality.md).
  * Exits 0 when the evaluation ran (whatever the scores; `--strict` exits 1
  * when a target is missed), 2 when it could not run.
  */
 import { Command } from 'commander';
 import { EvalError, ROOT, runEval } from './run.ts';
 import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { loadConfig } from '../../shared/config/index.ts';
+import { runSweep } from './sweep.ts';
 
 const program = new Command('eval')
   .description('Score the detection engine (callguard replay) on a seeded simulated scenario')
@@ -19,10 +23,26 @@ const program = new Command('eval')
   .option('--report-dir <dir>', 'where the report and chart go', join(ROOT, 'reports'))
   .option('--reuse', 'reuse generated data for the same scenario, seed, hours and scale if present')
   .option('--strict', 'exit 1 if any target is missed')
+  .option('--sweep <n>', 'holdout sweep: n perturbed variants of default/adversarial, run in process (see docs/quality.md)')
+  .option('--sweep-scale <x>', 'population scale of each sweep variant', '0.2')
+  .option('--sweep-hours <h>', 'scored hours of each sweep variant', '24')
   .showHelpAfterError();
 
 program.parse(process.argv);
-const o = program.opts<{ scenario: string; seed: string; hours?: string; scale?: string; config?: string; dataDir: string; reportDir: string; reuse?: boolean; strict?: boolean }>();
+const o = program.opts<{
+  scenario: string;
+  seed: string;
+  hours?: string;
+  scale?: string;
+  config?: string;
+  dataDir: string;
+  reportDir: string;
+  reuse?: boolean;
+  strict?: boolean;
+  sweep?: string;
+  sweepScale: string;
+  sweepHours: string;
+}>();
 
 const seed = Number(o.seed);
 const hours = o.hours === undefined ? undefined : Number(o.hours);
@@ -31,10 +51,32 @@ const bad = [
   !Number.isSafeInteger(seed) || seed < 0 ? `--seed must be a non-negative integer, got ${o.seed}` : '',
   hours !== undefined && !(hours > 0) ? `--hours must be positive, got ${o.hours}` : '',
   scale !== undefined && !(scale > 0) ? `--scale must be positive, got ${o.scale}` : '',
+  o.sweep !== undefined && !(Number.isSafeInteger(Number(o.sweep)) && Number(o.sweep) > 0) ? `--sweep must be a positive integer, got ${o.sweep}` : '',
+  !(Number(o.sweepScale) > 0) ? `--sweep-scale must be positive, got ${o.sweepScale}` : '',
+  !(Number(o.sweepHours) > 0) ? `--sweep-hours must be positive, got ${o.sweepHours}` : '',
 ].filter(Boolean);
 if (bad.length) {
   process.stderr.write(bad.map((b) => `eval: ${b}\n`).join(''));
   process.exit(2);
+}
+
+if (o.sweep !== undefined) {
+  const loaded = loadConfig({ file: o.config, env: process.env });
+  if (!loaded.ok) {
+    process.stderr.write(`eval: invalid engine config:\n${loaded.errors.map((e) => `  ${e}\n`).join('')}`);
+    process.exit(2);
+  }
+  mkdirSync(o.reportDir, { recursive: true });
+  const rows = await runSweep({
+    n: Number(o.sweep),
+    seed,
+    size: { scale: Number(o.sweepScale), hours: Number(o.sweepHours) },
+    config: loaded.config,
+    reportFile: join(o.reportDir, `sweep-seed${seed}.md`),
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+  });
+  process.exit(o.strict && rows.some((r) => !r.pass) ? 1 : 0);
 }
 
 try {

@@ -7,7 +7,7 @@
 import { BUILDERS, type BuildContext } from './populations/index.ts';
 import { formatNum, NumberAllocator, PublicPool, type Num } from './numbers.ts';
 import { Rng } from './prng.ts';
-import type { Populations, Scenario } from './scenario.ts';
+import { extraPopulations, type Populations, type Scenario } from './scenario.ts';
 import { Sim, type Output, type SimStats } from './sim.ts';
 import type { Sink } from './sinks/sink.ts';
 import { truthRows, type TruthRow } from './truth.ts';
@@ -16,6 +16,8 @@ import { truthRows, type TruthRow } from './truth.ts';
 export interface RunOptions {
   /** Called now and then with the share of event time done (0–1) and the records written so far. */
   onProgress?: (fraction: number, written: number) => void;
+  /** Called once, before the first record, with the allowlisted numbers (E.164), for consumers that run alongside. */
+  onAllowlist?: (numbers: string[]) => void;
 }
 
 /** What a run produced besides the records. */
@@ -46,9 +48,10 @@ export async function runScenario(scenario: Scenario, seed: number, sink: Sink, 
   const pool = new PublicPool(alloc, root.fork('public'), Math.max(1000, Math.round(scenario.publicPool * scenario.scale)));
   const actors: Num[] = [];
   const allowed: Num[] = [];
-  for (const name of Object.keys(BUILDERS) as (keyof Populations)[]) {
+  const build = (name: string, like: keyof Populations, cfg: unknown): void => {
     const ctx: BuildContext = {
       sim,
+      population: name,
       rng: root.fork(`population/${name}`),
       alloc,
       pool,
@@ -56,8 +59,13 @@ export async function runScenario(scenario: Scenario, seed: number, sink: Sink, 
       addActor: (n) => actors.push(n),
       allow: (n) => allowed.push(n),
     };
-    (BUILDERS[name] as (c: BuildContext, cfg: unknown) => Num[])(ctx, scenario.populations[name]);
-  }
+    (BUILDERS[like] as (c: BuildContext, cfg: unknown) => Num[])(ctx, cfg);
+  };
+  for (const name of Object.keys(BUILDERS) as (keyof Populations)[]) build(name, name, scenario.populations[name]);
+  // Extra populations come after the built-in ones, so they leave their numbers and streams unchanged.
+  for (const extra of extraPopulations(scenario)) build(extra.name, extra.like, extra.config);
+
+  opts.onAllowlist?.(allowed.map((n) => n.e164));
 
   const written = { calls: 0, complaints: 0, consents: 0 };
   let outOfOrder = 0;

@@ -137,6 +137,8 @@ const institutions = z
     callbackAfterMissed: prob,
     callbackDelayMinutes: range,
     providers: weights,
+    /** On the allowlist (hospitals registered with the operator); false for lines nobody registered. */
+    allowlisted: z.boolean().default(true),
   })
   .strict();
 
@@ -259,6 +261,32 @@ const snowshoe = z
   })
   .strict();
 
+/** Every built-in population's schema, by scenario key. */
+const POPULATION_SCHEMAS = {
+  subscribers,
+  couriers,
+  organisers,
+  institutions,
+  consentedCentres,
+  quarrels,
+  telemarketers: dialler,
+  lowAndSlow: dialler,
+  robocallers,
+  harassers,
+  ringOnce,
+  callBombers,
+  unconsentedCentres,
+  quietHours: dialler,
+  snowshoe,
+};
+type PopulationKey = keyof typeof POPULATION_SCHEMAS;
+const POPULATION_KEYS = Object.keys(POPULATION_SCHEMAS) as [PopulationKey, ...PopulationKey[]];
+
+function resolveExtra(populations: Record<string, unknown>, extra: { like: PopulationKey } & Record<string, unknown>) {
+  const { like, ...over } = extra;
+  return POPULATION_SCHEMAS[like].safeParse(deepMerge(populations[like] as Record<string, unknown>, over));
+}
+
 const probe = z
   .object({
     id: ident,
@@ -291,27 +319,31 @@ export const ScenarioSchema = z
       })
       .strict(),
     probes: z.array(probe).min(1),
-    populations: z
-      .object({
-        subscribers,
-        couriers,
-        organisers,
-        institutions,
-        consentedCentres,
-        quarrels,
-        telemarketers: dialler,
-        lowAndSlow: dialler,
-        robocallers,
-        harassers,
-        ringOnce,
-        callBombers,
-        unconsentedCentres,
-        quietHours: dialler,
-        snowshoe,
-      })
-      .strict(),
+    populations: z.object(POPULATION_SCHEMAS).strict(),
+    /**
+     * More populations built like a built-in one (`like`) under their own
+     * truth label (the key): the built-in's parameters in this scenario,
+     * overridden key by key by the other fields (e.g. schools `like`
+     * organisers with bigger groups, clinics `like` institutions off the
+     * allowlist). Optional; absent in the built-in scenarios.
+     */
+    extraPopulations: z.record(ident, z.object({ like: z.enum(POPULATION_KEYS) }).catchall(z.unknown())).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    for (const [name, extra] of Object.entries(s.extraPopulations)) {
+      if (name in POPULATION_SCHEMAS || name === 'public') {
+        ctx.addIssue({ code: 'custom', path: ['extraPopulations', name], message: `${name} is a built-in population name` });
+        continue;
+      }
+      const r = resolveExtra(s.populations, extra);
+      if (!r.success) {
+        for (const issue of r.error.issues) {
+          ctx.addIssue({ code: 'custom', path: ['extraPopulations', name, ...issue.path.map(String)], message: issue.message });
+        }
+      }
+    }
+  });
 
 /** A validated scenario. */
 export type Scenario = z.infer<typeof ScenarioSchema>;
@@ -319,6 +351,22 @@ export type Scenario = z.infer<typeof ScenarioSchema>;
 export type DiallerConfig = z.infer<typeof dialler>;
 /** Populations of a scenario. */
 export type Populations = Scenario['populations'];
+
+/** An extra population of a scenario, resolved: its label, the built-in it is built like, and its full config. */
+export interface ExtraPopulation {
+  name: string;
+  like: keyof Populations;
+  config: Populations[keyof Populations];
+}
+
+/** The scenario's extra populations with their configs merged over the built-in's and validated. */
+export function extraPopulations(s: Scenario): ExtraPopulation[] {
+  return Object.entries(s.extraPopulations).map(([name, extra]) => {
+    const r = resolveExtra(s.populations, extra);
+    if (!r.success) throw new ScenarioError(`invalid extra population ${name}: ${z.prettifyError(r.error)}`);
+    return { name, like: extra.like, config: r.data };
+  });
+}
 
 /** Names of the benign populations (plus `public`: callees who call back). */
 export const BENIGN_POPULATIONS = ['subscribers', 'couriers', 'organisers', 'institutions', 'consentedCentres', 'quarrels'] as const;

@@ -19,7 +19,7 @@ export function buildCallBombers(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'callBombers', true, cfg.kinds, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
     out.push(me);
     const victim = ctx.pool.random(rng);
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);

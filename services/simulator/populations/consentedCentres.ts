@@ -30,7 +30,7 @@ export function buildConsentedCentres(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'consentedCentres', false, cfg.kinds, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, false, cfg.kinds, cfg.providers);
     out.push(me);
     const consents = publishConsents(ctx, me, rng.intRange(cfg.customers), cfg.lateGrantShare, cfg.revokedShare, ctx.rng.fork(`consents/${i}`));
     // Work through the list in a shuffled cycle: each live customer once per round.

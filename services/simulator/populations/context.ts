@@ -11,6 +11,8 @@ import { HOUR } from '../time.ts';
 /** Everything a population needs to create its actors. */
 export interface BuildContext {
   sim: Sim;
+  /** The truth label of the actors built (the scenario key, or an extra population's name). */
+  population: string;
   /** This population's random stream; fork it per actor. */
   rng: Rng;
   alloc: NumberAllocator;

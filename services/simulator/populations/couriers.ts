@@ -18,7 +18,7 @@ export function buildCouriers(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'couriers', false, { mobile: 1 }, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, false, { mobile: 1 }, cfg.providers);
     out.push(me);
     const perDay = rng.range(cfg.strangersPerDay);
     driveTimes(

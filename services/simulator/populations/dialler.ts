@@ -73,11 +73,11 @@ export function runDialler(ctx: BuildContext, me: Num, rng: Rng, cfg: DiallerBeh
 }
 
 /** Builds a population of independent dialling numbers (telemarketers, low-and-slow, quiet hours). */
-export function buildDiallers(ctx: BuildContext, cfg: DiallerConfig, population: string): Num[] {
+export function buildDiallers(ctx: BuildContext, cfg: DiallerConfig): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, population, true, cfg.kinds, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
     out.push(me);
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     runDialler(ctx, me, rng, cfg, from, to);

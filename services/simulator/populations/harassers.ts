@@ -19,7 +19,7 @@ export function buildHarassers(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'harassers', true, cfg.kinds, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
     out.push(me);
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const victims = Math.max(1, rng.intRange(cfg.victims));

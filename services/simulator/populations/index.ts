@@ -1,4 +1,8 @@
-/** Every population builder, by the scenario key (which is also its truth label). */
+/**
+ * Every population builder, by the scenario key (which is also its truth
+ * label, passed to the builder as `ctx.population`; an extra population of
+ * a scenario reuses a builder under its own label).
+ */
 import type { Num } from '../numbers.ts';
 import type { Populations } from '../scenario.ts';
 import { buildCallBombers } from './callBombers.ts';
@@ -26,13 +30,13 @@ export const BUILDERS: { [K in keyof Populations]: (ctx: BuildContext, cfg: Popu
   institutions: buildInstitutions,
   consentedCentres: buildConsentedCentres,
   quarrels: buildQuarrels,
-  telemarketers: (ctx, cfg) => buildDiallers(ctx, cfg, 'telemarketers'),
-  lowAndSlow: (ctx, cfg) => buildDiallers(ctx, cfg, 'lowAndSlow'),
+  telemarketers: buildDiallers,
+  lowAndSlow: buildDiallers,
   robocallers: buildRobocallers,
   harassers: buildHarassers,
   ringOnce: buildRingOnce,
   callBombers: buildCallBombers,
   unconsentedCentres: buildUnconsentedCentres,
-  quietHours: (ctx, cfg) => buildDiallers(ctx, cfg, 'quietHours'),
+  quietHours: buildDiallers,
   snowshoe: buildSnowshoe,
 };

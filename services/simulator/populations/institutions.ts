@@ -1,8 +1,8 @@
 /**
  * Allowlisted institutions, e.g. hospital appointment lines: fixed-line
  * numbers calling many patients (strangers) in office hours; unanswered
- * patients are retried once and some call back. Every one is on the
- * allowlist.
+ * patients are retried once and some call back. On the allowlist unless
+ * `allowlisted` is false (clinics, schools' offices nobody registered).
  */
 import type { Num } from '../numbers.ts';
 import { pickOutcome } from '../outcomes.ts';
@@ -14,13 +14,13 @@ import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from
 
 type Config = Scenario['populations']['institutions'];
 
-/** Creates the institutions' lines and puts them on the allowlist. */
+/** Creates the institutions' lines and (by default) puts them on the allowlist. */
 export function buildInstitutions(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'institutions', false, { fixed: 1 }, cfg.providers);
-    ctx.allow(me);
+    const me = newActor(ctx, rng, ctx.population, false, { fixed: 1 }, cfg.providers);
+    if (cfg.allowlisted) ctx.allow(me);
     out.push(me);
     const perDay = rng.range(cfg.callsPerDay);
     driveTimes(

@@ -19,7 +19,7 @@ export function buildOrganisers(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'organisers', false, { mobile: 1 }, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, false, { mobile: 1 }, cfg.providers);
     out.push(me);
     const contacts: Num[] = [];
     for (let k = rng.intRange(cfg.backgroundContacts); k > 0; k--) contacts.push(ctx.pool.random(rng));

@@ -20,7 +20,7 @@ export function buildQuarrels(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'quarrels', false, { mobile: 1 }, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, false, { mobile: 1 }, cfg.providers);
     out.push(me);
     const partner = ctx.pool.random(rng);
     const episode = episodeStart(sim, rng, cfg.episodeStartLocalHour);

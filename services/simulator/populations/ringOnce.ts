@@ -17,7 +17,7 @@ export function buildRingOnce(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'ringOnce', true, cfg.kinds, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
     out.push(me);
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const perDay = perHourToPerDay(rng.range(cfg.callsPerHour), cfg.rhythm);

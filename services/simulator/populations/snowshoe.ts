@@ -25,7 +25,7 @@ export function buildSnowshoe(ctx: BuildContext, cfg: Config): Num[] {
     const answerRate = rng.range(cfg.answerRate);
     const perDay = rng.range(cfg.callsPerDay);
     block.forEach((e164, k) => {
-      const me = actorWithNumber(ctx, e164, 'mobile', provider, 'snowshoe', true);
+      const me = actorWithNumber(ctx, e164, 'mobile', provider, ctx.population, true);
       out.push(me);
       const nrng = rng.fork(k);
       let a = from;

@@ -21,7 +21,7 @@ export function buildSubscribers(ctx: BuildContext, cfg: Config): Num[] {
   const nums: Num[] = [];
   for (let i = 0; i < n; i++) {
     rngs.push(ctx.rng.fork(i));
-    nums.push(newActor(ctx, rngs[i], 'subscribers', false, { mobile: 1 }, cfg.providers));
+    nums.push(newActor(ctx, rngs[i], ctx.population, false, { mobile: 1 }, cfg.providers));
   }
   const adj = contactGraph(ctx.rng.fork('graph'), n, cfg.contacts);
   for (let i = 0; i < n; i++) startSubscriber(ctx, cfg, nums, adj, i, rngs[i]);

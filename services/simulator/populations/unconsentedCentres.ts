@@ -15,7 +15,7 @@ export function buildUnconsentedCentres(ctx: BuildContext, cfg: Config): Num[] {
   const out: Num[] = [];
   for (let i = 0; i < scaled(ctx, cfg.count); i++) {
     const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, 'unconsentedCentres', true, cfg.kinds, cfg.providers);
+    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
     out.push(me);
     const consents = publishConsents(ctx, me, rng.intRange(cfg.consentedCustomers), 0, 0, ctx.rng.fork(`consents/${i}`));
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);

@@ -1,0 +1,214 @@
+/**
+ * Holdout scenario variants for `npm run eval -- --sweep N`: each variant is
+ * the default or adversarial scenario with its parameters perturbed, per
+ * variant and per population, within ranges that real traffic plausibly
+ * spans — population sizes and mixes, call rates ×0.3–×3, answer rates,
+ * talk times, campaign sizes and rotation, the hour the run starts (so the
+ * warm-up and the scored day fall differently on quiet hours), nuisance
+ * rhythms, complaint rates, delivery lateness and duplicates — plus benign
+ * heavy callers the built-in scenarios do not have (schools, clinics off
+ * the allowlist, delivery platforms, sales reps calling consented customers
+ * from mobiles, family groups). Pure: the same sweep seed gives the same
+ * variants.
+ */
+import { Rng } from '../simulator/prng.ts';
+import { loadScenario, parseScenario, type Scenario } from '../simulator/scenario.ts';
+
+/** One drawn variant: the scenario to run and what was changed, for the report. */
+export interface Variant {
+  index: number;
+  base: 'default' | 'adversarial';
+  scenario: Scenario;
+  /** Short human-readable knobs, e.g. `telemarketers rate×0.42`. */
+  knobs: string[];
+}
+
+/** Size of every variant (kept small so a sweep of 16 fits in a few minutes on 2 shared cores). */
+export interface SweepSize {
+  /** Population scale (the built-in scenarios are scale 1). */
+  scale: number;
+  /** Scored hours. */
+  hours: number;
+}
+
+export const DEFAULT_SWEEP_SIZE: SweepSize = { scale: 0.2, hours: 24 };
+
+/** Ranges the perturbation draws from (documented in docs/quality.md). */
+export const RANGES = {
+  /** Per-population count multiplier (population sizes and mix). */
+  count: [0.5, 2] as const,
+  /** Per-population call-rate multiplier, drawn log-uniform. */
+  rate: [0.3, 3] as const,
+  /** Shift of a nuisance population's answer-rate range (absolute). */
+  answerShift: [-0.08, 0.1] as const,
+  /** Multiplier of the ANSWERED weight of benign outcome mixes. */
+  benignAnswer: [0.75, 1.15] as const,
+  /** Talk-time median multiplier, log-uniform. */
+  talk: [0.5, 2] as const,
+  /** Complaint-rate multiplier. */
+  complaints: [0, 3] as const,
+  /** Snowshoe block size multiplier and rotation hours (or none). */
+  block: [0.5, 2] as const,
+  rotationHours: [2, 12] as const,
+  /** Local hour (Asia/Shanghai) at which the warm-up starts. */
+  startHour: [0, 23] as const,
+  /** Delivery: share delivered late, jitter seconds, duplicates. */
+  lateShare: [0, 0.25] as const,
+  jitterSeconds: [0, 90] as const,
+  duplicateRate: [0, 0.03] as const,
+};
+
+const DAY_RATE_KEYS = ['callsPerDay', 'strangersPerDay', 'callsPerHour', 'backgroundCallsPerDay', 'otherCallsPerDay'] as const;
+const NUISANCE_RHYTHMS = ['business', 'dialler', 'residential', 'lure', 'evening'] as const;
+
+type Obj = Record<string, unknown>;
+type Range = [number, number];
+
+/** Draws `n` variants from `seed`, alternating the default and adversarial bases. */
+export function drawVariants(n: number, seed: number, size: SweepSize = DEFAULT_SWEEP_SIZE): Variant[] {
+  const bases = { default: loadScenario('default'), adversarial: loadScenario('adversarial') };
+  const out: Variant[] = [];
+  for (let i = 0; i < n; i++) {
+    const base = i % 2 === 0 ? 'default' : 'adversarial';
+    out.push(drawVariant(bases[base], base, i, new Rng(`callguard-sweep/${seed}/${i}`), size));
+  }
+  return out;
+}
+
+/** Perturbs one base scenario. */
+export function drawVariant(baseScenario: Scenario, base: Variant['base'], index: number, rng: Rng, size: SweepSize): Variant {
+  const s = structuredClone(baseScenario) as unknown as Obj;
+  const knobs: string[] = [];
+  const logUniform = (r: readonly [number, number]): number => Math.exp(rng.uniform(Math.log(r[0]), Math.log(r[1])));
+  const f2 = (x: number): string => x.toFixed(2);
+
+  s.name = `sweep-${index}-${base}`;
+  s.scale = size.scale;
+  s.hours = size.hours;
+  const startHour = rng.int(RANGES.startHour[0], RANGES.startHour[1]);
+  s.start = `2025-03-${String(2 + (index % 20)).padStart(2, '0')}T${String(startHour).padStart(2, '0')}:00:00+08:00`;
+  knobs.push(`start ${startHour}:00`);
+  const d = s.delivery as Obj;
+  d.lateShare = rng.range(RANGES.lateShare);
+  d.maxJitterSeconds = Math.round(rng.range(RANGES.jitterSeconds));
+  d.duplicateRate = rng.range(RANGES.duplicateRate);
+  knobs.push(`late ${f2(d.lateShare as number)}×≤${d.maxJitterSeconds}s dup ${f2(d.duplicateRate as number)}`);
+
+  const pops = s.populations as Record<string, Obj>;
+  for (const [name, p] of Object.entries(pops)) {
+    const nuisance = 'startHours' in p;
+    const k: string[] = [];
+    const countMul = name === 'subscribers' ? rng.uniform(0.7, 1.4) : rng.range(RANGES.count);
+    p.count = Math.max(1, Math.round((p.count as number) * countMul));
+    k.push(`n×${f2(countMul)}`);
+    if (name !== 'subscribers' && name !== 'quarrels' && name !== 'callBombers' && name !== 'harassers') {
+      const rate = logUniform(RANGES.rate);
+      for (const key of DAY_RATE_KEYS) if (Array.isArray(p[key])) p[key] = scaleRange(p[key] as Range, rate);
+      k.push(`rate×${f2(rate)}`);
+    }
+    if (Array.isArray(p.answerRate)) {
+      const shift = rng.range(RANGES.answerShift);
+      p.answerRate = (p.answerRate as Range).map((x) => clamp(x + shift, 0.02, 0.6)) as Range;
+      k.push(`ans${shift >= 0 ? '+' : ''}${f2(shift)}`);
+    }
+    for (const key of ['outcomes', 'contactOutcomes', 'strangerOutcomes'] as const) {
+      const mix = p[key] as Obj | undefined;
+      if (!nuisance && mix && typeof mix.ANSWERED === 'number') {
+        const m = rng.range(RANGES.benignAnswer);
+        mix.ANSWERED = (mix.ANSWERED as number) * m;
+        if (key !== 'contactOutcomes') k.push(`${key === 'strangerOutcomes' ? 'strangerAns' : 'ans'}×${f2(m)}`);
+      }
+    }
+    if (p.talk && typeof p.talk === 'object') {
+      const m = logUniform(RANGES.talk);
+      const t = p.talk as Obj;
+      t.median = Math.max(2, (t.median as number) * m);
+      k.push(`talk×${f2(m)}`);
+    }
+    for (const key of ['complaintPerAnswered', 'complaintPerRejected', 'complaintChance', 'complaintPerCallback'] as const) {
+      if (typeof p[key] === 'number') p[key] = Math.min(1, (p[key] as number) * rng.range(RANGES.complaints));
+    }
+    if (nuisance && typeof p.rhythm === 'string' && (name === 'telemarketers' || name === 'lowAndSlow') && rng.chance(0.4)) {
+      p.rhythm = NUISANCE_RHYTHMS[rng.int(0, NUISANCE_RHYTHMS.length - 1)];
+      k.push(`rhythm ${p.rhythm}`);
+    }
+    if (name === 'snowshoe') {
+      const b = rng.range(RANGES.block);
+      p.blockSize = scaleRange(p.blockSize as Range, b).map(Math.round) as Range;
+      p.rotationHours = rng.chance(0.5) ? null : ([rng.range(RANGES.rotationHours), 0] as Range);
+      if (p.rotationHours) (p.rotationHours as Range)[1] = (p.rotationHours as Range)[0] * 1.5;
+      k.push(`block×${f2(b)} rotation ${p.rotationHours ? f2((p.rotationHours as Range)[0]) + 'h' : 'none'}`);
+    }
+    knobs.push(`${name} ${k.join(' ')}`);
+  }
+
+  const extras = benignHeavyCallers(rng, base);
+  s.extraPopulations = extras.populations;
+  knobs.push(...extras.knobs);
+  return { index, base, scenario: parseScenario(s, s.name as string), knobs };
+}
+
+/** Benign populations that call many strangers and are not in the built-in scenarios. */
+function benignHeavyCallers(rng: Rng, base: Variant['base']): { populations: Obj; knobs: string[] } {
+  const hard = base === 'adversarial';
+  const populations: Obj = {
+    schools: {
+      like: 'organisers',
+      count: rng.int(250, 500),
+      groupSize: [rng.int(60, 120), rng.int(150, 300)],
+      gapSeconds: [3, rng.int(20, 60)],
+      outcomes: { ANSWERED: rng.uniform(55, 75), NO_ANSWER: 25, BUSY: 5, REJECTED: hard ? 8 : 5, FAILED: 1 },
+      talk: { median: rng.uniform(25, 70), sigma: 0.6, min: 5, max: 600 },
+    },
+    clinics: {
+      like: 'institutions',
+      allowlisted: false,
+      count: rng.int(150, 300),
+      callsPerDay: [rng.int(40, 120), rng.int(150, 400)],
+      outcomes: { ANSWERED: rng.uniform(50, 70), NO_ANSWER: 25, BUSY: 5, REJECTED: hard ? 12 : 8, FAILED: 3 },
+      talk: { median: rng.uniform(30, 90), sigma: 0.6, min: 5, max: 900 },
+    },
+    deliveryPlatforms: {
+      like: 'couriers',
+      count: rng.int(300, 800),
+      strangersPerDay: [rng.int(100, 200), rng.int(220, 400)],
+      outcomes: { ANSWERED: rng.uniform(60, 78), NO_ANSWER: 18, BUSY: 4, REJECTED: hard ? 8 : 5, CANCELLED: 2, FAILED: 1 },
+      talk: { median: rng.uniform(15, 35), sigma: 0.5, min: 8, max: 180 },
+      retryUnanswered: rng.uniform(0.3, 0.8),
+      maxRetries: rng.int(1, 2),
+      callbackAfterMissed: rng.uniform(0.2, 0.5),
+    },
+    salesReps: {
+      like: 'consentedCentres',
+      count: rng.int(150, 300),
+      kinds: { mobile: 1 },
+      providers: { CMCC: 50, CUCC: 25, CTCC: 25 },
+      customers: [100, 400],
+      callsPerDay: [rng.int(30, 60), rng.int(80, 200)],
+      outcomes: { ANSWERED: rng.uniform(40, 60), NO_ANSWER: 25, BUSY: 5, REJECTED: hard ? 20 : 12, CANCELLED: 2, FAILED: 1 },
+      talk: { median: rng.uniform(40, 120), sigma: 0.7, min: 5, max: 900 },
+    },
+    familyGroups: {
+      like: 'subscribers',
+      count: rng.int(1000, 3000),
+      contacts: [2, 6],
+      callsPerDay: [rng.int(8, 15), rng.int(20, 40)],
+      strangerShare: 0.03,
+      redialAfterReject: rng.uniform(0.3, 0.7),
+    },
+  };
+  const knobs = Object.entries(populations).map(([name, p]) => {
+    const o = p as Obj;
+    const ans = (o.outcomes as Obj | undefined)?.ANSWERED;
+    return `${name} n=${o.count}${typeof ans === 'number' ? ` ans ${ans.toFixed(0)}` : ''}`;
+  });
+  return { populations, knobs };
+}
+
+function scaleRange(r: Range, m: number): Range {
+  return [r[0] * m, r[1] * m];
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
