@@ -1,7 +1,7 @@
 /**
  * The operations endpoint: `/metrics` (Prometheus text), `/healthz` (the
  * process is alive) and `/readyz` (200 when consuming with every dependency,
- * 503 with the reason otherwise — starting, degraded, failed, stopping). Listens on
+ * 503 with the reason otherwise — starting, degraded, blocked, failed, stopping). Listens on
  * 127.0.0.1 unless configured otherwise.
  */
 import { createServer, type Server } from 'node:http';
@@ -11,8 +11,10 @@ import type { Registry } from 'prom-client';
 /** What /readyz reports. */
 export interface Readiness {
   ready: boolean;
-  status: 'starting' | 'ready' | 'degraded' | 'failed' | 'stopping';
+  status: 'starting' | 'ready' | 'degraded' | 'blocked' | 'failed' | 'stopping';
   checks: Record<string, boolean>;
+  /** Why, when an output is refused for good (e.g. ClickHouse's message). */
+  error?: string;
 }
 
 /** A running ops server. */

@@ -21,6 +21,8 @@ export class DetectorMetrics {
   readonly batchSize = new Histogram({ name: 'callguard_detector_batch_records', help: 'Records per consumed batch', buckets: [1, 10, 100, 1_000, 5_000, 20_000], registers: [this.registry] });
   readonly checkpointSeconds = new Histogram({ name: 'callguard_detector_checkpoint_seconds', help: 'Time to make one checkpoint durable (produce, ClickHouse, commit, snapshots)', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
   readonly sinkErrors = new Counter({ name: 'callguard_detector_sink_errors_total', help: 'Failed attempts to write outputs, by sink', labelNames: ['sink'], registers: [this.registry] });
+  readonly sinkBlocked = new Gauge({ name: 'callguard_detector_sink_blocked', help: '1 while a sink refuses writes with a permanent error (e.g. a ClickHouse table missing); offsets stay uncommitted', labelNames: ['sink'], registers: [this.registry] });
+  readonly sinkPermanentErrors = new Counter({ name: 'callguard_detector_sink_permanent_errors_total', help: 'Failed writes with a permanent error, by sink and server error code', labelNames: ['sink', 'code'], registers: [this.registry] });
   readonly snapshotBytes = new Gauge({ name: 'callguard_detector_snapshot_bytes', help: 'Size of the last stored snapshot per partition', labelNames: ['partition'], registers: [this.registry] });
   readonly snapshotSeconds = new Histogram({ name: 'callguard_detector_snapshot_seconds', help: 'Time to compress and store one partition snapshot', buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly pending = new Gauge({ name: 'callguard_detector_pending_records', help: 'Records held or awaiting a checkpoint', registers: [this.registry] });
@@ -33,5 +35,6 @@ export class DetectorMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'callguard_detector_' });
+    this.sinkBlocked.set({ sink: 'clickhouse' }, 0);
   }
 }

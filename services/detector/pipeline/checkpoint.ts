@@ -14,7 +14,9 @@
  *
  * Steps 1 and 3 are retried with backoff until they succeed or the abort
  * signal fires (then nothing is committed, and the inputs are read again
- * after a restart). A failed commit or snapshot is logged and left to the
+ * after a restart). A permanent ClickHouse error (see
+ * sinks/clickhouse-errors.ts) is retried too, with a longer backoff, since
+ * only a person can fix it; the hooks make it loud meanwhile. A failed commit or snapshot is logged and left to the
  * next checkpoint: the outputs are already durable and idempotent.
  */
 import type { Logger } from 'pino';
@@ -25,7 +27,11 @@ import type { RowWriter } from '../sinks/clickhouse-writer.ts';
 import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
 import type { EmittedMarks, SnapshotStore } from '../state/stores.ts';
 import type { TaskCut } from './partition-task.ts';
+import { classifyClickHouseError } from '../sinks/clickhouse-errors.ts';
 import { retry } from './retry.ts';
+
+/** Longest wait between two attempts to write rows that ClickHouse refused for good. */
+const PERMANENT_BACKOFF_MS = 15_000;
 
 /** Everything a checkpoint talks to. */
 export interface CheckpointDeps {
@@ -48,6 +54,8 @@ export interface CheckpointDeps {
 /** Observations for metrics. */
 export interface CheckpointHooks {
   sinkError(sink: 'kafka' | 'clickhouse' | 'redis' | 'commit', err: unknown): void;
+  /** A sink took a write after failing (or simply took it). */
+  sinkOk?(sink: 'clickhouse'): void;
   dlq(entries: TaskCut['dlq']): void;
   snapshot(partition: number, bytes: number, ms: number): void;
 }
@@ -97,7 +105,15 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     providerHour: work.cuts.flatMap((c) => c.rows.providerHour),
   };
   step('marked');
-  await retry(() => deps.writer.write(rows), { what: 'write ClickHouse rows', signal, log, onError: (e) => deps.hooks.sinkError('clickhouse', e) });
+  await retry(() => deps.writer.write(rows), {
+    what: 'write ClickHouse rows',
+    signal,
+    log,
+    onError: (e) => deps.hooks.sinkError('clickhouse', e),
+    // A permanent error (table missing, type mismatch) waits for a person: back off further, keep the offsets uncommitted.
+    maxMsFor: (e) => (classifyClickHouseError(e).permanent ? PERMANENT_BACKOFF_MS : undefined),
+  });
+  deps.hooks.sinkOk?.('clickhouse');
   step('written');
 
   const offsets: PartitionOffset[] = [];

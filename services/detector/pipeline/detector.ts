@@ -28,6 +28,7 @@ import type { RedisHandle } from '../state/redis.ts';
 import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
 import type { ConsentDlqMarks, EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
 import { ConsentDlq } from './consent-dlq.ts';
+import { classifyClickHouseError } from '../sinks/clickhouse-errors.ts';
 import { runCheckpoint, type CheckpointDeps } from './checkpoint.ts';
 import { FlagLane } from './flag-lane.ts';
 import { decodeCalls, decodeComplaints } from './input.ts';
@@ -96,6 +97,8 @@ export class Detector {
   private consentsCaughtUp = false;
   private sub: Subscription | null = null;
   private checkpoint: Promise<void> | null = null;
+  /** Set while ClickHouse refuses rows with a permanent error. */
+  private chBlocked: { since: number; code: number | null; message: string } | null = null;
   private lastCheckpointAt = 0;
   private paused = false;
   private stopping = false;
@@ -208,8 +211,9 @@ export class Detector {
 
   /** /readyz. */
   readiness(): Readiness {
-    const checks = { consents: this.consentsCaughtUp, assigned: this.assigned, redis: this.deps.redis.up };
+    const checks = { consents: this.consentsCaughtUp, assigned: this.assigned, redis: this.deps.redis.up, clickhouse: this.chBlocked === null };
     if (this.status === 'stopping' || this.status === 'starting' || this.status === 'failed') return { ready: false, status: this.status, checks };
+    if (this.chBlocked) return { ready: false, status: 'blocked', checks, error: `ClickHouse: ${this.chBlocked.message}` };
     if (!checks.redis) return { ready: false, status: 'degraded', checks };
     return { ready: checks.consents && checks.assigned, status: checks.consents && checks.assigned ? 'ready' : 'starting', checks };
   }
@@ -734,7 +738,11 @@ export class Detector {
       log,
       signal: this.abort.signal,
       hooks: {
-        sinkError: (sink) => metrics.sinkErrors.inc({ sink }),
+        sinkError: (sink, err) => {
+          metrics.sinkErrors.inc({ sink });
+          if (sink === 'clickhouse') this.onClickHouseError(err);
+        },
+        sinkOk: () => this.onClickHouseOk(),
         dlq: (entries) => {
           for (const d of entries) metrics.dlq.inc({ topic: d.side === 0 ? config.topics.calls : config.topics.complaints, reason: dlqReason(d.error) });
         },
@@ -745,6 +753,28 @@ export class Detector {
         },
       },
     };
+  }
+
+  /** A permanent ClickHouse error: loud (error log with the server's message, gauge, /readyz), retried with backoff. */
+  private onClickHouseError(err: unknown): void {
+    const f = classifyClickHouseError(err);
+    if (!f.permanent) return;
+    const m = this.deps.metrics;
+    m.sinkPermanentErrors.inc({ sink: 'clickhouse', code: String(f.code ?? '') });
+    m.sinkBlocked.set({ sink: 'clickhouse' }, 1);
+    this.chBlocked ??= { since: Date.now(), code: f.code, message: f.message };
+    this.chBlocked.message = f.message;
+    this.log.error(
+      { sink: 'clickhouse', code: f.code, err: f.message, since: new Date(this.chBlocked.since).toISOString() },
+      'ClickHouse refuses the rows with a permanent error: nothing is committed until it takes them (fix the cause); retrying with backoff',
+    );
+  }
+
+  private onClickHouseOk(): void {
+    if (!this.chBlocked) return;
+    this.log.info({ sink: 'clickhouse', blockedMs: Date.now() - this.chBlocked.since }, 'ClickHouse takes the rows again');
+    this.chBlocked = null;
+    this.deps.metrics.sinkBlocked.set({ sink: 'clickhouse' }, 0);
   }
 
   private updateMetrics(now: number): void {

@@ -13,6 +13,8 @@ export interface RetryOptions {
   onError?: (err: unknown) => void;
   initialMs?: number;
   maxMs?: number;
+  /** A longer backoff ceiling for some failures (e.g. permanent ones that wait for a person); `maxMs` otherwise. */
+  maxMsFor?: (err: unknown) => number | undefined;
 }
 
 /** Error thrown by {@link retry} when aborted. */
@@ -42,8 +44,10 @@ export async function retry<T>(fn: () => Promise<T>, opts: RetryOptions): Promis
       opts.onError?.(e);
       if (attempt <= 3 || attempt % 10 === 0) opts.log.warn({ what: opts.what, attempt, err: (e as Error)?.message ?? String(e) }, 'failed; retrying');
     }
+    const ceiling = opts.maxMsFor?.(lastError) ?? max;
+    delay = Math.min(ceiling, delay);
     await sleep(delay * (0.75 + Math.random() * 0.5), opts.signal);
-    delay = Math.min(max, delay * 2);
+    delay = Math.min(ceiling, delay * 2);
   }
 }
 

@@ -1,0 +1,121 @@
+/**
+ * A permanent ClickHouse error — a table renamed away, so every insert
+ * fails with "Table … doesn't exist" (Code 60), which no retry can cure —
+ * is not retried silently forever: the offsets stay uncommitted (nothing
+ * lost), /readyz answers 503 `blocked` with ClickHouse's message, an error
+ * log and `callguard_detector_sink_blocked{sink="clickhouse"}` say so, the
+ * retries back off; once the table is renamed back the detector recovers
+ * by itself and ends with exactly replay's flags and exact totals. Calls
+ * only (the second half is produced live, while the table is away).
+ */
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlagEvent } from '../../shared/contracts/records.ts';
+import {
+  byId,
+  clickhouseTotals,
+  createFixture,
+  expectedTotals,
+  loadAllowlist,
+  metric,
+  ops,
+  produce,
+  readFlags,
+  replay,
+  simulate,
+  startDetector,
+  waitForCommitted,
+  type DetectorProcess,
+  type Fixture,
+  type Scenario,
+} from './detector-harness.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const ENV = { CALLGUARD_DETECTOR_MAX_PENDING: '3000', CALLGUARD_DETECTOR_FLUSH_MS: '200' };
+
+let f: Fixture;
+let s: Scenario;
+let expected: FlagEvent[];
+let det: DetectorProcess | undefined;
+let renamed = false;
+
+const table = () => `\`${f.database}\`.number_minute`;
+const away = () => `\`${f.database}\`.number_minute_away`;
+
+beforeAll(async () => {
+  f = await createFixture(1);
+  s = await simulate({ seed: 43, scale: 0.2, hours: 8 });
+  s.complaints = [];
+  writeFileSync(join(s.dir, 'complaints.jsonl'), '');
+  expected = await replay(s);
+  await loadAllowlist(f, s.allowlist);
+  await produce(f, { consents: s.consents, calls: s.calls.slice(0, half()) });
+}, 240_000);
+
+afterAll(async () => {
+  if (renamed) await f.ch.command(`RENAME TABLE ${away()} TO ${table()}`).catch(() => {});
+  await det?.stop('SIGKILL');
+  await f?.cleanup();
+  s?.cleanup();
+}, 120_000);
+
+const half = () => Math.floor(s.calls.length / 2);
+
+async function committedCalls(): Promise<number> {
+  const res = await f.admin.fetchOffsets({ groupId: f.group, topics: [f.topics.calls] });
+  return Math.max(0, Number(res[0]?.partitions[0]?.offset ?? -1));
+}
+
+describe('a permanent ClickHouse error', () => {
+  it('keeps offsets uncommitted, says so on /readyz, metrics and logs, and recovers once fixed', async () => {
+    det = startDetector(f, ENV);
+    const port = await det.port();
+    await waitForCommitted(f);
+    expect((await ops(port, '/readyz')).status).toBe(200);
+
+    await f.ch.command(`RENAME TABLE ${table()} TO ${away()}`);
+    renamed = true;
+    await produce(f, { calls: s.calls.slice(half()) });
+    const ready = await waitFor(
+      async () => {
+        const r = await ops(port, '/readyz');
+        return r.status === 503 ? (JSON.parse(r.body) as { status: string; error?: string; checks: Record<string, boolean> }) : undefined;
+      },
+      { what: '/readyz to report the permanent error', timeoutMs: 30_000 },
+    );
+    expect(ready.status).toBe('blocked');
+    expect(ready.checks.clickhouse).toBe(false);
+    expect(ready.error).toMatch(/Code: 60.*number_minute doesn't exist/);
+    const m = (await ops(port, '/metrics')).body;
+    expect(metric(m, 'callguard_detector_sink_blocked', { sink: 'clickhouse' })).toBe(1);
+    expect(metric(m, 'callguard_detector_sink_permanent_errors_total', { sink: 'clickhouse', code: '60' })).toBeGreaterThan(0);
+    const errors = det.logs.filter((l) => l.level === 50 && l.sink === 'clickhouse');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(String(errors[0].err)).toMatch(/number_minute doesn't exist/);
+
+    // It backs off (up to 15 s between attempts, not the 5 s of passing errors) and commits nothing meanwhile.
+    const attempts = async () => metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_permanent_errors_total', { sink: 'clickhouse' });
+    await new Promise((r) => setTimeout(r, 12_000)); // the backoff ramps up
+    const attemptsAt = await attempts();
+    await new Promise((r) => setTimeout(r, 16_000));
+    expect((await attempts()) - attemptsAt).toBeLessThanOrEqual(2);
+    const later = (await ops(port, '/metrics')).body;
+    expect(await committedCalls()).toBe(half());
+    expect(metric(later, 'callguard_detector_events_total', { result: 'accepted' })).toBeGreaterThan(half()); // detection went on
+    expect((await ops(port, '/healthz')).status).toBe(200);
+
+    await f.ch.command(`RENAME TABLE ${away()} TO ${table()}`);
+    renamed = false;
+    await waitForCommitted(f, 60_000);
+    await waitFor(async () => (await ops(port, '/readyz')).status === 200, { what: '/readyz ready again', timeoutMs: 10_000 });
+    expect(metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_blocked', { sink: 'clickhouse' })).toBe(0);
+    expect(det.logs.some((l) => l.msg === 'ClickHouse takes the rows again')).toBe(true);
+
+    const flags = await readFlags(f);
+    expect(flags.length).toBe(new Set(flags.map((x) => x.flagId)).size);
+    expect(byId(flags)).toEqual(byId(expected));
+    const want = expectedTotals(s);
+    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+  });
+});
