@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/**/*.spec.ts', 'services/**/*.spec.ts', 'test/unit/**/*.spec.ts'],
+          include: ['shared/**/*.spec.ts', 'services/**/*.spec.ts', 'test/unit/**/*.spec.ts', 'test/soak/**/*.spec.ts'],
           environment: 'node',
         },
       },
