@@ -385,7 +385,10 @@ export class Detector {
       const mark = await marks.load(p);
       if (mark === undefined) return;
       const due = q.due(p, mark);
-      if (due.upTo <= mark && due.entries.length === 0) continue;
+      if (due.entries.length === 0) {
+        q.settle(p, mark); // sent before (by an earlier run or owner)
+        if (due.upTo <= mark) continue;
+      }
       const messages = due.entries.map((e) => ({
         topic: config.topics.dlq,
         key: e.message.key,
