@@ -22,12 +22,12 @@ afterAll(async () => {
 });
 
 describe('dismissal records in Redis', () => {
-  it('are read as the windowEnd of the dismissed evidence, per number', async () => {
+  it('are read as the windowEnd and severity of the dismissed evidence, per number', async () => {
     await raw.hset(`${prefix}:dismissed:+8613900000007`, { flagId: 'f1', windowEnd: '1740960000000', windowStart: '1740873600000', severity: 'LABEL', reviewer: 'ana', decidedAt: '1' });
     const store = new FlagDedup(handle, prefix, 'flags', 60);
     for (let i = 0; i < 50 && !handle.up; i++) await new Promise((r) => setTimeout(r, 100));
     expect(handle.up).toBe(true);
     const got = await store.dismissedUntil(['+8613900000007', '+8613900000008']);
-    expect([...got]).toEqual([['+8613900000007', 1740960000000]]);
+    expect([...got]).toEqual([['+8613900000007', { windowEnd: 1740960000000, severity: 'LABEL' }]]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import { FlagLane, type LaneDedup } from './flag-lane.ts';
+import type { Dismissal } from '../state/stores.ts';
 
 function flag(id: string, number: string, windowStart: number): FlagEvent {
   return {
@@ -21,7 +22,7 @@ function flag(id: string, number: string, windowStart: number): FlagEvent {
 }
 
 /** An in-memory stand-in for the Redis marks (the real store is covered by the detector's integration tests). */
-function memoryDedup(dismissed: Record<string, number> = {}): LaneDedup & { marks: Map<string, string> } {
+function memoryDedup(dismissed: Record<string, Dismissal> = {}): LaneDedup & { marks: Map<string, string> } {
   const marks = new Map<string, string>();
   return {
     marks,
@@ -74,14 +75,29 @@ describe('FlagLane', () => {
   });
 
   it('does not emit a flag on evidence an investigator dismissed, but does on later evidence', async () => {
-    const d = memoryDedup({ '+8613900000002': 50_000 });
+    const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
     const { l, sent, dismissed } = lane(d);
     l.push([flag('same-evidence', '+8613900000002', 40_000), flag('other-number', '+8613900000003', 40_000)]);
     const out = await l.drain();
     expect(out.map((f) => f.flagId)).toEqual(['other-number']);
-    l.push([flag('new-evidence', '+8613900000002', 60_000)]);
+    l.push([flag('new-evidence', '+8613900000002', 3_660_000)]);
     await l.drain();
     expect(sent).toEqual(['other-number', 'new-evidence']);
     expect(dismissed()).toBe(1);
+  });
+
+  it('emits a stronger flag overlapping dismissed evidence, and not a weaker or equal one (the enforcer rule)', async () => {
+    const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
+    const { l, sent, dismissed } = lane(d);
+    l.push([
+      { ...flag('watch-overlap', '+8613900000002', 1_000_000), severity: 'WATCH' },
+      { ...flag('label-overlap', '+8613900000002', 1_000_000), severity: 'LABEL' },
+      { ...flag('block-overlap', '+8613900000002', 1_000_000), severity: 'BLOCK_RECOMMENDED' },
+      // Evidence ending within the dismissed window: covered whatever the severity.
+      { ...flag('block-inside', '+8613900000002', 0), severity: 'BLOCK_RECOMMENDED', windowEnd: 3_600_000 },
+    ]);
+    await l.drain();
+    expect(sent).toEqual(['block-overlap']);
+    expect(dismissed()).toBe(3);
   });
 });

@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import type { Sink } from '../kafka/source.ts';
-import type { FlagDedup } from '../state/stores.ts';
+import { coveredByDismissal, type FlagDedup } from '../state/stores.ts';
 
 /** The part of the Redis store the lane uses. */
 export type LaneDedup = Pick<FlagDedup, 'lookup' | 'markPending' | 'mark' | 'dismissedUntil'>;
@@ -99,11 +99,12 @@ export class FlagLane {
     const notYet = unique.filter((f) => !already.has(f.flagId));
     if (notYet.length < flags.length) d.onDeduplicated(flags.length - notYet.length);
     // An investigator dismissed this number's evidence up to some windowEnd:
-    // a flag whose evidence window starts before that is the same evidence.
+    // a flag on that evidence (ending within it, or overlapping it without a
+    // higher severity) is not emitted again — the enforcer's rule.
     const dismissed = await d.dedup.dismissedUntil([...new Set(notYet.map((f) => f.number))]);
     const fresh = notYet.filter((f) => {
-      const until = dismissed.get(f.number);
-      return until === undefined || f.windowStart > until;
+      const dismissal = dismissed.get(f.number);
+      return dismissal === undefined || !coveredByDismissal(f, dismissal);
     });
     if (fresh.length < notYet.length) d.onDismissed?.(notYet.length - fresh.length);
     // Flags already on the topic (produced by an owner that died before its

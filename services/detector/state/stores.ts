@@ -3,15 +3,16 @@
  *
  * - `<prefix>:snapshot:<group>:<calls topic>:<partition>`: the latest
  *   checkpoint of a partition (engine + aggregates + positions), binary;
- * - `<prefix>:dismissed:<number>` (written by the console): evidence an
- *   investigator dismissed; flags whose evidence window starts before its
- *   windowEnd are not emitted again;
+ * - `<prefix>:dismissed:<number>` (written by the console and the enforcer):
+ *   evidence an investigator dismissed; a flag on that evidence is not
+ *   emitted again (see {@link coveredByDismissal});
  * - `<prefix>:flag:<flags topic>:<flagId>`: set once a flag is on the flags
  *   topic (with a TTL), so a restarted or rebalanced instance does not emit it again;
  * - `<prefix>:allowlist`: a set of numbers never to flag (any form);
  * - `<prefix>:config:engine`: JSON overrides of the engine config, applied live;
  * - `<prefix>:emitted:…` and `<prefix>:consent-dlq:…`: offset marks (below).
  */
+import type { FlagEvent, Severity } from '../../../shared/contracts/records.ts';
 import type { RedisHandle } from './redis.ts';
 import { decodePartitionSnapshot, encodePartitionSnapshot, type PartitionSnapshot } from './snapshot-codec.ts';
 
@@ -98,23 +99,24 @@ export class FlagDedup {
   }
 
   /**
-   * Until when (ms, a dismissed flag's windowEnd) each number's evidence was
-   * dismissed by an investigator, from the console's
-   * `<prefix>:dismissed:<number>` records. Empty when Redis cannot be asked.
+   * The dismissal in force for each number (its windowEnd in ms and the
+   * dismissed flag's severity), from the `<prefix>:dismissed:<number>`
+   * records. Empty when Redis cannot be asked.
    */
-  async dismissedUntil(numbers: string[]): Promise<Map<string, number>> {
-    const none = new Map<string, number>();
+  async dismissedUntil(numbers: string[]): Promise<Map<string, Dismissal>> {
+    const none = new Map<string, Dismissal>();
     if (numbers.length === 0) return none;
     const found = await this.redis.attempt(
       'dismissal check',
       async (r) => {
         const p = r.pipeline();
-        for (const n of numbers) p.hget(`${this.prefix}:dismissed:${n}`, 'windowEnd');
+        for (const n of numbers) p.hmget(`${this.prefix}:dismissed:${n}`, 'windowEnd', 'severity');
         const res = (await p.exec()) ?? [];
-        const out = new Map<string, number>();
+        const out = new Map<string, Dismissal>();
         numbers.forEach((n, i) => {
-          const v = Number(res[i]?.[1]);
-          if (res[i]?.[1] != null && Number.isFinite(v)) out.set(n, v);
+          const [end, severity] = (res[i]?.[1] as (string | null)[] | undefined) ?? [];
+          const windowEnd = Number(end);
+          if (end != null && Number.isFinite(windowEnd)) out.set(n, { windowEnd, severity: isSeverity(severity) ? severity : 'BLOCK_RECOMMENDED' });
         });
         return out;
       },
@@ -271,4 +273,29 @@ export class ConsentDlqMarks {
     const n = Number(v ?? 0);
     return Number.isFinite(n) && n >= 0 ? n : 0;
   }
+}
+
+/** An investigator's dismissal of a number's evidence, as the detector reads it. */
+export interface Dismissal {
+  /** End of the dismissed flag's evidence window (ms). */
+  windowEnd: number;
+  /** The dismissed flag's severity (a record without one counts as the strongest). */
+  severity: Severity;
+}
+
+const RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
+
+function isSeverity(s: unknown): s is Severity {
+  return typeof s === 'string' && s in RANK;
+}
+
+/**
+ * Whether a flag is on evidence an investigator dismissed — the enforcer's
+ * rule (docs/enforcer.md): its evidence ends at or before the dismissed
+ * window's end, or it overlaps that window without a higher severity.
+ * Entirely new evidence, or stronger evidence, is flagged again.
+ */
+export function coveredByDismissal(f: Pick<FlagEvent, 'windowStart' | 'windowEnd' | 'severity'>, d: Dismissal): boolean {
+  if (f.windowEnd <= d.windowEnd) return true;
+  return f.windowStart <= d.windowEnd && RANK[f.severity] <= RANK[d.severity];
 }
