@@ -15,6 +15,7 @@ import { NumberState } from './state/number-state.ts';
 import {
   PAIR_ANSWERED as PAIR_ANSWERED_,
   PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
+  PAIR_ENGAGED as PAIR_ENGAGED_,
   PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
   PairCache,
 } from './state/pair-cache.ts';
@@ -44,8 +45,12 @@ const STRANGER_TALKED = M.STRANGER_TALKED;
 const PAIR_ANSWERED = PAIR_ANSWERED_;
 const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
+const PAIR_ENGAGED = PAIR_ENGAGED_;
 
+/** Bits of a number's `kind`: a marketing line (95/96/400 or configured)… */
 const MARKETING = 1;
+/** …or a number that has consent registrations (a sales rep's mobile): its consented calls are not calls to strangers either. */
+const CONSENTING = 2;
 const SWEEP_EVERY = 1 << 16;
 const SWEEP_CHUNK = 4096;
 
@@ -137,7 +142,10 @@ export class DetectionEngine implements Engine {
 
   onConsent(c: ConsentRecord): void {
     this.counts.consents++;
-    this.consents.put(numberKey(c.caller), numberKey(c.callee), c.grantedAt, c.revokedAt);
+    const caller = numberKey(c.caller);
+    this.consents.put(caller, numberKey(c.callee), c.grantedAt, c.revokedAt);
+    const slot = this.index.get(caller);
+    if (slot >= 0) this.state.set8(slot, 'kind', this.state.get8(slot, 'kind') | CONSENTING);
   }
 
   advanceTo(t: number): void {
@@ -278,9 +286,10 @@ export class DetectionEngine implements Engine {
       this.index.set(key, slot);
       const cls = classify(e164);
       this.state.set8(slot, 'numberClass', NUMBER_CLASSES.indexOf(cls));
-      if (cls === 'SERVICE_95' || cls === 'SERVICE_96' || cls === 'TOLL_FREE_400' || this.marketingLines.has(key)) {
-        this.state.set8(slot, 'kind', MARKETING);
-      }
+      let kind = 0;
+      if (cls === 'SERVICE_95' || cls === 'SERVICE_96' || cls === 'TOLL_FREE_400' || this.marketingLines.has(key)) kind |= MARKETING;
+      if (this.consents.isRegisteredLine(key)) kind |= CONSENTING;
+      this.state.set8(slot, 'kind', kind);
     }
     const sec = Math.floor(t / 1000);
     if (sec > this.state.get32(slot, 'lastSeen')) this.state.set32(slot, 'lastSeen', sec);
@@ -309,12 +318,13 @@ export class DetectionEngine implements Engine {
     // Has the callee ever called the caller? Once known, cached in this pair's
     // flags, which saves the reverse lookup (a cache miss) on later calls.
     // A pair that has talked is acquainted already: skip the lookup unless the
-    // caller is a marketing line (whose consent question it also answers).
-    const marketing = (st.get8(slot, 'kind') & MARKETING) !== 0;
+    // caller is a marketing line or has consents (whose consent question it also answers).
+    const kind = st.get8(slot, 'kind');
+    const marketing = (kind & MARKETING) !== 0;
     const talked = pairs.get8(p, 'talks') >= cfg.acquaintanceTalks;
     let pflags = pairs.get8(p, 'flags');
     let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
-    if (!calledBack && (!talked || marketing)) {
+    if (!calledBack && (!talked || kind !== 0)) {
       const back = pairs.find(callee, caller);
       if (back >= 0 && pairs.get16(back, 'attempts') > 0) {
         if (isNew) {
@@ -327,7 +337,8 @@ export class DetectionEngine implements Engine {
         pairs.set8(p, 'flags', pflags);
       }
     }
-    const consented = marketing && this.consents.has(caller, callee, t);
+    // Consent makes a call legitimate whoever places it (a 95 line or a sales rep's mobile).
+    const consented = kind !== 0 && this.consents.has(caller, callee, t);
     const stranger = !calledBack && !talked && !consented;
 
     ctr.add(slot, CALLS);
@@ -348,9 +359,13 @@ export class DetectionEngine implements Engine {
     if (stranger) {
       ctr.add(slot, STRANGER_CALLS);
       // Engagement: answered and kept on the line past the short-call cut (a
-      // callee who hangs up on a pitch within seconds has not engaged).
-      if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, STRANGER_ANSWERED);
-      if (outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
+      // callee who hangs up on a pitch within seconds has not engaged), once
+      // per stranger: rates are per callee, so retries do not dilute them.
+      if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec && (pflags & PAIR_ENGAGED) === 0) {
+        ctr.add(slot, STRANGER_ANSWERED);
+        if (talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
+        pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ENGAGED);
+      }
       if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
       if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_STRANGERS);
       if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);

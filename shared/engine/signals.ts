@@ -84,6 +84,13 @@ export function emptySignals(): Signals {
 /** A contributing signal: the contract's reason plus the points it adds to the score. */
 export interface ScoredReason extends FlagReason {
   points: number;
+  /**
+   * Context, not evidence: volume, short talk, the hour. Context adds to the
+   * score of a number that has evidence of nuisance, but never makes a LABEL
+   * on its own or together (a school ringing 300 parents until 22:30 is busy
+   * and late, not a nuisance). See `verdict`.
+   */
+  context?: boolean;
 }
 
 export type RulesConfig = EngineConfig['rules'];
@@ -108,6 +115,19 @@ export function engagement(s: Signals, horizon: '1h' | '24h'): number {
   return horizon === '1h'
     ? s.strangerAnswered1h + s.strangerTalked1h + s.callbacks1h
     : s.strangerAnswered24h + s.callbacks24h;
+}
+
+/**
+ * The engagement rate's sample, per callee: `n` distinct strangers called
+ * in the horizon and `k` of them who engaged (each stranger's first engaged
+ * answer counts once, as does a callback). Per callee rather than per call,
+ * so that retrying the customers who missed a call (couriers, clinics) does
+ * not read as being ignored, and calling the same few who answer again and
+ * again does not read as being welcome.
+ */
+export function reach(s: Signals, horizon: '1h' | '24h'): { n: number; k: number } {
+  const n = horizon === '1h' ? s.newStrangers1h : s.newStrangers24h;
+  return { n, k: Math.min(n, engagement(s, horizon)) };
 }
 
 /**

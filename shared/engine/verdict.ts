@@ -15,16 +15,21 @@ export interface Verdict {
  * 100) and a severity. BLOCK_RECOMMENDED needs the block score AND at least
  * `blockMinRules` distinct rules each adding real weight (≥ 20 points): one
  * signal, however strong, stops at LABEL, since a number is verified by a
- * person before it is shut down.
+ * person before it is shut down. Context reasons (volume, short talk, the
+ * hour) strengthen evidence but cannot make a LABEL: unless the evidence
+ * alone reaches the LABEL score, the score stays below it.
  */
 export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['severity']): Verdict {
   let sum = 0;
+  let evidence = 0;
   let strong = 0;
   for (const r of reasons) {
     sum += r.points;
+    if (r.context !== true) evidence += r.points;
     if (r.points >= 20) strong++;
   }
-  const score = Math.min(100, Math.round(sum));
+  let score = Math.min(100, Math.round(sum));
+  if (evidence < s.label && score >= s.label) score = s.label - 1;
   let severity: Severity | null = null;
   if (score >= s.block && strong >= s.blockMinRules) severity = 'BLOCK_RECOMMENDED';
   else if (score >= s.label) severity = 'LABEL';

@@ -12,6 +12,7 @@ const { members: MEMBERS, strangerCallsPerDay: GROUP_CALLS, memberStrangersPerDa
 const member = (o: Partial<Signals> = {}): Signals => ({
   ...emptySignals(),
   strangerCalls24h: 15,
+  newStrangers24h: 15,
   strangerAnswered24h: 3,
   campaignMembers: 6,
   campaignCalls: 90,
@@ -51,7 +52,7 @@ describe('CAMPAIGN', () => {
 
   it('does not score a member that itself barely calls strangers, or whose callees engage', () => {
     expect(campaign(member({ strangerCalls24h: MEMBER_CALLS - 0.5, strangerAnswered24h: 0 }), c)).toBeNull();
-    expect(campaign(member({ strangerCalls24h: 10, strangerAnswered24h: 5 }), c)).toBeNull();
+    expect(campaign(member({ strangerCalls24h: 10, newStrangers24h: 10, strangerAnswered24h: 5 }), c)).toBeNull();
     expect(campaign(member({ strangerCalls24h: MEMBER_CALLS, strangerAnswered24h: 0 }), c)).not.toBeNull();
   });
 

@@ -1,4 +1,4 @@
-import { engagement, r1, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * CAMPAIGN: the number belongs to a block of numbers on one access provider
@@ -17,10 +17,13 @@ export const campaign: Rule = (s, c) => {
   // only (a neighbour in the block also calls friends), and they do not engage.
   if (s.strangerCalls24h < memberStrangersPerDay) return null;
   if (s.strangerCalls24h / Math.max(1, s.calls24h) < memberStrangerShare) return null;
-  if (Math.min(1, engagement(s, '24h') / s.strangerCalls24h) > memberMaxAnswerRate) return null;
+  // Its own callees' engagement, per callee (at least one callee: a single call counts as one).
+  const { k } = reach(s, '24h');
+  const n = Math.max(1, reach(s, '24h').n);
+  if (k / n > memberMaxAnswerRate) return null;
   // …and its own few calls are evidence, not chance: the upper bound of its engagement stays under 0.75
   // (3 of 3 unanswered: yes; 1 of 3 answered: no; 2 of 6: yes).
-  if (wilsonUpper(Math.min(engagement(s, '24h'), s.strangerCalls24h), s.strangerCalls24h) > 0.75) return null;
+  if (wilsonUpper(Math.min(k, n), n) > 0.75) return null;
   return {
     rule: 'CAMPAIGN',
     window: '24h',

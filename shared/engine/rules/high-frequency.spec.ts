@@ -20,6 +20,7 @@ describe('HIGH_FREQUENCY', () => {
       value: 60,
       threshold: 60,
       points: 25,
+      context: true,
     });
   });
 
@@ -30,6 +31,7 @@ describe('HIGH_FREQUENCY', () => {
       value: 400,
       threshold: 400,
       points: 25,
+      context: true,
     });
   });
 

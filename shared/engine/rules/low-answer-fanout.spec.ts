@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/index.ts';
 import { emptySignals, wilsonUpper, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
-import { lowAnswerFanout } from './low-answer-fanout.ts';
+import { LOOKS_Z, lowAnswerFanout } from './low-answer-fanout.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
@@ -32,7 +32,7 @@ describe('LOW_ANSWER_FANOUT', () => {
   it('fires at exactly the hourly fan-out with nobody answering: LABEL on its own, with the contract fields', () => {
     const r = lowAnswerFanout(hour(PER_HOUR, 0), c);
     expect(r).toMatchObject({ rule: 'LOW_ANSWER_FANOUT', window: '1h', value: 0, threshold: MAX });
-    expect(r!.points).toBeCloseTo(50 + 25 * (1 - wilsonUpper(0, PER_HOUR) / MAX), 6);
+    expect(r!.points).toBeCloseTo(50 + 25 * (1 - wilsonUpper(0, PER_HOUR, LOOKS_Z) / MAX), 6);
     expect(verdict([r!], cfg.severity).severity).toBe('LABEL');
   });
 
@@ -44,11 +44,11 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(r).toMatchObject({ window: '24h', value: 0.2, threshold: MAX });
   });
 
-  it('judges the upper confidence bound, so a small sample never looks low by chance', () => {
+  it('judges the upper confidence bound (99 %: a number is judged again at every call), so a small sample never looks low by chance', () => {
     for (const n of [Math.max(12, PER_HOUR), 100]) {
       // k engaged of n is the most that still fires; k + 1 is under the maximum too, but not clearly.
       let k = 0;
-      while (wilsonUpper(k + 1, n) <= MAX) k++;
+      while (wilsonUpper(k + 1, n, LOOKS_Z) <= MAX) k++;
       expect((k + 1) / n).toBeLessThan(MAX);
       expect(lowAnswerFanout(hour(n, k), c), `${k}/${n}`).not.toBeNull();
       expect(lowAnswerFanout(hour(n, k + 1), c), `${k + 1}/${n}`).toBeNull();
@@ -57,7 +57,7 @@ describe('LOW_ANSWER_FANOUT', () => {
 
   it('points fall towards 50 as the bound nears the maximum (still LABEL when it fires)', () => {
     let k = 0;
-    while (wilsonUpper(k + 1, 100) <= MAX) k++;
+    while (wilsonUpper(k + 1, 100, LOOKS_Z) <= MAX) k++;
     const weak = lowAnswerFanout(hour(100, k), c)!;
     const strong = lowAnswerFanout(hour(100, 5), c)!;
     expect(weak.points).toBeLessThan(strong.points);
@@ -86,17 +86,36 @@ describe('LOW_ANSWER_FANOUT', () => {
 
   it('adds up to 10 points for fan-out, reached at 3× the threshold, and stays a single-signal LABEL', () => {
     const at = lowAnswerFanout(hour(1200, 0), c)!;
-    const triple = lowAnswerFanout(sig({ newStrangers1h: 3 * PER_HOUR, strangerCalls1h: 1200 }), c)!;
-    const base = lowAnswerFanout(sig({ newStrangers1h: PER_HOUR, strangerCalls1h: 1200 }), c)!;
-    expect(triple.points - base.points).toBeCloseTo(10, 6);
+    const triple = lowAnswerFanout(hour(3 * PER_HOUR, 0), c)!;
+    const base = lowAnswerFanout(hour(PER_HOUR, 0), c)!;
+    const lowness = (n: number) => 25 * (1 - wilsonUpper(0, n, LOOKS_Z) / MAX);
+    expect(triple.points - base.points).toBeCloseTo(10 + lowness(3 * PER_HOUR) - lowness(PER_HOUR), 6);
     expect(at.points).toBeLessThanOrEqual(85);
     expect(verdict([at], cfg.severity).severity).toBe('LABEL');
   });
 
-  it('counts repeated calls in the rate, not only distinct strangers', () => {
-    // A few strangers, 40 calls, 4 answered: 10%.
-    const r = lowAnswerFanout(sig({ newStrangers1h: PER_HOUR, strangerCalls1h: 40, strangerAnswered1h: 4 }), c);
-    expect(r?.value).toBe(0.1);
+  it('judges the rate per callee: retrying the customers who missed a call does not dilute it', () => {
+    // 30 customers, 60 calls (each unanswered one retried), 20 of the 30 engaged: a courier, not a marketer.
+    const courier = sig({ newStrangers1h: 30, strangerCalls1h: 60, strangerAnswered1h: 20, newStrangers24h: 30, strangerCalls24h: 60, strangerAnswered24h: 20 });
+    expect(lowAnswerFanout(courier, c)).toBeNull();
+    // 30 strangers, 3 engaged, however many calls: 10 %.
+    const marketer = sig({ newStrangers1h: 30, strangerCalls1h: 90, strangerAnswered1h: 3, newStrangers24h: 30, strangerCalls24h: 90, strangerAnswered24h: 3 });
+    expect(lowAnswerFanout(marketer, c)?.value).toBe(0.1);
+  });
+
+  it('is vetoed by a day of engaged callees: one bad hour of a clinic is not marketing', () => {
+    const badHour = { newStrangers1h: 12, strangerCalls1h: 12, strangerAnswered1h: 1 };
+    expect(lowAnswerFanout(sig({ ...badHour, newStrangers24h: 12, strangerCalls24h: 12, strangerAnswered24h: 1 }), c)).not.toBeNull();
+    expect(lowAnswerFanout(sig({ ...badHour, newStrangers24h: 150, strangerCalls24h: 180, strangerAnswered24h: 90 }), c)).toBeNull();
+  });
+
+  it('judges a day spread over several hours by the single-test 95 % bound, a burst by the 99 % one', () => {
+    // 20 strangers, 6 engaged (30 %): clearly low at 95 %, not at 99 %.
+    expect(wilsonUpper(6, 20)).toBeLessThanOrEqual(MAX);
+    expect(wilsonUpper(6, 20, LOOKS_Z)).toBeGreaterThan(MAX);
+    const day = { newStrangers24h: 20, strangerCalls24h: 20, strangerAnswered24h: 6 };
+    expect(lowAnswerFanout(sig({ ...day, newStrangers1h: 3, strangerCalls1h: 3 }), c)?.window).toBe('24h');
+    expect(lowAnswerFanout(sig({ ...day, newStrangers1h: 12, strangerCalls1h: 12, strangerAnswered1h: 4 }), c)).toBeNull();
   });
 
   it('never reports a rate above its threshold', () => {
@@ -110,7 +129,7 @@ describe('LOW_ANSWER_FANOUT', () => {
     const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2 } };
     expect(lowAnswerFanout(hour(50, 2), custom)?.threshold).toBe(0.2);
     expect(lowAnswerFanout(hour(50, 8), custom)).toBeNull();
-    expect(lowAnswerFanout(hour(20, 0), custom)).not.toBeNull();
-    expect(lowAnswerFanout(sig({ newStrangers1h: 4, strangerCalls1h: 40 }), custom)).toBeNull();
+    expect(lowAnswerFanout(hour(30, 0), custom)).not.toBeNull();
+    expect(lowAnswerFanout(sig({ newStrangers1h: 4, strangerCalls1h: 40, newStrangers24h: 4, strangerCalls24h: 40 }), custom)).toBeNull();
   });
 });

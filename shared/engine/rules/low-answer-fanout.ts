@@ -1,27 +1,44 @@
-import { engagement, r1, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * LOW_ANSWER_FANOUT: many distinct strangers called and few of them engage.
  * The defining trait of telemarketing: couriers and organisers also call
  * strangers but are answered, talked to or called back (they are expected).
- * Engagement is as `engagement()` counts it; the rate is judged by the upper bound of
- * its 95 % confidence interval, so a small sample never looks low by chance.
+ * Engagement is counted per callee (`reach()`: retries do not dilute it); the rate is judged by the upper bound of
+ * its one-sided 99 % confidence interval (judged again at every call; 95 %
+ * for a day whose calls are spread over several hours), and the day (at
+ * 95 %) must agree with the hour, so a small sample or one bad hour never
+ * looks low by chance.
  * The value reported is that engagement rate; points grow as its bound falls
  * below the maximum and as the fan-out grows: LABEL on its own once the
  * bound is clearly under the maximum.
  */
+/**
+ * One-sided 99 % z for firing: a number's rate is judged again at every
+ * call, and hundreds of busy benign numbers are judged every hour, so the
+ * bound that fires is stricter than a single test's 95 % (the day's veto
+ * keeps 95 %).
+ */
+export const LOOKS_Z = 2.326;
+
 export const lowAnswerFanout: Rule = (s, c) => {
   const { strangersPerHour, strangersPerDay, maxAnswerRate } = c.lowAnswerFanout;
-  const hour = s.newStrangers1h >= strangersPerHour && s.strangerCalls1h > 0;
-  const day = s.newStrangers24h >= strangersPerDay && s.strangerCalls24h > 0;
-  if (!hour && !day) return null;
-  const [calls, engaged, distinct, threshold, window] = hour
-    ? [s.strangerCalls1h, engagement(s, '1h'), s.newStrangers1h, strangersPerHour, '1h']
-    : [s.strangerCalls24h, engagement(s, '24h'), s.newStrangers24h, strangersPerDay, '24h'];
-  const rate = Math.min(1, engaged / calls);
-  const upper = wilsonUpper(Math.min(engaged, calls), calls);
-  if (upper > maxAnswerRate) return null;
+  if (s.newStrangers1h < strangersPerHour && s.newStrangers24h < strangersPerDay) return null;
+  const day = reach(s, '24h');
+  // The day must not contradict the hour: a clinic's bad hour in a day of
+  // engaged patients is not marketing (for a number that has just started,
+  // the day is the hour).
+  if (wilsonUpper(day.k, day.n) > maxAnswerRate) return null;
+  const hour = reach(s, '1h');
+  const hourUpper = s.newStrangers1h >= strangersPerHour ? wilsonUpper(hour.k, hour.n, LOOKS_Z) : 1;
+  // A low rate sustained over several hours (the day holds at least twice
+  // the hour's strangers) is not one unlucky burst: the single-test 95 % bound.
+  const dayZ = day.n >= 2 * hour.n ? 1.645 : LOOKS_Z;
+  const dayUpper = s.newStrangers24h >= strangersPerDay ? wilsonUpper(day.k, day.n, dayZ) : 1;
+  const byHour = hourUpper <= maxAnswerRate;
+  if (!byHour && dayUpper > maxAnswerRate) return null;
+  const [{ n, k }, upper, threshold, window] = byHour ? [hour, hourUpper, strangersPerHour, '1h'] : [day, dayUpper, strangersPerDay, '24h'];
   const lowness = 1 - upper / maxAnswerRate;
-  const points = 50 + 25 * lowness + rising(distinct, threshold, 0, 10, 3);
-  return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(rate), threshold: maxAnswerRate, points };
+  const points = 50 + 25 * lowness + rising(n, threshold, 0, 10, 3);
+  return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(k / n), threshold: maxAnswerRate, points };
 };

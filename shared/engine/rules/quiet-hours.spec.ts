@@ -6,7 +6,8 @@ import { quietHours } from './quiet-hours.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
-const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
+/** Each stranger called once: distinct strangers equal stranger calls unless given. */
+const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), newStrangers24h: o.strangerCalls24h ?? 0, ...o });
 
 describe('QUIET_HOURS', () => {
   it('is silent below the daily count of night calls to strangers', () => {
@@ -15,7 +16,7 @@ describe('QUIET_HOURS', () => {
 
   it('is WATCH at exactly the count, with the contract fields, when the callees engage', () => {
     const r = quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 20, strangerAnswered24h: 15 }), c);
-    expect(r).toEqual({ rule: 'QUIET_HOURS', window: '24h', value: 6, threshold: 6, points: 25 });
+    expect(r).toEqual({ rule: 'QUIET_HOURS', window: '24h', value: 6, threshold: 6, points: 25, context: true });
     expect(verdict([r!], cfg.severity).severity).toBe('WATCH');
   });
 
@@ -41,10 +42,17 @@ describe('QUIET_HOURS', () => {
     expect(quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 30, strangerAnswered24h: 2, callbacks24h: 20 }), c)?.points).toBe(25);
   });
 
-  it('turns a weak signal into a LABEL when combined', () => {
-    const q = quietHours(sig({ quietStranger24h: 12, strangerCalls24h: 30, strangerAnswered24h: 25 }), c)!;
-    expect(verdict([q], cfg.severity).severity).toBe('WATCH');
-    expect(verdict([q, { rule: 'HIGH_FREQUENCY', window: '1h', value: 60, threshold: 60, points: 20 }], cfg.severity).severity).toBe('LABEL');
+  it('is context when the callees engage: with volume it stays WATCH (a school’s evening round running late), with evidence it adds', () => {
+    const q = quietHours(sig({ quietStranger24h: 24, strangerCalls24h: 300, strangerAnswered24h: 200 }), c)!;
+    expect(q.context).toBe(true);
+    const hf = { rule: 'HIGH_FREQUENCY' as const, window: '1h', value: 240, threshold: 60, points: 29, context: true };
+    expect(verdict([q, hf], cfg.severity)).toEqual({ score: 49, severity: 'WATCH' });
+    const complaints = { rule: 'COMPLAINTS' as const, window: '30d', value: 4, threshold: 2, points: 65 };
+    expect(verdict([q, complaints], cfg.severity).score).toBe(100);
+  });
+
+  it('is evidence when the night calls are marketing-like', () => {
+    expect(quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 30, strangerAnswered24h: 2 }), c)?.context).toBeUndefined();
   });
 
   it('reads its threshold from the config', () => {

@@ -1,22 +1,25 @@
-import { engagement, r1, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * QUIET_HOURS: calls to strangers in the callee's night (22:00–08:00
  * Asia/Shanghai by default). Friends call late; strangers should not. On its
  * own it is WATCH; when the number's stranger calls are also marketing-like
  * — the callees do not engage (upper bound of the engagement rate under
- * LOW_ANSWER_FANOUT's maximum) — it is a LABEL: marketing at night.
+ * LOW_ANSWER_FANOUT's maximum, per callee) — it is a LABEL: marketing at
+ * night. Otherwise it is context (see `verdict`).
  */
 export const quietHours: Rule = (s, c) => {
   const { strangerCallsPerDay } = c.quietHours;
   if (s.quietStranger24h < strangerCallsPerDay) return null;
-  const engaged = Math.min(engagement(s, '24h'), s.strangerCalls24h);
-  const marketingLike = wilsonUpper(engaged, s.strangerCalls24h) <= c.lowAnswerFanout.maxAnswerRate;
+  const { n, k } = reach(s, '24h');
+  const marketingLike = wilsonUpper(k, n) <= c.lowAnswerFanout.maxAnswerRate;
   return {
     rule: 'QUIET_HOURS',
     window: '24h',
     value: r1(s.quietStranger24h),
     threshold: strangerCallsPerDay,
     points: rising(s.quietStranger24h, strangerCallsPerDay, marketingLike ? 50 : 25, 15, 4),
+    // Late calls that strangers take are context (a school's evening round running late), not evidence.
+    ...(marketingLike ? {} : { context: true }),
   };
 };

@@ -25,6 +25,7 @@ describe('SHORT_CALLS', () => {
       value: 0.6,
       threshold: 0.6,
       points: 15,
+      context: true,
     });
   });
 

@@ -11,5 +11,5 @@ export const shortCalls: Rule = (s, c) => {
   const share = s.shortTalk24h / s.answered24h;
   if (share < minShare) return null;
   const points = 15 + 5 * ((share - minShare) / Math.max(1e-9, 1 - minShare));
-  return { rule: 'SHORT_CALLS', window: '24h', value: r3(share), threshold: minShare, points };
+  return { rule: 'SHORT_CALLS', window: '24h', value: r3(share), threshold: minShare, points, context: true };
 };

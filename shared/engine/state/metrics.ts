@@ -9,7 +9,7 @@ export const M = {
   REJECTED: 2,
   /** Attempts at callees with no earlier contact in either direction and no consent. */
   STRANGER_CALLS: 3,
-  /** Stranger calls answered and kept past the short-call cut (engaged). */
+  /** Strangers who answered and stayed past the short-call cut (engaged), each stranger once. */
   STRANGER_ANSWERED: 4,
   /** Callees not called before within the horizon (distinct callees). */
   NEW_CALLEES: 5,
@@ -29,7 +29,7 @@ export const M = {
   REJECTION_REPEATS: 12,
   /** Strangers the number called who then called it back (engagement, like an answer). */
   CALLBACKS: 13,
-  /** Stranger calls that became a real conversation (talk ≥ acquaintanceTalkSec). */
+  /** Of those, the ones whose first engaged call was a real conversation (talk ≥ acquaintanceTalkSec). */
   STRANGER_TALKED: 14,
 } as const;
 

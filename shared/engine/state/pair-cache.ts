@@ -17,6 +17,8 @@ export const PAIR_ANSWERED = 1;
 export const PAIR_REJECTED_AS_STRANGER = 2;
 /** The callee has called the caller (cached from the reverse pair, which may be evicted later). */
 export const PAIR_CALLED_BACK = 4;
+/** The callee, while a stranger, has engaged (answered past the short-call cut): counted once per pair. */
+export const PAIR_ENGAGED = 8;
 
 /**
  * What the engine knows about one directed pair caller→callee: how often it
