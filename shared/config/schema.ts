@@ -57,8 +57,18 @@ export const engineConfigSchema = z
             /** Distinct strangers called in the horizon before the rule looks at all. */
             strangersPerHour: count.default(8),
             strangersPerDay: count.default(15),
-            /** Answer rate of calls to strangers at or below which it fires. */
+            /** Engagement rate of strangers (per callee) at or below which it fires. */
             maxAnswerRate: ratio.default(0.55),
+            /**
+             * z of the Wilson upper bound that must fall below `maxAnswerRate`.
+             * 2.326 (one-sided 99 %), not 1.645: every number is judged again
+             * at every call and hundreds of busy benign numbers every hour, so a
+             * single test's 95 % would label a few per cent of clinics and
+             * delivery riders on an unlucky hour. A day whose strangers are
+             * spread over several hours (at least twice the hour's) uses 1.645,
+             * as does the day's veto of an hour.
+             */
+            z: z.number().min(1).max(4).default(2.326),
           })
           .strict()
           .prefault({}),

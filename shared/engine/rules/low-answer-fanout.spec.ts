@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/index.ts';
 import { emptySignals, wilsonUpper, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
-import { LOOKS_Z, lowAnswerFanout } from './low-answer-fanout.ts';
+import { lowAnswerFanout } from './low-answer-fanout.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
 const MAX = c.lowAnswerFanout.maxAnswerRate;
+const LOOKS_Z = c.lowAnswerFanout.z;
 const PER_HOUR = c.lowAnswerFanout.strangersPerHour;
 const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
 
@@ -126,7 +127,7 @@ describe('LOW_ANSWER_FANOUT', () => {
   });
 
   it('reads its thresholds from the config', () => {
-    const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2 } };
+    const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2, z: 2.326 } };
     expect(lowAnswerFanout(hour(50, 2), custom)?.threshold).toBe(0.2);
     expect(lowAnswerFanout(hour(50, 8), custom)).toBeNull();
     expect(lowAnswerFanout(hour(30, 0), custom)).not.toBeNull();

@@ -5,24 +5,16 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
  * The defining trait of telemarketing: couriers and organisers also call
  * strangers but are answered, talked to or called back (they are expected).
  * Engagement is counted per callee (`reach()`: retries do not dilute it); the rate is judged by the upper bound of
- * its one-sided 99 % confidence interval (judged again at every call; 95 %
- * for a day whose calls are spread over several hours), and the day (at
+ * its one-sided 99 % confidence interval (`z`: judged again at every call;
+ * 95 % for a day whose calls are spread over several hours), and the day (at
  * 95 %) must agree with the hour, so a small sample or one bad hour never
  * looks low by chance.
  * The value reported is that engagement rate; points grow as its bound falls
  * below the maximum and as the fan-out grows: LABEL on its own once the
  * bound is clearly under the maximum.
  */
-/**
- * One-sided 99 % z for firing: a number's rate is judged again at every
- * call, and hundreds of busy benign numbers are judged every hour, so the
- * bound that fires is stricter than a single test's 95 % (the day's veto
- * keeps 95 %).
- */
-export const LOOKS_Z = 2.326;
-
 export const lowAnswerFanout: Rule = (s, c) => {
-  const { strangersPerHour, strangersPerDay, maxAnswerRate } = c.lowAnswerFanout;
+  const { strangersPerHour, strangersPerDay, maxAnswerRate, z } = c.lowAnswerFanout;
   if (s.newStrangers1h < strangersPerHour && s.newStrangers24h < strangersPerDay) return null;
   const day = reach(s, '24h');
   // The day must not contradict the hour: a clinic's bad hour in a day of
@@ -30,10 +22,10 @@ export const lowAnswerFanout: Rule = (s, c) => {
   // the day is the hour).
   if (wilsonUpper(day.k, day.n) > maxAnswerRate) return null;
   const hour = reach(s, '1h');
-  const hourUpper = s.newStrangers1h >= strangersPerHour ? wilsonUpper(hour.k, hour.n, LOOKS_Z) : 1;
+  const hourUpper = s.newStrangers1h >= strangersPerHour ? wilsonUpper(hour.k, hour.n, z) : 1;
   // A low rate sustained over several hours (the day holds at least twice
   // the hour's strangers) is not one unlucky burst: the single-test 95 % bound.
-  const dayZ = day.n >= 2 * hour.n ? 1.645 : LOOKS_Z;
+  const dayZ = day.n >= 2 * hour.n ? 1.645 : z;
   const dayUpper = s.newStrangers24h >= strangersPerDay ? wilsonUpper(day.k, day.n, dayZ) : 1;
   const byHour = hourUpper <= maxAnswerRate;
   if (!byHour && dayUpper > maxAnswerRate) return null;
