@@ -72,6 +72,7 @@ if (o.sweep !== undefined) {
     seed,
     size: { scale: Number(o.sweepScale), hours: Number(o.sweepHours) },
     config: loaded.config,
+    configFile: o.config,
     reportFile: join(o.reportDir, `sweep-seed${seed}.md`),
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
