@@ -54,8 +54,15 @@ export const engineConfigSchema = z
           .prefault({}),
         lowAnswerFanout: z
           .object({
-            /** Distinct strangers called in the horizon before the rule looks at all. */
-            strangersPerHour: count.default(8),
+            /**
+             * Distinct strangers called in the horizon before the rule looks at all.
+             * 6 an hour: a burst nobody makes calling people they know; below it
+             * the bound (see `z`) could not be clearly low anyway (0 of 6 engaged
+             * gives 0.47 at 99 %). The bound, not this count, tells marketers
+             * from couriers; lower would label on 5 unlucky calls, higher only
+             * delays labelling a marketer's slow first morning hour.
+             */
+            strangersPerHour: count.default(6),
             strangersPerDay: count.default(15),
             /** Engagement rate of strangers (per callee) at or below which it fires. */
             maxAnswerRate: ratio.default(0.55),
