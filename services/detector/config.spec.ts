@@ -12,6 +12,15 @@ describe('loadDetectorConfig', () => {
     expect(r.config.redis.prefix).toBe('callguard');
     expect(r.config.flushMs).toBe(1_000);
     expect(r.config.engine.allowedLatenessMs).toBe(120_000);
+    expect(r.config.produce).toEqual({ timeoutMs: 5_000, retries: 2 });
+    expect(r.config.pendingGraceMs).toBe(22_000); // 3 attempts × 5 s + 2 × 1 s backoff + 5 s slack
+  });
+
+  it('derives the pending grace from the producer budget unless it is set', () => {
+    const derived = loadDetectorConfig({ CALLGUARD_DETECTOR_PRODUCE_TIMEOUT_MS: '10000', CALLGUARD_DETECTOR_PRODUCE_RETRIES: '1' });
+    expect(derived.ok && derived.config.pendingGraceMs).toBe(2 * 10_000 + 1_000 + 5_000);
+    const set = loadDetectorConfig({ CALLGUARD_DETECTOR_PENDING_GRACE_MS: '1500' });
+    expect(set.ok && set.config.pendingGraceMs).toBe(1_500);
   });
 
   it('reports every bad variable at once, engine config included', () => {

@@ -51,6 +51,9 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_DEDUP_TTL_S: int(60).default(14 * 86_400),
   CALLGUARD_DETECTOR_FROM_BEGINNING: bool.default(true),
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: int(1_024, 256 << 20).default(2 << 20),
+  CALLGUARD_DETECTOR_PRODUCE_TIMEOUT_MS: int(1_000, 120_000).default(5_000),
+  CALLGUARD_DETECTOR_PRODUCE_RETRIES: int(1, 20).default(2),
+  CALLGUARD_DETECTOR_PENDING_GRACE_MS: int(0, 3_600_000).optional(),
   CALLGUARD_DETECTOR_CONTACT_NOTES: z.enum(['local', 'off']).default('local'),
   CALLGUARD_DETECTOR_CAMPAIGNS: z.enum(['process', 'partition']).default('process'),
   CALLGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]+$/, { message: 'letters, digits and : . _ - only' }).default('callguard'),
@@ -78,6 +81,15 @@ export interface DetectorConfig {
   maxPending: number;
   /** Allowlist and live-threshold refresh period. */
   controlPollMs: number;
+  /** Output producer: request and acknowledgement timeout (ms) and kafkajs retries per send; together they bound how long a produce can be in flight. */
+  produce: { timeoutMs: number; retries: number };
+  /**
+   * A flag marked pending by another attempt less than this long ago (ms)
+   * may still land on the topic: the lane waits for its mark to turn
+   * emitted before settling it by reading the topic. Default: the longest a
+   * produce can be in flight ({@link maxProduceInFlightMs}).
+   */
+  pendingGraceMs: number;
   /**
    * `local`: a call X→Y tells the engine of Y's partition, when it runs in
    * this process, that X has called Y (engine.noteCallBack); `off`: each
@@ -136,6 +148,8 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       maxFutureMs: e.CALLGUARD_DETECTOR_MAX_FUTURE_MS,
       maxPending: e.CALLGUARD_DETECTOR_MAX_PENDING,
       controlPollMs: e.CALLGUARD_DETECTOR_CONTROL_POLL_MS,
+      produce: { timeoutMs: e.CALLGUARD_DETECTOR_PRODUCE_TIMEOUT_MS, retries: e.CALLGUARD_DETECTOR_PRODUCE_RETRIES },
+      pendingGraceMs: e.CALLGUARD_DETECTOR_PENDING_GRACE_MS ?? maxProduceInFlightMs(e.CALLGUARD_DETECTOR_PRODUCE_TIMEOUT_MS, e.CALLGUARD_DETECTOR_PRODUCE_RETRIES),
       contactNotes: e.CALLGUARD_DETECTOR_CONTACT_NOTES,
       campaigns: e.CALLGUARD_DETECTOR_CAMPAIGNS,
       logLevel: e.CALLGUARD_LOG_LEVEL,
@@ -143,6 +157,21 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       engineConfigFile: opts.engineConfigFile,
     },
   };
+}
+
+/** Longest backoff (ms) between two kafkajs attempts of the output producer. */
+export const PRODUCE_RETRY_MAX_MS = 1_000;
+/** Slack (ms) for a request the broker read but answered late, and for clocks of instances a little apart. */
+export const PRODUCE_SLACK_MS = 5_000;
+
+/**
+ * The longest one send of the output producer can be in flight: every
+ * attempt (1 + retries) may take the full request timeout, with at most
+ * {@link PRODUCE_RETRY_MAX_MS} between attempts, plus {@link PRODUCE_SLACK_MS}.
+ * With the defaults (5 s, 2 retries): 3 × 5 + 2 × 1 + 5 = 22 s.
+ */
+export function maxProduceInFlightMs(timeoutMs: number, retries: number): number {
+  return (retries + 1) * timeoutMs + retries * PRODUCE_RETRY_MAX_MS + PRODUCE_SLACK_MS;
 }
 
 /** Only the variables of the schema, with empty strings treated as unset. */

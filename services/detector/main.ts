@@ -6,7 +6,7 @@
 import { pino, type Logger } from 'pino';
 import { createClickHouse, migrate } from '../../shared/clickhouse/index.ts';
 import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
-import { loadDetectorConfig, type DetectorConfig } from './config.ts';
+import { loadDetectorConfig, PRODUCE_RETRY_MAX_MS, type DetectorConfig } from './config.ts';
 import { createControl } from './control/poller.ts';
 import { AvroCodec } from './kafka/codec.ts';
 import { KafkajsGroupSource, KafkajsSink, KafkajsTopicReader, KafkajsTopicScanner, kafkaClient } from './kafka/kafkajs-source.ts';
@@ -16,6 +16,7 @@ import { Detector } from './pipeline/detector.ts';
 import { retry } from './pipeline/retry.ts';
 import { ClickHouseRowWriter } from './sinks/clickhouse-writer.ts';
 import { connectRedis } from './state/redis.ts';
+import { OwnerFence } from './state/owner-fence.ts';
 import { ConsentDlqMarks, ControlStore, EmittedMarks, FlagDedup, SnapshotStore } from './state/stores.ts';
 
 /** Options from the command line. */
@@ -66,8 +67,12 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
   const kafka = kafkaClient(cfg.kafka.brokers, 'callguard-detector', log.child({ component: 'kafkajs' }));
   const source = new KafkajsGroupSource(kafka, { groupId: cfg.kafka.group, topics: [cfg.topics.calls, cfg.topics.complaints], fromBeginning: cfg.kafka.fromBeginning, maxBytesPerPartition: cfg.kafka.fetchMaxBytesPerPartition });
   const consents = new KafkajsTopicReader(kafka, cfg.topics.consents, cfg.kafka.group);
-  const sink = new KafkajsSink(kafka);
+  // The output producer has its own client: its request timeout and retries bound how long a produce can be in
+  // flight, which the flag lane's grace for another owner's pending marks is derived from (config.ts).
+  const producerKafka = kafkaClient(cfg.kafka.brokers, 'callguard-detector', log.child({ component: 'kafkajs-producer' }), { requestTimeout: cfg.produce.timeoutMs });
+  const sink = new KafkajsSink(producerKafka, { ackTimeoutMs: cfg.produce.timeoutMs, retries: cfg.produce.retries, maxRetryTimeMs: PRODUCE_RETRY_MAX_MS });
   const { prefix } = cfg.redis;
+  const fence = new OwnerFence(redis, prefix, cfg.kafka.group, cfg.topics.calls);
   const detector = new Detector({
     config: cfg,
     source,
@@ -77,10 +82,11 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
     sink,
     writer: new ClickHouseRowWriter(ch, cfg.clickhouse.database),
     redis,
-    snapshots: new SnapshotStore(redis, prefix, cfg.kafka.group, cfg.topics.calls),
-    marks: new EmittedMarks(redis, prefix, cfg.kafka.group, cfg.topics.calls),
+    snapshots: new SnapshotStore(redis, prefix, cfg.kafka.group, cfg.topics.calls, fence),
+    marks: new EmittedMarks(redis, prefix, cfg.kafka.group, cfg.topics.calls, fence),
+    fence,
     consentDlqMarks: new ConsentDlqMarks(redis, prefix, cfg.kafka.group, cfg.topics.consents),
-    dedup: new FlagDedup(redis, prefix, cfg.topics.flags, cfg.redis.dedupTtlSec),
+    dedup: new FlagDedup(redis, prefix, cfg.topics.flags, cfg.redis.dedupTtlSec, fence),
     control: createControl(new ControlStore(redis, prefix), cfg.engine, log.child({ component: 'control' })),
     encodeFlag: encode,
     metrics,

@@ -16,12 +16,13 @@ import { CoPartitionedAssigner } from './assigner.ts';
 import type { GroupSource, OutMessage, PartitionOffset, Sink, SourceBatch, SourceEvent, SourceMessage, TopicReader, TopicScanner } from './source.ts';
 
 /** A kafkajs client whose log goes to `log` (pino). */
-export function kafkaClient(brokers: string[], clientId: string, log: Logger): Kafka {
+export function kafkaClient(brokers: string[], clientId: string, log: Logger, extra: { requestTimeout?: number } = {}): Kafka {
   return createKafka({
     clientId,
     brokers,
     logLevel: LogLevel.WARN,
     config: {
+      ...extra,
       logCreator: () => (entry: LogEntry) => {
         const { message, ...rest } = entry.log;
         const fields = { kafkajs: entry.namespace, ...rest };
@@ -261,13 +262,32 @@ export class KafkajsTopicScanner implements TopicScanner {
   }
 }
 
+/** Options of {@link KafkajsSink}. */
+export interface KafkajsSinkOptions {
+  /** Broker acknowledgement timeout per request (ms; give the client the same request timeout). Default 30 s. */
+  ackTimeoutMs?: number;
+  /**
+   * kafkajs retries per send (default: unbounded, kafkajs' default for an
+   * idempotent producer). Bounded, a send gives up after a known time, so a
+   * fenced flag lane can stop; the lane's own retry resends the same
+   * messages in the same order on the same producer, with the same sequence
+   * numbers, which the broker de-duplicates.
+   */
+  retries?: number;
+  /** Longest backoff between two kafkajs attempts (ms). */
+  maxRetryTimeMs?: number;
+}
+
 /** Idempotent producer (acks from all in-sync replicas, no duplicates on retry). */
 export class KafkajsSink implements Sink {
   private readonly producer: Producer;
   private connected: Promise<void> | null = null;
+  private readonly ackTimeoutMs: number;
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  constructor(kafka: Kafka, opts: KafkajsSinkOptions = {}) {
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
+    const retry = opts.retries === undefined ? undefined : { retries: opts.retries, initialRetryTime: 300, maxRetryTime: opts.maxRetryTimeMs ?? 1_000 };
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry });
   }
 
   async send(messages: OutMessage[]): Promise<void> {
@@ -287,6 +307,7 @@ export class KafkajsSink implements Sink {
       }
       await this.producer.sendBatch({
         acks: -1,
+        timeout: this.ackTimeoutMs,
         compression: CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })),
       });

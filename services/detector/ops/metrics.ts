@@ -13,6 +13,10 @@ export class DetectorMetrics {
   readonly flags = new Counter({ name: 'callguard_detector_flags_total', help: 'Flags emitted to the flags topic, by severity', labelNames: ['severity'], registers: [this.registry] });
   readonly flagReasons = new Counter({ name: 'callguard_detector_flag_reasons_total', help: 'Reasons of emitted flags, by rule', labelNames: ['rule'], registers: [this.registry] });
   readonly flagsDeduplicated = new Counter({ name: 'callguard_detector_flags_deduplicated_total', help: 'Flags not emitted again: already emitted (Redis marks) or below the committed offset after a restart', labelNames: ['how'], registers: [this.registry] });
+  readonly flagsFenced = new Counter({ name: 'callguard_detector_flags_fenced_total', help: 'Flags dropped because another instance took their partition (it recomputes them)', labelNames: ['partition'], registers: [this.registry] });
+  readonly fencedWrites = new Counter({ name: 'callguard_detector_fenced_writes_total', help: 'Partition writes refused by the ownership fence (another instance owns the partition now)', labelNames: ['what'], registers: [this.registry] });
+  readonly pendingWaits = new Counter({ name: 'callguard_detector_pending_waits_total', help: 'Flags whose emission waited for another attempt\'s young pending mark', registers: [this.registry] });
+  readonly pendingWaitSeconds = new Counter({ name: 'callguard_detector_pending_wait_seconds_total', help: 'Time the flag lane waited for young pending marks of other attempts', registers: [this.registry] });
   readonly dlq = new Counter({ name: 'callguard_detector_dlq_total', help: 'Records sent to the DLQ, by source topic and reason', labelNames: ['topic', 'reason'], registers: [this.registry] });
   readonly late = new Counter({ name: 'callguard_detector_late_events_total', help: 'Events behind their partition watermark (sent to the DLQ)', labelNames: ['topic'], registers: [this.registry] });
   readonly lag = new Gauge({ name: 'callguard_detector_consumer_lag', help: 'Records between the processed position and the end of the partition', labelNames: ['topic', 'partition'], registers: [this.registry] });

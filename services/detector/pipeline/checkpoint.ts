@@ -41,8 +41,10 @@ export interface CheckpointDeps {
   writer: RowWriter;
   commit: (offsets: PartitionOffset[]) => Promise<void>;
   snapshots: SnapshotStore;
-  /** Whether this instance still owns the partition (commits and snapshots only for owned ones). */
+  /** Whether this instance still owns the partition and is not fenced off it (commits and snapshots only for owned ones). */
   owns: (partition: number) => boolean;
+  /** This instance's owner generation of the partition (undefined: unfenced), for the fenced writes. */
+  generation: (partition: number) => number | undefined;
   /** Whether a snapshot of the partition is stored (its offsets may be committed). */
   hasSnapshot: (partition: number) => boolean;
   log: Logger;
@@ -58,6 +60,8 @@ export interface CheckpointHooks {
   sinkOk?(sink: 'clickhouse'): void;
   dlq(entries: TaskCut['dlq']): void;
   snapshot(partition: number, bytes: number, ms: number): void;
+  /** A write for the partition was refused: another instance owns it now. */
+  fenced(partition: number, what: 'mark' | 'snapshot'): void;
 }
 
 /** One checkpoint's inputs: cuts of every task, the flags emitted for them, and the snapshots due. */
@@ -97,7 +101,14 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   deps.hooks.dlq(dlq);
   step('produced');
 
-  await Promise.all(work.cuts.filter((c) => deps.owns(c.partition)).map((c) => deps.marks.save(c.partition, c.positions)));
+  // Fenced: a partition another instance took meanwhile gets no mark (and so no commit below) from this one.
+  await Promise.all(
+    work.cuts
+      .filter((c) => deps.owns(c.partition))
+      .map(async (c) => {
+        if ((await deps.marks.save(c.partition, c.positions, deps.generation(c.partition))) === 'fenced') deps.hooks.fenced(c.partition, 'mark');
+      }),
+  );
 
   const rows = {
     flags: work.emitted.map((f) => flagRow(f)),
@@ -136,8 +147,9 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     if (!deps.owns(s.partition)) continue;
     const t0 = performance.now();
     try {
-      const bytes = await deps.snapshots.save(s);
-      if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
+      const bytes = await deps.snapshots.save(s, deps.generation(s.partition));
+      if (bytes === 'fenced') deps.hooks.fenced(s.partition, 'snapshot');
+      else if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
       else deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
     } catch (e) {
       deps.hooks.sinkError('redis', e);

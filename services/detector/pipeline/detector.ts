@@ -27,6 +27,7 @@ import type { RowWriter } from '../sinks/clickhouse-writer.ts';
 import type { RedisHandle } from '../state/redis.ts';
 import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
 import type { ConsentDlqMarks, EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
+import type { OwnerFence } from '../state/owner-fence.ts';
 import { ConsentDlq } from './consent-dlq.ts';
 import { classifyClickHouseError } from '../sinks/clickhouse-errors.ts';
 import { runCheckpoint, type CheckpointDeps } from './checkpoint.ts';
@@ -53,6 +54,8 @@ export interface DetectorDeps {
   /** How far unusable consent records have been sent to the DLQ, per consents partition. */
   consentDlqMarks: ConsentDlqMarks;
   dedup: FlagDedup;
+  /** Ownership generations per calls partition (see state/owner-fence.ts). */
+  fence: OwnerFence;
   control: Control;
   encodeFlag: (f: FlagEvent) => Buffer;
   metrics: DetectorMetrics;
@@ -84,6 +87,10 @@ export class Detector {
   /** Partitions with a snapshot stored since this instance took them over. */
   private readonly snapshotStored = new Set<number>();
   private readonly active = new Set<number>();
+  /** Owner generation per partition held (undefined: taken while Redis was away, writes unfenced). */
+  private readonly gens = new Map<number, number | undefined>();
+  /** Partitions whose fence refused a write since this instance took them, with when that was first seen. */
+  private readonly fenced = new Map<number, number>();
   /** Partition sides paused because their merge queue is long (waiting for the other stream). */
   private readonly sidePaused = new Map<number, [boolean, boolean]>();
   /** What the source was last told, per `topic/partition`: true = paused. */
@@ -140,7 +147,17 @@ export class Detector {
       },
       onDeduplicated: (n) => m.flagsDeduplicated.inc({ how: 'redis' }, n),
       onDismissed: (n) => m.flagsDeduplicated.inc({ how: 'dismissed' }, n),
+      onFenced: (p, n) => {
+        m.flagsFenced.inc({ partition: String(p) }, n);
+        this.onFenced(p, 'flags');
+      },
+      onWaited: (n, ms) => {
+        m.pendingWaits.inc(n);
+        m.pendingWaitSeconds.inc(ms / 1000);
+      },
+      generation: async (p) => (this.gens.has(p) && !this.fenced.has(p) ? this.gens.get(p) : null),
       findOnTopic: (ids, since) => this.findOnTopic(ids, since),
+      graceMs: deps.config.pendingGraceMs,
     });
   }
 
@@ -157,6 +174,14 @@ export class Detector {
     this.status = 'failed';
     this.log.fatal({ err: error }, 'kafka consumer failed and will not restart: stopping so that the process is restarted');
     this.failWith(new Error(`kafka consumer failed: ${error}`));
+  }
+
+  /** A fenced write: another instance took partition `p`; this one stops writing for it until the group takes it away. */
+  private onFenced(p: number, what: string): void {
+    this.deps.metrics.fencedWrites.inc({ what });
+    if (this.fenced.has(p) || !this.gens.has(p)) return;
+    this.fenced.set(p, Date.now());
+    this.log.warn({ partition: p, what, generation: this.gens.get(p) }, 'partition fenced: another instance owns it now; its flags, marks, snapshots and commits are left to that instance');
   }
 
   /** Checks the topics, reads every consent, applies the control state and joins the group. */
@@ -319,7 +344,7 @@ export class Detector {
     m.batchSize.observe(b.messages.length);
     m.batchSeconds.observe({ topic: b.topic }, (performance.now() - t0) / 1000);
     this.checkHeld(task);
-    this.lane.push(task.takeFlags());
+    this.lane.push(task.takeFlags(), task.partition);
     this.applyBackpressure();
   }
 
@@ -452,6 +477,8 @@ export class Detector {
     const revoked = [...this.tasks.keys()].filter((p) => !calls.has(p));
     for (const p of revoked) {
       this.tasks.delete(p);
+      this.gens.delete(p);
+      this.fenced.delete(p);
       this.active.delete(p);
       this.lastStats.delete(p);
       this.sidePaused.delete(p);
@@ -467,6 +494,14 @@ export class Detector {
       this.syncPause(p);
     }
     if (fresh.length > 0) {
+      // Fence first: from here on the previous owner's pending marks, marks and snapshots are refused, so what is
+      // read below (committed offsets, emitted marks, snapshots) cannot move under this instance any more.
+      for (const p of fresh) {
+        const gen = await this.deps.fence.acquire(p);
+        if (gen === undefined) this.log.warn({ partition: p }, 'redis unavailable: partition taken without an ownership fence (writes unfenced, degraded)');
+        this.gens.set(p, gen);
+        this.fenced.delete(p);
+      }
       const signal = this.abort.signal;
       const opts = { signal, log: this.log, onError: () => this.deps.metrics.sinkErrors.inc({ sink: 'kafka-admin' }) };
       const [committedCalls, committedComplaints, endsCalls, endsComplaints] = await Promise.all([
@@ -649,7 +684,7 @@ export class Detector {
     const released = task.release(Date.now());
     this.log.info({ partition: p, side, high, released }, 'merge wait lifted: the broker has no more input on the waited-for stream');
     this.checkHeld(task);
-    this.lane.push(task.takeFlags());
+    this.lane.push(task.takeFlags(), task.partition);
   }
 
   // ---- time, backpressure, checkpoints -----------------------------------
@@ -661,7 +696,7 @@ export class Detector {
       t.advanceIdle(now, this.deps.config.idleMs, this.fetching(t.partition, now));
       this.checkBlocked(t, now);
       this.checkHeld(t);
-      this.lane.push(t.takeFlags());
+      this.lane.push(t.takeFlags(), t.partition);
     }
     this.updateMetrics(now);
     this.applyBackpressure();
@@ -719,7 +754,7 @@ export class Detector {
       this.lastSnapshotAt.set(t.partition, now);
     }
     const t0 = performance.now();
-    for (const c of cuts) this.lane.push(c.flags);
+    for (const c of cuts) this.lane.push(c.flags, c.partition);
     const emitted = await this.lane.drain();
     await runCheckpoint({ cuts, emitted, snapshots }, this.checkpointDeps());
     await this.flushConsentDlq();
@@ -735,7 +770,8 @@ export class Detector {
       writer,
       commit: (offsets) => source.commit(offsets),
       snapshots,
-      owns: (p) => this.tasks.has(p),
+      owns: (p) => this.tasks.has(p) && !this.fenced.has(p),
+      generation: (p) => this.gens.get(p),
       // Without Redis there are no snapshots: commit anyway (degraded: a restart then starts those partitions afresh).
       hasSnapshot: (p) => this.snapshotStored.has(p) || !this.deps.redis.up,
       log,
@@ -749,6 +785,7 @@ export class Detector {
         dlq: (entries) => {
           for (const d of entries) metrics.dlq.inc({ topic: d.side === 0 ? config.topics.calls : config.topics.complaints, reason: dlqReason(d.error) });
         },
+        fenced: (p, what) => this.onFenced(p, what),
         snapshot: (p, bytes, ms) => {
           if (this.tasks.has(p)) this.snapshotStored.add(p);
           metrics.snapshotBytes.set({ partition: String(p) }, bytes);

@@ -21,18 +21,52 @@ function flag(id: string, number: string, windowStart: number): FlagEvent {
   };
 }
 
-/** An in-memory stand-in for the Redis marks (the real store is covered by the detector's integration tests). */
-function memoryDedup(dismissed: Record<string, Dismissal> = {}): LaneDedup & { marks: Map<string, string> } {
+/**
+ * An in-memory stand-in for the Redis marks and the owner fence, with the
+ * semantics of the Lua scripts (the real store is covered by the detector's
+ * integration tests).
+ */
+function memoryDedup(dismissed: Record<string, Dismissal> = {}): LaneDedup & { marks: Map<string, string>; owner: Map<number, number> } {
   const marks = new Map<string, string>();
+  const owner = new Map<number, number>();
+  const fenced = (p: number, gen: number | undefined) => gen !== undefined && owner.get(p) !== gen;
   return {
     marks,
-    async lookup(ids) {
-      const emitted = new Set(ids.filter((id) => marks.get(id) === 'e'));
-      return { emitted, pending: new Map() };
+    owner,
+    async peek(ids) {
+      return new Map(ids.map((id) => [id, marks.get(id) ?? null]));
     },
-    async markPending(ids, at) {
-      for (const id of ids) if (!marks.has(id)) marks.set(id, `p:${at}`);
-      return true;
+    async claim(p, gen, ids, value) {
+      if (fenced(p, gen)) return 'fenced';
+      const claimed: string[] = [];
+      const found = new Map<string, string>();
+      for (const id of ids) {
+        const v = marks.get(id);
+        if (v === undefined) {
+          marks.set(id, value);
+          claimed.push(id);
+        } else found.set(id, v);
+      }
+      return { claimed, found };
+    },
+    async takeOver(p, gen, expected, value) {
+      if (fenced(p, gen)) return 'fenced';
+      const claimed: string[] = [];
+      const found = new Map<string, string>();
+      for (const [id, old] of expected) {
+        const v = marks.get(id) ?? '-';
+        if (v === old) {
+          marks.set(id, value);
+          claimed.push(id);
+        } else found.set(id, v);
+      }
+      return { claimed, found };
+    },
+    async refresh(p, gen, ids, from, to) {
+      if (fenced(p, gen)) return 'fenced';
+      let n = 0;
+      for (const id of ids) if (marks.get(id) === from) (marks.set(id, to), n++);
+      return n;
     },
     async mark(ids) {
       for (const id of ids) marks.set(id, 'e');
@@ -44,11 +78,28 @@ function memoryDedup(dismissed: Record<string, Dismissal> = {}): LaneDedup & { m
   };
 }
 
-function lane(dedup: LaneDedup) {
+interface LaneOptions {
+  /** Owner generation per partition as the lane sees it (default: 1 for every partition). */
+  generation?: (p: number) => number | undefined | null;
+  /** What the flags topic holds. */
+  onTopic?: Set<string>;
+  graceMs?: number;
+  /** Replaces the sink's send. */
+  send?: (ids: string[]) => Promise<void>;
+}
+
+function lane(dedup: LaneDedup, opts: LaneOptions = {}) {
   const sent: string[] = [];
-  let dismissedCount = 0;
+  const counts = { dismissed: 0, fenced: 0, waited: 0, scans: 0 };
   const l = new FlagLane({
-    sink: { send: async (ms: { value: Buffer }[]) => void sent.push(...ms.map((m) => m.value.toString())) } as never,
+    sink: {
+      send: async (ms: { value: Buffer }[]) => {
+        const ids = ms.map((m) => m.value.toString());
+        if (opts.send) await opts.send(ids);
+        sent.push(...ids);
+        for (const id of ids) opts.onTopic?.add(id);
+      },
+    } as never,
     topic: 'flags',
     encodeFlag: (f) => Buffer.from(f.flagId),
     dedup,
@@ -57,30 +108,40 @@ function lane(dedup: LaneDedup) {
     onSinkError: () => {},
     onEmitted: () => {},
     onDeduplicated: () => {},
-    onDismissed: (n) => (dismissedCount += n),
-    findOnTopic: async () => new Set(),
+    onDismissed: (n) => (counts.dismissed += n),
+    onFenced: (_p, n) => (counts.fenced += n),
+    onWaited: (n) => (counts.waited += n),
+    generation: async (p) => (opts.generation ? opts.generation(p) : 1),
+    findOnTopic: async (ids) => {
+      counts.scans++;
+      return new Set([...ids].filter((id) => opts.onTopic?.has(id)));
+    },
+    graceMs: opts.graceMs ?? 60_000,
+    pollMs: 10,
   });
-  return { l, sent, dismissed: () => dismissedCount };
+  return { l, sent, counts, dismissed: () => counts.dismissed };
 }
 
 describe('FlagLane', () => {
   it('produces new flags once, and a redelivered flag id not again', async () => {
     const d = memoryDedup();
+    d.owner.set(0, 1);
     const { l, sent } = lane(d);
-    l.push([flag('a', '+8613900000001', 1000)]);
+    l.push([flag('a', '+8613900000001', 1000)], 0);
     expect((await l.drain()).map((f) => f.flagId)).toEqual(['a']);
-    l.push([flag('a', '+8613900000001', 1000)]);
+    l.push([flag('a', '+8613900000001', 1000)], 0);
     await l.drain();
     expect(sent).toEqual(['a']);
   });
 
   it('does not emit a flag on evidence an investigator dismissed, but does on later evidence', async () => {
     const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
+    d.owner.set(0, 1);
     const { l, sent, dismissed } = lane(d);
-    l.push([flag('same-evidence', '+8613900000002', 40_000), flag('other-number', '+8613900000003', 40_000)]);
+    l.push([flag('same-evidence', '+8613900000002', 40_000), flag('other-number', '+8613900000003', 40_000)], 0);
     const out = await l.drain();
     expect(out.map((f) => f.flagId)).toEqual(['other-number']);
-    l.push([flag('new-evidence', '+8613900000002', 3_660_000)]);
+    l.push([flag('new-evidence', '+8613900000002', 3_660_000)], 0);
     await l.drain();
     expect(sent).toEqual(['other-number', 'new-evidence']);
     expect(dismissed()).toBe(1);
@@ -88,6 +149,7 @@ describe('FlagLane', () => {
 
   it('emits a stronger flag overlapping dismissed evidence, and not a weaker or equal one (the enforcer rule)', async () => {
     const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
+    d.owner.set(0, 1);
     const { l, sent, dismissed } = lane(d);
     l.push([
       { ...flag('watch-overlap', '+8613900000002', 1_000_000), severity: 'WATCH' },
@@ -95,9 +157,128 @@ describe('FlagLane', () => {
       { ...flag('block-overlap', '+8613900000002', 1_000_000), severity: 'BLOCK_RECOMMENDED' },
       // Evidence ending within the dismissed window: covered whatever the severity.
       { ...flag('block-inside', '+8613900000002', 0), severity: 'BLOCK_RECOMMENDED', windowEnd: 3_600_000 },
-    ]);
+    ], 0);
     await l.drain();
     expect(sent).toEqual(['block-overlap']);
     expect(dismissed()).toBe(3);
+  });
+
+  it('drops the flags of a partition another instance took (fenced), and stops retrying a produce once fenced', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 2); // a new owner took partition 0 (generation 2); this lane still holds generation 1
+    d.owner.set(1, 1);
+    const { l, sent, counts } = lane(d);
+    l.push([flag('p0-a', '+8613900000001', 1000), flag('p0-b', '+8613900000004', 1000)], 0);
+    l.push([flag('p1-a', '+8613900000005', 1000)], 1);
+    expect((await l.drain()).map((f) => f.flagId)).toEqual(['p1-a']);
+    expect(sent).toEqual(['p1-a']);
+    expect(counts.fenced).toBe(2);
+    expect(d.marks.has('p0-a')).toBe(false); // nothing claimed for the new owner to wait for
+
+    // A produce that fails, and the partition taken meanwhile: the retry checks the fence and gives up.
+    let attempts = 0;
+    const failing = lane(d, {
+      send: async () => {
+        attempts++;
+        d.owner.set(1, 3);
+        throw new Error('broker away');
+      },
+    });
+    failing.l.push([flag('p1-b', '+8613900000005', 2000)], 1);
+    expect(await failing.l.drain()).toEqual([]);
+    expect(attempts).toBe(1);
+    expect(failing.counts.fenced).toBe(1);
+    expect(d.marks.get('p1-b')).toMatch(/^p:\d+:1$/); // left pending: the new owner settles it
+  });
+
+  it('a flag not owned here any more (partition revoked) is dropped without touching Redis', async () => {
+    const d = memoryDedup();
+    const { l, sent, counts } = lane(d, { generation: () => null });
+    l.push([flag('a', '+8613900000001', 1000)], 0);
+    await l.drain();
+    expect(sent).toEqual([]);
+    expect(counts.fenced).toBe(1);
+    expect(d.marks.size).toBe(0);
+  });
+
+  it('waits for a young pending mark of another attempt and then sees it emitted (no second produce)', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 2);
+    d.marks.set('a', `p:${Date.now()}:1`); // the old owner (generation 1) is producing it right now
+    const onTopic = new Set<string>();
+    const { l, sent, counts } = lane(d, { generation: () => 2, onTopic, graceMs: 5_000 });
+    setTimeout(() => {
+      onTopic.add('a'); // its produce lands ...
+      d.marks.set('a', 'e'); // ... and it marks it emitted
+    }, 150);
+    const t0 = Date.now();
+    l.push([flag('a', '+8613900000001', 1000), flag('b', '+8613900000001', 2000)], 0);
+    const out = await l.drain();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(Date.now() - t0).toBeLessThan(5_000); // not the whole grace
+    expect(sent).toEqual(['b']);
+    expect(out.map((f) => f.flagId).sort()).toEqual(['a', 'b']); // both become rows
+    expect(counts.waited).toBe(1);
+    expect(counts.scans).toBe(0);
+  });
+
+  it('a young pending mark that never turns emitted is settled by the topic once the grace has passed', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 2);
+    d.marks.set('landed', `p:${Date.now()}:1`); // produced, but its owner died before marking it
+    d.marks.set('lost', `p:${Date.now()}:1`); // never reached the topic
+    const onTopic = new Set(['landed']);
+    const { l, sent, counts } = lane(d, { generation: () => 2, onTopic, graceMs: 300 });
+    const t0 = Date.now();
+    l.push([flag('landed', '+8613900000001', 1000), flag('lost', '+8613900000001', 2000)], 0);
+    await l.drain();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(sent).toEqual(['lost']);
+    expect(counts.scans).toBe(1);
+    expect(d.marks.get('landed')).toBe('e');
+    expect(d.marks.get('lost')).toBe('e');
+  });
+
+  it('an old pending mark is settled by reading the topic at once: produced only if not there', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 2);
+    const old = Date.now() - 120_000;
+    d.marks.set('there', `p:${old}:1`);
+    d.marks.set('missing', `p:${old}`); // a mark written before the fence existed
+    const onTopic = new Set(['there']);
+    const { l, sent, counts } = lane(d, { generation: () => 2, onTopic, graceMs: 60_000 });
+    const t0 = Date.now();
+    l.push([flag('there', '+8613900000001', 1000), flag('missing', '+8613900000001', 2000)], 0);
+    await l.drain();
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(sent).toEqual(['missing']);
+    expect(counts.waited).toBe(0);
+    expect(counts.scans).toBe(1);
+  });
+
+  it('does not wait for its own generation\'s pending marks (nothing of its own is in flight: the lane is serial)', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 4);
+    d.marks.set('mine', `p:${Date.now()}:4`);
+    const { l, sent, counts } = lane(d, { generation: () => 4, onTopic: new Set(), graceMs: 60_000 });
+    l.push([flag('mine', '+8613900000001', 1000)], 0);
+    await l.drain();
+    expect(sent).toEqual(['mine']);
+    expect(counts.waited).toBe(0);
+  });
+
+  it('two owners racing for one pending flag: only the one holding the current generation produces it', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 2);
+    const old = `p:${Date.now() - 120_000}:1`;
+    d.marks.set('x', old);
+    const onTopic = new Set<string>();
+    const stale = lane(d, { generation: () => 1, onTopic, graceMs: 60_000 });
+    const current = lane(d, { generation: () => 2, onTopic, graceMs: 60_000 });
+    stale.l.push([flag('x', '+8613900000001', 1000)], 0);
+    current.l.push([flag('x', '+8613900000001', 1000)], 0);
+    await Promise.all([stale.l.drain(), current.l.drain()]);
+    expect([...stale.sent, ...current.sent]).toEqual(['x']);
+    expect(current.sent).toEqual(['x']);
   });
 });

@@ -1,13 +1,24 @@
 /**
  * Flags leave as soon as the engine raises them, not at the next
- * checkpoint: a serial lane takes each handful of flags, drops those Redis
- * marks as already emitted or whose evidence an investigator dismissed,
- * marks the rest pending, produces them
- * (idempotent producer, acks from all in-sync replicas), then marks them
- * emitted. Flags found pending (the previous owner died between produce
- * and mark) are looked up on the flags topic itself, from the time of that
- * attempt, and produced only if they are not there. A
- * checkpoint drains the lane before it commits, so an offset is never
+ * checkpoint: a serial lane takes each handful of flags of one partition,
+ * drops those whose evidence an investigator dismissed, **claims** the rest
+ * (a Lua script sets their pending mark `p:<ms>:<gen>` only while this
+ * instance's owner generation of the partition is current, see
+ * state/owner-fence.ts), produces the claimed ones (idempotent producer,
+ * acks from all in-sync replicas) and marks them emitted.
+ *
+ * Rebalances: an instance that lost the partition is fenced — its claim is
+ * refused and it drops those flags (the new owner recomputes them), and
+ * before every further produce attempt it re-checks the fence (moving its
+ * pending marks to the new attempt time), so a fenced owner stops retrying.
+ * A flag found pending under another attempt is not produced at once: while
+ * the mark is younger than `graceMs` (the longest a produce can still be in
+ * flight) the lane polls it until it turns emitted; once older, the flag is
+ * looked up on the flags topic itself (read back from the attempt's time),
+ * and if it is not there the pending mark is taken over (compare-and-set,
+ * fenced) and the flag produced.
+ *
+ * A checkpoint drains the lane before it commits, so an offset is never
  * committed before the flags of the events below it are on the topic; the
  * flags the lane emitted, or found already emitted, become the checkpoint's
  * ClickHouse `flags` rows.
@@ -15,11 +26,14 @@
 import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import type { Sink } from '../kafka/source.ts';
-import { coveredByDismissal, type FlagDedup } from '../state/stores.ts';
+import { coveredByDismissal, parsePending, pendingMark, type FlagDedup } from '../state/stores.ts';
+import { retry } from './retry.ts';
 
 /** The part of the Redis store the lane uses. */
-export type LaneDedup = Pick<FlagDedup, 'lookup' | 'markPending' | 'mark' | 'dismissedUntil'>;
-import { retry } from './retry.ts';
+export type LaneDedup = Pick<FlagDedup, 'peek' | 'claim' | 'takeOver' | 'refresh' | 'mark' | 'dismissedUntil'>;
+
+/** Most flags claimed and produced in one step (one produce request, so one in-flight bound per claim). */
+const CHUNK = 200;
 
 /** What the lane talks to. */
 export interface FlagLaneDeps {
@@ -34,10 +48,27 @@ export interface FlagLaneDeps {
   onDeduplicated(n: number): void;
   /** Flags not emitted because an investigator dismissed the same evidence. */
   onDismissed?(n: number): void;
+  /** Flags dropped because another instance owns their partition now (it recomputes them). */
+  onFenced?(partition: number, n: number): void;
+  /** Flags whose produce waited for another attempt's pending mark (young), and for how long. */
+  onWaited?(n: number, ms: number): void;
+  /**
+   * This instance's owner generation of a partition: a number, undefined
+   * when not known (Redis was away when it was taken: unfenced), null when
+   * the partition is not this instance's any more.
+   */
+  generation(partition: number): Promise<number | undefined | null>;
   /** Which of `flagIds` are on the flags topic among the records written since `sinceMs`. */
   findOnTopic(flagIds: Set<string>, sinceMs: number): Promise<Set<string>>;
+  /** The longest a produce can still be in flight after its attempt began (ms): a younger pending mark is waited for. */
+  graceMs: number;
+  /** How often a young pending mark is polled (ms, default 200). */
+  pollMs?: number;
   now?: () => number;
 }
+
+/** The lane was fenced off a partition while producing. */
+class FencedError extends Error {}
 
 /** The serial flag emitter. */
 export class FlagLane {
@@ -53,13 +84,15 @@ export class FlagLane {
     return this.queued;
   }
 
-  /** Queues flags for emission, in order. */
-  push(flags: FlagEvent[]): void {
+  /** Queues flags raised by the engine of `partition`, for emission in order. */
+  push(flags: FlagEvent[], partition: number): void {
     if (flags.length === 0) return;
     this.queued += flags.length;
     this.tail = this.tail.then(async () => {
       try {
-        await this.emit(flags);
+        const unique = [...new Map(flags.map((f) => [f.flagId, f])).values()];
+        if (unique.length < flags.length) this.deps.onDeduplicated(flags.length - unique.length);
+        for (let i = 0; i < unique.length; i += CHUNK) await this.emit(unique.slice(i, i + CHUNK), partition);
       } catch (e) {
         this.failure ??= e;
       } finally {
@@ -84,40 +117,186 @@ export class FlagLane {
     return out;
   }
 
-  private async emit(flags: FlagEvent[]): Promise<void> {
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  private async emit(flags: FlagEvent[], p: number): Promise<void> {
     const d = this.deps;
-    const unique = [...new Map(flags.map((f) => [f.flagId, f])).values()];
-    const marks = await d.dedup.lookup(unique.map((f) => f.flagId));
-    const already = marks.emitted;
-    if (marks.pending.size > 0) {
-      const since = Math.min(...marks.pending.values());
-      const found = await retry(() => d.findOnTopic(new Set(marks.pending.keys()), since), { what: 'look up pending flags on the flags topic', signal: d.signal, log: d.log });
-      for (const id of found) already.add(id);
-      if (found.size > 0) await d.dedup.mark([...found]);
-      d.log.info({ pending: marks.pending.size, alreadyOnTopic: found.size }, 'settled flags left pending by a previous owner');
-    }
-    const notYet = unique.filter((f) => !already.has(f.flagId));
-    if (notYet.length < flags.length) d.onDeduplicated(flags.length - notYet.length);
+    const gen = await d.generation(p);
+    if (gen === null) return this.fenced(p, flags.length, 'not owned');
     // An investigator dismissed this number's evidence up to some windowEnd:
     // a flag on that evidence (ending within it, or overlapping it without a
     // higher severity) is not emitted again — the enforcer's rule.
-    const dismissed = await d.dedup.dismissedUntil([...new Set(notYet.map((f) => f.number))]);
-    const fresh = notYet.filter((f) => {
-      const dismissal = dismissed.get(f.number);
-      return dismissal === undefined || !coveredByDismissal(f, dismissal);
-    });
-    if (fresh.length < notYet.length) d.onDismissed?.(notYet.length - fresh.length);
+    const dismissals = await d.dedup.dismissedUntil([...new Set(flags.map((f) => f.number))]);
+    const covered = (f: FlagEvent) => {
+      const dismissal = dismissals.get(f.number);
+      return dismissal !== undefined && coveredByDismissal(f, dismissal);
+    };
+    const todo = flags.filter((f) => !covered(f));
+    const already = new Set<string>();
+    if (todo.length < flags.length) {
+      // Those emitted before the dismissal still become rows (their checkpoint may not have happened).
+      const marks = await d.dedup.peek(flags.filter(covered).map((f) => f.flagId));
+      let n = 0;
+      for (const [id, v] of marks ?? []) if (v === 'e') already.add(id);
+      for (const f of flags) if (covered(f) && !already.has(f.flagId)) n++;
+      if (n > 0) d.onDismissed?.(n);
+      if (already.size > 0) d.onDeduplicated(already.size);
+    }
+    let value = pendingMark(this.now(), gen);
+    const claim = await d.dedup.claim(p, gen, todo.map((f) => f.flagId), value);
+    let mine: Set<string>;
+    if (claim === undefined) {
+      // Redis away (degraded): produce; consumers dedupe by the deterministic flagId.
+      d.onSinkError('redis', new Error('flag marks not readable'));
+      mine = new Set(todo.map((f) => f.flagId));
+    } else if (claim === 'fenced') {
+      return this.fenced(p, todo.length, 'claim refused');
+    } else {
+      mine = new Set(claim.claimed);
+      const others = new Map<string, string>();
+      for (const [id, v] of claim.found) {
+        if (v === 'e') already.add(id);
+        else others.set(id, v);
+      }
+      const dupes = [...claim.found.values()].filter((v) => v === 'e').length;
+      if (others.size > 0) {
+        const settled = await this.settle(p, gen, others, value);
+        if (settled === 'fenced') return this.fenced(p, todo.length, 'take-over refused');
+        for (const id of settled.emitted) already.add(id);
+        for (const id of settled.claimed) mine.add(id);
+        if (settled.emitted.size > 0) d.onDeduplicated(settled.emitted.size);
+        value = settled.value;
+      }
+      if (dupes > 0) d.onDeduplicated(dupes);
+    }
     // Flags already on the topic (produced by an owner that died before its
-    // checkpoint) are not produced again, but they still become this
-    // checkpoint's ClickHouse rows: the checkpoint that would have written
-    // them never happened (rows are keyed by flagId, so a repeat is harmless).
-    this.emitted.push(...unique.filter((f) => already.has(f.flagId)));
+    // checkpoint, or by the previous owner) are not produced again, but they
+    // still become this checkpoint's ClickHouse rows: the checkpoint that
+    // would have written them may never have happened (rows are keyed by
+    // flagId, so a repeat is harmless).
+    this.emitted.push(...flags.filter((f) => already.has(f.flagId)));
+    const fresh = todo.filter((f) => mine.has(f.flagId));
     if (fresh.length === 0) return;
-    if (!(await d.dedup.markPending(fresh.map((f) => f.flagId), (d.now ?? Date.now)()))) d.onSinkError('redis', new Error('pending flag marks not stored'));
+    const ids = fresh.map((f) => f.flagId);
     const messages = fresh.map((f) => ({ topic: d.topic, key: f.number, value: d.encodeFlag(f) }));
-    await retry(() => d.sink.send(messages), { what: 'produce flags', signal: d.signal, log: d.log, onError: (e) => d.onSinkError('kafka', e) });
+    let attempt = 0;
+    try {
+      await retry(
+        async () => {
+          if (attempt++ > 0) {
+            // Another attempt: only while still the owner, and with the pending marks moved to its time.
+            const next = pendingMark(this.now(), gen);
+            const r = await d.dedup.refresh(p, gen, ids, value, next);
+            if (r === 'fenced') throw new FencedError();
+            if (r !== undefined) value = next;
+          }
+          await d.sink.send(messages);
+        },
+        { what: 'produce flags', signal: d.signal, log: d.log, onError: (e) => d.onSinkError('kafka', e), fatal: (e) => e instanceof FencedError },
+      );
+    } catch (e) {
+      if (e instanceof FencedError) return this.fenced(p, fresh.length, 'fenced before a produce retry');
+      throw e;
+    }
     d.onEmitted(fresh);
     this.emitted.push(...fresh);
-    if (!(await d.dedup.mark(fresh.map((f) => f.flagId)))) d.onSinkError('redis', new Error('flag marks not stored'));
+    if (!(await d.dedup.mark(ids))) d.onSinkError('redis', new Error('flag marks not stored'));
   }
+
+  private fenced(p: number, n: number, why: string): void {
+    if (n === 0) return;
+    this.deps.onFenced?.(p, n);
+    this.deps.log.info({ partition: p, flags: n, why }, 'flags dropped: another instance owns the partition now and recomputes them');
+  }
+
+  /**
+   * Flags another attempt marked pending: wait while the marks are young
+   * (that attempt may still land), then read the topic for the old ones,
+   * and take over the marks of those not there.
+   */
+  private async settle(p: number, gen: number | undefined, marks: Map<string, string>, value: string): Promise<{ emitted: Set<string>; claimed: Set<string>; value: string } | 'fenced'> {
+    const d = this.deps;
+    const emitted = new Set<string>();
+    const claimed = new Set<string>();
+    const waiting = new Map(marks);
+    const t0 = this.now();
+    let waited = false;
+    for (let round = 0; waiting.size > 0; round++) {
+      // 1. Young marks of another attempt (an owner's own generation has nothing in flight: the lane is serial).
+      const young = () => [...waiting.values()].some((v) => isYoung(v, gen, this.now(), d.graceMs));
+      if (young() && !waited) {
+        waited = true;
+        d.log.info({ partition: p, pending: waiting.size, graceMs: d.graceMs }, 'flags pending under another attempt that may still be in flight: waiting for it');
+      }
+      while (young() && !d.signal.aborted) {
+        await sleep(d.pollMs ?? 200, d.signal);
+        const cur = await d.dedup.peek([...waiting.keys()]);
+        for (const [id, v] of cur ?? []) {
+          if (v === 'e') {
+            emitted.add(id);
+            waiting.delete(id);
+          } else waiting.set(id, v ?? '-');
+        }
+      }
+      if (waiting.size === 0) break;
+      // 2. Old marks: the attempt can no longer land; is the flag on the topic?
+      const times = [...waiting.values()].filter((v) => v !== '-').map((v) => parsePending(v).at);
+      if (times.length > 0) {
+        const pendingIds = new Set([...waiting].filter(([, v]) => v !== '-').map(([id]) => id));
+        const found = await retry(() => d.findOnTopic(pendingIds, Math.min(...times)), { what: 'look up pending flags on the flags topic', signal: d.signal, log: d.log });
+        for (const id of found) {
+          emitted.add(id);
+          waiting.delete(id);
+        }
+        if (found.size > 0) await d.dedup.mark([...found]);
+        d.log.info({ partition: p, pending: pendingIds.size, alreadyOnTopic: found.size }, 'settled flags left pending by another attempt');
+      }
+      if (waiting.size === 0) break;
+      // 3. Not there: take the marks over (only if unchanged, and only while the owner).
+      value = pendingMark(this.now(), gen);
+      const taken = await d.dedup.takeOver(p, gen, waiting, value);
+      if (taken === 'fenced') return 'fenced';
+      if (taken === undefined || round >= 5) {
+        // Redis away, or the marks keep changing under us: produce (consumers dedupe by flagId).
+        if (round >= 5) d.log.error({ partition: p, flags: waiting.size }, 'pending flag marks kept changing: producing them anyway');
+        for (const id of waiting.keys()) claimed.add(id);
+        break;
+      }
+      for (const id of taken.claimed) {
+        claimed.add(id);
+        waiting.delete(id);
+      }
+      for (const [id, v] of taken.found) {
+        if (v === 'e') {
+          emitted.add(id);
+          waiting.delete(id);
+        } else waiting.set(id, v);
+      }
+    }
+    if (waited) d.onWaited?.(marks.size, this.now() - t0);
+    return { emitted, claimed, value };
+  }
+}
+
+/** A pending mark of another attempt that may still be in flight. */
+function isYoung(v: string, gen: number | undefined, now: number, graceMs: number): boolean {
+  if (!v.startsWith('p:')) return false;
+  const m = parsePending(v);
+  if (gen !== undefined && m.gen === gen) return false;
+  return now - m.at < graceMs;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -13,6 +13,8 @@ export interface RetryOptions {
   onError?: (err: unknown) => void;
   initialMs?: number;
   maxMs?: number;
+  /** Errors not to retry: thrown at once. */
+  fatal?: (err: unknown) => boolean;
   /** A longer backoff ceiling for some failures (e.g. permanent ones that wait for a person); `maxMs` otherwise. */
   maxMsFor?: (err: unknown) => number | undefined;
 }
@@ -41,6 +43,7 @@ export async function retry<T>(fn: () => Promise<T>, opts: RetryOptions): Promis
       return v;
     } catch (e) {
       lastError = e;
+      if (opts.fatal?.(e)) throw e;
       opts.onError?.(e);
       if (attempt <= 3 || attempt % 10 === 0) opts.log.warn({ what: opts.what, attempt, err: (e as Error)?.message ?? String(e) }, 'failed; retrying');
     }

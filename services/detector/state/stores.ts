@@ -13,6 +13,7 @@
  * - `<prefix>:emitted:…` and `<prefix>:consent-dlq:…`: offset marks (below).
  */
 import type { FlagEvent, Severity } from '../../../shared/contracts/records.ts';
+import type { OwnerFence } from './owner-fence.ts';
 import type { RedisHandle } from './redis.ts';
 import { decodePartitionSnapshot, encodePartitionSnapshot, type PartitionSnapshot } from './snapshot-codec.ts';
 
@@ -23,15 +24,24 @@ export class SnapshotStore {
     private readonly prefix: string,
     private readonly group: string,
     private readonly topic: string,
+    private readonly fence?: OwnerFence,
   ) {}
 
   key(partition: number): string {
     return `${this.prefix}:snapshot:${this.group}:${this.topic}:${partition}`;
   }
 
-  /** Stores a checkpoint; false when Redis is unavailable. Returns the stored size. */
-  async save(s: PartitionSnapshot): Promise<number | false> {
+  /**
+   * Stores a checkpoint; returns the stored size, false when Redis is
+   * unavailable, 'fenced' when `gen` is no longer the partition's owner
+   * generation (another instance owns it now; nothing written).
+   */
+  async save(s: PartitionSnapshot, gen?: number): Promise<number | false | 'fenced'> {
     const buf = await encodePartitionSnapshot(s);
+    if (this.fence) {
+      const r = await this.fence.setIfOwner(s.partition, gen, this.key(s.partition), buf);
+      return r === undefined ? false : r === 'fenced' ? 'fenced' : buf.length;
+    }
     return this.redis.attempt<number | false>(
       'snapshot save',
       async (r) => {
@@ -55,11 +65,16 @@ export class SnapshotStore {
 }
 
 /**
- * Flag de-duplication by flagId. A flag is marked `p:<ms>` (pending, with
- * the wall-clock time of the attempt) just before it is produced and `e`
- * (emitted) once the broker acknowledged it; both with a TTL. A pending
- * mark found later means the process died between the two: whether the flag
- * reached the topic is then settled by reading the topic back from that time.
+ * Flag de-duplication by flagId. A flag is marked `p:<ms>:<gen>` (pending:
+ * the wall-clock time of the attempt and the owner generation of the
+ * claiming instance) just before it is produced and `e` (emitted) once the
+ * broker acknowledged it; both with a TTL. Pending marks are only ever
+ * written through Lua scripts that check the owner generation of the flag's
+ * partition atomically with the write (see {@link OwnerFence}), so an
+ * instance that lost the partition cannot claim flags any more. A pending
+ * mark found later belongs to an attempt that may still be in flight (a
+ * fenced owner) or that died: the lane waits until it is older than the
+ * longest a produce can be in flight, then settles it by reading the topic.
  */
 export class FlagDedup {
   constructor(
@@ -67,10 +82,15 @@ export class FlagDedup {
     private readonly prefix: string,
     private readonly flagsTopic: string,
     private readonly ttlSec: number,
+    private readonly fence?: OwnerFence,
   ) {}
 
   private key(flagId: string): string {
     return `${this.prefix}:flag:${this.flagsTopic}:${flagId}`;
+  }
+
+  private ownerKey(p: number): string {
+    return this.fence?.key(p) ?? `${this.prefix}:owner:-:-:${p}`;
   }
 
   /**
@@ -78,24 +98,72 @@ export class FlagDedup {
    * their attempt. Empty when Redis cannot be asked.
    */
   async lookup(ids: string[]): Promise<{ emitted: Set<string>; pending: Map<string, number> }> {
-    const none = { emitted: new Set<string>(), pending: new Map<string, number>() };
-    if (ids.length === 0) return none;
-    const found = await this.redis.attempt(
+    const out = { emitted: new Set<string>(), pending: new Map<string, number>() };
+    const raw = await this.peek(ids);
+    for (const [id, v] of raw ?? []) {
+      if (v === null) continue;
+      if (v.startsWith('p:')) out.pending.set(id, parsePending(v).at);
+      else out.emitted.add(id);
+    }
+    return out;
+  }
+
+  /** The raw mark of each of `ids` (null: none); undefined when Redis cannot be asked. */
+  async peek(ids: string[]): Promise<Map<string, string | null> | undefined> {
+    if (ids.length === 0) return new Map();
+    return this.redis.attempt(
       'flag dedup check',
       async (r) => {
         const res = await r.mget(ids.map((id) => this.key(id)));
-        const out = { emitted: new Set<string>(), pending: new Map<string, number>() };
-        ids.forEach((id, i) => {
-          const v = res[i];
-          if (v === null || v === undefined) return;
-          if (v.startsWith('p:')) out.pending.set(id, Number(v.slice(2)) || 0);
-          else out.emitted.add(id);
-        });
-        return out;
+        return new Map(ids.map((id, i) => [id, res[i] ?? null]));
       },
-      null,
+      undefined,
     );
-    return found ?? none;
+  }
+
+  /**
+   * Claims `ids` of partition `p` for generation `gen` (unfenced when
+   * undefined): each unmarked id gets the pending mark `value`. Returns
+   * 'fenced' (nothing written) when `gen` is not the partition's current
+   * owner generation, else the ids claimed and the marks found on the
+   * others; undefined when Redis cannot be asked.
+   */
+  async claim(p: number, gen: number | undefined, ids: string[], value: string): Promise<ClaimResult | undefined> {
+    if (ids.length === 0) return { claimed: [], found: new Map() };
+    const res = await this.script<string[] | null>('flag claim', CLAIM, p, ids, [gen === undefined ? '' : String(gen), value, String(this.ttlSec)]);
+    if (res === undefined) return undefined;
+    if (res === null) return 'fenced';
+    return split(ids, res);
+  }
+
+  /**
+   * Takes over pending marks left by another attempt: for each id whose mark
+   * still equals the given one (`-` = no mark), sets `value`. Same results
+   * as {@link claim}.
+   */
+  async takeOver(p: number, gen: number | undefined, marks: Map<string, string>, value: string): Promise<ClaimResult | undefined> {
+    const ids = [...marks.keys()];
+    if (ids.length === 0) return { claimed: [], found: new Map() };
+    const res = await this.script<string[] | null>('flag take-over', TAKE_OVER, p, ids, [gen === undefined ? '' : String(gen), value, String(this.ttlSec), ...ids.map((id) => marks.get(id)!)]);
+    if (res === undefined) return undefined;
+    if (res === null) return 'fenced';
+    return split(ids, res);
+  }
+
+  /**
+   * Before another attempt to produce: moves the pending marks of `ids`
+   * that still read `from` to `to` (a new attempt time), only while `gen`
+   * owns partition `p`. 'fenced' when it does not (nothing written), else
+   * how many were moved; undefined when Redis cannot be asked.
+   */
+  async refresh(p: number, gen: number | undefined, ids: string[], from: string, to: string): Promise<number | 'fenced' | undefined> {
+    const res = await this.script<number>('flag refresh', REFRESH, p, ids, [gen === undefined ? '' : String(gen), from, to, String(this.ttlSec)]);
+    if (res === undefined) return undefined;
+    return res < 0 ? 'fenced' : res;
+  }
+
+  private async script<T>(what: string, lua: string, p: number, ids: string[], args: string[]): Promise<T | undefined> {
+    return this.redis.attempt(what, (r) => r.eval(lua, ids.length + 1, this.ownerKey(p), ...ids.map((id) => this.key(id)), ...args) as Promise<T>, undefined);
   }
 
   /**
@@ -125,26 +193,14 @@ export class FlagDedup {
     return found ?? none;
   }
 
-  /** Marks `ids` pending (attempt at `at` ms) unless already marked; false when Redis is unavailable. */
-  async markPending(ids: string[], at: number): Promise<boolean> {
-    return this.setAll(ids, `p:${at}`, true);
-  }
-
-  /** Marks `ids` as emitted; false when Redis is unavailable. */
+  /** Marks `ids` as emitted (on the topic: whoever put them there); false when Redis is unavailable. */
   async mark(ids: string[]): Promise<boolean> {
-    return this.setAll(ids, 'e', false);
-  }
-
-  private async setAll(ids: string[], value: string, onlyNew: boolean): Promise<boolean> {
     if (ids.length === 0) return true;
     return this.redis.attempt(
       'flag dedup mark',
       async (r) => {
         const p = r.pipeline();
-        for (const id of ids) {
-          if (onlyNew) p.set(this.key(id), value, 'EX', this.ttlSec, 'NX');
-          else p.set(this.key(id), value, 'EX', this.ttlSec);
-        }
+        for (const id of ids) p.set(this.key(id), 'e', 'EX', this.ttlSec);
         const res = await p.exec();
         const failed = res?.find(([err]) => err);
         if (failed) throw failed[0];
@@ -154,6 +210,63 @@ export class FlagDedup {
     );
   }
 }
+
+/** What a claim found: ids now claimed by the caller, and the marks already on the others (`e`, a pending mark, or `-` when the mark vanished meanwhile). */
+export type ClaimResult = 'fenced' | { claimed: string[]; found: Map<string, string> };
+
+/** The pending mark of an attempt at `at` ms by owner generation `gen`. */
+export function pendingMark(at: number, gen: number | undefined): string {
+  return gen === undefined ? `p:${at}` : `p:${at}:${gen}`;
+}
+
+/** Time and generation of a pending mark (`p:<ms>` or `p:<ms>:<gen>`); time 0 when unreadable. */
+export function parsePending(v: string): { at: number; gen: number | undefined } {
+  const [, at, gen] = v.split(':');
+  return { at: Number(at) || 0, gen: gen === undefined || gen === '' ? undefined : Number(gen) };
+}
+
+function split(ids: string[], res: string[]): { claimed: string[]; found: Map<string, string> } {
+  const claimed: string[] = [];
+  const found = new Map<string, string>();
+  ids.forEach((id, i) => {
+    const v = res[i] ?? '';
+    if (v === '') claimed.push(id);
+    else found.set(id, v);
+  });
+  return { claimed, found };
+}
+
+// KEYS[1] = owner key of the partition, KEYS[2..] = flag marks. ARGV[1] = generation ('' = unfenced).
+// Replies: nil when fenced; else per flag '' (claimed) or the mark found ('-' when it vanished meanwhile).
+const CLAIM = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return nil end
+local out = {}
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], ARGV[2], 'EX', ARGV[3], 'NX') then out[i - 1] = ''
+  else out[i - 1] = redis.call('GET', KEYS[i]) or '-' end
+end
+return out`;
+
+// ARGV: generation, new mark, ttl, then the expected mark per flag ('-' = none). Replies as CLAIM.
+const TAKE_OVER = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return nil end
+local out = {}
+for i = 2, #KEYS do
+  local cur = redis.call('GET', KEYS[i]) or '-'
+  if cur == ARGV[i + 2] then
+    redis.call('SET', KEYS[i], ARGV[2], 'EX', ARGV[3]); out[i - 1] = ''
+  else out[i - 1] = cur end
+end
+return out`;
+
+// ARGV: generation, old mark, new mark, ttl. Reply: -1 fenced, else how many were moved.
+const REFRESH = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local n = 0
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[2] then redis.call('SET', KEYS[i], ARGV[3], 'EX', ARGV[4]); n = n + 1 end
+end
+return n`;
 
 /** The allowlist set and the live engine-config key. */
 export class ControlStore {
@@ -207,14 +320,23 @@ export class EmittedMarks {
     private readonly prefix: string,
     private readonly group: string,
     private readonly topic: string,
+    private readonly fence?: OwnerFence,
   ) {}
 
   private key(partition: number): string {
     return `${this.prefix}:emitted:${this.group}:${this.topic}:${partition}`;
   }
 
-  /** Records the positions; false when Redis is unavailable. */
-  async save(partition: number, p: { calls: number; complaints: number }): Promise<boolean> {
+  /**
+   * Records the positions: true when stored, false when Redis is
+   * unavailable, 'fenced' when `gen` is no longer the partition's owner
+   * generation (nothing written).
+   */
+  async save(partition: number, p: { calls: number; complaints: number }, gen?: number): Promise<boolean | 'fenced'> {
+    if (this.fence) {
+      const r = await this.fence.setIfOwner(partition, gen, this.key(partition), `${p.calls},${p.complaints}`);
+      return r === undefined ? false : r === 'fenced' ? 'fenced' : true;
+    }
     return this.redis.attempt(
       'emitted mark save',
       async (r) => {
