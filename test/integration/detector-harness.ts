@@ -321,6 +321,12 @@ export async function waitForCommitted(f: Fixture, timeoutMs = 120_000): Promise
   );
 }
 
+/** Records of `topic` committed so far by the fixture's group, over all partitions. */
+export async function committedCount(f: Fixture, topic: string = f.topics.calls): Promise<number> {
+  const res = await f.admin.fetchOffsets({ groupId: f.group, topics: [topic] });
+  return res[0]?.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0) ?? 0;
+}
+
 /** Every record of `topic` from the beginning up to its current end. */
 export async function readTopic(f: Fixture, topic: string): Promise<Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }>> {
   const ends = await f.admin.fetchTopicOffsets(topic);

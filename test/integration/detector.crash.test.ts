@@ -8,6 +8,7 @@ import type { FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
+  committedCount,
   createFixture,
   expectedTotals,
   loadAllowlist,
@@ -54,10 +55,7 @@ afterAll(async () => {
 });
 
 /** Calls committed so far by the group, over all partitions. */
-async function committedCalls(): Promise<number> {
-  const res = await f.admin.fetchOffsets({ groupId: f.group, topics: [f.topics.calls] });
-  return res[0]?.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0) ?? 0;
-}
+const committedCalls = () => committedCount(f);
 
 describe('a detector killed with SIGKILL mid-stream and restarted', () => {
   it('loses no flag, emits no flagId twice and leaves exact ClickHouse totals', async () => {
