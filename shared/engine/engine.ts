@@ -6,12 +6,14 @@ import type { Accepted, Engine, EngineStats } from './api.ts';
 import { LocalClock, inHours } from './local-time.ts';
 import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
+import { buildFlag } from './flag.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { ComplaintStore } from './state/complaints.ts';
 import { ConsentStore } from './state/consents.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
 import { NumberState } from './state/number-state.ts';
+import { ProviderNames } from './state/provider-names.ts';
 import {
   PAIR_ANSWERED as PAIR_ANSWERED_,
   PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
@@ -81,10 +83,7 @@ export class DetectionEngine implements Engine {
   private readonly groups: CampaignGroups;
   private readonly allowlist = new Set<number>();
   private readonly marketingLines = new Set<number>();
-  private readonly providers: string[] = [''];
-  private readonly providerIds = new Map<string, number>();
-  private lastProvider: string | null = null;
-  private lastProviderId: number | undefined = 0;
+  private readonly providers = new ProviderNames();
   private readonly clock: LocalClock;
   private readonly signals: Signals = emptySignals();
   private readonly now: () => number;
@@ -230,7 +229,7 @@ export class DetectionEngine implements Engine {
       complaints: this.complaintStore.exportState(),
       groups: this.groups.exportState(),
       allowlist: [...this.allowlist],
-      providers: this.providers,
+      providers: this.providers.exportState(),
       counts: this.counts,
       maxEventTime: Number.isFinite(this.maxEventTime) ? this.maxEventTime : null,
       flagsBySeverity: this.flagsBySeverity,
@@ -250,11 +249,7 @@ export class DetectionEngine implements Engine {
     this.complaintStore.importState(s.complaints);
     this.groups.importState(s.groups);
     for (const a of s.allowlist as number[]) this.allowlist.add(a);
-    this.providers.length = 0;
-    this.providers.push(...(s.providers as string[]));
-    this.providerIds.clear();
-    this.providers.forEach((p, i) => i > 0 && this.providerIds.set(p, i));
-    this.lastProvider = null;
+    this.providers.importState(s.providers as string[]);
     Object.assign(this.counts, s.counts);
     this.maxEventTime = s.maxEventTime ?? -Infinity;
     Object.assign(this.flagsBySeverity, s.flagsBySeverity);
@@ -466,17 +461,7 @@ export class DetectionEngine implements Engine {
   /** Misra–Gries with one counter: the provider carrying most of the number's calls. */
   private trackProvider(slot: number, provider: string | null): void {
     if (provider === null) return;
-    // Probes repeat the same provider strings: remember the last one looked up.
-    let id = provider === this.lastProvider ? this.lastProviderId : this.providerIds.get(provider);
-    if (id === undefined) {
-      id = this.providers.length < 0xffff ? this.providers.length : 0;
-      if (id !== 0) {
-        this.providers.push(provider);
-        this.providerIds.set(provider, id);
-      }
-    }
-    this.lastProvider = provider;
-    this.lastProviderId = id;
+    const id = this.providers.id(provider);
     const st = this.state;
     const count = st.get16(slot, 'providerCount');
     if (st.get16(slot, 'provider') === id) {
@@ -501,7 +486,7 @@ export class DetectionEngine implements Engine {
     if (group === 0) {
       const provider = st.get16(slot, 'provider');
       if (provider === 0) return false;
-      group = this.groups.idFor(Math.floor(key / 10 ** c.blockDigits), this.providers[provider]) + 1;
+      group = this.groups.idFor(Math.floor(key / 10 ** c.blockDigits), this.providers.name(provider) as string) + 1;
       st.set32(slot, 'group', group);
     }
     const id = group - 1;
@@ -622,41 +607,21 @@ export class DetectionEngine implements Engine {
   ): void {
     const st = this.state;
     const number = fromNumberKey(st.key(slot));
-    const provider = st.get16(slot, 'provider');
-    const flag: FlagEvent = {
-      flagId: flagId(number, severity, st.get32(slot, 'episodeStart') * 1000),
-      number,
-      severity,
-      score,
-      reasons: reasons.map(({ rule, window, value, threshold }) => ({ rule, window, value, threshold })),
-      windowStart,
-      windowEnd: t,
-      detectedAt: t,
-      emittedAt: this.now(),
-      numberClass: NUMBER_CLASSES[st.get8(slot, 'numberClass')] as NumberClass,
-      accessProvider: provider === 0 ? null : this.providers[provider],
-      evidence: {
-        calls: Math.round(s.calls24h),
-        calls1h: Math.round(s.calls1h),
-        distinctCallees: Math.round(s.newCallees24h),
-        answered: Math.round(s.answered24h),
-        rejected: Math.round(s.rejected24h),
-        strangerCalls: Math.round(s.strangerCalls24h),
-        strangerAnswered: Math.round(s.strangerAnswered24h),
-        callbacks: Math.round(s.callbacks24h),
-        rejectionRepeats: Math.round(s.rejectionRepeats24h),
-        rejectionRepeatsMax: s.rejectionRepeatMax,
-        bombingAttempts: s.bombingMax,
-        ringOnce: Math.round(s.ringOnce24h),
-        shortCalls: Math.round(s.shortTalk24h),
-        sequential1h: Math.round(s.sequential1h),
-        quietHourCalls: Math.round(s.quietStranger24h),
-        noConsentCalls: Math.round(s.noConsent24h),
-        complaints: s.complaintReporters,
-        distinctReporters: s.complaintReporters,
-        campaignMembers: Math.round(s.campaignMembers),
+    const flag = buildFlag(
+      {
+        flagId: flagId(number, severity, st.get32(slot, 'episodeStart') * 1000),
+        number,
+        severity,
+        score,
+        reasons,
+        windowStart,
+        detectedAt: t,
+        emittedAt: this.now(),
+        numberClass: NUMBER_CLASSES[st.get8(slot, 'numberClass')] as NumberClass,
+        accessProvider: this.providers.name(st.get16(slot, 'provider')),
       },
-    };
+      s,
+    );
     this.out.push(flag);
     this.counts.flags++;
     this.flagsBySeverity[severity]++;
