@@ -1,11 +1,12 @@
 /**
  * The rebalance race (issue 5): while the group moves a partition, its old
  * owner may still be producing the flags of its last events while the new
- * owner recomputes them from the last snapshot / committed offset. Four
+ * owner recomputes them from the last snapshot / committed offset. Five
  * detectors in one group over one stream, with the membership changing
- * three times mid-stream while flags are in flight: a second instance joins,
- * the first is killed with SIGKILL (a third takes its place), the second
- * stops with SIGTERM (a fourth joins). The flags topic must end with no
+ * four times mid-stream while flags are in flight: a second instance joins
+ * (10 %), the first is killed with SIGKILL and a third starts (25 %), a
+ * fourth joins and the second stops with SIGTERM while the group settles
+ * (40 %), the third is killed with SIGKILL and a fifth starts (60 %). The flags topic must end with no
  * flagId twice and exactly replay's flags, and ClickHouse with exact totals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +49,7 @@ const running: DetectorProcess[] = [];
 
 beforeAll(async () => {
   f = await createFixture(PARTITIONS);
-  s = await simulate({ seed: 41, scale: 0.25, hours: 8 });
+  s = await simulate({ seed: 41, scale: 0.35, hours: 8 });
   expected = await replayPartitioned(s, PARTITIONS);
   await loadAllowlist(f, s.allowlist);
   await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
@@ -81,21 +82,22 @@ describe('detectors joining, killed and stopped mid-stream in one group', () => 
     expect(expected.length).toBeGreaterThan(100);
     const total = s.calls.length;
     const a = start();
-    await atShare(0.15);
+    await atShare(0.1);
     const b = start(); // joins mid-stream: a gives up two partitions while its lane is busy
-    const killedAt = await atShare(0.4);
-    expect(killedAt).toBeLessThan(total);
+    expect(await atShare(0.25)).toBeLessThan(total);
     a.proc.kill('SIGKILL'); // its pending marks stay behind, its last produce may or may not have landed
     expect(await a.exited).toBeNull();
     const c = start();
-    const stoppedAt = await atShare(0.65);
-    expect(stoppedAt).toBeLessThan(total);
+    await atShare(0.4);
     const d = start(); // joins: b and c give partitions up ...
     await new Promise((r) => setTimeout(r, 500 + Math.random() * 1_500));
     expect(await b.stop('SIGTERM')).toBe(0); // ... and b leaves while the group is still settling
+    expect(await atShare(0.6)).toBeLessThan(total);
+    c.proc.kill('SIGKILL');
+    expect(await c.exited).toBeNull();
+    const e = start();
     await waitForCommitted(f, 240_000);
-
-    const all = [a, b, c, d];
+    const all = [a, b, c, d, e];
     const evidence = {
       fencedPartitions: count(all, 'partition fenced: another instance owns it now; its flags, marks, snapshots and commits are left to that instance'),
       droppedBatches: count(all, 'flags dropped: another instance owns the partition now and recomputes them'),
@@ -111,7 +113,7 @@ describe('detectors joining, killed and stopped mid-stream in one group', () => 
 
     const want = expectedTotals(s);
     expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
-    expect(await c.stop()).toBe(0);
     expect(await d.stop()).toBe(0);
+    expect(await e.stop()).toBe(0);
   }, 900_000);
 });

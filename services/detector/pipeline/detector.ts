@@ -89,6 +89,8 @@ export class Detector {
   private readonly active = new Set<number>();
   /** Owner generation per partition held (undefined: taken while Redis was away, writes unfenced). */
   private readonly gens = new Map<number, number | undefined>();
+  /** When this instance took each partition it holds (ms). */
+  private readonly acquiredAt = new Map<number, number>();
   /** Partitions whose fence refused a write since this instance took them, with when that was first seen. */
   private readonly fenced = new Map<number, number>();
   /** Partition sides paused because their merge queue is long (waiting for the other stream). */
@@ -394,7 +396,10 @@ export class Detector {
    * q mod n) above their Redis mark, then raises the mark; forgets held
    * records that another owner's mark has passed. Without Redis nothing is
    * sent (no mark, so a restart would send again); a failed send is tried
-   * again at the next checkpoint.
+   * again at the next checkpoint. Rebalances: an owner sends nothing for a
+   * partition it took less than `pendingGraceMs` ago (the previous owner's
+   * send, checked against the fence before it began, has landed and raised
+   * the mark by then), and checks its fence before each send.
    */
   private async flushConsentDlq(): Promise<void> {
     const q = this.consentDlq;
@@ -405,8 +410,22 @@ export class Detector {
       metrics.sinkErrors.inc({ sink: 'kafka' }, q.dropped);
       q.dropped = 0;
     }
+    const now = Date.now();
     for (const p of q.partitions()) {
-      if (!this.tasks.has(p % this.partitions)) continue;
+      const owner = p % this.partitions;
+      if (!this.tasks.has(owner) || this.fenced.has(owner)) continue;
+      // A previous owner's send may still be in flight for up to the grace: its records land and its mark rises
+      // meanwhile; only then is the mark read here (else both would send the same records).
+      if (now - (this.acquiredAt.get(owner) ?? 0) < config.pendingGraceMs) continue;
+      const gen = this.gens.get(owner);
+      if (gen !== undefined) {
+        const cur = await this.deps.fence.current(owner);
+        if (cur === undefined) return;
+        if (cur !== gen) {
+          this.onFenced(owner, 'consent-dlq');
+          continue;
+        }
+      }
       const mark = await marks.load(p);
       if (mark === undefined) return;
       const due = q.due(p, mark);
@@ -478,6 +497,7 @@ export class Detector {
     for (const p of revoked) {
       this.tasks.delete(p);
       this.gens.delete(p);
+      this.acquiredAt.delete(p);
       this.fenced.delete(p);
       this.active.delete(p);
       this.lastStats.delete(p);
@@ -500,6 +520,7 @@ export class Detector {
         const gen = await this.deps.fence.acquire(p);
         if (gen === undefined) this.log.warn({ partition: p }, 'redis unavailable: partition taken without an ownership fence (writes unfenced, degraded)');
         this.gens.set(p, gen);
+        this.acquiredAt.set(p, Date.now());
         this.fenced.delete(p);
       }
       const signal = this.abort.signal;
