@@ -111,6 +111,8 @@ export class Detector {
   private lastCheckpointAt = 0;
   private paused = false;
   private stopping = false;
+  /** The start sequence while it runs (a stop waits for it, so nothing joins the group after a stop). */
+  private starting: Promise<void> | null = null;
   private statsAt = 0;
   private readonly abort = new AbortController();
   private readonly log: Logger;
@@ -187,7 +189,13 @@ export class Detector {
   }
 
   /** Checks the topics, reads every consent, applies the control state and joins the group. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.startSteps();
+    return this.starting;
+  }
+
+  /** Checks the topics, reads the consents, then joins the group; each step first checks that no stop came in meanwhile. */
+  private async startSteps(): Promise<void> {
     const { config, source, consents, control, log } = this.deps;
     const [calls, complaints] = [await source.partitionCount(config.topics.calls), await source.partitionCount(config.topics.complaints)];
     if (calls === 0) throw new Error(`topic ${config.topics.calls} does not exist`);
@@ -197,8 +205,10 @@ export class Detector {
       );
     }
     this.partitions = calls;
+    if (this.stopping) return;
     if (!(await this.deps.redis.waitReady(5_000))) log.warn('redis not reachable at start: no allowlist, live config or snapshots until it is (degraded)');
     for (const ev of await control.poll()) this.applyControl(ev);
+    if (this.stopping) return;
 
     const work$ = merge(
       source.events$.pipe(map((e): WorkItem => ({ k: 'source', e }))),
@@ -215,6 +225,7 @@ export class Detector {
     await this.barrier();
     this.consentsCaughtUp = true;
     log.info({ consents: this.consentMap.size, ms: Date.now() - t0 }, 'consents read');
+    if (this.stopping) return; // stopped while starting: do not join the group
     await source.start();
     this.status = 'ready';
     log.info({ group: config.kafka.group, topics: config.topics, partitions: calls }, 'detector started');
@@ -257,6 +268,10 @@ export class Detector {
     const { source, consents, log } = this.deps;
     const timer = setTimeout(() => this.abort.abort(), deadlineMs);
     try {
+      // A stop during the start sequence: let it reach its next step (where it
+      // sees the stop and returns) so that it cannot join the group afterwards.
+      if (this.starting) await Promise.race([this.starting.catch(() => {}), new Promise<void>((r) => this.abort.signal.addEventListener('abort', () => r(), { once: true }))]);
+      if (this.sub === null) return; // the pipeline never ran: nothing to flush
       for (const p of this.active) this.syncPause(p);
       await this.barrier();
       await this.checkpoint;
