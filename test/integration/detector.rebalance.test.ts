@@ -61,9 +61,11 @@ afterAll(async () => {
   s?.cleanup();
 });
 
-function start(): DetectorProcess {
+/** Starts an instance and waits until it runs (its stop handler is installed: a SIGTERM before that just kills the process). */
+async function start(): Promise<DetectorProcess> {
   const d = startDetector(f, ENV);
   running.push(d);
+  await d.port();
   return d;
 }
 
@@ -84,21 +86,21 @@ describe('detectors joining, killed and stopped mid-stream in one group', () => 
   it('emit no flagId twice and together exactly the flags of one, with exact totals', async () => {
     expect(expected.length).toBeGreaterThan(100);
     const total = s.calls.length;
-    const a = start();
+    const a = await start();
     await atShare(0.1);
-    const b = start(); // joins mid-stream: a gives up two partitions while its lane is busy
+    const b = await start(); // joins mid-stream: a gives up two partitions while its lane is busy
     expect(await atShare(0.25)).toBeLessThan(total);
     a.proc.kill('SIGKILL'); // its pending marks stay behind, its last produce may or may not have landed
     expect(await a.exited).toBeNull();
-    const c = start();
+    const c = await start();
     await atShare(0.4);
-    const d = start(); // joins: b and c give partitions up ...
+    const d = await start(); // joins: b and c give partitions up ...
     await new Promise((r) => setTimeout(r, 500 + Math.random() * 1_500));
     expect(await b.stop('SIGTERM')).toBe(0); // ... and b leaves while the group is still settling
     await atShare(0.6);
     c.proc.kill('SIGKILL');
     expect(await c.exited).toBeNull();
-    const e = start();
+    const e = await start();
     await waitForCommitted(f, 240_000);
     const all = [a, b, c, d, e];
     const evidence = {
