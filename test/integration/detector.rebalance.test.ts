@@ -61,12 +61,16 @@ afterAll(async () => {
   s?.cleanup();
 });
 
-/** Starts an instance and waits until it runs (its stop handler is installed: a SIGTERM before that just kills the process). */
-async function start(): Promise<DetectorProcess> {
+function start(): DetectorProcess {
   const d = startDetector(f, ENV);
   running.push(d);
-  await d.port();
   return d;
+}
+
+/** Stops an instance gracefully once it runs (its stop handler is installed: a SIGTERM during module loading just kills the process). */
+async function stopGracefully(d: DetectorProcess): Promise<number | null> {
+  await d.port();
+  return d.stop('SIGTERM');
 }
 
 /** Waits until the group has committed `share` of the calls, then a random part of a checkpoint cycle. */
@@ -86,21 +90,21 @@ describe('detectors joining, killed and stopped mid-stream in one group', () => 
   it('emit no flagId twice and together exactly the flags of one, with exact totals', async () => {
     expect(expected.length).toBeGreaterThan(100);
     const total = s.calls.length;
-    const a = await start();
+    const a = start();
     await atShare(0.1);
-    const b = await start(); // joins mid-stream: a gives up two partitions while its lane is busy
+    const b = start(); // joins mid-stream: a gives up two partitions while its lane is busy
     expect(await atShare(0.25)).toBeLessThan(total);
     a.proc.kill('SIGKILL'); // its pending marks stay behind, its last produce may or may not have landed
     expect(await a.exited).toBeNull();
-    const c = await start();
+    const c = start();
     await atShare(0.4);
-    const d = await start(); // joins: b and c give partitions up ...
+    const d = start(); // joins: b and c give partitions up ...
     await new Promise((r) => setTimeout(r, 500 + Math.random() * 1_500));
-    expect(await b.stop('SIGTERM')).toBe(0); // ... and b leaves while the group is still settling
+    expect(await stopGracefully(b)).toBe(0); // ... and b leaves while the group is still settling
     await atShare(0.6);
     c.proc.kill('SIGKILL');
     expect(await c.exited).toBeNull();
-    const e = await start();
+    const e = start();
     await waitForCommitted(f, 240_000);
     const all = [a, b, c, d, e];
     const evidence = {
@@ -118,7 +122,7 @@ describe('detectors joining, killed and stopped mid-stream in one group', () => 
 
     const want = expectedTotals(s);
     expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
-    expect(await d.stop()).toBe(0);
-    expect(await e.stop()).toBe(0);
+    expect(await stopGracefully(d)).toBe(0);
+    expect(await stopGracefully(e)).toBe(0);
   }, 900_000);
 });
