@@ -33,6 +33,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createClickHouse, dropDatabase } from '../../shared/clickhouse/index.ts';
 import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
 import { createKafka, createSchemaRegistry, registerValueSchema, LogLevel } from '../../shared/kafka/index.ts';
+import { cpuSeconds, fetchText, loadAverage, metricSum, rssBytes, waitUntil } from './process-probes.ts';
 import { CallStream } from './synthetic-calls.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -109,14 +110,14 @@ async function main(): Promise<void> {
     await waitUntil(async () => (await fetchText(port, '/readyz'))?.includes('"assigned":true') ?? false, 120_000, 'detector assigned');
     const tA = performance.now();
     const pids = { detector: pid, ...stackPids() };
-    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuOf(p)]));
+    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
     say('detector assigned its partitions; consuming');
     const rss: number[] = [];
     let last = 0;
     await waitUntil(
       async () => {
         const c = await committed(ctx, topics.calls);
-        rss.push(rssOf(pid));
+        rss.push(rssBytes(pid));
         if (c - last >= N / 10) {
           say(`  committed ${c.toLocaleString()} / ${N.toLocaleString()}`);
           last = c;
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
     const rateA = N / secondsA;
     const cpuA = cpuSince(cpu0, pids);
     const metricsA = (await fetchText(port, '/metrics')) ?? '';
-    say(`A: ${Math.round(rateA).toLocaleString()} events/s end to end (${secondsA.toFixed(1)} s), ${sample(metricsA, 'callguard_detector_flags_total')} flags`);
+    say(`A: ${Math.round(rateA).toLocaleString()} events/s end to end (${secondsA.toFixed(1)} s), ${metricSum(metricsA, 'callguard_detector_flags_total')} flags`);
 
     // ---- B: bare kafkajs consumer over the same topic ---------------------
     const secondsB = await bareConsume(ctx, N);
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     const lines = [
       '',
       'callguard detector end to end (loopback, local stack, one detector process, 4 partitions)',
-      `  machine: ${cpus()} cores shown to Node; load average at start ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      `  machine: ${cpus()} cores shown to Node; load average at start ${loadAverage()}`,
       `  A. sustained:  ${Math.round(rateA).toLocaleString()} call events/s through the detector (${N.toLocaleString()} Avro events, durable end to end: flags, aggregates, commits)`,
       `  B. bare kafkajs consume of the same topic: ${Math.round(rateB).toLocaleString()} events/s`,
       `     ratio A/B: ${((100 * rateA) / rateB).toFixed(0)}%`,
@@ -159,12 +160,12 @@ async function main(): Promise<void> {
         .join(', ')} (detector alone: ${Math.round(N / Math.max(cpuA.detector, 0.01)).toLocaleString()} events per CPU-second)`,
       `  C. offered ${RATE.toLocaleString()} events/s for ${SECONDS} s (achieved ${Math.round(lat.achievedRate).toLocaleString()}/s from the producer): ${lat.latencies.length} flags`,
       `     produce-to-flag latency p50 ${q(lat.latencies, 0.5).toFixed(0)} ms, p99 ${q(lat.latencies, 0.99).toFixed(0)} ms, max ${q(lat.latencies, 1).toFixed(0)} ms`,
-      `     detector consumer lag at the end: ${sample(metricsC, 'callguard_detector_consumer_lag')} records`,
+      `     detector consumer lag at the end: ${metricSum(metricsC, 'callguard_detector_consumer_lag')} records`,
       `  detector RSS: min ${mb(Math.min(...rss))}, max ${mb(Math.max(...rss))}, last ${mb(rss.at(-1) ?? 0)}`,
-      `  detector internals (whole run): batch processing ${sample(metricsC, 'callguard_detector_batch_seconds_sum').toFixed(1)} s over ${sample(metricsC, 'callguard_detector_batch_seconds_count')} batches; ` +
-        `${sample(metricsC, 'callguard_detector_checkpoint_seconds_count')} checkpoints, ${sample(metricsC, 'callguard_detector_checkpoint_seconds_sum').toFixed(1)} s in total; ` +
-        `${sample(metricsC, 'callguard_detector_snapshot_seconds_count')} snapshots, ${sample(metricsC, 'callguard_detector_snapshot_seconds_sum').toFixed(1)} s, last sizes ${mb(sample(metricsC, 'callguard_detector_snapshot_bytes'))} in all; ` +
-        `paused ${sample(metricsC, 'callguard_detector_paused')}`,
+      `  detector internals (whole run): batch processing ${metricSum(metricsC, 'callguard_detector_batch_seconds_sum').toFixed(1)} s over ${metricSum(metricsC, 'callguard_detector_batch_seconds_count')} batches; ` +
+        `${metricSum(metricsC, 'callguard_detector_checkpoint_seconds_count')} checkpoints, ${metricSum(metricsC, 'callguard_detector_checkpoint_seconds_sum').toFixed(1)} s in total; ` +
+        `${metricSum(metricsC, 'callguard_detector_snapshot_seconds_count')} snapshots, ${metricSum(metricsC, 'callguard_detector_snapshot_seconds_sum').toFixed(1)} s, last sizes ${mb(metricSum(metricsC, 'callguard_detector_snapshot_bytes'))} in all; ` +
+        `paused ${metricSum(metricsC, 'callguard_detector_paused')}`,
       '',
     ];
     process.stdout.write(lines.join('\n'));
@@ -191,18 +192,6 @@ function cpus(): number {
   return readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
 }
 
-/** CPU seconds (user + system) a process has used so far, or 0 when it is gone. */
-function cpuOf(pid: number): number {
-  try {
-    // Fields after the parenthesised command: state is field 3, utime 14, stime 15 (clock ticks, 100 a second on Linux).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** The local stack's server processes (from .stack/run/*.pid), for CPU accounting. */
 function stackPids(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -218,38 +207,7 @@ function stackPids(): Record<string, number> {
 
 /** CPU seconds used by the detector and each stack server since `before`. */
 function cpuSince(before: Record<string, number>, pids: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuOf(pid) - (before[k] ?? 0)]));
-}
-
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function fetchText(port: number, path: string): Promise<string | null> {
-  try {
-    return await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
-  } catch {
-    return null;
-  }
-}
-
-function sample(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name) && (line[name.length] === '{' || line[name.length] === ' ')) sum += Number(line.split(' ').at(-1));
-  return sum;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
+  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid) - (before[k] ?? 0)]));
 }
 
 async function committed(ctx: Ctx, topic: string): Promise<number> {
@@ -358,14 +316,14 @@ async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, 
     sent += messages.length;
     if (inFlight.size > 50) await Promise.race(inFlight);
     if (tick % 250 === 0) {
-      rss.push(rssOf(pid));
+      rss.push(rssBytes(pid));
       say(`  offered ${sent.toLocaleString()} events, ${latencies.length} flags so far`);
     }
   }
   await Promise.all(inFlight);
   const achievedRate = sent / ((performance.now() - t0) / 1000);
   await sleep(5_000); // flags of the last events
-  rss.push(rssOf(pid));
+  rss.push(rssBytes(pid));
   await flagsConsumer.disconnect();
   return { latencies, achievedRate };
 }

@@ -30,7 +30,6 @@
  * under a random prefix and are deleted afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg, setPriority } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -42,6 +41,7 @@ import { buildLookupServer } from '../../services/enforcer/lookup.ts';
 import { createEnforcerMetrics } from '../../services/enforcer/metrics.ts';
 import { startLabelReplica } from '../../services/enforcer/label-replica.ts';
 import { clearView, type LookupView } from '../../services/enforcer/view.ts';
+import { cpuSeconds } from './process-probes.ts';
 
 const REDIS_URL = process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379';
 const LABELLED = 100_000;
@@ -134,12 +134,6 @@ function leanClient(host: string, port: number, connections: number): { get(path
       for (const c of conns) c.socket.destroy();
     },
   };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 function numberAt(i: number): string {

@@ -23,7 +23,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -31,6 +30,7 @@ import { clickHouseUrlFromEnv, createClickHouse, dropDatabase } from '../../shar
 import type { CallEvent } from '../../shared/contracts/records.ts';
 import { createKafka, createSchemaRegistry, kafkaBrokersFromEnv, registerValueSchema, schemaRegistryUrlFromEnv, LogLevel } from '../../shared/kafka/index.ts';
 import { CallStream } from '../bench/synthetic-calls.ts';
+import { fetchText, loadAverage, metricSum, rssBytes, waitUntil } from '../bench/process-probes.ts';
 import { fitLine, isFlat } from './memory-stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -140,10 +140,9 @@ async function main(): Promise<void> {
     };
     detector = spawn(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'detect'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     const pid = detector.pid!;
-    await waitUntil(async () => (await fetchText(port, '/readyz'))?.includes('"assigned":true') ?? false, 120_000, 'the detector to be assigned its partitions');
+    await waitUntil(async () => (await fetchText(port, '/readyz'))?.includes('"assigned":true') ?? false, 120_000, 'the detector to be assigned its partitions', 250);
     await sleep(3_000);
-    const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    say(`detector ${pid} ready on port ${port}; load average ${loadAvg()}`);
+    say(`detector ${pid} ready on port ${port}; load average ${loadAverage()}`);
 
     let offered = 0;
     const sampleNow = async (t: number): Promise<Sample> => {
@@ -151,12 +150,12 @@ async function main(): Promise<void> {
       return {
         t,
         offered,
-        accepted: metric(m, 'callguard_detector_events_total', 'result="accepted"'),
-        lag: metric(m, 'callguard_detector_consumer_lag'),
-        rss: rssOf(pid) || metric(m, 'callguard_detector_process_resident_memory_bytes'),
-        heapUsed: metric(m, 'callguard_detector_nodejs_heap_size_used_bytes'),
-        external: metric(m, 'callguard_detector_nodejs_external_memory_bytes'),
-        tracked: metric(m, 'callguard_detector_tracked_numbers'),
+        accepted: metricSum(m, 'callguard_detector_events_total', 'result="accepted"'),
+        lag: metricSum(m, 'callguard_detector_consumer_lag'),
+        rss: rssBytes(pid) || metricSum(m, 'callguard_detector_process_resident_memory_bytes'),
+        heapUsed: metricSum(m, 'callguard_detector_nodejs_heap_size_used_bytes'),
+        external: metricSum(m, 'callguard_detector_nodejs_external_memory_bytes'),
+        tracked: metricSum(m, 'callguard_detector_tracked_numbers'),
       };
     };
     const baseline = await sampleNow(0);
@@ -202,7 +201,7 @@ async function main(): Promise<void> {
         nextSample += opt.sampleSeconds * 1000;
         const s = await sampleNow(elapsed / 1000);
         samples.push(s);
-        say(`${line(s)}  (load average ${loadAvg()})`);
+        say(`${line(s)}  (load average ${loadAverage()})`);
         if (detector.exitCode !== null) throw new Error(`the detector exited (code ${detector.exitCode})`);
       }
     }
@@ -225,7 +224,7 @@ async function main(): Promise<void> {
     const out = [
       '',
       `callguard detector soak: ${opt.minutes} min at ${opt.rate.toLocaleString()} call events/s offered (loopback, local stack, one detector, ${PARTITIONS} partitions, ${opt.numbers.toLocaleString()} numbers)`,
-      `  load average at the end ${loadAvg()}; offered ${offered.toLocaleString()} (${Math.round(offered / seconds).toLocaleString()}/s), accepted by the detector ${last.accepted.toLocaleString()}, lag at the end ${last.lag.toLocaleString()}`,
+      `  load average at the end ${loadAverage()}; offered ${offered.toLocaleString()} (${Math.round(offered / seconds).toLocaleString()}/s), accepted by the detector ${last.accepted.toLocaleString()}, lag at the end ${last.lag.toLocaleString()}`,
       `  baseline (idle detector, same run): RSS ${(baseline.rss / MB).toFixed(0)} MB, heap used ${(baseline.heapUsed / MB).toFixed(0)} MB, external ${(baseline.external / MB).toFixed(0)} MB`,
       '  samples:',
       ...samples.map((s) => `    ${line(s)}`),
@@ -255,42 +254,6 @@ async function main(): Promise<void> {
     redis.disconnect();
     await dropDatabase(ch, database).catch(() => {});
     await ch.close();
-  }
-}
-
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function fetchText(port: number, path: string): Promise<string | null> {
-  try {
-    return await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
-  } catch {
-    return null;
-  }
-}
-
-/** Sum of a Prometheus metric's samples (those whose labels contain `labels`, when given). */
-function metric(text: string, name: string, labels = ''): number {
-  let sum = 0;
-  for (const l of text.split('\n')) {
-    if (!l.startsWith(name) || (l[name.length] !== '{' && l[name.length] !== ' ')) continue;
-    if (labels && !l.includes(labels)) continue;
-    sum += Number(l.split(' ').at(-1));
-  }
-  return sum;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
   }
 }
 
