@@ -1,32 +1,29 @@
 /**
  * Fixtures for the detector's integration tests, against the real stack:
  * a fresh set of topics, consumer group, Redis prefix and ClickHouse
- * database per test (removed afterwards); simulated traffic written as
- * files by `callguard simulate` and produced to Kafka as Avro with the
- * contract keys; `callguard replay` on the same files; detectors run as
+ * database per test (removed afterwards); simulated traffic (see
+ * helpers/scenario.ts: `callguard simulate` files and `callguard replay` on
+ * them) produced to Kafka as Avro with the contract keys; a whole scenario
+ * set up and torn down in one call (`prepareScenario`); detectors run as
  * child processes (`node bin/callguard.mjs detect`) so a test can kill -9
  * them; and readers for the flags and DLQ topics and the ClickHouse totals.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { createClickHouse, dropDatabase, type ClickHouse } from '../../shared/clickhouse/index.ts';
 import type { CallEvent, ComplaintReport, ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
 import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
-import { normalize } from '../../shared/numbers/index.ts';
-import { partitionOf } from '../../services/detector/kafka/partitioner.ts';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { testKafka } from './helpers/kafka.ts';
+import { CLI, ROOT, key, replay, replayPartitioned, simulate, writeScenario, type Scenario, type ScenarioRecords } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait.ts';
 
-const run = promisify(execFile);
-export const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/callguard.mjs');
+export { ROOT, expectedTotals, replay, replayPartitioned, simulate, writeScenario, type Scenario, type ScenarioRecords } from './helpers/scenario.ts';
+
 const REDIS_URL = process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Everything one test owns: names of topics, group, Redis prefix and database, and clients. */
@@ -141,96 +138,15 @@ export async function createFixture(partitions: number, opts: FixtureOptions = {
   return f;
 }
 
-/** A simulated scenario written as JSON Lines files. */
-export interface Scenario {
-  dir: string;
-  calls: CallEvent[];
-  complaints: ComplaintReport[];
-  consents: ConsentRecord[];
-  allowlist: string[];
-  cleanup(): void;
-}
-
-/** Runs `callguard simulate --out` into a temporary folder and reads the files back. */
-export async function simulate(args: { seed: number; scale: number; hours: number; scenario?: string }): Promise<Scenario> {
-  const dir = mkdtempSync(join(tmpdir(), 'callguard-detector-'));
-  await run(
-    process.execPath,
-    [CLI, 'simulate', '--scenario', args.scenario ?? 'default', '--seed', String(args.seed), '--scale', String(args.scale), '--hours', String(args.hours), '--out', dir, '--no-progress'],
-    { cwd: ROOT, maxBuffer: 64 << 20 },
-  );
-  const lines = <T>(name: string): T[] =>
-    readFileSync(join(dir, name), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as T);
-  return {
-    dir,
-    calls: lines<CallEvent>('calls.jsonl'),
-    complaints: lines<ComplaintReport>('complaints.jsonl'),
-    consents: lines<ConsentRecord>('consents.jsonl'),
-    allowlist: readFileSync(join(dir, 'allowlist.txt'), 'utf8')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !l.startsWith('#')),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-/** `callguard replay` on a scenario's files: the flags it writes. */
-export async function replay(s: Scenario, extraArgs: string[] = []): Promise<FlagEvent[]> {
-  const { stdout } = await run(
-    process.execPath,
-    [
-      CLI,
-      'replay',
-      '--calls',
-      join(s.dir, 'calls.jsonl'),
-      '--complaints',
-      join(s.dir, 'complaints.jsonl'),
-      '--consents',
-      join(s.dir, 'consents.jsonl'),
-      '--allowlist',
-      join(s.dir, 'allowlist.txt'),
-      '--quiet',
-      ...extraArgs,
-    ],
-    { cwd: ROOT, maxBuffer: 256 << 20 },
-  );
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as FlagEvent);
-}
-
-const key = (n: string) => normalize(n) ?? n;
-
-/**
- * What a detector with `n` partitions and no contact notes between them
- * must emit: replay run once per partition, on the calls keyed to it and
- * the complaints keyed to it (every consent and the allowlist each time).
- */
-export async function replayPartitioned(s: Scenario, n: number): Promise<FlagEvent[]> {
-  const out: FlagEvent[] = [];
-  for (let p = 0; p < n; p++) {
-    const dir = join(s.dir, `partition-${p}`);
-    mkdirSync(dir, { recursive: true });
-    const jsonl = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n') + (xs.length > 0 ? '\n' : '');
-    writeFileSync(join(dir, 'calls.jsonl'), jsonl(s.calls.filter((c) => partitionOf(key(c.caller), n) === p)));
-    writeFileSync(join(dir, 'complaints.jsonl'), jsonl(s.complaints.filter((c) => partitionOf(key(c.reported), n) === p)));
-    copyFileSync(join(s.dir, 'consents.jsonl'), join(dir, 'consents.jsonl'));
-    copyFileSync(join(s.dir, 'allowlist.txt'), join(dir, 'allowlist.txt'));
-    out.push(...(await replay({ ...s, dir })));
-  }
-  return out;
+/** Records for the input topics (each list produced in order, consents first, then calls, then complaints). */
+export interface InputRecords {
+  calls?: CallEvent[];
+  complaints?: ComplaintReport[];
+  consents?: ConsentRecord[];
 }
 
 /** Produces records as Avro with the contract keys, in order, in requests of `batch`. */
-export async function produce(
-  f: Fixture,
-  records: { calls?: CallEvent[]; complaints?: ComplaintReport[]; consents?: ConsentRecord[] },
-  batch = 2_000,
-): Promise<void> {
+export async function produce(f: Fixture, records: InputRecords, batch = 2_000): Promise<void> {
   const send = async <T>(topic: string, id: number, list: T[] | undefined, keyOf: (r: T) => string) => {
     if (!list) return;
     for (let i = 0; i < list.length; i += batch) {
@@ -301,6 +217,105 @@ export function startDetector(f: Fixture, extra: Record<string, string> = {}): D
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
+    },
+  };
+}
+
+/** Where a scenario's traffic comes from: `callguard simulate` with these arguments, or records a test makes up. */
+export type ScenarioSource = { seed: number; scale: number; hours: number; scenario?: string } | { records: ScenarioRecords };
+
+/** Options of {@link prepareScenario}: the traffic, the fixture around it and what is done before the tests. */
+export type ScenarioOptions = ScenarioSource & {
+  /** Partitions of the input topics. */
+  partitions: number;
+  /**
+   * The oracle is replay once per partition ({@link replayPartitioned}: for detectors with
+   * `CONTACT_NOTES=off` and `CAMPAIGNS=partition`); otherwise one replay over all the traffic.
+   */
+  partitioned?: boolean;
+  /** Another broker's bootstrap servers (a private one), as in {@link FixtureOptions}. */
+  brokers?: string[];
+  /** `false`: calls only; the complaints are dropped from the scenario and its files before replay. */
+  complaints?: boolean;
+  /** `false`: no allowlist; it is emptied in the scenario and its files before replay and not loaded into Redis. */
+  allowlist?: boolean;
+  /**
+   * Engine config for replay (`--config`, a file in the scenario's folder) and for every detector
+   * started by {@link PreparedScenario.start} (`CALLGUARD_ENGINE_CONFIG`).
+   */
+  engineConfig?: Record<string, unknown>;
+  /** What is produced before the tests: every record (the default), nothing (`false`), or what this returns. */
+  produce?: false | ((s: Scenario) => InputRecords);
+};
+
+/** A scenario ready for a test: fixture, traffic, replay's flags; detectors it started; one teardown. */
+export interface PreparedScenario {
+  f: Fixture;
+  s: Scenario;
+  /** Replay's flags on the traffic (per partition when `partitioned`). */
+  expected: FlagEvent[];
+  /** Every detector started by {@link PreparedScenario.start}, in order. */
+  readonly detectors: DetectorProcess[];
+  /** Starts a detector on the fixture (with the scenario's engine config) and keeps it for {@link PreparedScenario.dispose}. */
+  start(extra?: Record<string, string>): DetectorProcess;
+  /** Kills (SIGKILL) every detector it started, then removes the fixture and the scenario's files. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The set-up the detector tests share, in their order: creates the fixture
+ * (topics, group, Redis prefix, database), simulates or writes the traffic,
+ * runs replay for the expected flags, loads the allowlist into Redis and
+ * produces the traffic. If a step fails, what was made so far is removed
+ * and the error is thrown.
+ */
+export async function prepareScenario(opts: ScenarioOptions): Promise<PreparedScenario> {
+  let f: Fixture | undefined;
+  let s: Scenario | undefined;
+  try {
+    f = await createFixture(opts.partitions, { brokers: opts.brokers });
+    s = 'records' in opts ? writeScenario(opts.records) : await simulate(opts);
+    if (opts.complaints === false) {
+      s.complaints = [];
+      writeFileSync(join(s.dir, 'complaints.jsonl'), '');
+    }
+    if (opts.allowlist === false) {
+      s.allowlist = [];
+      writeFileSync(join(s.dir, 'allowlist.txt'), '');
+    }
+    const replayArgs: string[] = [];
+    if (opts.engineConfig) {
+      writeFileSync(join(s.dir, 'engine.json'), JSON.stringify(opts.engineConfig));
+      replayArgs.push('--config', join(s.dir, 'engine.json'));
+    }
+    const expected = opts.partitioned ? await replayPartitioned(s, opts.partitions, replayArgs) : await replay(s, replayArgs);
+    await loadAllowlist(f, s.allowlist);
+    if (opts.produce !== false) await produce(f, opts.produce ? opts.produce(s) : { consents: s.consents, calls: s.calls, complaints: s.complaints });
+    return prepared(f, s, expected, opts.engineConfig);
+  } catch (err) {
+    await f?.cleanup().catch(() => {});
+    s?.cleanup();
+    throw err;
+  }
+}
+
+function prepared(f: Fixture, s: Scenario, expected: FlagEvent[], engineConfig: Record<string, unknown> | undefined): PreparedScenario {
+  const detectors: DetectorProcess[] = [];
+  const engineEnv: Record<string, string> = engineConfig ? { CALLGUARD_ENGINE_CONFIG: JSON.stringify(engineConfig) } : {};
+  return {
+    f,
+    s,
+    expected,
+    detectors,
+    start(extra = {}) {
+      const d = startDetector(f, { ...engineEnv, ...extra });
+      detectors.push(d);
+      return d;
+    },
+    async dispose() {
+      for (const d of detectors) await d.stop('SIGKILL');
+      await f.cleanup();
+      s.cleanup();
     },
   };
 }
@@ -388,22 +403,6 @@ export async function clickhouseTotals(f: Fixture): Promise<{ flags: number; dis
     complaints: Number(b.k),
     providerCalls: Number(c.c),
   };
-}
-
-/** What ClickHouse should hold for a scenario: each distinct eventId/reportId counted once. */
-export function expectedTotals(s: Scenario): { calls: number; answered: number; rejected: number; complaints: number } {
-  const seen = new Set<string>();
-  let calls = 0;
-  let answered = 0;
-  let rejected = 0;
-  for (const c of s.calls) {
-    if (seen.has(c.eventId)) continue;
-    seen.add(c.eventId);
-    calls++;
-    if (c.outcome === 'ANSWERED') answered++;
-    if (c.outcome === 'REJECTED') rejected++;
-  }
-  return { calls, answered, rejected, complaints: new Set(s.complaints.map((c) => c.reportId)).size };
 }
 
 /** GETs a path of a detector's ops endpoint. */

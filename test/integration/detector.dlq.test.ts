@@ -8,40 +8,31 @@ import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
-  createFixture,
   expectedTotals,
-  loadAllowlist,
   metric,
   ops,
+  prepareScenario,
   produce,
   readFlags,
   readTopic,
-  replay,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let det: DetectorProcess | undefined;
 
+// Nothing produced here: the test interleaves the traffic with malformed records.
 beforeAll(async () => {
-  f = await createFixture(1);
-  s = await simulate({ seed: 5, scale: 0.1, hours: 6 });
-  expected = await replay(s);
-  await loadAllowlist(f, s.allowlist);
+  sc = await prepareScenario({ partitions: 1, seed: 5, scale: 0.1, hours: 6, produce: false });
+  ({ f, s, expected } = sc);
 }, 180_000);
 
-afterAll(async () => {
-  await det?.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
-});
+afterAll(() => sc?.dispose());
 
 /** One malformed record and the x-error prefix it must get. */
 interface Bad {
@@ -90,7 +81,7 @@ describe('malformed input', () => {
     await sendBad(bad.slice(4));
     await produce(f, { calls: s.calls.slice(2 * third) });
     await sendBad([late]);
-    det = startDetector(f);
+    const det = sc.start();
     const port = await det.port();
     await waitForCommitted(f);
 

@@ -9,45 +9,33 @@ import type { FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
-  createFixture,
   expectedTotals,
-  loadAllowlist,
   metric,
   ops,
-  produce,
+  prepareScenario,
   readFlags,
-  replay,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let det: DetectorProcess | undefined;
 
 beforeAll(async () => {
-  f = await createFixture(1);
-  s = await simulate({ seed: 11, scale: 0.15, hours: 8 });
-  expected = await replay(s);
-  await loadAllowlist(f, s.allowlist);
-  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+  sc = await prepareScenario({ partitions: 1, seed: 11, scale: 0.15, hours: 8 });
+  ({ f, s, expected } = sc);
 }, 180_000);
 
-afterAll(async () => {
-  await det?.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
-});
+afterAll(() => sc?.dispose());
 
 describe('callguard detect on a simulated scenario', () => {
   it('emits exactly the flags replay emits, writes the exact ClickHouse totals and reports them', async () => {
     expect(expected.length).toBeGreaterThan(20);
-    det = startDetector(f);
+    const det = sc.start();
     const port = await det.port();
     await waitForCommitted(f);
 
