@@ -8,68 +8,61 @@
  * by itself and ends with exactly replay's flags and exact totals. Calls
  * only (the second half is produced live, while the table is away).
  */
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
-  createFixture,
+  committedCount,
   expectedTotals,
-  loadAllowlist,
   metric,
   ops,
+  prepareScenario,
   produce,
   readFlags,
-  replay,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const ENV = { CALLGUARD_DETECTOR_MAX_PENDING: '3000', CALLGUARD_DETECTOR_FLUSH_MS: '200' };
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let det: DetectorProcess | undefined;
 let renamed = false;
 
 const table = () => `\`${f.database}\`.number_minute`;
 const away = () => `\`${f.database}\`.number_minute_away`;
+/** Where the calls are split: the first half is produced before the table goes away, the second while it is away. */
+const half = (x: Scenario = s) => Math.floor(x.calls.length / 2);
 
 beforeAll(async () => {
-  f = await createFixture(1);
-  s = await simulate({ seed: 43, scale: 0.2, hours: 8 });
-  s.complaints = [];
-  writeFileSync(join(s.dir, 'complaints.jsonl'), '');
-  expected = await replay(s);
-  await loadAllowlist(f, s.allowlist);
-  await produce(f, { consents: s.consents, calls: s.calls.slice(0, half()) });
+  sc = await prepareScenario({
+    partitions: 1,
+    seed: 43,
+    scale: 0.2,
+    hours: 8,
+    complaints: false,
+    produce: (x) => ({ consents: x.consents, calls: x.calls.slice(0, half(x)) }),
+  });
+  ({ f, s, expected } = sc);
 }, 240_000);
 
 afterAll(async () => {
   if (renamed) await f.ch.command(`RENAME TABLE ${away()} TO ${table()}`).catch(() => {});
-  await det?.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
+  await sc?.dispose();
 }, 120_000);
 
-const half = () => Math.floor(s.calls.length / 2);
-
-async function committedCalls(): Promise<number> {
-  const res = await f.admin.fetchOffsets({ groupId: f.group, topics: [f.topics.calls] });
-  return Math.max(0, Number(res[0]?.partitions[0]?.offset ?? -1));
-}
+/** Calls committed so far by the group (one partition). */
+const committedCalls = () => committedCount(f);
 
 describe('a permanent ClickHouse error', () => {
   it('keeps offsets uncommitted, says so on /readyz, metrics and logs, and recovers once fixed', async () => {
-    det = startDetector(f, ENV);
+    const det = sc.start(ENV);
     const port = await det.port();
     await waitForCommitted(f);
     expect((await ops(port, '/readyz')).status).toBe(200);

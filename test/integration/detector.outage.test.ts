@@ -9,7 +9,6 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
@@ -17,19 +16,16 @@ import {
   ROOT,
   byId,
   clickhouseTotals,
-  createFixture,
+  committedCount,
   expectedTotals,
-  loadAllowlist,
   metric,
   ops,
+  prepareScenario,
   produce,
   readFlags,
-  replay,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -38,35 +34,34 @@ const run = promisify(execFile);
 const stack = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'stack', ...args], { cwd: ROOT });
 const ENV = { CALLGUARD_DETECTOR_MAX_PENDING: '3000', CALLGUARD_DETECTOR_FLUSH_MS: '200' };
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let det: DetectorProcess | undefined;
 let clickhouseStopped = false;
 
+/** Where the calls are split: the first half is produced before the outage, the second during it. */
+const half = (x: Scenario = s) => Math.floor(x.calls.length / 2);
+
 beforeAll(async () => {
-  f = await createFixture(1);
-  s = await simulate({ seed: 41, scale: 0.2, hours: 8 });
-  s.complaints = [];
-  writeFileSync(join(s.dir, 'complaints.jsonl'), '');
-  expected = await replay(s);
-  await loadAllowlist(f, s.allowlist);
-  await produce(f, { consents: s.consents, calls: s.calls.slice(0, half()) });
+  sc = await prepareScenario({
+    partitions: 1,
+    seed: 41,
+    scale: 0.2,
+    hours: 8,
+    complaints: false,
+    produce: (x) => ({ consents: x.consents, calls: x.calls.slice(0, half(x)) }),
+  });
+  ({ f, s, expected } = sc);
 }, 240_000);
 
 afterAll(async () => {
   if (clickhouseStopped) await stack('up', 'clickhouse').catch((e: unknown) => console.error(`could not restart ClickHouse: ${(e as Error).message}`));
-  await det?.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
+  await sc?.dispose();
 }, 120_000);
 
-const half = () => Math.floor(s.calls.length / 2);
-
-async function committedCalls(): Promise<number> {
-  const res = await f.admin.fetchOffsets({ groupId: f.group, topics: [f.topics.calls] });
-  return Math.max(0, Number(res[0]?.partitions[0]?.offset ?? -1));
-}
+/** Calls committed so far by the group (one partition). */
+const committedCalls = () => committedCount(f);
 
 /** Flags on the topic so far. */
 async function expectedFlagsSoFar(): Promise<number> {
@@ -75,7 +70,7 @@ async function expectedFlagsSoFar(): Promise<number> {
 
 describe('a ClickHouse outage mid-stream', () => {
   it('commits nothing while ClickHouse is away and ends with exact flags and totals', async () => {
-    det = startDetector(f, ENV);
+    const det = sc.start(ENV);
     const port = await det.port();
     await waitForCommitted(f);
     expect(await expectedFlagsSoFar()).toBeGreaterThan(0);

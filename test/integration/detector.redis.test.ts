@@ -6,35 +6,29 @@
  * never disturbed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
-  createFixture,
   expectedTotals,
   metric,
   ops,
-  produce,
+  prepareScenario,
   readFlags,
-  replay,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let det: DetectorProcess | undefined;
 let redisServer: ChildProcess | undefined;
 
 function freePort(): Promise<number> {
@@ -49,24 +43,20 @@ function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  f = await createFixture(1);
-  s = await simulate({ seed: 7, scale: 0.1, hours: 6 });
-  writeFileSync(join(s.dir, 'allowlist.txt'), ''); // the allowlist lives in Redis, which is away
-  expected = await replay(s);
-  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+  // No allowlist: it lives in Redis, which is away.
+  sc = await prepareScenario({ partitions: 1, seed: 7, scale: 0.1, hours: 6, allowlist: false });
+  ({ f, s, expected } = sc);
 }, 180_000);
 
 afterAll(async () => {
-  await det?.stop('SIGKILL');
+  await sc?.dispose();
   redisServer?.kill('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
 });
 
 describe('the detector without Redis', () => {
   it('detects in degraded mode and recovers when Redis comes back', async () => {
     const port = await freePort();
-    det = startDetector(f, { CALLGUARD_REDIS_URL: `redis://127.0.0.1:${port}`, CALLGUARD_DETECTOR_SNAPSHOT_MS: '500' });
+    const det = sc.start({ CALLGUARD_REDIS_URL: `redis://127.0.0.1:${port}`, CALLGUARD_DETECTOR_SNAPSHOT_MS: '500' });
     const opsPort = await det.port();
     await waitForCommitted(f);
 
