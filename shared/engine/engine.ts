@@ -3,56 +3,32 @@ import { NUMBER_CLASSES } from '../contracts/records.ts';
 import type { EngineConfig } from '../config/schema.ts';
 import { classify, fromNumberKey, normalize, numberKey } from '../numbers/index.ts';
 import type { Accepted, Engine, EngineStats } from './api.ts';
-import { LocalClock, inHours } from './local-time.ts';
+import { LocalClock } from './local-time.ts';
+import { OBSERVED_ENGAGED, OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall } from './call-observer.ts';
+import { trackCampaign, trackProvider } from './campaign-tracker.ts';
+import type { EngineContext } from './context.ts';
+import { CONSENTING, MARKETING } from './number-kind.ts';
+import { fillSignals } from './signals-fill.ts';
 import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { buildFlag } from './flag.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { ComplaintStore } from './state/complaints.ts';
 import { ConsentStore } from './state/consents.ts';
-import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
+import { H1, H24, M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
 import { NumberState } from './state/number-state.ts';
 import { ProviderNames } from './state/provider-names.ts';
-import {
-  PAIR_ANSWERED as PAIR_ANSWERED_,
-  PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
-  PAIR_ENGAGED as PAIR_ENGAGED_,
-  PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
-  PairCache,
-} from './state/pair-cache.ts';
+import { PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
 import { RecentIds } from './state/recent-ids.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
 
-// Imported bindings are read through getters after transpilation: copy the
-// hot ones into module constants.
-const H1 = H1_;
-const H24 = H24_;
+// Imported bindings are live (read through the module record): copy the hot ones.
+const H1_ = H1;
+const H24_ = H24;
 const CALLS = M.CALLS;
-const ANSWERED = M.ANSWERED;
-const REJECTED = M.REJECTED;
 const STRANGER_CALLS = M.STRANGER_CALLS;
-const STRANGER_ANSWERED = M.STRANGER_ANSWERED;
-const NEW_CALLEES = M.NEW_CALLEES;
-const NEW_STRANGERS = M.NEW_STRANGERS;
-const SHORT_TALK = M.SHORT_TALK;
-const RING_ONCE = M.RING_ONCE;
-const SEQUENTIAL = M.SEQUENTIAL;
-const QUIET_STRANGER = M.QUIET_STRANGER;
-const NO_CONSENT = M.NO_CONSENT;
-const REJECTION_REPEATS = M.REJECTION_REPEATS;
-const CALLBACKS = M.CALLBACKS;
-const STRANGER_TALKED = M.STRANGER_TALKED;
-const PAIR_ANSWERED = PAIR_ANSWERED_;
-const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
-const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
-const PAIR_ENGAGED = PAIR_ENGAGED_;
-
-/** Bits of a number's `kind`: a marketing line (95/96/400 or configured)… */
-const MARKETING = 1;
-/** …or a number that has consent registrations (a sales rep's mobile): its consented calls are not calls to strangers either. */
-const CONSENTING = 2;
 const SWEEP_EVERY = 1 << 16;
 const SWEEP_CHUNK = 4096;
 
@@ -86,6 +62,10 @@ export class DetectionEngine implements Engine {
   private readonly providers = new ProviderNames();
   private readonly clock: LocalClock;
   private readonly signals: Signals = emptySignals();
+  /** The stores as the call observer, campaign tracker and signal filling use them. */
+  private readonly cx: EngineContext;
+  /** `evaluate`, bound once (campaign tracking judges a hot group's quiet members with it). */
+  private readonly judge = (slot: number, t: number): void => this.evaluate(slot, t);
   private readonly now: () => number;
   /** Fewest stranger calls at which any stranger-based rule can fire. */
   private readonly strangerGate: number;
@@ -117,6 +97,17 @@ export class DetectionEngine implements Engine {
     this.ids = new RecentIds(config.dedupEntries);
     this.complaintStore = new ComplaintStore(config.rules.complaints.windowMs);
     this.clock = new LocalClock(config.timeZone);
+    this.cx = {
+      config,
+      index: this.index,
+      state: this.state,
+      pairs: this.pairs,
+      consents: this.consents,
+      complaints: this.complaintStore,
+      groups: this.groups,
+      providers: this.providers,
+      clock: this.clock,
+    };
     const r = config.rules;
     this.strangerGate = Math.min(
       r.lowAnswerFanout.strangersPerHour,
@@ -169,7 +160,7 @@ export class DetectionEngine implements Engine {
     if (this.allowlist.size !== 0 && this.allowlist.has(caller)) return 'accepted';
     const callee = numberKey(e.callee);
     const slot = this.slotFor(caller, e.caller, t);
-    this.observe(slot, caller, callee, e, t);
+    this.judgeCall(slot, caller, callee, e, t);
     return 'accepted';
   }
 
@@ -299,279 +290,29 @@ export class DetectionEngine implements Engine {
     return fwd >= 0 && this.pairs.get8(fwd, 'talks') >= this.config.acquaintanceTalks;
   }
 
-  private observe(slot: number, caller: number, callee: number, e: CallEvent, t: number): void {
+  /**
+   * One accepted call: counted (call-observer.ts), its provider and campaign
+   * group tracked, and the caller judged when the call brought evidence.
+   */
+  private judgeCall(slot: number, caller: number, callee: number, e: CallEvent, t: number): void {
+    const cx = this.cx;
     const cfg = this.config;
-    const st = this.state;
-    const ctr = st.counters;
-    const pairs = this.pairs;
-    const sec = Math.floor(t / 1000);
-    ctr.touch(slot, t);
-
-    const p = pairs.getOrCreate(caller, callee, sec);
-    const isNew = pairs.created;
-    const sinceLast = isNew ? Infinity : sec - pairs.lastSeen(p);
-    // Has the callee ever called the caller? Once known, cached in this pair's
-    // flags, which saves the reverse lookup (a cache miss) on later calls.
-    // A pair that has talked is acquainted already: skip the lookup unless the
-    // caller is a marketing line or has consents (whose consent question it also answers).
-    const kind = st.get8(slot, 'kind');
-    const marketing = (kind & MARKETING) !== 0;
-    const talked = pairs.get8(p, 'talks') >= cfg.acquaintanceTalks;
-    let pflags = pairs.get8(p, 'flags');
-    let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
-    if (!calledBack && (!talked || kind !== 0)) {
-      const back = pairs.find(callee, caller);
-      if (back >= 0 && pairs.get16(back, 'attempts') > 0) {
-        if (isNew) {
-          this.countCallback(callee, t);
-          // That touched the callee's windows, which resets where the next adds land: back to the caller's.
-          ctr.touch(slot, t);
-        }
-        calledBack = true;
-        pflags |= PAIR_CALLED_BACK;
-        pairs.set8(p, 'flags', pflags);
-      }
-    }
-    // Consent makes a call legitimate whoever places it (a 95 line or a sales rep's mobile).
-    const consented = kind !== 0 && this.consents.has(caller, callee, t);
-    const stranger = !calledBack && !talked && !consented;
-
-    ctr.add(slot, CALLS);
-    if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_CALLEES);
-    if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_CALLEES);
-
-    let interesting = marketing;
-    const outcome = e.outcome;
-    const talkSec = outcome === 'ANSWERED' ? (e.endTime - (e.answerTime ?? e.endTime)) / 1000 : 0;
-    if (outcome === 'ANSWERED') {
-      ctr.add(slot, ANSWERED);
-      pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ANSWERED);
-      if (talkSec < cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, SHORT_TALK);
-    } else if (outcome === 'REJECTED') {
-      ctr.add(slot, REJECTED);
-    }
-
-    if (stranger) {
-      ctr.add(slot, STRANGER_CALLS);
-      // Engagement: answered and kept on the line past the short-call cut (a
-      // callee who hangs up on a pitch within seconds has not engaged), once
-      // per stranger: rates are per callee, so retries do not dilute them.
-      if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec && (pflags & PAIR_ENGAGED) === 0) {
-        ctr.add(slot, STRANGER_ANSWERED);
-        if (talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
-        pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ENGAGED);
-      }
-      if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
-      if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_STRANGERS);
-      if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
-      const q = cfg.rules.quietHours;
-      if (inHours(this.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
-    }
-    if (marketing && !consented && !calledBack) ctr.add(slot, NO_CONSENT);
-
-    const last = st.lastCallee(slot);
-    const gap = callee - last;
-    // Scanning a number range: runs of consecutive strangers (a consented
-    // customer list called in order is not scanning).
-    if (stranger && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
-      ctr.add(slot, SEQUENTIAL);
-      interesting = true;
-    }
-    st.setLastCallee(slot, callee);
-
-    // Attempts after an explicit rejection by a callee to whom the caller was a stranger.
-    const rr = cfg.rules.rejectionRepeat;
-    const memorySec = rr.memoryMs / 1000;
-    const rejectedAt = pairs.get32(p, 'rejectedAt');
-    // Only attempts after the rejection in event time relate to it: one made
-    // before it but delivered after it (within the lateness) is no repeat.
-    const afterRejection = rejectedAt !== 0 && sec > rejectedAt;
-    if (afterRejection && sec - rejectedAt <= memorySec) {
-      if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked) {
-        const n = pairs.get16(p, 'afterReject') + 1;
-        pairs.set16(p, 'afterReject', n);
-        ctr.add(slot, REJECTION_REPEATS);
-        if (n > st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) st.set16(slot, 'rrMax', n);
-        st.set32(slot, 'rrAt', sec);
-        interesting = true;
-      }
-    }
-    if (outcome === 'ANSWERED' && afterRejection) {
-      // The callee picked up: the refusal is over; a new one starts a new count.
-      this.closeRefusal(p);
-    } else if (outcome === 'REJECTED') {
-      if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
-      if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
-      if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
-    }
-
-    // Call bombing: attempts at one stranger within the bombing window.
-    const bombSec = cfg.rules.callBombing.windowMs / 1000;
-    let bombs = pairs.get16(p, 'bombCount') + 1;
-    if (sec - pairs.get32(p, 'bombStart') > bombSec) {
-      pairs.set32(p, 'bombStart', sec);
-      bombs = 1;
-    }
-    pairs.set16(p, 'bombCount', bombs);
-    if (stranger && bombs >= 3) {
-      if (bombs > st.get16(slot, 'bombMax') || sec - st.get32(slot, 'bombAt') > bombSec) st.set16(slot, 'bombMax', bombs);
-      st.set32(slot, 'bombAt', sec);
-      interesting = true;
-    }
-
-    // Contact knowledge, after this call has been judged. Enough real
-    // conversations make the two acquainted and close any earlier refusal.
-    if (outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cfg.acquaintanceTalkSec) {
-      const talks = pairs.get8(p, 'talks') + 1;
-      pairs.set8(p, 'talks', talks);
-      if (talks >= cfg.acquaintanceTalks) this.closeRefusal(p);
-    }
-
-    pairs.set16(p, 'attempts', pairs.get16(p, 'attempts') + 1);
-    if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
-
-    this.trackProvider(slot, e.accessProvider);
-    if (stranger) {
-      const hot = this.trackCampaign(slot, caller, t, outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec);
+    const seen = observeCall(cx, slot, caller, callee, e, t);
+    trackProvider(cx, slot, e.accessProvider);
+    let interesting = (seen & OBSERVED_INTERESTING) !== 0;
+    const ctr = this.state.counters;
+    if ((seen & OBSERVED_STRANGER) !== 0) {
+      const hot = trackCampaign(cx, slot, caller, t, (seen & OBSERVED_ENGAGED) !== 0, this.judge);
       // Every stranger-based rule needs a handful of stranger calls first (a
       // member of a suspicious campaign group, fewer): below that, skip the work.
       const g = hot ? cfg.rules.campaign.memberStrangersPerDay : this.strangerGate;
-      if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
+      if (ctr.value(slot, H1_, STRANGER_CALLS, t) >= g || ctr.value(slot, H24_, STRANGER_CALLS, t) >= g) interesting = true;
     }
-    if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
-  }
-
-  /** `number` called someone who now calls it back for the first time: engagement, like an answer. */
-  private countCallback(number: number, t: number): void {
-    const slot = this.index.get(number);
-    if (slot < 0) return;
-    const ctr = this.state.counters;
-    ctr.touch(slot, t);
-    ctr.add(slot, CALLBACKS);
-  }
-
-  /** The two are acquainted now: an earlier refusal no longer makes later calls harassment. */
-  private closeRefusal(p: number): void {
-    const pairs = this.pairs;
-    pairs.set32(p, 'rejectedAt', 0);
-    pairs.set16(p, 'afterReject', 0);
-    pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~PAIR_REJECTED_AS_STRANGER);
-  }
-
-  /** Misra–Gries with one counter: the provider carrying most of the number's calls. */
-  private trackProvider(slot: number, provider: string | null): void {
-    if (provider === null) return;
-    const id = this.providers.id(provider);
-    const st = this.state;
-    const count = st.get16(slot, 'providerCount');
-    if (st.get16(slot, 'provider') === id) {
-      st.set16(slot, 'providerCount', count + 1);
-    } else if (count === 0) {
-      st.set16(slot, 'provider', id);
-      st.set16(slot, 'providerCount', 1);
-    } else {
-      st.set16(slot, 'providerCount', count - 1);
-    }
-  }
-
-  /**
-   * Counts a stranger call for the number's block/provider campaign group
-   * (found once per number and kept in its record) and says whether the
-   * group currently looks like a campaign, so its quiet members get judged.
-   */
-  private trackCampaign(slot: number, key: number, t: number, engaged: boolean): boolean {
-    const st = this.state;
-    const c = this.config.rules.campaign;
-    let group = st.get32(slot, 'group');
-    if (group === 0) {
-      const provider = st.get16(slot, 'provider');
-      if (provider === 0) return false;
-      group = this.groups.idFor(Math.floor(key / 10 ** c.blockDigits), this.providers.name(provider) as string) + 1;
-      st.set32(slot, 'group', group);
-    }
-    const id = group - 1;
-    const day = Math.floor(t / 86_400_000);
-    if (st.get32(slot, 'groupDay') !== day) {
-      st.set32(slot, 'groupDay', day);
-      this.groups.join(id, t);
-    }
-    this.groups.addCall(id, t, engaged);
-    if (st.get32(slot, 'listedDay') !== day) {
-      const ctr = st.counters;
-      const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
-      const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
-      const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
-      if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / calls <= c.memberMaxAnswerRate) {
-        st.set32(slot, 'listedDay', day);
-        this.groups.list(id, t, key);
-      }
-    }
-    const g = this.groups;
-    g.load(id, t);
-    const hot = g.members >= c.members && g.calls >= c.strangerCallsPerDay && g.engaged / g.calls <= c.memberMaxAnswerRate;
-    if (hot) {
-      // Members that called while the group was not yet recognised are judged now.
-      for (const member of this.groups.markHot(id, t)) {
-        const m = this.index.get(member);
-        if (m >= 0 && m !== slot) this.evaluate(m, t);
-      }
-    }
-    return hot;
-  }
-
-  private fillSignals(slot: number, t: number): Signals {
-    const s = this.signals;
-    const st = this.state;
-    const c = st.counters;
-    const key = st.key(slot);
-    const sec = Math.floor(t / 1000);
-    s.t = t;
-    s.calls1h = c.value(slot, H1, CALLS, t);
-    s.calls24h = c.value(slot, H24, CALLS, t);
-    s.answered24h = c.value(slot, H24, ANSWERED, t);
-    s.rejected24h = c.value(slot, H24, REJECTED, t);
-    s.strangerCalls1h = c.value(slot, H1, STRANGER_CALLS, t);
-    s.strangerCalls24h = c.value(slot, H24, STRANGER_CALLS, t);
-    s.strangerAnswered1h = c.value(slot, H1, STRANGER_ANSWERED, t);
-    s.strangerAnswered24h = c.value(slot, H24, STRANGER_ANSWERED, t);
-    s.strangerTalked1h = c.value(slot, H1, STRANGER_TALKED, t);
-    s.strangerTalked24h = c.value(slot, H24, STRANGER_TALKED, t);
-    s.callbacks1h = c.value(slot, H1, CALLBACKS, t);
-    s.callbacks24h = c.value(slot, H24, CALLBACKS, t);
-    s.newStrangers1h = c.value(slot, H1, NEW_STRANGERS, t);
-    s.newStrangers24h = c.value(slot, H24, NEW_STRANGERS, t);
-    s.newCallees24h = c.value(slot, H24, NEW_CALLEES, t);
-    s.shortTalk24h = c.value(slot, H24, SHORT_TALK, t);
-    s.ringOnce1h = c.value(slot, H1, RING_ONCE, t);
-    s.ringOnce24h = c.value(slot, H24, RING_ONCE, t);
-    s.sequential1h = c.value(slot, H1, SEQUENTIAL, t);
-    s.quietStranger24h = c.value(slot, H24, QUIET_STRANGER, t);
-    s.noConsent24h = c.value(slot, H24, NO_CONSENT, t);
-    s.rejectionRepeats24h = c.value(slot, H24, REJECTION_REPEATS, t);
-    const rr = this.config.rules.rejectionRepeat;
-    s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
-    s.bombingMax = sec - st.get32(slot, 'bombAt') <= this.config.rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;
-    const rep = this.complaintStore.reporters(key, t);
-    s.complaintReporters = rep.count;
-    s.complaintWeighted = rep.weighted;
-    s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
-    const group = st.get32(slot, 'group');
-    if (group !== 0) {
-      const g = this.groups;
-      g.load(group - 1, t);
-      s.campaignMembers = g.members;
-      s.campaignCalls = g.calls;
-      s.campaignEngaged = g.engaged;
-    } else {
-      s.campaignMembers = 0;
-      s.campaignCalls = 0;
-      s.campaignEngaged = 0;
-    }
-    return s;
+    if (interesting || ctr.value(slot, H1_, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
   }
 
   private evaluate(slot: number, t: number): void {
-    const s = this.fillSignals(slot, t);
+    const s = fillSignals(this.signals, this.cx, slot, t);
     const reasons: ScoredReason[] = [];
     for (const rule of RULE_SET) {
       const r = rule(s, this.config.rules);

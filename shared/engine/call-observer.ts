@@ -1,0 +1,205 @@
+/**
+ * The per-call counting of the engine: one call event updates the caller's
+ * windowed counters and the pair caller→callee (contact, engagement,
+ * refusals, call bombing, sequential dialling). Returns what the engine
+ * needs next as bits (`OBSERVED_*`); campaign tracking and rule evaluation
+ * stay with the engine (engine.ts).
+ */
+import type { CallEvent } from '../contracts/records.ts';
+import type { EngineContext } from './context.ts';
+import { inHours } from './local-time.ts';
+import { MARKETING as MARKETING_ } from './number-kind.ts';
+import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
+import {
+  PAIR_ANSWERED as PAIR_ANSWERED_,
+  PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
+  PAIR_ENGAGED as PAIR_ENGAGED_,
+  PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
+  type PairCache,
+} from './state/pair-cache.ts';
+
+/** The callee was a stranger to the caller (no contact, no consent). */
+export const OBSERVED_STRANGER = 1;
+/** The call is evidence worth judging now (marketing line, sequential, repeat after refusal, bombing). */
+export const OBSERVED_INTERESTING = 2;
+/** Answered and talked past the short-call cut. */
+export const OBSERVED_ENGAGED = 4;
+
+// Imported bindings are read through getters after transpilation: copy the
+// hot ones into module constants.
+const H1 = H1_;
+const H24 = H24_;
+const CALLS = M.CALLS;
+const ANSWERED = M.ANSWERED;
+const REJECTED = M.REJECTED;
+const STRANGER_CALLS = M.STRANGER_CALLS;
+const STRANGER_ANSWERED = M.STRANGER_ANSWERED;
+const NEW_CALLEES = M.NEW_CALLEES;
+const NEW_STRANGERS = M.NEW_STRANGERS;
+const SHORT_TALK = M.SHORT_TALK;
+const RING_ONCE = M.RING_ONCE;
+const SEQUENTIAL = M.SEQUENTIAL;
+const QUIET_STRANGER = M.QUIET_STRANGER;
+const NO_CONSENT = M.NO_CONSENT;
+const REJECTION_REPEATS = M.REJECTION_REPEATS;
+const CALLBACKS = M.CALLBACKS;
+const STRANGER_TALKED = M.STRANGER_TALKED;
+const PAIR_ANSWERED = PAIR_ANSWERED_;
+const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
+const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
+const PAIR_ENGAGED = PAIR_ENGAGED_;
+const MARKETING = MARKETING_;
+
+/** Counts call `e` from `caller` (record `slot`, windows already at `t`'s number) to `callee`; returns `OBSERVED_*` bits. */
+export function observeCall(cx: EngineContext, slot: number, caller: number, callee: number, e: CallEvent, t: number): number {
+  const cfg = cx.config;
+  const st = cx.state;
+  const ctr = st.counters;
+  const pairs = cx.pairs;
+  const sec = Math.floor(t / 1000);
+  ctr.touch(slot, t);
+
+  const p = pairs.getOrCreate(caller, callee, sec);
+  const isNew = pairs.created;
+  const sinceLast = isNew ? Infinity : sec - pairs.lastSeen(p);
+  // Has the callee ever called the caller? Once known, cached in this pair's
+  // flags, which saves the reverse lookup (a cache miss) on later calls.
+  // A pair that has talked is acquainted already: skip the lookup unless the
+  // caller is a marketing line or has consents (whose consent question it also answers).
+  const kind = st.get8(slot, 'kind');
+  const marketing = (kind & MARKETING) !== 0;
+  const talked = pairs.get8(p, 'talks') >= cfg.acquaintanceTalks;
+  let pflags = pairs.get8(p, 'flags');
+  let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
+  if (!calledBack && (!talked || kind !== 0)) {
+    const back = pairs.find(callee, caller);
+    if (back >= 0 && pairs.get16(back, 'attempts') > 0) {
+      if (isNew) {
+        countCallback(cx, callee, t);
+        // That touched the callee's windows, which resets where the next adds land: back to the caller's.
+        ctr.touch(slot, t);
+      }
+      calledBack = true;
+      pflags |= PAIR_CALLED_BACK;
+      pairs.set8(p, 'flags', pflags);
+    }
+  }
+  // Consent makes a call legitimate whoever places it (a 95 line or a sales rep's mobile).
+  const consented = kind !== 0 && cx.consents.has(caller, callee, t);
+  const stranger = !calledBack && !talked && !consented;
+
+  ctr.add(slot, CALLS);
+  if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_CALLEES);
+  if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_CALLEES);
+
+  let interesting = marketing;
+  const outcome = e.outcome;
+  const talkSec = outcome === 'ANSWERED' ? (e.endTime - (e.answerTime ?? e.endTime)) / 1000 : 0;
+  if (outcome === 'ANSWERED') {
+    ctr.add(slot, ANSWERED);
+    pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ANSWERED);
+    if (talkSec < cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, SHORT_TALK);
+  } else if (outcome === 'REJECTED') {
+    ctr.add(slot, REJECTED);
+  }
+
+  if (stranger) {
+    ctr.add(slot, STRANGER_CALLS);
+    // Engagement: answered and kept on the line past the short-call cut (a
+    // callee who hangs up on a pitch within seconds has not engaged), once
+    // per stranger: rates are per callee, so retries do not dilute them.
+    if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec && (pflags & PAIR_ENGAGED) === 0) {
+      ctr.add(slot, STRANGER_ANSWERED);
+      if (talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
+      pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ENGAGED);
+    }
+    if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
+    if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_STRANGERS);
+    if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
+    const q = cfg.rules.quietHours;
+    if (inHours(cx.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
+  }
+  if (marketing && !consented && !calledBack) ctr.add(slot, NO_CONSENT);
+
+  const last = st.lastCallee(slot);
+  const gap = callee - last;
+  // Scanning a number range: runs of consecutive strangers (a consented
+  // customer list called in order is not scanning).
+  if (stranger && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
+    ctr.add(slot, SEQUENTIAL);
+    interesting = true;
+  }
+  st.setLastCallee(slot, callee);
+
+  // Attempts after an explicit rejection by a callee to whom the caller was a stranger.
+  const rr = cfg.rules.rejectionRepeat;
+  const memorySec = rr.memoryMs / 1000;
+  const rejectedAt = pairs.get32(p, 'rejectedAt');
+  // Only attempts after the rejection in event time relate to it: one made
+  // before it but delivered after it (within the lateness) is no repeat.
+  const afterRejection = rejectedAt !== 0 && sec > rejectedAt;
+  if (afterRejection && sec - rejectedAt <= memorySec) {
+    if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked) {
+      const n = pairs.get16(p, 'afterReject') + 1;
+      pairs.set16(p, 'afterReject', n);
+      ctr.add(slot, REJECTION_REPEATS);
+      if (n > st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) st.set16(slot, 'rrMax', n);
+      st.set32(slot, 'rrAt', sec);
+      interesting = true;
+    }
+  }
+  if (outcome === 'ANSWERED' && afterRejection) {
+    // The callee picked up: the refusal is over; a new one starts a new count.
+    closeRefusal(cx.pairs, p);
+  } else if (outcome === 'REJECTED') {
+    if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
+    if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
+    if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
+  }
+
+  // Call bombing: attempts at one stranger within the bombing window.
+  const bombSec = cfg.rules.callBombing.windowMs / 1000;
+  let bombs = pairs.get16(p, 'bombCount') + 1;
+  if (sec - pairs.get32(p, 'bombStart') > bombSec) {
+    pairs.set32(p, 'bombStart', sec);
+    bombs = 1;
+  }
+  pairs.set16(p, 'bombCount', bombs);
+  if (stranger && bombs >= 3) {
+    if (bombs > st.get16(slot, 'bombMax') || sec - st.get32(slot, 'bombAt') > bombSec) st.set16(slot, 'bombMax', bombs);
+    st.set32(slot, 'bombAt', sec);
+    interesting = true;
+  }
+
+  // Contact knowledge, after this call has been judged. Enough real
+  // conversations make the two acquainted and close any earlier refusal.
+  if (outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cfg.acquaintanceTalkSec) {
+    const talks = pairs.get8(p, 'talks') + 1;
+    pairs.set8(p, 'talks', talks);
+    if (talks >= cfg.acquaintanceTalks) closeRefusal(cx.pairs, p);
+  }
+
+  pairs.set16(p, 'attempts', pairs.get16(p, 'attempts') + 1);
+  if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
+
+  let seen = interesting ? OBSERVED_INTERESTING : 0;
+  if (stranger) seen |= OBSERVED_STRANGER;
+  if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) seen |= OBSERVED_ENGAGED;
+  return seen;
+}
+
+/** `number` called someone who now calls it back for the first time: engagement, like an answer. */
+function countCallback(cx: EngineContext, number: number, t: number): void {
+  const slot = cx.index.get(number);
+  if (slot < 0) return;
+  const ctr = cx.state.counters;
+  ctr.touch(slot, t);
+  ctr.add(slot, CALLBACKS);
+}
+
+/** The two are acquainted now: an earlier refusal no longer makes later calls harassment. */
+function closeRefusal(pairs: PairCache, p: number): void {
+  pairs.set32(p, 'rejectedAt', 0);
+  pairs.set16(p, 'afterReject', 0);
+  pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~PAIR_REJECTED_AS_STRANGER);
+}

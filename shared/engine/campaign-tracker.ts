@@ -1,0 +1,75 @@
+/**
+ * Which access provider carries a number's calls, and the block/provider
+ * campaign group its stranger calls count for (state/campaigns.ts holds
+ * the groups).
+ */
+import type { EngineContext } from './context.ts';
+import { H24 as H24_, M } from './state/metrics.ts';
+
+const H24 = H24_;
+const CALLS = M.CALLS;
+const STRANGER_CALLS = M.STRANGER_CALLS;
+const STRANGER_ANSWERED = M.STRANGER_ANSWERED;
+const CALLBACKS = M.CALLBACKS;
+
+/** Misra–Gries with one counter: the provider carrying most of the number's calls. */
+export function trackProvider(cx: EngineContext, slot: number, provider: string | null): void {
+  if (provider === null) return;
+  const id = cx.providers.id(provider);
+  const st = cx.state;
+  const count = st.get16(slot, 'providerCount');
+  if (st.get16(slot, 'provider') === id) {
+    st.set16(slot, 'providerCount', count + 1);
+  } else if (count === 0) {
+    st.set16(slot, 'provider', id);
+    st.set16(slot, 'providerCount', 1);
+  } else {
+    st.set16(slot, 'providerCount', count - 1);
+  }
+}
+
+/**
+ * Counts a stranger call for the number's block/provider campaign group
+ * (found once per number and kept in its record) and says whether the
+ * group currently looks like a campaign. When it first does on a day, its
+ * members that were quiet until then are passed to `judge`.
+ */
+export function trackCampaign(cx: EngineContext, slot: number, key: number, t: number, engaged: boolean, judge: (slot: number, t: number) => void): boolean {
+  const st = cx.state;
+  const c = cx.config.rules.campaign;
+  let group = st.get32(slot, 'group');
+  if (group === 0) {
+    const provider = st.get16(slot, 'provider');
+    if (provider === 0) return false;
+    group = cx.groups.idFor(Math.floor(key / 10 ** c.blockDigits), cx.providers.name(provider) as string) + 1;
+    st.set32(slot, 'group', group);
+  }
+  const id = group - 1;
+  const day = Math.floor(t / 86_400_000);
+  if (st.get32(slot, 'groupDay') !== day) {
+    st.set32(slot, 'groupDay', day);
+    cx.groups.join(id, t);
+  }
+  cx.groups.addCall(id, t, engaged);
+  if (st.get32(slot, 'listedDay') !== day) {
+    const ctr = st.counters;
+    const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
+    const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
+    const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
+    if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / calls <= c.memberMaxAnswerRate) {
+      st.set32(slot, 'listedDay', day);
+      cx.groups.list(id, t, key);
+    }
+  }
+  const g = cx.groups;
+  g.load(id, t);
+  const hot = g.members >= c.members && g.calls >= c.strangerCallsPerDay && g.engaged / g.calls <= c.memberMaxAnswerRate;
+  if (hot) {
+    // Members that called while the group was not yet recognised are judged now.
+    for (const member of cx.groups.markHot(id, t)) {
+      const m = cx.index.get(member);
+      if (m >= 0 && m !== slot) judge(m, t);
+    }
+  }
+  return hot;
+}

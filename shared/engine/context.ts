@@ -1,0 +1,32 @@
+import type { EngineConfig } from '../config/schema.ts';
+import type { LocalClock } from './local-time.ts';
+import type { CampaignGroups } from './state/campaigns.ts';
+import type { ComplaintStore } from './state/complaints.ts';
+import type { ConsentStore } from './state/consents.ts';
+import type { NumberIndex } from './state/number-index.ts';
+import type { NumberState } from './state/number-state.ts';
+import type { PairCache } from './state/pair-cache.ts';
+import type { ProviderNames } from './state/provider-names.ts';
+
+/**
+ * The engine's stores and config, as the per-call counting
+ * (call-observer.ts), campaign tracking (campaign-tracker.ts) and signal
+ * filling (signals-fill.ts) read and update them. One object per engine,
+ * built once: the hot path reads its fields, it allocates nothing.
+ */
+export interface EngineContext {
+  readonly config: EngineConfig;
+  /** Number key → slot of its record in `state`. */
+  readonly index: NumberIndex;
+  /** Per-number records and windowed counters, by slot. */
+  readonly state: NumberState;
+  /** Per directed pair caller→callee: attempts, talks, refusals, bombing window. */
+  readonly pairs: PairCache;
+  readonly consents: ConsentStore;
+  readonly complaints: ComplaintStore;
+  /** Block/provider campaign groups (possibly shared by the engines of a process). */
+  readonly groups: CampaignGroups;
+  readonly providers: ProviderNames;
+  /** Local hour of event times (quiet hours). */
+  readonly clock: LocalClock;
+}

@@ -1,0 +1,61 @@
+/** The rules' inputs: one number's figures read out of the engine's stores. */
+import type { EngineContext } from './context.ts';
+import { MARKETING as MARKETING_ } from './number-kind.ts';
+import type { Signals } from './signals.ts';
+import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
+
+const H1 = H1_;
+const H24 = H24_;
+const MARKETING = MARKETING_;
+const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_TALKED, CALLBACKS, NEW_STRANGERS, NEW_CALLEES, SHORT_TALK, RING_ONCE, SEQUENTIAL, QUIET_STRANGER, NO_CONSENT, REJECTION_REPEATS } = M;
+
+/** Fills `s` with the number's figures at event time `t` (every rule reads only these). */
+export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: number): Signals {
+  const st = cx.state;
+  const c = st.counters;
+  const key = st.key(slot);
+  const sec = Math.floor(t / 1000);
+  s.t = t;
+  s.calls1h = c.value(slot, H1, CALLS, t);
+  s.calls24h = c.value(slot, H24, CALLS, t);
+  s.answered24h = c.value(slot, H24, ANSWERED, t);
+  s.rejected24h = c.value(slot, H24, REJECTED, t);
+  s.strangerCalls1h = c.value(slot, H1, STRANGER_CALLS, t);
+  s.strangerCalls24h = c.value(slot, H24, STRANGER_CALLS, t);
+  s.strangerAnswered1h = c.value(slot, H1, STRANGER_ANSWERED, t);
+  s.strangerAnswered24h = c.value(slot, H24, STRANGER_ANSWERED, t);
+  s.strangerTalked1h = c.value(slot, H1, STRANGER_TALKED, t);
+  s.strangerTalked24h = c.value(slot, H24, STRANGER_TALKED, t);
+  s.callbacks1h = c.value(slot, H1, CALLBACKS, t);
+  s.callbacks24h = c.value(slot, H24, CALLBACKS, t);
+  s.newStrangers1h = c.value(slot, H1, NEW_STRANGERS, t);
+  s.newStrangers24h = c.value(slot, H24, NEW_STRANGERS, t);
+  s.newCallees24h = c.value(slot, H24, NEW_CALLEES, t);
+  s.shortTalk24h = c.value(slot, H24, SHORT_TALK, t);
+  s.ringOnce1h = c.value(slot, H1, RING_ONCE, t);
+  s.ringOnce24h = c.value(slot, H24, RING_ONCE, t);
+  s.sequential1h = c.value(slot, H1, SEQUENTIAL, t);
+  s.quietStranger24h = c.value(slot, H24, QUIET_STRANGER, t);
+  s.noConsent24h = c.value(slot, H24, NO_CONSENT, t);
+  s.rejectionRepeats24h = c.value(slot, H24, REJECTION_REPEATS, t);
+  const rr = cx.config.rules.rejectionRepeat;
+  s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
+  s.bombingMax = sec - st.get32(slot, 'bombAt') <= cx.config.rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;
+  const rep = cx.complaints.reporters(key, t);
+  s.complaintReporters = rep.count;
+  s.complaintWeighted = rep.weighted;
+  s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
+  const group = st.get32(slot, 'group');
+  if (group !== 0) {
+    const g = cx.groups;
+    g.load(group - 1, t);
+    s.campaignMembers = g.members;
+    s.campaignCalls = g.calls;
+    s.campaignEngaged = g.engaged;
+  } else {
+    s.campaignMembers = 0;
+    s.campaignCalls = 0;
+    s.campaignEngaged = 0;
+  }
+  return s;
+}
