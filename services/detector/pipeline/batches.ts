@@ -1,0 +1,61 @@
+/**
+ * Consumed batches of the calls and complaints streams: dropped when the
+ * partition is not (or no longer) this instance's, re-sought when the fetch
+ * came from beyond the task's position, else decoded (schemas fetched from
+ * the registry first, retried while it is away), handed to the partition's
+ * task and released through its event-time merge; the flags raised go to
+ * the flag lane at once.
+ */
+import type { SourceBatch, SourceMessage } from '../kafka/source.ts';
+import { RegistryUnavailableError } from '../kafka/codec.ts';
+import type { DetectorState } from './detector-state.ts';
+import { applyBackpressure, checkHeld } from './flow-control.ts';
+import { decodeCalls, decodeComplaints } from './input.ts';
+import type { Side } from './merge.ts';
+import { retry } from './retry.ts';
+
+/** One consumed batch of calls or complaints: decoded, handed to its partition task and released through the merge. */
+export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> {
+  const { topics, maxFutureMs } = st.deps.config;
+  const side: Side | -1 = b.topic === topics.calls ? 0 : b.topic === topics.complaints ? 1 : -1;
+  const task = st.tasks.get(b.partition);
+  if (side === -1 || !task || !st.active.has(b.partition)) return;
+  const t0 = performance.now();
+  const exp = task.expected(side);
+  if (b.fetchedOffset > exp) {
+    // A fetch from beyond where this task stands (stale position after a rebalance): go back.
+    st.deps.source.seek(b.topic, b.partition, exp);
+    return;
+  }
+  let msgs: SourceMessage[] = b.messages;
+  if (msgs.length > 0 && msgs[0].offset < exp) msgs = msgs.filter((m) => m.offset >= exp);
+  if (msgs.length > 0) await prepareSchemas(st, msgs);
+  const now = Date.now();
+  const items = side === 0 ? decodeCalls(st.deps.codec, msgs, now, maxFutureMs) : decodeComplaints(st.deps.codec, msgs, now, maxFutureMs);
+  task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark, now);
+  const released = task.release(now);
+  st.log.debug(
+    { topic: b.topic, partition: b.partition, fetched: b.fetchedOffset, n: msgs.length, last: b.lastOffset, hw: b.highWatermark, released, held: [task.held(0), task.held(1)], blocked: task.blocked() },
+    'batch',
+  );
+  const m = st.deps.metrics;
+  m.lag.set({ topic: b.topic, partition: String(b.partition) }, Math.max(0, b.highWatermark - (b.lastOffset + 1)));
+  m.batchSize.observe(b.messages.length);
+  m.batchSeconds.observe({ topic: b.topic }, (performance.now() - t0) / 1000);
+  checkHeld(st, task);
+  st.lane.push(task.takeFlags(), task.partition);
+  applyBackpressure(st);
+}
+
+/** Fetches unknown schema ids; waits (retrying) while the registry is unreachable, which holds the consumer back. */
+export async function prepareSchemas(st: DetectorState, msgs: SourceMessage[]): Promise<void> {
+  const values = msgs.map((m) => m.value);
+  await retry(() => st.deps.codec.prepare(values), {
+    what: 'fetch schemas from the registry',
+    signal: st.abort.signal,
+    log: st.log,
+    onError: (e) => {
+      if (!(e instanceof RegistryUnavailableError)) st.log.error({ err: (e as Error).message }, 'unexpected schema fetch error');
+    },
+  });
+}

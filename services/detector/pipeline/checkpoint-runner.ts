@@ -1,0 +1,96 @@
+/**
+ * Starting a checkpoint: cut every task's outputs, take the due snapshot
+ * (one partition per checkpoint; every partition at the end), drain the
+ * flag lane, then make everything durable and commit (checkpoint.ts), and
+ * send held consent DLQ records. ClickHouse errors that no retry cures are
+ * made loud here (log, gauge, /readyz).
+ */
+import { classifyClickHouseError } from '../sinks/clickhouse-errors.ts';
+import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
+import { runCheckpoint, type CheckpointDeps } from './checkpoint.ts';
+import { flushConsentDlq } from './consent-dlq-flush.ts';
+import type { DetectorState } from './detector-state.ts';
+import { dlqReason } from './metrics-update.ts';
+import type { PartitionTask } from './partition-task.ts';
+
+/** Cuts every task's outputs (with snapshots when due, or all when `final`) and makes them durable. */
+export async function runCheckpointNow(st: DetectorState, final: boolean): Promise<void> {
+  const now = Date.now();
+  st.lastCheckpointAt = now;
+  const cuts = [...st.tasks.values()].map((t) => t.cut());
+  const snapshots: PartitionSnapshot[] = [];
+  // One partition per checkpoint (the copy and compression of an engine's state are not cheap): first
+  // those without a stored snapshot (their offsets are not committed until they have one), then the
+  // most overdue; every partition at the end.
+  const tasks = [...st.tasks.values()];
+  const since = (t: PartitionTask) => st.lastSnapshotAt.get(t.partition) ?? 0;
+  const unsaved = tasks.filter((t) => !st.snapshotStored.has(t.partition)).sort((a, b) => since(a) - since(b));
+  const due = tasks.filter((t) => st.snapshotStored.has(t.partition) && now - since(t) >= st.deps.config.snapshotMs).sort((a, b) => since(a) - since(b));
+  const take = !st.deps.redis.up ? [] : final ? tasks : [...unsaved, ...due].slice(0, 1); // no copies while they cannot be stored
+  for (const t of take) {
+    snapshots.push(t.snapshot(now));
+    st.lastSnapshotAt.set(t.partition, now);
+  }
+  const t0 = performance.now();
+  for (const c of cuts) st.lane.push(c.flags, c.partition);
+  const emitted = await st.lane.drain();
+  await runCheckpoint({ cuts, emitted, snapshots }, checkpointDeps(st));
+  await flushConsentDlq(st);
+  st.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
+}
+
+function checkpointDeps(st: DetectorState): CheckpointDeps {
+  const { config, sink, marks, writer, source, snapshots, metrics, log } = st.deps;
+  return {
+    sink,
+    topics: config.topics,
+    marks,
+    writer,
+    commit: (offsets) => source.commit(offsets),
+    snapshots,
+    owns: (p) => st.tasks.has(p) && !st.fenced.has(p),
+    generation: (p) => st.gens.get(p),
+    // Without Redis there are no snapshots: commit anyway (degraded: a restart then starts those partitions afresh).
+    hasSnapshot: (p) => st.snapshotStored.has(p) || !st.deps.redis.up,
+    log,
+    signal: st.abort.signal,
+    hooks: {
+      sinkError: (sink, err) => {
+        metrics.sinkErrors.inc({ sink });
+        if (sink === 'clickhouse') onClickHouseError(st, err);
+      },
+      sinkOk: () => onClickHouseOk(st),
+      dlq: (entries) => {
+        for (const d of entries) metrics.dlq.inc({ topic: d.side === 0 ? config.topics.calls : config.topics.complaints, reason: dlqReason(d.error) });
+      },
+      fenced: (p, what) => st.onFenced(p, what),
+      snapshot: (p, bytes, ms) => {
+        if (st.tasks.has(p)) st.snapshotStored.add(p);
+        metrics.snapshotBytes.set({ partition: String(p) }, bytes);
+        metrics.snapshotSeconds.observe(ms / 1000);
+      },
+    },
+  };
+}
+
+/** A permanent ClickHouse error: loud (error log with the server's message, gauge, /readyz), retried with backoff. */
+function onClickHouseError(st: DetectorState, err: unknown): void {
+  const f = classifyClickHouseError(err);
+  if (!f.permanent) return;
+  const m = st.deps.metrics;
+  m.sinkPermanentErrors.inc({ sink: 'clickhouse', code: String(f.code ?? '') });
+  m.sinkBlocked.set({ sink: 'clickhouse' }, 1);
+  st.chBlocked ??= { since: Date.now(), code: f.code, message: f.message };
+  st.chBlocked.message = f.message;
+  st.log.error(
+    { sink: 'clickhouse', code: f.code, err: f.message, since: new Date(st.chBlocked.since).toISOString() },
+    'ClickHouse refuses the rows with a permanent error: nothing is committed until it takes them (fix the cause); retrying with backoff',
+  );
+}
+
+function onClickHouseOk(st: DetectorState): void {
+  if (!st.chBlocked) return;
+  st.log.info({ sink: 'clickhouse', blockedMs: Date.now() - st.chBlocked.since }, 'ClickHouse takes the rows again');
+  st.chBlocked = null;
+  st.deps.metrics.sinkBlocked.set({ sink: 'clickhouse' }, 0);
+}

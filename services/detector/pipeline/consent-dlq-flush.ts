@@ -1,0 +1,72 @@
+/**
+ * Sending unusable consent records to the DLQ after a checkpoint, once
+ * across all instances (see {@link flushConsentDlq}).
+ */
+import type { DetectorState } from './detector-state.ts';
+import { dlqReason } from './metrics-update.ts';
+
+/**
+ * Sends the unusable consent records of the consents partitions this
+ * instance owns (partition q belongs to the owner of calls partition
+ * q mod n) above their Redis mark, then raises the mark; forgets held
+ * records that another owner's mark has passed. Without Redis nothing is
+ * sent (no mark, so a restart would send again); a failed send is tried
+ * again at the next checkpoint. Rebalances: an owner sends nothing for a
+ * partition it took less than `pendingGraceMs` ago (the previous owner's
+ * send, checked against the fence before it began, has landed and raised
+ * the mark by then), and checks its fence before each send.
+ */
+export async function flushConsentDlq(st: DetectorState): Promise<void> {
+  const q = st.consentDlq;
+  if (!st.deps.redis.up || st.partitions === 0) return;
+  const { sink, consentDlqMarks: marks, metrics, config } = st.deps;
+  if (q.dropped > 0) {
+    st.log.error({ dropped: q.dropped }, 'too many unusable consent records held: the oldest were dropped without reaching the DLQ');
+    metrics.sinkErrors.inc({ sink: 'kafka' }, q.dropped);
+    q.dropped = 0;
+  }
+  const now = Date.now();
+  for (const p of q.partitions()) {
+    const owner = p % st.partitions;
+    if (!st.tasks.has(owner) || st.fenced.has(owner)) continue;
+    // A previous owner's send may still be in flight for up to the grace: its records land and its mark rises
+    // meanwhile; only then is the mark read here (else both would send the same records).
+    if (now - (st.acquiredAt.get(owner) ?? 0) < config.pendingGraceMs) continue;
+    const gen = st.gens.get(owner);
+    if (gen !== undefined) {
+      const cur = await st.deps.fence.current(owner);
+      if (cur === undefined) return;
+      if (cur !== gen) {
+        st.onFenced(owner, 'consent-dlq');
+        continue;
+      }
+    }
+    const mark = await marks.load(p);
+    if (mark === undefined) return;
+    const due = q.due(p, mark);
+    if (due.entries.length === 0) {
+      q.settle(p, mark); // sent before (by an earlier run or owner)
+      if (due.upTo <= mark) continue;
+    }
+    const messages = due.entries.map((e) => ({
+      topic: config.topics.dlq,
+      key: e.message.key,
+      value: e.message.value,
+      headers: { 'x-error': e.error, 'x-source-topic': config.topics.consents, 'x-source-partition': String(e.partition), 'x-source-offset': String(e.message.offset) },
+    }));
+    try {
+      await sink.send(messages);
+    } catch (e) {
+      metrics.sinkErrors.inc({ sink: 'kafka' });
+      st.log.warn({ err: (e as Error).message, partition: p }, 'unusable consent records not sent to the DLQ yet; trying again at the next checkpoint');
+      return;
+    }
+    for (const e of due.entries) metrics.dlq.inc({ topic: config.topics.consents, reason: dlqReason(e.error) });
+    if (await marks.save(p, due.upTo)) q.settle(p, due.upTo);
+  }
+  for (const p of q.heldPartitions()) {
+    if (st.tasks.has(p % st.partitions)) continue;
+    const mark = await marks.load(p);
+    if (mark !== undefined) q.settle(p, mark);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * What the detector pipeline's parts share: the services it is wired to
+ * ({@link DetectorDeps}, built by main.ts) and the mutable state of one
+ * detector ({@link DetectorState}): the partition tasks, who owns what,
+ * what is paused, checkpoint and readiness flags. Only the pipeline's work
+ * loop (detector.ts) and the checkpoints it starts touch it, one work item
+ * at a time; the functions in ownership.ts, batches.ts, consents-control.ts,
+ * flow-control.ts, checkpoint-runner.ts, consent-dlq-flush.ts and
+ * metrics-update.ts take it as their first argument.
+ */
+import { Subject, type Subscription } from 'rxjs';
+import type { Logger } from 'pino';
+import type { EngineConfig } from '../../../shared/config/index.ts';
+import type { ConsentRecord, FlagEvent } from '../../../shared/contracts/records.ts';
+import { CampaignGroups } from '../../../shared/engine/index.ts';
+import type { DetectorConfig } from '../config.ts';
+import type { Control, ControlEvent } from '../control/poller.ts';
+import type { AvroCodec } from '../kafka/codec.ts';
+import type { GroupSource, Sink, SourceBatch, SourceEvent, TopicReader, TopicScanner } from '../kafka/source.ts';
+import type { DetectorMetrics } from '../ops/metrics.ts';
+import type { Readiness } from '../ops/http.ts';
+import type { RowWriter } from '../sinks/clickhouse-writer.ts';
+import type { RedisHandle } from '../state/redis.ts';
+import type { ConsentDlqMarks, EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
+import type { OwnerFence } from '../state/owner-fence.ts';
+import { ConsentDlq } from './consent-dlq.ts';
+import type { FlagLane } from './flag-lane.ts';
+import type { Side } from './merge.ts';
+import type { PartitionTask, TaskStats } from './partition-task.ts';
+
+/** Everything the pipeline is wired to (main.ts builds these). */
+export interface DetectorDeps {
+  config: DetectorConfig;
+  source: GroupSource;
+  consents: TopicReader;
+  /** Reads the flags topic back to settle flags a dead owner left pending. */
+  scanner: TopicScanner;
+  codec: AvroCodec;
+  sink: Sink;
+  writer: RowWriter;
+  redis: RedisHandle;
+  snapshots: SnapshotStore;
+  marks: EmittedMarks;
+  /** How far unusable consent records have been sent to the DLQ, per consents partition. */
+  consentDlqMarks: ConsentDlqMarks;
+  dedup: FlagDedup;
+  /** Ownership generations per calls partition (see state/owner-fence.ts). */
+  fence: OwnerFence;
+  control: Control;
+  encodeFlag: (f: FlagEvent) => Buffer;
+  metrics: DetectorMetrics;
+  log: Logger;
+}
+
+/** One item of the pipeline's work loop (handled one at a time, in order). */
+export type WorkItem =
+  | { k: 'source'; e: SourceEvent }
+  | { k: 'consents'; b: SourceBatch }
+  | { k: 'control'; c: ControlEvent }
+  | { k: 'tick' }
+  /** The broker's end offset of one stream of a partition whose merge waits for it. */
+  | { k: 'end'; partition: number; side: Side; high: number }
+  | { k: 'barrier'; resolve: () => void };
+
+/** The mutable state of one detector, shared by the pipeline's parts. */
+export class DetectorState {
+  readonly tasks = new Map<number, PartitionTask>();
+  readonly consentMap = new Map<string, ConsentRecord>();
+  readonly consentDlq = new ConsentDlq();
+  readonly allowlist = new Set<string>();
+  readonly barrier$ = new Subject<WorkItem>();
+  readonly lastStats = new Map<number, TaskStats>();
+  readonly lastSnapshotAt = new Map<number, number>();
+  /** Partitions with a snapshot stored since this instance took them over. */
+  readonly snapshotStored = new Set<number>();
+  readonly active = new Set<number>();
+  /** Owner generation per partition held (undefined: taken while Redis was away, writes unfenced). */
+  readonly gens = new Map<number, number | undefined>();
+  /** When this instance took each partition it holds (ms). */
+  readonly acquiredAt = new Map<number, number>();
+  /** Partitions whose fence refused a write since this instance took them, with when that was first seen. */
+  readonly fenced = new Map<number, number>();
+  /** Partition sides paused because their merge queue is long (waiting for the other stream). */
+  readonly sidePaused = new Map<number, [boolean, boolean]>();
+  /** What the source was last told, per `topic/partition`: true = paused. */
+  readonly pausedNow = new Map<string, boolean>();
+  /** When the end offset of a waited-for stream was last asked of the broker, per `partition/side`. */
+  readonly endChecks = new Map<string, number>();
+  engineConfig: EngineConfig;
+  partitions = 0;
+  status: Readiness['status'] = 'starting';
+  assigned = false;
+  consentsCaughtUp = false;
+  sub: Subscription | null = null;
+  checkpoint: Promise<void> | null = null;
+  /** Set while ClickHouse refuses rows with a permanent error. */
+  chBlocked: { since: number; code: number | null; message: string } | null = null;
+  lastCheckpointAt = 0;
+  paused = false;
+  stopping = false;
+  /** The start sequence while it runs (a stop waits for it, so nothing joins the group after a stop). */
+  starting: Promise<void> | null = null;
+  statsAt = 0;
+  readonly abort = new AbortController();
+  readonly log: Logger;
+  /** The serial flag lane (set by the detector right after construction). */
+  lane!: FlagLane;
+
+  /**
+   * Campaign groups shared by this process's partition engines: calls are
+   * keyed by caller, so the numbers of one block land on different
+   * partitions, and a campaign is only visible when their groups are one.
+   */
+  readonly campaignGroups = new CampaignGroups();
+
+  constructor(readonly deps: DetectorDeps) {
+    this.engineConfig = deps.config.engine;
+    this.log = deps.log;
+  }
+
+  /** Engine options: the wall clock for emittedAt, and the shared campaign groups unless per-partition groups are configured. */
+  engineOpts(): { now: () => number; campaignGroups?: CampaignGroups } {
+    return this.deps.config.campaigns === 'process' ? { now: Date.now, campaignGroups: this.campaignGroups } : { now: Date.now };
+  }
+
+  /** A fenced write: another instance took partition `p`; this one stops writing for it until the group takes it away. */
+  onFenced(p: number, what: string): void {
+    this.deps.metrics.fencedWrites.inc({ what });
+    if (this.fenced.has(p) || !this.gens.has(p)) return;
+    this.fenced.set(p, Date.now());
+    this.log.warn({ partition: p, what, generation: this.gens.get(p) }, 'partition fenced: another instance owns it now; its flags, marks, snapshots and commits are left to that instance');
+  }
+
+  /** Resolves once every work item queued before it has been handled. */
+  barrier(): Promise<void> {
+    return new Promise((resolve) => this.barrier$.next({ k: 'barrier', resolve }));
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The pipeline's Prometheus figures taken from the tasks at each tick
+ * (event counts by result as deltas, watermarks, tracked numbers), and the
+ * DLQ reason labels.
+ */
+import type { DetectorState } from './detector-state.ts';
+
+/** Per-tick metrics from the tasks: event counts by result (deltas), late events, re-emissions suppressed, watermarks, Redis state, tracked numbers. */
+export function updateMetrics(st: DetectorState, now: number): void {
+  const m = st.deps.metrics;
+  const { topics } = st.deps.config;
+  const names = [topics.calls, topics.complaints];
+  for (const t of st.tasks.values()) {
+    const prev = st.lastStats.get(t.partition);
+    const s = t.stats;
+    for (const side of [0, 1] as const) {
+      const topic = names[side];
+      const d = (k: 'accepted' | 'duplicate' | 'late' | 'invalid') => s[k][side] - (prev?.[k][side] ?? 0);
+      for (const k of ['accepted', 'duplicate', 'late', 'invalid'] as const) {
+        const v = d(k);
+        if (v > 0) m.events.inc({ topic, result: k }, v);
+      }
+      const late = d('late');
+      if (late > 0) m.late.inc({ topic }, late);
+    }
+    const sup = s.suppressed - (prev?.suppressed ?? 0);
+    if (sup > 0) m.flagsDeduplicated.inc({ how: 'committed-offset' }, sup);
+    st.lastStats.set(t.partition, { accepted: [...s.accepted], duplicate: [...s.duplicate], late: [...s.late], invalid: [...s.invalid], flags: s.flags, suppressed: s.suppressed });
+    if (Number.isFinite(t.engine.watermark)) m.watermark.set({ partition: String(t.partition) }, t.engine.watermark);
+  }
+  m.redisUp.set(st.deps.redis.up ? 1 : 0);
+  m.degraded.set(st.deps.redis.up ? 0 : 1);
+  if (now - st.statsAt >= 5_000) {
+    st.statsAt = now;
+    let tracked = 0;
+    for (const t of st.tasks.values()) tracked += t.engine.stats().trackedNumbers;
+    m.trackedNumbers.set(tracked);
+  }
+}
+
+/** A metric label for a DLQ error message. */
+export function dlqReason(error: string): string {
+  if (error.startsWith('late:')) return 'late';
+  if (error.startsWith('future:')) return 'future';
+  if (error.startsWith('invalid:')) return 'invalid';
+  if (error.startsWith('unknown schema')) return 'unknown-schema';
+  return 'undecodable';
+}

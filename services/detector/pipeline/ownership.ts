@@ -1,0 +1,142 @@
+/**
+ * Partition ownership: what a (re)assignment by the group does — drop the
+ * revoked partitions' tasks, fence and take the new ones (owner generation
+ * first, then committed offsets, emitted marks and the stored snapshot),
+ * build their tasks (restored or fresh), seek every stream to its task's
+ * position — and the contact notes passed between this process's
+ * partitions.
+ */
+import { createEngine, restoreEngine } from '../../../shared/engine/index.ts';
+import { partitionOf } from '../kafka/partitioner.ts';
+import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
+import type { DetectorState } from './detector-state.ts';
+import { syncPause } from './flow-control.ts';
+import { PartitionTask, type TaskEngine } from './partition-task.ts';
+import { retry } from './retry.ts';
+
+/** A (re)assignment by the group: revoked tasks dropped, new partitions fenced and taken, every stream sought to its task's position. */
+export async function onAssigned(st: DetectorState, assignment: Record<string, number[]>): Promise<void> {
+  const { topics } = st.deps.config;
+  const source = st.deps.source;
+  const calls = new Set(assignment[topics.calls] ?? []);
+  const complaints = new Set(assignment[topics.complaints] ?? []);
+  for (const p of calls) if (!complaints.has(p)) st.log.error({ partition: p }, 'calls partition assigned without its complaints partition (another assigner in the group?)');
+  const revoked = [...st.tasks.keys()].filter((p) => !calls.has(p));
+  for (const p of revoked) {
+    st.tasks.delete(p);
+    st.gens.delete(p);
+    st.acquiredAt.delete(p);
+    st.fenced.delete(p);
+    st.active.delete(p);
+    st.lastStats.delete(p);
+    st.sidePaused.delete(p);
+    st.snapshotStored.delete(p);
+    st.pausedNow.delete(`${topics.calls}/${p}`);
+    st.pausedNow.delete(`${topics.complaints}/${p}`);
+  }
+  const fresh = [...calls].filter((p) => !st.tasks.has(p));
+  for (const [topic, ps] of Object.entries(assignment)) for (const p of ps) st.pausedNow.set(`${topic}/${p}`, true); // the source paused them
+  for (const p of st.tasks.keys()) {
+    source.seek(topics.calls, p, st.tasks.get(p)!.expected(0));
+    source.seek(topics.complaints, p, st.tasks.get(p)!.expected(1));
+    syncPause(st, p);
+  }
+  if (fresh.length > 0) {
+    // Fence first: from here on the previous owner's pending marks, marks and snapshots are refused, so what is
+    // read below (committed offsets, emitted marks, snapshots) cannot move under this instance any more.
+    for (const p of fresh) {
+      const gen = await st.deps.fence.acquire(p);
+      if (gen === undefined) st.log.warn({ partition: p }, 'redis unavailable: partition taken without an ownership fence (writes unfenced, degraded)');
+      st.gens.set(p, gen);
+      st.acquiredAt.set(p, Date.now());
+      st.fenced.delete(p);
+    }
+    const signal = st.abort.signal;
+    const opts = { signal, log: st.log, onError: () => st.deps.metrics.sinkErrors.inc({ sink: 'kafka-admin' }) };
+    const [committedCalls, committedComplaints, endsCalls, endsComplaints] = await Promise.all([
+      retry(() => source.committed(topics.calls), { what: 'read committed offsets', ...opts }),
+      retry(() => source.committed(topics.complaints), { what: 'read committed offsets', ...opts }),
+      retry(() => source.offsets(topics.calls), { what: 'read partition offsets', ...opts }),
+      retry(() => source.offsets(topics.complaints), { what: 'read partition offsets', ...opts }),
+    ]);
+    for (const p of fresh) {
+      const task = await createTask(st, p, {
+        committed: { calls: committedCalls.get(p) ?? null, complaints: committedComplaints.get(p) ?? null },
+        calls: endsCalls.get(p) ?? { low: 0, high: 0 },
+        complaints: endsComplaints.get(p) ?? { low: 0, high: 0 },
+      });
+      st.tasks.set(p, task);
+      task.setPending(0, task.expected(0) < (endsCalls.get(p)?.high ?? 0));
+      task.setPending(1, task.expected(1) < (endsComplaints.get(p)?.high ?? 0));
+      source.seek(topics.calls, p, task.expected(0));
+      source.seek(topics.complaints, p, task.expected(1));
+      st.lastSnapshotAt.set(p, Date.now());
+    }
+  }
+  st.active.clear();
+  for (const p of st.tasks.keys()) st.active.add(p);
+  for (const p of fresh) syncPause(st, p);
+  st.assigned = true;
+  st.deps.metrics.partitions.set(st.tasks.size);
+  st.log.info({ partitions: [...st.tasks.keys()].sort((a, b) => a - b), revoked, added: fresh }, 'partitions assigned');
+}
+
+async function createTask(
+  st: DetectorState,
+  p: number,
+  at: { committed: { calls: number | null; complaints: number | null }; calls: { low: number; high: number }; complaints: { low: number; high: number } },
+): Promise<PartitionTask> {
+  const { config } = st.deps;
+  let snap: PartitionSnapshot | null | undefined;
+  try {
+    snap = await st.deps.snapshots.load(p);
+  } catch (e) {
+    st.log.error({ partition: p, err: (e as Error).message }, 'stored snapshot unreadable; starting the partition without it');
+    snap = null;
+  }
+  const mark = await st.deps.marks.load(p);
+  const suppressBelow = {
+    calls: Math.max(at.committed.calls ?? 0, mark?.calls ?? 0),
+    complaints: Math.max(at.committed.complaints ?? 0, mark?.complaints ?? 0),
+  };
+  const contact = st.partitions > 1 && config.contactNotes === 'local' ? contactRouter(st, p) : undefined;
+  const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, contact };
+  if (snap) {
+    try {
+      const engine = restoreEngine(st.engineConfig, snap.engine, st.engineOpts());
+      prime(st, engine);
+      const positions = { calls: Math.max(snap.positions.calls, at.calls.low), complaints: Math.max(snap.positions.complaints, at.complaints.low) };
+      if (positions.calls !== snap.positions.calls || positions.complaints !== snap.positions.complaints) {
+        st.log.warn({ partition: p, snapshot: snap.positions, earliest: positions }, 'records after the snapshot were deleted by retention; counts skip them');
+      }
+      st.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString() }, 'partition restored from snapshot');
+      return new PartitionTask({ ...base, engine, positions, epochs: snap.epochs, aggregates: snap.aggregates, lastEventTime: snap.lastEventTime });
+    } catch (e) {
+      st.log.error({ partition: p, err: (e as Error).message }, 'snapshot does not fit this engine config; starting the partition without it');
+    }
+  } else if (snap === undefined) {
+    st.deps.metrics.sinkErrors.inc({ sink: 'redis' });
+    st.log.warn({ partition: p }, 'redis unavailable: partition starts without its snapshot (counts restart from the committed offset)');
+  }
+  const start = (c: number | null, r: { low: number; high: number }) => (c !== null ? Math.max(c, r.low) : config.kafka.fromBeginning ? r.low : r.high);
+  const positions = { calls: start(at.committed.calls, at.calls), complaints: start(at.committed.complaints, at.complaints) };
+  const engine = createEngine(st.engineConfig, st.engineOpts());
+  prime(st, engine);
+  st.log.info({ partition: p, positions, committed: at.committed }, 'partition starts with fresh state');
+  return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null });
+}
+
+/** Feeds the consents and allowlist known to this instance into an engine. */
+function prime(st: DetectorState, engine: TaskEngine): void {
+  for (const c of st.consentMap.values()) engine.onConsent(c);
+  for (const n of st.allowlist) engine.allow(n);
+}
+
+/** Passes "callee was called by caller" to the engine of the callee's partition when it runs here. */
+function contactRouter(st: DetectorState, p: number): (callee: string, caller: string, t: number) => void {
+  const n = st.partitions;
+  return (callee, caller, t) => {
+    const q = partitionOf(callee, n);
+    if (q !== p) st.tasks.get(q)?.engine.noteCallBack(callee, caller, t);
+  };
+}
