@@ -16,20 +16,16 @@ import type { FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
-  createFixture,
+  committedCount,
   expectedTotals,
-  loadAllowlist,
   metric,
   ops,
-  produce,
+  prepareScenario,
   readFlags,
   readTopic,
-  replayPartitioned,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { startPrivateKafka, type PrivateKafka } from './helpers/private-kafka.ts';
@@ -49,38 +45,30 @@ const ENV = {
 const DOWN_MS = 15_000;
 
 let broker: PrivateKafka;
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let det: DetectorProcess | undefined;
 
 beforeAll(async () => {
   broker = await startPrivateKafka();
-  f = await createFixture(PARTITIONS, { brokers: broker.brokers });
-  s = await simulate({ seed: 29, scale: 0.2, hours: 8 });
-  expected = await replayPartitioned(s, PARTITIONS);
-  await loadAllowlist(f, s.allowlist);
-  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+  sc = await prepareScenario({ partitions: PARTITIONS, brokers: broker.brokers, seed: 29, scale: 0.2, hours: 8, partitioned: true });
+  ({ f, s, expected } = sc);
 }, 300_000);
 
 afterAll(async () => {
-  await det?.stop('SIGKILL');
-  if (broker && !broker.running) await broker.start().catch(() => {});
-  await f?.cleanup();
+  if (broker && !broker.running) await broker.start().catch(() => {}); // the fixture is removed through the broker
+  await sc?.dispose();
   await broker?.destroy();
-  s?.cleanup();
 }, 120_000);
 
 /** Calls committed so far by the group, over all partitions. */
-async function committedCalls(): Promise<number> {
-  const res = await f.admin.fetchOffsets({ groupId: f.group, topics: [f.topics.calls] });
-  return res[0]?.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0) ?? 0;
-}
+const committedCalls = () => committedCount(f);
 
 describe('a Kafka broker restart mid-stream', () => {
   it('is survived: exactly replay’s flags, no flagId twice, exact ClickHouse totals', async () => {
     expect(expected.length).toBeGreaterThan(50);
-    det = startDetector(f, ENV);
+    const det = sc.start(ENV);
     const port = await det.port();
     const total = s.calls.length;
     await waitFor(async () => (await committedCalls()) >= total * 0.3, { what: '30% of the calls committed', timeoutMs: 120_000, intervalMs: 50 });

@@ -9,19 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
-  createFixture,
-  loadAllowlist,
   metric,
   ops,
+  prepareScenario,
   produce,
   readFlags,
   readTopic,
-  replayPartitioned,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -29,23 +25,18 @@ import { waitFor } from './helpers/wait.ts';
 const PARTITIONS = 2;
 const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition' };
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-const running: DetectorProcess[] = [];
 
 beforeAll(async () => {
-  f = await createFixture(PARTITIONS);
-  s = await simulate({ seed: 7, scale: 0.05, hours: 4 });
-  expected = await replayPartitioned(s, PARTITIONS);
-  await loadAllowlist(f, s.allowlist);
+  // Nothing produced here: the test puts unusable consents between the good ones.
+  sc = await prepareScenario({ partitions: PARTITIONS, seed: 7, scale: 0.05, hours: 4, partitioned: true, produce: false });
+  ({ f, s, expected } = sc);
 }, 180_000);
 
-afterAll(async () => {
-  for (const d of running) await d.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
-});
+afterAll(() => sc?.dispose());
 
 interface Bad {
   key: string;
@@ -76,8 +67,7 @@ describe('unusable consent records', () => {
     await f.producer.send({ topic: f.topics.consents, acks: -1, messages: [{ key: 'gone|gone', value: null, partition: 0 }] }); // a tombstone is not an error
     await produce(f, { consents: s.consents.slice(Math.floor(s.consents.length / 2)), calls: s.calls, complaints: s.complaints });
 
-    const first = startDetector(f, ENV);
-    running.push(first);
+    const first = sc.start(ENV);
     const port = await first.port();
     await waitForCommitted(f);
     const dlqOf = async () => (await readTopic(f, f.topics.dlq)).filter((r) => r.headers['x-source-topic'] === f.topics.consents);
@@ -100,8 +90,7 @@ describe('unusable consent records', () => {
 
     // A restart reads the whole consents topic again: nothing is sent twice.
     expect(await first.stop()).toBe(0);
-    const second = startDetector(f, ENV);
-    running.push(second);
+    const second = sc.start(ENV);
     const port2 = await second.port();
     const checkpoints = async () => metric((await ops(port2, '/metrics')).body, 'callguard_detector_checkpoint_seconds_count');
     await waitFor(async () => metric((await ops(port2, '/metrics')).body, 'callguard_detector_consents_total', { result: 'invalid' }) === sent.length, {

@@ -9,17 +9,12 @@ import {
   byId,
   clickhouseTotals,
   committedCount,
-  createFixture,
   expectedTotals,
-  loadAllowlist,
-  produce,
+  prepareScenario,
   readFlags,
-  replayPartitioned,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -35,24 +30,17 @@ const ENV = {
   CALLGUARD_DETECTOR_MAX_PENDING: '3000',
 };
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-const running: DetectorProcess[] = [];
 
 beforeAll(async () => {
-  f = await createFixture(PARTITIONS);
-  s = await simulate({ seed: 23, scale: 0.2, hours: 8 });
-  expected = await replayPartitioned(s, PARTITIONS);
-  await loadAllowlist(f, s.allowlist);
-  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+  sc = await prepareScenario({ partitions: PARTITIONS, seed: 23, scale: 0.2, hours: 8, partitioned: true });
+  ({ f, s, expected } = sc);
 }, 240_000);
 
-afterAll(async () => {
-  for (const d of running) await d.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
-});
+afterAll(() => sc?.dispose());
 
 /** Calls committed so far by the group, over all partitions. */
 const committedCalls = () => committedCount(f);
@@ -60,8 +48,7 @@ const committedCalls = () => committedCount(f);
 describe('a detector killed with SIGKILL mid-stream and restarted', () => {
   it('loses no flag, emits no flagId twice and leaves exact ClickHouse totals', async () => {
     expect(expected.length).toBeGreaterThan(50);
-    const first = startDetector(f, ENV);
-    running.push(first);
+    const first = sc.start(ENV);
     const total = s.calls.length;
     await waitFor(async () => (await committedCalls()) >= total * 0.3, { what: '30% of the calls committed', timeoutMs: 120_000, intervalMs: 50 });
     await new Promise((r) => setTimeout(r, 150 + Math.random() * 300)); // anywhere in a checkpoint cycle
@@ -71,8 +58,7 @@ describe('a detector killed with SIGKILL mid-stream and restarted', () => {
     expect(before).toBeLessThan(total); // really mid-stream
     const flagsBefore = (await readFlags(f)).length;
 
-    const second = startDetector(f, ENV);
-    running.push(second);
+    const second = sc.start(ENV);
     await waitForCommitted(f);
     expect(second.logs.filter((l) => l.msg === 'partition restored from snapshot')).toHaveLength(PARTITIONS);
 

@@ -10,17 +10,13 @@ import type { FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
-  createFixture,
   expectedTotals,
-  loadAllowlist,
-  produce,
+  prepareScenario,
   readFlags,
-  replayPartitioned,
-  simulate,
-  startDetector,
   waitForCommitted,
   type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -28,32 +24,24 @@ import { waitFor } from './helpers/wait.ts';
 const PARTITIONS = 4;
 const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition', CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '262144' };
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-const running: DetectorProcess[] = [];
 
 beforeAll(async () => {
-  f = await createFixture(PARTITIONS);
-  s = await simulate({ seed: 31, scale: 0.2, hours: 8 });
-  expected = await replayPartitioned(s, PARTITIONS);
-  await loadAllowlist(f, s.allowlist);
-  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+  sc = await prepareScenario({ partitions: PARTITIONS, seed: 31, scale: 0.2, hours: 8, partitioned: true });
+  ({ f, s, expected } = sc);
 }, 240_000);
 
-afterAll(async () => {
-  for (const d of running) await d.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
-});
+afterAll(() => sc?.dispose());
 
 const lastAssignment = (d: DetectorProcess) => d.logs.filter((l) => l.msg === 'partitions assigned').at(-1)?.partitions as number[] | undefined;
 
 describe('two detectors in one group', () => {
   it('split the partitions and together emit the flags of one, with exact totals', async () => {
-    const a = startDetector(f, ENV);
-    const b = startDetector(f, ENV);
-    running.push(a, b);
+    const a = sc.start(ENV);
+    const b = sc.start(ENV);
     await waitFor(() => lastAssignment(a)?.length === 2 && lastAssignment(b)?.length === 2, { what: 'both instances to own two partitions', timeoutMs: 60_000 });
     expect([...lastAssignment(a)!, ...lastAssignment(b)!].sort()).toEqual([0, 1, 2, 3]);
     await waitForCommitted(f);

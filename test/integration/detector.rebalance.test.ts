@@ -15,17 +15,13 @@ import {
   byId,
   clickhouseTotals,
   committedCount,
-  createFixture,
   expectedTotals,
-  loadAllowlist,
-  produce,
+  prepareScenario,
   readFlags,
-  replayPartitioned,
-  simulate,
-  startDetector,
   waitForCommitted,
   type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -42,30 +38,19 @@ const ENV = {
   CALLGUARD_DETECTOR_MAX_PENDING: '3000',
 };
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-const running: DetectorProcess[] = [];
 
 beforeAll(async () => {
-  f = await createFixture(PARTITIONS);
-  s = await simulate({ seed: 41, scale: 0.35, hours: 8 });
-  expected = await replayPartitioned(s, PARTITIONS);
-  await loadAllowlist(f, s.allowlist);
-  await produce(f, { consents: s.consents, calls: s.calls, complaints: s.complaints });
+  sc = await prepareScenario({ partitions: PARTITIONS, seed: 41, scale: 0.35, hours: 8, partitioned: true });
+  ({ f, s, expected } = sc);
 }, 300_000);
 
-afterAll(async () => {
-  for (const d of running) await d.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
-});
+afterAll(() => sc?.dispose());
 
-function start(): DetectorProcess {
-  const d = startDetector(f, ENV);
-  running.push(d);
-  return d;
-}
+const start = (): DetectorProcess => sc.start(ENV);
 
 /** Stops an instance gracefully once it runs (its stop handler is installed: a SIGTERM during module loading just kills the process). */
 async function stopGracefully(d: DetectorProcess): Promise<number | null> {
