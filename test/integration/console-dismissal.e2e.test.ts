@@ -14,9 +14,6 @@
  * evidence.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
@@ -24,19 +21,17 @@ import { loadInvestigatorConfig } from '../../services/investigator/config.ts';
 import { startConsole, type RunningConsole } from '../../services/investigator/main.ts';
 import { coveredByDismissal } from '../../services/detector/state/stores.ts';
 import {
-  createFixture,
-  loadAllowlist,
   metric,
   ops,
+  prepareScenario,
   produce,
   readFlags,
   readTopic,
   replay,
-  simulate,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
+  writeScenario,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -45,11 +40,11 @@ const USER = 'inv-e2e';
 const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
 const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let oracle: FlagEvent[];
 let consoleApp: RunningConsole | undefined;
-const detectors: DetectorProcess[] = [];
 let reviewsTopic: string;
 let secondFlags: string;
 
@@ -67,23 +62,25 @@ const DETECTOR_ENV = { CALLGUARD_DETECTOR_IDLE_MS: '86400000' };
  * record before `split` (event time), then every record from it.
  */
 async function replayInTwoParts(at: number): Promise<FlagEvent[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'callguard-dismissal-'));
+  const twoParts = writeScenario({
+    calls: [...s.calls.filter((c) => c.startTime < at), ...s.calls.filter((c) => c.startTime >= at)],
+    complaints: [...s.complaints.filter((c) => c.reportTime < at), ...s.complaints.filter((c) => c.reportTime >= at)],
+    consents: s.consents,
+    allowlist: s.allowlist,
+  });
   try {
-    const jsonl = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n') + (xs.length > 0 ? '\n' : '');
-    writeFileSync(join(dir, 'calls.jsonl'), jsonl([...s.calls.filter((c) => c.startTime < at), ...s.calls.filter((c) => c.startTime >= at)]));
-    writeFileSync(join(dir, 'complaints.jsonl'), jsonl([...s.complaints.filter((c) => c.reportTime < at), ...s.complaints.filter((c) => c.reportTime >= at)]));
-    copyFileSync(join(s.dir, 'consents.jsonl'), join(dir, 'consents.jsonl'));
-    copyFileSync(join(s.dir, 'allowlist.txt'), join(dir, 'allowlist.txt'));
-    return await replay({ ...s, dir });
+    return await replay(twoParts);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    twoParts.cleanup();
   }
 }
 
 beforeAll(async () => {
-  s = await simulate({ seed: 5, scale: 0.05, hours: 30 });
+  // Nothing produced yet: the test produces the traffic in two parts around the dismissal.
+  sc = await prepareScenario({ partitions: 1, seed: 5, scale: 0.05, hours: 30, produce: false });
+  ({ f, s } = sc);
   // The first number flagged at LABEL or above that replay flags again on evidence that starts after that flag's window.
-  const sorted = [...(await replay(s))].sort((x, y) => x.detectedAt - y.detectedAt);
+  const sorted = [...sc.expected].sort((x, y) => x.detectedAt - y.detectedAt);
   for (const a of sorted) {
     if (a.severity === 'WATCH') continue;
     const b = sorted.find((x) => x.number === a.number && x.windowStart > a.windowEnd);
@@ -98,19 +95,16 @@ beforeAll(async () => {
   oracle = await replayInTwoParts(split);
   expect(oracle.map((x) => x.flagId)).toEqual(expect.arrayContaining([A.flagId, B.flagId]));
 
-  f = await createFixture(1);
   reviewsTopic = `${f.id}.reviews`;
   secondFlags = `${f.id}.flags2`;
   await f.admin.createTopics({ waitForLeaders: true, topics: [{ topic: reviewsTopic, numPartitions: 1 }, { topic: secondFlags, numPartitions: 2 }] });
-  await loadAllowlist(f, s.allowlist);
 }, 180_000);
 
 afterAll(async () => {
-  for (const d of detectors) await d.stop('SIGKILL');
+  for (const d of sc?.detectors ?? []) await d.stop('SIGKILL'); // before their topics go (dispose stops them too, later)
   await consoleApp?.close();
   await f?.admin.deleteTopics({ topics: [reviewsTopic, secondFlags], timeout: 10_000 }).catch(() => {});
-  await f?.cleanup();
-  s?.cleanup();
+  await sc?.dispose();
 });
 
 /**
@@ -137,8 +131,7 @@ describe('a dismissal taken in the console', () => {
       calls: s.calls.filter((c) => c.startTime < split),
       complaints: s.complaints.filter((c) => c.reportTime < split),
     });
-    const first = startDetector(f, DETECTOR_ENV);
-    detectors.push(first);
+    const first = sc.start(DETECTOR_ENV);
     await waitForCommitted(f);
     const before = await readFlags(f);
     expect(before.map((x) => x.flagId)).toContain(A.flagId);
@@ -191,8 +184,7 @@ describe('a dismissal taken in the console', () => {
     // 4. A fresh detector re-reads every call from the beginning into a new flags topic (no flag marks of its own yet):
     //    A's evidence is not flagged again, B's is, and every other number's flags come out as before.
     const fresh: Fixture = { ...f, group: `${f.id}-reread`, topics: { ...f.topics, flags: secondFlags } };
-    const second = startDetector(f, { ...DETECTOR_ENV, CALLGUARD_DETECTOR_GROUP: fresh.group, CALLGUARD_TOPIC_FLAGS: secondFlags });
-    detectors.push(second);
+    const second = sc.start({ ...DETECTOR_ENV, CALLGUARD_DETECTOR_GROUP: fresh.group, CALLGUARD_TOPIC_FLAGS: secondFlags });
     const port = await second.port();
     await waitForCommitted(fresh);
     const reread = await readFlags(fresh);

@@ -13,32 +13,26 @@
  * order), so that a few seconds of wrongly advanced event time are many
  * calls.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
 import {
   byId,
   clickhouseTotals,
-  createFixture,
   expectedTotals,
   metric,
   ops,
-  produce,
+  prepareScenario,
   readFlags,
   readTopic,
-  replay,
-  startDetector,
   waitForCommitted,
-  type DetectorProcess,
   type Fixture,
+  type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
 
+/** For replay and the detector alike (prepareScenario passes it to both). */
 const ENGINE = { allowedLatenessMs: 1_000 };
 const ENV = {
-  CALLGUARD_ENGINE_CONFIG: JSON.stringify(ENGINE),
   CALLGUARD_DETECTOR_IDLE_MS: '200',
   CALLGUARD_DETECTOR_MAX_PENDING: '1000',
   CALLGUARD_DETECTOR_FLUSH_MS: '4000',
@@ -47,10 +41,10 @@ const ENV = {
 };
 const CALLS = 30_000;
 
+let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let det: DetectorProcess | undefined;
 
 /** Dense, ordered synthetic traffic: 100 calls per event-time second; 60 busy callers among many quiet ones. */
 function syntheticCalls(n: number): CallEvent[] {
@@ -83,30 +77,16 @@ function syntheticCalls(n: number): CallEvent[] {
 }
 
 beforeAll(async () => {
-  f = await createFixture(1);
-  const dir = mkdtempSync(join(tmpdir(), 'callguard-idle-'));
-  const calls = syntheticCalls(CALLS);
-  const jsonl = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n') + (xs.length > 0 ? '\n' : '');
-  writeFileSync(join(dir, 'calls.jsonl'), jsonl(calls));
-  writeFileSync(join(dir, 'complaints.jsonl'), '');
-  writeFileSync(join(dir, 'consents.jsonl'), '');
-  writeFileSync(join(dir, 'allowlist.txt'), '');
-  writeFileSync(join(dir, 'engine.json'), JSON.stringify(ENGINE));
-  s = { dir, calls, complaints: [], consents: [], allowlist: [], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-  expected = await replay(s, ['--config', join(dir, 'engine.json')]);
-  await produce(f, { calls });
+  sc = await prepareScenario({ partitions: 1, records: { calls: syntheticCalls(CALLS) }, engineConfig: ENGINE });
+  ({ f, s, expected } = sc);
 }, 180_000);
 
-afterAll(async () => {
-  await det?.stop('SIGKILL');
-  await f?.cleanup();
-  s?.cleanup();
-});
+afterAll(() => sc?.dispose());
 
 describe('the idle advance of event time', () => {
   it('does not move a paused, lagging partition: nothing late, exactly replay’s flags', async () => {
     expect(expected.length).toBeGreaterThan(10);
-    det = startDetector(f, ENV);
+    const det = sc.start(ENV);
     const port = await det.port();
     await waitForCommitted(f, 240_000);
     const m = (await ops(port, '/metrics')).body;
