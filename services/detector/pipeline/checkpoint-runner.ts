@@ -19,12 +19,24 @@ export async function runCheckpointNow(st: DetectorState, final: boolean): Promi
   st.lastCheckpointAt = now;
   const cuts = [...st.tasks.values()].map((t) => t.cut());
   const snapshots: PartitionSnapshot[] = [];
-  // One partition per checkpoint (the copy and compression of an engine's state are not cheap): first
-  // those without a stored snapshot (their offsets are not committed until they have one), then the
-  // most overdue; every partition at the end.
+  // A partition's offsets are not committed until it has a stored snapshot. One that started from the empty
+  // state gets a fresh snapshot (no engine copy: nearly free), all in one checkpoint; its first full one is
+  // due `snapshotMs` after it was taken. Full snapshots: one partition per checkpoint (the copy and compression
+  // of an engine's state are not cheap), first those without any stored snapshot, then the most overdue;
+  // every partition at the end.
   const tasks = [...st.tasks.values()];
   const since = (t: PartitionTask) => st.lastSnapshotAt.get(t.partition) ?? 0;
-  const unsaved = tasks.filter((t) => !st.snapshotStored.has(t.partition)).sort((a, b) => since(a) - since(b));
+  const freshParts = new Set<number>();
+  let unsaved = tasks.filter((t) => !st.snapshotStored.has(t.partition)).sort((a, b) => since(a) - since(b));
+  if (st.deps.redis.up && !final) {
+    for (const t of unsaved) {
+      const s = t.freshSnapshot(now);
+      if (s === null) continue;
+      snapshots.push(s);
+      freshParts.add(t.partition);
+    }
+    unsaved = unsaved.filter((t) => !freshParts.has(t.partition));
+  }
   const due = tasks.filter((t) => st.snapshotStored.has(t.partition) && now - since(t) >= st.deps.config.snapshotMs).sort((a, b) => since(a) - since(b));
   const take = !st.deps.redis.up ? [] : final ? tasks : [...unsaved, ...due].slice(0, 1); // no copies while they cannot be stored
   for (const t of take) {
@@ -34,12 +46,13 @@ export async function runCheckpointNow(st: DetectorState, final: boolean): Promi
   const t0 = performance.now();
   for (const c of cuts) st.lane.push(c.flags, c.partition);
   const emitted = await st.lane.drain();
-  await runCheckpoint({ cuts, emitted, snapshots }, checkpointDeps(st));
+  await runCheckpoint({ cuts, emitted, snapshots }, checkpointDeps(st, freshParts));
   await flushConsentDlq(st);
   st.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
 }
 
-function checkpointDeps(st: DetectorState): CheckpointDeps {
+/** The checkpoint's services and hooks; `fresh`: partitions whose snapshot in this checkpoint is a fresh one (left out of the snapshot metrics). */
+function checkpointDeps(st: DetectorState, fresh: ReadonlySet<number>): CheckpointDeps {
   const { config, sink, marks, writer, source, snapshots, metrics, log } = st.deps;
   return {
     sink,
@@ -66,6 +79,7 @@ function checkpointDeps(st: DetectorState): CheckpointDeps {
       fenced: (p, what) => st.onFenced(p, what),
       snapshot: (p, bytes, ms) => {
         if (st.tasks.has(p)) st.snapshotStored.add(p);
+        if (fresh.has(p)) return;
         metrics.snapshotBytes.set({ partition: String(p) }, bytes);
         metrics.snapshotSeconds.observe(ms / 1000);
       },

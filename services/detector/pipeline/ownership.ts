@@ -103,15 +103,26 @@ async function createTask(
   const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, contact };
   if (snap) {
     try {
-      const engine = restoreEngine(st.engineConfig, snap.engine, st.engineOpts());
-      prime(st, engine);
       const positions = { calls: Math.max(snap.positions.calls, at.calls.low), complaints: Math.max(snap.positions.complaints, at.complaints.low) };
       if (positions.calls !== snap.positions.calls || positions.complaints !== snap.positions.complaints) {
         st.log.warn({ partition: p, snapshot: snap.positions, earliest: positions }, 'records after the snapshot were deleted by retention; counts skip them');
       }
+      // The stored snapshot lies at or before every position this task will reach, so the partition's offsets may be
+      // committed without taking a new one first (see checkpoint-runner.ts).
+      st.snapshotStored.add(p);
+      if (snap.engine === null) {
+        // A fresh snapshot: the state at its positions is the empty one; start from there (with new epochs if retention moved them).
+        const engine = createEngine(st.engineConfig, st.engineOpts());
+        prime(st, engine);
+        st.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString(), fresh: true }, 'partition restored from snapshot');
+        return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null, fresh: true });
+      }
+      const engine = restoreEngine(st.engineConfig, snap.engine, st.engineOpts());
+      prime(st, engine);
       st.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString() }, 'partition restored from snapshot');
       return new PartitionTask({ ...base, engine, positions, epochs: snap.epochs, aggregates: snap.aggregates, lastEventTime: snap.lastEventTime });
     } catch (e) {
+      st.snapshotStored.delete(p);
       st.log.error({ partition: p, err: (e as Error).message }, 'snapshot does not fit this engine config; starting the partition without it');
     }
   } else if (snap === undefined) {
@@ -123,7 +134,7 @@ async function createTask(
   const engine = createEngine(st.engineConfig, st.engineOpts());
   prime(st, engine);
   st.log.info({ partition: p, positions, committed: at.committed }, 'partition starts with fresh state');
-  return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null });
+  return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null, fresh: true });
 }
 
 /** Feeds the consents and allowlist known to this instance into an engine. */

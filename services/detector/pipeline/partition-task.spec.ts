@@ -129,7 +129,7 @@ describe('PartitionTask', () => {
     const bFlags = b.cut().flags;
     const snap = b.snapshot(0);
     const engine = createEngine(defaultConfig(), { now: () => 1 }) as ReturnType<typeof createEngine>;
-    engine.restore(snap.engine);
+    engine.restore(snap.engine!);
     const c = new PartitionTask({
       partition: 3,
       engine: engine as TaskEngine,
@@ -148,6 +148,27 @@ describe('PartitionTask', () => {
     expect([...bFlags, ...cCut.flags].map((f) => f.flagId)).toEqual(aCut.flags.map((f) => f.flagId));
     const last = (rows: typeof aCut.rows.numberMinute) => new Map(rows.map((r) => [r.minute, r]));
     for (const [minute, row] of last(cCut.rows.numberMinute)) expect(last(aCut.rows.numberMinute).get(minute)).toEqual(row);
+  });
+
+  it('describes where it started with a fresh snapshot only when it started from the empty state', () => {
+    const start = { calls: 40, complaints: 7 };
+    const fresh = new PartitionTask({
+      partition: 3,
+      engine: createEngine(defaultConfig(), { now: () => 1 }) as TaskEngine,
+      positions: start,
+      epochs: start,
+      suppressBelow: { calls: 0, complaints: 0 },
+      topics: { calls: 'calls', complaints: 'complaints' },
+      lastEventTime: null,
+      fresh: true,
+    });
+    fresh.accept(0, items(robocalls(100), 40), 140, false, 0);
+    fresh.release(0);
+    expect(fresh.cut().flags.length).toBeGreaterThan(0);
+    // Events folded in since do not move it: it is the state at the epochs, the empty one.
+    expect(fresh.freshSnapshot(9)).toEqual({ partition: 3, positions: start, epochs: start, lastEventTime: null, engine: null, aggregates: null, takenAt: 9 });
+    expect(fresh.positions()).toEqual({ calls: 140, complaints: 7 });
+    expect(task().freshSnapshot(9)).toBeNull();
   });
 
   it('names row sources by topic, partition and epoch', () => {

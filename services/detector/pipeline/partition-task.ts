@@ -66,6 +66,8 @@ export interface TaskInit {
   topics: { calls: string; complaints: string };
   aggregates?: unknown;
   lastEventTime: number | null;
+  /** The task starts from the empty state at `positions` (which then equal `epochs`): {@link PartitionTask.freshSnapshot} describes it. */
+  fresh?: boolean;
   /** Contact knowledge for other partitions: `callee` was called by `caller` at `t`. */
   contact?: (callee: string, caller: string, t: number) => void;
 }
@@ -95,6 +97,8 @@ export class PartitionTask {
   private idleReached: number | null = null;
   /** Events folded in since the last cut (for backpressure). */
   private sinceCut = 0;
+  /** Whether the task started from the empty state at its epochs. */
+  private readonly fresh: boolean;
 
   constructor(init: TaskInit) {
     this.partition = init.partition;
@@ -110,6 +114,7 @@ export class PartitionTask {
     if (init.aggregates !== undefined) this.aggregates.importState(init.aggregates);
     this.lastEventTime = init.lastEventTime;
     this.contact = init.contact;
+    this.fresh = init.fresh === true;
   }
 
   /** The engine (replaced when live thresholds change). */
@@ -235,6 +240,18 @@ export class PartitionTask {
       aggregates: this.aggregates.exportState(),
       takenAt: now,
     };
+  }
+
+  /**
+   * A snapshot of where this task started, when it started from the empty
+   * state (null otherwise): valid at any time, since it records the state at
+   * the task's epochs, and nearly free to take and store (no engine copy).
+   * It lets a fresh partition's offsets be committed before its first full
+   * snapshot; a restart from it reads the partition again from the epochs.
+   */
+  freshSnapshot(now: number): PartitionSnapshot | null {
+    if (!this.fresh) return null;
+    return { partition: this.partition, positions: { ...this.epochs }, epochs: this.epochs, lastEventTime: null, engine: null, aggregates: null, takenAt: now };
   }
 
   private onCall(item: InputItem<CallEvent>): void {

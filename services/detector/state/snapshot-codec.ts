@@ -6,6 +6,11 @@
  *   "CGS1" | u32 header length | header JSON | part bytes ...
  *
  * The header lists each part's name and compressed length in order.
+ *
+ * A *fresh* snapshot (`engine` null) has no parts: it records that the
+ * partition's state at `positions` is the empty state (a task that started
+ * from nothing at those offsets), which costs nothing to take — no engine
+ * copy, no compression — and restores as a fresh engine at those offsets.
  */
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
@@ -30,7 +35,8 @@ export interface PartitionSnapshot {
   epochs: PartitionPosition;
   /** Highest event time the task has seen (ms), or null. */
   lastEventTime: number | null;
-  engine: EngineSnapshot;
+  /** The engine's state, or null for a fresh snapshot: nothing folded in yet (`positions` equal `epochs`, no aggregates). */
+  engine: EngineSnapshot | null;
   aggregates: unknown;
   /** Wall-clock ms when taken. */
   takenAt: number;
@@ -44,23 +50,26 @@ interface Header {
   takenAt: number;
   engineVersion: number;
   parts: Array<{ name: string; bytes: number }>;
+  /** A fresh snapshot: no engine state (absent in snapshots written before it existed). */
+  fresh?: boolean;
 }
 
 /** Compresses a snapshot into one buffer. */
 export async function encodePartitionSnapshot(s: PartitionSnapshot): Promise<Buffer> {
-  const names = Object.keys(s.engine.parts);
-  const blobs: Buffer[] = await Promise.all([
-    ...names.map((n) => deflate(s.engine.parts[n], { level: 1 })),
-    deflate(Buffer.from(JSON.stringify(s.aggregates)), { level: 1 }),
-  ]);
+  const engine = s.engine;
+  const names = engine ? Object.keys(engine.parts) : [];
+  const blobs: Buffer[] = engine
+    ? await Promise.all([...names.map((n) => deflate(engine.parts[n], { level: 1 })), deflate(Buffer.from(JSON.stringify(s.aggregates)), { level: 1 })])
+    : [];
   const header: Header = {
     partition: s.partition,
     positions: s.positions,
     epochs: s.epochs,
     lastEventTime: s.lastEventTime,
     takenAt: s.takenAt,
-    engineVersion: s.engine.version,
-    parts: [...names.map((name, i) => ({ name, bytes: blobs[i].length })), { name: '$aggregates', bytes: blobs[names.length].length }],
+    engineVersion: engine?.version ?? 0,
+    parts: engine ? [...names.map((name, i) => ({ name, bytes: blobs[i].length })), { name: '$aggregates', bytes: blobs[names.length].length }] : [],
+    ...(engine ? {} : { fresh: true }),
   };
   const head = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(8);
@@ -90,7 +99,7 @@ export async function decodePartitionSnapshot(buf: Buffer): Promise<PartitionSna
     epochs: header.epochs,
     lastEventTime: header.lastEventTime,
     takenAt: header.takenAt,
-    engine: { version: header.engineVersion, parts },
+    engine: header.fresh === true ? null : { version: header.engineVersion, parts },
     aggregates,
   };
 }
