@@ -29,6 +29,9 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { LabelEntries, type StoredView } from './label-entries.ts';
+
+export type { StoredView } from './label-entries.ts';
 
 /** Where the replica stands. */
 export type ReplicaState = 'starting' | 'loading' | 'ready' | 'off';
@@ -55,6 +58,12 @@ export interface LabelReplica {
    * cannot tell (not complete, or the key is being re-read): ask Redis.
    */
   get(number: string): string | null | undefined;
+  /**
+   * The same answer as {@link LabelReplica.get}, ready to send: the stored
+   * JSON with its length in bytes and its status, read once when the key
+   * was read.
+   */
+  response(number: string): StoredView | null | undefined;
   state(): ReplicaState;
   /** Labels held. */
   size(): number;
@@ -65,6 +74,7 @@ export interface LabelReplica {
   close(): Promise<void>;
 }
 
+/** A label key as read from Redis. */
 interface Entry {
   json: string;
   /** Expiry, ms since the epoch (Infinity: none). */
@@ -85,7 +95,7 @@ export function startLabelReplica(o: LabelReplicaOptions): LabelReplica {
     connectionName: o.connectionName ?? 'callguard-enforcer-label-replica',
   });
   const data = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  const entries = new Map<string, Entry>();
+  const entries = new LabelEntries();
   /** Invalidated numbers → the sequence number of their latest invalidation; present = unknown. */
   const pending = new Map<string, number>();
   const queue = new Set<string>();
@@ -146,7 +156,7 @@ export function startLabelReplica(o: LabelReplicaOptions): LabelReplica {
       entries.delete(n);
       return true;
     }
-    entries.set(n, e);
+    entries.set(n, e.json, e.expireAt);
     if (entries.size > o.maxEntries) {
       turnOff(`more than ${o.maxEntries} labels`);
       return false;
@@ -275,17 +285,9 @@ export function startLabelReplica(o: LabelReplicaOptions): LabelReplica {
   void sub.connect().catch(() => {});
 
   return {
-    get(number) {
-      if (state !== 'ready' || pending.has(number)) return undefined;
-      const e = entries.get(number);
-      if (e === undefined) return null;
-      if (now() > e.expireAt) {
-        // Redis counts a key as expired once its time has passed; so does the replica.
-        entries.delete(number);
-        return null;
-      }
-      return e.json;
-    },
+    // Redis counts a key as expired once its time has passed; so does the replica (entries drop it).
+    get: (number) => (state !== 'ready' || pending.has(number) ? undefined : entries.json(number, now())),
+    response: (number) => (state !== 'ready' || pending.has(number) ? undefined : entries.view(number, now())),
     state: () => state,
     size: () => entries.size,
     unknown: () => pending.size,

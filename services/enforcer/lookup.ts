@@ -3,7 +3,12 @@
  * number's label, status and reasons from the in-process label replica
  * (label-replica.ts), or with one Redis GET on loopback while the replica
  * cannot tell; `/healthz` and `/metrics` for operations. No write endpoints.
+ *
+ * Lookups the replica can answer take a fast path in front of Fastify
+ * (lookup-fast-path.ts) on the same Node HTTP server; everything else,
+ * including every error response and the Redis fallback, is Fastify's.
  */
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { normalizeOrError } from '../../shared/numbers/index.ts';
@@ -11,6 +16,7 @@ import type { EnforcementStore } from './store.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import { clearView } from './view.ts';
 import type { LabelReplica, ReplicaState } from './label-replica.ts';
+import { lookupFastPath } from './lookup-fast-path.ts';
 
 /** What /healthz reports. */
 export interface EnforcerHealth {
@@ -71,7 +77,19 @@ function statusOf(json: string): string {
 
 /** Builds the Fastify app (not listening yet). */
 export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger | undefined, logController: new LogController({ disableRequestLogging: true }) });
+  const fast = o.replica ? lookupFastPath(o.replica, o.metrics) : undefined;
+  const app = Fastify({
+    loggerInstance: o.log as FastifyBaseLogger | undefined,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Node's HTTP server with Fastify's default settings; replica lookups are answered before Fastify sees them.
+    serverFactory: (handler) => {
+      const server = createServer(fast ? (req, res) => fast(req, res) || handler(req, res) : handler);
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
+  });
 
   app.get<{ Params: { number: string } }>(
     '/v1/numbers/:number',

@@ -1,0 +1,118 @@
+/**
+ * The lookup bench's server process: the enforcer's lookup API
+ * (`buildLookupServer`) with the label replica, as `callguard enforce`
+ * serves it, for one key prefix, on a free loopback port. Spawned by
+ * lookup.bench.ts with an IPC channel; it answers:
+ *
+ * - `{ cmd: 'mark' }`: starts counting GC pauses (the measured phase begins);
+ * - `{ cmd: 'stats' }`: GC pauses since the mark by kind (count, total and
+ *   longest pause), the heap now, and where lookups were read from.
+ *
+ * Its first stdout line is its URL; the heap taken by the loaded replica
+ * (after a full GC, against the heap before the replica started) is in the
+ * `ready` message.
+ */
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Redis } from 'ioredis';
+import { enforcerKeys } from '../../services/enforcer/keys.ts';
+import { createEnforcementStore } from '../../services/enforcer/store.ts';
+import { buildLookupServer } from '../../services/enforcer/lookup.ts';
+import { createEnforcerMetrics } from '../../services/enforcer/metrics.ts';
+import { startLabelReplica } from '../../services/enforcer/label-replica.ts';
+
+/** GC pauses of one kind. */
+export interface GcFigures {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** What the server reports at the end of a phase. */
+export interface ServerStats {
+  gc: Record<'scavenge' | 'markCompact' | 'incremental' | 'weak', GcFigures>;
+  heapUsedMiB: number;
+  reads: string;
+}
+
+/** What the server reports once it listens. */
+export interface ServerReady {
+  url: string;
+  labels: number;
+  loadMs: number;
+  /** Heap used after a full GC with the replica loaded, MiB. */
+  heapMiB: number;
+  /** Of which the replica, MiB (heap after a full GC before it was started subtracted). */
+  replicaMiB: number;
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const kinds = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'markCompact',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak',
+} as const;
+
+function emptyGc(): ServerStats['gc'] {
+  return Object.fromEntries(Object.values(kinds).map((k) => [k, { count: 0, totalMs: 0, maxMs: 0 }])) as ServerStats['gc'];
+}
+
+const heapMiB = () => process.memoryUsage().heapUsed / 2 ** 20;
+
+/** Serves lookups for `prefix` until SIGTERM. */
+export async function serveLookups(redisUrl: string, prefix: string, mode: 'replica' | 'redis'): Promise<void> {
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+  const keys = enforcerKeys(prefix);
+  const store = createEnforcementStore(redis, { keys, protectTtlMs: 86_400_000, minRetentionMs: 86_400_000 });
+  const metrics = createEnforcerMetrics();
+  gc();
+  const heapBefore = heapMiB();
+  const t = performance.now();
+  const replica = mode === 'replica' ? startLabelReplica({ redisUrl, labelPrefix: keys.label(''), maxEntries: 2_000_000 }) : undefined;
+  await replica?.whenReady();
+  const loadMs = performance.now() - t;
+  gc();
+  const heapAfter = heapMiB();
+  const app = buildLookupServer({ store, metrics, replica, health: async () => ({ redis: true, consumer: 'bench' }) });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  let figures = emptyGc();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = kinds[(e as unknown as { detail: { kind: number } }).detail.kind as keyof typeof kinds];
+      if (!kind) continue;
+      const f = figures[kind];
+      f.count++;
+      f.totalMs += e.duration;
+      f.maxMs = Math.max(f.maxMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'mark') {
+      figures = emptyGc();
+      process.send?.({ marked: true });
+    }
+    if (m.cmd === 'stats') {
+      void (async () => {
+        const reads = (await metrics.lookupReads.get()).values.map((v) => `${v.labels.from} ${v.value}`).join(', ');
+        const stats: ServerStats = { gc: figures, heapUsedMiB: heapMiB(), reads: reads || 'nowhere' };
+        process.send?.({ stats });
+      })();
+    }
+  });
+  process.on('SIGTERM', () => {
+    void (async () => {
+      await app.close();
+      await replica?.close();
+      redis.disconnect();
+      process.disconnect?.();
+    })();
+  });
+  const ready: ServerReady = { url, labels: replica?.size() ?? 0, loadMs, heapMiB: heapAfter, replicaMiB: heapAfter - heapBefore };
+  process.send?.({ ready });
+}
