@@ -81,6 +81,18 @@ describe('NumberMinuteAggregate', () => {
     expect(agg.size).toBe(1);
   });
 
+  it('drops a closed minute whole when every cell was taken, else only its taken cells', () => {
+    const agg = new NumberMinuteAggregate('s');
+    for (const [i, n] of ['+8613800000001', '+8613800000002', '+8613800000003'].entries()) agg.addCall(call({ caller: n }), i + 1);
+    agg.takeChanged();
+    agg.addCall(call({ caller: '+8613800000002', callee: '+8613900000009' }), 4); // changed again, not taken
+    expect(agg.evict(T + 60_000)).toBe(2);
+    expect(agg.size).toBe(1);
+    expect(agg.takeChanged()).toMatchObject([{ number: '+8613800000002', calls: 2, distinct_callees: 2, version: 4 }]);
+    expect(agg.evict(T + 60_000)).toBe(1);
+    expect(agg.size).toBe(0);
+  });
+
   it('survives a snapshot round trip, pending changes included', () => {
     const agg = new NumberMinuteAggregate('s');
     agg.addCall(call(), 1);
@@ -111,6 +123,18 @@ describe('ProviderHourAggregate', () => {
       { access_provider: 'CMCC', hour: T / 1000, src: 's', calls: 4, flagged_calls: 1, flagged_numbers: 1, version: 4 },
       { access_provider: 'CMCC', hour: T / 1000 + 24 * 3600, src: 's', calls: 1, flagged_calls: 0, flagged_numbers: 0, version: 6 },
     ]);
+  });
+
+  it('counts a call in an hour whose cell was evicted in a new cell, not in the dropped one', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.addCall(A, 'X', T, 1);
+    agg.addCall(A, 'X', T + 1_000, 2);
+    agg.takeChanged();
+    expect(agg.evict(T + 3_600_000)).toBe(1);
+    expect(agg.size).toBe(0);
+    agg.addCall(A, 'X', T + 2_000, 3);
+    expect(agg.size).toBe(1);
+    expect(agg.takeChanged()).toEqual([{ access_provider: 'X', hour: T / 1000, src: 's', calls: 1, flagged_calls: 0, flagged_numbers: 0, version: 3 }]);
   });
 
   it('forgets old flags at eviction and keeps the state through a snapshot', () => {

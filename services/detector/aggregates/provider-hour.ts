@@ -37,6 +37,8 @@ export class ProviderHourAggregate {
   private cells = 0;
   /** Flagged number → event time of its latest LABEL-or-above flag. */
   private readonly flagged = new Map<string, number>();
+  /** The cell of the latest call (most calls fall into the hour and provider of the one before). */
+  private last: Cell | null = null;
 
   /**
    * @param src the `src` column (source topic partition and epoch).
@@ -63,13 +65,17 @@ export class ProviderHourAggregate {
   addCall(caller: string, provider: string | null, startTime: number, offset: number): void {
     const p = provider ?? '';
     const hour = Math.floor(startTime / HOUR_MS) * 3600;
-    let m = this.hours.get(hour);
-    if (!m) this.hours.set(hour, (m = new Map()));
-    let c = m.get(p);
-    if (!c) {
-      c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: null, version: 0, changed: false };
-      m.set(p, c);
-      this.cells++;
+    let c = this.last;
+    if (c === null || c.hour !== hour || c.provider !== p) {
+      let m = this.hours.get(hour);
+      if (!m) this.hours.set(hour, (m = new Map()));
+      c = m.get(p) ?? null;
+      if (c === null) {
+        c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: null, version: 0, changed: false };
+        m.set(p, c);
+        this.cells++;
+      }
+      this.last = c;
     }
     c.calls++;
     if (this.flagged.size > 0) {
@@ -108,6 +114,7 @@ export class ProviderHourAggregate {
   evict(watermarkMs: number): number {
     const n = evictClosed(this.hours, HOUR_MS, watermarkMs);
     this.cells -= n;
+    if (n > 0) this.last = null; // it may have been dropped
     for (const [num, t] of this.flagged) if (watermarkMs - t > this.flaggedForMs) this.flagged.delete(num);
     return n;
   }
@@ -130,6 +137,7 @@ export class ProviderHourAggregate {
     this.hours.clear();
     this.changed = [];
     this.cells = 0;
+    this.last = null;
     this.flagged.clear();
     const list: Cell[] = s.cells.map((c) => ({ ...c, flaggedNumbers: c.flaggedNumbers.length > 0 ? new Set(c.flaggedNumbers) : null, changed: false }));
     for (const c of list) {

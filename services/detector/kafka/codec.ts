@@ -10,7 +10,8 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
 /** The part of an avsc Type the codec uses. */
 interface AvroType {
-  fromBuffer(buf: Buffer): unknown;
+  /** Decodes one value starting at `pos`; `offset` is where it ended, -1 when the buffer ended first. */
+  decode(buf: Buffer, pos: number): { value: unknown; offset: number };
   toBuffer(value: unknown): Buffer;
 }
 
@@ -68,7 +69,10 @@ export class AvroCodec {
     const type = this.types.get(id);
     if (!type) return { ok: false, error: this.unknown.get(id) ?? `schema ${id} not prepared` };
     try {
-      return { ok: true, value: type.fromBuffer(value.subarray(5)) };
+      // From offset 5 of the consumed bytes: no view of the payload is made (this runs once per event).
+      const r = type.decode(value, 5);
+      if (r.offset === value.length) return { ok: true, value: r.value };
+      return { ok: false, error: `Avro decode with schema ${id} failed: ${r.offset < 0 ? 'truncated buffer' : `trailing data (${value.length - r.offset} bytes)`}` };
     } catch (e) {
       return { ok: false, error: `Avro decode with schema ${id} failed: ${(e as Error).message}` };
     }
