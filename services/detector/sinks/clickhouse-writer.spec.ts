@@ -17,6 +17,8 @@ describe('TabSeparated rows', () => {
       2,
     );
     expect(nm).toBe('+861\t0000000060\tcalls/0\t3\t1\t0\t2\t30.5\t0\t9\n+862\t0000000120\tc\\tx\t1\t0\t1\t1\t0\t2\t10\n');
+    const same = { number: "+86'1", minute: 1_700_000_040, src: 'c\tx', calls: 1, answered: 0, rejected: 0, distinct_callees: 1, talk_seconds: 0, complaints: 0, version: 1 };
+    expect(numberMinuteTsv([same, { ...same, number: '+862' }], 0, 2)).toBe("+86\\'1\t1700000040\tc\\tx\t1\t0\t0\t1\t0\t0\t1\n+862\t1700000040\tc\\tx\t1\t0\t0\t1\t0\t0\t1\n");
     expect(providerHourTsv([{ access_provider: '', hour: 3600, src: 's', calls: 5, flagged_calls: 2, flagged_numbers: 1, version: 4 }], 0, 1)).toBe('\t0000003600\ts\t5\t2\t1\t4\n');
   });
 });

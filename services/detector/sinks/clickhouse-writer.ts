@@ -59,20 +59,43 @@ const PROVIDER_HOUR_COLUMNS: [string, ...string[]] = ['access_provider', 'hour',
 
 /** TabSeparated escaping of a String value. */
 export function tsvString(v: string): string {
-  return /[\\\t\n\r\0']/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\0/g, '\\0').replace(/'/g, "\\'") : v;
+  return plain(v) ? v : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\0/g, '\\0').replace(/'/g, "\\'");
+}
+
+/** Whether `v` has none of the characters TabSeparated escapes (a character loop: several times cheaper than a regex on phone numbers). */
+function plain(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 92 || c === 9 || c === 10 || c === 13 || c === 0 || c === 39) return false;
+  }
+  return true;
 }
 
 /** A DateTime as ClickHouse 18.16 reads it in text formats time-zone free: exactly ten digits of Unix seconds. */
 function unix(seconds: number): string {
-  return String(seconds).padStart(10, '0');
+  return seconds >= 1_000_000_000 && seconds < 10_000_000_000 ? String(seconds) : String(seconds).padStart(10, '0');
+}
+
+/** Escapes a row's `src` once per run of rows with the same one (a partition's rows share it). */
+class SrcCache {
+  private raw: string | null = null;
+  private escaped = '';
+  get(src: string): string {
+    if (src !== this.raw) {
+      this.raw = src;
+      this.escaped = tsvString(src);
+    }
+    return this.escaped;
+  }
 }
 
 /** Rows [from, to) of number_minute as TabSeparated lines. */
 export function numberMinuteTsv(rows: readonly NumberMinuteRow[], from: number, to: number): string {
   let out = '';
+  const src = new SrcCache();
   for (let i = from; i < to; i++) {
     const r = rows[i];
-    out += `${tsvString(r.number)}\t${unix(r.minute)}\t${tsvString(r.src)}\t${r.calls}\t${r.answered}\t${r.rejected}\t${r.distinct_callees}\t${r.talk_seconds}\t${r.complaints}\t${r.version}\n`;
+    out += `${tsvString(r.number)}\t${unix(r.minute)}\t${src.get(r.src)}\t${r.calls}\t${r.answered}\t${r.rejected}\t${r.distinct_callees}\t${r.talk_seconds}\t${r.complaints}\t${r.version}\n`;
   }
   return out;
 }
@@ -80,9 +103,10 @@ export function numberMinuteTsv(rows: readonly NumberMinuteRow[], from: number, 
 /** Rows [from, to) of provider_hour as TabSeparated lines. */
 export function providerHourTsv(rows: readonly ProviderHourRow[], from: number, to: number): string {
   let out = '';
+  const src = new SrcCache();
   for (let i = from; i < to; i++) {
     const r = rows[i];
-    out += `${tsvString(r.access_provider)}\t${unix(r.hour)}\t${tsvString(r.src)}\t${r.calls}\t${r.flagged_calls}\t${r.flagged_numbers}\t${r.version}\n`;
+    out += `${tsvString(r.access_provider)}\t${unix(r.hour)}\t${src.get(r.src)}\t${r.calls}\t${r.flagged_calls}\t${r.flagged_numbers}\t${r.version}\n`;
   }
   return out;
 }
