@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { acceptedParam, clearViewJson, numberParam } from './lookup-fast-path.ts';
+import { acceptedParam, clearViewJson, lookupHotPath, numberParam } from './lookup-fast-path.ts';
 import { clearView } from './view.ts';
+import { createEnforcerMetrics } from './metrics.ts';
+import type { LabelReplica, StoredView } from './label-replica.ts';
+
+/** A replica holding `views` (E.164 → JSON), complete unless `unknown` lists the number. */
+function replicaOf(views: Record<string, string>, unknown: string[] = []): LabelReplica {
+  return {
+    get: (n) => (unknown.includes(n) ? undefined : (views[n] ?? null)),
+    response: (n): StoredView | null | undefined =>
+      unknown.includes(n) ? undefined : views[n] === undefined ? null : { body: views[n], bytes: Buffer.byteLength(views[n]), status: JSON.parse(views[n]).status },
+    state: () => 'ready',
+    size: () => Object.keys(views).length,
+    unknown: () => unknown.length,
+    whenReady: async () => {},
+    close: async () => {},
+  };
+}
 
 describe('lookup fast path helpers', () => {
   it('builds exactly the JSON of the clear view', () => {
@@ -22,5 +38,37 @@ describe('lookup fast path helpers', () => {
     expect(numberParam('/v1/numbers/%E0%A4%A')).toBeNull();
     expect(numberParam('/v1/number/138')).toBeNull();
     expect(numberParam('/healthz')).toBeNull();
+  });
+});
+
+describe('lookupHotPath', () => {
+  const blocked = JSON.stringify({ ...clearView('+8613800000001'), status: 'BLOCKED', blocked: true, verifiedBy: '张三' });
+  const metrics = createEnforcerMetrics();
+  const hot = lookupHotPath(replicaOf({ '+8613800000001': blocked }, ['+8613800000003']), metrics);
+
+  it('answers a stored view as stored, with its length in bytes', () => {
+    const a = hot('GET', '/v1/numbers/13800000001');
+    expect(a?.body).toBe(blocked);
+    expect(a?.headers).toBe(`content-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(blocked)}\r\n`);
+  });
+
+  it('answers a number without a label with the clear view, in any form', () => {
+    expect(JSON.parse(hot('GET', '/v1/numbers/%2B8613800000002')!.body)).toEqual(clearView('+8613800000002'));
+    expect(JSON.parse(hot('GET', '/v1/numbers/0086%20138%200000%200002')!.body)).toEqual(clearView('+8613800000002'));
+  });
+
+  it('leaves to Fastify what it must answer: other methods and paths, bad numbers, keys being re-read', () => {
+    expect(hot('HEAD', '/v1/numbers/13800000001')).toBeNull();
+    expect(hot('GET', '/v1/numbers/13800000001?x=1')).toBeNull();
+    expect(hot('GET', '/healthz')).toBeNull();
+    expect(hot('GET', '/v1/numbers/abc')).toBeNull();
+    expect(hot('GET', '/v1/numbers/5555')).toBeNull(); // a local number without its area code
+    expect(hot('GET', '/v1/numbers/13800000003')).toBeNull();
+  });
+
+  it('counts what it answers', async () => {
+    const byStatus = Object.fromEntries((await metrics.lookups.get()).values.map((v) => [v.labels.status, v.value]));
+    expect(byStatus).toEqual({ BLOCKED: 1, CLEAR: 2 });
+    expect((await metrics.lookupReads.get()).values).toEqual([expect.objectContaining({ labels: { from: 'replica' }, value: 3 })]);
   });
 });

@@ -1,21 +1,21 @@
 /**
- * The hot path of call setup, in front of Fastify: `GET /v1/numbers/{n}`
- * answered straight from the label replica on Node's own HTTP server, with
- * the response body the replica built once when it read the key (no route
- * lookup, schema validation, hooks, reply object or serialisation per
- * request). Anything else — another path or method, a number Fastify's
- * schema would refuse, a number the replica cannot answer for (not loaded,
- * key being re-read) — returns false and goes to Fastify unchanged, so every
- * error response and the Redis fallback stay exactly as they were.
+ * The hot path of call setup: `GET /v1/numbers/{n}` answered straight from
+ * the label replica, with the response body the replica keeps as Redis
+ * holds it (no route lookup, schema validation, hooks, reply object or
+ * serialisation per request). Anything else — another path or method, a
+ * number the route's schema would refuse, a number the replica cannot
+ * answer for (not loaded, key being re-read) — is left to Fastify, so
+ * every error response and the Redis fallback stay exactly as they were.
+ * lookup-http.ts calls it for each request.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeOrError } from '../../shared/numbers/index.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import type { LabelReplica } from './label-replica.ts';
+import type { HotAnswer, HotPath } from './lookup-http.ts';
 
 const PREFIX = '/v1/numbers/';
-const JSON_TYPE = 'application/json; charset=utf-8';
 const READ_REPLICA = { from: 'replica' } as const;
+const HEADERS = 'content-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ';
 
 /** The view of a number nobody has flagged, as JSON: the same bytes `JSON.stringify(clearView(number))` gives for an E.164 number. */
 export function clearViewJson(e164: string): string {
@@ -27,7 +27,7 @@ export function clearViewJson(e164: string): string {
 }
 
 /**
- * True when Fastify's schema for the path parameter accepts `s`: 3 to 32
+ * True when the route's schema for the path parameter accepts `s`: 3 to 32
  * characters, `^[+0-9][0-9 ().-]*$`. What it refuses is left to Fastify, so
  * the 400 reads the same on both paths.
  */
@@ -44,10 +44,10 @@ export function acceptedParam(s: string): boolean {
   return true;
 }
 
-/** The path parameter of `/v1/numbers/{n}` decoded, or null when the URL is anything else (another path, a query, bad escapes). */
-export function numberParam(url: string): string | null {
-  if (!url.startsWith(PREFIX)) return null;
-  const raw = url.slice(PREFIX.length);
+/** The path parameter of `/v1/numbers/{n}` decoded, or null when the target is anything else (another path, a query, bad escapes). */
+export function numberParam(target: string): string | null {
+  if (!target.startsWith(PREFIX)) return null;
+  const raw = target.slice(PREFIX.length);
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c === 47 || c === 63 || c === 35 || c === 59) return null; // '/', '?', '#', ';'
@@ -60,24 +60,21 @@ export function numberParam(url: string): string | null {
   }
 }
 
-/**
- * Returns the request handler of the fast path: true when it answered the
- * request, false when Fastify must.
- */
-export function lookupFastPath(replica: LabelReplica, metrics: EnforcerMetrics): (req: IncomingMessage, res: ServerResponse) => boolean {
+/** The hot path over `replica`: a 200 answer, or null when Fastify must answer. */
+export function lookupHotPath(replica: LabelReplica, metrics: EnforcerMetrics): HotPath {
   const lookups = { CLEAR: metrics.lookups.labels({ status: 'CLEAR' }) };
   const counterOf = (status: string) => (lookups[status as 'CLEAR'] ??= metrics.lookups.labels({ status }));
   const fromReplica = metrics.lookupReads.labels(READ_REPLICA);
   const seconds = metrics.lookupSeconds;
-  return (req, res) => {
-    if (req.method !== 'GET' || req.url === undefined) return false;
+  return (method, target): HotAnswer | null => {
+    if (method !== 'GET') return null;
     const started = performance.now();
-    const param = numberParam(req.url);
-    if (param === null || !acceptedParam(param)) return false;
+    const param = numberParam(target);
+    if (param === null || !acceptedParam(param)) return null;
     const n = normalizeOrError(param);
-    if (!n.ok) return false; // Fastify words the 400
+    if (!n.ok) return null; // Fastify words the 400
     const hit = replica.response(n.value);
-    if (hit === undefined) return false; // the replica cannot tell: Fastify's route reads Redis
+    if (hit === undefined) return null; // the replica cannot tell: Fastify's route reads Redis
     let body: string;
     let bytes: number;
     let status: string;
@@ -90,11 +87,9 @@ export function lookupFastPath(replica: LabelReplica, metrics: EnforcerMetrics):
       bytes = hit.bytes;
       status = hit.status;
     }
-    res.writeHead(200, ['content-type', JSON_TYPE, 'cache-control', 'no-store', 'content-length', String(bytes)]);
-    res.end(body);
     fromReplica.inc();
     counterOf(status).inc();
     seconds.observe((performance.now() - started) / 1000);
-    return true;
+    return { headers: `${HEADERS}${bytes}\r\n`, body };
   };
 }

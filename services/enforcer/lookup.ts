@@ -4,11 +4,11 @@
  * (label-replica.ts), or with one Redis GET on loopback while the replica
  * cannot tell; `/healthz` and `/metrics` for operations. No write endpoints.
  *
- * Lookups the replica can answer take a fast path in front of Fastify
- * (lookup-fast-path.ts) on the same Node HTTP server; everything else,
- * including every error response and the Redis fallback, is Fastify's.
+ * {@link startLookupServer} serves it on a lean HTTP/1.1 server
+ * (lookup-http.ts): lookups the replica can answer take the hot path
+ * (lookup-fast-path.ts); everything else, including every error response
+ * and the Redis fallback, is this Fastify app's.
  */
-import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { normalizeOrError } from '../../shared/numbers/index.ts';
@@ -16,7 +16,8 @@ import type { EnforcementStore } from './store.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import { clearView } from './view.ts';
 import type { LabelReplica, ReplicaState } from './label-replica.ts';
-import { lookupFastPath } from './lookup-fast-path.ts';
+import { lookupHotPath } from './lookup-fast-path.ts';
+import { startLookupHttp, type LookupHttp } from './lookup-http.ts';
 
 /** What /healthz reports. */
 export interface EnforcerHealth {
@@ -77,19 +78,7 @@ function statusOf(json: string): string {
 
 /** Builds the Fastify app (not listening yet). */
 export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
-  const fast = o.replica ? lookupFastPath(o.replica, o.metrics) : undefined;
-  const app = Fastify({
-    loggerInstance: o.log as FastifyBaseLogger | undefined,
-    logController: new LogController({ disableRequestLogging: true }),
-    // Node's HTTP server with Fastify's default settings; replica lookups are answered before Fastify sees them.
-    serverFactory: (handler) => {
-      const server = createServer(fast ? (req, res) => fast(req, res) || handler(req, res) : handler);
-      server.keepAliveTimeout = 72_000;
-      server.requestTimeout = 0;
-      server.setTimeout(0);
-      return server;
-    },
-  });
+  const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger | undefined, logController: new LogController({ disableRequestLogging: true }) });
 
   app.get<{ Params: { number: string } }>(
     '/v1/numbers/:number',
@@ -145,4 +134,16 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
     return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 503).send({ error: 'unavailable', message: 'lookup store unavailable' });
   });
   return app;
+}
+
+/** A listening lookup API: its URL, the Fastify app behind it, and close. */
+export interface LookupServer extends LookupHttp {
+  app: FastifyInstance;
+}
+
+/** Builds the app and serves it on `host:port` (0 = any free port), replica lookups on the hot path. */
+export async function startLookupServer(o: LookupServerOptions & { host: string; port: number }): Promise<LookupServer> {
+  const app = buildLookupServer(o);
+  const http = await startLookupHttp({ app, host: o.host, port: o.port, hot: o.replica ? lookupHotPath(o.replica, o.metrics) : undefined });
+  return { ...http, app };
 }

@@ -11,7 +11,7 @@ import { enforcerKeys } from './keys.ts';
 import { createEnforcementStore, type EnforcementStore } from './store.ts';
 import type { EnforcerConsumer } from './consumer.ts';
 import { startConsumerWorker } from './consumer-worker.ts';
-import { buildLookupServer } from './lookup.ts';
+import { startLookupServer } from './lookup.ts';
 import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
 import { startLabelReplica, type LabelReplica } from './label-replica.ts';
 
@@ -44,14 +44,16 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
   if (replica) metrics.watchReplica(replica);
   // The consumer runs in a worker thread: its work never stalls the lookups served here.
   const consumer = await startConsumerWorker(config, metrics, log);
-  const app = buildLookupServer({
+  const server = await startLookupServer({
+    host: config.host,
+    port: config.port,
     store,
     metrics,
     log,
     replica,
     health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: consumer.status(), ...(replica ? { replica: replica.state() } : {}) }),
   });
-  const url = await app.listen({ host: config.host, port: config.port });
+  const url = server.url;
   log.info({ url, flags: config.flagsTopic, reviews: config.reviewsTopic, group: config.groupId }, 'enforcer running');
 
   let closing: Promise<void> | undefined;
@@ -64,7 +66,7 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
     close: () =>
       (closing ??= (async () => {
         await consumer.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
-        await app.close();
+        await server.close();
         await replica?.close();
         redis.disconnect();
       })()),

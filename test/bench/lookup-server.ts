@@ -1,6 +1,6 @@
 /**
  * The lookup bench's server process: the enforcer's lookup API
- * (`buildLookupServer`) with the label replica, as `callguard enforce`
+ * (`startLookupServer`) with the label replica, as `callguard enforce`
  * serves it, for one key prefix, on a free loopback port. Spawned by
  * lookup.bench.ts with an IPC channel; it answers:
  *
@@ -18,7 +18,7 @@ import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { enforcerKeys } from '../../services/enforcer/keys.ts';
 import { createEnforcementStore } from '../../services/enforcer/store.ts';
-import { buildLookupServer } from '../../services/enforcer/lookup.ts';
+import { startLookupServer } from '../../services/enforcer/lookup.ts';
 import { createEnforcerMetrics } from '../../services/enforcer/metrics.ts';
 import { startLabelReplica } from '../../services/enforcer/label-replica.ts';
 
@@ -77,8 +77,8 @@ export async function serveLookups(redisUrl: string, prefix: string, mode: 'repl
   const loadMs = performance.now() - t;
   gc();
   const heapAfter = heapMiB();
-  const app = buildLookupServer({ store, metrics, replica, health: async () => ({ redis: true, consumer: 'bench' }) });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const server = await startLookupServer({ host: '127.0.0.1', port: 0, store, metrics, replica, health: async () => ({ redis: true, consumer: 'bench' }) });
+  const url = server.url;
 
   let figures = emptyGc();
   new PerformanceObserver((list) => {
@@ -107,7 +107,7 @@ export async function serveLookups(redisUrl: string, prefix: string, mode: 'repl
   });
   process.on('SIGTERM', () => {
     void (async () => {
-      await app.close();
+      await server.close();
       await replica?.close();
       redis.disconnect();
       process.disconnect?.();

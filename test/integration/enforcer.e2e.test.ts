@@ -225,6 +225,19 @@ describe('callguard enforce', () => {
     expect(metrics).toMatch(/callguard_enforcer_label_replica_ready 1/);
   });
 
+  it('serves a label from the replica byte for byte as stored in Redis, no-store, and the same view as the Redis path', async () => {
+    const res = await fetch(`${first.url}/v1/numbers/${encodeURIComponent(LABELLED)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const stored = await redis.get(`${prefix}:label:${LABELLED}`);
+    expect(await res.text()).toBe(stored);
+    // HEAD is not on the hot path: Fastify answers it from the same route.
+    const head = await fetch(`${first.url}/v1/numbers/${encodeURIComponent(LABELLED)}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(stored ?? ''));
+  });
+
   it('a second instance re-reading both topics from the beginning changes nothing (idempotent on redelivery)', async () => {
     const before = await redis.mget(...[LABELLED, BLOCKED, DISMISSED, EARLY].map((n) => `${prefix}:enforce:state:${n}`));
     await first.close();
