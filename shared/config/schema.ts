@@ -161,8 +161,19 @@ export const engineConfigSchema = z
             memberStrangerShare: ratio.default(0.8),
             /** Members of one block and access provider calling strangers that make a campaign. */
             members: count.default(4),
-            /** Stranger calls of the whole campaign in a day. */
-            strangerCallsPerDay: count.default(80),
+            /**
+             * …of which at least this many look like quiet marketers on their own (the
+             * member conditions above): the members behave alike, so one busy caller
+             * and a few neighbours who ring a stranger are not a campaign.
+             */
+            listedMembers: count.default(3),
+            /**
+             * Stranger calls of the whole group over 24 h before its engagement is
+             * judged at all: the sample behind the group's 95 % upper bound, which must
+             * be under `memberMaxAnswerRate`. Evidence, not volume: a small operation
+             * (six numbers, 40 calls, 15 % engaged) is as clear as a large one.
+             */
+            strangerCallsPerDay: count.default(30),
           })
           .strict()
           .prefault({}),

@@ -24,6 +24,10 @@ export const OBSERVED_STRANGER = 1;
 export const OBSERVED_INTERESTING = 2;
 /** Answered and talked past the short-call cut. */
 export const OBSERVED_ENGAGED = 4;
+/** A stranger not called in the last 24 h (counted in the day's new strangers: per-callee rates). */
+export const OBSERVED_NEW_STRANGER = 8;
+/** The stranger's first engaged answer (counted once per callee: per-callee rates). */
+export const OBSERVED_FIRST_ENGAGED = 16;
 
 // Imported bindings are read through getters after transpilation: copy the
 // hot ones into module constants.
@@ -103,18 +107,23 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     ctr.add(slot, REJECTED);
   }
 
+  let perCallee = 0;
   if (stranger) {
     ctr.add(slot, STRANGER_CALLS);
     // Engagement: answered and kept on the line past the short-call cut (a
     // callee who hangs up on a pitch within seconds has not engaged), once
     // per stranger: rates are per callee, so retries do not dilute them.
     if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec && (pflags & PAIR_ENGAGED) === 0) {
+      perCallee |= OBSERVED_FIRST_ENGAGED;
       ctr.add(slot, STRANGER_ANSWERED);
       if (talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
       pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ENGAGED);
     }
     if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
-    if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_STRANGERS);
+    if (isNew || sinceLast >= 86400) {
+      perCallee |= OBSERVED_NEW_STRANGER;
+      ctr.addIn(slot, H24, NEW_STRANGERS);
+    }
     if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
     const q = cfg.rules.quietHours;
     if (inHours(cx.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
@@ -183,7 +192,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
 
   let seen = interesting ? OBSERVED_INTERESTING : 0;
-  if (stranger) seen |= OBSERVED_STRANGER;
+  if (stranger) seen |= OBSERVED_STRANGER | perCallee;
   if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) seen |= OBSERVED_ENGAGED;
   return seen;
 }

@@ -3,7 +3,9 @@
  * campaign group its stranger calls count for (state/campaigns.ts holds
  * the groups).
  */
+import { OBSERVED_FIRST_ENGAGED, OBSERVED_NEW_STRANGER } from './call-observer.ts';
 import type { EngineContext } from './context.ts';
+import { looksLikeCampaign } from './rules/campaign.ts';
 import { H24 as H24_, M } from './state/metrics.ts';
 
 const H24 = H24_;
@@ -11,6 +13,9 @@ const CALLS = M.CALLS;
 const STRANGER_CALLS = M.STRANGER_CALLS;
 const STRANGER_ANSWERED = M.STRANGER_ANSWERED;
 const CALLBACKS = M.CALLBACKS;
+const NEW_STRANGERS = M.NEW_STRANGERS;
+const NEW_STRANGER = OBSERVED_NEW_STRANGER;
+const FIRST_ENGAGED = OBSERVED_FIRST_ENGAGED;
 
 /** Misra–Gries with one counter: the provider carrying most of the number's calls. */
 export function trackProvider(cx: EngineContext, slot: number, provider: string | null): void {
@@ -33,8 +38,14 @@ export function trackProvider(cx: EngineContext, slot: number, provider: string 
  * (found once per number and kept in its record) and says whether the
  * group currently looks like a campaign. When it first does on a day, its
  * members that were quiet until then are passed to `judge`.
+ *
+ * Every member's stranger calls count for the group, however quiet the
+ * member. They count per callee, as a number's own rates do (`seen`, the
+ * call observer's bits): a stranger once a day, its first engaged answer
+ * once, so that retries of unanswered calls (a company's lines calling
+ * customers back) do not make a block look unwelcome.
  */
-export function trackCampaign(cx: EngineContext, slot: number, key: number, t: number, engaged: boolean, judge: (slot: number, t: number) => void): boolean {
+export function trackCampaign(cx: EngineContext, slot: number, key: number, t: number, seen: number, judge: (slot: number, t: number) => void): boolean {
   const st = cx.state;
   const c = cx.config.rules.campaign;
   let group = st.get32(slot, 'group');
@@ -50,20 +61,23 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
     st.set32(slot, 'groupDay', day);
     cx.groups.join(id, t);
   }
-  cx.groups.addCall(id, t, engaged);
+  if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) cx.groups.addCall(id, t, (seen & NEW_STRANGER) !== 0, (seen & FIRST_ENGAGED) !== 0);
   if (st.get32(slot, 'listedDay') !== day) {
+    // Listed: the member itself looks like a quiet marketer (the rule's member conditions, per callee).
     const ctr = st.counters;
     const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
+    const callees = Math.max(1, ctr.value(slot, H24, NEW_STRANGERS, t));
     const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
     const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
-    if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / calls <= c.memberMaxAnswerRate) {
+    if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / callees <= c.memberMaxAnswerRate) {
       st.set32(slot, 'listedDay', day);
       cx.groups.list(id, t, key);
     }
   }
   const g = cx.groups;
   g.load(id, t);
-  const hot = g.members >= c.members && g.calls >= c.strangerCallsPerDay && g.engaged / g.calls <= c.memberMaxAnswerRate;
+  // The rule's own test of the group, so that the members judged now are judged on the same evidence.
+  const hot = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, c);
   if (hot) {
     // Members that called while the group was not yet recognised are judged now.
     for (const member of cx.groups.markHot(id, t)) {

@@ -4,7 +4,7 @@ import type { EngineConfig } from '../config/schema.ts';
 import { classify, fromNumberKey, normalize, numberKey } from '../numbers/index.ts';
 import type { Accepted, Engine, EngineStats } from './api.ts';
 import { LocalClock } from './local-time.ts';
-import { OBSERVED_ENGAGED, OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall } from './call-observer.ts';
+import { OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall } from './call-observer.ts';
 import { trackCampaign, trackProvider } from './campaign-tracker.ts';
 import type { EngineContext } from './context.ts';
 import { CONSENTING, MARKETING } from './number-kind.ts';
@@ -302,7 +302,7 @@ export class DetectionEngine implements Engine {
     let interesting = (seen & OBSERVED_INTERESTING) !== 0;
     const ctr = this.state.counters;
     if ((seen & OBSERVED_STRANGER) !== 0) {
-      const hot = trackCampaign(cx, slot, caller, t, (seen & OBSERVED_ENGAGED) !== 0, this.judge);
+      const hot = trackCampaign(cx, slot, caller, t, seen, this.judge);
       // Every stranger-based rule needs a handful of stranger calls first (a
       // member of a suspicious campaign group, fewer): below that, skip the work.
       const g = hot ? cfg.rules.campaign.memberStrangersPerDay : this.strangerGate;

@@ -52,10 +52,12 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
     s.campaignMembers = g.members;
     s.campaignCalls = g.calls;
     s.campaignEngaged = g.engaged;
+    s.campaignListed = g.listed;
   } else {
     s.campaignMembers = 0;
     s.campaignCalls = 0;
     s.campaignEngaged = 0;
+    s.campaignListed = 0;
   }
   return s;
 }

@@ -43,6 +43,8 @@ export interface Signals {
   campaignMembers: number;
   campaignCalls: number;
   campaignEngaged: number;
+  /** Members of the group that themselves look like quiet marketers (state/campaigns.ts). */
+  campaignListed: number;
 }
 
 export function emptySignals(): Signals {
@@ -78,6 +80,7 @@ export function emptySignals(): Signals {
     campaignMembers: 0,
     campaignCalls: 0,
     campaignEngaged: 0,
+    campaignListed: 0,
   };
 }
 

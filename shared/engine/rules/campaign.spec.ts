@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/index.ts';
 import { emptySignals, wilsonUpper, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
-import { campaign } from './campaign.ts';
+import { campaign, looksLikeCampaign } from './campaign.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
-const { members: MEMBERS, strangerCallsPerDay: GROUP_CALLS, memberStrangersPerDay: MEMBER_CALLS, memberMaxAnswerRate: MAX } = c.campaign;
+const { members: MEMBERS, listedMembers: LISTED, strangerCallsPerDay: GROUP_CALLS, memberStrangersPerDay: MEMBER_CALLS, memberMaxAnswerRate: MAX } = c.campaign;
 
-/** A quiet marketer (15 strangers a day, 3 engaged) in a group of 6 making 90 stranger calls, 18 engaged. */
+/** A quiet marketer (15 strangers a day, 3 engaged) in a group of 6, all alike, making 90 stranger calls, 18 engaged. */
 const member = (o: Partial<Signals> = {}): Signals => ({
   ...emptySignals(),
   strangerCalls24h: 15,
@@ -17,6 +17,7 @@ const member = (o: Partial<Signals> = {}): Signals => ({
   campaignMembers: 6,
   campaignCalls: 90,
   campaignEngaged: 18,
+  campaignListed: 6,
   ...o,
 });
 
@@ -36,9 +37,28 @@ describe('CAMPAIGN', () => {
     expect(campaign(member({ campaignMembers: MEMBERS }), c)?.points).toBe(50);
   });
 
-  it('needs enough stranger calls over the whole group', () => {
-    expect(campaign(member({ campaignCalls: GROUP_CALLS - 0.1, campaignEngaged: 10 }), c)).toBeNull();
-    expect(campaign(member({ campaignCalls: GROUP_CALLS, campaignEngaged: 10 }), c)).not.toBeNull();
+  it('needs enough stranger calls over the whole group for its rate to be evidence', () => {
+    expect(campaign(member({ campaignCalls: GROUP_CALLS - 0.1, campaignEngaged: 0 }), c)).toBeNull();
+    expect(campaign(member({ campaignCalls: GROUP_CALLS, campaignEngaged: 0 }), c)).not.toBeNull();
+  });
+
+  it('needs members that behave alike: enough of them look like quiet marketers on their own', () => {
+    expect(campaign(member({ campaignListed: LISTED - 0.1 }), c)).toBeNull();
+    expect(campaign(member({ campaignListed: LISTED }), c)).not.toBeNull();
+  });
+
+  it('recognises a small operation by its evidence, not its volume: 6 numbers, 43 calls, 6 engaged', () => {
+    expect(campaign(member({ campaignMembers: 6, campaignListed: 4, campaignCalls: 43, campaignEngaged: 6 }), c)).not.toBeNull();
+    // The same numbers with their callees engaging like anyone's (half) are not one.
+    expect(campaign(member({ campaignMembers: 6, campaignListed: 4, campaignCalls: 43, campaignEngaged: 21 }), c)).toBeNull();
+  });
+
+  it('looksLikeCampaign is the rule’s group test, shared with the tracker', () => {
+    expect(looksLikeCampaign(6, 6, 90, 18, c.campaign)).toBe(true);
+    expect(looksLikeCampaign(MEMBERS - 1, 6, 90, 18, c.campaign)).toBe(false);
+    expect(looksLikeCampaign(6, LISTED - 1, 90, 18, c.campaign)).toBe(false);
+    expect(looksLikeCampaign(6, 6, GROUP_CALLS - 1, 0, c.campaign)).toBe(false);
+    expect(looksLikeCampaign(6, 6, 90, 40, c.campaign)).toBe(false);
   });
 
   it('needs the group’s callees not to engage, judged by the upper bound of the rate', () => {

@@ -1,18 +1,42 @@
+import type { EngineConfig } from '../../config/index.ts';
 import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
+ * Whether a block/provider group looks like one operation, judged by
+ * evidence rather than by its volume: enough members that call strangers,
+ * enough of them (`listedMembers`) that each look like a quiet marketer on
+ * their own (the members behave alike: one busy caller and its neighbours
+ * are not an operation), enough stranger calls for the group's engagement
+ * rate to mean something (`strangerCallsPerDay`), and the upper bound of
+ * that rate's 95 % interval under `memberMaxAnswerRate`. The campaign
+ * tracker (which judges the group's listed members when it first holds)
+ * and the rule use this same test.
+ */
+export function looksLikeCampaign(members: number, listed: number, calls: number, engaged: number, c: EngineConfig['rules']['campaign']): boolean {
+  return (
+    members >= c.members &&
+    listed >= c.listedMembers &&
+    calls >= c.strangerCallsPerDay &&
+    wilsonUpper(engaged, calls) <= c.memberMaxAnswerRate
+  );
+}
+
+/**
  * CAMPAIGN: the number belongs to a block of numbers on one access provider
- * whose stranger calls, taken together, have the volume and the low
- * engagement of a telemarketer (judged by the upper bound of the engagement
- * rate's 95 % interval, as for LOW_ANSWER_FANOUT), and the number itself
- * behaves alike: it calls strangers almost only, and they do not engage. Each member may be quiet on its own
- * (snowshoe); scoring every member means rotating numbers does not hide the
- * operation. LABEL at the thresholds on its own.
+ * that, taken together, look like a telemarketer (`looksLikeCampaign`:
+ * members alike, callees not engaging, with statistical evidence), and the
+ * number itself behaves alike: it calls strangers almost only, and they do
+ * not engage. Each member may be quiet on its own (snowshoe); scoring every
+ * member means rotating numbers does not hide the operation. A number with
+ * fewer than `memberStrangersPerDay` stranger calls is not scored: two
+ * unanswered calls are anyone's day, and its block's ordinary subscribers
+ * must not be labelled for their neighbours. LABEL at the thresholds on its
+ * own.
  */
 export const campaign: Rule = (s, c) => {
-  const { members, strangerCallsPerDay, memberStrangersPerDay, memberMaxAnswerRate, memberStrangerShare } = c.campaign;
-  if (s.campaignMembers < members || s.campaignCalls < strangerCallsPerDay) return null;
-  if (wilsonUpper(s.campaignEngaged, s.campaignCalls) > memberMaxAnswerRate) return null;
+  const cc = c.campaign;
+  const { members, memberStrangersPerDay, memberMaxAnswerRate, memberStrangerShare } = cc;
+  if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, cc)) return null;
   // The member itself behaves like the operation: it calls strangers almost
   // only (a neighbour in the block also calls friends), and they do not engage.
   if (s.strangerCalls24h < memberStrangersPerDay) return null;

@@ -30,6 +30,7 @@ const loud = {
   isMarketingLine: true,
   campaignMembers: 10,
   campaignCalls: 500,
+  campaignListed: 10,
 };
 
 describe('RULE_SET', () => {

@@ -21,8 +21,8 @@ describe('CampaignGroups', () => {
     const id = g.idFor(1, 'p1');
     g.join(id, T);
     g.join(id, T + 1000);
-    for (let i = 0; i < 10; i++) g.addCall(id, T + 2000 + i, i < 3);
-    expect(g.value(id, T + 3000)).toEqual({ members: 2, calls: 10, engaged: 3 });
+    for (let i = 0; i < 10; i++) g.addCall(id, T + 2000 + i, true, i < 3);
+    expect(g.value(id, T + 3000)).toEqual({ members: 2, calls: 10, engaged: 3, listed: 0 });
   });
 
   it('carries yesterday into today, fading as today passes', () => {
@@ -30,26 +30,49 @@ describe('CampaignGroups', () => {
     const id = g.idFor(1, 'p1');
     for (let m = 0; m < 6; m++) {
       g.join(id, T);
-      for (let i = 0; i < 15; i++) g.addCall(id, T, i < 3);
+      for (let i = 0; i < 15; i++) g.addCall(id, T, true, i < 3);
     }
     // At the very start of the next day everything of yesterday still counts.
-    expect(g.value(id, D0 + DAY)).toEqual({ members: 6, calls: 90, engaged: 18 });
+    expect(g.value(id, D0 + DAY)).toEqual({ members: 6, calls: 90, engaged: 18, listed: 0 });
     // A quarter into the next day, three quarters remain.
-    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 67.5, engaged: 13.5 });
+    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 67.5, engaged: 13.5, listed: 0 });
     // Today's calls count in full on top; members are the larger of today and the faded yesterday.
     g.join(id, D0 + DAY + DAY / 4);
-    g.addCall(id, D0 + DAY + DAY / 4, false);
-    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 68.5, engaged: 13.5 });
+    g.addCall(id, D0 + DAY + DAY / 4, true, false);
+    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 68.5, engaged: 13.5, listed: 0 });
   });
 
   it('forgets a group idle for more than a day', () => {
     const g = new CampaignGroups();
     const id = g.idFor(1, 'p1');
     g.join(id, T);
-    g.addCall(id, T, false);
-    expect(g.value(id, D0 + 2 * DAY)).toEqual({ members: 0, calls: 0, engaged: 0 });
-    g.addCall(id, D0 + 2 * DAY + 1000, true);
-    expect(g.value(id, D0 + 2 * DAY + 1000)).toEqual({ members: 0, calls: 1, engaged: 1 });
+    g.addCall(id, T, true, false);
+    expect(g.value(id, D0 + 2 * DAY)).toEqual({ members: 0, calls: 0, engaged: 0, listed: 0 });
+    g.addCall(id, D0 + 2 * DAY + 1000, true, true);
+    expect(g.value(id, D0 + 2 * DAY + 1000)).toEqual({ members: 0, calls: 1, engaged: 1, listed: 0 });
+  });
+
+  it('counts per callee: a retried stranger once a day, an engaged stranger once', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(1, 'p1');
+    g.addCall(id, T, true, false); // a customer, unanswered
+    g.addCall(id, T + 1000, false, false); // retried, unanswered
+    g.addCall(id, T + 2000, false, true); // retried again, answered: the first engagement
+    expect(g.value(id, T + 3000)).toMatchObject({ calls: 1, engaged: 1 });
+  });
+
+  it('counts listed members like members: today’s, or the larger of today and the faded yesterday', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(1, 'p1');
+    for (const key of [11, 12, 13, 14]) g.list(id, T, key);
+    expect(g.value(id, T).listed).toBe(4);
+    // Half into the next day, yesterday's four count as two; one listed today does not lower that.
+    g.list(id, D0 + DAY + DAY / 2, 15);
+    expect(g.value(id, D0 + DAY + DAY / 2).listed).toBe(2);
+    for (const key of [16, 17]) g.list(id, D0 + DAY + DAY / 2, key);
+    expect(g.value(id, D0 + DAY + DAY / 2).listed).toBe(3);
+    // Two days on, nothing.
+    expect(g.value(id, D0 + 3 * DAY).listed).toBe(0);
   });
 
   it('keeps groups apart', () => {
@@ -57,8 +80,8 @@ describe('CampaignGroups', () => {
     const a = g.idFor(1, 'p1');
     const b = g.idFor(2, 'p1');
     g.join(a, T);
-    g.addCall(a, T, false);
-    expect(g.value(b, T)).toEqual({ members: 0, calls: 0, engaged: 0 });
+    g.addCall(a, T, true, false);
+    expect(g.value(b, T)).toEqual({ members: 0, calls: 0, engaged: 0, listed: 0 });
   });
 
   it('hands over its listed members once per day when it becomes hot, today’s and yesterday’s', () => {
@@ -76,7 +99,7 @@ describe('CampaignGroups', () => {
     const g = new CampaignGroups();
     const id = g.idFor(7, 'p3');
     g.join(id, T);
-    g.addCall(id, T, true);
+    g.addCall(id, T, true, true);
     g.list(id, T, 42);
     const copy = new CampaignGroups();
     copy.importState(JSON.parse(JSON.stringify(g.exportState())));

@@ -21,10 +21,16 @@ const MAX_LISTED = 1024;
 export interface GroupValue {
   /** Numbers of the group that called strangers (today, or the busier of today and yesterday). */
   members: number;
-  /** Stranger calls of the group over the last 24 h. */
+  /** Stranger calls of the group over the last 24 h, per callee (a stranger once a day). */
   calls: number;
-  /** Of those, calls the callee engaged with (answered past the short-call cut). */
+  /** Strangers who engaged (answered past the short-call cut; each once). */
   engaged: number;
+  /**
+   * Members that themselves look like quiet marketers (listed: enough
+   * stranger calls, almost only strangers, callees not engaging), counted
+   * like `members`: the evidence that the members behave alike.
+   */
+  listed: number;
 }
 
 /**
@@ -75,10 +81,14 @@ export class CampaignGroups {
     this.roll(id, t).membersCur++;
   }
 
-  /** Counts one stranger call of a member. */
-  addCall(id: number, t: number, engaged: boolean): void {
+  /**
+   * Counts a member's stranger call: `callee` when it is a stranger the
+   * member has not called in the last 24 h, `engaged` when it is that
+   * stranger's first engaged answer (both per callee, as a number's rates).
+   */
+  addCall(id: number, t: number, callee: boolean, engaged: boolean): void {
     const g = this.roll(id, t);
-    g.callsCur++;
+    if (callee) g.callsCur++;
     if (engaged) g.engagedCur++;
   }
 
@@ -100,12 +110,13 @@ export class CampaignGroups {
     return [...g.listedPrev, ...g.listedCur];
   }
 
-  /** Set by `load`: the loaded group's members, calls and engaged calls (no allocation per call). */
+  /** Set by `load`: the loaded group's members, calls, engaged calls and listed members (no allocation per call). */
   members = 0;
   calls = 0;
   engaged = 0;
+  listed = 0;
 
-  /** Loads a group's 24-hour values at `t` into `members`, `calls`, `engaged`. */
+  /** Loads a group's 24-hour values at `t` into `members`, `calls`, `engaged`, `listed`. */
   load(id: number, t: number): void {
     const g = this.groups[id];
     const d = Math.floor(t / DAY_MS);
@@ -114,19 +125,21 @@ export class CampaignGroups {
       this.members = Math.max(g.membersCur, g.membersPrev * rest);
       this.calls = g.callsCur + g.callsPrev * rest;
       this.engaged = g.engagedCur + g.engagedPrev * rest;
+      this.listed = Math.max(g.listedCur.length, g.listedPrev.length * rest);
     } else if (g.day === d - 1) {
       this.members = g.membersCur * rest;
       this.calls = g.callsCur * rest;
       this.engaged = g.engagedCur * rest;
+      this.listed = g.listedCur.length * rest;
     } else {
-      this.members = this.calls = this.engaged = 0;
+      this.members = this.calls = this.engaged = this.listed = 0;
     }
   }
 
-  /** Members, calls and engaged calls over the last 24 h at `t`. */
+  /** Members, calls, engaged calls and listed members over the last 24 h at `t`. */
   value(id: number, t: number): GroupValue {
     this.load(id, t);
-    return { members: this.members, calls: this.calls, engaged: this.engaged };
+    return { members: this.members, calls: this.calls, engaged: this.engaged, listed: this.listed };
   }
 
   /** Copy of the state, for snapshots. */
