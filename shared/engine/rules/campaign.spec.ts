@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { FlagEvent } from '../../contracts/records.ts';
 import { defaultConfig } from '../../config/index.ts';
+import { createEngine } from '../index.ts';
+import { DAY, HOUR, MIN, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from '../testing/calls.ts';
 import { emptySignals, wilsonUpper, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
 import { campaign, looksLikeCampaign } from './campaign.ts';
@@ -90,5 +93,92 @@ describe('CAMPAIGN', () => {
     const custom = { ...c, campaign: { ...c.campaign, members: 10, strangerCallsPerDay: 10 } };
     expect(campaign(member({ campaignMembers: 9 }), custom)).toBeNull();
     expect(campaign(member({ campaignMembers: 10 }), custom)?.threshold).toBe(10);
+  });
+});
+
+/** Whole blocks through the engine: a small operation recognised by its evidence, and benign blocks left alone. */
+describe('CAMPAIGN through the engine', () => {
+  const engine = () => createEngine(defaultConfig(), { now: () => 0 });
+  const labelled = (flags: FlagEvent[], numbers: string[]) => numbers.filter((n) => atLeast(flagsOf(flags, n), 'LABEL').length > 0);
+  const block = (base: string, n: number, step = 1) => Array.from({ length: n }, (_, k) => `${base}${String(100 + k * step).padStart(3, '0')}`);
+
+  it('a small operation — six numbers, 7 strangers each over 2.5 h, 15 % engaged: 42 calls, far under any volume gate — is labelled, each number only together', () => {
+    const six = block('+8613712347', 6, 2);
+    const run = (numbers: string[]) => {
+      const random = rng(31);
+      const tr = new Traffic();
+      let n = 0;
+      numbers.forEach((num, m) => {
+        for (let i = 0; i < 7; i++) {
+          const at = T0 + m * 40 * MIN + i * 25 * MIN; // 7 calls over 2.5 h: under 6 an hour
+          if (random() < 0.15) tr.answered(at, num, stranger(7000 + n++, '156'), 15, { provider: 'carrier-z' });
+          else tr.noAnswer(at, num, stranger(7000 + n++, '156'), { provider: 'carrier-z' });
+        }
+      });
+      return play(engine(), tr.inputs()).flags;
+    };
+    expect(atLeast(run(six.slice(0, 1)), 'LABEL')).toEqual([]);
+    const flags = run(six);
+    for (const m of six) expect(atLeast(withRule(flagsOf(flags, m), 'CAMPAIGN'), 'LABEL'), m).not.toEqual([]);
+  });
+
+  it('a company’s switchboard block — twelve lines calling customers, 55 % answered, each missed customer retried twice — is not a campaign', () => {
+    const lines = block('+8601088881', 12);
+    const random = rng(37);
+    const tr = new Traffic();
+    let n = 0;
+    for (let day = 0; day < 2; day++) {
+      lines.forEach((line, k) => {
+        for (let i = 0; i < 10; i++) {
+          const at = T0 + day * DAY + k * 3 * MIN + i * 40 * MIN;
+          const customer = stranger(20_000 + n++, '159');
+          if (random() < 0.55) tr.answered(at, line, customer, 90, { provider: 'carrier-w' });
+          else {
+            tr.noAnswer(at, line, customer, { provider: 'carrier-w' });
+            tr.noAnswer(at + 10 * MIN, line, customer, { provider: 'carrier-w' });
+            tr.noAnswer(at + 20 * MIN, line, customer, { provider: 'carrier-w' });
+          }
+        }
+      });
+    }
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(withRule(flags, 'CAMPAIGN')).toEqual([]);
+    expect(labelled(flags, lines)).toEqual([]);
+  });
+
+  it('a block of ordinary subscribers — mostly calls to contacts, a few strangers, most of whom answer — is not labelled, however many', () => {
+    const people = block('+8613912340', 40);
+    const random = rng(41);
+    const tr = new Traffic();
+    let n = 0;
+    const friends = (k: number) => [0, 1].map((i) => mobile(800_000 + k * 10 + i, '135'));
+    people.forEach((p, k) => friends(k).forEach((f, i) => tr.answered(T0 - DAY + k * MIN + i * HOUR, f, p, 120)));
+    for (let day = 0; day < 2; day++) {
+      people.forEach((p, k) => {
+        const base = T0 + day * DAY + k * 5 * MIN;
+        friends(k).forEach((f, i) => tr.answered(base + i * HOUR, p, f, 180, { provider: 'carrier-v' }));
+        for (let i = 0; i < 3; i++) {
+          const at = base + (3 + i * 2) * HOUR;
+          if (random() < 0.6) tr.answered(at, p, stranger(30_000 + n++, '157'), 60, { provider: 'carrier-v' });
+          else tr.noAnswer(at, p, stranger(30_000 + n++, '157'), { provider: 'carrier-v' });
+        }
+      });
+    }
+    expect(labelled(play(engine(), tr.inputs()).flags, people)).toEqual([]);
+  });
+
+  it('a family’s block — six numbers ringing each other (strangers to the engine at first), and now and then a shop that does not answer — is not labelled', () => {
+    const family = block('+8613812349', 6);
+    const tr = new Traffic();
+    let n = 0;
+    for (let day = 0; day < 2; day++) {
+      family.forEach((a, k) => {
+        family.forEach((b, j) => {
+          if (a !== b) tr.answered(T0 + day * DAY + k * 20 * MIN + j * 2 * MIN, a, b, 120, { provider: 'carrier-u' });
+        });
+        for (let i = 0; i < 3; i++) tr.noAnswer(T0 + day * DAY + 4 * HOUR + k * 10 * MIN + i * MIN, a, stranger(40_000 + n++, '150'), { provider: 'carrier-u' });
+      });
+    }
+    expect(labelled(play(engine(), tr.inputs()).flags, family)).toEqual([]);
   });
 });
