@@ -15,6 +15,12 @@
  *     produce-to-flag latency is the flag's arrival on the flags topic minus
  *     its detectedAt (the triggering call's send time).
  *
+ * Per process it prints CPU µs per event during A (from /proc, so it holds
+ * on a loaded machine), and for the detector the user/system split, its GC
+ * pauses (prom-client's GC histogram) and minor page faults per event (a
+ * cold start grows the engines' tables and the heap: on this VM first
+ * touches of fresh memory show up as system time).
+ *
  * Everything it creates (topics, group, Redis keys, ClickHouse database) is
  * removed at the end. Options (env): E2E_EVENTS (default 1 000 000),
  * E2E_RATE (default 50 000 events/s), E2E_SECONDS (default 20),
@@ -111,6 +117,8 @@ async function main(): Promise<void> {
     const tA = performance.now();
     const pids = { detector: pid, ...stackPids() };
     const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+    const split0 = cpuSplit(pid);
+    const gc0 = metricSum((await fetchText(port, '/metrics')) ?? '', 'callguard_detector_nodejs_gc_duration_seconds_sum');
     say('detector assigned its partitions; consuming');
     const rss: number[] = [];
     let last = 0;
@@ -131,7 +139,9 @@ async function main(): Promise<void> {
     const secondsA = (performance.now() - tA) / 1000;
     const rateA = N / secondsA;
     const cpuA = cpuSince(cpu0, pids);
+    const split1 = cpuSplit(pid);
     const metricsA = (await fetchText(port, '/metrics')) ?? '';
+    const gcA = metricSum(metricsA, 'callguard_detector_nodejs_gc_duration_seconds_sum') - gc0;
     say(`A: ${Math.round(rateA).toLocaleString()} events/s end to end (${secondsA.toFixed(1)} s), ${metricSum(metricsA, 'callguard_detector_flags_total')} flags`);
 
     // ---- B: bare kafkajs consumer over the same topic ---------------------
@@ -158,6 +168,8 @@ async function main(): Promise<void> {
       `     CPU per event during A: ${Object.entries(cpuA)
         .map(([k, s]) => `${k} ${((s * 1e6) / N).toFixed(1)} µs`)
         .join(', ')} (detector alone: ${Math.round(N / Math.max(cpuA.detector, 0.01)).toLocaleString()} events per CPU-second)`,
+      `     detector during A: user ${(((split1.user - split0.user) * 1e6) / N).toFixed(1)} µs + system ${(((split1.system - split0.system) * 1e6) / N).toFixed(1)} µs per event; ` +
+        `GC pauses ${((gcA * 1e6) / N).toFixed(1)} µs per event; ${((split1.minorFaults - split0.minorFaults) / N).toFixed(2)} minor page faults per event`,
       `  C. offered ${RATE.toLocaleString()} events/s for ${SECONDS} s (achieved ${Math.round(lat.achievedRate).toLocaleString()}/s from the producer): ${lat.latencies.length} flags`,
       `     produce-to-flag latency p50 ${q(lat.latencies, 0.5).toFixed(0)} ms, p99 ${q(lat.latencies, 0.99).toFixed(0)} ms, max ${q(lat.latencies, 1).toFixed(0)} ms`,
       `     detector consumer lag at the end: ${metricSum(metricsC, 'callguard_detector_consumer_lag')} records`,
@@ -203,6 +215,18 @@ function stackPids(): Record<string, number> {
     }
   }
   return out;
+}
+
+/** User and system CPU seconds and minor page faults of a process so far (/proc/<pid>/stat), zeros when it is gone. */
+function cpuSplit(pid: number): { user: number; system: number; minorFaults: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command: state is field 3, minflt 10, utime 14, stime 15 (clock ticks, 100 a second).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(f[11]) / 100, system: Number(f[12]) / 100, minorFaults: Number(f[7]) };
+  } catch {
+    return { user: 0, system: 0, minorFaults: 0 };
+  }
 }
 
 /** CPU seconds used by the detector and each stack server since `before`. */
