@@ -6,11 +6,12 @@
  *
  * - `{ cmd: 'mark' }`: starts counting GC pauses (the measured phase begins);
  * - `{ cmd: 'stats' }`: GC pauses since the mark by kind (count, total and
- *   longest pause), the heap now, and where lookups were read from.
- *
- * Its first stdout line is its URL; the heap taken by the loaded replica
- * (after a full GC, against the heap before the replica started) is in the
- * `ready` message.
+ *   longest pause), the heap now, and where lookups were read from;
+ * - `{ cmd: 'heap' }`: a full GC, then the live heap and the replica's
+ *   share of it (the heap after a full GC before the replica started
+ *   subtracted). Asked for only after the timed phases: a forced GC before
+ *   them would clean up the replica's load garbage, which the service
+ *   itself has to collect while it serves.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -36,15 +37,22 @@ export interface ServerStats {
   reads: string;
 }
 
+/** The live heap after a full GC. */
+export interface ServerHeap {
+  /** Heap used after a full GC, MiB. */
+  heapMiB: number;
+  /** Of which the replica, MiB. */
+  replicaMiB: number;
+  labels: number;
+}
+
 /** What the server reports once it listens. */
 export interface ServerReady {
   url: string;
   labels: number;
   loadMs: number;
-  /** Heap used after a full GC with the replica loaded, MiB. */
+  /** Heap used once the replica has loaded (its load garbage included), MiB. */
   heapMiB: number;
-  /** Of which the replica, MiB (heap after a full GC before it was started subtracted). */
-  replicaMiB: number;
 }
 
 setFlagsFromString('--expose-gc');
@@ -75,8 +83,6 @@ export async function serveLookups(redisUrl: string, prefix: string, mode: 'repl
   const replica = mode === 'replica' ? startLabelReplica({ redisUrl, labelPrefix: keys.label(''), maxEntries: 2_000_000 }) : undefined;
   await replica?.whenReady();
   const loadMs = performance.now() - t;
-  gc();
-  const heapAfter = heapMiB();
   const server = await startLookupServer({ host: '127.0.0.1', port: 0, store, metrics, replica, health: async () => ({ redis: true, consumer: 'bench' }) });
   const url = server.url;
 
@@ -97,6 +103,11 @@ export async function serveLookups(redisUrl: string, prefix: string, mode: 'repl
       figures = emptyGc();
       process.send?.({ marked: true });
     }
+    if (m.cmd === 'heap') {
+      gc();
+      const heap: ServerHeap = { heapMiB: heapMiB(), replicaMiB: heapMiB() - heapBefore, labels: replica?.size() ?? 0 };
+      process.send?.({ heap });
+    }
     if (m.cmd === 'stats') {
       void (async () => {
         const reads = (await metrics.lookupReads.get()).values.map((v) => `${v.labels.from} ${v.value}`).join(', ');
@@ -113,6 +124,6 @@ export async function serveLookups(redisUrl: string, prefix: string, mode: 'repl
       process.disconnect?.();
     })();
   });
-  const ready: ServerReady = { url, labels: replica?.size() ?? 0, loadMs, heapMiB: heapAfter, replicaMiB: heapAfter - heapBefore };
+  const ready: ServerReady = { url, labels: replica?.size() ?? 0, loadMs, heapMiB: heapMiB() };
   process.send?.({ ready });
 }

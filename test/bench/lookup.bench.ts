@@ -36,7 +36,7 @@ import { enforcerKeys } from '../../services/enforcer/keys.ts';
 import { clearView, type LookupView } from '../../services/enforcer/view.ts';
 import { cpuSeconds, loadAverage } from './process-probes.ts';
 import { openLoop, type Phase } from './open-loop.ts';
-import { serveLookups, type ServerReady, type ServerStats } from './lookup-server.ts';
+import { serveLookups, type ServerHeap, type ServerReady, type ServerStats } from './lookup-server.ts';
 
 const REDIS_URL = process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379';
 const LABELLED = 100_000;
@@ -104,8 +104,8 @@ function report(label: string, r: Phase): Quantiles & { requests: number; errors
 }
 
 /** Rewrites labels at `rate`/s (new JSON, new expiry) until stopped: the churn the enforcer's consumer causes. */
-function churn(redis: Redis, keyOf: (i: number) => string, rate: number): { stop(): number } {
-  if (rate === 0) return { stop: () => 0 };
+function churn(redis: Redis, keyOf: (i: number) => string, rate: number): { stop(): { written: number; perSecond: number } } {
+  if (rate === 0) return { stop: () => ({ written: 0, perSecond: 0 }) };
   let written = 0;
   const t0 = performance.now();
   const timer = setInterval(() => {
@@ -119,7 +119,7 @@ function churn(redis: Redis, keyOf: (i: number) => string, rate: number): { stop
   return {
     stop() {
       clearInterval(timer);
-      return written;
+      return { written, perSecond: written / ((performance.now() - t0) / 1000) };
     },
   };
 }
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     const ready = await ask<ServerReady>(child, 'ready');
     process.stderr.write(
       `[bench:lookup] lookup server: child pid ${child.pid}${nodeOptions.length ? ` (${nodeOptions.join(' ')})` : ''}, on ${ready.url}, lookups from ${mode === 'replica' ? `the in-process label replica (${ready.labels} labels loaded in ${ready.loadMs.toFixed(0)} ms)` : 'one Redis GET each'}; ` +
-        `heap after a full GC ${ready.heapMiB.toFixed(1)} MiB, of which the replica ${ready.replicaMiB.toFixed(1)} MiB (${((ready.replicaMiB * 2 ** 20) / Math.max(1, ready.labels)).toFixed(0)} bytes per label)\n` +
+        `heap ${ready.heapMiB.toFixed(0)} MiB once loaded (load garbage included; no forced GC before the run)\n` +
         `[bench:lookup] ${rate}/s for ${seconds} s on ${CONNECTIONS} connections, half of the numbers labelled, ${writes} label writes/s meanwhile; load average before: ${loadAverage()}\n`,
     );
     if (nice !== null) {
@@ -192,13 +192,13 @@ async function main(): Promise<void> {
     const clientBefore = process.cpuUsage();
     const writer = churn(redis, (i) => keys.label(numberAt((i * 31_337) % LABELLED)), writes);
     const httpPhase = await openLoop({ ...http, seconds });
-    const written = writer.stop();
+    const churned = writer.stop();
     const serverCpu = cpuSeconds(child.pid!) - cpuBefore;
     const clientUsage = process.cpuUsage(clientBefore);
     const stats = await ask<ServerStats>(child, 'stats', { cmd: 'stats' });
     const httpRun = report(`HTTP GET /v1/numbers/{n} (${mode})`, httpPhase);
     process.stdout.write(
-      `${'  label writes meanwhile'.padEnd(34)} ${written} (${(written / seconds).toFixed(0)}/s); load average ${loadAverage()}\n` +
+      `${'  label writes meanwhile'.padEnd(34)} ${churned.written} (${churned.perSecond.toFixed(0)}/s); load average ${loadAverage()}\n` +
         `${'  server GC during the run'.padEnd(34)} ${gcLine(stats)}; heap now ${stats.heapUsedMiB.toFixed(0)} MiB; lookups read from ${stats.reads}\n`,
     );
     const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
@@ -213,8 +213,12 @@ async function main(): Promise<void> {
     await openLoop({ ...resp, seconds: 1 });
     const redisRun = report('bare Redis GET (baseline)', await openLoop({ ...resp, seconds: baselineSeconds }));
     process.stdout.write(`${'  load average'.padEnd(34)} ${loadAverage()}\n`);
+    const heap = await ask<ServerHeap>(child, 'heap', { cmd: 'heap' });
     process.stdout.write(
-      `\nCPU per lookup: server ${((serverCpu / httpRun.requests) * 1e6).toFixed(0)} µs (${(serverCpu / seconds).toFixed(2)} cores), ` +
+      `\nserver heap after a full GC (after the runs): ${heap.heapMiB.toFixed(1)} MiB, of which the label replica ${heap.replicaMiB.toFixed(1)} MiB = ${((heap.replicaMiB * 2 ** 20) / Math.max(1, heap.labels)).toFixed(0)} bytes per label (${heap.labels} labels)\n`,
+    );
+    process.stdout.write(
+      `CPU per lookup: server ${((serverCpu / httpRun.requests) * 1e6).toFixed(0)} µs (${(serverCpu / seconds).toFixed(2)} cores), ` +
         `load generator ${((clientCpu / httpRun.requests) * 1e6).toFixed(0)} µs (${(clientCpu / seconds).toFixed(2)} cores); load average now ${loadAverage()}\n`,
     );
     process.stdout.write(
