@@ -26,6 +26,11 @@ const STATUSES = ['unknown', 'CLEAR', 'LABELED', 'PENDING_VERIFICATION', 'BLOCKE
 const STATUS_RE = /"status":"([A-Z_]+)"/;
 const FIRST = 1024;
 
+/** The `status` of a stored view JSON without parsing all of it (`unknown` when it has none we know). */
+export function statusOfJson(json: string): string {
+  return STATUSES[statusIndex(json)];
+}
+
 /** Index of the `status` of a view JSON in STATUSES (0 = none or not one of them). */
 function statusIndex(json: string): number {
   const m = STATUS_RE.exec(json);

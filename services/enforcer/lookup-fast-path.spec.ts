@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptedParam, clearViewJson, lookupHotPath, numberParam } from './lookup-fast-path.ts';
+import type { HotAnswer } from './lookup-http.ts';
 import { clearView } from './view.ts';
 import { createEnforcerMetrics } from './metrics.ts';
 import type { LabelReplica, StoredView } from './label-replica.ts';
@@ -43,32 +44,49 @@ describe('lookup fast path helpers', () => {
 
 describe('lookupHotPath', () => {
   const blocked = JSON.stringify({ ...clearView('+8613800000001'), status: 'BLOCKED', blocked: true, verifiedBy: '张三' });
+  const inRedis = JSON.stringify({ ...clearView('+8613800000003'), status: 'LABELED' });
   const metrics = createEnforcerMetrics();
-  const hot = lookupHotPath(replicaOf({ '+8613800000001': blocked }, ['+8613800000003']), metrics);
+  const redisReads: string[] = [];
+  const store = {
+    lookupJson: async (n: string) => {
+      redisReads.push(n);
+      if (n === '+8613800000009') throw new Error('connection refused');
+      return n === '+8613800000003' ? inRedis : null;
+    },
+  };
+  const hot = lookupHotPath({ replica: replicaOf({ '+8613800000001': blocked }, ['+8613800000003', '+8613800000004', '+8613800000009']), store, metrics });
+  const now = (m: string, t: string) => hot(m, t) as HotAnswer | null;
 
   it('answers a stored view as stored, with its length in bytes', () => {
-    const a = hot('GET', '/v1/numbers/13800000001');
+    const a = now('GET', '/v1/numbers/13800000001');
     expect(a?.body).toBe(blocked);
     expect(a?.headers).toBe(`content-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(blocked)}\r\n`);
   });
 
   it('answers a number without a label with the clear view, in any form', () => {
-    expect(JSON.parse(hot('GET', '/v1/numbers/%2B8613800000002')!.body)).toEqual(clearView('+8613800000002'));
-    expect(JSON.parse(hot('GET', '/v1/numbers/0086%20138%200000%200002')!.body)).toEqual(clearView('+8613800000002'));
+    expect(JSON.parse(now('GET', '/v1/numbers/%2B8613800000002')!.body)).toEqual(clearView('+8613800000002'));
+    expect(JSON.parse(now('GET', '/v1/numbers/0086%20138%200000%200002')!.body)).toEqual(clearView('+8613800000002'));
   });
 
-  it('leaves to Fastify what it must answer: other methods and paths, bad numbers, keys being re-read', () => {
+  it('reads Redis when the replica cannot tell, and leaves a failed read to Fastify', async () => {
+    expect(await hot('GET', '/v1/numbers/13800000003')).toEqual({ headers: expect.stringContaining(`content-length: ${inRedis.length}\r\n`), body: inRedis });
+    expect(JSON.parse((await hot('GET', '/v1/numbers/13800000004'))!.body)).toEqual(clearView('+8613800000004'));
+    expect(await hot('GET', '/v1/numbers/13800000009')).toBeNull();
+    expect(redisReads).toEqual(['+8613800000003', '+8613800000004', '+8613800000009']);
+  });
+
+  it('leaves to Fastify what it must answer: other methods and paths, bad numbers', () => {
     expect(hot('HEAD', '/v1/numbers/13800000001')).toBeNull();
     expect(hot('GET', '/v1/numbers/13800000001?x=1')).toBeNull();
     expect(hot('GET', '/healthz')).toBeNull();
     expect(hot('GET', '/v1/numbers/abc')).toBeNull();
     expect(hot('GET', '/v1/numbers/5555')).toBeNull(); // a local number without its area code
-    expect(hot('GET', '/v1/numbers/13800000003')).toBeNull();
   });
 
-  it('counts what it answers', async () => {
+  it('counts what it answers and where it read', async () => {
     const byStatus = Object.fromEntries((await metrics.lookups.get()).values.map((v) => [v.labels.status, v.value]));
-    expect(byStatus).toEqual({ BLOCKED: 1, CLEAR: 2 });
-    expect((await metrics.lookupReads.get()).values).toEqual([expect.objectContaining({ labels: { from: 'replica' }, value: 3 })]);
+    expect(byStatus).toEqual({ BLOCKED: 1, CLEAR: 3, LABELED: 1 });
+    const reads = Object.fromEntries((await metrics.lookupReads.get()).values.map((v) => [v.labels.from, v.value]));
+    expect(reads).toEqual({ replica: 3, redis: 3 });
   });
 });

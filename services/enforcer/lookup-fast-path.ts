@@ -2,19 +2,22 @@
  * The hot path of call setup: `GET /v1/numbers/{n}` answered straight from
  * the label replica, with the response body the replica keeps as Redis
  * holds it (no route lookup, schema validation, hooks, reply object or
- * serialisation per request). Anything else — another path or method, a
- * number the route's schema would refuse, a number the replica cannot
- * answer for (not loaded, key being re-read) — is left to Fastify, so
- * every error response and the Redis fallback stay exactly as they were.
- * lookup-http.ts calls it for each request.
+ * serialisation per request), or with one Redis GET when the replica cannot
+ * tell (not loaded, key being re-read, no replica). Anything else — another
+ * path or method, a number the route's schema would refuse, a failed Redis
+ * read — is left to Fastify, so every error response stays exactly as it
+ * was. lookup-http.ts calls it for each request.
  */
 import { normalizeOrError } from '../../shared/numbers/index.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import type { LabelReplica } from './label-replica.ts';
+import type { EnforcementStore } from './store.ts';
+import { statusOfJson } from './label-entries.ts';
 import type { HotAnswer, HotPath } from './lookup-http.ts';
 
 const PREFIX = '/v1/numbers/';
 const READ_REPLICA = { from: 'replica' } as const;
+const READ_REDIS = { from: 'redis' } as const;
 const HEADERS = 'content-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ';
 
 /** The view of a number nobody has flagged, as JSON: the same bytes `JSON.stringify(clearView(number))` gives for an E.164 number. */
@@ -60,36 +63,49 @@ export function numberParam(target: string): string | null {
   }
 }
 
-/** The hot path over `replica`: a 200 answer, or null when Fastify must answer. */
-export function lookupHotPath(replica: LabelReplica, metrics: EnforcerMetrics): HotPath {
+/** What the hot path reads: the replica when there is one, else (or when it cannot tell) the store. */
+export interface HotPathSources {
+  replica?: LabelReplica;
+  store: Pick<EnforcementStore, 'lookupJson'>;
+  metrics: EnforcerMetrics;
+}
+
+/** The hot path: a 200 answer (now, or once Redis has answered), or null when Fastify must answer. */
+export function lookupHotPath(o: HotPathSources): HotPath {
+  const { replica, store, metrics } = o;
   const lookups = { CLEAR: metrics.lookups.labels({ status: 'CLEAR' }) };
   const counterOf = (status: string) => (lookups[status as 'CLEAR'] ??= metrics.lookups.labels({ status }));
   const fromReplica = metrics.lookupReads.labels(READ_REPLICA);
+  const fromRedis = metrics.lookupReads.labels(READ_REDIS);
   const seconds = metrics.lookupSeconds;
-  return (method, target): HotAnswer | null => {
+  const answer = (number: string, body: string | null, bytes: number, status: string, started: number): HotAnswer => {
+    if (body === null) {
+      body = clearViewJson(number); // ASCII: an E.164 number is '+' and digits
+      bytes = body.length;
+      status = 'CLEAR';
+    }
+    counterOf(status).inc();
+    seconds.observe((performance.now() - started) / 1000);
+    return { headers: `${HEADERS}${bytes}\r\n`, body };
+  };
+  return (method, target) => {
     if (method !== 'GET') return null;
     const started = performance.now();
     const param = numberParam(target);
     if (param === null || !acceptedParam(param)) return null;
     const n = normalizeOrError(param);
     if (!n.ok) return null; // Fastify words the 400
-    const hit = replica.response(n.value);
-    if (hit === undefined) return null; // the replica cannot tell: Fastify's route reads Redis
-    let body: string;
-    let bytes: number;
-    let status: string;
-    if (hit === null) {
-      body = clearViewJson(n.value); // ASCII: an E.164 number is '+' and digits
-      bytes = body.length;
-      status = 'CLEAR';
-    } else {
-      body = hit.body;
-      bytes = hit.bytes;
-      status = hit.status;
+    const number = n.value;
+    const hit = replica?.response(number);
+    if (hit !== undefined) {
+      fromReplica.inc();
+      return hit === null ? answer(number, null, 0, 'CLEAR', started) : answer(number, hit.body, hit.bytes, hit.status, started);
     }
-    fromReplica.inc();
-    counterOf(status).inc();
-    seconds.observe((performance.now() - started) / 1000);
-    return { headers: `${HEADERS}${bytes}\r\n`, body };
+    // The replica cannot tell: one GET of the label key. A failed read goes to Fastify, which words the 503.
+    fromRedis.inc();
+    return store.lookupJson(number).then(
+      (json) => (json === null ? answer(number, null, 0, 'CLEAR', started) : answer(number, json, Buffer.byteLength(json), statusOfJson(json), started)),
+      () => null,
+    );
   };
 }

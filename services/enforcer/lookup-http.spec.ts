@@ -19,7 +19,15 @@ beforeAll(async () => {
     app,
     host: '127.0.0.1',
     port: 0,
-    hot: (method, target) => (method === 'GET' && target.startsWith('/hot/') ? { headers: `content-type: application/json; charset=utf-8\r\ncontent-length: ${target.length + 8}\r\n`, body: `{"hot":"${target.slice(5)}"}`.padEnd(target.length + 8) } : null),
+    hot: (method, target) => {
+      const answer = (v: string) => ({ headers: `content-type: application/json; charset=utf-8\r\ncontent-length: ${v.length + 10}\r\n`, body: `{"hot":"${v}"}`.padEnd(v.length + 10) });
+      if (method !== 'GET') return null;
+      if (target.startsWith('/hot/')) return answer(target.slice(5));
+      // Answered later (as a Redis read), or left to Fastify after all (a failed read).
+      if (target.startsWith('/later/')) return new Promise((r) => setTimeout(() => r(answer(target.slice(7))), 40));
+      if (target === '/later-null') return Promise.resolve(null);
+      return null;
+    },
   });
   port = Number(new URL(server.url).port);
 });
@@ -84,6 +92,14 @@ describe('lookup HTTP server', () => {
     const { text } = await exchange(req('/hot/1') + req('/slow/80') + req('/hot/2') + req('/slow/5') + req('/hot/3'), (t) => bodies(t).length === 5);
     expect(bodies(text)).toEqual(['{"hot":"1"}', '{"slow":"80"}', '{"hot":"2"}', '{"slow":"5"}', '{"hot":"3"}']);
     expect(text.match(/connection: keep-alive/g)).toHaveLength(5);
+  });
+
+  it('keeps order with hot answers that come later, and hands a later null to Fastify', async () => {
+    const req = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const { text } = await exchange(req('/later/a') + req('/hot/b') + req('/later-null') + req('/hot/c'), (t) => (t.match(/HTTP\/1.1 /g) ?? []).length === 4);
+    const statuses = [...text.matchAll(/HTTP\/1.1 (\d+)/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '200', '404', '200']);
+    expect(bodies(text).filter((b) => b.includes('hot'))).toEqual(['{"hot":"a"}', '{"hot":"b"}', '{"hot":"c"}']);
   });
 
   it('closes after Connection: close and after an HTTP/1.0 request without keep-alive, ignoring what follows', async () => {

@@ -20,8 +20,8 @@ import net from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
-/** Answers a hot-path request: the whole response minus connection headers, or null to hand it to Fastify. */
-export type HotPath = (method: string, target: string) => HotAnswer | null;
+/** Answers a hot-path request (now or later), or null to hand it to Fastify. */
+export type HotPath = (method: string, target: string) => HotAnswer | Promise<HotAnswer | null> | null;
 
 /** A hot-path answer: status 200, JSON body. */
 export interface HotAnswer {
@@ -110,6 +110,10 @@ function date(): string {
 
 const KEEP = 'connection: keep-alive\r\nkeep-alive: timeout=72\r\n';
 const CLOSE = 'connection: close\r\n';
+
+function hotResponse(a: HotAnswer, keep: boolean): string {
+  return `HTTP/1.1 200 OK\r\n${a.headers}${date()}${keep ? KEEP : CLOSE}\r\n${a.body}`;
+}
 
 function errorResponse(status: number, message: string): string {
   const body = JSON.stringify({ error: 'bad_request', message });
@@ -210,7 +214,10 @@ function serveConnection(socket: net.Socket, app: FastifyInstance, hot: HotPath 
       buf = size === buf.length ? null : buf.subarray(size);
       const keep = keepAlive(h);
       const answer = body === undefined ? hot?.(h.method, h.target) : null;
-      if (answer) respond(`HTTP/1.1 200 OK\r\n${answer.headers}${date()}${keep ? KEEP : CLOSE}\r\n${answer.body}`, !keep);
+      if (answer instanceof Promise) {
+        const head = h;
+        respond(answer.then((a) => (a ? hotResponse(a, keep) : viaFastify(app, head, undefined, socket.remoteAddress, keep))), !keep);
+      } else if (answer) respond(hotResponse(answer, keep), !keep);
       else respond(viaFastify(app, h, body, socket.remoteAddress, keep), !keep);
     }
   };

@@ -141,9 +141,9 @@ export interface LookupServer extends LookupHttp {
   app: FastifyInstance;
 }
 
-/** Builds the app and serves it on `host:port` (0 = any free port), replica lookups on the hot path. */
+/** Builds the app and serves it on `host:port` (0 = any free port), lookups on the hot path. */
 export async function startLookupServer(o: LookupServerOptions & { host: string; port: number }): Promise<LookupServer> {
   const app = buildLookupServer(o);
-  const http = await startLookupHttp({ app, host: o.host, port: o.port, hot: o.replica ? lookupHotPath(o.replica, o.metrics) : undefined });
+  const http = await startLookupHttp({ app, host: o.host, port: o.port, hot: lookupHotPath(o) });
   return { ...http, app };
 }
