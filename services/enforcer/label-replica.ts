@@ -67,6 +67,8 @@ export interface LabelReplica {
   state(): ReplicaState;
   /** Labels held. */
   size(): number;
+  /** Bytes of the off-heap store of the labels' JSON (live and not yet compacted). */
+  bytes(): number;
   /** Invalidated keys not re-read yet. */
   unknown(): number;
   /** Resolves once the replica is complete (or has turned off). */
@@ -290,6 +292,7 @@ export function startLabelReplica(o: LabelReplicaOptions): LabelReplica {
     response: (number) => (state !== 'ready' || pending.has(number) ? undefined : entries.view(number, now())),
     state: () => state,
     size: () => entries.size,
+    bytes: () => entries.arenaBytes,
     unknown: () => pending.size,
     whenReady: () => (state === 'ready' || state === 'off' ? Promise.resolve() : new Promise<void>((r) => readyWaiters.push(r))),
     async close() {

@@ -13,6 +13,7 @@ function replicaOf(views: Record<string, string>, unknown: string[] = []): Label
       unknown.includes(n) ? undefined : views[n] === undefined ? null : { body: views[n], bytes: Buffer.byteLength(views[n]), status: JSON.parse(views[n]).status },
     state: () => 'ready',
     size: () => Object.keys(views).length,
+    bytes: () => 0,
     unknown: () => unknown.length,
     whenReady: async () => {},
     close: async () => {},

@@ -37,6 +37,7 @@ export function createEnforcerMetrics(): EnforcerMetrics {
     lookupReads: new Counter({ name: 'callguard_enforcer_lookup_reads_total', help: 'Lookups answered from the in-process label replica or by a Redis GET', labelNames: ['from'], registers: [registry] }),
     watchReplica(replica) {
       new Gauge({ name: 'callguard_enforcer_label_replica_labels', help: 'Labels held by the in-process replica', registers: [registry], collect() { this.set(replica.size()); } });
+      new Gauge({ name: 'callguard_enforcer_label_replica_bytes', help: "Bytes of the replica's off-heap JSON store (live and not yet compacted)", registers: [registry], collect() { this.set(replica.bytes()); } });
       new Gauge({ name: 'callguard_enforcer_label_replica_unknown', help: 'Invalidated label keys not re-read yet (looked up in Redis)', registers: [registry], collect() { this.set(replica.unknown()); } });
       new Gauge({ name: 'callguard_enforcer_label_replica_ready', help: '1 while the replica answers lookups, 0 while lookups read Redis', registers: [registry], collect() { this.set(replica.state() === 'ready' ? 1 : 0); } });
     },

@@ -223,6 +223,8 @@ describe('callguard enforce', () => {
     // Lookups are answered from the in-process label replica once it has loaded.
     expect(Number(/callguard_enforcer_lookup_reads_total\{from="replica"\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
     expect(metrics).toMatch(/callguard_enforcer_label_replica_ready 1/);
+    // The labels' JSON lives off the V8 heap, in at least one 1 MiB segment.
+    expect(Number(/callguard_enforcer_label_replica_bytes (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(2 ** 20);
   });
 
   it('serves a label from the replica byte for byte as stored in Redis, no-store, and the same view as the Redis path', async () => {
