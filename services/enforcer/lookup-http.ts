@@ -115,9 +115,9 @@ function hotResponse(a: HotAnswer, keep: boolean): string {
   return `HTTP/1.1 200 OK\r\n${a.headers}${date()}${keep ? KEEP : CLOSE}\r\n${a.body}`;
 }
 
-function errorResponse(status: number, message: string): string {
-  const body = JSON.stringify({ error: 'bad_request', message });
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${date()}${CLOSE}\r\n${body}`;
+function errorResponse(status: number, message: string, keep = false): string {
+  const body = JSON.stringify({ error: status >= 500 ? 'unavailable' : 'bad_request', message });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${date()}${keep ? KEEP : CLOSE}\r\n${body}`;
 }
 
 /** Fastify's answer to a request, as response text. */
@@ -126,8 +126,7 @@ async function viaFastify(app: FastifyInstance, h: RequestHead, body: Buffer | u
   try {
     res = await app.inject({ method: h.method as 'GET', url: h.target, headers: h.headers, payload: body, remoteAddress });
   } catch {
-    const msg = JSON.stringify({ error: 'unavailable', message: 'request failed' });
-    return `HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${msg.length}\r\n${date()}${keep ? KEEP : CLOSE}\r\n${msg}`;
+    return errorResponse(500, 'request failed', keep);
   }
   let head = `HTTP/1.1 ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? 'Unknown'}\r\n`;
   for (const [name, value] of Object.entries(res.headers)) {
@@ -171,7 +170,7 @@ function serveConnection(socket: net.Socket, app: FastifyInstance, hot: HotPath 
   /** Writes `r` now, or after the answers before it when one of them is still pending. */
   const respond = (r: Promise<string | Buffer> | string | Buffer, close: boolean) => {
     if (queue.length === 0 && !(r instanceof Promise)) return send(r, close);
-    queue.push(r);
+    queue.push(r instanceof Promise ? r.catch(() => errorResponse(500, 'request failed', !close)) : r);
     if (close) closing = true;
     void flush();
   };
