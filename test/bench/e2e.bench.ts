@@ -145,7 +145,9 @@ async function main(): Promise<void> {
     say(`A: ${Math.round(rateA).toLocaleString()} events/s end to end (${secondsA.toFixed(1)} s), ${metricSum(metricsA, 'callguard_detector_flags_total')} flags`);
 
     // ---- B: bare kafkajs consumer over the same topic ---------------------
+    const cpuB0 = process.cpuUsage();
     const secondsB = await bareConsume(ctx, N);
+    const cpuB = process.cpuUsage(cpuB0);
     const rateB = N / secondsB;
     say(`B: bare kafkajs consumer ${Math.round(rateB).toLocaleString()} events/s (${secondsB.toFixed(1)} s)`);
 
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
       `  machine: ${cpus()} cores shown to Node; load average at start ${loadAverage()}`,
       `  A. sustained:  ${Math.round(rateA).toLocaleString()} call events/s through the detector (${N.toLocaleString()} Avro events, durable end to end: flags, aggregates, commits)`,
       `  B. bare kafkajs consume of the same topic: ${Math.round(rateB).toLocaleString()} events/s`,
-      `     ratio A/B: ${((100 * rateA) / rateB).toFixed(0)}%`,
+      `     ratio A/B: ${((100 * rateA) / rateB).toFixed(0)}%; the bare consumer's own CPU: ${((cpuB.user + cpuB.system) / N).toFixed(1)} µs per event (kafkajs' share of the detector's)`,
       `     CPU per event during A: ${Object.entries(cpuA)
         .map(([k, s]) => `${k} ${((s * 1e6) / N).toFixed(1)} µs`)
         .join(', ')} (detector alone: ${Math.round(N / Math.max(cpuA.detector, 0.01)).toLocaleString()} events per CPU-second)`,
