@@ -6,19 +6,27 @@
  * tell (not loaded, key being re-read, no replica). Anything else — another
  * path or method, a number the route's schema would refuse, a failed Redis
  * read — is left to Fastify, so every error response stays exactly as it
- * was. lookup-http.ts calls it for each request.
+ * was. lookup.ts calls it for each request, in front of Fastify, on the
+ * same Node HTTP server.
  */
 import { normalizeOrError } from '../../shared/numbers/index.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import type { LabelReplica } from './label-replica.ts';
 import type { EnforcementStore } from './store.ts';
 import { statusOfJson } from './label-entries.ts';
-import type { HotAnswer, HotPath } from './lookup-http.ts';
 
 const PREFIX = '/v1/numbers/';
 const READ_REPLICA = { from: 'replica' } as const;
 const READ_REDIS = { from: 'redis' } as const;
-const HEADERS = 'content-type: application/json; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ';
+
+/** A hot-path answer: status 200, this JSON body of `bytes` bytes (UTF-8). */
+export interface HotAnswer {
+  body: string;
+  bytes: number;
+}
+
+/** Answers a request (now or later), or null to leave it to Fastify. */
+export type HotPath = (method: string, target: string) => HotAnswer | Promise<HotAnswer | null> | null;
 
 /** The view of a number nobody has flagged, as JSON: the same bytes `JSON.stringify(clearView(number))` gives for an E.164 number. */
 export function clearViewJson(e164: string): string {
@@ -86,7 +94,7 @@ export function lookupHotPath(o: HotPathSources): HotPath {
     }
     counterOf(status).inc();
     seconds.observe((performance.now() - started) / 1000);
-    return { headers: `${HEADERS}${bytes}\r\n`, body };
+    return { body, bytes };
   };
   return (method, target) => {
     if (method !== 'GET') return null;

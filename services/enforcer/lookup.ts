@@ -4,11 +4,12 @@
  * (label-replica.ts), or with one Redis GET on loopback while the replica
  * cannot tell; `/healthz` and `/metrics` for operations. No write endpoints.
  *
- * {@link startLookupServer} serves it on a lean HTTP/1.1 server
- * (lookup-http.ts): lookups the replica can answer take the hot path
- * (lookup-fast-path.ts); everything else, including every error response
- * and the Redis fallback, is this Fastify app's.
+ * Lookups take a hot path in front of Fastify (lookup-fast-path.ts) on the
+ * same Node HTTP server: the stored JSON straight from the replica, or one
+ * Redis GET when it cannot tell. Everything else, including every error
+ * response, is this Fastify app's.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { normalizeOrError } from '../../shared/numbers/index.ts';
@@ -16,8 +17,7 @@ import type { EnforcementStore } from './store.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import { clearView } from './view.ts';
 import type { LabelReplica, ReplicaState } from './label-replica.ts';
-import { lookupHotPath } from './lookup-fast-path.ts';
-import { startLookupHttp, type LookupHttp } from './lookup-http.ts';
+import { lookupHotPath, type HotAnswer, type HotPath } from './lookup-fast-path.ts';
 
 /** What /healthz reports. */
 export interface EnforcerHealth {
@@ -78,7 +78,19 @@ function statusOf(json: string): string {
 
 /** Builds the Fastify app (not listening yet). */
 export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: o.log as FastifyBaseLogger | undefined, logController: new LogController({ disableRequestLogging: true }) });
+  const hot = lookupHotPath(o);
+  const app = Fastify({
+    loggerInstance: o.log as FastifyBaseLogger | undefined,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Node's HTTP server with Fastify's default timeouts; lookups it can answer never reach Fastify's routing.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => serveHot(hot, req, res, handler));
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
+  });
 
   app.get<{ Params: { number: string } }>(
     '/v1/numbers/:number',
@@ -136,14 +148,36 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
   return app;
 }
 
-/** A listening lookup API: its URL, the Fastify app behind it, and close. */
-export interface LookupServer extends LookupHttp {
-  app: FastifyInstance;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The hot path's answer written with Node's own response (no Fastify reply, hooks or serialisation), or the request handed to Fastify. */
+function serveHot(hot: HotPath, req: IncomingMessage, res: ServerResponse, fastify: Handler): void {
+  const a = hot(req.method ?? '', req.url ?? '');
+  if (a === null) return fastify(req, res);
+  if (!(a instanceof Promise)) return send(res, a);
+  a.then(
+    (x) => (x === null ? fastify(req, res) : send(res, x)),
+    () => fastify(req, res),
+  );
 }
 
-/** Builds the app and serves it on `host:port` (0 = any free port), lookups on the hot path. */
+function send(res: ServerResponse, a: HotAnswer): void {
+  res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'content-length', String(a.bytes)]);
+  res.end(a.body);
+}
+
+/** A listening lookup API: its URL, the Fastify app behind it, and close. */
+export interface LookupServer {
+  /** Base URL, e.g. http://127.0.0.1:8089. */
+  url: string;
+  app: FastifyInstance;
+  /** Stops accepting, lets answers in flight finish, closes the app. */
+  close(): Promise<void>;
+}
+
+/** Builds the app and serves it on `host:port` (0 = any free port). */
 export async function startLookupServer(o: LookupServerOptions & { host: string; port: number }): Promise<LookupServer> {
   const app = buildLookupServer(o);
-  const http = await startLookupHttp({ app, host: o.host, port: o.port, hot: lookupHotPath(o) });
-  return { ...http, app };
+  const url = await app.listen({ host: o.host, port: o.port });
+  return { url, app, close: () => app.close() };
 }
