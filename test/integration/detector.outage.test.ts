@@ -42,6 +42,8 @@ let clickhouseStopped = false;
 
 /** Where the calls are split: the first half is produced before the outage, the second during it. */
 const half = (x: Scenario = s) => Math.floor(x.calls.length / 2);
+/** The second half is produced in two parts: 2,000 calls, then (once a checkpoint has failed) the rest. */
+const mid = () => half() + 2_000;
 
 beforeAll(async () => {
   sc = await prepareScenario({
@@ -78,16 +80,24 @@ describe('a ClickHouse outage mid-stream', () => {
     const down = await stack('down', 'clickhouse');
     expect(down.stdout, 'the stack must have started ClickHouse itself for this test to stop it').toMatch(/clickhouse\s+stopped/);
     clickhouseStopped = true;
-    await produce(f, { calls: s.calls.slice(half()) });
+    // A first slice, until a checkpoint holding its rows fails and retries
+    // (one checkpoint runs at a time, so nothing else is cut meanwhile)…
+    await produce(f, { calls: s.calls.slice(half(), mid()) });
     await waitFor(async () => metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_errors_total', { sink: 'clickhouse' }) > 0, {
       what: 'the detector to meet the outage',
       timeoutMs: 30_000,
     });
-    await new Promise((r) => setTimeout(r, 4_000));
+    // …then the rest, far more than MAX_PENDING: outputs pile up behind it and input must pause.
+    await produce(f, { calls: s.calls.slice(mid()) });
+    await waitFor(async () => metric((await ops(port, '/metrics')).body, 'callguard_detector_paused') === 1, {
+      what: 'input paused while outputs pile up',
+      timeoutMs: 30_000,
+    });
+    await new Promise((r) => setTimeout(r, 2_000));
     expect(await committedCalls()).toBe(half()); // nothing committed without durable rows
     const during = (await ops(port, '/metrics')).body;
     expect(metric(during, 'callguard_detector_events_total', { result: 'accepted' })).toBeGreaterThan(half() + 3_000); // detection went on
-    expect(metric(during, 'callguard_detector_paused')).toBe(1); // outputs piled up: input paused
+    expect(metric(during, 'callguard_detector_paused')).toBe(1); // still paused: ClickHouse is away
     expect((await ops(port, '/healthz')).status).toBe(200);
 
     await stack('up', 'clickhouse');
