@@ -27,7 +27,7 @@ import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import type { Sink } from '../kafka/source.ts';
 import { coveredByDismissal, parsePending, pendingMark, type FlagDedup } from '../state/stores.ts';
-import { retry } from './retry.ts';
+import { retry, sleep } from './retry.ts';
 
 /** The part of the Redis store the lane uses. */
 export type LaneDedup = Pick<FlagDedup, 'peek' | 'claim' | 'takeOver' | 'refresh' | 'mark' | 'dismissedUntil'>;
@@ -286,17 +286,4 @@ function isYoung(v: string, gen: number | undefined, now: number, graceMs: numbe
   const m = parsePending(v);
   if (gen !== undefined && m.gen === gen) return false;
   return now - m.at < graceMs;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -54,7 +54,8 @@ export async function retry<T>(fn: () => Promise<T>, opts: RetryOptions): Promis
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts (resolves either way, never rejects). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);
