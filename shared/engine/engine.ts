@@ -15,7 +15,7 @@ import { buildFlag } from './flag.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { ComplaintStore } from './state/complaints.ts';
 import { ConsentStore } from './state/consents.ts';
-import { H1, H24, M } from './state/metrics.ts';
+import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
 import { NumberState } from './state/number-state.ts';
 import { ProviderNames } from './state/provider-names.ts';
@@ -25,8 +25,8 @@ import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
 
 // Imported bindings are live (read through the module record): copy the hot ones.
-const H1_ = H1;
-const H24_ = H24;
+const H1 = H1_;
+const H24 = H24_;
 const CALLS = M.CALLS;
 const STRANGER_CALLS = M.STRANGER_CALLS;
 const SWEEP_EVERY = 1 << 16;
@@ -306,9 +306,9 @@ export class DetectionEngine implements Engine {
       // Every stranger-based rule needs a handful of stranger calls first (a
       // member of a suspicious campaign group, fewer): below that, skip the work.
       const g = hot ? cfg.rules.campaign.memberStrangersPerDay : this.strangerGate;
-      if (ctr.value(slot, H1_, STRANGER_CALLS, t) >= g || ctr.value(slot, H24_, STRANGER_CALLS, t) >= g) interesting = true;
+      if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
     }
-    if (interesting || ctr.value(slot, H1_, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
+    if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
   }
 
   private evaluate(slot: number, t: number): void {
