@@ -178,7 +178,7 @@ async function main(): Promise<void> {
       `  detector RSS: min ${mb(Math.min(...rss))}, max ${mb(Math.max(...rss))}, last ${mb(rss.at(-1) ?? 0)}`,
       `  detector internals (whole run): batch processing ${metricSum(metricsC, 'callguard_detector_batch_seconds_sum').toFixed(1)} s over ${metricSum(metricsC, 'callguard_detector_batch_seconds_count')} batches; ` +
         `${metricSum(metricsC, 'callguard_detector_checkpoint_seconds_count')} checkpoints, ${metricSum(metricsC, 'callguard_detector_checkpoint_seconds_sum').toFixed(1)} s in total; ` +
-        `${metricSum(metricsC, 'callguard_detector_snapshot_seconds_count')} snapshots, ${metricSum(metricsC, 'callguard_detector_snapshot_seconds_sum').toFixed(1)} s, last sizes ${mb(metricSum(metricsC, 'callguard_detector_snapshot_bytes'))} in all; ` +
+        `${metricSum(metricsC, 'callguard_detector_snapshot_seconds_count', 'kind="full"')} full snapshots, ${metricSum(metricsC, 'callguard_detector_snapshot_seconds_sum', 'kind="full"').toFixed(1)} s (and ${metricSum(metricsC, 'callguard_detector_snapshot_seconds_count', 'kind="fresh"')} fresh), last sizes ${mb(metricSum(metricsC, 'callguard_detector_snapshot_bytes'))} in all; ` +
         `paused ${metricSum(metricsC, 'callguard_detector_paused')}`,
       '',
     ];

@@ -62,6 +62,7 @@ describe('callguard detect on a simulated scenario', () => {
     expect(metric(m, 'callguard_detector_consumer_lag', { topic: f.topics.calls })).toBe(0);
     expect(metric(m, 'callguard_detector_checkpoint_seconds_count')).toBeGreaterThan(0);
     expect(metric(m, 'callguard_detector_redis_up')).toBe(1);
+    expect(metric(m, 'callguard_detector_snapshot_seconds_count', { kind: 'fresh' })).toBe(1); // the partition started from empty state
 
     // Graceful stop: exit code 0, a final snapshot of the partition in Redis.
     expect(await det.stop('SIGTERM')).toBe(0);

@@ -5,6 +5,10 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What a stored partition snapshot holds: `fresh`, the empty state at the task's start offsets (about 200 bytes); `full`, the engine's state. */
+export type SnapshotKind = 'fresh' | 'full';
+const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['fresh', 'full'];
+
 /** All metrics of one detector process. */
 export class DetectorMetrics {
   readonly registry = new Registry();
@@ -27,8 +31,8 @@ export class DetectorMetrics {
   readonly sinkErrors = new Counter({ name: 'callguard_detector_sink_errors_total', help: 'Failed attempts to write outputs, by sink', labelNames: ['sink'], registers: [this.registry] });
   readonly sinkBlocked = new Gauge({ name: 'callguard_detector_sink_blocked', help: '1 while a sink refuses writes with a permanent error (e.g. a ClickHouse table missing); offsets stay uncommitted', labelNames: ['sink'], registers: [this.registry] });
   readonly sinkPermanentErrors = new Counter({ name: 'callguard_detector_sink_permanent_errors_total', help: 'Failed writes with a permanent error, by sink and server error code', labelNames: ['sink', 'code'], registers: [this.registry] });
-  readonly snapshotBytes = new Gauge({ name: 'callguard_detector_snapshot_bytes', help: 'Size of the last stored snapshot per partition', labelNames: ['partition'], registers: [this.registry] });
-  readonly snapshotSeconds = new Histogram({ name: 'callguard_detector_snapshot_seconds', help: 'Time to compress and store one partition snapshot', buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly snapshotBytes = new Gauge({ name: 'callguard_detector_snapshot_bytes', help: 'Size of the last stored snapshot per partition, labelled with its kind (fresh: empty state at the start offsets, no engine parts; full: the engine state)', labelNames: ['partition', 'kind'], registers: [this.registry] });
+  readonly snapshotSeconds = new Histogram({ name: 'callguard_detector_snapshot_seconds', help: 'Time to compress and store one partition snapshot, by kind (fresh: no engine parts, only the Redis write; full: engine copy, deflate and write)', labelNames: ['kind'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly pending = new Gauge({ name: 'callguard_detector_pending_records', help: 'Records held or awaiting a checkpoint', registers: [this.registry] });
   readonly paused = new Gauge({ name: 'callguard_detector_paused', help: '1 while consumption is paused because outputs lag', registers: [this.registry] });
   readonly partitions = new Gauge({ name: 'callguard_detector_assigned_partitions', help: 'Partition numbers this instance runs an engine for', registers: [this.registry] });
@@ -40,5 +44,14 @@ export class DetectorMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'callguard_detector_' });
     this.sinkBlocked.set({ sink: 'clickhouse' }, 0);
+    for (const kind of SNAPSHOT_KINDS) this.snapshotSeconds.zero({ kind });
+  }
+
+  /** A stored snapshot of `partition`: its time by kind, and its size as the partition's only `_snapshot_bytes` series. */
+  snapshotStored(partition: number, kind: SnapshotKind, bytes: number, seconds: number): void {
+    const p = String(partition);
+    for (const other of SNAPSHOT_KINDS) if (other !== kind) this.snapshotBytes.remove({ partition: p, kind: other });
+    this.snapshotBytes.set({ partition: p, kind }, bytes);
+    this.snapshotSeconds.observe({ kind }, seconds);
   }
 }

@@ -51,7 +51,7 @@ export async function runCheckpointNow(st: DetectorState, final: boolean): Promi
   st.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
 }
 
-/** The checkpoint's services and hooks; `fresh`: partitions whose snapshot in this checkpoint is a fresh one (left out of the snapshot metrics). */
+/** The checkpoint's services and hooks; `fresh`: partitions whose snapshot in this checkpoint is a fresh one (`kind="fresh"` in the snapshot metrics). */
 function checkpointDeps(st: DetectorState, fresh: ReadonlySet<number>): CheckpointDeps {
   const { config, sink, marks, writer, source, snapshots, metrics, log } = st.deps;
   return {
@@ -79,9 +79,7 @@ function checkpointDeps(st: DetectorState, fresh: ReadonlySet<number>): Checkpoi
       fenced: (p, what) => st.onFenced(p, what),
       snapshot: (p, bytes, ms) => {
         if (st.tasks.has(p)) st.snapshotStored.add(p);
-        if (fresh.has(p)) return;
-        metrics.snapshotBytes.set({ partition: String(p) }, bytes);
-        metrics.snapshotSeconds.observe(ms / 1000);
+        metrics.snapshotStored(p, fresh.has(p) ? 'fresh' : 'full', bytes, ms / 1000);
       },
     },
   };
