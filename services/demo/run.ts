@@ -11,7 +11,8 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { createClickHouse, clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
-import { contractTopicSpecs, ensureTopics, kafkaBrokersFromEnv } from '../../shared/kafka/index.ts';
+import { ensureTopics, kafkaBrokersFromEnv, topicSpecsFor } from '../../shared/kafka/index.ts';
+import { detectorEnv, runTopics } from '../detector/launch-env.ts';
 import { parseDetectorMetrics, type DetectorProgress } from './progress.ts';
 import { runCli, startCli, stop } from './processes.ts';
 import { printSummary } from './summary.ts';
@@ -30,13 +31,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const id = new Date(started).toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const dir = join(process.cwd(), '.demo', id);
   mkdirSync(dir, { recursive: true });
-  const topics = {
-    calls: `callguard.demo.${id}.calls`,
-    complaints: `callguard.demo.${id}.complaints`,
-    consents: `callguard.demo.${id}.consents`,
-    flags: `callguard.demo.${id}.flags`,
-    dlq: `callguard.demo.${id}.dlq`,
-  };
+  const topics = runTopics(`callguard.demo.${id}`);
 
   say('1/4 local stack');
   if ((await runCli(['stack', 'up'])) !== 0) return fail('callguard stack up failed (see above and .stack/logs/)');
@@ -45,7 +40,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const kafka = new Kafka({ clientId: 'callguard-demo', brokers: kafkaBrokersFromEnv(), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, contractTopicSpecs(topics).filter((t) => Object.values(topics).includes(t.topic)));
+  await ensureTopics(admin, topicSpecsFor(topics));
   await admin.disconnect();
   const sim = await runCli([
     'simulate', '--scenario', 'default', '--seed', String(opts.seed), '--hours', String(opts.hours), '--scale', String(opts.scale),
@@ -58,17 +53,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
   say(`3/4 callguard detect on the demo topics (log: ${join(dir, 'detector.log')})`);
   const port = 9474;
-  const env = {
-    ...process.env,
-    CALLGUARD_TOPIC_CALLS: topics.calls,
-    CALLGUARD_TOPIC_COMPLAINTS: topics.complaints,
-    CALLGUARD_TOPIC_CONSENTS: topics.consents,
-    CALLGUARD_TOPIC_FLAGS: topics.flags,
-    CALLGUARD_TOPIC_DLQ: topics.dlq,
-    CALLGUARD_DETECTOR_GROUP: `callguard-demo-${id}`,
-    CALLGUARD_DETECTOR_PORT: String(port),
-    CALLGUARD_REDIS_PREFIX: `callguard:demo:${id}`,
-  };
+  const env = { ...process.env, ...detectorEnv({ topics, group: `callguard-demo-${id}`, redisPrefix: `callguard:demo:${id}`, port }) };
   const detector = startCli(['detect'], env, createWriteStream(join(dir, 'detector.log')));
   let last: DetectorProgress | null = null;
   try {

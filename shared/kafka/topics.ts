@@ -27,6 +27,19 @@ export function contractTopicSpecs(topics: Partial<Record<keyof typeof DEFAULT_T
   ];
 }
 
+/**
+ * Specs for exactly the topics named (by contract role), created as the
+ * stack creates the contract topics but with calls and complaints on
+ * `partitions` partitions: a run's own topics (the demo, a benchmark, the
+ * simulator writing to given topics).
+ */
+export function topicSpecsFor(topics: Partial<Record<keyof typeof DEFAULT_TOPICS, string>>, partitions = 4): TopicSpec[] {
+  const named = new Set(Object.values(topics));
+  return contractTopicSpecs(topics)
+    .filter((s) => named.has(s.topic))
+    .map((s) => (s.topic === topics.calls || s.topic === topics.complaints ? { ...s, numPartitions: partitions } : s));
+}
+
 /** Creates the topics that do not exist yet (replication factor 1 unless given); returns the names created. */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[], replicationFactor = 1): Promise<string[]> {
   const existing = new Set(await admin.listTopics());

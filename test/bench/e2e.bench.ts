@@ -38,7 +38,8 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createClickHouse, dropDatabase } from '../../shared/clickhouse/index.ts';
 import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
-import { createKafka, createSchemaRegistry, registerValueSchema, LogLevel } from '../../shared/kafka/index.ts';
+import { createKafka, createSchemaRegistry, ensureTopics, registerValueSchema, topicSpecsFor, LogLevel } from '../../shared/kafka/index.ts';
+import { detectorEnv, runTopics } from '../../services/detector/launch-env.ts';
 import { cpuSeconds, fetchText, loadAverage, metricSum, rssBytes, waitUntil } from './process-probes.ts';
 import { CallStream } from './synthetic-calls.ts';
 
@@ -65,20 +66,11 @@ interface Ctx {
 
 async function main(): Promise<void> {
   const id = `bench${randomBytes(4).toString('hex')}`;
-  const topics = { calls: `${id}.calls`, complaints: `${id}.complaints`, consents: `${id}.consents`, flags: `${id}.flags`, dlq: `${id}.dlq` };
+  const topics = runTopics(id);
   const kafka = createKafka({ clientId: 'callguard-bench', logLevel: LogLevel.ERROR });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: topics.calls, numPartitions: PARTITIONS },
-      { topic: topics.complaints, numPartitions: PARTITIONS },
-      { topic: topics.consents, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-      { topic: topics.flags, numPartitions: 4 },
-      { topic: topics.dlq, numPartitions: 1 },
-    ],
-  });
+  await ensureTopics(admin, topicSpecsFor(topics, PARTITIONS));
   const registry = createSchemaRegistry({ clientId: 'callguard-bench' });
   const schemaId = await registerValueSchema(registry, topics.calls, 'CallEvent');
   // Several requests in flight: the load generator must not be the bottleneck (loopback, no retries expected).
@@ -98,15 +90,7 @@ async function main(): Promise<void> {
     const port = 19_000 + Math.floor(Math.random() * 1000);
     const env = {
       ...process.env,
-      CALLGUARD_TOPIC_CALLS: topics.calls,
-      CALLGUARD_TOPIC_COMPLAINTS: topics.complaints,
-      CALLGUARD_TOPIC_CONSENTS: topics.consents,
-      CALLGUARD_TOPIC_FLAGS: topics.flags,
-      CALLGUARD_TOPIC_DLQ: topics.dlq,
-      CALLGUARD_DETECTOR_GROUP: ctx.group,
-      CALLGUARD_REDIS_PREFIX: `callguard:bench:${id}`,
-      CALLGUARD_CLICKHOUSE_DATABASE: database,
-      CALLGUARD_DETECTOR_PORT: String(port),
+      ...detectorEnv({ topics, group: ctx.group, redisPrefix: `callguard:bench:${id}`, database, port }),
       CALLGUARD_LOG_LEVEL: process.env.E2E_DETECTOR_LOG ? 'debug' : 'warn',
     };
     const nodeArgs = (process.env.E2E_DETECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -28,7 +28,8 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { clickHouseUrlFromEnv, createClickHouse, dropDatabase } from '../../shared/clickhouse/index.ts';
 import type { CallEvent } from '../../shared/contracts/records.ts';
-import { createKafka, createSchemaRegistry, kafkaBrokersFromEnv, registerValueSchema, schemaRegistryUrlFromEnv, LogLevel } from '../../shared/kafka/index.ts';
+import { createKafka, createSchemaRegistry, ensureTopics, kafkaBrokersFromEnv, registerValueSchema, schemaRegistryUrlFromEnv, topicSpecsFor, LogLevel } from '../../shared/kafka/index.ts';
+import { detectorEnv, runTopics } from '../../services/detector/launch-env.ts';
 import { CallStream } from '../bench/synthetic-calls.ts';
 import { fetchText, loadAverage, metricSum, rssBytes, waitUntil } from '../bench/process-probes.ts';
 import { fitLine, isFlat } from './memory-stats.ts';
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   requireLoopback();
   const maxEvents = Math.round(opt.rate * opt.minutes * 60);
   const id = `soak${randomBytes(4).toString('hex')}`;
-  const topics = { calls: `${id}.calls`, complaints: `${id}.complaints`, consents: `${id}.consents`, flags: `${id}.flags`, dlq: `${id}.dlq` };
+  const topics = runTopics(id);
   const kafka = createKafka({ clientId: 'callguard-soak', logLevel: LogLevel.ERROR });
   const admin = kafka.admin();
   await admin.connect();
@@ -105,16 +106,7 @@ async function main(): Promise<void> {
   const group = `${id}-detector`;
   let detector: ChildProcess | undefined;
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: topics.calls, numPartitions: PARTITIONS },
-        { topic: topics.complaints, numPartitions: PARTITIONS },
-        { topic: topics.consents, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        { topic: topics.flags, numPartitions: 4 },
-        { topic: topics.dlq, numPartitions: 1 },
-      ],
-    });
+    await ensureTopics(admin, topicSpecsFor(topics, PARTITIONS));
     const registry = createSchemaRegistry({ clientId: 'callguard-soak' });
     const schemaId = await registerValueSchema(registry, topics.calls, 'CallEvent');
     const type = (await registry.getSchema(schemaId)) as unknown as { toBuffer(v: unknown): Buffer };
@@ -125,19 +117,7 @@ async function main(): Promise<void> {
     await producer.connect();
 
     const port = 19_000 + Math.floor(Math.random() * 1000);
-    const env = {
-      ...process.env,
-      CALLGUARD_TOPIC_CALLS: topics.calls,
-      CALLGUARD_TOPIC_COMPLAINTS: topics.complaints,
-      CALLGUARD_TOPIC_CONSENTS: topics.consents,
-      CALLGUARD_TOPIC_FLAGS: topics.flags,
-      CALLGUARD_TOPIC_DLQ: topics.dlq,
-      CALLGUARD_DETECTOR_GROUP: group,
-      CALLGUARD_REDIS_PREFIX: prefix,
-      CALLGUARD_CLICKHOUSE_DATABASE: database,
-      CALLGUARD_DETECTOR_PORT: String(port),
-      CALLGUARD_LOG_LEVEL: 'warn',
-    };
+    const env = { ...process.env, ...detectorEnv({ topics, group, redisPrefix: prefix, database, port }), CALLGUARD_LOG_LEVEL: 'warn' };
     detector = spawn(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'detect'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     const pid = detector.pid!;
     await waitUntil(async () => (await fetchText(port, '/readyz'))?.includes('"assigned":true') ?? false, 120_000, 'the detector to be assigned its partitions', 250);
