@@ -37,4 +37,21 @@ describe('sweep variants', () => {
       expect(v.knobs.length).toBeGreaterThan(15);
     }
   });
+
+  it('perturb the campaigns’ neighbours within their ranges', () => {
+    const base = { default: loadScenario('default'), adversarial: loadScenario('adversarial') };
+    const within = (x: number, r: readonly [number, number]) => x >= r[0] - 1e-9 && x <= r[1] + 1e-9;
+    const perBlock = new Set<number>();
+    for (const v of variants) {
+      const b = base[v.base].populations.blockNeighbours;
+      const p = v.scenario.populations.blockNeighbours;
+      perBlock.add(p.perBlock[1]);
+      expect(within(p.perBlock[1] / b.perBlock[1], [RANGES.count[0] - 0.05, RANGES.count[1] + 0.05])).toBe(true);
+      expect(within(p.callsPerDay[0] / b.callsPerDay[0], RANGES.rate)).toBe(true);
+      expect(within(p.busy.strangersPerDay[0] / b.busy.strangersPerDay[0], RANGES.neighbourStrangers)).toBe(true);
+      expect(within(p.busy.answerRate[0] / b.busy.answerRate[0], RANGES.benignAnswer)).toBe(true);
+      expect(v.knobs.some((k) => k.startsWith('blockNeighbours '))).toBe(true);
+    }
+    expect(perBlock.size).toBeGreaterThan(1);
+  });
 });

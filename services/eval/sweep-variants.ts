@@ -47,6 +47,8 @@ export const RANGES = {
   talk: [0.5, 2] as const,
   /** Complaint-rate multiplier. */
   complaints: [0, 3] as const,
+  /** Neighbours in campaign blocks: the busy ones' strangers a day (a handful, so a narrower multiplier), log-uniform. */
+  neighbourStrangers: [0.5, 2] as const,
   /** Snowshoe block size multiplier and rotation hours (or none). */
   block: [0.5, 2] as const,
   rotationHours: [2, 12] as const,
@@ -96,6 +98,7 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
 
   const pops = s.populations as Record<string, Obj>;
   for (const [name, p] of Object.entries(pops)) {
+    if (name === 'blockNeighbours') continue; // perturbed below, from a stream of its own
     const nuisance = 'startHours' in p;
     const k: string[] = [];
     const countMul = name === 'subscribers' ? rng.uniform(0.7, 1.4) : rng.range(RANGES.count);
@@ -145,7 +148,32 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
   const extras = benignHeavyCallers(rng, base);
   s.extraPopulations = extras.populations;
   knobs.push(...extras.knobs);
+  // From a fork (derived from the variant's seed, not its position), so every other draw stays as it was.
+  knobs.push(perturbNeighbours(rng.fork('blockNeighbours'), pops.blockNeighbours));
   return { index, base, scenario: parseScenario(s, s.name as string), knobs };
+}
+
+/**
+ * The ordinary neighbours in the campaigns' blocks: how many per block, how
+ * many of them call strangers and how often, and how often those answer.
+ */
+function perturbNeighbours(rng: Rng, p: Obj): string {
+  const f2 = (x: number): string => x.toFixed(2);
+  const logUniform = (r: readonly [number, number]): number => Math.exp(rng.uniform(Math.log(r[0]), Math.log(r[1])));
+  const n = rng.range(RANGES.count);
+  p.perBlock = scaleRange(p.perBlock as Range, n).map(Math.round) as Range;
+  const calls = logUniform(RANGES.rate);
+  p.callsPerDay = scaleRange(p.callsPerDay as Range, calls);
+  const share = rng.range(RANGES.count);
+  p.busyShare = Math.min(1, (p.busyShare as number) * share);
+  const busy = p.busy as Obj;
+  const rate = logUniform(RANGES.neighbourStrangers);
+  busy.strangersPerDay = scaleRange(busy.strangersPerDay as Range, rate);
+  const ans = rng.range(RANGES.benignAnswer);
+  busy.answerRate = (busy.answerRate as Range).map((x) => clamp(x * ans, 0.05, 0.95)) as Range;
+  const talk = logUniform(RANGES.talk);
+  (busy.talk as Obj).median = Math.max(2, ((busy.talk as Obj).median as number) * talk);
+  return `blockNeighbours perBlock×${f2(n)} rate×${f2(calls)} busy×${f2(share)} busyRate×${f2(rate)} busyAns×${f2(ans)} talk×${f2(talk)}`;
 }
 
 /** Benign populations that call many strangers and are not in the built-in scenarios. */

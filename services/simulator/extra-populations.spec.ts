@@ -7,7 +7,8 @@ import { MemorySink } from './sinks/memory.ts';
 function tiny(keep: string[], extra: Record<string, unknown>, hours = 6) {
   const s = structuredClone(loadScenario('default', { scale: 1, hours })) as unknown as Record<string, unknown>;
   const pops = s.populations as Record<string, { count: number }>;
-  for (const [name, p] of Object.entries(pops)) p.count = keep.includes(name) ? Math.min(p.count, 20) : 0;
+  // Populations with a count (the campaigns' neighbours have none: they follow the snowshoe campaigns).
+  for (const [name, p] of Object.entries(pops)) if ('count' in p) p.count = keep.includes(name) ? Math.min(p.count, 20) : 0;
   s.publicPool = 5000;
   s.extraPopulations = extra;
   return parseScenario(s);

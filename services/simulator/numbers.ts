@@ -81,6 +81,17 @@ export class NumberAllocator {
     throw new Error('number space exhausted');
   }
 
+  /**
+   * Takes a given number if it is still free (true) without drawing from the
+   * allocator's stream, so that claiming numbers after every other
+   * allocation leaves every other number as it was.
+   */
+  claim(e164: string): boolean {
+    if (this.used.has(e164)) return false;
+    this.used.add(e164);
+    return true;
+  }
+
   /** A mobile number of the given provider (one of {@link MOBILE_PREFIXES}). */
   mobile(provider: string): string {
     const prefixes = MOBILE_PREFIXES[provider] ?? MOBILE_PREFIXES.CMCC;

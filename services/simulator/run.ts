@@ -4,10 +4,11 @@
  * when it pushes back. Memory holds the actors, their current plans and the
  * few seconds of the delivery buffer — never the whole output.
  */
+import { buildBlockNeighbours } from './populations/blockNeighbours.ts';
 import { BUILDERS, type BuildContext } from './populations/index.ts';
 import { formatNum, NumberAllocator, PublicPool, type Num } from './numbers.ts';
 import { Rng } from './prng.ts';
-import { extraPopulations, type Populations, type Scenario } from './scenario.ts';
+import { extraPopulations, type PopulationKey, type Scenario } from './scenario.ts';
 import { Sim, type Output, type SimStats } from './sim.ts';
 import type { Sink } from './sinks/sink.ts';
 import { truthRows, type TruthRow } from './truth.ts';
@@ -48,22 +49,27 @@ export async function runScenario(scenario: Scenario, seed: number, sink: Sink, 
   const pool = new PublicPool(alloc, root.fork('public'), Math.max(1000, Math.round(scenario.publicPool * scenario.scale)));
   const actors: Num[] = [];
   const allowed: Num[] = [];
-  const build = (name: string, like: keyof Populations, cfg: unknown): void => {
-    const ctx: BuildContext = {
-      sim,
-      population: name,
-      rng: root.fork(`population/${name}`),
-      alloc,
-      pool,
-      scale: scenario.scale,
-      addActor: (n) => actors.push(n),
-      allow: (n) => allowed.push(n),
-    };
-    (BUILDERS[like] as (c: BuildContext, cfg: unknown) => Num[])(ctx, cfg);
+  const context = (name: string): BuildContext => ({
+    sim,
+    population: name,
+    rng: root.fork(`population/${name}`),
+    alloc,
+    pool,
+    scale: scenario.scale,
+    addActor: (n) => actors.push(n),
+    allow: (n) => allowed.push(n),
+  });
+  const built = new Map<string, Num[]>();
+  const build = (name: string, like: PopulationKey, cfg: unknown): void => {
+    built.set(name, (BUILDERS[like] as (c: BuildContext, cfg: unknown) => Num[])(context(name), cfg));
   };
-  for (const name of Object.keys(BUILDERS) as (keyof Populations)[]) build(name, name, scenario.populations[name]);
+  for (const name of Object.keys(BUILDERS) as PopulationKey[]) build(name, name, scenario.populations[name]);
   // Extra populations come after the built-in ones, so they leave their numbers and streams unchanged.
   for (const extra of extraPopulations(scenario)) build(extra.name, extra.like, extra.config);
+  // The campaigns' neighbours come last, with their own streams of behaviour and records (see blockNeighbours.ts).
+  const { blockNeighbours, subscribers } = scenario.populations;
+  sim.isolate('blockNeighbours', 'nb', root.fork('records/blockNeighbours'));
+  buildBlockNeighbours(context('blockNeighbours'), blockNeighbours, subscribers, built.get('snowshoe') ?? []);
 
   opts.onAllowlist?.(allowed.map((n) => n.e164));
 

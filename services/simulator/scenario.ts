@@ -261,6 +261,44 @@ const snowshoe = z
   })
   .strict();
 
+/**
+ * Ordinary people living in a snowshoe campaign's number block: numbers on
+ * the campaign's access provider sharing all but the engine's last
+ * `rules.campaign.blockDigits` digits with a campaign number. They behave
+ * like the scenario's `subscribers` (whose parameters they take, but for
+ * their contacts and calls a day), calling each other (their contacts are
+ * other neighbours, of their block or another); a share of them also call several
+ * strangers a day (a small shop, a job seeker). Built after every other
+ * population, from streams of their own, so that adding them changes no
+ * other record. Optional: the defaults below apply to scenarios without it.
+ */
+const blockNeighbours = z
+  .object({
+    /** Neighbours per campaign block, drawn per block; a density, so not multiplied by `scale`. */
+    perBlock: range.default([30, 80]),
+    contacts: range.default([3, 12]),
+    callsPerDay: range.default([3, 12]),
+    /** Share of the neighbours who also call strangers in their working hours. */
+    busyShare: prob.default(0.15),
+    busy: z
+      .object({
+        strangersPerDay: range.default([4, 12]),
+        rhythm: rhythm.default('business'),
+        /** Answer probability, drawn per neighbour: businesses and customers mostly pick up. */
+        answerRate: probRange.default([0.45, 0.75]),
+        unanswered: mix.default({ NO_ANSWER: 55, BUSY: 15, REJECTED: 20, FAILED: 10 }),
+        talk: talk.default({ median: 60, sigma: 0.8, min: 5, max: 900 }),
+        /** An unanswered stranger is called again later (once). */
+        retryRate: prob.default(0.3),
+        retryDelayMinutes: range.default([30, 180]),
+        /** A missed stranger calls back (off by default: the callers would join the public population). */
+        callbackRate: prob.default(0),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 /** Every built-in population's schema, by scenario key. */
 const POPULATION_SCHEMAS = {
   subscribers,
@@ -279,7 +317,8 @@ const POPULATION_SCHEMAS = {
   quietHours: dialler,
   snowshoe,
 };
-type PopulationKey = keyof typeof POPULATION_SCHEMAS;
+/** The populations built by a builder of their own (every key but `blockNeighbours`, which needs the campaigns). */
+export type PopulationKey = keyof typeof POPULATION_SCHEMAS;
 const POPULATION_KEYS = Object.keys(POPULATION_SCHEMAS) as [PopulationKey, ...PopulationKey[]];
 
 function resolveExtra(populations: Record<string, unknown>, extra: { like: PopulationKey } & Record<string, unknown>) {
@@ -319,7 +358,7 @@ export const ScenarioSchema = z
       })
       .strict(),
     probes: z.array(probe).min(1),
-    populations: z.object(POPULATION_SCHEMAS).strict(),
+    populations: z.object({ ...POPULATION_SCHEMAS, blockNeighbours: blockNeighbours.prefault({}) }).strict(),
     /**
      * More populations built like a built-in one (`like`) under their own
      * truth label (the key): the built-in's parameters in this scenario,
@@ -332,7 +371,7 @@ export const ScenarioSchema = z
   .strict()
   .superRefine((s, ctx) => {
     for (const [name, extra] of Object.entries(s.extraPopulations)) {
-      if (name in POPULATION_SCHEMAS || name === 'public') {
+      if (name in POPULATION_SCHEMAS || name === 'blockNeighbours' || name === 'public') {
         ctx.addIssue({ code: 'custom', path: ['extraPopulations', name], message: `${name} is a built-in population name` });
         continue;
       }
@@ -347,6 +386,8 @@ export const ScenarioSchema = z
 
 /** A validated scenario. */
 export type Scenario = z.infer<typeof ScenarioSchema>;
+/** Configuration of the neighbours in campaign blocks. */
+export type BlockNeighboursConfig = z.infer<typeof blockNeighbours>;
 /** Configuration of a dialler-like nuisance population. */
 export type DiallerConfig = z.infer<typeof dialler>;
 /** Populations of a scenario. */
@@ -355,8 +396,8 @@ export type Populations = Scenario['populations'];
 /** An extra population of a scenario, resolved: its label, the built-in it is built like, and its full config. */
 export interface ExtraPopulation {
   name: string;
-  like: keyof Populations;
-  config: Populations[keyof Populations];
+  like: PopulationKey;
+  config: Populations[PopulationKey];
 }
 
 /** The scenario's extra populations with their configs merged over the built-in's and validated. */
@@ -369,7 +410,7 @@ export function extraPopulations(s: Scenario): ExtraPopulation[] {
 }
 
 /** Names of the benign populations (plus `public`: callees who call back). */
-export const BENIGN_POPULATIONS = ['subscribers', 'couriers', 'organisers', 'institutions', 'consentedCentres', 'quarrels'] as const;
+export const BENIGN_POPULATIONS = ['subscribers', 'couriers', 'organisers', 'institutions', 'consentedCentres', 'quarrels', 'blockNeighbours'] as const;
 /** Names of the nuisance populations. */
 export const NUISANCE_POPULATIONS = [
   'telemarketers',

@@ -50,6 +50,18 @@ interface Delivery extends Timed {
   out: Output;
 }
 
+/**
+ * Where the random details of records (probe, number forms, release cause,
+ * missing provider, delivery delay, duplicates) and their ids come from.
+ */
+interface RecordStream {
+  rng: Rng;
+  callPrefix: string;
+  reportPrefix: string;
+  calls: number;
+  reports: number;
+}
+
 interface Probe {
   id: string;
   causes: CauseFamily;
@@ -90,14 +102,11 @@ export class Sim {
   private readonly duplicateRate: number;
   private readonly nullProviderRate: number;
   private readonly idPrefix: string;
-  private eventSeq = 0;
-  private reportSeq = 0;
+  private readonly main: RecordStream;
+  /** Populations whose records have a stream of their own, by truth label. */
+  private readonly isolated = new Map<string, RecordStream>();
 
-  constructor(
-    scenario: Scenario,
-    seed: number,
-    private readonly rng: Rng,
-  ) {
+  constructor(scenario: Scenario, seed: number, rng: Rng) {
     this.start = Date.parse(scenario.start);
     this.scoredStart = this.start + scenario.warmupHours * HOUR;
     this.end = this.scoredStart + scenario.hours * HOUR;
@@ -107,6 +116,7 @@ export class Sim {
     this.duplicateRate = scenario.delivery.duplicateRate;
     this.nullProviderRate = scenario.delivery.nullProviderRate;
     this.idPrefix = `s${seed.toString(36)}-`;
+    this.main = { rng, callPrefix: this.idPrefix, reportPrefix: this.idPrefix + 'r', calls: 0, reports: 0 };
     this.probes = scenario.probes.map((p) => ({
       id: p.id,
       causes: p.causes,
@@ -114,6 +124,18 @@ export class Sim {
       formWeights: [p.forms.e164, p.forms.national, p.forms.intl0086],
     }));
     this.probeWeights = scenario.probes.map((p) => p.weight);
+  }
+
+  /**
+   * Gives a population's records a stream of their own: every record with a
+   * number of `population` on either side draws its details from `rng` and
+   * takes ids `<seed>-<tag>.<n>` (never a main-stream id), so that adding the
+   * population leaves every other record exactly as it was. Call before the
+   * population's first record.
+   */
+  isolate(population: string, tag: string, rng: Rng): void {
+    const prefix = `${this.idPrefix}${tag}.`;
+    this.isolated.set(population, { rng, callPrefix: prefix, reportPrefix: prefix + 'r', calls: 0, reports: 0 });
   }
 
   /** Runs `fn` at event time t (not before now). */
@@ -137,33 +159,35 @@ export class Sim {
   /** Records a call attempt that starts now. */
   call(spec: CallSpec): CallEvent {
     const { caller, callee, outcome } = spec;
+    const st = this.streamOf(caller, callee);
+    const rng = st.rng;
     const start = this.now;
-    const ring = spec.ringMs ?? defaultRingMs(this.rng, outcome);
+    const ring = spec.ringMs ?? defaultRingMs(rng, outcome);
     let answerTime: number | null = null;
     let endTime = start + Math.round(ring);
     if (outcome === 'ANSWERED') {
       answerTime = endTime;
       endTime = answerTime + Math.round(spec.talkMs ?? 30_000);
     }
-    const probe = this.probes[this.rng.weighted(this.probeWeights)];
+    const probe = this.probes[rng.weighted(this.probeWeights)];
     const record: CallEvent = {
-      eventId: this.idPrefix + (this.eventSeq++).toString(36),
+      eventId: st.callPrefix + (st.calls++).toString(36),
       probeId: probe.id,
-      caller: formatNum(caller, probe.forms[this.rng.weighted(probe.formWeights)]),
-      callee: formatNum(callee, probe.forms[this.rng.weighted(probe.formWeights)]),
+      caller: formatNum(caller, probe.forms[rng.weighted(probe.formWeights)]),
+      callee: formatNum(callee, probe.forms[rng.weighted(probe.formWeights)]),
       startTime: start,
       answerTime,
       endTime,
       outcome,
-      releaseCause: this.rng.chance(0.01) ? null : releaseCause(this.rng, outcome, probe.causes),
-      accessProvider: this.rng.chance(this.nullProviderRate) ? null : caller.provider,
+      releaseCause: rng.chance(0.01) ? null : releaseCause(rng, outcome, probe.causes),
+      accessProvider: rng.chance(this.nullProviderRate) ? null : caller.provider,
     };
     this.count(caller, outcome);
     const out: Output = { kind: 'call', key: caller.e164, record, duplicate: false };
-    this.deliver(start + this.delay(), out);
-    if (this.duplicateRate > 0 && this.rng.chance(this.duplicateRate)) {
+    this.deliver(start + this.delay(rng), out);
+    if (this.duplicateRate > 0 && rng.chance(this.duplicateRate)) {
       this.stats.duplicates++;
-      this.deliver(start + this.rng.uniform(0, this.jitterMs), { ...out, duplicate: true });
+      this.deliver(start + rng.uniform(0, this.jitterMs), { ...out, duplicate: true });
     }
     return record;
   }
@@ -171,14 +195,15 @@ export class Sim {
   /** Schedules a complaint by `reporter` about `reported` at event time t. */
   complaint(t: number, reporter: Num, reported: Num, category: ComplaintCategory): void {
     if (t >= this.end) return;
+    const st = this.streamOf(reporter, reported);
     this.at(t, () => {
       const record: ComplaintReport = {
-        reportId: this.idPrefix + 'r' + (this.reportSeq++).toString(36),
-        reporter: formatNum(reporter, this.platformForm()),
-        reported: formatNum(reported, this.platformForm()),
+        reportId: st.reportPrefix + (st.reports++).toString(36),
+        reporter: formatNum(reporter, this.platformForm(st.rng)),
+        reported: formatNum(reported, this.platformForm(st.rng)),
         reportTime: this.now,
         category,
-        channel: this.rng.pick(CHANNELS),
+        channel: st.rng.pick(CHANNELS),
       };
       this.stats.complaints++;
       this.deliver(this.now, { kind: 'complaint', key: reported.e164, record });
@@ -192,10 +217,11 @@ export class Sim {
    */
   consent(caller: Num, callee: Num, grantedAt: number, revokedAt: number | null, at: number): void {
     if (at >= this.end) return;
+    const st = this.streamOf(caller, callee);
     this.at(Math.max(at, this.start), () => {
       const record: ConsentRecord = {
-        caller: formatNum(caller, this.platformForm()),
-        callee: formatNum(callee, this.platformForm()),
+        caller: formatNum(caller, this.platformForm(st.rng)),
+        callee: formatNum(callee, this.platformForm(st.rng)),
         grantedAt,
         revokedAt,
       };
@@ -219,13 +245,19 @@ export class Sim {
   }
 
   /** Delivery delay of a call record: none for most, up to the maximum jitter for a share. */
-  private delay(): number {
-    return this.rng.chance(this.lateShare) ? this.rng.uniform(0, this.jitterMs) : 0;
+  private delay(rng: Rng): number {
+    return rng.chance(this.lateShare) ? rng.uniform(0, this.jitterMs) : 0;
   }
 
-  private platformForm(): NumForm {
-    const u = this.rng.float();
+  private platformForm(rng: Rng): NumForm {
+    const u = rng.float();
     return u < 0.55 ? 'e164' : u < 0.95 ? 'national' : 'intl0086';
+  }
+
+  /** The record stream of a record between `a` and `b`: an isolated population's if either belongs to one. */
+  private streamOf(a: Num, b: Num): RecordStream {
+    if (this.isolated.size === 0) return this.main;
+    return this.isolated.get(a.population) ?? this.isolated.get(b.population) ?? this.main;
   }
 
   private deliver(t: number, out: Output): void {

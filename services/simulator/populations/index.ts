@@ -4,7 +4,7 @@
  * a scenario reuses a builder under its own label).
  */
 import type { Num } from '../numbers.ts';
-import type { Populations } from '../scenario.ts';
+import type { PopulationKey, Populations } from '../scenario.ts';
 import { buildCallBombers } from './callBombers.ts';
 import { buildConsentedCentres } from './consentedCentres.ts';
 import type { BuildContext } from './context.ts';
@@ -22,8 +22,12 @@ import { buildUnconsentedCentres } from './unconsentedCentres.ts';
 
 export type { BuildContext } from './context.ts';
 
-/** Builders in a fixed order (the order fixes the allocation of numbers). */
-export const BUILDERS: { [K in keyof Populations]: (ctx: BuildContext, cfg: Populations[K]) => Num[] } = {
+/**
+ * Builders in a fixed order (the order fixes the allocation of numbers).
+ * The neighbours in campaign blocks (`blockNeighbours.ts`) are built apart,
+ * after every other population, from the campaigns' numbers.
+ */
+export const BUILDERS: { [K in PopulationKey]: (ctx: BuildContext, cfg: Populations[K]) => Num[] } = {
   subscribers: buildSubscribers,
   couriers: buildCouriers,
   organisers: buildOrganisers,

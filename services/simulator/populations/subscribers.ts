@@ -13,6 +13,8 @@ import { planTimes } from '../time.ts';
 import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['subscribers'];
+/** What a community of subscribers does (the subscribers' parameters but their count). */
+export type SubscriberBehaviour = Omit<Config, 'count'>;
 
 /** Creates the subscribers and their contact graph; returns their numbers. */
 export function buildSubscribers(ctx: BuildContext, cfg: Config): Num[] {
@@ -23,9 +25,19 @@ export function buildSubscribers(ctx: BuildContext, cfg: Config): Num[] {
     rngs.push(ctx.rng.fork(i));
     nums.push(newActor(ctx, rngs[i], ctx.population, false, { mobile: 1 }, cfg.providers));
   }
-  const adj = contactGraph(ctx.rng.fork('graph'), n, cfg.contacts);
-  for (let i = 0; i < n; i++) startSubscriber(ctx, cfg, nums, adj, i, rngs[i]);
+  startCommunity(ctx, cfg, nums, rngs);
   return nums;
+}
+
+/**
+ * Starts people who behave like subscribers: `nums[i]` (with its own stream
+ * `rngs[i]`) gets contacts among `nums` on a reciprocal graph drawn from
+ * the population's `graph` stream, and calls them (and now and then a
+ * stranger) through the whole run.
+ */
+export function startCommunity(ctx: BuildContext, cfg: SubscriberBehaviour, nums: Num[], rngs: Rng[]): void {
+  const adj = contactGraph(ctx.rng.fork('graph'), nums.length, cfg.contacts);
+  for (let i = 0; i < nums.length; i++) startSubscriber(ctx, cfg, nums, adj, i, rngs[i]);
 }
 
 /**
@@ -51,7 +63,7 @@ export function contactGraph(rng: Rng, n: number, degree: readonly [number, numb
   return adj;
 }
 
-function startSubscriber(ctx: BuildContext, cfg: Config, nums: Num[], adj: number[][], i: number, rng: Rng): void {
+function startSubscriber(ctx: BuildContext, cfg: SubscriberBehaviour, nums: Num[], adj: number[][], i: number, rng: Rng): void {
   const { sim } = ctx;
   const me = nums[i];
   const perDay = rng.range(cfg.callsPerDay);
