@@ -54,13 +54,25 @@ describe('auth', () => {
   it('locks an address out after repeated failures, for a while', () => {
     const clock = { t: 0 };
     const a = make(clock);
-    for (let i = 0; i < 3; i++) a.recordAttempt('10.0.0.1', false);
+    for (let i = 0; i < 2; i++) a.recordAttempt('10.0.0.1', false);
+    expect(a.lockedFor('10.0.0.1')).toBe(0); // below maxFailures (3)
+    a.recordAttempt('10.0.0.1', false);
     expect(a.lockedFor('10.0.0.1')).toBe(60_000);
     expect(a.lockedFor('10.0.0.2')).toBe(0);
+    clock.t = 30_000;
+    expect(a.lockedFor('10.0.0.1')).toBe(30_000);
     clock.t = 60_000;
     expect(a.lockedFor('10.0.0.1')).toBe(0);
-    a.recordAttempt('10.0.0.2', false);
+  });
+
+  it('a successful login clears an address’s earlier failures', () => {
+    const a = make();
+    for (let i = 0; i < 2; i++) a.recordAttempt('10.0.0.2', false);
     a.recordAttempt('10.0.0.2', true);
+    // Two more failures: two in a row, not four, so not locked.
+    for (let i = 0; i < 2; i++) a.recordAttempt('10.0.0.2', false);
     expect(a.lockedFor('10.0.0.2')).toBe(0);
+    a.recordAttempt('10.0.0.2', false);
+    expect(a.lockedFor('10.0.0.2')).toBe(60_000);
   });
 });

@@ -54,8 +54,11 @@ describe('inputs and stats', () => {
     bombing(tr);
     play(e, tr.inputs());
     const before = e.stats();
+    expect(before).toMatchObject({ calls: 12 });
+    expect(before.flags).toBeGreaterThan(0);
     e.finish();
     expect(e.stats()).toMatchObject({ calls: before.calls, flags: before.flags });
+    expect(e.drainFlags()).toEqual([]);
   });
 });
 

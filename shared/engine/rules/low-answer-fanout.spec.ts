@@ -120,10 +120,17 @@ describe('LOW_ANSWER_FANOUT', () => {
   });
 
   it('never reports a rate above its threshold', () => {
+    let fired = 0;
     for (let engaged = 0; engaged <= 200; engaged++) {
       const r = lowAnswerFanout(hour(200, engaged), c);
-      if (r) expect(r.value).toBeLessThanOrEqual(r.threshold);
+      if (!r) continue;
+      fired++;
+      expect(Math.abs(r.value - engaged / 200)).toBeLessThanOrEqual(0.05 + 1e-9); // the rate, to one decimal
+      expect(r.value).toBeLessThanOrEqual(r.threshold);
     }
+    // It fires for the low rates and stays silent for the rest (rates near and above the maximum).
+    expect(fired).toBeGreaterThan(50);
+    expect(fired).toBeLessThan(Math.ceil(MAX * 200));
   });
 
   it('reads its thresholds from the config', () => {
