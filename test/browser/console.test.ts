@@ -132,8 +132,14 @@ describe('investigators’ console in Chromium', () => {
   });
 
   it('the other pages render: evidence window, top offenders, providers', async () => {
+    // The profile page has a chart too: wait for the evidence page's own heading, not just a chart.
     await page.click('[data-testid=evidence-link] >> nth=0');
+    await page.waitForSelector('h1:text-is("Evidence window")');
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe(`#/flag/${FLAGS[1].flagId}`);
     await page.waitForSelector('[data-testid=activity-chart]');
+    const evidence = await page.textContent('#view');
+    expect(evidence).toMatch(/Calls in window\s*40/);
+    expect(await page.$$(`[data-testid=flag][data-flag-id="${FLAGS[1].flagId}"]`)).toHaveLength(1);
     await page.goto(`${app.url}/#/offenders?period=7d`);
     await page.waitForSelector('[data-testid=offenders] tbody tr');
     expect(await page.textContent('[data-testid=offenders] tbody tr')).toMatch(/Confirmed/);

@@ -241,7 +241,10 @@ describe('callguard enforce', () => {
   });
 
   it('a second instance re-reading both topics from the beginning changes nothing (idempotent on redelivery)', async () => {
-    const before = await redis.mget(...[LABELLED, BLOCKED, DISMISSED, EARLY].map((n) => `${prefix}:enforce:state:${n}`));
+    // The machine's state and the lookup view of each number, as the first instance left them.
+    const keys = [LABELLED, BLOCKED, DISMISSED, EARLY].flatMap((n) => [`${prefix}:enforce:state:${n}`, `${prefix}:label:${n}`]);
+    const before = await redis.mget(...keys);
+    expect(before.filter((v) => v === null)).toEqual([]);
     await first.close();
     const group = randomTopic('enf-replay');
     groups.push(group);
@@ -251,7 +254,7 @@ describe('callguard enforce', () => {
     await waitFor(async () => Object.values(await outcomes(second)).reduce((a, b) => a + b, 0) >= 11, { what: 'replay of all records' });
     const o = await outcomes(second);
     expect(Object.keys(o).every((k) => k.endsWith(':duplicate')), JSON.stringify(o)).toBe(true);
-    const after = await redis.mget(...[LABELLED, BLOCKED, DISMISSED, EARLY].map((n) => `${prefix}:enforce:state:${n}`));
+    const after = await redis.mget(...keys);
     expect(after).toEqual(before);
     expect((await lookup(second, BLOCKED)).body.status).toBe('BLOCKED');
   });

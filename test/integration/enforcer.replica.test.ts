@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { startLabelReplica, type LabelReplica } from '../../services/enforcer/label-replica.ts';
 import { waitFor } from './helpers/wait.ts';
 
@@ -16,7 +17,7 @@ const redis = new Redis(url, { maxRetriesPerRequest: 2 });
 const replicas: LabelReplica[] = [];
 const prefixes: string[] = [];
 
-function fresh(maxEntries = 100_000): { prefix: string; key: (n: string) => string; start(): LabelReplica; name: string } {
+function fresh(maxEntries = 100_000): { prefix: string; key: (n: string) => string; start(log?: Logger): LabelReplica; name: string } {
   const id = randomBytes(5).toString('hex');
   const prefix = `callguard:test:rep${id}:label:`;
   prefixes.push(prefix);
@@ -25,8 +26,8 @@ function fresh(maxEntries = 100_000): { prefix: string; key: (n: string) => stri
     prefix,
     name,
     key: (n) => prefix + n,
-    start() {
-      const r = startLabelReplica({ redisUrl: url, labelPrefix: prefix, maxEntries, connectionName: name });
+    start(log) {
+      const r = startLabelReplica({ redisUrl: url, labelPrefix: prefix, maxEntries, connectionName: name, log });
       replicas.push(r);
       return r;
     },
@@ -149,8 +150,20 @@ describe('label replica', () => {
   it('stops answering when its tracking connection is killed, and comes back complete with what changed meanwhile', async () => {
     const f = fresh();
     await redis.set(f.key(num(8)), json(num(8), 1));
-    const r = f.start();
+    // What the replica answers at the moment it resets (read inside its own log call, so no poll can miss it).
+    const resets: Array<{ why: unknown; state: string; v8: string | null | undefined; size: number }> = [];
+    const quiet = () => {};
+    const log = {
+      info: (o: { why?: unknown }, msg: string) => {
+        if (msg.startsWith('label replica reset')) resets.push({ why: o.why, state: r.state(), v8: r.get(num(8)), size: r.size() });
+      },
+      warn: quiet,
+      debug: quiet,
+      error: quiet,
+    } as unknown as Logger;
+    const r = f.start(log);
     await r.whenReady();
+    expect(r.get(num(8))).toBe(json(num(8), 1));
     const list = (await redis.client('LIST')) as string;
     const id = /id=(\d+) [^\n]*name=([^ ]+)/g;
     const ids = [...list.matchAll(id)].filter((m) => m[2] === f.name).map((m) => m[1]);
@@ -158,7 +171,9 @@ describe('label replica', () => {
     await redis.call('CLIENT', 'KILL', 'ID', ids[0]);
     await redis.set(f.key(num(8)), json(num(8), 2));
     await redis.set(f.key(num(9)), json(num(9), 1));
-    await waitFor(() => r.state() !== 'ready' || undefined, { what: 'the replica to notice', timeoutMs: 5_000, intervalMs: 5 }).catch(() => undefined);
+    await waitFor(() => resets.length > 0, { what: 'the replica to notice the lost connection', timeoutMs: 5_000, intervalMs: 5 });
+    // From then on it answers nothing of its own (lookups go to Redis) and holds no entries, until it has reloaded.
+    expect(resets[0]).toEqual({ why: 'tracking connection closed', state: 'starting', v8: undefined, size: 0 });
     await waitFor(() => r.state() === 'ready', { what: 'the replica to reload', timeoutMs: 10_000 });
     await settled(r);
     expect(r.get(num(8))).toBe(json(num(8), 2));

@@ -230,8 +230,8 @@ describe('profile and evidence', () => {
     expect(r.status).toBe(200);
     expect(r.body.window).toEqual({ fromMs: FLAGS[1].windowStart, toMs: FLAGS[1].windowEnd });
     expect(r.body.summary.calls).toBe(40);
-    expect(r.body.series.length).toBeGreaterThan(0);
-    expect((await get('/api/flags/no-such-flag')).status).toBe(404);
+    expect(r.body.series.reduce((n: number, s: { calls: number }) => n + s.calls, 0)).toBe(40);
+    expect(await get('/api/flags/no-such-flag')).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no flag no-such-flag' } });
   });
 
   it('a number without traffic or flags answers with zeros, not an error', async () => {
@@ -273,7 +273,9 @@ describe('queues and rankings', () => {
       { accessProvider: 'CMCC', calls: 66, flaggedCalls: 60, flaggedShare: 60 / 66, flaggedNumbers: 2, blockRecommendedNumbers: 0 },
       { accessProvider: 'TRUNK-X', calls: 40, flaggedCalls: 40, flaggedShare: 1, flaggedNumbers: 1, blockRecommendedNumbers: 1 },
     ]);
-    expect(NEIGHBOUR).toBeTruthy();
+    // CMCC's six unflagged calls are the neighbour's, an unflagged number on the same provider.
+    const neighbour = await get(`/api/numbers/${encodeURIComponent(NEIGHBOUR)}`);
+    expect(neighbour.body).toMatchObject({ number: NEIGHBOUR, summary: { calls: 6, answered: 6 }, flags: [] });
   });
 });
 
@@ -331,6 +333,12 @@ describe('review decisions', () => {
   });
 
   it('an unknown flag is a 404 and publishes nothing', async () => {
-    expect((await post('/api/flags/no-such-flag/review', { decision: 'CONFIRMED' })).status).toBe(404);
+    const offsets = async () => (await admin.fetchTopicOffsets(reviewsTopic)).map((p) => p.high);
+    const reviewRows = async () => Number((await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.reviews`))[0].n);
+    const [topicBefore, rowsBefore] = [await offsets(), await reviewRows()];
+    const r = await post('/api/flags/no-such-flag/review', { decision: 'CONFIRMED' });
+    expect(r).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no flag no-such-flag' } });
+    expect(await offsets()).toEqual(topicBefore);
+    expect(await reviewRows()).toBe(rowsBefore);
   });
 });

@@ -99,9 +99,12 @@ describe('contract tables', () => {
   });
 
   it('a parameter cannot inject SQL', async () => {
-    const rows = await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.flags WHERE number = {n:String}`, {
-      n: `x' OR 1=1 OR number = '`,
-    });
-    expect(rows[0].n).toBe('0');
+    // A row of its own, so that an injected `OR 1=1` would have something to match.
+    await ch.insert(`${database}.flags`, [flagRow({ ...sampleFlag, flagId: 'inject-control', number: '+8613900000042' })]);
+    const count = async (n: string) =>
+      (await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.flags WHERE number = {n:String}`, { n }))[0].n;
+    expect(await count('+8613900000042')).toBe('1');
+    expect(await count(`x' OR 1=1 OR number = '`)).toBe('0');
+    expect(await count(`+8613900000042' OR '1'='1`)).toBe('0');
   });
 });
