@@ -89,6 +89,9 @@ describe('the idle advance of event time', () => {
     const det = sc.start(ENV);
     const port = await det.port();
     await waitForCommitted(f, 240_000);
+    // The bug shows only with a lateness shorter than the pauses: the detector really runs with the test's.
+    const started = det.logs.find((l) => l.msg === 'detector started');
+    expect(started).toMatchObject({ allowedLatenessMs: ENGINE.allowedLatenessMs, idleMs: Number(ENV.CALLGUARD_DETECTOR_IDLE_MS) });
     const m = (await ops(port, '/metrics')).body;
     expect(det.logs.filter((l) => l.msg === 'outputs lag: consumption paused').length).toBeGreaterThan(3); // it really lagged, paused
     const late = metric(m, 'callguard_detector_late_events_total');

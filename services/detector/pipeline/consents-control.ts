@@ -59,7 +59,7 @@ export function applyControl(st: DetectorState, ev: ControlEvent): void {
     st.engineConfig = ev.config;
     for (const t of st.tasks.values()) t.replaceEngine(rebuild(st, t.engine));
     m.configReloads.inc({ result: 'applied' });
-    st.log.info({ override: ev.raw }, 'live engine config applied');
+    st.log.info({ override: ev.raw, allowedLatenessMs: ev.config.allowedLatenessMs }, 'live engine config applied');
   }
 }
 

@@ -123,7 +123,9 @@ export class Detector {
     if (this.st.stopping) return; // stopped while starting: do not join the group
     await source.start();
     this.st.status = 'ready';
-    log.info({ group: config.kafka.group, topics: config.topics, partitions: calls }, 'detector started');
+    // The event-time settings in force (engine config file, CALLGUARD_ENGINE_CONFIG and any live override from Redis; IDLE_MS).
+    const eventTime = { allowedLatenessMs: this.st.engineConfig.allowedLatenessMs, idleMs: config.idleMs };
+    log.info({ group: config.kafka.group, topics: config.topics, partitions: calls, ...eventTime }, 'detector started');
   }
 
   /** Which of `ids` are among the flags written to the flags topic since `sinceMs` (minus a margin for clock skew). */
