@@ -1,7 +1,18 @@
 /**
- * kill -9 of a detector in the middle of a stream, then a restart: no flag
- * lost, no flagId emitted twice, ClickHouse totals exact. Two partitions,
- * so that several engines are snapshotted and restored.
+ * kill -9 of a detector in the middle of a stream, once it has emitted
+ * some flags, then a restart: no flag lost, no flagId emitted twice,
+ * ClickHouse totals exact. Two partitions, so that several engines are
+ * snapshotted and restored.
+ *
+ * Run twice, once per kind of stored snapshot the restart finds (see
+ * "State and snapshots" in docs/detector.md):
+ * - `full`: SNAPSHOT_MS 500, the kill comes after every partition has
+ *   stored a full snapshot; the restart restores the engines' state and
+ *   reads on from the snapshots' positions;
+ * - `fresh`: SNAPSHOT_MS 10 minutes, the kill comes before any full
+ *   snapshot; the restart finds only the fresh snapshots, starts empty
+ *   engines and reads every partition again from its start offsets, with
+ *   the flags below the committed offsets already emitted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
@@ -10,57 +21,88 @@ import {
   clickhouseTotals,
   committedCount,
   expectedTotals,
+  metric,
+  ops,
   prepareScenario,
   readFlags,
   waitForCommitted,
-  type Fixture,
   type PreparedScenario,
-  type Scenario,
 } from './detector-harness.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 2;
-// Small fetches and a low pending limit (backpressure) make the stream take long enough to be killed in its middle.
+// Small fetches and the lowest pending limit (backpressure: about 1,000 records per checkpoint) make the stream take
+// long enough to be killed in its middle (about 6 s here; its flags come in the last 2 s).
 const ENV = {
   CALLGUARD_DETECTOR_CONTACT_NOTES: 'off',
   CALLGUARD_DETECTOR_CAMPAIGNS: 'partition',
-  CALLGUARD_DETECTOR_FLUSH_MS: '200',
-  CALLGUARD_DETECTOR_SNAPSHOT_MS: '500',
-  CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '131072',
-  CALLGUARD_DETECTOR_MAX_PENDING: '3000',
+  CALLGUARD_DETECTOR_FLUSH_MS: '400',
+  CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '16384',
+  CALLGUARD_DETECTOR_MAX_PENDING: '1000',
 };
 
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
+const VARIANTS = [
+  { kind: 'full', snapshotMs: 500 },
+  { kind: 'fresh', snapshotMs: 600_000 },
+] as const;
 
-beforeAll(async () => {
-  sc = await prepareScenario({ partitions: PARTITIONS, seed: 23, scale: 0.2, hours: 8, partitioned: true });
-  ({ f, s, expected } = sc);
-}, 240_000);
+/** Partitions whose last stored snapshot (per the detector's /metrics text `m`) is of `kind`. */
+const storedAs = (m: string, kind: string) => Array.from({ length: PARTITIONS }, (_, p) => p).filter((p) => metric(m, 'callguard_detector_snapshot_bytes', { partition: String(p), kind }) > 0);
 
-afterAll(() => sc?.dispose());
+describe.each(VARIANTS)('a detector killed with SIGKILL mid-stream with $kind snapshots stored, and restarted', ({ kind, snapshotMs }) => {
+  let sc: PreparedScenario;
+  let expected: FlagEvent[];
 
-/** Calls committed so far by the group, over all partitions. */
-const committedCalls = () => committedCount(f);
+  beforeAll(async () => {
+    sc = await prepareScenario({ partitions: PARTITIONS, seed: 23, scale: 0.2, hours: 8, partitioned: true });
+    expected = sc.expected;
+  }, 240_000);
 
-describe('a detector killed with SIGKILL mid-stream and restarted', () => {
+  afterAll(() => sc?.dispose());
+
   it('loses no flag, emits no flagId twice and leaves exact ClickHouse totals', async () => {
+    const { f, s } = sc;
+    const env = { ...ENV, CALLGUARD_DETECTOR_SNAPSHOT_MS: String(snapshotMs) };
     expect(expected.length).toBeGreaterThan(50);
-    const first = sc.start(ENV);
+    const first = sc.start(env);
+    const port = await first.port();
+    const metricsText = async () => (await ops(port, '/metrics')).body;
     const total = s.calls.length;
-    await waitFor(async () => (await committedCalls()) >= total * 0.3, { what: '30% of the calls committed', timeoutMs: 120_000, intervalMs: 50 });
+    // The scenario's flags come late in its traffic (after about three quarters of the calls, within 2 s here): killed
+    // only once some are on the topic, so that the restart has flags it must not emit again.
+    const ready = (m: string) => metric(m, 'callguard_detector_flags_total') >= expected.length * 0.05 && (kind === 'fresh' || storedAs(m, 'full').length === PARTITIONS);
+    await waitFor(async () => ready(await metricsText()), {
+      what: `5% of the flags emitted${kind === 'full' ? ' and a full snapshot of every partition stored' : ''}`,
+      timeoutMs: 120_000,
+      intervalMs: 50,
+    });
     await new Promise((r) => setTimeout(r, 150 + Math.random() * 300)); // anywhere in a checkpoint cycle
+    const m = await metricsText();
     first.proc.kill('SIGKILL');
     expect(await first.exited).toBeNull();
-    const before = await committedCalls();
+    // What the killed detector had stored: in the fresh variant only the fresh snapshots, nothing full.
+    expect(storedAs(m, kind)).toHaveLength(PARTITIONS);
+    expect(metric(m, 'callguard_detector_snapshot_seconds_count', { kind: 'fresh' })).toBe(PARTITIONS);
+    if (kind === 'fresh') expect(metric(m, 'callguard_detector_snapshot_seconds_count', { kind: 'full' })).toBe(0);
+    const before = await committedCount(f);
     expect(before).toBeLessThan(total); // really mid-stream
     const flagsBefore = (await readFlags(f)).length;
+    expect(flagsBefore).toBeGreaterThan(0);
 
-    const second = sc.start(ENV);
+    const second = sc.start(env);
     await waitForCommitted(f);
-    expect(second.logs.filter((l) => l.msg === 'partition restored from snapshot')).toHaveLength(PARTITIONS);
+    const restored = second.logs.filter((l) => l.msg === 'partition restored from snapshot');
+    expect(restored.map((l) => l.kind)).toEqual(Array(PARTITIONS).fill(kind));
+    if (kind === 'fresh') {
+      // Read again from the start offsets, although offsets had been committed (flags below them are not emitted again).
+      for (const l of restored) expect((l.positions as { calls: number }).calls).toBe(0);
+      expect(restored.some((l) => ((l.committed as { calls: number | null }).calls ?? 0) > 0)).toBe(true);
+      // Every flag the killed detector had emitted was found again and held back (below the committed offsets, or by its mark).
+      const secondPort = await second.port();
+      const held = async () => metric((await ops(secondPort, '/metrics')).body, 'callguard_detector_flags_deduplicated_total');
+      await waitFor(async () => (await held()) >= flagsBefore, { what: 'the earlier flags held back', timeoutMs: 10_000 }).catch(() => {});
+      expect(await held()).toBe(flagsBefore);
+    }
 
     const flags = await readFlags(f);
     const ids = flags.map((x) => x.flagId);

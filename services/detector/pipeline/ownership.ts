@@ -114,12 +114,12 @@ async function createTask(
         // A fresh snapshot: the state at its positions is the empty one; start from there (with new epochs if retention moved them).
         const engine = createEngine(st.engineConfig, st.engineOpts());
         prime(st, engine);
-        st.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString(), fresh: true }, 'partition restored from snapshot');
+        st.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString(), kind: 'fresh' }, 'partition restored from snapshot');
         return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null, fresh: true });
       }
       const engine = restoreEngine(st.engineConfig, snap.engine, st.engineOpts());
       prime(st, engine);
-      st.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString() }, 'partition restored from snapshot');
+      st.log.info({ partition: p, positions, committed: at.committed, takenAt: new Date(snap.takenAt).toISOString(), kind: 'full' }, 'partition restored from snapshot');
       return new PartitionTask({ ...base, engine, positions, epochs: snap.epochs, aggregates: snap.aggregates, lastEventTime: snap.lastEventTime });
     } catch (e) {
       st.snapshotStored.delete(p);
