@@ -174,6 +174,15 @@ export const engineConfigSchema = z
              * (six numbers, 40 calls, 15 % engaged) is as clear as a large one.
              */
             strangerCallsPerDay: count.default(30),
+            /**
+             * A member is scored with its group only if at least `listedMembers − 1`
+             * other listed members lie within this many numbers of it. An operation
+             * leases its numbers together (a range, or every few numbers of one);
+             * the ordinary subscribers of the block are scattered over it, and the
+             * few of them who call strangers on a given day rarely sit this close to
+             * two others who do. 16 admits ranges taken every 16th number or closer.
+             */
+            neighbourhood: count.default(16),
           })
           .strict()
           .prefault({}),

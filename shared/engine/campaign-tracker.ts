@@ -39,11 +39,15 @@ export function trackProvider(cx: EngineContext, slot: number, provider: string 
  * group currently looks like a campaign. When it first does on a day, its
  * members that were quiet until then are passed to `judge`.
  *
- * Every member's stranger calls count for the group, however quiet the
- * member. They count per callee, as a number's own rates do (`seen`, the
- * call observer's bits): a stranger once a day, its first engaged answer
- * once, so that retries of unanswered calls (a company's lines calling
- * customers back) do not make a block look unwelcome.
+ * The group's evidence is the stranger calls of its listed members: those
+ * that themselves look like quiet marketers today, however quiet. When a
+ * member is listed its calls of the day so far are added; its later ones as
+ * they come. The block's other callers do not count, so residents who call
+ * the odd stranger cannot hide an operation among them (as they did when
+ * every member counted). Calls count per callee, as a number's own rates
+ * do (`seen`, the call observer's bits): a stranger once a day, its first
+ * engaged answer once, so that retries of unanswered calls (a company's
+ * lines calling customers back) do not make a block look unwelcome.
  */
 export function trackCampaign(cx: EngineContext, slot: number, key: number, t: number, seen: number, judge: (slot: number, t: number) => void): boolean {
   const st = cx.state;
@@ -61,8 +65,9 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
     st.set32(slot, 'groupDay', day);
     cx.groups.join(id, t);
   }
-  if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) cx.groups.addCall(id, t, (seen & NEW_STRANGER) !== 0, (seen & FIRST_ENGAGED) !== 0);
-  if (st.get32(slot, 'listedDay') !== day) {
+  if (st.get32(slot, 'listedDay') === day) {
+    if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) cx.groups.addCall(id, t, (seen & NEW_STRANGER) !== 0, (seen & FIRST_ENGAGED) !== 0);
+  } else {
     // Listed: the member itself looks like a quiet marketer (the rule's member conditions, per callee).
     const ctr = st.counters;
     const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
@@ -71,7 +76,8 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
     const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
     if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / callees <= c.memberMaxAnswerRate) {
       st.set32(slot, 'listedDay', day);
-      cx.groups.list(id, t, key);
+      // Its calls of the day so far (this one included) become the group's evidence.
+      cx.groups.list(id, t, key, ctr.current(slot, H24, NEW_STRANGERS, t), ctr.current(slot, H24, STRANGER_ANSWERED, t));
     }
   }
   const g = cx.groups;

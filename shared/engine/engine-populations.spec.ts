@@ -139,8 +139,11 @@ describe('sequential dialler', () => {
 });
 
 describe('snowshoe campaign', () => {
-  /** Six numbers in one block of 1000 (+86 137 12345 xxx), each calling ~15 strangers a day, 20% answered. */
-  const members = [17, 101, 254, 480, 733, 912].map((k) => `+8613712345${String(k).padStart(3, '0')}`);
+  /**
+   * Six numbers leased together in one block of 1000 (+86 137 12345 2xx, a
+   * few numbers apart), each calling ~15 strangers a day, 20% answered.
+   */
+  const members = [200, 203, 204, 208, 211, 215].map((k) => `+8613712345${String(k).padStart(3, '0')}`);
 
   function campaign(tr: Traffic, numbers: string[], provider: (i: number) => string, days: number): void {
     const random = rng(9);
@@ -176,7 +179,7 @@ describe('snowshoe campaign', () => {
   });
 
   it('ten numbers each below every per-number threshold (8 strangers a day) are labelled together, and only together', () => {
-    const ten = Array.from({ length: 10 }, (_, k) => `+8613712346${String(50 + k * 37).padStart(3, '0')}`);
+    const ten = Array.from({ length: 10 }, (_, k) => `+8613712346${String(50 + k * 7).padStart(3, '0')}`);
     const run = (numbers: string[]) => {
       const random = rng(13);
       const tr = new Traffic();
@@ -237,6 +240,25 @@ describe('snowshoe campaign', () => {
     });
     const flags = play(engine(), tr.inputs()).flags;
     expect(neighbours.filter((nb) => atLeast(flagsOf(flags, nb), 'LABEL').length > 0)).toEqual([]);
+  });
+
+  it('a resident elsewhere in the block who calls strangers much like the operation is not labelled with it', () => {
+    const random = rng(23);
+    const tr = new Traffic();
+    campaign(tr, members, () => 'carrier-x', 2);
+    // +86 137 12345 780, far from the operation's range: a job seeker ringing 10 companies a day, 3 of them engaging.
+    const resident = '+8613712345780';
+    let n = 0;
+    for (let day = 0; day < 2; day++) {
+      for (let i = 0; i < 10; i++) {
+        const at = T0 + day * DAY + i * 45 * MIN + Math.floor(random() * 60) * SEC;
+        if (i % 3 === 0) tr.answered(at, resident, stranger(5000 + n++, '158'), 120, { provider: 'carrier-x' });
+        else tr.noAnswer(at, resident, stranger(5000 + n++, '158'), { provider: 'carrier-x' });
+      }
+    }
+    const flags = play(engine(), tr.inputs()).flags;
+    for (const m of members) expect(withRule(flagsOf(flags, m), 'CAMPAIGN'), m).not.toEqual([]);
+    expect(withRule(flagsOf(flags, resident), 'CAMPAIGN')).toEqual([]);
   });
 
   it('the same behaviour spread over different access providers is not one campaign', () => {

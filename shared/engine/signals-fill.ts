@@ -2,6 +2,7 @@
 import type { EngineContext } from './context.ts';
 import { MARKETING as MARKETING_ } from './number-kind.ts';
 import type { Signals } from './signals.ts';
+import { looksLikeCampaign } from './rules/campaign.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 
 const H1 = H1_;
@@ -53,11 +54,14 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
     s.campaignCalls = g.calls;
     s.campaignEngaged = g.engaged;
     s.campaignListed = g.listed;
+    const cc = cx.config.rules.campaign;
+    s.campaignNeighbours = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, cc) ? g.listedNear(group - 1, t, key, cc.neighbourhood) : 0;
   } else {
     s.campaignMembers = 0;
     s.campaignCalls = 0;
     s.campaignEngaged = 0;
     s.campaignListed = 0;
+    s.campaignNeighbours = 0;
   }
   return s;
 }

@@ -45,6 +45,8 @@ export interface Signals {
   campaignEngaged: number;
   /** Members of the group that themselves look like quiet marketers (state/campaigns.ts). */
   campaignListed: number;
+  /** Listed members within `rules.campaign.neighbourhood` numbers of this one (counted only while the group looks like a campaign). */
+  campaignNeighbours: number;
 }
 
 export function emptySignals(): Signals {
@@ -81,6 +83,7 @@ export function emptySignals(): Signals {
     campaignCalls: 0,
     campaignEngaged: 0,
     campaignListed: 0,
+    campaignNeighbours: 0,
   };
 }
 

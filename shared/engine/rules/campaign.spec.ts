@@ -11,7 +11,7 @@ const cfg = defaultConfig();
 const c = cfg.rules;
 const { members: MEMBERS, listedMembers: LISTED, strangerCallsPerDay: GROUP_CALLS, memberStrangersPerDay: MEMBER_CALLS, memberMaxAnswerRate: MAX } = c.campaign;
 
-/** A quiet marketer (15 strangers a day, 3 engaged) in a group of 6, all alike, making 90 stranger calls, 18 engaged. */
+/** A quiet marketer (15 strangers a day, 3 engaged) in a group of 6, all alike and numbered close together, making 90 stranger calls, 18 engaged. */
 const member = (o: Partial<Signals> = {}): Signals => ({
   ...emptySignals(),
   strangerCalls24h: 15,
@@ -21,10 +21,16 @@ const member = (o: Partial<Signals> = {}): Signals => ({
   campaignCalls: 90,
   campaignEngaged: 18,
   campaignListed: 6,
+  campaignNeighbours: 5,
   ...o,
 });
 
 describe('CAMPAIGN', () => {
+  it('scores a member only when enough of the listed members sit within the neighbourhood of its number', () => {
+    expect(campaign(member({ campaignNeighbours: LISTED - 2 }), c)).toBeNull();
+    expect(campaign(member({ campaignNeighbours: LISTED - 1 }), c)).not.toBeNull();
+  });
+
   it('is silent for a number in no group', () => {
     expect(campaign(member({ campaignMembers: 0, campaignCalls: 0, campaignEngaged: 0 }), c)).toBeNull();
   });

@@ -6,9 +6,9 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
  * evidence rather than by its volume: enough members that call strangers,
  * enough of them (`listedMembers`) that each look like a quiet marketer on
  * their own (the members behave alike: one busy caller and its neighbours
- * are not an operation), enough stranger calls for the group's engagement
- * rate to mean something (`strangerCallsPerDay`), and the upper bound of
- * that rate's 95 % interval under `memberMaxAnswerRate`. The campaign
+ * are not an operation), enough stranger calls of those listed members for
+ * their engagement rate to mean something (`strangerCallsPerDay`), and the
+ * upper bound of that rate's 95 % interval under `memberMaxAnswerRate`. The campaign
  * tracker (which judges the group's listed members when it first holds)
  * and the rule use this same test.
  */
@@ -25,8 +25,11 @@ export function looksLikeCampaign(members: number, listed: number, calls: number
  * CAMPAIGN: the number belongs to a block of numbers on one access provider
  * that, taken together, look like a telemarketer (`looksLikeCampaign`:
  * members alike, callees not engaging, with statistical evidence), and the
- * number itself behaves alike: it calls strangers almost only, and they do
- * not engage. Each member may be quiet on its own (snowshoe); scoring every
+ * number itself behaves alike and sits with the operation: it calls
+ * strangers almost only, they do not engage, and other listed members are
+ * numbered close to it (`neighbourhood`: an operation leases its numbers
+ * together, residents are scattered over the block). Each member may be
+ * quiet on its own (snowshoe); scoring every
  * member means rotating numbers does not hide the operation. A number with
  * fewer than `memberStrangersPerDay` stranger calls is not scored: two
  * unanswered calls are anyone's day, and its block's ordinary subscribers
@@ -37,6 +40,8 @@ export const campaign: Rule = (s, c) => {
   const cc = c.campaign;
   const { members, memberStrangersPerDay, memberMaxAnswerRate, memberStrangerShare } = cc;
   if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, cc)) return null;
+  // The number sits with the operation's other numbers (a resident elsewhere in the block does not).
+  if (s.campaignNeighbours < cc.listedMembers - 1) return null;
   // The member itself behaves like the operation: it calls strangers almost
   // only (a neighbour in the block also calls friends), and they do not engage.
   if (s.strangerCalls24h < memberStrangersPerDay) return null;

@@ -31,6 +31,7 @@ const loud = {
   campaignMembers: 10,
   campaignCalls: 500,
   campaignListed: 10,
+  campaignNeighbours: 9,
 };
 
 describe('RULE_SET', () => {

@@ -95,6 +95,27 @@ describe('CampaignGroups', () => {
     expect(g.markHot(id, D0 + 2 * DAY + 2000)).toEqual([222, 333]);
   });
 
+  it('counts a listed member’s calls of the day so far as the group’s evidence, and only listed members’ calls', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(2, 'p1');
+    g.list(id, T, 11, 8, 1);
+    g.list(id, T, 12, 6, 2);
+    g.addCall(id, T + 1000, true, false);
+    expect(g.value(id, T + 1000)).toMatchObject({ calls: 15, engaged: 3, listed: 2 });
+  });
+
+  it('finds the listed members within a radius of a number, itself left out, today’s or yesterday’s when more', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(3, 'p1');
+    for (const key of [100, 103, 108, 160, 500]) g.list(id, T, key);
+    expect(g.listedNear(id, T, 103, 16)).toBe(2); // 100 and 108; 160 and 500 are far
+    expect(g.listedNear(id, T, 500, 16)).toBe(0);
+    expect(g.listedNear(id, T, 130, 30)).toBe(4); // 100, 103, 108, 160 (the radius is inclusive)
+    g.list(id, D0 + DAY + 1000, 101); // the next day: one so far
+    expect(g.listedNear(id, D0 + DAY + 2000, 103, 16)).toBe(2); // yesterday's two (100, 108) are more than today's one (101)
+    expect(g.listedNear(id, D0 + 3 * DAY, 103, 16)).toBe(0); // two days on: none
+  });
+
   it('round-trips through exportState / importState', () => {
     const g = new CampaignGroups();
     const id = g.idFor(7, 'p3');

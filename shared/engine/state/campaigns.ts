@@ -21,9 +21,9 @@ const MAX_LISTED = 1024;
 export interface GroupValue {
   /** Numbers of the group that called strangers (today, or the busier of today and yesterday). */
   members: number;
-  /** Stranger calls of the group over the last 24 h, per callee (a stranger once a day). */
+  /** Stranger calls of the group's listed members over the last 24 h, per callee (a stranger once a day). */
   calls: number;
-  /** Strangers who engaged (answered past the short-call cut; each once). */
+  /** Of those strangers, the ones who engaged (answered past the short-call cut; each once). */
   engaged: number;
   /**
    * Members that themselves look like quiet marketers (listed: enough
@@ -37,11 +37,12 @@ export interface GroupValue {
  * Campaign groups: numbers in one number block (all digits but the last few)
  * entering the network through one access provider. One instance may be
  * shared by the engines of several partitions in a process (calls are keyed
- * by caller, so a block's numbers are spread over partitions). Every stranger call of a
- * member counts for its group — members, calls and engaged calls per day
- * (current and previous day, interpolated like the per-number counters) —
+ * by caller, so a block's numbers are spread over partitions). Members per
+ * day, and the stranger calls and engaged calls of its listed members
+ * (current and previous day, interpolated like the per-number counters),
  * so an operation rotating over many numbers, each quiet on its own, is
- * measured as the one telemarketer it is.
+ * measured as the one telemarketer it is, and the block's residents do not
+ * dilute it.
  */
 export class CampaignGroups {
   /** access provider → block → group id. */
@@ -92,10 +93,17 @@ export class CampaignGroups {
     if (engaged) g.engagedCur++;
   }
 
-  /** Lists a member that itself looks like a quiet marketer (once per member per day). */
-  list(id: number, t: number, key: number): void {
+  /**
+   * Lists a member that itself looks like a quiet marketer (once per member
+   * per day), with its stranger calls and engaged strangers of the day so
+   * far: the group's evidence is its listed members' calls (later ones
+   * arrive through `addCall`).
+   */
+  list(id: number, t: number, key: number, callsToday = 0, engagedToday = 0): void {
     const g = this.roll(id, t);
     if (g.listedCur.length < MAX_LISTED) g.listedCur.push(key);
+    g.callsCur += callsToday;
+    g.engagedCur += engagedToday;
   }
 
   /**
@@ -134,6 +142,24 @@ export class CampaignGroups {
     } else {
       this.members = this.calls = this.engaged = this.listed = 0;
     }
+  }
+
+  /**
+   * Listed members other than `key` whose numbers lie within `radius` of
+   * it: today's, or yesterday's when more (an operation rotating through
+   * its range lists a few numbers a day).
+   */
+  listedNear(id: number, t: number, key: number, radius: number): number {
+    const g = this.groups[id];
+    const d = Math.floor(t / DAY_MS);
+    const near = (keys: number[]) => {
+      let n = 0;
+      for (const k of keys) if (k !== key && Math.abs(k - key) <= radius) n++;
+      return n;
+    };
+    if (g.day === d) return Math.max(near(g.listedCur), near(g.listedPrev));
+    if (g.day === d - 1) return near(g.listedCur);
+    return 0;
   }
 
   /** Members, calls, engaged calls and listed members over the last 24 h at `t`. */

@@ -112,6 +112,13 @@ export class WindowedCounters {
     return 0;
   }
 
+  /** Count of metric `m` in the current window of horizon `h` at time `t` (for the day's horizon: since midnight UTC). */
+  current(slot: number, h: number, m: number, t: number): number {
+    const w = Math.floor(t / HORIZON_MS[h]);
+    if (this.u32[slot * STRIDE32 + h] !== w) return 0;
+    return this.u16[slot * STRIDE + HEADER + h * PER_HORIZON + m * 2];
+  }
+
   /** Replaces the state with a copy made by `buffer().slice()`. */
   load(counts: Uint16Array): void {
     this.u16 = new Uint16Array(counts);
