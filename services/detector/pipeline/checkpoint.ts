@@ -5,14 +5,19 @@
  * first. Then, in order:
  *
  *  1. DLQ records to Kafka (idempotent producer, acks from all in-sync replicas);
- *  2. each partition's "outputs durable up to" mark in Redis;
- *  3. rows to ClickHouse (flags, number_minute, provider_hour);
+ *  2. rows to ClickHouse (flags, number_minute, provider_hour);
+ *  3. each partition's "outputs durable up to" mark in Redis — after the
+ *     rows: a restart suppresses the flags below the mark before they reach
+ *     the flag lane, so a mark stored before its flags' rows would lose
+ *     those rows if the process died in between (the lane writes the rows
+ *     of flags already on the topic, without producing them again, only for
+ *     the flags it is given);
  *  4. offsets committed, only for partitions that already have a stored
  *     snapshot (so that a committed offset always has a snapshot at or
  *     before it to resume from, with the state to go on);
  *  5. partition snapshots stored (when due).
  *
- * Steps 1 and 3 are retried with backoff until they succeed or the abort
+ * Steps 1 and 2 are retried with backoff until they succeed or the abort
  * signal fires (then nothing is committed, and the inputs are read again
  * after a restart). A permanent ClickHouse error (see
  * sinks/clickhouse-errors.ts) is retried too, with a longer backoff, since
@@ -101,21 +106,11 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   deps.hooks.dlq(dlq);
   step('produced');
 
-  // Fenced: a partition another instance took meanwhile gets no mark (and so no commit below) from this one.
-  await Promise.all(
-    work.cuts
-      .filter((c) => deps.owns(c.partition))
-      .map(async (c) => {
-        if ((await deps.marks.save(c.partition, c.positions, deps.generation(c.partition))) === 'fenced') deps.hooks.fenced(c.partition, 'mark');
-      }),
-  );
-
   const rows = {
     flags: work.emitted.map((f) => flagRow(f)),
     numberMinute: work.cuts.flatMap((c) => c.rows.numberMinute),
     providerHour: work.cuts.flatMap((c) => c.rows.providerHour),
   };
-  step('marked');
   await retry(() => deps.writer.write(rows), {
     what: 'write ClickHouse rows',
     signal,
@@ -126,6 +121,16 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   });
   deps.hooks.sinkOk?.('clickhouse');
   step('written');
+
+  // Fenced: a partition another instance took meanwhile gets no mark (and so no commit below) from this one.
+  await Promise.all(
+    work.cuts
+      .filter((c) => deps.owns(c.partition))
+      .map(async (c) => {
+        if ((await deps.marks.save(c.partition, c.positions, deps.generation(c.partition))) === 'fenced') deps.hooks.fenced(c.partition, 'mark');
+      }),
+  );
+  step('marked');
 
   const offsets: PartitionOffset[] = [];
   for (const c of work.cuts) {
