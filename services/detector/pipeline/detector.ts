@@ -168,7 +168,10 @@ export class Detector {
       // A stop during the start sequence: let it reach its next step (where it
       // sees the stop and returns) so that it cannot join the group afterwards.
       if (this.st.starting) await Promise.race([this.st.starting.catch(() => {}), new Promise<void>((r) => this.st.abort.signal.addEventListener('abort', () => r(), { once: true }))]);
-      if (this.st.sub === null) return; // the pipeline never ran: nothing to flush
+      if (this.st.sub === null) {
+        log.info('stopped during start-up: the group was not joined, nothing to flush');
+        return;
+      }
       for (const p of this.st.active) syncPause(this.st, p);
       await this.st.barrier();
       await this.st.checkpoint;
