@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { createClickHouse, dropDatabase, type ClickHouse } from '../../shared/clickhouse/index.ts';
 import type { CallEvent, ComplaintReport, ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
 import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
+import { detectorEnv, runTopics, type DetectorTopics } from '../../services/detector/launch-env.ts';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { testKafka } from './helpers/kafka.ts';
 import { CLI, ROOT, key, replay, replayPartitioned, simulate, writeScenario, type Scenario, type ScenarioRecords } from './helpers/scenario.ts';
@@ -29,7 +30,7 @@ const REDIS_URL = process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379';
 /** Everything one test owns: names of topics, group, Redis prefix and database, and clients. */
 export interface Fixture {
   id: string;
-  topics: { calls: string; complaints: string; consents: string; flags: string; dlq: string };
+  topics: DetectorTopics;
   group: string;
   prefix: string;
   database: string;
@@ -55,13 +56,7 @@ export interface FixtureOptions {
 /** Creates topics (inputs with `partitions` partitions), registers schemas and connects clients. */
 export async function createFixture(partitions: number, opts: FixtureOptions = {}): Promise<Fixture> {
   const id = `dt${randomBytes(5).toString('hex')}`;
-  const topics = {
-    calls: `${id}.calls`,
-    complaints: `${id}.complaints`,
-    consents: `${id}.consents`,
-    flags: `${id}.flags`,
-    dlq: `${id}.dlq`,
-  };
+  const topics = runTopics(id);
   const kafka = testKafka(`callguard-test-${id}`, opts.brokers);
   const admin = kafka.admin();
   await admin.connect();
@@ -103,15 +98,7 @@ export async function createFixture(partitions: number, opts: FixtureOptions = {
       return {
         ...process.env,
         ...(opts.brokers ? { CALLGUARD_KAFKA_BROKERS: opts.brokers.join(',') } : {}),
-        CALLGUARD_TOPIC_CALLS: topics.calls,
-        CALLGUARD_TOPIC_COMPLAINTS: topics.complaints,
-        CALLGUARD_TOPIC_CONSENTS: topics.consents,
-        CALLGUARD_TOPIC_FLAGS: topics.flags,
-        CALLGUARD_TOPIC_DLQ: topics.dlq,
-        CALLGUARD_DETECTOR_GROUP: f.group,
-        CALLGUARD_REDIS_PREFIX: f.prefix,
-        CALLGUARD_CLICKHOUSE_DATABASE: f.database,
-        CALLGUARD_DETECTOR_PORT: '0',
+        ...detectorEnv({ topics, group: f.group, redisPrefix: f.prefix, database: f.database, port: 0 }),
         CALLGUARD_DETECTOR_FLUSH_MS: '300',
         CALLGUARD_DETECTOR_SNAPSHOT_MS: '1000',
         CALLGUARD_LOG_LEVEL: 'info',

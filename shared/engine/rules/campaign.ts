@@ -8,9 +8,9 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
  * their own (the members behave alike: one busy caller and its neighbours
  * are not an operation), enough stranger calls of those listed members for
  * their engagement rate to mean something (`strangerCallsPerDay`), and the
- * upper bound of that rate's 95 % interval under `memberMaxAnswerRate`. The campaign
- * tracker (which judges the group's listed members when it first holds)
- * and the rule use this same test.
+ * upper bound of that rate's 95 % interval under `memberMaxAnswerRate`.
+ * The campaign tracker (which judges the group's listed members when it
+ * first holds) and the rule use this same test.
  */
 export function looksLikeCampaign(members: number, listed: number, calls: number, engaged: number, c: EngineConfig['rules']['campaign']): boolean {
   return (
@@ -29,8 +29,8 @@ export function looksLikeCampaign(members: number, listed: number, calls: number
  * strangers almost only, they do not engage, and other listed members are
  * numbered close to it (`neighbourhood`: an operation leases its numbers
  * together, residents are scattered over the block). Each member may be
- * quiet on its own (snowshoe); scoring every
- * member means rotating numbers does not hide the operation. A number with
+ * quiet on its own (snowshoe); scoring every member means rotating numbers
+ * does not hide the operation. A number with
  * fewer than `memberStrangersPerDay` stranger calls is not scored: two
  * unanswered calls are anyone's day, and its block's ordinary subscribers
  * must not be labelled for their neighbours. LABEL at the thresholds on its
