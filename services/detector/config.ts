@@ -98,9 +98,11 @@ export interface DetectorConfig {
    */
   contactNotes: 'local' | 'off';
   /**
-   * `process`: one set of campaign groups shared by every partition engine
-   * of the process (a number block spreads over partitions); `partition`:
-   * each engine has its own (results independent of the instance layout).
+   * `process`: one set of campaign groups and one table of callees' swarm
+   * loads shared by every partition engine of the process (a number block,
+   * and the numbers flooding one victim, spread over partitions);
+   * `partition`: each engine has its own (results independent of the
+   * instance layout).
    */
   campaigns: 'process' | 'partition';
   logLevel: string;

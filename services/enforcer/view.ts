@@ -34,7 +34,7 @@ export interface LookupView {
 }
 
 const FRAUD = new Set(['RING_ONCE']);
-const HARASSMENT = new Set(['REJECTION_REPEAT', 'CALL_BOMBING']);
+const HARASSMENT = new Set(['REJECTION_REPEAT', 'CALL_BOMBING', 'SWARM_BOMBING']);
 const MARKETING = new Set(['NO_CONSENT', 'QUIET_HOURS', 'SEQUENTIAL_DIALING', 'LOW_ANSWER_FANOUT', 'HIGH_FREQUENCY', 'CAMPAIGN', 'SHORT_CALLS']);
 
 /** The category shown with a label: ring-once lures first, then harassment, then telemarketing. */

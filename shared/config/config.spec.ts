@@ -38,9 +38,11 @@ describe('defaultConfig', () => {
     expect(c.rules.complaints.distinctReporters).toBe(2);
     expect(c.rules.quietHours).toEqual({ startHour: 22, endHour: 8, strangerCallsPerDay: 6 });
     expect(c.severity).toEqual({ watch: 25, label: 50, block: 80, blockMinRules: 2 });
+    expect(c.rules.swarmBombing).toEqual({ callers: 6, attemptsEach: 2, maxEngagedShare: 0.2, z: 2.326, windowMs: 3_600_000 });
+    expect(c.swarmEntries).toBe(1 << 16);
   });
 
-  it('gives a thresholds object for each of the eleven rules', () => {
+  it('gives a thresholds object for each of the twelve rules', () => {
     expect(Object.keys(defaultConfig().rules).sort()).toEqual(
       [
         'callBombing',
@@ -54,6 +56,7 @@ describe('defaultConfig', () => {
         'ringOnce',
         'sequentialDialing',
         'shortCalls',
+        'swarmBombing',
       ].sort(),
     );
   });

@@ -27,6 +27,11 @@ export const engineConfigSchema = z
      * 2^20 covers ~10 s at 100k events/s while staying cache-friendly.
      */
     dedupEntries: z.number().int().min(1024).default(1 << 20),
+    /**
+     * Callees tracked at once for SWARM_BOMBING (32 bytes each; only callees
+     * that a stranger rings again get one; the least recently touched gives way).
+     */
+    swarmEntries: z.number().int().min(1024).default(1 << 16),
     /** Numbers treated as marketing lines besides 95/96/400 service numbers (E.164 or national). */
     marketingLines: z
       .array(z.string().refine((v) => normalize(v) !== null, { message: 'not a phone number' }))
@@ -109,6 +114,28 @@ export const engineConfigSchema = z
         callBombing: z
           .object({
             attempts: count.default(8),
+            windowMs: ms.default(3_600_000),
+          })
+          .strict()
+          .prefault({}),
+        swarmBombing: z
+          .object({
+            /**
+             * Distinct strangers, each ringing one callee at least `attemptsEach`
+             * times within the window, that make a swarm. Six: a shop's busy hour
+             * also brings several customers who retry, but it answers them.
+             */
+            callers: count.default(6),
+            /** Attempts at the callee (within the per-pair bombing window) that make a caller one of the swarm. Two: one redial is a repeat. */
+            attemptsEach: z.number().int().min(2).default(2),
+            /**
+             * The callee engages in at most this share of the swarm's attempts (upper
+             * bound of its interval at `z`): a bombing victim answers nobody, or hangs
+             * up at once; a busy shop answers a third or more of its callers' tries.
+             */
+            maxEngagedShare: ratio.default(0.2),
+            /** z of that Wilson upper bound: 2.326 (99 %), since the callee is judged again at every attempt. */
+            z: z.number().min(1).max(4).default(2.326),
             windowMs: ms.default(3_600_000),
           })
           .strict()

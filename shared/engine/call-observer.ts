@@ -7,7 +7,10 @@
  */
 import type { CallEvent } from '../contracts/records.ts';
 import type { EngineContext } from './context.ts';
+import { classify } from '../numbers/classify.ts';
 import { inHours } from './local-time.ts';
+import { isSwarm } from './rules/swarm-bombing.ts';
+import type { InboundLoad } from './state/inbound-swarms.ts';
 import { MARKETING as MARKETING_ } from './number-kind.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import {
@@ -53,6 +56,8 @@ const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
 const MARKETING = MARKETING_;
+/** Scratch for a callee's swarm load (the hot path allocates nothing). */
+const SWARM_LOAD: InboundLoad = { attempts: 0, engaged: 0, repeaters: 0 };
 
 /** Counts call `e` from `caller` (record `slot`, windows already at `t`'s number) to `callee`; returns `OBSERVED_*` bits. */
 export function observeCall(cx: EngineContext, slot: number, caller: number, callee: number, e: CallEvent, t: number): number {
@@ -180,6 +185,13 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     interesting = true;
   }
 
+  // Swarm bombing: the strangers who ring this callee again and again, whatever their numbers.
+  const sw = cfg.rules.swarmBombing;
+  if (stranger && bombs >= sw.attemptsEach) {
+    const engagedNow = outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec;
+    if (observeSwarm(cx, slot, callee, e.callee, sec, bombs, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
+  }
+
   // Contact knowledge, after this call has been judged. Enough real
   // conversations make the two acquainted and close any earlier refusal.
   if (outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cfg.acquaintanceTalkSec) {
@@ -195,6 +207,33 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   if (stranger) seen |= OBSERVED_STRANGER | perCallee;
   if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) seen |= OBSERVED_ENGAGED;
   return seen;
+}
+
+/**
+ * A stranger's `bombs`-th attempt within its bombing window at `callee`: its
+ * attempts count towards the callee's swarm load (from the `attemptsEach`-th
+ * on, when it also joins the swarm's distinct callers); if the load is a
+ * swarm (rules/swarm-bombing.ts), its size is kept on the caller and the
+ * call is worth judging (returns true). Victims
+ * are people's and businesses' lines: a service line (95/96/400) or short
+ * code that many redial is a queue, not a victim.
+ */
+function observeSwarm(cx: EngineContext, slot: number, callee: number, calleeE164: string, sec: number, bombs: number, engagedNow: boolean, engagedBefore: boolean): boolean {
+  const cls = classify(calleeE164);
+  if (cls !== 'MOBILE' && cls !== 'FIXED_LINE') return false;
+  const cfg = cx.config;
+  const sw = cfg.rules.swarmBombing;
+  const joins = bombs === sw.attemptsEach;
+  const windowSec = sw.windowMs / 1000;
+  const engaged = engagedNow || (joins && engagedBefore) ? 1 : 0;
+  const i = cx.swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
+  const load = cx.swarms.load(i, sec, windowSec, SWARM_LOAD);
+  if (!isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
+  const st = cx.state;
+  const size = Math.min(255, Math.round(load.repeaters));
+  if (size > st.get8(slot, 'swarmMax') || sec - st.get32(slot, 'swarmAt') > windowSec) st.set8(slot, 'swarmMax', size);
+  st.set32(slot, 'swarmAt', sec);
+  return true;
 }
 
 /** `number` called someone who now calls it back for the first time: engagement, like an answer. */

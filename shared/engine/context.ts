@@ -3,6 +3,7 @@ import type { LocalClock } from './local-time.ts';
 import type { CampaignGroups } from './state/campaigns.ts';
 import type { ComplaintStore } from './state/complaints.ts';
 import type { ConsentStore } from './state/consents.ts';
+import type { InboundSwarms } from './state/inbound-swarms.ts';
 import type { NumberIndex } from './state/number-index.ts';
 import type { NumberState } from './state/number-state.ts';
 import type { PairCache } from './state/pair-cache.ts';
@@ -26,6 +27,8 @@ export interface EngineContext {
   readonly complaints: ComplaintStore;
   /** Block/provider campaign groups (possibly shared by the engines of a process). */
   readonly groups: CampaignGroups;
+  /** Per callee, the strangers who ring it again and again (SWARM_BOMBING; possibly shared like the groups). */
+  readonly swarms: InboundSwarms;
   readonly providers: ProviderNames;
   /** Local hour of event times (quiet hours). */
   readonly clock: LocalClock;

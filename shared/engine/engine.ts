@@ -13,6 +13,7 @@ import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { buildFlag } from './flag.ts';
 import { CampaignGroups } from './state/campaigns.ts';
+import { InboundSwarms } from './state/inbound-swarms.ts';
 import { ComplaintStore } from './state/complaints.ts';
 import { ConsentStore } from './state/consents.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
@@ -41,6 +42,8 @@ export interface EngineOptions {
    * must see all of them. Default: the engine's own.
    */
   campaignGroups?: CampaignGroups;
+  /** The callees' swarm loads, shared the same way (a victim's callers are spread over partitions). Default: the engine's own. */
+  swarms?: InboundSwarms;
 }
 
 /**
@@ -57,6 +60,7 @@ export class DetectionEngine implements Engine {
   private readonly consents = new ConsentStore();
   private readonly complaintStore: ComplaintStore;
   private readonly groups: CampaignGroups;
+  private readonly swarms: InboundSwarms;
   private readonly allowlist = new Set<number>();
   private readonly marketingLines = new Set<number>();
   private readonly providers = new ProviderNames();
@@ -91,6 +95,7 @@ export class DetectionEngine implements Engine {
   ) {
     this.now = opts.now ?? (() => 0);
     this.groups = opts.campaignGroups ?? new CampaignGroups();
+    this.swarms = opts.swarms ?? new InboundSwarms(config.swarmEntries);
     this.index = new NumberIndex(1 << 16);
     this.state = new NumberState(1 << 16);
     this.pairs = new PairCache(config.pairCacheEntries);
@@ -105,6 +110,7 @@ export class DetectionEngine implements Engine {
       consents: this.consents,
       complaints: this.complaintStore,
       groups: this.groups,
+      swarms: this.swarms,
       providers: this.providers,
       clock: this.clock,
     };
@@ -219,6 +225,7 @@ export class DetectionEngine implements Engine {
       consents: this.consents.exportState(),
       complaints: this.complaintStore.exportState(),
       groups: this.groups.exportState(),
+      swarms: this.swarms.exportState(),
       allowlist: [...this.allowlist],
       providers: this.providers.exportState(),
       counts: this.counts,
@@ -239,6 +246,8 @@ export class DetectionEngine implements Engine {
     this.consents.importState(s.consents);
     this.complaintStore.importState(s.complaints);
     this.groups.importState(s.groups);
+    // Snapshots taken before SWARM_BOMBING existed have no swarm part: the loads start empty.
+    if (s.swarms) this.swarms.importState(s.swarms);
     for (const a of s.allowlist as number[]) this.allowlist.add(a);
     this.providers.importState(s.providers as string[]);
     Object.assign(this.counts, s.counts);
@@ -261,8 +270,8 @@ export class DetectionEngine implements Engine {
   }
 
   /** Bytes held by the engine's fixed structures (typed arrays), for the benchmark. */
-  memory(): { numbers: number; index: number; pairs: number; dedup: number } {
-    return { numbers: this.state.bytes, index: this.index.bytes, pairs: this.pairs.bytes, dedup: this.ids.bytes };
+  memory(): { numbers: number; index: number; pairs: number; dedup: number; swarms: number } {
+    return { numbers: this.state.bytes, index: this.index.bytes, pairs: this.pairs.bytes, dedup: this.ids.bytes, swarms: this.swarms.bytes };
   }
 
   private slotFor(key: number, e164: string, t: number): number {

@@ -8,6 +8,7 @@ export type { Engine, EngineStats, Accepted } from './api.ts';
 export { DetectionEngine, type EngineOptions } from './engine.ts';
 export { type EngineSnapshot, SNAPSHOT_VERSION } from './snapshot.ts';
 export { CampaignGroups } from './state/campaigns.ts';
+export { InboundSwarms } from './state/inbound-swarms.ts';
 
 /** Creates an engine with the given (validated) config. */
 export function createEngine(config: EngineConfig, opts: EngineOptions = {}): Engine & DetectionEngine {

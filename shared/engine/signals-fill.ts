@@ -42,6 +42,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   const rr = cx.config.rules.rejectionRepeat;
   s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
   s.bombingMax = sec - st.get32(slot, 'bombAt') <= cx.config.rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;
+  s.swarmCallers = sec - st.get32(slot, 'swarmAt') <= cx.config.rules.swarmBombing.windowMs / 1000 ? st.get8(slot, 'swarmMax') : 0;
   const rep = cx.complaints.reporters(key, t);
   s.complaintReporters = rep.count;
   s.complaintWeighted = rep.weighted;

@@ -36,6 +36,8 @@ export interface Signals {
   rejectionRepeatMax: number;
   /** Largest call-bombing run at one stranger within the bombing window. */
   bombingMax: number;
+  /** Largest swarm (distinct strangers repeating at one callee who does not engage) the number took part in, within the swarm window. */
+  swarmCallers: number;
   complaintReporters: number;
   complaintWeighted: number;
   isMarketingLine: boolean;
@@ -76,6 +78,7 @@ export function emptySignals(): Signals {
     rejectionRepeats24h: 0,
     rejectionRepeatMax: 0,
     bombingMax: 0,
+    swarmCallers: 0,
     complaintReporters: 0,
     complaintWeighted: 0,
     isMarketingLine: false,

@@ -76,7 +76,7 @@ function run(label: string, events: number, numbers: number, rate: number, calle
     baselineCpuSec: baselineCpuUs / 1e6,
     tracked: engine.stats().trackedNumbers,
     flags,
-    engineBytes: mem.numbers + mem.index + mem.pairs + mem.dedup,
+    engineBytes: mem.numbers + mem.index + mem.pairs + mem.dedup + mem.swarms,
     rssPeak,
     engineFaults,
   };

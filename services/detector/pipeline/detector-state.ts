@@ -12,7 +12,7 @@ import { Subject, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../../../shared/config/index.ts';
 import type { ConsentRecord, FlagEvent } from '../../../shared/contracts/records.ts';
-import { CampaignGroups } from '../../../shared/engine/index.ts';
+import { CampaignGroups, InboundSwarms } from '../../../shared/engine/index.ts';
 import type { DetectorConfig } from '../config.ts';
 import type { Control, ControlEvent } from '../control/poller.ts';
 import type { AvroCodec } from '../kafka/codec.ts';
@@ -112,15 +112,18 @@ export class DetectorState {
    * partitions, and a campaign is only visible when their groups are one.
    */
   readonly campaignGroups = new CampaignGroups();
+  /** The callees' swarm loads, shared the same way: the numbers flooding one victim land on different partitions. */
+  readonly swarms: InboundSwarms;
 
   constructor(readonly deps: DetectorDeps) {
     this.engineConfig = deps.config.engine;
+    this.swarms = new InboundSwarms(deps.config.engine.swarmEntries);
     this.log = deps.log;
   }
 
-  /** Engine options: the wall clock for emittedAt, and the shared campaign groups unless per-partition groups are configured. */
-  engineOpts(): { now: () => number; campaignGroups?: CampaignGroups } {
-    return this.deps.config.campaigns === 'process' ? { now: Date.now, campaignGroups: this.campaignGroups } : { now: Date.now };
+  /** Engine options: the wall clock for emittedAt, and the shared campaign groups and swarm loads unless per-partition ones are configured. */
+  engineOpts(): { now: () => number; campaignGroups?: CampaignGroups; swarms?: InboundSwarms } {
+    return this.deps.config.campaigns === 'process' ? { now: Date.now, campaignGroups: this.campaignGroups, swarms: this.swarms } : { now: Date.now };
   }
 
   /** A fenced write: another instance took partition `p`; this one stops writing for it until the group takes it away. */

@@ -59,6 +59,7 @@ export const RULE_TEXT = {
   SHORT_CALLS: 'Short calls',
   RING_ONCE: 'Ring-once lure',
   CALL_BOMBING: 'Call bombing',
+  SWARM_BOMBING: 'One of many numbers flooding a victim',
   COMPLAINTS: 'Complaints',
   NO_CONSENT: 'Marketing without consent',
   SEQUENTIAL_DIALING: 'Sequential dialling',

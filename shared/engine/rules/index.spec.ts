@@ -25,6 +25,7 @@ const loud = {
   rejectionRepeats24h: 5,
   rejectionRepeatMax: 5,
   bombingMax: 20,
+  swarmCallers: 12,
   complaintReporters: 5,
   complaintWeighted: 5,
   isMarketingLine: true,

@@ -5,6 +5,7 @@ import { shortCalls } from './short-calls.ts';
 import { rejectionRepeat } from './rejection-repeat.ts';
 import { ringOnce } from './ring-once.ts';
 import { callBombing } from './call-bombing.ts';
+import { swarmBombing } from './swarm-bombing.ts';
 import { complaints } from './complaints.ts';
 import { noConsent } from './no-consent.ts';
 import { sequentialDialing } from './sequential-dialing.ts';
@@ -15,6 +16,7 @@ import { campaign } from './campaign.ts';
 export const RULE_SET: readonly Rule[] = [
   rejectionRepeat,
   callBombing,
+  swarmBombing,
   ringOnce,
   noConsent,
   lowAnswerFanout,

@@ -6,9 +6,9 @@ import { WindowedCounters } from './windowed-counters.ts';
  */
 const STRIDE = 64;
 const F64 = { key: 0, lastCallee: 1 } as const;
-const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, groupDay: 9, group: 10, listedDay: 14 } as const;
+const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, groupDay: 9, group: 10, listedDay: 14, swarmAt: 15 } as const;
 const U16 = { provider: 22, providerCount: 23, bombMax: 24, rrMax: 25 } as const;
-const U8 = { numberClass: 52, kind: 53, lastSeverity: 54 } as const;
+const U8 = { numberClass: 52, kind: 53, lastSeverity: 54, swarmMax: 55 } as const;
 
 export type U32Field = keyof typeof U32;
 export type U16Field = keyof typeof U16;
@@ -25,6 +25,8 @@ export type U8Field = keyof typeof U8;
  * Fields: key (E.164 digits), lastCallee (for sequential dialling),
  * lastSeen; bombMax/bombAt (largest bombing run at one stranger, when);
  * rrMax/rrAt (most attempts after a rejection at one stranger, when);
+ * swarmMax/swarmAt (largest swarm of repeating strangers it joined at one
+ * callee, when: SWARM_BOMBING);
  * lastSeverity/lastFlagAt/episodeStart (re-flag policy and flag id);
  * group/groupDay/listedDay (campaign group id + 1, day joined, day listed
  * as a quiet marketer); provider and
