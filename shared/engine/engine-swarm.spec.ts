@@ -1,0 +1,114 @@
+/**
+ * SWARM_BOMBING through the whole engine: many numbers flooding one victim,
+ * each under CALL_BOMBING's threshold, against the look-alikes that must not
+ * be labelled (a busy shop whose customers retry, a hotline people redial,
+ * a family ringing a relative who does not pick up).
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.ts';
+import { createEngine, InboundSwarms } from './index.ts';
+import { MIN, SEC, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from './testing/calls.ts';
+
+const engine = () => createEngine(defaultConfig(), { now: () => 0 });
+const VICTIM = mobile(777, '136');
+
+/** `numbers` callers each ringing `callee` `each` times within 40 minutes, interleaved; the callee never engages. */
+function swarm(tr: Traffic, callers: string[], callee: string, each: number, start = T0): void {
+  const random = rng(11);
+  for (let k = 0; k < each; k++) {
+    callers.forEach((c, i) => {
+      const at = start + k * 12 * MIN + i * 20 * SEC + Math.floor(random() * 10 * SEC);
+      if (random() < 0.5) tr.rejected(at, c, callee);
+      else tr.noAnswer(at, c, callee);
+    });
+  }
+}
+
+describe('SWARM_BOMBING in the engine', () => {
+  it('labels every number of a swarm that keeps calling, though none reaches CALL_BOMBING', () => {
+    const callers = Array.from({ length: 10 }, (_, i) => stranger(i, '170'));
+    const tr = new Traffic();
+    swarm(tr, callers, VICTIM, 4);
+    const { flags } = play(engine(), tr.inputs());
+    expect(withRule(flags, 'CALL_BOMBING')).toEqual([]);
+    for (const c of callers) {
+      const mine = withRule(atLeast(flagsOf(flags, c), 'LABEL'), 'SWARM_BOMBING');
+      expect(mine.length, c).toBeGreaterThan(0);
+      const reason = mine[0].reasons.find((r) => r.rule === 'SWARM_BOMBING')!;
+      expect(reason.threshold).toBe(6);
+      expect(reason.value).toBeGreaterThanOrEqual(6);
+    }
+  });
+
+  it('five numbers are not yet a swarm; two tries each from ten numbers are too few to judge', () => {
+    const five = new Traffic();
+    swarm(five, Array.from({ length: 5 }, (_, i) => stranger(i, '170')), VICTIM, 4);
+    expect(withRule(play(engine(), five.inputs()).flags, 'SWARM_BOMBING')).toEqual([]);
+    const twice = new Traffic();
+    swarm(twice, Array.from({ length: 10 }, (_, i) => stranger(i, '170')), VICTIM, 2);
+    // 20 tries without an answer: the 99 % bound on the victim's engagement is still above 0.2.
+    expect(withRule(play(engine(), twice.inputs()).flags, 'SWARM_BOMBING')).toEqual([]);
+  });
+
+  it('a busy shop whose customers retry until it answers (a third of the tries): no label', () => {
+    const shop = mobile(888, '135');
+    const random = rng(3);
+    const tr = new Traffic();
+    const customers = Array.from({ length: 40 }, (_, i) => stranger(100 + i, '151'));
+    customers.forEach((c, i) => {
+      let at = T0 + i * 75 * SEC;
+      for (let attempt = 0; attempt < 4; attempt++) {
+        if (random() < 0.35) {
+          tr.answered(at, c, shop, 40 + Math.floor(random() * 60));
+          break;
+        }
+        tr.noAnswer(at, c, shop);
+        at += (1 + Math.floor(random() * 5)) * MIN;
+      }
+    });
+    const { flags } = play(engine(), tr.inputs());
+    expect(withRule(flags, 'SWARM_BOMBING')).toEqual([]);
+    expect(atLeast(flags, 'LABEL')).toEqual([]);
+  });
+
+  it('people redialling a busy 95 hotline are a queue, not a swarm', () => {
+    const callers = Array.from({ length: 30 }, (_, i) => stranger(200 + i, '152'));
+    const tr = new Traffic();
+    swarm(tr, callers, '+8695588', 4);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'SWARM_BOMBING')).toEqual([]);
+  });
+
+  it('a family ringing a relative who does not pick up: acquaintances never count', () => {
+    const relative = mobile(999, '137');
+    const family = Array.from({ length: 10 }, (_, i) => mobile(300 + i * 37, '139'));
+    const tr = new Traffic();
+    // Earlier: the relative called each of them (contact known both ways).
+    family.forEach((f, i) => tr.answered(T0 - 3 * 86_400_000 + i * MIN, relative, f, 120));
+    swarm(tr, family, relative, 4);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'SWARM_BOMBING')).toEqual([]);
+  });
+
+  it('sees a swarm spread over partitions when their engines share the swarm table', () => {
+    const callers = Array.from({ length: 10 }, (_, i) => stranger(i, '170'));
+    const tr = new Traffic();
+    swarm(tr, callers, VICTIM, 4);
+    const inputs = tr.inputs();
+    const shared = new InboundSwarms(defaultConfig().swarmEntries);
+    const engines = [0, 1].map(() => createEngine(defaultConfig(), { now: () => 0, swarms: shared }));
+    const alone = [0, 1].map(() => createEngine(defaultConfig(), { now: () => 0 }));
+    const part = (number: string) => callers.indexOf(number) % 2;
+    const sharedFlags = [];
+    const aloneFlags = [];
+    for (const input of inputs) {
+      if (input.kind !== 'call') continue;
+      const p = part(input.event.caller);
+      engines[p].onCall(input.event);
+      alone[p].onCall(input.event);
+    }
+    for (const e of engines) sharedFlags.push(...e.drainFlags());
+    for (const e of alone) aloneFlags.push(...e.drainFlags());
+    // Each partition alone sees 5 numbers: not a swarm. Shared, every number is labelled.
+    expect(withRule(aloneFlags, 'SWARM_BOMBING')).toEqual([]);
+    expect(new Set(withRule(sharedFlags, 'SWARM_BOMBING').map((f) => f.number))).toEqual(new Set(callers));
+  });
+});

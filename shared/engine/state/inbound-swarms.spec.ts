@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { InboundSwarms, type InboundLoad } from './inbound-swarms.ts';
+
+const W = 3600;
+const T = 1_740_960_000; // a window boundary (multiple of 3600)
+const load = (s: InboundSwarms, i: number, sec: number): InboundLoad => s.load(i, sec, W, { attempts: 0, engaged: 0, repeaters: 0 });
+
+describe('InboundSwarms', () => {
+  it('counts attempts, engagement and repeaters per callee', () => {
+    const s = new InboundSwarms(1024);
+    s.note(8613900000001, T + 10, W, 2, 0, 1);
+    s.note(8613900000001, T + 20, W, 1, 1, 0);
+    const i = s.note(8613900000002, T + 30, W, 2, 0, 1);
+    expect(load(s, i, T + 30)).toEqual({ attempts: 2, engaged: 0, repeaters: 1 });
+    const j = s.note(8613900000001, T + 40, W, 2, 0, 1);
+    expect(load(s, j, T + 40)).toEqual({ attempts: 5, engaged: 1, repeaters: 2 });
+  });
+
+  it('slides: the previous window counts by the share of it still within the last hour, older ones not at all', () => {
+    const s = new InboundSwarms(1024);
+    s.note(8613900000001, T + 100, W, 10, 2, 4);
+    const i = s.note(8613900000001, T + W + 900, W, 2, 0, 1); // a quarter into the next window
+    const l = load(s, i, T + W + 900);
+    expect(l.attempts).toBeCloseTo(2 + 0.75 * 10, 9);
+    expect(l.engaged).toBeCloseTo(0.75 * 2, 9);
+    expect(l.repeaters).toBeCloseTo(1 + 0.75 * 4, 9);
+    expect(load(s, i, T + 2 * W + 1800)).toEqual({ attempts: 1, engaged: 0, repeaters: 0.5 });
+    expect(load(s, i, T + 3 * W)).toEqual({ attempts: 0, engaged: 0, repeaters: 0 });
+    const k = s.note(8613900000001, T + 5 * W, W, 2, 0, 1); // long gap: both windows start afresh
+    expect(load(s, k, T + 5 * W)).toEqual({ attempts: 2, engaged: 0, repeaters: 1 });
+  });
+
+  it('is bounded: a full set gives up its least recently touched callee, the hot one stays', () => {
+    const s = new InboundSwarms(1024);
+    const hot = 8613900000001;
+    s.note(hot, T, W, 2, 0, 1);
+    for (let n = 0; n < 20_000; n++) {
+      const sec = T + 1 + Math.floor(n / 10); // all within the window
+      s.note(8615000000000 + n * 7919, sec, W, 2, 0, 1);
+      if (n % 100 === 0) s.note(hot, sec, W, 1, 0, 0);
+    }
+    expect(s.evictions).toBeGreaterThan(18_000);
+    expect(s.bytes).toBe(1024 * 32);
+    const i = s.note(hot, T + 2_001, W, 0, 0, 0);
+    expect(load(s, i, T + 2_001)).toEqual({ attempts: 2 + 200, engaged: 0, repeaters: 1 });
+  });
+
+  it('round-trips through its snapshot, and refuses one of another size', () => {
+    const a = new InboundSwarms(1024);
+    a.note(8613900000001, T, W, 7, 1, 3);
+    const b = new InboundSwarms(1024);
+    b.importState(a.exportState());
+    expect(load(b, b.note(8613900000001, T, W, 0, 0, 0), T)).toEqual({ attempts: 7, engaged: 1, repeaters: 3 });
+    expect(() => new InboundSwarms(4096).importState(a.exportState())).toThrow(/swarm table snapshot holds 1024 entries/);
+  });
+});

@@ -1,0 +1,161 @@
+import { hashKey } from './hash.ts';
+
+const WAYS = 4;
+/** Record of one callee: 32 bytes, two to a cache line. */
+const STRIDE = 32;
+// Offsets in units of the view that reads them.
+const F64_KEY = 0;
+const U32_EPOCH = 2;
+const U32_LAST = 3;
+/** u16 counters, current window then previous: attempts, engaged, repeaters. */
+const U16_CUR = 8;
+const U16_PREV = 11;
+const ATTEMPTS = 0;
+const ENGAGED = 1;
+const REPEATERS = 2;
+
+/** What one callee has been receiving from strangers who repeat, over the last window (sliding estimates). */
+export interface InboundLoad {
+  /** Attempts by strangers who rang this callee at least `attemptsEach` times within the window. */
+  attempts: number;
+  /** Of those attempts, the ones the callee engaged in (answered past the short-call cut). */
+  engaged: number;
+  /** Distinct such strangers (each counted when it reaches `attemptsEach` in its own bombing window). */
+  repeaters: number;
+}
+
+/**
+ * Per callee, what strangers who ring it again and again bring: the input
+ * of SWARM_BOMBING (many numbers flooding one victim, each under the
+ * per-pair CALL_BOMBING threshold). Only callees that receive a repeated
+ * stranger attempt get an entry, so the ordinary call touches nothing here.
+ *
+ * Counts are sliding-window estimates like the numbers' counters
+ * (windowed-counters.ts): the current and the previous epoch-aligned window,
+ * the previous weighted by how much of it still lies within the last
+ * window. A fixed-size 4-way set-associative table (32-byte records: key,
+ * epoch, last touch, three u16 counters per window): a full set gives up
+ * its least recently touched callee, so memory is bounded whatever the
+ * traffic, and a callee under a flood, touched all the time, stays.
+ * Shared by the engines of one process like the campaign groups (a victim's
+ * callers are spread over partitions).
+ */
+export class InboundSwarms {
+  private f64: Float64Array;
+  private u32: Uint32Array;
+  private u16: Uint16Array;
+  private readonly setMask: number;
+  evictions = 0;
+
+  /** @param entries capacity (rounded up to a power of two, at least one set). */
+  constructor(entries: number) {
+    let sets = 1;
+    while (sets * WAYS < entries) sets *= 2;
+    this.setMask = sets - 1;
+    const buf = new ArrayBuffer(sets * WAYS * STRIDE);
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.u16 = new Uint16Array(buf);
+  }
+
+  get bytes(): number {
+    return this.f64.byteLength;
+  }
+
+  /**
+   * Counts at `callee` (number key, never 0) at second `sec`, in windows of
+   * `windowSec`: `attempts` more attempts, `engaged` of them engaged,
+   * `repeaters` more distinct repeating strangers. Returns the entry.
+   */
+  note(callee: number, sec: number, windowSec: number, attempts: number, engaged: number, repeaters: number): number {
+    const i = this.entry(callee, sec, windowSec);
+    const u = this.u16;
+    const b = i * (STRIDE / 2) + U16_CUR;
+    u[b + ATTEMPTS] = Math.min(0xffff, u[b + ATTEMPTS] + attempts);
+    u[b + ENGAGED] = Math.min(0xffff, u[b + ENGAGED] + engaged);
+    u[b + REPEATERS] = Math.min(0xffff, u[b + REPEATERS] + repeaters);
+    return i;
+  }
+
+  /** The load of entry `i` over the window ending at `sec` (into `out`, which is returned). */
+  load(i: number, sec: number, windowSec: number, out: InboundLoad): InboundLoad {
+    const epoch = Math.floor(sec / windowSec);
+    const e = this.u32[i * (STRIDE / 4) + U32_EPOCH];
+    const u = this.u16;
+    const cur = i * (STRIDE / 2) + U16_CUR;
+    const prev = i * (STRIDE / 2) + U16_PREV;
+    if (e === epoch) {
+      const w = 1 - (sec - epoch * windowSec) / windowSec;
+      out.attempts = u[cur + ATTEMPTS] + w * u[prev + ATTEMPTS];
+      out.engaged = u[cur + ENGAGED] + w * u[prev + ENGAGED];
+      out.repeaters = u[cur + REPEATERS] + w * u[prev + REPEATERS];
+    } else if (e + 1 === epoch) {
+      const w = 1 - (sec - epoch * windowSec) / windowSec;
+      out.attempts = w * u[cur + ATTEMPTS];
+      out.engaged = w * u[cur + ENGAGED];
+      out.repeaters = w * u[cur + REPEATERS];
+    } else {
+      out.attempts = 0;
+      out.engaged = 0;
+      out.repeaters = 0;
+    }
+    return out;
+  }
+
+  /** The callee's entry, created (replacing the set's least recently touched) if needed, rolled to `sec`'s window. */
+  private entry(callee: number, sec: number, windowSec: number): number {
+    const set = hashKey(callee) & this.setMask;
+    const f = this.f64;
+    const u32 = this.u32;
+    let victim = set * WAYS;
+    let oldest = Infinity;
+    let i = -1;
+    for (let w = 0; w < WAYS; w++) {
+      const j = set * WAYS + w;
+      if (f[j * (STRIDE / 8) + F64_KEY] === callee) {
+        i = j;
+        break;
+      }
+      const last = f[j * (STRIDE / 8) + F64_KEY] === 0 ? -1 : u32[j * (STRIDE / 4) + U32_LAST];
+      if (last < oldest) {
+        oldest = last;
+        victim = j;
+      }
+    }
+    const epoch = Math.floor(sec / windowSec);
+    const u = this.u16;
+    if (i < 0) {
+      i = victim;
+      if (oldest >= 0) this.evictions++;
+      f[i * (STRIDE / 8) + F64_KEY] = callee;
+      u32[i * (STRIDE / 4) + U32_EPOCH] = epoch;
+      u.fill(0, i * (STRIDE / 2) + U16_CUR, i * (STRIDE / 2) + U16_PREV + 3);
+    } else {
+      const e = u32[i * (STRIDE / 4) + U32_EPOCH];
+      if (epoch > e) {
+        const cur = i * (STRIDE / 2) + U16_CUR;
+        const prev = i * (STRIDE / 2) + U16_PREV;
+        for (let k = 0; k < 3; k++) {
+          u[prev + k] = epoch === e + 1 ? u[cur + k] : 0;
+          u[cur + k] = 0;
+        }
+        u32[i * (STRIDE / 4) + U32_EPOCH] = epoch;
+      }
+    }
+    if (sec > u32[i * (STRIDE / 4) + U32_LAST]) u32[i * (STRIDE / 4) + U32_LAST] = sec;
+    return i;
+  }
+
+  /** Copy of the state, for snapshots (restored into a table of the same capacity). */
+  exportState(): { records: Uint8Array; evictions: number } {
+    return { records: new Uint8Array(this.f64.buffer).slice(), evictions: this.evictions };
+  }
+
+  importState(s: { records: Uint8Array; evictions: number }): void {
+    if (s.records.byteLength !== this.f64.byteLength) {
+      throw new Error(`swarm table snapshot holds ${s.records.byteLength / STRIDE} entries, this table ${this.f64.byteLength / STRIDE}`);
+    }
+    new Uint8Array(this.f64.buffer).set(s.records);
+    this.evictions = s.evictions;
+  }
+}
