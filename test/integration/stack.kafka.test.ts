@@ -80,12 +80,24 @@ describe('Avro through Kafka with the schema registry', () => {
     expect(decoded).toEqual(values);
   });
 
-  it('refuses a value that does not fit the registered schema', async () => {
+  it('refuses a value that does not fit the registered schema, naming the field and the value', async () => {
     const topic = randomTopic('avro-bad');
     const registry = createSchemaRegistry();
     const id = await registerValueSchema(registry, topic, 'CallEvent');
-    await expect(registry.encode(id, { ...sampleCall, outcome: 'HUNG_UP' })).rejects.toThrow();
-    await expect(registry.encode(id, { ...sampleCall, startTime: 'yesterday' })).rejects.toThrow();
+    // The schema fetched by id validates the value: the client's validation error, with the
+    // offending field's path and the Avro type it does not fit. Any other failure (registry
+    // unreachable, unknown id) is a different error and fails here.
+    const encodeError = (value: object) => registry.encode(id, value).then(() => undefined, (err: unknown) => err);
+
+    const outcome = await encodeError({ ...sampleCall, outcome: 'HUNG_UP' });
+    expect(outcome).toBeInstanceOf(Error);
+    expect(outcome).toMatchObject({ name: 'ConfluentSchemaRegistryValidationError', paths: [['outcome']] });
+    expect((outcome as Error).message).toMatch(/^invalid \{"name":"callguard\.v1\.CallOutcome","type":"enum",.*\}: "HUNG_UP"$/);
+
+    const startTime = await encodeError({ ...sampleCall, startTime: 'yesterday' });
+    expect(startTime).toBeInstanceOf(Error);
+    expect(startTime).toMatchObject({ name: 'ConfluentSchemaRegistryValidationError', paths: [['startTime']] });
+    expect((startTime as Error).message).toBe('invalid "long": "yesterday"');
   });
 });
 
