@@ -18,6 +18,7 @@ import type { EnforcerMetrics } from './metrics.ts';
 import { clearView } from './view.ts';
 import type { LabelReplica, ReplicaState } from './label-replica.ts';
 import { lookupHotPath, type HotAnswer, type HotPath } from './lookup-fast-path.ts';
+import { invalidNumber, normalizeProblem, numberParamProblem, NUMBER_PARAM_MAX, NUMBER_PARAM_MIN } from './number-problem.ts';
 
 /** What /healthz reports. */
 export interface EnforcerHealth {
@@ -99,7 +100,7 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
         params: {
           type: 'object',
           required: ['number'],
-          properties: { number: { type: 'string', minLength: 3, maxLength: 32, pattern: '^[+0-9][0-9 ().-]*$' } },
+          properties: { number: { type: 'string', minLength: NUMBER_PARAM_MIN, maxLength: NUMBER_PARAM_MAX, pattern: '^[+0-9][0-9 ().-]*$' } },
         },
         response: { 200: LOOKUP_VIEW_SCHEMA, 400: ERROR_SCHEMA },
       },
@@ -109,7 +110,7 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
       const n = normalizeOrError(req.params.number);
       if (!n.ok) {
         o.metrics.lookups.inc({ status: 'invalid' });
-        return reply.code(400).send({ error: 'invalid_number', message: `not a phone number: ${n.error}` });
+        return reply.code(400).send(invalidNumber(req.params.number, normalizeProblem(req.params.number, n.error)));
       }
       // The hot path of call setup: the replica's copy of the label key, or one GET when the
       // replica cannot tell; the stored JSON goes out as written (the key expires at the view's
@@ -140,8 +141,13 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
     return o.metrics.registry.metrics();
   });
 
-  app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, _req, reply) => {
-    if (err.validation) return reply.code(400).send({ error: 'bad_request', message: err.message });
+  app.setErrorHandler((err: Error & { validation?: unknown; validationContext?: string; statusCode?: number }, req, reply) => {
+    if (err.validation) {
+      // The route's schema refused the number: say which parameter, what came and why, as the handler does.
+      const raw = (req.params as { number?: unknown } | undefined)?.number;
+      if (err.validationContext === 'params' && typeof raw === 'string') return reply.code(400).send(invalidNumber(raw, numberParamProblem(raw) ?? err.message));
+      return reply.code(400).send({ error: 'bad_request', message: err.message });
+    }
     o.log?.error({ err }, 'lookup failed');
     return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 503).send({ error: 'unavailable', message: 'lookup store unavailable' });
   });
