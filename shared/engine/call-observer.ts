@@ -153,7 +153,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   // before it but delivered after it (within the lateness) is no repeat.
   const afterRejection = rejectedAt !== 0 && sec > rejectedAt;
   if (afterRejection && sec - rejectedAt <= memorySec) {
-    if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked) {
+    if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked && !busyLine(cx, callee, sec)) {
       const n = pairs.get16(p, 'afterReject') + 1;
       pairs.set16(p, 'afterReject', n);
       ctr.add(slot, REJECTION_REPEATS);
@@ -234,6 +234,17 @@ function observeSwarm(cx: EngineContext, slot: number, callee: number, calleeE16
   if (size > st.get8(slot, 'swarmMax') || sec - st.get32(slot, 'swarmAt') > windowSec) st.set8(slot, 'swarmMax', size);
   st.set32(slot, 'swarmAt', sec);
   return true;
+}
+
+/**
+ * Whether `callee` is a busy line now: within the swarm window it engaged in
+ * at least `rejectionRepeat.busyLineEngaged` attempts of strangers who ring
+ * it again (a shop at its peak), so its rejections mean "not now".
+ */
+function busyLine(cx: EngineContext, callee: number, sec: number): boolean {
+  const i = cx.swarms.find(callee);
+  if (i < 0) return false;
+  return cx.swarms.load(i, sec, cx.config.rules.swarmBombing.windowMs / 1000, SWARM_LOAD).engaged >= cx.config.rules.rejectionRepeat.busyLineEngaged;
 }
 
 /** `number` called someone who now calls it back for the first time: engagement, like an answer. */

@@ -52,7 +52,7 @@ describe('REJECTION_REPEAT', () => {
   });
 
   it('reads its threshold from the config', () => {
-    const custom = { ...c, rejectionRepeat: { repeats: 4, memoryMs: 1000 } };
+    const custom = { ...c, rejectionRepeat: { ...c.rejectionRepeat, repeats: 4, memoryMs: 1000 } };
     expect(rejectionRepeat(sig({ rejectionRepeatMax: 3, rejectionRepeats24h: 3 }), custom)).toBeNull();
     expect(rejectionRepeat(sig({ rejectionRepeatMax: 4, rejectionRepeats24h: 4 }), custom)?.threshold).toBe(4);
   });

@@ -77,6 +77,13 @@ export class InboundSwarms {
     return i;
   }
 
+  /** The entry of `callee`, or -1 (nothing is created). */
+  find(callee: number): number {
+    const set = hashKey(callee) & this.setMask;
+    for (let w = 0; w < WAYS; w++) if (this.f64[(set * WAYS + w) * (STRIDE / 8) + F64_KEY] === callee) return set * WAYS + w;
+    return -1;
+  }
+
   /** The load of entry `i` over the window ending at `sec` (into `out`, which is returned). */
   load(i: number, sec: number, windowSec: number, out: InboundLoad): InboundLoad {
     const epoch = Math.floor(sec / windowSec);
