@@ -189,7 +189,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   const sw = cfg.rules.swarmBombing;
   if (stranger && bombs >= sw.attemptsEach) {
     const engagedNow = outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec;
-    if (observeSwarm(cx, slot, callee, e.callee, sec, bombs, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
+    if (observeSwarm(cx, slot, caller, callee, e.callee, sec, bombs, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
   }
 
   // Contact knowledge, after this call has been judged. Enough real
@@ -218,7 +218,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
  * are people's and businesses' lines: a service line (95/96/400) or short
  * code that many redial is a queue, not a victim.
  */
-function observeSwarm(cx: EngineContext, slot: number, callee: number, calleeE164: string, sec: number, bombs: number, engagedNow: boolean, engagedBefore: boolean): boolean {
+function observeSwarm(cx: EngineContext, slot: number, caller: number, callee: number, calleeE164: string, sec: number, bombs: number, engagedNow: boolean, engagedBefore: boolean): boolean {
   const cls = classify(calleeE164);
   if (cls !== 'MOBILE' && cls !== 'FIXED_LINE') return false;
   const cfg = cx.config;
@@ -226,14 +226,30 @@ function observeSwarm(cx: EngineContext, slot: number, callee: number, calleeE16
   const joins = bombs === sw.attemptsEach;
   const windowSec = sw.windowMs / 1000;
   const engaged = engagedNow || (joins && engagedBefore) ? 1 : 0;
-  const i = cx.swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
-  const load = cx.swarms.load(i, sec, windowSec, SWARM_LOAD);
+  const swarms = cx.swarms;
+  if (joins) swarms.join(callee, caller, sec, windowSec);
+  const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
+  const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
   if (!isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
-  const st = cx.state;
   const size = Math.min(255, Math.round(load.repeaters));
+  joinedSwarm(cx, slot, size, sec, windowSec);
+  // The swarm is recognised now: those of its numbers that rang before (and
+  // that this engine tracks) are marked too and judged after this call.
+  for (const key of swarms.recognise(callee, sec, windowSec)) {
+    if (key === caller) continue;
+    const m = cx.index.get(key);
+    if (m < 0) continue;
+    joinedSwarm(cx, m, size, sec, windowSec);
+    cx.swarmJudged.push(m);
+  }
+  return true;
+}
+
+/** Keeps the largest swarm the number at `slot` took part in within the window. */
+function joinedSwarm(cx: EngineContext, slot: number, size: number, sec: number, windowSec: number): void {
+  const st = cx.state;
   if (size > st.get8(slot, 'swarmMax') || sec - st.get32(slot, 'swarmAt') > windowSec) st.set8(slot, 'swarmMax', size);
   st.set32(slot, 'swarmAt', sec);
-  return true;
 }
 
 /**

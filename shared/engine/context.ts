@@ -29,6 +29,8 @@ export interface EngineContext {
   readonly groups: CampaignGroups;
   /** Per callee, the strangers who ring it again and again (SWARM_BOMBING; possibly shared like the groups). */
   readonly swarms: InboundSwarms;
+  /** Slots of earlier swarm members marked by the current call, for the engine to judge after it (emptied each time). */
+  readonly swarmJudged: number[];
   readonly providers: ProviderNames;
   /** Local hour of event times (quiet hours). */
   readonly clock: LocalClock;

@@ -40,6 +40,22 @@ describe('SWARM_BOMBING in the engine', () => {
     }
   });
 
+  it('labels the numbers that rang before the swarm was recognised, though they never call again', () => {
+    // Twelve numbers, two tries each in turn: the 23rd try makes the victim's
+    // silence clear; the numbers before it have had their say already.
+    const callers = Array.from({ length: 12 }, (_, i) => stranger(i, '171'));
+    const tr = new Traffic();
+    callers.forEach((c, i) => {
+      tr.noAnswer(T0 + i * 2 * MIN, c, VICTIM);
+      tr.rejected(T0 + i * 2 * MIN + 30 * SEC, c, VICTIM);
+    });
+    const { flags } = play(engine(), tr.inputs());
+    const labelled = new Set(withRule(atLeast(flags, 'LABEL'), 'SWARM_BOMBING').map((f) => f.number));
+    expect(labelled).toEqual(new Set(callers));
+    // Each once: recognition judges the earlier numbers a single time.
+    expect(withRule(flags, 'SWARM_BOMBING').length).toBe(callers.length);
+  });
+
   it('five numbers are not yet a swarm; two tries each from ten numbers are too few to judge', () => {
     const five = new Traffic();
     swarm(five, Array.from({ length: 5 }, (_, i) => stranger(i, '170')), VICTIM, 4);

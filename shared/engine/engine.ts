@@ -111,6 +111,7 @@ export class DetectionEngine implements Engine {
       complaints: this.complaintStore,
       groups: this.groups,
       swarms: this.swarms,
+      swarmJudged: [],
       providers: this.providers,
       clock: this.clock,
     };
@@ -318,6 +319,12 @@ export class DetectionEngine implements Engine {
       if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
     }
     if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
+    // Members of a swarm recognised by this call, who rang before it was.
+    const judged = cx.swarmJudged;
+    if (judged.length !== 0) {
+      for (let i = 0; i < judged.length; i++) this.evaluate(judged[i], t);
+      judged.length = 0;
+    }
   }
 
   private evaluate(slot: number, t: number): void {

@@ -45,11 +45,36 @@ describe('InboundSwarms', () => {
     expect(load(s, i, T + 2_001)).toEqual({ attempts: 2 + 200, engaged: 0, repeaters: 1 });
   });
 
+  it('remembers who joined a callee\'s swarm in the window, and hands them out once when it is recognised', () => {
+    const s = new InboundSwarms(1024);
+    const victim = 8613900000001;
+    s.join(victim, 8617000000001, T + 10, W);
+    s.join(victim, 8617000000002, T + 20, W);
+    s.join(victim, 8617000000001, T + 30, W); // already in
+    expect(s.recognise(victim, T + 40, W)).toEqual([8617000000001, 8617000000002]);
+    expect(s.recognise(victim, T + 50, W)).toEqual([]);
+    expect(s.recognise(8613900000002, T + 50, W)).toEqual([]);
+    // The next window starts a new list.
+    s.join(victim, 8617000000003, T + W + 5, W);
+    expect(s.recognise(victim, T + W + 6, W)).toEqual([8617000000003]);
+  });
+
+  it('keeps at most 64 numbers of one swarm, and no more lists than the table has entries', () => {
+    const s = new InboundSwarms(1024);
+    for (let n = 0; n < 100; n++) s.join(8613900000001, 8617000000000 + n, T, W);
+    expect(s.recognise(8613900000001, T, W)).toHaveLength(64);
+    for (let v = 0; v < 2000; v++) s.join(8615000000000 + v, 8617000000001, T, W);
+    expect(s.recognise(8615000000000 + 1000, T, W)).toEqual([8617000000001]);
+    expect(s.recognise(8615000000000 + 1500, T, W)).toEqual([]);
+  });
+
   it('round-trips through its snapshot, and refuses one of another size', () => {
     const a = new InboundSwarms(1024);
     a.note(8613900000001, T, W, 7, 1, 3);
+    a.join(8613900000001, 8617000000009, T, W);
     const b = new InboundSwarms(1024);
     b.importState(a.exportState());
+    expect(b.recognise(8613900000001, T, W)).toEqual([8617000000009]);
     expect(load(b, b.note(8613900000001, T, W, 0, 0, 0), T)).toEqual({ attempts: 7, engaged: 1, repeaters: 3 });
     expect(() => new InboundSwarms(4096).importState(a.exportState())).toThrow(/swarm table snapshot holds 1024 entries/);
   });

@@ -14,6 +14,8 @@ const ATTEMPTS = 0;
 const ENGAGED = 1;
 const REPEATERS = 2;
 
+const NONE: readonly number[] = [];
+
 /** What one callee has been receiving from strangers who repeat, over the last window (sliding estimates). */
 export interface InboundLoad {
   /** Attempts by strangers who rang this callee at least `attemptsEach` times within the window. */
@@ -40,11 +42,31 @@ export interface InboundLoad {
  * Shared by the engines of one process like the campaign groups (a victim's
  * callers are spread over partitions).
  */
+/** Most numbers of one swarm remembered for judging them when the swarm is recognised (a larger swarm's others are judged at their next attempt). */
+const MAX_MEMBERS = 64;
+/** How often (in joins) lists of windows gone by are dropped. */
+const PRUNE_EVERY = 4096;
+
+/** The numbers that joined one callee's swarm in a window, and whether the swarm was recognised in it. */
+interface Members {
+  epoch: number;
+  keys: number[];
+  recognised: boolean;
+}
+
 export class InboundSwarms {
   private f64: Float64Array;
   private u32: Uint32Array;
   private u16: Uint16Array;
   private readonly setMask: number;
+  /**
+   * Per callee with repeating strangers in the current window: their numbers,
+   * so that those who rang before the swarm was recognised are judged when it
+   * is. At most as many lists as the table has entries; lists of windows gone
+   * by are dropped every few thousand joins.
+   */
+  private readonly members = new Map<number, Members>();
+  private joins = 0;
   evictions = 0;
 
   /** @param entries capacity (rounded up to a power of two, at least one set). */
@@ -75,6 +97,33 @@ export class InboundSwarms {
     u[b + ENGAGED] = Math.min(0xffff, u[b + ENGAGED] + engaged);
     u[b + REPEATERS] = Math.min(0xffff, u[b + REPEATERS] + repeaters);
     return i;
+  }
+
+  /** `member` (number key) joined the swarm at `callee` in the window of `sec`. */
+  join(callee: number, member: number, sec: number, windowSec: number): void {
+    const epoch = Math.floor(sec / windowSec);
+    if (++this.joins % PRUNE_EVERY === 0) {
+      for (const [k, m] of this.members) if (m.epoch < epoch) this.members.delete(k);
+    }
+    let m = this.members.get(callee);
+    if (m === undefined || m.epoch < epoch) {
+      if (m === undefined && this.members.size >= this.f64.length / (STRIDE / 8)) return;
+      m = { epoch, keys: [], recognised: false };
+      this.members.set(callee, m);
+    }
+    if (m.keys.length < MAX_MEMBERS && !m.keys.includes(member)) m.keys.push(member);
+  }
+
+  /**
+   * The swarm at `callee` is recognised now: the numbers that joined it in
+   * this window, the first time it is recognised in the window; afterwards
+   * (or with no list) nothing.
+   */
+  recognise(callee: number, sec: number, windowSec: number): readonly number[] {
+    const m = this.members.get(callee);
+    if (m === undefined || m.recognised || m.epoch !== Math.floor(sec / windowSec)) return NONE;
+    m.recognised = true;
+    return m.keys;
   }
 
   /** The entry of `callee`, or -1 (nothing is created). */
@@ -154,15 +203,18 @@ export class InboundSwarms {
   }
 
   /** Copy of the state, for snapshots (restored into a table of the same capacity). */
-  exportState(): { records: Uint8Array; evictions: number } {
-    return { records: new Uint8Array(this.f64.buffer).slice(), evictions: this.evictions };
+  exportState(): { records: Uint8Array; evictions: number; members: [number, number, boolean, number[]][] } {
+    const members = [...this.members].map(([k, m]): [number, number, boolean, number[]] => [k, m.epoch, m.recognised, [...m.keys]]);
+    return { records: new Uint8Array(this.f64.buffer).slice(), evictions: this.evictions, members };
   }
 
-  importState(s: { records: Uint8Array; evictions: number }): void {
+  importState(s: { records: Uint8Array; evictions: number; members?: [number, number, boolean, number[]][] }): void {
     if (s.records.byteLength !== this.f64.byteLength) {
       throw new Error(`swarm table snapshot holds ${s.records.byteLength / STRIDE} entries, this table ${this.f64.byteLength / STRIDE}`);
     }
     new Uint8Array(this.f64.buffer).set(s.records);
     this.evictions = s.evictions;
+    this.members.clear();
+    for (const [k, epoch, recognised, keys] of s.members ?? []) this.members.set(k, { epoch, recognised, keys: [...keys] });
   }
 }
