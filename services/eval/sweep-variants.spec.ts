@@ -54,4 +54,34 @@ describe('sweep variants', () => {
     }
     expect(perBlock.size).toBeGreaterThan(1);
   });
+
+  it('perturb the swarms of call bombers and the busy lines within their ranges and floors', () => {
+    const base = { default: loadScenario('default'), adversarial: loadScenario('adversarial') };
+    const within = (x: number, r: readonly [number, number]) => x >= r[0] - 1e-9 && x <= r[1] + 1e-9;
+    const counts = new Set<number>();
+    const shifts = new Set<number>();
+    for (const v of drawVariants(16, 11)) {
+      const b = base[v.base].populations;
+      const { swarmBombers: sw, busyLines: bl } = v.scenario.populations;
+      counts.add(sw.count);
+      expect(within(sw.count / b.swarmBombers.count, [RANGES.count[0] - 0.05, RANGES.count[1] + 0.05])).toBe(true);
+      expect(within(bl.count / b.busyLines.count, [RANGES.count[0] - 0.01, RANGES.count[1] + 0.01])).toBe(true);
+      // Numbers per operation ×0.5–×2 (rounded, at least 3); attempts per number shifted by −1…+1 (at least 2).
+      expect(within(sw.numbersPerOperation[1] / b.swarmBombers.numbersPerOperation[1], [RANGES.swarmNumbers[0] - 0.05, RANGES.swarmNumbers[1] + 0.05])).toBe(true);
+      expect(sw.numbersPerOperation[0]).toBeGreaterThanOrEqual(3);
+      const shift = sw.attemptsEach[1] - b.swarmBombers.attemptsEach[1];
+      shifts.add(shift);
+      expect(within(shift, RANGES.swarmAttemptsShift)).toBe(true);
+      expect(sw.attemptsEach[0]).toBe(Math.max(2, b.swarmBombers.attemptsEach[0] + shift));
+      // Busy lines: customers ×0.5–×2, answer rate ×0.75–×1.15, retries ±1.
+      expect(within(bl.customersPerLine[1] / b.busyLines.customersPerLine[1], [RANGES.customers[0] - 0.02, RANGES.customers[1] + 0.02])).toBe(true);
+      expect(within(bl.answerRate[0] / b.busyLines.answerRate[0], RANGES.benignAnswer)).toBe(true);
+      expect(within(bl.retries[1] - b.busyLines.retries[1], RANGES.busyRetriesShift)).toBe(true);
+      expect(bl.retries[0]).toBeGreaterThanOrEqual(0);
+      expect(v.knobs.some((k) => k.startsWith('swarmBombers '))).toBe(true);
+      expect(v.knobs.some((k) => k.startsWith('busyLines '))).toBe(true);
+    }
+    expect(counts.size).toBeGreaterThan(1);
+    expect(shifts.size).toBeGreaterThan(1);
+  });
 });

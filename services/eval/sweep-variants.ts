@@ -8,8 +8,10 @@
  * rhythms, complaint rates, delivery lateness and duplicates — plus benign
  * heavy callers the built-in scenarios do not have (schools, clinics off
  * the allowlist, delivery platforms, sales reps calling consented customers
- * from mobiles, family groups). Pure: the same sweep seed gives the same
- * variants.
+ * from mobiles, family groups). The campaigns' block neighbours, the swarms
+ * of call bombers and the busy lines' customers are perturbed from streams
+ * of their own (forks of the variant's), so adding them changed no other
+ * draw. Pure: the same sweep seed gives the same variants.
  */
 import { Rng } from '../simulator/prng.ts';
 import { loadScenario, parseScenario, type Scenario } from '../simulator/scenario.ts';
@@ -47,6 +49,12 @@ export const RANGES = {
   talk: [0.5, 2] as const,
   /** Complaint-rate multiplier. */
   complaints: [0, 3] as const,
+  /** Swarms of call bombers: numbers per operation (floor 3) and the shift of attempts per number and burst (floor 2). */
+  swarmNumbers: [0.5, 2] as const,
+  swarmAttemptsShift: [-1, 1] as const,
+  /** Busy lines: customers per line; shift of the retries of an unanswered customer (floor 0). The answer rate takes `benignAnswer`. */
+  customers: [0.5, 2] as const,
+  busyRetriesShift: [-1, 1] as const,
   /** Neighbours in campaign blocks: the busy ones' strangers a day (a handful, so a narrower multiplier), log-uniform. */
   neighbourStrangers: [0.5, 2] as const,
   /** Snowshoe block size multiplier and rotation hours (or none). */
@@ -98,7 +106,7 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
 
   const pops = s.populations as Record<string, Obj>;
   for (const [name, p] of Object.entries(pops)) {
-    if (name === 'blockNeighbours') continue; // perturbed below, from a stream of its own
+    if (name === 'blockNeighbours' || name === 'swarmBombers' || name === 'busyLines') continue; // perturbed below, each from a stream of its own
     const nuisance = 'startHours' in p;
     const k: string[] = [];
     const countMul = name === 'subscribers' ? rng.uniform(0.7, 1.4) : rng.range(RANGES.count);
@@ -150,6 +158,8 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
   knobs.push(...extras.knobs);
   // From a fork (derived from the variant's seed, not its position), so every other draw stays as it was.
   knobs.push(perturbNeighbours(rng.fork('blockNeighbours'), pops.blockNeighbours));
+  knobs.push(perturbSwarms(rng.fork('swarmBombers'), pops.swarmBombers));
+  knobs.push(perturbBusyLines(rng.fork('busyLines'), pops.busyLines));
   return { index, base, scenario: parseScenario(s, s.name as string), knobs };
 }
 
@@ -174,6 +184,32 @@ function perturbNeighbours(rng: Rng, p: Obj): string {
   const talk = logUniform(RANGES.talk);
   (busy.talk as Obj).median = Math.max(2, ((busy.talk as Obj).median as number) * talk);
   return `blockNeighbours perBlock×${f2(n)} rate×${f2(calls)} busy×${f2(share)} busyRate×${f2(rate)} busyAns×${f2(ans)} talk×${f2(talk)}`;
+}
+
+/** The swarms of call bombers: how many operations, how many numbers each, how many attempts a number makes in a burst. */
+function perturbSwarms(rng: Rng, p: Obj): string {
+  const f2 = (x: number): string => x.toFixed(2);
+  const n = rng.range(RANGES.count);
+  p.count = Math.max(1, Math.round((p.count as number) * n));
+  const numbers = rng.range(RANGES.swarmNumbers);
+  p.numbersPerOperation = scaleRange(p.numbersPerOperation as Range, numbers).map((x) => Math.max(3, Math.round(x))) as Range;
+  const shift = rng.int(RANGES.swarmAttemptsShift[0], RANGES.swarmAttemptsShift[1]);
+  p.attemptsEach = (p.attemptsEach as Range).map((x) => Math.max(2, x + shift)) as Range;
+  return `swarmBombers n×${f2(n)} numbers×${f2(numbers)} attempts${shift >= 0 ? '+' : ''}${shift}`;
+}
+
+/** The busy lines: how many, how many customers each, how often the line answers, how often a customer retries. */
+function perturbBusyLines(rng: Rng, p: Obj): string {
+  const f2 = (x: number): string => x.toFixed(2);
+  const n = rng.range(RANGES.count);
+  p.count = Math.max(1, Math.round((p.count as number) * n));
+  const customers = rng.range(RANGES.customers);
+  p.customersPerLine = scaleRange(p.customersPerLine as Range, customers).map((x) => Math.max(1, Math.round(x))) as Range;
+  const ans = rng.range(RANGES.benignAnswer);
+  p.answerRate = (p.answerRate as Range).map((x) => clamp(x * ans, 0.05, 0.95)) as Range;
+  const shift = rng.int(RANGES.busyRetriesShift[0], RANGES.busyRetriesShift[1]);
+  p.retries = (p.retries as Range).map((x) => Math.max(0, x + shift)) as Range;
+  return `busyLines n×${f2(n)} customers×${f2(customers)} ans×${f2(ans)} retries${shift >= 0 ? '+' : ''}${shift}`;
 }
 
 /** Benign populations that call many strangers and are not in the built-in scenarios. */

@@ -44,6 +44,7 @@ const SHORT: Record<string, string> = {
   unconsentedCentres: 'uc',
   quietHours: 'qh',
   snowshoe: 'ss',
+  swarmBombers: 'sw',
 };
 
 /** Runs the sweep; returns its rows (also printed and written). */
@@ -76,7 +77,7 @@ function toRow(variant: Variant, run: VariantRun): SweepRow {
 }
 
 function header(): string {
-  return ` #  base  precision recall  worst benign (labelled)           recall by nuisance population                                   tm ttl  calls   s`;
+  return ` #  base  precision recall  worst benign (labelled)           recall by nuisance population                                          tm ttl  calls   s`;
 }
 
 function line(r: SweepRow): string {
@@ -90,7 +91,7 @@ function line(r: SweepRow): string {
     fx(m.overall.precision).padStart(9),
     fx(m.overall.recall).padStart(6),
     ' ' + benign.padEnd(33),
-    recalls(m).padEnd(63),
+    recalls(m).padEnd(70),
     (tm === undefined ? '-' : tm.toFixed(0) + 'm').padStart(6),
     `${Math.round(r.run.calls / 1000)}k`.padStart(6),
     r.run.simSeconds.toFixed(0).padStart(3),

@@ -242,7 +242,7 @@ describe('truth and realism', () => {
       else expect(r.firstNuisanceTime).toBeUndefined();
     }
     const nuisance = new Set(run.result.truth.filter((r) => r.nuisance).map((r) => r.population));
-    expect([...nuisance].sort()).toEqual(['callBombers', 'harassers', 'lowAndSlow', 'quietHours', 'ringOnce', 'robocallers', 'snowshoe', 'telemarketers', 'unconsentedCentres']);
+    expect([...nuisance].sort()).toEqual(['callBombers', 'harassers', 'lowAndSlow', 'quietHours', 'ringOnce', 'robocallers', 'snowshoe', 'swarmBombers', 'telemarketers', 'unconsentedCentres']);
   });
 
   it('duplicates are a small share and identical; disorder is bounded by the jitter', () => {

@@ -5,6 +5,8 @@
  * few seconds of the delivery buffer — never the whole output.
  */
 import { buildBlockNeighbours } from './populations/blockNeighbours.ts';
+import { buildBusyLines } from './populations/busyLines.ts';
+import { buildSwarmBombers } from './populations/swarmBombers.ts';
 import { BUILDERS, type BuildContext } from './populations/index.ts';
 import { formatNum, NumberAllocator, PublicPool, type Num } from './numbers.ts';
 import { Rng } from './prng.ts';
@@ -70,6 +72,12 @@ export async function runScenario(scenario: Scenario, seed: number, sink: Sink, 
   const { blockNeighbours, subscribers } = scenario.populations;
   sim.isolate('blockNeighbours', 'nb', root.fork('records/blockNeighbours'));
   buildBlockNeighbours(context('blockNeighbours'), blockNeighbours, subscribers, built.get('snowshoe') ?? []);
+  // The swarms of call bombers and their benign twin, the busy lines' customers, after them, the same way
+  // (their numbers allocated after every other, their behaviour and records from streams of their own).
+  sim.isolate('swarmBombers', 'sw', root.fork('records/swarmBombers'));
+  buildSwarmBombers(context('swarmBombers'), scenario.populations.swarmBombers);
+  sim.isolate('busyLines', 'bl', root.fork('records/busyLines'));
+  buildBusyLines(context('busyLines'), scenario.populations.busyLines, subscribers);
 
   opts.onAllowlist?.(allowed.map((n) => n.e164));
 

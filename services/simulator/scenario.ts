@@ -299,6 +299,90 @@ const blockNeighbours = z
   })
   .strict();
 
+/**
+ * Distributed call bombing ("呼死你" services): an operation rings ONE
+ * victim from many numbers leased anywhere (scattered over blocks and 1–3
+ * access providers), each number a few times per burst, their attempts
+ * interleaved; the victim does not engage (rings cancelled, rejected,
+ * unanswered, now and then picked up and hung up within seconds). No number
+ * rings the victim often enough to look like a call bomber on its own. Built
+ * after every other population, from streams of its own (see
+ * populations/swarmBombers.ts). Optional: the defaults below apply to
+ * scenarios without it.
+ */
+const swarmBombers = z
+  .object({
+    /** Operations (each with its own numbers and victim). */
+    count: count.default(20),
+    startHours: range.default([0, 40]),
+    lifetimeHours: range.default([1, 8]),
+    /** Kinds of the leased numbers, by weight. */
+    kinds: kinds.default({ mobile: 9, fixed: 1 }),
+    /** Access providers by weight; an operation leases on `providersPerOperation` of them. */
+    providers: weights.default({ CMCC: 25, CUCC: 15, CTCC: 15, 'MVNO-A': 25, 'MVNO-B': 20 }),
+    providersPerOperation: range.default([1, 3]),
+    /** Numbers of an operation, each a member of the population. */
+    numbersPerOperation: range.default([6, 14]),
+    rhythm: rhythm.default('residential'),
+    /** Bursts per victim within the operation's active span. */
+    bursts: range.default([1, 3]),
+    burstMinutes: range.default([20, 50]),
+    /** Least time from the end of a burst to the start of the next at the same victim (bursts never overlap). */
+    burstGapMinutes: n0.default(60),
+    /** Attempts of every number at the victim in a burst, at random times of the burst. */
+    attemptsEach: range.default([2, 5]),
+    outcomes: mix.default({ NO_ANSWER: 40, REJECTED: 25, CANCELLED: 25, BUSY: 5, ANSWERED: 5 }),
+    cancelRingSeconds: range.default([2, 10]),
+    /** Talk of an answered attempt: the victim picks up and hangs up. */
+    talkSeconds: range.default([1, 6]),
+    /** Further victims attacked later the same way with the same numbers. */
+    otherVictims: range.default([0, 1]),
+    /** Hours from the end of one victim's span to the start of the next one's. */
+    victimGapHours: range.default([1, 12]),
+    /** A victim complains (HARASSMENT) about one of the numbers. */
+    complaintChance: prob.default(0.3),
+    complaintDelayMinutes: range.default([10, 120]),
+  })
+  .strict();
+
+/**
+ * The customers of small businesses whose line is a mobile (a food stall, a
+ * plumber, a second-hand seller): at the line's peak hours many distinct
+ * strangers ring it, each retrying a few minutes later when it did not
+ * answer — the benign twin of a swarm, told apart by the line answering a
+ * good share of them. The lines are members of the public; the customers
+ * are the population (benign). Built after every other population, from
+ * streams of its own (see populations/busyLines.ts). Optional: the defaults
+ * below apply to scenarios without it.
+ */
+const busyLines = z
+  .object({
+    /** Lines (callees from the public pool, mobiles). */
+    count: count.default(100),
+    customersPerLine: range.default([15, 40]),
+    /** Providers of the customers' numbers (mobiles), by weight. */
+    providers: weights.default({ CMCC: 55, CUCC: 22, CTCC: 20, 'MVNO-A': 2, 'MVNO-B': 1 }),
+    /** Local hours (Asia/Shanghai) within which a peak can start, one range per kind of peak (lunch, evening). */
+    peakHours: z.array(range).min(1).default([[11, 12.5], [17, 19]]),
+    /** Peaks a day of a line (drawn per line among `peakHours`, every day the same). */
+    peaksPerDay: range.default([1, 2]),
+    peakMinutes: range.default([60, 120]),
+    /** Share of the line's customers calling once in a peak, drawn per peak. */
+    callersPerPeak: probRange.default([0.3, 0.7]),
+    /** Answer probability of the line, drawn per line. */
+    answerRate: probRange.default([0.35, 0.7]),
+    unanswered: mix.default({ NO_ANSWER: 50, BUSY: 30, REJECTED: 12, CANCELLED: 8 }),
+    /** Talk of an answered call (engaged). */
+    talk: talk.default({ median: 60, sigma: 0.6, min: 20, max: 180 }),
+    /** Retries of an unanswered customer (until answered), drawn per customer and peak. */
+    retries: range.default([1, 3]),
+    retryDelayMinutes: range.default([1, 10]),
+    /** The customers' ordinary calls: contacts among the customers (of any line) and calls a day, like subscribers. */
+    contacts: range.default([2, 8]),
+    callsPerDay: range.default([1, 4]),
+  })
+  .strict();
+
 /** Every built-in population's schema, by scenario key. */
 const POPULATION_SCHEMAS = {
   subscribers,
@@ -317,7 +401,11 @@ const POPULATION_SCHEMAS = {
   quietHours: dialler,
   snowshoe,
 };
-/** The populations built by a builder of their own (every key but `blockNeighbours`, which needs the campaigns). */
+/**
+ * The populations built by a builder of their own, in order (every key but
+ * those built apart, last: `blockNeighbours`, which needs the campaigns,
+ * `swarmBombers` and `busyLines`; see run.ts).
+ */
 export type PopulationKey = keyof typeof POPULATION_SCHEMAS;
 const POPULATION_KEYS = Object.keys(POPULATION_SCHEMAS) as [PopulationKey, ...PopulationKey[]];
 
@@ -334,6 +422,9 @@ const probe = z
     forms: z.object({ e164: n0, national: n0, intl0086: n0 }).strict(),
   })
   .strict();
+
+/** Populations built apart from the builders, after every other one (run.ts). */
+const APART = ['blockNeighbours', 'swarmBombers', 'busyLines'];
 
 /** The validated shape of a scenario. */
 export const ScenarioSchema = z
@@ -358,7 +449,9 @@ export const ScenarioSchema = z
       })
       .strict(),
     probes: z.array(probe).min(1),
-    populations: z.object({ ...POPULATION_SCHEMAS, blockNeighbours: blockNeighbours.prefault({}) }).strict(),
+    populations: z
+      .object({ ...POPULATION_SCHEMAS, blockNeighbours: blockNeighbours.prefault({}), swarmBombers: swarmBombers.prefault({}), busyLines: busyLines.prefault({}) })
+      .strict(),
     /**
      * More populations built like a built-in one (`like`) under their own
      * truth label (the key): the built-in's parameters in this scenario,
@@ -371,7 +464,7 @@ export const ScenarioSchema = z
   .strict()
   .superRefine((s, ctx) => {
     for (const [name, extra] of Object.entries(s.extraPopulations)) {
-      if (name in POPULATION_SCHEMAS || name === 'blockNeighbours' || name === 'public') {
+      if (name in POPULATION_SCHEMAS || APART.includes(name) || name === 'public') {
         ctx.addIssue({ code: 'custom', path: ['extraPopulations', name], message: `${name} is a built-in population name` });
         continue;
       }
@@ -388,6 +481,10 @@ export const ScenarioSchema = z
 export type Scenario = z.infer<typeof ScenarioSchema>;
 /** Configuration of the neighbours in campaign blocks. */
 export type BlockNeighboursConfig = z.infer<typeof blockNeighbours>;
+/** Configuration of the distributed call-bombing operations. */
+export type SwarmBombersConfig = z.infer<typeof swarmBombers>;
+/** Configuration of the busy small-business lines and their customers. */
+export type BusyLinesConfig = z.infer<typeof busyLines>;
 /** Configuration of a dialler-like nuisance population. */
 export type DiallerConfig = z.infer<typeof dialler>;
 /** Populations of a scenario. */
@@ -410,7 +507,7 @@ export function extraPopulations(s: Scenario): ExtraPopulation[] {
 }
 
 /** Names of the benign populations (plus `public`: callees who call back). */
-export const BENIGN_POPULATIONS = ['subscribers', 'couriers', 'organisers', 'institutions', 'consentedCentres', 'quarrels', 'blockNeighbours'] as const;
+export const BENIGN_POPULATIONS = ['subscribers', 'couriers', 'organisers', 'institutions', 'consentedCentres', 'quarrels', 'blockNeighbours', 'busyLines'] as const;
 /** Names of the nuisance populations. */
 export const NUISANCE_POPULATIONS = [
   'telemarketers',
@@ -422,6 +519,7 @@ export const NUISANCE_POPULATIONS = [
   'unconsentedCentres',
   'quietHours',
   'snowshoe',
+  'swarmBombers',
 ] as const;
 
 /** Error for a scenario that cannot be used; lists every problem at once. */

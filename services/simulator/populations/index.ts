@@ -25,7 +25,9 @@ export type { BuildContext } from './context.ts';
 /**
  * Builders in a fixed order (the order fixes the allocation of numbers).
  * The neighbours in campaign blocks (`blockNeighbours.ts`) are built apart,
- * after every other population, from the campaigns' numbers.
+ * after every other population, from the campaigns' numbers; then the
+ * swarms of call bombers (`swarmBombers.ts`) and the busy lines' customers
+ * (`busyLines.ts`), also apart, so that adding them changed no other record.
  */
 export const BUILDERS: { [K in PopulationKey]: (ctx: BuildContext, cfg: Populations[K]) => Num[] } = {
   subscribers: buildSubscribers,
