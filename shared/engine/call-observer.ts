@@ -168,7 +168,8 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   } else if (outcome === 'REJECTED') {
     if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
     if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
-    if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
+    // A busy line's rejection is "not now", not a refusal of the caller.
+    if (stranger && !busyLine(cx, callee, sec)) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
   }
 
   // Call bombing: attempts at one stranger within the bombing window.
@@ -230,6 +231,7 @@ function observeSwarm(cx: EngineContext, slot: number, caller: number, callee: n
   if (joins) swarms.join(callee, caller, sec, windowSec);
   const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
   const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
+  if (load.engaged >= cfg.rules.rejectionRepeat.busyLineEngaged) swarms.markBusy(i, sec);
   if (!isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
   const size = Math.min(255, Math.round(load.repeaters));
   joinedSwarm(cx, slot, size, sec, windowSec);
@@ -253,14 +255,23 @@ function joinedSwarm(cx: EngineContext, slot: number, size: number, sec: number,
 }
 
 /**
- * Whether `callee` is a busy line now: within the swarm window it engaged in
- * at least `rejectionRepeat.busyLineEngaged` attempts of strangers who ring
- * it again (a shop at its peak), so its rejections mean "not now".
+ * Whether `callee` is a busy line: within the swarm window it engaged in at
+ * least `rejectionRepeat.busyLineEngaged` attempts of strangers who ring it
+ * again (a shop at its peak), now or at any time within the rejection
+ * memory (its customers also call at the start of tomorrow's peak), so its
+ * rejections mean "not now".
  */
 function busyLine(cx: EngineContext, callee: number, sec: number): boolean {
-  const i = cx.swarms.find(callee);
+  const swarms = cx.swarms;
+  const i = swarms.find(callee);
   if (i < 0) return false;
-  return cx.swarms.load(i, sec, cx.config.rules.swarmBombing.windowMs / 1000, SWARM_LOAD).engaged >= cx.config.rules.rejectionRepeat.busyLineEngaged;
+  const rr = cx.config.rules.rejectionRepeat;
+  if (swarms.load(i, sec, cx.config.rules.swarmBombing.windowMs / 1000, SWARM_LOAD).engaged >= rr.busyLineEngaged) {
+    swarms.markBusy(i, sec);
+    return true;
+  }
+  const at = swarms.busyAt(i);
+  return at !== 0 && sec - at <= rr.memoryMs / 1000;
 }
 
 /** `number` called someone who now calls it back for the first time: engagement, like an answer. */

@@ -161,6 +161,18 @@ describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
     expect(withRule(atLeast(flags, 'LABEL'), 'REJECTION_REPEAT').length).toBeGreaterThan(0);
   });
 
+  it('a shop busy yesterday rejects a customer at the start of today\'s peak: still "not now"', () => {
+    const shop = mobile(888, '135');
+    const customer = stranger(500, '154');
+    const tr = new Traffic();
+    lunchHour(tr, shop, 6);
+    const tomorrow = T0 + 86_400_000;
+    tr.rejected(tomorrow, customer, shop);
+    for (let k = 1; k <= 3; k++) tr.noAnswer(tomorrow + k * 3 * MIN, customer, shop);
+    const flags = flagsOf(play(engine(), tr.inputs()).flags, customer);
+    expect(withRule(flags, 'REJECTION_REPEAT')).toEqual([]);
+  });
+
   it('a shop that engaged in only two retries is not yet busy: the refusal counts', () => {
     const shop = mobile(888, '135');
     const customer = stranger(500, '154');

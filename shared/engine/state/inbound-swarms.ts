@@ -10,6 +10,8 @@ const U32_LAST = 3;
 /** u16 counters, current window then previous: attempts, engaged, repeaters. */
 const U16_CUR = 8;
 const U16_PREV = 11;
+/** Last time the callee was seen as a busy line (seconds; 0: never). */
+const U32_BUSY_AT = 7;
 const ATTEMPTS = 0;
 const ENGAGED = 1;
 const REPEATERS = 2;
@@ -36,7 +38,7 @@ export interface InboundLoad {
  * (windowed-counters.ts): the current and the previous epoch-aligned window,
  * the previous weighted by how much of it still lies within the last
  * window. A fixed-size 4-way set-associative table (32-byte records: key,
- * epoch, last touch, three u16 counters per window): a full set gives up
+ * epoch, last touch, three u16 counters per window, when last seen busy): a full set gives up
  * its least recently touched callee, so memory is bounded whatever the
  * traffic, and a callee under a flood, touched all the time, stays.
  * Shared by the engines of one process like the campaign groups (a victim's
@@ -126,6 +128,15 @@ export class InboundSwarms {
     return m.keys;
   }
 
+  /** When entry `i` was last marked a busy line (seconds; 0: never). */
+  busyAt(i: number): number {
+    return this.u32[i * (STRIDE / 4) + U32_BUSY_AT];
+  }
+
+  markBusy(i: number, sec: number): void {
+    if (sec > this.u32[i * (STRIDE / 4) + U32_BUSY_AT]) this.u32[i * (STRIDE / 4) + U32_BUSY_AT] = sec;
+  }
+
   /** The entry of `callee`, or -1 (nothing is created). */
   find(callee: number): number {
     const set = hashKey(callee) & this.setMask;
@@ -185,6 +196,7 @@ export class InboundSwarms {
       if (oldest >= 0) this.evictions++;
       f[i * (STRIDE / 8) + F64_KEY] = callee;
       u32[i * (STRIDE / 4) + U32_EPOCH] = epoch;
+      u32[i * (STRIDE / 4) + U32_BUSY_AT] = 0;
       u.fill(0, i * (STRIDE / 2) + U16_CUR, i * (STRIDE / 2) + U16_PREV + 3);
     } else {
       const e = u32[i * (STRIDE / 4) + U32_EPOCH];
