@@ -130,57 +130,42 @@ describe('SWARM_BOMBING in the engine', () => {
 });
 
 describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
-  /** The shop's lunch hour: customers retry until answered; it engages in `answered` of those retries. */
-  function lunchHour(tr: Traffic, shop: string, answered: number): void {
+  const SHOP = mobile(888, '135');
+  const CUSTOMER = stranger(500, '154');
+
+  /**
+   * The shop's lunch hour from T0 (customers retry until answered; it engages
+   * in `answered` of those retries), then `caller` is rejected by `callee` at
+   * `at` and tries three times more, unanswered. The caller's flags.
+   */
+  function refusedAfterLunch(answered: number, caller: string, callee: string, at: number) {
+    const tr = new Traffic();
     for (let i = 0; i < answered; i++) {
       const c = stranger(400 + i, '153');
-      tr.noAnswer(T0 + i * 2 * MIN, c, shop);
-      tr.answered(T0 + i * 2 * MIN + MIN, c, shop, 60);
+      tr.noAnswer(T0 + i * 2 * MIN, c, SHOP);
+      tr.answered(T0 + i * 2 * MIN + MIN, c, SHOP, 60);
     }
+    tr.rejected(at, caller, callee);
+    for (let k = 1; k <= 3; k++) tr.noAnswer(at + k * 3 * MIN, caller, callee);
+    return flagsOf(play(engine(), tr.inputs()).flags, caller);
   }
 
   it('a customer the shop rejected, retrying three times while it talks to others: no label', () => {
-    const shop = mobile(888, '135');
-    const customer = stranger(500, '154');
-    const tr = new Traffic();
-    lunchHour(tr, shop, 6);
-    tr.rejected(T0 + 15 * MIN, customer, shop);
-    for (let k = 1; k <= 3; k++) tr.noAnswer(T0 + 15 * MIN + k * 3 * MIN, customer, shop);
-    const flags = flagsOf(play(engine(), tr.inputs()).flags, customer);
-    expect(withRule(flags, 'REJECTION_REPEAT')).toEqual([]);
+    expect(withRule(refusedAfterLunch(6, CUSTOMER, SHOP, T0 + 15 * MIN), 'REJECTION_REPEAT')).toEqual([]);
   });
 
   it('the same three retries at a person who takes no strangers\' calls: LABEL, as before', () => {
-    const person = mobile(889, '135');
-    const caller = stranger(500, '154');
-    const tr = new Traffic();
-    lunchHour(tr, mobile(888, '135'), 6); // someone else's busy shop changes nothing
-    tr.rejected(T0 + 15 * MIN, caller, person);
-    for (let k = 1; k <= 3; k++) tr.noAnswer(T0 + 15 * MIN + k * 3 * MIN, caller, person);
-    const flags = flagsOf(play(engine(), tr.inputs()).flags, caller);
+    // Someone else's busy shop changes nothing.
+    const flags = refusedAfterLunch(6, CUSTOMER, mobile(889, '135'), T0 + 15 * MIN);
     expect(withRule(atLeast(flags, 'LABEL'), 'REJECTION_REPEAT').length).toBeGreaterThan(0);
   });
 
   it('a shop busy yesterday rejects a customer at the start of today\'s peak: still "not now"', () => {
-    const shop = mobile(888, '135');
-    const customer = stranger(500, '154');
-    const tr = new Traffic();
-    lunchHour(tr, shop, 6);
-    const tomorrow = T0 + 86_400_000;
-    tr.rejected(tomorrow, customer, shop);
-    for (let k = 1; k <= 3; k++) tr.noAnswer(tomorrow + k * 3 * MIN, customer, shop);
-    const flags = flagsOf(play(engine(), tr.inputs()).flags, customer);
-    expect(withRule(flags, 'REJECTION_REPEAT')).toEqual([]);
+    expect(withRule(refusedAfterLunch(6, CUSTOMER, SHOP, T0 + 86_400_000), 'REJECTION_REPEAT')).toEqual([]);
   });
 
   it('a shop that engaged in only two retries is not yet busy: the refusal counts', () => {
-    const shop = mobile(888, '135');
-    const customer = stranger(500, '154');
-    const tr = new Traffic();
-    lunchHour(tr, shop, 2);
-    tr.rejected(T0 + 15 * MIN, customer, shop);
-    for (let k = 1; k <= 3; k++) tr.noAnswer(T0 + 15 * MIN + k * 3 * MIN, customer, shop);
-    const flags = flagsOf(play(engine(), tr.inputs()).flags, customer);
+    const flags = refusedAfterLunch(2, CUSTOMER, SHOP, T0 + 15 * MIN);
     expect(withRule(atLeast(flags, 'LABEL'), 'REJECTION_REPEAT').length).toBeGreaterThan(0);
   });
 });
