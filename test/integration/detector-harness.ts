@@ -20,7 +20,7 @@ import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/in
 import { detectorEnv, runTopics, type DetectorTopics } from '../../services/detector/launch-env.ts';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { testKafka } from './helpers/kafka.ts';
-import { CLI, ROOT, key, replay, replayPartitioned, simulate, writeScenario, type Scenario, type ScenarioRecords } from './helpers/scenario.ts';
+import { CLI, ROOT, expectedTotals, key, replay, replayPartitioned, simulate, writeScenario, type Scenario, type ScenarioRecords } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait.ts';
 
 export { ROOT, expectedTotals, replay, replayPartitioned, simulate, writeScenario, type Scenario, type ScenarioRecords } from './helpers/scenario.ts';
@@ -211,6 +211,13 @@ export function startDetector(f: Fixture, extra: Record<string, string> = {}): D
 /** Where a scenario's traffic comes from: `callguard simulate` with these arguments, or records a test makes up. */
 export type ScenarioSource = { seed: number; scale: number; hours: number; scenario?: string } | { records: ScenarioRecords };
 
+/**
+ * The detector settings under which its flags do not depend on how the partitions are spread over
+ * instances, so they equal replay per partition (the `partitioned` oracle): no contact notes across
+ * partitions, campaign groups per partition. Tests with `partitioned: true` start detectors with them.
+ */
+export const PER_PARTITION_ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition' } as const;
+
 /** Options of {@link prepareScenario}: the traffic, the fixture around it and what is done before the tests. */
 export type ScenarioOptions = ScenarioSource & {
   /** Partitions of the input topics. */
@@ -390,6 +397,17 @@ export async function clickhouseTotals(f: Fixture): Promise<{ flags: number; dis
     complaints: Number(b.k),
     providerCalls: Number(c.c),
   };
+}
+
+/** The {@link clickhouseTotals} of a run that emitted exactly `expected` (replay's flags) on the scenario's traffic. */
+export function replayTotals(s: Scenario, expected: FlagEvent[]): Awaited<ReturnType<typeof clickhouseTotals>> {
+  const want = expectedTotals(s);
+  return { flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls };
+}
+
+/** `body` behind the Confluent wire header naming schema `id` (magic byte 0, the id in 4 bytes big-endian). */
+export function wireFormat(id: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([0, (id >>> 24) & 255, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]), body]);
 }
 
 /** GETs a path of a detector's ops endpoint. */

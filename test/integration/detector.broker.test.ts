@@ -11,31 +11,16 @@
  * input is produced before the detector starts, so the event-time merge
  * sees replay's order; two partitions, per-partition oracle.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  clickhouseTotals,
-  committedCount,
-  expectedTotals,
-  metric,
-  ops,
-  prepareScenario,
-  readFlags,
-  readTopic,
-  waitForCommitted,
-  type Fixture,
-  type PreparedScenario,
-  type Scenario,
-} from './detector-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { byId, clickhouseTotals, committedCount, metric, ops, PER_PARTITION_ENV, readFlags, readTopic, replayTotals, waitForCommitted } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 import { startPrivateKafka, type PrivateKafka } from './helpers/private-kafka.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 2;
 // Small fetches and a low pending limit make the stream last long enough to lose its broker in the middle.
 const ENV = {
-  CALLGUARD_DETECTOR_CONTACT_NOTES: 'off',
-  CALLGUARD_DETECTOR_CAMPAIGNS: 'partition',
+  ...PER_PARTITION_ENV,
   CALLGUARD_DETECTOR_FLUSH_MS: '200',
   CALLGUARD_DETECTOR_SNAPSHOT_MS: '500',
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '65536',
@@ -45,28 +30,29 @@ const ENV = {
 const DOWN_MS = 15_000;
 
 let broker: PrivateKafka;
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
 
-beforeAll(async () => {
-  broker = await startPrivateKafka();
-  sc = await prepareScenario({ partitions: PARTITIONS, brokers: broker.brokers, seed: 29, scale: 0.2, hours: 8, partitioned: true });
-  ({ f, s, expected } = sc);
-}, 300_000);
-
-afterAll(async () => {
-  if (broker && !broker.running) await broker.start().catch(() => {}); // the fixture is removed through the broker
-  await sc?.dispose();
-  await broker?.destroy();
-}, 120_000);
+const sc = scenarioSuite(
+  async () => {
+    broker = await startPrivateKafka();
+    return { partitions: PARTITIONS, brokers: broker.brokers, seed: 29, scale: 0.2, hours: 8, partitioned: true };
+  },
+  {
+    timeoutMs: 300_000,
+    teardownTimeoutMs: 120_000,
+    teardown: async (dispose) => {
+      if (broker && !broker.running) await broker.start().catch(() => {}); // the fixture is removed through the broker
+      await dispose();
+      await broker?.destroy();
+    },
+  },
+);
 
 /** Calls committed so far by the group, over all partitions. */
-const committedCalls = () => committedCount(f);
+const committedCalls = () => committedCount(sc.f);
 
 describe('a Kafka broker restart mid-stream', () => {
   it('is survived: exactly replay’s flags, no flagId twice, exact ClickHouse totals', async () => {
+    const { f, s, expected } = sc;
     expect(expected.length).toBeGreaterThan(50);
     const det = sc.start(ENV);
     const port = await det.port();
@@ -101,8 +87,7 @@ describe('a Kafka broker restart mid-stream', () => {
     expect({ missing: missing.length, extra: extra.length }).toEqual({ missing: 0, extra: 0 });
     expect(ids.length - new Set(ids).size).toBe(0); // no flagId twice on the topic
     expect(byId(flags)).toEqual(byId(expected)); // none lost, none different
-    const want = expectedTotals(s);
-    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
     expect(det.logs.filter((l) => l.level === 60)).toEqual([]); // no fatal log
   });
 });

@@ -5,38 +5,16 @@
  * consents topic at each start; tombstones are not errors. The good
  * consents still apply: the flags are exactly replay's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentRecord, FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  metric,
-  ops,
-  prepareScenario,
-  produce,
-  readFlags,
-  readTopic,
-  waitForCommitted,
-  type Fixture,
-  type PreparedScenario,
-  type Scenario,
-} from './detector-harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { ConsentRecord } from '../../shared/contracts/records.ts';
+import { byId, metric, ops, PER_PARTITION_ENV, produce, readFlags, readTopic, waitForCommitted, wireFormat } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 2;
-const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition' };
 
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
-
-beforeAll(async () => {
-  // Nothing produced here: the test puts unusable consents between the good ones.
-  sc = await prepareScenario({ partitions: PARTITIONS, seed: 7, scale: 0.05, hours: 4, partitioned: true, produce: false });
-  ({ f, s, expected } = sc);
-}, 180_000);
-
-afterAll(() => sc?.dispose());
+// Nothing produced here: the test puts unusable consents between the good ones.
+const sc = scenarioSuite({ partitions: PARTITIONS, seed: 7, scale: 0.05, hours: 4, partitioned: true, produce: false }, { timeoutMs: 180_000 });
 
 interface Bad {
   key: string;
@@ -48,13 +26,13 @@ interface Bad {
 
 describe('unusable consent records', () => {
   it('go to the DLQ once, with their bytes and the contract headers, across a restart', async () => {
+    const { f, s, expected } = sc;
     const good: ConsentRecord = s.consents[0] ?? { caller: '+869501234567', callee: '+8613900000001', grantedAt: Date.UTC(2025, 0, 1), revokedAt: null };
     const enc = (v: unknown) => f.registry.encode(f.ids.consents, v);
     const valid = await enc(good);
-    const wire = (id: number, body: Buffer) => Buffer.concat([Buffer.from([0, (id >>> 24) & 255, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]), body]);
     const bad: Bad[] = [
       { key: 'junk|1', value: Buffer.from('{"not":"avro"}'), partition: 0, error: /^not Confluent wire format/, reason: 'undecodable' },
-      { key: 'junk|2', value: wire(987_653, valid.subarray(5)), partition: 1, error: /^unknown schema id 987653/, reason: 'unknown-schema' },
+      { key: 'junk|2', value: wireFormat(987_653, valid.subarray(5)), partition: 1, error: /^unknown schema id 987653/, reason: 'unknown-schema' },
       { key: 'x|y', value: await enc({ ...good, caller: 'not a number' }), partition: 1, error: /^invalid: caller/, reason: 'invalid' },
       { key: 'x|z', value: valid.subarray(0, 8), partition: 0, error: /^Avro decode with schema/, reason: 'undecodable' },
     ];
@@ -67,7 +45,7 @@ describe('unusable consent records', () => {
     await f.producer.send({ topic: f.topics.consents, acks: -1, messages: [{ key: 'gone|gone', value: null, partition: 0 }] }); // a tombstone is not an error
     await produce(f, { consents: s.consents.slice(Math.floor(s.consents.length / 2)), calls: s.calls, complaints: s.complaints });
 
-    const first = sc.start(ENV);
+    const first = sc.start(PER_PARTITION_ENV);
     const port = await first.port();
     await waitForCommitted(f);
     const dlqOf = async () => (await readTopic(f, f.topics.dlq)).filter((r) => r.headers['x-source-topic'] === f.topics.consents);
@@ -90,7 +68,7 @@ describe('unusable consent records', () => {
 
     // A restart reads the whole consents topic again: nothing is sent twice.
     expect(await first.stop()).toBe(0);
-    const second = sc.start(ENV);
+    const second = sc.start(PER_PARTITION_ENV);
     const port2 = await second.port();
     const checkpoints = async () => metric((await ops(port2, '/metrics')).body, 'callguard_detector_checkpoint_seconds_count');
     await waitFor(async () => metric((await ops(port2, '/metrics')).body, 'callguard_detector_consents_total', { result: 'invalid' }) === sent.length, {

@@ -14,28 +14,16 @@
  *   engines and reads every partition again from its start offsets, with
  *   the flags below the committed offsets already emitted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  clickhouseTotals,
-  committedCount,
-  expectedTotals,
-  metric,
-  ops,
-  prepareScenario,
-  readFlags,
-  waitForCommitted,
-  type PreparedScenario,
-} from './detector-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { byId, clickhouseTotals, committedCount, metric, ops, PER_PARTITION_ENV, readFlags, replayTotals, waitForCommitted } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 2;
 // Small fetches and the lowest pending limit (backpressure: about 1,000 records per checkpoint) make the stream take
 // long enough to be killed in its middle (about 6 s here; its flags come in the last 2 s).
 const ENV = {
-  CALLGUARD_DETECTOR_CONTACT_NOTES: 'off',
-  CALLGUARD_DETECTOR_CAMPAIGNS: 'partition',
+  ...PER_PARTITION_ENV,
   CALLGUARD_DETECTOR_FLUSH_MS: '400',
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '16384',
   CALLGUARD_DETECTOR_MAX_PENDING: '1000',
@@ -50,18 +38,10 @@ const VARIANTS = [
 const storedAs = (m: string, kind: string) => Array.from({ length: PARTITIONS }, (_, p) => p).filter((p) => metric(m, 'callguard_detector_snapshot_bytes', { partition: String(p), kind }) > 0);
 
 describe.each(VARIANTS)('a detector killed with SIGKILL mid-stream with $kind snapshots stored, and restarted', ({ kind, snapshotMs }) => {
-  let sc: PreparedScenario;
-  let expected: FlagEvent[];
-
-  beforeAll(async () => {
-    sc = await prepareScenario({ partitions: PARTITIONS, seed: 23, scale: 0.2, hours: 8, partitioned: true });
-    expected = sc.expected;
-  }, 240_000);
-
-  afterAll(() => sc?.dispose());
+  const sc = scenarioSuite({ partitions: PARTITIONS, seed: 23, scale: 0.2, hours: 8, partitioned: true }, { timeoutMs: 240_000 });
 
   it('loses no flag, emits no flagId twice and leaves exact ClickHouse totals', async () => {
-    const { f, s } = sc;
+    const { f, s, expected } = sc;
     const env = { ...ENV, CALLGUARD_DETECTOR_SNAPSHOT_MS: String(snapshotMs) };
     expect(expected.length).toBeGreaterThan(50);
     const first = sc.start(env);
@@ -110,7 +90,6 @@ describe.each(VARIANTS)('a detector killed with SIGKILL mid-stream with $kind sn
     expect(flags.length).toBeGreaterThan(flagsBefore); // the restart did emit the rest
     expect(byId(flags)).toEqual(byId(expected)); // none lost, none different
 
-    const want = expectedTotals(s);
-    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
   });
 });

@@ -3,36 +3,13 @@
  * bytes and the contract headers, while the good traffic around it is
  * detected exactly as replay detects it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  clickhouseTotals,
-  expectedTotals,
-  metric,
-  ops,
-  prepareScenario,
-  produce,
-  readFlags,
-  readTopic,
-  waitForCommitted,
-  type Fixture,
-  type PreparedScenario,
-  type Scenario,
-} from './detector-harness.ts';
-
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
+import { describe, expect, it } from 'vitest';
+import type { CallEvent } from '../../shared/contracts/records.ts';
+import { byId, clickhouseTotals, metric, ops, produce, readFlags, readTopic, replayTotals, waitForCommitted, wireFormat } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 
 // Nothing produced here: the test interleaves the traffic with malformed records.
-beforeAll(async () => {
-  sc = await prepareScenario({ partitions: 1, seed: 5, scale: 0.1, hours: 6, produce: false });
-  ({ f, s, expected } = sc);
-}, 180_000);
-
-afterAll(() => sc?.dispose());
+const sc = scenarioSuite({ partitions: 1, seed: 5, scale: 0.1, hours: 6, produce: false }, { timeoutMs: 180_000 });
 
 /** One malformed record and the x-error prefix it must get. */
 interface Bad {
@@ -45,15 +22,15 @@ interface Bad {
 
 describe('malformed input', () => {
   it('goes to the DLQ with its bytes and headers while good traffic is detected as replay detects it', async () => {
+    const { f, s, expected } = sc;
     const first = s.calls[0];
     const good = (over: Partial<CallEvent>) => ({ ...first, eventId: `bad-${Math.random()}`, ...over });
     const enc = (v: unknown) => f.registry.encode(f.ids.calls, v);
-    const wire = (id: number, body: Buffer) => Buffer.concat([Buffer.from([0, (id >>> 24) & 255, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]), body]);
     const valid = await enc(first);
     const lastTime = Math.max(...s.calls.map((c) => c.startTime));
     const bad: Bad[] = [
       { topic: 'calls', key: 'junk', value: Buffer.from('{"not":"avro"}'), error: /^not Confluent wire format/, reason: 'undecodable' },
-      { topic: 'calls', key: first.caller, value: wire(987_654, valid.subarray(5)), error: /^unknown schema id 987654/, reason: 'unknown-schema' },
+      { topic: 'calls', key: first.caller, value: wireFormat(987_654, valid.subarray(5)), error: /^unknown schema id 987654/, reason: 'unknown-schema' },
       { topic: 'calls', key: first.caller, value: valid.subarray(0, 12), error: /^Avro decode with schema/, reason: 'undecodable' },
       { topic: 'calls', key: first.caller, value: null, error: /^null value/, reason: 'undecodable' },
       { topic: 'calls', key: 'x', value: await enc(good({ caller: 'not a number' })), error: /^invalid: caller/, reason: 'invalid' },
@@ -99,8 +76,7 @@ describe('malformed input', () => {
     // The good traffic around the burst: exactly replay's flags and totals.
     const flags = await readFlags(f);
     expect(byId(flags)).toEqual(byId(expected));
-    const want = expectedTotals(s);
-    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
 
     const m = (await ops(port, '/metrics')).body;
     const byReason = (reason: string) => sent.filter((x) => x.bad.reason === reason).length;

@@ -5,41 +5,21 @@
  * (= replay per partition), with exact ClickHouse totals, across the
  * rebalance that happens when the second one joins.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  clickhouseTotals,
-  expectedTotals,
-  prepareScenario,
-  readFlags,
-  waitForCommitted,
-  type DetectorProcess,
-  type Fixture,
-  type PreparedScenario,
-  type Scenario,
-} from './detector-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { byId, clickhouseTotals, PER_PARTITION_ENV, readFlags, replayTotals, waitForCommitted, type DetectorProcess } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 4;
-const ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition', CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '262144' };
+const ENV = { ...PER_PARTITION_ENV, CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '262144' };
 
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
-
-beforeAll(async () => {
-  sc = await prepareScenario({ partitions: PARTITIONS, seed: 31, scale: 0.2, hours: 8, partitioned: true });
-  ({ f, s, expected } = sc);
-}, 240_000);
-
-afterAll(() => sc?.dispose());
+const sc = scenarioSuite({ partitions: PARTITIONS, seed: 31, scale: 0.2, hours: 8, partitioned: true }, { timeoutMs: 240_000 });
 
 const lastAssignment = (d: DetectorProcess) => d.logs.filter((l) => l.msg === 'partitions assigned').at(-1)?.partitions as number[] | undefined;
 
 describe('two detectors in one group', () => {
   it('split the partitions and together emit the flags of one, with exact totals', async () => {
+    const { f, s, expected } = sc;
     const a = sc.start(ENV);
     const b = sc.start(ENV);
     await waitFor(() => lastAssignment(a)?.length === 2 && lastAssignment(b)?.length === 2, { what: 'both instances to own two partitions', timeoutMs: 60_000 });
@@ -50,8 +30,7 @@ describe('two detectors in one group', () => {
     const ids = flags.map((x) => x.flagId);
     expect(ids.length - new Set(ids).size).toBe(0);
     expect(byId(flags)).toEqual(byId(expected));
-    const want = expectedTotals(s);
-    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
 
     // Both did part of the work, and both stop cleanly.
     for (const d of [a, b]) expect(d.logs.some((l) => l.msg === 'partitions assigned' && (l.added as number[]).length > 0)).toBe(true);

@@ -13,22 +13,10 @@
  * order), so that a few seconds of wrongly advanced event time are many
  * calls.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallEvent, FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  clickhouseTotals,
-  expectedTotals,
-  metric,
-  ops,
-  prepareScenario,
-  readFlags,
-  readTopic,
-  waitForCommitted,
-  type Fixture,
-  type PreparedScenario,
-  type Scenario,
-} from './detector-harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { CallEvent } from '../../shared/contracts/records.ts';
+import { byId, clickhouseTotals, metric, ops, readFlags, readTopic, replayTotals, waitForCommitted } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 
 /** For replay and the detector alike (prepareScenario passes it to both). */
 const ENGINE = { allowedLatenessMs: 1_000 };
@@ -40,11 +28,6 @@ const ENV = {
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '65536',
 };
 const CALLS = 30_000;
-
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
 
 /** Dense, ordered synthetic traffic: 100 calls per event-time second; 60 busy callers among many quiet ones. */
 function syntheticCalls(n: number): CallEvent[] {
@@ -76,15 +59,11 @@ function syntheticCalls(n: number): CallEvent[] {
   return out;
 }
 
-beforeAll(async () => {
-  sc = await prepareScenario({ partitions: 1, records: { calls: syntheticCalls(CALLS) }, engineConfig: ENGINE });
-  ({ f, s, expected } = sc);
-}, 180_000);
-
-afterAll(() => sc?.dispose());
+const sc = scenarioSuite({ partitions: 1, records: { calls: syntheticCalls(CALLS) }, engineConfig: ENGINE }, { timeoutMs: 180_000 });
 
 describe('the idle advance of event time', () => {
   it('does not move a paused, lagging partition: nothing late, exactly replay’s flags', async () => {
+    const { f, s, expected } = sc;
     expect(expected.length).toBeGreaterThan(10);
     const det = sc.start(ENV);
     const port = await det.port();
@@ -98,7 +77,6 @@ describe('the idle advance of event time', () => {
     const dlq = await readTopic(f, f.topics.dlq);
     expect({ late, dlq: dlq.length }).toEqual({ late: 0, dlq: 0 });
     expect(byId(await readFlags(f))).toEqual(byId(expected));
-    const want = expectedTotals(s);
-    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
   });
 });

@@ -9,46 +9,23 @@
  * (40 %), the third is killed with SIGKILL and a fifth starts (60 %). The flags topic must end with no
  * flagId twice and exactly replay's flags, and ClickHouse with exact totals.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  clickhouseTotals,
-  committedCount,
-  expectedTotals,
-  prepareScenario,
-  readFlags,
-  waitForCommitted,
-  type DetectorProcess,
-  type Fixture,
-  type PreparedScenario,
-  type Scenario,
-} from './detector-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { byId, clickhouseTotals, committedCount, PER_PARTITION_ENV, readFlags, replayTotals, waitForCommitted, type DetectorProcess } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 4;
 // Layout-independent results (so any split equals replay per partition); small fetches, frequent checkpoints
 // and a low pending limit keep the stream long enough for the membership changes to land mid-stream.
 const ENV = {
-  CALLGUARD_DETECTOR_CONTACT_NOTES: 'off',
-  CALLGUARD_DETECTOR_CAMPAIGNS: 'partition',
+  ...PER_PARTITION_ENV,
   CALLGUARD_DETECTOR_FLUSH_MS: '200',
   CALLGUARD_DETECTOR_SNAPSHOT_MS: '500',
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '16384',
   CALLGUARD_DETECTOR_MAX_PENDING: '3000',
 };
 
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
-
-beforeAll(async () => {
-  sc = await prepareScenario({ partitions: PARTITIONS, seed: 41, scale: 0.35, hours: 8, partitioned: true });
-  ({ f, s, expected } = sc);
-}, 300_000);
-
-afterAll(() => sc?.dispose());
+const sc = scenarioSuite({ partitions: PARTITIONS, seed: 41, scale: 0.35, hours: 8, partitioned: true }, { timeoutMs: 300_000 });
 
 const start = (): DetectorProcess => sc.start(ENV);
 
@@ -60,6 +37,7 @@ async function stopGracefully(d: DetectorProcess): Promise<number | null> {
 
 /** Waits until the group has committed `share` of the calls, then a random part of a checkpoint cycle. */
 async function atShare(share: number): Promise<number> {
+  const { f, s } = sc;
   const total = s.calls.length;
   await waitFor(async () => (await committedCount(f)) >= total * share, { what: `${share * 100}% of the calls committed`, timeoutMs: 180_000, intervalMs: 50 });
   await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
@@ -73,6 +51,7 @@ const count = (ds: DetectorProcess[], msg: string) => ds.reduce((a, d) => a + d.
 
 describe('detectors joining, killed and stopped mid-stream in one group', () => {
   it('emit no flagId twice and together exactly the flags of one, with exact totals', async () => {
+    const { f, s, expected } = sc;
     expect(expected.length).toBeGreaterThan(100);
     const total = s.calls.length;
     const a = start();
@@ -105,8 +84,7 @@ describe('detectors joining, killed and stopped mid-stream in one group', () => 
     expect(ids.length - new Set(ids).size).toBe(0); // no flagId twice on the topic
     expect(byId(flags)).toEqual(byId(expected)); // none lost, none different
 
-    const want = expectedTotals(s);
-    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
     expect(await stopGracefully(d)).toBe(0);
     expect(await stopGracefully(e)).toBe(0);
   }, 900_000);

@@ -8,27 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlagEvent } from '../../shared/contracts/records.ts';
-import {
-  byId,
-  clickhouseTotals,
-  expectedTotals,
-  metric,
-  ops,
-  prepareScenario,
-  readFlags,
-  waitForCommitted,
-  type Fixture,
-  type PreparedScenario,
-  type Scenario,
-} from './detector-harness.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { byId, clickhouseTotals, metric, ops, readFlags, replayTotals, waitForCommitted } from './detector-harness.ts';
+import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
-let sc: PreparedScenario;
-let f: Fixture;
-let s: Scenario;
-let expected: FlagEvent[];
 let redisServer: ChildProcess | undefined;
 
 function freePort(): Promise<number> {
@@ -42,27 +26,23 @@ function freePort(): Promise<number> {
   });
 }
 
-beforeAll(async () => {
-  // No allowlist: it lives in Redis, which is away.
-  sc = await prepareScenario({ partitions: 1, seed: 7, scale: 0.1, hours: 6, allowlist: false });
-  ({ f, s, expected } = sc);
-}, 180_000);
+// No allowlist: it lives in Redis, which is away.
+const sc = scenarioSuite({ partitions: 1, seed: 7, scale: 0.1, hours: 6, allowlist: false }, { timeoutMs: 180_000 });
 
-afterAll(async () => {
-  await sc?.dispose();
+afterAll(() => {
   redisServer?.kill('SIGKILL');
 });
 
 describe('the detector without Redis', () => {
   it('detects in degraded mode and recovers when Redis comes back', async () => {
+    const { f, s, expected } = sc;
     const port = await freePort();
     const det = sc.start({ CALLGUARD_REDIS_URL: `redis://127.0.0.1:${port}`, CALLGUARD_DETECTOR_SNAPSHOT_MS: '500' });
     const opsPort = await det.port();
     await waitForCommitted(f);
 
     expect(byId(await readFlags(f))).toEqual(byId(expected));
-    const want = expectedTotals(s);
-    expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
+    expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
     const ready = await ops(opsPort, '/readyz');
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body)).toMatchObject({ ready: false, status: 'degraded', checks: { redis: false, assigned: true, consents: true } });
