@@ -78,4 +78,23 @@ describe('InboundSwarms', () => {
     expect(load(b, b.note(8613900000001, T, W, 0, 0, 0), T)).toEqual({ attempts: 7, engaged: 1, repeaters: 3 });
     expect(() => new InboundSwarms(4096).importState(a.exportState())).toThrow(/swarm table snapshot holds 1024 entries/);
   });
+
+  it('prunes at the same join after a restore as without one (the join count is part of the state)', () => {
+    const run = (restoreAt: number | null) => {
+      let s = new InboundSwarms(1024);
+      for (let n = 0; n < 4096; n++) {
+        if (n === restoreAt) {
+          const r = new InboundSwarms(1024);
+          r.importState(s.exportState());
+          s = r;
+        }
+        // 100 callees' lists in the first window, then one callee in the next: join 4096 drops the 100 stale lists.
+        if (n < 100) s.join(8613900000000 + n, 8617000000000 + n, T, W);
+        else s.join(8613900009999, 8617000000000 + n, T + W, W);
+      }
+      return s.exportState().members.length;
+    };
+    expect(run(null)).toBe(1);
+    expect(run(2000)).toBe(1);
+  });
 });

@@ -215,17 +215,19 @@ export class InboundSwarms {
   }
 
   /** Copy of the state, for snapshots (restored into a table of the same capacity). */
-  exportState(): { records: Uint8Array; evictions: number; members: [number, number, boolean, number[]][] } {
+  exportState(): { records: Uint8Array; evictions: number; members: [number, number, boolean, number[]][]; joins: number } {
     const members = [...this.members].map(([k, m]): [number, number, boolean, number[]] => [k, m.epoch, m.recognised, [...m.keys]]);
-    return { records: new Uint8Array(this.f64.buffer).slice(), evictions: this.evictions, members };
+    return { records: new Uint8Array(this.f64.buffer).slice(), evictions: this.evictions, members, joins: this.joins };
   }
 
-  importState(s: { records: Uint8Array; evictions: number; members?: [number, number, boolean, number[]][] }): void {
+  importState(s: { records: Uint8Array; evictions: number; members?: [number, number, boolean, number[]][]; joins?: number }): void {
     if (s.records.byteLength !== this.f64.byteLength) {
       throw new Error(`swarm table snapshot holds ${s.records.byteLength / STRIDE} entries, this table ${this.f64.byteLength / STRIDE}`);
     }
     new Uint8Array(this.f64.buffer).set(s.records);
     this.evictions = s.evictions;
+    // The join count too, so that lists are pruned at the same joins as in a run never interrupted.
+    this.joins = s.joins ?? 0;
     this.members.clear();
     for (const [k, epoch, recognised, keys] of s.members ?? []) this.members.set(k, { epoch, recognised, keys: [...keys] });
   }
