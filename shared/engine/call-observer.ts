@@ -152,9 +152,10 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   // Only attempts after the rejection in event time relate to it: one made
   // before it but delivered after it (within the lateness) is no repeat.
   const afterRejection = rejectedAt !== 0 && sec > rejectedAt;
-  // An attempt the callee took up and talked through (past the short-call cut)
-  // is no repeat against its will: it ends the refusal (below) instead.
-  const engagedAnswer = outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec;
+  // An attempt the callee took up for a real conversation (acquaintanceTalkSec)
+  // is no repeat against its will: it ends the refusal (below) instead. A
+  // shorter pick-up (to tell the caller off) still counts.
+  const engagedAnswer = outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec;
   if (afterRejection && sec - rejectedAt <= memorySec && !engagedAnswer) {
     if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked && !busyLine(cx, callee, sec)) {
       const n = pairs.get16(p, 'afterReject') + 1;

@@ -1,7 +1,8 @@
 /**
  * What counts as calling again after an explicit refusal (REJECTION_REPEAT):
- * an attempt the callee picks up and talks through is no repeat against its
- * will; a pick-up to hang up at once is.
+ * an attempt the callee picks up for a real conversation (acquaintanceTalkSec,
+ * 30 s) is no repeat against its will; a pick-up to hang up at once, or to
+ * tell the caller off, is.
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
@@ -29,7 +30,8 @@ describe('REJECTION_REPEAT and the answered repeat', () => {
     expect(atLeast(flags, 'LABEL')).toEqual([]);
   });
 
-  it('a pick-up to hang up at once (3 s) is a third repeat: LABEL', () => {
+  it('a pick-up to hang up at once (3 s), or to tell the caller off (20 s), is a third repeat: LABEL', () => {
     expect(atLeast(refusedThenAnswered(3), 'LABEL').length).toBeGreaterThan(0);
+    expect(atLeast(refusedThenAnswered(20), 'LABEL').length).toBeGreaterThan(0);
   });
 });
