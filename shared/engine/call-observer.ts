@@ -7,10 +7,8 @@
  */
 import type { CallEvent } from '../contracts/records.ts';
 import type { EngineContext } from './context.ts';
-import { classify } from '../numbers/classify.ts';
 import { inHours } from './local-time.ts';
-import { isSwarm } from './rules/swarm-bombing.ts';
-import type { InboundLoad } from './state/inbound-swarms.ts';
+import { busyLine, observeSwarm } from './swarm-observer.ts';
 import { MARKETING as MARKETING_ } from './number-kind.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import {
@@ -56,8 +54,6 @@ const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
 const MARKETING = MARKETING_;
-/** Scratch for a callee's swarm load (the hot path allocates nothing). */
-const SWARM_LOAD: InboundLoad = { attempts: 0, engaged: 0, repeaters: 0 };
 
 /** Counts call `e` from `caller` (record `slot`, windows already at `t`'s number) to `callee`; returns `OBSERVED_*` bits. */
 export function observeCall(cx: EngineContext, slot: number, caller: number, callee: number, e: CallEvent, t: number): number {
@@ -212,70 +208,6 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   if (stranger) seen |= OBSERVED_STRANGER | perCallee;
   if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) seen |= OBSERVED_ENGAGED;
   return seen;
-}
-
-/**
- * A stranger's `bombs`-th attempt within its bombing window at `callee`: its
- * attempts count towards the callee's swarm load (from the `attemptsEach`-th
- * on, when it also joins the swarm's distinct callers); if the load is a
- * swarm (rules/swarm-bombing.ts), its size is kept on the caller and the
- * call is worth judging (returns true). Victims
- * are people's and businesses' lines: a service line (95/96/400) or short
- * code that many redial is a queue, not a victim.
- */
-function observeSwarm(cx: EngineContext, slot: number, caller: number, callee: number, calleeE164: string, sec: number, bombs: number, engagedNow: boolean, engagedBefore: boolean): boolean {
-  const cls = classify(calleeE164);
-  if (cls !== 'MOBILE' && cls !== 'FIXED_LINE') return false;
-  const cfg = cx.config;
-  const sw = cfg.rules.swarmBombing;
-  const joins = bombs === sw.attemptsEach;
-  const windowSec = sw.windowMs / 1000;
-  const engaged = engagedNow || (joins && engagedBefore) ? 1 : 0;
-  const swarms = cx.swarms;
-  if (joins) swarms.join(callee, caller, sec, windowSec);
-  const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
-  const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
-  if (load.engaged >= cfg.rules.rejectionRepeat.busyLineEngaged) swarms.markBusy(i, sec);
-  if (!isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
-  const size = Math.min(255, Math.round(load.repeaters));
-  joinedSwarm(cx, slot, size, sec, windowSec);
-  // The swarm is recognised now: those of its numbers that rang before (and
-  // that this engine tracks) are marked too and judged after this call.
-  for (const key of swarms.recognise(callee, sec, windowSec)) {
-    if (key === caller) continue;
-    const m = cx.index.get(key);
-    if (m < 0) continue;
-    joinedSwarm(cx, m, size, sec, windowSec);
-    cx.swarmJudged.push(m);
-  }
-  return true;
-}
-
-/** Keeps the largest swarm the number at `slot` took part in within the window. */
-function joinedSwarm(cx: EngineContext, slot: number, size: number, sec: number, windowSec: number): void {
-  const st = cx.state;
-  if (size > st.get8(slot, 'swarmMax') || sec - st.get32(slot, 'swarmAt') > windowSec) st.set8(slot, 'swarmMax', size);
-  st.set32(slot, 'swarmAt', sec);
-}
-
-/**
- * Whether `callee` is a busy line: within the swarm window it engaged in at
- * least `rejectionRepeat.busyLineEngaged` attempts of strangers who ring it
- * again (a shop at its peak), now or at any time within the rejection
- * memory (its customers also call at the start of tomorrow's peak), so its
- * rejections mean "not now".
- */
-function busyLine(cx: EngineContext, callee: number, sec: number): boolean {
-  const swarms = cx.swarms;
-  const i = swarms.find(callee);
-  if (i < 0) return false;
-  const rr = cx.config.rules.rejectionRepeat;
-  if (swarms.load(i, sec, cx.config.rules.swarmBombing.windowMs / 1000, SWARM_LOAD).engaged >= rr.busyLineEngaged) {
-    swarms.markBusy(i, sec);
-    return true;
-  }
-  const at = swarms.busyAt(i);
-  return at !== 0 && sec - at <= rr.memoryMs / 1000;
 }
 
 /** `number` called someone who now calls it back for the first time: engagement, like an answer. */
