@@ -33,7 +33,7 @@ export function observeSwarm(cx: EngineContext, slot: number, caller: number, ca
   if (joins) swarms.join(callee, caller, sec, windowSec);
   const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
   const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
-  if (load.engaged >= cfg.rules.rejectionRepeat.busyLineEngaged) swarms.markBusy(i, sec);
+  busyNow(cx, i, load.engaged, sec);
   if (!isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
   const size = Math.min(255, Math.round(load.repeaters));
   joinedSwarm(cx, slot, size, sec, windowSec);
@@ -67,11 +67,14 @@ export function busyLine(cx: EngineContext, callee: number, sec: number): boolea
   const swarms = cx.swarms;
   const i = swarms.find(callee);
   if (i < 0) return false;
-  const rr = cx.config.rules.rejectionRepeat;
-  if (swarms.load(i, sec, cx.config.rules.swarmBombing.windowMs / 1000, SWARM_LOAD).engaged >= rr.busyLineEngaged) {
-    swarms.markBusy(i, sec);
-    return true;
-  }
+  if (busyNow(cx, i, swarms.load(i, sec, cx.config.rules.swarmBombing.windowMs / 1000, SWARM_LOAD).engaged, sec)) return true;
   const at = swarms.busyAt(i);
-  return at !== 0 && sec - at <= rr.memoryMs / 1000;
+  return at !== 0 && sec - at <= cx.config.rules.rejectionRepeat.memoryMs / 1000;
+}
+
+/** Whether the callee of entry `i`, having engaged in `engaged` retries within the window, is a busy line now; if so it is remembered as one. */
+function busyNow(cx: EngineContext, i: number, engaged: number, sec: number): boolean {
+  if (engaged < cx.config.rules.rejectionRepeat.busyLineEngaged) return false;
+  cx.swarms.markBusy(i, sec);
+  return true;
 }
