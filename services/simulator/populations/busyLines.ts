@@ -22,9 +22,8 @@ import type { Rng } from '../prng.ts';
 import type { BusyLinesConfig, Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
 import { HOUR, localDayStart } from '../time.ts';
-import { minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { minutes, mobileOfPublic, newActor, scaled, talkMs, type BuildContext } from './context.ts';
 import { startCommunity, type SubscriberBehaviour } from './subscribers.ts';
-import { mobileOfPublic } from './swarmBombers.ts';
 
 /**
  * Creates the lines' customers and starts them; returns the customers'

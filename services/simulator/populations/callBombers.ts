@@ -8,8 +8,7 @@ import { pickOutcome } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
-import { nextActive } from '../time.ts';
-import { activeSpan, minutes, newActor, scaled, type BuildContext } from './context.ts';
+import { activeSpan, burstStarts, minutes, newActor, scaled, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['callBombers'];
 
@@ -24,7 +23,7 @@ export function buildCallBombers(ctx: BuildContext, cfg: Config): Num[] {
     const victim = ctx.pool.random(rng);
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const bursts = Math.max(1, rng.intRange(cfg.bursts));
-    const starts = [from, ...Array.from({ length: bursts - 1 }, () => rng.uniform(from, to))].map((t) => nextActive(Math.floor(t), cfg.rhythm)).sort((a, b) => a - b);
+    const starts = burstStarts(rng, from, to, bursts, cfg.rhythm);
     let complained = !rng.chance(cfg.complaintChance);
     for (const t0 of starts) {
       if (t0 >= to) continue;

@@ -6,7 +6,7 @@ import type { NumberAllocator, Num, NumKind, PublicPool } from '../numbers.ts';
 import { makeNum, MOBILE_PREFIXES, NUM_KINDS } from '../numbers.ts';
 import type { Rng } from '../prng.ts';
 import type { Sim } from '../sim.ts';
-import { HOUR } from '../time.ts';
+import { HOUR, nextActive, type RhythmName } from '../time.ts';
 
 /** Everything a population needs to create its actors. */
 export interface BuildContext {
@@ -78,6 +78,18 @@ export function activeSpan(ctx: BuildContext, rng: Rng, startHours: readonly [nu
   const squeeze = startHours[1] > 0.75 * scored ? (0.75 * scored) / startHours[1] : 1;
   const from = ctx.sim.scoredStart + rng.range(startHours) * squeeze * HOUR;
   return [from, Math.min(ctx.sim.end, from + rng.range(lifetimeHours) * HOUR)];
+}
+
+/** Start times of `bursts` bursts in [from, to): one at `from`, the others uniform, each moved to its rhythm's next active time; sorted. */
+export function burstStarts(rng: Rng, from: number, to: number, bursts: number, rhythm: RhythmName): number[] {
+  return [from, ...Array.from({ length: bursts - 1 }, () => rng.uniform(from, to))].map((t) => nextActive(Math.floor(t), rhythm)).sort((a, b) => a - b);
+}
+
+/** A mobile member of the public (someone reached on a mobile: a bombing victim, a small business's line). */
+export function mobileOfPublic(ctx: BuildContext, rng: Rng): Num {
+  let n = ctx.pool.random(rng);
+  for (let i = 0; i < 100 && (n.kind !== 'mobile' || !MOBILE_PREFIXES[n.provider]); i++) n = ctx.pool.random(rng);
+  return n;
 }
 
 /**

@@ -19,13 +19,12 @@
  * they were.
  */
 import type { Num } from '../numbers.ts';
-import { MOBILE_PREFIXES } from '../numbers.ts';
 import { pickOutcome } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { SwarmBombersConfig } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
 import { HOUR, nextActive } from '../time.ts';
-import { activeSpan, minutes, newActor, scaled, type BuildContext } from './context.ts';
+import { activeSpan, burstStarts, minutes, mobileOfPublic, newActor, scaled, type BuildContext } from './context.ts';
 
 /** Gap between the end of a number's attempt and the start of its next one, at least (ms). */
 export const MIN_GAP_MS = 2000;
@@ -63,18 +62,11 @@ function pickProviders(rng: Rng, weights: Record<string, number>, n: number): st
   return out;
 }
 
-/** A mobile member of the public (victims of bombing are reached on their mobiles). */
-export function mobileOfPublic(ctx: BuildContext, rng: Rng): Num {
-  let n = ctx.pool.random(rng);
-  for (let i = 0; i < 100 && (n.kind !== 'mobile' || !MOBILE_PREFIXES[n.provider]); i++) n = ctx.pool.random(rng);
-  return n;
-}
-
 /** Bursts at one victim within [from, to), and maybe the victim's complaint. */
 function attack(ctx: BuildContext, cfg: SwarmBombersConfig, rng: Rng, numbers: readonly Num[], victim: Num, from: number, to: number): void {
   const { sim } = ctx;
   const bursts = Math.max(1, rng.intRange(cfg.bursts));
-  const starts = [from, ...Array.from({ length: bursts - 1 }, () => rng.uniform(from, to))].map((t) => nextActive(Math.floor(t), cfg.rhythm)).sort((a, b) => a - b);
+  const starts = burstStarts(rng, from, to, bursts, cfg.rhythm);
   let complained = !rng.chance(cfg.complaintChance);
   let free = -Infinity;
   for (const drawn of starts) {
