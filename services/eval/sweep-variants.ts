@@ -85,12 +85,23 @@ export function drawVariants(n: number, seed: number, size: SweepSize = DEFAULT_
   return out;
 }
 
+/** A factor for the knobs' text. */
+const f2 = (x: number): string => x.toFixed(2);
+/** A shift for the knobs' text, with its sign. */
+const signed = (k: number): string => `${k >= 0 ? '+' : ''}${k}`;
+
+/** Scales a population's `count` by a factor drawn from `RANGES.count` (at least 1 left); returns the factor. */
+function scaleCount(rng: Rng, p: Obj): number {
+  const n = rng.range(RANGES.count);
+  p.count = Math.max(1, Math.round((p.count as number) * n));
+  return n;
+}
+
 /** Perturbs one base scenario. */
 export function drawVariant(baseScenario: Scenario, base: Variant['base'], index: number, rng: Rng, size: SweepSize): Variant {
   const s = structuredClone(baseScenario) as unknown as Obj;
   const knobs: string[] = [];
   const logUniform = (r: readonly [number, number]): number => Math.exp(rng.uniform(Math.log(r[0]), Math.log(r[1])));
-  const f2 = (x: number): string => x.toFixed(2);
 
   s.name = `sweep-${index}-${base}`;
   s.scale = size.scale;
@@ -168,7 +179,6 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
  * many of them call strangers and how often, and how often those answer.
  */
 function perturbNeighbours(rng: Rng, p: Obj): string {
-  const f2 = (x: number): string => x.toFixed(2);
   const logUniform = (r: readonly [number, number]): number => Math.exp(rng.uniform(Math.log(r[0]), Math.log(r[1])));
   const n = rng.range(RANGES.count);
   p.perBlock = scaleRange(p.perBlock as Range, n).map(Math.round) as Range;
@@ -188,28 +198,24 @@ function perturbNeighbours(rng: Rng, p: Obj): string {
 
 /** The swarms of call bombers: how many operations, how many numbers each, how many attempts a number makes in a burst. */
 function perturbSwarms(rng: Rng, p: Obj): string {
-  const f2 = (x: number): string => x.toFixed(2);
-  const n = rng.range(RANGES.count);
-  p.count = Math.max(1, Math.round((p.count as number) * n));
+  const n = scaleCount(rng, p);
   const numbers = rng.range(RANGES.swarmNumbers);
   p.numbersPerOperation = scaleRange(p.numbersPerOperation as Range, numbers).map((x) => Math.max(3, Math.round(x))) as Range;
   const shift = rng.int(RANGES.swarmAttemptsShift[0], RANGES.swarmAttemptsShift[1]);
   p.attemptsEach = (p.attemptsEach as Range).map((x) => Math.max(2, x + shift)) as Range;
-  return `swarmBombers n×${f2(n)} numbers×${f2(numbers)} attempts${shift >= 0 ? '+' : ''}${shift}`;
+  return `swarmBombers n×${f2(n)} numbers×${f2(numbers)} attempts${signed(shift)}`;
 }
 
 /** The busy lines: how many, how many customers each, how often the line answers, how often a customer retries. */
 function perturbBusyLines(rng: Rng, p: Obj): string {
-  const f2 = (x: number): string => x.toFixed(2);
-  const n = rng.range(RANGES.count);
-  p.count = Math.max(1, Math.round((p.count as number) * n));
+  const n = scaleCount(rng, p);
   const customers = rng.range(RANGES.customers);
   p.customersPerLine = scaleRange(p.customersPerLine as Range, customers).map((x) => Math.max(1, Math.round(x))) as Range;
   const ans = rng.range(RANGES.benignAnswer);
   p.answerRate = (p.answerRate as Range).map((x) => clamp(x * ans, 0.05, 0.95)) as Range;
   const shift = rng.int(RANGES.busyRetriesShift[0], RANGES.busyRetriesShift[1]);
   p.retries = (p.retries as Range).map((x) => Math.max(0, x + shift)) as Range;
-  return `busyLines n×${f2(n)} customers×${f2(customers)} ans×${f2(ans)} retries${shift >= 0 ? '+' : ''}${shift}`;
+  return `busyLines n×${f2(n)} customers×${f2(customers)} ans×${f2(ans)} retries${signed(shift)}`;
 }
 
 /** Benign populations that call many strangers and are not in the built-in scenarios. */
