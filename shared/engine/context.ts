@@ -29,6 +29,8 @@ export interface EngineContext {
   readonly groups: CampaignGroups;
   /** Per callee, the strangers who ring it again and again (SWARM_BOMBING; possibly shared like the groups). */
   readonly swarms: InboundSwarms;
+  /** Whether `swarms` is shared with other engines (one per partition): then recognised members it does not track are handed over. */
+  readonly swarmsShared: boolean;
   /** Slots of earlier swarm members marked by the current call, for the engine to judge after it (emptied each time). */
   readonly swarmJudged: number[];
   readonly providers: ProviderNames;

@@ -127,6 +127,32 @@ describe('SWARM_BOMBING in the engine', () => {
     expect(withRule(aloneFlags, 'SWARM_BOMBING')).toEqual([]);
     expect(new Set(withRule(sharedFlags, 'SWARM_BOMBING').map((f) => f.number))).toEqual(new Set(callers));
   });
+
+  it('hands the numbers that rang before recognition to their own partition\'s engine, which judges them at its next call', () => {
+    // Eleven numbers, two tries each in turn, none calls again, split over
+    // two engines sharing the table: the last try (the 22nd) makes the
+    // victim's silence clear, on the engine of the even numbers, which does
+    // not track the odd ones.
+    const callers = Array.from({ length: 11 }, (_, i) => stranger(i, '171'));
+    const tr = new Traffic();
+    callers.forEach((c, i) => {
+      tr.noAnswer(T0 + i * 2 * MIN, c, VICTIM);
+      tr.rejected(T0 + i * 2 * MIN + 30 * SEC, c, VICTIM);
+    });
+    const swarmCalls = tr.calls();
+    const shared = new InboundSwarms(defaultConfig().swarmEntries);
+    const [even, odd] = [0, 1].map(() => createEngine(defaultConfig(), { now: () => 0, swarms: shared }));
+    for (const e of swarmCalls) (callers.indexOf(e.caller) % 2 === 0 ? even : odd).onCall(e);
+    const labelled = (e: typeof even) => new Set(withRule(atLeast(e.drainFlags(), 'LABEL'), 'SWARM_BOMBING').map((f) => f.number));
+    expect(labelled(even)).toEqual(new Set(callers.filter((_, i) => i % 2 === 0)));
+    // The odd numbers wait for their engine's next call, whoever makes it.
+    expect(labelled(odd)).toEqual(new Set());
+    odd.onCall(tr.noAnswer(T0 + 30 * MIN, mobile(4242), mobile(4343)));
+    expect(labelled(odd)).toEqual(new Set(callers.filter((_, i) => i % 2 === 1)));
+    // Each once: a hand-over is taken a single time.
+    odd.onCall(tr.noAnswer(T0 + 31 * MIN, mobile(4242), mobile(4344)));
+    expect(labelled(odd)).toEqual(new Set());
+  });
 });
 
 describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {

@@ -12,6 +12,7 @@ import { fillSignals } from './signals-fill.ts';
 import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { buildFlag } from './flag.ts';
+import { takeHandedOver } from './swarm-observer.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { InboundSwarms } from './state/inbound-swarms.ts';
 import { ComplaintStore } from './state/complaints.ts';
@@ -77,6 +78,8 @@ export class DetectionEngine implements Engine {
   private maxEventTime = -Infinity;
   private sinceSweep = 0;
   private sweepHand = 0;
+  /** The shared swarm table's hand-over version this engine last took its hand-overs at. */
+  private handedSeen = 0;
   private readonly counts = {
     calls: 0,
     complaints: 0,
@@ -111,6 +114,7 @@ export class DetectionEngine implements Engine {
       complaints: this.complaintStore,
       groups: this.groups,
       swarms: this.swarms,
+      swarmsShared: opts.swarms !== undefined,
       swarmJudged: [],
       providers: this.providers,
       clock: this.clock,
@@ -319,6 +323,11 @@ export class DetectionEngine implements Engine {
       if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
     }
     if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
+    // Members of swarms recognised by another partition's engine since this engine last looked.
+    if (cx.swarmsShared && this.swarms.handedVersion !== this.handedSeen) {
+      this.handedSeen = this.swarms.handedVersion;
+      takeHandedOver(cx);
+    }
     // Members of a swarm recognised by this call, who rang before it was.
     const judged = cx.swarmJudged;
     if (judged.length !== 0) {

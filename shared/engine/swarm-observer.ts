@@ -39,14 +39,36 @@ export function observeSwarm(cx: EngineContext, slot: number, caller: number, ca
   joinedSwarm(cx, slot, size, sec, windowSec);
   // The swarm is recognised now: those of its numbers that rang before (and
   // that this engine tracks) are marked too and judged after this call.
+  // Those on other partitions are handed to their engines (when the table is shared).
   for (const key of swarms.recognise(callee, sec, windowSec)) {
     if (key === caller) continue;
     const m = cx.index.get(key);
-    if (m < 0) continue;
-    joinedSwarm(cx, m, size, sec, windowSec);
-    cx.swarmJudged.push(m);
+    if (m >= 0) {
+      joinedSwarm(cx, m, size, sec, windowSec);
+      cx.swarmJudged.push(m);
+    } else if (cx.swarmsShared) {
+      swarms.handOver(key, size, sec, windowSec);
+    }
   }
   return true;
+}
+
+/**
+ * Members of swarms that another engine sharing the table recognised and
+ * handed over, which this engine tracks: marked as if this engine had
+ * recognised the swarm, and queued for judging after the current call. So
+ * a number whose attempts all came before its swarm was recognised on
+ * another partition is still judged, as a single engine would judge it.
+ */
+export function takeHandedOver(cx: EngineContext): void {
+  const windowSec = cx.config.rules.swarmBombing.windowMs / 1000;
+  cx.swarms.takeHanded(
+    (key) => cx.index.get(key),
+    (slot, size, sec) => {
+      joinedSwarm(cx, slot, size, sec, windowSec);
+      cx.swarmJudged.push(slot);
+    },
+  );
 }
 
 /** Keeps the largest swarm the number at `slot` took part in within the window. */

@@ -97,4 +97,23 @@ describe('InboundSwarms', () => {
     expect(run(null)).toBe(1);
     expect(run(2000)).toBe(1);
   });
+
+  it('hands recognised members over to the engine that tracks them, once, and drops hand-overs the window has passed', () => {
+    const s = new InboundSwarms(1024);
+    const v0 = s.handedVersion;
+    s.handOver(8617000000001, 9, T, W);
+    s.handOver(8617000000002, 9, T + 10, W);
+    expect(s.handedVersion).toBe(v0 + 2);
+    const taken: [number, number, number][] = [];
+    // This engine tracks only ...002 (slot 5).
+    s.takeHanded((k) => (k === 8617000000002 ? 5 : -1), (slot, size, sec) => taken.push([slot, size, sec]));
+    expect(taken).toEqual([[5, 9, T + 10]]);
+    s.takeHanded((k) => (k === 8617000000002 ? 5 : -1), (slot, size, sec) => taken.push([slot, size, sec]));
+    expect(taken).toHaveLength(1);
+    // ...001 is nobody's here; a hand-over a window later drops it.
+    s.handOver(8617000000003, 7, T + W + 1, W);
+    const left: number[] = [];
+    s.takeHanded(() => 0, (_slot, size) => left.push(size));
+    expect(left).toEqual([7]);
+  });
 });

@@ -44,10 +44,12 @@ export interface InboundLoad {
  * Shared by the engines of one process like the campaign groups (a victim's
  * callers are spread over partitions).
  */
-/** Most numbers of one swarm remembered for judging them when the swarm is recognised (a larger swarm's others are judged at their next attempt). */
+/** Most numbers of one swarm remembered for judging them when the swarm is recognised (a larger swarm's others are judged at their next attempt; on other partitions, see `handOver`). */
 const MAX_MEMBERS = 64;
 /** How often (in joins) lists of windows gone by are dropped. */
 const PRUNE_EVERY = 4096;
+/** Most hand-overs waiting (the oldest go first): numbers no engine of the process tracks are never taken. */
+const MAX_HANDED = 4096;
 
 /** The numbers that joined one callee's swarm in a window, and whether the swarm was recognised in it. */
 interface Members {
@@ -69,6 +71,14 @@ export class InboundSwarms {
    */
   private readonly members = new Map<number, Members>();
   private joins = 0;
+  /**
+   * Members of recognised swarms handed over by the engine that recognised
+   * the swarm to the engine that tracks them (another partition's, sharing
+   * this table): number key → swarm size and when it was recognised.
+   */
+  private readonly handed = new Map<number, { size: number; sec: number }>();
+  /** Bumped at every hand-over: an engine looks at the hand-overs only when it changed since it last looked. */
+  handedVersion = 0;
   evictions = 0;
 
   /** @param entries capacity (rounded up to a power of two, at least one set). */
@@ -126,6 +136,36 @@ export class InboundSwarms {
     if (m === undefined || m.recognised || m.epoch !== Math.floor(sec / windowSec)) return NONE;
     m.recognised = true;
     return m.keys;
+  }
+
+  /**
+   * Hands `member` (number key) of a swarm of `size` recognised at `sec` to
+   * whichever engine sharing this table tracks it (the recognising engine
+   * does not: the number's calls are another partition's). Hand-overs older
+   * than `windowSec` are dropped: the swarm has gone by.
+   */
+  handOver(member: number, size: number, sec: number, windowSec: number): void {
+    for (const [k, h] of this.handed) {
+      if (h.sec >= sec - windowSec && this.handed.size < MAX_HANDED) break;
+      this.handed.delete(k);
+    }
+    this.handed.delete(member);
+    this.handed.set(member, { size, sec });
+    this.handedVersion++;
+  }
+
+  /**
+   * Takes the hand-overs of the numbers this engine tracks (`slotOf` gives
+   * their slot, or -1 for a number it does not track): `each` is called
+   * with the slot, the swarm's size and when it was recognised.
+   */
+  takeHanded(slotOf: (key: number) => number, each: (slot: number, size: number, sec: number) => void): void {
+    for (const [k, h] of this.handed) {
+      const slot = slotOf(k);
+      if (slot < 0) continue;
+      this.handed.delete(k);
+      each(slot, h.size, h.sec);
+    }
   }
 
   /** When entry `i` was last marked a busy line (seconds; 0: never). */
