@@ -100,8 +100,9 @@ export const engineConfigSchema = z
             memoryMs: ms.default(7 * 24 * 3_600_000),
             /**
              * A rejection by a line that, within the hour, engaged in at least this many
-             * attempts of other strangers who ring it again (state/inbound-swarms.ts) is
-             * a busy line's "not now", not a refusal of the caller: the attempts after it
+             * attempts of other strangers while strangers were ringing it again (their
+             * retries and the first tries it answered; state/inbound-swarms.ts) is a busy
+             * line's "not now", not a refusal of the caller: the attempts after it
              * are not counted. A shop at its lunch peak rejects a call while it talks to
              * the customers before; a person refusing a harasser is not taking strangers'
              * calls by the dozen.

@@ -8,7 +8,7 @@
 import type { CallEvent } from '../contracts/records.ts';
 import type { EngineContext } from './context.ts';
 import { inHours } from './local-time.ts';
-import { busyLine, observeSwarm } from './swarm-observer.ts';
+import { busyLine, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
 import { MARKETING as MARKETING_ } from './number-kind.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import {
@@ -188,9 +188,13 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
 
   // Swarm bombing: the strangers who ring this callee again and again, whatever their numbers.
   const sw = cfg.rules.swarmBombing;
-  if (stranger && bombs >= sw.attemptsEach) {
+  if (stranger) {
     const engagedNow = outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec;
-    if (observeSwarm(cx, slot, caller, callee, e.callee, sec, bombs, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
+    if (bombs >= sw.attemptsEach) {
+      if (observeSwarm(cx, slot, caller, callee, e.callee, sec, bombs, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
+    } else if (engagedNow) {
+      observeEngagedFirstTry(cx, callee, sec);
+    }
   }
 
   // Contact knowledge, after this call has been judged. Enough real

@@ -87,6 +87,35 @@ describe('SWARM_BOMBING in the engine', () => {
     expect(atLeast(flags, 'LABEL')).toEqual([]);
   });
 
+  it('a busy shop that answers most customers at the first try, while the unlucky ones retry in vain: no label', () => {
+    // Its engagement shows in the first tries: those customers never become
+    // repeaters, so counting only the repeaters' attempts (none answered
+    // here) made the shop look like a bombing victim.
+    const shop = mobile(887, '135');
+    const tr = new Traffic();
+    for (let i = 0; i < 40; i++) {
+      const c = stranger(600 + i, '151');
+      const at = T0 + i * 80 * SEC;
+      if (i % 4 !== 0) {
+        tr.answered(at, c, shop, 60);
+        continue;
+      }
+      for (let k = 0; k < 3; k++) tr.noAnswer(at + k * 4 * MIN, c, shop);
+    }
+    const { flags } = play(engine(), tr.inputs());
+    expect(withRule(flags, 'SWARM_BOMBING')).toEqual([]);
+    expect(atLeast(flags, 'LABEL')).toEqual([]);
+  });
+
+  it('a victim who answers nobody is still a swarm\'s victim when other strangers\' calls also come in unanswered', () => {
+    const callers = Array.from({ length: 10 }, (_, i) => stranger(i, '170'));
+    const tr = new Traffic();
+    swarm(tr, callers, VICTIM, 4);
+    for (let i = 0; i < 10; i++) tr.noAnswer(T0 + i * 3 * MIN + 7 * SEC, stranger(700 + i, '152'), VICTIM);
+    const labelled = new Set(withRule(atLeast(play(engine(), tr.inputs()).flags, 'LABEL'), 'SWARM_BOMBING').map((f) => f.number));
+    expect(labelled).toEqual(new Set(callers));
+  });
+
   it('people redialling a busy 95 hotline are a queue, not a swarm', () => {
     const callers = Array.from({ length: 30 }, (_, i) => stranger(200 + i, '152'));
     const tr = new Traffic();

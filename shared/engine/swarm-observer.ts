@@ -71,6 +71,23 @@ export function takeHandedOver(cx: EngineContext): void {
   );
 }
 
+/**
+ * A stranger's attempt at `callee` that the callee engaged in, before the
+ * stranger rang it `attemptsEach` times: counted in the callee's load
+ * (an attempt, engaged) if the callee has one — loads are made only by
+ * repeated attempts, so an ordinary answered call touches nothing. A shop
+ * answers most customers at the first try, and those never become
+ * repeaters: with only the repeaters' attempts counted, a shop at its
+ * peak, whose unanswered customers retry, looked as silent as a bombing
+ * victim (docs/quality.md, "Swarm bombing and busy lines"). A victim
+ * engages in nobody's attempts, so its load is unchanged.
+ */
+export function observeEngagedFirstTry(cx: EngineContext, callee: number, sec: number): void {
+  const swarms = cx.swarms;
+  if (swarms.find(callee) < 0) return;
+  swarms.note(callee, sec, cx.config.rules.swarmBombing.windowMs / 1000, 1, 1, 0);
+}
+
 /** Keeps the largest swarm the number at `slot` took part in within the window. */
 function joinedSwarm(cx: EngineContext, slot: number, size: number, sec: number, windowSec: number): void {
   const st = cx.state;
@@ -79,9 +96,10 @@ function joinedSwarm(cx: EngineContext, slot: number, size: number, sec: number,
 }
 
 /**
- * Whether `callee` is a busy line: within the swarm window it engaged in at
- * least `rejectionRepeat.busyLineEngaged` attempts of strangers who ring it
- * again (a shop at its peak), now or at any time within the rejection
+ * Whether `callee` is a busy line: within the swarm window, while strangers
+ * were ringing it again, it engaged in at least
+ * `rejectionRepeat.busyLineEngaged` strangers' attempts (their retries and
+ * the first tries it answered: a shop at its peak), now or at any time within the rejection
  * memory (its customers also call at the start of tomorrow's peak), so its
  * rejections mean "not now".
  */

@@ -20,7 +20,11 @@ const NONE: readonly number[] = [];
 
 /** What one callee has been receiving from strangers who repeat, over the last window (sliding estimates). */
 export interface InboundLoad {
-  /** Attempts by strangers who rang this callee at least `attemptsEach` times within the window. */
+  /**
+   * Attempts by strangers who rang this callee at least `attemptsEach` times
+   * within the window, and the other strangers' attempts it engaged in while
+   * it had such callers (swarm-observer.ts, `observeEngagedFirstTry`).
+   */
   attempts: number;
   /** Of those attempts, the ones the callee engaged in (answered past the short-call cut). */
   engaged: number;
