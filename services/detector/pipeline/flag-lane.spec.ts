@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import { FlagLane, type LaneDedup } from './flag-lane.ts';
-import type { Dismissal } from '../state/stores.ts';
+import { parsePending, pendingMark, type Dismissal } from '../state/stores.ts';
 
 function flag(id: string, number: string, windowStart: number): FlagEvent {
   return {
@@ -86,11 +86,13 @@ interface LaneOptions {
   graceMs?: number;
   /** Replaces the sink's send. */
   send?: (ids: string[]) => Promise<void>;
+  /** The lane's clock (default: Date.now). */
+  now?: () => number;
 }
 
 function lane(dedup: LaneDedup, opts: LaneOptions = {}) {
   const sent: string[] = [];
-  const counts = { dismissed: 0, fenced: 0, waited: 0, scans: 0 };
+  const counts = { dismissed: 0, fenced: 0, waited: 0, scans: 0, since: [] as number[] };
   const l = new FlagLane({
     sink: {
       send: async (ms: { value: Buffer }[]) => {
@@ -112,12 +114,14 @@ function lane(dedup: LaneDedup, opts: LaneOptions = {}) {
     onFenced: (_p, n) => (counts.fenced += n),
     onWaited: (n) => (counts.waited += n),
     generation: async (p) => (opts.generation ? opts.generation(p) : 1),
-    findOnTopic: async (ids) => {
+    findOnTopic: async (ids, since) => {
       counts.scans++;
+      counts.since.push(since);
       return new Set([...ids].filter((id) => opts.onTopic?.has(id)));
     },
     graceMs: opts.graceMs ?? 60_000,
     pollMs: 10,
+    now: opts.now,
   });
   return { l, sent, counts, dismissed: () => counts.dismissed };
 }
@@ -280,5 +284,65 @@ describe('FlagLane', () => {
     await Promise.all([stale.l.drain(), current.l.drain()]);
     expect([...stale.sent, ...current.sent]).toEqual(['x']);
     expect(current.sent).toEqual(['x']);
+  });
+
+  it('a pending mark written as "p:<ms>:<gen>", and after a retry with the first attempt\'s time kept', () => {
+    expect(pendingMark(5000, 3)).toBe('p:5000:3');
+    expect(parsePending('p:5000:3')).toEqual({ at: 5000, gen: 3, first: 5000 });
+    expect(parsePending(pendingMark(9000, 3, 5000))).toEqual({ at: 9000, gen: 3, first: 5000 });
+    expect(parsePending(pendingMark(9000, undefined, 5000))).toEqual({ at: 9000, gen: undefined, first: 5000 });
+    expect(parsePending('p:5000')).toEqual({ at: 5000, gen: undefined, first: 5000 });
+  });
+
+  it('a produce retry moves the pending mark to its own time but keeps the first attempt\'s, which a new owner searches the topic from', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 1);
+    const seen: string[] = [];
+    const { l, sent } = lane(d, {
+      send: async (ids) => {
+        seen.push(d.marks.get(ids[0])!);
+        if (seen.length === 1) throw new Error('request timed out (but it may have landed)');
+      },
+    });
+    l.push([flag('a', '+8613900000001', 1000)], 0);
+    await l.drain();
+    expect(sent).toEqual(['a']);
+    const [first, second] = seen.map(parsePending);
+    expect(second.at).toBeGreaterThan(first.at);
+    expect(second.first).toBe(first.at);
+
+    // A new owner finding such a mark, old, searches the topic from the first attempt.
+    const d2 = memoryDedup();
+    d2.owner.set(0, 2);
+    const now = Date.now();
+    d2.marks.set('b', pendingMark(now - 100_000, 1, now - 130_000));
+    const next = lane(d2, { generation: () => 2, onTopic: new Set(['b']), graceMs: 60_000 });
+    next.l.push([flag('b', '+8613900000001', 1000)], 0);
+    await next.l.drain();
+    expect(next.sent).toEqual([]);
+    expect(next.counts.since).toEqual([now - 130_000]);
+  });
+
+  it('flags claimed with one mark and flags taken over with another are sent under one mark, so a retry moves them all', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 2);
+    d.marks.set('old', `p:${Date.now() - 120_000}:1`); // left by a dead owner, not on the topic
+    const marksAtRetry: (string | undefined)[] = [];
+    let attempts = 0;
+    let clock = Date.now();
+    const { l, sent } = lane(d, {
+      now: () => (clock += 1000), // every reading a second later: the take-over's mark differs from the claim's
+      generation: () => 2,
+      onTopic: new Set(),
+      send: async () => {
+        if (attempts++ === 0) throw new Error('broker away');
+        marksAtRetry.push(d.marks.get('new'), d.marks.get('old'));
+      },
+    });
+    l.push([flag('new', '+8613900000001', 1000), flag('old', '+8613900000001', 2000)], 0);
+    await l.drain();
+    expect(sent.sort()).toEqual(['new', 'old']);
+    expect(marksAtRetry[0]).toBe(marksAtRetry[1]);
+    expect(parsePending(marksAtRetry[0]!).gen).toBe(2);
   });
 });

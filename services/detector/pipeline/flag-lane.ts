@@ -167,6 +167,12 @@ export class FlagLane {
         for (const id of settled.emitted) already.add(id);
         for (const id of settled.claimed) mine.add(id);
         if (settled.emitted.size > 0) d.onDeduplicated(settled.emitted.size);
+        if (settled.value !== value && claim.claimed.length > 0) {
+          // One mark for the whole send, so that a retry moves them all: the flags claimed before the
+          // settling get the take-over's (later) mark too.
+          const r = await d.dedup.refresh(p, gen, claim.claimed, value, settled.value);
+          if (r === 'fenced') return this.fenced(p, todo.length, 'fenced while settling');
+        }
         value = settled.value;
       }
       if (dupes > 0) d.onDeduplicated(dupes);
@@ -186,8 +192,9 @@ export class FlagLane {
       await retry(
         async () => {
           if (attempt++ > 0) {
-            // Another attempt: only while still the owner, and with the pending marks moved to its time.
-            const next = pendingMark(this.now(), gen);
+            // Another attempt: only while still the owner, and with the pending marks moved to its time
+            // (keeping the first attempt's: it may have landed although reported failed).
+            const next = pendingMark(this.now(), gen, parsePending(value).first);
             const r = await d.dedup.refresh(p, gen, ids, value, next);
             if (r === 'fenced') throw new FencedError();
             if (r !== undefined) value = next;
@@ -242,7 +249,8 @@ export class FlagLane {
       }
       if (waiting.size === 0) break;
       // 2. Old marks: the attempt can no longer land; is the flag on the topic?
-      const times = [...waiting.values()].filter((v) => v !== '-').map((v) => parsePending(v).at);
+      // From the first attempt of each (an attempt before a retry may have landed).
+      const times = [...waiting.values()].filter((v) => v !== '-').map((v) => parsePending(v).first);
       if (times.length > 0) {
         const pendingIds = new Set([...waiting].filter(([, v]) => v !== '-').map(([id]) => id));
         const found = await retry(() => d.findOnTopic(pendingIds, Math.min(...times)), { what: 'look up pending flags on the flags topic', signal: d.signal, log: d.log });

@@ -214,15 +214,28 @@ export class FlagDedup {
 /** What a claim found: ids now claimed by the caller, and the marks already on the others (`e`, a pending mark, or `-` when the mark vanished meanwhile). */
 export type ClaimResult = 'fenced' | { claimed: string[]; found: Map<string, string> };
 
-/** The pending mark of an attempt at `at` ms by owner generation `gen`. */
-export function pendingMark(at: number, gen: number | undefined): string {
-  return gen === undefined ? `p:${at}` : `p:${at}:${gen}`;
+/**
+ * The pending mark of an attempt at `at` ms by owner generation `gen`. A
+ * retry moves the mark to its own time (so that a new owner waits for it)
+ * but keeps the first attempt's time `first`: an earlier attempt reported
+ * failed may still have landed, and the flags topic must be searched from it.
+ */
+export function pendingMark(at: number, gen: number | undefined, first = at): string {
+  const mark = gen === undefined ? `p:${at}` : `p:${at}:${gen}`;
+  if (first >= at) return mark;
+  return gen === undefined ? `${mark}::${first}` : `${mark}:${first}`;
 }
 
-/** Time and generation of a pending mark (`p:<ms>` or `p:<ms>:<gen>`); time 0 when unreadable. */
-export function parsePending(v: string): { at: number; gen: number | undefined } {
-  const [, at, gen] = v.split(':');
-  return { at: Number(at) || 0, gen: gen === undefined || gen === '' ? undefined : Number(gen) };
+/**
+ * Time, generation and first attempt's time of a pending mark (`p:<ms>`,
+ * `p:<ms>:<gen>`, `p:<ms>:<gen>:<first ms>` or `p:<ms>::<first ms>`); time 0
+ * when unreadable, first = time when absent.
+ */
+export function parsePending(v: string): { at: number; gen: number | undefined; first: number } {
+  const [, at, gen, first] = v.split(':');
+  const t = Number(at) || 0;
+  const f = Number(first);
+  return { at: t, gen: gen === undefined || gen === '' ? undefined : Number(gen), first: f > 0 && f < t ? f : t };
 }
 
 function split(ids: string[], res: string[]): { claimed: string[]; found: Map<string, string> } {
