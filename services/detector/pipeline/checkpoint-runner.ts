@@ -13,8 +13,23 @@ import type { DetectorState } from './detector-state.ts';
 import { dlqReason } from './metrics-update.ts';
 import type { PartitionTask } from './partition-task.ts';
 
-/** Cuts every task's outputs (with snapshots when due, or all when `final`) and makes them durable. */
+/**
+ * Cuts every task's outputs (with snapshots when due, or all when `final`)
+ * and makes them durable. Refuses (throws) once a checkpoint has failed:
+ * the failed one's outputs were cut from the tasks and lost, so a later
+ * commit would skip them (see `DetectorState.checkpointFailed`).
+ */
 export async function runCheckpointNow(st: DetectorState, final: boolean): Promise<void> {
+  if (st.checkpointFailed) throw new Error(`an earlier checkpoint failed (${st.checkpointFailed.message}): nothing more is committed; uncommitted input is read again after a restart`);
+  try {
+    await checkpointNow(st, final);
+  } catch (e) {
+    st.checkpointFailed = e instanceof Error ? e : new Error(String(e));
+    throw e;
+  }
+}
+
+async function checkpointNow(st: DetectorState, final: boolean): Promise<void> {
   const now = Date.now();
   st.lastCheckpointAt = now;
   const cuts = [...st.tasks.values()].map((t) => t.cut());

@@ -96,6 +96,13 @@ export class DetectorState {
   /** Set while ClickHouse refuses rows with a permanent error. */
   chBlocked: { since: number; code: number | null; message: string } | null = null;
   lastCheckpointAt = 0;
+  /**
+   * A checkpoint failed (it throws only when the shutdown deadline aborts
+   * it): its cut's rows, flags and positions are gone from the tasks, so no
+   * later checkpoint may store marks or commit offsets past them. The input
+   * since the last commit is read again after a restart.
+   */
+  checkpointFailed: Error | null = null;
   paused = false;
   stopping = false;
   /** The start sequence while it runs (a stop waits for it, so nothing joins the group after a stop). */

@@ -149,6 +149,7 @@ export class Detector {
     const checks = { consents: this.st.consentsCaughtUp, assigned: this.st.assigned, redis: this.deps.redis.up, clickhouse: this.st.chBlocked === null };
     if (this.st.status === 'stopping' || this.st.status === 'starting' || this.st.status === 'failed') return { ready: false, status: this.st.status, checks };
     if (this.st.chBlocked) return { ready: false, status: 'blocked', checks, error: `ClickHouse: ${this.st.chBlocked.message}` };
+    if (this.st.checkpointFailed) return { ready: false, status: 'blocked', checks, error: `checkpoint failed, nothing more is committed (restart the detector): ${this.st.checkpointFailed.message}` };
     if (!checks.redis) return { ready: false, status: 'degraded', checks };
     return { ready: checks.consents && checks.assigned, status: checks.consents && checks.assigned ? 'ready' : 'starting', checks };
   }

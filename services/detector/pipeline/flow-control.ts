@@ -123,7 +123,7 @@ export function onTick(st: DetectorState): void {
   }
   updateMetrics(st, now);
   applyBackpressure(st);
-  if (!st.checkpoint && !st.stopping && now - st.lastCheckpointAt >= st.deps.config.flushMs) {
+  if (!st.checkpoint && !st.stopping && !st.checkpointFailed && now - st.lastCheckpointAt >= st.deps.config.flushMs) {
     st.checkpoint = runCheckpointNow(st, false)
       .catch((e: unknown) => st.log.error({ err: (e as Error).message }, 'checkpoint failed'))
       .finally(() => {

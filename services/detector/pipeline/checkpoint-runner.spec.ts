@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import type { PartitionOffset } from '../kafka/source.ts';
+import { runCheckpointNow } from './checkpoint-runner.ts';
+import type { DetectorState } from './detector-state.ts';
+
+/**
+ * A detector state with no partitions, just enough for a checkpoint to run:
+ * the flag lane's drain fails while `failing.drain` is set, and commits are
+ * recorded.
+ */
+function state() {
+  const commits: PartitionOffset[][] = [];
+  const failing = { drain: false };
+  const log = pino({ level: 'silent' });
+  const st = {
+    tasks: new Map(),
+    lastCheckpointAt: 0,
+    lastSnapshotAt: new Map(),
+    snapshotStored: new Set(),
+    fenced: new Set(),
+    gens: new Map(),
+    checkpointFailed: null,
+    abort: new AbortController(),
+    partitions: 0,
+    log,
+    lane: {
+      push: () => {},
+      drain: async () => {
+        if (failing.drain) throw new Error('aborted: the stop deadline passed');
+        return [];
+      },
+    },
+    deps: {
+      redis: { up: true },
+      config: { snapshotMs: 60_000, topics: { calls: 'calls', complaints: 'complaints', flags: 'flags', dlq: 'dlq' } },
+      sink: { send: async () => {} },
+      marks: { save: async () => true },
+      writer: { write: async () => {} },
+      source: { commit: async (o: PartitionOffset[]) => void commits.push(o) },
+      snapshots: { save: async () => 0 },
+      metrics: { checkpointSeconds: { observe: () => {} } },
+      log,
+    },
+  };
+  return { st: st as unknown as DetectorState, commits, failing };
+}
+
+describe('runCheckpointNow', () => {
+  it('commits at every checkpoint while they succeed', async () => {
+    const { st, commits } = state();
+    await runCheckpointNow(st, false);
+    await runCheckpointNow(st, true);
+    expect(commits).toHaveLength(2);
+  });
+
+  it('after a failed checkpoint, commits nothing more: the failed cut\'s outputs are lost, so a later commit would skip them', async () => {
+    const { st, commits, failing } = state();
+    await runCheckpointNow(st, false);
+    failing.drain = true;
+    await expect(runCheckpointNow(st, false)).rejects.toThrow(/aborted/);
+    // The stop's final checkpoint, with the sinks answering again.
+    failing.drain = false;
+    await expect(runCheckpointNow(st, true)).rejects.toThrow(/an earlier checkpoint failed \(aborted: the stop deadline passed\): nothing more is committed/);
+    expect(commits).toHaveLength(1);
+    expect(st.checkpointFailed?.message).toMatch(/aborted/);
+  });
+});
