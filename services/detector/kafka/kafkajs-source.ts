@@ -283,6 +283,15 @@ export class KafkajsSink implements Sink {
   private readonly producer: Producer;
   private connected: Promise<void> | null = null;
   private readonly ackTimeoutMs: number;
+  /**
+   * Per array of messages being sent, how many of them (from its start) the
+   * broker has acknowledged: a send split over several requests that fails
+   * partway is retried by its caller with the same array, and goes on from
+   * there. Resending the acknowledged requests would put them on the topic
+   * twice (they are past the idempotent producer's de-duplication, which
+   * covers only the failed request's resend).
+   */
+  private readonly acked = new WeakMap<OutMessage[], number>();
 
   constructor(kafka: Kafka, opts: KafkajsSinkOptions = {}) {
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
@@ -298,7 +307,8 @@ export class KafkajsSink implements Sink {
     });
     await this.connected;
     // Small requests: kafkajs encodes a request in one growing buffer, and the broker refuses record batches above its max message size.
-    for (const chunk of chunks(messages, MAX_REQUEST_MESSAGES, MAX_REQUEST_BYTES)) {
+    let done = this.acked.get(messages) ?? 0;
+    for (const chunk of chunks(done === 0 ? messages : messages.slice(done), MAX_REQUEST_MESSAGES, MAX_REQUEST_BYTES)) {
       const byTopic = new Map<string, OutMessage[]>();
       for (const m of chunk) {
         let list = byTopic.get(m.topic);
@@ -311,7 +321,10 @@ export class KafkajsSink implements Sink {
         compression: CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })),
       });
+      done += chunk.length;
+      this.acked.set(messages, done);
     }
+    this.acked.delete(messages);
   }
 
   async close(): Promise<void> {

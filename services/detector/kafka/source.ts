@@ -89,6 +89,11 @@ export interface OutMessage {
 
 /** A producer; `send` resolves once every message is durably acknowledged. */
 export interface Sink {
+  /**
+   * Puts `messages` on their topics, in order. Callers retry a failed send
+   * with the same array: an implementation that splits a send into several
+   * requests goes on after the ones already acknowledged.
+   */
   send(messages: OutMessage[]): Promise<void>;
   close(): Promise<void>;
 }
