@@ -24,6 +24,16 @@ function swarm(tr: Traffic, callers: string[], callee: string, each: number, sta
   }
 }
 
+/** Each of `callers` tries the victim twice (unanswered, then rejected), one caller after another, two minutes apart; none calls again. */
+function twoTriesInTurn(callers: string[]): Traffic {
+  const tr = new Traffic();
+  callers.forEach((c, i) => {
+    tr.noAnswer(T0 + i * 2 * MIN, c, VICTIM);
+    tr.rejected(T0 + i * 2 * MIN + 30 * SEC, c, VICTIM);
+  });
+  return tr;
+}
+
 describe('SWARM_BOMBING in the engine', () => {
   it('labels every number of a swarm that keeps calling, though none reaches CALL_BOMBING', () => {
     const callers = Array.from({ length: 10 }, (_, i) => stranger(i, '170'));
@@ -44,11 +54,7 @@ describe('SWARM_BOMBING in the engine', () => {
     // Twelve numbers, two tries each in turn: the 23rd try makes the victim's
     // silence clear; the numbers before it have had their say already.
     const callers = Array.from({ length: 12 }, (_, i) => stranger(i, '171'));
-    const tr = new Traffic();
-    callers.forEach((c, i) => {
-      tr.noAnswer(T0 + i * 2 * MIN, c, VICTIM);
-      tr.rejected(T0 + i * 2 * MIN + 30 * SEC, c, VICTIM);
-    });
+    const tr = twoTriesInTurn(callers);
     const { flags } = play(engine(), tr.inputs());
     const labelled = new Set(withRule(atLeast(flags, 'LABEL'), 'SWARM_BOMBING').map((f) => f.number));
     expect(labelled).toEqual(new Set(callers));
@@ -163,11 +169,7 @@ describe('SWARM_BOMBING in the engine', () => {
     // victim's silence clear, on the engine of the even numbers, which does
     // not track the odd ones.
     const callers = Array.from({ length: 11 }, (_, i) => stranger(i, '171'));
-    const tr = new Traffic();
-    callers.forEach((c, i) => {
-      tr.noAnswer(T0 + i * 2 * MIN, c, VICTIM);
-      tr.rejected(T0 + i * 2 * MIN + 30 * SEC, c, VICTIM);
-    });
+    const tr = twoTriesInTurn(callers);
     const swarmCalls = tr.calls();
     const shared = new InboundSwarms(defaultConfig().swarmEntries);
     const [even, odd] = [0, 1].map(() => createEngine(defaultConfig(), { now: () => 0, swarms: shared }));
