@@ -10,11 +10,14 @@ import { dlqReason } from './metrics-update.ts';
  * instance owns (partition q belongs to the owner of calls partition
  * q mod n) above their Redis mark, then raises the mark; forgets held
  * records that another owner's mark has passed. Without Redis nothing is
- * sent (no mark, so a restart would send again); a failed send is tried
- * again at the next checkpoint. Rebalances: an owner sends nothing for a
- * partition it took less than `pendingGraceMs` ago (the previous owner's
- * send, checked against the fence before it began, has landed and raised
- * the mark by then), and checks its fence before each send.
+ * sent (no mark, so a restart would send again). A failed send is tried
+ * again at the next checkpoint with the same messages array (the sink goes
+ * on after the requests already acknowledged); a send whose mark was not
+ * stored is not sent again, only its mark is stored. Rebalances: an owner
+ * sends nothing for a partition it took less than `pendingGraceMs` ago (the
+ * previous owner's send, checked against the fence before it began, has
+ * landed and raised the mark by then), and checks its fence before each
+ * send.
  */
 export async function flushConsentDlq(st: DetectorState): Promise<void> {
   const q = st.consentDlq;
@@ -48,20 +51,26 @@ export async function flushConsentDlq(st: DetectorState): Promise<void> {
       q.settle(p, mark); // sent before (by an earlier run or owner)
       if (due.upTo <= mark) continue;
     }
-    const messages = due.entries.map((e) => ({
+    // Built once per send: a retry (a later checkpoint, same mark) gets the same due and sends this same array, so
+    // the sink goes on after the requests the broker already acknowledged (as the checkpoint's retry of the call
+    // DLQ records does); a new array would be sent whole and its acknowledged part would land twice.
+    due.messages ??= due.entries.map((e) => ({
       topic: config.topics.dlq,
       key: e.message.key,
       value: e.message.value,
       headers: { 'x-error': e.error, 'x-source-topic': config.topics.consents, 'x-source-partition': String(e.partition), 'x-source-offset': String(e.message.offset) },
     }));
-    try {
-      await sink.send(messages);
-    } catch (e) {
-      metrics.sinkErrors.inc({ sink: 'kafka' });
-      st.log.warn({ err: (e as Error).message, partition: p }, 'unusable consent records not sent to the DLQ yet; trying again at the next checkpoint');
-      return;
+    if (!due.sent) {
+      try {
+        await sink.send(due.messages);
+      } catch (e) {
+        metrics.sinkErrors.inc({ sink: 'kafka' });
+        st.log.warn({ err: (e as Error).message, partition: p }, 'unusable consent records not sent to the DLQ yet; trying again at the next checkpoint');
+        return;
+      }
+      due.sent = true; // on the DLQ: if the mark is not stored now, the next checkpoint stores it without sending again
+      for (const e of due.entries) metrics.dlq.inc({ topic: config.topics.consents, reason: dlqReason(e.error) });
     }
-    for (const e of due.entries) metrics.dlq.inc({ topic: config.topics.consents, reason: dlqReason(e.error) });
     if (await marks.save(p, due.upTo)) q.settle(p, due.upTo);
   }
   for (const p of q.heldPartitions()) {

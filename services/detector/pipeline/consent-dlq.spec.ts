@@ -36,4 +36,29 @@ describe('ConsentDlq', () => {
     expect(q.dropped).toBe(1);
     expect(q.due(0, 0).entries.map((e) => e.message.offset)).toEqual([2, 3]);
   });
+
+  it('gives a retry on the same mark the same due (same array) until its mark settles it; records read meanwhile come after', () => {
+    const q = new ConsentDlq();
+    q.add(entry(0, 1));
+    q.read(0, 2);
+    const first = q.due(0, 0);
+    q.add(entry(0, 5));
+    q.read(0, 6);
+    expect(q.due(0, 0)).toBe(first);
+    expect(first.entries.map((e) => e.message.offset)).toEqual([1]);
+    q.settle(0, first.upTo);
+    const next = q.due(0, first.upTo);
+    expect(next).not.toBe(first);
+    expect(next.entries.map((e) => e.message.offset)).toEqual([5]);
+  });
+
+  it('does not hold a record twice when the topic is read again from an earlier position', () => {
+    const q = new ConsentDlq();
+    q.add(entry(0, 3));
+    q.read(0, 4);
+    q.add(entry(0, 3)); // delivered again (a reader that went back)
+    q.read(0, 4);
+    expect(q.size).toBe(1);
+    expect(q.due(0, 0).entries.map((e) => e.message.offset)).toEqual([3]);
+  });
 });
