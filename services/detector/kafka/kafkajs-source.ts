@@ -155,16 +155,35 @@ export class KafkajsGroupSource implements GroupSource {
  * Reads a whole topic from the beginning with a throw-away group that never
  * commits (kafkajs has no group-less consumer), then follows it; the group
  * is deleted on stop.
+ *
+ * A rejoin of that group (session timeout, broker restart, coordinator
+ * move, another member) makes kafkajs build its offsets afresh from the
+ * group's committed offsets, and with none from the beginning: every record
+ * would be read and delivered again (a long stall on a large topic). So the
+ * reader keeps, per partition, the offset after the last record it
+ * delivered and, on every group join, seeks each assigned partition it has
+ * delivered from to there (kafkajs applies a seek made in the GROUP_JOIN
+ * handler before the new generation's first fetch; without autoCommit a
+ * seek only moves the fetch position, nothing is committed). Records below
+ * that position that still arrive are dropped (counted in {@link refetched}),
+ * so none is delivered twice whatever kafkajs does.
  */
 export class KafkajsTopicReader implements TopicReader {
   private readonly subject = new Subject<SourceBatch>();
   readonly batches$ = this.subject.asObservable();
   private readonly consumer: Consumer;
   private readonly admin: Admin;
-  private readonly groupId: string;
+  /** The throw-away group's id. */
+  readonly groupId: string;
   private readonly ends = new Map<number, number>();
+  /** Per partition, the offset after the last record delivered: where a rejoin resumes. */
+  private readonly next = new Map<number, number>();
   private resolveCaughtUp!: () => void;
   readonly caughtUp = new Promise<void>((r) => (this.resolveCaughtUp = r));
+  /** Group joins so far (the first at start; each later one is a rejoin). */
+  joins = 0;
+  /** Records fetched again below the delivered position and dropped (0 while every rejoin resumes where delivery stopped). */
+  refetched = 0;
 
   constructor(
     kafka: Kafka,
@@ -174,6 +193,13 @@ export class KafkajsTopicReader implements TopicReader {
     this.groupId = `${groupPrefix}-reader-${randomUUID()}`;
     this.consumer = kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200, sessionTimeout: 30_000 });
     this.admin = kafka.admin();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joins++;
+      for (const partition of (payload.memberAssignment as Record<string, number[]>)[this.topic] ?? []) {
+        const offset = this.next.get(partition);
+        if (offset !== undefined) this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
+      }
+    });
   }
 
   async start(): Promise<void> {
@@ -187,8 +213,10 @@ export class KafkajsTopicReader implements TopicReader {
     await this.consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        const b = toBatch(batch);
+        const b = this.undelivered(toBatch(batch));
+        if (b === null) return;
         this.subject.next(b);
+        this.next.set(b.partition, Math.max(this.next.get(b.partition) ?? 0, b.lastOffset + 1));
         const end = this.ends.get(b.partition);
         const last = b.messages.at(-1)?.offset ?? -1;
         if (end !== undefined && last + 1 >= end) {
@@ -197,6 +225,15 @@ export class KafkajsTopicReader implements TopicReader {
         }
       },
     });
+  }
+
+  /** The batch without the records already delivered (null when nothing is left). */
+  private undelivered(b: SourceBatch): SourceBatch | null {
+    const from = this.next.get(b.partition);
+    if (from === undefined || (b.messages[0]?.offset ?? from) >= from) return b;
+    const messages = b.messages.filter((m) => m.offset >= from);
+    this.refetched += b.messages.length - messages.length;
+    return messages.length === 0 ? null : { ...b, messages };
   }
 
   async stop(): Promise<void> {
