@@ -37,7 +37,7 @@ export async function startConsumerWorker(config: EnforcerConfig, metrics: Enfor
   let handled = 0;
   let stopped: (() => void) | undefined;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'started') resolve();
       else if (m.type === 'failed') reject(new Error(m.message));
@@ -58,6 +58,11 @@ export async function startConsumerWorker(config: EnforcerConfig, metrics: Enfor
       if (status !== 'stopped') status = 'crashed';
       reject(new Error(`consumer worker exited with ${code}`));
     });
+  });
+  // A worker that could not start may still hold Kafka connections: end it, or it keeps the process alive.
+  await started.catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
   });
   return {
     status: () => status,

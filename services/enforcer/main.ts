@@ -11,7 +11,7 @@ import { enforcerKeys } from './keys.ts';
 import { createEnforcementStore, type EnforcementStore } from './store.ts';
 import type { EnforcerConsumer } from './consumer.ts';
 import { startConsumerWorker } from './consumer-worker.ts';
-import { startLookupServer } from './lookup.ts';
+import { startLookupServer, type LookupServer } from './lookup.ts';
 import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
 import { startLabelReplica, type LabelReplica } from './label-replica.ts';
 
@@ -28,49 +28,51 @@ export interface RunningEnforcer {
   close(): Promise<void>;
 }
 
-/** Starts the consumer and the lookup API with `config`. */
+/** Starts the consumer and the lookup API with `config`; if a step fails, what was already started is closed. */
 export async function startEnforcer(config: EnforcerConfig, log: Logger): Promise<RunningEnforcer> {
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
-  await redis.connect();
-  const store = createEnforcementStore(redis, {
-    keys: enforcerKeys(config.keyPrefix),
-    protectTtlMs: config.protectTtlMs,
-    minRetentionMs: config.machine.labelTtlMs,
-  });
-  const metrics = createEnforcerMetrics();
-  const keys = enforcerKeys(config.keyPrefix);
-  const replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
-  if (replica) metrics.watchReplica(replica);
-  // The consumer runs in a worker thread: its work never stalls the lookups served here.
-  const consumer = await startConsumerWorker(config, metrics, log);
-  const server = await startLookupServer({
-    host: config.host,
-    port: config.port,
-    store,
-    metrics,
-    log,
-    replica,
-    health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: consumer.status(), ...(replica ? { replica: replica.state() } : {}) }),
-  });
-  const url = server.url;
-  log.info({ url, flags: config.flagsTopic, reviews: config.reviewsTopic, group: config.groupId }, 'enforcer running');
-
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    store,
-    consumer,
-    metrics,
-    replica,
-    close: () =>
-      (closing ??= (async () => {
-        await consumer.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
-        await server.close();
-        await replica?.close();
-        redis.disconnect();
-      })()),
+  let replica: LabelReplica | undefined;
+  let consumer: EnforcerConsumer | undefined;
+  let server: LookupServer | undefined;
+  const closeAll = async () => {
+    await consumer?.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
+    await server?.close();
+    await replica?.close();
+    redis.disconnect();
   };
+  try {
+    await redis.connect();
+    const store = createEnforcementStore(redis, {
+      keys: enforcerKeys(config.keyPrefix),
+      protectTtlMs: config.protectTtlMs,
+      minRetentionMs: config.machine.labelTtlMs,
+    });
+    const metrics = createEnforcerMetrics();
+    const keys = enforcerKeys(config.keyPrefix);
+    replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
+    if (replica) metrics.watchReplica(replica);
+    // The consumer runs in a worker thread: its work never stalls the lookups served here.
+    const worker = (consumer = await startConsumerWorker(config, metrics, log));
+    const rep = replica;
+    server = await startLookupServer({
+      host: config.host,
+      port: config.port,
+      store,
+      metrics,
+      log,
+      replica,
+      health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: worker.status(), ...(rep ? { replica: rep.state() } : {}) }),
+    });
+    const url = server.url;
+    log.info({ url, flags: config.flagsTopic, reviews: config.reviewsTopic, group: config.groupId }, 'enforcer running');
+    let closing: Promise<void> | undefined;
+    return { url, store, consumer: worker, metrics, replica, close: () => (closing ??= closeAll()) };
+  } catch (err) {
+    // A half-started enforcer must not keep consuming, nor keep the process alive on its clients.
+    await closeAll().catch(() => {});
+    throw err;
+  }
 }
 
 /** The command's action: runs until SIGINT/SIGTERM; returns the exit code. */

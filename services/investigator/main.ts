@@ -4,6 +4,7 @@
  * console server → graceful shutdown.
  */
 import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createClickHouse } from '../../shared/clickhouse/index.ts';
 import { investigatorQueries } from '../../shared/clickhouse/queries/index.ts';
@@ -19,63 +20,67 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-/** Starts the console with `config`. */
+/** Starts the console with `config`; if a step fails, the clients already opened are closed. */
 export async function startConsole(config: InvestigatorConfig, log: Logger): Promise<RunningConsole> {
   const ch = createClickHouse({ url: config.clickhouseUrl });
   const queries = investigatorQueries(ch, config.database);
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
-  await redis.connect();
   const kafka = createKafka({ clientId: 'callguard-investigator', brokers: config.brokers, logLevel: LogLevel.ERROR });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  let producerUp = true;
-  producer.on(producer.events.DISCONNECT, () => {
-    producerUp = false;
-  });
-  producer.on(producer.events.CONNECT, () => {
-    producerUp = true;
-  });
-  const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-investigator' });
-  const reviews = createReviewService({
-    producer,
-    registry,
-    redis,
-    queries,
-    reviewsTopic: config.reviewsTopic,
-    keyPrefix: config.keyPrefix,
-    protectTtlMs: config.protectTtlMs,
-    onWarning: (message, err) => log.error({ err }, message),
-  });
-  const auth = createAuth({ user: config.user, password: config.password, secret: config.sessionSecret, sessionTtlMs: config.sessionTtlMs, secureCookie: config.secureCookie });
-  const app = buildConsoleServer({
-    queries,
-    reviews,
-    auth,
-    log,
-    enforcement: async (number) => {
-      const [view, dismissed] = await Promise.all([redis.get(`${config.keyPrefix}:label:${number}`), redis.hgetall(dismissedKey(config.keyPrefix, number))]);
-      return { view: view ? (JSON.parse(view) as Record<string, unknown>) : null, dismissed: Object.keys(dismissed).length > 0 ? dismissed : null };
-    },
-    health: async () => ({
-      clickhouse: await ch.ping(),
-      redis: await redis.ping().then((p) => p === 'PONG', () => false),
-      kafka: producerUp,
-    }),
-  });
-  const url = await app.listen({ host: config.host, port: config.port });
-  log.info({ url, database: config.database, reviews: config.reviewsTopic }, 'console running');
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    close: () =>
-      (closing ??= (async () => {
-        await app.close();
-        await producer.disconnect().catch(() => {});
-        redis.disconnect();
-        await ch.close();
-      })()),
+  let app: FastifyInstance | undefined;
+  const closeAll = async () => {
+    await app?.close();
+    await producer.disconnect().catch(() => {});
+    redis.disconnect();
+    await ch.close();
   };
+  try {
+    await redis.connect();
+    await producer.connect();
+    let producerUp = true;
+    producer.on(producer.events.DISCONNECT, () => {
+      producerUp = false;
+    });
+    producer.on(producer.events.CONNECT, () => {
+      producerUp = true;
+    });
+    const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-investigator' });
+    const reviews = createReviewService({
+      producer,
+      registry,
+      redis,
+      queries,
+      reviewsTopic: config.reviewsTopic,
+      keyPrefix: config.keyPrefix,
+      protectTtlMs: config.protectTtlMs,
+      onWarning: (message, err) => log.error({ err }, message),
+    });
+    const auth = createAuth({ user: config.user, password: config.password, secret: config.sessionSecret, sessionTtlMs: config.sessionTtlMs, secureCookie: config.secureCookie });
+    app = buildConsoleServer({
+      queries,
+      reviews,
+      auth,
+      log,
+      enforcement: async (number) => {
+        const [view, dismissed] = await Promise.all([redis.get(`${config.keyPrefix}:label:${number}`), redis.hgetall(dismissedKey(config.keyPrefix, number))]);
+        return { view: view ? (JSON.parse(view) as Record<string, unknown>) : null, dismissed: Object.keys(dismissed).length > 0 ? dismissed : null };
+      },
+      health: async () => ({
+        clickhouse: await ch.ping(),
+        redis: await redis.ping().then((p) => p === 'PONG', () => false),
+        kafka: producerUp,
+      }),
+    });
+    const url = await app.listen({ host: config.host, port: config.port });
+    log.info({ url, database: config.database, reviews: config.reviewsTopic }, 'console running');
+    let closing: Promise<void> | undefined;
+    return { url, close: () => (closing ??= closeAll()) };
+  } catch (err) {
+    // Open clients would keep the process alive after "could not start".
+    await closeAll().catch(() => {});
+    throw err;
+  }
 }
 
 /** The command's action: runs until SIGINT/SIGTERM; returns the exit code. */
