@@ -1,10 +1,16 @@
 /** Login, logout and "who am I" of the console. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Auth } from './auth.ts';
 
 interface LoginBody {
   user: string;
   password: string;
+}
+
+/** The 429 of an address locked out after too many failed logins (form or HTTP Basic). */
+export function lockedOut(reply: FastifyReply, waitMs: number): FastifyReply {
+  const s = Math.ceil(waitMs / 1000);
+  return reply.code(429).header('retry-after', String(s)).send({ error: 'too_many_attempts', message: `too many failed logins; try again in ${s} s` });
 }
 
 /** Registers POST /api/login, POST /api/logout and GET /api/me. */
@@ -23,12 +29,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
     },
     async (req, reply) => {
       const wait = auth.lockedFor(req.ip);
-      if (wait > 0) {
-        return reply
-          .code(429)
-          .header('retry-after', String(Math.ceil(wait / 1000)))
-          .send({ error: 'too_many_attempts', message: `too many failed logins; try again in ${Math.ceil(wait / 1000)} s` });
-      }
+      if (wait > 0) return lockedOut(reply, wait);
       const ok = auth.checkCredentials(req.body.user, req.body.password);
       auth.recordAttempt(req.ip, ok);
       if (!ok) {

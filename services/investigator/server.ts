@@ -11,7 +11,7 @@ import type { InvestigatorQueries } from '../../shared/clickhouse/queries/index.
 import { readCookie, SESSION_COOKIE, type Auth } from './auth.ts';
 import type { ReviewService } from './reviews.ts';
 import { loadStaticFiles, type StaticFile } from './static.ts';
-import { registerAuthRoutes } from './routes-auth.ts';
+import { lockedOut, registerAuthRoutes } from './routes-auth.ts';
 import { registerDataRoutes, type EnforcementReader } from './routes-data.ts';
 
 /** What the console is built from. */
@@ -84,10 +84,22 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0];
     if (path === '/healthz' || path === '/api/login' || files.get(path)?.public) return;
-    const user = deps.auth.verify(readCookie(req.headers.cookie, SESSION_COOKIE)) ?? deps.auth.verifyBasic(req.headers.authorization);
-    if (user) {
-      req.user = user;
+    const session = deps.auth.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (session) {
+      req.user = session;
       return;
+    }
+    const authorization = req.headers.authorization;
+    if (authorization && /^Basic /i.test(authorization)) {
+      // HTTP Basic is a login too: its failures count, and a locked-out address is not even checked.
+      const wait = deps.auth.lockedFor(req.ip);
+      if (wait > 0) return lockedOut(reply, wait);
+      const user = deps.auth.verifyBasic(authorization);
+      deps.auth.recordAttempt(req.ip, user !== null);
+      if (user) {
+        req.user = user;
+        return;
+      }
     }
     if (path.startsWith('/api/')) return reply.code(401).send({ error: 'unauthorized', message: 'log in first (session cookie or HTTP Basic credentials)' });
     return reply.redirect('/login', 302);

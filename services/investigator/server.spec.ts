@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createAuth } from './auth.ts';
+import { buildConsoleServer, type ConsoleDeps } from './server.ts';
+
+const USER = 'inv';
+const PASSWORD = 'long enough pw';
+const basic = (password: string) => `Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}`;
+
+/** The console with its real auth and stand-ins for what the routes under test never call. */
+function consoleApp() {
+  const auth = createAuth({ user: USER, password: PASSWORD, secret: Buffer.alloc(32, 1), sessionTtlMs: 3_600_000, secureCookie: false, maxFailures: 5, lockoutMs: 60_000 });
+  const unused = () => {
+    throw new Error('not used by this spec');
+  };
+  const deps: ConsoleDeps = {
+    auth,
+    queries: {} as ConsoleDeps['queries'],
+    reviews: { decide: unused },
+    enforcement: unused,
+    health: async () => ({}),
+    staticFiles: new Map(),
+  };
+  return buildConsoleServer(deps);
+}
+
+describe('console authentication: HTTP Basic counts as a login attempt', () => {
+  it('five wrong passwords by Basic lock the address out: the right one then gets 429, not 200', async () => {
+    const app = consoleApp();
+    for (let i = 0; i < 5; i++) {
+      expect((await app.inject({ url: '/api/me', headers: { authorization: basic(`guess ${i}`) } })).statusCode).toBe(401);
+    }
+    const locked = await app.inject({ url: '/api/me', headers: { authorization: basic(PASSWORD) } });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.headers['retry-after']).toBe('60');
+    expect(locked.json()).toMatchObject({ error: 'too_many_attempts' });
+    // The form login shares the lockout.
+    const form = await app.inject({ method: 'POST', url: '/api/login', payload: { user: USER, password: PASSWORD } });
+    expect(form.statusCode).toBe(429);
+    await app.close();
+  });
+
+  it('the right credentials by Basic still work below the limit, and clear the failures', async () => {
+    const app = consoleApp();
+    for (let i = 0; i < 4; i++) await app.inject({ url: '/api/me', headers: { authorization: basic('nope') } });
+    const ok = await app.inject({ url: '/api/me', headers: { authorization: basic(PASSWORD) } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ user: USER });
+    for (let i = 0; i < 4; i++) await app.inject({ url: '/api/me', headers: { authorization: basic('nope') } });
+    expect((await app.inject({ url: '/api/me', headers: { authorization: basic(PASSWORD) } })).statusCode).toBe(200);
+    await app.close();
+  });
+});
