@@ -192,6 +192,26 @@ describe('reviews', () => {
     expect(state.dismissal?.flagId).toBe('old');
   });
 
+  it('dismissing the flag a verification waits on leaves a newer flag on fresh evidence standing', () => {
+    // The detector flagged fresh evidence while the number was pending verification (held back as "kept").
+    const fresh = flag({ flagId: 'f-fresh', windowStart: T0 + 1, windowEnd: T0 + DAY, detectedAt: T0 + DAY });
+    const dismiss = review({ decision: 'DISMISSED', decidedAt: T0 + DAY + H });
+    const now = T0 + DAY + 2 * H;
+    const inOrder = run([block(), fresh, dismiss], now);
+    expect(inOrder.outcomes).toEqual(['pending', 'kept', 'dismissed']);
+    expect(inOrder.view).toMatchObject({ status: 'LABELED', flagId: 'f-fresh', label: 'SUSPECTED_NUISANCE', blocked: false });
+    expect(inOrder.state.dismissal?.flagId).toBe('f-block');
+    // The same as when the decision overtakes the flags (a consumer catching up reads the small reviews topic first).
+    expect(run([dismiss, block(), fresh], now).view).toEqual(inOrder.view);
+  });
+
+  it('lifting a block leaves a flag on fresh evidence that came while it was blocked standing', () => {
+    const fresh = flag({ flagId: 'f-fresh', windowStart: T0 + 1, windowEnd: T0 + DAY, detectedAt: T0 + DAY });
+    const { view, outcomes } = run([block(), review(), fresh, review({ decision: 'DISMISSED', decidedAt: T0 + DAY + H })], T0 + DAY + 2 * H);
+    expect(outcomes).toEqual(['pending', 'blocked', 'kept', 'dismissed']);
+    expect(view).toMatchObject({ status: 'LABELED', flagId: 'f-fresh', blocked: false });
+  });
+
   it('DISMISSED lifts a block', () => {
     const { view } = run([block(), review(), review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H })], T0 + 3 * H);
     expect(view.status).toBe('DISMISSED');

@@ -232,7 +232,7 @@ function decide(state: NumberState, target: FlagSummary, r: ReviewSummary, now: 
     const next = protect(base, target, r);
     const active = next.active;
     if (active === null || active.flagId === target.flagId || coveredByDismissal(active, next.dismissal)) {
-      return changed({ ...next, status: 'DISMISSED', active: null, expiresAt: null, verifiedBy: null }, 'dismissed');
+      return changed(standAgain({ ...next, status: 'DISMISSED', active: null, expiresAt: null, verifiedBy: null }, now, opts), 'dismissed');
     }
     // A newer flag on fresh evidence stands; the dismissal still protects from the old evidence.
     return changed(next, 'kept');
@@ -267,6 +267,17 @@ function adoptFlag(state: NumberState, flag: FlagSummary, now: number, opts: Mac
   const expiresAt = Math.max(status === 'CLEAR' || status === 'DISMISSED' ? 0 : (state.expiresAt ?? 0), labelUntil);
   if (older && expiresAt === state.expiresAt) return state;
   return { ...state, status: nextStatus, active, expiresAt, verifiedBy: active === state.active ? state.verifiedBy : null };
+}
+
+/**
+ * After a dismissal lifted the active flag: the remembered flags on evidence
+ * it does not cover — held back meanwhile by a pending verification or a
+ * block — are adopted again in arrival order, as if they came now.
+ */
+function standAgain(state: NumberState, now: number, opts: MachineOptions): NumberState {
+  let next = state;
+  for (const f of state.seen) if (!coveredByDismissal(f, state.dismissal)) next = adoptFlag(next, f, now, opts);
+  return next;
 }
 
 /** Records the protection of a dismissal (keeping the widest evidence dismissed so far). */
