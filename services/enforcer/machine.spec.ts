@@ -212,6 +212,18 @@ describe('reviews', () => {
     expect(view).toMatchObject({ status: 'LABELED', flagId: 'f-fresh', blocked: false });
   });
 
+  it('CONFIRMED of a LABEL flag a dismissal had held back labels the number, verified, as when the decision comes first', () => {
+    // Re-flagged over overlapping evidence after a dismissal (protected); an investigator looks again and confirms.
+    const again = flag({ flagId: 'f-again', windowStart: T0 - DAY + H, windowEnd: T0 + 2 * H, detectedAt: T0 + 2 * H });
+    const confirm = review({ flagId: 'f-again', decidedAt: T0 + 3 * H });
+    const dismiss = review({ flagId: 'f-label', decision: 'DISMISSED', decidedAt: T0 + H });
+    const now = T0 + 4 * H;
+    const inOrder = run([flag(), dismiss, again, confirm], now);
+    expect(inOrder.outcomes).toEqual(['labeled', 'dismissed', 'protected', 'verified']);
+    expect(inOrder.view).toMatchObject({ status: 'LABELED', flagId: 'f-again', label: 'VERIFIED_NUISANCE', verifiedBy: 'inv-1' });
+    expect(run([dismiss, confirm, flag(), again], now).view).toEqual(inOrder.view);
+  });
+
   it('DISMISSED lifts a block', () => {
     const { view } = run([block(), review(), review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H })], T0 + 3 * H);
     expect(view.status).toBe('DISMISSED');

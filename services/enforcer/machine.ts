@@ -222,7 +222,8 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
     }
     return changed({ ...withEarly, lastReviewAt: r.decidedAt }, 'deferred');
   }
-  return decide(state, target, r, now, opts);
+  // A confirmation acts on its flag as when it comes before the flag (applyFlag): adopted first, if it still labels.
+  return decide(r.decision === 'CONFIRMED' ? adoptFlag(state, target, now, opts) : state, target, r, now, opts);
 }
 
 /** Applies a review to a known flag `target`. */
