@@ -23,6 +23,7 @@ describe('auth', () => {
     expect(a.verify(`${u}.${Number(exp) + 1}.${mac}`)).toBeNull();
     expect(a.verify(`other.${exp}.${mac}`)).toBeNull();
     expect(a.verify(`${u}.${exp}.${mac.slice(1)}x`)).toBeNull();
+    expect(a.verify(`${u}.${exp}.é${mac.slice(1)}`)).toBeNull(); // as many characters, more bytes: refused, not thrown
     expect(a.verify(undefined)).toBeNull();
     expect(a.verify('garbage')).toBeNull();
     clock.t = expiresAt;

@@ -74,8 +74,10 @@ export function createAuth(o: AuthOptions): Auth {
       const mac = parts.pop()!;
       const expiresAt = Number(parts.pop());
       const user = parts.join('.');
-      const expected = sign(`${user}.${expiresAt}`);
-      if (mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return null;
+      // Compared as bytes: a cookie may carry non-ASCII characters (as many characters, more bytes).
+      const given = Buffer.from(mac);
+      const expected = Buffer.from(sign(`${user}.${expiresAt}`));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
       if (!Number.isFinite(expiresAt) || expiresAt <= now()) return null;
       return user === o.user ? user : null;
     },

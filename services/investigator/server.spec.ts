@@ -50,3 +50,13 @@ describe('console authentication: HTTP Basic counts as a login attempt', () => {
     await app.close();
   });
 });
+
+describe('console authentication: a malformed session cookie', () => {
+  it('is refused with 401, not a 503', async () => {
+    const app = consoleApp();
+    const mac = 'é'.padEnd(43, 'A'); // the length of a real MAC in characters, not in bytes
+    const res = await app.inject({ url: '/api/me', headers: { cookie: `cg_session=${USER}.${Date.now() + 60_000}.${mac}` } });
+    expect(res.statusCode).toBe(401);
+    await app.close();
+  });
+});
