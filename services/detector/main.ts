@@ -9,7 +9,8 @@ import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/in
 import { loadDetectorConfig, PRODUCE_RETRY_MAX_MS, type DetectorConfig } from './config.ts';
 import { createControl } from './control/poller.ts';
 import { AvroCodec } from './kafka/codec.ts';
-import { KafkajsGroupSource, KafkajsSink, KafkajsTopicReader, KafkajsTopicScanner, kafkaClient } from './kafka/kafkajs-source.ts';
+import { KafkajsGroupSource, KafkajsTopicReader, KafkajsTopicScanner, kafkaClient } from './kafka/kafkajs-source.ts';
+import { KafkajsSink } from './kafka/kafkajs-sink.ts';
 import { DetectorMetrics } from './ops/metrics.ts';
 import { startOpsServer } from './ops/http.ts';
 import { Detector } from './pipeline/detector.ts';
@@ -70,7 +71,12 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
   // The output producer has its own client: its request timeout and retries bound how long a produce can be in
   // flight, which the flag lane's grace for another owner's pending marks is derived from (config.ts).
   const producerKafka = kafkaClient(cfg.kafka.brokers, 'callguard-detector', log.child({ component: 'kafkajs-producer' }), { requestTimeout: cfg.produce.timeoutMs });
-  const sink = new KafkajsSink(producerKafka, { ackTimeoutMs: cfg.produce.timeoutMs, retries: cfg.produce.retries, maxRetryTimeMs: PRODUCE_RETRY_MAX_MS });
+  const sink = new KafkajsSink(producerKafka, {
+    ackTimeoutMs: cfg.produce.timeoutMs,
+    retries: cfg.produce.retries,
+    maxRetryTimeMs: PRODUCE_RETRY_MAX_MS,
+    onRenewed: (topic) => log.warn({ topic }, 'output producer renewed: a failed send was given up, another went next (kafkajs-sink.ts)'),
+  });
   const { prefix } = cfg.redis;
   const fence = new OwnerFence(redis, prefix, cfg.kafka.group, cfg.topics.calls);
   const detector = new Detector({

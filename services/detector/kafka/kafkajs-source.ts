@@ -1,5 +1,5 @@
 /**
- * {@link GroupSource}, {@link TopicReader} and {@link Sink} over kafkajs.
+ * {@link GroupSource}, {@link TopicReader} and {@link TopicScanner} over kafkajs (the {@link Sink} is in kafkajs-sink.ts).
  *
  * Group source: autoCommit off (the pipeline commits after its outputs are
  * durable), the co-partitioned assigner, one batch at a time; every
@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
-import { CompressionTypes, logLevel as LogLevel, type Admin, type Batch, type Consumer, type Kafka, type Producer, type LogEntry } from 'kafkajs';
+import { logLevel as LogLevel, type Admin, type Batch, type Consumer, type Kafka, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createKafka } from '../../../shared/kafka/index.ts';
 import { CoPartitionedAssigner } from './assigner.ts';
@@ -297,96 +297,4 @@ export class KafkajsTopicScanner implements TopicScanner {
       await admin.disconnect().catch(() => {});
     }
   }
-}
-
-/** Options of {@link KafkajsSink}. */
-export interface KafkajsSinkOptions {
-  /** Broker acknowledgement timeout per request (ms; give the client the same request timeout). Default 30 s. */
-  ackTimeoutMs?: number;
-  /**
-   * kafkajs retries per send (default: unbounded, kafkajs' default for an
-   * idempotent producer). Bounded, a send gives up after a known time, so a
-   * fenced flag lane can stop; the lane's own retry resends the same
-   * messages in the same order on the same producer, with the same sequence
-   * numbers, which the broker de-duplicates.
-   */
-  retries?: number;
-  /** Longest backoff between two kafkajs attempts (ms). */
-  maxRetryTimeMs?: number;
-}
-
-/** Idempotent producer (acks from all in-sync replicas, no duplicates on retry). */
-export class KafkajsSink implements Sink {
-  private readonly producer: Producer;
-  private connected: Promise<void> | null = null;
-  private readonly ackTimeoutMs: number;
-  /**
-   * Per array of messages being sent, how many of them (from its start) the
-   * broker has acknowledged: a send split over several requests that fails
-   * partway is retried by its caller with the same array, and goes on from
-   * there. Resending the acknowledged requests would put them on the topic
-   * twice (they are past the idempotent producer's de-duplication, which
-   * covers only the failed request's resend).
-   */
-  private readonly acked = new WeakMap<OutMessage[], number>();
-
-  constructor(kafka: Kafka, opts: KafkajsSinkOptions = {}) {
-    this.ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
-    const retry = opts.retries === undefined ? undefined : { retries: opts.retries, initialRetryTime: 300, maxRetryTime: opts.maxRetryTimeMs ?? 1_000 };
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry });
-  }
-
-  async send(messages: OutMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    this.connected ??= this.producer.connect().catch((e: unknown) => {
-      this.connected = null;
-      throw e;
-    });
-    await this.connected;
-    // Small requests: kafkajs encodes a request in one growing buffer, and the broker refuses record batches above its max message size.
-    let done = this.acked.get(messages) ?? 0;
-    for (const chunk of chunks(done === 0 ? messages : messages.slice(done), MAX_REQUEST_MESSAGES, MAX_REQUEST_BYTES)) {
-      const byTopic = new Map<string, OutMessage[]>();
-      for (const m of chunk) {
-        let list = byTopic.get(m.topic);
-        if (!list) byTopic.set(m.topic, (list = []));
-        list.push(m);
-      }
-      await this.producer.sendBatch({
-        acks: -1,
-        timeout: this.ackTimeoutMs,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })),
-      });
-      done += chunk.length;
-      this.acked.set(messages, done);
-    }
-    this.acked.delete(messages);
-  }
-
-  async close(): Promise<void> {
-    await this.producer.disconnect().catch(() => {});
-  }
-}
-
-const MAX_REQUEST_MESSAGES = 1_000;
-const MAX_REQUEST_BYTES = 512 * 1024;
-
-/** Splits messages into runs of at most `maxCount` messages and about `maxBytes` bytes. */
-export function chunks(messages: OutMessage[], maxCount: number, maxBytes: number): OutMessage[][] {
-  const out: OutMessage[][] = [];
-  let cur: OutMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = (m.value?.length ?? 0) + (typeof m.key === 'string' ? m.key.length : (m.key?.length ?? 0)) + 64;
-    if (cur.length > 0 && (cur.length >= maxCount || bytes + size > maxBytes)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(m);
-    bytes += size;
-  }
-  if (cur.length > 0) out.push(cur);
-  return out;
 }

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { KafkajsSink } from '../kafka/kafkajs-source.ts';
+import { KafkajsSink } from '../kafka/kafkajs-sink.ts';
 import { ConsentDlq } from './consent-dlq.ts';
 import { flushConsentDlq } from './consent-dlq-flush.ts';
 import type { DetectorState } from './detector-state.ts';
