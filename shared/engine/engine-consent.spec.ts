@@ -116,6 +116,27 @@ describe('allowlist', () => {
     expect(e.stats()).toMatchObject({ calls: 110, complaints: 6, flags: 0 });
   });
 
+  it('an allowlisted number added mid-stream is not flagged when a swarm it rang in is recognised later', () => {
+    // Twelve numbers try one victim twice each in turn; the first is allowlisted
+    // after its tries (the detector polls the allowlist). Recognising the swarm
+    // judges the numbers that rang before: the allowlisted one must stay unflagged.
+    const victim = mobile(777, '136');
+    const callers = Array.from({ length: 12 }, (_, i) => stranger(i, '171'));
+    const before = new Traffic();
+    const after = new Traffic();
+    callers.forEach((c, i) => {
+      const tr = i === 0 ? before : after;
+      tr.noAnswer(T0 + i * 2 * MIN, c, victim);
+      tr.rejected(T0 + i * 2 * MIN + 30 * SEC, c, victim);
+    });
+    const e = engine();
+    const flags = play(e, before.inputs()).flags;
+    e.allow(callers[0]);
+    flags.push(...play(e, after.inputs()).flags);
+    expect(withRule(flags, 'SWARM_BOMBING').length).toBe(callers.length - 1);
+    expect(flags.filter((f) => f.number === callers[0])).toEqual([]);
+  });
+
   it('does not shield anyone else: the same traffic from another number is flagged', () => {
     const e = engine();
     e.allow('+862088886666');

@@ -337,6 +337,9 @@ export class DetectionEngine implements Engine {
   }
 
   private evaluate(slot: number, t: number): void {
+    // A number allowlisted after it was tracked is still judged when a swarm
+    // or campaign it took part in is recognised: never flag it.
+    if (this.allowlist.size !== 0 && this.allowlist.has(this.state.key(slot))) return;
     const s = fillSignals(this.signals, this.cx, slot, t);
     const reasons: ScoredReason[] = [];
     for (const rule of RULE_SET) {
