@@ -237,6 +237,10 @@ export class DetectionEngine implements Engine {
       maxEventTime: Number.isFinite(this.maxEventTime) ? this.maxEventTime : null,
       flagsBySeverity: this.flagsBySeverity,
       flagsByRule: this.flagsByRule,
+      // Where the idle sweep stands: a restored engine sweeps at the same calls
+      // and slots as an uninterrupted one (and keeps counts.calls in step with
+      // sinceSweep, which the complaint store's sweep relies on).
+      sweep: { since: this.sinceSweep, hand: this.sweepHand },
     });
   }
 
@@ -259,6 +263,10 @@ export class DetectionEngine implements Engine {
     this.maxEventTime = s.maxEventTime ?? -Infinity;
     Object.assign(this.flagsBySeverity, s.flagsBySeverity);
     Object.assign(this.flagsByRule, s.flagsByRule);
+    // Snapshots taken before the sweep position was kept: the hand starts
+    // afresh, the count in step with the calls (as it was, finish() aside).
+    this.sinceSweep = s.sweep?.since ?? this.counts.calls % SWEEP_EVERY;
+    this.sweepHand = s.sweep?.hand ?? 0;
   }
 
   /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
 import type { CallEvent, ComplaintReport } from '../contracts/records.ts';
 import { createEngine, restoreEngine } from './index.ts';
-import { HOUR, MIN, T0, mobile, rng, stranger } from './testing/calls.ts';
+import { DAY, HOUR, MIN, SEC, T0, Traffic, mobile, play, rng, stranger } from './testing/calls.ts';
 
 /** A mixed stream: a telemarketer, a harasser, subscribers calling contacts, complaints. */
 function stream(): (CallEvent | ComplaintReport)[] {
@@ -56,6 +56,32 @@ describe('engine snapshot', () => {
     const snap = first.snapshot();
     const after = feed(restoreEngine(config, snap), items.slice(cut));
     expect([...before, ...after]).toEqual(whole);
+  });
+
+  it('restoring mid-stream keeps the idle sweep where it was: the same numbers evicted at the same call, the same flags', () => {
+    // A number calls through one provider, goes idle for days, and comes back
+    // through another to ring a stranger eight times. Whether it was evicted
+    // meanwhile (by the sweep every 65,536 calls) shows in the flag's
+    // accessProvider: a restore must not move the sweep.
+    const config = { ...defaultConfig(), pairCacheEntries: 1 << 14, dedupEntries: 1 << 18 };
+    const back = mobile(1, '138');
+    const tr = new Traffic('sweep');
+    for (let i = 0; i < 20; i++) tr.answered(T0 + i * MIN, back, mobile(300 + i), 60, { provider: 'OLD' });
+    const later = T0 + 4 * DAY;
+    for (let i = 0; i < 66_000; i++) tr.answered(later + i * 100, mobile(1000 + (i % 20), '137'), mobile(5000 + (i % 400), '137'), 60);
+    for (let i = 0; i < 8; i++) tr.noAnswer(later + 7000 * SEC + i * MIN, back, stranger(1), { provider: 'NEW' });
+    const inputs = tr.inputs();
+    const run = (e: ReturnType<typeof createEngine>, from: number, to: number) =>
+      play(e, inputs.slice(from, to)).flags.map((f) => `${f.number} ${f.severity} ${f.accessProvider} ${f.flagId}`);
+    const whole = createEngine(config);
+    const uninterrupted = run(whole, 0, inputs.length);
+    expect(uninterrupted.some((f) => f.startsWith(`${back} `))).toBe(true);
+    const first = createEngine(config);
+    const before = run(first, 0, 1000);
+    const restored = restoreEngine(config, first.snapshot());
+    const after = run(restored, 1000, inputs.length);
+    expect([...before, ...after]).toEqual(uninterrupted);
+    expect(restored.stats().evictedNumbers).toBe(whole.stats().evictedNumbers);
   });
 
   it('remembers eventIds across a restore (a redelivered event stays a duplicate)', () => {
