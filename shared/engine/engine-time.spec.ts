@@ -124,6 +124,28 @@ describe('callbacks delivered out of order', () => {
   });
 });
 
+describe('a complaint running ahead of the calls', () => {
+  /** A telemarketer ringing 40 strangers, 90 s apart; with `ahead`, one complaint about it, three hours ahead of its calls, delivered after its third. */
+  const telemarketer = (ahead: boolean) => {
+    const x = mobile(5, '138');
+    const tr = new Traffic();
+    for (let i = 0; i < 40; i++) {
+      tr.noAnswer(T0 + i * 90 * SEC, x, stranger(100 + i));
+      if (ahead && i === 2) tr.complaint(T0 + 3 * HOUR, stranger(999), x, { delayMs: i * 90 * SEC + 1 - 3 * HOUR });
+    }
+    const e = engine();
+    const { flags, results } = play(e, tr.inputs());
+    expect(results.every((r) => r === 'accepted')).toBe(true);
+    return flagsOf(flags, x).map((f) => `${f.severity} ${f.detectedAt - T0} ${f.reasons.map((r) => r.rule).join(',')} calls1h=${f.evidence.calls1h}`);
+  };
+
+  it('does not discard the reported number’s call counts (the calls are judged as without it)', () => {
+    const without = telemarketer(false);
+    expect(without).not.toEqual([]);
+    expect(telemarketer(true)).toEqual(without);
+  });
+});
+
 describe('duplicates', () => {
   it('counts a redelivered eventId once: seven attempts delivered twice are not call bombing', () => {
     const e = engine();

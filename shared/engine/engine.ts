@@ -190,7 +190,9 @@ export class DetectionEngine implements Engine {
     const w = this.acquainted(reported, reporter) ? this.config.rules.complaints.acquaintanceWeight : 1;
     this.complaintStore.add(reported, reporter, t, w);
     const slot = this.slotFor(reported, c.reported, t);
-    this.state.counters.touch(slot, t);
+    // No counters.touch here: a complaint counts nothing in the windows, and
+    // rolling them to a report time ahead of the number's calls would drop
+    // those calls' counts (reading them at any time needs no roll).
     this.evaluate(slot, t);
     return 'accepted';
   }
