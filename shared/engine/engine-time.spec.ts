@@ -96,6 +96,28 @@ describe('out-of-order delivery within the allowed lateness', () => {
   });
 });
 
+describe('an event delivered late across a window edge', () => {
+  /** Five strangers rung in the half hour before an hour edge; the sixth just before the edge, delivered `delayMs` late, after the caller's next call (to an acquaintance, just past the edge). */
+  const sixthStranger = (delayMs: number) => {
+    const x = mobile(5, '138');
+    const edge = T0 + 2 * HOUR;
+    const tr = new Traffic();
+    for (let i = 0; i < 5; i++) tr.noAnswer(edge - 30 * MIN + i * 5 * MIN, x, stranger(100 + i));
+    tr.noAnswer(edge - 5 * SEC, x, stranger(200), { delayMs });
+    tr.answered(edge + 10 * SEC, x, mobile(42), 60);
+    const e = engine();
+    const { flags, results } = play(e, tr.inputs());
+    expect(results.every((r) => r === 'accepted')).toBe(true);
+    return flagsOf(flags, x).map((f) => `${f.severity} ${f.detectedAt - edge} ${f.reasons.map((r) => r.rule).join(',')} calls1h=${f.evidence.calls1h}`);
+  };
+
+  it('is judged on the window it falls in, as when delivered in order (not on nothing)', () => {
+    const inOrder = sixthStranger(0);
+    expect(inOrder).toEqual(['LABEL -5000 LOW_ANSWER_FANOUT calls1h=6']);
+    expect(sixthStranger(30 * SEC)).toEqual(inOrder);
+  });
+});
+
 describe('callbacks delivered out of order', () => {
   /**
    * Y calls X; just before an hour edge X calls Y back, but that callback is

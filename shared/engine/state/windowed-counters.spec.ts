@@ -75,6 +75,16 @@ describe('WindowedCounters', () => {
     expect(c.value(0, H1, M, W + 2 * HOUR + 1000)).toBe(1);
   });
 
+  it('reads a time one window behind the current from the previous window (an event delivered late across an edge)', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W - 20 * 60_000, 5);
+    addAt(c, 0, W + 10_000, 1); // the next hour starts: those five are now the previous window
+    addAt(c, 0, W - 5_000, 1); // delivered late, one window behind
+    // At W − 5 s the hour before holds the six events of that window (the one before it is gone).
+    expect(c.value(0, H1, M, W - 5_000)).toBe(6);
+    expect(c.value(0, H1, M, W + 10_000)).toBeCloseTo(1 + 6 * (1 - 10_000 / HOUR), 9);
+  });
+
   it('does not read the window at t from a later window (asking about the past gives 0)', () => {
     const c = new WindowedCounters(4);
     addAt(c, 0, W + 5 * HOUR, 1);

@@ -100,7 +100,12 @@ export class WindowedCounters {
     this.u16[i] = v > MAX ? MAX : v;
   }
 
-  /** Sliding estimate of metric `m` over horizon `h` ending at time `t`. */
+  /**
+   * Sliding estimate of metric `m` over horizon `h` ending at time `t`. A `t`
+   * one window behind the current (an event delivered late across an edge)
+   * reads the previous window, whose own predecessor is gone: a slight
+   * underestimate, where reading nothing would judge the event on nothing.
+   */
   value(slot: number, h: number, m: number, t: number): number {
     const size = HORIZON_MS[h];
     const w = Math.floor(t / size);
@@ -109,6 +114,7 @@ export class WindowedCounters {
     const rest = 1 - (t - w * size) / size;
     if (cur === w) return this.u16[i] + this.u16[i + 1] * rest;
     if (cur === w - 1) return this.u16[i] * rest;
+    if (cur === w + 1) return this.u16[i + 1];
     return 0;
   }
 
