@@ -174,7 +174,7 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
       if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
     },
     complaint(c: ComplaintReport, lineNo: number) {
-      if (engine.onComplaint(c) === 'late') diag.report(complaints!.path, lineNo, lateMessage(c.reportTime));
+      if (engine.onComplaint(c) === 'late') diag.report(complaints!.path, lineNo, lateComplaintMessage(c.reportTime));
     },
     step() {
       const flags = engine.drainFlags();
@@ -215,4 +215,8 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
 
 function lateMessage(t: number): string {
   return `late event at ${new Date(t).toISOString()}: behind the watermark (event time minus allowed lateness), not counted`;
+}
+
+function lateComplaintMessage(t: number): string {
+  return `late complaint at ${new Date(t).toISOString()}: older than the complaints window behind the watermark, not counted`;
 }

@@ -35,6 +35,19 @@ describe('allowed lateness', () => {
     expect(flags).toEqual([]);
   });
 
+  it('accepts a complaint behind the watermark while it is inside its 30-day window, and counts an older one as late', () => {
+    const e = engine();
+    const tr = new Traffic();
+    const reported = mobile(5, '138');
+    tr.noAnswer(T0 + 40 * DAY, CALLER, stranger(1)); // watermark: T0 + 40 days − 2 min
+    // Delivered after that call: reported 30 days before the watermark, and a millisecond earlier.
+    tr.complaint(T0 + 10 * DAY - 2 * MIN, stranger(2), reported, { delayMs: 31 * DAY });
+    tr.complaint(T0 + 10 * DAY - 2 * MIN - 1, stranger(3), reported, { delayMs: 31 * DAY + 1 });
+    const { results } = play(e, tr.inputs());
+    expect(results).toEqual(['accepted', 'accepted', 'late']);
+    expect(e.stats()).toMatchObject({ calls: 1, complaints: 1, late: 1 });
+  });
+
   it('moves the watermark with advanceTo (an idle partition does not freeze time)', () => {
     const e = engine();
     expect(e.stats().watermark).toBeNull();

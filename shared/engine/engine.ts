@@ -176,6 +176,14 @@ export class DetectionEngine implements Engine {
   }
 
   onComplaint(c: ComplaintReport): Accepted {
+    // Complaints come through slower channels than probes (a platform's
+    // batches, a hotline's forms), so one behind the calls' watermark still
+    // counts while it is inside its ageing window; one older than that would
+    // count for nothing, and is late (counted and routed, like a late call).
+    if (c.reportTime < this.watermark - this.config.rules.complaints.windowMs) {
+      this.counts.late++;
+      return 'late';
+    }
     if (this.ids.seen('r:' + c.reportId)) {
       this.counts.duplicates++;
       return 'duplicate';

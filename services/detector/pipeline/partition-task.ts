@@ -292,7 +292,7 @@ export class PartitionTask {
       this.aggregates.onComplaint(c, item.offset);
     } else if (r === 'late') {
       this.stats.late[1]++;
-      this.dlq.push({ side: 1, partition: this.partition, message: item.message, error: lateError(c.reportTime, this.engineRef.watermark) });
+      this.dlq.push({ side: 1, partition: this.partition, message: item.message, error: lateError(c.reportTime, this.engineRef.watermark, 'complaint') });
     } else {
       this.stats.duplicate[1]++;
     }
@@ -314,6 +314,7 @@ export class PartitionTask {
   }
 }
 
-function lateError(t: number, watermark: number): string {
-  return `late: event time ${new Date(t).toISOString()} is behind the partition watermark ${new Date(watermark).toISOString()} (max event time minus allowed lateness)`;
+function lateError(t: number, watermark: number, what: 'call' | 'complaint' = 'call'): string {
+  const by = what === 'call' ? '' : ' by more than the complaints window';
+  return `late: event time ${new Date(t).toISOString()} is behind the partition watermark ${new Date(watermark).toISOString()} (max event time minus allowed lateness)${by}`;
 }
