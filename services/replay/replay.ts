@@ -8,7 +8,7 @@
  * time as they stream. Unusable lines are reported as `<file>:<line>:
  * <error>` and skipped; the run goes on and exits 0.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { ConfigResult, EngineConfig } from '../../shared/config/index.ts';
 import { readJsonl, type RecordBatch } from '../../shared/contracts/jsonl.ts';
@@ -88,7 +88,12 @@ export async function runReplay(opts: ReplayOptions, ctx: ReplayContext): Promis
   }
 }
 
-/** Every given file must exist and be a regular file; returns one message per problem. */
+/**
+ * Every given file must exist, be a regular file and be readable (opened and
+ * closed again here, so that a file this process may not read is a usage
+ * error, exit 2, not a failure in the middle of the run); returns one
+ * message per problem.
+ */
 async function checkFiles(opts: ReplayOptions): Promise<string[]> {
   const given: [string, string | undefined][] = [
     ['--calls', opts.calls],
@@ -102,10 +107,15 @@ async function checkFiles(opts: ReplayOptions): Promise<string[]> {
     if (path === undefined) continue;
     try {
       const s = await stat(path);
-      if (!s.isFile()) problems.push(`${flag} ${path}: not a regular file`);
+      if (!s.isFile()) {
+        problems.push(`${flag} ${path}: not a regular file`);
+        continue;
+      }
+      await (await open(path, 'r')).close();
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      problems.push(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : (e as Error).message;
+      problems.push(`${flag} ${path}: ${why}`);
     }
   }
   return problems;

@@ -3,6 +3,8 @@
  * bin/callguard.mjs, checking stdout, stderr and exit codes.
  */
 import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -10,7 +12,12 @@ const ROOT = join(import.meta.dirname, '../..');
 const M = join(ROOT, 'test/replay/fixtures/mixed');
 
 function cli(...args: string[]) {
+  return cliAs({}, ...args);
+}
+
+function cliAs(user: { uid?: number; gid?: number }, ...args: string[]) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'replay', ...args], {
+    ...user,
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, CALLGUARD_ENGINE_CONFIG: '' },
@@ -40,5 +47,28 @@ describe('callguard replay (CLI)', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('required option --calls <file> not specified');
 
+  }, 60_000);
+
+  it('exits 2 naming an input file it may not read, before running', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callguard-cli-'));
+    try {
+      chmodSync(dir, 0o755);
+      const calls = join(dir, 'calls.jsonl');
+      const allow = join(dir, 'allowlist.txt');
+      copyFileSync(join(M, 'calls.jsonl'), calls);
+      copyFileSync(join(M, 'allowlist.txt'), allow);
+      chmodSync(calls, 0o000);
+      chmodSync(allow, 0o000);
+      // root reads any file: run the command as nobody then
+      const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const r = cliAs(user, '--calls', calls, '--allowlist', allow);
+      expect(r.stderr).toContain(`--calls ${calls}: cannot be read (permission denied)`);
+      expect(r.stderr).toContain(`--allowlist ${allow}: cannot be read (permission denied)`);
+      expect(r.stderr).not.toContain('summary');
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
