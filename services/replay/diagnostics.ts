@@ -1,12 +1,26 @@
 /**
- * Reports unusable input lines on stderr as `<file>:<lineNo>: <error>`, the
- * way compilers do, so editors can jump to them. Only the first `limit` are
- * printed (a broken file must not flood the terminal); all are counted.
+ * Reports input lines on stderr as `<file>:<lineNo>: <error>`, the way
+ * compilers do, so editors can jump to them.
+ *
+ * An unusable (malformed) line is always reported: the contract says each
+ * one is reported with its line number, and a tool collecting them from
+ * stderr must not miss any. The reports of one batch go out in one write.
+ * Late events (behind the watermark) are not malformed and an unsorted file
+ * can have millions of them, so only the first `limit` of those are
+ * printed; all are counted.
  */
 import type { Writable } from 'node:stream';
 
+/** An unusable line and why. */
+export interface LineReport {
+  lineNo: number;
+  error: string;
+}
+
 export class LineDiagnostics {
-  /** Lines reported, printed or not. */
+  /** Unusable lines reported (all printed). */
+  bad = 0;
+  /** Late events reported, printed or not. */
   reported = 0;
   private printed = 0;
 
@@ -15,7 +29,16 @@ export class LineDiagnostics {
     private readonly limit = 100,
   ) {}
 
-  /** Reports one line of `file`. */
+  /** Reports unusable lines of `file`, every one of them. */
+  badLines(file: string, lines: readonly LineReport[]): void {
+    if (lines.length === 0) return;
+    let text = '';
+    for (const l of lines) text += `${file}:${l.lineNo}: ${l.error}\n`;
+    this.bad += lines.length;
+    this.err.write(text);
+  }
+
+  /** Reports one late event of `file`; printed while fewer than `limit` were. */
   report(file: string, lineNo: number, message: string): void {
     this.reported++;
     if (this.printed >= this.limit) return;
@@ -23,9 +46,9 @@ export class LineDiagnostics {
     this.err.write(`${file}:${lineNo}: ${message}\n`);
   }
 
-  /** Prints how many reports were held back, if any. */
+  /** Prints how many late-event reports were held back, if any. */
   finish(): void {
     const hidden = this.reported - this.printed;
-    if (hidden > 0) this.err.write(`… ${hidden} more line report${hidden === 1 ? '' : 's'} not shown (first ${this.limit} printed)\n`);
+    if (hidden > 0) this.err.write(`… ${hidden} more late-event report${hidden === 1 ? '' : 's'} not shown (first ${this.limit} printed)\n`);
   }
 }

@@ -202,16 +202,25 @@ describe('runReplay on larger inputs', () => {
       outcome: 'NO_ANSWER',
     });
 
-  it('caps printed line reports and says how many more there were', async () => {
+  it('reports every malformed line with its line number, however many (contract); caps only late-event reports', async () => {
     const p = join(tmp, 'many-bad.jsonl');
     writeFileSync(p, Array.from({ length: 250 }, (_, i) => (i % 2 ? line(i) : `oops ${i}`)).join('\n'));
-    const { result, stderr } = await replay({ calls: p }, { maxLineReports: 10 });
+    const al = join(tmp, 'many-bad-allowlist.txt');
+    writeFileSync(al, Array.from({ length: 30 }, (_, i) => `bad-${i}`).join('\n'));
+    const { result, stderr } = await replay({ calls: p, allowlist: al }, { maxLineReports: 10 });
     expect(result.summary!.calls).toMatchObject({ read: 125, bad: 125 });
     const shown = stderr.split('\n').filter((l) => l.startsWith(p + ':'));
-    expect(shown.length).toBe(10);
+    expect(shown.length).toBe(125);
     expect(shown[0]).toMatch(new RegExp(`^${p}:1: invalid JSON`));
-    expect(shown[9]).toMatch(new RegExp(`^${p}:19: invalid JSON`));
-    expect(stderr).toContain('… 115 more line reports not shown (first 10 printed)');
+    expect(shown[124]).toMatch(new RegExp(`^${p}:249: invalid JSON`));
+    expect(stderr.split('\n').filter((l) => l.startsWith(al + ':')).length).toBe(30);
+    expect(stderr).not.toContain('not shown');
+
+    const late = join(tmp, 'many-late.jsonl');
+    writeFileSync(late, Array.from({ length: 40 }, (_, i) => line(i).replace(`"flag-${i}"`, `"late-${i}"`)).join('\n'));
+    const r = await replay({ calls: late }, { maxLineReports: 10 });
+    expect(r.stderr.split('\n').filter((l) => l.startsWith(late + ':')).length).toBe(10);
+    expect(r.stderr).toContain('… 30 more late-event reports not shown (first 10 printed)');
   });
 
   it('waits for a slow stdout (backpressure) and loses no flag', async () => {

@@ -46,7 +46,7 @@ export interface ReplayContext {
   now?: () => number;
   /** Monotonic clock (ms) for elapsed time and progress; default performance.now. */
   clock?: () => number;
-  /** How many line reports are printed before the rest are only counted; default 100. */
+  /** How many late-event reports are printed before the rest are only counted; default 100 (unusable lines are all printed). */
   maxLineReports?: number;
   loadConfig?: (opts: { file?: string; env?: NodeJS.ProcessEnv }) => ConfigResult;
   createEngine?: (config: EngineConfig, opts: { now: () => number }) => ReplayEngine;
@@ -138,7 +138,7 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     <T>(batch: RecordBatch<T>) => {
       f.read += batch.records.length;
       f.bad += batch.bad.length;
-      for (const b of batch.bad) diag.report(f.path, b.lineNo, b.error);
+      diag.badLines(f.path, batch.bad);
     };
 
   // 1. Consents: registrations, valid from their grantedAt.
@@ -162,7 +162,7 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     const r = await readAllowlist(
       opts.allowlist,
       (n) => engine.allow(n),
-      (lineNo, error) => diag.report(f.path, lineNo, error),
+      (lineNo, error) => diag.badLines(f.path, [{ lineNo, error }]),
     );
     f.read = r.numbers;
     f.bad = r.bad;
