@@ -24,6 +24,9 @@ export function register(program: Command): void {
     .option('--allowlist <file>', 'one number per line; allowlisted numbers are never flagged')
     .option('--config <file>', 'engine config (YAML or JSON); without it the documented defaults apply')
     .option('--quiet', 'no progress indicator on stderr')
+    // Bad usage exits 2 like every other bad-input case (docs/replay.md): commander's own errors (unknown option,
+    // option without its value, extra argument) would exit 1, the code of a failure while running. Help exits 0.
+    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
     .action(async (opts: ReplayCliOptions, command: Command) => {
       // Checked here rather than with requiredOption so that a usage error exits 2 like every other bad-input case.
       if (!opts.calls) command.error('error: required option --calls <file> not specified', { exitCode: 2 });

@@ -46,6 +46,27 @@ describe('callguard replay (CLI)', () => {
     const usage = cli();
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('required option --calls <file> not specified');
+  }, 60_000);
+
+  it('exits 2 on any other bad usage too (unknown option, option without its value, extra argument); 0 on --help', () => {
+    const calls = join(M, 'calls.jsonl');
+    const unknown = cli('--calls', calls, '--callz', calls);
+    expect(unknown.stderr).toContain("unknown option '--callz'");
+    expect(unknown.stdout).toBe('');
+    expect(unknown.code).toBe(2);
+
+    const noValue = cli('--calls');
+    expect(noValue.stderr).toContain("option '--calls <file>' argument missing");
+    expect(noValue.code).toBe(2);
+
+    const extra = cli('--calls', calls, join(M, 'complaints.jsonl'));
+    expect(extra.stderr).toContain('too many arguments');
+    expect(extra.stdout).toBe('');
+    expect(extra.code).toBe(2);
+
+    const help = cli('--help');
+    expect(help.stdout).toContain('--allowlist <file>');
+    expect(help.code).toBe(0);
 
   }, 60_000);
 
