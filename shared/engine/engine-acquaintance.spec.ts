@@ -160,6 +160,17 @@ describe('complaints', () => {
     expect(label[0].detectedAt).toBe(T0 + 3 * HOUR);
   });
 
+  it('the evidence counts complaints and reporters apart: four from one reporter and one each from two others are 6 complaints, 3 reporters', () => {
+    const tr = new Traffic();
+    for (let i = 0; i < 4; i++) tr.complaint(T0 + i * MIN, stranger(1), REPORTED);
+    tr.complaint(T0 + HOUR, stranger(2), REPORTED);
+    tr.complaint(T0 + 2 * HOUR, stranger(3), REPORTED);
+    const label = atLeast(play(engine(), tr.inputs()).flags, 'LABEL');
+    expect(label).toHaveLength(1);
+    expect(label[0].evidence).toMatchObject({ complaints: 6, distinctReporters: 3 });
+    expect(label[0].reasons).toContainEqual({ rule: 'COMPLAINTS', window: '30d', value: 3, threshold: 2 });
+  });
+
   it('complaints from acquaintances count half: three contacts are not enough', () => {
     const tr = new Traffic();
     for (let i = 1; i <= 3; i++) conversations(tr, REPORTED, stranger(i), 120);

@@ -219,6 +219,15 @@ describe('duplicates', () => {
     expect(flagsOf(flags, reported).map((f) => f.reasons.find((r) => r.rule === 'COMPLAINTS')?.value)).toEqual([2]);
   });
 
+  it('keeps eventIds and reportIds apart even when a call id looks like a prefixed report id', () => {
+    const e = engine();
+    const tr = new Traffic();
+    tr.noAnswer(T0, CALLER, VICTIM, { eventId: 'r:r0' });
+    tr.complaint(T0 + MIN, VICTIM, CALLER, { reportId: 'r0' });
+    expect(play(e, tr.inputs()).results).toEqual(['accepted', 'accepted']);
+    expect(e.stats().duplicates).toBe(0);
+  });
+
   it('keeps eventIds and reportIds apart', () => {
     const e = engine();
     const tr = new Traffic();

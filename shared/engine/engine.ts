@@ -22,7 +22,7 @@ import { NumberIndex } from './state/number-index.ts';
 import { NumberState } from './state/number-state.ts';
 import { ProviderNames } from './state/provider-names.ts';
 import { PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
-import { RecentIds } from './state/recent-ids.ts';
+import { RecentIds, REPORT_ID } from './state/recent-ids.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
 
@@ -184,7 +184,7 @@ export class DetectionEngine implements Engine {
       this.counts.late++;
       return 'late';
     }
-    if (this.ids.seen('r:' + c.reportId)) {
+    if (this.ids.seen(c.reportId, REPORT_ID)) {
       this.counts.duplicates++;
       return 'duplicate';
     }

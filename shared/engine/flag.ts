@@ -47,7 +47,7 @@ export function buildFlag(p: FlagParts, s: Signals): FlagEvent {
       sequential1h: Math.round(s.sequential1h),
       quietHourCalls: Math.round(s.quietStranger24h),
       noConsentCalls: Math.round(s.noConsent24h),
-      complaints: s.complaintReporters,
+      complaints: s.complaintReports,
       distinctReporters: s.complaintReporters,
       campaignMembers: Math.round(s.campaignMembers),
     },

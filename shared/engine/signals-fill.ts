@@ -46,6 +46,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   const rep = cx.complaints.reporters(key, t);
   s.complaintReporters = rep.count;
   s.complaintWeighted = rep.weighted;
+  s.complaintReports = rep.reports;
   s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
   const group = st.get32(slot, 'group');
   if (group !== 0) {

@@ -40,6 +40,8 @@ export interface Signals {
   swarmCallers: number;
   complaintReporters: number;
   complaintWeighted: number;
+  /** Complaints of those reporters (evidence only). */
+  complaintReports: number;
   isMarketingLine: boolean;
   /** The number's campaign group over 24 h, when it is a member. */
   campaignMembers: number;
@@ -81,6 +83,7 @@ export function emptySignals(): Signals {
     swarmCallers: 0,
     complaintReporters: 0,
     complaintWeighted: 0,
+    complaintReports: 0,
     isMarketingLine: false,
     campaignMembers: 0,
     campaignCalls: 0,

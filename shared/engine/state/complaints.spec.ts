@@ -7,12 +7,26 @@ const T = Date.UTC(2025, 2, 3, 2);
 const REPORTED = 8613900000001;
 
 describe('ComplaintStore', () => {
+  it('counts a reporter once, and its complaints each (reports, for the evidence), across a snapshot', () => {
+    const s = new ComplaintStore(WINDOW);
+    s.add(REPORTED, 1, T, 1);
+    s.add(REPORTED, 1, T + 1000, 1);
+    s.add(REPORTED, 2, T + 2000, 1);
+    expect(s.reporters(REPORTED, T + 3000)).toMatchObject({ count: 2, reports: 3 });
+    const copy = new ComplaintStore(WINDOW);
+    copy.importState(s.exportState());
+    expect(copy.reporters(REPORTED, T + 3000)).toMatchObject({ count: 2, reports: 3 });
+    const old = new ComplaintStore(WINDOW);
+    old.importState([[REPORTED, 1, T, 1]]); // a row of a snapshot from before reports were kept
+    expect(old.reporters(REPORTED, T + 3000)).toMatchObject({ count: 1, reports: 1 });
+  });
+
   it('counts distinct reporters', () => {
     const s = new ComplaintStore(WINDOW);
     s.add(REPORTED, 1, T, 1);
     s.add(REPORTED, 2, T + 1000, 1);
     s.add(REPORTED, 3, T + 2000, 1);
-    expect(s.reporters(REPORTED, T + 3000)).toEqual({ count: 3, weighted: 3, first: T });
+    expect(s.reporters(REPORTED, T + 3000)).toEqual({ count: 3, weighted: 3, first: T, reports: 3 });
   });
 
   it('counts a reporter complaining several times once', () => {
@@ -58,7 +72,7 @@ describe('ComplaintStore', () => {
     s.add(REPORTED, 1, T, 1);
     s.add(REPORTED + 1, 2, T, 1);
     expect(s.reporters(REPORTED, T).count).toBe(1);
-    expect(s.reporters(REPORTED + 2, T)).toEqual({ count: 0, weighted: 0, first: T });
+    expect(s.reporters(REPORTED + 2, T)).toEqual({ count: 0, weighted: 0, first: T, reports: 0 });
   });
 
   it('bounds the reporters kept per number, keeping the most recent', () => {

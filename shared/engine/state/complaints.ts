@@ -2,8 +2,11 @@ const MAX_PER_NUMBER = 64;
 
 interface Entry {
   reporter: number;
+  /** The reporter's latest complaint. */
   time: number;
   weight: number;
+  /** The reporter's complaints since its entry was made (evidence, not the rule: a reporter counts once). */
+  reports: number;
 }
 
 /**
@@ -21,49 +24,57 @@ export class ComplaintStore {
     return this.byNumber.size;
   }
 
-  add(reported: number, reporter: number, time: number, weight: number): void {
+  add(reported: number, reporter: number, time: number, weight: number, reports = 1): void {
     let list = this.byNumber.get(reported);
     if (!list) this.byNumber.set(reported, (list = []));
     const existing = list.find((e) => e.reporter === reporter);
     if (existing) {
       existing.time = Math.max(existing.time, time);
       existing.weight = Math.max(existing.weight, weight);
+      existing.reports += reports;
       return;
     }
-    list.push({ reporter, time, weight });
+    list.push({ reporter, time, weight, reports });
     if (list.length > MAX_PER_NUMBER) {
       list.sort((x, y) => y.time - x.time);
       list.length = MAX_PER_NUMBER;
     }
   }
 
-  /** Distinct reporters (count and weighted sum) within the window ending at `t`. */
-  reporters(reported: number, t: number): { count: number; weighted: number; first: number } {
+  /**
+   * Distinct reporters (count and weighted sum) within the window ending at
+   * `t`, and their complaints (`reports`: each reporter's since its entry was
+   * made, for the evidence).
+   */
+  reporters(reported: number, t: number): { count: number; weighted: number; first: number; reports: number } {
     const list = this.byNumber.get(reported);
     let count = 0;
     let weighted = 0;
+    let reports = 0;
     let first = t;
     if (list) {
       for (const e of list) {
         if (e.time <= t && t - e.time < this.windowMs) {
           count++;
           weighted += e.weight;
+          reports += e.reports;
           if (e.time < first) first = e.time;
         }
       }
     }
-    return { count, weighted, first };
+    return { count, weighted, first, reports };
   }
 
-  /** Every complaint as [reported, reporter, time, weight], for snapshots. */
-  exportState(): [number, number, number, number][] {
-    const out: [number, number, number, number][] = [];
-    for (const [k, list] of this.byNumber) for (const e of list) out.push([k, e.reporter, e.time, e.weight]);
+  /** Every reporter's entry as [reported, reporter, time, weight, reports], for snapshots. */
+  exportState(): [number, number, number, number, number][] {
+    const out: [number, number, number, number, number][] = [];
+    for (const [k, list] of this.byNumber) for (const e of list) out.push([k, e.reporter, e.time, e.weight, e.reports]);
     return out;
   }
 
-  importState(rows: [number, number, number, number][]): void {
-    for (const [k, reporter, time, weight] of rows) this.add(k, reporter, time, weight);
+  /** Rows of {@link exportState}; rows of older snapshots have no `reports` (one each). */
+  importState(rows: ([number, number, number, number] | [number, number, number, number, number])[]): void {
+    for (const [k, reporter, time, weight, reports] of rows) this.add(k, reporter, time, weight, reports ?? 1);
   }
 
   /** True while the number has complaints on record. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentIds } from './recent-ids.ts';
+import { CALL_ID, RecentIds, REPORT_ID } from './recent-ids.ts';
 
 describe('RecentIds', () => {
   it('recognises an id seen before', () => {
@@ -7,6 +7,14 @@ describe('RecentIds', () => {
     expect(ids.seen('call-1')).toBe(false);
     expect(ids.seen('call-1')).toBe(true);
     expect(ids.seen('call-1')).toBe(true);
+  });
+
+  it('keeps the two kinds apart: a reportId equal to an eventId is another id', () => {
+    const ids = new RecentIds(1024);
+    expect(ids.seen('r0', CALL_ID)).toBe(false);
+    expect(ids.seen('r0', REPORT_ID)).toBe(false);
+    expect(ids.seen('r0', REPORT_ID)).toBe(true);
+    expect(ids.seen('r0')).toBe(true);
   });
 
   it('never takes distinct ids for duplicates', () => {

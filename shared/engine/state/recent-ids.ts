@@ -2,6 +2,11 @@ import { hashString } from './hash.ts';
 
 const WAYS = 4;
 
+/** What an id names: a call attempt's eventId or a complaint's reportId (see {@link RecentIds.seen}). */
+export type IdKind = typeof CALL_ID | typeof REPORT_ID;
+export const CALL_ID = 0;
+export const REPORT_ID = 0x5bd1e995;
+
 /**
  * Remembers the most recent ids (eventId, reportId) as 64-bit fingerprints
  * (two independent 32-bit string hashes side by side) in a fixed 4-way
@@ -36,10 +41,15 @@ export class RecentIds {
     this.table.set(s.table);
   }
 
-  /** True when `id` was seen before; otherwise remembers it and returns false. */
-  seen(id: string): boolean {
+  /**
+   * True when `id` was seen before in its `kind` (call eventIds and complaint
+   * reportIds are apart: the same string in both is two ids); otherwise
+   * remembers it and returns false.
+   */
+  seen(id: string, kind: IdKind = CALL_ID): boolean {
     const h1 = hashString(id);
-    const h2 = hashString2(id);
+    // The kind changes the second half of the fingerprint: equal strings of two kinds never match.
+    const h2 = (hashString2(id) ^ kind) >>> 0;
     const t = this.table;
     const base = (h1 & this.setMask) * WAYS * 2;
     for (let w = 0; w < WAYS * 2; w += 2) {
