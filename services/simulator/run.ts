@@ -70,13 +70,13 @@ export async function runScenario(scenario: Scenario, seed: number, sink: Sink, 
   for (const extra of extraPopulations(scenario)) build(extra.name, extra.like, extra.config);
   // The campaigns' neighbours come last, with their own streams of behaviour and records (see blockNeighbours.ts).
   const { blockNeighbours, subscribers } = scenario.populations;
-  sim.isolate('blockNeighbours', 'nb', root.fork('records/blockNeighbours'));
+  sim.isolate('blockNeighbours', root.fork('records/blockNeighbours'));
   buildBlockNeighbours(context('blockNeighbours'), blockNeighbours, subscribers, built.get('snowshoe') ?? []);
   // The swarms of call bombers and their benign twin, the busy lines' customers, after them, the same way
   // (their numbers allocated after every other, their behaviour and records from streams of their own).
-  sim.isolate('swarmBombers', 'sw', root.fork('records/swarmBombers'));
+  sim.isolate('swarmBombers', root.fork('records/swarmBombers'));
   buildSwarmBombers(context('swarmBombers'), scenario.populations.swarmBombers);
-  sim.isolate('busyLines', 'bl', root.fork('records/busyLines'));
+  sim.isolate('busyLines', root.fork('records/busyLines'));
   buildBusyLines(context('busyLines'), scenario.populations.busyLines, subscribers);
 
   opts.onAllowlist?.(allowed.map((n) => n.e164));

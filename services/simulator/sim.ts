@@ -56,10 +56,27 @@ interface Delivery extends Timed {
  */
 interface RecordStream {
   rng: Rng;
-  callPrefix: string;
-  reportPrefix: string;
+  /** 0 for the main stream, 1, 2, … for isolated ones (in the order they were made); part of its records' ids. */
+  index: number;
   calls: number;
   reports: number;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+/**
+ * A record id: the seed's prefix and 13 base-36 digits of a bijective 64-bit
+ * mix (splitmix64's finaliser) of the stream, the kind (call or complaint)
+ * and the record's number in its stream. Distinct inputs give distinct ids,
+ * and no id tells which stream (so which population) a record came from: the
+ * records must not carry the truth the detector is scored against.
+ */
+export function recordId(prefix: string, stream: number, kind: 'call' | 'report', n: number): string {
+  let x = (BigInt(stream) << 48n) | (kind === 'report' ? 1n << 47n : 0n) | BigInt(n);
+  x = ((x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+  x = ((x ^ (x >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+  x ^= x >> 31n;
+  return prefix + x.toString(36).padStart(13, '0');
 }
 
 interface Probe {
@@ -116,7 +133,7 @@ export class Sim {
     this.duplicateRate = scenario.delivery.duplicateRate;
     this.nullProviderRate = scenario.delivery.nullProviderRate;
     this.idPrefix = `s${seed.toString(36)}-`;
-    this.main = { rng, callPrefix: this.idPrefix, reportPrefix: this.idPrefix + 'r', calls: 0, reports: 0 };
+    this.main = { rng, index: 0, calls: 0, reports: 0 };
     this.probes = scenario.probes.map((p) => ({
       id: p.id,
       causes: p.causes,
@@ -129,13 +146,13 @@ export class Sim {
   /**
    * Gives a population's records a stream of their own: every record with a
    * number of `population` on either side draws its details from `rng` and
-   * takes ids `<seed>-<tag>.<n>` (never a main-stream id), so that adding the
+   * takes its id from the stream's own counter (never a main-stream id, and
+   * shaped like every other: see {@link recordId}), so that adding the
    * population leaves every other record exactly as it was. Call before the
    * population's first record.
    */
-  isolate(population: string, tag: string, rng: Rng): void {
-    const prefix = `${this.idPrefix}${tag}.`;
-    this.isolated.set(population, { rng, callPrefix: prefix, reportPrefix: prefix + 'r', calls: 0, reports: 0 });
+  isolate(population: string, rng: Rng): void {
+    this.isolated.set(population, { rng, index: this.isolated.size + 1, calls: 0, reports: 0 });
   }
 
   /** Runs `fn` at event time t (not before now). */
@@ -171,7 +188,7 @@ export class Sim {
     }
     const probe = this.probes[rng.weighted(this.probeWeights)];
     const record: CallEvent = {
-      eventId: st.callPrefix + (st.calls++).toString(36),
+      eventId: recordId(this.idPrefix, st.index, 'call', st.calls++),
       probeId: probe.id,
       caller: formatNum(caller, probe.forms[rng.weighted(probe.formWeights)]),
       callee: formatNum(callee, probe.forms[rng.weighted(probe.formWeights)]),
@@ -198,7 +215,7 @@ export class Sim {
     const st = this.streamOf(reporter, reported);
     this.at(t, () => {
       const record: ComplaintReport = {
-        reportId: st.reportPrefix + (st.reports++).toString(36),
+        reportId: recordId(this.idPrefix, st.index, 'report', st.reports++),
         reporter: formatNum(reporter, this.platformForm(st.rng)),
         reported: formatNum(reported, this.platformForm(st.rng)),
         reportTime: this.now,
