@@ -5,7 +5,7 @@
  * and chart. The simulator and the engine are used only through their
  * commands, as a user would.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { timeToLabelSvg } from './chart.ts';
 import { parseFlagLine, readTruth } from './inputs.ts';
 import { computeMetrics, evaluateTargets, TARGETS, type EvalFlag, type Metrics, type TargetResult } from './metrics.ts';
+import { commitOf } from './provenance.ts';
 import { renderReport } from './report.ts';
 
 /** Repository root. */
@@ -114,7 +115,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
         seed: o.seed,
         hours: meta.hours,
         scale: meta.scale,
-        commit: gitCommit(),
+        commit: commitOf(ROOT),
         date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
         callEvents: meta.written.calls,
         complaints: meta.written.complaints,
@@ -153,17 +154,6 @@ function runChild(args: string[], onLine: (line: string) => void): Promise<Child
       void closed.then(() => resolveRun({ code: code ?? (signal ? 128 : 1), stderrTail: tail }));
     });
   });
-}
-
-/** HEAD's short hash, marked when the engine's or replay's files differ from it. */
-function gitCommit(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'shared', 'services/replay'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${head} + uncommitted changes in shared/ or services/replay/` : head;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function exists(file: string): boolean {
