@@ -129,6 +129,33 @@ describe('an event delivered late across a window edge', () => {
     expect(inOrder).toEqual(['LABEL -5000 LOW_ANSWER_FANOUT calls1h=6']);
     expect(sixthStranger(30 * SEC)).toEqual(inOrder);
   });
+
+  /**
+   * Five strangers ring a victim four times each in the 40 minutes before an
+   * hour edge; a sixth rings it twice, the second time just before the edge
+   * (the swarm's sixth repeater and its 22nd attempt), delivered `delayMs`
+   * late, after another stranger's second attempt just past the edge.
+   */
+  const sixthRepeater = (delayMs: number) => {
+    const victim = mobile(777, '136');
+    const x = stranger(50, '171');
+    const edge = T0 + 2 * HOUR;
+    const tr = new Traffic();
+    for (let k = 0; k < 4; k++) for (let i = 0; i < 5; i++) tr.noAnswer(edge - 40 * MIN + k * 9 * MIN + i * MIN, stranger(i, '171'), victim);
+    tr.noAnswer(edge - 20 * MIN, stranger(60, '171'), victim);
+    tr.noAnswer(edge - 10 * MIN, x, victim);
+    tr.rejected(edge - 5 * SEC, x, victim, { delayMs });
+    tr.noAnswer(edge + 10 * SEC, stranger(60, '171'), victim);
+    const { flags, results } = play(engine(), tr.inputs());
+    expect(results.every((r) => r === 'accepted')).toBe(true);
+    return flagsOf(flags, x).map((f) => `${f.severity} ${f.detectedAt - edge} ${f.reasons.map((r) => `${r.rule}=${r.value}`).join(',')}`);
+  };
+
+  it('counts a swarm attempt in the window it falls in and judges it on that window, as when delivered in order', () => {
+    const inOrder = sixthRepeater(0);
+    expect(inOrder).toEqual(['LABEL -5000 SWARM_BOMBING=6']);
+    expect(sixthRepeater(30 * SEC)).toEqual(inOrder);
+  });
 });
 
 describe('callbacks delivered out of order', () => {

@@ -30,6 +30,31 @@ describe('InboundSwarms', () => {
     expect(load(s, k, T + 5 * W)).toEqual({ attempts: 2, engaged: 0, repeaters: 1 });
   });
 
+  it('reads a time one window behind the entry\'s from the previous window (an attempt delivered late across an edge)', () => {
+    const s = new InboundSwarms(1024);
+    s.note(8613900000001, T + W - 600, W, 10, 2, 4);
+    const i = s.note(8613900000001, T + W + 10, W, 2, 0, 1); // the next window starts: those are now the previous window
+    // At T + W − 5 the last hour holds the previous window's counts (the one before it is gone).
+    expect(load(s, i, T + W - 5)).toEqual({ attempts: 10, engaged: 2, repeaters: 4 });
+    expect(load(s, i, T - 5)).toEqual({ attempts: 0, engaged: 0, repeaters: 0 }); // two windows behind: gone
+  });
+
+  it('counts an attempt delivered late into the window it belongs to, while that window is kept', () => {
+    const s = new InboundSwarms(1024);
+    s.note(8613900000001, T + W - 600, W, 10, 2, 4);
+    s.note(8613900000001, T + W + 10, W, 2, 0, 1);
+    const i = s.note(8613900000001, T + W - 5, W, 2, 1, 1); // delivered late, one window behind
+    expect(load(s, i, T + W - 5)).toEqual({ attempts: 12, engaged: 3, repeaters: 5 });
+    // The current window holds only its own attempt; the late one counts, faded, as the previous window's.
+    const l = load(s, i, T + W + 900);
+    expect(l.attempts).toBeCloseTo(2 + 0.75 * 12, 9);
+    expect(l.engaged).toBeCloseTo(0.75 * 3, 9);
+    expect(l.repeaters).toBeCloseTo(1 + 0.75 * 5, 9);
+    // Two windows behind: that window is gone, the attempt counts nowhere.
+    s.note(8613900000001, T - 5, W, 7, 7, 7);
+    expect(load(s, i, T + W + 900)).toEqual(l);
+  });
+
   it('is bounded: a full set gives up its least recently touched callee, the hot one stays', () => {
     const s = new InboundSwarms(1024);
     const hot = 8613900000001;

@@ -104,11 +104,16 @@ export class InboundSwarms {
    * Counts at `callee` (number key, never 0) at second `sec`, in windows of
    * `windowSec`: `attempts` more attempts, `engaged` of them engaged,
    * `repeaters` more distinct repeating strangers. Returns the entry.
+   * An attempt delivered late, one window behind the entry's current window,
+   * counts in the previous window, where it belongs; one older counts
+   * nowhere (its window is gone).
    */
   note(callee: number, sec: number, windowSec: number, attempts: number, engaged: number, repeaters: number): number {
     const i = this.entry(callee, sec, windowSec);
+    const behind = this.u32[i * (STRIDE / 4) + U32_EPOCH] - Math.floor(sec / windowSec);
+    if (behind > 1) return i;
     const u = this.u16;
-    const b = i * (STRIDE / 2) + U16_CUR;
+    const b = i * (STRIDE / 2) + (behind === 1 ? U16_PREV : U16_CUR);
     u[b + ATTEMPTS] = Math.min(0xffff, u[b + ATTEMPTS] + attempts);
     u[b + ENGAGED] = Math.min(0xffff, u[b + ENGAGED] + engaged);
     u[b + REPEATERS] = Math.min(0xffff, u[b + REPEATERS] + repeaters);
@@ -188,7 +193,13 @@ export class InboundSwarms {
     return -1;
   }
 
-  /** The load of entry `i` over the window ending at `sec` (into `out`, which is returned). */
+  /**
+   * The load of entry `i` over the window ending at `sec` (into `out`, which
+   * is returned). A `sec` one window behind the entry's (an attempt
+   * delivered late across an edge) reads the previous window, whose own
+   * predecessor is gone: a slight underestimate, where reading nothing
+   * would judge the attempt on nothing.
+   */
   load(i: number, sec: number, windowSec: number, out: InboundLoad): InboundLoad {
     const epoch = Math.floor(sec / windowSec);
     const e = this.u32[i * (STRIDE / 4) + U32_EPOCH];
@@ -205,6 +216,10 @@ export class InboundSwarms {
       out.attempts = w * u[cur + ATTEMPTS];
       out.engaged = w * u[cur + ENGAGED];
       out.repeaters = w * u[cur + REPEATERS];
+    } else if (e === epoch + 1) {
+      out.attempts = u[prev + ATTEMPTS];
+      out.engaged = u[prev + ENGAGED];
+      out.repeaters = u[prev + REPEATERS];
     } else {
       out.attempts = 0;
       out.engaged = 0;
