@@ -151,6 +151,34 @@ describe('an event delivered late across a window edge', () => {
     return flagsOf(flags, x).map((f) => `${f.severity} ${f.detectedAt - edge} ${f.reasons.map((r) => `${r.rule}=${r.value}`).join(',')}`);
   };
 
+  /**
+   * Five numbers of one block and provider each ring eight strangers, unanswered,
+   * in the evening before midnight UTC (a campaign); a sixth of the block rings
+   * its third stranger 5 s before midnight (which lists it with the group),
+   * delivered `delayMs` late, after a member's call just past midnight.
+   */
+  const lateCampaignMember = (delayMs: number) => {
+    const block = [200, 203, 204, 208, 211].map((k) => `+8613712345${k}`);
+    const x = '+8613712345215';
+    const midnight = T0 - 2 * HOUR + DAY;
+    const tr = new Traffic();
+    let n = 0;
+    for (let k = 0; k < 8; k++) block.forEach((m, i) => tr.noAnswer(midnight - 6 * HOUR + k * 40 * MIN + i * 3 * MIN, m, stranger(n++, '155'), { provider: 'carrier-x' }));
+    tr.noAnswer(midnight - 3 * HOUR, x, stranger(n++, '155'), { provider: 'carrier-x' });
+    tr.noAnswer(midnight - 2 * HOUR, x, stranger(n++, '155'), { provider: 'carrier-x' });
+    tr.noAnswer(midnight - 5 * SEC, x, stranger(n++, '155'), { provider: 'carrier-x', delayMs });
+    tr.noAnswer(midnight + 10 * SEC, block[0], stranger(n++, '155'), { provider: 'carrier-x' });
+    const { flags, results } = play(engine(), tr.inputs());
+    expect(results.every((r) => r === 'accepted')).toBe(true);
+    return flagsOf(flags, x).map((f) => `${f.severity} ${f.detectedAt - midnight} ${f.reasons.map((r) => `${r.rule}=${r.value}`).join(',')} members=${f.evidence.campaignMembers}`);
+  };
+
+  it('judges a campaign member\'s call on its group\'s day, as when delivered in order', () => {
+    const inOrder = lateCampaignMember(0);
+    expect(inOrder).toEqual(['LABEL -5000 CAMPAIGN=6 members=6']);
+    expect(lateCampaignMember(30 * SEC)).toEqual(inOrder);
+  });
+
   it('counts a swarm attempt in the window it falls in and judges it on that window, as when delivered in order', () => {
     const inOrder = sixthRepeater(0);
     expect(inOrder).toEqual(['LABEL -5000 SWARM_BOMBING=6']);

@@ -116,6 +116,24 @@ describe('CampaignGroups', () => {
     expect(g.listedNear(id, D0 + 3 * DAY, 103, 16)).toBe(0); // two days on: none
   });
 
+  it('reads a time one day behind the group\'s day from the previous day (a call delivered late across midnight)', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(4, 'p1');
+    for (const key of [100, 103, 108]) {
+      g.join(id, T);
+      g.list(id, T, key, 12, 1);
+    }
+    g.join(id, D0 + DAY + 10_000); // the next day starts: the day before is now the previous one
+    g.list(id, D0 + DAY + 10_000, 150, 1, 0);
+    // Five seconds before midnight the last 24 h hold that day's counts (the day before it is gone).
+    const late = D0 + DAY - 5_000;
+    expect(g.value(id, late)).toEqual({ members: 3, calls: 36, engaged: 3, listed: 3 });
+    expect(g.listedNear(id, late, 103, 16)).toBe(2); // 100 and 108 of that day; 150 (today's) is not
+    // Two days behind: gone.
+    expect(g.value(id, D0 - 5_000)).toEqual({ members: 0, calls: 0, engaged: 0, listed: 0 });
+    expect(g.listedNear(id, D0 - 5_000, 103, 16)).toBe(0);
+  });
+
   it('round-trips through exportState / importState', () => {
     const g = new CampaignGroups();
     const id = g.idFor(7, 'p3');

@@ -124,7 +124,13 @@ export class CampaignGroups {
   engaged = 0;
   listed = 0;
 
-  /** Loads a group's 24-hour values at `t` into `members`, `calls`, `engaged`, `listed`. */
+  /**
+   * Loads a group's 24-hour values at `t` into `members`, `calls`, `engaged`,
+   * `listed`. A `t` one day behind the group's (a call delivered late across
+   * midnight UTC, or a partition behind another sharing the group) reads the
+   * previous day, whose own predecessor is gone: a slight underestimate,
+   * where reading nothing would judge the call on nothing.
+   */
   load(id: number, t: number): void {
     const g = this.groups[id];
     const d = Math.floor(t / DAY_MS);
@@ -139,6 +145,11 @@ export class CampaignGroups {
       this.calls = g.callsCur * rest;
       this.engaged = g.engagedCur * rest;
       this.listed = g.listedCur.length * rest;
+    } else if (g.day === d + 1) {
+      this.members = g.membersPrev;
+      this.calls = g.callsPrev;
+      this.engaged = g.engagedPrev;
+      this.listed = g.listedPrev.length;
     } else {
       this.members = this.calls = this.engaged = this.listed = 0;
     }
@@ -147,7 +158,8 @@ export class CampaignGroups {
   /**
    * Listed members other than `key` whose numbers lie within `radius` of
    * it: today's, or yesterday's when more (an operation rotating through
-   * its range lists a few numbers a day).
+   * its range lists a few numbers a day). A `t` one day behind the group's
+   * reads the previous day's, as `load` does.
    */
   listedNear(id: number, t: number, key: number, radius: number): number {
     const g = this.groups[id];
@@ -159,6 +171,7 @@ export class CampaignGroups {
     };
     if (g.day === d) return Math.max(near(g.listedCur), near(g.listedPrev));
     if (g.day === d - 1) return near(g.listedCur);
+    if (g.day === d + 1) return near(g.listedPrev);
     return 0;
   }
 
