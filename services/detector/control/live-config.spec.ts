@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../shared/config/index.ts';
+import { createEngine, restoreEngine } from '../../../shared/engine/index.ts';
 import { resolveLiveConfig } from './live-config.ts';
 
 describe('resolveLiveConfig', () => {
@@ -35,5 +36,15 @@ describe('resolveLiveConfig', () => {
     const r = resolveLiveConfig(base, JSON.stringify({ pairCacheEntries: 4096 }));
     expect(r).toMatchObject({ ok: false });
     if (!r.ok) expect(r.errors[0]).toMatch(/pairCacheEntries: cannot change while running/);
+  });
+
+  it('refuses a change of the swarm table size: an applied one could not be rebuilt (nor take effect on the shared table)', () => {
+    // Applying a live config rebuilds every engine from its own snapshot with the new config; a snapshot's swarm
+    // table cannot be restored into a table of another size, so the rebuild would throw in the work loop.
+    const bigger = { ...base, swarmEntries: base.swarmEntries * 2 };
+    expect(() => restoreEngine(bigger, createEngine(base).snapshot())).toThrow(/swarm table/);
+    const r = resolveLiveConfig(base, JSON.stringify({ swarmEntries: base.swarmEntries * 2 }));
+    expect(r).toMatchObject({ ok: false });
+    if (!r.ok) expect(r.errors[0]).toMatch(/swarmEntries: cannot change while running/);
   });
 });

@@ -3,12 +3,12 @@
  * the detector started with. It is merged over the start config and
  * validated by the same schema; a bad value is rejected with every error at
  * once, and the config in force stays. Capacities fixed at start
- * (pairCacheEntries, dedupEntries) cannot change live.
+ * (pairCacheEntries, dedupEntries, swarmEntries) cannot change live.
  */
 import { engineConfigSchema, type EngineConfig } from '../../../shared/config/index.ts';
 
 /** Keys whose change needs a restart (they size the engine's state). */
-export const RESTART_KEYS = ['pairCacheEntries', 'dedupEntries'] as const;
+export const RESTART_KEYS = ['pairCacheEntries', 'dedupEntries', 'swarmEntries'] as const;
 
 /** Outcome of {@link resolveLiveConfig}. */
 export type LiveConfigResult = { ok: true; config: EngineConfig } | { ok: false; errors: string[] };
