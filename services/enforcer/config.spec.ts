@@ -64,4 +64,19 @@ describe('loadEnforcerConfig', () => {
       expect(problems).toMatch(/label replica size/);
     }
   });
+
+  it('validates CALLGUARD_LOG_LEVEL with the rest (pino threw on an unknown level before the config was read)', () => {
+    expect(loadEnforcerConfig({}, {}).logLevel).toBe('info');
+    expect(loadEnforcerConfig({}, { CALLGUARD_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    try {
+      loadEnforcerConfig({ port: 'http' }, { CALLGUARD_LOG_LEVEL: 'verbose', CALLGUARD_ENFORCER_KEY_PREFIX: 'a b' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(3);
+      expect(problems.join('\n')).toMatch(/CALLGUARD_LOG_LEVEL: "verbose" is not one of/);
+      expect(problems.join('\n')).toMatch(/CALLGUARD_ENFORCER_KEY_PREFIX/);
+    }
+  });
 });

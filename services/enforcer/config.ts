@@ -30,6 +30,8 @@ export interface EnforcerConfig {
   protectTtlMs: number;
   /** Most labels the in-process replica holds (0 = no replica: every lookup reads Redis). */
   replicaMax: number;
+  /** pino level of the JSON logs on stderr (`CALLGUARD_LOG_LEVEL`, default info). */
+  logLevel: string;
 }
 
 /** Options as given on the command line (all optional strings). */
@@ -66,7 +68,11 @@ export const ENFORCER_DEFAULTS = {
   blockTtl: '30d',
   protectTtl: '30d',
   replicaMax: 2_000_000,
+  logLevel: 'info',
 } as const;
+
+/** The levels `CALLGUARD_LOG_LEVEL` may name (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Builds the configuration; throws {@link ConfigError} listing every bad value. */
 export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.ProcessEnv = process.env): EnforcerConfig {
@@ -86,7 +92,9 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_ENFORCER_KEY_PREFIX', ENFORCER_DEFAULTS.keyPrefix);
   const replicaText = pick(cli.replicaMax, 'CALLGUARD_ENFORCER_REPLICA_MAX', String(ENFORCER_DEFAULTS.replicaMax));
   if (!/^\d+$/.test(replicaText)) problems.push(`label replica size (CALLGUARD_ENFORCER_REPLICA_MAX): ${JSON.stringify(replicaText)} is not a whole number (0 = no replica)`);
-  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix: ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
+  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix (CALLGUARD_ENFORCER_KEY_PREFIX): ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
+  const logLevel = env.CALLGUARD_LOG_LEVEL || ENFORCER_DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`CALLGUARD_LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
   const config: EnforcerConfig = {
     host: pick(cli.host, 'CALLGUARD_ENFORCER_HOST', ENFORCER_DEFAULTS.host),
     port,
@@ -106,8 +114,9 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
     },
     replicaMax: Number(replicaText),
     protectTtlMs: duration('protection TTL (CALLGUARD_ENFORCER_PROTECT_TTL)', pick(cli.protectTtl, 'CALLGUARD_ENFORCER_PROTECT_TTL', ENFORCER_DEFAULTS.protectTtl), false),
+    logLevel,
   };
-  for (const [name, topic] of [['flags topic', config.flagsTopic], ['reviews topic', config.reviewsTopic], ['DLQ topic', config.dlqTopic]] as const) {
+  for (const [name, topic] of [['flags topic (CALLGUARD_FLAGS_TOPIC)', config.flagsTopic], ['reviews topic (CALLGUARD_REVIEWS_TOPIC)', config.reviewsTopic], ['DLQ topic (CALLGUARD_DLQ_TOPIC)', config.dlqTopic]] as const) {
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) problems.push(`${name}: ${JSON.stringify(topic)} is not a valid Kafka topic name`);
   }
   if (config.brokers.length === 0) problems.push('CALLGUARD_KAFKA_BROKERS: no broker given');

@@ -77,7 +77,6 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
 
 /** The command's action: runs until SIGINT/SIGTERM; returns the exit code. */
 export async function runEnforce(cli: EnforcerCliOptions): Promise<number> {
-  const log = pino({ name: 'callguard-enforcer', level: process.env.CALLGUARD_LOG_LEVEL || 'info' }, pino.destination(2));
   let config: EnforcerConfig;
   try {
     config = loadEnforcerConfig(cli);
@@ -85,6 +84,8 @@ export async function runEnforce(cli: EnforcerCliOptions): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
+  // Made after the config is validated: pino throws on a level it does not know.
+  const log = pino({ name: 'callguard-enforcer', level: config.logLevel }, pino.destination(2));
   let running: RunningEnforcer;
   try {
     running = await startEnforcer(config, log);

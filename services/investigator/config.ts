@@ -33,6 +33,8 @@ export interface InvestigatorConfig {
   reviewsTopic: string;
   /** How long a dismissal record is kept in Redis, ms. */
   protectTtlMs: number;
+  /** pino level of the JSON logs on stderr (`CALLGUARD_LOG_LEVEL`, default info). */
+  logLevel: string;
 }
 
 /** Options as given on the command line. */
@@ -60,7 +62,11 @@ export const INVESTIGATOR_DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   keyPrefix: 'callguard',
   protectTtlDays: 30,
+  logLevel: 'info',
 } as const;
+
+/** The levels `CALLGUARD_LOG_LEVEL` may name (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Builds the configuration; throws {@link ConfigError} listing every problem. */
 export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: NodeJS.ProcessEnv = process.env): InvestigatorConfig {
@@ -83,13 +89,15 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_CONSOLE_PORT): ${JSON.stringify(portText)} is not a port number`);
   const database = pick(cli.database, 'CALLGUARD_CLICKHOUSE_DATABASE', clickHouseDatabaseFromEnv(env));
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`database: ${JSON.stringify(database)} is not a plain identifier`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`database (CALLGUARD_CLICKHOUSE_DATABASE): ${JSON.stringify(database)} is not a plain identifier`);
   const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_CONSOLE_KEY_PREFIX', INVESTIGATOR_DEFAULTS.keyPrefix);
-  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix: ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
+  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix (CALLGUARD_CONSOLE_KEY_PREFIX): ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
   const reviewsTopic = pick(cli.reviewsTopic, 'CALLGUARD_REVIEWS_TOPIC', DEFAULT_TOPICS.reviews);
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(reviewsTopic)) problems.push(`reviews topic: ${JSON.stringify(reviewsTopic)} is not a valid Kafka topic name`);
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(reviewsTopic)) problems.push(`reviews topic (CALLGUARD_REVIEWS_TOPIC): ${JSON.stringify(reviewsTopic)} is not a valid Kafka topic name`);
   const ttlHours = positive('CALLGUARD_CONSOLE_SESSION_HOURS', env.CALLGUARD_CONSOLE_SESSION_HOURS || String(INVESTIGATOR_DEFAULTS.sessionTtlHours));
   const protectDays = positive('CALLGUARD_CONSOLE_PROTECT_DAYS', env.CALLGUARD_CONSOLE_PROTECT_DAYS || String(INVESTIGATOR_DEFAULTS.protectTtlDays));
+  const logLevel = env.CALLGUARD_LOG_LEVEL || INVESTIGATOR_DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`CALLGUARD_LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: pick(cli.host, 'CALLGUARD_CONSOLE_HOST', INVESTIGATOR_DEFAULTS.host),
@@ -108,5 +116,6 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
     registryUrl: schemaRegistryUrlFromEnv(env),
     reviewsTopic,
     protectTtlMs: protectDays * 86_400_000,
+    logLevel,
   };
 }

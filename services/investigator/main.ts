@@ -85,7 +85,6 @@ export async function startConsole(config: InvestigatorConfig, log: Logger): Pro
 
 /** The command's action: runs until SIGINT/SIGTERM; returns the exit code. */
 export async function runInvestigate(cli: InvestigatorCliOptions): Promise<number> {
-  const log = pino({ name: 'callguard-investigator', level: process.env.CALLGUARD_LOG_LEVEL || 'info' }, pino.destination(2));
   let config: InvestigatorConfig;
   try {
     config = loadInvestigatorConfig(cli);
@@ -93,6 +92,8 @@ export async function runInvestigate(cli: InvestigatorCliOptions): Promise<numbe
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
+  // Made after the config is validated: pino throws on a level it does not know.
+  const log = pino({ name: 'callguard-investigator', level: config.logLevel }, pino.destination(2));
   if (config.sessionSecretGenerated) log.warn('CALLGUARD_CONSOLE_SESSION_SECRET is not set: sessions end when this process stops');
   let running: RunningConsole;
   try {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadInvestigatorConfig } from './config.ts';
+
+const login = { CALLGUARD_CONSOLE_USER: 'inv', CALLGUARD_CONSOLE_PASSWORD: 'a long passphrase' };
+
+describe('loadInvestigatorConfig', () => {
+  it('has documented defaults: loopback, 8088, log level info', () => {
+    expect(loadInvestigatorConfig({}, login)).toMatchObject({ host: '127.0.0.1', port: 8088, keyPrefix: 'callguard', database: 'callguard', logLevel: 'info' });
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+  });
+
+  it('reports every bad value at once, each naming its variable, CALLGUARD_LOG_LEVEL among them', () => {
+    // Before, an unknown log level made pino throw before the config was read: a stack trace and exit 1,
+    // and the other problems (here the missing password) were never reported.
+    try {
+      loadInvestigatorConfig({ keyPrefix: 'a b' }, { CALLGUARD_CONSOLE_USER: 'inv', CALLGUARD_LOG_LEVEL: 'verbose', CALLGUARD_CLICKHOUSE_DATABASE: 'x-y', CALLGUARD_REVIEWS_TOPIC: 'bad topic!' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(5);
+      const text = problems.join('\n');
+      expect(text).toMatch(/CALLGUARD_CONSOLE_PASSWORD is not set/);
+      expect(text).toMatch(/CALLGUARD_LOG_LEVEL: "verbose" is not one of/);
+      expect(text).toMatch(/CALLGUARD_CLICKHOUSE_DATABASE/);
+      expect(text).toMatch(/CALLGUARD_CONSOLE_KEY_PREFIX/);
+      expect(text).toMatch(/CALLGUARD_REVIEWS_TOPIC/);
+    }
+  });
+});
