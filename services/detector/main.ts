@@ -50,21 +50,79 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
   const metrics = new DetectorMetrics();
   const startup = new AbortController();
   const startupTimer = setTimeout(() => startup.abort(), 60_000);
+  // A stop signal while a dependency is still being waited for ends the start at once (there is nothing to flush).
+  let stoppedBy: string | undefined;
+  void stopSignal.then((s) => {
+    stoppedBy = s;
+    startup.abort();
+  });
+  // What the start sequence has opened, closed again (last first) if it fails: an open Redis client would keep the
+  // process alive after "detector failed to start", deaf to signals, whose handlers are installed.
+  const opened: (() => Promise<unknown>)[] = [];
+  const closeOpened = async () => {
+    for (const close of opened.reverse()) await close().catch(() => {});
+  };
 
+  let started: Started;
+  try {
+    started = await startServices(cfg, log, metrics, startup.signal, opened);
+  } catch (e) {
+    await closeOpened();
+    if (stoppedBy === undefined) throw e;
+    log.info({ signal: stoppedBy }, 'stopped during start-up, before the pipeline was built: nothing to flush');
+    return 0;
+  } finally {
+    clearTimeout(startupTimer);
+  }
+  const { detector, sink, redis, ch, ops } = started;
+  let code = 0;
+  try {
+    const failed = detector.failed.then((e) => {
+      throw e;
+    });
+    failed.catch(() => {}); // observed by the races below; a failure after the stop signal changes nothing
+    await Promise.race([detector.start(), stopSignal, failed]);
+    const signal = await Promise.race([stopSignal, failed]);
+    log.info({ signal }, 'stopping: finishing the batch, flushing, snapshotting, committing');
+  } catch (e) {
+    log.fatal({ err: (e as Error).message }, 'detector failed');
+    code = 1;
+  } finally {
+    await detector.stop();
+    await sink.close();
+    await redis.close();
+    await ch.close();
+    await ops.close();
+    log.info('stopped');
+  }
+  return code;
+}
+
+interface Started {
+  detector: Detector;
+  sink: KafkajsSink;
+  redis: ReturnType<typeof connectRedis>;
+  ch: ReturnType<typeof createClickHouse>;
+  ops: Awaited<ReturnType<typeof startOpsServer>>;
+}
+
+/** The clients, the pipeline and the ops endpoint; each client is added to `opened` (its close) as it is made. */
+async function startServices(cfg: DetectorConfig, log: Logger, metrics: DetectorMetrics, signal: AbortSignal, opened: (() => Promise<unknown>)[]): Promise<Started> {
   const registry = createSchemaRegistry({ url: cfg.kafka.registryUrl, clientId: 'callguard-detector' });
   const codec = new AvroCodec(registry);
   const flagSchemaId = await retry(() => registerValueSchema(registry, cfg.topics.flags, 'FlagEvent'), {
     what: `register the FlagEvent schema at ${cfg.kafka.registryUrl}`,
-    signal: startup.signal,
+    signal,
     log,
   });
   const encode = await codec.encoder(flagSchemaId);
 
   const ch = createClickHouse({ url: cfg.clickhouse.url });
-  await retry(() => migrate(ch, { database: cfg.clickhouse.database }), { what: `migrate ClickHouse database ${cfg.clickhouse.database}`, signal: startup.signal, log });
-  clearTimeout(startupTimer);
+  opened.push(() => ch.close());
+  await retry(() => migrate(ch, { database: cfg.clickhouse.database }), { what: `migrate ClickHouse database ${cfg.clickhouse.database}`, signal, log });
 
   const redis = connectRedis(cfg.redis.url, log.child({ component: 'redis' }));
+  opened.push(() => redis.close());
   const kafka = kafkaClient(cfg.kafka.brokers, 'callguard-detector', log.child({ component: 'kafkajs' }));
   const source = new KafkajsGroupSource(kafka, { groupId: cfg.kafka.group, topics: [cfg.topics.calls, cfg.topics.complaints], fromBeginning: cfg.kafka.fromBeginning, maxBytesPerPartition: cfg.kafka.fetchMaxBytesPerPartition });
   const consents = new KafkajsTopicReader(kafka, cfg.topics.consents, cfg.kafka.group);
@@ -77,6 +135,7 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
     maxRetryTimeMs: PRODUCE_RETRY_MAX_MS,
     onRenewed: (topic) => log.warn({ topic }, 'output producer renewed: a failed send was given up, another went next (kafkajs-sink.ts)'),
   });
+  opened.push(() => sink.close());
   const { prefix } = cfg.redis;
   const fence = new OwnerFence(redis, prefix, cfg.kafka.group, cfg.topics.calls);
   const detector = new Detector({
@@ -100,26 +159,5 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
   });
   const ops = await startOpsServer(cfg.http.host, cfg.http.port, metrics.registry, () => detector.readiness());
   log.info({ host: cfg.http.host, port: ops.port }, 'ops endpoint listening (/metrics, /healthz, /readyz)');
-
-  let code = 0;
-  try {
-    const failed = detector.failed.then((e) => {
-      throw e;
-    });
-    failed.catch(() => {}); // observed by the races below; a failure after the stop signal changes nothing
-    await Promise.race([detector.start(), stopSignal, failed]);
-    const signal = await Promise.race([stopSignal, failed]);
-    log.info({ signal }, 'stopping: finishing the batch, flushing, snapshotting, committing');
-  } catch (e) {
-    log.fatal({ err: (e as Error).message }, 'detector failed');
-    code = 1;
-  } finally {
-    await detector.stop();
-    await sink.close();
-    await redis.close();
-    await ch.close();
-    await ops.close();
-    log.info('stopped');
-  }
-  return code;
+  return { detector, sink, redis, ch, ops };
 }

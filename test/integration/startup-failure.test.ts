@@ -1,8 +1,11 @@
 /**
- * `callguard enforce` and `callguard investigate` that cannot start (their
- * HTTP port is taken) say so and exit 1, instead of hanging on the clients
- * they had already opened — and, for the enforcer, instead of consuming
- * flags in the background of a process that reported it could not start.
+ * `callguard enforce`, `callguard investigate` and `callguard detect` that
+ * cannot start (their HTTP port is taken) say so and exit 1, instead of
+ * hanging on the clients they had already opened — and, for the enforcer,
+ * instead of consuming flags in the background of a process that reported
+ * it could not start. A detector stopped (SIGTERM) while it still waits for
+ * a dependency at start exits 0 at once instead of retrying on until its
+ * start-up deadline and then exiting 1.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
@@ -16,16 +19,20 @@ const CLI = resolve(import.meta.dirname, '../../bin/callguard.mjs');
 const LIMIT_MS = 40_000;
 
 /** Runs the CLI; kills it after LIMIT_MS. Resolves with its exit code (null when killed) and stderr. */
-function callguard(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; ms: number }> {
+function callguard(args: string[], env: NodeJS.ProcessEnv, opts: { termAfterMs?: number } = {}): Promise<{ code: number | null; stderr: string; stdout: string; ms: number }> {
   const started = Date.now();
-  const child = spawn('node', [CLI, ...args], { env: { ...process.env, CALLGUARD_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('node', [CLI, ...args], { env: { ...process.env, CALLGUARD_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS);
+  const term = opts.termAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), opts.termAfterMs);
   return new Promise((done) =>
     child.once('exit', (code) => {
       clearTimeout(timer);
-      done({ code, stderr, ms: Date.now() - started });
+      clearTimeout(term);
+      done({ code, stderr, stdout, ms: Date.now() - started });
     }),
   );
 }
@@ -70,4 +77,36 @@ describe('a service that cannot start exits', () => {
     expect(r.stderr).toMatch(/could not start/);
     expect(r.code, `still running after ${LIMIT_MS} ms`).toBe(1);
   });
+
+  /** A detector of its own: random group, Redis prefix and topic names (it stops before it reads any topic). */
+  const detectorEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
+    const id = randomTopic('sfdet');
+    return {
+      CALLGUARD_LOG_LEVEL: 'info',
+      CALLGUARD_DETECTOR_GROUP: id,
+      CALLGUARD_REDIS_PREFIX: `callguard:test:${id}`,
+      CALLGUARD_TOPIC_CALLS: `${id}.calls`,
+      CALLGUARD_TOPIC_COMPLAINTS: `${id}.complaints`,
+      CALLGUARD_TOPIC_CONSENTS: `${id}.consents`,
+      CALLGUARD_TOPIC_FLAGS: `${id}.flags`,
+      CALLGUARD_TOPIC_DLQ: `${id}.dlq`,
+      ...extra,
+    };
+  };
+
+  it('callguard detect with its ops port taken: exit 1, not left running on its Redis client', async () => {
+    const r = await callguard(['detect'], detectorEnv({ CALLGUARD_DETECTOR_PORT: String(port) }));
+    expect(r.stdout).toMatch(/detector failed to start/);
+    expect(r.stdout).toMatch(/EADDRINUSE/);
+    expect(r.code, `still running after ${LIMIT_MS} ms`).toBe(1);
+  }, 60_000);
+
+  it('callguard detect stopped while it waits for ClickHouse at start: exit 0 within seconds', async () => {
+    // Nothing listens on port 1: the migration is retried until the start-up deadline (60 s) unless stopped.
+    const r = await callguard(['detect'], detectorEnv({ CALLGUARD_DETECTOR_PORT: '0', CALLGUARD_CLICKHOUSE_URL: 'http://127.0.0.1:1' }), { termAfterMs: 5_000 });
+    expect(r.stdout).toMatch(/migrate ClickHouse database/);
+    expect(r.code, `exit code ${r.code} after ${r.ms} ms`).toBe(0);
+    expect(r.ms).toBeLessThan(20_000);
+    expect(r.stdout).toMatch(/stopped during start-up/);
+  }, 60_000);
 });
