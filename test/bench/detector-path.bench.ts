@@ -194,7 +194,7 @@ async function main(): Promise<void> {
                 const rows = a.takeChanged();
                 numberMinuteTsv(rows.numberMinute, 0, rows.numberMinute.length);
                 providerHourTsv(rows.providerHour, 0, rows.providerHour.length);
-                a.evict(wm - 120_000);
+                a.evict(wm - 120_000, wm - 120_000 - 30 * 86_400_000); // calls' watermark; complaints kept for their window
               }
             }
           }

@@ -74,11 +74,33 @@ describe('NumberMinuteAggregate', () => {
     const agg = new NumberMinuteAggregate('s');
     agg.addCall(call(), 1);
     agg.addCall(call({ startTime: T + 60_000 }), 2);
+    expect(agg.evict(T + 59_999)).toBe(0); // minute not closed
     expect(agg.evict(T + 60_000)).toBe(0); // not taken yet
     agg.takeChanged();
-    expect(agg.evict(T + 59_999)).toBe(0); // minute not closed
     expect(agg.evict(T + 60_000)).toBe(1);
     expect(agg.size).toBe(1);
+  });
+
+  it('never re-creates a closed minute: an event for it is not counted (a new cell would replace the fuller row)', () => {
+    const agg = new NumberMinuteAggregate('s');
+    agg.addCall(call(), 1);
+    agg.addCall(call({ callee: '+8613900000002' }), 2);
+    agg.takeChanged();
+    expect(agg.evict(T + 60_000)).toBe(1);
+    // The horizon moved back (the allowed lateness was raised): a call of the closed minute still arrives.
+    agg.evict(T + 30_000);
+    agg.addCall(call({ startTime: T + 1_000, callee: '+8613900000003' }), 3);
+    agg.addComplaint(A, T + 2_000, 4);
+    expect(agg.takeChanged()).toEqual([]);
+    expect(agg.size).toBe(0);
+    expect(agg.closedDropped).toBe(2);
+    // The closed horizon survives a snapshot.
+    const copy = new NumberMinuteAggregate('s');
+    copy.importState(JSON.parse(JSON.stringify(agg.exportState())));
+    copy.addCall(call({ startTime: T + 5_000 }), 5);
+    expect(copy.takeChanged()).toEqual([]);
+    copy.addCall(call({ startTime: T + 60_000 }), 6);
+    expect(copy.takeChanged()).toMatchObject([{ minute: T / 1000 + 60, calls: 1, version: 6 }]);
   });
 
   it('drops a closed minute whole when every cell was taken, else only its taken cells', () => {
@@ -125,16 +147,20 @@ describe('ProviderHourAggregate', () => {
     ]);
   });
 
-  it('counts a call in an hour whose cell was evicted in a new cell, not in the dropped one', () => {
+  it('never re-creates an evicted hour: a call for it is not counted, neither in the dropped cell nor in a new one that would replace its row', () => {
     const agg = new ProviderHourAggregate('s');
     agg.addCall(A, 'X', T, 1);
     agg.addCall(A, 'X', T + 1_000, 2);
     agg.takeChanged();
     expect(agg.evict(T + 3_600_000)).toBe(1);
     expect(agg.size).toBe(0);
+    agg.evict(T + 1_800_000); // the watermark moved back (allowed lateness raised)
     agg.addCall(A, 'X', T + 2_000, 3);
-    expect(agg.size).toBe(1);
-    expect(agg.takeChanged()).toEqual([{ access_provider: 'X', hour: T / 1000, src: 's', calls: 1, flagged_calls: 0, flagged_numbers: 0, version: 3 }]);
+    expect(agg.size).toBe(0);
+    expect(agg.takeChanged()).toEqual([]);
+    expect(agg.closedDropped).toBe(1);
+    agg.addCall(A, 'X', T + 3_600_000, 4); // the next hour is open
+    expect(agg.takeChanged()).toEqual([{ access_provider: 'X', hour: T / 1000 + 3600, src: 's', calls: 1, flagged_calls: 0, flagged_numbers: 0, version: 4 }]);
   });
 
   it('forgets old flags at eviction and keeps the state through a snapshot', () => {

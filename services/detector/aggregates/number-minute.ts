@@ -7,8 +7,13 @@
  * highest source offset folded in (see schemas/clickhouse/002_number_minute.sql):
  * the same events in the same order give the same rows, so a retry or a
  * replay after a crash replaces rows instead of adding to them. A cell is
- * kept until the watermark has passed its minute (no event can reach it any
- * more) and its last change has been taken.
+ * kept until the owner's eviction horizon has passed its minute (for calls the
+ * watermark, for complaints the watermark minus the complaints window: no
+ * event the engine accepts can reach it any more) and its last change has been
+ * taken. A minute once closed stays closed: an event for it that still arrives
+ * (the horizon moved back, e.g. the allowed lateness was raised) is not
+ * counted ({@link NumberMinuteAggregate.closedDropped}), since a new cell
+ * holding only it would replace the fuller row already written.
  */
 import { evictClosed } from './buckets.ts';
 import type { NumberMinuteRow } from '../../../shared/clickhouse/index.ts';
@@ -53,6 +58,10 @@ export class NumberMinuteAggregate {
   private cells = 0;
   private lastMinute = -1;
   private lastMap: Map<string, Cell> | null = null;
+  /** Minutes ending at or before this (ms) are closed: the highest horizon evicted at. */
+  private closedBefore = Number.NEGATIVE_INFINITY;
+  /** Events not counted because their minute was already closed. */
+  closedDropped = 0;
 
   /** @param src the `src` column: the source topic partition (and epoch) whose events build the rows. */
   constructor(readonly src: string) {}
@@ -65,6 +74,7 @@ export class NumberMinuteAggregate {
   /** Counts an accepted call against its caller's minute. */
   addCall(e: MinuteCall, offset: number): void {
     const c = this.cell(e.caller, e.startTime);
+    if (c === null) return;
     c.calls++;
     if (e.outcome === 'ANSWERED') {
       c.answered++;
@@ -80,6 +90,7 @@ export class NumberMinuteAggregate {
   /** Counts an accepted complaint against the reported number's minute. */
   addComplaint(reported: string, reportTime: number, offset: number): void {
     const c = this.cell(reported, reportTime);
+    if (c === null) return;
     c.complaints++;
     this.touch(c, offset);
   }
@@ -107,9 +118,13 @@ export class NumberMinuteAggregate {
     return rows;
   }
 
-  /** Drops cells whose minute ended at or before `watermarkMs` and whose last change was taken; returns how many. */
-  evict(watermarkMs: number): number {
-    const n = evictClosed(this.minutes, MINUTE_MS, watermarkMs, (minute) => {
+  /**
+   * Closes the minutes that ended at or before `horizonMs` (no accepted event can reach them any more) and drops
+   * their cells whose last change was taken; returns how many.
+   */
+  evict(horizonMs: number): number {
+    if (horizonMs > this.closedBefore) this.closedBefore = horizonMs;
+    const n = evictClosed(this.minutes, MINUTE_MS, this.closedBefore, (minute) => {
       if (minute === this.lastMinute) this.lastMap = null;
     });
     this.cells -= n;
@@ -117,7 +132,7 @@ export class NumberMinuteAggregate {
   }
 
   /** JSON-safe copy of the cells (changed marks included). */
-  exportState(): { cells: CellState[]; changed: number[] } {
+  exportState(): { cells: CellState[]; changed: number[]; closedBefore: number | null } {
     const cells: CellState[] = [];
     const changed: number[] = [];
     for (const m of this.minutes.values()) {
@@ -136,12 +151,14 @@ export class NumberMinuteAggregate {
         });
       }
     }
-    return { cells, changed };
+    return { cells, changed, closedBefore: Number.isFinite(this.closedBefore) ? this.closedBefore : null };
   }
 
   /** Replaces the cells with a snapshot's. */
-  importState(s: { cells: CellState[]; changed: number[] }): void {
+  importState(s: { cells: CellState[]; changed: number[]; closedBefore?: number | null }): void {
     this.minutes.clear();
+    this.closedBefore = s.closedBefore ?? Number.NEGATIVE_INFINITY;
+    this.closedDropped = 0;
     this.changed = [];
     this.cells = 0;
     this.lastMinute = -1;
@@ -167,8 +184,13 @@ export class NumberMinuteAggregate {
     }
   }
 
-  private cell(number: string, t: number): Cell {
+  /** The cell of `number` at `t`, created when missing; null when that minute is closed. */
+  private cell(number: string, t: number): Cell | null {
     const minute = Math.floor(t / MINUTE_MS) * 60;
+    if (minute * 1000 + MINUTE_MS <= this.closedBefore) {
+      this.closedDropped++;
+      return null;
+    }
     let m = minute === this.lastMinute ? this.lastMap : null;
     if (m === null) {
       m = this.minutes.get(minute) ?? null;

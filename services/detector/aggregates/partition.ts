@@ -56,11 +56,20 @@ export class PartitionAggregates {
     };
   }
 
-  /** Releases closed, already-taken cells. */
-  evict(watermarkMs: number): void {
+  /**
+   * Releases closed, already-taken cells: calls' cells behind the watermark, complaints' cells behind
+   * `complaintsHorizonMs` (the engine accepts a complaint up to the complaints window behind the watermark,
+   * and its minute's cell must still be there then).
+   */
+  evict(watermarkMs: number, complaintsHorizonMs: number): void {
     this.callMinutes.evict(watermarkMs);
-    this.complaintMinutes.evict(watermarkMs);
+    this.complaintMinutes.evict(complaintsHorizonMs);
     this.providerHours.evict(watermarkMs);
+  }
+
+  /** Events not counted because their minute or hour had already been closed (the horizon moved back). */
+  get closedDropped(): number {
+    return this.callMinutes.closedDropped + this.complaintMinutes.closedDropped + this.providerHours.closedDropped;
   }
 
   /** JSON-safe state for snapshots. */

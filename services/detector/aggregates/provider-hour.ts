@@ -8,7 +8,11 @@
  * processing order (the flag raised by a call counts from the next call
  * on). Rows are cumulative for (access_provider, hour, src) with the
  * highest source offset as version, like number_minute (see
- * schemas/clickhouse/003_provider_hour.sql). A null provider is ''.
+ * schemas/clickhouse/003_provider_hour.sql). A null provider is ''. An
+ * hour once closed by {@link ProviderHourAggregate.evict} stays closed: a call
+ * for it that still arrives (the watermark moved back, e.g. the allowed
+ * lateness was raised) is not counted, since a new cell holding only it would
+ * replace the fuller row already written.
  */
 import { evictClosed } from './buckets.ts';
 import type { ProviderHourRow } from '../../../shared/clickhouse/index.ts';
@@ -39,6 +43,10 @@ export class ProviderHourAggregate {
   private readonly flagged = new Map<string, number>();
   /** The cell of the latest call (most calls fall into the hour and provider of the one before). */
   private last: Cell | null = null;
+  /** Hours ending at or before this (ms) are closed: the highest watermark evicted at. */
+  private closedBefore = Number.NEGATIVE_INFINITY;
+  /** Calls not counted because their hour was already closed. */
+  closedDropped = 0;
 
   /**
    * @param src the `src` column (source topic partition and epoch).
@@ -65,6 +73,10 @@ export class ProviderHourAggregate {
   addCall(caller: string, provider: string | null, startTime: number, offset: number): void {
     const p = provider ?? '';
     const hour = Math.floor(startTime / HOUR_MS) * 3600;
+    if (hour * 1000 + HOUR_MS <= this.closedBefore) {
+      this.closedDropped++;
+      return;
+    }
     let c = this.last;
     if (c === null || c.hour !== hour || c.provider !== p) {
       let m = this.hours.get(hour);
@@ -112,7 +124,8 @@ export class ProviderHourAggregate {
 
   /** Drops closed hours already taken, and flags too old to matter at `watermarkMs`; returns cells dropped. */
   evict(watermarkMs: number): number {
-    const n = evictClosed(this.hours, HOUR_MS, watermarkMs);
+    if (watermarkMs > this.closedBefore) this.closedBefore = watermarkMs;
+    const n = evictClosed(this.hours, HOUR_MS, this.closedBefore);
     this.cells -= n;
     if (n > 0) this.last = null; // it may have been dropped
     for (const [num, t] of this.flagged) if (watermarkMs - t > this.flaggedForMs) this.flagged.delete(num);
@@ -120,7 +133,7 @@ export class ProviderHourAggregate {
   }
 
   /** JSON-safe copy of the state. */
-  exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number][] } {
+  exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number][]; closedBefore: number | null } {
     const cells: CellState[] = [];
     const changed: number[] = [];
     for (const m of this.hours.values()) {
@@ -129,12 +142,14 @@ export class ProviderHourAggregate {
         cells.push({ provider: c.provider, hour: c.hour, calls: c.calls, flaggedCalls: c.flaggedCalls, flaggedNumbers: c.flaggedNumbers ? [...c.flaggedNumbers] : [], version: c.version });
       }
     }
-    return { cells, changed, flagged: [...this.flagged] };
+    return { cells, changed, flagged: [...this.flagged], closedBefore: Number.isFinite(this.closedBefore) ? this.closedBefore : null };
   }
 
   /** Replaces the state with a snapshot's. */
-  importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number][] }): void {
+  importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number][]; closedBefore?: number | null }): void {
     this.hours.clear();
+    this.closedBefore = s.closedBefore ?? Number.NEGATIVE_INFINITY;
+    this.closedDropped = 0;
     this.changed = [];
     this.cells = 0;
     this.last = null;

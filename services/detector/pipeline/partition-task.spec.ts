@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../shared/config/index.ts';
-import type { CallEvent } from '../../../shared/contracts/records.ts';
+import type { CallEvent, ComplaintReport } from '../../../shared/contracts/records.ts';
 import { createEngine } from '../../../shared/engine/index.ts';
 import type { InputItem } from './input.ts';
 import { PartitionTask, rowSource, type TaskEngine } from './partition-task.ts';
@@ -169,6 +169,31 @@ describe('PartitionTask', () => {
     expect(fresh.freshSnapshot(9)).toEqual({ partition: 3, positions: start, epochs: start, lastEventTime: null, engine: null, aggregates: null, takenAt: 9 });
     expect(fresh.positions()).toEqual({ calls: 140, complaints: 7 });
     expect(task().freshSnapshot(9)).toBeNull();
+  });
+
+  it('a complaint behind the watermark but inside its window adds to its minute\'s row, never replaces it with a smaller one', () => {
+    // Complaint channels are slower: the engine accepts a complaint up to the complaints window behind the calls'
+    // watermark. Its minute's cell must still be there, or a new cell holding only the late complaint (with a
+    // higher version) would replace the row already written.
+    const t = task();
+    const complaint = (id: string, at: number, offset: number): InputItem<ComplaintReport> => {
+      const record: ComplaintReport = { reportId: id, reporter: `+86139000000${offset}1`, reported: ROBO, reportTime: at, category: 'MARKETING', channel: null };
+      return { offset, time: at, record, error: null, message: { offset, key: null, value: null } };
+    };
+    t.accept(1, [complaint('r0', T + 5_000, 0)], 1, false, 0);
+    t.accept(0, items(robocalls(1), 0), 1, false, 0);
+    t.release(0);
+    expect(t.cut().rows.numberMinute.filter((r) => r.src === 'complaints/3').map((r) => r.complaints)).toEqual([1]);
+    const later = robocalls(60, 30); // ten minutes on and more: the complaint's minute is far behind the watermark
+    t.accept(0, items(later, 1), 61, false, 0);
+    t.release(0);
+    t.cut();
+    expect(t.engine.watermark).toBeGreaterThan(T + 5 * 60_000);
+    t.accept(1, [complaint('r1', T + 20_000, 1)], 2, false, 0); // same minute, delivered late
+    t.release(0);
+    expect(t.stats.accepted[1]).toBe(2);
+    const rows = t.cut().rows.numberMinute.filter((r) => r.src === 'complaints/3');
+    expect(rows).toEqual([expect.objectContaining({ number: ROBO, minute: T / 1000, complaints: 2, version: 1 })]);
   });
 
   it('names row sources by topic, partition and epoch', () => {
