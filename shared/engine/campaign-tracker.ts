@@ -61,25 +61,13 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
   }
   const id = group - 1;
   const day = Math.floor(t / 86_400_000);
-  if (st.get32(slot, 'groupDay') !== day) {
-    st.set32(slot, 'groupDay', day);
-    cx.groups.join(id, t);
-  }
-  if (st.get32(slot, 'listedDay') === day) {
-    if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) cx.groups.addCall(id, t, (seen & NEW_STRANGER) !== 0, (seen & FIRST_ENGAGED) !== 0);
-  } else {
-    // Listed: the member itself looks like a quiet marketer (the rule's member conditions, per callee).
-    const ctr = st.counters;
-    const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
-    const callees = Math.max(1, ctr.value(slot, H24, NEW_STRANGERS, t));
-    const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
-    const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
-    if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / callees <= c.memberMaxAnswerRate) {
-      st.set32(slot, 'listedDay', day);
-      // Its calls of the day so far (this one included) become the group's evidence.
-      cx.groups.list(id, t, key, ctr.current(slot, H24, NEW_STRANGERS, t), ctr.current(slot, H24, STRANGER_ANSWERED, t));
-    }
-  }
+  const joined = st.get32(slot, 'groupDay');
+  // A call of a day the number has already left (late across midnight UTC)
+  // counts for nothing here: the group's counts of that day are closed, and
+  // whether the number had joined it is not kept. Counting it would add it to
+  // today and move the number's days back, so that its next call today joined
+  // and listed it a second time.
+  if (day >= joined) countForGroup(cx, slot, key, id, t, day, seen);
   const g = cx.groups;
   g.load(id, t);
   // The rule's own test of the group, so that the members judged now are judged on the same evidence.
@@ -92,4 +80,29 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
     }
   }
   return hot;
+}
+
+/** The member's part in its group's counts of `day`: joined once a day, listed once a day, then its calls. */
+function countForGroup(cx: EngineContext, slot: number, key: number, id: number, t: number, day: number, seen: number): void {
+  const st = cx.state;
+  const c = cx.config.rules.campaign;
+  if (st.get32(slot, 'groupDay') !== day) {
+    st.set32(slot, 'groupDay', day);
+    cx.groups.join(id, t);
+  }
+  if (st.get32(slot, 'listedDay') === day) {
+    if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) cx.groups.addCall(id, t, (seen & NEW_STRANGER) !== 0, (seen & FIRST_ENGAGED) !== 0);
+    return;
+  }
+  // Listed: the member itself looks like a quiet marketer (the rule's member conditions, per callee).
+  const ctr = st.counters;
+  const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
+  const callees = Math.max(1, ctr.value(slot, H24, NEW_STRANGERS, t));
+  const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
+  const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
+  if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / callees <= c.memberMaxAnswerRate) {
+    st.set32(slot, 'listedDay', day);
+    // Its calls of the day so far (this one included) become the group's evidence.
+    cx.groups.list(id, t, key, ctr.current(slot, H24, NEW_STRANGERS, t), ctr.current(slot, H24, STRANGER_ANSWERED, t));
+  }
 }

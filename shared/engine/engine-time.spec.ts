@@ -179,6 +179,38 @@ describe('an event delivered late across a window edge', () => {
     expect(lateCampaignMember(30 * SEC)).toEqual(inOrder);
   });
 
+  /**
+   * The block of `lateCampaignMember` rings strangers in the evening; the
+   * sixth number's call 5 s before midnight UTC arrives `delayMs` late, after
+   * its first call of the new day, and it calls once more; in the late
+   * morning three members and a seventh number ring strangers again. The
+   * seventh's flag carries the group's members.
+   */
+  const lateCallAcrossMidnight = (delayMs: number) => {
+    const block = [200, 203, 204, 208, 211].map((k) => `+8613712345${k}`);
+    const x = '+8613712345215';
+    const y = '+8613712345213';
+    const midnight = T0 - 2 * HOUR + DAY;
+    const tr = new Traffic();
+    let n = 0;
+    const ring = (at: number, from: string, o: { delayMs?: number } = {}) => tr.noAnswer(at, from, stranger(n++, '155'), { provider: 'carrier-x', ...o });
+    for (let k = 0; k < 8; k++) block.forEach((m, i) => ring(midnight - 6 * HOUR + k * 40 * MIN + i * 3 * MIN, m));
+    ring(midnight - 5 * SEC, x, { delayMs });
+    ring(midnight + 10 * SEC, x);
+    ring(midnight + 2 * MIN, x);
+    for (let k = 0; k < 4; k++) block.slice(0, 3).forEach((m, i) => ring(midnight + 10 * HOUR + k * 10 * MIN + i * MIN, m));
+    for (let k = 0; k < 4; k++) ring(midnight + 11 * HOUR + k * 3 * MIN, y);
+    const { flags, results } = play(engine(), tr.inputs());
+    expect(results.every((r) => r === 'accepted')).toBe(true);
+    return flagsOf(flags, y).map((f) => `${f.severity} ${f.reasons.map((r) => `${r.rule}=${r.value}`).join(',')} members=${f.evidence.campaignMembers}`);
+  };
+
+  it('does not count a member into its group again for its call of the day before, delivered late', () => {
+    const inOrder = lateCallAcrossMidnight(0);
+    expect(inOrder).toEqual(['LABEL CAMPAIGN=5 members=5']);
+    expect(lateCallAcrossMidnight(30 * SEC)).toEqual(inOrder); // was members=7: the late member joined today three times
+  });
+
   it('counts a swarm attempt in the window it falls in and judges it on that window, as when delivered in order', () => {
     const inOrder = sixthRepeater(0);
     expect(inOrder).toEqual(['LABEL -5000 SWARM_BOMBING=6']);
