@@ -49,6 +49,10 @@ describe('normalize', () => {
     ['0014155552671', '+14155552671'],
     ['+44 20 7946 0958', '+442079460958'],
     ['00852 2123 4567', '+85221234567'],
+    // the trunk 0 written in parentheses after the country code (as people write it) is not dialled
+    ['+44 (0)20 7946 0958', '+442079460958'],
+    ['+86 (0)20 8888 6666', '+862088886666'],
+    ['0044 (0)20 7946 0958', '+442079460958'],
     // lengths a country's current plan calls impossible are kept (plans change; the call happened)
     ['+22570425617', '+22570425617'],
     ['+42390455732', '+42390455732'],

@@ -1,7 +1,8 @@
 /**
  * Phone number normalisation to E.164 (`+8613812345678`).
  *
- * Accepted forms (spaces, dashes, dots and parentheses are ignored):
+ * Accepted forms (spaces, dashes, dots and parentheses are ignored; a
+ * trunk `(0)` after an international prefix, `+44 (0)20…`, is dropped):
  * - `+86…` and `0086…` followed by a Chinese national significant number;
  * - national: 11-digit mobile `1[3-9]…`, fixed line with trunk prefix
  *   `0<area><subscriber>` (`02088886666`) or as a national significant
@@ -146,6 +147,8 @@ function clean(s: string): string | NormalizeResult {
     } else if (c === PLUS) {
       if (out.length > 0) return fail("'+' inside the number");
       out = '+';
+    } else if (c === 40 && s.startsWith('0)', i + 1) && isInternationalPrefix(out)) {
+      i += 2; // `+44 (0)20…`: the national trunk prefix, written but not dialled from abroad
     } else if (c === 32 || c === 45 || c === 40 || c === 41 || c === 46 || c === 9 || c === 0xa0) {
       // space, '-', '(', ')', '.', tab, no-break space
     } else {
@@ -154,6 +157,11 @@ function clean(s: string): string | NormalizeResult {
   }
   if (out === '' || out === '+') return fail('no digits');
   return out;
+}
+
+/** `+<digits>` or `00<digits>` so far: a country code has begun. */
+function isInternationalPrefix(out: string): boolean {
+  return (out.length > 1 && out.charCodeAt(0) === PLUS) || (out.length > 2 && out.startsWith('00'));
 }
 
 function ok(value: string): NormalizeResult {
