@@ -163,6 +163,33 @@ describe('ProviderHourAggregate', () => {
     expect(agg.takeChanged()).toEqual([{ access_provider: 'X', hour: T / 1000 + 3600, src: 's', calls: 1, flagged_calls: 0, flagged_numbers: 0, version: 4 }]);
   });
 
+  it('a call placed before the flag (delivered after it, within the allowed lateness) is not a flagged call', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.addCall(A, 'X', T, 1);
+    agg.noteFlag(A, 'LABEL', T + 60_000); // raised by a call at T + 60 s
+    agg.addCall(A, 'X', T + 30_000, 2); // 30 s before the flag, delivered late
+    agg.addCall(A, 'X', T + 60_000, 3); // at the flag's own time: after the flag in processing order
+    agg.addCall(A, 'X', T + 90_000, 4);
+    expect(agg.takeChanged()).toMatchObject([{ calls: 4, flagged_calls: 2, flagged_numbers: 1 }]);
+  });
+
+  it('a late call between two flags counts by the earlier one', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.noteFlag(A, 'LABEL', T + 10_000);
+    agg.noteFlag(A, 'BLOCK_RECOMMENDED', T + 60_000);
+    agg.addCall(A, 'X', T + 30_000, 1);
+    const copy = new ProviderHourAggregate('s');
+    copy.importState(JSON.parse(JSON.stringify(agg.exportState())));
+    copy.addCall(A, 'X', T + 40_000, 2);
+    copy.addCall(A, 'X', T + 5_000, 3); // before both
+    expect(copy.takeChanged()).toMatchObject([{ calls: 3, flagged_calls: 2, flagged_numbers: 1 }]);
+    // a snapshot of an older version (one flag time per number) is read too
+    const old = new ProviderHourAggregate('s');
+    old.importState({ cells: [], changed: [], flagged: [[A, T]] });
+    old.addCall(A, 'X', T + 1, 4);
+    expect(old.takeChanged()).toMatchObject([{ flagged_calls: 1 }]);
+  });
+
   it('forgets old flags at eviction and keeps the state through a snapshot', () => {
     const agg = new ProviderHourAggregate('s', 1_000);
     agg.noteFlag(A, 'BLOCK_RECOMMENDED', T);

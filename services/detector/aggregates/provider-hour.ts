@@ -6,7 +6,8 @@
  * "Flagged" means: this partition's engine flagged the caller at LABEL or
  * above no more than `flaggedForMs` of event time before the call, in
  * processing order (the flag raised by a call counts from the next call
- * on). Rows are cumulative for (access_provider, hour, src) with the
+ * on), and not after it: a call placed before the flag but delivered after
+ * it (within the allowed lateness) is not a flagged call. Rows are cumulative for (access_provider, hour, src) with the
  * highest source offset as version, like number_minute (see
  * schemas/clickhouse/003_provider_hour.sql). A null provider is ''. An
  * hour once closed by {@link ProviderHourAggregate.evict} stays closed: a call
@@ -39,8 +40,8 @@ export class ProviderHourAggregate {
   private readonly hours = new Map<number, Map<string, Cell>>();
   private changed: Cell[] = [];
   private cells = 0;
-  /** Flagged number → event time of its latest LABEL-or-above flag. */
-  private readonly flagged = new Map<string, number>();
+  /** Flagged number → event times of its LABEL-or-above flags still within `flaggedForMs` of the watermark (a few). */
+  private readonly flagged = new Map<string, number[]>();
   /** The cell of the latest call (most calls fall into the hour and provider of the one before). */
   private last: Cell | null = null;
   /** Hours ending at or before this (ms) are closed: the highest watermark evicted at. */
@@ -65,8 +66,9 @@ export class ProviderHourAggregate {
   /** Notes a flag the engine raised; WATCH flags do not make a number flagged. */
   noteFlag(number: string, severity: Severity, detectedAt: number): void {
     if (severity === 'WATCH') return;
-    const prev = this.flagged.get(number);
-    if (prev === undefined || detectedAt > prev) this.flagged.set(number, detectedAt);
+    const times = this.flagged.get(number);
+    if (times === undefined) this.flagged.set(number, [detectedAt]);
+    else if (!times.includes(detectedAt)) times.push(detectedAt);
   }
 
   /** Counts an accepted call. */
@@ -91,8 +93,8 @@ export class ProviderHourAggregate {
     }
     c.calls++;
     if (this.flagged.size > 0) {
-      const f = this.flagged.get(caller);
-      if (f !== undefined && startTime - f <= this.flaggedForMs) {
+      const times = this.flagged.get(caller);
+      if (times !== undefined && times.some((f) => f <= startTime && startTime - f <= this.flaggedForMs)) {
         c.flaggedCalls++;
         (c.flaggedNumbers ??= new Set()).add(caller);
       }
@@ -128,12 +130,16 @@ export class ProviderHourAggregate {
     const n = evictClosed(this.hours, HOUR_MS, this.closedBefore);
     this.cells -= n;
     if (n > 0) this.last = null; // it may have been dropped
-    for (const [num, t] of this.flagged) if (watermarkMs - t > this.flaggedForMs) this.flagged.delete(num);
+    for (const [num, times] of this.flagged) {
+      const live = times.filter((t) => watermarkMs - t <= this.flaggedForMs);
+      if (live.length === 0) this.flagged.delete(num);
+      else if (live.length < times.length) this.flagged.set(num, live);
+    }
     return n;
   }
 
   /** JSON-safe copy of the state. */
-  exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number][]; closedBefore: number | null } {
+  exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number[]][]; closedBefore: number | null } {
     const cells: CellState[] = [];
     const changed: number[] = [];
     for (const m of this.hours.values()) {
@@ -142,11 +148,11 @@ export class ProviderHourAggregate {
         cells.push({ provider: c.provider, hour: c.hour, calls: c.calls, flaggedCalls: c.flaggedCalls, flaggedNumbers: c.flaggedNumbers ? [...c.flaggedNumbers] : [], version: c.version });
       }
     }
-    return { cells, changed, flagged: [...this.flagged], closedBefore: Number.isFinite(this.closedBefore) ? this.closedBefore : null };
+    return { cells, changed, flagged: [...this.flagged].map(([n, times]) => [n, [...times]]), closedBefore: Number.isFinite(this.closedBefore) ? this.closedBefore : null };
   }
 
-  /** Replaces the state with a snapshot's. */
-  importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number][]; closedBefore?: number | null }): void {
+  /** Replaces the state with a snapshot's (older snapshots hold one flag time per number). */
+  importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number | number[]][]; closedBefore?: number | null }): void {
     this.hours.clear();
     this.closedBefore = s.closedBefore ?? Number.NEGATIVE_INFINITY;
     this.closedDropped = 0;
@@ -168,6 +174,6 @@ export class ProviderHourAggregate {
         this.changed.push(c);
       }
     }
-    for (const [num, t] of s.flagged) this.flagged.set(num, t);
+    for (const [num, t] of s.flagged) this.flagged.set(num, Array.isArray(t) ? [...t] : [t]);
   }
 }
