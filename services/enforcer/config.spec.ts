@@ -79,4 +79,12 @@ describe('loadEnforcerConfig', () => {
       expect(problems.join('\n')).toMatch(/CALLGUARD_ENFORCER_KEY_PREFIX/);
     }
   });
+
+  it('stop timeout: 30s by default, CALLGUARD_ENFORCER_STOP_TIMEOUT as a duration, not 0', () => {
+    expect(loadEnforcerConfig({}, {}).stopTimeoutMs).toBe(30_000);
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_STOP_TIMEOUT: '2m' }).stopTimeoutMs).toBe(120_000);
+    for (const bad of ['0', 'soon']) {
+      expect(() => loadEnforcerConfig({}, { CALLGUARD_ENFORCER_STOP_TIMEOUT: bad })).toThrow(/stop timeout \(CALLGUARD_ENFORCER_STOP_TIMEOUT\)/);
+    }
+  });
 });

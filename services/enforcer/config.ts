@@ -32,6 +32,8 @@ export interface EnforcerConfig {
   replicaMax: number;
   /** pino level of the JSON logs on stderr (`CALLGUARD_LOG_LEVEL`, default info). */
   logLevel: string;
+  /** How long a stop (SIGTERM/SIGINT) may take before the process exits 1 regardless, ms (`CALLGUARD_ENFORCER_STOP_TIMEOUT`, default 30s). */
+  stopTimeoutMs: number;
 }
 
 /** Options as given on the command line (all optional strings). */
@@ -69,6 +71,7 @@ export const ENFORCER_DEFAULTS = {
   protectTtl: '30d',
   replicaMax: 2_000_000,
   logLevel: 'info',
+  stopTimeout: '30s',
 } as const;
 
 /** The levels `CALLGUARD_LOG_LEVEL` may name (pino's). */
@@ -115,6 +118,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
     replicaMax: Number(replicaText),
     protectTtlMs: duration('protection TTL (CALLGUARD_ENFORCER_PROTECT_TTL)', pick(cli.protectTtl, 'CALLGUARD_ENFORCER_PROTECT_TTL', ENFORCER_DEFAULTS.protectTtl), false),
     logLevel,
+    stopTimeoutMs: duration('stop timeout (CALLGUARD_ENFORCER_STOP_TIMEOUT)', env.CALLGUARD_ENFORCER_STOP_TIMEOUT || ENFORCER_DEFAULTS.stopTimeout, false),
   };
   for (const [name, topic] of [['flags topic (CALLGUARD_FLAGS_TOPIC)', config.flagsTopic], ['reviews topic (CALLGUARD_REVIEWS_TOPIC)', config.reviewsTopic], ['DLQ topic (CALLGUARD_DLQ_TOPIC)', config.dlqTopic]] as const) {
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) problems.push(`${name}: ${JSON.stringify(topic)} is not a valid Kafka topic name`);

@@ -17,6 +17,7 @@ import { createEnforcementStore } from './store.ts';
 import { createRecordHandler } from './handler.ts';
 import { startEnforcerConsumer, type ConsumerStatus, type EnforcerConsumer, type RecordCounters } from './consumer.ts';
 import type { EnforcerMetrics } from './metrics.ts';
+import { untilAborted } from '../../shared/lifecycle/index.ts';
 
 /** What the worker tells the main thread. */
 type FromWorker =
@@ -27,8 +28,12 @@ type FromWorker =
 
 const REPORT_MS = 100;
 
-/** Starts the consumer in a worker thread; resolves once it has joined (subscribed), rejects if it cannot start. */
-export async function startConsumerWorker(config: EnforcerConfig, metrics: EnforcerMetrics, log: Logger): Promise<EnforcerConsumer> {
+/**
+ * Starts the consumer in a worker thread; resolves once it has joined (subscribed), rejects if it cannot start or
+ * `signal` is aborted first (the worker is then ended, whatever it was waiting for: Kafka's connect is retried for
+ * many seconds).
+ */
+export async function startConsumerWorker(config: EnforcerConfig, metrics: EnforcerMetrics, log: Logger, signal?: AbortSignal): Promise<EnforcerConsumer> {
   // The worker loads this TypeScript file through tsx's loader, registered in the worker as the CLI does
   // (on Node 20 loader hooks of the main thread do not reach workers, nor does `--import` in execArgv).
   const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;
@@ -60,7 +65,7 @@ export async function startConsumerWorker(config: EnforcerConfig, metrics: Enfor
     });
   });
   // A worker that could not start may still hold Kafka connections: end it, or it keeps the process alive.
-  await started.catch(async (err: unknown) => {
+  await untilAborted(started, signal).catch(async (err: unknown) => {
     await worker.terminate();
     throw err;
   });

@@ -11,9 +11,10 @@ import { enforcerKeys } from './keys.ts';
 import { createEnforcementStore, type EnforcementStore } from './store.ts';
 import type { EnforcerConsumer } from './consumer.ts';
 import { startConsumerWorker } from './consumer-worker.ts';
-import { startLookupServer, type LookupServer } from './lookup.ts';
+import { startLookupServer } from './lookup.ts';
 import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
 import { startLabelReplica, type LabelReplica } from './label-replica.ts';
+import { closeFailedStart, closeInOrder, endFailedStart, stopWithin, watchStopSignals, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
 
 /** A running enforcer. */
 export interface RunningEnforcer {
@@ -24,25 +25,22 @@ export interface RunningEnforcer {
   metrics: EnforcerMetrics;
   /** The in-process copy of the label keys lookups are answered from (none with replicaMax 0). */
   replica?: LabelReplica;
-  /** Stops consuming (offsets committed), closes the API and the clients. */
-  close(): Promise<void>;
+  /** Stops consuming (offsets committed), closes the API and the clients; with `deadlineMs`, gives up then (see closeInOrder). */
+  close(deadlineMs?: number): Promise<CloseOutcome>;
 }
 
-/** Starts the consumer and the lookup API with `config`; if a step fails, what was already started is closed. */
-export async function startEnforcer(config: EnforcerConfig, log: Logger): Promise<RunningEnforcer> {
+/**
+ * Starts the consumer and the lookup API with `config`. If a step fails, or `signal` is aborted (a stop signal during
+ * the start), what was already started is closed (within the stop deadline) and a StartFailure is thrown.
+ */
+export async function startEnforcer(config: EnforcerConfig, log: Logger, signal?: AbortSignal): Promise<RunningEnforcer> {
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
-  let replica: LabelReplica | undefined;
-  let consumer: EnforcerConsumer | undefined;
-  let server: LookupServer | undefined;
-  const closeAll = async () => {
-    await consumer?.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
-    await server?.close();
-    await replica?.close();
-    redis.disconnect();
-  };
+  // What the start has opened, closed again (last first) if it fails.
+  const opened: CloseStep[] = [{ what: 'Redis', close: () => redis.disconnect() }];
   try {
     await redis.connect();
+    signal?.throwIfAborted();
     const store = createEnforcementStore(redis, {
       keys: enforcerKeys(config.keyPrefix),
       protectTtlMs: config.protectTtlMs,
@@ -50,32 +48,45 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger): Promis
     });
     const metrics = createEnforcerMetrics();
     const keys = enforcerKeys(config.keyPrefix);
-    replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
-    if (replica) metrics.watchReplica(replica);
-    // The consumer runs in a worker thread: its work never stalls the lookups served here.
-    const worker = (consumer = await startConsumerWorker(config, metrics, log));
-    const rep = replica;
-    server = await startLookupServer({
+    const replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
+    if (replica) {
+      opened.push({ what: 'label replica', close: () => replica.close() });
+      metrics.watchReplica(replica);
+    }
+    // The consumer runs in a worker thread: its work never stalls the lookups served here. A stop signal while it
+    // starts (Kafka still being retried) ends the worker.
+    const consumer = await startConsumerWorker(config, metrics, log, signal);
+    opened.push({ what: 'consumer (leave the group, commit)', close: () => consumer.stop() });
+    signal?.throwIfAborted();
+    const server = await startLookupServer({
       host: config.host,
       port: config.port,
       store,
       metrics,
       log,
       replica,
-      health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: worker.status(), ...(rep ? { replica: rep.state() } : {}) }),
+      health: async () => ({ redis: await redis.ping().then((p) => p === 'PONG', () => false), consumer: consumer.status(), ...(replica ? { replica: replica.state() } : {}) }),
     });
+    opened.push({ what: 'lookup API', close: () => server.close() });
+    signal?.throwIfAborted();
     const url = server.url;
     log.info({ url, flags: config.flagsTopic, reviews: config.reviewsTopic, group: config.groupId }, 'enforcer running');
-    let closing: Promise<void> | undefined;
-    return { url, store, consumer: worker, metrics, replica, close: () => (closing ??= closeAll()) };
+    // Consuming stops first (records in hand done, offsets committed), then lookups, then the clients.
+    const steps: CloseStep[] = [
+      { what: 'consumer (leave the group, commit)', close: () => consumer.stop() },
+      { what: 'lookup API', close: () => server.close() },
+      ...(replica ? [{ what: 'label replica', close: () => replica.close() }] : []),
+      { what: 'Redis', close: () => redis.disconnect() },
+    ];
+    let closing: Promise<CloseOutcome> | undefined;
+    return { url, store, consumer, metrics, replica, close: (deadlineMs) => (closing ??= closeInOrder(steps, deadlineMs)) };
   } catch (err) {
     // A half-started enforcer must not keep consuming, nor keep the process alive on its clients.
-    await closeAll().catch(() => {});
-    throw err;
+    throw await closeFailedStart(err, opened, config.stopTimeoutMs);
   }
 }
 
-/** The command's action: runs until SIGINT/SIGTERM; returns the exit code. */
+/** The command's action: runs until SIGINT/SIGTERM; returns the exit code (or ends the process, see shared/lifecycle). */
 export async function runEnforce(cli: EnforcerCliOptions): Promise<number> {
   let config: EnforcerConfig;
   try {
@@ -86,22 +97,16 @@ export async function runEnforce(cli: EnforcerCliOptions): Promise<number> {
   }
   // Made after the config is validated: pino throws on a level it does not know.
   const log = pino({ name: 'callguard-enforcer', level: config.logLevel }, pino.destination(2));
+  const end = { deadlineMs: config.stopTimeoutMs, log };
+  const stop = watchStopSignals({ log });
   let running: RunningEnforcer;
   try {
-    running = await startEnforcer(config, log);
+    running = await startEnforcer(config, log, stop.signal);
   } catch (err) {
-    process.stderr.write(`callguard enforce: could not start: ${(err as Error).message}\n`);
-    return 1;
+    return endFailedStart(err, stop, { ...end, command: 'callguard enforce' });
   }
   process.stderr.write(`callguard enforce: lookup API on ${running.url} (GET /v1/numbers/{number}, /healthz, /metrics)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await running.close();
-  return 0;
+  const signal = await stop.first;
+  log.info({ signal, deadlineMs: config.stopTimeoutMs }, 'shutting down');
+  return stopWithin((ms) => running.close(ms), end);
 }

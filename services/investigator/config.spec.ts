@@ -27,4 +27,10 @@ describe('loadInvestigatorConfig', () => {
       expect(text).toMatch(/CALLGUARD_REVIEWS_TOPIC/);
     }
   });
+
+  it('stop deadline: 30 s by default, CALLGUARD_CONSOLE_STOP_SECONDS a positive number', () => {
+    expect(loadInvestigatorConfig({}, login).stopTimeoutMs).toBe(30_000);
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_STOP_SECONDS: '2.5' }).stopTimeoutMs).toBe(2_500);
+    expect(() => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_STOP_SECONDS: '0' })).toThrow(/CALLGUARD_CONSOLE_STOP_SECONDS: "0" is not a positive number/);
+  });
 });

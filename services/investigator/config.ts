@@ -35,6 +35,8 @@ export interface InvestigatorConfig {
   protectTtlMs: number;
   /** pino level of the JSON logs on stderr (`CALLGUARD_LOG_LEVEL`, default info). */
   logLevel: string;
+  /** How long a stop (SIGTERM/SIGINT) may take before the process exits 1 regardless, ms (`CALLGUARD_CONSOLE_STOP_SECONDS`, default 30). */
+  stopTimeoutMs: number;
 }
 
 /** Options as given on the command line. */
@@ -63,6 +65,7 @@ export const INVESTIGATOR_DEFAULTS = {
   keyPrefix: 'callguard',
   protectTtlDays: 30,
   logLevel: 'info',
+  stopSeconds: 30,
 } as const;
 
 /** The levels `CALLGUARD_LOG_LEVEL` may name (pino's). */
@@ -96,6 +99,7 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(reviewsTopic)) problems.push(`reviews topic (CALLGUARD_REVIEWS_TOPIC): ${JSON.stringify(reviewsTopic)} is not a valid Kafka topic name`);
   const ttlHours = positive('CALLGUARD_CONSOLE_SESSION_HOURS', env.CALLGUARD_CONSOLE_SESSION_HOURS || String(INVESTIGATOR_DEFAULTS.sessionTtlHours));
   const protectDays = positive('CALLGUARD_CONSOLE_PROTECT_DAYS', env.CALLGUARD_CONSOLE_PROTECT_DAYS || String(INVESTIGATOR_DEFAULTS.protectTtlDays));
+  const stopSeconds = positive('CALLGUARD_CONSOLE_STOP_SECONDS', env.CALLGUARD_CONSOLE_STOP_SECONDS || String(INVESTIGATOR_DEFAULTS.stopSeconds));
   const logLevel = env.CALLGUARD_LOG_LEVEL || INVESTIGATOR_DEFAULTS.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`CALLGUARD_LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -117,5 +121,6 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
     reviewsTopic,
     protectTtlMs: protectDays * 86_400_000,
     logLevel,
+    stopTimeoutMs: Math.round(stopSeconds * 1_000),
   };
 }

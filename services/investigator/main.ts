@@ -4,7 +4,6 @@
  * console server → graceful shutdown.
  */
 import { Redis } from 'ioredis';
-import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createClickHouse } from '../../shared/clickhouse/index.ts';
 import { investigatorQueries } from '../../shared/clickhouse/queries/index.ts';
@@ -13,31 +12,39 @@ import { loadInvestigatorConfig, type InvestigatorCliOptions, type InvestigatorC
 import { createAuth } from './auth.ts';
 import { createReviewService, dismissedKey } from './reviews.ts';
 import { buildConsoleServer } from './server.ts';
+import { closeFailedStart, closeInOrder, endFailedStart, stopWithin, untilAborted, watchStopSignals, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
 
 /** A running console. */
 export interface RunningConsole {
   url: string;
-  close(): Promise<void>;
+  /** Closes the server (requests in flight answered) and the clients; with `deadlineMs`, gives up then (see closeInOrder). */
+  close(deadlineMs?: number): Promise<CloseOutcome>;
 }
 
-/** Starts the console with `config`; if a step fails, the clients already opened are closed. */
-export async function startConsole(config: InvestigatorConfig, log: Logger): Promise<RunningConsole> {
+/**
+ * Starts the console with `config`. If a step fails, or `signal` is aborted (a stop signal during the start), the
+ * clients already opened are closed (within the stop deadline) and a StartFailure is thrown.
+ */
+export async function startConsole(config: InvestigatorConfig, log: Logger, signal?: AbortSignal): Promise<RunningConsole> {
   const ch = createClickHouse({ url: config.clickhouseUrl });
   const queries = investigatorQueries(ch, config.database);
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
   const kafka = createKafka({ clientId: 'callguard-investigator', brokers: config.brokers, logLevel: LogLevel.ERROR });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  let app: FastifyInstance | undefined;
-  const closeAll = async () => {
-    await app?.close();
-    await producer.disconnect().catch(() => {});
-    redis.disconnect();
-    await ch.close();
-  };
+  const clients: CloseStep[] = [
+    { what: 'Kafka producer', close: () => producer.disconnect() },
+    { what: 'Redis', close: () => redis.disconnect() },
+    { what: 'ClickHouse client', close: () => ch.close() },
+  ];
+  // What the start has opened, closed again (last first) if it fails: open clients would keep the process alive
+  // after "could not start".
+  const opened = [...clients].reverse();
   try {
     await redis.connect();
-    await producer.connect();
+    signal?.throwIfAborted();
+    // kafkajs retries a broker it cannot reach for many seconds, and cannot be told to stop: a stop signal ends the wait.
+    await untilAborted(producer.connect(), signal);
     let producerUp = true;
     producer.on(producer.events.DISCONNECT, () => {
       producerUp = false;
@@ -57,7 +64,7 @@ export async function startConsole(config: InvestigatorConfig, log: Logger): Pro
       onWarning: (message, err) => log.error({ err }, message),
     });
     const auth = createAuth({ user: config.user, password: config.password, secret: config.sessionSecret, sessionTtlMs: config.sessionTtlMs, secureCookie: config.secureCookie });
-    app = buildConsoleServer({
+    const app = buildConsoleServer({
       queries,
       reviews,
       auth,
@@ -72,18 +79,20 @@ export async function startConsole(config: InvestigatorConfig, log: Logger): Pro
         kafka: producerUp,
       }),
     });
+    opened.push({ what: 'console server', close: () => app.close() });
     const url = await app.listen({ host: config.host, port: config.port });
+    signal?.throwIfAborted();
     log.info({ url, database: config.database, reviews: config.reviewsTopic }, 'console running');
-    let closing: Promise<void> | undefined;
-    return { url, close: () => (closing ??= closeAll()) };
+    // The server first (it answers the requests in flight), then the clients they used.
+    const steps: CloseStep[] = [{ what: 'console server (requests in flight)', close: () => app.close() }, ...clients];
+    let closing: Promise<CloseOutcome> | undefined;
+    return { url, close: (deadlineMs) => (closing ??= closeInOrder(steps, deadlineMs)) };
   } catch (err) {
-    // Open clients would keep the process alive after "could not start".
-    await closeAll().catch(() => {});
-    throw err;
+    throw await closeFailedStart(err, opened, config.stopTimeoutMs);
   }
 }
 
-/** The command's action: runs until SIGINT/SIGTERM; returns the exit code. */
+/** The command's action: runs until SIGINT/SIGTERM; returns the exit code (or ends the process, see shared/lifecycle). */
 export async function runInvestigate(cli: InvestigatorCliOptions): Promise<number> {
   let config: InvestigatorConfig;
   try {
@@ -95,18 +104,16 @@ export async function runInvestigate(cli: InvestigatorCliOptions): Promise<numbe
   // Made after the config is validated: pino throws on a level it does not know.
   const log = pino({ name: 'callguard-investigator', level: config.logLevel }, pino.destination(2));
   if (config.sessionSecretGenerated) log.warn('CALLGUARD_CONSOLE_SESSION_SECRET is not set: sessions end when this process stops');
+  const end = { deadlineMs: config.stopTimeoutMs, log };
+  const stop = watchStopSignals({ log });
   let running: RunningConsole;
   try {
-    running = await startConsole(config, log);
+    running = await startConsole(config, log, stop.signal);
   } catch (err) {
-    process.stderr.write(`callguard investigate: could not start: ${(err as Error).message}\n`);
-    return 1;
+    return endFailedStart(err, stop, { ...end, command: 'callguard investigate' });
   }
   process.stderr.write(`callguard investigate: console on ${running.url} (database ${config.database})\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  await running.close();
-  return 0;
+  const signal = await stop.first;
+  log.info({ signal, deadlineMs: config.stopTimeoutMs }, 'shutting down');
+  return stopWithin((ms) => running.close(ms), end);
 }

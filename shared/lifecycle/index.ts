@@ -1,0 +1,21 @@
+/** Stopping long-running commands: stop signals from before the start, a second signal ends at once, a bounded stop. */
+export {
+  closeFailedStart,
+  closeInOrder,
+  endFailedStart,
+  signalExitCode,
+  stopWithin,
+  untilAborted,
+  watchStopSignals,
+  StartFailure,
+  STOP_SIGNALS,
+  type CloseOutcome,
+  type CloseStep,
+  type EndOptions,
+  type Exit,
+  type SignalSource,
+  type StopLog,
+  type StopSignal,
+  type StopSignals,
+  type WatchOptions,
+} from './stop.ts';
