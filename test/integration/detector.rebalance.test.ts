@@ -32,7 +32,10 @@ const start = (): DetectorProcess => sc.start(ENV);
 /** Stops an instance gracefully once it runs (its stop handler is installed: a SIGTERM during module loading just kills the process). */
 async function stopGracefully(d: DetectorProcess): Promise<number | null> {
   await d.port();
-  return d.stop('SIGTERM');
+  const code = await d.stop('SIGTERM');
+  // A stop that did not end with 0 says why in the instance's last log lines (the assertion fails after this).
+  if (code !== 0) console.error(`stop ended with ${code}; last log lines:\n${d.logs.slice(-25).map((l) => JSON.stringify(l)).join('\n')}`);
+  return code;
 }
 
 /** Waits until the group has committed `share` of the calls, then a random part of a checkpoint cycle. */
