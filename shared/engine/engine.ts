@@ -135,6 +135,15 @@ export class DetectionEngine implements Engine {
     return this.maxEventTime - this.config.allowedLatenessMs;
   }
 
+  /**
+   * Complaints reported before this are late: complaints come through slower
+   * channels than probes, so one behind the calls' watermark still counts
+   * while it is inside its ageing window (`rules.complaints.windowMs`).
+   */
+  get complaintHorizon(): number {
+    return this.watermark - this.config.rules.complaints.windowMs;
+  }
+
   /** Allowlists a number given in any form that normalises (ignored otherwise). */
   allow(number: string): void {
     const e164 = normalize(number);
@@ -176,11 +185,9 @@ export class DetectionEngine implements Engine {
   }
 
   onComplaint(c: ComplaintReport): Accepted {
-    // Complaints come through slower channels than probes (a platform's
-    // batches, a hotline's forms), so one behind the calls' watermark still
-    // counts while it is inside its ageing window; one older than that would
-    // count for nothing, and is late (counted and routed, like a late call).
-    if (c.reportTime < this.watermark - this.config.rules.complaints.windowMs) {
+    // One older than its ageing window behind the watermark would count for
+    // nothing: late (counted and routed, like a late call).
+    if (c.reportTime < this.complaintHorizon) {
       this.counts.late++;
       return 'late';
     }

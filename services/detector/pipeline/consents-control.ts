@@ -57,7 +57,7 @@ export function applyControl(st: DetectorState, ev: ControlEvent): void {
     st.log.error({ errors: ev.errors }, 'live engine config rejected; the config in force stays');
   } else {
     st.engineConfig = ev.config;
-    for (const t of st.tasks.values()) t.replaceEngine(rebuild(st, t.engine), ev.config.rules.complaints.windowMs);
+    for (const t of st.tasks.values()) t.replaceEngine(rebuild(st, t.engine));
     m.configReloads.inc({ result: 'applied' });
     st.log.info({ override: ev.raw, allowedLatenessMs: ev.config.allowedLatenessMs }, 'live engine config applied');
   }

@@ -100,13 +100,7 @@ async function createTask(
     complaints: Math.max(at.committed.complaints ?? 0, mark?.complaints ?? 0),
   };
   const contact = st.partitions > 1 && config.contactNotes === 'local' ? contactRouter(st, p) : undefined;
-  const base = {
-    partition: p,
-    suppressBelow,
-    topics: { calls: config.topics.calls, complaints: config.topics.complaints },
-    contact,
-    complaintsWindowMs: st.engineConfig.rules.complaints.windowMs,
-  };
+  const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, contact };
   if (snap) {
     try {
       const positions = { calls: Math.max(snap.positions.calls, at.calls.low), complaints: Math.max(snap.positions.complaints, at.complaints.low) };

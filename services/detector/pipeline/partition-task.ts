@@ -14,7 +14,6 @@
  * group's committed offset when the task started) was emitted before that
  * offset was committed, so it is recomputed but not emitted again.
  */
-import { defaultConfig } from '../../../shared/config/index.ts';
 import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
 import type { Engine } from '../../../shared/engine/index.ts';
 import { PartitionAggregates, type AggregateRows } from '../aggregates/index.ts';
@@ -24,7 +23,7 @@ import type { InputItem } from './input.ts';
 import { TwoWayMerge, type Side } from './merge.ts';
 
 /** The engine as the task uses it: the Engine API plus its current watermark. */
-export type TaskEngine = Engine & { readonly watermark: number };
+export type TaskEngine = Engine & { readonly watermark: number; readonly complaintHorizon: number };
 
 /** A record that goes to the DLQ, with where it came from and why. */
 export interface DlqEntry {
@@ -71,11 +70,6 @@ export interface TaskInit {
   fresh?: boolean;
   /** Contact knowledge for other partitions: `callee` was called by `caller` at `t`. */
   contact?: (callee: string, caller: string, t: number) => void;
-  /**
-   * The engine config's `rules.complaints.windowMs` (default: the config default): the engine accepts a complaint
-   * up to this far behind the watermark, so the complaints' minute cells are kept that long.
-   */
-  complaintsWindowMs?: number;
 }
 
 /** Builds the `src` of a partition's rows: topic/partition, plus @epoch when its history did not start at offset 0. */
@@ -105,8 +99,6 @@ export class PartitionTask {
   private sinceCut = 0;
   /** Whether the task started from the empty state at its epochs. */
   private readonly fresh: boolean;
-  /** How far behind the watermark the engine still accepts a complaint. */
-  private complaintsWindowMs: number;
 
   constructor(init: TaskInit) {
     this.partition = init.partition;
@@ -123,7 +115,6 @@ export class PartitionTask {
     this.lastEventTime = init.lastEventTime;
     this.contact = init.contact;
     this.fresh = init.fresh === true;
-    this.complaintsWindowMs = init.complaintsWindowMs ?? defaultConfig().rules.complaints.windowMs;
   }
 
   /** The engine (replaced when live thresholds change). */
@@ -131,10 +122,9 @@ export class PartitionTask {
     return this.engineRef;
   }
 
-  /** Swaps in an engine holding the same state (e.g. rebuilt with new thresholds, whose complaints window is given). */
-  replaceEngine(engine: TaskEngine, complaintsWindowMs?: number): void {
+  /** Swaps in an engine holding the same state (e.g. rebuilt with new thresholds). */
+  replaceEngine(engine: TaskEngine): void {
     this.engineRef = engine;
-    if (complaintsWindowMs !== undefined) this.complaintsWindowMs = complaintsWindowMs;
   }
 
   /** The next offset the source should deliver on `side`. */
@@ -235,8 +225,8 @@ export class PartitionTask {
     this.flags = [];
     this.dlq = [];
     this.sinceCut = 0;
-    const w = this.engineRef.watermark;
-    this.aggregates.evict(w, w - this.complaintsWindowMs);
+    // Complaints' cells stay until the engine's complaint horizon: it accepts one that far behind the watermark.
+    this.aggregates.evict(this.engineRef.watermark, this.engineRef.complaintHorizon);
     return out;
   }
 
