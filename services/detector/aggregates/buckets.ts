@@ -39,3 +39,38 @@ export function evictClosed<K, C extends { changed: boolean }>(
   }
   return n;
 }
+
+/**
+ * How far buckets are closed for good: raised by each eviction, never
+ * lowered, so a bucket once closed stays closed. An event for a closed bucket
+ * is not counted (`dropped`): a new cell holding only it would replace the
+ * fuller row already written. Kept in snapshots (null: nothing closed yet).
+ */
+export class ClosedHorizon {
+  private before = Number.NEGATIVE_INFINITY;
+  /** Events not counted because their bucket was already closed. */
+  dropped = 0;
+
+  /** Closes the buckets ending at or before `ms` (unless further ones already are); returns the horizon. */
+  raise(ms: number): number {
+    if (ms > this.before) this.before = ms;
+    return this.before;
+  }
+
+  /** True, and counted as dropped, when the bucket starting at `bucketSec` and `spanMs` long is closed. */
+  refuses(bucketSec: number, spanMs: number): boolean {
+    if (bucketSec * 1000 + spanMs > this.before) return false;
+    this.dropped++;
+    return true;
+  }
+
+  exportState(): number | null {
+    return Number.isFinite(this.before) ? this.before : null;
+  }
+
+  /** From a snapshot (older snapshots have none: nothing closed). */
+  importState(before: number | null | undefined): void {
+    this.before = before ?? Number.NEGATIVE_INFINITY;
+    this.dropped = 0;
+  }
+}

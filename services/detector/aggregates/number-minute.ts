@@ -15,7 +15,7 @@
  * counted ({@link NumberMinuteAggregate.closedDropped}), since a new cell
  * holding only it would replace the fuller row already written.
  */
-import { evictClosed } from './buckets.ts';
+import { ClosedHorizon, evictClosed } from './buckets.ts';
 import type { NumberMinuteRow } from '../../../shared/clickhouse/index.ts';
 import type { CallOutcome } from '../../../shared/contracts/records.ts';
 
@@ -58,13 +58,15 @@ export class NumberMinuteAggregate {
   private cells = 0;
   private lastMinute = -1;
   private lastMap: Map<string, Cell> | null = null;
-  /** Minutes ending at or before this (ms) are closed: the highest horizon evicted at. */
-  private closedBefore = Number.NEGATIVE_INFINITY;
-  /** Events not counted because their minute was already closed. */
-  closedDropped = 0;
+  private readonly closed = new ClosedHorizon();
 
   /** @param src the `src` column: the source topic partition (and epoch) whose events build the rows. */
   constructor(readonly src: string) {}
+
+  /** Events not counted because their minute was already closed. */
+  get closedDropped(): number {
+    return this.closed.dropped;
+  }
 
   /** Number of cells held. */
   get size(): number {
@@ -123,8 +125,7 @@ export class NumberMinuteAggregate {
    * their cells whose last change was taken; returns how many.
    */
   evict(horizonMs: number): number {
-    if (horizonMs > this.closedBefore) this.closedBefore = horizonMs;
-    const n = evictClosed(this.minutes, MINUTE_MS, this.closedBefore, (minute) => {
+    const n = evictClosed(this.minutes, MINUTE_MS, this.closed.raise(horizonMs), (minute) => {
       if (minute === this.lastMinute) this.lastMap = null;
     });
     this.cells -= n;
@@ -151,14 +152,13 @@ export class NumberMinuteAggregate {
         });
       }
     }
-    return { cells, changed, closedBefore: Number.isFinite(this.closedBefore) ? this.closedBefore : null };
+    return { cells, changed, closedBefore: this.closed.exportState() };
   }
 
   /** Replaces the cells with a snapshot's. */
   importState(s: { cells: CellState[]; changed: number[]; closedBefore?: number | null }): void {
     this.minutes.clear();
-    this.closedBefore = s.closedBefore ?? Number.NEGATIVE_INFINITY;
-    this.closedDropped = 0;
+    this.closed.importState(s.closedBefore);
     this.changed = [];
     this.cells = 0;
     this.lastMinute = -1;
@@ -187,10 +187,7 @@ export class NumberMinuteAggregate {
   /** The cell of `number` at `t`, created when missing; null when that minute is closed. */
   private cell(number: string, t: number): Cell | null {
     const minute = Math.floor(t / MINUTE_MS) * 60;
-    if (minute * 1000 + MINUTE_MS <= this.closedBefore) {
-      this.closedDropped++;
-      return null;
-    }
+    if (this.closed.refuses(minute, MINUTE_MS)) return null;
     let m = minute === this.lastMinute ? this.lastMap : null;
     if (m === null) {
       m = this.minutes.get(minute) ?? null;

@@ -15,7 +15,7 @@
  * lateness was raised) is not counted, since a new cell holding only it would
  * replace the fuller row already written.
  */
-import { evictClosed } from './buckets.ts';
+import { ClosedHorizon, evictClosed } from './buckets.ts';
 import type { ProviderHourRow } from '../../../shared/clickhouse/index.ts';
 import type { Severity } from '../../../shared/contracts/records.ts';
 
@@ -44,10 +44,7 @@ export class ProviderHourAggregate {
   private readonly flagged = new Map<string, number[]>();
   /** The cell of the latest call (most calls fall into the hour and provider of the one before). */
   private last: Cell | null = null;
-  /** Hours ending at or before this (ms) are closed: the highest watermark evicted at. */
-  private closedBefore = Number.NEGATIVE_INFINITY;
-  /** Calls not counted because their hour was already closed. */
-  closedDropped = 0;
+  private readonly closed = new ClosedHorizon();
 
   /**
    * @param src the `src` column (source topic partition and epoch).
@@ -63,6 +60,11 @@ export class ProviderHourAggregate {
     return this.cells;
   }
 
+  /** Calls not counted because their hour was already closed. */
+  get closedDropped(): number {
+    return this.closed.dropped;
+  }
+
   /** Notes a flag the engine raised; WATCH flags do not make a number flagged. */
   noteFlag(number: string, severity: Severity, detectedAt: number): void {
     if (severity === 'WATCH') return;
@@ -75,10 +77,7 @@ export class ProviderHourAggregate {
   addCall(caller: string, provider: string | null, startTime: number, offset: number): void {
     const p = provider ?? '';
     const hour = Math.floor(startTime / HOUR_MS) * 3600;
-    if (hour * 1000 + HOUR_MS <= this.closedBefore) {
-      this.closedDropped++;
-      return;
-    }
+    if (this.closed.refuses(hour, HOUR_MS)) return;
     let c = this.last;
     if (c === null || c.hour !== hour || c.provider !== p) {
       let m = this.hours.get(hour);
@@ -126,8 +125,7 @@ export class ProviderHourAggregate {
 
   /** Drops closed hours already taken, and flags too old to matter at `watermarkMs`; returns cells dropped. */
   evict(watermarkMs: number): number {
-    if (watermarkMs > this.closedBefore) this.closedBefore = watermarkMs;
-    const n = evictClosed(this.hours, HOUR_MS, this.closedBefore);
+    const n = evictClosed(this.hours, HOUR_MS, this.closed.raise(watermarkMs));
     this.cells -= n;
     if (n > 0) this.last = null; // it may have been dropped
     for (const [num, times] of this.flagged) {
@@ -148,14 +146,13 @@ export class ProviderHourAggregate {
         cells.push({ provider: c.provider, hour: c.hour, calls: c.calls, flaggedCalls: c.flaggedCalls, flaggedNumbers: c.flaggedNumbers ? [...c.flaggedNumbers] : [], version: c.version });
       }
     }
-    return { cells, changed, flagged: [...this.flagged].map(([n, times]) => [n, [...times]]), closedBefore: Number.isFinite(this.closedBefore) ? this.closedBefore : null };
+    return { cells, changed, flagged: [...this.flagged].map(([n, times]) => [n, [...times]]), closedBefore: this.closed.exportState() };
   }
 
   /** Replaces the state with a snapshot's (older snapshots hold one flag time per number). */
   importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number | number[]][]; closedBefore?: number | null }): void {
     this.hours.clear();
-    this.closedBefore = s.closedBefore ?? Number.NEGATIVE_INFINITY;
-    this.closedDropped = 0;
+    this.closed.importState(s.closedBefore);
     this.changed = [];
     this.cells = 0;
     this.last = null;
