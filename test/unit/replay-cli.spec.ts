@@ -12,12 +12,24 @@ const ROOT = join(import.meta.dirname, '../..');
 const M = join(ROOT, 'test/replay/fixtures/mixed');
 
 function cli(...args: string[]) {
-  return cliAs({}, ...args);
+  return run([], args);
 }
 
-function cliAs(user: { uid?: number; gid?: number }, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'replay', ...args], {
-    ...user,
+/**
+ * The CLI run without the power to read any file. root reads any file: then
+ * it runs as root without the capabilities that bypass file permissions
+ * (util-linux's setpriv), so the checkout itself stays readable to it,
+ * wherever and however it was cloned.
+ */
+function cliWithoutReadOverride(...args: string[]) {
+  const drop = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
+  return run(process.getuid?.() === 0 ? drop : [], args);
+}
+
+/** `callguard replay args`, behind the command words of `prefix` (if any). */
+function run(prefix: string[], args: string[]) {
+  const [cmd, ...argv] = [...prefix, process.execPath, join(ROOT, 'bin/callguard.mjs'), 'replay', ...args];
+  const r = spawnSync(cmd, argv, {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, CALLGUARD_ENGINE_CONFIG: '' },
@@ -80,9 +92,7 @@ describe('callguard replay (CLI)', () => {
       copyFileSync(join(M, 'allowlist.txt'), allow);
       chmodSync(calls, 0o000);
       chmodSync(allow, 0o000);
-      // root reads any file: run the command as nobody then
-      const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const r = cliAs(user, '--calls', calls, '--allowlist', allow);
+      const r = cliWithoutReadOverride('--calls', calls, '--allowlist', allow);
       expect(r.stderr).toContain(`--calls ${calls}: cannot be read (permission denied)`);
       expect(r.stderr).toContain(`--allowlist ${allow}: cannot be read (permission denied)`);
       expect(r.stderr).not.toContain('summary');
