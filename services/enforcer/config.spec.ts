@@ -37,15 +37,32 @@ describe('loadEnforcerConfig', () => {
   });
 
   it('takes the environment, and command-line options over it', () => {
-    const env = { CALLGUARD_ENFORCER_PORT: '9000', CALLGUARD_ENFORCER_LABEL_TTL: '2d', CALLGUARD_FLAGS_TOPIC: 'f.env', CALLGUARD_REDIS_URL: 'redis://10.0.0.1:6380' };
+    const env = { CALLGUARD_ENFORCER_PORT: '9000', CALLGUARD_ENFORCER_LABEL_TTL: '2d', CALLGUARD_TOPIC_FLAGS: 'f.env', CALLGUARD_TOPIC_REVIEWS: 'r.env', CALLGUARD_TOPIC_DLQ: 'd.env', CALLGUARD_REDIS_URL: 'redis://10.0.0.1:6380' };
     const c = loadEnforcerConfig({ port: '9100', blockTtl: '0' }, env);
     expect(c.port).toBe(9100);
     expect(c.machine.labelTtlMs).toBe(2 * 86_400_000);
     expect(c.machine.blockTtlMs).toBe(0);
-    expect(c.flagsTopic).toBe('f.env');
+    expect(c).toMatchObject({ flagsTopic: 'f.env', reviewsTopic: 'r.env', dlqTopic: 'd.env' });
     expect(c.redisUrl).toBe('redis://10.0.0.1:6380');
     expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_REPLICA_MAX: '0' }).replicaMax).toBe(0);
     expect(loadEnforcerConfig({ replicaMax: '500' }, { CALLGUARD_ENFORCER_REPLICA_MAX: '0' }).replicaMax).toBe(500);
+  });
+
+  it('refuses the old topic variables, naming the new ones, with the other problems (a renamed topic is never silently ignored)', () => {
+    try {
+      loadEnforcerConfig({}, { CALLGUARD_FLAGS_TOPIC: 'f.old', CALLGUARD_REVIEWS_TOPIC: 'r.old', CALLGUARD_DLQ_TOPIC: 'd.old', CALLGUARD_TOPIC_FLAGS: 'f.new', CALLGUARD_ENFORCER_PORT: 'http' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(4);
+      expect(problems).toContain('CALLGUARD_FLAGS_TOPIC is no longer read: set CALLGUARD_TOPIC_FLAGS instead (every service names its topics CALLGUARD_TOPIC_<NAME>)');
+      expect(problems.join('\n')).toMatch(/CALLGUARD_REVIEWS_TOPIC is no longer read: set CALLGUARD_TOPIC_REVIEWS instead/);
+      expect(problems.join('\n')).toMatch(/CALLGUARD_DLQ_TOPIC is no longer read: set CALLGUARD_TOPIC_DLQ instead/);
+      expect(problems.join('\n')).toMatch(/CALLGUARD_ENFORCER_PORT/);
+    }
+    // Set but empty (as `${VAR:-}` in compose gives) means nothing, as for every other variable.
+    expect(loadEnforcerConfig({}, { CALLGUARD_FLAGS_TOPIC: '' }).flagsTopic).toBe('callguard.flags.v1');
   });
 
   it('reports every bad value at once', () => {

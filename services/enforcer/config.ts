@@ -4,7 +4,7 @@
  * error reported at once.
  */
 import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
-import { kafkaBrokersFromEnv, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
+import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
 import { DEFAULT_MACHINE_OPTIONS, type MachineOptions } from './machine.ts';
 import { parseDuration } from './duration.ts';
 
@@ -105,9 +105,9 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
     keyPrefix,
     brokers: kafkaBrokersFromEnv(env),
     registryUrl: schemaRegistryUrlFromEnv(env),
-    flagsTopic: pick(cli.flagsTopic, 'CALLGUARD_FLAGS_TOPIC', DEFAULT_TOPICS.flags),
-    reviewsTopic: pick(cli.reviewsTopic, 'CALLGUARD_REVIEWS_TOPIC', DEFAULT_TOPICS.reviews),
-    dlqTopic: pick(cli.dlqTopic, 'CALLGUARD_DLQ_TOPIC', DEFAULT_TOPICS.dlq),
+    flagsTopic: pick(cli.flagsTopic, 'CALLGUARD_TOPIC_FLAGS', DEFAULT_TOPICS.flags),
+    reviewsTopic: pick(cli.reviewsTopic, 'CALLGUARD_TOPIC_REVIEWS', DEFAULT_TOPICS.reviews),
+    dlqTopic: pick(cli.dlqTopic, 'CALLGUARD_TOPIC_DLQ', DEFAULT_TOPICS.dlq),
     groupId: pick(cli.group, 'CALLGUARD_ENFORCER_GROUP', ENFORCER_DEFAULTS.groupId),
     fromBeginning: true,
     machine: {
@@ -120,10 +120,11 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
     logLevel,
     stopTimeoutMs: duration('stop timeout (CALLGUARD_ENFORCER_STOP_TIMEOUT)', env.CALLGUARD_ENFORCER_STOP_TIMEOUT || ENFORCER_DEFAULTS.stopTimeout, false),
   };
-  for (const [name, topic] of [['flags topic (CALLGUARD_FLAGS_TOPIC)', config.flagsTopic], ['reviews topic (CALLGUARD_REVIEWS_TOPIC)', config.reviewsTopic], ['DLQ topic (CALLGUARD_DLQ_TOPIC)', config.dlqTopic]] as const) {
+  for (const [name, topic] of [['flags topic (CALLGUARD_TOPIC_FLAGS)', config.flagsTopic], ['reviews topic (CALLGUARD_TOPIC_REVIEWS)', config.reviewsTopic], ['DLQ topic (CALLGUARD_TOPIC_DLQ)', config.dlqTopic]] as const) {
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) problems.push(`${name}: ${JSON.stringify(topic)} is not a valid Kafka topic name`);
   }
   if (config.brokers.length === 0) problems.push('CALLGUARD_KAFKA_BROKERS: no broker given');
+  problems.push(...renamedTopicVariableProblems(env, ['CALLGUARD_FLAGS_TOPIC', 'CALLGUARD_REVIEWS_TOPIC', 'CALLGUARD_DLQ_TOPIC']));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

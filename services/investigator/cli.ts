@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--host <addr>', 'listen address (env CALLGUARD_CONSOLE_HOST, default 127.0.0.1)')
     .option('--port <n>', 'port (env CALLGUARD_CONSOLE_PORT, default 8088)')
     .option('--database <name>', 'ClickHouse database (env CALLGUARD_CLICKHOUSE_DATABASE, default callguard)')
-    .option('--reviews-topic <t>', 'topic of ReviewDecisions (env CALLGUARD_REVIEWS_TOPIC, default callguard.reviews.v1)')
+    .option('--reviews-topic <t>', 'topic of ReviewDecisions (env CALLGUARD_TOPIC_REVIEWS, default callguard.reviews.v1)')
     .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_CONSOLE_KEY_PREFIX, default callguard)')
     .addHelpText('after', '\nSee docs/investigator.md for every environment variable.')
     .action(async (opts: InvestigatorCliOptions) => {

@@ -13,7 +13,7 @@ describe('loadInvestigatorConfig', () => {
     // Before, an unknown log level made pino throw before the config was read: a stack trace and exit 1,
     // and the other problems (here the missing password) were never reported.
     try {
-      loadInvestigatorConfig({ keyPrefix: 'a b' }, { CALLGUARD_CONSOLE_USER: 'inv', CALLGUARD_LOG_LEVEL: 'verbose', CALLGUARD_CLICKHOUSE_DATABASE: 'x-y', CALLGUARD_REVIEWS_TOPIC: 'bad topic!' });
+      loadInvestigatorConfig({ keyPrefix: 'a b' }, { CALLGUARD_CONSOLE_USER: 'inv', CALLGUARD_LOG_LEVEL: 'verbose', CALLGUARD_CLICKHOUSE_DATABASE: 'x-y', CALLGUARD_TOPIC_REVIEWS: 'bad topic!' });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
@@ -24,7 +24,22 @@ describe('loadInvestigatorConfig', () => {
       expect(text).toMatch(/CALLGUARD_LOG_LEVEL: "verbose" is not one of/);
       expect(text).toMatch(/CALLGUARD_CLICKHOUSE_DATABASE/);
       expect(text).toMatch(/CALLGUARD_CONSOLE_KEY_PREFIX/);
-      expect(text).toMatch(/CALLGUARD_REVIEWS_TOPIC/);
+      expect(text).toMatch(/CALLGUARD_TOPIC_REVIEWS/);
+    }
+  });
+
+  it('reads the reviews topic from CALLGUARD_TOPIC_REVIEWS and refuses the old CALLGUARD_REVIEWS_TOPIC, naming the new one', () => {
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_TOPIC_REVIEWS: 'r.env' }).reviewsTopic).toBe('r.env');
+    expect(loadInvestigatorConfig({ reviewsTopic: 'r.cli' }, { ...login, CALLGUARD_TOPIC_REVIEWS: 'r.env' }).reviewsTopic).toBe('r.cli');
+    try {
+      loadInvestigatorConfig({}, { CALLGUARD_CONSOLE_USER: 'inv', CALLGUARD_REVIEWS_TOPIC: 'r.old' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(2);
+      expect(problems).toContain('CALLGUARD_REVIEWS_TOPIC is no longer read: set CALLGUARD_TOPIC_REVIEWS instead (every service names its topics CALLGUARD_TOPIC_<NAME>)');
+      expect(problems.join('\n')).toMatch(/CALLGUARD_CONSOLE_PASSWORD is not set/);
     }
   });
 

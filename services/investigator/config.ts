@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
-import { kafkaBrokersFromEnv, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
+import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
 
 /** Everything the console needs to start. */
 export interface InvestigatorConfig {
@@ -95,8 +95,9 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`database (CALLGUARD_CLICKHOUSE_DATABASE): ${JSON.stringify(database)} is not a plain identifier`);
   const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_CONSOLE_KEY_PREFIX', INVESTIGATOR_DEFAULTS.keyPrefix);
   if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix (CALLGUARD_CONSOLE_KEY_PREFIX): ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
-  const reviewsTopic = pick(cli.reviewsTopic, 'CALLGUARD_REVIEWS_TOPIC', DEFAULT_TOPICS.reviews);
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(reviewsTopic)) problems.push(`reviews topic (CALLGUARD_REVIEWS_TOPIC): ${JSON.stringify(reviewsTopic)} is not a valid Kafka topic name`);
+  const reviewsTopic = pick(cli.reviewsTopic, 'CALLGUARD_TOPIC_REVIEWS', DEFAULT_TOPICS.reviews);
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(reviewsTopic)) problems.push(`reviews topic (CALLGUARD_TOPIC_REVIEWS): ${JSON.stringify(reviewsTopic)} is not a valid Kafka topic name`);
+  problems.push(...renamedTopicVariableProblems(env, ['CALLGUARD_REVIEWS_TOPIC']));
   const ttlHours = positive('CALLGUARD_CONSOLE_SESSION_HOURS', env.CALLGUARD_CONSOLE_SESSION_HOURS || String(INVESTIGATOR_DEFAULTS.sessionTtlHours));
   const protectDays = positive('CALLGUARD_CONSOLE_PROTECT_DAYS', env.CALLGUARD_CONSOLE_PROTECT_DAYS || String(INVESTIGATOR_DEFAULTS.protectTtlDays));
   const stopSeconds = positive('CALLGUARD_CONSOLE_STOP_SECONDS', env.CALLGUARD_CONSOLE_STOP_SECONDS || String(INVESTIGATOR_DEFAULTS.stopSeconds));

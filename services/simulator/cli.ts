@@ -27,9 +27,9 @@ export function register(program: Command): void {
     .option('--scale <x>', 'override the count multiplier of every population')
     .option('--kafka', 'produce Avro to Kafka (CALLGUARD_KAFKA_BROKERS, CALLGUARD_SCHEMA_REGISTRY_URL) instead of files')
     .option('--rate <n>', 'with --kafka: target records per second (default: as fast as possible)')
-    .option('--calls-topic <t>', 'calls topic', 'callguard.calls.v1')
-    .option('--complaints-topic <t>', 'complaints topic', 'callguard.complaints.v1')
-    .option('--consents-topic <t>', 'consents topic', 'callguard.consents.v1')
+    .option('--calls-topic <t>', 'with --kafka: calls topic (env CALLGUARD_TOPIC_CALLS, default callguard.calls.v1)', process.env.CALLGUARD_TOPIC_CALLS || 'callguard.calls.v1')
+    .option('--complaints-topic <t>', 'with --kafka: complaints topic (env CALLGUARD_TOPIC_COMPLAINTS, default callguard.complaints.v1)', process.env.CALLGUARD_TOPIC_COMPLAINTS || 'callguard.complaints.v1')
+    .option('--consents-topic <t>', 'with --kafka: consents topic (env CALLGUARD_TOPIC_CONSENTS, default callguard.consents.v1)', process.env.CALLGUARD_TOPIC_CONSENTS || 'callguard.consents.v1')
     .option('--no-progress', 'no progress bar')
     .addHelpText(
       'after',

@@ -15,3 +15,23 @@ export function kafkaBrokersFromEnv(env: NodeJS.ProcessEnv = process.env): strin
 export function schemaRegistryUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return (env.CALLGUARD_SCHEMA_REGISTRY_URL || DEFAULT_SCHEMA_REGISTRY_URL).replace(/\/+$/, '');
 }
+
+/**
+ * Topic variables the enforcer and the console read before every service
+ * used `CALLGUARD_TOPIC_<NAME>` (the detector's scheme), each with the
+ * variable that replaced it.
+ */
+export const RENAMED_TOPIC_VARIABLES = {
+  CALLGUARD_FLAGS_TOPIC: 'CALLGUARD_TOPIC_FLAGS',
+  CALLGUARD_REVIEWS_TOPIC: 'CALLGUARD_TOPIC_REVIEWS',
+  CALLGUARD_DLQ_TOPIC: 'CALLGUARD_TOPIC_DLQ',
+} as const;
+
+/**
+ * One configuration problem for each of `oldNames` that is set (non-empty)
+ * in `env`, naming the variable to set instead: a topic renamed through an
+ * old variable must not be silently ignored.
+ */
+export function renamedTopicVariableProblems(env: NodeJS.ProcessEnv, oldNames: ReadonlyArray<keyof typeof RENAMED_TOPIC_VARIABLES>): string[] {
+  return oldNames.filter((old) => env[old]).map((old) => `${old} is no longer read: set ${RENAMED_TOPIC_VARIABLES[old]} instead (every service names its topics CALLGUARD_TOPIC_<NAME>)`);
+}
