@@ -146,8 +146,17 @@ describe('PartitionTask', () => {
     const aCut = a.cut();
     const cCut = c.cut();
     expect([...bFlags, ...cCut.flags].map((f) => f.flagId)).toEqual(aCut.flags.map((f) => f.flagId));
+    // The restored task writes a row for every minute the rest of the calls touched (the first of them shared with the
+    // calls before the snapshot), each equal to the uninterrupted task's last row of that minute: the restored
+    // aggregates carried the counts of the calls before the snapshot.
+    const minutesOfRest = [...new Set(rest.map((x) => Math.floor(x.startTime / 60_000) * 60))];
+    expect(minutesOfRest.length).toBeGreaterThan(30);
+    expect([...new Set(cCut.rows.numberMinute.map((r) => r.minute))].sort((x, y) => x - y)).toEqual(minutesOfRest);
     const last = (rows: typeof aCut.rows.numberMinute) => new Map(rows.map((r) => [r.minute, r]));
-    for (const [minute, row] of last(cCut.rows.numberMinute)) expect(last(aCut.rows.numberMinute).get(minute)).toEqual(row);
+    const aLast = last(aCut.rows.numberMinute);
+    for (const [minute, row] of last(cCut.rows.numberMinute)) expect(aLast.get(minute), String(minute)).toEqual(row);
+    expect(cCut.rows.providerHour.length).toBeGreaterThan(0);
+    expect(cCut.rows.providerHour).toEqual(aCut.rows.providerHour); // both hours of the rest, as the uninterrupted task left them
   });
 
   it('describes where it started with a fresh snapshot only when it started from the empty state', () => {
