@@ -77,7 +77,10 @@ describe('benign populations', () => {
   });
 
   it('organisers call a whole group once in one evening', () => {
-    for (const [num, list] of byCaller(run.callsOf('organisers'))) {
+    const byNum = byCaller(run.callsOf('organisers'));
+    expect(byNum.size).toBe(run.result.numbersByPopulation.organisers); // every organiser called
+    expect(byNum.size).toBeGreaterThan(0);
+    for (const [num, list] of byNum) {
       const evening = list.filter((c) => localHour(c.startTime) >= 18);
       const perCallee = groupBy(evening, (c) => toE164(c.callee));
       const once = [...perCallee.values()].filter((l) => l.length === 1).length;
@@ -113,6 +116,8 @@ describe('benign populations', () => {
 
   it('quarrels: a contact with a history of conversations is called repeatedly, rejects, and complains exactly once', () => {
     const byNum = byCaller(run.callsOf('quarrels'));
+    expect(byNum.size).toBe(run.result.numbersByPopulation.quarrels);
+    expect(byNum.size).toBeGreaterThan(0);
     const complaints = groupBy(run.sink.complaints, (c) => toE164(c.reported));
     for (const [num, list] of byNum) {
       const got = complaints.get(num) ?? [];
@@ -141,7 +146,10 @@ describe('nuisance populations', () => {
   });
 
   it('low-and-slow marketers stay below naive volume thresholds', () => {
-    for (const [num, list] of byCaller(run.callsOf('lowAndSlow'))) {
+    const byNum = byCaller(run.callsOf('lowAndSlow'));
+    expect(byNum.size).toBe(run.result.numbersByPopulation.lowAndSlow);
+    expect(byNum.size).toBeGreaterThan(0);
+    for (const [num, list] of byNum) {
       const days = (list[list.length - 1].startTime - list[0].startTime) / DAY;
       // At most ~60 a day over their active days, and never a burst of volume.
       const perHour = Math.max(...[...groupBy(list, (c) => String(Math.floor(c.startTime / HOUR))).values()].map((l) => l.length));
@@ -190,7 +198,10 @@ describe('nuisance populations', () => {
   });
 
   it('call bombers make dozens of attempts at one victim within an hour', () => {
-    for (const [num, list] of byCaller(run.callsOf('callBombers'))) {
+    const byNum = byCaller(run.callsOf('callBombers'));
+    expect(byNum.size).toBe(run.result.numbersByPopulation.callBombers);
+    expect(byNum.size).toBeGreaterThan(0);
+    for (const [num, list] of byNum) {
       const sorted = list.map((c) => c.startTime).sort((a, b) => a - b);
       let best = 0;
       for (let i = 0, j = 0; i < sorted.length; i++) {

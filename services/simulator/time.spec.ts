@@ -25,6 +25,7 @@ describe('time', () => {
     expect(n / 200).toBeGreaterThan(95);
     expect(n / 200).toBeLessThan(105);
     const night = planTimes(r, MIDNIGHT_SHANGHAI + 22 * HOUR, MIDNIGHT_SHANGHAI + 32 * HOUR, 1000, 'night');
+    expect(night.length).toBeGreaterThan(900); // the span is the whole night, when all of the 1,000 a day fall
     for (const t of night) expect(localHour(t) >= 22 || localHour(t) < 8).toBe(true);
   });
 });
