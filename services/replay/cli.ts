@@ -18,7 +18,7 @@ export function register(program: Command): void {
   program
     .command('replay')
     .description('Run the detection engine over JSON Lines files (no services needed): flags to stdout, summary to stderr')
-    .option('--calls <file>', 'call events, JSON Lines, in event-time order (give or take the allowed lateness) (required)')
+    .option('--calls <file>', 'call events, JSON Lines, in event-time order (give or take the allowed lateness) (required); any file may be a pipe: <(zcat calls.jsonl.gz), /dev/stdin')
     .option('--complaints <file>', 'complaint reports, JSON Lines, in event-time order')
     .option('--consents <file>', 'consent records, JSON Lines (fed first)')
     .option('--allowlist <file>', 'one number per line; allowlisted numbers are never flagged')

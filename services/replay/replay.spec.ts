@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ConfigResult, EngineConfig } from '../../shared/config/index.ts';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
 import { capture } from '../../test/replay/capture.ts';
@@ -147,7 +148,7 @@ describe('runReplay on bad usage', () => {
     expect(stderr).toBe(
       `callguard replay: --calls ${f('nope.jsonl')}: no such file\n` +
         `callguard replay: --consents ${join(tmp, 'gone.jsonl')}: no such file\n` +
-        `callguard replay: --allowlist ${FIX}: not a regular file\n`,
+        `callguard replay: --allowlist ${FIX}: is a directory; give a file, a pipe (FIFO) or a character device\n`,
     );
   });
 
@@ -271,4 +272,88 @@ describe('runReplay on larger inputs', () => {
     expect(result.summary!.calls.read).toBeLessThan(20_000);
     expect(stderr.text()).toContain('closed by its reader before the end');
   });
+});
+
+describe('runReplay on pipes (FIFOs, character devices)', () => {
+  const MIXED = join(import.meta.dirname, '../../test/replay/fixtures/mixed');
+  const m = (name: string) => join(MIXED, name);
+  let fifos = 0;
+  const mkfifo = () => {
+    const path = join(tmp, `input-${++fifos}.fifo`);
+    execFileSync('mkfifo', [path]);
+    return path;
+  };
+  const writers = new Set<ChildProcess>();
+  /** A child that writes `file` into `fifo` as `<(zcat file.gz)` would; resolves with how it ended. */
+  const writeInto = (fifo: string, file: string) => {
+    const child = spawn('sh', ['-c', 'cat "$0" > "$1"', file, fifo], { stdio: 'ignore' });
+    writers.add(child);
+    return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => {
+        writers.delete(child);
+        resolve({ code, signal });
+      }),
+    );
+  };
+  // A writer whose FIFO was never opened for reading (a failed case) waits forever: end it with its test.
+  afterEach(() => {
+    for (const w of writers) w.kill();
+  });
+  /** The real engine and default config; `emittedAt` fixed so that runs compare byte for byte. */
+  const real = { loadConfig: undefined, createEngine: undefined, now: () => 1_800_000_000_000 };
+
+  it('reads --calls and --complaints from FIFOs and gives exactly the flags of the same regular files', async () => {
+    const fromFiles = await replay({ calls: m('calls.jsonl'), complaints: m('complaints.jsonl'), consents: m('consents.jsonl') }, real);
+    expect(fromFiles.result.exitCode).toBe(0);
+    expect(fromFiles.flags.length).toBeGreaterThan(0);
+
+    const calls = mkfifo();
+    const complaints = mkfifo();
+    const ended = [writeInto(calls, m('calls.jsonl')), writeInto(complaints, m('complaints.jsonl'))];
+    const fromPipes = await replay({ calls, complaints, consents: m('consents.jsonl') }, real);
+    expect(fromPipes.stderr).not.toMatch(/^callguard replay: --/m);
+    expect(fromPipes.result.exitCode).toBe(0);
+    // The writers were not cut off (SIGPIPE) by an early close of the read end: they wrote everything and ended with 0.
+    expect(await Promise.all(ended)).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
+    expect(fromPipes.stdout).toBe(fromFiles.stdout);
+    expect(fromPipes.result.summary!.calls).toEqual({ ...fromFiles.result.summary!.calls, path: calls });
+    // Bad lines are reported with the FIFO's path and their line numbers, as for a file.
+    expect(fromPipes.stderr).toContain(`${calls}:41: invalid JSON`);
+  }, 30_000);
+
+  it('shows progress as bytes read, events and events/s, without a percentage, when an input is a pipe', async () => {
+    let t = 0;
+    const clock = () => (t += 10_000); // every reading of the clock is 10 s later
+    const calls = mkfifo();
+    const writer = writeInto(calls, m('calls.jsonl'));
+    const { result, stderr } = await replay({ calls, complaints: m('complaints.jsonl'), quiet: false }, { ...real, clock });
+    expect(result.exitCode).toBe(0);
+    expect(await writer).toEqual({ code: 0, signal: null });
+    expect(stderr).toMatch(/^callguard replay: [\d.]+ (B|KB) read, [\d,]+ events, [\d,]+ events\/s$/m);
+    expect(stderr).not.toMatch(/^callguard replay: [\d.]+%/m);
+  }, 30_000);
+
+  it('accepts a character device (/dev/null: no calls, no flags)', async () => {
+    const { result, flags } = await replay({ calls: '/dev/null' });
+    expect(result.exitCode).toBe(0);
+    expect(flags).toEqual([]);
+    expect(result.summary!.calls).toEqual({ path: '/dev/null', read: 0, bad: 0 });
+  });
+
+  it('still refuses a directory (exit 2, named), and its check never opens a FIFO (that would wait for a writer here)', async () => {
+    const dir = join(tmp, 'a-directory');
+    mkdirSync(dir);
+    const noWriter = mkfifo(); // nobody ever writes: opening it would block the check forever
+    let created = false;
+    const { result, stderr } = await replay(
+      { calls: noWriter, complaints: dir },
+      { createEngine: () => ((created = true), new FakeEngine()) },
+    );
+    expect(result).toEqual({ exitCode: 2, summary: null });
+    expect(created).toBe(false);
+    expect(stderr).toBe(`callguard replay: --complaints ${dir}: is a directory; give a file, a pipe (FIFO) or a character device\n`);
+  }, 10_000);
 });

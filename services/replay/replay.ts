@@ -8,7 +8,8 @@
  * time as they stream. Unusable lines are reported as `<file>:<line>:
  * <error>` and skipped; the run goes on and exits 0.
  */
-import { open, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, open, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { ConfigResult, EngineConfig } from '../../shared/config/index.ts';
 import { readJsonl, type RecordBatch } from '../../shared/contracts/jsonl.ts';
@@ -89,10 +90,14 @@ export async function runReplay(opts: ReplayOptions, ctx: ReplayContext): Promis
 }
 
 /**
- * Every given file must exist, be a regular file and be readable (opened and
- * closed again here, so that a file this process may not read is a usage
- * error, exit 2, not a failure in the middle of the run); returns one
- * message per problem.
+ * Every given input must exist, be readable and be a regular file or a
+ * stream read once to its end: a FIFO (`--calls <(zcat calls.jsonl.gz)`, a
+ * pipe on /dev/stdin) or a character device. Checked here so that an input
+ * this process may not read is a usage error, exit 2, not a failure in the
+ * middle of the run. A regular file is opened and closed again; a FIFO is
+ * only checked with access(R_OK), never opened: opening would wait for its
+ * writer, and closing the read end before reading could kill the writer
+ * with SIGPIPE. Returns one message per problem.
  */
 async function checkFiles(opts: ReplayOptions): Promise<string[]> {
   const given: [string, string | undefined][] = [
@@ -107,11 +112,9 @@ async function checkFiles(opts: ReplayOptions): Promise<string[]> {
     if (path === undefined) continue;
     try {
       const s = await stat(path);
-      if (!s.isFile()) {
-        problems.push(`${flag} ${path}: not a regular file`);
-        continue;
-      }
-      await (await open(path, 'r')).close();
+      if (s.isFile()) await (await open(path, 'r')).close();
+      else if (isStream(s)) await access(path, constants.R_OK);
+      else problems.push(`${flag} ${path}: ${kindOf(s)}; give a file, a pipe (FIFO) or a character device`);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : (e as Error).message;
@@ -121,8 +124,28 @@ async function checkFiles(opts: ReplayOptions): Promise<string[]> {
   return problems;
 }
 
-async function sizeOf(path: string | undefined): Promise<number> {
-  return path === undefined ? 0 : (await stat(path)).size;
+function kindOf(s: Stats): string {
+  if (s.isDirectory()) return 'is a directory';
+  if (s.isSocket()) return 'is a socket';
+  if (s.isBlockDevice()) return 'is a block device';
+  return 'not a regular file';
+}
+
+/** A FIFO or character device: read once to its end, its size not known in advance. */
+function isStream(s: Stats): boolean {
+  return s.isFIFO() || s.isCharacterDevice();
+}
+
+/** Bytes of the given inputs together, or null when one of them is a stream (its size is not known in advance). */
+async function totalSize(paths: Array<string | undefined>): Promise<number | null> {
+  let total = 0;
+  for (const path of paths) {
+    if (path === undefined) continue;
+    const s = await stat(path);
+    if (isStream(s)) return null;
+    total += s.size;
+  }
+  return total;
 }
 
 async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine): Promise<ReplaySummary> {
@@ -130,7 +153,7 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
   const started = clock();
   const diag = new LineDiagnostics(ctx.stderr, ctx.maxLineReports ?? 100);
   const writer = new FlagWriter(ctx.stdout);
-  const total = (await sizeOf(opts.calls)) + (await sizeOf(opts.complaints)) + (await sizeOf(opts.consents));
+  const total = await totalSize([opts.calls, opts.complaints, opts.consents]);
   const progress = createProgress({ total, label: PREFIX, quiet: opts.quiet, stream: ctx.stderr, now: clock });
   const counts = (path: string): FileCounts => ({ path, read: 0, bad: 0 });
   const reportBad =

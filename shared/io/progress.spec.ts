@@ -52,6 +52,35 @@ describe('createProgress', () => {
   });
 });
 
+describe('createProgress with an unknown total (input from a pipe)', () => {
+  it('writes bytes read, events and events/s without a percentage when not a terminal', () => {
+    const out = capture(false);
+    let t = 0;
+    const p = createProgress({ total: null, label: 'replay', stream: out.stream, intervalSeconds: 5, now: () => t });
+    t = 5000;
+    p.update(1_500_000, 50_000);
+    t = 10_000;
+    p.update(3_000_000, 100_000);
+    p.stop();
+    expect(out.text().split('\n').filter(Boolean)).toEqual([
+      'replay: 1.5 MB read, 50,000 events, 10,000 events/s',
+      'replay: 3.0 MB read, 100,000 events, 10,000 events/s',
+    ]);
+  });
+
+  it('draws no bar, percentage or ETA on a terminal: bytes read, events and events/s', () => {
+    const out = capture(true);
+    let t = 0;
+    const p = createProgress({ total: null, label: 'replay', stream: out.stream, now: () => t });
+    t = 1000;
+    p.update(2_500_000, 2000);
+    p.stop();
+    const text = out.text().replace(/\x1b(\[[0-9;?]*[A-Za-z]|[78])/g, ''); // without the terminal's control sequences
+    expect(text).toContain('replay | 2.5 MB read | 2,000 events, 2,000/s');
+    expect(text).not.toMatch(/%|ETA|\[|of /);
+  });
+});
+
 describe('formatting', () => {
   it('formats bytes and counts', () => {
     expect(formatBytes(999)).toBe('999 B');

@@ -2,7 +2,9 @@
  * Progress of long file work on stderr: a cli-progress bar when the stream is
  * a terminal, otherwise one plain line every few seconds (logs and CI stay
  * readable), nothing at all when quiet. Progress is measured in bytes read
- * of the total input size; an event count and rate ride along.
+ * of the total input size; an event count and rate ride along. When the
+ * size cannot be known (an input read from a pipe or a character device),
+ * it shows bytes read, events and events/s, without a percentage, bar or ETA.
  */
 import cliProgress from 'cli-progress';
 
@@ -16,8 +18,8 @@ export interface ProgressReporter {
 
 /** Options of {@link createProgress}. */
 export interface ProgressOptions {
-  /** Total bytes to read. */
-  total: number;
+  /** Total bytes to read; `null` when not known in advance (a pipe): no percentage, bar or ETA then. */
+  total: number | null;
   /** Short prefix, e.g. `replay`. */
   label: string;
   quiet?: boolean;
@@ -42,21 +44,25 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
 function barProgress(o: ProgressOptions, stream: NodeJS.WritableStream): ProgressReporter {
   const now = o.now ?? (() => performance.now());
   const started = now();
+  const known = o.total !== null;
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${o.label} [{bar}] {percentage}% | {read} of {size} | {events} events, {rate}/s | ETA {eta_formatted}`,
+      format: known
+        ? `${o.label} [{bar}] {percentage}% | {read} of {size} | {events} events, {rate}/s | ETA {eta_formatted}`
+        : `${o.label} | {read} read | {events} events, {rate}/s | {duration_formatted}`,
       hideCursor: false,
       etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
   );
-  const total = Math.max(1, o.total);
-  bar.start(total, 0, { read: formatBytes(0), size: formatBytes(o.total), events: '0', rate: '0' });
+  // Unknown size: the bar's value stays 0 of 1 (nothing shows it); only the payload moves.
+  const total = known ? Math.max(1, o.total!) : 1;
+  bar.start(total, 0, { read: formatBytes(0), size: known ? formatBytes(o.total!) : '', events: '0', rate: '0' });
   return {
     update(done, events) {
       const s = (now() - started) / 1000;
-      bar.update(Math.min(done, total), {
+      bar.update(known ? Math.min(done, total) : 0, {
         read: formatBytes(done),
         events: formatCount(events),
         rate: formatCount(s > 0 ? events / s : 0),
@@ -78,11 +84,12 @@ function lineProgress(o: ProgressOptions, stream: NodeJS.WritableStream): Progre
       const t = now();
       if (t < next) return;
       next = t + intervalMs;
-      const pct = o.total > 0 ? ((100 * Math.min(done, o.total)) / o.total).toFixed(1) : '100.0';
       const rate = events / ((t - started) / 1000);
-      stream.write(
-        `${o.label}: ${pct}% (${formatBytes(done)} of ${formatBytes(o.total)}), ${formatCount(events)} events, ${formatCount(rate)} events/s\n`,
-      );
+      const where =
+        o.total === null
+          ? `${formatBytes(done)} read`
+          : `${o.total > 0 ? ((100 * Math.min(done, o.total)) / o.total).toFixed(1) : '100.0'}% (${formatBytes(done)} of ${formatBytes(o.total)})`;
+      stream.write(`${o.label}: ${where}, ${formatCount(events)} events, ${formatCount(rate)} events/s\n`);
     },
     stop() {},
   };

@@ -82,6 +82,22 @@ describe('callguard replay (CLI)', () => {
 
   }, 60_000);
 
+  it('reads --calls from a pipe on /dev/stdin (zcat calls.jsonl.gz | callguard replay --calls /dev/stdin) with the flags of the file; refuses a directory, exit 2', () => {
+    const rest = ['--complaints', join(M, 'complaints.jsonl'), '--consents', join(M, 'consents.jsonl')];
+    const fromFile = cli('--calls', join(M, 'calls.jsonl'), ...rest);
+    // A shell pipe (Node's own stdio 'pipe' is a socket pair, which /dev/stdin cannot be opened on).
+    const fromPipe = run(['sh', '-c', 'cat "$0" | "$@"', join(M, 'calls.jsonl')], ['--calls', '/dev/stdin', ...rest]);
+    expect(fromPipe.code).toBe(0);
+    const withoutEmittedAt = (out: string) => out.trim().split('\n').map((l) => ({ ...(JSON.parse(l) as object), emittedAt: 0 }));
+    expect(withoutEmittedAt(fromPipe.stdout)).toEqual(withoutEmittedAt(fromFile.stdout));
+    expect(fromPipe.stderr).toContain('/dev/stdin:41: invalid JSON');
+
+    const dir = cli('--calls', M);
+    expect(dir.stderr).toContain(`--calls ${M}: is a directory; give a file, a pipe (FIFO) or a character device`);
+    expect(dir.stdout).toBe('');
+    expect(dir.code).toBe(2);
+  }, 60_000);
+
   it('exits 2 naming an input file it may not read, before running', () => {
     const dir = mkdtempSync(join(tmpdir(), 'callguard-cli-'));
     try {
