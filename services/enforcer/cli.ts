@@ -17,7 +17,13 @@ export function register(program: Command): void {
     .option('--protect-ttl <d>', 'how long a dismissal protects (env CALLGUARD_ENFORCER_PROTECT_TTL, default 30d)')
     .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_ENFORCER_KEY_PREFIX, default callguard)')
     .option('--replica-max <n>', 'most labels held in the in-process lookup replica, 0 = none (env CALLGUARD_ENFORCER_REPLICA_MAX, default 2000000)')
-    .addHelpText('after', '\nRedis: CALLGUARD_REDIS_URL; Kafka: CALLGUARD_KAFKA_BROKERS; registry: CALLGUARD_SCHEMA_REGISTRY_URL. See docs/enforcer.md.')
+    .addHelpText(
+      'after',
+      '\nRedis: CALLGUARD_REDIS_URL; Kafka: CALLGUARD_KAFKA_BROKERS; registry: CALLGUARD_SCHEMA_REGISTRY_URL. See docs/enforcer.md.\n' +
+        'Stopping: SIGTERM/SIGINT stop it gracefully (records in hand done and committed, group left, Redis closed)\n' +
+        'within CALLGUARD_ENFORCER_STOP_TIMEOUT (a duration, default 30s); past it, it logs what did not close and\n' +
+        'exits 1. A second SIGTERM/SIGINT exits at once without closing (130 SIGINT, 143 SIGTERM).',
+    )
     .action(async (opts: EnforcerCliOptions) => {
       const { runEnforce } = await import('./main.ts');
       process.exitCode = await runEnforce(opts);

@@ -20,7 +20,13 @@ export function register(program: Command): void {
     .option('--database <name>', 'ClickHouse database (env CALLGUARD_CLICKHOUSE_DATABASE, default callguard)')
     .option('--reviews-topic <t>', 'topic of ReviewDecisions (env CALLGUARD_TOPIC_REVIEWS, default callguard.reviews.v1)')
     .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_CONSOLE_KEY_PREFIX, default callguard)')
-    .addHelpText('after', '\nSee docs/investigator.md for every environment variable.')
+    .addHelpText(
+      'after',
+      '\nSee docs/investigator.md for every environment variable.\n' +
+        'Stopping: SIGTERM/SIGINT stop it gracefully (no new requests, those in progress finished, connections closed)\n' +
+        'within CALLGUARD_CONSOLE_STOP_SECONDS (seconds, default 30); past it, it logs what did not close and exits 1.\n' +
+        'A second SIGTERM/SIGINT exits at once without closing (130 SIGINT, 143 SIGTERM).',
+    )
     .action(async (opts: InvestigatorCliOptions) => {
       const { runInvestigate } = await import('./main.ts');
       process.exitCode = await runInvestigate(opts);
