@@ -67,7 +67,11 @@ if [ -f "$report" ]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+    // A file that fails before its tests run (an error in beforeAll or at import) fails no test: vitest marks its
+    // tests skipped. Name such files, so that the line never reads "0 failed" for a run that failed.
+    const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed"));
+    const files = broken.length ? `, ${broken.length} test file(s) failed outside any test: ${broken.map((f) => require("path").relative(process.cwd(), f.name)).join(", ")}` : "";
+    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped${files}`);
   ' "$report" || true
 fi
 exit "$code"

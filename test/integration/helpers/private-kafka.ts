@@ -6,7 +6,7 @@
  * the ports and the data (a real broker restart).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { newKafkaClusterId } from '../../../services/stack/kafka-cluster-id.ts';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,7 +69,7 @@ export async function startPrivateKafka(opts: { heapMb?: number } = {}): Promise
     mainClass,
     ...args,
   ];
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newKafkaClusterId();
   await run('java', java('kafka.tools.StorageTool', ['format', '--ignore-formatted', '-t', clusterId, '-c', props]), { cwd: dir });
 
   const brokers = [`127.0.0.1:${port}`];
