@@ -27,9 +27,15 @@ describe('Redis', () => {
     expect(await redis.get(k)).toBe('label:+8613812345678');
     await redis.hset(h, { severity: 'LABEL', score: '70' });
     expect(await redis.hgetall(h)).toEqual({ severity: 'LABEL', score: '70' });
-    await redis.set(e, '1', 'PX', 200);
+    // An expiry long enough that the key is surely there when read back on a loaded machine, then waited out: the key
+    // is gone once its expiry time (as Redis states it) has passed.
+    await redis.set(e, '1', 'PX', 1_500);
     expect(await redis.exists(e)).toBe(1);
-    await new Promise((r) => setTimeout(r, 300));
+    const ttl = await redis.pttl(e);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1_500);
+    const expireAt = Number(await redis.call('PEXPIRETIME', e));
+    while (Date.now() <= expireAt + 50) await new Promise((r) => setTimeout(r, expireAt + 50 - Date.now() + 1));
     expect(await redis.exists(e)).toBe(0);
   });
 });
