@@ -416,15 +416,24 @@ export async function ops(port: number, path: string): Promise<{ status: number;
   return { status: res.status, body: await res.text() };
 }
 
-/** The value of one Prometheus sample (sum over label sets matching `labels`). */
+/** The value of one Prometheus sample (sum over label sets matching `labels`; 0 when there is none, see {@link samples}). */
 export function metric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
+  return samples(text, name, labels).reduce((a, v) => a + v, 0);
+}
+
+/**
+ * The values of the samples of `name` whose label sets include `labels`, one per label set, in the order of the
+ * text: `[]` when there is none. For asserting a 0 that must really be there ({@link metric} reads a missing or
+ * renamed metric as 0 too).
+ */
+export function samples(text: string, name: string, labels: Record<string, string> = {}): number[] {
+  const out: number[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const m = /^([a-z_]+)(\{[^}]*\})?\s+(\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
     const ls = m[2] ?? '';
-    if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) sum += Number(m[3]);
+    if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) out.push(Number(m[3]));
   }
-  return sum;
+  return out;
 }
