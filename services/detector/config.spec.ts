@@ -23,6 +23,18 @@ describe('loadDetectorConfig', () => {
     expect(set.ok && set.config.pendingGraceMs).toBe(1_500);
   });
 
+  it('bounds the stop by CALLGUARD_DETECTOR_STOP_TIMEOUT_MS (default 30 s)', () => {
+    const dflt = loadDetectorConfig({});
+    expect(dflt.ok && dflt.config.stopTimeoutMs).toBe(30_000);
+    const set = loadDetectorConfig({ CALLGUARD_DETECTOR_STOP_TIMEOUT_MS: '2000' });
+    expect(set.ok && set.config.stopTimeoutMs).toBe(2_000);
+    for (const bad of ['0', '50', '2s', '-1']) {
+      const r = loadDetectorConfig({ CALLGUARD_DETECTOR_STOP_TIMEOUT_MS: bad });
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.errors.join('\n')).toContain('CALLGUARD_DETECTOR_STOP_TIMEOUT_MS');
+    }
+  });
+
   it('reports every bad variable at once, engine config included', () => {
     const r = loadDetectorConfig({
       CALLGUARD_KAFKA_BROKERS: 'nohostport',

@@ -54,6 +54,7 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_PRODUCE_TIMEOUT_MS: int(1_000, 120_000).default(5_000),
   CALLGUARD_DETECTOR_PRODUCE_RETRIES: int(1, 20).default(2),
   CALLGUARD_DETECTOR_PENDING_GRACE_MS: int(0, 3_600_000).optional(),
+  CALLGUARD_DETECTOR_STOP_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   CALLGUARD_DETECTOR_CONTACT_NOTES: z.enum(['local', 'off']).default('local'),
   CALLGUARD_DETECTOR_CAMPAIGNS: z.enum(['process', 'partition']).default('process'),
   CALLGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]+$/, { message: 'letters, digits and : . _ - only' }).default('callguard'),
@@ -105,6 +106,12 @@ export interface DetectorConfig {
    * instance layout).
    */
   campaigns: 'process' | 'partition';
+  /**
+   * How long a stop (SIGTERM/SIGINT) may take (ms): the final checkpoint is
+   * given up then, and if the stop has still not finished the process exits
+   * 1 naming what did not.
+   */
+  stopTimeoutMs: number;
   logLevel: string;
   /** The engine config at start (file, then CALLGUARD_ENGINE_CONFIG); live overrides come from Redis. */
   engine: EngineConfig;
@@ -154,6 +161,7 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       pendingGraceMs: e.CALLGUARD_DETECTOR_PENDING_GRACE_MS ?? maxProduceInFlightMs(e.CALLGUARD_DETECTOR_PRODUCE_TIMEOUT_MS, e.CALLGUARD_DETECTOR_PRODUCE_RETRIES),
       contactNotes: e.CALLGUARD_DETECTOR_CONTACT_NOTES,
       campaigns: e.CALLGUARD_DETECTOR_CAMPAIGNS,
+      stopTimeoutMs: e.CALLGUARD_DETECTOR_STOP_TIMEOUT_MS,
       logLevel: e.CALLGUARD_LOG_LEVEL,
       engine: engine.config,
       engineConfigFile: opts.engineConfigFile,

@@ -6,6 +6,7 @@
 import { pino, type Logger } from 'pino';
 import { createClickHouse, migrate } from '../../shared/clickhouse/index.ts';
 import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
+import { closeInOrder, stopWithin, watchStopSignals, type CloseStep, type StopSignals } from '../../shared/lifecycle/index.ts';
 import { loadDetectorConfig, PRODUCE_RETRY_MAX_MS, type DetectorConfig } from './config.ts';
 import { createControl } from './control/poller.ts';
 import { AvroCodec } from './kafka/codec.ts';
@@ -26,7 +27,10 @@ export interface DetectOptions {
   config?: string;
 }
 
-/** Runs the detector until SIGTERM/SIGINT; resolves with the exit code. */
+/**
+ * Runs the detector until SIGTERM/SIGINT; resolves with the exit code (or ends the process: a second stop signal, or
+ * a stop past CALLGUARD_DETECTOR_STOP_TIMEOUT_MS, see shared/lifecycle).
+ */
 export async function runDetector(opts: DetectOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const loaded = loadDetectorConfig(env, { engineConfigFile: opts.config });
   if (!loaded.ok) {
@@ -35,44 +39,42 @@ export async function runDetector(opts: DetectOptions, env: NodeJS.ProcessEnv = 
   }
   const cfg = loaded.config;
   const log = pino({ level: cfg.logLevel, base: { svc: 'callguard-detector', pid: process.pid } });
-  const stopSignal = new Promise<string>((resolve) => {
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
-  });
-  try {
-    return await run(cfg, log, stopSignal);
-  } catch (e) {
-    log.fatal({ err: (e as Error).message, stack: (e as Error).stack }, 'detector failed to start');
-    return 1;
-  }
+  // Watched from before the start: the first SIGTERM/SIGINT gives the start up or begins the graceful stop; any
+  // second one, the same or the other, exits at once (130/143) without closing anything.
+  const stop = watchStopSignals({ log });
+  return run(cfg, log, stop);
 }
 
-async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>): Promise<number> {
+async function run(cfg: DetectorConfig, log: Logger, stop: StopSignals): Promise<number> {
+  const end = { deadlineMs: cfg.stopTimeoutMs, log };
   const metrics = new DetectorMetrics();
   const startup = new AbortController();
   const startupTimer = setTimeout(() => startup.abort(), 60_000);
   // A stop signal while a dependency is still being waited for ends the start at once (there is nothing to flush).
-  let stoppedBy: string | undefined;
-  void stopSignal.then((s) => {
-    stoppedBy = s;
-    startup.abort();
-  });
+  const onStop = () => startup.abort();
+  if (stop.signal.aborted) onStop();
+  else stop.signal.addEventListener('abort', onStop, { once: true });
   // What the start sequence has opened, closed again (last first) if it fails: an open Redis client would keep the
-  // process alive after "detector failed to start", deaf to signals, whose handlers are installed.
-  const opened: (() => Promise<unknown>)[] = [];
-  const closeOpened = async () => {
-    for (const close of opened.reverse()) await close().catch(() => {});
-  };
+  // process alive after "detector failed to start".
+  const opened: CloseStep[] = [];
 
   let started: Started;
   try {
     started = await startServices(cfg, log, metrics, startup.signal, opened);
   } catch (e) {
-    await closeOpened();
-    if (stoppedBy === undefined) throw e;
-    log.info({ signal: stoppedBy }, 'stopped during start-up, before the pipeline was built: nothing to flush');
+    const signal = stop.received();
+    if (signal === undefined) {
+      // A failed start: the signals get Node's default handling again (a signal then ends the process).
+      stop.dispose();
+      log.fatal({ err: (e as Error).message, stack: (e as Error).stack }, 'detector failed to start');
+    }
+    await stopWithin((ms) => closeInOrder([...opened].reverse(), ms), end);
+    if (signal === undefined) return 1;
+    log.info({ signal }, 'stopped during start-up, before the pipeline was built: nothing to flush');
     return 0;
   } finally {
     clearTimeout(startupTimer);
+    stop.signal.removeEventListener('abort', onStop);
   }
   const { detector, sink, redis, ch, ops } = started;
   let code = 0;
@@ -81,21 +83,29 @@ async function run(cfg: DetectorConfig, log: Logger, stopSignal: Promise<string>
       throw e;
     });
     failed.catch(() => {}); // observed by the races below; a failure after the stop signal changes nothing
-    await Promise.race([detector.start(), stopSignal, failed]);
-    const signal = await Promise.race([stopSignal, failed]);
-    log.info({ signal }, 'stopping: finishing the batch, flushing, snapshotting, committing');
+    await Promise.race([detector.start(), stop.first, failed]);
+    const signal = await Promise.race([stop.first, failed]);
+    log.info({ signal, deadlineMs: cfg.stopTimeoutMs }, 'stopping: finishing the batch, flushing, snapshotting, committing');
   } catch (e) {
     log.fatal({ err: (e as Error).message }, 'detector failed');
     code = 1;
-  } finally {
-    await detector.stop();
-    await sink.close();
-    await redis.close();
-    await ch.close();
-    await ops.close();
-    log.info('stopped');
   }
-  return code;
+  // A stop that came while the detector was still joining its group first lets the join return (it waits for the
+  // group's other members, up to their rebalance timeout; a second signal cuts it short). From then on the stop is
+  // bounded by CALLGUARD_DETECTOR_STOP_TIMEOUT_MS: if it has not finished by then (a final checkpoint waiting on a
+  // sink that does not answer), the process exits 1 naming what did not; the input since the last commit is read
+  // again after a restart (docs/detector.md, "A stop that does not finish").
+  await detector.halt();
+  const steps: CloseStep[] = [
+    { what: 'detector (final checkpoint: flags, DLQ, ClickHouse rows, snapshots, commit; leave the group)', close: () => detector.stop(cfg.stopTimeoutMs) },
+    { what: 'output producer', close: () => sink.close() },
+    { what: 'Redis', close: () => redis.close() },
+    { what: 'ClickHouse client', close: () => ch.close() },
+    { what: 'ops endpoint', close: () => ops.close() },
+  ];
+  const stopped = await stopWithin((ms) => closeInOrder(steps, ms), end);
+  log.info('stopped');
+  return Math.max(code, stopped);
 }
 
 interface Started {
@@ -107,7 +117,7 @@ interface Started {
 }
 
 /** The clients, the pipeline and the ops endpoint; each client is added to `opened` (its close) as it is made. */
-async function startServices(cfg: DetectorConfig, log: Logger, metrics: DetectorMetrics, signal: AbortSignal, opened: (() => Promise<unknown>)[]): Promise<Started> {
+async function startServices(cfg: DetectorConfig, log: Logger, metrics: DetectorMetrics, signal: AbortSignal, opened: CloseStep[]): Promise<Started> {
   const registry = createSchemaRegistry({ url: cfg.kafka.registryUrl, clientId: 'callguard-detector' });
   const codec = new AvroCodec(registry);
   const flagSchemaId = await retry(() => registerValueSchema(registry, cfg.topics.flags, 'FlagEvent'), {
@@ -118,11 +128,11 @@ async function startServices(cfg: DetectorConfig, log: Logger, metrics: Detector
   const encode = await codec.encoder(flagSchemaId);
 
   const ch = createClickHouse({ url: cfg.clickhouse.url });
-  opened.push(() => ch.close());
+  opened.push({ what: 'ClickHouse client', close: () => ch.close() });
   await retry(() => migrate(ch, { database: cfg.clickhouse.database }), { what: `migrate ClickHouse database ${cfg.clickhouse.database}`, signal, log });
 
   const redis = connectRedis(cfg.redis.url, log.child({ component: 'redis' }));
-  opened.push(() => redis.close());
+  opened.push({ what: 'Redis', close: () => redis.close() });
   const kafka = kafkaClient(cfg.kafka.brokers, 'callguard-detector', log.child({ component: 'kafkajs' }));
   const source = new KafkajsGroupSource(kafka, { groupId: cfg.kafka.group, topics: [cfg.topics.calls, cfg.topics.complaints], fromBeginning: cfg.kafka.fromBeginning, maxBytesPerPartition: cfg.kafka.fetchMaxBytesPerPartition });
   const consents = new KafkajsTopicReader(kafka, cfg.topics.consents, cfg.kafka.group);
@@ -135,7 +145,7 @@ async function startServices(cfg: DetectorConfig, log: Logger, metrics: Detector
     maxRetryTimeMs: PRODUCE_RETRY_MAX_MS,
     onRenewed: (topic) => log.warn({ topic }, 'output producer renewed: a failed send was given up, another went next (kafkajs-sink.ts)'),
   });
-  opened.push(() => sink.close());
+  opened.push({ what: 'output producer', close: () => sink.close() });
   const { prefix } = cfg.redis;
   const fence = new OwnerFence(redis, prefix, cfg.kafka.group, cfg.topics.calls);
   const detector = new Detector({

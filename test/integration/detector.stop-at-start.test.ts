@@ -27,7 +27,7 @@ describe('a stop signal during start-up', () => {
     await det.port(); // the ops endpoint is up: the start sequence (registry, ClickHouse, consents, group) is under way
     const t0 = Date.now();
     const code = await Promise.race([det.stop('SIGTERM'), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 40_000))]);
-    expect(code).toBe(0);
+    expect(code, det.logs.slice(-30).map((l) => JSON.stringify(l)).join('\n')).toBe(0);
     expect(Date.now() - t0).toBeLessThan(35_000);
     // Where the signal lands is a race: before the consents are read (the
     // start sequence ends without joining) or while the group join is in

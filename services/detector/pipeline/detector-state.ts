@@ -105,6 +105,8 @@ export class DetectorState {
   checkpointFailed: Error | null = null;
   paused = false;
   stopping = false;
+  /** Set by Detector.stop (the final checkpoint runs once). */
+  stopped = false;
   /** The start sequence while it runs (a stop waits for it, so nothing joins the group after a stop). */
   starting: Promise<void> | null = null;
   statsAt = 0;

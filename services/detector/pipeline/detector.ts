@@ -159,20 +159,40 @@ export class Detector {
    * checkpoint with every partition's snapshot (given up after
    * `deadlineMs`), then leave the group.
    */
+  /**
+   * Begins a stop: no further input is processed and no further start step runs. Resolves once a start step in
+   * progress has returned (it sees the stop at its next step, so it cannot join the group afterwards). A group join
+   * waits for the group's other members (up to their rebalance timeout), so this is not bounded by the stop's
+   * deadline, which counts from here: a second stop signal is the way to cut it short (main.ts).
+   */
+  async halt(): Promise<void> {
+    if (!this.st.stopping) {
+      this.st.stopping = true;
+      this.st.status = 'stopping';
+    }
+    if (this.st.starting) await this.st.starting.catch(() => {});
+  }
+
+  /**
+   * Stops after {@link halt}: the final checkpoint (flags, DLQ, rows, snapshots, commit), given up after
+   * `deadlineMs`, then the consumers leave. Rejects if the final checkpoint did not complete (after leaving), so
+   * that the process does not exit 0 with input processed but not committed.
+   */
   async stop(deadlineMs = 30_000): Promise<void> {
-    if (this.st.stopping) return;
-    this.st.stopping = true;
-    this.st.status = 'stopping';
+    if (this.st.stopped) return;
+    this.st.stopped = true;
     const { source, consents, log } = this.deps;
+    await this.halt();
+    if (this.st.sub === null) {
+      log.info('stopped during start-up: the group was not joined, nothing to flush');
+      // The start may have opened connections (the topics' partition counts): closed here too.
+      await source.stop();
+      await consents.stop();
+      return;
+    }
     const timer = setTimeout(() => this.st.abort.abort(), deadlineMs);
+    let failure: Error | undefined;
     try {
-      // A stop during the start sequence: let it reach its next step (where it
-      // sees the stop and returns) so that it cannot join the group afterwards.
-      if (this.st.starting) await Promise.race([this.st.starting.catch(() => {}), new Promise<void>((r) => this.st.abort.signal.addEventListener('abort', () => r(), { once: true }))]);
-      if (this.st.sub === null) {
-        log.info('stopped during start-up: the group was not joined, nothing to flush');
-        return;
-      }
       for (const p of this.st.active) syncPause(this.st, p);
       await this.st.barrier();
       await this.st.checkpoint;
@@ -180,13 +200,15 @@ export class Detector {
       await runCheckpointNow(this.st, true);
       log.info('final checkpoint done');
     } catch (e) {
-      log.error({ err: (e as Error).message }, 'final checkpoint failed: uncommitted input will be read again after a restart');
+      failure = e as Error;
+      log.error({ err: failure.message }, 'final checkpoint failed: uncommitted input will be read again after a restart');
     } finally {
       clearTimeout(timer);
       this.st.sub?.unsubscribe();
       await source.stop();
       await consents.stop();
     }
+    if (failure) throw new Error(`final checkpoint failed: ${failure.message}`);
   }
 
   private async handle(item: WorkItem): Promise<void> {
