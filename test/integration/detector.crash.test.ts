@@ -139,5 +139,5 @@ describe.each(VARIANTS)('a detector killed with SIGKILL mid-stream with $kind sn
     expect(byId(flags), changed.length > 0 ? `sources changed during the run: ${JSON.stringify(changed)}` : undefined).toEqual(byId(expected)); // none lost, none different
 
     expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
-  });
+  }, 360_000); // its own waits (120 s for the flags, the restart's catch-up) name what they waited for; the default 120 s would cut them short unnamed
 });
