@@ -178,7 +178,7 @@ describe('a dismissal taken in the console', () => {
     // Exact equality with replay is checked on the re-read below: traffic produced in two parts is merged live in
     // arrival order around the split, which can differ from replay's order (CI saw two extra flags once), and
     // detector.replay.test.ts covers live equality on traffic produced at once.
-    await first.stop('SIGTERM');
+    expect(await first.stop('SIGTERM')).toBe(0); // a graceful stop: the final checkpoint done
 
     // 4. A fresh detector re-reads every call from the beginning into a new flags topic (no flag marks of its own yet):
     //    A's evidence is not flagged again, B's is, and every other number's flags come out as before.
