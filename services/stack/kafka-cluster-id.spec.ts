@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newKafkaClusterId } from './kafka-cluster-id.ts';
+import { isUsableKafkaClusterId, kafkaClusterIdToUse, newKafkaClusterId } from './kafka-cluster-id.ts';
 
 describe('newKafkaClusterId', () => {
   it('draws again when the text would start with "-" (read as an option by kafka-storage format)', () => {
@@ -17,6 +17,22 @@ describe('newKafkaClusterId', () => {
       const id = newKafkaClusterId();
       expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
       expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+    }
+  });
+});
+
+describe('kafkaClusterIdToUse', () => {
+  it('keeps a usable id from an earlier run', () => {
+    const kept = Buffer.alloc(16, 0x01).toString('base64url');
+    expect(kafkaClusterIdToUse(`${kept}\n`)).toEqual({ id: kept, fresh: false });
+  });
+
+  it('replaces a kept id that kafka-storage format would refuse (leading "-", truncated, empty, missing)', () => {
+    const dash = Buffer.alloc(16, 0xf8).toString('base64url');
+    for (const kept of [dash, dash.slice(0, 10), '', '   ', undefined, 'not an id at all!!!!!!']) {
+      const r = kafkaClusterIdToUse(kept, () => Buffer.alloc(16, 0x02));
+      expect(r).toEqual({ id: Buffer.alloc(16, 0x02).toString('base64url'), fresh: true });
+      expect(isUsableKafkaClusterId(r.id)).toBe(true);
     }
   });
 });

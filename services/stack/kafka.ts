@@ -5,7 +5,7 @@
  * `mvn dependency:copy-dependencies` into .stack/cache/kafka-<version>/libs.
  */
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { newKafkaClusterId } from './kafka-cluster-id.ts';
+import { kafkaClusterIdToUse } from './kafka-cluster-id.ts';
 import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { VERSIONS } from './config.ts';
@@ -136,8 +136,12 @@ export function kafkaService(cfg: StackConfig): StackService {
       writeFileSync(join(dir, 'log4j2.yaml'), KAFKA_LOG4J2_YAML);
       if (!existsSync(join(dataDir, 'meta.properties'))) {
         const idFile = join(dir, 'cluster.id');
-        if (!existsSync(idFile)) writeFileSync(idFile, newKafkaClusterId());
-        const clusterId = readFileSync(idFile, 'utf8').trim();
+        const kept = existsSync(idFile) ? readFileSync(idFile, 'utf8') : undefined;
+        const { id: clusterId, fresh } = kafkaClusterIdToUse(kept);
+        if (fresh) {
+          if (kept !== undefined) progress(`replacing the unusable Kafka cluster id ${JSON.stringify(kept.trim())} kept in ${idFile}`);
+          writeFileSync(idFile, `${clusterId}\n`);
+        }
         progress(`formatting Kafka storage (cluster id ${clusterId})`);
         await runLogged('kafka-storage format', 'java', java(c, 'kafka.tools.StorageTool', ['format', '--ignore-formatted', '-t', clusterId, '-c', props]), c, 'kafka-format.log', dir);
       }
