@@ -4,14 +4,15 @@
  * kafka_2.13 plus the log4j2 jars the release tarball adds, resolved with
  * `mvn dependency:copy-dependencies` into .stack/cache/kafka-<version>/libs.
  */
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { brokenJars } from './artifacts.ts';
 import { kafkaClusterIdToUse } from './kafka-cluster-id.ts';
 import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { VERSIONS } from './config.ts';
 import type { StackService } from './service.ts';
 import { runMaven, runLogged, ensureJavaAndMaven, mavenRepoLabel } from './provision.ts';
-import { progress } from './log.ts';
+import { progress, StackError } from './log.ts';
 import { kafkaMetadata, kafkaRoundTrip } from './probes.ts';
 
 /** The pom whose runtime classpath is a runnable broker. */
@@ -125,7 +126,18 @@ export function kafkaService(cfg: StackConfig): StackService {
       progress(`fetching Kafka ${VERSIONS.kafka} jars from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
       mkdirSync(home, { recursive: true });
       writeFileSync(join(home, 'pom.xml'), kafkaPom(VERSIONS.kafka, VERSIONS.log4j));
+      // No marker: whatever an interrupted run left in libs/ goes. copy-dependencies keeps a jar already
+      // there when it is newer than the repository's copy, which a jar cut short by that run is.
+      rmSync(libs, { recursive: true, force: true });
       await runMaven(c, 'mvn copy-dependencies (Kafka)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], home);
+      const broken = brokenJars(libs);
+      if (broken.length > 0) {
+        rmSync(libs, { recursive: true, force: true });
+        throw new StackError(
+          `Kafka jars fetched by mvn are not complete zips: ${broken.join(', ')}. Their copies in the Maven repository (${mavenRepoLabel(c)}) ` +
+            `are damaged: delete those files there and run \`callguard stack up\` again.`,
+        );
+      }
       writeFileSync(marker, `${VERSIONS.kafka}\n`);
     },
     async launch(c) {

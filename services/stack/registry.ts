@@ -12,7 +12,7 @@ import type { StackConfig } from './config.ts';
 import { VERSIONS } from './config.ts';
 import type { StackService } from './service.ts';
 import { runMaven, runLogged, ensureJavaAndMaven, mavenRepoLabel } from './provision.ts';
-import { progress } from './log.ts';
+import { progress, StackError } from './log.ts';
 import { registryProbe } from './probes.ts';
 import { newestJava, javaMajor, type JavaRuntime } from './java.ts';
 
@@ -69,13 +69,25 @@ export function registryService(cfg: StackConfig): StackService {
       await ensureJavaAndMaven(c);
       progress(`fetching Apicurio Registry ${version} (100-160 MB) from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
       mkdirSync(home, { recursive: true });
+      // An archive left by an interrupted run is newer than the repository's copy, so dependency:copy would
+      // keep it and every later run would fail to unpack it: start from none.
+      for (const f of readdirSync(home)) if (f.endsWith('.tar.gz')) rmSync(join(home, f), { force: true });
       await runMaven(c, 'mvn dependency:copy (Apicurio)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
       const archive = readdirSync(home).find((f) => f.endsWith('.tar.gz'));
-      if (!archive) throw new Error(`no archive in ${home} after mvn dependency:copy`);
+      if (!archive) throw new StackError(`no archive in ${home} after mvn dependency:copy`);
       rmSync(appDir, { recursive: true, force: true });
       mkdirSync(appDir, { recursive: true });
-      await runLogged('unpack Apicurio', 'tar', ['xzf', join(home, archive), '-C', appDir], c, 'maven.log');
-      rmSync(join(home, archive)); // the copy in the Maven repository is enough
+      try {
+        await runLogged('unpack Apicurio', 'tar', ['xzf', join(home, archive), '-C', appDir], c, 'maven.log');
+      } catch (err) {
+        rmSync(appDir, { recursive: true, force: true });
+        throw new StackError(
+          `${(err as Error).message}\nThe archive io.apicurio:apicurio-registry-app:${version}:tar.gz:all in the Maven repository (${mavenRepoLabel(c)}) ` +
+            'may be damaged: delete it there and run `callguard stack up` again.',
+        );
+      } finally {
+        rmSync(join(home, archive), { force: true }); // the copy in the Maven repository is enough
+      }
       writeFileSync(marker, `${version}\n`);
     },
     async launch(c) {
