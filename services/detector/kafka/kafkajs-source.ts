@@ -200,6 +200,12 @@ export class KafkajsTopicReader implements TopicReader {
         if (offset !== undefined) this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
       }
     });
+    // Caught up is judged on every fetched batch's last offset, markers included, not on the last record delivered:
+    // a transactional upstream ends its partitions with commit/abort markers (offsets that are never records), and a
+    // batch of only markers or aborted records never reaches eachBatch. kafkajs still reports it here.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic === this.topic) this.reached(payload.partition, Number(payload.lastOffset));
+    });
   }
 
   async start(): Promise<void> {
@@ -217,14 +223,17 @@ export class KafkajsTopicReader implements TopicReader {
         if (b === null) return;
         this.subject.next(b);
         this.next.set(b.partition, Math.max(this.next.get(b.partition) ?? 0, b.lastOffset + 1));
-        const end = this.ends.get(b.partition);
-        const last = b.messages.at(-1)?.offset ?? -1;
-        if (end !== undefined && last + 1 >= end) {
-          this.ends.delete(b.partition);
-          if (this.ends.size === 0) this.resolveCaughtUp();
-        }
       },
     });
+  }
+
+  /** A batch of `partition` up to `lastOffset` was fetched (and its records delivered): caught up at its end? */
+  private reached(partition: number, lastOffset: number): void {
+    const end = this.ends.get(partition);
+    if (end !== undefined && lastOffset + 1 >= end) {
+      this.ends.delete(partition);
+      if (this.ends.size === 0) this.resolveCaughtUp();
+    }
   }
 
   /** The batch without the records already delivered (null when nothing is left). */
