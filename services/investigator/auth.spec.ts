@@ -33,6 +33,20 @@ describe('auth', () => {
     expect(b.verify(make().issue('inv').token)).toBeNull();
   });
 
+  it('a revoked token (logout) is refused until it would have expired; other tokens are not', () => {
+    const clock = { t: 1_000_000 };
+    const a = make(clock);
+    const first = a.issue('inv');
+    clock.t += 1;
+    const second = a.issue('inv');
+    a.revoke(first.token);
+    expect(a.verify(first.token)).toBeNull();
+    expect(a.verify(second.token)).toBe('inv');
+    a.revoke('garbage');
+    a.revoke(undefined);
+    expect(a.verify(second.token)).toBe('inv');
+  });
+
   it('HTTP Basic', () => {
     const a = make();
     const enc = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;

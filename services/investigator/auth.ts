@@ -2,8 +2,10 @@
  * Authentication of the console: one account from the environment, checked
  * in constant time; a stateless session cookie (`cg_session` =
  * `<user>.<expiry ms>.<HMAC-SHA256>`; HttpOnly, SameSite=Strict) for the
- * browser, and HTTP Basic for API clients and scripts. Repeated failed
- * logins from one address are slowed down. Pure apart from the clock.
+ * browser, and HTTP Basic for API clients and scripts. A token ended by a
+ * logout is refused until it would have expired (kept in this process).
+ * Repeated failed logins from one address are slowed down. Pure apart from
+ * the clock.
  */
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
 
@@ -30,8 +32,10 @@ export interface Auth {
   checkCredentials(user: string, password: string): boolean;
   /** A signed session token for `user`. */
   issue(user: string): { token: string; expiresAt: number };
-  /** The user of a valid, unexpired token; null otherwise. */
+  /** The user of a valid, unexpired, not revoked token; null otherwise. */
   verify(token: string | undefined): string | null;
+  /** Ends the session of a valid token (logout): it is refused from now on, until it would have expired. */
+  revoke(token: string | undefined): void;
   /** The user of a valid `Authorization: Basic` header; null otherwise. */
   verifyBasic(header: string | undefined): string | null;
   /** `Set-Cookie` value carrying a session token. */
@@ -53,12 +57,29 @@ export function createAuth(o: AuthOptions): Auth {
   const maxFailures = o.maxFailures ?? 5;
   const lockoutMs = o.lockoutMs ?? 60_000;
   const failures = new Map<string, { count: number; until: number }>();
+  // MACs of tokens ended by a logout → their expiry; dropped once expired (the token is refused anyway then).
+  const revoked = new Map<string, number>();
   const sign = (payload: string) => createHmac('sha256', o.secret).update(payload).digest('base64url');
   const checkCredentials = (user: string, password: string) => {
     // Both comparisons always run: no early exit tells which part was wrong.
     const u = same(user, o.user);
     const p = same(password, o.password);
     return u && p;
+  };
+  /** The parts of a validly signed, unexpired token of the configured user; null otherwise. */
+  const session = (token: string | undefined): { user: string; expiresAt: number; mac: string } | null => {
+    if (!token || token.length > 512) return null;
+    const parts = token.split('.');
+    if (parts.length < 3) return null;
+    const mac = parts.pop()!;
+    const expiresAt = Number(parts.pop());
+    const user = parts.join('.');
+    // Compared as bytes: a cookie may carry non-ASCII characters (as many characters, more bytes).
+    const given = Buffer.from(mac);
+    const expected = Buffer.from(sign(`${user}.${expiresAt}`));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    if (!Number.isFinite(expiresAt) || expiresAt <= now()) return null;
+    return user === o.user ? { user, expiresAt, mac } : null;
   };
   return {
     checkCredentials,
@@ -68,18 +89,15 @@ export function createAuth(o: AuthOptions): Auth {
       return { token: `${payload}.${sign(payload)}`, expiresAt };
     },
     verify(token) {
-      if (!token || token.length > 512) return null;
-      const parts = token.split('.');
-      if (parts.length < 3) return null;
-      const mac = parts.pop()!;
-      const expiresAt = Number(parts.pop());
-      const user = parts.join('.');
-      // Compared as bytes: a cookie may carry non-ASCII characters (as many characters, more bytes).
-      const given = Buffer.from(mac);
-      const expected = Buffer.from(sign(`${user}.${expiresAt}`));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-      if (!Number.isFinite(expiresAt) || expiresAt <= now()) return null;
-      return user === o.user ? user : null;
+      const s = session(token);
+      return s && !revoked.has(s.mac) ? s.user : null;
+    },
+    revoke(token) {
+      const s = session(token);
+      if (!s) return;
+      const t = now();
+      for (const [mac, expiresAt] of revoked) if (expiresAt <= t) revoked.delete(mac);
+      revoked.set(s.mac, s.expiresAt);
     },
     verifyBasic(header) {
       if (!header || !/^Basic /i.test(header)) return null;

@@ -1,6 +1,6 @@
 /** Login, logout and "who am I" of the console. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Auth } from './auth.ts';
+import { readCookie, SESSION_COOKIE, type Auth } from './auth.ts';
 
 interface LoginBody {
   user: string;
@@ -41,7 +41,11 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
     },
   );
 
-  app.post('/api/logout', async (_req, reply) => reply.header('set-cookie', auth.clearCookie()).send({ ok: true }));
+  // The token itself is revoked, not only the browser's copy: a copy taken before the logout no longer opens a session.
+  app.post('/api/logout', async (req, reply) => {
+    auth.revoke(readCookie(req.headers.cookie, SESSION_COOKIE));
+    return reply.header('set-cookie', auth.clearCookie()).send({ ok: true });
+  });
 
   app.get('/api/me', async (req) => ({ user: req.user }));
 }

@@ -60,3 +60,23 @@ describe('console authentication: a malformed session cookie', () => {
     await app.close();
   });
 });
+
+describe('console authentication: logout', () => {
+  it('ends the session itself: the cookie taken before the logout no longer opens the API', async () => {
+    const app = consoleApp();
+    const login = await app.inject({ method: 'POST', url: '/api/login', payload: { user: USER, password: PASSWORD } });
+    expect(login.statusCode).toBe(200);
+    const session = String(login.headers['set-cookie']).split(';')[0];
+    expect((await app.inject({ url: '/api/me', headers: { cookie: session } })).statusCode).toBe(200);
+    const out = await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie: session } });
+    expect(out.statusCode).toBe(200);
+    expect(String(out.headers['set-cookie'])).toMatch(/^cg_session=; .*Max-Age=0/);
+    // A copy of the cookie (another tab, a stolen one) is refused now, not only when it expires hours later.
+    const after = await app.inject({ url: '/api/me', headers: { cookie: session } });
+    expect(after.statusCode).toBe(401);
+    // A new login works.
+    const again = await app.inject({ method: 'POST', url: '/api/login', payload: { user: USER, password: PASSWORD } });
+    expect((await app.inject({ url: '/api/me', headers: { cookie: String(again.headers['set-cookie']).split(';')[0] } })).statusCode).toBe(200);
+    await app.close();
+  });
+});
