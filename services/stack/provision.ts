@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { progress, StackError } from './log.ts';
 import { tailFile } from './process.ts';
+import { DOWNLOAD_RETRY_DELAYS_MS, firstLine, withRetries } from './retry.ts';
 
 /** True when the Debian package is installed. */
 export function debInstalled(pkg: string): boolean {
@@ -61,21 +62,37 @@ export function ensureDebPackages(cfg: StackConfig, packages: string[]): Promise
   return run;
 }
 
+/**
+ * apt-get options: retry each download (Acquire::Retries) and wait for the dpkg lock
+ * instead of failing at once when another apt-get or dpkg holds it.
+ */
+export const APT_OPTIONS = ['-o', 'Acquire::Retries=3', '-o', 'DPkg::Lock::Timeout=300'] as const;
+
 async function installMissing(cfg: StackConfig, packages: string[]): Promise<void> {
   const missing = packages.filter((p) => !debInstalled(p));
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     throw new StackError(`Debian packages missing: ${missing.join(' ')}. Install them as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
   }
-  if (!aptUpdated) {
-    progress('apt-get update');
-    await runLogged('apt-get update', 'apt-get', ['update'], cfg, 'apt.log');
-    aptUpdated = true;
-  }
-  progress(`apt-get install ${missing.join(' ')}`);
-  await runLogged(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '--no-install-recommends', ...missing], cfg, 'apt.log');
-  const still = missing.filter((p) => !debInstalled(p));
-  if (still.length > 0) throw new StackError(`apt-get could not install ${still.join(' ')}; see ${join(cfg.stateDir, 'logs', 'apt.log')}`);
+  const aptLog = join(cfg.stateDir, 'logs', 'apt.log');
+  // Three attempts: a mirror that fails for a moment, or a dpkg left half-configured by an interrupted
+  // install ('dpkg was interrupted, you must manually run dpkg --configure -a'), is retried, not fatal.
+  await withRetries(
+    async (attempt) => {
+      if (attempt > 1) await runLogged('dpkg --configure -a', 'dpkg', ['--configure', '-a'], cfg, 'apt.log');
+      if (!aptUpdated || attempt > 1) {
+        progress('apt-get update');
+        await runLogged('apt-get update', 'apt-get', [...APT_OPTIONS, 'update'], cfg, 'apt.log');
+        aptUpdated = true;
+      }
+      const todo = missing.filter((p) => !debInstalled(p));
+      progress(`apt-get install ${todo.join(' ')}`);
+      await runLogged(`apt-get install ${todo.join(' ')}`, 'apt-get', [...APT_OPTIONS, 'install', '-y', '--no-install-recommends', ...todo], cfg, 'apt.log');
+      const still = todo.filter((p) => !debInstalled(p));
+      if (still.length > 0) throw new StackError(`apt-get could not install ${still.join(' ')}; see ${aptLog}`);
+    },
+    { onRetry: (err, next, delay) => progress(`${firstLine(err)}; trying again in ${delay / 1000} s (attempt ${next} of ${DOWNLOAD_RETRY_DELAYS_MS.length + 1})`) },
+  );
 }
 
 function runs(command: string, args: string[]): boolean {
@@ -100,9 +117,13 @@ export function mavenRepoLabel(cfg: StackConfig): string {
   return cfg.mavenRepo ?? '~/.m2/repository';
 }
 
-/** Runs mvn in batch mode (quiet, local repository from CALLGUARD_MAVEN_REPO when set). */
+/** Runs mvn in batch mode (quiet, local repository from CALLGUARD_MAVEN_REPO when set), up to three times. */
 export async function runMaven(cfg: StackConfig, what: string, args: string[], cwd: string): Promise<void> {
   await ensureJavaAndMaven(cfg);
   const repo = cfg.mavenRepo ? [`-Dmaven.repo.local=${cfg.mavenRepo}`] : [];
-  await runLogged(what, 'mvn', ['-B', '-q', ...repo, ...args], cfg, 'maven.log', cwd);
+  // Three attempts. From the second on, -U: Maven records an artifact it could not find (a mirror's
+  // passing 404) in the local repository and would not ask again for a day without it.
+  await withRetries((attempt) => runLogged(what, 'mvn', ['-B', '-q', ...(attempt > 1 ? ['-U'] : []), ...repo, ...args], cfg, 'maven.log', cwd), {
+    onRetry: (err, next, delay) => progress(`${firstLine(err)}; trying again in ${delay / 1000} s (attempt ${next} of ${DOWNLOAD_RETRY_DELAYS_MS.length + 1})`),
+  });
 }
