@@ -6,7 +6,9 @@
 #     reuses services that already answer, even from another checkout);
 #  3. `npx vitest run` (projects unit, integration and browser; chromium from Debian when missing);
 #  4. `callguard stack down` for exactly the services this run started,
-#     so the machine is left as it was found.
+#     so the machine is left as it was found; before it, any process the
+#     tests left running (a detector, a private broker, a browser) is named
+#     and stopped: they carry CALLGUARD_TEST_RUN=<this run's id>.
 # Exits with vitest's exit code (or 1 if the stack could not be brought up).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +32,31 @@ to_start=$(node -e '
   console.log(all.filter((n) => !up.has(n)).join(" "));
 ' "$status_json")
 
+# Every process the tests start inherits this from vitest's environment, and nothing else has it:
+# what still carries it once vitest has exited was left running by a test (a failed one, as a rule).
+run_id="$$-$(date +%s%N)"
+leftovers() { grep -lsxz "CALLGUARD_TEST_RUN=$run_id" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }
+stop_leftovers() {
+  local pids p i
+  pids=$(leftovers)
+  [ -n "$pids" ] || return 0
+  say "the tests left $(echo $pids | wc -w) process(es) running; stopping them:"
+  for p in $pids; do say "  pid $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-240)"; done
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null
+  for i in $(seq 1 20); do # up to ~10 s for them to stop on SIGTERM
+    sleep 0.5
+    pids=$(leftovers)
+    [ -n "$pids" ] || return 0
+  done
+  say "still running after 10 s, killed: $pids"
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null
+  return 0
+}
+
 cleanup() {
+  stop_leftovers
   if [ -n "$to_start" ]; then
     say "stopping the services this run started: $to_start"
     # shellcheck disable=SC2086
@@ -54,14 +80,26 @@ fi
 # The console's browser test drives Debian's chromium (never a downloaded browser).
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium for the browser test"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 || say "could not install chromium: the browser test will fail"
+  # As services/stack/provision.ts: each download retried, the dpkg lock waited for, three attempts.
+  apt_opts=(-o Acquire::Retries=3 -o DPkg::Lock::Timeout=300)
+  for attempt in 1 2 3; do
+    if [ "$attempt" -gt 1 ]; then
+      say "apt-get failed (attempt $((attempt - 1)) of 3); trying again in $((attempt * 10)) s"
+      sleep $((attempt * 10))
+      dpkg --configure -a >&2 || true
+    fi
+    { apt-get "${apt_opts[@]}" update -qq && DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends chromium; } >&2 && break
+  done
+  command -v chromium >/dev/null 2>&1 || say "could not install chromium: the browser test will fail"
 fi
 
 mkdir -p test-artifacts
 report=test-artifacts/vitest-report.json
 rm -f "$report"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+# The vitest that npm ci installed (npx could fetch one from the registry if it were missing).
+CALLGUARD_TEST_RUN="$run_id" node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 code=$?
+stop_leftovers
 # One plain closing line with the counts, for readers of the CI log.
 if [ -f "$report" ]; then
   node -e '
