@@ -33,7 +33,8 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
       const ok = auth.checkCredentials(req.body.user, req.body.password);
       auth.recordAttempt(req.ip, ok);
       if (!ok) {
-        req.log.warn({ ip: req.ip, user: req.body.user }, 'failed console login');
+        // Not the user name typed: a password typed into the user field would be written to the log.
+        req.log.warn({ ip: req.ip }, 'failed console login');
         return reply.code(401).send({ error: 'invalid_credentials', message: 'wrong user name or password' });
       }
       const { token, expiresAt } = auth.issue(req.body.user);

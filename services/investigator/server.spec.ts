@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAuth } from './auth.ts';
 import { buildConsoleServer, type ConsoleDeps } from './server.ts';
@@ -7,7 +9,7 @@ const PASSWORD = 'long enough pw';
 const basic = (password: string) => `Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}`;
 
 /** The console with its real auth and stand-ins for what the routes under test never call. */
-function consoleApp() {
+function consoleApp(log?: ConsoleDeps['log']) {
   const auth = createAuth({ user: USER, password: PASSWORD, secret: Buffer.alloc(32, 1), sessionTtlMs: 3_600_000, secureCookie: false, maxFailures: 5, lockoutMs: 60_000 });
   const unused = () => {
     throw new Error('not used by this spec');
@@ -19,6 +21,7 @@ function consoleApp() {
     enforcement: unused,
     health: async () => ({}),
     staticFiles: new Map(),
+    log,
   };
   return buildConsoleServer(deps);
 }
@@ -77,6 +80,21 @@ describe('console authentication: logout', () => {
     // A new login works.
     const again = await app.inject({ method: 'POST', url: '/api/login', payload: { user: USER, password: PASSWORD } });
     expect((await app.inject({ url: '/api/me', headers: { cookie: String(again.headers['set-cookie']).split(';')[0] } })).statusCode).toBe(200);
+    await app.close();
+  });
+});
+
+describe('console logs', () => {
+  it('a failed login does not write what was typed as the user name (often the password, typed in the wrong field)', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const app = consoleApp(pino({ level: 'info' }, sink));
+    const typed = 'Tr0ub4dor&3-typed-in-the-user-field';
+    const res = await app.inject({ method: 'POST', url: '/api/login', payload: { user: typed, password: 'x' } });
+    expect(res.statusCode).toBe(401);
+    const failed = lines.filter((l) => l.includes('failed console login'));
+    expect(failed).toHaveLength(1); // still logged, with the address
+    expect(lines.join('')).not.toContain(typed);
     await app.close();
   });
 });
