@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRunning, processStartTicks, readPidFile, spawnDetached, stopProcess } from './process.ts';
+import { isRunning, processStartTicks, readPidFile, serviceEnv, spawnDetached, stopProcess } from './process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-process-'));
 const started: number[] = [];
@@ -49,5 +49,21 @@ describe('detached processes and pid files', () => {
     expect(readPidFile(join(dir, 'bad.pid'))).toBeUndefined();
     expect(await stopProcess(join(dir, 'none.pid'))).toBe(false);
     expect(readFileSync(join(dir, 'bad.pid'), 'utf8')).toBe('not json');
+  });
+});
+
+describe('service processes and the test run marker', () => {
+  it('a service does not inherit CALLGUARD_TEST_RUN (test/run.sh would stop it as a leftover), everything else is kept', async () => {
+    expect(serviceEnv({ PATH: '/bin', CALLGUARD_TEST_RUN: '1-2', CALLGUARD_REDIS_URL: 'redis://x' })).toEqual({ PATH: '/bin', CALLGUARD_REDIS_URL: 'redis://x' });
+    const pidFile = join(dir, 'marker.pid');
+    const rec = spawnDetached(
+      { command: 'sleep', args: ['30'], cwd: dir, logFile: join(dir, 'marker.log'), env: { ...process.env, CALLGUARD_TEST_RUN: 'spec-run' } },
+      pidFile,
+    );
+    started.push(rec.pid);
+    const environ = readFileSync(`/proc/${rec.pid}/environ`, 'utf8').split('\0');
+    expect(environ.some((e) => e.startsWith('CALLGUARD_TEST_RUN='))).toBe(false);
+    expect(environ.some((e) => e.startsWith('PATH='))).toBe(true);
+    expect(await stopProcess(pidFile, 5_000)).toBe(true);
   });
 });

@@ -54,6 +54,17 @@ export function isRunning(rec: PidRecord | undefined): rec is PidRecord {
   return rec !== undefined && processStartTicks(rec.pid) === rec.startTicks;
 }
 
+/**
+ * The environment of a service process: the caller's, less CALLGUARD_TEST_RUN. test/run.sh stops
+ * whatever carries its run's id once the tests are over, as left running by a test; a service that
+ * a test restarts with `stack up` (detector.outage restarts ClickHouse) belongs to the stack, is
+ * stopped by its pid file, and must stay up when the stack is to be left running.
+ */
+export function serviceEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CALLGUARD_TEST_RUN: _testRun, ...rest } = env;
+  return rest;
+}
+
 /** Starts `spec` in its own session, detached from this process, and writes its pid file. */
 export function spawnDetached(spec: LaunchSpec, pidFile: string): PidRecord {
   mkdirSync(dirname(spec.logFile), { recursive: true });
@@ -62,7 +73,7 @@ export function spawnDetached(spec: LaunchSpec, pidFile: string): PidRecord {
   try {
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
-      env: spec.env ?? process.env,
+      env: serviceEnv(spec.env ?? process.env),
       detached: true,
       stdio: ['ignore', fd, fd],
     });
