@@ -8,18 +8,14 @@ import { pickOutcome } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
-import { activeSpan, burstStarts, minutes, newActor, scaled, type BuildContext } from './context.ts';
+import { activeSpan, buildActors, burstStarts, minutes, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['callBombers'];
 
 /** Creates the call bombers. */
 export function buildCallBombers(ctx: BuildContext, cfg: Config): Num[] {
   const { sim } = ctx;
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: true, kinds: cfg.kinds, providers: cfg.providers }, (me, rng) => {
     const victim = ctx.pool.random(rng);
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const bursts = Math.max(1, rng.intRange(cfg.bursts));
@@ -35,8 +31,7 @@ export function buildCallBombers(ctx: BuildContext, cfg: Config): Num[] {
         sim.complaint(t0 + minutes(rng, cfg.complaintDelayMinutes), victim, me, 'HARASSMENT');
       }
     }
-  }
-  return out;
+  });
 }
 
 function burst(sim: Sim, cfg: Config, rng: Rng, me: Num, victim: Num, left: number, meanGap: number): void {

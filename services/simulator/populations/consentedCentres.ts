@@ -8,7 +8,7 @@ import type { Num } from '../numbers.ts';
 import { pickOutcome } from '../outcomes.ts';
 import type { Scenario } from '../scenario.ts';
 import { DAY, HOUR, MINUTE, planTimes } from '../time.ts';
-import { driveTimes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { buildActors, driveTimes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['consentedCentres'];
 
@@ -27,11 +27,7 @@ export function consentLive(c: Consent, t: number): boolean {
 /** Creates the consented centres and publishes their consents. */
 export function buildConsentedCentres(ctx: BuildContext, cfg: Config): Num[] {
   const { sim } = ctx;
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, false, cfg.kinds, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: false, kinds: cfg.kinds, providers: cfg.providers }, (me, rng, i) => {
     const consents = publishConsents(ctx, me, rng.intRange(cfg.customers), cfg.lateGrantShare, cfg.revokedShare, ctx.rng.fork(`consents/${i}`));
     // Work through the list in a shuffled cycle: each live customer once per round.
     const order = rng.shuffle(consents.map((_, k) => k));
@@ -52,8 +48,7 @@ export function buildConsentedCentres(ctx: BuildContext, cfg: Config): Num[] {
         }
       },
     );
-  }
-  return out;
+  });
 }
 
 /**

@@ -50,6 +50,28 @@ export function newActor(
   return n;
 }
 
+/** Who a population's actors are: nuisance or benign, and the mixes of number kinds and providers they are drawn from. */
+export interface ActorNumbers {
+  nuisance: boolean;
+  kinds: Partial<Record<NumKind, number>>;
+  providers: Record<string, number>;
+}
+
+/**
+ * Creates a population's actors: `scaled(count)` of them, each with its own random stream (forked by its index) and a
+ * newly allocated, registered number; `start(me, rng, i)` then sets each one going. Returns the numbers.
+ */
+export function buildActors(ctx: BuildContext, count: number, numbers: ActorNumbers, start: (me: Num, rng: Rng, i: number) => void): Num[] {
+  const out: Num[] = [];
+  for (let i = 0; i < scaled(ctx, count); i++) {
+    const rng = ctx.rng.fork(i);
+    const me = newActor(ctx, rng, ctx.population, numbers.nuisance, numbers.kinds, numbers.providers);
+    out.push(me);
+    start(me, rng, i);
+  }
+  return out;
+}
+
 /** A registered actor number with a given E.164 (e.g. from a block). */
 export function actorWithNumber(ctx: BuildContext, e164: string, kind: NumKind, provider: string, population: string, nuisance: boolean): Num {
   const n = makeNum(e164, kind, provider, population, nuisance);
@@ -93,38 +115,10 @@ export function mobileOfPublic(ctx: BuildContext, rng: Rng): Num {
 }
 
 /**
- * Drives an actor through planned items chunk by chunk: `plan(a, b)` returns
- * the items (sorted by `t`) in [a, b); `act` is run at each item's time.
- * Only one chunk is held in memory at a time.
+ * Drives an actor through planned times chunk by chunk: `plan(a, b)` returns
+ * the times (sorted) in [a, b); `act` is run at each of them. Only one chunk
+ * is held in memory at a time.
  */
-export function drive<T extends { t: number }>(
-  sim: Sim,
-  from: number,
-  to: number,
-  plan: (a: number, b: number) => T[],
-  act: (item: T) => void,
-  chunkMs = HOUR,
-): void {
-  let items: T[] = [];
-  let i = 0;
-  let cursor = from;
-  const schedule = (): void => {
-    while (i >= items.length && cursor < to) {
-      const b = Math.min(to, cursor + chunkMs);
-      items = plan(cursor, b);
-      i = 0;
-      cursor = b;
-    }
-    if (i < items.length) sim.at(items[i].t, step);
-  };
-  const step = (): void => {
-    act(items[i++]);
-    schedule();
-  };
-  schedule();
-}
-
-/** Drives an actor through plain planned times (as {@link drive}, without item objects). */
 export function driveTimes(sim: Sim, from: number, to: number, plan: (a: number, b: number) => number[], act: () => void, chunkMs = HOUR): void {
   let times: number[] = [];
   let i = 0;

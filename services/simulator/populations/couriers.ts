@@ -9,17 +9,13 @@ import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
 import { planTimes } from '../time.ts';
-import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['couriers'];
 
 /** Creates the couriers. */
 export function buildCouriers(ctx: BuildContext, cfg: Config): Num[] {
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, false, { mobile: 1 }, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: false, kinds: { mobile: 1 }, providers: cfg.providers }, (me, rng) => {
     const perDay = rng.range(cfg.strangersPerDay);
     driveTimes(
       ctx.sim,
@@ -28,8 +24,7 @@ export function buildCouriers(ctx: BuildContext, cfg: Config): Num[] {
       (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
       () => attempt(ctx.sim, cfg, rng, me, ctx.pool.random(rng), cfg.maxRetries),
     );
-  }
-  return out;
+  });
 }
 
 function attempt(sim: Sim, cfg: Config, rng: Rng, me: Num, customer: Num, retriesLeft: number): void {

@@ -13,7 +13,7 @@ import type { Rng } from '../prng.ts';
 import type { DiallerConfig } from '../scenario.ts';
 import type { RhythmName } from '../time.ts';
 import { localHour, planTimes, RHYTHMS } from '../time.ts';
-import { activeSpan, driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { activeSpan, buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
 
 /** The behavioural part of a dialler's configuration. */
 export interface DiallerBehaviour {
@@ -74,13 +74,8 @@ export function runDialler(ctx: BuildContext, me: Num, rng: Rng, cfg: DiallerBeh
 
 /** Builds a population of independent dialling numbers (telemarketers, low-and-slow, quiet hours). */
 export function buildDiallers(ctx: BuildContext, cfg: DiallerConfig): Num[] {
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: true, kinds: cfg.kinds, providers: cfg.providers }, (me, rng) => {
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     runDialler(ctx, me, rng, cfg, from, to);
-  }
-  return out;
+  });
 }

@@ -9,18 +9,14 @@ import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
 import { nextActive } from '../time.ts';
-import { activeSpan, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { activeSpan, buildActors, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['harassers'];
 
 /** Creates the harassers and their victims' episodes. */
 export function buildHarassers(ctx: BuildContext, cfg: Config): Num[] {
   const { sim } = ctx;
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: true, kinds: cfg.kinds, providers: cfg.providers }, (me, rng) => {
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const victims = Math.max(1, rng.intRange(cfg.victims));
     for (let v = 0; v < victims; v++) {
@@ -30,8 +26,7 @@ export function buildHarassers(ctx: BuildContext, cfg: Config): Num[] {
       const complainAt = rng.chance(cfg.complaintChance) ? Math.max(1, rng.intRange(cfg.complaintAfterCalls)) : -1;
       if (start < to) sim.at(start, () => harass(sim, cfg, rng, me, victim, 1, calls, complainAt));
     }
-  }
-  return out;
+  });
 }
 
 function harass(sim: Sim, cfg: Config, rng: Rng, me: Num, victim: Num, k: number, calls: number, complainAt: number): void {

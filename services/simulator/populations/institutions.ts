@@ -10,18 +10,14 @@ import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
 import { planTimes } from '../time.ts';
-import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['institutions'];
 
 /** Creates the institutions' lines and (by default) puts them on the allowlist. */
 export function buildInstitutions(ctx: BuildContext, cfg: Config): Num[] {
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, false, { fixed: 1 }, cfg.providers);
+  return buildActors(ctx, cfg.count, { nuisance: false, kinds: { fixed: 1 }, providers: cfg.providers }, (me, rng) => {
     if (cfg.allowlisted) ctx.allow(me);
-    out.push(me);
     const perDay = rng.range(cfg.callsPerDay);
     driveTimes(
       ctx.sim,
@@ -30,8 +26,7 @@ export function buildInstitutions(ctx: BuildContext, cfg: Config): Num[] {
       (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
       () => attempt(ctx.sim, cfg, rng, me, ctx.pool.random(rng), true),
     );
-  }
-  return out;
+  });
 }
 
 function attempt(sim: Sim, cfg: Config, rng: Rng, me: Num, patient: Num, mayRetry: boolean): void {

@@ -9,18 +9,14 @@ import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
 import { DAY, HOUR, localDayStart, planTimes } from '../time.ts';
-import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['organisers'];
 
 /** Creates the organisers. */
 export function buildOrganisers(ctx: BuildContext, cfg: Config): Num[] {
   const { sim } = ctx;
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, false, { mobile: 1 }, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: false, kinds: { mobile: 1 }, providers: cfg.providers }, (me, rng) => {
     const contacts: Num[] = [];
     for (let k = rng.intRange(cfg.backgroundContacts); k > 0; k--) contacts.push(ctx.pool.random(rng));
     const perDay = rng.range(cfg.backgroundCallsPerDay);
@@ -37,8 +33,7 @@ export function buildOrganisers(ctx: BuildContext, cfg: Config): Num[] {
     for (let k = rng.intRange(cfg.groupSize); k > 0; k--) group.push(ctx.pool.random(rng));
     const t0 = eveningIn(sim, rng, cfg.eventStartLocalHour);
     if (t0 !== null) sim.at(t0, () => callGroup(sim, cfg, rng, me, group, 0));
-  }
-  return out;
+  });
 }
 
 /** An evening start in the scored period, or null if the period has none. */

@@ -10,18 +10,14 @@ import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
 import { DAY, HOUR, MINUTE, localDayStart, planTimes } from '../time.ts';
-import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['quarrels'];
 
 /** Creates the quarrelling callers (their partners are members of the public). */
 export function buildQuarrels(ctx: BuildContext, cfg: Config): Num[] {
   const { sim } = ctx;
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, false, { mobile: 1 }, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: false, kinds: { mobile: 1 }, providers: cfg.providers }, (me, rng) => {
     const partner = ctx.pool.random(rng);
     const episode = episodeStart(sim, rng, cfg.episodeStartLocalHour);
     // History: real conversations both ways before the episode, from the warm-up on.
@@ -44,8 +40,7 @@ export function buildQuarrels(ctx: BuildContext, cfg: Config): Num[] {
     const calls = rng.intRange(cfg.episodeCalls);
     const complaintAfter = Math.min(calls, Math.max(1, rng.intRange(cfg.complaintAfterCalls)));
     sim.at(episode, () => quarrelCall(sim, cfg, rng, me, partner, 1, calls, complaintAfter));
-  }
-  return out;
+  });
 }
 
 function episodeStart(sim: Sim, rng: Rng, hours: readonly [number, number]): number {

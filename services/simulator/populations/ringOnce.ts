@@ -7,18 +7,14 @@ import type { Num } from '../numbers.ts';
 import { pickOutcome } from '../outcomes.ts';
 import type { Scenario } from '../scenario.ts';
 import { perHourToPerDay, planTimes } from '../time.ts';
-import { activeSpan, driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { activeSpan, buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['ringOnce'];
 
 /** Creates the ring-once lures. */
 export function buildRingOnce(ctx: BuildContext, cfg: Config): Num[] {
   const { sim } = ctx;
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: true, kinds: cfg.kinds, providers: cfg.providers }, (me, rng) => {
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const perDay = perHourToPerDay(rng.range(cfg.callsPerHour), cfg.rhythm);
     driveTimes(
@@ -39,6 +35,5 @@ export function buildRingOnce(ctx: BuildContext, cfg: Config): Num[] {
       },
       15 * 60_000,
     );
-  }
-  return out;
+  });
 }

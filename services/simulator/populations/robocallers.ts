@@ -8,7 +8,7 @@ import { pickWithAnswerRate } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import { perHourToPerDay, planTimes } from '../time.ts';
-import { activeSpan, driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { activeSpan, buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['robocallers'];
 
@@ -17,11 +17,7 @@ const SCAN_PREFIXES = ['135', '136', '138', '139', '150', '158', '186', '189', '
 /** Creates the robocallers. */
 export function buildRobocallers(ctx: BuildContext, cfg: Config): Num[] {
   const { sim } = ctx;
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: true, kinds: cfg.kinds, providers: cfg.providers }, (me, rng) => {
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const perDay = perHourToPerDay(rng.range(cfg.callsPerHour), cfg.rhythm);
     const answerRate = rng.range(cfg.answerRate);
@@ -41,8 +37,7 @@ export function buildRobocallers(ctx: BuildContext, cfg: Config): Num[] {
       },
       15 * 60_000,
     );
-  }
-  return out;
+  });
 }
 
 /**

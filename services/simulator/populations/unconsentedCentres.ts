@@ -4,7 +4,7 @@
  */
 import type { Num } from '../numbers.ts';
 import type { Scenario } from '../scenario.ts';
-import { activeSpan, newActor, scaled, type BuildContext } from './context.ts';
+import { activeSpan, buildActors, type BuildContext } from './context.ts';
 import { publishConsents } from './consentedCentres.ts';
 import { runDialler } from './dialler.ts';
 
@@ -12,16 +12,11 @@ type Config = Scenario['populations']['unconsentedCentres'];
 
 /** Creates the unconsented lines (and their few genuine consents). */
 export function buildUnconsentedCentres(ctx: BuildContext, cfg: Config): Num[] {
-  const out: Num[] = [];
-  for (let i = 0; i < scaled(ctx, cfg.count); i++) {
-    const rng = ctx.rng.fork(i);
-    const me = newActor(ctx, rng, ctx.population, true, cfg.kinds, cfg.providers);
-    out.push(me);
+  return buildActors(ctx, cfg.count, { nuisance: true, kinds: cfg.kinds, providers: cfg.providers }, (me, rng, i) => {
     const consents = publishConsents(ctx, me, rng.intRange(cfg.consentedCustomers), 0, 0, ctx.rng.fork(`consents/${i}`));
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     runDialler(ctx, me, rng, cfg, from, to, {
       pickCallee: () => (consents.length > 0 && rng.chance(cfg.consentedShare) ? rng.pick(consents).callee : ctx.pool.random(rng)),
     });
-  }
-  return out;
+  });
 }
