@@ -506,22 +506,6 @@ export function extraPopulations(s: Scenario): ExtraPopulation[] {
   });
 }
 
-/** Names of the benign populations (plus `public`: callees who call back). */
-export const BENIGN_POPULATIONS = ['subscribers', 'couriers', 'organisers', 'institutions', 'consentedCentres', 'quarrels', 'blockNeighbours', 'busyLines'] as const;
-/** Names of the nuisance populations. */
-export const NUISANCE_POPULATIONS = [
-  'telemarketers',
-  'lowAndSlow',
-  'robocallers',
-  'harassers',
-  'ringOnce',
-  'callBombers',
-  'unconsentedCentres',
-  'quietHours',
-  'snowshoe',
-  'swarmBombers',
-] as const;
-
 /** Error for a scenario that cannot be used; lists every problem at once. */
 export class ScenarioError extends Error {
   constructor(message: string) {

@@ -147,11 +147,6 @@ export async function produce(f: Fixture, records: InputRecords, batch = 2_000):
   await send(f.topics.complaints, f.ids.complaints, records.complaints, (c) => key(c.reported));
 }
 
-/** Raw messages (for malformed input). */
-export async function produceRaw(f: Fixture, topic: string, messages: Array<{ key: string | null; value: Buffer | null }>): Promise<void> {
-  await f.producer.send({ topic, acks: -1, messages });
-}
-
 /** Puts the allowlist into the fixture's Redis set. */
 export async function loadAllowlist(f: Fixture, numbers: string[]): Promise<void> {
   if (numbers.length > 0) await f.redis.sadd(`${f.prefix}:allowlist`, ...numbers);
