@@ -37,6 +37,11 @@ describe('withRetries', () => {
     expect(n).toBe(3);
   });
 
+  it('firstLine keeps the first line of the message, without the colon that introduces a log tail', () => {
+    expect(firstLine(new Error('mvn failed (exit 1); last lines of /x/maven.log:\n[ERROR] boom'))).toBe('mvn failed (exit 1); last lines of /x/maven.log');
+    expect(firstLine('plain')).toBe('plain');
+  });
+
   it('does not retry a success nor wait at all', async () => {
     let slept = false;
     expect(await withRetries(async () => 42, { sleep: async () => void (slept = true) })).toBe(42);

@@ -34,8 +34,8 @@ export async function withRetries<T>(
   }
 }
 
-/** First line of an error's message, for a one-line retry notice. */
+/** First line of an error's message, for a one-line retry notice (without the colon that introduced the log tail). */
 export function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n', 1)[0];
+  return msg.split('\n', 1)[0].replace(/:\s*$/, '');
 }
