@@ -17,7 +17,8 @@ say() { printf '[test/run.sh] %s\n' "$*" >&2; }
 
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund || { say "npm ci failed"; exit 1; }
+  # npm retries each fetch itself; one more whole try covers a registry that fails for longer.
+  npm ci --no-audit --no-fund || { say "npm ci failed; trying again in 20 s"; sleep 20; npm ci --no-audit --no-fund; } || { say "npm ci failed"; exit 1; }
 fi
 
 cli() { node bin/callguard.mjs "$@"; }
