@@ -36,7 +36,28 @@ export interface LookupServerOptions {
   log?: Logger;
   /** Answers lookups without a Redis round trip when it can (see label-replica.ts). */
   replica?: LabelReplica;
+  /** Connection limits; {@link LOOKUP_TIMEOUTS} unless given (tests shorten them). */
+  timeouts?: LookupTimeouts;
 }
+
+/** How long the lookup API lets a client hold a connection without a complete request, ms. */
+export interface LookupTimeouts {
+  /** A connection that has sent nothing (no request yet) is closed after this long. Between requests, keepAliveMs applies. */
+  idleMs: number;
+  /** Idle time between requests on a keep-alive connection. */
+  keepAliveMs: number;
+  /** A request's head and body must have arrived this long after it began (Node's headersTimeout and requestTimeout). */
+  requestMs: number;
+  /** How often Node checks requestMs (its connectionsCheckingInterval). */
+  checkIntervalMs: number;
+}
+
+/**
+ * The defaults: 72 s idle (before the first request as between requests) and 10 s to send a request (a lookup is
+ * one short GET). Without them a client could hold connections open forever — one that never sends a byte, or
+ * trickles a request in — until the process runs out of descriptors and call setup's lookups are refused.
+ */
+export const LOOKUP_TIMEOUTS: LookupTimeouts = { idleMs: 72_000, keepAliveMs: 72_000, requestMs: 10_000, checkIntervalMs: 1_000 };
 
 const reason = {
   type: 'object',
@@ -80,15 +101,19 @@ function statusOf(json: string): string {
 /** Builds the Fastify app (not listening yet). */
 export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
   const hot = lookupHotPath(o);
+  const t = o.timeouts ?? LOOKUP_TIMEOUTS;
   const app = Fastify({
     loggerInstance: o.log as FastifyBaseLogger | undefined,
     logController: new LogController({ disableRequestLogging: true }),
-    // Node's HTTP server with Fastify's default timeouts; lookups it can answer never reach Fastify's routing.
+    // Node's HTTP server; lookups it can answer never reach Fastify's routing.
     serverFactory: (handler) => {
-      const server = createServer((req, res) => serveHot(hot, req, res, handler));
-      server.keepAliveTimeout = 72_000;
-      server.requestTimeout = 0;
-      server.setTimeout(0);
+      const server = createServer(
+        { requestTimeout: t.requestMs, headersTimeout: t.requestMs, connectionsCheckingInterval: t.checkIntervalMs },
+        (req, res) => serveHot(hot, req, res, handler),
+      );
+      server.keepAliveTimeout = t.keepAliveMs;
+      // Socket inactivity until the first request (Node switches to keepAliveTimeout between requests).
+      server.setTimeout(t.idleMs);
       return server;
     },
   });
