@@ -14,7 +14,7 @@ import { startConsumerWorker } from './consumer-worker.ts';
 import { startLookupServer } from './lookup.ts';
 import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
 import { startLabelReplica, type LabelReplica } from './label-replica.ts';
-import { closeFailedStart, closeInOrder, endFailedStart, stopWithin, watchStopSignals, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
+import { closeFailedStart, closeInOrder, serveUntilStopped, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
 
 /** A running enforcer. */
 export interface RunningEnforcer {
@@ -97,16 +97,11 @@ export async function runEnforce(cli: EnforcerCliOptions): Promise<number> {
   }
   // Made after the config is validated: pino throws on a level it does not know.
   const log = pino({ name: 'callguard-enforcer', level: config.logLevel }, pino.destination(2));
-  const end = { deadlineMs: config.stopTimeoutMs, log };
-  const stop = watchStopSignals({ log });
-  let running: RunningEnforcer;
-  try {
-    running = await startEnforcer(config, log, stop.signal);
-  } catch (err) {
-    return endFailedStart(err, stop, { ...end, command: 'callguard enforce' });
-  }
-  process.stderr.write(`callguard enforce: lookup API on ${running.url} (GET /v1/numbers/{number}, /healthz, /metrics)\n`);
-  const signal = await stop.first;
-  log.info({ signal, deadlineMs: config.stopTimeoutMs }, 'shutting down');
-  return stopWithin((ms) => running.close(ms), end);
+  return serveUntilStopped({
+    command: 'callguard enforce',
+    deadlineMs: config.stopTimeoutMs,
+    log,
+    start: (signal) => startEnforcer(config, log, signal),
+    started: (running) => process.stderr.write(`callguard enforce: lookup API on ${running.url} (GET /v1/numbers/{number}, /healthz, /metrics)\n`),
+  });
 }

@@ -12,7 +12,7 @@ import { loadInvestigatorConfig, type InvestigatorCliOptions, type InvestigatorC
 import { createAuth } from './auth.ts';
 import { createReviewService, dismissedKey } from './reviews.ts';
 import { buildConsoleServer } from './server.ts';
-import { closeFailedStart, closeInOrder, endFailedStart, stopWithin, untilAborted, watchStopSignals, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
+import { closeFailedStart, closeInOrder, serveUntilStopped, untilAborted, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
 
 /** A running console. */
 export interface RunningConsole {
@@ -104,16 +104,11 @@ export async function runInvestigate(cli: InvestigatorCliOptions): Promise<numbe
   // Made after the config is validated: pino throws on a level it does not know.
   const log = pino({ name: 'callguard-investigator', level: config.logLevel }, pino.destination(2));
   if (config.sessionSecretGenerated) log.warn('CALLGUARD_CONSOLE_SESSION_SECRET is not set: sessions end when this process stops');
-  const end = { deadlineMs: config.stopTimeoutMs, log };
-  const stop = watchStopSignals({ log });
-  let running: RunningConsole;
-  try {
-    running = await startConsole(config, log, stop.signal);
-  } catch (err) {
-    return endFailedStart(err, stop, { ...end, command: 'callguard investigate' });
-  }
-  process.stderr.write(`callguard investigate: console on ${running.url} (database ${config.database})\n`);
-  const signal = await stop.first;
-  log.info({ signal, deadlineMs: config.stopTimeoutMs }, 'shutting down');
-  return stopWithin((ms) => running.close(ms), end);
+  return serveUntilStopped({
+    command: 'callguard investigate',
+    deadlineMs: config.stopTimeoutMs,
+    log,
+    start: (signal) => startConsole(config, log, signal),
+    started: (running) => process.stderr.write(`callguard investigate: console on ${running.url} (database ${config.database})\n`),
+  });
 }

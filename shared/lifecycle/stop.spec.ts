@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { closeFailedStart, closeInOrder, endFailedStart, signalExitCode, StartFailure, stopWithin, untilAborted, watchStopSignals, type StopLog } from './stop.ts';
+import { closeFailedStart, closeInOrder, endFailedStart, serveUntilStopped, signalExitCode, StartFailure, stopWithin, untilAborted, watchStopSignals, type StopLog } from './stop.ts';
 
 function recorder(): StopLog & { lines: Array<{ level: string; obj: object; msg: string }> } {
   const lines: Array<{ level: string; obj: object; msg: string }> = [];
@@ -144,6 +144,57 @@ describe('a start given up or failed', () => {
       expect(endFailedStart(new StartFailure(new Error('aborted'), ['consumer']), stuck, { deadlineMs: 10, log, exit: exit3, command: 'callguard x' })).toBe(1);
       expect(exit3).toHaveBeenCalledWith(1);
       expect(log.lines.at(-1)?.msg).toMatch(/consumer did not close/);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
+describe('serveUntilStopped', () => {
+  it('starts with the stop signal, says it runs, and at the first stop signal closes within the deadline: 0', async () => {
+    const source = new EventEmitter();
+    const log = recorder();
+    const close = vi.fn(async () => ({ failed: [], notClosed: [] }));
+    const started = vi.fn();
+    let startSignal: AbortSignal | undefined;
+    const code = serveUntilStopped({
+      command: 'callguard x',
+      deadlineMs: 50,
+      log,
+      exit: vi.fn(),
+      source,
+      start: async (signal) => {
+        startSignal = signal;
+        return { close };
+      },
+      started,
+    });
+    await vi.waitFor(() => expect(started).toHaveBeenCalledOnce());
+    expect(startSignal?.aborted).toBe(false);
+    source.emit('SIGTERM');
+    await expect(code).resolves.toBe(0);
+    expect(close).toHaveBeenCalledWith(50);
+    expect(log.lines.find((l) => l.msg === 'shutting down')?.obj).toEqual({ signal: 'SIGTERM', deadlineMs: 50 });
+  });
+
+  it('a start that fails: could not start, 1, never started', async () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const started = vi.fn();
+      const code = await serveUntilStopped({
+        command: 'callguard x',
+        deadlineMs: 50,
+        log: recorder(),
+        exit: vi.fn(),
+        source: new EventEmitter(),
+        start: async () => {
+          throw new StartFailure(new Error('EADDRINUSE'), []);
+        },
+        started,
+      });
+      expect(code).toBe(1);
+      expect(started).not.toHaveBeenCalled();
+      expect(write).toHaveBeenCalledWith('callguard x: could not start: EADDRINUSE\n');
     } finally {
       write.mockRestore();
     }

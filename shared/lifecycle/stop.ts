@@ -221,3 +221,34 @@ export function endFailedStart(err: unknown, stop: StopSignals, o: EndOptions & 
   exit(0);
   return 0;
 }
+
+/** Options of {@link serveUntilStopped}. */
+export interface ServeOptions<S> extends EndOptions {
+  /** The command's name in messages, e.g. `callguard enforce`. */
+  command: string;
+  /** Starts the service; gives up when `signal` is aborted (a stop signal during the start). */
+  start(signal: AbortSignal): Promise<S>;
+  /** Called once the service runs (e.g. to say where it listens). */
+  started(service: S): void;
+  source?: SignalSource;
+}
+
+/**
+ * Runs a long-running command's service until SIGTERM/SIGINT and resolves
+ * with the exit code: the signals are watched from before the start; a start
+ * that fails or is given up ends as {@link endFailedStart} says; at the first
+ * stop signal the service is closed within the deadline ({@link stopWithin}).
+ */
+export async function serveUntilStopped<S extends { close(deadlineMs: number): Promise<CloseOutcome> }>(o: ServeOptions<S>): Promise<number> {
+  const stop = watchStopSignals({ log: o.log, exit: o.exit, source: o.source });
+  let running: S;
+  try {
+    running = await o.start(stop.signal);
+  } catch (err) {
+    return endFailedStart(err, stop, o);
+  }
+  o.started(running);
+  const signal = await stop.first;
+  o.log.info({ signal, deadlineMs: o.deadlineMs }, 'shutting down');
+  return stopWithin((ms) => running.close(ms), o);
+}
