@@ -38,11 +38,16 @@ to_start=$(node -e '
 run_id="$$-$(date +%s%N)"
 leftovers() { grep -lsxz "CALLGUARD_TEST_RUN=$run_id" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }
 stop_leftovers() {
-  local pids p i
-  pids=$(leftovers)
-  [ -n "$pids" ] || return 0
-  say "the tests left $(echo $pids | wc -w) process(es) running; stopping them:"
-  for p in $pids; do say "  pid $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-240)"; done
+  local pids p i cmd lines=()
+  for p in $(leftovers); do
+    # A process that is exiting as we look (its /proc entry already gone) is not a leftover.
+    cmd=$({ tr '\0' ' ' < "/proc/$p/cmdline"; } 2>/dev/null | cut -c1-240) && [ -n "$cmd" ] || continue
+    pids+=" $p"
+    lines+=("  pid $p: $cmd")
+  done
+  [ -n "${pids:-}" ] || return 0
+  say "the tests left ${#lines[@]} process(es) running; stopping them:"
+  for p in "${lines[@]}"; do say "$p"; done
   # shellcheck disable=SC2086
   kill -TERM $pids 2>/dev/null
   for i in $(seq 1 20); do # up to ~10 s for them to stop on SIGTERM
