@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { createKafka, createSchemaRegistry, LogLevel } from '../../shared/kafka/index.ts';
 import type { EnforcerConfig } from './config.ts';
-import { enforcerKeys } from './keys.ts';
+import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { createEnforcementStore } from './store.ts';
 import { createRecordHandler } from './handler.ts';
 import { startEnforcerConsumer, type ConsumerStatus, type EnforcerConsumer, type RecordCounters } from './consumer.ts';

@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { loadEnforcerConfig, type EnforcerCliOptions, type EnforcerConfig } from './config.ts';
-import { enforcerKeys } from './keys.ts';
+import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { createEnforcementStore, type EnforcementStore } from './store.ts';
 import type { EnforcerConsumer } from './consumer.ts';
 import { startConsumerWorker } from './consumer-worker.ts';
@@ -41,13 +41,9 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger, signal?
   try {
     await redis.connect();
     signal?.throwIfAborted();
-    const store = createEnforcementStore(redis, {
-      keys: enforcerKeys(config.keyPrefix),
-      protectTtlMs: config.protectTtlMs,
-      minRetentionMs: config.machine.labelTtlMs,
-    });
-    const metrics = createEnforcerMetrics();
     const keys = enforcerKeys(config.keyPrefix);
+    const store = createEnforcementStore(redis, { keys, protectTtlMs: config.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
+    const metrics = createEnforcerMetrics();
     const replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
     if (replica) {
       opened.push({ what: 'label replica', close: () => replica.close() });

@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import { emptyState, type NumberState, type Transition } from './machine.ts';
 import { viewOf, type LookupView } from './view.ts';
-import type { EnforcerKeys } from './keys.ts';
+import type { EnforcerKeys } from '../../shared/contracts/redis-keys.ts';
 
 /** KEYS: state, label, dismissed. ARGV: expected state ('' = none), new state, state TTL ms (0 = none),
  *  label JSON ('' = delete), label expire-at ms (0 = none), then dismissed hash fields (may be none) and its expire-at as the last arg. */

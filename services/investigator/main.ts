@@ -10,7 +10,9 @@ import { investigatorQueries } from '../../shared/clickhouse/queries/index.ts';
 import { createKafka, createSchemaRegistry, LogLevel } from '../../shared/kafka/index.ts';
 import { loadInvestigatorConfig, type InvestigatorCliOptions, type InvestigatorConfig } from './config.ts';
 import { createAuth } from './auth.ts';
-import { createReviewService, dismissedKey } from './reviews.ts';
+import { createReviewService } from './reviews.ts';
+import { redisEnforcementReader } from './enforcement.ts';
+import { followConnection } from './producer-connection.ts';
 import { buildConsoleServer } from './server.ts';
 import { closeFailedStart, closeInOrder, serveUntilStopped, untilAborted, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
 
@@ -45,13 +47,7 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
     signal?.throwIfAborted();
     // kafkajs retries a broker it cannot reach for many seconds, and cannot be told to stop: a stop signal ends the wait.
     await untilAborted(producer.connect(), signal);
-    let producerUp = true;
-    producer.on(producer.events.DISCONNECT, () => {
-      producerUp = false;
-    });
-    producer.on(producer.events.CONNECT, () => {
-      producerUp = true;
-    });
+    const producerUp = followConnection(producer);
     const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-investigator' });
     const reviews = createReviewService({
       producer,
@@ -69,14 +65,11 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
       reviews,
       auth,
       log,
-      enforcement: async (number) => {
-        const [view, dismissed] = await Promise.all([redis.get(`${config.keyPrefix}:label:${number}`), redis.hgetall(dismissedKey(config.keyPrefix, number))]);
-        return { view: view ? (JSON.parse(view) as Record<string, unknown>) : null, dismissed: Object.keys(dismissed).length > 0 ? dismissed : null };
-      },
+      enforcement: redisEnforcementReader(redis, config.keyPrefix),
       health: async () => ({
         clickhouse: await ch.ping(),
         redis: await redis.ping().then((p) => p === 'PONG', () => false),
-        kafka: producerUp,
+        kafka: producerUp(),
       }),
     });
     opened.push({ what: 'console server', close: () => app.close() });

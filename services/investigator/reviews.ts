@@ -11,6 +11,7 @@ import type { Producer } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Redis } from 'ioredis';
 import type { ReviewDecision } from '../../shared/contracts/records.ts';
+import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { registerValueSchema, valueSubject } from '../../shared/kafka/index.ts';
 import type { FlagView, InvestigatorQueries } from '../../shared/clickhouse/queries/index.ts';
 
@@ -47,11 +48,6 @@ export interface ReviewServiceOptions {
   protectTtlMs: number;
   now?: () => number;
   onWarning?: (message: string, err: unknown) => void;
-}
-
-/** The Redis key of a number's dismissal record. */
-export function dismissedKey(prefix: string, number: string): string {
-  return `${prefix}:dismissed:${number}`;
 }
 
 /** Creates the service; the schema id is looked up (or registered) on first use. */
@@ -94,7 +90,7 @@ export function createReviewService(o: ReviewServiceOptions): ReviewService {
           await o.redis.eval(
             DISMISS_SCRIPT,
             1,
-            dismissedKey(o.keyPrefix, flag.number),
+            enforcerKeys(o.keyPrefix).dismissed(flag.number),
             flag.flagId,
             String(flag.windowEnd),
             String(flag.windowStart),

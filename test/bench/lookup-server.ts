@@ -17,7 +17,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
-import { enforcerKeys } from '../../services/enforcer/keys.ts';
+import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { createEnforcementStore } from '../../services/enforcer/store.ts';
 import { startLookupServer } from '../../services/enforcer/lookup.ts';
 import { createEnforcerMetrics } from '../../services/enforcer/metrics.ts';

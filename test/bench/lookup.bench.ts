@@ -32,7 +32,7 @@ import { setPriority } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { enforcerKeys } from '../../services/enforcer/keys.ts';
+import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { clearView, type LookupView } from '../../services/enforcer/view.ts';
 import { cpuSeconds, loadAverage } from './process-probes.ts';
 import { openLoop, type Phase } from './open-loop.ts';

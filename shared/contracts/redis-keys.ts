@@ -1,12 +1,15 @@
 /**
- * The enforcer's Redis keys (documented in docs/enforcer.md; the detector
- * and other consumers read the last two):
+ * The enforcer's Redis keys (documented in docs/enforcer.md), a contract
+ * between the enforcer, which writes them, and the console and the detector,
+ * which read the last two (the console writes the dismissal too):
  *
- * - `<prefix>:enforce:state:<number>` — JSON {@link NumberState}: the
- *   machine's whole state of the number (history, dismissal, early reviews).
- * - `<prefix>:label:<number>` — JSON {@link LookupView}: what the lookup
- *   API answers; present only while there is something to say (LABELED,
- *   PENDING_VERIFICATION, BLOCKED, DISMISSED), expiring with the label.
+ * - `<prefix>:enforce:state:<number>` — JSON `NumberState`
+ *   (services/enforcer/machine.ts): the machine's whole state of the number
+ *   (history, dismissal, early reviews).
+ * - `<prefix>:label:<number>` — JSON `LookupView` (services/enforcer/view.ts):
+ *   what the lookup API answers; present only while there is something to
+ *   say (LABELED, PENDING_VERIFICATION, BLOCKED, DISMISSED), expiring with
+ *   the label.
  * - `<prefix>:dismissed:<number>` — hash `flagId`, `severity`,
  *   `windowStart`, `windowEnd` (ms), `reviewer`, `decidedAt`: the evidence
  *   an investigator dismissed; the detector should not flag the number
