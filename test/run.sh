@@ -87,14 +87,14 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium for the browser test"
   # As services/stack/provision.ts: each download retried, the dpkg lock waited for, three attempts.
-  apt_opts=(-o Acquire::Retries=3 -o DPkg::Lock::Timeout=300)
+  apt_opts=(-o Acquire::Retries=3 -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
   for attempt in 1 2 3; do
     if [ "$attempt" -gt 1 ]; then
       say "apt-get failed (attempt $((attempt - 1)) of 3); trying again in $((attempt * 10)) s"
       sleep $((attempt * 10))
-      dpkg --configure -a >&2 || true
+      DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a >&2 < /dev/null || true
     fi
-    { apt-get "${apt_opts[@]}" update -qq && DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends chromium; } >&2 && break
+    { apt-get "${apt_opts[@]}" update -qq && DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends chromium; } >&2 < /dev/null && break
   done
   command -v chromium >/dev/null 2>&1 || say "could not install chromium: the browser test will fail"
 fi

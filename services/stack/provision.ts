@@ -63,10 +63,17 @@ export function ensureDebPackages(cfg: StackConfig, packages: string[]): Promise
 }
 
 /**
- * apt-get options: retry each download (Acquire::Retries) and wait for the dpkg lock
- * instead of failing at once when another apt-get or dpkg holds it.
+ * apt-get options: retry each download (Acquire::Retries), wait for the dpkg lock instead of
+ * failing at once when another apt-get or dpkg holds it, and never stop at a conffile question
+ * (a dependency upgraded along the way whose config file was edited): keep the installed file.
+ * With no standard input such a question fails the install ("end of file on stdin at conffile prompt").
  */
-export const APT_OPTIONS = ['-o', 'Acquire::Retries=3', '-o', 'DPkg::Lock::Timeout=300'] as const;
+export const APT_OPTIONS = [
+  '-o', 'Acquire::Retries=3',
+  '-o', 'DPkg::Lock::Timeout=300',
+  '-o', 'Dpkg::Options::=--force-confdef',
+  '-o', 'Dpkg::Options::=--force-confold',
+] as const;
 
 async function installMissing(cfg: StackConfig, packages: string[]): Promise<void> {
   const missing = packages.filter((p) => !debInstalled(p));
@@ -79,7 +86,7 @@ async function installMissing(cfg: StackConfig, packages: string[]): Promise<voi
   // install ('dpkg was interrupted, you must manually run dpkg --configure -a'), is retried, not fatal.
   await withRetries(
     async (attempt) => {
-      if (attempt > 1) await runLogged('dpkg --configure -a', 'dpkg', ['--configure', '-a'], cfg, 'apt.log');
+      if (attempt > 1) await runLogged('dpkg --configure -a', 'dpkg', ['--force-confdef', '--force-confold', '--configure', '-a'], cfg, 'apt.log');
       if (!aptUpdated || attempt > 1) {
         progress('apt-get update');
         await runLogged('apt-get update', 'apt-get', [...APT_OPTIONS, 'update'], cfg, 'apt.log');
