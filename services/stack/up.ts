@@ -13,6 +13,7 @@ import { isPortFree, portHolder } from './ports.ts';
 import { isRunning, readPidFile, spawnDetached, tailFile, type PidRecord } from './process.ts';
 import { progress, StackError } from './log.ts';
 import { bootstrapStack } from './bootstrap.ts';
+import { firstLine, withRetries } from './retry.ts';
 
 /** How a service came to be up. */
 export type UpState = 'started' | 'running' | 'reused' | 'external';
@@ -109,7 +110,12 @@ export async function stackUp(cfg: StackConfig, names: string[] = []): Promise<U
   const lines = settled.map((r) => (r as PromiseFulfilledResult<UpLine>).value);
 
   if (services.length === SERVICE_NAMES.length) {
-    const boot = await bootstrapStack(cfg);
+    // Idempotent, so tried again when the services, just ready, fail a first request (a registry
+    // whose storage is still settling, a controller moving a new topic's leader).
+    const boot = await withRetries(() => bootstrapStack(cfg), {
+      delaysMs: [5_000, 15_000],
+      onRetry: (err, next, delay) => progress(`creating topics, schemas and tables failed (${firstLine(err)}); trying again in ${delay / 1000} s (attempt ${next} of 3)`),
+    });
     progress(
       `topics ready (${boot.topics.length}), schemas registered (${Object.keys(boot.subjects).length} subjects), ` +
         `ClickHouse database ${boot.database} migrated (${boot.migrationsApplied.length} new)`,
