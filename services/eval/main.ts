@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../../shared/config/index.ts';
 import { runSweep } from './sweep.ts';
+import { evalOptionProblems, type EvalCliOptions } from './options.ts';
 
 const program = new Command('eval')
   .description('Score the detection engine (callguard replay) on a seeded simulated scenario')
@@ -29,32 +30,12 @@ const program = new Command('eval')
   .showHelpAfterError();
 
 program.parse(process.argv);
-const o = program.opts<{
-  scenario: string;
-  seed: string;
-  hours?: string;
-  scale?: string;
-  config?: string;
-  dataDir: string;
-  reportDir: string;
-  reuse?: boolean;
-  strict?: boolean;
-  sweep?: string;
-  sweepScale: string;
-  sweepHours: string;
-}>();
+const o = program.opts<EvalCliOptions>();
 
 const seed = Number(o.seed);
 const hours = o.hours === undefined ? undefined : Number(o.hours);
 const scale = o.scale === undefined ? undefined : Number(o.scale);
-const bad = [
-  !Number.isSafeInteger(seed) || seed < 0 ? `--seed must be a non-negative integer, got ${o.seed}` : '',
-  hours !== undefined && !(hours > 0) ? `--hours must be positive, got ${o.hours}` : '',
-  scale !== undefined && !(scale > 0) ? `--scale must be positive, got ${o.scale}` : '',
-  o.sweep !== undefined && !(Number.isSafeInteger(Number(o.sweep)) && Number(o.sweep) > 0) ? `--sweep must be a positive integer, got ${o.sweep}` : '',
-  !(Number(o.sweepScale) > 0) ? `--sweep-scale must be positive, got ${o.sweepScale}` : '',
-  !(Number(o.sweepHours) > 0) ? `--sweep-hours must be positive, got ${o.sweepHours}` : '',
-].filter(Boolean);
+const bad = evalOptionProblems(o);
 if (bad.length) {
   process.stderr.write(bad.map((b) => `eval: ${b}\n`).join(''));
   process.exit(2);

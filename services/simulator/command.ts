@@ -6,6 +6,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { SimulateOptions } from './cli.ts';
+import { positiveNumberProblem, runOptionProblems } from './options.ts';
 import { runScenario } from './run.ts';
 import { loadScenario, ScenarioError } from './scenario.ts';
 import { JsonlSink } from './sinks/jsonl.ts';
@@ -18,13 +19,12 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
   const hours = opts.hours === undefined ? undefined : Number(opts.hours);
   const scale = opts.scale === undefined ? undefined : Number(opts.scale);
   const rate = opts.rate === undefined ? undefined : Number(opts.rate);
-  const errors: string[] = [];
-  if (!Number.isSafeInteger(seed) || seed < 0) errors.push(`--seed must be a non-negative integer, got ${opts.seed}`);
-  if (hours !== undefined && !(hours > 0)) errors.push(`--hours must be a positive number, got ${opts.hours}`);
-  if (scale !== undefined && !(scale > 0)) errors.push(`--scale must be a positive number, got ${opts.scale}`);
-  if (rate !== undefined && !(rate > 0)) errors.push(`--rate must be a positive number, got ${opts.rate}`);
-  if (rate !== undefined && !opts.kafka) errors.push('--rate applies only with --kafka');
-  if (!opts.kafka && !opts.out) errors.push('--out <dir> is required (or --kafka)');
+  const errors = [
+    ...runOptionProblems(opts),
+    positiveNumberProblem('--rate', opts.rate),
+    rate !== undefined && !opts.kafka ? '--rate applies only with --kafka' : '',
+    !opts.kafka && !opts.out ? '--out <dir> is required (or --kafka)' : '',
+  ].filter(Boolean);
   if (errors.length) {
     process.stderr.write(errors.map((e) => `callguard simulate: ${e}\n`).join(''));
     return 2;
