@@ -25,22 +25,13 @@
  *   before its flag (they travel on different topics) waits in the state
  *   and is applied when the flag comes.
  */
-import type { FlagEvent, FlagReason, ReviewDecision, ReviewDecisionKind, Severity } from '../../shared/contracts/records.ts';
+import type { FlagEvent, ReviewDecision, ReviewDecisionKind, Severity } from '../../shared/contracts/records.ts';
 
 /** Where a number stands. `CLEAR` = no action (also what an unknown number is). */
 export type EnforcementStatus = 'CLEAR' | 'LABELED' | 'PENDING_VERIFICATION' | 'BLOCKED' | 'DISMISSED';
 
 /** What the machine keeps of a flag. */
-export interface FlagSummary {
-  flagId: string;
-  severity: Severity;
-  score: number;
-  reasons: FlagReason[];
-  windowStart: number;
-  windowEnd: number;
-  detectedAt: number;
-  accessProvider: string | null;
-}
+export type FlagSummary = Pick<FlagEvent, 'flagId' | 'severity' | 'score' | 'reasons' | 'windowStart' | 'windowEnd' | 'detectedAt' | 'accessProvider'>;
 
 /** The protection a dismissal gives: flags over this evidence are ignored. */
 export interface Dismissal {

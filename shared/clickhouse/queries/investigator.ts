@@ -5,7 +5,7 @@
  */
 import type { ClickHouse } from '../client.ts';
 import { quoteIdentifier } from '../params.ts';
-import type { FlagReason, ReviewDecision, RuleName, Severity } from '../../contracts/records.ts';
+import type { FlagEvent, ReviewDecision, RuleName, Severity } from '../../contracts/records.ts';
 import * as Q from './sql.ts';
 
 /** Severity as a rank: 1 WATCH, 2 LABEL, 3 BLOCK_RECOMMENDED. */
@@ -48,20 +48,9 @@ export interface ReviewInForce {
   decidedAt: number;
 }
 
-/** A flag as the console shows it. */
-export interface FlagView {
-  flagId: string;
-  number: string;
-  severity: Severity;
-  score: number;
-  reasons: FlagReason[];
-  windowStart: number;
-  windowEnd: number;
-  detectedAt: number;
-  emittedAt: number;
+/** A flag as the console shows it: the FlagEvent (its number class as stored) and the review in force. */
+export interface FlagView extends Omit<FlagEvent, 'numberClass'> {
   numberClass: string;
-  accessProvider: string | null;
-  evidence: Record<string, number>;
   review: ReviewInForce | null;
 }
 
