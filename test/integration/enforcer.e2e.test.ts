@@ -14,12 +14,12 @@ import { loadEnforcerConfig, type EnforcerConfig } from '../../services/enforcer
 import { startEnforcer, type RunningEnforcer } from '../../services/enforcer/main.ts';
 import type { LookupView } from '../../services/enforcer/view.ts';
 import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
-import { randomTopic } from './helpers/names.ts';
+import { randomKey, randomTopic } from './helpers/names.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const H = 3_600_000;
 const now = Date.now();
-const prefix = `callguard:test:${randomTopic('enf').slice(4)}`;
+const prefix = randomKey();
 const log = pino({ level: 'warn' }, pino.destination(2));
 
 let kafka: Kafka;

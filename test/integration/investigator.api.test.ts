@@ -16,14 +16,14 @@ import { parseReviewDecision } from '../../shared/contracts/validate.ts';
 import { loadInvestigatorConfig } from '../../services/investigator/config.ts';
 import { startConsole, type RunningConsole } from '../../services/investigator/main.ts';
 import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
-import { randomDatabase, randomTopic } from './helpers/names.ts';
+import { randomDatabase, randomKey, randomTopic } from './helpers/names.ts';
 import { waitFor } from './helpers/wait.ts';
 import { DIALLER, FLAGS, H, HARASSER, LURE, NEIGHBOUR, OLD_OFFENDER, T0, WATCHED, loadFixture } from './investigator-fixtures.ts';
 
 const USER = 'inv-test';
 const PASSWORD = 'correct horse battery';
 const database = randomDatabase('cg_inv');
-const prefix = `callguard:test:${randomTopic('inv').slice(4)}`;
+const prefix = randomKey();
 const log = pino({ level: 'error' }, pino.destination(2));
 
 let ch: ClickHouse;
