@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 
 /** Options of `callguard simulate`, as commander parses them. */
 export interface SimulateOptions {
@@ -27,9 +28,9 @@ export function register(program: Command): void {
     .option('--scale <x>', 'override the count multiplier of every population')
     .option('--kafka', 'produce Avro to Kafka (CALLGUARD_KAFKA_BROKERS, CALLGUARD_SCHEMA_REGISTRY_URL) instead of files')
     .option('--rate <n>', 'with --kafka: target records per second (default: as fast as possible)')
-    .option('--calls-topic <t>', 'with --kafka: calls topic (env CALLGUARD_TOPIC_CALLS, default callguard.calls.v1)', process.env.CALLGUARD_TOPIC_CALLS || 'callguard.calls.v1')
-    .option('--complaints-topic <t>', 'with --kafka: complaints topic (env CALLGUARD_TOPIC_COMPLAINTS, default callguard.complaints.v1)', process.env.CALLGUARD_TOPIC_COMPLAINTS || 'callguard.complaints.v1')
-    .option('--consents-topic <t>', 'with --kafka: consents topic (env CALLGUARD_TOPIC_CONSENTS, default callguard.consents.v1)', process.env.CALLGUARD_TOPIC_CONSENTS || 'callguard.consents.v1')
+    .option('--calls-topic <t>', `with --kafka: calls topic (env CALLGUARD_TOPIC_CALLS, default ${DEFAULT_TOPICS.calls})`, process.env.CALLGUARD_TOPIC_CALLS || DEFAULT_TOPICS.calls)
+    .option('--complaints-topic <t>', `with --kafka: complaints topic (env CALLGUARD_TOPIC_COMPLAINTS, default ${DEFAULT_TOPICS.complaints})`, process.env.CALLGUARD_TOPIC_COMPLAINTS || DEFAULT_TOPICS.complaints)
+    .option('--consents-topic <t>', `with --kafka: consents topic (env CALLGUARD_TOPIC_CONSENTS, default ${DEFAULT_TOPICS.consents})`, process.env.CALLGUARD_TOPIC_CONSENTS || DEFAULT_TOPICS.consents)
     .option('--no-progress', 'no progress bar')
     .addHelpText(
       'after',
