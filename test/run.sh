@@ -79,8 +79,10 @@ if [ -n "$to_start" ]; then
   fi
 else
   say "stack already answering; reusing it (it will be left running)"
-  # Topics, schemas and the ClickHouse migration are idempotent: make sure they exist.
-  cli stack init >&2 || { say "callguard stack init failed"; exit 1; }
+  # `up` starts nothing here: it re-checks each service, fetches the Kafka jars into this checkout's
+  # .stack/cache when the stack is another checkout's (the private brokers of the tests run them),
+  # and makes sure topics, schemas and the ClickHouse migration exist (all idempotent).
+  cli stack up >&2 || { say "callguard stack up (reusing the running stack) failed"; exit 1; }
 fi
 
 # The console's browser test drives Debian's chromium (never a downloaded browser).

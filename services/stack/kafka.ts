@@ -120,6 +120,9 @@ export function kafkaService(cfg: StackConfig): StackService {
     local,
     ports: [port, controllerPort],
     startTimeoutSec: 90,
+    // test/integration/helpers/private-kafka.ts starts private brokers from this checkout's jars,
+    // also when the shared broker is another checkout's.
+    provisionWhenReused: true,
     async provision(c) {
       if (existsSync(marker)) return;
       await ensureJavaAndMaven(c);

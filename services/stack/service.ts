@@ -23,6 +23,11 @@ export interface StackService {
   startTimeoutSec: number;
   /** Installs or downloads what the service needs; cached and idempotent. */
   provision(cfg: StackConfig): Promise<void>;
+  /**
+   * Provision even when the service already answers from elsewhere (another checkout's stack):
+   * Kafka, whose jars in this checkout's .stack/cache the tests' private brokers run.
+   */
+  provisionWhenReused?: boolean;
   /** Writes the service's config files and says how to run it. */
   launch(cfg: StackConfig): Promise<LaunchSpec>;
   /** Cheap readiness check used while waiting (default: {@link probe}). */

@@ -90,6 +90,7 @@ export async function stackUp(cfg: StackConfig, names: string[] = []): Promise<U
   // (apt-get calls are queued inside ensureDebPackages).
   const settled = await Promise.allSettled(
     plans.map(async (p): Promise<UpLine> => {
+      if (p.state === 'reused' && p.svc.provisionWhenReused) await p.svc.provision(cfg);
       if (p.state === 'reused' || p.state === 'external') return { service: p.svc, state: p.state, probe: p.probe! };
       if (p.state === 'start') {
         await p.svc.provision(cfg);
