@@ -9,14 +9,16 @@
  */
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { createClickHouse, clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
-import { ensureTopics, kafkaBrokersFromEnv, topicSpecsFor } from '../../shared/kafka/index.ts';
+import { createKafka, ensureTopics, LogLevel, topicSpecsFor } from '../../shared/kafka/index.ts';
 import { detectorEnv, runTopics } from '../detector/launch-env.ts';
+import { readTruth } from '../eval/inputs.ts';
 import { parseDetectorMetrics, type DetectorProgress } from './progress.ts';
 import { runCli, startCli, stop } from './processes.ts';
 import { printSummary } from './summary.ts';
 
+/** Options of `callguard demo` (see cli.ts). */
 export interface DemoOptions {
   hours: number;
   scale: number;
@@ -26,6 +28,7 @@ export interface DemoOptions {
 
 const say = (s: string) => process.stderr.write(`[demo] ${s}\n`);
 
+/** Runs the demo; returns the exit code (1 when a step failed, said on stderr). */
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const started = Date.now();
   const id = new Date(started).toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -37,7 +40,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if ((await runCli(['stack', 'up'])) !== 0) return fail('callguard stack up failed (see above and .stack/logs/)');
 
   say(`2/4 simulated traffic → Kafka topics callguard.demo.${id}.* (default scenario, ${opts.hours} h, scale ${opts.scale})`);
-  const kafka = new Kafka({ clientId: 'callguard-demo', brokers: kafkaBrokersFromEnv(), logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ clientId: 'callguard-demo', logLevel: LogLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, topicSpecsFor(topics));
@@ -114,12 +117,7 @@ async function waitCaughtUp(port: number, produced: number, timeoutMs: number, e
 async function scoreFlags(kafka: Kafka, topic: string, truthFile: string): Promise<{ precision: number; recall: number; labelled: number }> {
   const { readFlagsTopic } = await import('./flags-topic.ts');
   const labelled = await readFlagsTopic(kafka, topic);
-  const truth = new Map<string, boolean>();
-  for (const line of readFileSync(truthFile, 'utf8').split('\n')) {
-    if (!line) continue;
-    const t = JSON.parse(line) as { number: string; nuisance: boolean };
-    truth.set(t.number, t.nuisance);
-  }
+  const truth = new Map(readTruth(truthFile).map((t) => [t.number, t.nuisance]));
   let tp = 0;
   let fp = 0;
   for (const n of labelled) (truth.get(n) ? tp++ : fp++);
