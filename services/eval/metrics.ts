@@ -8,13 +8,10 @@
  * call in the scored period (`firstNuisanceTime`).
  */
 
-/** One line of truth.jsonl. */
-export interface EvalTruth {
-  number: string;
-  population: string;
-  nuisance: boolean;
-  firstNuisanceTime?: number;
-}
+import type { TruthRow } from '../simulator/truth.ts';
+
+/** One line of truth.jsonl, as the simulator writes it. */
+export type EvalTruth = TruthRow;
 
 /** What the metrics need of a FlagEvent. */
 export interface EvalFlag {
