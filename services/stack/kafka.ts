@@ -131,9 +131,16 @@ export function kafkaService(cfg: StackConfig): StackService {
       writeFileSync(join(home, 'pom.xml'), kafkaPom(VERSIONS.kafka, VERSIONS.log4j));
       // No marker: whatever an interrupted run left in libs/ goes. copy-dependencies keeps a jar already
       // there when it is newer than the repository's copy, which a jar cut short by that run is.
-      rmSync(libs, { recursive: true, force: true });
-      await runMaven(c, 'mvn copy-dependencies (Kafka)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], home);
-      const broken = brokenJars(libs);
+      const fetchJars = async (): Promise<string[]> => {
+        rmSync(libs, { recursive: true, force: true });
+        await runMaven(c, 'mvn copy-dependencies (Kafka)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], home);
+        return brokenJars(libs);
+      };
+      let broken = await fetchJars();
+      if (broken.length > 0) {
+        progress(`Kafka jars not complete zips after the copy: ${broken.join(', ')}; copying them again`);
+        broken = await fetchJars();
+      }
       if (broken.length > 0) {
         rmSync(libs, { recursive: true, force: true });
         throw new StackError(
