@@ -25,7 +25,7 @@
  *   before its flag (they travel on different topics) waits in the state
  *   and is applied when the flag comes.
  */
-import type { FlagEvent, ReviewDecision, ReviewDecisionKind, Severity } from '../../shared/contracts/records.ts';
+import { SEVERITY_RANK, type FlagEvent, type ReviewDecision, type ReviewDecisionKind, type Severity } from '../../shared/contracts/records.ts';
 
 /** Where a number stands. `CLEAR` = no action (also what an unknown number is). */
 export type EnforcementStatus = 'CLEAR' | 'LABELED' | 'PENDING_VERIFICATION' | 'BLOCKED' | 'DISMISSED';
@@ -120,8 +120,6 @@ export interface Transition {
   changed: boolean;
 }
 
-const RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
-
 /** A fresh state for a number never seen. */
 export function emptyState(number: string): NumberState {
   return {
@@ -155,7 +153,7 @@ export function coveredByDismissal(flag: Pick<FlagSummary, 'flagId' | 'severity'
   // Nothing after the reviewed evidence: the same calls again.
   if (flag.windowEnd <= d.windowEnd) return true;
   // Overlapping the reviewed evidence without getting any stronger.
-  return flag.windowStart < d.windowEnd && RANK[flag.severity] <= RANK[d.severity];
+  return flag.windowStart < d.windowEnd && SEVERITY_RANK[flag.severity] <= SEVERITY_RANK[d.severity];
 }
 
 /** Keeps what the machine needs of a FlagEvent. */

@@ -13,6 +13,8 @@ export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
 
 export const SEVERITIES = ['WATCH', 'LABEL', 'BLOCK_RECOMMENDED'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** Severity as a rank, for comparing: 1 WATCH, 2 LABEL, 3 BLOCK_RECOMMENDED (the values of ClickHouse's severity Enum8 too). */
+export const SEVERITY_RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
 
 export const RULES = [
   'HIGH_FREQUENCY',

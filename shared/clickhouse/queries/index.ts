@@ -2,7 +2,6 @@
 export * as sql from './sql.ts';
 export {
   investigatorQueries,
-  SEVERITY_RANK,
   type InvestigatorQueries,
   type NumberSummary,
   type SeriesPoint,

@@ -5,11 +5,8 @@
  */
 import type { ClickHouse } from '../client.ts';
 import { quoteIdentifier } from '../params.ts';
-import type { FlagEvent, ReviewDecision, RuleName, Severity } from '../../contracts/records.ts';
+import { SEVERITY_RANK, type FlagEvent, type ReviewDecision, type RuleName, type Severity } from '../../contracts/records.ts';
 import * as Q from './sql.ts';
-
-/** Severity as a rank: 1 WATCH, 2 LABEL, 3 BLOCK_RECOMMENDED. */
-export const SEVERITY_RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
 
 /** A number's totals over a period. */
 export interface NumberSummary {
