@@ -1,8 +1,9 @@
 /** Reading the eval's inputs: truth.jsonl and the FlagEvents that replay prints. */
 import { readFileSync } from 'node:fs';
+import { SEVERITIES } from '../../shared/contracts/records.ts';
 import type { EvalFlag, EvalTruth } from './metrics.ts';
 
-const SEVERITIES = new Set(['WATCH', 'LABEL', 'BLOCK_RECOMMENDED']);
+const SEVERITY_NAMES = new Set<string>(SEVERITIES);
 
 /** Parses truth.jsonl; throws with the line number on a bad line. */
 export function readTruth(file: string): EvalTruth[] {
@@ -29,7 +30,7 @@ export function parseFlagLine(line: string): EvalFlag | null {
   } catch {
     return null;
   }
-  if (typeof f.number !== 'string' || typeof f.severity !== 'string' || !SEVERITIES.has(f.severity) || typeof f.detectedAt !== 'number') return null;
+  if (typeof f.number !== 'string' || typeof f.severity !== 'string' || !SEVERITY_NAMES.has(f.severity) || typeof f.detectedAt !== 'number') return null;
   const rules = Array.isArray(f.reasons) ? f.reasons.map((r: { rule?: unknown }) => String(r?.rule)) : [];
   return { number: f.number, severity: f.severity as EvalFlag['severity'], detectedAt: f.detectedAt, rules };
 }

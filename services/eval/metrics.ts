@@ -8,6 +8,7 @@
  * call in the scored period (`firstNuisanceTime`).
  */
 
+import type { Severity } from '../../shared/contracts/records.ts';
 import type { TruthRow } from '../simulator/truth.ts';
 
 /** One line of truth.jsonl, as the simulator writes it. */
@@ -16,7 +17,7 @@ export type EvalTruth = TruthRow;
 /** What the metrics need of a FlagEvent. */
 export interface EvalFlag {
   number: string;
-  severity: 'WATCH' | 'LABEL' | 'BLOCK_RECOMMENDED';
+  severity: Severity;
   detectedAt: number;
   rules: string[];
 }
