@@ -3,15 +3,10 @@
  * command runs.
  */
 import type { Command } from 'commander';
+import type { ReplayOptions } from './replay.ts';
 
-interface ReplayCliOptions {
-  calls?: string;
-  complaints?: string;
-  consents?: string;
-  allowlist?: string;
-  config?: string;
-  quiet?: boolean;
-}
+/** The options as commander parses them: --calls may be missing (checked in the action). */
+type ReplayCliOptions = Partial<ReplayOptions>;
 
 /** Declares the `replay` subcommand. */
 export function register(program: Command): void {
