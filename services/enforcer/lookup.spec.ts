@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildLookupServer, LOOKUP_TIMEOUTS, startLookupServer, type LookupServer, type LookupTimeouts } from './lookup.ts';
 import { createEnforcerMetrics } from './metrics.ts';
 
-const SHORT: LookupTimeouts = { idleMs: 400, keepAliveMs: 5_000, requestMs: 600, checkIntervalMs: 100 };
+const SHORT: LookupTimeouts = { keepAliveMs: 5_000, requestMs: 600, checkIntervalMs: 100 };
 let server: LookupServer | undefined;
 const sockets: Socket[] = [];
 
@@ -32,6 +32,7 @@ function hold(at: { host: string; port: number }, waitMs: number, onConnect?: (s
   const s = connect(at.port, at.host, () => onConnect?.(s));
   sockets.push(s);
   s.on('error', () => {});
+  s.resume(); // read what the server sends (a 408, its FIN): a paused socket never sees the close
   return new Promise<number | 'open'>((resolve) => {
     const timer = setTimeout(() => resolve('open'), waitMs);
     s.on('close', () => {
@@ -42,19 +43,16 @@ function hold(at: { host: string; port: number }, waitMs: number, onConnect?: (s
 }
 
 describe('lookup API: clients cannot hold connections without sending requests', () => {
-  it('the defaults bound idle connections and slow requests (none is "no limit")', () => {
+  it('the defaults bound slow requests (by default Fastify sets no limit)', () => {
     const app = buildLookupServer({ store: {} as never, metrics: createEnforcerMetrics(), health: async () => ({ redis: true, consumer: 'running' }) });
     const s = app.server;
-    expect(s.timeout).toBe(LOOKUP_TIMEOUTS.idleMs);
     expect(s.keepAliveTimeout).toBe(72_000);
     expect(s.requestTimeout).toBe(LOOKUP_TIMEOUTS.requestMs);
-    expect(s.headersTimeout).toBeGreaterThan(0);
-    expect(s.headersTimeout).toBeLessThanOrEqual(s.requestTimeout);
-    expect(LOOKUP_TIMEOUTS.idleMs).toBeGreaterThan(0);
+    expect(s.headersTimeout).toBe(LOOKUP_TIMEOUTS.requestMs);
     expect(LOOKUP_TIMEOUTS.requestMs).toBeGreaterThan(0);
   });
 
-  it('a connection that never sends a byte is closed', async () => {
+  it('a connection that never sends a byte is closed after the request limit', async () => {
     const at = await start(SHORT);
     expect(await hold(at, 5_000)).not.toBe('open');
   });
@@ -97,7 +95,7 @@ describe('lookup API: clients cannot hold connections without sending requests',
       return (data.match(/HTTP\/1\.1 200/g) ?? []).length - before;
     };
     expect(await ask()).toBe(1);
-    await new Promise((r) => setTimeout(r, 1_000)); // longer than idleMs and requestMs, shorter than keepAliveMs
+    await new Promise((r) => setTimeout(r, 1_000)); // longer than requestMs, shorter than keepAliveMs
     expect(s.destroyed).toBe(false);
     expect(await ask()).toBe(1);
     expect(data).toContain('"status":"CLEAR"');

@@ -42,22 +42,23 @@ export interface LookupServerOptions {
 
 /** How long the lookup API lets a client hold a connection without a complete request, ms. */
 export interface LookupTimeouts {
-  /** A connection that has sent nothing (no request yet) is closed after this long. Between requests, keepAliveMs applies. */
-  idleMs: number;
   /** Idle time between requests on a keep-alive connection. */
   keepAliveMs: number;
-  /** A request's head and body must have arrived this long after it began (Node's headersTimeout and requestTimeout). */
+  /**
+   * A request's head and body must have arrived this long after its first byte (Node's headersTimeout and
+   * requestTimeout); a new connection that sends nothing is closed after this long too.
+   */
   requestMs: number;
   /** How often Node checks requestMs (its connectionsCheckingInterval). */
   checkIntervalMs: number;
 }
 
 /**
- * The defaults: 72 s idle (before the first request as between requests) and 10 s to send a request (a lookup is
- * one short GET). Without them a client could hold connections open forever — one that never sends a byte, or
- * trickles a request in — until the process runs out of descriptors and call setup's lookups are refused.
+ * The defaults: 72 s keep-alive and 10 s to send a request (a lookup is one short GET). Fastify's default request
+ * timeout is none: a client that trickled a request body in held its connection for ever, and enough such
+ * connections would use up the process's descriptors, after which call setup's lookups are refused.
  */
-export const LOOKUP_TIMEOUTS: LookupTimeouts = { idleMs: 72_000, keepAliveMs: 72_000, requestMs: 10_000, checkIntervalMs: 1_000 };
+export const LOOKUP_TIMEOUTS: LookupTimeouts = { keepAliveMs: 72_000, requestMs: 10_000, checkIntervalMs: 1_000 };
 
 const reason = {
   type: 'object',
@@ -112,8 +113,6 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
         (req, res) => serveHot(hot, req, res, handler),
       );
       server.keepAliveTimeout = t.keepAliveMs;
-      // Socket inactivity until the first request (Node switches to keepAliveTimeout between requests).
-      server.setTimeout(t.idleMs);
       return server;
     },
   });
