@@ -155,6 +155,20 @@ describe('validation', () => {
     );
   });
 
+  it('refuses severity scores that do not rise with the severity (context alone would reach BLOCK_RECOMMENDED)', () => {
+    // block 30 < label 50: HIGH_FREQUENCY (29) + SHORT_CALLS (20), both context with no evidence, scored 49 → BLOCK_RECOMMENDED.
+    const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { block: 30 } }) } }));
+    expect(e).toEqual(['severity.block: must be at least severity.label (50), not 30']);
+    const w = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { watch: 60 } }) } }));
+    expect(w).toEqual(['severity.label: must be at least severity.watch (60), not 50']);
+    // Reported together with the other errors.
+    const both = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ allowedLatenessMs: -1, severity: { label: 90 } }) } }));
+    expect(both.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['allowedLatenessMs', 'severity.block']);
+    // Equal scores are allowed (a severity can be switched off), and so is raising them in order.
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { watch: 50, label: 50, block: 50 } }) } }).ok).toBe(true);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { watch: 30, label: 60, block: 90 } }) } }).ok).toBe(true);
+  });
+
   it('reports errors from the file and the environment together after merging', () => {
     const p = file('yaml', 'rules:\n  shortCalls:\n    minShare: -0.5\n');
     const e = errors(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{"acquaintanceTalkSec": 0}' } }));

@@ -235,6 +235,14 @@ export const engineConfigSchema = z
         blockMinRules: z.number().int().min(2).default(2),
       })
       .strict()
+      // The scores must rise with the severity. With `block` under `label`, the
+      // context rules (HIGH_FREQUENCY 29 + SHORT_CALLS 20: kept under `label`
+      // without evidence, but 20 points each) would make BLOCK_RECOMMENDED with
+      // no evidence at all; with `label` under `watch`, LABEL would skip WATCH.
+      .superRefine((v, ctx) => {
+        if (v.label < v.watch) ctx.addIssue({ code: 'custom', path: ['label'], message: `must be at least severity.watch (${v.watch}), not ${v.label}` });
+        if (v.block < v.label) ctx.addIssue({ code: 'custom', path: ['block'], message: `must be at least severity.label (${v.label}), not ${v.block}` });
+      })
       .prefault({}),
   })
   .strict();
