@@ -45,6 +45,25 @@ describe('NO_CONSENT', () => {
     expect(e.stats().consents).toBe(40);
   });
 
+  it('consent granted, revoked and granted again, all read before the calls (as replay reads them): calls inside the first grant never count', () => {
+    const e = engine();
+    const eight = customers.slice(0, 8);
+    for (const c of eight) {
+      e.onConsent({ caller: LINE, callee: c, grantedAt: T0 - DAY, revokedAt: null });
+      e.onConsent({ caller: LINE, callee: c, grantedAt: T0 - DAY, revokedAt: T0 + 2 * HOUR });
+      e.onConsent({ caller: LINE, callee: c, grantedAt: T0 + 5 * HOUR, revokedAt: null });
+    }
+    const tr = new Traffic();
+    // Inside the first grant: consented.
+    eight.forEach((c, i) => tr.answered(T0 + i * 5 * MIN, LINE, c, 60));
+    expect(withRule(play(e, tr.inputs()).flags, 'NO_CONSENT')).toEqual([]);
+    // Between the revocation and the new grant: unconsented, they count (the fifth is a LABEL).
+    const gap = new Traffic();
+    eight.forEach((c, i) => gap.answered(T0 + 3 * HOUR + i * 5 * MIN, LINE, c, 60));
+    const flags = atLeast(withRule(play(e, gap.inputs()).flags, 'NO_CONSENT'), 'LABEL');
+    expect(flags[0]?.detectedAt).toBe(T0 + 3 * HOUR + 4 * 5 * MIN);
+  });
+
   it('consent is live only from its grant: calls before it count', () => {
     const tr = new Traffic();
     for (const c of customers.slice(0, 6)) tr.consent(T0, LINE, c, T0 + DAY);

@@ -38,6 +38,45 @@ describe('ConsentStore', () => {
     expect(s.has(LINE, CALLEE, T + 5000)).toBe(true);
   });
 
+  it('granted, revoked, granted again: the first grant still covers its own time, the gap stays uncovered', () => {
+    // Replay reads every consent before any call, so all three records are in before the calls are judged.
+    const s = new ConsentStore();
+    s.put(LINE, CALLEE, T, null);
+    s.put(LINE, CALLEE, T, T + 1000);
+    s.put(LINE, CALLEE, T + 5000, null);
+    expect(s.has(LINE, CALLEE, T + 500)).toBe(true);
+    expect(s.has(LINE, CALLEE, T + 1000)).toBe(false);
+    expect(s.has(LINE, CALLEE, T + 4999)).toBe(false);
+    expect(s.has(LINE, CALLEE, T + 5000)).toBe(true);
+    expect(s.size).toBe(1);
+  });
+
+  it('does not depend on which grant is read first, and a later grant ends an earlier one left open', () => {
+    const a = new ConsentStore();
+    a.put(LINE, CALLEE, T + 5000, T + 8000);
+    a.put(LINE, CALLEE, T, null); // an older grant, never revoked on record, read last
+    const b = new ConsentStore();
+    b.put(LINE, CALLEE, T, null);
+    b.put(LINE, CALLEE, T + 5000, T + 8000);
+    for (const s of [a, b]) {
+      expect(s.has(LINE, CALLEE, T + 100)).toBe(true);
+      expect(s.has(LINE, CALLEE, T + 6000)).toBe(true);
+      // Revoked at T + 8000: the open older grant does not outlive the revocation of the newer one.
+      expect(s.has(LINE, CALLEE, T + 8000)).toBe(false);
+    }
+    expect(a.exportState().sort()).toEqual(b.exportState().sort());
+  });
+
+  it('snapshots every grant (a restored store answers the same)', () => {
+    const s = new ConsentStore();
+    s.put(LINE, CALLEE, T, T + 1000);
+    s.put(LINE, CALLEE, T + 5000, null);
+    const r = new ConsentStore();
+    r.importState(s.exportState());
+    for (const t of [T - 1, T, T + 999, T + 1000, T + 4999, T + 5000]) expect(r.has(LINE, CALLEE, t)).toBe(s.has(LINE, CALLEE, t));
+    expect(r.exportState()).toEqual(s.exportState());
+  });
+
   it('is directed and per pair', () => {
     const s = new ConsentStore();
     s.put(LINE, CALLEE, T, null);

@@ -1,10 +1,28 @@
 /**
- * Consent registrations of marketing lines: caller → callee → the interval
- * in which consent is live. The latest record for a pair wins (the topic is
- * compacted by `caller|callee`, so a revocation replaces the grant).
+ * Consent registrations of marketing lines: caller → callee → the intervals
+ * ("grants") in which consent is live. A record describes one grant, named by
+ * its `grantedAt`: a later record with the same `grantedAt` replaces it (the
+ * topic is compacted by `caller|callee`, so a revocation replaces the grant it
+ * revokes). A record with another `grantedAt` is another grant: the earlier
+ * grants stay on record for the times before it, so a consent revoked and
+ * later granted again still covers calls made inside the first grant when
+ * they are judged after the re-grant was read (replay reads every consent
+ * first; late calls in the detector). A grant ends at the latest where the
+ * next one begins, so the latest grant decides from its start on and the
+ * result does not depend on which of two grants was read first.
  */
+
+interface Grant {
+  grantedAt: number;
+  /** Infinity while not revoked. */
+  revokedAt: number;
+}
+
+/** Grants kept per pair (the oldest are forgotten beyond it). */
+const MAX_GRANTS = 8;
+
 export class ConsentStore {
-  private readonly byCaller = new Map<number, Map<number, { grantedAt: number; revokedAt: number }>>();
+  private readonly byCaller = new Map<number, Map<number, Grant | Grant[]>>();
   private count = 0;
 
   get size(): number {
@@ -14,15 +32,35 @@ export class ConsentStore {
   put(caller: number, callee: number, grantedAt: number, revokedAt: number | null): void {
     let m = this.byCaller.get(caller);
     if (!m) this.byCaller.set(caller, (m = new Map()));
-    if (!m.has(callee)) this.count++;
-    m.set(callee, { grantedAt, revokedAt: revokedAt ?? Infinity });
+    const g: Grant = { grantedAt, revokedAt: revokedAt ?? Infinity };
+    const known = m.get(callee);
+    if (known === undefined) {
+      this.count++;
+      m.set(callee, g);
+      return;
+    }
+    if (!Array.isArray(known) && known.grantedAt === grantedAt) {
+      m.set(callee, g); // the common case: the same grant, revised (revoked)
+      return;
+    }
+    const grants = (Array.isArray(known) ? known : [known]).filter((x) => x.grantedAt !== grantedAt);
+    grants.push(g);
+    grants.sort((a, b) => a.grantedAt - b.grantedAt);
+    if (grants.length > MAX_GRANTS) grants.splice(0, grants.length - MAX_GRANTS);
+    for (let i = 0; i + 1 < grants.length; i++) {
+      const next = grants[i + 1].grantedAt;
+      if (grants[i].revokedAt > next) grants[i] = { grantedAt: grants[i].grantedAt, revokedAt: next };
+    }
+    m.set(callee, grants.length === 1 ? grants[0] : grants);
   }
 
-  /** Every record as [caller, callee, grantedAt, revokedAt|null], for snapshots. */
+  /** Every grant as [caller, callee, grantedAt, revokedAt|null], for snapshots. */
   exportState(): [number, number, number, number | null][] {
     const out: [number, number, number, number | null][] = [];
     for (const [caller, m] of this.byCaller) {
-      for (const [callee, c] of m) out.push([caller, callee, c.grantedAt, Number.isFinite(c.revokedAt) ? c.revokedAt : null]);
+      for (const [callee, known] of m) {
+        for (const c of Array.isArray(known) ? known : [known]) out.push([caller, callee, c.grantedAt, Number.isFinite(c.revokedAt) ? c.revokedAt : null]);
+      }
     }
     return out;
   }
@@ -33,8 +71,11 @@ export class ConsentStore {
 
   /** True when `callee` had live consent for calls from `caller` at time `t`. */
   has(caller: number, callee: number, t: number): boolean {
-    const c = this.byCaller.get(caller)?.get(callee);
-    return c !== undefined && c.grantedAt <= t && t < c.revokedAt;
+    const known = this.byCaller.get(caller)?.get(callee);
+    if (known === undefined) return false;
+    if (!Array.isArray(known)) return known.grantedAt <= t && t < known.revokedAt;
+    for (const c of known) if (c.grantedAt <= t && t < c.revokedAt) return true;
+    return false;
   }
 
   /** True when the line has any consent registration at all. */
