@@ -377,6 +377,28 @@ describe('window boundaries', () => {
     expect(maxSeverity(complaints(30 * DAY))).toBe('WATCH');
   });
 
+  it('complaints: one delivered after a later reporter\'s (a slower channel) still makes the second reporter, judged at the later time', () => {
+    const tr = new Traffic();
+    const reported = mobile(5, '138');
+    tr.complaint(T0 + HOUR, stranger(1), reported); // by app, at once
+    tr.complaint(T0, stranger(2), reported, { delayMs: 3 * HOUR }); // by hotline, three hours on
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(flags.map((f) => [f.severity, f.detectedAt, f.evidence.distinctReporters])).toEqual([['WATCH', T0 + HOUR, 2]]);
+    // The same two reporters in order give the same flag.
+    const inOrder = new Traffic();
+    inOrder.complaint(T0, stranger(2), reported);
+    inOrder.complaint(T0 + HOUR, stranger(1), reported);
+    expect(play(engine(), inOrder.inputs()).flags.map((f) => [f.severity, f.detectedAt, f.flagId])).toEqual(flags.map((f) => [f.severity, f.detectedAt, f.flagId]));
+  });
+
+  it('complaints: one reporter about two numbers is one reporter for each, never enough', () => {
+    const tr = new Traffic();
+    tr.complaint(T0, stranger(1), mobile(5, '138'));
+    tr.complaint(T0 + MIN, stranger(1), mobile(6, '138'));
+    tr.complaint(T0 + 2 * MIN, stranger(1), mobile(5, '138'), { delayMs: HOUR });
+    expect(play(engine(), tr.inputs()).flags).toEqual([]);
+  });
+
   /** Ten cancelled attempts at strangers in ten minutes, each ringing `ringMs`. */
   const ringOnce = (ringMs: number) => {
     const tr = new Traffic();

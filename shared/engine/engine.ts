@@ -208,7 +208,11 @@ export class DetectionEngine implements Engine {
     // No counters.touch here: a complaint counts nothing in the windows, and
     // rolling them to a report time ahead of the number's calls would drop
     // those calls' counts (reading them at any time needs no roll).
-    this.evaluate(slot, t);
+    // A complaint delivered after a later one about the same number (slower
+    // channels) is judged where both are on record, at the later one's time:
+    // at its own time the later reporter had not yet complained, and nothing
+    // else may come to judge the number again.
+    this.evaluate(slot, Math.max(t, this.complaintStore.latest(reported)));
     return 'accepted';
   }
 

@@ -77,6 +77,14 @@ export class ComplaintStore {
     for (const [k, reporter, time, weight, reports] of rows) this.add(k, reporter, time, weight, reports ?? 1);
   }
 
+  /** Event time of the number's latest complaint on record (-Infinity for none). */
+  latest(reported: number): number {
+    let t = -Infinity;
+    const list = this.byNumber.get(reported);
+    if (list) for (const e of list) if (e.time > t) t = e.time;
+    return t;
+  }
+
   /** True while the number has complaints on record. */
   has(reported: number): boolean {
     return this.byNumber.has(reported);
