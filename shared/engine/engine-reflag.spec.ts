@@ -45,8 +45,12 @@ describe('re-flag policy', () => {
   });
 
   it('a rise in severity re-flags with a new id', () => {
-    const flags = run(telemarketer(1));
-    expect(flags.length).toBeGreaterThanOrEqual(2);
+    // The telemarketer's LABEL (LOW_ANSWER_FANOUT; its volume is context) rises to BLOCK_RECOMMENDED with three reporters' complaints.
+    const tr = new Traffic();
+    for (let i = 0; i < 3; i++) tr.complaint(T0 + 5 * HOUR + i * 60 * SEC, stranger(900 + i, '137'), CALLER);
+    const at = (i: Input) => (i.kind === 'call' ? i.event.startTime : i.kind === 'complaint' ? i.report.reportTime : i.record.grantedAt);
+    const flags = run([...telemarketer(1), ...tr.inputs()].sort((a, b) => at(a) - at(b)));
+    expect(flags.map((f) => f.severity)).toEqual(['LABEL', 'BLOCK_RECOMMENDED']);
     expect(new Set(flags.map((f) => f.flagId)).size).toBe(flags.length);
   });
 

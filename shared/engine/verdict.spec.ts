@@ -3,6 +3,13 @@ import type { RuleName } from '../contracts/records.ts';
 import { defaultConfig } from '../config/index.ts';
 import type { ScoredReason } from './signals.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
+import { RULE_SET } from './rules/index.ts';
+import { callBombing } from './rules/call-bombing.ts';
+import { highFrequency } from './rules/high-frequency.ts';
+import { quietHours } from './rules/quiet-hours.ts';
+import { rejectionRepeat } from './rules/rejection-repeat.ts';
+import { shortCalls } from './rules/short-calls.ts';
+import { emptySignals, type Signals } from './signals.ts';
 
 const sev = defaultConfig().severity;
 const reason = (rule: RuleName, points: number): ScoredReason => ({ rule, window: '1h', value: 1, threshold: 1, points });
@@ -33,6 +40,37 @@ describe('verdict', () => {
     const v = verdict([reason('RING_ONCE', 75), reason('SHORT_CALLS', 15), reason('HIGH_FREQUENCY', 19.9)], sev);
     expect(v.score).toBe(100);
     expect(v.severity).toBe('LABEL');
+  });
+
+  it('never gives BLOCK_RECOMMENDED to one strong signal padded with the context rules as they really score', () => {
+    // HIGH_FREQUENCY never scores under 25 and QUIET_HOURS at engaged callees 25–40: over the 20-point cut.
+    const rules = defaultConfig().rules;
+    const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
+    const hf = highFrequency(sig({ calls1h: 60 }), rules)!;
+    const night = quietHours(sig({ quietStranger24h: 6, strangerCalls24h: 6, newStrangers24h: 6, strangerAnswered24h: 6 }), rules)!;
+    const short = shortCalls(sig({ answered24h: 10, shortTalk24h: 10 }), rules)!;
+    expect([hf.context, night.context, short.context]).toEqual([true, true, true]);
+    expect(hf.points).toBeGreaterThanOrEqual(20);
+    expect(night.points).toBeGreaterThanOrEqual(20);
+    // Six repeats after a refusal (85 points) from a busy line (60 calls an hour): one signal.
+    const rr = rejectionRepeat(sig({ rejectionRepeatMax: 6 }), rules)!;
+    expect(verdict([rr, hf], sev)).toEqual({ score: 100, severity: 'LABEL' });
+    // Bombing one victim 60 times an hour is 60 calls an hour: still one signal.
+    expect(verdict([callBombing(sig({ bombingMax: 60 }), rules)!, hf, night, short], sev).severity).toBe('LABEL');
+  });
+
+  it('no rule at its maximum, with every context rule at its maximum, is BLOCK_RECOMMENDED', () => {
+    const rules = defaultConfig().rules;
+    const max = emptySignals() as unknown as Record<string, unknown>;
+    for (const k of Object.keys(max)) if (typeof max[k] === 'number') max[k] = 1e6;
+    max.isMarketingLine = true;
+    // Engaged night calls (context), and the context rules at their maximum.
+    const ctx = { ...(max as unknown as Signals), strangerAnswered24h: 1e6, strangerTalked24h: 1e6 };
+    const context = [highFrequency(ctx, rules)!, shortCalls(ctx, rules)!, quietHours(ctx, rules)!];
+    expect(context.every((r) => r.context === true)).toBe(true);
+    const strong = RULE_SET.map((rule) => rule(max as unknown as Signals, rules)).filter((r) => r !== null && r.context !== true);
+    expect(strong.length).toBeGreaterThanOrEqual(7);
+    for (const r of strong) expect(verdict([r!, ...context], sev).severity, r!.rule).not.toBe('BLOCK_RECOMMENDED');
   });
 
   it('gives BLOCK_RECOMMENDED to two strong signals reaching the block score', () => {

@@ -13,8 +13,9 @@ export interface Verdict {
 /**
  * Combines the reasons into a score (the sum of their points, capped at
  * 100) and a severity. BLOCK_RECOMMENDED needs the block score AND at least
- * `blockMinRules` distinct rules each adding real weight (≥ 20 points): one
- * signal, however strong, stops at LABEL, since a number is verified by a
+ * `blockMinRules` distinct evidence rules each adding real weight (≥ 20
+ * points; context reasons never count): one signal, however strong, stops
+ * at LABEL, padded with context or not, since a number is verified by a
  * person before it is shut down. Context reasons (volume, short talk, the
  * hour) strengthen evidence but cannot make a LABEL: unless the evidence
  * alone reaches the LABEL score, the score stays below it.
@@ -25,8 +26,14 @@ export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['sever
   let strong = 0;
   for (const r of reasons) {
     sum += r.points;
-    if (r.context !== true) evidence += r.points;
-    if (r.points >= 20) strong++;
+    if (r.context !== true) {
+      evidence += r.points;
+      // Only evidence counts towards the rules BLOCK_RECOMMENDED needs: a
+      // context reason (HIGH_FREQUENCY 25–29, QUIET_HOURS at engaged callees
+      // 25–40, SHORT_CALLS up to 20) is weak whatever its points, and volume
+      // comes with most strong signals (60 attempts at one victim are 60 calls).
+      if (r.points >= 20) strong++;
+    }
   }
   let score = Math.min(100, Math.round(sum));
   if (evidence < s.label && score >= s.label) score = s.label - 1;
