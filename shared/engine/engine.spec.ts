@@ -162,3 +162,16 @@ describe('flags', () => {
     expect(flags[0].numberClass).toBe(cls);
   });
 });
+
+describe('HIGH_FREQUENCY through the engine', () => {
+  it('the daily threshold is reached by calls to contacts too (no stranger ever opens the gate): 420 calls in 14 h at 30 an hour is a WATCH', () => {
+    const contacts = Array.from({ length: 5 }, (_, i) => stranger(i));
+    const tr = new Traffic();
+    contacts.forEach((c, i) => tr.noAnswer(T0 - HOUR + i * MIN, c, CALLER)); // each called first: not strangers
+    for (let i = 0; i < 420; i++) tr.noAnswer(T0 + i * 2 * MIN, CALLER, contacts[i % 5]);
+    const flags = play(createEngine(defaultConfig(), { now: () => 0 }), tr.inputs()).flags.filter((f) => f.number === CALLER);
+    expect(flags.map((f) => [f.severity, f.reasons.map((r) => [r.rule, r.window, r.threshold])])).toEqual([['WATCH', [['HIGH_FREQUENCY', '24h', 400]]]]);
+    // At the 400th call of the day (the sliding estimate reaches the threshold there or just after).
+    expect(flags[0].detectedAt).toBeGreaterThanOrEqual(T0 + 399 * 2 * MIN);
+  });
+});

@@ -351,7 +351,10 @@ export class DetectionEngine implements Engine {
       const g = hot ? cfg.rules.campaign.memberStrangersPerDay : this.strangerGate;
       if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
     }
-    if (interesting || ctr.value(slot, H1, CALLS, t) >= cfg.rules.highFrequency.callsPerHour) this.evaluate(slot, t);
+    // Volume is judged on both horizons: a number calling its contacts (no
+    // stranger gate) 30 times an hour all day reaches the daily threshold only.
+    const hf = cfg.rules.highFrequency;
+    if (interesting || ctr.value(slot, H1, CALLS, t) >= hf.callsPerHour || ctr.value(slot, H24, CALLS, t) >= hf.callsPerDay) this.evaluate(slot, t);
     // Members of swarms recognised by another partition's engine since this engine last looked.
     if (cx.swarmsShared && this.swarms.handedVersion !== this.handedSeen) {
       this.handedSeen = this.swarms.handedVersion;
