@@ -1,6 +1,7 @@
 /**
  * Stopping a long-running command (`callguard enforce`, `callguard
- * investigate`): the stop signals are watched from before the start, a stop
+ * investigate`, and the signal watch and bounded stop of `callguard
+ * detect`): the stop signals are watched from before the start, a stop
  * during the start gives the start up, a second stop signal ends the process
  * at once, and the graceful stop has a deadline after which the process ends
  * anyway, saying what did not close.
