@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAuth } from './auth.ts';
-import { buildConsoleServer, type ConsoleDeps } from './server.ts';
+import { buildConsoleServer, CONSOLE_TIMEOUTS, type ConsoleDeps } from './server.ts';
 
 const USER = 'inv';
 const PASSWORD = 'long enough pw';
@@ -95,6 +95,17 @@ describe('console logs', () => {
     const failed = lines.filter((l) => l.includes('failed console login'));
     expect(failed).toHaveLength(1); // still logged, with the address
     expect(lines.join('')).not.toContain(typed);
+    await app.close();
+  });
+});
+
+describe('console connections', () => {
+  it('are not held for ever by a request trickled in: requests have a time limit (Fastify sets none)', async () => {
+    const app = consoleApp();
+    const s = app.server;
+    expect(CONSOLE_TIMEOUTS.requestMs).toBeGreaterThan(0);
+    expect(s.requestTimeout).toBe(CONSOLE_TIMEOUTS.requestMs); // head and body
+    expect(s.headersTimeout).toBe(CONSOLE_TIMEOUTS.requestMs);
     await app.close();
   });
 });

@@ -61,6 +61,9 @@ export function validationMessage(err: { validation?: unknown; validationContext
     .join('; ');
 }
 
+/** Connection limits of the console's HTTP server, ms: time to send a whole request, and how often Node checks it. */
+export const CONSOLE_TIMEOUTS = { requestMs: 30_000, checkIntervalMs: 5_000 } as const;
+
 /** Builds the app (not listening yet). */
 export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
   const files = deps.staticFiles ?? loadStaticFiles();
@@ -68,6 +71,11 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
     loggerInstance: deps.log as FastifyBaseLogger | undefined,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
+    // Not Fastify's default (no request timeout): a request (head and body, at most 16 KiB) must arrive within 30 s
+    // of its first byte, and a connection that sends nothing is closed after as long. Without it a body trickled in
+    // held its connection for ever, and enough of them would use up the process's descriptors.
+    requestTimeout: CONSOLE_TIMEOUTS.requestMs,
+    http: { headersTimeout: CONSOLE_TIMEOUTS.requestMs, connectionsCheckingInterval: CONSOLE_TIMEOUTS.checkIntervalMs },
     trustProxy: false,
     // Unknown parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
