@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin, Kafka } from 'kafkajs';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createClickHouse, dropDatabase, type ClickHouse } from '../../shared/clickhouse/index.ts';
 import { investigatorQueries } from '../../shared/clickhouse/queries/index.ts';
@@ -17,6 +17,7 @@ import { loadInvestigatorConfig } from '../../services/investigator/config.ts';
 import { startConsole, type RunningConsole } from '../../services/investigator/main.ts';
 import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
 import { randomDatabase, randomKey, randomTopic } from './helpers/names.ts';
+import { connectTestRedis, deleteKeysUnder } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait.ts';
 import { DIALLER, FLAGS, H, HARASSER, LURE, NEIGHBOUR, OLD_OFFENDER, T0, WATCHED, loadFixture } from './investigator-fixtures.ts';
 
@@ -60,8 +61,7 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   reviewsTopic = await createTestTopic(admin, 1, 'inv-reviews');
-  redis = new Redis(process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  await redis.connect();
+  redis = await connectTestRedis();
   const config = loadInvestigatorConfig(
     { port: '0', database, reviewsTopic, keyPrefix: prefix },
     { ...process.env, CALLGUARD_CONSOLE_USER: USER, CALLGUARD_CONSOLE_PASSWORD: PASSWORD },
@@ -81,8 +81,7 @@ afterAll(async () => {
     await admin.disconnect();
   }
   if (redis) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   }
 });
@@ -137,6 +136,17 @@ describe('authentication', () => {
     const etag = js.headers.get('etag')!;
     expect(etag).toMatch(/^"[\w-]+"$/);
     expect((await get('/assets/app.js', { cookie: session, 'if-none-match': etag })).status).toBe(304);
+  });
+
+  it('logout ends the session itself: the cookie used before it gets 401 after it', async () => {
+    const ok = await post('/api/login', { user: USER, password: PASSWORD }, { 'content-type': 'application/json' });
+    const session = ok.headers.get('set-cookie')!.split(';')[0];
+    expect((await get('/api/me', { cookie: session })).status).toBe(200);
+    const out = await fetch(`${app.url}/api/logout`, { method: 'POST', headers: { cookie: session } }); // as the console's button sends it
+    expect(out.status).toBe(200);
+    expect(out.headers.get('set-cookie')).toMatch(/^cg_session=; .*Max-Age=0/);
+    expect((await get('/api/queue', { cookie: session })).status).toBe(401);
+    expect((await post(`/api/flags/${FLAGS[1].flagId}/review`, { decision: 'CONFIRMED' }, { cookie: session, 'content-type': 'application/json' })).status).toBe(401);
   });
 
   it('takes writes as JSON only (a cross-site form cannot post)', async () => {
