@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
 import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
@@ -15,6 +15,7 @@ import { startEnforcer, type RunningEnforcer } from '../../services/enforcer/mai
 import type { LookupView } from '../../services/enforcer/view.ts';
 import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
 import { randomKey, randomTopic } from './helpers/names.ts';
+import { connectTestRedis, deleteKeysUnder } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const H = 3_600_000;
@@ -92,8 +93,7 @@ beforeAll(async () => {
   dlqTopic = await createTestTopic(admin, 1, 'enf-dlq');
   flagSchema = await registerValueSchema(registry, flagsTopic, 'FlagEvent');
   reviewSchema = await registerValueSchema(registry, reviewsTopic, 'ReviewDecision');
-  redis = new Redis(process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  await redis.connect();
+  redis = await connectTestRedis();
 });
 
 afterAll(async () => {
@@ -105,8 +105,7 @@ afterAll(async () => {
     await admin.disconnect();
   }
   if (redis) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   }
 });

@@ -1,14 +1,14 @@
 /** The local stack's Redis is real: values, hashes and expiry make a round trip. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomKey } from './helpers/names.ts';
+import { connectTestRedis } from './helpers/redis.ts';
 
 let redis: Redis;
 const keys: string[] = [];
 
 beforeAll(async () => {
-  redis = new Redis(process.env.CALLGUARD_REDIS_URL || 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  await redis.connect();
+  redis = await connectTestRedis();
 });
 
 afterAll(async () => {
