@@ -7,8 +7,8 @@
 import type { Num } from '../numbers.ts';
 import { pickOutcome } from '../outcomes.ts';
 import type { Scenario } from '../scenario.ts';
-import { DAY, HOUR, MINUTE, planTimes } from '../time.ts';
-import { buildActors, driveTimes, talkMs, type BuildContext } from './context.ts';
+import { DAY, HOUR, MINUTE } from '../time.ts';
+import { buildActors, driveAtRate, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['consentedCentres'];
 
@@ -33,11 +33,10 @@ export function buildConsentedCentres(ctx: BuildContext, cfg: Config): Num[] {
     const order = rng.shuffle(consents.map((_, k) => k));
     let cursor = 0;
     const perDay = rng.range(cfg.callsPerDay);
-    driveTimes(
+    driveAtRate(
       sim,
-      sim.start,
-      sim.end,
-      (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+      rng,
+      { from: sim.start, to: sim.end, perDay, rhythm: cfg.rhythm },
       () => {
         for (let tries = 0; tries < order.length; tries++) {
           const c = consents[order[cursor]];

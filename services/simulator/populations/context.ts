@@ -6,7 +6,7 @@ import type { NumberAllocator, Num, NumKind, PublicPool } from '../numbers.ts';
 import { makeNum, MOBILE_PREFIXES, NUM_KINDS } from '../numbers.ts';
 import type { Rng } from '../prng.ts';
 import type { Sim } from '../sim.ts';
-import { HOUR, nextActive, type RhythmName } from '../time.ts';
+import { HOUR, nextActive, planTimes, type RhythmName } from '../time.ts';
 
 /** Everything a population needs to create its actors. */
 export interface BuildContext {
@@ -114,19 +114,27 @@ export function mobileOfPublic(ctx: BuildContext, rng: Rng): Num {
   return n;
 }
 
+/** When and how often an actor calls: `perDay` calls a local day over [from, to), spread by `rhythm`. */
+export interface CallingRate {
+  from: number;
+  to: number;
+  perDay: number;
+  rhythm: RhythmName;
+}
+
 /**
- * Drives an actor through planned times chunk by chunk: `plan(a, b)` returns
- * the times (sorted) in [a, b); `act` is run at each of them. Only one chunk
- * is held in memory at a time.
+ * Drives an actor at a rate: `act` runs at each start time {@link planTimes}
+ * draws from `rng` for the rate, planned chunk by chunk (`chunkMs`) so that
+ * only one chunk of times is held in memory at a time.
  */
-export function driveTimes(sim: Sim, from: number, to: number, plan: (a: number, b: number) => number[], act: () => void, chunkMs = HOUR): void {
+export function driveAtRate(sim: Sim, rng: Rng, rate: CallingRate, act: () => void, chunkMs = HOUR): void {
   let times: number[] = [];
   let i = 0;
-  let cursor = from;
+  let cursor = rate.from;
   const schedule = (): void => {
-    while (i >= times.length && cursor < to) {
-      const b = Math.min(to, cursor + chunkMs);
-      times = plan(cursor, b);
+    while (i >= times.length && cursor < rate.to) {
+      const b = Math.min(rate.to, cursor + chunkMs);
+      times = planTimes(rng, cursor, b, rate.perDay, rate.rhythm);
       i = 0;
       cursor = b;
     }

@@ -12,8 +12,8 @@ import { pickWithAnswerRate, type OutcomeMix } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { DiallerConfig } from '../scenario.ts';
 import type { RhythmName } from '../time.ts';
-import { localHour, planTimes, RHYTHMS } from '../time.ts';
-import { activeSpan, buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
+import { localHour, RHYTHMS } from '../time.ts';
+import { activeSpan, buildActors, driveAtRate, minutes, talkMs, type BuildContext } from './context.ts';
 
 /** The behavioural part of a dialler's configuration. */
 export interface DiallerBehaviour {
@@ -63,11 +63,10 @@ export function runDialler(ctx: BuildContext, me: Num, rng: Rng, cfg: DiallerBeh
       if (t < to && RHYTHMS[cfg.rhythm][localHour(t)] > 0) sim.at(t, () => attempt(callee, false));
     }
   };
-  driveTimes(
+  driveAtRate(
     sim,
-    from,
-    to,
-    (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+    rng,
+    { from, to, perDay, rhythm: cfg.rhythm },
     () => attempt(pick(), true),
   );
 }

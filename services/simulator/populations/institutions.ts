@@ -9,8 +9,7 @@ import { pickOutcome } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
-import { planTimes } from '../time.ts';
-import { buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
+import { buildActors, driveAtRate, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['institutions'];
 
@@ -19,11 +18,10 @@ export function buildInstitutions(ctx: BuildContext, cfg: Config): Num[] {
   return buildActors(ctx, cfg.count, { nuisance: false, kinds: { fixed: 1 }, providers: cfg.providers }, (me, rng) => {
     if (cfg.allowlisted) ctx.allow(me);
     const perDay = rng.range(cfg.callsPerDay);
-    driveTimes(
+    driveAtRate(
       ctx.sim,
-      ctx.sim.start,
-      ctx.sim.end,
-      (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+      rng,
+      { from: ctx.sim.start, to: ctx.sim.end, perDay, rhythm: cfg.rhythm },
       () => attempt(ctx.sim, cfg, rng, me, ctx.pool.random(rng), true),
     );
   });

@@ -8,8 +8,8 @@ import { pickOutcome } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
-import { DAY, HOUR, localDayStart, planTimes } from '../time.ts';
-import { buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
+import { DAY, HOUR, localDayStart } from '../time.ts';
+import { buildActors, driveAtRate, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['organisers'];
 
@@ -21,11 +21,10 @@ export function buildOrganisers(ctx: BuildContext, cfg: Config): Num[] {
     for (let k = rng.intRange(cfg.backgroundContacts); k > 0; k--) contacts.push(ctx.pool.random(rng));
     const perDay = rng.range(cfg.backgroundCallsPerDay);
     if (contacts.length > 0) {
-      driveTimes(
+      driveAtRate(
         sim,
-        sim.start,
-        sim.end,
-        (a, b) => planTimes(rng, a, b, perDay, 'residential'),
+        rng,
+        { from: sim.start, to: sim.end, perDay, rhythm: 'residential' },
         () => call(sim, cfg, rng, me, rng.pick(contacts)),
       );
     }

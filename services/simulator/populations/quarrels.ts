@@ -9,8 +9,8 @@ import { pickOutcome } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
 import type { Sim } from '../sim.ts';
-import { DAY, HOUR, MINUTE, localDayStart, planTimes } from '../time.ts';
-import { buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
+import { DAY, HOUR, MINUTE, localDayStart } from '../time.ts';
+import { buildActors, driveAtRate, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['quarrels'];
 
@@ -30,11 +30,10 @@ export function buildQuarrels(ctx: BuildContext, cfg: Config): Num[] {
     // Other acquaintances, ordinary life.
     const others = Array.from({ length: rng.int(3, 6) }, () => ctx.pool.random(rng));
     const perDay = rng.range(cfg.otherCallsPerDay);
-    driveTimes(
+    driveAtRate(
       sim,
-      sim.start,
-      sim.end,
-      (a, b) => planTimes(rng, a, b, perDay, 'residential'),
+      rng,
+      { from: sim.start, to: sim.end, perDay, rhythm: 'residential' },
       () => sim.call({ caller: me, callee: rng.pick(others), outcome: pickOutcome(rng, { ANSWERED: 8, NO_ANSWER: 1, BUSY: 0.5 }), talkMs: talkMs(rng, cfg.talk) }),
     );
     const calls = rng.intRange(cfg.episodeCalls);

@@ -6,8 +6,8 @@
 import type { Num } from '../numbers.ts';
 import { pickOutcome } from '../outcomes.ts';
 import type { Scenario } from '../scenario.ts';
-import { perHourToPerDay, planTimes } from '../time.ts';
-import { activeSpan, buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
+import { perHourToPerDay } from '../time.ts';
+import { activeSpan, buildActors, driveAtRate, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['ringOnce'];
 
@@ -17,11 +17,10 @@ export function buildRingOnce(ctx: BuildContext, cfg: Config): Num[] {
   return buildActors(ctx, cfg.count, { nuisance: true, kinds: cfg.kinds, providers: cfg.providers }, (me, rng) => {
     const [from, to] = activeSpan(ctx, rng, cfg.startHours, cfg.lifetimeHours);
     const perDay = perHourToPerDay(rng.range(cfg.callsPerHour), cfg.rhythm);
-    driveTimes(
+    driveAtRate(
       sim,
-      from,
-      to,
-      (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+      rng,
+      { from, to, perDay, rhythm: cfg.rhythm },
       () => {
         const victim = ctx.pool.random(rng);
         const outcome = pickOutcome(rng, cfg.outcomes);

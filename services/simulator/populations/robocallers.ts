@@ -7,8 +7,8 @@ import { makeNum, providerOf, type Num } from '../numbers.ts';
 import { pickWithAnswerRate } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
-import { perHourToPerDay, planTimes } from '../time.ts';
-import { activeSpan, buildActors, driveTimes, minutes, talkMs, type BuildContext } from './context.ts';
+import { perHourToPerDay } from '../time.ts';
+import { activeSpan, buildActors, driveAtRate, minutes, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['robocallers'];
 
@@ -22,11 +22,10 @@ export function buildRobocallers(ctx: BuildContext, cfg: Config): Num[] {
     const perDay = perHourToPerDay(rng.range(cfg.callsPerHour), cfg.rhythm);
     const answerRate = rng.range(cfg.answerRate);
     const next = sequentialCallees(rng, cfg.runLength, cfg.strideWeights);
-    driveTimes(
+    driveAtRate(
       sim,
-      from,
-      to,
-      (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+      rng,
+      { from, to, perDay, rhythm: cfg.rhythm },
       () => {
         const callee = next();
         const outcome = pickWithAnswerRate(rng, answerRate, cfg.unanswered);

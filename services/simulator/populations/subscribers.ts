@@ -9,8 +9,7 @@ import type { Num } from '../numbers.ts';
 import { pickOutcome, type OutcomeMix } from '../outcomes.ts';
 import type { Rng } from '../prng.ts';
 import type { Scenario } from '../scenario.ts';
-import { planTimes } from '../time.ts';
-import { driveTimes, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
+import { driveAtRate, minutes, newActor, scaled, talkMs, type BuildContext } from './context.ts';
 
 type Config = Scenario['populations']['subscribers'];
 /** What a community of subscribers does (the subscribers' parameters but their count). */
@@ -72,11 +71,10 @@ function startSubscriber(ctx: BuildContext, cfg: SubscriberBehaviour, nums: Num[
     sim.call({ caller: from, callee: to, outcome, talkMs: talkMs(rng, cfg.talk) });
     return outcome;
   };
-  driveTimes(
+  driveAtRate(
     sim,
-    sim.start,
-    sim.end,
-    (a, b) => planTimes(rng, a, b, perDay, cfg.rhythm),
+    rng,
+    { from: sim.start, to: sim.end, perDay, rhythm: cfg.rhythm },
     () => {
       const contacts = adj[i];
       if (contacts.length === 0 || rng.chance(cfg.strangerShare)) {
