@@ -1,5 +1,5 @@
 /**
- * Consent records (every instance keeps the latest per caller|callee and
+ * Consent records (every instance keeps each grant per caller|callee and
  * passes each to every engine; unusable ones are held for the DLQ) and
  * control changes (allowlist additions, live engine thresholds).
  */
@@ -12,7 +12,7 @@ import { prepareSchemas } from './batches.ts';
 import type { DetectorState } from './detector-state.ts';
 import type { TaskEngine } from './partition-task.ts';
 
-/** A batch of consent records: the latest per caller|callee kept and passed to every engine; tombstones revoke; unusable records held for the DLQ. */
+/** A batch of consent records: every grant kept (ConsentRecords) and passed to every engine; tombstones revoke; unusable records held for the DLQ. */
 export async function onConsents(st: DetectorState, b: SourceBatch): Promise<void> {
   const values = b.messages.map((m) => m.value).filter((v): v is Buffer => v !== null);
   if (values.length > 0) await prepareSchemas(st, b.messages);
@@ -20,8 +20,8 @@ export async function onConsents(st: DetectorState, b: SourceBatch): Promise<voi
   for (const msg of b.messages) {
     if (msg.value === null) {
       const key = msg.key?.toString('utf8') ?? '';
-      const known = st.consentMap.get(key);
-      if (known) applyConsent(st, key, { ...known, revokedAt: known.grantedAt });
+      // As if never given: every grant of the pair (docs/detector.md says why not from the tombstone's time).
+      for (const known of st.consents.of(key)) applyConsent(st, key, { ...known, revokedAt: known.grantedAt });
       m.consents.inc({ result: 'tombstone' });
       continue;
     }
@@ -41,7 +41,7 @@ export async function onConsents(st: DetectorState, b: SourceBatch): Promise<voi
 }
 
 function applyConsent(st: DetectorState, key: string, c: ConsentRecord): void {
-  st.consentMap.set(key, c);
+  st.consents.put(key, c);
   for (const t of st.tasks.values()) t.engine.onConsent(c);
 }
 

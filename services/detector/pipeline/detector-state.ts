@@ -11,7 +11,8 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../../../shared/config/index.ts';
-import type { ConsentRecord, FlagEvent } from '../../../shared/contracts/records.ts';
+import type { FlagEvent } from '../../../shared/contracts/records.ts';
+import { ConsentRecords } from './consent-records.ts';
 import { CampaignGroups, InboundSwarms } from '../../../shared/engine/index.ts';
 import type { DetectorConfig } from '../config.ts';
 import type { Control, ControlEvent } from '../control/poller.ts';
@@ -65,7 +66,8 @@ export type WorkItem =
 /** The mutable state of one detector, shared by the pipeline's parts. */
 export class DetectorState {
   readonly tasks = new Map<number, PartitionTask>();
-  readonly consentMap = new Map<string, ConsentRecord>();
+  /** Every consent grant read, to prime engines created later. */
+  readonly consents = new ConsentRecords();
   readonly consentDlq = new ConsentDlq();
   readonly allowlist = new Set<string>();
   readonly barrier$ = new Subject<WorkItem>();

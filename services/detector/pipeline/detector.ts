@@ -119,7 +119,7 @@ export class Detector {
     await consents.caughtUp;
     await this.st.barrier();
     this.st.consentsCaughtUp = true;
-    log.info({ consents: this.st.consentMap.size, ms: Date.now() - t0 }, 'consents read');
+    log.info({ consents: this.st.consents.size, ms: Date.now() - t0 }, 'consents read');
     if (this.st.stopping) return; // stopped while starting: do not join the group
     await source.start();
     this.st.status = 'ready';

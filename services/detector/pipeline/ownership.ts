@@ -139,7 +139,7 @@ async function createTask(
 
 /** Feeds the consents and allowlist known to this instance into an engine. */
 function prime(st: DetectorState, engine: TaskEngine): void {
-  for (const c of st.consentMap.values()) engine.onConsent(c);
+  for (const c of st.consents.all()) engine.onConsent(c);
   for (const n of st.allowlist) engine.allow(n);
 }
 
