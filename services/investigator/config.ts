@@ -6,6 +6,7 @@
  * to start.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
 import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
@@ -37,6 +38,12 @@ export interface InvestigatorConfig {
   logLevel: string;
   /** How long a stop (SIGTERM/SIGINT) may take before the process exits 1 regardless, ms (`CALLGUARD_CONSOLE_STOP_SECONDS`, default 30). */
   stopTimeoutMs: number;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (`CALLGUARD_CONSOLE_TRUSTED_PROXIES`: addresses or
+   * CIDR ranges, comma-separated; default none). The login lockout counts by client address: behind a proxy not
+   * listed here every user has the proxy's address, and five wrong passwords from anyone lock everyone out.
+   */
+  trustedProxies: string[];
 }
 
 /** Options as given on the command line. */
@@ -103,6 +110,10 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   const stopSeconds = positive('CALLGUARD_CONSOLE_STOP_SECONDS', env.CALLGUARD_CONSOLE_STOP_SECONDS || String(INVESTIGATOR_DEFAULTS.stopSeconds));
   const logLevel = env.CALLGUARD_LOG_LEVEL || INVESTIGATOR_DEFAULTS.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`CALLGUARD_LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
+  const trustedProxies = (env.CALLGUARD_CONSOLE_TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+  for (const bad of trustedProxies.filter((x) => !isAddressOrRange(x))) {
+    problems.push(`CALLGUARD_CONSOLE_TRUSTED_PROXIES: ${JSON.stringify(bad)} is not an IP address or CIDR range (e.g. 10.0.0.5 or 10.0.0.0/24)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: pick(cli.host, 'CALLGUARD_CONSOLE_HOST', INVESTIGATOR_DEFAULTS.host),
@@ -123,5 +134,15 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
     protectTtlMs: protectDays * 86_400_000,
     logLevel,
     stopTimeoutMs: Math.round(stopSeconds * 1_000),
+    trustedProxies,
   };
+}
+
+/** An IPv4/IPv6 address, or one with a /prefix of a valid length. */
+function isAddressOrRange(s: string): boolean {
+  const [addr, prefix, ...rest] = s.split('/');
+  const family = isIP(addr);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -66,6 +66,7 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
       auth,
       log,
       enforcement: redisEnforcementReader(redis, config.keyPrefix),
+      trustedProxies: config.trustedProxies,
       health: async () => ({
         clickhouse: await ch.ping(),
         redis: await redis.ping().then((p) => p === 'PONG', () => false),

@@ -9,7 +9,7 @@ const PASSWORD = 'long enough pw';
 const basic = (password: string) => `Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}`;
 
 /** The console with its real auth and stand-ins for what the routes under test never call. */
-function consoleApp(log?: ConsoleDeps['log']) {
+function consoleApp(log?: ConsoleDeps['log'], trustedProxies?: string[]) {
   const auth = createAuth({ user: USER, password: PASSWORD, secret: Buffer.alloc(32, 1), sessionTtlMs: 3_600_000, secureCookie: false, maxFailures: 5, lockoutMs: 60_000 });
   const unused = () => {
     throw new Error('not used by this spec');
@@ -22,6 +22,7 @@ function consoleApp(log?: ConsoleDeps['log']) {
     health: async () => ({}),
     staticFiles: new Map(),
     log,
+    trustedProxies,
   };
   return buildConsoleServer(deps);
 }
@@ -50,6 +51,25 @@ describe('console authentication: HTTP Basic counts as a login attempt', () => {
     expect(ok.json()).toEqual({ user: USER });
     for (let i = 0; i < 4; i++) await app.inject({ url: '/api/me', headers: { authorization: basic('nope') } });
     expect((await app.inject({ url: '/api/me', headers: { authorization: basic(PASSWORD) } })).statusCode).toBe(200);
+    await app.close();
+  });
+});
+
+describe('console authentication: the lockout behind a reverse proxy', () => {
+  const fromProxy = (client: string, password: string) => ({ url: '/api/me', remoteAddress: '10.0.0.5', headers: { authorization: basic(password), 'x-forwarded-for': client } });
+
+  it('with the proxy trusted, counts by the client it names: one client locked out, another still logs in', async () => {
+    const app = consoleApp(undefined, ['10.0.0.0/24']);
+    for (let i = 0; i < 5; i++) expect((await app.inject(fromProxy('198.51.100.7', `guess ${i}`))).statusCode).toBe(401);
+    expect((await app.inject(fromProxy('198.51.100.7', PASSWORD))).statusCode).toBe(429);
+    expect((await app.inject(fromProxy('203.0.113.9', PASSWORD))).statusCode).toBe(200);
+    await app.close();
+  });
+
+  it('without it, ignores X-Forwarded-For: a forged header does not get round the lockout', async () => {
+    const app = consoleApp();
+    for (let i = 0; i < 5; i++) expect((await app.inject(fromProxy(`198.51.100.${i}`, `guess ${i}`))).statusCode).toBe(401);
+    expect((await app.inject(fromProxy('203.0.113.9', PASSWORD))).statusCode).toBe(429);
     await app.close();
   });
 });

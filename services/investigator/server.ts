@@ -25,6 +25,8 @@ export interface ConsoleDeps {
   health: () => Promise<Record<string, boolean>>;
   log?: Logger;
   staticFiles?: Map<string, StaticFile>;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDR ranges; none by default). */
+  trustedProxies?: string[];
 }
 
 declare module 'fastify' {
@@ -76,7 +78,9 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
     // held its connection for ever, and enough of them would use up the process's descriptors.
     requestTimeout: CONSOLE_TIMEOUTS.requestMs,
     http: { headersTimeout: CONSOLE_TIMEOUTS.requestMs, connectionsCheckingInterval: CONSOLE_TIMEOUTS.checkIntervalMs },
-    trustProxy: false,
+    // The client address (the login lockout counts by it) is taken from X-Forwarded-For only when the connection
+    // comes from a configured proxy; from anyone else the header is ignored, so it cannot be forged to dodge the lockout.
+    trustProxy: deps.trustedProxies && deps.trustedProxies.length > 0 ? deps.trustedProxies : false,
     // Unknown parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });
