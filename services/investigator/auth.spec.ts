@@ -80,6 +80,22 @@ describe('auth', () => {
     expect(a.lockedFor('10.0.0.1')).toBe(0);
   });
 
+  it('a locked-out address stays locked while failures from 10,000 other addresses fill the table', () => {
+    const clock = { t: 0 };
+    const a = make(clock);
+    for (let i = 0; i < 3; i++) a.recordAttempt('10.0.0.1', false);
+    expect(a.lockedFor('10.0.0.1')).toBe(60_000);
+    for (let i = 0; i < 10_001; i++) a.recordAttempt(`172.16.${i >> 8}.${i & 255}`, false);
+    expect(a.lockedFor('10.0.0.1')).toBe(60_000);
+  });
+
+  it('an IPv6 client is locked out with its whole /64: a fresh address from it does not get another try', () => {
+    const a = make();
+    for (let i = 1; i <= 3; i++) a.recordAttempt(`2001:db8:0:1::${i}`, false);
+    expect(a.lockedFor('2001:db8:0:1::99')).toBe(60_000);
+    expect(a.lockedFor('2001:db8:0:2::1')).toBe(0);
+  });
+
   it('a successful login clears an address’s earlier failures', () => {
     const a = make();
     for (let i = 0; i < 2; i++) a.recordAttempt('10.0.0.2', false);

@@ -8,6 +8,7 @@
  * the clock.
  */
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
+import { lockoutKey } from './lockout-key.ts';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'cg_session';
@@ -115,25 +116,28 @@ export function createAuth(o: AuthOptions): Auth {
       return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${o.secureCookie ? '; Secure' : ''}`;
     },
     lockedFor(address) {
-      const f = failures.get(address);
+      const key = lockoutKey(address);
+      const f = failures.get(key);
       if (!f || f.count < maxFailures) return 0;
       const left = f.until - now();
       if (left <= 0) {
-        failures.delete(address);
+        failures.delete(key);
         return 0;
       }
       return left;
     },
     recordAttempt(address, ok) {
+      const key = lockoutKey(address);
       if (ok) {
-        failures.delete(address);
+        failures.delete(key);
         return;
       }
-      const f = failures.get(address) ?? { count: 0, until: 0 };
+      const f = failures.get(key) ?? { count: 0, until: 0 };
       f.count++;
       f.until = now() + lockoutMs;
-      failures.set(address, f);
-      if (failures.size > 10_000) failures.delete(failures.keys().next().value as string); // bounded
+      failures.delete(key); // re-inserted last: the table's order is by latest failure
+      failures.set(key, f);
+      if (failures.size > MAX_TRACKED) forgetOne(failures, maxFailures, now());
     },
   };
 }
@@ -146,4 +150,22 @@ export function readCookie(header: string | undefined, name: string): string | u
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** Addresses (IPv6: /64 prefixes) whose failed logins are tracked at once. */
+const MAX_TRACKED = 10_000;
+
+/**
+ * Makes room in a full failure table: the oldest entry that locks nobody out (expired, or under the limit) goes;
+ * only when every entry is a live lock does the oldest go. Dropping the oldest entry whatever it was let anyone who
+ * failed from 10,000 other addresses free a locked-out address.
+ */
+function forgetOne(failures: Map<string, { count: number; until: number }>, maxFailures: number, t: number): void {
+  for (const [key, f] of failures) {
+    if (f.count < maxFailures || f.until <= t) {
+      failures.delete(key);
+      return;
+    }
+  }
+  failures.delete(failures.keys().next().value as string);
 }
