@@ -83,6 +83,10 @@ export class Detector {
     this.failWith(new Error(`kafka consumer failed: ${error}`));
   }
 
+  private onHalt!: () => void;
+  /** Resolves at {@link halt}: ends the start's unbounded waits that joined nothing yet. */
+  private readonly halted = new Promise<void>((resolve) => (this.onHalt = resolve));
+
   /** Checks the topics, reads every consent, applies the control state and joins the group. */
   start(): Promise<void> {
     this.st.starting ??= this.startSteps();
@@ -116,7 +120,10 @@ export class Detector {
 
     const t0 = Date.now();
     await consents.start();
-    await consents.caughtUp;
+    // Reading the consents has no bound (a large topic, a broker gone meanwhile): a stop ends the wait, since the
+    // group is not joined yet and there is nothing to flush (halt() waits for this start, with no deadline).
+    await Promise.race([consents.caughtUp, this.halted]);
+    if (this.st.stopping) return;
     await this.st.barrier();
     this.st.consentsCaughtUp = true;
     log.info({ consents: this.st.consents.size, ms: Date.now() - t0 }, 'consents read');
@@ -169,6 +176,7 @@ export class Detector {
     if (!this.st.stopping) {
       this.st.stopping = true;
       this.st.status = 'stopping';
+      this.onHalt();
     }
     if (this.st.starting) await this.st.starting.catch(() => {});
   }
