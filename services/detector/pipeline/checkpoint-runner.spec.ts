@@ -65,4 +65,25 @@ describe('runCheckpointNow', () => {
     expect(commits).toHaveLength(1);
     expect(st.checkpointFailed?.message).toMatch(/aborted/);
   });
+
+  it('a final checkpoint whose offset commit fails rejects (the stop must not exit 0 with the input uncommitted); a periodic one leaves it to the next', async () => {
+    const { st } = state();
+    const task = {
+      partition: 0,
+      cut: () => ({ partition: 0, flags: [], dlq: [], rows: { numberMinute: [], providerHour: [] }, positions: { calls: 5, complaints: 3 } }),
+      snapshot: () => ({ partition: 0 }),
+      freshSnapshot: () => null,
+    };
+    const s = st as unknown as { tasks: Map<number, unknown>; snapshotStored: Set<number>; deps: Record<string, unknown> };
+    s.tasks.set(0, task);
+    s.snapshotStored.add(0);
+    s.deps.source = {
+      commit: async () => {
+        throw new Error('The coordinator is not aware of this member');
+      },
+    };
+    s.deps.metrics = { checkpointSeconds: { observe: () => {} }, sinkErrors: { inc: () => {} }, snapshotStored: () => {} };
+    await runCheckpointNow(st, false);
+    await expect(runCheckpointNow(st, true)).rejects.toThrow(/final offset commit failed: The coordinator is not aware of this member/);
+  });
 });

@@ -61,9 +61,11 @@ async function checkpointNow(st: DetectorState, final: boolean): Promise<void> {
   const t0 = performance.now();
   for (const c of cuts) st.lane.push(c.flags, c.partition);
   const emitted = await st.lane.drain();
-  await runCheckpoint({ cuts, emitted, snapshots }, checkpointDeps(st, freshParts));
+  const done = await runCheckpoint({ cuts, emitted, snapshots }, checkpointDeps(st, freshParts));
   await flushConsentDlq(st);
   st.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
+  // A periodic checkpoint leaves a failed commit to the next one; the final one has no next: the stop must fail.
+  if (final && !done.committed) throw new Error(`the final offset commit failed: ${done.commitError ?? 'unknown error'}`);
 }
 
 /** The checkpoint's services and hooks; `fresh`: partitions whose snapshot in this checkpoint is a fresh one (`kind="fresh"` in the snapshot metrics). */

@@ -83,6 +83,8 @@ export interface CheckpointResult {
   dlq: number;
   rows: number;
   committed: boolean;
+  /** Why the offset commit failed (with `committed` false). */
+  commitError?: string;
 }
 
 /** Runs the steps of a checkpoint (see the module comment). Throws only when aborted. */
@@ -139,10 +141,12 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     offsets.push({ topic: topics.complaints, partition: c.partition, offset: c.positions.complaints });
   }
   let committed = false;
+  let commitError: string | undefined;
   try {
     await deps.commit(offsets);
     committed = true;
   } catch (e) {
+    commitError = (e as Error).message;
     deps.hooks.sinkError('commit', e);
     log.warn({ err: (e as Error).message }, 'offset commit failed; the next checkpoint commits further');
   }
@@ -162,5 +166,5 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     }
   }
   step('snapshots');
-  return { flags: work.emitted.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed };
+  return { flags: work.emitted.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed, commitError };
 }
