@@ -124,11 +124,14 @@ export class Detector {
     // group is not joined yet and there is nothing to flush (halt() waits for this start, with no deadline).
     await Promise.race([consents.caughtUp, this.halted]);
     if (this.st.stopping) return;
-    await this.st.barrier();
+    // Their handling too: a registry that stopped answering holds it (schema fetches retried until the stop's deadline).
+    await Promise.race([this.st.barrier(), this.halted]);
+    if (this.st.stopping) return;
     this.st.consentsCaughtUp = true;
     log.info({ consents: this.st.consents.size, ms: Date.now() - t0 }, 'consents read');
     if (this.st.stopping) return; // stopped while starting: do not join the group
     await source.start();
+    if (this.st.stopping) return; // stopped while joining: the stop's final checkpoint runs and leaves the group
     this.st.status = 'ready';
     // The event-time settings in force (engine config file, CALLGUARD_ENGINE_CONFIG and any live override from Redis; IDLE_MS).
     const eventTime = { allowedLatenessMs: this.st.engineConfig.allowedLatenessMs, idleMs: config.idleMs };
