@@ -77,7 +77,9 @@ async function replayInTwoParts(at: number): Promise<FlagEvent[]> {
 
 beforeAll(async () => {
   // Nothing produced yet: the test produces the traffic in two parts around the dismissal.
-  sc = await prepareScenario({ partitions: 1, seed: 5, scale: 0.05, hours: 30, produce: false });
+  // Seed 4 has a number labelled (QUIET_HOURS) and flagged again on later evidence. Seed 5 had such numbers only
+  // through HIGH_FREQUENCY lifting a LABEL to BLOCK_RECOMMENDED, which context reasons no longer do (4d28170).
+  sc = await prepareScenario({ partitions: 1, seed: 4, scale: 0.05, hours: 30, produce: false });
   ({ f, s } = sc);
   // The first number flagged at LABEL or above that replay flags again on evidence that starts after that flag's window.
   const sorted = [...sc.expected].sort((x, y) => x.detectedAt - y.detectedAt);
