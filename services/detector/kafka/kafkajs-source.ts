@@ -179,7 +179,12 @@ export class KafkajsTopicReader implements TopicReader {
   /** Per partition, the offset after the last record delivered: where a rejoin resumes. */
   private readonly next = new Map<number, number>();
   private resolveCaughtUp!: () => void;
-  readonly caughtUp = new Promise<void>((r) => (this.resolveCaughtUp = r));
+  private rejectCaughtUp!: (e: Error) => void;
+  /** Resolves once every record below the end offsets at start was delivered; rejects if the consumer fails for good first. */
+  readonly caughtUp = new Promise<void>((resolve, reject) => {
+    this.resolveCaughtUp = resolve;
+    this.rejectCaughtUp = reject;
+  });
   /** Group joins so far (the first at start; each later one is a rejoin). */
   joins = 0;
   /** Records fetched again below the delivered position and dropped (0 while every rejoin resumes where delivery stopped). */
@@ -205,6 +210,12 @@ export class KafkajsTopicReader implements TopicReader {
     // batch of only markers or aborted records never reaches eachBatch. kafkajs still reports it here.
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.topic === this.topic) this.reached(payload.partition, Number(payload.lastOffset));
+    });
+    // A crash kafkajs does not restart from (a non-retriable error) ends the reading: without this the start would
+    // wait for caughtUp forever. (After caught up it is settled already; kafkajs has logged the crash.)
+    this.caughtUp.catch(() => {}); // observed by the start; never an unhandled rejection
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.rejectCaughtUp(new Error(`${this.topic} reader failed and will not restart: ${payload.error?.message ?? String(payload.error)}`));
     });
   }
 

@@ -80,4 +80,12 @@ describe('Detector halt and stop during start-up', () => {
     expect(await within(halted, 2_000)).toBe('done');
     expect(det.readiness().status).toBe('stopping');
   });
+
+  it('a consents reader that fails for good fails the start (exit 1 and a restart, not a start waiting forever)', async () => {
+    const failed = Promise.reject(new Error('consents reader failed and will not restart: Not authorized'));
+    failed.catch(() => {});
+    const { det, calls } = detector({ caughtUp: failed });
+    await expect(det.start()).rejects.toThrow(/consents reader failed/);
+    expect(calls).not.toContain('source.start');
+  });
 });
