@@ -66,6 +66,11 @@ describe('Detector halt and stop during start-up', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(await within(det.halt(), 2_000)).toBe('done');
     expect(calls).not.toContain('source.start');
+    // Nothing was joined, so nothing to flush: the stop ends at once, without waiting for its deadline on the registry.
+    const t0 = Date.now();
+    await expect(det.stop(1_000)).resolves.toBeUndefined();
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(calls).toContain('consents.stop');
   });
 
   it('a stop while the group is being joined lets the join return, then reports stopping, not ready', async () => {

@@ -83,6 +83,8 @@ export class Detector {
     this.failWith(new Error(`kafka consumer failed: ${error}`));
   }
 
+  /** Set once the start begins to join the group: from then on a stop ends with the final checkpoint. */
+  private joining = false;
   private onHalt!: () => void;
   /** Resolves at {@link halt}: ends the start's unbounded waits that joined nothing yet. */
   private readonly halted = new Promise<void>((resolve) => (this.onHalt = resolve));
@@ -130,6 +132,7 @@ export class Detector {
     this.st.consentsCaughtUp = true;
     log.info({ consents: this.st.consents.size, ms: Date.now() - t0 }, 'consents read');
     if (this.st.stopping) return; // stopped while starting: do not join the group
+    this.joining = true;
     await source.start();
     if (this.st.stopping) return; // stopped while joining: the stop's final checkpoint runs and leaves the group
     this.st.status = 'ready';
@@ -194,9 +197,11 @@ export class Detector {
     this.st.stopped = true;
     const { source, consents, log } = this.deps;
     await this.halt();
-    if (this.st.sub === null) {
+    if (this.st.sub === null || !this.joining) {
       log.info('stopped during start-up: the group was not joined, nothing to flush');
-      // The start may have opened connections (the topics' partition counts): closed here too.
+      // Consents read so far (their handling may be waiting on the registry) need no checkpoint: no partition is owned.
+      this.st.sub?.unsubscribe();
+      // The start may have opened connections (the topics' partition counts, the consents reader): closed here too.
       await source.stop();
       await consents.stop();
       return;
