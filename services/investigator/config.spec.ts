@@ -46,10 +46,11 @@ describe('loadInvestigatorConfig', () => {
   it('trusted proxies: none by default; addresses and CIDR ranges, each bad one named', () => {
     expect(loadInvestigatorConfig({}, login).trustedProxies).toEqual([]);
     expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_TRUSTED_PROXIES: ' 10.0.0.5, 10.1.0.0/16,::1, fd00::/8 ' }).trustedProxies).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8']);
-    const bad = () => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_TRUSTED_PROXIES: 'proxy.local,10.0.0.0/33,10.0.0.1/8/8' });
+    const bad = () => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_TRUSTED_PROXIES: 'proxy.local,10.0.0.0/33,10.0.0.1/8/8,10.1' });
     expect(bad).toThrow(/"proxy.local" is not an IP address/);
     expect(bad).toThrow(/"10.0.0.0\/33" is not an IP address/);
     expect(bad).toThrow(/"10.0.0.1\/8\/8" is not an IP address/);
+    expect(bad).toThrow(/"10.1" is not an IP address/);
   });
 
   it('stop deadline: 30 s by default, CALLGUARD_CONSOLE_STOP_SECONDS a positive number', () => {

@@ -6,7 +6,7 @@
  * to start.
  */
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
 import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
@@ -138,11 +138,9 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   };
 }
 
-/** An IPv4/IPv6 address, or one with a /prefix of a valid length. */
+/** An IPv4 (dotted four-part) or IPv6 address, or a CIDR range of one. */
 function isAddressOrRange(s: string): boolean {
-  const [addr, prefix, ...rest] = s.split('/');
-  const family = isIP(addr);
-  if (family === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  const addr = s.split('/')[0];
+  if (!ipaddr.IPv4.isValidFourPartDecimal(addr) && !ipaddr.IPv6.isValid(addr)) return false;
+  return !s.includes('/') || ipaddr.isValidCIDR(s);
 }
