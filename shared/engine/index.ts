@@ -9,6 +9,7 @@ export { DetectionEngine, type EngineOptions } from './engine.ts';
 export { type EngineSnapshot, SNAPSHOT_VERSION } from './snapshot.ts';
 export { CampaignGroups } from './state/campaigns.ts';
 export { InboundSwarms } from './state/inbound-swarms.ts';
+export { MAX_GRANTS as MAX_CONSENT_GRANTS } from './state/consents.ts';
 
 /** Creates an engine with the given (validated) config. */
 export function createEngine(config: EngineConfig, opts: EngineOptions = {}): Engine & DetectionEngine {

@@ -10,9 +10,7 @@
  * rebalance, unlike replay.
  */
 import type { ConsentRecord } from '../../../shared/contracts/records.ts';
-
-/** Grants kept per pair, as in the engine. */
-const MAX_GRANTS = 8;
+import { MAX_CONSENT_GRANTS } from '../../../shared/engine/index.ts';
 
 export class ConsentRecords {
   private readonly byPair = new Map<string, Map<number, ConsentRecord>>();
@@ -27,7 +25,7 @@ export class ConsentRecords {
     let grants = this.byPair.get(key);
     if (!grants) this.byPair.set(key, (grants = new Map()));
     grants.set(c.grantedAt, c);
-    if (grants.size > MAX_GRANTS) grants.delete(Math.min(...grants.keys()));
+    if (grants.size > MAX_CONSENT_GRANTS) grants.delete(Math.min(...grants.keys()));
   }
 
   /** The records of a pair (none: []). */

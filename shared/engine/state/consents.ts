@@ -19,7 +19,7 @@ interface Grant {
 }
 
 /** Grants kept per pair (the oldest are forgotten beyond it). */
-const MAX_GRANTS = 8;
+export const MAX_GRANTS = 8;
 
 export class ConsentStore {
   private readonly byCaller = new Map<number, Map<number, Grant | Grant[]>>();
