@@ -195,15 +195,13 @@ export class Detector {
   async stop(deadlineMs = 30_000): Promise<void> {
     if (this.st.stopped) return;
     this.st.stopped = true;
-    const { source, consents, log } = this.deps;
+    const { log } = this.deps;
     await this.halt();
     if (this.st.sub === null || !this.joining) {
       log.info('stopped during start-up: the group was not joined, nothing to flush');
-      // Consents read so far (their handling may be waiting on the registry) need no checkpoint: no partition is owned.
-      this.st.sub?.unsubscribe();
-      // The start may have opened connections (the topics' partition counts, the consents reader): closed here too.
-      await source.stop();
-      await consents.stop();
+      // Consents read so far (their handling may be waiting on the registry) need no checkpoint: no partition is
+      // owned. The start may have opened connections (the topics' partition counts, the consents reader).
+      await this.leave();
       return;
     }
     const timer = setTimeout(() => this.st.abort.abort(), deadlineMs);
@@ -220,11 +218,16 @@ export class Detector {
       log.error({ err: failure.message }, 'final checkpoint failed: uncommitted input will be read again after a restart');
     } finally {
       clearTimeout(timer);
-      this.st.sub?.unsubscribe();
-      await source.stop();
-      await consents.stop();
+      await this.leave();
     }
     if (failure) throw new Error(`final checkpoint failed: ${failure.message}`);
+  }
+
+  /** Ends the work loop and closes the consumers (the group's and the consents reader). */
+  private async leave(): Promise<void> {
+    this.st.sub?.unsubscribe();
+    await this.deps.source.stop();
+    await this.deps.consents.stop();
   }
 
   private async handle(item: WorkItem): Promise<void> {
