@@ -10,8 +10,11 @@
  * - service numbers `95…` and `96…`: 5 to 8 digits (`95588`, `95105888`);
  *   a 10–11 digit number starting 95/96 is a fixed line in a 95x/96x area;
  * - `400` / `800` + 7 digits (10 digits): national toll-free / shared-cost;
- * - short codes `1[0-2]…` of 3 to 6 digits (`110`, `10086`, `12321`):
- *   accepted, classed UNKNOWN.
+ * - short codes `1[0-2]…` of 3 to 6 digits (`110`, `10086`, `12321`), and
+ *   the 8-digit nationwide customer-service numbers `1010xxxx` that the
+ *   ministry assigns to enterprises (`10101234`): accepted, classed UNKNOWN.
+ *   Enterprises call out from them too, so refusing them would leave their
+ *   calls unjudged; a configured marketing line can name one.
  */
 import type { NumberClass } from '../contracts/records.ts';
 
@@ -35,6 +38,7 @@ export function chinaKind(s: string, start: number): ChinaKind | null {
     case 1:
       if (b >= 3) return n === 11 ? 'MOBILE' : null;
       if (b === 0 && n === 10) return subscriberOk(s, start + 2) ? 'FIXED_LINE' : null;
+      if (b === 0 && n === 8 && s.charCodeAt(start + 2) === D0 + 1 && s.charCodeAt(start + 3) === D0) return SHORT_CODE; // 1010xxxx
       return n <= 6 ? SHORT_CODE : null;
     case 2:
       return n === 10 && subscriberOk(s, start + 2) ? 'FIXED_LINE' : null;

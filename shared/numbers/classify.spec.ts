@@ -23,6 +23,7 @@ describe('classify', () => {
     ['+85221234567', 'INTERNATIONAL'],
     ['+8610086', 'UNKNOWN'],
     ['+8612321', 'UNKNOWN'],
+    ['+8610101234', 'UNKNOWN'], // 1010xxxx customer-service number: valid, no class of its own
     ['+86123', 'UNKNOWN'],
     ['+861381234567', 'UNKNOWN'],
     ['13812345678', 'UNKNOWN'],

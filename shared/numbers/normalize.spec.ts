@@ -30,6 +30,9 @@ describe('normalize', () => {
     ['10086', '+8610086'],
     ['12321', '+8612321'],
     ['110', '+86110'],
+    // nationwide customer-service numbers 1010xxxx (8 digits)
+    ['10101234', '+8610101234'],
+    ['+86 1010 9999', '+8610109999'],
     // 86 without + when unambiguous
     // fixed line as a national significant number (ISUP national form, no trunk 0)
     ['2088886666', '+862088886666'],
@@ -52,6 +55,11 @@ describe('normalize', () => {
     // the trunk 0 written in parentheses after the country code (as people write it) is not dialled
     ['+44 (0)20 7946 0958', '+442079460958'],
     ['+86 (0)20 8888 6666', '+862088886666'],
+    // ... and without the parentheses, as people write it after +86 (no Chinese number starts 0 there)
+    ['+86 0755 1234 5678', '+8675512345678'],
+    ['+86-020-8888-6666', '+862088886666'],
+    ['0086 010 8888 6666', '+861088886666'],
+    ['+86 013812345678', '+8613812345678'],
     ['0044 (0)20 7946 0958', '+442079460958'],
     // lengths a country's current plan calls impossible are kept (plans change; the call happened)
     ['+22570425617', '+22570425617'],
@@ -94,6 +102,10 @@ describe('normalize', () => {
     ['095588', 'trunk prefix 0 before a service number'],
     ['04001234567', 'trunk prefix 0 before a 400/800 number'],
     ['+860138123456', 'unexpected 0 after the country code'],
+    ['+86095588', 'unexpected 0 after the country code'], // a trunk 0 is dropped only before a fixed line or a mobile
+    ['+8600755123456', 'unexpected 0 after the country code'],
+    ['10111234', 'too short for a Chinese number (8 digits)'], // 8 digits starting 10 but not 1010
+    ['101012345', 'too short for a Chinese number (9 digits)'], // 1010 with 9 digits
     ['+86 20 0888 6666', 'not a possible Chinese number'],
     ['+0123456789', 'country code cannot start with 0'],
     ['+1234567890123456', 'too long'],

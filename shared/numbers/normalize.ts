@@ -3,13 +3,14 @@
  *
  * Accepted forms (spaces, dashes, dots and parentheses are ignored; a
  * trunk `(0)` after an international prefix, `+44 (0)20…`, is dropped):
- * - `+86…` and `0086…` followed by a Chinese national significant number;
+ * - `+86…` and `0086…` followed by a Chinese national significant number,
+ *   or by the trunk 0 and a fixed line or mobile (`+86 0755…`);
  * - national: 11-digit mobile `1[3-9]…`, fixed line with trunk prefix
  *   `0<area><subscriber>` (`02088886666`) or as a national significant
  *   number without it (`2088886666`, how ISUP signals a national number;
  *   its 10–11 digits cannot be mistaken for another form), mobile with a
  *   stray trunk 0 (`013812345678`), service numbers `95…` / `96…`,
- *   `400…` / `800…`, short codes (`10086`, `12321`);
+ *   `400…` / `800…`, short codes (`10086`, `12321`, `1010xxxx`);
  * - `86…` without `+` when what follows is a mobile, fixed-line or 400/800
  *   number (12–13 digits: no national form can be mistaken for it);
  * - other international numbers `+<cc>…` and `00<cc>…` with an existing
@@ -62,11 +63,24 @@ function fromInternational(s: string, at: number, reuse: boolean): NormalizeResu
   if (s.length - at > MAX_DIGITS) return fail('too long');
   if (s.charCodeAt(at) === D0 + 8 && s.charCodeAt(at + 1) === D0 + 6) {
     const kind = chinaKind(s, at + 2);
-    if (kind === null) return fail(chinaReason(s, at + 2));
+    if (kind === null) return trunkZeroAfter86(s, at + 2) ?? fail(chinaReason(s, at + 2));
     return ok(reuse && at === 1 ? s : '+' + s.slice(at));
   }
   if (s.charCodeAt(at) === D0) return fail('country code cannot start with 0');
   return internationalE164(s.slice(at));
+}
+
+/**
+ * `+86 0755…`: the national trunk 0 written after the country code without
+ * the parentheses of `+86 (0)755…`, as people often write it (a complaint
+ * typed into an app). No Chinese number starts with 0 after +86, so this
+ * cannot be mistaken for another number; dropped before a fixed line or a
+ * mobile, as the national form `0…` is. Null for anything else.
+ */
+function trunkZeroAfter86(s: string, start: number): NormalizeResult | null {
+  if (s.charCodeAt(start) !== D0) return null;
+  const kind = chinaKind(s, start + 1);
+  return kind === 'FIXED_LINE' || kind === 'MOBILE' ? ok('+86' + s.slice(start + 1)) : null;
 }
 
 /** A digit string without `+`. */
