@@ -8,6 +8,7 @@ export function register(program: Command): void {
     .description('Enforcement consumer: caller-ID labels and block list in Redis from flags and reviews, lookup API')
     .option('--host <addr>', 'lookup API address (env CALLGUARD_ENFORCER_HOST, default 127.0.0.1)')
     .option('--port <n>', 'lookup API port (env CALLGUARD_ENFORCER_PORT, default 8089)')
+    .option('--allowed-hosts <names>', 'Host names the lookup API answers for, comma-separated, * = any (env CALLGUARD_ENFORCER_ALLOWED_HOSTS; default on loopback: localhost, 127.0.0.1, [::1])')
     .option('--flags-topic <t>', 'flags topic (env CALLGUARD_TOPIC_FLAGS, default callguard.flags.v1)')
     .option('--reviews-topic <t>', 'reviews topic (env CALLGUARD_TOPIC_REVIEWS, default callguard.reviews.v1)')
     .option('--dlq-topic <t>', 'dead-letter topic (env CALLGUARD_TOPIC_DLQ, default callguard.dlq.v1)')

@@ -104,4 +104,13 @@ describe('loadEnforcerConfig', () => {
       expect(() => loadEnforcerConfig({}, { CALLGUARD_ENFORCER_STOP_TIMEOUT: bad })).toThrow(/stop timeout \(CALLGUARD_ENFORCER_STOP_TIMEOUT\)/);
     }
   });
+
+  it('allowed hosts: none configured by default; names from CALLGUARD_ENFORCER_ALLOWED_HOSTS or --allowed-hosts, each bad one named', () => {
+    expect(loadEnforcerConfig({}, {}).allowedHosts).toEqual([]);
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_ALLOWED_HOSTS: 'Lookup.Example, 10.0.0.5' }).allowedHosts).toEqual(['lookup.example', '10.0.0.5']);
+    expect(loadEnforcerConfig({ allowedHosts: '*' }, { CALLGUARD_ENFORCER_ALLOWED_HOSTS: 'lookup.example' }).allowedHosts).toEqual(['*']);
+    const bad = () => loadEnforcerConfig({}, { CALLGUARD_ENFORCER_ALLOWED_HOSTS: 'lookup.example:8089,http://x' });
+    expect(bad).toThrow(/allowed hosts \(CALLGUARD_ENFORCER_ALLOWED_HOSTS\): "lookup.example:8089" has a port/);
+    expect(bad).toThrow(/"http:\/\/x" is not a host name/);
+  });
 });

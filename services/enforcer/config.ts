@@ -7,6 +7,7 @@ import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
 import { DEFAULT_MACHINE_OPTIONS, type MachineOptions } from './machine.ts';
 import { parseDuration } from './duration.ts';
+import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
 
 /** Everything the enforcer needs to start. */
 export interface EnforcerConfig {
@@ -14,6 +15,12 @@ export interface EnforcerConfig {
   host: string;
   /** Lookup API port (default 8089; 0 = any free port). */
   port: number;
+  /**
+   * Host names the lookup API answers for besides `localhost`, `127.0.0.1` and `[::1]` on a loopback bind
+   * (`CALLGUARD_ENFORCER_ALLOWED_HOSTS`, comma-separated; `*` = any): the guard against DNS rebinding
+   * (shared/http/allowed-hosts.ts).
+   */
+  allowedHosts: string[];
   redisUrl: string;
   /** Prefix of every Redis key (default `callguard`). */
   keyPrefix: string;
@@ -40,6 +47,7 @@ export interface EnforcerConfig {
 export interface EnforcerCliOptions {
   host?: string;
   port?: string;
+  allowedHosts?: string;
   flagsTopic?: string;
   reviewsTopic?: string;
   dlqTopic?: string;
@@ -92,6 +100,8 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   const portText = pick(cli.port, 'CALLGUARD_ENFORCER_PORT', String(ENFORCER_DEFAULTS.port));
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_ENFORCER_PORT): ${JSON.stringify(portText)} is not a port number`);
+  const allowed = parseAllowedHosts(pick(cli.allowedHosts, 'CALLGUARD_ENFORCER_ALLOWED_HOSTS', ''), 'allowed hosts (CALLGUARD_ENFORCER_ALLOWED_HOSTS)');
+  problems.push(...allowed.problems);
   const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_ENFORCER_KEY_PREFIX', ENFORCER_DEFAULTS.keyPrefix);
   const replicaText = pick(cli.replicaMax, 'CALLGUARD_ENFORCER_REPLICA_MAX', String(ENFORCER_DEFAULTS.replicaMax));
   if (!/^\d+$/.test(replicaText)) problems.push(`label replica size (CALLGUARD_ENFORCER_REPLICA_MAX): ${JSON.stringify(replicaText)} is not a whole number (0 = no replica)`);
@@ -101,6 +111,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   const config: EnforcerConfig = {
     host: pick(cli.host, 'CALLGUARD_ENFORCER_HOST', ENFORCER_DEFAULTS.host),
     port,
+    allowedHosts: allowed.hosts,
     redisUrl: env.CALLGUARD_REDIS_URL || ENFORCER_DEFAULTS.redisUrl,
     keyPrefix,
     brokers: kafkaBrokersFromEnv(env),

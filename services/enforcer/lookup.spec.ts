@@ -13,12 +13,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(timeouts?: LookupTimeouts): Promise<{ host: string; port: number }> {
+async function start(timeouts?: LookupTimeouts, metrics = createEnforcerMetrics()): Promise<{ host: string; port: number }> {
   server = await startLookupServer({
     host: '127.0.0.1',
     port: 0,
     store: { lookupJson: async () => null } as never,
-    metrics: createEnforcerMetrics(),
+    metrics,
     health: async () => ({ redis: true, consumer: 'running' }),
     timeouts,
   });
@@ -73,7 +73,7 @@ describe('lookup API: clients cannot hold connections without sending requests',
     const at = await start(SHORT);
     let timer: NodeJS.Timeout | undefined;
     const closed = hold(at, 5_000, (s) => {
-      s.write('POST /v1/numbers/13812345678 HTTP/1.1\r\nHost: x\r\ncontent-length: 1000\r\n\r\n');
+      s.write('POST /v1/numbers/13812345678 HTTP/1.1\r\nHost: localhost\r\ncontent-length: 1000\r\n\r\n');
       timer = setInterval(() => s.write(' '), 100);
     });
     const r = await closed;
@@ -90,7 +90,7 @@ describe('lookup API: clients cannot hold connections without sending requests',
     await new Promise<void>((r) => s.once('connect', () => r()));
     const ask = async () => {
       const before = (data.match(/HTTP\/1\.1 200/g) ?? []).length;
-      s.write('GET /v1/numbers/13812345678 HTTP/1.1\r\nHost: x\r\n\r\n');
+      s.write('GET /v1/numbers/13812345678 HTTP/1.1\r\nHost: localhost\r\n\r\n');
       for (let i = 0; i < 100 && (data.match(/HTTP\/1\.1 200/g) ?? []).length === before; i++) await new Promise((r) => setTimeout(r, 20));
       return (data.match(/HTTP\/1\.1 200/g) ?? []).length - before;
     };
@@ -99,5 +99,35 @@ describe('lookup API: clients cannot hold connections without sending requests',
     expect(s.destroyed).toBe(false);
     expect(await ask()).toBe(1);
     expect(data).toContain('"status":"CLEAR"');
+  });
+});
+
+/** One raw HTTP exchange on a fresh connection: the status and body of the answer. */
+async function exchange(at: { host: string; port: number }, head: string): Promise<{ status: number; body: string }> {
+  const s = connect(at.port, at.host);
+  sockets.push(s);
+  let data = '';
+  s.on('data', (b) => (data += String(b)));
+  s.write(head);
+  for (let i = 0; i < 150 && !/\r\n\r\n[\s\S]*[}\n]$/.test(data); i++) await new Promise((r) => setTimeout(r, 20));
+  return { status: Number(/^HTTP\/1\.[01] (\d+)/.exec(data)?.[1]), body: data.slice(data.indexOf('\r\n\r\n') + 4) };
+}
+
+describe('lookup API: the Host check (DNS rebinding)', () => {
+  it('answers the loopback names, and refuses any other Host with 421 on the hot path, the routes and /metrics, but not on /healthz', async () => {
+    const metrics = createEnforcerMetrics();
+    const at = await start(undefined, metrics);
+    const get = (path: string, host: string | null, version = '1.1') => exchange(at, `GET ${path} HTTP/${version}\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
+    for (const host of [`127.0.0.1:${at.port}`, `localhost:${at.port}`, `[::1]:${at.port}`, 'LOCALHOST']) {
+      expect((await get('/v1/numbers/13812345678', host)).status, host).toBe(200);
+    }
+    for (const path of ['/v1/numbers/13812345678', '/v1/numbers/12', '/metrics', '/nowhere']) {
+      const r = await get(path, `rebind.attacker.example:${at.port}`);
+      expect(r.status, path).toBe(421);
+      expect(JSON.parse(r.body)).toEqual({ error: 'misdirected_request', message: 'this server does not answer for the Host given (see CALLGUARD_ENFORCER_ALLOWED_HOSTS)' });
+    }
+    expect((await get('/v1/numbers/13812345678', null, '1.0')).status).toBe(421); // no Host at all (HTTP/1.0)
+    expect((await get('/healthz', '10.1.2.3:8089')).status).toBe(200); // a Kubernetes probe's Host
+    expect((await metrics.misdirected.get()).values[0].value).toBe(5);
   });
 });

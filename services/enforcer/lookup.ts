@@ -18,6 +18,7 @@ import type { EnforcerMetrics } from './metrics.ts';
 import { clearView } from './view.ts';
 import type { LabelReplica, ReplicaState } from './label-replica.ts';
 import { lookupHotPath, type HotAnswer, type HotPath } from './lookup-fast-path.ts';
+import { hostPolicy, hostRefused, misdirectedBody, MISDIRECTED_STATUS, type HostPolicy } from '../../shared/http/allowed-hosts.ts';
 import { invalidNumber, normalizeProblem, numberParamProblem, NUMBER_PARAM_MAX, NUMBER_PARAM_MIN } from './number-problem.ts';
 
 /** What /healthz reports. */
@@ -38,7 +39,12 @@ export interface LookupServerOptions {
   replica?: LabelReplica;
   /** Connection limits; {@link LOOKUP_TIMEOUTS} unless given (tests shorten them). */
   timeouts?: LookupTimeouts;
+  /** The Host names answered for (DNS rebinding guard); unless given, those of a loopback bind. */
+  allowedHosts?: HostPolicy;
 }
+
+/** The setting that widens {@link LookupServerOptions.allowedHosts}, named in the warning and the 421's message. */
+export const ALLOWED_HOSTS_VARIABLE = 'CALLGUARD_ENFORCER_ALLOWED_HOSTS';
 
 /** How long the lookup API lets a client hold a connection without a complete request, ms. */
 export interface LookupTimeouts {
@@ -103,14 +109,23 @@ function statusOf(json: string): string {
 export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
   const hot = lookupHotPath(o);
   const t = o.timeouts ?? LOOKUP_TIMEOUTS;
+  const hosts = o.allowedHosts ?? hostPolicy('127.0.0.1', [], ALLOWED_HOSTS_VARIABLE);
+  const misdirected = o.metrics.misdirected;
   const app = Fastify({
     loggerInstance: o.log as FastifyBaseLogger | undefined,
     logController: new LogController({ disableRequestLogging: true }),
-    // Node's HTTP server; lookups it can answer never reach Fastify's routing.
+    // Node's HTTP server; lookups it can answer never reach Fastify's routing. The Host check comes first, in front
+    // of both: a rebinding page must get neither a hot-path answer nor a Fastify route.
     serverFactory: (handler) => {
       const server = createServer(
         { requestTimeout: t.requestMs, headersTimeout: t.requestMs, connectionsCheckingInterval: t.checkIntervalMs },
-        (req, res) => serveHot(hot, req, res, handler),
+        (req, res) => {
+          if (hostRefused(hosts, req.rawHeaders, req.url ?? '')) {
+            misdirected.inc();
+            return refuse(res);
+          }
+          serveHot(hot, req, res, handler);
+        },
       );
       server.keepAliveTimeout = t.keepAliveMs;
       return server;
@@ -191,6 +206,15 @@ function serveHot(hot: HotPath, req: IncomingMessage, res: ServerResponse, fasti
   );
 }
 
+const MISDIRECTED_BODY = misdirectedBody(ALLOWED_HOSTS_VARIABLE);
+const MISDIRECTED_HEAD = ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'content-length', String(Buffer.byteLength(MISDIRECTED_BODY))];
+
+/** A request whose Host is not ours: 421 and a short JSON error (the connection stays usable). */
+function refuse(res: ServerResponse): void {
+  res.writeHead(MISDIRECTED_STATUS, MISDIRECTED_HEAD);
+  res.end(MISDIRECTED_BODY);
+}
+
 function send(res: ServerResponse, a: HotAnswer): void {
   res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'content-length', String(a.bytes)]);
   res.end(a.body);
@@ -205,9 +229,9 @@ export interface LookupServer {
   close(): Promise<void>;
 }
 
-/** Builds the app and serves it on `host:port` (0 = any free port). */
+/** Builds the app and serves it on `host:port` (0 = any free port); the Host names answered for default to those `host` implies. */
 export async function startLookupServer(o: LookupServerOptions & { host: string; port: number }): Promise<LookupServer> {
-  const app = buildLookupServer(o);
+  const app = buildLookupServer({ ...o, allowedHosts: o.allowedHosts ?? hostPolicy(o.host, [], ALLOWED_HOSTS_VARIABLE) });
   const url = await app.listen({ host: o.host, port: o.port });
   return { url, app, close: () => app.close() };
 }

@@ -11,7 +11,8 @@ import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { createEnforcementStore, type EnforcementStore } from './store.ts';
 import type { EnforcerConsumer } from './consumer.ts';
 import { startConsumerWorker } from './consumer-worker.ts';
-import { startLookupServer } from './lookup.ts';
+import { ALLOWED_HOSTS_VARIABLE, startLookupServer } from './lookup.ts';
+import { hostPolicy } from '../../shared/http/allowed-hosts.ts';
 import { createEnforcerMetrics, type EnforcerMetrics } from './metrics.ts';
 import { startLabelReplica, type LabelReplica } from './label-replica.ts';
 import { closeFailedStart, closeInOrder, serveUntilStopped, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
@@ -54,9 +55,12 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger, signal?
     const consumer = await startConsumerWorker(config, metrics, log, signal);
     opened.push({ what: 'consumer (leave the group, commit)', close: () => consumer.stop() });
     signal?.throwIfAborted();
+    const allowedHosts = hostPolicy(config.host, config.allowedHosts, ALLOWED_HOSTS_VARIABLE);
+    if (allowedHosts.warning) log.warn(allowedHosts.warning);
     const server = await startLookupServer({
       host: config.host,
       port: config.port,
+      allowedHosts,
       store,
       metrics,
       log,

@@ -15,6 +15,8 @@ export interface EnforcerMetrics {
   lookupSeconds: Histogram<never>;
   /** Where lookups were answered from: the in-process replica or a Redis GET. */
   lookupReads: Counter<'from'>;
+  /** Requests refused with 421 because their Host header was missing or not an allowed name (DNS rebinding guard). */
+  misdirected: Counter<never>;
   /** Reports the replica's size and state on every scrape. */
   watchReplica(replica: LabelReplica): void;
 }
@@ -35,6 +37,11 @@ export function createEnforcerMetrics(): EnforcerMetrics {
       registers: [registry],
     }),
     lookupReads: new Counter({ name: 'callguard_enforcer_lookup_reads_total', help: 'Lookups answered from the in-process label replica or by a Redis GET', labelNames: ['from'], registers: [registry] }),
+    misdirected: new Counter({
+      name: 'callguard_enforcer_misdirected_requests_total',
+      help: 'Requests refused with 421 Misdirected Request: Host header missing or not an allowed name (CALLGUARD_ENFORCER_ALLOWED_HOSTS)',
+      registers: [registry],
+    }),
     watchReplica(replica) {
       new Gauge({ name: 'callguard_enforcer_label_replica_labels', help: 'Labels held by the in-process replica', registers: [registry], collect() { this.set(replica.size()); } });
       new Gauge({ name: 'callguard_enforcer_label_replica_bytes', help: "Bytes of the replica's off-heap JSON store (live and not yet compacted)", registers: [registry], collect() { this.set(replica.bytes()); } });

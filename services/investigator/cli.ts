@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .description("Investigators' HTTP API and web console (login from CALLGUARD_CONSOLE_USER / CALLGUARD_CONSOLE_PASSWORD)")
     .option('--host <addr>', 'listen address (env CALLGUARD_CONSOLE_HOST, default 127.0.0.1)')
     .option('--port <n>', 'port (env CALLGUARD_CONSOLE_PORT, default 8088)')
+    .option('--allowed-hosts <names>', 'Host names the console answers for, comma-separated, * = any (env CALLGUARD_CONSOLE_ALLOWED_HOSTS; default on loopback: localhost, 127.0.0.1, [::1])')
     .option('--database <name>', 'ClickHouse database (env CALLGUARD_CLICKHOUSE_DATABASE, default callguard)')
     .option('--reviews-topic <t>', 'topic of ReviewDecisions (env CALLGUARD_TOPIC_REVIEWS, default callguard.reviews.v1)')
     .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_CONSOLE_KEY_PREFIX, default callguard)')

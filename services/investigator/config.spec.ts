@@ -58,4 +58,11 @@ describe('loadInvestigatorConfig', () => {
     expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_STOP_SECONDS: '2.5' }).stopTimeoutMs).toBe(2_500);
     expect(() => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_STOP_SECONDS: '0' })).toThrow(/CALLGUARD_CONSOLE_STOP_SECONDS: "0" is not a positive number/);
   });
+
+  it('allowed hosts: none configured by default; names from CALLGUARD_CONSOLE_ALLOWED_HOSTS or --allowed-hosts, each bad one named', () => {
+    expect(loadInvestigatorConfig({}, login).allowedHosts).toEqual([]);
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_ALLOWED_HOSTS: 'Console.Example, [FD00::1]' }).allowedHosts).toEqual(['console.example', '[fd00::1]']);
+    expect(loadInvestigatorConfig({ allowedHosts: 'cli.example' }, { ...login, CALLGUARD_CONSOLE_ALLOWED_HOSTS: 'env.example' }).allowedHosts).toEqual(['cli.example']);
+    expect(() => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_ALLOWED_HOSTS: 'console.example:443' })).toThrow(/allowed hosts \(CALLGUARD_CONSOLE_ALLOWED_HOSTS\): "console.example:443" has a port/);
+  });
 });

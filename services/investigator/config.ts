@@ -10,12 +10,19 @@ import ipaddr from 'ipaddr.js';
 import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
 import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
+import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
 
 /** Everything the console needs to start. */
 export interface InvestigatorConfig {
   host: string;
   /** 0 = any free port. */
   port: number;
+  /**
+   * Host names the console answers for besides `localhost`, `127.0.0.1` and `[::1]` on a loopback bind
+   * (`CALLGUARD_CONSOLE_ALLOWED_HOSTS`, comma-separated; `*` = any): the guard against DNS rebinding
+   * (shared/http/allowed-hosts.ts).
+   */
+  allowedHosts: string[];
   user: string;
   password: string;
   /** Key of the session cookies' HMAC (random per process when not configured). */
@@ -50,6 +57,7 @@ export interface InvestigatorConfig {
 export interface InvestigatorCliOptions {
   host?: string;
   port?: string;
+  allowedHosts?: string;
   database?: string;
   reviewsTopic?: string;
   keyPrefix?: string;
@@ -98,6 +106,8 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   const portText = pick(cli.port, 'CALLGUARD_CONSOLE_PORT', String(INVESTIGATOR_DEFAULTS.port));
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_CONSOLE_PORT): ${JSON.stringify(portText)} is not a port number`);
+  const allowed = parseAllowedHosts(pick(cli.allowedHosts, 'CALLGUARD_CONSOLE_ALLOWED_HOSTS', ''), 'allowed hosts (CALLGUARD_CONSOLE_ALLOWED_HOSTS)');
+  problems.push(...allowed.problems);
   const database = pick(cli.database, 'CALLGUARD_CLICKHOUSE_DATABASE', clickHouseDatabaseFromEnv(env));
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`database (CALLGUARD_CLICKHOUSE_DATABASE): ${JSON.stringify(database)} is not a plain identifier`);
   const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_CONSOLE_KEY_PREFIX', INVESTIGATOR_DEFAULTS.keyPrefix);
@@ -118,6 +128,7 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   return {
     host: pick(cli.host, 'CALLGUARD_CONSOLE_HOST', INVESTIGATOR_DEFAULTS.host),
     port,
+    allowedHosts: allowed.hosts,
     user,
     password,
     sessionSecret: secretText ? Buffer.from(secretText, 'utf8') : randomBytes(32),

@@ -13,7 +13,8 @@ import { createAuth } from './auth.ts';
 import { createReviewService } from './reviews.ts';
 import { redisEnforcementReader } from './enforcement.ts';
 import { followConnection } from './producer-connection.ts';
-import { buildConsoleServer } from './server.ts';
+import { ALLOWED_HOSTS_VARIABLE, buildConsoleServer } from './server.ts';
+import { hostPolicy } from '../../shared/http/allowed-hosts.ts';
 import { closeFailedStart, closeInOrder, serveUntilStopped, untilAborted, type CloseOutcome, type CloseStep } from '../../shared/lifecycle/index.ts';
 
 /** A running console. */
@@ -60,7 +61,10 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
       onWarning: (message, err) => log.error({ err }, message),
     });
     const auth = createAuth({ user: config.user, password: config.password, secret: config.sessionSecret, sessionTtlMs: config.sessionTtlMs, secureCookie: config.secureCookie });
+    const allowedHosts = hostPolicy(config.host, config.allowedHosts, ALLOWED_HOSTS_VARIABLE);
+    if (allowedHosts.warning) log.warn(allowedHosts.warning);
     const app = buildConsoleServer({
+      allowedHosts,
       queries,
       reviews,
       auth,

@@ -129,3 +129,20 @@ describe('console connections', () => {
     await app.close();
   });
 });
+
+describe('console: the Host check (DNS rebinding)', () => {
+  it('refuses a foreign or missing Host with 421 before authentication, on every route but /healthz', async () => {
+    const app = consoleApp();
+    for (const url of ['/api/me', '/api/login', '/', '/login', '/nowhere']) {
+      const r = await app.inject({ url, headers: { host: 'rebind.attacker.example:8088', authorization: basic(PASSWORD) } });
+      expect(r.statusCode, url).toBe(421);
+      expect(r.json()).toEqual({ error: 'misdirected_request', message: 'this server does not answer for the Host given (see CALLGUARD_CONSOLE_ALLOWED_HOSTS)' });
+      expect(r.headers['x-frame-options']).toBe('DENY');
+    }
+    expect((await app.inject({ url: '/healthz', headers: { host: '10.1.2.3:8088' } })).statusCode).toBe(200);
+    for (const host of ['127.0.0.1:8088', 'localhost:8088', '[::1]:8088']) {
+      expect((await app.inject({ url: '/api/me', headers: { host, authorization: basic(PASSWORD) } })).statusCode, host).toBe(200);
+    }
+    await app.close();
+  });
+});

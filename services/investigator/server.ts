@@ -13,6 +13,7 @@ import type { ReviewService } from './reviews.ts';
 import { loadStaticFiles, type StaticFile } from './static.ts';
 import { lockedOut, registerAuthRoutes } from './routes-auth.ts';
 import { registerDataRoutes, type EnforcementReader } from './routes-data.ts';
+import { hostPolicy, hostRefused, misdirectedBody, MISDIRECTED_STATUS, type HostPolicy } from '../../shared/http/allowed-hosts.ts';
 
 /** What the console is built from. */
 export interface ConsoleDeps {
@@ -27,7 +28,13 @@ export interface ConsoleDeps {
   staticFiles?: Map<string, StaticFile>;
   /** Proxies whose X-Forwarded-For names the client (addresses or CIDR ranges; none by default). */
   trustedProxies?: string[];
+  /** The Host names answered for (DNS rebinding guard); unless given, those of a loopback bind. */
+  allowedHosts?: HostPolicy;
 }
+
+/** The setting that widens {@link ConsoleDeps.allowedHosts}, named in the warning and the 421's message. */
+export const ALLOWED_HOSTS_VARIABLE = 'CALLGUARD_CONSOLE_ALLOWED_HOSTS';
+const MISDIRECTED_BODY = misdirectedBody(ALLOWED_HOSTS_VARIABLE);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -91,6 +98,15 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
+  });
+
+  // First of all: a request whose Host header is not one of ours (a page on another domain that re-pointed its DNS
+  // name at this address) is refused before authentication or any route: 421, JSON, the security headers.
+  const hosts = deps.allowedHosts ?? hostPolicy('127.0.0.1', [], ALLOWED_HOSTS_VARIABLE);
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (hostRefused(hosts, req.raw.rawHeaders, req.url)) {
+      return reply.code(MISDIRECTED_STATUS).type('application/json; charset=utf-8').send(MISDIRECTED_BODY);
+    }
   });
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

@@ -1,0 +1,174 @@
+/**
+ * The Host-header check against DNS rebinding, shared by the console
+ * (`callguard investigate`) and the enforcer's lookup API.
+ *
+ * A page on an attacker's domain whose DNS name is then re-pointed at
+ * 127.0.0.1 makes the victim's browser send same-origin requests to a
+ * service on loopback; the only trace of the attack in the request is the
+ * Host header, which names the attacker's domain. So a service answers only
+ * for the names it is known by: on a loopback bind `localhost`, `127.0.0.1`
+ * and `[::1]` plus what is configured; on any other bind what is configured,
+ * or — nothing configured — every Host, with a warning at start (behind a
+ * load balancer the names are not ours to guess).
+ *
+ * The name is compared case-insensitively (a trailing dot ignored, IPv6
+ * literals in their compressed form); the port is not compared, only
+ * checked to be digits. A rebinding page has the attacker's name in Host
+ * whatever the port, so comparing ports would add nothing against it, and
+ * would refuse every forwarded port (`docker -p 18089:8089`, `kubectl
+ * port-forward`, an SSH tunnel), whose Host carries the client's port.
+ *
+ * Pure: no I/O, no Node request objects (rawHeaders and the URL go in).
+ */
+import ipaddr from 'ipaddr.js';
+
+/** The names a loopback-bound service answers for without configuration. */
+export const LOOPBACK_HOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Paths answered whatever the Host: health checks (a Kubernetes probe sends the pod's IP as Host); they reveal nothing. */
+export const HOST_CHECK_EXEMPT: readonly string[] = ['/healthz'];
+
+/** Which Host names a service answers for. */
+export interface HostPolicy {
+  /** Every Host is accepted (a non-loopback bind with nothing configured, or `*` configured). */
+  any: boolean;
+  /** The accepted names: lower case, no port, no trailing dot, IPv6 bracketed and compressed. */
+  names: ReadonlySet<string>;
+  /** Set when every Host is accepted without having been asked for: to be logged once at start. */
+  warning?: string;
+}
+
+const NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+
+/** A bracketed IPv6 literal's canonical form (`[::1]`), or null when it is not one. */
+function canonicalIPv6(inner: string): string | null {
+  if (inner.includes('%') || !ipaddr.IPv6.isValid(inner)) return null;
+  return `[${ipaddr.IPv6.parse(inner).toString()}]`;
+}
+
+/** A name (no port) in canonical form, or null when it is not a host name, IPv4 or bracketed IPv6 literal. */
+function canonicalName(name: string): string | null {
+  const n = name.toLowerCase();
+  if (n.startsWith('[')) return n.endsWith(']') ? canonicalIPv6(n.slice(1, -1)) : null;
+  const bare = n.endsWith('.') ? n.slice(0, -1) : n;
+  return bare.length > 0 && bare.length <= 253 && NAME.test(bare) ? bare : null;
+}
+
+/** True when `s` is empty or digits only, at most 65535: the port part of a Host header. */
+function isPort(s: string): boolean {
+  if (s.length > 5) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return s.length === 0 || Number(s) <= 65_535;
+}
+
+/**
+ * The name a Host header value names — lower case, port and trailing dot removed, IPv6 compressed — or null when
+ * the value is not `name[:port]`.
+ */
+export function hostName(value: string): string | null {
+  if (value.startsWith('[')) {
+    const end = value.indexOf(']');
+    if (end < 0) return null;
+    const rest = value.slice(end + 1);
+    if (rest.length > 0 && (rest.charCodeAt(0) !== 58 || !isPort(rest.slice(1)))) return null;
+    return canonicalIPv6(value.slice(1, end).toLowerCase());
+  }
+  const colon = value.indexOf(':');
+  if (colon >= 0 && !isPort(value.slice(colon + 1))) return null;
+  return canonicalName(colon >= 0 ? value.slice(0, colon) : value);
+}
+
+/**
+ * Parses a configured list (`console.example.com, 10.0.0.5, [fd00::1]`, or `*` for any Host): the names in
+ * canonical form, and a problem (naming `variable`) for each entry that is not a bare name.
+ */
+export function parseAllowedHosts(text: string, variable: string): { hosts: string[]; problems: string[] } {
+  const hosts: string[] = [];
+  const problems: string[] = [];
+  for (const entry of text.split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
+    if (entry === '*') {
+      hosts.push('*');
+      continue;
+    }
+    // An IPv6 address may be given without brackets; a Host header always has them.
+    const bracketed = !entry.startsWith('[') && entry.indexOf(':') !== entry.lastIndexOf(':') ? `[${entry}]` : entry;
+    const name = canonicalName(bracketed);
+    if (name !== null) {
+      hosts.push(name);
+      continue;
+    }
+    const portless = hostName(entry);
+    problems.push(
+      portless !== null
+        ? `${variable}: ${JSON.stringify(entry)} has a port; give the name alone (${portless}): the port is not compared`
+        : `${variable}: ${JSON.stringify(entry)} is not a host name, IPv4 address or [IPv6] address (or * for any)`,
+    );
+  }
+  return { hosts, problems };
+}
+
+/** True when `bindHost` (a listen address) is loopback only: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackBind(bindHost: string): boolean {
+  const h = bindHost.startsWith('[') && bindHost.endsWith(']') ? bindHost.slice(1, -1) : bindHost;
+  if (h.toLowerCase() === 'localhost') return true;
+  if (!ipaddr.isValid(h)) return false;
+  const ip = ipaddr.parse(h);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) return (ip as ipaddr.IPv6).toIPv4Address().range() === 'loopback';
+  return ip.range() === 'loopback';
+}
+
+/** The policy of a service listening on `bindHost` with `configured` names (from {@link parseAllowedHosts}); `variable` names the setting in the warning. */
+export function hostPolicy(bindHost: string, configured: readonly string[], variable: string): HostPolicy {
+  if (configured.includes('*')) return { any: true, names: new Set() };
+  const loopback = isLoopbackBind(bindHost);
+  const names = new Set([...(loopback ? LOOPBACK_HOST_NAMES : []), ...configured]);
+  if (names.size > 0) return { any: false, names };
+  return {
+    any: true,
+    names,
+    warning:
+      `listening on ${bindHost} with ${variable} unset: requests are answered whatever their Host header, so a web page ` +
+      `whose DNS name is re-pointed at this address (DNS rebinding) can read them through a browser; set ${variable} ` +
+      `to the names clients use (or * to accept any Host and silence this warning)`,
+  };
+}
+
+/** Whether `policy` accepts a request whose Host header is `value` (undefined: none, or more than one). */
+export function hostAllowed(policy: HostPolicy, value: string | undefined): boolean {
+  if (policy.any) return true;
+  if (value === undefined) return false;
+  if (policy.names.has(value)) return true; // already canonical and without a port: nothing to parse
+  const name = hostName(value);
+  return name !== null && policy.names.has(name);
+}
+
+/** The request's one Host header from Node's `rawHeaders`, or undefined when it has none or several. */
+export function singleHost(rawHeaders: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const k = rawHeaders[i];
+    if (k.length === 4 && k.toLowerCase() === 'host') {
+      if (found !== undefined) return undefined;
+      found = rawHeaders[i + 1];
+    }
+  }
+  return found;
+}
+
+/** True when a request (its rawHeaders and target) must be refused: Host missing, repeated or not allowed, on a path that is not exempt. */
+export function hostRefused(policy: HostPolicy, rawHeaders: readonly string[], url: string): boolean {
+  if (policy.any || hostAllowed(policy, singleHost(rawHeaders))) return false;
+  const q = url.indexOf('?');
+  return !HOST_CHECK_EXEMPT.includes(q < 0 ? url : url.slice(0, q));
+}
+
+/** The status of a refused request: 421 Misdirected Request — this server does not answer for that authority. */
+export const MISDIRECTED_STATUS = 421;
+
+/** The JSON body of a refused request; `variable` names the setting that would allow the name. */
+export function misdirectedBody(variable: string): string {
+  return JSON.stringify({ error: 'misdirected_request', message: `this server does not answer for the Host given (see ${variable})` });
+}
