@@ -17,6 +17,7 @@ import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts
 import { randomKey, randomTopic } from './helpers/names.ts';
 import { connectTestRedis, deleteKeysUnder } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait.ts';
+import { requestWithHost } from './helpers/host-request.ts';
 
 const H = 3_600_000;
 const now = Date.now();
@@ -36,8 +37,8 @@ const registry = createSchemaRegistry();
 const running: RunningEnforcer[] = [];
 const groups: string[] = [];
 
-function config(groupId: string): EnforcerConfig {
-  return loadEnforcerConfig({ port: '0', flagsTopic, reviewsTopic, dlqTopic, group: groupId, keyPrefix: prefix }, process.env);
+function config(groupId: string, env: NodeJS.ProcessEnv = {}): EnforcerConfig {
+  return loadEnforcerConfig({ port: '0', flagsTopic, reviewsTopic, dlqTopic, group: groupId, keyPrefix: prefix }, { ...process.env, ...env });
 }
 
 function flag(number: string, over: Partial<FlagEvent> = {}): FlagEvent {
@@ -250,6 +251,37 @@ describe('callguard enforce', () => {
     expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(stored ?? ''));
   });
 
+  it('refuses a DNS-rebinding Host with 421 on the lookup hot path and on Fastify\'s routes; the loopback names work; /healthz is exempt', async () => {
+    const port = new URL(first.url).port;
+    const rebound = `rebind.attacker.example:${port}`;
+    const path = `/v1/numbers/${encodeURIComponent(LABELLED)}`;
+    const refusedBefore = (await first.metrics.misdirected.get()).values[0]?.value ?? 0;
+    const lookupsBefore = (await first.metrics.lookupReads.get()).values.reduce((a, v) => a + v.value, 0);
+    // The hot path (a label from the replica), and what Fastify answers: HEAD, a 400, /metrics, an unknown path.
+    const refused: Array<[string, string]> = [['GET', path], ['HEAD', path], ['GET', '/v1/numbers/12'], ['GET', '/metrics'], ['GET', '/nowhere']];
+    for (const [method, p] of refused) {
+      const r = await requestWithHost(first.url, p, rebound, { method });
+      expect(r.status, `${method} ${p}`).toBe(421);
+      if (method === 'GET') expect(r.body, p).toEqual({ error: 'misdirected_request', message: 'this server does not answer for the Host given (see CALLGUARD_ENFORCER_ALLOWED_HOSTS)' });
+      expect(r.text, p).not.toContain('SUSPECTED_NUISANCE');
+    }
+    // Not a lookup: nothing was read for them.
+    expect((await first.metrics.lookupReads.get()).values.reduce((a, v) => a + v.value, 0)).toBe(lookupsBefore);
+    expect((await first.metrics.misdirected.get()).values[0].value).toBe(refusedBefore + refused.length);
+    const metrics = await (await fetch(`${first.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`callguard_enforcer_misdirected_requests_total ${refusedBefore + refused.length}`));
+
+    const stored = await redis.get(`${prefix}:label:${LABELLED}`);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'LocalHost']) {
+      const r = await requestWithHost(first.url, path, host);
+      expect(r.status, host).toBe(200);
+      expect(r.text, host).toBe(stored);
+    }
+    const health = await requestWithHost(first.url, '/healthz', `10.1.2.3:${port}`); // a Kubernetes probe: the pod's IP
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'ok', redis: true });
+  });
+
   it('a second instance re-reading both topics from the beginning changes nothing (idempotent on redelivery)', async () => {
     // The machine's state and the lookup view of each number, as the first instance left them.
     const keys = [LABELLED, BLOCKED, DISMISSED, EARLY].flatMap((n) => [`${prefix}:enforce:state:${n}`, `${prefix}:label:${n}`]);
@@ -258,7 +290,7 @@ describe('callguard enforce', () => {
     await first.close();
     const group = randomTopic('enf-replay');
     groups.push(group);
-    const second = await startEnforcer(config(group), log);
+    const second = await startEnforcer(config(group, { CALLGUARD_ENFORCER_ALLOWED_HOSTS: 'lookup.callguard.test' }), log);
     running.push(second);
     // 8 good flags + 3 reviews on the topics, all seen before: nothing but duplicates.
     await waitFor(async () => Object.values(await outcomes(second)).reduce((a, b) => a + b, 0) >= 11, { what: 'replay of all records' });
@@ -267,5 +299,11 @@ describe('callguard enforce', () => {
     const after = await redis.mget(...keys);
     expect(after).toEqual(before);
     expect((await lookup(second, BLOCKED)).body.status).toBe('BLOCKED');
+    // It was given a name of its own: that name is answered as well as the loopback ones, another still is not.
+    const port = new URL(second.url).port;
+    const path = `/v1/numbers/${encodeURIComponent(BLOCKED)}`;
+    expect((await requestWithHost(second.url, path, `Lookup.Callguard.Test:${port}`)).body).toMatchObject({ status: 'BLOCKED' });
+    expect((await requestWithHost(second.url, path, `localhost:${port}`)).status).toBe(200);
+    expect((await requestWithHost(second.url, path, `other.callguard.test:${port}`)).status).toBe(421);
   });
 });

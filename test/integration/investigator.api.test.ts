@@ -19,6 +19,7 @@ import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts
 import { randomDatabase, randomKey, randomTopic } from './helpers/names.ts';
 import { connectTestRedis, deleteKeysUnder } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait.ts';
+import { requestWithHost } from './helpers/host-request.ts';
 import { DIALLER, FLAGS, H, HARASSER, LURE, NEIGHBOUR, OLD_OFFENDER, T0, WATCHED, loadFixture } from './investigator-fixtures.ts';
 
 const USER = 'inv-test';
@@ -84,6 +85,37 @@ afterAll(async () => {
     await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   }
+});
+
+describe('DNS rebinding: the Host header', () => {
+  it('refuses a page on another domain re-pointed at 127.0.0.1 (421, before credentials count), on the API, the pages and the login', async () => {
+    const port = new URL(app.url).port;
+    const rebound = `rebind.attacker.example:${port}`;
+    const refusal = { error: 'misdirected_request', message: 'this server does not answer for the Host given (see CALLGUARD_CONSOLE_ALLOWED_HOSTS)' };
+    for (const path of ['/api/queue', '/api/me', `/api/numbers/${encodeURIComponent(HARASSER)}`, '/', '/login', '/assets/app.js']) {
+      const r = await requestWithHost(app.url, path, rebound, { headers: { authorization: basic } });
+      expect(r.status, path).toBe(421);
+      expect(r.body, path).toEqual(refusal);
+      expect(r.headers['x-frame-options'], path).toBe('DENY');
+    }
+    const login = await requestWithHost(app.url, '/api/login', rebound, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: USER, password: PASSWORD }) });
+    expect(login.status).toBe(421);
+    expect(login.headers['set-cookie']).toBeUndefined();
+    const review = await requestWithHost(app.url, `/api/flags/${FLAGS[1].flagId}/review`, rebound, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'CONFIRMED' }) });
+    expect(review.status).toBe(421);
+  });
+
+  it('answers the loopback names it listens on, with or without the port, and /healthz whatever the Host', async () => {
+    const port = new URL(app.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'localhost', 'LOCALHOST']) {
+      const r = await requestWithHost(app.url, '/api/me', host, { headers: { authorization: basic } });
+      expect(r.status, host).toBe(200);
+      expect(r.body, host).toEqual({ user: USER });
+    }
+    const health = await requestWithHost(app.url, '/healthz', `10.1.2.3:${port}`); // a Kubernetes probe: the pod's IP
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok', clickhouse: true, redis: true, kafka: true });
+  });
 });
 
 describe('authentication', () => {
