@@ -141,6 +141,9 @@ export function hostAllowed(policy: HostPolicy, value: string | undefined): bool
   if (policy.any) return true;
   if (value === undefined) return false;
   if (policy.names.has(value)) return true; // already canonical and without a port: nothing to parse
+  // The usual `name:port` with the name as configured: no case folding or syntax check needed.
+  const colon = value.lastIndexOf(':');
+  if (colon > 0 && policy.names.has(value.slice(0, colon)) && isPort(value.slice(colon + 1))) return true;
   const name = hostName(value);
   return name !== null && policy.names.has(name);
 }
