@@ -108,8 +108,9 @@ export interface DetectorConfig {
   campaigns: 'process' | 'partition';
   /**
    * How long a stop (SIGTERM/SIGINT) may take (ms): the final checkpoint is
-   * given up then, and if the stop has still not finished the process exits
-   * 1 naming what did not.
+   * given up at this minus a reserve for leaving the group
+   * (pipeline/stop-budget.ts), and if the stop has still not finished at
+   * this the process exits 1 naming what did not.
    */
   stopTimeoutMs: number;
   logLevel: string;

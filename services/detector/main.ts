@@ -92,9 +92,10 @@ async function run(cfg: DetectorConfig, log: Logger, stop: StopSignals): Promise
   }
   // A stop that came while the detector was still joining its group first lets the join return (it waits for the
   // group's other members, up to their rebalance timeout; a second signal cuts it short). From then on the stop is
-  // bounded by CALLGUARD_DETECTOR_STOP_TIMEOUT_MS: if it has not finished by then (a final checkpoint waiting on a
-  // sink that does not answer), the process exits 1 naming what did not; the input since the last commit is read
-  // again after a restart (docs/detector.md, "A stop that does not finish").
+  // bounded by CALLGUARD_DETECTOR_STOP_TIMEOUT_MS: the final checkpoint gets it minus a reserve for leaving the group
+  // and is given up then (a sink that does not answer; exit 1), and the consumers leave within the reserve; if the
+  // closes have still not finished by the deadline, the process exits 1 naming what did not. Either way the input
+  // since the last commit is read again after a restart (docs/detector.md, "A stop that does not finish").
   await detector.halt();
   const steps: CloseStep[] = [
     { what: 'detector (final checkpoint: flags, DLQ, ClickHouse rows, snapshots, commit; leave the group)', close: () => detector.stop(cfg.stopTimeoutMs) },

@@ -61,6 +61,8 @@ export class KafkajsGroupSource implements GroupSource {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private fetchedAt = 0;
+  /** The `done` of batches handed over and not yet released (kafkajs waits for them before it can leave the group). */
+  private readonly inFlight = new Set<() => void>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -101,7 +103,14 @@ export class KafkajsGroupSource implements GroupSource {
       partitionsConsumedConcurrently: 1,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
-        await new Promise<void>((resolve) => this.subject.next({ type: 'batch', batch: toBatch(batch), done: resolve }));
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            this.inFlight.delete(done);
+            resolve();
+          };
+          this.inFlight.add(done);
+          this.subject.next({ type: 'batch', batch: toBatch(batch), done });
+        });
       },
     });
   }
@@ -144,7 +153,13 @@ export class KafkajsGroupSource implements GroupSource {
     return md.topics[0]?.partitions.length ?? 0;
   }
 
+  /**
+   * Leaves the group and closes. A batch still handed over is released first: a pipeline that stopped without
+   * handling it (nothing of it is committed) would otherwise hold kafkajs's disconnect, which waits for the
+   * batch in progress before it sends LeaveGroup.
+   */
   async stop(): Promise<void> {
+    for (const done of [...this.inFlight]) done();
     await this.consumer.disconnect().catch(() => {});
     await this.admin.disconnect().catch(() => {});
     this.subject.complete();

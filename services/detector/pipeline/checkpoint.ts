@@ -19,7 +19,8 @@
  *
  * Steps 1 and 2 are retried with backoff until they succeed or the abort
  * signal fires (then nothing is committed, and the inputs are read again
- * after a restart). A permanent ClickHouse error (see
+ * after a restart; a write still in flight when the signal fires may land,
+ * but nothing of the checkpoint is marked or committed after the signal). A permanent ClickHouse error (see
  * sinks/clickhouse-errors.ts) is retried too, with a longer backoff, since
  * only a person can fix it; the hooks make it loud meanwhile. A failed commit or snapshot is logged and left to the
  * next checkpoint: the outputs are already durable and idempotent.
@@ -87,6 +88,14 @@ export interface CheckpointResult {
   commitError?: string;
 }
 
+/**
+ * Throws once the stop gave the checkpoint up (the abort signal): a write that was still in flight then and lands
+ * later must not lead to marks or a commit from a consumer that has left, or is leaving, the group.
+ */
+function givenUp(signal: AbortSignal, what: string): void {
+  if (signal.aborted) throw new Error(`checkpoint given up by the stop before its outputs were ${what}: nothing of it is ${what}`);
+}
+
 /** Runs the steps of a checkpoint (see the module comment). Throws only when aborted. */
 export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps): Promise<CheckpointResult> {
   const { topics, log, signal } = deps;
@@ -123,6 +132,7 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   });
   deps.hooks.sinkOk?.('clickhouse');
   step('written');
+  givenUp(signal, 'marked');
 
   // Fenced: a partition another instance took meanwhile gets no mark (and so no commit below) from this one.
   await Promise.all(
@@ -142,6 +152,7 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   }
   let committed = false;
   let commitError: string | undefined;
+  givenUp(signal, 'committed');
   try {
     await deps.commit(offsets);
     committed = true;

@@ -7,7 +7,7 @@ import { DetectorMetrics } from '../ops/metrics.ts';
 import { Detector, type DetectorDeps } from './detector.ts';
 
 /** A detector over fakes: the topics exist, Redis answers, and the consents reader never catches up. */
-function detector(o: { caughtUp?: Promise<void>; sourceStart?: Promise<void> } = {}) {
+function detector(o: { caughtUp?: Promise<void>; sourceStart?: Promise<void>; write?: () => Promise<void> } = {}) {
   const loaded = loadDetectorConfig({});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const calls: string[] = [];
@@ -21,7 +21,7 @@ function detector(o: { caughtUp?: Promise<void>; sourceStart?: Promise<void> } =
         await o.sourceStart;
       },
       stop: async () => void calls.push('source.stop'),
-      commit: async () => {},
+      commit: async () => void calls.push('source.commit'),
       pause: () => {},
       resume: () => {},
     },
@@ -35,7 +35,7 @@ function detector(o: { caughtUp?: Promise<void>; sourceStart?: Promise<void> } =
     redis: { up: true, waitReady: async () => true },
     codec: { prepare: () => new Promise<void>(() => {}) }, // a registry that does not answer: schema fetches retried until the stop's deadline
     sink: { send: async () => {} },
-    writer: { write: async () => {} },
+    writer: { write: o.write ?? (async () => {}) },
     metrics: new DetectorMetrics(),
     log: pino({ level: 'silent' }),
   };
@@ -92,5 +92,33 @@ describe('Detector halt and stop during start-up', () => {
     const { det, calls } = detector({ caughtUp: failed });
     await expect(det.start()).rejects.toThrow(/consents reader failed/);
     expect(calls).not.toContain('source.start');
+  });
+});
+
+describe('Detector stop after the group was joined', () => {
+  it('a final checkpoint held by a sink that does not answer is given up at the deadline minus the leave reserve; the consumers still leave, nothing is committed', async () => {
+    const { det, calls } = detector({ caughtUp: Promise.resolve(), write: () => new Promise<void>(() => {}) });
+    await det.start();
+    const t0 = Date.now();
+    const stopped = det.stop(2_000).then(
+      () => 'resolved' as const,
+      (e: Error) => e.message,
+    );
+    expect(await within(stopped, 3_000)).toBe('done');
+    const ms = Date.now() - t0;
+    expect(ms).toBeGreaterThanOrEqual(1_450); // 2 s minus the 500 ms kept for leaving
+    expect(ms).toBeLessThan(1_900);
+    expect(await stopped).toMatch(/^final checkpoint failed: given up after 1500 ms of the 2000 ms stop deadline/);
+    expect(calls).toContain('source.stop');
+    expect(calls).toContain('consents.stop');
+    expect(calls).not.toContain('source.commit');
+  });
+
+  it('a final checkpoint that completes commits, then leaves', async () => {
+    const { det, calls } = detector({ caughtUp: Promise.resolve() });
+    await det.start();
+    await expect(det.stop(2_000)).resolves.toBeUndefined();
+    expect(calls.indexOf('source.commit')).toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf('source.commit')).toBeLessThan(calls.indexOf('source.stop'));
   });
 });

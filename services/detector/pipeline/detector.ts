@@ -20,6 +20,7 @@ import { concatMap, defer, interval, map, merge } from 'rxjs';
 import type { Readiness } from '../ops/http.ts';
 import { onBatch } from './batches.ts';
 import { runCheckpointNow } from './checkpoint-runner.ts';
+import { checkpointBudgetMs } from './stop-budget.ts';
 import { applyControl, onConsents } from './consents-control.ts';
 import { DetectorState, type DetectorDeps, type WorkItem } from './detector-state.ts';
 import { FlagLane } from './flag-lane.ts';
@@ -168,11 +169,6 @@ export class Detector {
   }
 
   /**
-   * Graceful stop: stop taking input, finish what is queued, make a last
-   * checkpoint with every partition's snapshot (given up after
-   * `deadlineMs`), then leave the group.
-   */
-  /**
    * Begins a stop: no further input is processed and no further start step runs. Resolves once a start step in
    * progress has returned (it sees the stop at its next step, so it cannot join the group afterwards). A group join
    * waits for the group's other members (up to their rebalance timeout), so this is not bounded by the stop's
@@ -188,9 +184,12 @@ export class Detector {
   }
 
   /**
-   * Stops after {@link halt}: the final checkpoint (flags, DLQ, rows, snapshots, commit), given up after
-   * `deadlineMs`, then the consumers leave. Rejects if the final checkpoint did not complete (after leaving), so
-   * that the process does not exit 0 with input processed but not committed.
+   * Stops after {@link halt}: the final checkpoint (flags, DLQ, rows, snapshots, commit), then the consumers leave.
+   * The checkpoint gets the deadline minus a reserve for leaving ({@link checkpointBudgetMs}): a checkpoint still
+   * running then (a sink that does not answer) is given up — aborted, and nothing of it is marked or committed
+   * afterwards — and the consumers leave the group within the reserve, so that the other members take the
+   * partitions at once instead of after the session timeout. Rejects if the final checkpoint did not complete
+   * (after leaving), so that the process does not exit 0 with input processed but not committed.
    */
   async stop(deadlineMs = 30_000): Promise<void> {
     if (this.st.stopped) return;
@@ -204,23 +203,40 @@ export class Detector {
       await this.leave();
       return;
     }
-    const timer = setTimeout(() => this.st.abort.abort(), deadlineMs);
+    const budgetMs = checkpointBudgetMs(deadlineMs);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), budgetMs)));
+    const flush = this.finalCheckpoint().then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
     let failure: Error | undefined;
     try {
-      for (const p of this.st.active) syncPause(this.st, p);
-      await this.st.barrier();
-      await this.st.checkpoint;
-      this.st.checkpoint = null;
-      await runCheckpointNow(this.st, true);
-      log.info('final checkpoint done');
-    } catch (e) {
-      failure = e as Error;
-      log.error({ err: failure.message }, 'final checkpoint failed: uncommitted input will be read again after a restart');
+      const r = await Promise.race([flush, expired]);
+      if (r === 'expired') {
+        // Retries end at their next attempt; a write still in flight is left behind. The checkpoint's later steps
+        // (marks, commit) check the signal, and no other checkpoint runs after a failed one: nothing of this
+        // checkpoint, nor anything after it, is marked or committed (checkpoint.ts).
+        failure = new Error(`given up after ${budgetMs} ms of the ${deadlineMs} ms stop deadline (${deadlineMs - budgetMs} ms kept for leaving the group)`);
+        this.st.checkpointFailed ??= failure;
+        this.st.abort.abort(failure);
+      } else failure = r;
+      if (failure) log.error({ err: failure.message }, 'final checkpoint failed: uncommitted input will be read again after a restart');
+      else log.info('final checkpoint done');
     } finally {
       clearTimeout(timer);
       await this.leave();
     }
     if (failure) throw new Error(`final checkpoint failed: ${failure.message}`);
+  }
+
+  /** The final checkpoint: input paused, the queued work handled, the checkpoint in progress finished, then one with every snapshot. */
+  private async finalCheckpoint(): Promise<void> {
+    for (const p of this.st.active) syncPause(this.st, p);
+    await this.st.barrier();
+    await this.st.checkpoint;
+    this.st.checkpoint = null;
+    await runCheckpointNow(this.st, true);
   }
 
   /** Ends the work loop and closes the consumers (the group's and the consents reader). */
