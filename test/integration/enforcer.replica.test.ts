@@ -34,11 +34,17 @@ function fresh(maxEntries = 100_000): { prefix: string; key: (n: string) => stri
   };
 }
 
+/** TTL of the expiring keys: far longer than the set-up before the expiry is awaited, even on a loaded machine. */
+const TTL_MS = 5_000;
 const num = (i: number) => `+86139${String(i).padStart(8, '0')}`;
 const json = (n: string, v: number) => JSON.stringify({ number: n, status: 'LABELED', v });
 
-/** Waits until every invalidation has been re-read. */
-const settled = (r: LabelReplica) => waitFor(() => r.state() === 'ready' && r.unknown() === 0, { what: 'the replica to settle', timeoutMs: 10_000, intervalMs: 20 });
+/**
+ * Waits until every invalidation has been re-read. The deadlines in this file only bound a wait for something that
+ * normally takes milliseconds (a push from Redis, a re-read): they are generous so that a loaded 2-core CI machine
+ * that stalls this process for a few seconds does not fail a test whose replica did nothing wrong.
+ */
+const settled = (r: LabelReplica) => waitFor(() => r.state() === 'ready' && r.unknown() === 0, { what: 'the replica to settle', timeoutMs: 30_000, intervalMs: 20 });
 
 afterAll(async () => {
   for (const r of replicas) await r.close();
@@ -85,7 +91,7 @@ describe('label replica', () => {
       // A round trip on another connection after the write: by then Redis has sent the
       // invalidation; once it is here, the replica must not return anything older than v.
       await redis.ping();
-      await waitFor(() => r.get(num(7)) !== json(num(7), v - 1) || undefined, { what: `invalidation of v${v - 1}`, timeoutMs: 2_000, intervalMs: 1 });
+      await waitFor(() => r.get(num(7)) !== json(num(7), v - 1) || undefined, { what: `invalidation of v${v - 1}`, timeoutMs: 10_000, intervalMs: 1 });
       const got = r.get(num(7));
       expect(got === undefined || got === json(num(7), v)).toBe(true);
     }
@@ -97,13 +103,16 @@ describe('label replica', () => {
     const f = fresh();
     const r = f.start();
     await r.whenReady();
-    await redis.set(f.key(num(4)), json(num(4), 1), 'PX', 400);
-    await redis.set(f.key(num(5)), json(num(5), 1), 'PX', 400);
-    await settled(r);
-    expect(r.get(num(4))).toBe(json(num(4), 1));
-    await redis.pexpire(f.key(num(5)), 60_000);
-    await settled(r);
+    // The keys must still be alive while the replica is checked to hold them and num(5)'s expiry is moved: with a
+    // 400 ms TTL, a set-up slowed down by a loaded machine could find them expired (and PEXPIRE then has no key to change).
+    await redis.set(f.key(num(4)), json(num(4), 1), 'PX', TTL_MS);
+    await redis.set(f.key(num(5)), json(num(5), 1), 'PX', TTL_MS);
     const expireAt = Number(await redis.call('PEXPIRETIME', f.key(num(4))));
+    await settled(r);
+    expect(Date.now(), 'the set-up outlasted the keys\' TTL').toBeLessThan(expireAt);
+    expect(r.get(num(4))).toBe(json(num(4), 1));
+    expect(await redis.pexpire(f.key(num(5)), 60_000)).toBe(1);
+    await settled(r);
     await waitFor(() => Date.now() > expireAt, { intervalMs: 5 });
     expect(r.get(num(4))).toBeNull();
     expect(await redis.get(f.key(num(4)))).toBeNull();
@@ -171,10 +180,10 @@ describe('label replica', () => {
     await redis.call('CLIENT', 'KILL', 'ID', ids[0]);
     await redis.set(f.key(num(8)), json(num(8), 2));
     await redis.set(f.key(num(9)), json(num(9), 1));
-    await waitFor(() => resets.length > 0, { what: 'the replica to notice the lost connection', timeoutMs: 5_000, intervalMs: 5 });
+    await waitFor(() => resets.length > 0, { what: 'the replica to notice the lost connection', timeoutMs: 15_000, intervalMs: 5 });
     // From then on it answers nothing of its own (lookups go to Redis) and holds no entries, until it has reloaded.
     expect(resets[0]).toEqual({ why: 'tracking connection closed', state: 'starting', v8: undefined, size: 0 });
-    await waitFor(() => r.state() === 'ready', { what: 'the replica to reload', timeoutMs: 10_000 });
+    await waitFor(() => r.state() === 'ready', { what: 'the replica to reload', timeoutMs: 30_000 });
     await settled(r);
     expect(r.get(num(8))).toBe(json(num(8), 2));
     expect(r.get(num(9))).toBe(json(num(9), 1));
