@@ -203,6 +203,15 @@ export function startDetector(f: Fixture, extra: Record<string, string> = {}): D
   };
 }
 
+/**
+ * Resolves with the first log line of `d` that `match` accepts, polling (rejects after `timeoutMs`). For a log
+ * line asserted after a state seen elsewhere (/readyz, /metrics, a commit): the detector's logger writes
+ * asynchronously, so the line can reach the pipe after that state is visible.
+ */
+export function waitForLog(d: DetectorProcess, match: (l: Record<string, unknown>) => boolean, what: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  return waitFor(() => d.logs.find(match), { what: `the detector to log ${what}`, timeoutMs, intervalMs: 50 });
+}
+
 /** Where a scenario's traffic comes from: `callguard simulate` with these arguments, or records a test makes up. */
 export type ScenarioSource = { seed: number; scale: number; hours: number; scenario?: string } | { records: ScenarioRecords };
 

@@ -9,7 +9,7 @@
  * only (the second half is produced live, while the table is away).
  */
 import { describe, expect, it } from 'vitest';
-import { byId, clickhouseTotals, committedCount, metric, ops, produce, readFlags, replayTotals, waitForCommitted, type Scenario } from './detector-harness.ts';
+import { byId, clickhouseTotals, committedCount, metric, ops, produce, readFlags, replayTotals, waitForCommitted, waitForLog, type Scenario } from './detector-harness.ts';
 import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
@@ -68,9 +68,9 @@ describe('a permanent ClickHouse error', () => {
     const m = (await ops(port, '/metrics')).body;
     expect(metric(m, 'callguard_detector_sink_blocked', { sink: 'clickhouse' })).toBe(1);
     expect(metric(m, 'callguard_detector_sink_permanent_errors_total', { sink: 'clickhouse', code: '60' })).toBeGreaterThan(0);
-    const errors = det.logs.filter((l) => l.level === 50 && l.sink === 'clickhouse');
-    expect(errors.length).toBeGreaterThan(0);
-    expect(String(errors[0].err)).toMatch(/number_minute doesn't exist/);
+    // The error log is written in the same step that blocks /readyz, but asynchronously (pino): wait for it to arrive.
+    const error = await waitForLog(det, (l) => l.level === 50 && l.sink === 'clickhouse', 'the ClickHouse error');
+    expect(String(error.err)).toMatch(/number_minute doesn't exist/);
 
     // It backs off (up to 15 s between attempts, not the 5 s of passing errors) and commits nothing meanwhile.
     const attempts = async () => metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_permanent_errors_total', { sink: 'clickhouse' });
@@ -88,7 +88,7 @@ describe('a permanent ClickHouse error', () => {
     await waitForCommitted(f, 60_000);
     await waitFor(async () => (await ops(port, '/readyz')).status === 200, { what: '/readyz ready again', timeoutMs: 10_000 });
     expect(metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_blocked', { sink: 'clickhouse' })).toBe(0);
-    expect(det.logs.some((l) => l.msg === 'ClickHouse takes the rows again')).toBe(true);
+    await waitForLog(det, (l) => l.msg === 'ClickHouse takes the rows again', 'that ClickHouse takes the rows again');
 
     const flags = await readFlags(f);
     expect(flags.length).toBe(new Set(flags.map((x) => x.flagId)).size);

@@ -24,6 +24,7 @@ import {
   produce,
   readFlags,
   waitForCommitted,
+  waitForLog,
   type Fixture,
   type PreparedScenario,
   type Scenario,
@@ -112,6 +113,7 @@ describe('a ClickHouse outage mid-stream', () => {
     expect(byId(flags)).toEqual(byId(expected));
     const want = expectedTotals(s);
     expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
-    expect(det.logs.some((l) => l.msg === 'recovered' && l.what === 'write ClickHouse rows')).toBe(true);
+    // Logged before the commit waited for above, but written asynchronously: it can reach the pipe after the commit is seen.
+    await waitForLog(det, (l) => l.msg === 'recovered' && l.what === 'write ClickHouse rows', "the recovery of the ClickHouse writes");
   });
 });
