@@ -28,4 +28,14 @@ describe('KafkajsTopicReader', () => {
     const r = await Promise.race([reader.caughtUp.then(() => 'resolved', () => 'rejected'), new Promise((res) => setTimeout(() => res('pending'), 50))]);
     expect(r).toBe('pending');
   });
+
+  it('a crash kafkajs does not restart from after caught up resolves failed (the detector stops on it)', async () => {
+    const { kafka, emit } = fakeKafka();
+    const reader = new KafkajsTopicReader(kafka, 'consents', 'g');
+    emit('CRASH', { error: new Error('Connection error'), restart: true });
+    const pending = await Promise.race([reader.failed.then(() => 'failed'), new Promise((res) => setTimeout(() => res('pending'), 50))]);
+    expect(pending).toBe('pending');
+    emit('CRASH', { error: new Error('The group member\'s supported protocols are incompatible'), restart: false });
+    expect((await reader.failed).message).toMatch(/consents reader failed and will not restart: The group member's supported protocols/);
+  });
 });

@@ -200,6 +200,9 @@ export class KafkajsTopicReader implements TopicReader {
     this.resolveCaughtUp = resolve;
     this.rejectCaughtUp = reject;
   });
+  private failWith!: (e: Error) => void;
+  /** Resolves (never rejects) with the error once the consumer has crashed and kafkajs will not restart it. */
+  readonly failed = new Promise<Error>((resolve) => (this.failWith = resolve));
   /** Group joins so far (the first at start; each later one is a rejoin). */
   joins = 0;
   /** Records fetched again below the delivered position and dropped (0 while every rejoin resumes where delivery stopped). */
@@ -226,11 +229,15 @@ export class KafkajsTopicReader implements TopicReader {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.topic === this.topic) this.reached(payload.partition, Number(payload.lastOffset));
     });
-    // A crash kafkajs does not restart from (a non-retriable error) ends the reading: without this the start would
-    // wait for caughtUp forever. (After caught up it is settled already; kafkajs has logged the crash.)
+    // A crash kafkajs does not restart from (a non-retriable error) ends the reading for good: before caught up it
+    // fails the start (which would otherwise wait for caughtUp forever); at any time it resolves `failed`, which the
+    // detector watches after the start (consents no longer kept current, see pipeline/detector.ts).
     this.caughtUp.catch(() => {}); // observed by the start; never an unhandled rejection
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.rejectCaughtUp(new Error(`${this.topic} reader failed and will not restart: ${payload.error?.message ?? String(payload.error)}`));
+      if (payload.restart) return;
+      const error = new Error(`${this.topic} reader failed and will not restart: ${payload.error?.message ?? String(payload.error)}`);
+      this.rejectCaughtUp(error);
+      this.failWith(error);
     });
   }
 

@@ -67,8 +67,13 @@ export interface GroupSource {
 export interface TopicReader {
   /** Batches in offset order per partition. */
   readonly batches$: Observable<SourceBatch>;
-  /** Resolves once every partition has been read up to its end offset at start. */
+  /** Resolves once every partition has been read up to its end offset at start; rejects if the reader fails for good first. */
   readonly caughtUp: Promise<void>;
+  /**
+   * Resolves (never rejects) with the error once the reader has failed for good (a crash its client does not
+   * restart from), before or after caught up: from then on no record is delivered.
+   */
+  readonly failed: Promise<Error>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -91,6 +91,8 @@ export class DetectorState {
   engineConfig: EngineConfig;
   partitions = 0;
   status: Readiness['status'] = 'starting';
+  /** Why the status is `failed` (for /readyz). */
+  failure: string | null = null;
   assigned = false;
   consentsCaughtUp = false;
   sub: Subscription | null = null;

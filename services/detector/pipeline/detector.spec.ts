@@ -7,7 +7,7 @@ import { DetectorMetrics } from '../ops/metrics.ts';
 import { Detector, type DetectorDeps } from './detector.ts';
 
 /** A detector over fakes: the topics exist, Redis answers, and the consents reader never catches up. */
-function detector(o: { caughtUp?: Promise<void>; sourceStart?: Promise<void>; write?: () => Promise<void> } = {}) {
+function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>; sourceStart?: Promise<void>; write?: () => Promise<void> } = {}) {
   const loaded = loadDetectorConfig({});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const calls: string[] = [];
@@ -28,6 +28,7 @@ function detector(o: { caughtUp?: Promise<void>; sourceStart?: Promise<void>; wr
     consents: {
       batches$: new Subject<SourceBatch>(),
       caughtUp: o.caughtUp ?? new Promise<void>(() => {}), // by default a reader that never catches up (a slow or unreachable broker)
+      failed: o.consentsFailed ?? new Promise<Error>(() => {}),
       start: async () => void calls.push('consents.start'),
       stop: async () => void calls.push('consents.stop'),
     },
@@ -120,5 +121,43 @@ describe('Detector stop after the group was joined', () => {
     await expect(det.stop(2_000)).resolves.toBeUndefined();
     expect(calls.indexOf('source.commit')).toBeGreaterThanOrEqual(0);
     expect(calls.indexOf('source.commit')).toBeLessThan(calls.indexOf('source.stop'));
+  });
+});
+
+describe('Detector with a consents reader that fails for good after the start', () => {
+  it('reports failed at once (readyz, metric), judges no more input and fails, so that main.ts stops it with exit 1', async () => {
+    let fail!: (e: Error) => void;
+    const { det, calls, deps } = detector({ caughtUp: Promise.resolve(), consentsFailed: new Promise<Error>((r) => (fail = r)) });
+    await det.start();
+    expect(det.readiness()).toMatchObject({ status: 'starting', checks: { consents: true } }); // consents read; no partition assigned by the fake group
+    const gauge = async () => (await deps.metrics.consentsCurrent.get()).values[0]?.value;
+    expect(await gauge()).toBe(1);
+    let failure: Error | undefined;
+    void det.failed.then((e) => (failure = e));
+    fail(new Error('consents reader failed and will not restart: The group member\'s supported protocols are incompatible'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(failure?.message).toMatch(/^consents reader failed: consents reader failed and will not restart/);
+    const r = det.readiness();
+    expect(r).toMatchObject({ ready: false, status: 'failed', checks: { consents: false } });
+    expect(r.error).toMatch(/^consents no longer kept current: /);
+    expect(await gauge()).toBe(0);
+    // The stop that follows (main.ts) still makes a final checkpoint and leaves; /readyz keeps saying failed meanwhile.
+    await det.halt();
+    expect(det.readiness().status).toBe('failed');
+    await expect(det.stop(2_000)).resolves.toBeUndefined();
+    expect(calls).toEqual(expect.arrayContaining(['source.commit', 'source.stop', 'consents.stop']));
+  });
+
+  it('a failure during a stop changes nothing (the stop goes on as it was)', async () => {
+    let fail!: (e: Error) => void;
+    const { det } = detector({ caughtUp: Promise.resolve(), consentsFailed: new Promise<Error>((r) => (fail = r)) });
+    await det.start();
+    await det.halt();
+    let failed = false;
+    void det.failed.then(() => (failed = true));
+    fail(new Error('gone'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(failed).toBe(false);
+    expect(det.readiness().status).toBe('stopping');
   });
 });

@@ -80,8 +80,33 @@ export class Detector {
       return;
     }
     this.st.status = 'failed';
+    this.st.failure = `kafka consumer failed: ${error}`;
     this.st.log.fatal({ err: error }, 'kafka consumer failed and will not restart: stopping so that the process is restarted');
     this.failWith(new Error(`kafka consumer failed: ${error}`));
+  }
+
+  /**
+   * The consents reader failed for good after the start had read the consents (before, the start fails instead).
+   * The engines would go on judging NO_CONSENT (and who is a stranger) against consents that are no longer kept
+   * current — a consent granted from now on would never reach them, and consented call centres would be flagged.
+   * So the detector stops taking input at once, reports `failed` (/readyz, `_consents_current` 0, an error log)
+   * and fails, and main.ts stops it gracefully with exit 1: the final checkpoint makes what was processed durable,
+   * the consumers leave the group (another member takes the partitions at once), and the supervisor restarts the
+   * process, which reads the whole consents topic again before it joins (docs/detector.md, "A consents reader that
+   * fails for good after the start").
+   */
+  private onConsentsFailed(error: Error): void {
+    this.deps.metrics.consentsCurrent.set(0);
+    if (this.st.stopping || !this.st.consentsCaughtUp) return; // a stop under way, or the start fails on caughtUp
+    this.st.consentsCaughtUp = false;
+    this.st.status = 'failed';
+    this.st.failure = `consents no longer kept current: ${error.message}`;
+    this.halt().catch(() => {}); // no more input is judged from here on; the stop itself is main.ts's
+    this.st.log.error(
+      { err: error.message },
+      'consents reader failed for good: consents are no longer kept current, so NO_CONSENT cannot be judged; stopping (final checkpoint, leave the group, exit 1) so that the process is restarted',
+    );
+    this.failWith(new Error(`consents reader failed: ${error.message}`));
   }
 
   /** Set once the start begins to join the group: from then on a stop ends with the final checkpoint. */
@@ -131,6 +156,8 @@ export class Detector {
     await Promise.race([this.st.barrier(), this.halted]);
     if (this.st.stopping) return;
     this.st.consentsCaughtUp = true;
+    this.deps.metrics.consentsCurrent.set(1);
+    void consents.failed.then((e) => this.onConsentsFailed(e));
     log.info({ consents: this.st.consents.size, ms: Date.now() - t0 }, 'consents read');
     if (this.st.stopping) return; // stopped while starting: do not join the group
     this.joining = true;
@@ -161,7 +188,8 @@ export class Detector {
   /** /readyz. */
   readiness(): Readiness {
     const checks = { consents: this.st.consentsCaughtUp, assigned: this.st.assigned, redis: this.deps.redis.up, clickhouse: this.st.chBlocked === null };
-    if (this.st.status === 'stopping' || this.st.status === 'starting' || this.st.status === 'failed') return { ready: false, status: this.st.status, checks };
+    if (this.st.status === 'failed') return { ready: false, status: 'failed', checks, ...(this.st.failure ? { error: this.st.failure } : {}) };
+    if (this.st.status === 'stopping' || this.st.status === 'starting') return { ready: false, status: this.st.status, checks };
     if (this.st.chBlocked) return { ready: false, status: 'blocked', checks, error: `ClickHouse: ${this.st.chBlocked.message}` };
     if (this.st.checkpointFailed) return { ready: false, status: 'blocked', checks, error: `checkpoint failed, nothing more is committed (restart the detector): ${this.st.checkpointFailed.message}` };
     if (!checks.redis) return { ready: false, status: 'degraded', checks };
@@ -177,7 +205,7 @@ export class Detector {
   async halt(): Promise<void> {
     if (!this.st.stopping) {
       this.st.stopping = true;
-      this.st.status = 'stopping';
+      if (this.st.status !== 'failed') this.st.status = 'stopping'; // a failure stays visible on /readyz while it stops
       this.onHalt();
     }
     if (this.st.starting) await this.st.starting.catch(() => {});
