@@ -89,5 +89,5 @@ describe('a Kafka broker restart mid-stream', () => {
     expect(byId(flags)).toEqual(byId(expected)); // none lost, none different
     expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
     expect(det.logs.filter((l) => l.level === 60)).toEqual([]); // no fatal log
-  });
+  }, 540_000); // 70 s here on a loaded 2-core machine against the default 120 s; its own waits (120 s to 30 %, 15 s down, 90 s for the restart, 180 s to commit) name what they waited for, the default would cut them short unnamed
 });

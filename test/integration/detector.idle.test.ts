@@ -78,5 +78,5 @@ describe('the idle advance of event time', () => {
     expect({ late, dlq: dlq.length }).toEqual({ late: 0, dlq: 0 });
     expect(byId(await readFlags(f))).toEqual(byId(expected));
     expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
-  });
+  }, 360_000); // 64 s here, paced by the 4 s checkpoints it is made to wait for, against the default 120 s; its own wait for the commits allows 240 s and names what it waited for, the default would cut it short unnamed
 });
