@@ -36,6 +36,11 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 const pageErrors: string[] = [];
+/**
+ * expect.poll's default deadline is 1 s: too short for a browser round trip (a click, a fetch to the console,
+ * a re-render) on a loaded 2-core CI machine that also runs Chromium, the console and the stack.
+ */
+const POLL = { timeout: 15_000, interval: 50 };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (test/run.sh does it)`);
@@ -90,7 +95,7 @@ describe('investigators’ console in Chromium', () => {
     await page.fill('[data-testid=login-user]', USER);
     await page.fill('[data-testid=login-password]', 'not the password');
     await page.click('[data-testid=login-submit]');
-    await expect.poll(() => page.textContent('#error')).toMatch(/wrong user name or password/);
+    await expect.poll(() => page.textContent('#error'), POLL).toMatch(/wrong user name or password/);
     await page.fill('[data-testid=login-password]', PASSWORD);
     await page.click('[data-testid=login-submit]');
     await page.waitForSelector('[data-testid=queue] tbody tr');
@@ -115,7 +120,7 @@ describe('investigators’ console in Chromium', () => {
     expect(kpis).toMatch(/Rejected\s*30/);
 
     const card = page.locator(`[data-testid=flag][data-flag-id="${FLAGS[1].flagId}"]`);
-    await expect.poll(() => card.locator('[data-severity]').first().getAttribute('data-severity')).toBe('BLOCK_RECOMMENDED');
+    await expect.poll(() => card.locator('[data-severity]').first().getAttribute('data-severity'), POLL).toBe('BLOCK_RECOMMENDED');
     expect(await card.textContent()).toMatch(/REJECTION_REPEAT/);
     await card.locator('[data-testid=review-note]').fill('30 rejected calls and two complaints in 3 hours');
     await card.locator('[data-testid=confirm-flag]').click();
