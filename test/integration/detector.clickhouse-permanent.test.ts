@@ -94,5 +94,5 @@ describe('a permanent ClickHouse error', () => {
     expect(flags.length).toBe(new Set(flags.map((x) => x.flagId)).size);
     expect(byId(flags)).toEqual(byId(expected));
     expect(await clickhouseTotals(f)).toEqual(replayTotals(s, expected));
-  });
+  }, 300_000); // 35-52 s here against the default 120 s (28 s of it the backoff measurement); its own waits (120 s and 60 s for the commits, 30 s for /readyz) name what they waited for, the default would cut them short unnamed
 });

@@ -115,5 +115,5 @@ describe('a ClickHouse outage mid-stream', () => {
     expect(await clickhouseTotals(f)).toEqual({ flags: expected.length, distinctFlags: expected.length, ...want, providerCalls: want.calls });
     // Logged before the commit waited for above, but written asynchronously: it can reach the pipe after the commit is seen.
     await waitForLog(det, (l) => l.msg === 'recovered' && l.what === 'write ClickHouse rows', "the recovery of the ClickHouse writes");
-  });
+  }, 360_000); // a ClickHouse stop and restart besides the stream; its own waits (120 s for each of the two commits, 30 s each for the errors and the pause) name what they waited for, the default 120 s would cut them short unnamed
 });
