@@ -130,4 +130,13 @@ describe('lookup API: the Host check (DNS rebinding)', () => {
     expect((await get('/healthz', '10.1.2.3:8089')).status).toBe(200); // a Kubernetes probe's Host
     expect((await metrics.misdirected.get()).values[0].value).toBe(5);
   });
+
+  it('refuses a request in absolute form whose target names another host, whatever the Host header says', async () => {
+    const at = await start();
+    const ask = (target: string, host: string) => exchange(at, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    // Fastify routes `http://evil.example/v1/numbers/…` by its path; RFC 9112 makes evil.example the request's authority.
+    expect((await ask('http://rebind.attacker.example/v1/numbers/13812345678', `localhost:${at.port}`)).status).toBe(421);
+    expect((await ask('http://rebind.attacker.example/healthz', `localhost:${at.port}`)).status).toBe(421);
+    expect((await ask(`http://localhost:${at.port}/v1/numbers/13812345678`, `localhost:${at.port}`)).status).toBe(200);
+  });
 });

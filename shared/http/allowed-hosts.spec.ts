@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, hostName, hostPolicy, hostRefused, isLoopbackBind, misdirectedBody, parseAllowedHosts, singleHost } from './allowed-hosts.ts';
+import { hostAllowed, hostName, hostPolicy, hostRefused, isLoopbackBind, misdirectedBody, parseAllowedHosts, singleHost, targetAuthority } from './allowed-hosts.ts';
 
 const VAR = 'CALLGUARD_TEST_ALLOWED_HOSTS';
 const loopback = hostPolicy('127.0.0.1', [], VAR);
@@ -112,6 +112,36 @@ describe('singleHost and hostRefused', () => {
     expect(hostRefused(loopback, ['Host', 'evil.example'], '/healthz/')).toBe(true);
     expect(hostRefused(loopback, ['Host', 'evil.example'], '/healthzz')).toBe(true);
     expect(hostRefused(hostPolicy('0.0.0.0', [], VAR), [], '/v1/numbers/1')).toBe(false);
+  });
+
+  it('a request in absolute form (GET http://name/path) is refused unless the name in its target is allowed too', () => {
+    // RFC 9112 3.2.2: the target's authority is the request's; Node and Fastify route such a request by its path.
+    expect(hostRefused(loopback, ['Host', 'localhost'], 'http://evil.example/v1/numbers/1')).toBe(true);
+    expect(hostRefused(loopback, ['Host', 'localhost:8089'], 'http://evil.example:8089')).toBe(true);
+    expect(hostRefused(loopback, ['Host', 'localhost'], 'http://localhost@evil.example/v1/numbers/1')).toBe(true);
+    expect(hostRefused(loopback, ['Host', 'localhost'], 'http://evil.example?x=/v1')).toBe(true);
+    expect(hostRefused(loopback, ['Host', 'localhost'], 'nonsense')).toBe(true);
+    expect(hostRefused(loopback, ['Host', 'evil.example'], 'http://localhost/v1/numbers/1')).toBe(true);
+    expect(hostRefused(loopback, ['Host', '10.1.2.3'], 'http://10.1.2.3/healthz')).toBe(true); // only the origin-form /healthz is exempt
+    expect(hostRefused(loopback, ['Host', 'localhost:8089'], 'http://LOCALHOST:8089/v1/numbers/1')).toBe(false);
+    expect(hostRefused(loopback, ['Host', 'localhost'], 'http://[::1]/v1/numbers/1')).toBe(false);
+    expect(hostRefused(loopback, ['Host', 'localhost'], '*')).toBe(false); // OPTIONS *: the Host decides
+    expect(hostRefused(hostPolicy('0.0.0.0', ['*'], VAR), ['Host', 'a'], 'http://evil.example/')).toBe(false);
+  });
+
+  it('reads the authority of an absolute-form target', () => {
+    expect(targetAuthority('http://a.example:8089/v1?x')).toBe('a.example:8089');
+    expect(targetAuthority('https://[::1]?x')).toBe('[::1]');
+    expect(targetAuthority('http://a.example#f')).toBe('a.example');
+    expect(targetAuthority('http://')).toBe('');
+    expect(targetAuthority('/v1/numbers/1')).toBeUndefined();
+    expect(targetAuthority('a')).toBeUndefined();
+  });
+
+  it('matches name:port for names given in any order, and only with a digits port right after the name', () => {
+    const p = hostPolicy('0.0.0.0', ['a.example', 'ab.example', '[fd00::1]'], VAR);
+    for (const ok of ['ab.example:1', 'a.example:65535', '[fd00::1]:8089', 'ab.example:']) expect(hostAllowed(p, ok), ok).toBe(true);
+    for (const bad of ['a.example:65536', 'a.example:1:2', 'a.examplex:1', 'a.example.evil:1', 'xa.example:1', '[fd00::1]x:1', 'a.example :1']) expect(hostAllowed(p, bad), bad).toBe(false);
   });
 
   it('words the refusal as short JSON naming the setting', () => {

@@ -34,6 +34,8 @@ export interface HostPolicy {
   any: boolean;
   /** The accepted names: lower case, no port, no trailing dot, IPv6 bracketed and compressed. */
   names: ReadonlySet<string>;
+  /** The same names as an array, for matching `name:port` without building a string per request. */
+  list: readonly string[];
   /** Set when every Host is accepted without having been asked for: to be logged once at start. */
   warning?: string;
 }
@@ -54,14 +56,21 @@ function canonicalName(name: string): string | null {
   return bare.length > 0 && bare.length <= 253 && NAME.test(bare) ? bare : null;
 }
 
-/** True when `s` is empty or digits only, at most 65535: the port part of a Host header. */
-function isPort(s: string): boolean {
-  if (s.length > 5) return false;
-  for (let i = 0; i < s.length; i++) {
+/** True when `s` from index `from` on is empty or digits only, at most 65535: the port part of a Host header (no substring built). */
+function isPortAt(s: string, from: number): boolean {
+  if (s.length - from > 5) return false;
+  let port = 0;
+  for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
+    port = port * 10 + (c - 48);
   }
-  return s.length === 0 || Number(s) <= 65_535;
+  return port <= 65_535;
+}
+
+/** True when `s` is empty or digits only, at most 65535. */
+function isPort(s: string): boolean {
+  return isPortAt(s, 0);
 }
 
 /**
@@ -122,13 +131,14 @@ export function isLoopbackBind(bindHost: string): boolean {
 
 /** The policy of a service listening on `bindHost` with `configured` names (from {@link parseAllowedHosts}); `variable` names the setting in the warning. */
 export function hostPolicy(bindHost: string, configured: readonly string[], variable: string): HostPolicy {
-  if (configured.includes('*')) return { any: true, names: new Set() };
+  if (configured.includes('*')) return { any: true, names: new Set(), list: [] };
   const loopback = isLoopbackBind(bindHost);
   const names = new Set([...(loopback ? LOOPBACK_HOST_NAMES : []), ...configured]);
-  if (names.size > 0) return { any: false, names };
+  if (names.size > 0) return { any: false, names, list: [...names] };
   return {
     any: true,
     names,
+    list: [],
     warning:
       `listening on ${bindHost} with ${variable} unset: requests are answered whatever their Host header, so a web page ` +
       `whose DNS name is re-pointed at this address (DNS rebinding) can read them through a browser; set ${variable} ` +
@@ -141,11 +151,22 @@ export function hostAllowed(policy: HostPolicy, value: string | undefined): bool
   if (policy.any) return true;
   if (value === undefined) return false;
   if (policy.names.has(value)) return true; // already canonical and without a port: nothing to parse
-  // The usual `name:port` with the name as configured: no case folding or syntax check needed.
-  const colon = value.lastIndexOf(':');
-  if (colon > 0 && policy.names.has(value.slice(0, colon)) && isPort(value.slice(colon + 1))) return true;
+  // The usual `name:port` with the name as configured: no case folding or syntax check needed, and no substring
+  // built (this runs in front of the enforcer's lookup hot path).
+  const list = policy.list;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i];
+    if (value.length > n.length && value.charCodeAt(n.length) === COLON && value.startsWith(n) && isPortAt(value, n.length + 1)) return true;
+  }
   const name = hostName(value);
   return name !== null && policy.names.has(name);
+}
+
+const COLON = 58;
+
+/** `host` in any case, compared by character codes (no lower-cased copy per request); `c | 32` is 'h' only for 'H' and 'h', and so on. */
+function isHostHeaderName(k: string): boolean {
+  return (k.charCodeAt(0) | 32) === 104 && (k.charCodeAt(1) | 32) === 111 && (k.charCodeAt(2) | 32) === 115 && (k.charCodeAt(3) | 32) === 116;
 }
 
 /** The request's one Host header from Node's `rawHeaders`, or undefined when it has none or several. */
@@ -153,7 +174,7 @@ export function singleHost(rawHeaders: readonly string[]): string | undefined {
   let found: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const k = rawHeaders[i];
-    if (k.length === 4 && k.toLowerCase() === 'host') {
+    if (k.length === 4 && isHostHeaderName(k)) {
       if (found !== undefined) return undefined;
       found = rawHeaders[i + 1];
     }
@@ -161,9 +182,36 @@ export function singleHost(rawHeaders: readonly string[]): string | undefined {
   return found;
 }
 
-/** True when a request (its rawHeaders and target) must be refused: Host missing, repeated or not allowed, on a path that is not exempt. */
+/**
+ * The authority of an absolute-form request target (`http://name:port/path` → `name:port`), or undefined when the
+ * target has none.
+ */
+export function targetAuthority(url: string): string | undefined {
+  const scheme = url.indexOf('://');
+  if (scheme <= 0) return undefined;
+  const from = scheme + 3;
+  let end = url.length;
+  for (let i = from; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 47 || c === 63 || c === 35) {
+      end = i; // '/', '?' or '#'
+      break;
+    }
+  }
+  return url.slice(from, end);
+}
+
+/**
+ * True when a request (its rawHeaders and target) must be refused: Host missing, repeated or not allowed, on a path
+ * that is not exempt. A request in absolute form (`GET http://name/path`, as sent to a proxy) names its authority in
+ * the target, which RFC 9112 (3.2.2) puts before the Host header, and Node and Fastify route it by the path in it: so
+ * the target's name must be allowed too (and the Host, which a client must still send), and no path is exempt.
+ */
 export function hostRefused(policy: HostPolicy, rawHeaders: readonly string[], url: string): boolean {
-  if (policy.any || hostAllowed(policy, singleHost(rawHeaders))) return false;
+  if (policy.any) return false;
+  const allowed = hostAllowed(policy, singleHost(rawHeaders));
+  if (url.charCodeAt(0) !== 47 && url !== '*') return !(allowed && hostAllowed(policy, targetAuthority(url)));
+  if (allowed) return false;
   const q = url.indexOf('?');
   return !HOST_CHECK_EXEMPT.includes(q < 0 ? url : url.slice(0, q));
 }
