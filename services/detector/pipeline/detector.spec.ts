@@ -159,5 +159,7 @@ describe('Detector with a consents reader that fails for good after the start', 
     await new Promise((r) => setTimeout(r, 20));
     expect(failed).toBe(false);
     expect(det.readiness().status).toBe('stopping');
+    // ... but /readyz's consents check says what the metric says: the consents are no longer kept current.
+    expect(det.readiness().checks.consents).toBe(false);
   });
 });

@@ -97,8 +97,9 @@ export class Detector {
    */
   private onConsentsFailed(error: Error): void {
     this.deps.metrics.consentsCurrent.set(0);
-    if (this.st.stopping || !this.st.consentsCaughtUp) return; // a stop under way, or the start fails on caughtUp
-    this.st.consentsCaughtUp = false;
+    if (!this.st.consentsCaughtUp) return; // the start fails on caughtUp
+    this.st.consentsCaughtUp = false; // /readyz's consents check, as the metric, also during a stop
+    if (this.st.stopping) return; // a stop under way goes on as it was (its exit code is the stop's)
     this.st.status = 'failed';
     this.st.failure = `consents no longer kept current: ${error.message}`;
     this.halt().catch(() => {}); // no more input is judged from here on; the stop itself is main.ts's
