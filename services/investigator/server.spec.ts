@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -143,6 +144,27 @@ describe('console: the Host check (DNS rebinding)', () => {
     for (const host of ['127.0.0.1:8088', 'localhost:8088', '[::1]:8088']) {
       expect((await app.inject({ url: '/api/me', headers: { host, authorization: basic(PASSWORD) } })).statusCode, host).toBe(200);
     }
+    await app.close();
+  });
+});
+
+describe('console: the Host check on a listening server', () => {
+  it('refuses a request in absolute form whose target names another host, though its Host header is an allowed one', async () => {
+    const app = consoleApp();
+    const port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+    const status = (target: string) =>
+      new Promise<number>((resolve, reject) => {
+        const s = connect(port, '127.0.0.1');
+        let data = '';
+        s.on('data', (b) => (data += String(b)));
+        s.on('error', reject);
+        s.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1])));
+        s.write(`GET ${target} HTTP/1.1\r\nHost: localhost:${port}\r\nAuthorization: ${basic(PASSWORD)}\r\nConnection: close\r\n\r\n`);
+      });
+    // Fastify routes `http://evil.example/api/me` by its path; RFC 9112 makes evil.example the request's authority.
+    expect(await status('http://rebind.attacker.example/api/me')).toBe(421);
+    expect(await status(`http://localhost:${port}/api/me`)).toBe(200);
+    expect(await status('/api/me')).toBe(200);
     await app.close();
   });
 });
