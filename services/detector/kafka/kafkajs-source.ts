@@ -6,6 +6,14 @@
  * partition is paused the moment the group assigns it, so that nothing is
  * fetched before the pipeline has restored state and sought to its
  * position.
+ *
+ * No consumer here creates a topic (kafkajs consumers do by default, when
+ * the broker allows it). A topic deleted under a running detector would
+ * otherwise come back empty with the broker's defaults: the consents topic
+ * without its compaction, so that every detector started afterwards reads
+ * no consents and flags consented call centres. Without auto-creation the
+ * running consumer retries, logging that the topic is gone, and a new start
+ * fails on the missing topic, naming it.
  */
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
@@ -70,6 +78,7 @@ export class KafkajsGroupSource implements GroupSource {
   ) {
     this.consumer = kafka.consumer({
       groupId: opts.groupId,
+      allowAutoTopicCreation: false, // never creates a topic: see the module comment
       partitionAssigners: [CoPartitionedAssigner],
       sessionTimeout: 30_000,
       rebalanceTimeout: 60_000,
@@ -214,7 +223,7 @@ export class KafkajsTopicReader implements TopicReader {
     groupPrefix: string,
   ) {
     this.groupId = `${groupPrefix}-reader-${randomUUID()}`;
-    this.consumer = kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200, sessionTimeout: 30_000 });
+    this.consumer = kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, sessionTimeout: 30_000 }); // never creates a topic: see the module comment
     this.admin = kafka.admin();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joins++;
@@ -308,7 +317,7 @@ export class KafkajsTopicScanner implements TopicScanner {
         if (from >= 0 && from < end) todo.set(s.partition, end);
       }
       if (todo.size === 0) return;
-      const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+      const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 }); // never creates a topic: see the module comment
       await consumer.connect();
       try {
         await consumer.subscribe({ topic, fromBeginning: false });
