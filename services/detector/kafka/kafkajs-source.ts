@@ -158,8 +158,13 @@ export class KafkajsGroupSource implements GroupSource {
   }
 
   async partitionCount(topic: string): Promise<number> {
-    const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
-    return md.topics[0]?.partitions.length ?? 0;
+    try {
+      const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      return md.topics[0]?.partitions.length ?? 0;
+    } catch (err) {
+      if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return 0; // the topic does not exist
+      throw err;
+    }
   }
 
   /**

@@ -56,7 +56,7 @@ export interface GroupSource {
   committed(topic: string): Promise<Map<number, number | null>>;
   /** Earliest and end offsets of every partition of `topic`. */
   offsets(topic: string): Promise<Map<number, { low: number; high: number }>>;
-  /** How many partitions `topic` has. */
+  /** How many partitions `topic` has (0 when it does not exist). */
   partitionCount(topic: string): Promise<number>;
   /** Wall-clock ms of the last fetch response from a broker (0 before the first): the consumer is alive and fetching. */
   lastFetchAt(): number;

@@ -7,7 +7,7 @@ import { DetectorMetrics } from '../ops/metrics.ts';
 import { Detector, type DetectorDeps } from './detector.ts';
 
 /** A detector over fakes: the topics exist, Redis answers, and the consents reader never catches up. */
-function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>; sourceStart?: Promise<void>; write?: () => Promise<void> } = {}) {
+function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>; sourceStart?: Promise<void>; write?: () => Promise<void>; partitions?: (topic: string) => number } = {}) {
   const loaded = loadDetectorConfig({});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const calls: string[] = [];
@@ -15,7 +15,7 @@ function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>
     config: loaded.config,
     source: {
       events$: new Subject<SourceEvent>(),
-      partitionCount: async () => 2,
+      partitionCount: async (topic: string) => o.partitions?.(topic) ?? 2,
       start: async () => {
         calls.push('source.start');
         await o.sourceStart;
@@ -93,6 +93,15 @@ describe('Detector halt and stop during start-up', () => {
     const { det, calls } = detector({ caughtUp: failed });
     await expect(det.start()).rejects.toThrow(/consents reader failed/);
     expect(calls).not.toContain('source.start');
+  });
+
+  it.each(['calls', 'complaints', 'consents'] as const)('a missing %s topic fails the start, naming it, before anything is read', async (which) => {
+    const loaded = loadDetectorConfig({});
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+    const missing = loaded.config.topics[which];
+    const { det, calls } = detector({ partitions: (topic) => (topic === missing ? 0 : 2) });
+    await expect(det.start()).rejects.toThrow(`topic ${missing} does not exist`);
+    expect(calls).toEqual([]);
   });
 });
 

@@ -126,7 +126,9 @@ export class Detector {
   private async startSteps(): Promise<void> {
     const { config, source, consents, control, log } = this.deps;
     const [calls, complaints] = [await source.partitionCount(config.topics.calls), await source.partitionCount(config.topics.complaints)];
-    if (calls === 0) throw new Error(`topic ${config.topics.calls} does not exist`);
+    for (const [topic, n] of [[config.topics.calls, calls], [config.topics.complaints, complaints], [config.topics.consents, await source.partitionCount(config.topics.consents)]] as const) {
+      if (n === 0) throw new Error(`topic ${topic} does not exist`);
+    }
     if (calls !== complaints) {
       throw new Error(
         `${config.topics.calls} has ${calls} partitions but ${config.topics.complaints} has ${complaints}: they must be equal so that a number's calls and complaints share a partition number`,
