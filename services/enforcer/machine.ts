@@ -177,11 +177,20 @@ export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts:
   const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now);
   const early = state.early.filter((r) => r.flagId === flag.flagId);
   if (early.length > 0) {
-    // Reviews that came first: apply them now, in decision order.
+    // Reviews that came first: apply them now, in decision order. Decisions
+    // already applied that were made after the first of them (on other flags)
+    // are applied again after them, so that the newest decision has the last
+    // word, as when every record comes in decision order.
+    const first = Math.min(...early.map((r) => r.decidedAt));
+    const again = state.reviews.filter((r) => r.decidedAt > first && r.flagId !== null);
+    const queue = [...early.map((r) => ({ r, remember: true })), ...again.map((r) => ({ r, remember: false }))].sort((a, b) => a.r.decidedAt - b.r.decidedAt);
     let t: Transition = { state: { ...state, early: state.early.filter((r) => r.flagId !== flag.flagId) }, outcome: 'deferred', changed: true };
-    for (const r of early.sort((a, b) => a.decidedAt - b.decidedAt)) {
-      const target = r.decision === 'CONFIRMED' ? adoptFlag(t.state, summary, now, opts) : t.state;
-      t = decide(target, summary, r, now, opts);
+    for (const { r, remember } of queue) {
+      const target = r.flagId === flag.flagId ? summary : t.state.seen.find((f) => f.flagId === r.flagId);
+      if (!target) continue;
+      const outcome = t.outcome;
+      t = decide(r.decision === 'CONFIRMED' ? adoptFlag(t.state, target, now, opts) : t.state, target, r, now, opts, remember);
+      if (!remember) t = { ...t, outcome };
     }
     return t;
   }
@@ -215,17 +224,19 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
   return decide(r.decision === 'CONFIRMED' ? adoptFlag(state, target, now, opts) : state, target, r, now, opts);
 }
 
-/** Applies a review to a known flag `target`. */
-function decide(state: NumberState, target: FlagSummary, r: ReviewSummary, now: number, opts: MachineOptions): Transition {
-  const base: NumberState = { ...state, reviews: bounded([...state.reviews, r], opts.historySize), lastReviewAt: Math.max(state.lastReviewAt, r.decidedAt) };
+/** Applies a review to a known flag `target`; `remember` false when it is one already recorded, applied again. */
+function decide(state: NumberState, target: FlagSummary, r: ReviewSummary, now: number, opts: MachineOptions, remember = true): Transition {
+  const reviews = remember ? bounded([...state.reviews, r], opts.historySize) : state.reviews;
+  const base: NumberState = { ...state, reviews, lastReviewAt: Math.max(state.lastReviewAt, r.decidedAt) };
   if (r.decision === 'DISMISSED') {
     const next = protect(base, target, r);
     const active = next.active;
     if (active === null || active.flagId === target.flagId || coveredByDismissal(active, next.dismissal)) {
       return changed(standAgain({ ...next, status: 'DISMISSED', active: null, expiresAt: null, verifiedBy: null }, now, opts), 'dismissed');
     }
-    // A newer flag on fresh evidence stands; the dismissal still protects from the old evidence.
-    return changed(next, 'kept');
+    // A newer flag on fresh evidence stands; the dismissal still protects from the old evidence,
+    // which no longer keeps the label up (as when the dismissal came before it).
+    return changed(withoutDismissedExtension(next, now, opts), 'kept');
   }
   if (target.severity === 'BLOCK_RECOMMENDED') {
     const expiresAt = opts.blockTtlMs > 0 ? r.decidedAt + opts.blockTtlMs : null;
@@ -252,7 +263,9 @@ function adoptFlag(state: NumberState, flag: FlagSummary, now: number, opts: Mac
     return expiresAt === state.expiresAt ? state : { ...state, expiresAt };
   }
   const nextStatus: EnforcementStatus = flag.severity === 'BLOCK_RECOMMENDED' ? 'PENDING_VERIFICATION' : 'LABELED';
-  const older = state.active !== null && status !== 'CLEAR' && status !== 'DISMISSED' && state.active.windowEnd > flag.windowEnd && status === nextStatus;
+  // A flag whose evidence ends no later than the standing one's does not replace it; on the same end, a verified label stays.
+  const stands = state.active !== null && (state.active.windowEnd > flag.windowEnd || (state.active.windowEnd === flag.windowEnd && state.verifiedBy !== null));
+  const older = stands && status !== 'CLEAR' && status !== 'DISMISSED' && status === nextStatus;
   const active = older ? state.active : flag;
   const expiresAt = Math.max(status === 'CLEAR' || status === 'DISMISSED' ? 0 : (state.expiresAt ?? 0), labelUntil);
   if (older && expiresAt === state.expiresAt) return state;
@@ -267,7 +280,26 @@ function adoptFlag(state: NumberState, flag: FlagSummary, now: number, opts: Mac
 function standAgain(state: NumberState, now: number, opts: MachineOptions): NumberState {
   let next = state;
   for (const f of state.seen) if (!coveredByDismissal(f, state.dismissal)) next = adoptFlag(next, f, now, opts);
-  return next;
+  // A flag confirmed while it was held back stands verified (as when its confirmation came after the dismissal).
+  const id = next.active?.flagId;
+  const confirmed = id === undefined ? undefined : next.reviews.findLast((r) => r.flagId === id && r.decision === 'CONFIRMED');
+  return confirmed && next.verifiedBy === null && next.status === 'LABELED' ? { ...next, verifiedBy: confirmed } : next;
+}
+
+/**
+ * A label standing after a dismissal of another flag lasts only as long as
+ * the evidence the dismissal does not cover: a dismissed flag that had
+ * extended it (arriving while the label or a pending verification stood)
+ * extends it no more. Never lengthens it; a block's expiry is the decision's.
+ */
+function withoutDismissedExtension(state: NumberState, now: number, opts: MachineOptions): NumberState {
+  if ((state.status !== 'LABELED' && state.status !== 'PENDING_VERIFICATION') || state.expiresAt === null || state.active === null) return state;
+  let until = 0;
+  for (const f of [state.active, ...state.seen]) {
+    if (f.severity === 'WATCH' || (f !== state.active && coveredByDismissal(f, state.dismissal))) continue;
+    until = Math.max(until, Math.max(f.windowEnd, f.detectedAt) + opts.labelTtlMs);
+  }
+  return until > now && until < state.expiresAt ? { ...state, expiresAt: until } : state;
 }
 
 /** Records the protection of a dismissal (keeping the widest evidence dismissed so far). */
