@@ -1,8 +1,10 @@
 /**
  * The allowlist file: one number per line, in any form that normalises
  * (E.164, national, `0086…`). Blank lines and lines starting with `#` are
- * skipped; a number that does not normalise is reported and skipped.
+ * skipped; a number that does not normalise, or a line over 1 MiB, is
+ * reported and skipped.
  */
+import { overlongMessage } from '../../shared/contracts/jsonl.ts';
 import { readLineBatches } from '../../shared/io/lines.ts';
 import { normalizeOrError } from '../../shared/numbers/index.ts';
 
@@ -14,8 +16,14 @@ export async function readAllowlist(
 ): Promise<{ numbers: number; bad: number }> {
   let numbers = 0;
   let badLines = 0;
-  for await (const { lines, firstLineNo } of readLineBatches(path)) {
+  for await (const { lines, overlong, firstLineNo } of readLineBatches(path)) {
+    let nextLong = 0; // index into overlong (in line order)
     for (let i = 0; i < lines.length; i++) {
+      if (nextLong < overlong.length && overlong[nextLong].lineNo === firstLineNo + i) {
+        bad(firstLineNo + i, overlongMessage(overlong[nextLong++].bytes));
+        badLines++;
+        continue;
+      }
       const line = lines[i].trim();
       if (line === '' || line.startsWith('#')) continue;
       const r = normalizeOrError(line);

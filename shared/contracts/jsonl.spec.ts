@@ -57,4 +57,18 @@ describe('readJsonl', () => {
     expect(bad[1].error).toBe('reporter: required');
     expect(bytes).toBe(statSync(p).size);
   });
+
+  it('reports a line over maxLineBytes as a bad line in its place and keeps the records after it', async () => {
+    const p = join(dir, 'overlong.jsonl');
+    writeFileSync(p, [good('r1'), `{"reportId":"${'x'.repeat(500)}"}`, 'not json', good('r2')].join('\n'));
+    const records: string[] = [];
+    const bad: { lineNo: number; error: string }[] = [];
+    for await (const b of readJsonl(p, parseComplaint, { chunkSize: 64, maxLineBytes: 256 })) {
+      records.push(...b.records.map((r) => r.reportId));
+      bad.push(...b.bad);
+    }
+    expect(records).toEqual(['r1', 'r2']);
+    expect(bad.map((b) => b.lineNo)).toEqual([2, 3]);
+    expect(bad[0].error).toBe('line too long: 515 bytes, more than the 256-byte limit (not read)');
+  });
 });

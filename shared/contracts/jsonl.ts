@@ -3,7 +3,7 @@
  * integer ms): decoding with validation, encoding, and batched reading of
  * large files with the line number of every record and every bad line.
  */
-import { readLineBatches, type ReadLinesOptions } from '../io/lines.ts';
+import { DEFAULT_MAX_LINE_BYTES, readLineBatches, type ReadLinesOptions } from '../io/lines.ts';
 import type { Result } from './validate.ts';
 
 /** A record parser such as `parseCallEvent`. */
@@ -41,6 +41,11 @@ export function encodeJsonLine(record: unknown): string {
   return JSON.stringify(record) + '\n';
 }
 
+/** Why an overlong line was skipped (shared with other line-based readers). */
+export function overlongMessage(bytes: number, options: ReadLinesOptions = {}): string {
+  return `line too long: ${bytes} bytes, more than the ${options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES}-byte limit (not read)`;
+}
+
 /** True for a line that holds nothing but spaces (skipped, not an error). */
 function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
@@ -53,19 +58,25 @@ function isBlank(line: string): boolean {
 /**
  * Reads a JSON Lines file in batches: each line is decoded and validated with
  * `parse`; valid records come with their line numbers, bad lines with the
- * reason. Blank lines are skipped. Nothing is loaded beyond one chunk.
+ * reason. Blank lines are skipped. Nothing is loaded beyond one chunk; a line
+ * longer than `maxLineBytes` (1 MiB) is a bad line, skipped without loading it.
  */
 export async function* readJsonl<T>(
   path: string,
   parse: RecordParser<T>,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<RecordBatch<T>> {
-  for await (const { lines, firstLineNo, bytesRead } of readLineBatches(path, options)) {
+  for await (const { lines, overlong, firstLineNo, bytesRead } of readLineBatches(path, options)) {
     const records: T[] = [];
     const lineNos: number[] = [];
     const bad: BadLine[] = [];
+    let nextLong = 0; // index into overlong (in line order)
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
+      if (nextLong < overlong.length && overlong[nextLong].lineNo === firstLineNo + i) {
+        bad.push({ lineNo: firstLineNo + i, error: overlongMessage(overlong[nextLong++].bytes, options) });
+        continue;
+      }
       if (line.length === 0 || isBlank(line)) continue;
       const r = decodeJsonLine(line, parse);
       if (r.ok) {

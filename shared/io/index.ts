@@ -1,5 +1,13 @@
 /** File input helpers: fast numbered line reading and progress on stderr. */
-export { readLineBatches, readLines, type LineBatch, type NumberedLine, type ReadLinesOptions } from './lines.ts';
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  readLineBatches,
+  readLines,
+  type LineBatch,
+  type NumberedLine,
+  type OverlongLine,
+  type ReadLinesOptions,
+} from './lines.ts';
 export {
   createProgress,
   silentProgress,

@@ -57,6 +57,58 @@ describe('readLines', () => {
     expect(await all(file(`a\n${long}\nb`), 16)).toEqual(numbered('a', long, 'b'));
   });
 
+  describe('a line longer than maxLineBytes', () => {
+    async function batches(content: string | Buffer, chunkSize: number, maxLineBytes: number) {
+      const lines: string[] = [];
+      const overlong: { lineNo: number; bytes: number }[] = [];
+      let bytesRead = 0;
+      for await (const b of readLineBatches(file(content), { chunkSize, maxLineBytes })) {
+        expect(b.firstLineNo).toBe(lines.length + 1);
+        lines.push(...b.lines);
+        overlong.push(...b.overlong);
+        bytesRead = b.bytesRead;
+      }
+      return { lines, overlong, bytesRead };
+    }
+
+    for (const chunkSize of [1, 3, 7, 16, 64 * 1024]) {
+      it(`is skipped and listed, the lines around it kept (chunk ${chunkSize})`, async () => {
+        const content = `a\n${'x'.repeat(100)}\nbb\n${'y'.repeat(17)}\r\n${'z'.repeat(16)}\nc`;
+        const r = await batches(content, chunkSize, 16);
+        expect(r.lines).toEqual(['a', '', 'bb', '', 'z'.repeat(16), 'c']);
+        expect(r.overlong).toEqual([
+          { lineNo: 2, bytes: 100 },
+          { lineNo: 4, bytes: 18 },
+        ]);
+        expect(r.bytesRead).toBe(Buffer.byteLength(content));
+      });
+    }
+
+    it('as the first line after a BOM, as consecutive lines and as a last line without newline', async () => {
+      const content = `\ufeff${'x'.repeat(40)}\n${'y'.repeat(40)}\nok\n${'z'.repeat(40)}`;
+      const r = await batches(content, 8, 16);
+      expect(r.lines).toEqual(['', '', 'ok', '']);
+      expect(r.overlong.map((l) => l.lineNo)).toEqual([1, 2, 4]);
+      expect(r.bytesRead).toBe(Buffer.byteLength(content));
+    });
+
+    it('never grows the buffer past the limit (a 64 MiB line with a 1 KiB limit)', async () => {
+      const big = Buffer.alloc(64 * 1024 * 1024 + 2, 0x41);
+      big[0] = 0x7b; // {
+      big[big.length - 1] = 0x0a;
+      const p = file(Buffer.concat([Buffer.from('first\n'), big, Buffer.from('last\n')]));
+      const before = process.memoryUsage().arrayBuffers;
+      let peak = 0;
+      const got: NumberedLine[] = [];
+      for await (const l of readLines(p, { maxLineBytes: 1024 })) {
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+        got.push(l);
+      }
+      expect(got).toEqual(numbered('first', '', 'last'));
+      expect(peak).toBeLessThan(8 * 1024 * 1024);
+    });
+  });
+
   it('numbers many lines across many chunks', async () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `{"i":${i}}`);
     const got = await all(file(lines.join('\n') + '\n'), 100);

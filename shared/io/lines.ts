@@ -12,10 +12,19 @@
 import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 
+/** A line longer than the limit: not loaded, its place in `lines` is an empty string. */
+export interface OverlongLine {
+  lineNo: number;
+  /** Bytes of the line (without its `\n`). */
+  bytes: number;
+}
+
 /** Lines read from one chunk of a file. */
 export interface LineBatch {
-  /** The lines, without `\n` or a trailing `\r`; empty lines included. */
+  /** The lines, without `\n` or a trailing `\r`; empty lines included. An overlong line is `''` here and listed in `overlong`. */
   lines: string[];
+  /** Lines longer than `maxLineBytes`, in line order (usually none). */
+  overlong: OverlongLine[];
   /** 1-based line number of `lines[0]`. */
   firstLineNo: number;
   /** Bytes of the file consumed so far, including these lines. */
@@ -30,9 +39,19 @@ export interface NumberedLine {
 
 /** Options of {@link readLineBatches}. */
 export interface ReadLinesOptions {
-  /** Bytes per read; default 128 KiB. A longer line grows the buffer. */
+  /** Bytes per read; default 128 KiB. A longer line grows the buffer (up to `maxLineBytes`). */
   chunkSize?: number;
+  /**
+   * Longest line loaded, in bytes without its `\n`; default 1 MiB. A longer
+   * line is skipped without being held in memory and listed in the batch's
+   * `overlong`, so one garbage line of gigabytes neither exhausts memory nor
+   * exceeds V8's longest string and ends the reading of the file.
+   */
+  maxLineBytes?: number;
 }
+
+/** 1 MiB: a contract record is a few hundred bytes; thousands of times that is not a record. */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 /**
  * 128 KiB: measured on Node 20 with 225-byte JSON lines, reads of 64–128 KiB
@@ -46,21 +65,37 @@ const CR = 13;
 /**
  * Reads a file as batches of lines. Handles `\n` and `\r\n` endings, a last
  * line without a newline, and a UTF-8 byte-order mark. A file ending in a
- * newline has no extra empty last line.
+ * newline has no extra empty last line. A line longer than `maxLineBytes` is
+ * read past, never held whole, and listed in its batch's `overlong`.
  */
 export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
+  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  // The buffer never exceeds the longest line plus its newline: a full buffer without a newline is an overlong line.
+  // (At least 4 bytes, so that the byte-order mark is checked before any line can overflow.)
+  const cap = Math.max(maxLine, 3) + 1;
   const fh = await open(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(options.chunkSize ?? DEFAULT_CHUNK);
+    let buf = Buffer.allocUnsafe(Math.min(options.chunkSize ?? DEFAULT_CHUNK, cap));
     let filled = 0; // bytes in buf: the carried partial line, then new data
     let consumed = 0; // bytes of the file turned into lines so far
     let lineNo = 1;
     let first = true;
+    // An overlong line being skipped: its bytes so far (-1: none). Its lines entry and report go out with the next batch.
+    let skipping = -1;
+    let lead: string[] = [];
+    let overlong: OverlongLine[] = [];
     for (;;) {
       if (filled === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
+        if (buf.length >= cap) {
+          // The partial line alone fills the largest buffer: skip it to its newline.
+          skipping = filled;
+          consumed += filled;
+          filled = 0;
+        } else {
+          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, cap));
+          buf.copy(bigger, 0, 0, filled);
+          buf = bigger;
+        }
       }
       const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
       filled += bytesRead;
@@ -74,20 +109,40 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
           consumed = 3;
         }
       }
+      if (skipping >= 0) {
+        const nl = buf.subarray(0, filled).indexOf(NL);
+        if (nl < 0) {
+          skipping += filled;
+          consumed += filled;
+          filled = 0;
+          if (!eof) continue;
+        } else {
+          skipping += nl;
+          consumed += nl + 1;
+          buf.copy(buf, 0, nl + 1, filled);
+          filled -= nl + 1;
+        }
+        overlong.push({ lineNo: lineNo + lead.length, bytes: skipping });
+        lead.push('');
+        skipping = -1;
+      }
       if (eof) {
-        if (filled === 0) return;
+        if (filled === 0 && lead.length === 0) return;
         // What is left: complete lines (only while still waiting for a BOM check) and a last line without newline.
-        const lines = splitLines(decode(buf, filled));
-        if (buf[filled - 1] === NL) lines.pop();
-        yield { lines, firstLineNo: lineNo, bytesRead: consumed + filled };
+        const rest = filled === 0 ? [] : splitLines(decode(buf, filled));
+        if (filled > 0 && buf[filled - 1] === NL) rest.pop();
+        yield { lines: lead.concat(rest), overlong, firstLineNo: lineNo, bytesRead: consumed + filled };
         return;
       }
-      const lastNl = buf.lastIndexOf(NL, filled - 1);
+      const lastNl = filled === 0 ? -1 : buf.lastIndexOf(NL, filled - 1);
       if (lastNl < 0) continue; // no complete line yet: read more, growing the buffer when full
       const lines = splitLines(decode(buf, lastNl));
       consumed += lastNl + 1;
-      yield { lines, firstLineNo: lineNo, bytesRead: consumed };
-      lineNo += lines.length;
+      const all = lead.length === 0 ? lines : lead.concat(lines);
+      yield { lines: all, overlong, firstLineNo: lineNo, bytesRead: consumed };
+      lineNo += all.length;
+      lead = [];
+      overlong = [];
       buf.copy(buf, 0, lastNl + 1, filled);
       filled -= lastNl + 1;
     }
@@ -116,7 +171,7 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Reads a file line by line with 1-based line numbers (convenience over {@link readLineBatches}). */
+/** Reads a file line by line with 1-based line numbers (convenience over {@link readLineBatches}); an overlong line comes as `''`. */
 export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<NumberedLine> {
   for await (const batch of readLineBatches(path, options)) {
     for (let i = 0; i < batch.lines.length; i++) yield { line: batch.lines[i], lineNo: batch.firstLineNo + i };
