@@ -158,9 +158,9 @@ describe('validation', () => {
   it('refuses severity scores that do not rise with the severity (context alone would reach BLOCK_RECOMMENDED)', () => {
     // block 30 < label 50: HIGH_FREQUENCY (29) + SHORT_CALLS (20), both context with no evidence, scored 49 → BLOCK_RECOMMENDED.
     const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { block: 30 } }) } }));
-    expect(e).toEqual(['severity.block: must be at least severity.label (50), not 30']);
+    expect(e).toEqual(['severity.block: must be at least severity.label (50), not 30 (in CALLGUARD_ENGINE_CONFIG)']);
     const w = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { watch: 60 } }) } }));
-    expect(w).toEqual(['severity.label: must be at least severity.watch (60), not 50']);
+    expect(w).toEqual(['severity.label: must be at least severity.watch (60), not 50 (in CALLGUARD_ENGINE_CONFIG)']);
     // Reported together with the other errors.
     const both = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ allowedLatenessMs: -1, severity: { label: 90 } }) } }));
     expect(both.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['allowedLatenessMs', 'severity.block']);
@@ -173,6 +173,35 @@ describe('validation', () => {
     const p = file('yaml', 'rules:\n  shortCalls:\n    minShare: -0.5\n');
     const e = errors(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{"acquaintanceTalkSec": 0}' } }));
     expect(e.map((m) => m.split(':')[0]).sort()).toEqual(['acquaintanceTalkSec', 'rules.shortCalls.minShare']);
+  });
+
+  it('names the source of each error: the file, the environment (which wins on the same key), or none for defaults', () => {
+    const p = file('yaml', 'allowedLatenessMs: -5\nrules:\n  highFrequency:\n    callsPerHour: abc\n');
+    const e = errors(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{"allowedLatenessMs":"x","severity":{"watch":500},"bogus":1}' } }));
+    expect(e.sort()).toEqual(
+      [
+        '(root): Unrecognized key: "bogus" (in CALLGUARD_ENGINE_CONFIG)',
+        'allowedLatenessMs: Invalid input: expected number, received string (in CALLGUARD_ENGINE_CONFIG)',
+        `rules.highFrequency.callsPerHour: Invalid input: expected number, received string (in ${p})`,
+        'severity.label: must be at least severity.watch (500), not 50 (in CALLGUARD_ENGINE_CONFIG)',
+        'severity.watch: Too big: expected number to be <=100 (in CALLGUARD_ENGINE_CONFIG)',
+      ].sort(),
+    );
+    const root = errors(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '[1]' } }));
+    expect(root).toEqual(['(root): Invalid input: expected object, received array (in CALLGUARD_ENGINE_CONFIG)']);
+  });
+
+  it('still validates the file when CALLGUARD_ENGINE_CONFIG is not JSON, and the variable when the file does not parse', () => {
+    const p = file('yaml', 'allowedLatenessMs: -5\n');
+    const e = errors(loadConfig({ file: p, env: { CALLGUARD_ENGINE_CONFIG: '{bad' } }));
+    expect(e).toHaveLength(2);
+    expect(e[0]).toMatch(/^CALLGUARD_ENGINE_CONFIG: /);
+    expect(e[1]).toBe(`allowedLatenessMs: Too small: expected number to be >0 (in ${p})`);
+    const broken = file('yaml', 'rules: [unclosed');
+    const f = errors(loadConfig({ file: broken, env: { CALLGUARD_ENGINE_CONFIG: '{"acquaintanceTalkSec":0}' } }));
+    expect(f).toHaveLength(2);
+    expect(f[0]).toContain(broken);
+    expect(f[1]).toMatch(/^acquaintanceTalkSec: .* \(in CALLGUARD_ENGINE_CONFIG\)$/);
   });
 
   it('rejects wrong types with their path', () => {
