@@ -57,28 +57,24 @@ describe('lookup API: clients cannot hold connections without sending requests',
     expect(await hold(at, 5_000)).not.toBe('open');
   });
 
-  it('a request head trickled in a byte at a time is closed', async () => {
+  /** Sends `head`, then one `byte` every 100 ms: how the connection ends within 5 s. */
+  async function trickle(head: string, byte: string) {
     const at = await start(SHORT);
     let timer: NodeJS.Timeout | undefined;
-    const closed = hold(at, 5_000, (s) => {
-      s.write('GET /v1/numbers/13812345678 HTTP/1.1\r\nHost: x\r\n');
-      timer = setInterval(() => s.write('X'), 100);
+    const r = await hold(at, 5_000, (s) => {
+      s.write(head);
+      timer = setInterval(() => s.write(byte), 100);
     });
-    const r = await closed;
     clearInterval(timer);
-    expect(r).not.toBe('open');
+    return r;
+  }
+
+  it('a request head trickled in a byte at a time is closed', async () => {
+    expect(await trickle('GET /v1/numbers/13812345678 HTTP/1.1\r\nHost: x\r\n', 'X')).not.toBe('open');
   });
 
   it('a request body trickled in is closed', async () => {
-    const at = await start(SHORT);
-    let timer: NodeJS.Timeout | undefined;
-    const closed = hold(at, 5_000, (s) => {
-      s.write('POST /v1/numbers/13812345678 HTTP/1.1\r\nHost: localhost\r\ncontent-length: 1000\r\n\r\n');
-      timer = setInterval(() => s.write(' '), 100);
-    });
-    const r = await closed;
-    clearInterval(timer);
-    expect(r).not.toBe('open');
+    expect(await trickle('POST /v1/numbers/13812345678 HTTP/1.1\r\nHost: localhost\r\ncontent-length: 1000\r\n\r\n', ' ')).not.toBe('open');
   });
 
   it('lookups on a keep-alive connection are still answered, also after a pause longer than the first-request limit', async () => {

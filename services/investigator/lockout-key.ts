@@ -10,10 +10,9 @@ import ipaddr from 'ipaddr.js';
 
 export function lockoutKey(address: string): string {
   if (!ipaddr.isValid(address)) return address;
-  const ip = ipaddr.parse(address);
+  const ip = ipaddr.process(address); // an IPv4-mapped IPv6 address becomes the IPv4 address it carries
   if (ip.kind() === 'ipv4') return ip.toString();
   const v6 = ip as ipaddr.IPv6;
-  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
   return `${v6.parts
     .slice(0, 4)
     .map((p) => p.toString(16))

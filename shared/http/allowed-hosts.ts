@@ -41,6 +41,7 @@ export interface HostPolicy {
 }
 
 const NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+const COLON = 58;
 
 /** A bracketed IPv6 literal's canonical form (`[::1]`), or null when it is not one. */
 function canonicalIPv6(inner: string): string | null {
@@ -68,11 +69,6 @@ function isPortAt(s: string, from: number): boolean {
   return port <= 65_535;
 }
 
-/** True when `s` is empty or digits only, at most 65535. */
-function isPort(s: string): boolean {
-  return isPortAt(s, 0);
-}
-
 /**
  * The name a Host header value names — lower case, port and trailing dot removed, IPv6 compressed — or null when
  * the value is not `name[:port]`.
@@ -81,12 +77,11 @@ export function hostName(value: string): string | null {
   if (value.startsWith('[')) {
     const end = value.indexOf(']');
     if (end < 0) return null;
-    const rest = value.slice(end + 1);
-    if (rest.length > 0 && (rest.charCodeAt(0) !== 58 || !isPort(rest.slice(1)))) return null;
+    if (end + 1 < value.length && (value.charCodeAt(end + 1) !== COLON || !isPortAt(value, end + 2))) return null;
     return canonicalIPv6(value.slice(1, end).toLowerCase());
   }
   const colon = value.indexOf(':');
-  if (colon >= 0 && !isPort(value.slice(colon + 1))) return null;
+  if (colon >= 0 && !isPortAt(value, colon + 1)) return null;
   return canonicalName(colon >= 0 ? value.slice(0, colon) : value);
 }
 
@@ -123,10 +118,8 @@ export function parseAllowedHosts(text: string, variable: string): { hosts: stri
 export function isLoopbackBind(bindHost: string): boolean {
   const h = bindHost.startsWith('[') && bindHost.endsWith(']') ? bindHost.slice(1, -1) : bindHost;
   if (h.toLowerCase() === 'localhost') return true;
-  if (!ipaddr.isValid(h)) return false;
-  const ip = ipaddr.parse(h);
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) return (ip as ipaddr.IPv6).toIPv4Address().range() === 'loopback';
-  return ip.range() === 'loopback';
+  // process(): an IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries.
+  return ipaddr.isValid(h) && ipaddr.process(h).range() === 'loopback';
 }
 
 /** The policy of a service listening on `bindHost` with `configured` names (from {@link parseAllowedHosts}); `variable` names the setting in the warning. */
@@ -162,7 +155,6 @@ export function hostAllowed(policy: HostPolicy, value: string | undefined): bool
   return name !== null && policy.names.has(name);
 }
 
-const COLON = 58;
 
 /** `host` in any case, compared by character codes (no lower-cased copy per request); `c | 32` is 'h' only for 'H' and 'h', and so on. */
 function isHostHeaderName(k: string): boolean {

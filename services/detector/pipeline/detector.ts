@@ -125,8 +125,9 @@ export class Detector {
   /** Checks the topics, reads the consents, then joins the group; each step first checks that no stop came in meanwhile. */
   private async startSteps(): Promise<void> {
     const { config, source, consents, control, log } = this.deps;
-    const [calls, complaints] = [await source.partitionCount(config.topics.calls), await source.partitionCount(config.topics.complaints)];
-    for (const [topic, n] of [[config.topics.calls, calls], [config.topics.complaints, complaints], [config.topics.consents, await source.partitionCount(config.topics.consents)]] as const) {
+    const { calls: callsTopic, complaints: complaintsTopic, consents: consentsTopic } = config.topics;
+    const [calls, complaints, consentPartitions] = [await source.partitionCount(callsTopic), await source.partitionCount(complaintsTopic), await source.partitionCount(consentsTopic)];
+    for (const [topic, n] of [[callsTopic, calls], [complaintsTopic, complaints], [consentsTopic, consentPartitions]] as const) {
       if (n === 0) throw new Error(`topic ${topic} does not exist`);
     }
     if (calls !== complaints) {
