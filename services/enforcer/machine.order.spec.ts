@@ -140,16 +140,37 @@ describe('delivery order', () => {
     expect(orders).toBeGreaterThan(10_000);
   });
 
+  it('decisions from several consoles out of decision order too (each reviews order, merged in every way): the same call-setup outcome as in decision order', () => {
+    let orders = 0;
+    let reordered = 0;
+    for (let seed = 1; seed <= 1500; seed++) {
+      const rng = new Rng(`enforcer-review-order-${seed}`);
+      const { flags, reviews } = history(rng, false);
+      const reference = [...flags, ...reviews].sort((x, y) => at(x) - at(y));
+      const expected = outcome(run(reference));
+      const reviewOrders = [shuffled(rng, reviews), shuffled(rng, reviews)];
+      for (const reviewOrder of reviewOrders) {
+        if (reviewOrder.some((r, i) => i > 0 && r.decidedAt < reviewOrder[i - 1].decidedAt)) reordered++;
+        for (const order of interleavings(flags, reviewOrder)) {
+          orders++;
+          expect(outcome(run(order)), `seed ${seed}: ${describeOrder(order)}`).toEqual(expected);
+        }
+      }
+    }
+    expect(orders).toBeGreaterThan(10_000);
+    expect(reordered).toBeGreaterThan(500);
+  });
+
   it('flags in any order, merged anyhow with the decisions (null flag ids too, records duplicated): never blocked without a CONFIRMED of a BLOCK_RECOMMENDED flag, dismissed evidence never acted on again unconfirmed', () => {
     for (let seed = 1; seed <= 1500; seed++) {
       const rng = new Rng(`enforcer-any-order-${seed}`);
       const { flags, reviews } = history(rng, true);
       const records = [...flags, ...reviews];
       for (let k = 0; k < 12; k++) {
-        // Flags in any order, decisions in decision order (one partition of the reviews topic; see the stale rule), merged anyhow.
+        // Flags in any order, decisions too (several consoles), merged anyhow.
         const merged: Rec[] = shuffled(rng, flags);
         let from = 0;
-        for (const r of reviews) {
+        for (const r of shuffled(rng, reviews)) {
           from = rng.int(from, merged.length);
           merged.splice(from++, 0, r);
         }

@@ -229,14 +229,41 @@ describe('reviews', () => {
     expect(view.status).toBe('DISMISSED');
   });
 
-  it('a redelivered review is a no-op; an older decision arriving late is stale', () => {
+  it('a redelivered review is a no-op; an older decision arriving late is superseded by the newer one (stale)', () => {
     const first = run([block(), review(), review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H })], T0 + 3 * H);
     const dup = applyReview(first.state, review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H }), T0 + 3 * H);
     expect(dup).toMatchObject({ outcome: 'duplicate', changed: false });
-    // The CONFIRMED of an hour earlier, redelivered after the dismissal, must not re-block.
+    // Another investigator's CONFIRMED of an hour earlier, arriving after the dismissal, must not re-block.
     const late = applyReview(first.state, review({ reviewer: 'inv-2' }), T0 + 3 * H);
-    expect(late).toMatchObject({ outcome: 'stale', changed: false });
+    expect(late.outcome).toBe('stale');
     expect(viewOf(late.state, T0 + 3 * H).status).toBe('DISMISSED');
+    // It is remembered: delivered again, it is a duplicate.
+    expect(applyReview(late.state, review({ reviewer: 'inv-2' }), T0 + 3 * H)).toMatchObject({ outcome: 'duplicate', changed: false });
+  });
+
+  it('an older decision on another flag, overtaken by a newer one, is still applied (two consoles)', () => {
+    // f-old, a block recommendation pending verification, held back f-new, a label on fresh evidence. Investigator
+    // A dismisses f-old at 01:00; investigator B confirms f-new at 01:05; B's decision is read first.
+    const old = block({ flagId: 'f-old', windowStart: T0 - 4 * H, windowEnd: T0 - 2 * H });
+    const fresh = flag({ flagId: 'f-new', windowStart: T0 - H, windowEnd: T0 });
+    const dismissOld = review({ flagId: 'f-old', decision: 'DISMISSED', reviewer: 'inv-a', decidedAt: T0 + H });
+    const confirmNew = review({ flagId: 'f-new', reviewer: 'inv-b', decidedAt: T0 + H + 5 * 60_000 });
+    const inOrder = run([old, fresh, dismissOld, confirmNew], T0 + 2 * H);
+    expect(inOrder.view).toMatchObject({ status: 'LABELED', label: 'VERIFIED_NUISANCE', blocked: false });
+    const overtaken = run([old, fresh, confirmNew, dismissOld], T0 + 2 * H);
+    // Before, the dismissal was dropped as older than B's decision, and f-old stayed pending verification.
+    expect(overtaken.view).toEqual(inOrder.view);
+    expect(overtaken.outcomes.at(-1)).toBe('dismissed');
+    expect(overtaken.state.dismissal).toMatchObject({ flagId: 'f-old', reviewer: 'inv-a' });
+  });
+
+  it('a late decision older than every remembered one is stale (it may be a forgotten redelivery)', () => {
+    let state = run([block()], T0 + H).state;
+    for (let i = 0; i < DEFAULT_MACHINE_OPTIONS.historySize; i++) {
+      state = applyReview(state, review({ reviewer: `inv-${i}`, decidedAt: T0 + 2 * H + i * 60_000 }), T0 + 3 * H).state;
+    }
+    const forgotten = applyReview(state, review({ decision: 'DISMISSED', decidedAt: T0 + H }), T0 + 3 * H);
+    expect(forgotten).toMatchObject({ outcome: 'stale', changed: false });
   });
 
   it('a review that arrives before its flag is applied when the flag comes (confirm → blocked)', () => {

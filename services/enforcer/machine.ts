@@ -20,10 +20,12 @@
  *   from flags over the same evidence ({@link coveredByDismissal}).
  * - A verified block is never lowered by a weaker flag; an expired label or
  *   block reads as `CLEAR`.
- * - Idempotent: a flag id seen before, a review seen before and a review
- *   older than the last applied one change nothing. A review that arrives
- *   before its flag (they travel on different topics) waits in the state
- *   and is applied when the flag comes.
+ * - Idempotent: a flag id seen before and a review seen before change
+ *   nothing, nor does a review older than every one remembered. A review
+ *   that arrives before its flag (they travel on different topics) waits in
+ *   the state and is applied when the flag comes; one that arrives after a
+ *   newer review (two consoles) is applied at once. Either is applied in
+ *   decision order with the newer reviews applied again after it.
  */
 import { SEVERITY_RANK, type FlagEvent, type ReviewDecision, type ReviewDecisionKind, type Severity } from '../../shared/contracts/records.ts';
 
@@ -69,11 +71,11 @@ export interface NumberState {
   dismissal: Dismissal | null;
   /** Recently seen flags, newest last (dedup by flagId; targets for reviews). */
   seen: FlagSummary[];
-  /** Recently applied reviews, newest last (dedup). */
+  /** Recently applied reviews, oldest decision first (dedup, applying late ones in decision order). */
   reviews: ReviewSummary[];
   /** Reviews naming a flag not seen yet, applied when it arrives. */
   early: ReviewSummary[];
-  /** decidedAt of the newest applied review (older ones are stale). */
+  /** decidedAt of the newest applied review (an older one arriving later is applied in decision order). */
   lastReviewAt: number;
   /** Processing time of the last change, ms. */
   updatedAt: number;
@@ -177,22 +179,11 @@ export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts:
   const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now);
   const early = state.early.filter((r) => r.flagId === flag.flagId);
   if (early.length > 0) {
-    // Reviews that came first: apply them now, in decision order. Decisions
-    // already applied that were made after the first of them (on other flags)
-    // are applied again after them, so that the newest decision has the last
-    // word, as when every record comes in decision order.
+    // Reviews that came first: applied now, with the decisions applied meanwhile that were made after the first of
+    // them applied again after them (see inDecisionOrder).
+    const waiting: NumberState = { ...state, early: state.early.filter((r) => r.flagId !== flag.flagId) };
     const first = Math.min(...early.map((r) => r.decidedAt));
-    const again = state.reviews.filter((r) => r.decidedAt > first && r.flagId !== null);
-    const queue = [...early.map((r) => ({ r, remember: true })), ...again.map((r) => ({ r, remember: false }))].sort((a, b) => a.r.decidedAt - b.r.decidedAt);
-    let t: Transition = { state: { ...state, early: state.early.filter((r) => r.flagId !== flag.flagId) }, outcome: 'deferred', changed: true };
-    for (const { r, remember } of queue) {
-      const target = r.flagId === flag.flagId ? summary : t.state.seen.find((f) => f.flagId === r.flagId);
-      if (!target) continue;
-      const outcome = t.outcome;
-      t = decide(r.decision === 'CONFIRMED' ? adoptFlag(t.state, target, now, opts) : t.state, target, r, now, opts, remember);
-      if (!remember) t = { ...t, outcome };
-    }
-    return t;
+    return inDecisionOrder(waiting, early, first, now, opts, (id) => (id === flag.flagId ? summary : undefined));
   }
   if (coveredByDismissal(summary, state.dismissal)) return changed(state, 'protected');
   if (flag.severity === 'WATCH') return changed(state, 'watch');
@@ -207,7 +198,10 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
   const r: ReviewSummary = { flagId: review.flagId, decision: review.decision, reviewer: review.reviewer, note: review.note, decidedAt: review.decidedAt };
   const same_ = (a: ReviewSummary) => a.flagId === r.flagId && a.decision === r.decision && a.decidedAt === r.decidedAt && a.reviewer === r.reviewer;
   if (prev.reviews.some(same_) || prev.early.some(same_)) return same(prev, 'duplicate');
-  if (r.decidedAt < prev.lastReviewAt) return same(prev, 'stale');
+  const late = r.decidedAt < prev.lastReviewAt;
+  // Made before a decision already applied. One naming no flag meant the flag active when it was made, which is
+  // no longer known; one older than every remembered decision may be a redelivery of a forgotten one. Both: stale.
+  if (late && (r.flagId === null || (prev.reviews.length >= opts.historySize && r.decidedAt < prev.reviews[0].decidedAt))) return same(prev, 'stale');
   const state = settle({ ...prev, updatedAt: now }, now);
   const target = r.flagId === null ? state.active : (state.seen.find((f) => f.flagId === r.flagId) ?? null);
   if (target === null) {
@@ -215,18 +209,47 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
     // The flag has not arrived yet (another topic): keep the decision for it.
     const early = bounded([...state.early, r], opts.historySize);
     const withEarly: NumberState = { ...state, early };
-    if (r.decision === 'DISMISSED') {
-      return changed(protect({ ...withEarly, lastReviewAt: r.decidedAt }, null, r), 'deferred');
+    const lastReviewAt = Math.max(state.lastReviewAt, r.decidedAt);
+    if (r.decision === 'DISMISSED' && !late) {
+      return changed(protect({ ...withEarly, lastReviewAt }, null, r), 'deferred');
     }
-    return changed({ ...withEarly, lastReviewAt: r.decidedAt }, 'deferred');
+    return changed({ ...withEarly, lastReviewAt }, 'deferred');
+  }
+  if (late) {
+    // Overtaken on the way (another console's decision, published at about the same time, came first): applied in
+    // decision order. If the newer decisions leave the number where it stood, it was superseded: 'stale'.
+    const t = inDecisionOrder(state, [r], r.decidedAt, now, opts, (id) => (id === target.flagId ? target : undefined));
+    const superseded = t.state.status === prev.status && t.state.active?.flagId === prev.active?.flagId && t.state.expiresAt === prev.expiresAt;
+    return superseded ? { ...t, outcome: 'stale' } : t;
   }
   // A confirmation acts on its flag as when it comes before the flag (applyFlag): adopted first, if it still labels.
   return decide(r.decision === 'CONFIRMED' ? adoptFlag(state, target, now, opts) : state, target, r, now, opts);
 }
 
+/**
+ * Applies `pending` — decisions applied out of decision order (one that waited for its flag, one overtaken by
+ * another console's) — in decision order, together with the decisions already applied that were made after `since`
+ * (on flags still remembered), which are applied again after them: the newest decision has the last word, as when
+ * every record comes in decision order. The outcome is the last pending decision's; `flagFor` names flags not in
+ * `state.seen` yet (the flag being applied).
+ */
+function inDecisionOrder(state: NumberState, pending: ReviewSummary[], since: number, now: number, opts: MachineOptions, flagFor: (flagId: string | null) => FlagSummary | undefined): Transition {
+  const again = state.reviews.filter((r) => r.decidedAt > since && r.flagId !== null);
+  const queue = [...pending.map((r) => ({ r, remember: true })), ...again.map((r) => ({ r, remember: false }))].sort((a, b) => a.r.decidedAt - b.r.decidedAt);
+  let t: Transition = { state, outcome: 'deferred', changed: true };
+  for (const { r, remember } of queue) {
+    const target = flagFor(r.flagId) ?? t.state.seen.find((f) => f.flagId === r.flagId);
+    if (!target) continue;
+    const outcome = t.outcome;
+    t = decide(r.decision === 'CONFIRMED' ? adoptFlag(t.state, target, now, opts) : t.state, target, r, now, opts, remember);
+    if (!remember) t = { ...t, outcome };
+  }
+  return t;
+}
+
 /** Applies a review to a known flag `target`; `remember` false when it is one already recorded, applied again. */
 function decide(state: NumberState, target: FlagSummary, r: ReviewSummary, now: number, opts: MachineOptions, remember = true): Transition {
-  const reviews = remember ? bounded([...state.reviews, r], opts.historySize) : state.reviews;
+  const reviews = remember ? bounded(byDecisionTime([...state.reviews, r]), opts.historySize) : state.reviews;
   const base: NumberState = { ...state, reviews, lastReviewAt: Math.max(state.lastReviewAt, r.decidedAt) };
   if (r.decision === 'DISMISSED') {
     const next = protect(base, target, r);
@@ -325,6 +348,11 @@ function settle(state: NumberState, now: number): NumberState {
   const live = effectiveStatus(state, now);
   if (live === state.status) return state;
   return { ...state, status: live, active: null, expiresAt: null, verifiedBy: null };
+}
+
+/** Reviews oldest first, so that the bounded history forgets the oldest decisions (stable for equal times). */
+function byDecisionTime(list: ReviewSummary[]): ReviewSummary[] {
+  return list.sort((a, b) => a.decidedAt - b.decidedAt);
 }
 
 function bounded<T>(list: T[], size: number): T[] {
