@@ -1,6 +1,7 @@
 /** The `stack` subcommand's actions: run, print the summary on stdout, set the exit code. */
 import { loadStackConfig } from './config.ts';
 import { StackError } from './log.ts';
+import { withStackLock } from './lock.ts';
 
 /** Options of `callguard stack`. */
 export interface StackCommandOptions {
@@ -15,7 +16,7 @@ export async function runStack(action: string, names: string[], opts: StackComma
   try {
     if (action === 'up') {
       const { stackUp } = await import('./up.ts');
-      const lines = await stackUp(cfg, names);
+      const lines = await withStackLock('stack up', () => stackUp(cfg, names));
       if (opts.json) {
         process.stdout.write(JSON.stringify(lines.map((l) => ({ name: l.service.name, endpoint: l.service.endpoint, state: l.state, pid: l.pid, detail: l.probe.detail }))) + '\n');
       } else {
@@ -28,7 +29,7 @@ export async function runStack(action: string, names: string[], opts: StackComma
       }
     } else if (action === 'down') {
       const { stackDown } = await import('./down.ts');
-      const lines = await stackDown(cfg, names);
+      const lines = await withStackLock('stack down', () => stackDown(cfg, names));
       if (opts.json) process.stdout.write(JSON.stringify(lines) + '\n');
       else for (const l of lines) process.stdout.write(`  ${pad(l.name, 10)} ${l.stopped ? `stopped (pid ${l.pid})` : 'was not running from this checkout'}\n`);
     } else if (action === 'status') {
