@@ -8,7 +8,7 @@ describe('loadDetectorConfig', () => {
     if (!r.ok) return;
     expect(r.config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7', group: 'callguard-detector', fromBeginning: true, fetchMaxBytesPerPartition: 2 << 20 });
     expect(r.config.topics.calls).toBe('callguard.calls.v1');
-    expect(r.config.http).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(r.config.http).toEqual({ host: '127.0.0.1', port: 9464, allowedHosts: [] });
     expect(r.config.redis.prefix).toBe('callguard');
     expect(r.config.flushMs).toBe(1_000);
     expect(r.config.engine.allowedLatenessMs).toBe(120_000);
@@ -51,6 +51,20 @@ describe('loadDetectorConfig', () => {
     for (const v of ['CALLGUARD_KAFKA_BROKERS', 'CALLGUARD_DETECTOR_PORT', 'CALLGUARD_DETECTOR_FLUSH_MS', 'CALLGUARD_REDIS_URL', 'CALLGUARD_CLICKHOUSE_DATABASE', 'CALLGUARD_DETECTOR_CONTACT_NOTES', 'engine config: allowedLatenessMs']) {
       expect(text).toContain(v);
     }
+  });
+
+  it('reads CALLGUARD_DETECTOR_ALLOWED_HOSTS in canonical form, and reports each bad entry with the other errors', () => {
+    const ok = loadDetectorConfig({ CALLGUARD_DETECTOR_ALLOWED_HOSTS: ' Ops.Callguard.Test., 10.0.0.5, fd00::1, [::1] ' });
+    expect(ok.ok && ok.config.http.allowedHosts).toEqual(['ops.callguard.test', '10.0.0.5', '[fd00::1]', '[::1]']);
+    const any = loadDetectorConfig({ CALLGUARD_DETECTOR_ALLOWED_HOSTS: '*' });
+    expect(any.ok && any.config.http.allowedHosts).toEqual(['*']);
+    const bad = loadDetectorConfig({ CALLGUARD_DETECTOR_ALLOWED_HOSTS: 'ops.callguard.test:9464, http://x/', CALLGUARD_DETECTOR_PORT: '70000' });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors).toHaveLength(3);
+    expect(bad.errors).toContain('CALLGUARD_DETECTOR_ALLOWED_HOSTS: "ops.callguard.test:9464" has a port; give the name alone (ops.callguard.test): the port is not compared');
+    expect(bad.errors).toContain('CALLGUARD_DETECTOR_ALLOWED_HOSTS: "http://x/" is not a host name, IPv4 address or [IPv6] address (or * for any)');
+    expect(bad.errors.join('\n')).toContain('CALLGUARD_DETECTOR_PORT');
   });
 
   it('refuses the same topic for two roles and treats empty values as unset', () => {

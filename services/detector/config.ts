@@ -10,6 +10,7 @@ import { loadConfig, type EngineConfig } from '../../shared/config/index.ts';
 import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from '../../shared/kafka/index.ts';
 import { DEFAULT_CLICKHOUSE_DATABASE, DEFAULT_CLICKHOUSE_URL } from '../../shared/clickhouse/index.ts';
+import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
 
 /** Default Redis URL of the local stack. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -41,6 +42,8 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_GROUP: name.default('callguard-detector'),
   CALLGUARD_DETECTOR_HOST: z.string().min(1).default('127.0.0.1'),
   CALLGUARD_DETECTOR_PORT: int(0, 65_535).default(9464),
+  // Parsed (and every bad entry reported) by parseAllowedHosts below, shared with the console and the enforcer.
+  CALLGUARD_DETECTOR_ALLOWED_HOSTS: z.string().default(''),
   CALLGUARD_DETECTOR_FLUSH_MS: int(10, 60_000).default(1_000),
   CALLGUARD_DETECTOR_SNAPSHOT_MS: int(100, 3_600_000).default(60_000),
   CALLGUARD_DETECTOR_IDLE_MS: int(100, 86_400_000).default(30_000),
@@ -67,7 +70,11 @@ export interface DetectorConfig {
   topics: { calls: string; complaints: string; consents: string; flags: string; dlq: string };
   redis: { url: string; prefix: string; dedupTtlSec: number };
   clickhouse: { url: string; database: string };
-  http: { host: string; port: number };
+  /**
+   * The ops server: listen address, and the Host names it answers for besides those of a loopback bind
+   * (`CALLGUARD_DETECTOR_ALLOWED_HOSTS`, comma-separated, `*` = any; canonical form): the guard against DNS rebinding.
+   */
+  http: { host: string; port: number; allowedHosts: string[] };
   /** Checkpoint period: outputs flushed and offsets committed about this often. */
   flushMs: number;
   /** Engine state snapshots per partition about this often (at a checkpoint). */
@@ -130,6 +137,9 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
   if (!parsed.success) for (const i of parsed.error.issues) errors.push(`${i.path.join('.')}: ${i.message}`);
   const engine = loadConfig({ file: opts.engineConfigFile, env });
   if (!engine.ok) for (const e of engine.errors) errors.push(`engine config: ${e}`);
+  // Read from the raw environment, so that its problems are reported even when another variable does not parse.
+  const allowed = parseAllowedHosts(env.CALLGUARD_DETECTOR_ALLOWED_HOSTS ?? '', 'CALLGUARD_DETECTOR_ALLOWED_HOSTS');
+  errors.push(...allowed.problems);
   if (parsed.success) {
     const e = parsed.data;
     const topics = [e.CALLGUARD_TOPIC_CALLS, e.CALLGUARD_TOPIC_COMPLAINTS, e.CALLGUARD_TOPIC_CONSENTS, e.CALLGUARD_TOPIC_FLAGS, e.CALLGUARD_TOPIC_DLQ];
@@ -150,7 +160,7 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       },
       redis: { url: e.CALLGUARD_REDIS_URL, prefix: e.CALLGUARD_REDIS_PREFIX, dedupTtlSec: e.CALLGUARD_DETECTOR_DEDUP_TTL_S },
       clickhouse: { url: e.CALLGUARD_CLICKHOUSE_URL, database: e.CALLGUARD_CLICKHOUSE_DATABASE },
-      http: { host: e.CALLGUARD_DETECTOR_HOST, port: e.CALLGUARD_DETECTOR_PORT },
+      http: { host: e.CALLGUARD_DETECTOR_HOST, port: e.CALLGUARD_DETECTOR_PORT, allowedHosts: allowed.hosts },
       flushMs: e.CALLGUARD_DETECTOR_FLUSH_MS,
       snapshotMs: e.CALLGUARD_DETECTOR_SNAPSHOT_MS,
       idleMs: e.CALLGUARD_DETECTOR_IDLE_MS,

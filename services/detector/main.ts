@@ -13,7 +13,8 @@ import { AvroCodec } from './kafka/codec.ts';
 import { KafkajsGroupSource, KafkajsTopicReader, KafkajsTopicScanner, kafkaClient } from './kafka/kafkajs-source.ts';
 import { KafkajsSink } from './kafka/kafkajs-sink.ts';
 import { DetectorMetrics } from './ops/metrics.ts';
-import { startOpsServer } from './ops/http.ts';
+import { ALLOWED_HOSTS_VARIABLE, startOpsServer } from './ops/http.ts';
+import { hostPolicy } from '../../shared/http/allowed-hosts.ts';
 import { Detector } from './pipeline/detector.ts';
 import { retry } from './pipeline/retry.ts';
 import { ClickHouseRowWriter } from './sinks/clickhouse-writer.ts';
@@ -168,7 +169,9 @@ async function startServices(cfg: DetectorConfig, log: Logger, metrics: Detector
     metrics,
     log,
   });
-  const ops = await startOpsServer(cfg.http.host, cfg.http.port, metrics.registry, () => detector.readiness());
+  const allowedHosts = hostPolicy(cfg.http.host, cfg.http.allowedHosts, ALLOWED_HOSTS_VARIABLE);
+  if (allowedHosts.warning) log.warn(allowedHosts.warning);
+  const ops = await startOpsServer(cfg.http.host, cfg.http.port, metrics.registry, () => detector.readiness(), allowedHosts);
   log.info({ host: cfg.http.host, port: ops.port }, 'ops endpoint listening (/metrics, /healthz, /readyz)');
   return { detector, sink, redis, ch, ops };
 }
