@@ -168,3 +168,58 @@ describe('console: the Host check on a listening server', () => {
     await app.close();
   });
 });
+
+describe('console: errors Fastify answers before the hooks run', () => {
+  const SECURITY = {
+    'content-security-policy': expect.stringContaining("default-src 'self'"),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  };
+
+  it('a URL that does not decode (/%zz) gets 400, the JSON error shape and the security headers', async () => {
+    const app = consoleApp();
+    for (const url of ['/%zz', '/api/numbers/%zz', '/%zz?x=1']) {
+      const r = await app.inject({ url, headers: { authorization: basic(PASSWORD) } });
+      expect(r.statusCode, url).toBe(400);
+      expect(r.headers, url).toMatchObject({ ...SECURITY, 'content-type': 'application/json; charset=utf-8' });
+      expect(r.json(), url).toEqual({ error: 'bad_request', message: expect.stringMatching(/^not a valid URL: '.*' is not a valid url component$/) });
+    }
+    await app.close();
+  });
+
+  it('a path parameter over the router limit gets 414 the same way, and a foreign Host still gets 421 first', async () => {
+    const app = consoleApp();
+    const long = await app.inject({ url: `/api/numbers/${'1'.repeat(200)}`, headers: { authorization: basic(PASSWORD) } });
+    expect(long.statusCode).toBe(414);
+    expect(long.headers).toMatchObject(SECURITY);
+    expect(long.json()).toMatchObject({ error: 'uri_too_long' });
+    const foreign = await app.inject({ url: '/%zz', headers: { host: 'rebind.attacker.example:8088' } });
+    expect(foreign.statusCode).toBe(421);
+    expect(foreign.headers).toMatchObject(SECURITY);
+    expect(foreign.json()).toEqual({ error: 'misdirected_request', message: 'this server does not answer for the Host given (see CALLGUARD_CONSOLE_ALLOWED_HOSTS)' });
+    await app.close();
+  });
+
+  it('what Node\'s parser refuses (not HTTP) gets 400 with the security headers, then the connection is closed', async () => {
+    const app = consoleApp();
+    const port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1');
+      let data = '';
+      s.on('data', (b) => (data += String(b)));
+      s.on('error', reject);
+      s.on('close', () => resolve(data));
+      s.write('GET / HTTP/1.1\r\nHost: localhost\r\nbad header line\r\n\r\n');
+    });
+    await app.close();
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    for (const line of ['x-content-type-options: nosniff', 'x-frame-options: DENY', 'referrer-policy: no-referrer', 'cache-control: no-store', 'connection: close']) {
+      expect(head.split('\r\n'), line).toContain(line);
+    }
+    expect(head).toMatch(/\r\ncontent-security-policy: default-src 'self'/);
+    expect(JSON.parse(body)).toEqual({ error: 'bad_request', message: 'the request is not valid HTTP' });
+  });
+});

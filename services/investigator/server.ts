@@ -4,7 +4,9 @@
  * error table, then the routes (routes-auth.ts, routes-data.ts) and the
  * static files. Built from its collaborators so tests can pass real ones.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { QueryParamError } from '../../shared/clickhouse/index.ts';
 import type { InvestigatorQueries } from '../../shared/clickhouse/queries/index.ts';
@@ -70,12 +72,61 @@ export function validationMessage(err: { validation?: unknown; validationContext
     .join('; ');
 }
 
+/**
+ * Fastify's `frameworkErrors`: a request it refuses before any hook runs — a URL whose percent-encoding does not
+ * decode (`/%zz`, FST_ERR_BAD_URL) or a path parameter over the router's length limit (FST_ERR_MAX_PARAM_LENGTH) —
+ * answered as every other console error: the security headers, no-store, a JSON `{error, message}`. Fastify's own
+ * answer had none of the headers. The Host check comes first here too, as in the onRequest hook.
+ */
+function frameworkError(hosts: HostPolicy, err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+  reply.header('cache-control', 'no-store').type('application/json; charset=utf-8');
+  if (hostRefused(hosts, req.raw.rawHeaders, req.raw.url ?? '')) {
+    reply.code(MISDIRECTED_STATUS).send(MISDIRECTED_BODY);
+  } else if (err.code === 'FST_ERR_BAD_URL') {
+    reply.code(400).send({ error: 'bad_request', message: `not a valid URL: ${err.message}` });
+  } else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply.code(414).send({ error: 'uri_too_long', message: `a path parameter is too long: ${err.message}` });
+  } else {
+    // FST_ERR_ASYNC_CONSTRAINT (the console has no async constraints) or one added in a later Fastify: a fault of ours.
+    req.log.error({ err, url: req.raw.url }, 'request failed before routing');
+    reply.code(503).send({ error: 'unavailable', message: 'the request could not be handled; try again shortly' });
+  }
+}
+
+/** The security headers and no-store as raw header lines, for answers written to the socket (no Fastify reply there). */
+const RAW_SECURITY_HEADERS = [...Object.entries(SECURITY_HEADERS), ['cache-control', 'no-store']].map(([k, v]) => `${k}: ${v}\r\n`).join('');
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before there is a request at all (not HTTP, headers
+ * over the limit, a request not complete within {@link CONSOLE_TIMEOUTS}). As Fastify's default (408, 431 or 400,
+ * then the connection closed), but with the security headers and the console's JSON error shape.
+ */
+function clientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return; // the client is gone: nothing to answer
+  const [status, error, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request did not arrive in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'the request headers are too large']
+        : [400, 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${RAW_SECURITY_HEADERS}content-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 /** Connection limits of the console's HTTP server, ms: time to send a whole request, and how often Node checks it. */
 export const CONSOLE_TIMEOUTS = { requestMs: 30_000, checkIntervalMs: 5_000 } as const;
 
 /** Builds the app (not listening yet). */
 export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
   const files = deps.staticFiles ?? loadStaticFiles();
+  const hosts = deps.allowedHosts ?? hostPolicy('127.0.0.1', [], ALLOWED_HOSTS_VARIABLE);
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger | undefined,
     logController: new LogController({ disableRequestLogging: true }),
@@ -90,6 +141,9 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
     trustProxy: deps.trustedProxies && deps.trustedProxies.length > 0 ? deps.trustedProxies : false,
     // Unknown parameters are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // What Fastify and Node refuse before the hooks run gets the security headers too (see the two functions).
+    frameworkErrors: (err, req, reply) => frameworkError(hosts, err, req, reply),
+    clientErrorHandler: clientError,
   });
   // Writes take JSON only: a cross-site HTML form cannot send it (no text/plain, no form bodies).
   app.removeContentTypeParser('text/plain');
@@ -102,7 +156,6 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
 
   // First of all: a request whose Host header is not one of ours (a page on another domain that re-pointed its DNS
   // name at this address) is refused before authentication or any route: 421, JSON, the security headers.
-  const hosts = deps.allowedHosts ?? hostPolicy('127.0.0.1', [], ALLOWED_HOSTS_VARIABLE);
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (hostRefused(hosts, req.raw.rawHeaders, req.url)) {
       return reply.code(MISDIRECTED_STATUS).type('application/json; charset=utf-8').send(MISDIRECTED_BODY);
