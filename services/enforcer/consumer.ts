@@ -5,9 +5,18 @@
  * the machine's idempotence makes it effectively once. A record that cannot
  * be used goes to the DLQ with the contract's headers; an outage (Redis or
  * registry down) is thrown and the record retried.
+ *
+ * Neither the consumer nor the DLQ producer ever creates a topic (kafkajs
+ * clients do by default when the broker allows it, as the local stack's
+ * does): a misconfigured topic name would become an empty topic with the
+ * broker's defaults, waited on forever or dead-lettered to for nobody. The
+ * start fails instead, naming the missing topic; a topic deleted under a
+ * running enforcer stays deleted (the consumer retries, a DLQ send fails and
+ * its record is retried).
  */
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { requireTopics } from '../../shared/kafka/index.ts';
 import type { RecordHandler, RecordKind } from './handler.ts';
 
 /** Counts of what became of records (Prometheus counters, or a tally sent to another thread). */
@@ -41,13 +50,38 @@ export interface EnforcerConsumer {
   stop(): Promise<void>;
 }
 
-/** Connects, joins the group and starts consuming. Resolves once subscribed. */
+/** Throws `topic <name> does not exist (set by …)` for the first of the flags, reviews and DLQ topics missing; creates none. */
+async function requireEnforcerTopics(o: ConsumerOptions): Promise<void> {
+  const admin = o.kafka.admin();
+  try {
+    await admin.connect();
+    await requireTopics(admin, [
+      { topic: o.flagsTopic, setBy: '--flags-topic or CALLGUARD_TOPIC_FLAGS' },
+      { topic: o.reviewsTopic, setBy: '--reviews-topic or CALLGUARD_TOPIC_REVIEWS' },
+      { topic: o.dlqTopic, setBy: '--dlq-topic or CALLGUARD_TOPIC_DLQ' },
+    ]);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Checks that its topics exist, connects, joins the group and starts consuming. Resolves once subscribed. */
 export async function startEnforcerConsumer(o: ConsumerOptions): Promise<EnforcerConsumer> {
   let status: ConsumerStatus = 'starting';
   let handled = 0;
-  const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await requireEnforcerTopics(o);
+  // Never creating a topic: see the module comment.
+  const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   // Small fetches: kafkajs decodes a whole fetch response in one go on the event loop that also serves lookups.
-  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, maxWaitTimeInMs: 250, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 64 << 10, maxBytes: 256 << 10 });
+  const consumer: Consumer = o.kafka.consumer({
+    groupId: o.groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 250,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 64 << 10,
+    maxBytes: 256 << 10,
+  });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     status = 'running';
   });

@@ -2,12 +2,19 @@
  * `callguard investigate`: wiring only — config → clients (ClickHouse,
  * Redis, Kafka producer, registry) → queries, auth, review service → the
  * console server → graceful shutdown.
+ *
+ * The console never creates a topic: its producer does not ask for
+ * auto-creation (kafkajs's does by default, and the local broker allows it),
+ * and the start checks that the reviews topic exists, failing with `topic
+ * <name> does not exist` otherwise. A misconfigured name would else become
+ * an empty topic nobody reads, and every decision taken would be lost to
+ * the enforcer and the detector.
  */
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { createClickHouse } from '../../shared/clickhouse/index.ts';
 import { investigatorQueries } from '../../shared/clickhouse/queries/index.ts';
-import { createKafka, createSchemaRegistry, LogLevel } from '../../shared/kafka/index.ts';
+import { createKafka, createSchemaRegistry, LogLevel, requireTopics } from '../../shared/kafka/index.ts';
 import { loadInvestigatorConfig, type InvestigatorCliOptions, type InvestigatorConfig } from './config.ts';
 import { createAuth } from './auth.ts';
 import { createReviewService } from './reviews.ts';
@@ -34,7 +41,7 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
   const kafka = createKafka({ clientId: 'callguard-investigator', brokers: config.brokers, logLevel: LogLevel.ERROR });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const clients: CloseStep[] = [
     { what: 'Kafka producer', close: () => producer.disconnect() },
     { what: 'Redis', close: () => redis.disconnect() },
@@ -48,6 +55,13 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
     signal?.throwIfAborted();
     // kafkajs retries a broker it cannot reach for many seconds, and cannot be told to stop: a stop signal ends the wait.
     await untilAborted(producer.connect(), signal);
+    // The reviews topic must exist (see the module comment); the admin client is for this check only.
+    const admin = kafka.admin();
+    opened.push({ what: 'Kafka admin', close: () => admin.disconnect() });
+    await untilAborted(admin.connect(), signal);
+    await untilAborted(requireTopics(admin, [{ topic: config.reviewsTopic, setBy: '--reviews-topic or CALLGUARD_TOPIC_REVIEWS' }]), signal);
+    await admin.disconnect();
+    opened.pop();
     const producerUp = followConnection(producer);
     const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-investigator' });
     const reviews = createReviewService({

@@ -12,25 +12,37 @@
  *   exit 130 (before, it was swallowed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Admin } from 'kafkajs';
 import { startCommand, startSilentServer, type CommandProcess, type SilentServer } from './helpers/command.ts';
+import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
 import { randomTopic } from './helpers/names.ts';
 import { waitFor } from './helpers/wait.ts';
 
 let clickhouse: SilentServer;
+let admin: Admin;
+/** The consoles' reviews topic: it must exist, the console never creates it. */
+let reviewsTopic: string;
 const started: CommandProcess[] = [];
 
 beforeAll(async () => {
   clickhouse = await startSilentServer();
+  admin = testKafka('callguard-investigator-stop-test').admin();
+  await admin.connect();
+  reviewsTopic = await createTestTopic(admin, 1, 'is-reviews');
 });
 
 afterAll(async () => {
   for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   await clickhouse?.close();
+  if (admin) {
+    await deleteTestTopics(admin, [reviewsTopic].filter(Boolean));
+    await admin.disconnect();
+  }
 });
 
 function investigate(env: NodeJS.ProcessEnv): CommandProcess {
   const id = randomTopic('is');
-  const p = startCommand(['investigate', '--port', '0', '--reviews-topic', `${id}.reviews`, '--key-prefix', `callguard:test:${id}`], {
+  const p = startCommand(['investigate', '--port', '0', '--reviews-topic', reviewsTopic, '--key-prefix', `callguard:test:${id}`], {
     CALLGUARD_LOG_LEVEL: 'info',
     CALLGUARD_CONSOLE_USER: 'inv',
     CALLGUARD_CONSOLE_PASSWORD: 'a long passphrase',

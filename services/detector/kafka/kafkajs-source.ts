@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { logLevel as LogLevel, type Admin, type Batch, type Consumer, type Kafka, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createKafka } from '../../../shared/kafka/index.ts';
+import { createKafka, partitionCount } from '../../../shared/kafka/index.ts';
 import { CoPartitionedAssigner } from './assigner.ts';
 import type { GroupSource, OutMessage, PartitionOffset, Sink, SourceBatch, SourceEvent, SourceMessage, TopicReader, TopicScanner } from './source.ts';
 
@@ -157,14 +157,8 @@ export class KafkajsGroupSource implements GroupSource {
     return this.fetchedAt;
   }
 
-  async partitionCount(topic: string): Promise<number> {
-    try {
-      const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
-      return md.topics[0]?.partitions.length ?? 0;
-    } catch (err) {
-      if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return 0; // the topic does not exist
-      throw err;
-    }
+  partitionCount(topic: string): Promise<number> {
+    return partitionCount(this.admin, topic);
   }
 
   /**

@@ -1,0 +1,37 @@
+/**
+ * Whether topics exist, asked without creating them: the services never
+ * create a topic (the local broker auto-creates one on a metadata request
+ * that allows it, and kafkajs's consumers and producers allow it by
+ * default). A misconfigured topic name would otherwise become an empty topic
+ * with the broker's defaults, which a consumer waits on forever or a
+ * producer publishes to for nobody. kafkajs's admin client never asks for
+ * auto-creation, so its metadata requests are safe to make.
+ */
+import type { Admin } from 'kafkajs';
+
+/** How many partitions `topic` has: 0 when it does not exist. */
+export async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  try {
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    return md.topics[0]?.partitions.length ?? 0;
+  } catch (err) {
+    if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return 0; // the topic does not exist
+    throw err;
+  }
+}
+
+/** A topic a service needs, with what sets its name (e.g. `--flags-topic or CALLGUARD_TOPIC_FLAGS`), for the error. */
+export interface RequiredTopic {
+  topic: string;
+  setBy?: string;
+}
+
+/**
+ * Throws `topic <name> does not exist` (followed by what sets the name) for
+ * the first of `required` the broker does not have; creates nothing.
+ */
+export async function requireTopics(admin: Admin, required: readonly RequiredTopic[]): Promise<void> {
+  for (const { topic, setBy } of required) {
+    if ((await partitionCount(admin, topic)) === 0) throw new Error(`topic ${topic} does not exist${setBy ? ` (set by ${setBy})` : ''}`);
+  }
+}
