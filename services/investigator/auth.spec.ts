@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAuth, readCookie } from './auth.ts';
+import { createAuth, readCookie, type RevocationStore } from './auth.ts';
 
 const make = (now = { t: 1_000_000 }) =>
   createAuth({ user: 'inv', password: 'long enough pw', secret: Buffer.alloc(32, 7), sessionTtlMs: 3_600_000, secureCookie: false, now: () => now.t, maxFailures: 3, lockoutMs: 60_000 });
@@ -13,38 +13,77 @@ describe('auth', () => {
     expect(a.checkCredentials('', '')).toBe(false);
   });
 
-  it('session tokens verify until they expire and not once altered', () => {
+  it('session tokens verify until they expire and not once altered', async () => {
     const clock = { t: 1_000_000 };
     const a = make(clock);
     const { token, expiresAt } = a.issue('inv');
     expect(expiresAt).toBe(1_000_000 + 3_600_000);
-    expect(a.verify(token)).toBe('inv');
+    expect(await a.verify(token)).toBe('inv');
     const [u, exp, mac] = token.split('.');
-    expect(a.verify(`${u}.${Number(exp) + 1}.${mac}`)).toBeNull();
-    expect(a.verify(`other.${exp}.${mac}`)).toBeNull();
-    expect(a.verify(`${u}.${exp}.${mac.slice(1)}x`)).toBeNull();
-    expect(a.verify(`${u}.${exp}.é${mac.slice(1)}`)).toBeNull(); // as many characters, more bytes: refused, not thrown
-    expect(a.verify(undefined)).toBeNull();
-    expect(a.verify('garbage')).toBeNull();
+    expect(await a.verify(`${u}.${Number(exp) + 1}.${mac}`)).toBeNull();
+    expect(await a.verify(`other.${exp}.${mac}`)).toBeNull();
+    expect(await a.verify(`${u}.${exp}.${mac.slice(1)}x`)).toBeNull();
+    expect(await a.verify(`${u}.${exp}.é${mac.slice(1)}`)).toBeNull(); // as many characters, more bytes: refused, not thrown
+    expect(await a.verify(undefined)).toBeNull();
+    expect(await a.verify('garbage')).toBeNull();
     clock.t = expiresAt;
-    expect(a.verify(token)).toBeNull();
+    expect(await a.verify(token)).toBeNull();
     // Another process's secret does not verify.
     const b = createAuth({ user: 'inv', password: 'long enough pw', secret: Buffer.alloc(32, 8), sessionTtlMs: 1, secureCookie: false });
-    expect(b.verify(make().issue('inv').token)).toBeNull();
+    expect(await b.verify(make().issue('inv').token)).toBeNull();
   });
 
-  it('a revoked token (logout) is refused until it would have expired; other tokens are not', () => {
+  it('a revoked token (logout) is refused until it would have expired; other tokens are not', async () => {
     const clock = { t: 1_000_000 };
     const a = make(clock);
     const first = a.issue('inv');
     clock.t += 1;
     const second = a.issue('inv');
-    a.revoke(first.token);
-    expect(a.verify(first.token)).toBeNull();
-    expect(a.verify(second.token)).toBe('inv');
-    a.revoke('garbage');
-    a.revoke(undefined);
-    expect(a.verify(second.token)).toBe('inv');
+    await a.revoke(first.token);
+    expect(await a.verify(first.token)).toBeNull();
+    expect(await a.verify(second.token)).toBe('inv');
+    await a.revoke('garbage');
+    await a.revoke(undefined);
+    expect(await a.verify(second.token)).toBe('inv');
+  });
+
+  it('a logout taken by one instance is refused by every instance sharing the store; its own logouts hold while the store is down and reach it once it is back', async () => {
+    const shared = new Map<string, number>();
+    let down = false;
+    const store: RevocationStore = {
+      async add(mac, expiresAt) {
+        if (down) throw new Error('store down');
+        shared.set(mac, expiresAt);
+      },
+      async has(mac) {
+        if (down) throw new Error('store down');
+        return shared.has(mac);
+      },
+    };
+    const errors: string[] = [];
+    const clock = { t: 1_000_000 };
+    const instance = () =>
+      createAuth({ user: 'inv', password: 'long enough pw', secret: Buffer.alloc(32, 7), sessionTtlMs: 3_600_000, secureCookie: false, now: () => clock.t, revocations: store, onStoreError: (_e, during) => errors.push(during) });
+    const [a, b] = [instance(), instance()];
+    const ended = a.issue('inv');
+    clock.t += 1;
+    const kept = b.issue('inv');
+    await a.revoke(ended.token);
+    expect(shared.size).toBe(1);
+    expect(await b.verify(ended.token)).toBeNull();
+    expect(await b.verify(kept.token)).toBe('inv');
+    // Store down: each instance still refuses what it has seen ended; a logout it took meanwhile holds for itself.
+    down = true;
+    expect(await b.verify(ended.token)).toBeNull();
+    await b.revoke(kept.token);
+    expect(await b.verify(kept.token)).toBeNull();
+    expect(await a.verify(kept.token)).toBe('inv'); // not seen by A while the store is down
+    expect(errors).toEqual(['revoke', 'revoke', 'verify']); // B's logout, B's try to send it again, A's check
+    // Back: B sends the logout it kept with its next request; from then on A refuses it too.
+    down = false;
+    expect(await b.verify(ended.token)).toBeNull();
+    expect(shared.size).toBe(2);
+    expect(await a.verify(kept.token)).toBeNull();
   });
 
   it('HTTP Basic', () => {

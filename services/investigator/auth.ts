@@ -3,9 +3,10 @@
  * in constant time; a stateless session cookie (`cg_session` =
  * `<user>.<expiry ms>.<HMAC-SHA256>`; HttpOnly, SameSite=Strict) for the
  * browser, and HTTP Basic for API clients and scripts. A token ended by a
- * logout is refused until it would have expired (kept in this process).
- * Repeated failed logins from one address are slowed down. Pure apart from
- * the clock.
+ * logout is refused until it would have expired, by every console instance
+ * sharing the revocation store (Redis, revocations.ts), and always by this
+ * one. Repeated failed logins from one address are slowed down. Pure apart
+ * from the clock and the store.
  */
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
 import { lockoutKey } from './lockout-key.ts';
@@ -25,6 +26,18 @@ export interface AuthOptions {
   maxFailures?: number;
   /** How long an address waits after too many failures, ms (default 60 000). */
   lockoutMs?: number;
+  /** Where logouts are recorded for every instance; without it, only this process knows them. */
+  revocations?: RevocationStore;
+  /** Called when the store fails; the process's own revocations still hold meanwhile. */
+  onStoreError?: (err: unknown, during: 'verify' | 'revoke') => void;
+}
+
+/** Ended sessions shared between console instances (keyed by the token's MAC). */
+export interface RevocationStore {
+  /** Records that the token with this MAC is ended, until `expiresAt` (ms), when it is refused anyway. */
+  add(mac: string, expiresAt: number): Promise<void>;
+  /** True when the token with this MAC was ended by any instance. */
+  has(mac: string): Promise<boolean>;
 }
 
 /** The console's authenticator. */
@@ -34,9 +47,9 @@ export interface Auth {
   /** A signed session token for `user`. */
   issue(user: string): { token: string; expiresAt: number };
   /** The user of a valid, unexpired, not revoked token; null otherwise. */
-  verify(token: string | undefined): string | null;
+  verify(token: string | undefined): Promise<string | null>;
   /** Ends the session of a valid token (logout): it is refused from now on, until it would have expired. */
-  revoke(token: string | undefined): void;
+  revoke(token: string | undefined): Promise<void>;
   /** The user of a valid `Authorization: Basic` header; null otherwise. */
   verifyBasic(header: string | undefined): string | null;
   /** `Set-Cookie` value carrying a session token. */
@@ -60,6 +73,19 @@ export function createAuth(o: AuthOptions): Auth {
   const failures = new Map<string, { count: number; until: number }>();
   // MACs of tokens ended by a logout → their expiry; dropped once expired (the token is refused anyway then).
   const revoked = new Map<string, number>();
+  // Logouts the store did not take (it was down) → their expiry: sent when it answers again.
+  const unsent = new Map<string, number>();
+  const sendUnsent = async (store: RevocationStore) => {
+    for (const [mac, expiresAt] of unsent) {
+      if (expiresAt > now()) await store.add(mac, expiresAt);
+      unsent.delete(mac);
+    }
+  };
+  const remember = (mac: string, expiresAt: number) => {
+    const t = now();
+    for (const [m, until] of revoked) if (until <= t) revoked.delete(m);
+    revoked.set(mac, expiresAt);
+  };
   const sign = (payload: string) => createHmac('sha256', o.secret).update(payload).digest('base64url');
   const checkCredentials = (user: string, password: string) => {
     // Both comparisons always run: no early exit tells which part was wrong.
@@ -89,16 +115,33 @@ export function createAuth(o: AuthOptions): Auth {
       const payload = `${user}.${expiresAt}`;
       return { token: `${payload}.${sign(payload)}`, expiresAt };
     },
-    verify(token) {
+    async verify(token) {
       const s = session(token);
-      return s && !revoked.has(s.mac) ? s.user : null;
+      if (!s) return null;
+      if (o.revocations && unsent.size > 0) await sendUnsent(o.revocations).catch((err) => o.onStoreError?.(err, 'revoke'));
+      if (revoked.has(s.mac)) return null;
+      if (!o.revocations) return s.user;
+      try {
+        if (!(await o.revocations.has(s.mac))) return s.user;
+      } catch (err) {
+        // The store is down: this process's own logouts still hold; another instance's are not seen until it is back.
+        o.onStoreError?.(err, 'verify');
+        return s.user;
+      }
+      remember(s.mac, s.expiresAt);
+      return null;
     },
-    revoke(token) {
+    async revoke(token) {
       const s = session(token);
       if (!s) return;
-      const t = now();
-      for (const [mac, expiresAt] of revoked) if (expiresAt <= t) revoked.delete(mac);
-      revoked.set(s.mac, s.expiresAt);
+      remember(s.mac, s.expiresAt);
+      try {
+        await o.revocations?.add(s.mac, s.expiresAt);
+      } catch (err) {
+        // Sent once the store answers again (on a later request), so the other instances learn of it then.
+        unsent.set(s.mac, s.expiresAt);
+        o.onStoreError?.(err, 'revoke');
+      }
     },
     verifyBasic(header) {
       if (!header || !/^Basic /i.test(header)) return null;

@@ -17,6 +17,7 @@ import { investigatorQueries } from '../../shared/clickhouse/queries/index.ts';
 import { createKafka, createSchemaRegistry, LogLevel, requireTopics } from '../../shared/kafka/index.ts';
 import { loadInvestigatorConfig, type InvestigatorCliOptions, type InvestigatorConfig } from './config.ts';
 import { createAuth } from './auth.ts';
+import { redisRevocations } from './revocations.ts';
 import { createReviewService } from './reviews.ts';
 import { redisEnforcementReader } from './enforcement.ts';
 import { followConnection } from './producer-connection.ts';
@@ -74,7 +75,15 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
       protectTtlMs: config.protectTtlMs,
       onWarning: (message, err) => log.error({ err }, message),
     });
-    const auth = createAuth({ user: config.user, password: config.password, secret: config.sessionSecret, sessionTtlMs: config.sessionTtlMs, secureCookie: config.secureCookie });
+    const auth = createAuth({
+      user: config.user,
+      password: config.password,
+      secret: config.sessionSecret,
+      sessionTtlMs: config.sessionTtlMs,
+      secureCookie: config.secureCookie,
+      revocations: redisRevocations(redis, config.keyPrefix),
+      onStoreError: (err, during) => log.warn({ err, during }, 'Redis did not answer for logged-out sessions; this process\'s own logouts still hold'),
+    });
     const allowedHosts = hostPolicy(config.host, config.allowedHosts, ALLOWED_HOSTS_VARIABLE);
     if (allowedHosts.warning) log.warn(allowedHosts.warning);
     const app = buildConsoleServer({

@@ -42,9 +42,10 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
     },
   );
 
-  // The token itself is revoked, not only the browser's copy: a copy taken before the logout no longer opens a session.
+  // The token itself is revoked, not only the browser's copy: a copy taken before the logout no longer opens a
+  // session, on any console instance sharing the Redis (revocations.ts).
   app.post('/api/logout', async (req, reply) => {
-    auth.revoke(readCookie(req.headers.cookie, SESSION_COOKIE));
+    await auth.revoke(readCookie(req.headers.cookie, SESSION_COOKIE));
     return reply.header('set-cookie', auth.clearCookie()).send({ ok: true });
   });
 

@@ -165,7 +165,7 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0];
     if (path === '/healthz' || path === '/api/login' || files.get(path)?.public) return;
-    const session = deps.auth.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+    const session = await deps.auth.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
     if (session) {
       req.user = session;
       return;
