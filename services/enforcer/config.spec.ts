@@ -29,8 +29,8 @@ describe('loadEnforcerConfig', () => {
       reviewsTopic: 'callguard.reviews.v1',
       dlqTopic: 'callguard.dlq.v1',
       groupId: 'callguard-enforcer',
-      protectTtlMs: 30 * 86_400_000,
     });
+    expect(c.machine.protectTtlMs).toBe(30 * 86_400_000);
     expect(c.machine.labelTtlMs).toBe(7 * 86_400_000);
     expect(c.machine.blockTtlMs).toBe(30 * 86_400_000);
     expect(c.replicaMax).toBe(2_000_000);

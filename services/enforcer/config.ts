@@ -32,9 +32,8 @@ export interface EnforcerConfig {
   groupId: string;
   /** A new consumer group starts at the beginning of the topics (old labels age out by themselves). */
   fromBeginning: boolean;
+  /** The state machine's tunables, the protection of a dismissal (and how long its DISMISSED view is kept) among them. */
   machine: MachineOptions;
-  /** How long a dismissal's protection and the DISMISSED view are kept after the decision, ms. */
-  protectTtlMs: number;
   /** Most labels the in-process replica holds (0 = no replica: every lookup reads Redis). */
   replicaMax: number;
   /** pino level of the JSON logs on stderr (`CALLGUARD_LOG_LEVEL`, default info). */
@@ -125,9 +124,9 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
       ...DEFAULT_MACHINE_OPTIONS,
       labelTtlMs: duration('label TTL (CALLGUARD_ENFORCER_LABEL_TTL)', pick(cli.labelTtl, 'CALLGUARD_ENFORCER_LABEL_TTL', ENFORCER_DEFAULTS.labelTtl), false),
       blockTtlMs: duration('block TTL (CALLGUARD_ENFORCER_BLOCK_TTL)', pick(cli.blockTtl, 'CALLGUARD_ENFORCER_BLOCK_TTL', ENFORCER_DEFAULTS.blockTtl), true),
+      protectTtlMs: duration('protection TTL (CALLGUARD_ENFORCER_PROTECT_TTL)', pick(cli.protectTtl, 'CALLGUARD_ENFORCER_PROTECT_TTL', ENFORCER_DEFAULTS.protectTtl), false),
     },
     replicaMax: Number(replicaText),
-    protectTtlMs: duration('protection TTL (CALLGUARD_ENFORCER_PROTECT_TTL)', pick(cli.protectTtl, 'CALLGUARD_ENFORCER_PROTECT_TTL', ENFORCER_DEFAULTS.protectTtl), false),
     logLevel,
     stopTimeoutMs: duration('stop timeout (CALLGUARD_ENFORCER_STOP_TIMEOUT)', env.CALLGUARD_ENFORCER_STOP_TIMEOUT || ENFORCER_DEFAULTS.stopTimeout, false),
   };

@@ -110,7 +110,7 @@ async function runWorker(): Promise<void> {
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
   try {
     await redis.connect();
-    const store = createEnforcementStore(redis, { keys: enforcerKeys(config.keyPrefix), protectTtlMs: config.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
+    const store = createEnforcementStore(redis, { keys: enforcerKeys(config.keyPrefix), protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
     const kafka = createKafka({ clientId: 'callguard-enforcer', brokers: config.brokers, logLevel: LogLevel.ERROR });
     const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-enforcer' });
     consumer = await startEnforcerConsumer({

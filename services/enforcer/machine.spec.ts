@@ -160,6 +160,21 @@ describe('reviews', () => {
     expect(viewOf(again.state, T0 + 3 * H).status).toBe('DISMISSED');
   });
 
+  it('a dismissal protects for protectTtlMs from the decision, as long as the store keeps its record, and no longer', () => {
+    const opts = { ...DEFAULT_MACHINE_OPTIONS, protectTtlMs: DAY };
+    const dismissed = run([block(), review({ decision: 'DISMISSED' })]).state; // decided at T0 + 1 h
+    const within = applyFlag(dismissed, flag({ flagId: 'f-within' }), T0 + H + DAY - 1, opts);
+    expect(within.outcome).toBe('protected');
+    // Past it, the same evidence flagged again (the detector, whose record of the dismissal expired too) labels.
+    const after = applyFlag(dismissed, flag({ flagId: 'f-after' }), T0 + H + DAY, opts);
+    expect(after.outcome).toBe('labeled');
+    expect(after.state.dismissal).toBeNull();
+    expect(viewOf(after.state, T0 + H + DAY)).toMatchObject({ status: 'LABELED', flagId: 'f-after' });
+    // Before, the state (kept past the protection by later changes) protected for as long as it lived.
+    const dflt = applyFlag(dismissed, flag({ flagId: 'f-default' }), T0 + H + DAY);
+    expect(dflt.outcome).toBe('protected');
+  });
+
   it('after a dismissal, an overlapping window no stronger is covered; fresh or stronger evidence is not', () => {
     const d = { flagId: 'x', severity: 'LABEL' as const, windowStart: T0 - DAY, windowEnd: T0, reviewer: 'r', decidedAt: T0, note: null };
     const f = (over: object) => ({ flagId: 'y', severity: 'LABEL' as const, windowStart: T0 - DAY + H, windowEnd: T0 + H, ...over });

@@ -89,13 +89,16 @@ export interface MachineOptions {
   blockTtlMs: number;
   /** How many recent flags and reviews a number keeps (bounded state). */
   historySize: number;
+  /** How long a dismissal protects the number from flags over the dismissed evidence, from the decision. */
+  protectTtlMs: number;
 }
 
-/** Documented defaults: labels 7 days, blocks 30 days, 8 remembered flags/reviews. */
+/** Documented defaults: labels 7 days, blocks 30 days, 8 remembered flags/reviews, dismissals protect 30 days. */
 export const DEFAULT_MACHINE_OPTIONS: MachineOptions = {
   labelTtlMs: 7 * 24 * 3_600_000,
   blockTtlMs: 30 * 24 * 3_600_000,
   historySize: 8,
+  protectTtlMs: 30 * 24 * 3_600_000,
 };
 
 /** What applying one record did (a metrics label as well). */
@@ -176,7 +179,7 @@ export function summarize(flag: FlagEvent): FlagSummary {
 export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts: MachineOptions = DEFAULT_MACHINE_OPTIONS): Transition {
   if (prev.seen.some((f) => f.flagId === flag.flagId)) return same(prev, 'duplicate');
   const summary = summarize(flag);
-  const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now);
+  const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now, opts);
   const early = state.early.filter((r) => r.flagId === flag.flagId);
   if (early.length > 0) {
     // Reviews that came first: applied now, with the decisions applied meanwhile that were made after the first of
@@ -202,7 +205,7 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
   // Made before a decision already applied. One naming no flag meant the flag active when it was made, which is
   // no longer known; one older than every remembered decision may be a redelivery of a forgotten one. Both: stale.
   if (late && (r.flagId === null || (prev.reviews.length >= opts.historySize && r.decidedAt < prev.reviews[0].decidedAt))) return same(prev, 'stale');
-  const state = settle({ ...prev, updatedAt: now }, now);
+  const state = settle({ ...prev, updatedAt: now }, now, opts);
   const target = r.flagId === null ? state.active : (state.seen.find((f) => f.flagId === r.flagId) ?? null);
   if (target === null) {
     if (r.flagId === null) return same(prev, 'no-target');
@@ -343,11 +346,19 @@ function protect(state: NumberState, target: FlagSummary | null, r: ReviewSummar
   return { ...state, dismissal: d };
 }
 
-/** Turns an aged-out label or block into CLEAR before anything else is applied. */
-function settle(state: NumberState, now: number): NumberState {
-  const live = effectiveStatus(state, now);
-  if (live === state.status) return state;
-  return { ...state, status: live, active: null, expiresAt: null, verifiedBy: null };
+/**
+ * Before anything else is applied: an aged-out label or block becomes CLEAR, and a dismissal whose protection has
+ * run out (`protectTtlMs` after the decision, when the store lets its record expire too) is forgotten, so a flag
+ * over the dismissed evidence is acted on again, as the detector, reading that record, flags it again.
+ */
+function settle(state: NumberState, now: number, opts: MachineOptions): NumberState {
+  let next = state;
+  if (next.dismissal && next.dismissal.decidedAt + opts.protectTtlMs <= now) {
+    next = { ...next, dismissal: null, status: next.status === 'DISMISSED' ? 'CLEAR' : next.status };
+  }
+  const live = effectiveStatus(next, now);
+  if (live === next.status) return next;
+  return { ...next, status: live, active: null, expiresAt: null, verifiedBy: null };
 }
 
 /** Reviews oldest first, so that the bounded history forgets the oldest decisions (stable for equal times). */

@@ -43,7 +43,7 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger, signal?
     await redis.connect();
     signal?.throwIfAborted();
     const keys = enforcerKeys(config.keyPrefix);
-    const store = createEnforcementStore(redis, { keys, protectTtlMs: config.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
+    const store = createEnforcementStore(redis, { keys, protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
     const metrics = createEnforcerMetrics();
     const replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
     if (replica) {
