@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAuth, readCookie, type RevocationStore } from './auth.ts';
+import { createAuth, readCookie, type LoginFailureStore, type RevocationStore } from './auth.ts';
 
 const make = (now = { t: 1_000_000 }) =>
   createAuth({ user: 'inv', password: 'long enough pw', secret: Buffer.alloc(32, 7), sessionTtlMs: 3_600_000, secureCookie: false, now: () => now.t, maxFailures: 3, lockoutMs: 60_000 });
@@ -105,44 +105,137 @@ describe('auth', () => {
     expect(readCookie(undefined, 'cg_session')).toBeUndefined();
   });
 
-  it('locks an address out after repeated failures, for a while', () => {
+  it('locks an address out after repeated failures, for a while: the right password then gets the wait too, and tries meanwhile do not extend it', async () => {
     const clock = { t: 0 };
     const a = make(clock);
-    for (let i = 0; i < 2; i++) a.recordAttempt('10.0.0.1', false);
-    expect(a.lockedFor('10.0.0.1')).toBe(0); // below maxFailures (3)
-    a.recordAttempt('10.0.0.1', false);
-    expect(a.lockedFor('10.0.0.1')).toBe(60_000);
-    expect(a.lockedFor('10.0.0.2')).toBe(0);
+    for (let i = 0; i < 3; i++) expect(await a.attempt('10.0.0.1', false)).toBe(0); // counted; the third reaches maxFailures (3)
+    expect(await a.attempt('10.0.0.1', true)).toBe(60_000);
+    expect(await a.attempt('10.0.0.2', false)).toBe(0);
     clock.t = 30_000;
-    expect(a.lockedFor('10.0.0.1')).toBe(30_000);
+    expect(await a.attempt('10.0.0.1', false)).toBe(30_000);
     clock.t = 60_000;
-    expect(a.lockedFor('10.0.0.1')).toBe(0);
+    expect(await a.attempt('10.0.0.1', true)).toBe(0);
   });
 
-  it('a locked-out address stays locked while failures from 10,000 other addresses fill the table', () => {
+  it('a failure is counted for lockoutMs after the latest one: failures further apart than that never lock out', async () => {
     const clock = { t: 0 };
     const a = make(clock);
-    for (let i = 0; i < 3; i++) a.recordAttempt('10.0.0.1', false);
-    expect(a.lockedFor('10.0.0.1')).toBe(60_000);
-    for (let i = 0; i < 10_001; i++) a.recordAttempt(`172.16.${i >> 8}.${i & 255}`, false);
-    expect(a.lockedFor('10.0.0.1')).toBe(60_000);
+    await a.attempt('10.0.0.1', false);
+    clock.t = 50_000;
+    await a.attempt('10.0.0.1', false);
+    clock.t = 109_999; // 59,999 ms after the latest: still counted
+    await a.attempt('10.0.0.1', false);
+    expect(await a.attempt('10.0.0.1', true)).toBe(60_000);
+    for (const t of [200_000, 260_000, 320_000]) {
+      clock.t = t;
+      expect(await a.attempt('10.0.0.3', false)).toBe(0);
+    }
+    expect(await a.attempt('10.0.0.3', true)).toBe(0);
   });
 
-  it('an IPv6 client is locked out with its whole /64: a fresh address from it does not get another try', () => {
-    const a = make();
-    for (let i = 1; i <= 3; i++) a.recordAttempt(`2001:db8:0:1::${i}`, false);
-    expect(a.lockedFor('2001:db8:0:1::99')).toBe(60_000);
-    expect(a.lockedFor('2001:db8:0:2::1')).toBe(0);
+  it('a locked-out address stays locked while failures from 10,000 other addresses fill the table', async () => {
+    const clock = { t: 0 };
+    const a = make(clock);
+    for (let i = 0; i < 3; i++) await a.attempt('10.0.0.1', false);
+    expect(await a.attempt('10.0.0.1', true)).toBe(60_000);
+    for (let i = 0; i < 10_001; i++) await a.attempt(`172.16.${i >> 8}.${i & 255}`, false);
+    expect(await a.attempt('10.0.0.1', true)).toBe(60_000);
   });
 
-  it('a successful login clears an address’s earlier failures', () => {
+  it('an IPv6 client is locked out with its whole /64: a fresh address from it does not get another try', async () => {
     const a = make();
-    for (let i = 0; i < 2; i++) a.recordAttempt('10.0.0.2', false);
-    a.recordAttempt('10.0.0.2', true);
+    for (let i = 1; i <= 3; i++) await a.attempt(`2001:db8:0:1::${i}`, false);
+    expect(await a.attempt('2001:db8:0:1::99', true)).toBe(60_000);
+    expect(await a.attempt('2001:db8:0:2::1', true)).toBe(0);
+  });
+
+  it('a successful login clears an address’s earlier failures', async () => {
+    const a = make();
+    for (let i = 0; i < 2; i++) await a.attempt('10.0.0.2', false);
+    await a.attempt('10.0.0.2', true);
     // Two more failures: two in a row, not four, so not locked.
-    for (let i = 0; i < 2; i++) a.recordAttempt('10.0.0.2', false);
-    expect(a.lockedFor('10.0.0.2')).toBe(0);
-    a.recordAttempt('10.0.0.2', false);
-    expect(a.lockedFor('10.0.0.2')).toBe(60_000);
+    for (let i = 0; i < 2; i++) await a.attempt('10.0.0.2', false);
+    expect(await a.attempt('10.0.0.2', true)).toBe(0);
+    for (let i = 0; i < 3; i++) await a.attempt('10.0.0.2', false);
+    expect(await a.attempt('10.0.0.2', true)).toBe(60_000);
+  });
+
+  describe('failed logins shared between instances', () => {
+    /** A LoginFailureStore in memory with the Redis script's semantics; `down` makes it throw, as Redis not answering. */
+    const sharedStore = (clock: { t: number }) => {
+      const counts = new Map<string, { count: number; until: number }>();
+      const state = { down: false, counts, calls: 0 };
+      const store: LoginFailureStore = {
+        async attempt(key, ok, maxFailures, windowMs) {
+          state.calls++;
+          await new Promise((r) => setTimeout(r, 1)); // a round trip: requests in flight interleave here
+          if (state.down) throw new Error('store down');
+          const f = counts.get(key);
+          const live = f && f.until > clock.t ? f : undefined;
+          if (live && live.count >= maxFailures) return live.until - clock.t;
+          if (ok) counts.delete(key);
+          else counts.set(key, { count: (live?.count ?? 0) + 1, until: clock.t + windowMs });
+          return 0;
+        },
+      };
+      return { state, store };
+    };
+    const instances = (clock: { t: number }, store: LoginFailureStore, errors: string[]) => {
+      const one = () =>
+        createAuth({ user: 'inv', password: 'long enough pw', secret: Buffer.alloc(32, 7), sessionTtlMs: 3_600_000, secureCookie: false, now: () => clock.t, maxFailures: 3, lockoutMs: 60_000, loginFailures: store, onStoreError: (_e, during) => errors.push(during) });
+      return [one(), one()];
+    };
+
+    it('failures on one instance count on the other: 2 on A and 1 on B lock the address out on both; a success on B clears it for A', async () => {
+      const clock = { t: 0 };
+      const { store } = sharedStore(clock);
+      const errors: string[] = [];
+      const [a, b] = instances(clock, store, errors);
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      clock.t = 10_000;
+      expect(await b.attempt('10.0.0.1', false)).toBe(0);
+      expect(await a.attempt('10.0.0.1', true)).toBe(60_000); // before, A had counted only its own 2
+      expect(await b.attempt('10.0.0.1', true)).toBe(60_000);
+      expect(await b.attempt('10.0.0.9', true)).toBe(0); // another address is not concerned
+      clock.t = 70_000;
+      await a.attempt('10.0.0.2', false);
+      await a.attempt('10.0.0.2', false);
+      expect(await b.attempt('10.0.0.2', true)).toBe(0);
+      await a.attempt('10.0.0.2', false);
+      expect(await a.attempt('10.0.0.2', true)).toBe(0); // cleared by B's success: one failure since
+      expect(errors).toEqual([]);
+    });
+
+    it('a burst of parallel wrong guesses gets maxFailures tries in all, across instances, not one per request in flight', async () => {
+      const clock = { t: 0 };
+      const { store } = sharedStore(clock);
+      const [a, b] = instances(clock, store, []);
+      const waits = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).attempt('10.0.0.1', false)));
+      expect(waits.filter((w) => w === 0)).toHaveLength(3);
+      expect(waits.filter((w) => w === 60_000)).toHaveLength(17);
+    });
+
+    it('while the store is down, each instance still limits by its own count, locks out nobody else, and warns; back, the store answers again', async () => {
+      const clock = { t: 0 };
+      const { state, store } = sharedStore(clock);
+      const errors: string[] = [];
+      const [a, b] = instances(clock, store, errors);
+      await b.attempt('10.0.0.1', false);
+      state.down = true;
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      expect(await a.attempt('10.0.0.1', false)).toBe(0); // B's failure is not seen: per-process limiting
+      expect(await a.attempt('10.0.0.1', true)).toBe(60_000); // but limiting still: A's own three lock it out on A
+      expect(await a.attempt('10.0.0.2', true)).toBe(0); // not everybody
+      expect(await b.attempt('10.0.0.1', true)).toBe(0); // B had counted one of its own
+      expect(errors).toEqual(['login', 'login', 'login', 'login', 'login', 'login']);
+      state.down = false;
+      // The store answers for every instance again, with what it counted: B's failure from before, and this one (what
+      // was tried while it was down, B's success included, never reached it; the count expires 60 s after this one).
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      expect(state.counts.get('10.0.0.1')?.count).toBe(2);
+      expect(errors).toHaveLength(6);
+    });
   });
 });

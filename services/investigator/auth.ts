@@ -5,8 +5,10 @@
  * browser, and HTTP Basic for API clients and scripts. A token ended by a
  * logout is refused until it would have expired, by every console instance
  * sharing the revocation store (Redis, revocations.ts), and always by this
- * one. Repeated failed logins from one address are slowed down. Pure apart
- * from the clock and the store.
+ * one. Repeated failed logins from one address are slowed down, counted
+ * by every instance sharing the failure store (Redis, login-failures.ts),
+ * and by this one alone while the store does not answer. Pure apart from
+ * the clock and the stores.
  */
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
 import { lockoutKey } from './lockout-key.ts';
@@ -24,12 +26,32 @@ export interface AuthOptions {
   now?: () => number;
   /** Failed logins per address before it must wait (default 5). */
   maxFailures?: number;
-  /** How long an address waits after too many failures, ms (default 60 000). */
+  /** How long an address waits after too many failures, ms (default 60 000); also how long a failure is counted. */
   lockoutMs?: number;
   /** Where logouts are recorded for every instance; without it, only this process knows them. */
   revocations?: RevocationStore;
-  /** Called when the store fails; the process's own revocations still hold meanwhile. */
-  onStoreError?: (err: unknown, during: 'verify' | 'revoke') => void;
+  /** Where failed logins are counted for every instance; without it, only this process counts them. */
+  loginFailures?: LoginFailureStore;
+  /**
+   * Called when a store fails: `verify`/`revoke` the revocations (the process's own still hold meanwhile),
+   * `login` the failure counts (the process's own count meanwhile).
+   */
+  onStoreError?: (err: unknown, during: 'verify' | 'revoke' | 'login') => void;
+}
+
+/**
+ * Failed logins shared between console instances, keyed by lockout key (lockout-key.ts). A failure is counted for
+ * `windowMs` after the latest one; once `maxFailures` are counted the key is locked out until they expire.
+ */
+export interface LoginFailureStore {
+  /**
+   * One login try of `key` whose credentials were already checked (`ok`), as one atomic step: while `maxFailures`
+   * failures are counted the try is refused and not counted, and the ms until the count expires is returned;
+   * otherwise a failure is counted (the count then lasts `windowMs`) and a success clears the count, and 0 is
+   * returned. One step, not "is it locked?" then "count it": between the two, a burst of parallel guesses would all
+   * find the key unlocked.
+   */
+  attempt(key: string, ok: boolean, maxFailures: number, windowMs: number): Promise<number>;
 }
 
 /** Ended sessions shared between console instances (keyed by the token's MAC). */
@@ -56,10 +78,12 @@ export interface Auth {
   cookie(token: string, expiresAt: number): string;
   /** `Set-Cookie` value clearing the session. */
   clearCookie(): string;
-  /** Ms the address must still wait before trying again (0 = may try). */
-  lockedFor(address: string): number;
-  /** Records a failed or successful login of an address. */
-  recordAttempt(address: string, ok: boolean): void;
+  /**
+   * Records a login try (form or HTTP Basic) of an address whose credentials were checked as `ok`: the ms it must
+   * still wait, when locked out (answer 429 whatever the credentials were; the try is not counted), or 0 (a failure
+   * is counted, a success clears the address's failures).
+   */
+  attempt(address: string, ok: boolean): Promise<number>;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -70,7 +94,23 @@ export function createAuth(o: AuthOptions): Auth {
   const now = o.now ?? Date.now;
   const maxFailures = o.maxFailures ?? 5;
   const lockoutMs = o.lockoutMs ?? 60_000;
+  // This process's own count (lockout key → failures counted, until when): the answer while the store does not.
   const failures = new Map<string, { count: number; until: number }>();
+  /** The store's step (LoginFailureStore.attempt) on this process's table; synchronous, so no burst gets between. */
+  const attemptHere = (key: string, ok: boolean): number => {
+    const t = now();
+    const f = failures.get(key);
+    if (f && f.until > t && f.count >= maxFailures) return f.until - t;
+    if (ok) {
+      failures.delete(key);
+      return 0;
+    }
+    const count = f && f.until > t ? f.count + 1 : 1;
+    failures.delete(key); // re-inserted last: the table's order is by latest failure
+    failures.set(key, { count, until: t + lockoutMs });
+    if (failures.size > MAX_TRACKED) forgetOne(failures, maxFailures, t);
+    return 0;
+  };
   // MACs of tokens ended by a logout → their expiry; dropped once expired (the token is refused anyway then).
   const revoked = new Map<string, number>();
   // Logouts the store did not take (it was down) → their expiry: sent when it answers again.
@@ -158,29 +198,21 @@ export function createAuth(o: AuthOptions): Auth {
     clearCookie() {
       return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${o.secureCookie ? '; Secure' : ''}`;
     },
-    lockedFor(address) {
+    async attempt(address, ok) {
       const key = lockoutKey(address);
-      const f = failures.get(key);
-      if (!f || f.count < maxFailures) return 0;
-      const left = f.until - now();
-      if (left <= 0) {
-        failures.delete(key);
-        return 0;
+      // Counted here too, always: if the store stops answering, this process goes on from what it has seen.
+      const here = attemptHere(key, ok);
+      if (!o.loginFailures) return here;
+      try {
+        const wait = await o.loginFailures.attempt(key, ok, maxFailures, lockoutMs);
+        // Let in by the store: a lock held here only (its failures cleared on another instance) goes too.
+        if (ok && wait === 0) failures.delete(key);
+        return wait;
+      } catch (err) {
+        // The store is down: limited per process meanwhile (never not at all, never everybody).
+        o.onStoreError?.(err, 'login');
+        return here;
       }
-      return left;
-    },
-    recordAttempt(address, ok) {
-      const key = lockoutKey(address);
-      if (ok) {
-        failures.delete(key);
-        return;
-      }
-      const f = failures.get(key) ?? { count: 0, until: 0 };
-      f.count++;
-      f.until = now() + lockoutMs;
-      failures.delete(key); // re-inserted last: the table's order is by latest failure
-      failures.set(key, f);
-      if (failures.size > MAX_TRACKED) forgetOne(failures, maxFailures, now());
     },
   };
 }

@@ -28,10 +28,10 @@ export function registerAuthRoutes(app: FastifyInstance, auth: Auth): void {
       },
     },
     async (req, reply) => {
-      const wait = auth.lockedFor(req.ip);
-      if (wait > 0) return lockedOut(reply, wait);
+      // Checked first, answered after: a locked-out address gets 429 whatever it sent, so it learns nothing.
       const ok = auth.checkCredentials(req.body.user, req.body.password);
-      auth.recordAttempt(req.ip, ok);
+      const wait = await auth.attempt(req.ip, ok);
+      if (wait > 0) return lockedOut(reply, wait);
       if (!ok) {
         // Not the user name typed: a password typed into the user field would be written to the log.
         req.log.warn({ ip: req.ip }, 'failed console login');

@@ -172,11 +172,10 @@ export function buildConsoleServer(deps: ConsoleDeps): FastifyInstance {
     }
     const authorization = req.headers.authorization;
     if (authorization && /^Basic /i.test(authorization)) {
-      // HTTP Basic is a login too: its failures count, and a locked-out address is not even checked.
-      const wait = deps.auth.lockedFor(req.ip);
-      if (wait > 0) return lockedOut(reply, wait);
+      // HTTP Basic is a login too: its failures count, and a locked-out address gets 429 whether it was right or not.
       const user = deps.auth.verifyBasic(authorization);
-      deps.auth.recordAttempt(req.ip, user !== null);
+      const wait = await deps.auth.attempt(req.ip, user !== null);
+      if (wait > 0) return lockedOut(reply, wait);
       if (user) {
         req.user = user;
         return;
