@@ -27,11 +27,19 @@ export interface RequiredTopic {
 }
 
 /**
+ * What {@link requireTopics} asks: a kafkajs admin, or anything that counts a
+ * topic's partitions without creating it (0: it does not exist), such as the
+ * detector's group source, which its unit specs replace with a fake.
+ */
+export type TopicCounter = Admin | { partitionCount(topic: string): Promise<number> };
+
+/**
  * Throws `topic <name> does not exist` (followed by what sets the name) for
  * the first of `required` the broker does not have; creates nothing.
  */
-export async function requireTopics(admin: Admin, required: readonly RequiredTopic[]): Promise<void> {
+export async function requireTopics(counter: TopicCounter, required: readonly RequiredTopic[]): Promise<void> {
+  const count = 'partitionCount' in counter ? (t: string) => counter.partitionCount(t) : (t: string) => partitionCount(counter, t);
   for (const { topic, setBy } of required) {
-    if ((await partitionCount(admin, topic)) === 0) throw new Error(`topic ${topic} does not exist${setBy ? ` (set by ${setBy})` : ''}`);
+    if ((await count(topic)) === 0) throw new Error(`topic ${topic} does not exist${setBy ? ` (set by ${setBy})` : ''}`);
   }
 }

@@ -7,9 +7,17 @@
  * exist afterwards. Before, the enforcer's consumer created a missing flags
  * or reviews topic and waited on it forever, and the console started and
  * would have created its reviews topic at the first decision, for nobody.
+ *
+ * `callguard detect` (no topic options: its topics come from
+ * CALLGUARD_TOPIC_*) with its flags or DLQ topic missing fails its start
+ * the same way, before reading anything: exit 1 and `detector failed` with
+ * `topic <name> does not exist (set by CALLGUARD_TOPIC_…)` in its log.
+ * Before, it started and consumed, and the first flag or DLQ record's send
+ * was retried until the stop, holding every checkpoint and commit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
+import { createFixture, startDetector, type DetectorProcess, type Fixture } from './detector-harness.ts';
 import { startCommand, type CommandProcess } from './helpers/command.ts';
 import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
 import { randomTopic } from './helpers/names.ts';
@@ -20,6 +28,8 @@ const topics: string[] = [];
 const missing: string[] = [];
 const groups: string[] = [];
 const started: CommandProcess[] = [];
+let f: Fixture | undefined;
+const detectors: DetectorProcess[] = [];
 
 beforeAll(async () => {
   admin = testKafka('callguard-missing-topic-test').admin();
@@ -29,6 +39,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  for (const d of detectors) await d.stop('SIGKILL');
+  await f?.cleanup();
   if (admin) {
     const leaked = (await admin.listTopics()).filter((t) => missing.includes(t)); // only if a test failed that way
     await deleteTestTopics(admin, [...topics, ...leaked]);
@@ -75,4 +87,26 @@ describe('a missing topic fails the start, and is not created', () => {
     });
     await failsNaming(p, absent, /--reviews-topic or CALLGUARD_TOPIC_REVIEWS/);
   });
+});
+
+describe('callguard detect: a missing output topic fails the start, before anything is read, and is not created', () => {
+  it.each([
+    ['flags', 'CALLGUARD_TOPIC_FLAGS'],
+    ['DLQ', 'CALLGUARD_TOPIC_DLQ'],
+  ] as const)('its %s topic missing', async (_which, variable) => {
+    f ??= await createFixture(1); // every other topic exists
+    const absent = randomTopic('mt-absent');
+    missing.push(absent);
+    const d = startDetector(f, { [variable]: absent, CALLGUARD_LOG_LEVEL: 'warn' });
+    detectors.push(d);
+    const code = await Promise.race([d.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
+    const tail = d.logs.slice(-20).map((l) => JSON.stringify(l)).join('\n');
+    expect(code, tail).toBe(1);
+    const failed = d.logs.find((l) => l.msg === 'detector failed');
+    expect(failed?.err, tail).toBe(`topic ${absent} does not exist (set by ${variable})`);
+    expect(await admin.listTopics()).not.toContain(absent);
+    // The start failed before the group was joined: no offset of the input was committed.
+    const offsets = await f.admin.fetchOffsets({ groupId: f.group, topics: [f.topics.calls] });
+    expect(offsets.flatMap((t) => t.partitions).every((p) => p.offset === '-1')).toBe(true);
+  }, 90_000);
 });

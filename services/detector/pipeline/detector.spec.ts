@@ -11,6 +11,7 @@ function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>
   const loaded = loadDetectorConfig({});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const calls: string[] = [];
+  const sent: unknown[][] = [];
   const deps = {
     config: loaded.config,
     source: {
@@ -35,12 +36,12 @@ function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>
     control: { poll: async () => [], events: () => NEVER },
     redis: { up: true, waitReady: async () => true },
     codec: { prepare: () => new Promise<void>(() => {}) }, // a registry that does not answer: schema fetches retried until the stop's deadline
-    sink: { send: async () => {} },
+    sink: { send: async (messages: unknown[]) => void sent.push(messages) },
     writer: { write: o.write ?? (async () => {}) },
     metrics: new DetectorMetrics(),
     log: pino({ level: 'silent' }),
   };
-  return { det: new Detector(deps as unknown as DetectorDeps), calls, deps };
+  return { det: new Detector(deps as unknown as DetectorDeps), calls, sent, deps };
 }
 
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => 'done' as const), new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))]);
@@ -95,13 +96,34 @@ describe('Detector halt and stop during start-up', () => {
     expect(calls).not.toContain('source.start');
   });
 
-  it.each(['calls', 'complaints', 'consents'] as const)('a missing %s topic fails the start, naming it, before anything is read', async (which) => {
+  // The output topics too: the producers never create one, so a missing flags or DLQ topic would otherwise show only
+  // at the first flag or DLQ record, as a send retried until the stop, with nothing committed meanwhile.
+  it.each([
+    ['calls', 'CALLGUARD_TOPIC_CALLS'],
+    ['complaints', 'CALLGUARD_TOPIC_COMPLAINTS'],
+    ['consents', 'CALLGUARD_TOPIC_CONSENTS'],
+    ['flags', 'CALLGUARD_TOPIC_FLAGS'],
+    ['dlq', 'CALLGUARD_TOPIC_DLQ'],
+  ] as const)('a missing %s topic fails the start, naming it and its variable, before anything is read or sent', async (which, variable) => {
     const loaded = loadDetectorConfig({});
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
     const missing = loaded.config.topics[which];
-    const { det, calls } = detector({ partitions: (topic) => (topic === missing ? 0 : 2) });
-    await expect(det.start()).rejects.toThrow(`topic ${missing} does not exist`);
+    const { det, calls, sent } = detector({ partitions: (topic) => (topic === missing ? 0 : 2) });
+    await expect(det.start()).rejects.toThrow(`topic ${missing} does not exist (set by ${variable})`);
     expect(calls).toEqual([]);
+    expect(sent).toEqual([]);
+    expect(det.readiness().checks.consents).toBe(false);
+  });
+
+  it('with every topic there, the start checks all five before reading the consents', async () => {
+    const asked: string[] = [];
+    const { det, calls, deps } = detector({ partitions: (topic) => (asked.push(topic), 2) });
+    void det.start().catch(() => {});
+    await new Promise((r) => setTimeout(r, 50)); // the consents reader never catches up: the start waits there
+    const t = deps.config.topics;
+    expect(new Set(asked)).toEqual(new Set([t.calls, t.complaints, t.consents, t.flags, t.dlq]));
+    expect(calls).toEqual(['consents.start']);
+    await det.stop(1_000);
   });
 });
 

@@ -17,6 +17,7 @@
  * metrics-update.ts; the state they share is detector-state.ts.
  */
 import { concatMap, defer, interval, map, merge } from 'rxjs';
+import { requireTopics } from '../../../shared/kafka/index.ts';
 import type { Readiness } from '../ops/http.ts';
 import { onBatch } from './batches.ts';
 import { runCheckpointNow } from './checkpoint-runner.ts';
@@ -31,6 +32,15 @@ export type { DetectorDeps } from './detector-state.ts';
 export { dlqReason } from './metrics-update.ts';
 
 const TICK_MS = 100;
+
+/** The topics the start checks, in this order, with the variable that names each (the detector has no topic options). */
+const DETECTOR_TOPICS = [
+  ['calls', 'CALLGUARD_TOPIC_CALLS'],
+  ['complaints', 'CALLGUARD_TOPIC_COMPLAINTS'],
+  ['consents', 'CALLGUARD_TOPIC_CONSENTS'],
+  ['flags', 'CALLGUARD_TOPIC_FLAGS'],
+  ['dlq', 'CALLGUARD_TOPIC_DLQ'],
+] as const;
 
 /** The streaming detector. */
 export class Detector {
@@ -116,7 +126,7 @@ export class Detector {
   /** Resolves at {@link halt}: ends the start's unbounded waits that joined nothing yet. */
   private readonly halted = new Promise<void>((resolve) => (this.onHalt = resolve));
 
-  /** Checks the topics, reads every consent, applies the control state and joins the group. */
+  /** Checks that its five topics exist, reads every consent, applies the control state and joins the group. */
   start(): Promise<void> {
     this.st.starting ??= this.startSteps();
     return this.st.starting;
@@ -125,11 +135,11 @@ export class Detector {
   /** Checks the topics, reads the consents, then joins the group; each step first checks that no stop came in meanwhile. */
   private async startSteps(): Promise<void> {
     const { config, source, consents, control, log } = this.deps;
-    const { calls: callsTopic, complaints: complaintsTopic, consents: consentsTopic } = config.topics;
-    const [calls, complaints, consentPartitions] = [await source.partitionCount(callsTopic), await source.partitionCount(complaintsTopic), await source.partitionCount(consentsTopic)];
-    for (const [topic, n] of [[callsTopic, calls], [complaintsTopic, complaints], [consentsTopic, consentPartitions]] as const) {
-      if (n === 0) throw new Error(`topic ${topic} does not exist`);
-    }
+    // Every topic it reads or writes, before anything is read: the producers never create a topic (kafkajs-sink.ts),
+    // so a missing flags or DLQ topic would otherwise surface only at the first flag or DLQ record, mid-stream, as a
+    // send retried until the stop while the checkpoints, and with them the commits, wait on it.
+    await requireTopics(source, DETECTOR_TOPICS.map(([key, variable]) => ({ topic: config.topics[key], setBy: variable })));
+    const [calls, complaints] = [await source.partitionCount(config.topics.calls), await source.partitionCount(config.topics.complaints)];
     if (calls !== complaints) {
       throw new Error(
         `${config.topics.calls} has ${calls} partitions but ${config.topics.complaints} has ${complaints}: they must be equal so that a number's calls and complaints share a partition number`,
