@@ -35,6 +35,19 @@ describe('loadDetectorConfig', () => {
     }
   });
 
+  it('reads the output grace from CALLGUARD_DETECTOR_OUTPUT_GRACE_MS (default 10 s, 0 to 1 h)', () => {
+    const dflt = loadDetectorConfig({});
+    expect(dflt.ok && dflt.config.outputGraceMs).toBe(10_000);
+    const set = loadDetectorConfig({ CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '30000' });
+    expect(set.ok && set.config.outputGraceMs).toBe(30_000);
+    expect(loadDetectorConfig({ CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '0' }).ok).toBe(true);
+    for (const bad of ['-1', '10s', '3600001']) {
+      const r = loadDetectorConfig({ CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: bad });
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.errors.join('\n')).toContain('CALLGUARD_DETECTOR_OUTPUT_GRACE_MS');
+    }
+  });
+
   it('reports every bad variable at once, engine config included', () => {
     const r = loadDetectorConfig({
       CALLGUARD_KAFKA_BROKERS: 'nohostport',

@@ -58,6 +58,7 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_PRODUCE_RETRIES: int(1, 20).default(2),
   CALLGUARD_DETECTOR_PENDING_GRACE_MS: int(0, 3_600_000).optional(),
   CALLGUARD_DETECTOR_STOP_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: int(0, 3_600_000).default(10_000),
   CALLGUARD_DETECTOR_CONTACT_NOTES: z.enum(['local', 'off']).default('local'),
   CALLGUARD_DETECTOR_CAMPAIGNS: z.enum(['process', 'partition']).default('process'),
   CALLGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]+$/, { message: 'letters, digits and : . _ - only' }).default('callguard'),
@@ -120,6 +121,15 @@ export interface DetectorConfig {
    * this the process exits 1 naming what did not.
    */
   stopTimeoutMs: number;
+  /**
+   * How long (ms) the writes to an output (the Kafka producer of flags and
+   * DLQ records, the ClickHouse writer) may keep failing before /readyz
+   * reports `degraded` and `_sink_failing` is 1: the writes are retried
+   * without end meanwhile, and nothing is committed. Longer than a passing
+   * hiccup (a broker's leader election, a ClickHouse restart), short enough
+   * for a probe to notice an output that is gone.
+   */
+  outputGraceMs: number;
   logLevel: string;
   /** The engine config at start (file, then CALLGUARD_ENGINE_CONFIG); live overrides come from Redis. */
   engine: EngineConfig;
@@ -173,6 +183,7 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       contactNotes: e.CALLGUARD_DETECTOR_CONTACT_NOTES,
       campaigns: e.CALLGUARD_DETECTOR_CAMPAIGNS,
       stopTimeoutMs: e.CALLGUARD_DETECTOR_STOP_TIMEOUT_MS,
+      outputGraceMs: e.CALLGUARD_DETECTOR_OUTPUT_GRACE_MS,
       logLevel: e.CALLGUARD_LOG_LEVEL,
       engine: engine.config,
       engineConfigFile: opts.engineConfigFile,

@@ -33,7 +33,7 @@ export interface Readiness {
   ready: boolean;
   status: 'starting' | 'ready' | 'degraded' | 'blocked' | 'failed' | 'stopping';
   checks: Record<string, boolean>;
-  /** Why, when an output is refused for good (e.g. ClickHouse's message) or the detector failed (`failed`). */
+  /** Why, when an output is refused for good (`blocked`, e.g. ClickHouse's message), an output's writes keep failing (`degraded`) or the detector failed (`failed`). */
   error?: string;
 }
 

@@ -30,6 +30,7 @@ export class DetectorMetrics {
   readonly checkpointSeconds = new Histogram({ name: 'callguard_detector_checkpoint_seconds', help: 'Time to make one checkpoint durable (produce, ClickHouse, commit, snapshots)', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
   readonly sinkErrors = new Counter({ name: 'callguard_detector_sink_errors_total', help: 'Failed attempts to write outputs, by sink', labelNames: ['sink'], registers: [this.registry] });
   readonly sinkBlocked = new Gauge({ name: 'callguard_detector_sink_blocked', help: '1 while a sink refuses writes with a permanent error (e.g. a ClickHouse table missing); offsets stay uncommitted', labelNames: ['sink'], registers: [this.registry] });
+  readonly sinkFailing = new Gauge({ name: 'callguard_detector_sink_failing', help: '1 while writes to a sink (kafka: flags and DLQ records; clickhouse) have been failing for longer than CALLGUARD_DETECTOR_OUTPUT_GRACE_MS (retried; /readyz degraded; nothing committed meanwhile)', labelNames: ['sink'], registers: [this.registry] });
   readonly sinkPermanentErrors = new Counter({ name: 'callguard_detector_sink_permanent_errors_total', help: 'Failed writes with a permanent error, by sink and server error code', labelNames: ['sink', 'code'], registers: [this.registry] });
   readonly snapshotBytes = new Gauge({ name: 'callguard_detector_snapshot_bytes', help: 'Size of the last stored snapshot per partition, labelled with its kind (fresh: empty state at the start offsets, no engine parts; full: the engine state)', labelNames: ['partition', 'kind'], registers: [this.registry] });
   readonly snapshotSeconds = new Histogram({ name: 'callguard_detector_snapshot_seconds', help: 'Time to compress and store one partition snapshot, by kind (fresh: no engine parts, only the Redis write; full: engine copy, deflate and write)', labelNames: ['kind'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
@@ -45,6 +46,7 @@ export class DetectorMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'callguard_detector_' });
     this.sinkBlocked.set({ sink: 'clickhouse' }, 0);
+    for (const sink of ['kafka', 'clickhouse']) this.sinkFailing.set({ sink }, 0);
     for (const kind of SNAPSHOT_KINDS) this.snapshotSeconds.zero({ kind });
   }
 

@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { PartitionOffset } from '../kafka/source.ts';
 import { runCheckpointNow } from './checkpoint-runner.ts';
 import type { DetectorState } from './detector-state.ts';
+import { OutputHealth } from './output-health.ts';
 
 /**
  * A detector state with no partitions, just enough for a checkpoint to run:
@@ -24,6 +25,7 @@ function state() {
     abort: new AbortController(),
     partitions: 0,
     log,
+    outputs: new OutputHealth(10_000),
     lane: {
       push: () => {},
       drain: async () => {

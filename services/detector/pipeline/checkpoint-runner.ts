@@ -84,6 +84,7 @@ function checkpointDeps(st: DetectorState, fresh: ReadonlySet<number>): Checkpoi
     hasSnapshot: (p) => st.snapshotStored.has(p) || !st.deps.redis.up,
     log,
     signal: st.abort.signal,
+    outputs: st.outputs,
     hooks: {
       sinkError: (sink, err) => {
         metrics.sinkErrors.inc({ sink });

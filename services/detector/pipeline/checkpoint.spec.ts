@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import type { EmittedMarks, SnapshotStore } from '../state/stores.ts';
 import { runCheckpoint, type CheckpointDeps, type CheckpointWork } from './checkpoint.ts';
+import { OutputHealth } from './output-health.ts';
 import { RetryAbortedError } from './retry.ts';
 
 const flag = { flagId: 'f1', number: '+8613800000001', severity: 'LABEL', score: 60, reasons: [], windowStart: 0, windowEnd: 1, detectedAt: 1, emittedAt: 1, evidence: {} } as unknown as FlagEvent;
@@ -33,6 +34,7 @@ function setup(opts: { rowsFail?: boolean } = {}) {
     log: pino({ level: 'silent' }),
     signal: abort.signal,
     hooks: { sinkError: () => {}, dlq: () => {}, snapshot: () => {}, fenced: () => {} },
+    outputs: new OutputHealth(10_000),
   };
   const work: CheckpointWork = {
     cuts: [{ partition: 0, flags: [flag], dlq: [], rows: { numberMinute: [], providerHour: [] }, positions: { calls: 10, complaints: 0 } }],

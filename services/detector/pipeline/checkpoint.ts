@@ -22,7 +22,8 @@
  * after a restart; a write still in flight when the signal fires may land,
  * but nothing of the checkpoint is marked or committed after the signal). A permanent ClickHouse error (see
  * sinks/clickhouse-errors.ts) is retried too, with a longer backoff, since
- * only a person can fix it; the hooks make it loud meanwhile. A failed commit or snapshot is logged and left to the
+ * only a person can fix it; the hooks make it loud meanwhile. Both writes' failures are recorded in
+ * `outputs` (output-health.ts): one failing longer than the grace turns /readyz `degraded`. A failed commit or snapshot is logged and left to the
  * next checkpoint: the outputs are already durable and idempotent.
  */
 import type { Logger } from 'pino';
@@ -34,7 +35,7 @@ import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
 import type { EmittedMarks, SnapshotStore } from '../state/stores.ts';
 import type { TaskCut } from './partition-task.ts';
 import { classifyClickHouseError } from '../sinks/clickhouse-errors.ts';
-import { retry } from './retry.ts';
+import { retryWrite, type OutputHealth } from './output-health.ts';
 
 /** Longest wait between two attempts to write rows that ClickHouse refused for good. */
 const PERMANENT_BACKOFF_MS = 15_000;
@@ -57,6 +58,8 @@ export interface CheckpointDeps {
   /** Fires to give up retrying (shutdown deadline). */
   signal: AbortSignal;
   hooks: CheckpointHooks;
+  /** Where the DLQ and ClickHouse writes' failures and recoveries are recorded (/readyz, `_sink_failing`). */
+  outputs: OutputHealth;
 }
 
 /** Observations for metrics. */
@@ -113,7 +116,7 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
       'x-source-offset': String(d.message.offset),
     },
   }));
-  await retry(() => deps.sink.send(messages), { what: 'produce DLQ records', signal, log, onError: (e) => deps.hooks.sinkError('kafka', e) });
+  await retryWrite(deps.outputs, 'kafka', () => deps.sink.send(messages), { what: 'produce DLQ records', signal, log, onError: (e) => deps.hooks.sinkError('kafka', e) });
   deps.hooks.dlq(dlq);
   step('produced');
 
@@ -122,7 +125,7 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     numberMinute: work.cuts.flatMap((c) => c.rows.numberMinute),
     providerHour: work.cuts.flatMap((c) => c.rows.providerHour),
   };
-  await retry(() => deps.writer.write(rows), {
+  await retryWrite(deps.outputs, 'clickhouse', () => deps.writer.write(rows), {
     what: 'write ClickHouse rows',
     signal,
     log,

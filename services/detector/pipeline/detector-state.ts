@@ -26,6 +26,7 @@ import type { ConsentDlqMarks, EmittedMarks, FlagDedup, SnapshotStore } from '..
 import type { OwnerFence } from '../state/owner-fence.ts';
 import { ConsentDlq } from './consent-dlq.ts';
 import type { FlagLane } from './flag-lane.ts';
+import { OutputHealth } from './output-health.ts';
 import type { Side } from './merge.ts';
 import type { PartitionTask, TaskStats } from './partition-task.ts';
 
@@ -116,6 +117,8 @@ export class DetectorState {
   statsAt = 0;
   readonly abort = new AbortController();
   readonly log: Logger;
+  /** Writes to the outputs (Kafka, ClickHouse) that failed and have not gone through yet (/readyz, `_sink_failing`). */
+  readonly outputs: OutputHealth;
   /** The serial flag lane (set by the detector right after construction). */
   lane!: FlagLane;
 
@@ -132,6 +135,7 @@ export class DetectorState {
     this.engineConfig = deps.config.engine;
     this.swarms = new InboundSwarms(deps.config.engine.swarmEntries);
     this.log = deps.log;
+    this.outputs = new OutputHealth(deps.config.outputGraceMs, deps.log);
   }
 
   /** Engine options: the wall clock for emittedAt, and the shared campaign groups and swarm loads unless per-partition ones are configured. */

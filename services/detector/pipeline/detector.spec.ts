@@ -7,8 +7,18 @@ import { DetectorMetrics } from '../ops/metrics.ts';
 import { Detector, type DetectorDeps } from './detector.ts';
 
 /** A detector over fakes: the topics exist, Redis answers, and the consents reader never catches up. */
-function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>; sourceStart?: Promise<void>; write?: () => Promise<void>; partitions?: (topic: string) => number } = {}) {
-  const loaded = loadDetectorConfig({});
+function detector(
+  o: {
+    caughtUp?: Promise<void>;
+    consentsFailed?: Promise<Error>;
+    sourceStart?: Promise<void>;
+    write?: () => Promise<void>;
+    send?: () => Promise<void>;
+    partitions?: (topic: string) => number;
+    env?: Record<string, string>;
+  } = {},
+) {
+  const loaded = loadDetectorConfig(o.env ?? {});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const calls: string[] = [];
   const sent: unknown[][] = [];
@@ -36,7 +46,12 @@ function detector(o: { caughtUp?: Promise<void>; consentsFailed?: Promise<Error>
     control: { poll: async () => [], events: () => NEVER },
     redis: { up: true, waitReady: async () => true },
     codec: { prepare: () => new Promise<void>(() => {}) }, // a registry that does not answer: schema fetches retried until the stop's deadline
-    sink: { send: async (messages: unknown[]) => void sent.push(messages) },
+    sink: {
+      send: async (messages: unknown[]) => {
+        await o.send?.();
+        sent.push(messages);
+      },
+    },
     writer: { write: o.write ?? (async () => {}) },
     metrics: new DetectorMetrics(),
     log: pino({ level: 'silent' }),
@@ -194,3 +209,79 @@ describe('Detector with a consents reader that fails for good after the start', 
     expect(det.readiness().checks.consents).toBe(false);
   });
 });
+
+describe('Detector readiness while an output keeps failing', () => {
+  /** A started, assigned detector (an empty assignment: ready with nothing to read), checkpoints every 20 ms and an output grace of 1 s. */
+  async function started(o: { send?: () => Promise<void>; write?: () => Promise<void> }) {
+    const d = detector({ caughtUp: Promise.resolve(), env: { CALLGUARD_DETECTOR_FLUSH_MS: '20', CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '1000' }, ...o });
+    await d.det.start();
+    d.deps.source.events$.next({ type: 'assigned', assignment: {}, done: () => {} });
+    await waitUntil(() => d.det.readiness().status === 'ready', 'ready');
+    return d;
+  }
+  const errors = async (m: DetectorMetrics, sink: string) => (await m.sinkErrors.get()).values.find((v) => v.labels.sink === sink)?.value ?? 0;
+  const failingGauge = async (m: DetectorMetrics, sink: string) => (await m.sinkFailing.get()).values.find((v) => v.labels.sink === sink)?.value;
+
+  it.each([
+    ['kafka', 'kafkaOutput', /^Kafka output \(flags, DLQ\) failing for \d+ s \(produce DLQ records; retried, nothing committed meanwhile\): Broker refused the write$/, 'send'],
+    ['clickhouse', 'clickhouseOutput', /^ClickHouse output failing for \d+ s \(write ClickHouse rows; retried, nothing committed meanwhile\): connect ECONNREFUSED 127\.0\.0\.1:8123$/, 'write'],
+  ] as const)('%s: still ready within the grace, degraded after it naming the output and its error, ready again once the writes go through', async (sink, check, error, which) => {
+    let fail = false;
+    const refuse = async () => {
+      if (fail) throw new Error(sink === 'kafka' ? 'Broker refused the write' : 'connect ECONNREFUSED 127.0.0.1:8123');
+    };
+    const { det, calls, deps } = await started({ [which]: refuse });
+    expect(det.readiness()).toMatchObject({ ready: true, status: 'ready', checks: { kafkaOutput: true, clickhouseOutput: true } });
+    fail = true;
+    const failingSince = Date.now();
+    await waitUntil(async () => (await errors(deps.metrics, sink)) > 0, 'the first failure');
+    const commits = calls.filter((c) => c === 'source.commit').length;
+    // Within the grace: a passing hiccup is not reported.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(Date.now() - failingSince).toBeLessThan(1_000);
+    expect(det.readiness()).toMatchObject({ ready: true, status: 'ready', checks: { [check]: true } });
+    // Past it: degraded, with the output, how long and the last error.
+    await waitUntil(() => det.readiness().status === 'degraded', 'degraded', 3_000);
+    expect(Date.now() - failingSince).toBeGreaterThanOrEqual(1_000);
+    const r = det.readiness();
+    expect(r).toMatchObject({ ready: false, status: 'degraded', checks: { [check]: false, redis: true, clickhouse: true } });
+    expect(r.error).toMatch(error);
+    await waitUntil(async () => (await failingGauge(deps.metrics, sink)) === 1, 'the gauge at 1');
+    expect(calls.filter((c) => c === 'source.commit').length).toBe(commits); // nothing committed meanwhile
+    // The writes go through again: ready by itself, the gauge back to 0, commits again.
+    fail = false;
+    await waitUntil(() => det.readiness().status === 'ready', 'ready again', 8_000);
+    expect(det.readiness()).toMatchObject({ ready: true, checks: { kafkaOutput: true, clickhouseOutput: true } });
+    expect(det.readiness().error).toBeUndefined();
+    await waitUntil(async () => (await failingGauge(deps.metrics, sink)) === 0, 'the gauge at 0');
+    await waitUntil(() => calls.filter((c) => c === 'source.commit').length > commits, 'a commit');
+    await det.stop(2_000);
+  }, 20_000);
+
+  it('a permanent ClickHouse error stays blocked past the grace, not degraded', async () => {
+    let fail = false;
+    const { det, deps } = await started({
+      write: async () => {
+        if (fail) throw new Error("Code: 60, e.displayText() = DB::Exception: Table callguard.flags doesn't exist., e.what() = DB::Exception");
+      },
+    });
+    fail = true;
+    await waitUntil(() => det.readiness().status === 'blocked', 'blocked');
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(det.readiness()).toMatchObject({ ready: false, status: 'blocked', checks: { clickhouse: false, clickhouseOutput: false } });
+    expect(det.readiness().error).toMatch(/^ClickHouse: Code: 60/);
+    expect((await deps.metrics.sinkBlocked.get()).values[0]?.value).toBe(1);
+    fail = false;
+    await waitUntil(() => det.readiness().status === 'ready', 'ready again', 20_000); // the permanent backoff is up to 15 s
+    await det.stop(2_000);
+  }, 30_000);
+});
+
+/** Polls `cond` every 20 ms until it holds; fails naming `what` after `ms`. */
+async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, ms = 2_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -25,6 +25,7 @@ import { checkpointBudgetMs } from './stop-budget.ts';
 import { applyControl, onConsents } from './consents-control.ts';
 import { DetectorState, type DetectorDeps, type WorkItem } from './detector-state.ts';
 import { FlagLane } from './flag-lane.ts';
+import { OutputHealth } from './output-health.ts';
 import { onEndOffset, onTick, syncPause } from './flow-control.ts';
 import { onAssigned } from './ownership.ts';
 
@@ -57,6 +58,7 @@ export class Detector {
       log: deps.log,
       signal: st.abort.signal,
       onSinkError: (sink) => m.sinkErrors.inc({ sink }),
+      outputs: st.outputs,
       onEmitted: (flags) => {
         for (const f of flags) {
           m.flags.inc({ severity: f.severity });
@@ -199,13 +201,29 @@ export class Detector {
     return found;
   }
 
-  /** /readyz. */
+  /**
+   * /readyz. An output whose writes have failed for longer than the grace (output-health.ts) makes it `degraded`,
+   * naming the output, for how long and its last error: the writes are retried without end, so the process is
+   * healthy but nothing is committed meanwhile. It is ready again by itself once they go through.
+   */
   readiness(): Readiness {
-    const checks = { consents: this.st.consentsCaughtUp, assigned: this.st.assigned, redis: this.deps.redis.up, clickhouse: this.st.chBlocked === null };
+    const now = Date.now();
+    const kafka = this.st.outputs.overdue('kafka', now);
+    const clickhouse = this.st.outputs.overdue('clickhouse', now);
+    const checks = {
+      consents: this.st.consentsCaughtUp,
+      assigned: this.st.assigned,
+      redis: this.deps.redis.up,
+      clickhouse: this.st.chBlocked === null,
+      kafkaOutput: kafka === null,
+      clickhouseOutput: clickhouse === null,
+    };
     if (this.st.status === 'failed') return { ready: false, status: 'failed', checks, ...(this.st.failure ? { error: this.st.failure } : {}) };
     if (this.st.status === 'stopping' || this.st.status === 'starting') return { ready: false, status: this.st.status, checks };
     if (this.st.chBlocked) return { ready: false, status: 'blocked', checks, error: `ClickHouse: ${this.st.chBlocked.message}` };
     if (this.st.checkpointFailed) return { ready: false, status: 'blocked', checks, error: `checkpoint failed, nothing more is committed (restart the detector): ${this.st.checkpointFailed.message}` };
+    const failing = [kafka, clickhouse].filter((f) => f !== null);
+    if (failing.length > 0) return { ready: false, status: 'degraded', checks, error: failing.map((f) => OutputHealth.describe(f, now)).join('; ') };
     if (!checks.redis) return { ready: false, status: 'degraded', checks };
     return { ready: checks.consents && checks.assigned, status: checks.consents && checks.assigned ? 'ready' : 'starting', checks };
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import { FlagLane, type LaneDedup } from './flag-lane.ts';
+import { OutputHealth } from './output-health.ts';
 import { parsePending, pendingMark, type Dismissal } from '../state/stores.ts';
 
 function flag(id: string, number: string, windowStart: number): FlagEvent {
@@ -88,6 +89,8 @@ interface LaneOptions {
   send?: (ids: string[]) => Promise<void>;
   /** The lane's clock (default: Date.now). */
   now?: () => number;
+  /** Where the produce's failures are recorded (default: a tracker nobody reads). */
+  outputs?: OutputHealth;
 }
 
 function lane(dedup: LaneDedup, opts: LaneOptions = {}) {
@@ -108,6 +111,7 @@ function lane(dedup: LaneDedup, opts: LaneOptions = {}) {
     log: pino({ level: 'silent' }),
     signal: new AbortController().signal,
     onSinkError: () => {},
+    outputs: opts.outputs ?? new OutputHealth(10_000),
     onEmitted: () => {},
     onDeduplicated: () => {},
     onDismissed: (n) => (counts.dismissed += n),
@@ -344,5 +348,44 @@ describe('FlagLane', () => {
     expect(sent.sort()).toEqual(['new', 'old']);
     expect(marksAtRetry[0]).toBe(marksAtRetry[1]);
     expect(parsePending(marksAtRetry[0]!).gen).toBe(2);
+  });
+
+  it('records a produce that keeps failing as a failing Kafka write until it goes through, or until the fence gives it up', async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 1);
+    let clock = 1_000_000;
+    const outputs = new OutputHealth(500, undefined, () => clock);
+    let failures = 0;
+    let during: ReturnType<OutputHealth['overdue']> = null;
+    const { l, sent } = lane(d, {
+      outputs,
+      send: async () => {
+        if (failures < 3) {
+          failures++;
+          clock += 400;
+          if (failures === 3) during = outputs.overdue('kafka');
+          throw new Error('Broker: not enough replicas');
+        }
+      },
+    });
+    l.push([flag('a', '+8613900000001', 1000)], 0);
+    await l.drain();
+    expect(sent).toEqual(['a']);
+    expect(during).toMatchObject({ output: 'kafka', what: 'produce flags', error: 'Broker: not enough replicas' });
+    expect(outputs.overdue('kafka')).toBeNull(); // went through
+
+    // Failing, then fenced off the partition before the next attempt: given up, no longer a failing write.
+    const fenced = lane(d, {
+      outputs,
+      send: async () => {
+        clock += 1_000;
+        d.owner.set(0, 2);
+        throw new Error('broker away');
+      },
+    });
+    fenced.l.push([flag('b', '+8613900000001', 2000)], 0);
+    await fenced.l.drain();
+    expect(fenced.counts.fenced).toBe(1);
+    expect(outputs.overdue('kafka')).toBeNull();
   });
 });

@@ -27,6 +27,7 @@ import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import type { Sink } from '../kafka/source.ts';
 import { coveredByDismissal, parsePending, pendingMark, type FlagDedup } from '../state/stores.ts';
+import { retryWrite, type OutputHealth } from './output-health.ts';
 import { retry, sleep } from './retry.ts';
 
 /** The part of the Redis store the lane uses. */
@@ -44,6 +45,8 @@ export interface FlagLaneDeps {
   log: Logger;
   signal: AbortSignal;
   onSinkError(sink: 'kafka' | 'redis', err: unknown): void;
+  /** Where the produce's failures and recovery are recorded (/readyz, `_sink_failing`). */
+  outputs: OutputHealth;
   onEmitted(flags: FlagEvent[]): void;
   onDeduplicated(n: number): void;
   /** Flags not emitted because an investigator dismissed the same evidence. */
@@ -189,7 +192,9 @@ export class FlagLane {
     const messages = fresh.map((f) => ({ topic: d.topic, key: f.number, value: d.encodeFlag(f) }));
     let attempt = 0;
     try {
-      await retry(
+      await retryWrite(
+        d.outputs,
+        'kafka',
         async () => {
           if (attempt++ > 0) {
             // Another attempt: only while still the owner, and with the pending marks moved to its time

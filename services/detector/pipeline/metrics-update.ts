@@ -4,8 +4,9 @@
  * DLQ reason labels.
  */
 import type { DetectorState } from './detector-state.ts';
+import { OUTPUTS } from './output-health.ts';
 
-/** Per-tick metrics from the tasks: event counts by result (deltas), late events, re-emissions suppressed, watermarks, Redis state, tracked numbers. */
+/** Per-tick metrics from the tasks: event counts by result (deltas), late events, re-emissions suppressed, watermarks, Redis state, outputs failing past the grace, tracked numbers. */
 export function updateMetrics(st: DetectorState, now: number): void {
   const m = st.deps.metrics;
   const { topics } = st.deps.config;
@@ -30,6 +31,8 @@ export function updateMetrics(st: DetectorState, now: number): void {
   }
   m.redisUp.set(st.deps.redis.up ? 1 : 0);
   m.degraded.set(st.deps.redis.up ? 0 : 1);
+  const failing = st.outputs.check(now);
+  for (const sink of OUTPUTS) m.sinkFailing.set({ sink }, failing[sink] ? 1 : 0);
   if (now - st.statsAt >= 5_000) {
     st.statsAt = now;
     let tracked = 0;

@@ -1,7 +1,7 @@
 /**
  * Retries an operation with exponential backoff (with jitter) until it
  * succeeds or the signal aborts; each failure is reported and logged
- * (first few at warn, then every tenth).
+ * (first few at warn, then every tenth), and so is the success after them.
  */
 import type { Logger } from 'pino';
 
@@ -11,6 +11,8 @@ export interface RetryOptions {
   signal: AbortSignal;
   log: Logger;
   onError?: (err: unknown) => void;
+  /** `fn` succeeded after failing (`attempts` in all, the last one the success): the other half of `onError`. */
+  onRecovered?: (attempts: number) => void;
   initialMs?: number;
   maxMs?: number;
   /** Errors not to retry: thrown at once. */
@@ -39,7 +41,10 @@ export async function retry<T>(fn: () => Promise<T>, opts: RetryOptions): Promis
     if (opts.signal.aborted) throw new RetryAbortedError(opts.what, lastError);
     try {
       const v = await fn();
-      if (attempt > 1) opts.log.info({ what: opts.what, attempts: attempt }, 'recovered');
+      if (attempt > 1) {
+        opts.log.info({ what: opts.what, attempts: attempt }, 'recovered');
+        opts.onRecovered?.(attempt);
+      }
       return v;
     } catch (e) {
       lastError = e;
