@@ -11,6 +11,7 @@ const pop = (population: string, nuisance: boolean, median: number | null): Popu
   flagged: 9,
   labelledShare: median === null ? 0 : 0.9,
   timeToLabel: median === null ? null : { n: 9, min: median / 4, p25: median / 2, median, p75: median * 2, p90: median * 3, max: median * 4 },
+  medianWithMisses: median,
   rules: {},
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, evaluateTargets, quantile, type EvalFlag, type EvalTruth } from './metrics.ts';
+import { computeMetrics, evaluateTargets, medianOrNever, quantile, type EvalFlag, type EvalTruth } from './metrics.ts';
 
 const MIN = 60_000;
 const T0 = 1_700_000_000_000;
@@ -86,6 +86,17 @@ describe('computeMetrics', () => {
     expect(ro.timeToLabel).toMatchObject({ n: 2, min: 3, median: 5, max: 7 });
   });
 
+  it('the median checked against the target counts numbers never labelled as never', () => {
+    // Telemarketers: labelled at 10 and 20 min, two never: the middle of [10, 20, never, never] is never.
+    expect(m.populations.find((p) => p.population === 'telemarketers')!.medianWithMisses).toBe(Infinity);
+    expect(m.populations.find((p) => p.population === 'ringOnce')!.medianWithMisses).toBe(5);
+    expect(m.populations.find((p) => p.population === 'subscribers')!.medianWithMisses).toBeNull();
+    expect(medianOrNever([10, 20, 30, Infinity])).toBe(25);
+    expect(medianOrNever([10, 20, Infinity])).toBe(20);
+    expect(medianOrNever([10, Infinity])).toBe(Infinity);
+    expect(medianOrNever([])).toBeNull();
+  });
+
   it('lists false positives for diagnosis', () => {
     expect(m.falsePositiveExamples.map((e) => e.number).sort()).toEqual(['+8613900000001', '+8615000000009']);
   });
@@ -96,8 +107,10 @@ describe('computeMetrics', () => {
     expect(byName.get('precision (≥ LABEL)')!.pass).toBe(false);
     expect(byName.get('benign subscribers labelled')!.pass).toBe(false);
     expect(byName.get('benign couriers labelled')!.pass).toBe(true);
-    expect(byName.get('median time to label, telemarketers')!.pass).toBe(true);
-    expect(byName.get('median time to label, robocallers')).toMatchObject({ actual: 'population absent', pass: false });
+    // Half of them never labelled: fails, though the two labelled took 10 and 20 min.
+    expect(byName.get('median time to label, telemarketers (numbers never labelled count as never)')).toMatchObject({ actual: 'never (half or more not labelled)', pass: false });
+    expect(byName.get('median time to label, ringOnce (numbers never labelled count as never)')).toMatchObject({ actual: '5.0 min', pass: true });
+    expect(byName.get('median time to label, robocallers (numbers never labelled count as never)')).toMatchObject({ actual: 'population absent', pass: false });
   });
 
   it('handles no flags at all', () => {

@@ -48,6 +48,13 @@ export interface PopulationMetrics {
   labelledShare: number;
   /** Minutes from first scored call to first label (nuisance populations, labelled numbers only). */
   timeToLabel: Stats | null;
+  /**
+   * Median minutes to label over every number of a nuisance population that called in the scored period, a number
+   * never labelled counting as never (Infinity): what the time-to-label target is checked on, so that a population
+   * labelled fast but rarely does not pass it. Infinity when half or more are never labelled; null for a benign
+   * population or when none called.
+   */
+  medianWithMisses: number | null;
   /** How many labelled numbers each rule contributed to (reasons of the first label). */
   rules: Record<string, number>;
 }
@@ -86,6 +93,15 @@ export function quantile(sorted: readonly number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** The median of a sample that may hold Infinity (never); Infinity when the middle touches one; null if empty. */
+export function medianOrNever(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) / 2;
+  const hi = s[Math.ceil(pos)];
+  return hi === Infinity ? Infinity : quantile(s, 0.5);
 }
 
 /** Order statistics of a sample, or null if empty. */
@@ -140,12 +156,17 @@ export function computeMetrics(truth: readonly EvalTruth[], flags: Iterable<Eval
       flagged: 0,
       labelledShare: 0,
       timeToLabel: null,
+      medianWithMisses: null,
       rules: {},
     };
     const ttl: number[] = [];
+    const ttlWithMisses: number[] = [];
     for (const r of rows) {
       if (r.nuisance) nuisance++;
       const s = seen.get(r.number);
+      if (r.nuisance && r.firstNuisanceTime !== undefined) {
+        ttlWithMisses.push(s && s.labelledAt !== Infinity ? Math.max(0, s.labelledAt - r.firstNuisanceTime) / 60_000 : Infinity);
+      }
       if (!s) continue;
       m.flagged++;
       if (s.blocked) m.blockRecommended++;
@@ -162,6 +183,7 @@ export function computeMetrics(truth: readonly EvalTruth[], flags: Iterable<Eval
     }
     m.labelledShare = m.labelled / m.numbers;
     m.timeToLabel = m.nuisance ? stats(ttl) : null;
+    m.medianWithMisses = m.nuisance ? medianOrNever(ttlWithMisses) : null;
     populations.push(m);
   }
 
@@ -230,11 +252,11 @@ export function evaluateTargets(m: Metrics): TargetResult[] {
   }
   for (const name of TARGETS.fastPopulations) {
     const p = m.populations.find((x) => x.population === name);
-    const med = p?.timeToLabel?.median ?? NaN;
+    const med = p?.medianWithMisses ?? NaN;
     out.push({
-      name: `median time to label, ${name}`,
+      name: `median time to label, ${name} (numbers never labelled count as never)`,
       target: `≤ ${TARGETS.medianMinutes} min`,
-      actual: p ? (Number.isFinite(med) ? `${med.toFixed(1)} min` : 'never labelled') : 'population absent',
+      actual: p ? (Number.isFinite(med) ? `${med.toFixed(1)} min` : med === Infinity ? 'never (half or more not labelled)' : 'never labelled') : 'population absent',
       pass: med <= TARGETS.medianMinutes,
     });
   }

@@ -85,7 +85,7 @@ function line(r: SweepRow): string {
   const m = r.run.metrics;
   const wb = r.worstBenign;
   const benign = wb ? `${wb.population} ${pct(wb.labelledShare)} (${wb.labelled}/${wb.numbers})` : '-';
-  const tm = m.populations.find((p) => p.population === 'telemarketers')?.timeToLabel?.median;
+  const tm = m.populations.find((p) => p.population === 'telemarketers')?.medianWithMisses ?? undefined;
   return [
     String(r.variant.index).padStart(2),
     r.variant.base.slice(0, 3).padEnd(4),
@@ -93,7 +93,7 @@ function line(r: SweepRow): string {
     fx(m.overall.recall).padStart(6),
     ' ' + benign.padEnd(33),
     recalls(m).padEnd(70),
-    (tm === undefined ? '-' : tm.toFixed(0) + 'm').padStart(6),
+    (tm === undefined ? '-' : tm === Infinity ? 'never' : tm.toFixed(0) + 'm').padStart(6),
     `${Math.round(r.run.calls / 1000)}k`.padStart(6),
     r.run.simSeconds.toFixed(0).padStart(3),
     r.pass ? '' : ' ✗',
