@@ -3,7 +3,8 @@
  * detector keeps its offsets where its outputs are durable (no commit while
  * ClickHouse is away), retries, pauses its input when outputs pile up, and
  * when ClickHouse is back it finishes with exactly replay's flags and exact
- * totals. Calls only (the second half is produced live, during the outage;
+ * totals. /readyz says `degraded` (the ClickHouse output failing for longer
+ * than the grace, 1 s here) while /healthz stays 200, and ready again after. Calls only (the second half is produced live, during the outage;
  * live complaints would be merged in arrival order, not replay's). The outage is real: the stack's own ClickHouse process is stopped
  * and started again (`callguard stack down|up clickhouse`).
  */
@@ -33,7 +34,8 @@ import { waitFor } from './helpers/wait.ts';
 
 const run = promisify(execFile);
 const stack = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'stack', ...args], { cwd: ROOT });
-const ENV = { CALLGUARD_DETECTOR_MAX_PENDING: '3000', CALLGUARD_DETECTOR_FLUSH_MS: '200' };
+// A 1 s output grace (default 10 s): the outage below lasts some seconds, and /readyz must say so within it.
+const ENV = { CALLGUARD_DETECTOR_MAX_PENDING: '3000', CALLGUARD_DETECTOR_FLUSH_MS: '200', CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '1000' };
 
 let sc: PreparedScenario;
 let f: Fixture;
@@ -103,10 +105,24 @@ describe('a ClickHouse outage mid-stream', () => {
     expect(metric(during, 'callguard_detector_events_total', { result: 'accepted' })).toBeGreaterThan(half() + 3_000); // detection went on
     expect(metric(during, 'callguard_detector_paused')).toBe(1); // still paused: ClickHouse is away
     expect((await ops(port, '/healthz')).status).toBe(200);
+    // Alive, but not ready: the rows have been failing for longer than the grace (retried, nothing committed).
+    const readyz = await ops(port, '/readyz');
+    expect(readyz.status).toBe(503);
+    const r = JSON.parse(readyz.body) as { status: string; checks: Record<string, boolean>; error?: string };
+    expect(r).toMatchObject({ status: 'degraded', checks: { clickhouseOutput: false, kafkaOutput: true, clickhouse: true, redis: true } });
+    expect(r.error).toMatch(/^ClickHouse output failing for \d+ s \(write ClickHouse rows; retried, nothing committed meanwhile\): /);
+    expect(metric(during, 'callguard_detector_sink_failing', { sink: 'clickhouse' })).toBe(1);
+    expect(metric(during, 'callguard_detector_sink_failing', { sink: 'kafka' })).toBe(0);
 
     await stack('up', 'clickhouse');
     clickhouseStopped = false;
     await waitForCommitted(f);
+    // Ready again by itself once the rows go through (the gauge follows at the next tick).
+    await waitFor(async () => (await ops(port, '/readyz')).status === 200, { what: '/readyz ready again after the outage', timeoutMs: 10_000 });
+    await waitFor(async () => metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_failing', { sink: 'clickhouse' }) === 0, {
+      what: 'the sink_failing gauge back to 0',
+      timeoutMs: 10_000,
+    });
 
     const flags = await readFlags(f);
     expect(flags.length).toBe(new Set(flags.map((x) => x.flagId)).size);
