@@ -143,6 +143,8 @@ async function main(): Promise<void> {
     // ---- report ------------------------------------------------------------
     const q = (xs: number[], p: number) => (xs.length === 0 ? NaN : xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]);
     lat.latencies.sort((a, b) => a - b);
+    lat.toEmit.sort((a, b) => a - b);
+    lat.fromEmit.sort((a, b) => a - b);
     const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
     const lines = [
       '',
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
         `GC pauses ${((gcA * 1e6) / N).toFixed(1)} µs per event; ${((split1.minorFaults - split0.minorFaults) / N).toFixed(2)} minor page faults per event`,
       `  C. offered ${RATE.toLocaleString()} events/s for ${SECONDS} s (achieved ${Math.round(lat.achievedRate).toLocaleString()}/s from the producer): ${lat.latencies.length} flags`,
       `     produce-to-flag latency p50 ${q(lat.latencies, 0.5).toFixed(0)} ms, p99 ${q(lat.latencies, 0.99).toFixed(0)} ms, max ${q(lat.latencies, 1).toFixed(0)} ms`,
+      `       of which call sent → flag raised: p50 ${q(lat.toEmit, 0.5).toFixed(0)} ms, p99 ${q(lat.toEmit, 0.99).toFixed(0)} ms; flag raised → flag read: p50 ${q(lat.fromEmit, 0.5).toFixed(0)} ms, p99 ${q(lat.fromEmit, 0.99).toFixed(0)} ms`,
       `     detector consumer lag at the end: ${metricSum(metricsC, 'callguard_detector_consumer_lag')} records`,
       `  detector RSS: min ${mb(Math.min(...rss))}, max ${mb(Math.max(...rss))}, last ${mb(rss.at(-1) ?? 0)}`,
       `  detector internals (whole run): batch processing ${metricSum(metricsC, 'callguard_detector_batch_seconds_sum').toFixed(1)} s over ${metricSum(metricsC, 'callguard_detector_batch_seconds_count')} batches; ` +
@@ -283,8 +286,13 @@ async function bareConsume(ctx: Ctx, n: number): Promise<number> {
  * robocaller every 20 ms making 70 sequential calls over about 1.4 s.
  * Each event's startTime is the wall clock when its request is built.
  */
-async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, rss: number[]): Promise<{ latencies: number[]; achievedRate: number }> {
+async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, rss: number[]): Promise<{ latencies: number[]; toEmit: number[]; fromEmit: number[]; achievedRate: number }> {
   const latencies: number[] = [];
+  // The two halves of each latency, split at the flag's emittedAt (the detector's clock when the engine raised it):
+  // call sent → flag raised (the bench's producer, the broker, the detector's fetch and processing), and flag raised →
+  // flag read here (the detector's flag lane: claim, produce with acks from all replicas, and this consumer's fetch).
+  const toEmit: number[] = [];
+  const fromEmit: number[] = [];
   const flagsConsumer = ctx.kafka.consumer({ groupId: `${ctx.id}-flags`, maxWaitTimeInMs: 20 });
   await flagsConsumer.connect();
   await flagsConsumer.subscribe({ topic: ctx.topics.flags, fromBeginning: false });
@@ -293,7 +301,11 @@ async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, 
     eachMessage: async ({ message }) => {
       const now = Date.now();
       const f = (await ctx.registry.decode(message.value!)) as FlagEvent;
-      if (f.detectedAt >= startedAt) latencies.push(now - f.detectedAt);
+      if (f.detectedAt >= startedAt) {
+        latencies.push(now - f.detectedAt);
+        toEmit.push(f.emittedAt - f.detectedAt);
+        fromEmit.push(now - f.emittedAt);
+      }
     },
   });
   await sleep(3_000); // let the flags consumer join (it reads from the end)
@@ -340,7 +352,7 @@ async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, 
   await sleep(5_000); // flags of the last events
   rss.push(rssBytes(pid));
   await flagsConsumer.disconnect();
-  return { latencies, achievedRate };
+  return { latencies, toEmit, fromEmit, achievedRate };
 }
 
 main().then(
