@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     lat.latencies.sort((a, b) => a - b);
     lat.toEmit.sort((a, b) => a - b);
     lat.fromEmit.sort((a, b) => a - b);
+    lat.acked.sort((a, b) => a - b);
     const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
     const lines = [
       '',
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
       `  C. offered ${RATE.toLocaleString()} events/s for ${SECONDS} s (achieved ${Math.round(lat.achievedRate).toLocaleString()}/s from the producer): ${lat.latencies.length} flags`,
       `     produce-to-flag latency p50 ${q(lat.latencies, 0.5).toFixed(0)} ms, p99 ${q(lat.latencies, 0.99).toFixed(0)} ms, max ${q(lat.latencies, 1).toFixed(0)} ms`,
       `       of which call sent → flag raised: p50 ${q(lat.toEmit, 0.5).toFixed(0)} ms, p99 ${q(lat.toEmit, 0.99).toFixed(0)} ms; flag raised → flag read: p50 ${q(lat.fromEmit, 0.5).toFixed(0)} ms, p99 ${q(lat.fromEmit, 0.99).toFixed(0)} ms`,
+      `       the bench's own sends, scheduled → acknowledged by the broker: p50 ${q(lat.acked, 0.5).toFixed(0)} ms, p99 ${q(lat.acked, 0.99).toFixed(0)} ms`,
       `     detector consumer lag at the end: ${metricSum(metricsC, 'callguard_detector_consumer_lag')} records`,
       `  detector RSS: min ${mb(Math.min(...rss))}, max ${mb(Math.max(...rss))}, last ${mb(rss.at(-1) ?? 0)}`,
       `  detector internals (whole run): batch processing ${metricSum(metricsC, 'callguard_detector_batch_seconds_sum').toFixed(1)} s over ${metricSum(metricsC, 'callguard_detector_batch_seconds_count')} batches; ` +
@@ -286,13 +288,16 @@ async function bareConsume(ctx: Ctx, n: number): Promise<number> {
  * robocaller every 20 ms making 70 sequential calls over about 1.4 s.
  * Each event's startTime is the wall clock when its request is built.
  */
-async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, rss: number[]): Promise<{ latencies: number[]; toEmit: number[]; fromEmit: number[]; achievedRate: number }> {
+async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, rss: number[]): Promise<{ latencies: number[]; toEmit: number[]; fromEmit: number[]; acked: number[]; achievedRate: number }> {
   const latencies: number[] = [];
   // The two halves of each latency, split at the flag's emittedAt (the detector's clock when the engine raised it):
   // call sent → flag raised (the bench's producer, the broker, the detector's fetch and processing), and flag raised →
   // flag read here (the detector's flag lane: claim, produce with acks from all replicas, and this consumer's fetch).
   const toEmit: number[] = [];
   const fromEmit: number[] = [];
+  // How long each tick's send took to be acknowledged by the broker (from the tick's scheduled time): the part of
+  // "call sent → flag raised" spent before the detector could read the calls.
+  const acked: number[] = [];
   const flagsConsumer = ctx.kafka.consumer({ groupId: `${ctx.id}-flags`, maxWaitTimeInMs: 20 });
   await flagsConsumer.connect();
   await flagsConsumer.subscribe({ topic: ctx.topics.flags, fromBeginning: false });
@@ -338,7 +343,10 @@ async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, 
       events.push({ ...e, eventId: `l${seq++}`, startTime: now, answerTime: e.answerTime === null ? null : now + 6_000, endTime: now + d });
     }
     const messages = events.map((e) => ({ key: e.caller, value: encode(e) }));
-    const p = ctx.producer.send({ topic: ctx.topics.calls, acks: -1, messages }).finally(() => inFlight.delete(p));
+    const p = ctx.producer
+      .send({ topic: ctx.topics.calls, acks: -1, messages })
+      .then(() => acked.push(Date.now() - now))
+      .finally(() => inFlight.delete(p));
     inFlight.add(p);
     sent += messages.length;
     if (inFlight.size > 50) await Promise.race(inFlight);
@@ -352,7 +360,7 @@ async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, 
   await sleep(5_000); // flags of the last events
   rss.push(rssBytes(pid));
   await flagsConsumer.disconnect();
-  return { latencies, toEmit, fromEmit, achievedRate };
+  return { latencies, toEmit, fromEmit, acked, achievedRate };
 }
 
 main().then(
