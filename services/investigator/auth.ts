@@ -16,6 +16,9 @@ import { lockoutKey } from './lockout-key.ts';
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'cg_session';
 
+/** What the shared store was asked when it did not answer: a session check, a logout, a login try. */
+export type StoreCall = 'verify' | 'revoke' | 'login';
+
 /** Options of {@link createAuth}. */
 export interface AuthOptions {
   user: string;
@@ -36,7 +39,7 @@ export interface AuthOptions {
    * Called when a store fails: `verify`/`revoke` the revocations (the process's own still hold meanwhile),
    * `login` the failure counts (the process's own count meanwhile).
    */
-  onStoreError?: (err: unknown, during: 'verify' | 'revoke' | 'login') => void;
+  onStoreError?: (err: unknown, during: StoreCall) => void;
 }
 
 /**

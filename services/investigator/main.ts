@@ -18,6 +18,7 @@ import { createKafka, createSchemaRegistry, LogLevel, requireTopics } from '../.
 import { loadInvestigatorConfig, type InvestigatorCliOptions, type InvestigatorConfig } from './config.ts';
 import { createAuth } from './auth.ts';
 import { redisRevocations } from './revocations.ts';
+import { storeWarnings } from './store-warnings.ts';
 import { redisLoginFailures } from './login-failures.ts';
 import { createReviewService } from './reviews.ts';
 import { redisEnforcementReader } from './enforcement.ts';
@@ -84,13 +85,7 @@ export async function startConsole(config: InvestigatorConfig, log: Logger, sign
       secureCookie: config.secureCookie,
       revocations: redisRevocations(redis, config.keyPrefix),
       loginFailures: redisLoginFailures(redis, config.keyPrefix),
-      onStoreError: (err, during) =>
-        log.warn(
-          { err, during },
-          during === 'login'
-            ? 'Redis did not answer for failed logins; this process counts its own meanwhile (per-instance lockout)'
-            : 'Redis did not answer for logged-out sessions; this process\'s own logouts still hold',
-        ),
+      onStoreError: storeWarnings(log),
     });
     const allowedHosts = hostPolicy(config.host, config.allowedHosts, ALLOWED_HOSTS_VARIABLE);
     if (allowedHosts.warning) log.warn(allowedHosts.warning);
