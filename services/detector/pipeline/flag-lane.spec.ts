@@ -142,35 +142,6 @@ describe('FlagLane', () => {
     expect(sent).toEqual(['a']);
   });
 
-  it('flags pushed while a partition\'s step is busy join its waiting step (one produce for them, in order); other partitions do not wait', async () => {
-    const d = memoryDedup();
-    d.owner.set(0, 1);
-    d.owner.set(1, 1);
-    const sends: string[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const { l, sent } = lane(d, {
-      send: async (ids) => {
-        sends.push(ids);
-        if (sends.length === 1) await gate; // the first produce is slow
-      },
-    });
-    l.push([flag('a', '+8613900000001', 1000)], 0);
-    await new Promise((r) => setTimeout(r, 20)); // the first step is producing
-    l.push([flag('b', '+8613900000002', 1000)], 0);
-    l.push([flag('x', '+8613900000009', 1000)], 1);
-    l.push([flag('c', '+8613900000003', 1000), flag('b', '+8613900000002', 1000)], 0);
-    l.push([flag('d', '+8613900000004', 1000)], 0);
-    expect(l.pending).toBe(6);
-    // Another partition does not wait for partition 0's slow produce.
-    await new Promise((r) => setTimeout(r, 20));
-    expect(sends).toEqual([['a'], ['x']]);
-    release();
-    await l.drain();
-    expect(sends).toEqual([['a'], ['x'], ['b', 'c', 'd']]);
-    expect(l.pending).toBe(0);
-  });
-
   it('does not emit a flag on evidence an investigator dismissed, but does on later evidence', async () => {
     const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
     d.owner.set(0, 1);

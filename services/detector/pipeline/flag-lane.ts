@@ -1,6 +1,6 @@
 /**
  * Flags leave as soon as the engine raises them, not at the next
- * checkpoint: a lane, serial per partition, takes each handful of flags of one partition,
+ * checkpoint: a serial lane takes each handful of flags of one partition,
  * drops those whose evidence an investigator dismissed, **claims** the rest
  * (a Lua script sets their pending mark `p:<ms>:<gen>` only while this
  * instance's owner generation of the partition is current, see
@@ -73,22 +73,10 @@ export interface FlagLaneDeps {
 /** The lane was fenced off a partition while producing. */
 class FencedError extends Error {}
 
-/** The flag emitter: serial per partition, partitions side by side. */
+/** The serial flag emitter. */
 export class FlagLane {
-  /**
-   * One serial chain of steps per partition. A number's flags come only from the engine of its partition
-   * (docs/detector.md, cross-partition knowledge), so a flag id is only ever in one partition's chain, and nothing
-   * of this instance's own for that flag is in flight while its chain runs a step (see `settle`); partitions do not
-   * wait for each other's Redis round trips and produces.
-   */
-  private readonly tails = new Map<number, Promise<void>>();
+  private tail: Promise<void> = Promise.resolve();
   private queued = 0;
-  /**
-   * Per partition, the flags of the step queued for it that has not started yet: flags pushed meanwhile join it.
-   * Each step costs a few Redis round trips and one produce whatever its size, so under load the lane sends each
-   * partition's flags in a few larger steps instead of falling behind one small step per batch.
-   */
-  private readonly waiting = new Map<number, FlagEvent[]>();
   private emitted: FlagEvent[] = [];
   private failure: unknown = null;
 
@@ -103,26 +91,17 @@ export class FlagLane {
   push(flags: FlagEvent[], partition: number): void {
     if (flags.length === 0) return;
     this.queued += flags.length;
-    const joined = this.waiting.get(partition);
-    if (joined) {
-      joined.push(...flags); // in order, after the partition's flags already waiting
-      return;
-    }
-    const step = [...flags];
-    this.waiting.set(partition, step);
-    const tail = (this.tails.get(partition) ?? Promise.resolve()).then(async () => {
-      this.waiting.delete(partition); // started: later pushes queue a step of their own
+    this.tail = this.tail.then(async () => {
       try {
-        const unique = [...new Map(step.map((f) => [f.flagId, f])).values()];
-        if (unique.length < step.length) this.deps.onDeduplicated(step.length - unique.length);
+        const unique = [...new Map(flags.map((f) => [f.flagId, f])).values()];
+        if (unique.length < flags.length) this.deps.onDeduplicated(flags.length - unique.length);
         for (let i = 0; i < unique.length; i += CHUNK) await this.emit(unique.slice(i, i + CHUNK), partition);
       } catch (e) {
         this.failure ??= e;
       } finally {
-        this.queued -= step.length;
+        this.queued -= flags.length;
       }
     });
-    this.tails.set(partition, tail);
   }
 
   /**
@@ -130,7 +109,7 @@ export class FlagLane {
    * the last drain; throws if an emission was given up (abort).
    */
   async drain(): Promise<FlagEvent[]> {
-    await Promise.all(this.tails.values());
+    await this.tail;
     if (this.failure !== null) {
       const e = this.failure;
       this.failure = null;
@@ -257,7 +236,7 @@ export class FlagLane {
     const t0 = this.now();
     let waited = false;
     for (let round = 0; waiting.size > 0; round++) {
-      // 1. Young marks of another attempt (an owner's own generation has nothing in flight: the partition's chain is serial).
+      // 1. Young marks of another attempt (an owner's own generation has nothing in flight: the lane is serial).
       const young = () => [...waiting.values()].some((v) => isYoung(v, gen, this.now(), d.graceMs));
       if (young() && !waited) {
         waited = true;
