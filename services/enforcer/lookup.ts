@@ -18,7 +18,7 @@ import type { EnforcerMetrics } from './metrics.ts';
 import { clearView } from './view.ts';
 import type { LabelReplica, ReplicaState } from './label-replica.ts';
 import { lookupHotPath, type HotAnswer, type HotPath } from './lookup-fast-path.ts';
-import { hostPolicy, hostRefused, misdirectedBody, MISDIRECTED_STATUS, type HostPolicy } from '../../shared/http/allowed-hosts.ts';
+import { hostPolicy, hostRefused, misdirectedResponder, type HostPolicy } from '../../shared/http/allowed-hosts.ts';
 import { invalidNumber, normalizeProblem, numberParamProblem, NUMBER_PARAM_MAX, NUMBER_PARAM_MIN } from './number-problem.ts';
 
 /** What /healthz reports. */
@@ -206,14 +206,8 @@ function serveHot(hot: HotPath, req: IncomingMessage, res: ServerResponse, fasti
   );
 }
 
-const MISDIRECTED_BODY = misdirectedBody(ALLOWED_HOSTS_VARIABLE);
-const MISDIRECTED_HEAD = ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'content-length', String(Buffer.byteLength(MISDIRECTED_BODY))];
-
 /** A request whose Host is not ours: 421 and a short JSON error (the connection stays usable). */
-function refuse(res: ServerResponse): void {
-  res.writeHead(MISDIRECTED_STATUS, MISDIRECTED_HEAD);
-  res.end(MISDIRECTED_BODY);
-}
+const refuse = misdirectedResponder(ALLOWED_HOSTS_VARIABLE);
 
 function send(res: ServerResponse, a: HotAnswer): void {
   res.writeHead(200, ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'content-length', String(a.bytes)]);

@@ -1,6 +1,7 @@
 /**
  * The Host-header check against DNS rebinding, shared by the console
- * (`callguard investigate`) and the enforcer's lookup API.
+ * (`callguard investigate`), the enforcer's lookup API and the detector's
+ * ops endpoint.
  *
  * A page on an attacker's domain whose DNS name is then re-pointed at
  * 127.0.0.1 makes the victim's browser send same-origin requests to a
@@ -20,6 +21,7 @@
  *
  * Pure: no I/O, no Node request objects (rawHeaders and the URL go in).
  */
+import type { ServerResponse } from 'node:http';
 import ipaddr from 'ipaddr.js';
 
 /** The names a loopback-bound service answers for without configuration. */
@@ -214,4 +216,17 @@ export const MISDIRECTED_STATUS = 421;
 /** The JSON body of a refused request; `variable` names the setting that would allow the name. */
 export function misdirectedBody(variable: string): string {
   return JSON.stringify({ error: 'misdirected_request', message: `this server does not answer for the Host given (see ${variable})` });
+}
+
+/**
+ * The 421 of a plain Node server (the enforcer's lookups, the detector's ops endpoint): JSON, no-store, its body and
+ * head made once; the connection stays usable. `variable` as for {@link misdirectedBody}.
+ */
+export function misdirectedResponder(variable: string): (res: ServerResponse) => void {
+  const body = misdirectedBody(variable);
+  const head = ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'content-length', String(Buffer.byteLength(body))];
+  return (res) => {
+    res.writeHead(MISDIRECTED_STATUS, head);
+    res.end(body);
+  };
 }

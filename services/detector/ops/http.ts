@@ -13,20 +13,15 @@
  * the allowed names — on a non-loopback bind with none configured every Host
  * is answered anyway (with the policy's warning at start).
  */
-import { createServer, type ServerResponse, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { hostPolicy, hostRefused, misdirectedBody, MISDIRECTED_STATUS, type HostPolicy } from '../../../shared/http/allowed-hosts.ts';
+import { hostPolicy, hostRefused, misdirectedResponder, type HostPolicy } from '../../../shared/http/allowed-hosts.ts';
 
 /** The setting that widens the ops server's Host names, named in the policy's warning and the 421's message. */
 export const ALLOWED_HOSTS_VARIABLE = 'CALLGUARD_DETECTOR_ALLOWED_HOSTS';
-const MISDIRECTED_BODY = misdirectedBody(ALLOWED_HOSTS_VARIABLE);
-const MISDIRECTED_HEAD = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(MISDIRECTED_BODY)) };
-
 /** A request whose Host (or absolute-form target) is not ours: 421 and a short JSON error; the connection stays usable. */
-function refuse(res: ServerResponse): void {
-  res.writeHead(MISDIRECTED_STATUS, MISDIRECTED_HEAD).end(MISDIRECTED_BODY);
-}
+const refuse = misdirectedResponder(ALLOWED_HOSTS_VARIABLE);
 
 /** What /readyz reports. */
 export interface Readiness {

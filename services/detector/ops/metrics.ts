@@ -4,6 +4,7 @@
  * deltas once per tick, so no label lookup happens per event.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { OUTPUTS } from '../pipeline/output-health.ts';
 
 /** What a stored partition snapshot holds: `fresh`, the empty state at the task's start offsets (about 200 bytes); `full`, the engine's state. */
 export type SnapshotKind = 'fresh' | 'full';
@@ -46,7 +47,7 @@ export class DetectorMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'callguard_detector_' });
     this.sinkBlocked.set({ sink: 'clickhouse' }, 0);
-    for (const sink of ['kafka', 'clickhouse']) this.sinkFailing.set({ sink }, 0);
+    for (const sink of OUTPUTS) this.sinkFailing.set({ sink }, 0);
     for (const kind of SNAPSHOT_KINDS) this.snapshotSeconds.zero({ kind });
   }
 

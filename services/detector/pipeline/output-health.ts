@@ -98,8 +98,8 @@ export class OutputHealth {
 }
 
 /**
- * {@link retry} for one write to `output`: its failures and its success (or its end without one) recorded in
- * `health`, besides `opts.onError` and `opts.onRecovered`.
+ * {@link retry} for one write to `output`: its failures recorded in `health` (besides `opts.onError`), and the write
+ * settled there once it has gone through or been given up.
  */
 export async function retryWrite<T>(health: OutputHealth, output: Output, fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
   const key = {};
@@ -110,13 +110,9 @@ export async function retryWrite<T>(health: OutputHealth, output: Output, fn: ()
         health.failed(key, output, opts.what, e);
         opts.onError?.(e);
       },
-      onRecovered: (attempts) => {
-        health.settled(key);
-        opts.onRecovered?.(attempts);
-      },
     });
   } finally {
-    // Given up (a fatal error, the stop's abort): this write no longer fails; a retry by a later one counts afresh.
+    // Gone through, or given up (a fatal error, the stop's abort): this write no longer fails; a later one counts afresh.
     health.settled(key);
   }
 }

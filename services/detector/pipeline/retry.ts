@@ -1,7 +1,7 @@
 /**
  * Retries an operation with exponential backoff (with jitter) until it
  * succeeds or the signal aborts; each failure is reported and logged
- * (first few at warn, then every tenth), and so is the success after them.
+ * (first few at warn, then every tenth), and the success after them is logged.
  */
 import type { Logger } from 'pino';
 
@@ -11,8 +11,6 @@ export interface RetryOptions {
   signal: AbortSignal;
   log: Logger;
   onError?: (err: unknown) => void;
-  /** `fn` succeeded after failing (`attempts` in all, the last one the success): the other half of `onError`. */
-  onRecovered?: (attempts: number) => void;
   initialMs?: number;
   maxMs?: number;
   /** Errors not to retry: thrown at once. */
@@ -41,10 +39,7 @@ export async function retry<T>(fn: () => Promise<T>, opts: RetryOptions): Promis
     if (opts.signal.aborted) throw new RetryAbortedError(opts.what, lastError);
     try {
       const v = await fn();
-      if (attempt > 1) {
-        opts.log.info({ what: opts.what, attempts: attempt }, 'recovered');
-        opts.onRecovered?.(attempt);
-      }
+      if (attempt > 1) opts.log.info({ what: opts.what, attempts: attempt }, 'recovered');
       return v;
     } catch (e) {
       lastError = e;
