@@ -142,6 +142,36 @@ describe('FlagLane', () => {
     expect(sent).toEqual(['a']);
   });
 
+  it("flags pushed while the lane is busy join their partition's step that has not started (one produce for them, in order, duplicates once); partitions still take turns", async () => {
+    const d = memoryDedup();
+    d.owner.set(0, 1);
+    d.owner.set(1, 1);
+    const sends: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { l } = lane(d, {
+      send: async (ids) => {
+        sends.push(ids);
+        if (sends.length === 1) await gate; // the first produce is slow
+      },
+    });
+    l.push([flag('a', '+8613900000001', 1000)], 0);
+    await new Promise((r) => setTimeout(r, 20)); // the first step is producing
+    l.push([flag('b', '+8613900000002', 1000)], 0);
+    l.push([flag('x', '+8613900000009', 1000)], 1);
+    l.push([flag('c', '+8613900000003', 1000), flag('b', '+8613900000002', 1000)], 0);
+    l.push([flag('d', '+8613900000004', 1000)], 0);
+    l.push([flag('y', '+8613900000010', 1000)], 1);
+    expect(l.pending).toBe(7);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sends).toEqual([['a']]); // serial: nothing else starts while a step is producing
+    release();
+    const out = await l.drain();
+    expect(sends).toEqual([['a'], ['b', 'c', 'd'], ['x', 'y']]);
+    expect(out.map((f) => f.flagId)).toEqual(['a', 'b', 'c', 'd', 'x', 'y']);
+    expect(l.pending).toBe(0);
+  });
+
   it('does not emit a flag on evidence an investigator dismissed, but does on later evidence', async () => {
     const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
     d.owner.set(0, 1);

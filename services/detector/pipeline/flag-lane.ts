@@ -1,6 +1,9 @@
 /**
  * Flags leave as soon as the engine raises them, not at the next
- * checkpoint: a serial lane takes each handful of flags of one partition,
+ * checkpoint: a serial lane takes the flags waiting for one partition (those
+ * pushed while the lane was busy join the partition's step that has not
+ * started yet, so under load a step carries many batches' flags instead of
+ * the lane falling behind one small step per batch),
  * drops those whose evidence an investigator dismissed, **claims** the rest
  * (a Lua script sets their pending mark `p:<ms>:<gen>` only while this
  * instance's owner generation of the partition is current, see
@@ -33,7 +36,7 @@ import { retry, sleep } from './retry.ts';
 /** The part of the Redis store the lane uses. */
 export type LaneDedup = Pick<FlagDedup, 'peek' | 'claim' | 'takeOver' | 'refresh' | 'mark' | 'dismissedUntil'>;
 
-/** Most flags claimed and produced in one step (one produce request, so one in-flight bound per claim). */
+/** Most flags claimed and produced at once (one produce request, so one in-flight bound per claim); a step sends its flags in such chunks. */
 const CHUNK = 200;
 
 /** What the lane talks to. */
@@ -77,6 +80,14 @@ class FencedError extends Error {}
 export class FlagLane {
   private tail: Promise<void> = Promise.resolve();
   private queued = 0;
+  /**
+   * Per partition, the flags of its step that is queued on the lane but has
+   * not started: flags pushed meanwhile join it, in order. A step costs a few
+   * Redis round trips and one produce whatever its size (up to CHUNK flags a
+   * produce), so the number of steps follows the time the lane takes, not
+   * the number of batches.
+   */
+  private readonly waiting = new Map<number, FlagEvent[]>();
   private emitted: FlagEvent[] = [];
   private failure: unknown = null;
 
@@ -91,15 +102,23 @@ export class FlagLane {
   push(flags: FlagEvent[], partition: number): void {
     if (flags.length === 0) return;
     this.queued += flags.length;
+    const joined = this.waiting.get(partition);
+    if (joined) {
+      for (const f of flags) joined.push(f);
+      return;
+    }
+    const step = [...flags];
+    this.waiting.set(partition, step);
     this.tail = this.tail.then(async () => {
+      this.waiting.delete(partition); // started: later pushes queue a step of their own
       try {
-        const unique = [...new Map(flags.map((f) => [f.flagId, f])).values()];
-        if (unique.length < flags.length) this.deps.onDeduplicated(flags.length - unique.length);
+        const unique = [...new Map(step.map((f) => [f.flagId, f])).values()];
+        if (unique.length < step.length) this.deps.onDeduplicated(step.length - unique.length);
         for (let i = 0; i < unique.length; i += CHUNK) await this.emit(unique.slice(i, i + CHUNK), partition);
       } catch (e) {
         this.failure ??= e;
       } finally {
-        this.queued -= flags.length;
+        this.queued -= step.length;
       }
     });
   }
