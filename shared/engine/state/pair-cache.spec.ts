@@ -114,6 +114,72 @@ describe('PairCache', () => {
     expect(kept).toBe(n - pc.evictions);
   });
 
+  it('doubles incrementally: every pair stays findable, with its fields, at every step of a doubling', () => {
+    const pc = new PairCache(1 << 16, 64);
+    const n = 6000;
+    const written = new Map<number, number>();
+    for (let k = 0; k < n; k++) {
+      const i = pc.getOrCreate(A + (k % 89), callee(k), 1000 + k);
+      pc.set32(i, 'rejectedAt', 50_000 + k);
+      pc.set16(i, 'attempts', (k % 60_000) + 1);
+      written.set(k, k);
+      // Now and then read every pair written so far (between reads, pairs are created while a doubling moves sets).
+      if (k % 397 === 0 || k === n - 1) {
+        let missing = 0;
+        for (const j of written.keys()) {
+          const x = pc.find(A + (j % 89), callee(j));
+          if (x < 0) {
+            missing++; // given up to a full set: counted in evictions
+            continue;
+          }
+          if (pc.get32(x, 'rejectedAt') !== 50_000 + j || pc.get16(x, 'attempts') !== (j % 60_000) + 1 || pc.lastSeen(x) !== 1000 + j) {
+            throw new Error(`pair ${j} changed while the table doubled (after ${k})`);
+          }
+        }
+        expect(missing).toBe(pc.evictions);
+      }
+    }
+    let kept = 0;
+    for (let k = 0; k < n; k++) if (pc.find(A + (k % 89), callee(k)) >= 0) kept++;
+    expect(kept).toBe(n - pc.evictions);
+    expect(pc.evictions).toBeLessThan(n * 0.02);
+    expect(pc.capacity).toBeGreaterThanOrEqual(8192);
+  });
+
+  it('moves a doubled table over a few sets a call: the old table is kept beside the new one until then, not copied at once', () => {
+    const pc = new PairCache(1 << 16, 1 << 10);
+    const cap0 = pc.capacity;
+    const bytes0 = pc.bytes;
+    let k = 0;
+    while (pc.capacity === cap0) pc.getOrCreate(A, callee(k++), k);
+    // Doubled: the new table (twice the bytes) and the old one beside it.
+    expect(pc.bytes).toBe(bytes0 * 3);
+    // Two old sets move at every getOrCreate (and any set a lookup touches): gone within old sets / 2 calls.
+    for (let c = 0; c < cap0 / 8 / 2; c++) pc.getOrCreate(A + 1, callee(c), k);
+    expect(pc.bytes).toBe(bytes0 * 2);
+  });
+
+  it('round-trips through exportState / importState in the middle of a doubling', () => {
+    const pc = new PairCache(1 << 14, 64);
+    let k = 0;
+    let doubled = 0;
+    for (; doubled < 3; k++) {
+      const before = pc.capacity;
+      pc.set32(pc.getOrCreate(A, callee(k), k), 'rejectedAt', 10_000 + k);
+      if (pc.capacity !== before) doubled++;
+    }
+    const copy = new PairCache(1 << 14, 64);
+    copy.importState(pc.exportState());
+    let present = 0;
+    for (let j = 0; j < k; j++) {
+      const x = pc.find(A, callee(j));
+      if (x < 0) continue;
+      present++;
+      expect(copy.get32(copy.find(A, callee(j)), 'rejectedAt')).toBe(10_000 + j);
+    }
+    expect(present).toBe(k - pc.evictions);
+  });
+
   it('evicts only once it has reached its maximum', () => {
     const pc = new PairCache(1 << 10, 64);
     for (let k = 0; k < 5000; k++) pc.getOrCreate(A, callee(k), k);

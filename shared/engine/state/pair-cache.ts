@@ -31,6 +31,15 @@ export const PAIR_ENGAGED = 8;
  * eight 32-byte records. When a set is full the least recently seen pair is
  * replaced, so memory is bounded whatever the traffic and the pairs that
  * matter (recent ones) stay: 40 bytes an entry. Times are seconds.
+ *
+ * Below its maximum the table doubles when a set is full and the table half
+ * full. Doubling moves the entries over incrementally, as Redis rehashes its
+ * dictionaries: the previous table stays beside the new one and each old set
+ * moves (at most 8 entries, split between the two new sets it maps to) when
+ * a lookup first touches it, plus two more in order at every `getOrCreate`,
+ * so no single call pays for the whole table (rehashing 2M entries at once
+ * took 100 ms alone and up to half a second under load: a stall of every
+ * partition's input behind it).
  */
 export class PairCache {
   /** Per set: 8 tags, then 8 last-seen times. */
@@ -41,6 +50,10 @@ export class PairCache {
   private u8!: Uint8Array;
   private setMask = 0;
   private occupied = 0;
+  /** While the table doubles: the previous one, whose sets move over one by one (null otherwise). */
+  private old: { head: Uint32Array; f64: Float64Array; mask: number } | null = null;
+  /** The next old set the in-order moving takes. */
+  private moveHand = 0;
   private readonly maxSets: number;
   /** True when the last `getOrCreate` created the entry. */
   created = false;
@@ -73,36 +86,74 @@ export class PairCache {
     this.occupied = 0;
   }
 
-  /** Doubles the table and re-inserts every entry (records move whole). */
+  /**
+   * Doubles the table. Its entries move over later, a set at a time
+   * ({@link moveOld}); a doubling still under way is finished first.
+   */
   private grow(): void {
-    const oldHead = this.head;
-    const oldRec = this.f64;
+    this.finishMoving();
     const oldSets = this.setMask + 1;
+    this.old = { head: this.head, f64: this.f64, mask: this.setMask };
+    this.moveHand = 0;
+    const occupied = this.occupied;
     this.allocate(oldSets * 2);
-    for (let set = 0; set < oldSets; set++) {
-      for (let w = 0; w < WAYS; w++) {
-        const tag = oldHead[set * WAYS * 2 + w];
-        if (tag === 0) continue;
-        const i = set * WAYS + w;
-        const ns = (tag >>> 1) & this.setMask;
-        const base = ns * WAYS * 2;
-        let way = 0;
-        while (this.head[base + way] !== 0) way++;
-        this.head[base + way] = tag;
-        this.head[base + WAYS + way] = oldHead[set * WAYS * 2 + WAYS + w];
-        const j = ns * WAYS + way;
-        const f = this.f64;
-        f[j * 4] = oldRec[i * 4];
-        f[j * 4 + 1] = oldRec[i * 4 + 1];
-        f[j * 4 + 2] = oldRec[i * 4 + 2];
-        f[j * 4 + 3] = oldRec[i * 4 + 3];
-        this.occupied++;
-      }
+    this.occupied = occupied;
+  }
+
+  /**
+   * Before set `set` of the current table is read or written: the old set
+   * that maps to it moves over (if it has not yet), and the in-order moving
+   * takes `steps` more old sets.
+   */
+  private settle(set: number, steps: number): void {
+    const old = this.old;
+    if (old === null) return;
+    this.moveOld(set & old.mask);
+    for (let k = 0; k < steps && this.moveHand <= old.mask; k++) this.moveOld(this.moveHand++);
+    if (this.moveHand > old.mask) this.old = null;
+  }
+
+  /**
+   * Moves old set `s` into the current table (records whole). Its entries go
+   * to the two new sets `s` and `s + old sets`, which receive nothing else
+   * until this has run (every lookup settles its set first), so they fit.
+   */
+  private moveOld(s: number): void {
+    const old = this.old!;
+    const oh = old.head;
+    const base = s * WAYS * 2;
+    const head = this.head;
+    const f = this.f64;
+    for (let w = 0; w < WAYS; w++) {
+      const tag = oh[base + w];
+      if (tag === 0) continue;
+      const ns = (tag >>> 1) & this.setMask;
+      const nb = ns * WAYS * 2;
+      let way = 0;
+      while (head[nb + way] !== 0) way++;
+      head[nb + way] = tag;
+      head[nb + WAYS + way] = oh[base + WAYS + w];
+      const i = s * WAYS + w;
+      const j = ns * WAYS + way;
+      f[j * 4] = old.f64[i * 4];
+      f[j * 4 + 1] = old.f64[i * 4 + 1];
+      f[j * 4 + 2] = old.f64[i * 4 + 2];
+      f[j * 4 + 3] = old.f64[i * 4 + 3];
+      oh[base + w] = 0;
     }
   }
 
+  /** Moves whatever of a doubling is still in the old table. */
+  private finishMoving(): void {
+    const old = this.old;
+    if (old === null) return;
+    while (this.moveHand <= old.mask) this.moveOld(this.moveHand++);
+    this.old = null;
+  }
+
   get bytes(): number {
-    return this.head.byteLength + this.u8.byteLength;
+    const old = this.old === null ? 0 : this.old.head.byteLength + this.old.f64.byteLength;
+    return this.head.byteLength + this.u8.byteLength + old;
   }
 
   /** Entries the table holds now (it grows up to the maximum given at construction). */
@@ -114,6 +165,7 @@ export class PairCache {
   find(a: number, b: number): number {
     const h = (hashPair(a, b) | 1) >>> 0;
     const set = (h >>> 1) & this.setMask; // bit 0 is forced to 1 (a tag is never 0): index sets by the bits above it
+    if (this.old !== null) this.settle(set, 0);
     const base = set * WAYS * 2;
     for (let w = 0; w < WAYS; w++) {
       if (this.head[base + w] === h) {
@@ -128,6 +180,7 @@ export class PairCache {
   getOrCreate(a: number, b: number, nowSec: number): number {
     const h = (hashPair(a, b) | 1) >>> 0;
     const set = (h >>> 1) & this.setMask; // bit 0 is forced to 1 (a tag is never 0): index sets by the bits above it
+    if (this.old !== null) this.settle(set, 2);
     const base = set * WAYS * 2;
     const head = this.head;
     let victim = 0;
@@ -175,6 +228,7 @@ export class PairCache {
 
   /** Copy of the state, for snapshots (restored into a cache of the same capacity). */
   exportState(): { head: Uint32Array; records: Uint8Array; evictions: number } {
+    this.finishMoving();
     return { head: this.head.slice(), records: this.u8.slice(), evictions: this.evictions };
   }
 
@@ -183,6 +237,7 @@ export class PairCache {
     if (sets > this.maxSets || s.records.length !== sets * WAYS * STRIDE) {
       throw new Error(`pair cache snapshot holds ${s.records.length / STRIDE} entries, this cache at most ${this.maxSets * WAYS}`);
     }
+    this.old = null;
     this.allocate(sets);
     this.head.set(s.head);
     this.u8.set(s.records);
