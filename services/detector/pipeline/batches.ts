@@ -14,6 +14,22 @@ import { decodeCalls, decodeComplaints } from './input.ts';
 import type { Side } from './merge.ts';
 import { retry } from './retry.ts';
 
+/**
+ * Most records released into the engine at a stretch (about 10-20 ms of
+ * work). A fetch brings up to 2 MB a partition: run through at once, it
+ * held the event loop for half a second and more, and with it every Redis
+ * reply and produce acknowledgement the flag lane waited for, which is
+ * where the flags' latency tail came from. Between slices the loop runs
+ * I/O; nothing else of the pipeline runs (its work items are handled one
+ * at a time), so the partition's state is as if the batch were one slice.
+ */
+export const RELEASE_SLICE = 2000;
+
+/** Lets the event loop run pending I/O callbacks (setImmediate runs after the poll phase). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** One consumed batch of calls or complaints: decoded, handed to its partition task and released through the merge. */
 export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> {
   const { topics, maxFutureMs } = st.deps.config;
@@ -33,7 +49,15 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
   const now = Date.now();
   const items = side === 0 ? decodeCalls(st.deps.codec, msgs, now, maxFutureMs) : decodeComplaints(st.deps.codec, msgs, now, maxFutureMs);
   task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark, now);
-  const released = task.release(now);
+  let released = 0;
+  for (;;) {
+    const n = task.release(now, RELEASE_SLICE);
+    released += n;
+    if (n < RELEASE_SLICE || !st.active.has(b.partition)) break;
+    // A slice done: its flags leave, and the event loop gets a turn before the next one.
+    st.lane.push(task.takeFlags(), task.partition);
+    await yieldToEventLoop();
+  }
   st.log.debug(
     { topic: b.topic, partition: b.partition, fetched: b.fetchedOffset, n: msgs.length, last: b.lastOffset, hw: b.highWatermark, released, held: [task.held(0), task.held(1)], blocked: task.blocked() },
     'batch',

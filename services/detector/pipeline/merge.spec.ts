@@ -17,6 +17,20 @@ describe('TwoWayMerge', () => {
     expect(drained(m)).toEqual(['c0@10', 'k0@15', 'c1@20', 'c2@15', 'k1@25', 'c3@30']);
   });
 
+  it('releases at most `max` items a drain, in the same order as one drain of everything, positions following', () => {
+    const m = new TwoWayMerge();
+    m.push(0, [item(0, 10), item(1, 20), item(2, 15), item(3, 30)], false);
+    m.push(1, [item(0, 15), item(1, 25)], false);
+    const out: string[] = [];
+    const emit = (side: Side, it: MergeItem) => out.push(`${side === 0 ? 'c' : 'k'}${it.offset}@${it.time}`);
+    expect(m.drain(0, emit, 4)).toBe(4);
+    expect(out).toEqual(['c0@10', 'k0@15', 'c1@20', 'c2@15']);
+    expect([m.firstOffset(0), m.firstOffset(1)]).toEqual([3, 1]);
+    expect(m.drain(0, emit, 4)).toBe(2);
+    expect(out).toEqual(['c0@10', 'k0@15', 'c1@20', 'c2@15', 'k1@25', 'c3@30']);
+    expect(m.drain(0, emit, 4)).toBe(0);
+  });
+
   it('waits for a side that has more input upstream, until it arrives', () => {
     const m = new TwoWayMerge();
     m.push(0, [item(0, 10), item(1, 50)], false);

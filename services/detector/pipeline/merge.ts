@@ -78,14 +78,15 @@ export class TwoWayMerge<A extends MergeItem, B extends MergeItem> {
   }
 
   /**
-   * Releases items in merge order to `emit` until one side blocks; returns
-   * how many were released. `now` is wall-clock ms (when a block began).
+   * Releases items in merge order to `emit` until one side blocks, or `max`
+   * items; returns how many were released. `now` is wall-clock ms (when a
+   * block began).
    */
-  drain(now: number, emit: (side: Side, item: A | B) => void): number {
+  drain(now: number, emit: (side: Side, item: A | B) => void, max = Infinity): number {
     const [qa, qb] = this.queues;
     let released = 0;
     let blocked = false;
-    for (;;) {
+    while (released < max) {
       const ha = this.heads[0] < qa.length ? qa[this.heads[0]] : undefined;
       const hb = this.heads[1] < qb.length ? qb[this.heads[1]] : undefined;
       let side: Side;

@@ -169,12 +169,16 @@ export class PartitionTask {
     if (items.length > 0) this.idleFrom = this.idleBase = this.idleReached = null;
   }
 
-  /** Feeds the engine whatever the merge releases; returns how many records were released. */
-  release(now: number): number {
-    return this.merge.drain(now, (side, item) => {
-      if (side === 0) this.onCall(item as InputItem<CallEvent>);
-      else this.onComplaint(item as InputItem<ComplaintReport>);
-    });
+  /** Feeds the engine whatever the merge releases, at most `max` records; returns how many were released. */
+  release(now: number, max = Infinity): number {
+    return this.merge.drain(
+      now,
+      (side, item) => {
+        if (side === 0) this.onCall(item as InputItem<CallEvent>);
+        else this.onComplaint(item as InputItem<ComplaintReport>);
+      },
+      max,
+    );
   }
 
   /** Nothing held in the merge and neither stream known to have input beyond what was fetched. */
