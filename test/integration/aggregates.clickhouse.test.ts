@@ -50,6 +50,27 @@ describe('aggregate rows in ClickHouse', () => {
     );
   });
 
+  it('an insert of more rows than one streamed piece (5,000) arrives whole: every row once', async () => {
+    const n = 12_345;
+    const rows: NumberMinuteRow[] = Array.from({ length: n }, (_, i) => ({
+      number: `+86139${String(i).padStart(8, '0')}`,
+      minute: H + 60 * (i % 3),
+      src: 'pieces/0',
+      calls: (i % 5) + 1,
+      answered: 0,
+      rejected: 0,
+      distinct_callees: 1,
+      talk_seconds: 0,
+      complaints: 0,
+      version: i,
+    }));
+    await writer.write({ flags: [], numberMinute: rows, providerHour: [] });
+    const [got] = await ch.query<{ n: string; calls: string; first: string; last: string }>(
+      `SELECT count() AS n, sum(calls) AS calls, min(number) AS first, max(number) AS last FROM ${database}.number_minute FINAL WHERE src = 'pieces/0'`,
+    );
+    expect([Number(got.n), Number(got.calls), got.first, got.last]).toEqual([n, rows.reduce((a, r) => a + r.calls, 0), '+8613900000000', `+86139${String(n - 1).padStart(8, '0')}`]);
+  });
+
   it('a rewrite of the same row or an older version replaces, never adds', async () => {
     const row: NumberMinuteRow = { number: '+8613800000001', minute: H, src: 'calls/1', calls: 3, answered: 1, rejected: 1, distinct_callees: 2, talk_seconds: 0.1 + 0.2, complaints: 0, version: 12 };
     await writer.write({ flags: [], numberMinute: [row], providerHour: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberMinuteTsv, providerHourTsv, tsvString } from './clickhouse-writer.ts';
+import { numberMinuteTsv, providerHourTsv, tsvPieces, tsvString } from './clickhouse-writer.ts';
 import { TsvBytes } from './tsv-bytes.ts';
 
 describe('TabSeparated rows', () => {
@@ -29,6 +29,24 @@ describe('TabSeparated rows', () => {
     expect(Buffer.compare(providerHourTsv([row, row, row], 1, 2), Buffer.from(text, 'utf8'))).toBe(0);
     const talk = { number: '+8613812345678', minute: 1_700_000_040, src: 's', calls: 2, answered: 2, rejected: 0, distinct_callees: 2, talk_seconds: 0.1 + 0.2, complaints: 0, version: 99 };
     expect(numberMinuteTsv([talk], 0, 1).toString('utf8')).toBe(`+8613812345678\t1700000040\ts\t2\t2\t0\t2\t${0.1 + 0.2}\t0\t99\n`);
+  });
+
+  it('streams an insert as pieces of 5,000 rows, each encoded only when pulled, together the bytes of one encoding', () => {
+    const rows = Array.from({ length: 12_345 }, (_, i) => ({ access_provider: `p${i % 7}`, hour: 3600 * (i % 24), src: 's', calls: i, flagged_calls: 0, flagged_numbers: 0, version: i }));
+    let encoded = 0;
+    const counting = (r: readonly (typeof rows)[number][], from: number, to: number) => {
+      encoded += to - from;
+      return providerHourTsv(r, from, to);
+    };
+    const it = tsvPieces(rows, 100, 12_345, counting);
+    expect(encoded).toBe(0); // lazily: nothing before the first pull
+    const pieces: Buffer[] = [];
+    for (let next = it.next(); !next.done; next = it.next()) {
+      pieces.push(next.value);
+      expect(encoded).toBe(Math.min(12_245, pieces.length * 5_000));
+    }
+    expect(pieces.length).toBe(3);
+    expect(Buffer.compare(Buffer.concat(pieces), providerHourTsv(rows, 100, 12_345))).toBe(0);
   });
 
   it('grows its buffer as lines are added', () => {

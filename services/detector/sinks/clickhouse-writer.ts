@@ -27,6 +27,14 @@ export interface RowWriter {
 }
 
 const CHUNK = 50_000;
+/**
+ * Rows encoded at a stretch within an insert. The body is a stream of such
+ * pieces, each encoded when the HTTP request asks for more, so the event
+ * loop runs I/O between them: encoding a checkpoint's 50,000 rows at once
+ * held it for 100-160 ms at 50,000 events/s, and with it the input and the
+ * flag lane.
+ */
+const PIECE = 5_000;
 
 /** {@link RowWriter} over the project's ClickHouse client. */
 export class ClickHouseRowWriter implements RowWriter {
@@ -43,16 +51,21 @@ export class ClickHouseRowWriter implements RowWriter {
   async write(rows: RowBatch): Promise<void> {
     for (let i = 0; i < rows.flags.length; i += CHUNK) await this.ch.insert(this.tables.flags, rows.flags.slice(i, i + CHUNK));
     for (let i = 0; i < rows.numberMinute.length; i += CHUNK) {
-      await this.tsv(this.tables.numberMinute, NUMBER_MINUTE_COLUMNS, numberMinuteTsv(rows.numberMinute, i, Math.min(rows.numberMinute.length, i + CHUNK)));
+      await this.tsv(this.tables.numberMinute, NUMBER_MINUTE_COLUMNS, tsvPieces(rows.numberMinute, i, Math.min(rows.numberMinute.length, i + CHUNK), numberMinuteTsv));
     }
     for (let i = 0; i < rows.providerHour.length; i += CHUNK) {
-      await this.tsv(this.tables.providerHour, PROVIDER_HOUR_COLUMNS, providerHourTsv(rows.providerHour, i, Math.min(rows.providerHour.length, i + CHUNK)));
+      await this.tsv(this.tables.providerHour, PROVIDER_HOUR_COLUMNS, tsvPieces(rows.providerHour, i, Math.min(rows.providerHour.length, i + CHUNK), providerHourTsv));
     }
   }
 
-  private async tsv(table: string, columns: [string, ...string[]], bytes: Buffer): Promise<void> {
-    await this.ch.raw.insert({ table, values: Readable.from([bytes], { objectMode: false }), format: 'TabSeparated', columns });
+  private async tsv(table: string, columns: [string, ...string[]], pieces: Iterable<Buffer>): Promise<void> {
+    await this.ch.raw.insert({ table, values: Readable.from(pieces, { objectMode: false }), format: 'TabSeparated', columns });
   }
+}
+
+/** Rows [from, to) as TabSeparated bytes in pieces of {@link PIECE} rows, each encoded when it is pulled. */
+export function* tsvPieces<R>(rows: readonly R[], from: number, to: number, encode: (rows: readonly R[], from: number, to: number) => Buffer): Generator<Buffer> {
+  for (let i = from; i < to; i += PIECE) yield encode(rows, i, Math.min(to, i + PIECE));
 }
 
 const NUMBER_MINUTE_COLUMNS: [string, ...string[]] = ['number', 'minute', 'src', 'calls', 'answered', 'rejected', 'distinct_callees', 'talk_seconds', 'complaints', 'version'];
