@@ -36,10 +36,15 @@ export type TopicCounter = Admin | { partitionCount(topic: string): Promise<numb
 /**
  * Throws `topic <name> does not exist` (followed by what sets the name) for
  * the first of `required` the broker does not have; creates nothing.
+ * Returns each topic's partition count, in the order given.
  */
-export async function requireTopics(counter: TopicCounter, required: readonly RequiredTopic[]): Promise<void> {
+export async function requireTopics(counter: TopicCounter, required: readonly RequiredTopic[]): Promise<number[]> {
   const count = 'partitionCount' in counter ? (t: string) => counter.partitionCount(t) : (t: string) => partitionCount(counter, t);
+  const counts: number[] = [];
   for (const { topic, setBy } of required) {
-    if ((await count(topic)) === 0) throw new Error(`topic ${topic} does not exist${setBy ? ` (set by ${setBy})` : ''}`);
+    const n = await count(topic);
+    if (n === 0) throw new Error(`topic ${topic} does not exist${setBy ? ` (set by ${setBy})` : ''}`);
+    counts.push(n);
   }
+  return counts;
 }

@@ -130,6 +130,15 @@ describe('Detector halt and stop during start-up', () => {
     expect(det.readiness().checks.consents).toBe(false);
   });
 
+  it('calls and complaints topics with different partition counts fail the start, naming both counts', async () => {
+    const loaded = loadDetectorConfig({});
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+    const t = loaded.config.topics;
+    const { det, calls } = detector({ partitions: (topic) => (topic === t.calls ? 4 : 2) });
+    await expect(det.start()).rejects.toThrow(`${t.calls} has 4 partitions but ${t.complaints} has 2`);
+    expect(calls).toEqual([]);
+  });
+
   it('with every topic there, the start checks all five before reading the consents', async () => {
     const asked: string[] = [];
     const { det, calls, deps } = detector({ partitions: (topic) => (asked.push(topic), 2) });

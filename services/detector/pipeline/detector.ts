@@ -34,7 +34,7 @@ export { dlqReason } from './metrics-update.ts';
 
 const TICK_MS = 100;
 
-/** The topics the start checks, in this order, with the variable that names each (the detector has no topic options). */
+/** The topics the start checks, in this order, with the variable that names each (the detector has no topic options); calls and complaints first: their partition counts come from this check. */
 const DETECTOR_TOPICS = [
   ['calls', 'CALLGUARD_TOPIC_CALLS'],
   ['complaints', 'CALLGUARD_TOPIC_COMPLAINTS'],
@@ -140,8 +140,7 @@ export class Detector {
     // Every topic it reads or writes, before anything is read: the producers never create a topic (kafkajs-sink.ts),
     // so a missing flags or DLQ topic would otherwise surface only at the first flag or DLQ record, mid-stream, as a
     // send retried until the stop while the checkpoints, and with them the commits, wait on it.
-    await requireTopics(source, DETECTOR_TOPICS.map(([key, variable]) => ({ topic: config.topics[key], setBy: variable })));
-    const [calls, complaints] = [await source.partitionCount(config.topics.calls), await source.partitionCount(config.topics.complaints)];
+    const [calls, complaints] = await requireTopics(source, DETECTOR_TOPICS.map(([key, variable]) => ({ topic: config.topics[key], setBy: variable })));
     if (calls !== complaints) {
       throw new Error(
         `${config.topics.calls} has ${calls} partitions but ${config.topics.complaints} has ${complaints}: they must be equal so that a number's calls and complaints share a partition number`,
