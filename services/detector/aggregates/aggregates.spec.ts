@@ -115,6 +115,47 @@ describe('NumberMinuteAggregate', () => {
     expect(agg.size).toBe(0);
   });
 
+  it('a changed cell left in a closed minute survives a snapshot, and is still taken once', () => {
+    const agg = new NumberMinuteAggregate('s');
+    agg.addCall(call({ caller: '+8613800000001' }), 1);
+    agg.addCall(call({ caller: '+8613800000002' }), 2);
+    agg.takeChanged();
+    agg.addCall(call({ caller: '+8613800000002', outcome: 'REJECTED' }), 3);
+    expect(agg.evict(T + 60_000)).toBe(1); // the minute is closed; the changed cell stays
+    const copy = new NumberMinuteAggregate('s');
+    copy.importState(JSON.parse(JSON.stringify(agg.exportState())));
+    expect(copy.size).toBe(1);
+    expect(copy.closedDropped).toBe(0);
+    expect(copy.takeChanged()).toEqual([{ number: '+8613800000002', minute: T / 1000, src: 's', calls: 2, answered: 0, rejected: 1, distinct_callees: 1, talk_seconds: 0, complaints: 0, version: 3 }]);
+    expect(copy.evict(T + 60_000)).toBe(1);
+    expect(copy.size).toBe(0);
+  });
+
+  it('cells evicted are reused without carrying anything over', () => {
+    const agg = new NumberMinuteAggregate('s');
+    for (let i = 0; i < 50; i++) agg.addCall(call({ caller: `+86138000000${String(i).padStart(2, '0')}`, callee: `+86139000000${i % 3}`, outcome: 'ANSWERED', answerTime: T, endTime: T + 1_000 }), i);
+    agg.addCall(call({ caller: '+8613800000007', callee: '+8613900000099' }), 50); // a second callee
+    agg.takeChanged();
+    expect(agg.evict(T + 60_000)).toBe(50);
+    for (let i = 0; i < 60; i++) agg.addComplaint(`+86137000000${String(i).padStart(2, '0')}`, T + 60_000, 100 + i);
+    const rows = agg.takeChanged();
+    expect(rows).toHaveLength(60);
+    for (const [i, r] of rows.entries()) {
+      expect(r).toEqual({ number: `+86137000000${String(i).padStart(2, '0')}`, minute: T / 1000 + 60, src: 's', calls: 0, answered: 0, rejected: 0, distinct_callees: 0, talk_seconds: 0, complaints: 1, version: 100 + i });
+    }
+  });
+
+  it('finds every number of a busy minute (the index grows) and keeps rows in first-change order', () => {
+    const agg = new NumberMinuteAggregate('s');
+    const numbers = Array.from({ length: 5_000 }, (_, i) => `+86138${String(i * 7919).padStart(8, '0')}`);
+    numbers.forEach((n, i) => agg.addCall(call({ caller: n, startTime: T + (i % 60_000) }), i));
+    numbers.forEach((n, i) => agg.addCall(call({ caller: n, startTime: T + 1, callee: '+8613900000002' }), 5_000 + i));
+    const rows = agg.takeChanged();
+    expect(rows.map((r) => r.number)).toEqual(numbers);
+    expect(rows.every((r) => r.calls === 2 && r.distinct_callees === 2)).toBe(true);
+    expect(agg.size).toBe(5_000);
+  });
+
   it('survives a snapshot round trip, pending changes included', () => {
     const agg = new NumberMinuteAggregate('s');
     agg.addCall(call(), 1);

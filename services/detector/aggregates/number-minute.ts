@@ -15,32 +15,28 @@
  * counted ({@link NumberMinuteAggregate.closedDropped}), since a new cell
  * holding only it would replace the fuller row already written.
  */
-import { ClosedHorizon, evictClosed } from './buckets.ts';
+import { ClosedHorizon } from './buckets.ts';
+import { CellColumns, MinuteIndex } from './minute-cells.ts';
 import type { NumberMinuteRow } from '../../../shared/clickhouse/index.ts';
 import type { CallOutcome } from '../../../shared/contracts/records.ts';
+import { fromNumberKey, numberKey } from '../../../shared/numbers/key.ts';
 
 const MINUTE_MS = 60_000;
 
-interface Cell {
+/** JSON form of a cell in a snapshot. */
+interface CellState {
   number: string;
-  /** Start of the minute, epoch seconds. */
   minute: number;
   calls: number;
   answered: number;
   rejected: number;
-  /** The first callee, and a set only once a second distinct one appears (most cells have one). */
-  callee: string | null;
-  callees: Set<string> | null;
+  callees: string[];
   talkSeconds: number;
   complaints: number;
   version: number;
-  changed: boolean;
 }
 
-/** JSON form of a cell in a snapshot. */
-type CellState = Omit<Cell, 'callees' | 'callee' | 'changed'> & { callees: string[] };
-
-/** The facts of a call that the minute rows need (numbers normalised). */
+/** The facts of a call that the minute rows need (numbers normalised to E.164). */
 export interface MinuteCall {
   caller: string;
   callee: string;
@@ -52,12 +48,15 @@ export interface MinuteCall {
 
 /** Cumulative per-(number, minute) counts of one source (a topic partition). */
 export class NumberMinuteAggregate {
-  /** minute (epoch s) → number → cell. */
-  private readonly minutes = new Map<number, Map<string, Cell>>();
-  private changed: Cell[] = [];
+  /** The cells' fields (minute-cells.ts: columns, not objects). */
+  private readonly col = new CellColumns();
+  /** minute (epoch s) → its cells. */
+  private readonly minutes = new Map<number, MinuteIndex>();
+  /** Cells changed since the last take, in the order of their first change. */
+  private changed: number[] = [];
   private cells = 0;
   private lastMinute = -1;
-  private lastMap: Map<string, Cell> | null = null;
+  private lastIndex: MinuteIndex | null = null;
   private readonly closed = new ClosedHorizon();
 
   /** @param src the `src` column: the source topic partition (and epoch) whose events build the rows. */
@@ -75,45 +74,46 @@ export class NumberMinuteAggregate {
 
   /** Counts an accepted call against its caller's minute. */
   addCall(e: MinuteCall, offset: number): void {
-    const c = this.cell(e.caller, e.startTime);
-    if (c === null) return;
-    c.calls++;
+    const c = this.cell(numberKey(e.caller), e.startTime);
+    if (c < 0) return;
+    const col = this.col;
+    col.calls[c]++;
     if (e.outcome === 'ANSWERED') {
-      c.answered++;
-      if (e.answerTime !== null) c.talkSeconds += (e.endTime - e.answerTime) / 1000;
+      col.answered[c]++;
+      if (e.answerTime !== null) col.talkSeconds[c] += (e.endTime - e.answerTime) / 1000;
     } else if (e.outcome === 'REJECTED') {
-      c.rejected++;
+      col.rejected[c]++;
     }
-    if (c.callee === null) c.callee = e.callee;
-    else if (c.callee !== e.callee) (c.callees ??= new Set([c.callee])).add(e.callee);
+    col.addCallee(c, numberKey(e.callee));
     this.touch(c, offset);
   }
 
   /** Counts an accepted complaint against the reported number's minute. */
   addComplaint(reported: string, reportTime: number, offset: number): void {
-    const c = this.cell(reported, reportTime);
-    if (c === null) return;
-    c.complaints++;
+    const c = this.cell(numberKey(reported), reportTime);
+    if (c < 0) return;
+    this.col.complaints[c]++;
     this.touch(c, offset);
   }
 
   /** Rows changed since the last call, as they stand now. */
   takeChanged(): NumberMinuteRow[] {
+    const col = this.col;
     const rows: NumberMinuteRow[] = new Array(this.changed.length);
     for (let i = 0; i < this.changed.length; i++) {
       const c = this.changed[i];
-      c.changed = false;
+      col.changed[c] = 0;
       rows[i] = {
-        number: c.number,
-        minute: c.minute,
+        number: fromNumberKey(col.key[c]),
+        minute: col.minute[c],
         src: this.src,
-        calls: c.calls,
-        answered: c.answered,
-        rejected: c.rejected,
-        distinct_callees: distinct(c),
-        talk_seconds: c.talkSeconds,
-        complaints: c.complaints,
-        version: c.version,
+        calls: col.calls[c],
+        answered: col.answered[c],
+        rejected: col.rejected[c],
+        distinct_callees: col.distinctCallees(c),
+        talk_seconds: col.talkSeconds[c],
+        complaints: col.complaints[c],
+        version: col.version[c],
       };
     }
     this.changed = [];
@@ -125,30 +125,48 @@ export class NumberMinuteAggregate {
    * their cells whose last change was taken; returns how many.
    */
   evict(horizonMs: number): number {
-    const n = evictClosed(this.minutes, MINUTE_MS, this.closed.raise(horizonMs), (minute) => {
-      if (minute === this.lastMinute) this.lastMap = null;
-    });
+    const horizon = this.closed.raise(horizonMs);
+    const col = this.col;
+    let n = 0;
+    for (const [minute, index] of this.minutes) {
+      if (minute * 1000 + MINUTE_MS > horizon) continue;
+      let changed = 0;
+      for (const c of index.cells) if (col.changed[c] !== 0) changed++;
+      if (changed === 0) {
+        // The usual case (rows are taken right before eviction): the minute goes whole.
+        for (const c of index.cells) col.release(c);
+        n += index.cells.length;
+        this.minutes.delete(minute);
+        if (minute === this.lastMinute) this.lastIndex = null;
+        continue;
+      }
+      const before = index.cells.length;
+      for (const c of index.cells) if (col.changed[c] === 0) col.release(c);
+      index.retain((c) => col.changed[c] !== 0, col.key);
+      n += before - index.cells.length;
+    }
     this.cells -= n;
     return n;
   }
 
   /** JSON-safe copy of the cells (changed marks included). */
   exportState(): { cells: CellState[]; changed: number[]; closedBefore: number | null } {
+    const col = this.col;
     const cells: CellState[] = [];
     const changed: number[] = [];
-    for (const m of this.minutes.values()) {
-      for (const c of m.values()) {
-        if (c.changed) changed.push(cells.length);
+    for (const index of this.minutes.values()) {
+      for (const c of index.cells) {
+        if (col.changed[c] !== 0) changed.push(cells.length);
         cells.push({
-          number: c.number,
-          minute: c.minute,
-          calls: c.calls,
-          answered: c.answered,
-          rejected: c.rejected,
-          callees: c.callees ? [...c.callees] : c.callee === null ? [] : [c.callee],
-          talkSeconds: c.talkSeconds,
-          complaints: c.complaints,
-          version: c.version,
+          number: fromNumberKey(col.key[c]),
+          minute: col.minute[c],
+          calls: col.calls[c],
+          answered: col.answered[c],
+          rejected: col.rejected[c],
+          callees: col.calleeKeys(c).map(fromNumberKey),
+          talkSeconds: col.talkSeconds[c],
+          complaints: col.complaints[c],
+          version: col.version[c],
         });
       }
     }
@@ -157,62 +175,66 @@ export class NumberMinuteAggregate {
 
   /** Replaces the cells with a snapshot's. */
   importState(s: { cells: CellState[]; changed: number[]; closedBefore?: number | null }): void {
+    const col = this.col;
     this.minutes.clear();
+    col.clear();
     this.closed.importState(s.closedBefore);
     this.changed = [];
     this.cells = 0;
     this.lastMinute = -1;
-    this.lastMap = null;
-    const list: Cell[] = s.cells.map((c) => ({
-      ...c,
-      callee: c.callees[0] ?? null,
-      callees: c.callees.length > 1 ? new Set(c.callees) : null,
-      changed: false,
-    }));
-    for (const c of list) {
-      let m = this.minutes.get(c.minute);
-      if (!m) this.minutes.set(c.minute, (m = new Map()));
-      m.set(c.number, c);
-      this.cells++;
-    }
+    this.lastIndex = null;
+    const ids = s.cells.map((x) => {
+      const c = this.cellAt(numberKey(x.number), x.minute); // closed minutes too: their changed cells stay until taken
+      col.calls[c] = x.calls;
+      col.answered[c] = x.answered;
+      col.rejected[c] = x.rejected;
+      for (const callee of x.callees) col.addCallee(c, numberKey(callee));
+      col.talkSeconds[c] = x.talkSeconds;
+      col.complaints[c] = x.complaints;
+      col.version[c] = x.version;
+      return c;
+    });
     for (const i of s.changed) {
-      const c = list[i];
-      if (c && !c.changed) {
-        c.changed = true;
+      const c = ids[i];
+      if (c !== undefined && col.changed[c] === 0) {
+        col.changed[c] = 1;
         this.changed.push(c);
       }
     }
   }
 
-  /** The cell of `number` at `t`, created when missing; null when that minute is closed. */
-  private cell(number: string, t: number): Cell | null {
+  /** The cell of `key` at `t`, created when missing; -1 when that minute is closed. */
+  private cell(key: number, t: number): number {
     const minute = Math.floor(t / MINUTE_MS) * 60;
-    if (this.closed.refuses(minute, MINUTE_MS)) return null;
-    let m = minute === this.lastMinute ? this.lastMap : null;
-    if (m === null) {
-      m = this.minutes.get(minute) ?? null;
-      if (m === null) this.minutes.set(minute, (m = new Map()));
+    if (this.closed.refuses(minute, MINUTE_MS)) return -1;
+    return this.cellAt(key, minute);
+  }
+
+  /** The cell of `key` at `minute` (epoch s), created when missing. */
+  private cellAt(key: number, minute: number): number {
+    let index = minute === this.lastMinute ? this.lastIndex : null;
+    if (index === null) {
+      index = this.minutes.get(minute) ?? null;
+      if (index === null) this.minutes.set(minute, (index = new MinuteIndex()));
       this.lastMinute = minute;
-      this.lastMap = m;
+      this.lastIndex = index;
     }
-    let c = m.get(number);
-    if (!c) {
-      c = { number, minute, calls: 0, answered: 0, rejected: 0, callee: null, callees: null, talkSeconds: 0, complaints: 0, version: 0, changed: false };
-      m.set(number, c);
+    const col = this.col;
+    let c = index.find(key, col.key);
+    if (c < 0) {
+      c = col.alloc(key, minute);
+      index.insert(c, col.key);
       this.cells++;
     }
     return c;
   }
 
-  private touch(c: Cell, offset: number): void {
-    if (offset > c.version) c.version = offset;
-    if (!c.changed) {
-      c.changed = true;
+  private touch(c: number, offset: number): void {
+    const col = this.col;
+    if (offset > col.version[c]) col.version[c] = offset;
+    if (col.changed[c] === 0) {
+      col.changed[c] = 1;
       this.changed.push(c);
     }
   }
-}
-
-function distinct(c: Cell): number {
-  return c.callees ? c.callees.size : c.callee === null ? 0 : 1;
 }
