@@ -162,6 +162,7 @@ async function main(): Promise<void> {
       `  C. offered ${RATE.toLocaleString()} events/s for ${SECONDS} s (achieved ${Math.round(lat.achievedRate).toLocaleString()}/s from the producer): ${lat.latencies.length} flags`,
       `     produce-to-flag latency p50 ${q(lat.latencies, 0.5).toFixed(0)} ms, p99 ${q(lat.latencies, 0.99).toFixed(0)} ms, max ${q(lat.latencies, 1).toFixed(0)} ms`,
       `       of which call sent → flag raised: p50 ${q(lat.toEmit, 0.5).toFixed(0)} ms, p99 ${q(lat.toEmit, 0.99).toFixed(0)} ms; flag raised → flag read: p50 ${q(lat.fromEmit, 0.5).toFixed(0)} ms, p99 ${q(lat.fromEmit, 0.99).toFixed(0)} ms`,
+      `       worst latency per 2 s of send time (ms): ${lat.timeline}`,
       `       the bench's own sends, scheduled → acknowledged by the broker: p50 ${q(lat.acked, 0.5).toFixed(0)} ms, p99 ${q(lat.acked, 0.99).toFixed(0)} ms`,
       `     detector consumer lag at the end: ${metricSum(metricsC, 'callguard_detector_consumer_lag')} records`,
       `  detector RSS: min ${mb(Math.min(...rss))}, max ${mb(Math.max(...rss))}, last ${mb(rss.at(-1) ?? 0)}`,
@@ -288,8 +289,17 @@ async function bareConsume(ctx: Ctx, n: number): Promise<number> {
  * robocaller every 20 ms making 70 sequential calls over about 1.4 s.
  * Each event's startTime is the wall clock when its request is built.
  */
-async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, rss: number[]): Promise<{ latencies: number[]; toEmit: number[]; fromEmit: number[]; acked: number[]; achievedRate: number }> {
+async function latencyRun(
+  ctx: Ctx,
+  rate: number,
+  seconds: number,
+  pid: number,
+  rss: number[],
+): Promise<{ latencies: number[]; toEmit: number[]; fromEmit: number[]; acked: number[]; timeline: string; achievedRate: number }> {
   const latencies: number[] = [];
+  // Each flag's latency by the second of the run its call was sent in, so the report shows whether the tail is
+  // spread over the run or a few episodes (a checkpoint, a major GC, a table growing).
+  const bySecond: number[][] = [];
   // The two halves of each latency, split at the flag's emittedAt (the detector's clock when the engine raised it):
   // call sent → flag raised (the bench's producer, the broker, the detector's fetch and processing), and flag raised →
   // flag read here (the detector's flag lane: claim, produce with acks from all replicas, and this consumer's fetch).
@@ -308,6 +318,7 @@ async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, 
       const f = (await ctx.registry.decode(message.value!)) as FlagEvent;
       if (f.detectedAt >= startedAt) {
         latencies.push(now - f.detectedAt);
+        (bySecond[Math.floor((f.detectedAt - startedAt) / 1000)] ??= []).push(now - f.detectedAt);
         toEmit.push(f.emittedAt - f.detectedAt);
         fromEmit.push(now - f.emittedAt);
       }
@@ -360,7 +371,11 @@ async function latencyRun(ctx: Ctx, rate: number, seconds: number, pid: number, 
   await sleep(5_000); // flags of the last events
   rss.push(rssBytes(pid));
   await flagsConsumer.disconnect();
-  return { latencies, toEmit, fromEmit, acked, achievedRate };
+  // Worst latency of each 2-s slice of send time, from the first slice with flags.
+  const first = bySecond.findIndex((xs) => xs !== undefined);
+  const slices: string[] = [];
+  for (let s = Math.max(first, 0); s < bySecond.length; s += 2) slices.push(String(Math.max(0, ...(bySecond[s] ?? []), ...(bySecond[s + 1] ?? []))));
+  return { latencies, toEmit, fromEmit, acked, timeline: slices.join(' '), achievedRate };
 }
 
 main().then(
