@@ -24,6 +24,7 @@ function state() {
     checkpointFailed: null,
     abort: new AbortController(),
     partitions: 0,
+    consentDlqFailing: new Map(),
     log,
     outputs: new OutputHealth(10_000),
     lane: {

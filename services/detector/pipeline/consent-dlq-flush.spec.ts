@@ -5,6 +5,7 @@ import { KafkajsSink } from '../kafka/kafkajs-sink.ts';
 import { ConsentDlq } from './consent-dlq.ts';
 import { flushConsentDlq } from './consent-dlq-flush.ts';
 import type { DetectorState } from './detector-state.ts';
+import { OutputHealth } from './output-health.ts';
 
 /** A kafkajs stand-in whose producer records each request's messages (by their source offset) and fails the requests listed in `failAt` (call numbers, from 1). */
 function fakeKafka(failAt: number[]) {
@@ -25,11 +26,15 @@ function fakeKafka(failAt: number[]) {
 /** A detector state owning calls partition 0 of 1 (so consents partition 0), long enough for the grace to be over, unfenced; the mark in memory. */
 function state(kafka: Kafka, failMarkSaves = 0) {
   const mark = { value: 0, saves: 0 };
+  const now = { value: 1_000 };
   const q = new ConsentDlq();
   const noop = { inc: () => {} };
   const log = pino({ level: 'silent' });
+  const outputs = new OutputHealth(0, undefined, () => now.value);
   const st = {
     consentDlq: q,
+    consentDlqFailing: new Map(),
+    outputs,
     partitions: 1,
     tasks: new Map([[0, {}]]),
     fenced: new Map(),
@@ -53,7 +58,7 @@ function state(kafka: Kafka, failMarkSaves = 0) {
       log,
     },
   };
-  return { st: st as unknown as DetectorState, q, mark };
+  return { st: st as unknown as DetectorState, q, mark, outputs, now };
 }
 
 /** Reads unusable consent records at offsets [from, to) of consents partition 0. */
@@ -105,5 +110,36 @@ describe('flushConsentDlq', () => {
     await flushConsentDlq(st);
     expect(delivered).toEqual([3, 4]);
     expect(mark.value).toBe(5);
+  });
+
+  it('a failed send is a failing Kafka write (commits going on) until its retry goes through', async () => {
+    const { kafka } = fakeKafka([1]);
+    const { st, q, outputs, now } = state(kafka);
+    read(q, 0, 10);
+    await flushConsentDlq(st);
+    now.value += 5_000;
+    const f = outputs.overdue('kafka');
+    expect(f?.what).toBe('send unusable consent records to the DLQ');
+    expect(OutputHealth.describe(f!, now.value)).toMatch(/failing for 5 s \(send unusable consent records to the DLQ; tried again at each checkpoint\): request timed out/);
+    await flushConsentDlq(st); // the next checkpoint: it goes through
+    expect(outputs.overdue('kafka')).toBeNull();
+  });
+
+  it("a failed send stops counting once it is not this instance's to retry: the partition gone, or another owner's mark past it", async () => {
+    const lost = state(fakeKafka([1]).kafka);
+    read(lost.q, 0, 10);
+    await flushConsentDlq(lost.st);
+    expect(lost.outputs.overdue('kafka', lost.now.value + 1)).not.toBeNull();
+    (lost.st.tasks as Map<number, unknown>).clear(); // revoked
+    await flushConsentDlq(lost.st);
+    expect(lost.outputs.overdue('kafka', lost.now.value + 1)).toBeNull();
+
+    const passed = state(fakeKafka([1, 2, 3]).kafka);
+    read(passed.q, 0, 10);
+    await flushConsentDlq(passed.st);
+    expect(passed.outputs.overdue('kafka', passed.now.value + 1)).not.toBeNull();
+    passed.mark.value = 10; // another owner sent them
+    await flushConsentDlq(passed.st);
+    expect(passed.outputs.overdue('kafka', passed.now.value + 1)).toBeNull();
   });
 });

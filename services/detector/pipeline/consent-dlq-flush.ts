@@ -17,9 +17,19 @@ import { dlqReason } from './metrics-update.ts';
  * sends nothing for a partition it took less than `pendingGraceMs` ago (the
  * previous owner's send, checked against the fence before it began, has
  * landed and raised the mark by then), and checks its fence before each
- * send.
+ * send. A failed send counts as a failing Kafka write (/readyz, `_sink_failing`,
+ * commits going on) until it goes through, or is no longer this instance's
+ * to retry (settled by a mark, or its partition gone).
  */
 export async function flushConsentDlq(st: DetectorState): Promise<void> {
+  await send(st);
+  for (const [p, due] of st.consentDlqFailing) {
+    const owner = st.partitions === 0 ? -1 : p % st.partitions;
+    if (!st.consentDlq.isOpen(due) || !st.tasks.has(owner) || st.fenced.has(owner)) settleFailing(st, p);
+  }
+}
+
+async function send(st: DetectorState): Promise<void> {
   const q = st.consentDlq;
   if (!st.deps.redis.up || st.partitions === 0) return;
   const { sink, consentDlqMarks: marks, metrics, config } = st.deps;
@@ -65,10 +75,13 @@ export async function flushConsentDlq(st: DetectorState): Promise<void> {
         await sink.send(due.messages);
       } catch (e) {
         metrics.sinkErrors.inc({ sink: 'kafka' });
+        st.outputs.failed(due, 'kafka', 'send unusable consent records to the DLQ', e, false);
+        st.consentDlqFailing.set(p, due);
         st.log.warn({ err: (e as Error).message, partition: p }, 'unusable consent records not sent to the DLQ yet; trying again at the next checkpoint');
         return;
       }
       due.sent = true; // on the DLQ: if the mark is not stored now, the next checkpoint stores it without sending again
+      settleFailing(st, p);
       for (const e of due.entries) metrics.dlq.inc({ topic: config.topics.consents, reason: dlqReason(e.error) });
     }
     if (await marks.save(p, due.upTo)) q.settle(p, due.upTo);
@@ -78,4 +91,12 @@ export async function flushConsentDlq(st: DetectorState): Promise<void> {
     const mark = await marks.load(p);
     if (mark !== undefined) q.settle(p, mark);
   }
+}
+
+/** Partition `p`'s failed send no longer counts as a failing write. */
+function settleFailing(st: DetectorState, p: number): void {
+  const due = st.consentDlqFailing.get(p);
+  if (due === undefined) return;
+  st.outputs.settled(due);
+  st.consentDlqFailing.delete(p);
 }

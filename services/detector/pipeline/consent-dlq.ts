@@ -106,6 +106,11 @@ export class ConsentDlq {
     return due;
   }
 
+  /** True while `due` is its partition's send begun and not settled (its retry is still this send). */
+  isOpen(due: ConsentDlqDue): boolean {
+    return this.open.get(due.partition) === due;
+  }
+
   /** Forgets the records of `partition` below `upTo` (sent, or settled by another instance's mark), and a send they settle. */
   settle(partition: number, upTo: number): void {
     const open = this.open.get(partition);

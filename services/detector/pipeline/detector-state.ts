@@ -24,7 +24,7 @@ import type { RowWriter } from '../sinks/clickhouse-writer.ts';
 import type { RedisHandle } from '../state/redis.ts';
 import type { ConsentDlqMarks, EmittedMarks, FlagDedup, SnapshotStore } from '../state/stores.ts';
 import type { OwnerFence } from '../state/owner-fence.ts';
-import { ConsentDlq } from './consent-dlq.ts';
+import { ConsentDlq, type ConsentDlqDue } from './consent-dlq.ts';
 import type { FlagLane } from './flag-lane.ts';
 import { OutputHealth } from './output-health.ts';
 import type { Side } from './merge.ts';
@@ -70,6 +70,8 @@ export class DetectorState {
   /** Every consent grant read, to prime engines created later. */
   readonly consents = new ConsentRecords();
   readonly consentDlq = new ConsentDlq();
+  /** Per consents partition, its send to the DLQ that failed and is still this instance's to retry (a failing Kafka write). */
+  readonly consentDlqFailing = new Map<number, ConsentDlqDue>();
   readonly allowlist = new Set<string>();
   readonly barrier$ = new Subject<WorkItem>();
   readonly lastStats = new Map<number, TaskStats>();

@@ -20,7 +20,7 @@ describe('OutputHealth', () => {
     expect(h.overdue('kafka')).toBeNull();
     expect(h.check()).toEqual({ kafka: false, clickhouse: false });
     clock.t += 500;
-    expect(h.overdue('kafka')).toEqual({ output: 'kafka', what: 'produce flags', since: 1_000_000, error: 'Broker: topic authorization failed' });
+    expect(h.overdue('kafka')).toEqual({ output: 'kafka', what: 'produce flags', since: 1_000_000, error: 'Broker: topic authorization failed', holdsCommits: true });
     expect(h.overdue('clickhouse')).toBeNull();
     expect(h.check()).toEqual({ kafka: true, clickhouse: false });
     expect(OutputHealth.describe(h.overdue('kafka')!, clock.t)).toBe('Kafka output (flags, DLQ) failing for 1 s (produce flags; retried, nothing committed meanwhile): Broker: topic authorization failed');

@@ -31,6 +31,8 @@ export interface OutputFailure {
   since: number;
   /** Its latest error message. */
   error: string;
+  /** False for a write retried at each checkpoint while commits go on (unusable consent records to the DLQ). */
+  holdsCommits: boolean;
 }
 
 /** How an output's failures are named on /readyz and in logs. */
@@ -50,11 +52,11 @@ export class OutputHealth {
   ) {}
 
   /** `key`'s write to `output` failed (again). */
-  failed(key: object, output: Output, what: string, err: unknown): void {
+  failed(key: object, output: Output, what: string, err: unknown, holdsCommits = true): void {
     const error = err instanceof Error ? err.message : String(err);
     const w = this.writes.get(key);
     if (w) w.error = error;
-    else this.writes.set(key, { output, what, since: this.now(), error });
+    else this.writes.set(key, { output, what, since: this.now(), error, holdsCommits });
   }
 
   /** `key`'s write went through, or was given up: it no longer counts. */
@@ -71,7 +73,8 @@ export class OutputHealth {
 
   /** /readyz's `error` for an overdue output. */
   static describe(f: OutputFailure, now: number): string {
-    return `${NAMES[f.output]} failing for ${Math.round((now - f.since) / 1000)} s (${f.what}; retried, nothing committed meanwhile): ${f.error}`;
+    const retried = f.holdsCommits ? 'retried, nothing committed meanwhile' : 'tried again at each checkpoint';
+    return `${NAMES[f.output]} failing for ${Math.round((now - f.since) / 1000)} s (${f.what}; ${retried}): ${f.error}`;
   }
 
   /**
