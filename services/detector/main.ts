@@ -122,12 +122,11 @@ interface Started {
 async function startServices(cfg: DetectorConfig, log: Logger, metrics: DetectorMetrics, signal: AbortSignal, opened: CloseStep[]): Promise<Started> {
   const registry = createSchemaRegistry({ url: cfg.kafka.registryUrl, clientId: 'callguard-detector' });
   const codec = new AvroCodec(registry);
-  const flagSchemaId = await retry(() => registerValueSchema(registry, cfg.topics.flags, 'FlagEvent'), {
-    what: `register the FlagEvent schema at ${cfg.kafka.registryUrl}`,
-    signal,
-    log,
-  });
-  const encode = await codec.encoder(flagSchemaId);
+  // Registered by the detector's start, after its topic check.
+  const flagEncoder = async () => {
+    const id = await retry(() => registerValueSchema(registry, cfg.topics.flags, 'FlagEvent'), { what: `register the FlagEvent schema at ${cfg.kafka.registryUrl}`, signal, log });
+    return codec.encoder(id);
+  };
 
   const ch = createClickHouse({ url: cfg.clickhouse.url });
   opened.push({ what: 'ClickHouse client', close: () => ch.close() });
@@ -165,7 +164,7 @@ async function startServices(cfg: DetectorConfig, log: Logger, metrics: Detector
     consentDlqMarks: new ConsentDlqMarks(redis, prefix, cfg.kafka.group, cfg.topics.consents),
     dedup: new FlagDedup(redis, prefix, cfg.topics.flags, cfg.redis.dedupTtlSec, fence),
     control: createControl(new ControlStore(redis, prefix), cfg.engine, log.child({ component: 'control' })),
-    encodeFlag: encode,
+    flagEncoder,
     metrics,
     log,
   });

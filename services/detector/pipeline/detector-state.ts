@@ -49,7 +49,12 @@ export interface DetectorDeps {
   /** Ownership generations per calls partition (see state/owner-fence.ts). */
   fence: OwnerFence;
   control: Control;
-  encodeFlag: (f: FlagEvent) => Buffer;
+  /**
+   * Registers the FlagEvent schema for the flags topic and returns its
+   * encoder; called once by the start, after the topic check (a missing
+   * flags topic leaves no subject behind in the registry).
+   */
+  flagEncoder: () => Promise<(f: FlagEvent) => Buffer>;
   metrics: DetectorMetrics;
   log: Logger;
 }

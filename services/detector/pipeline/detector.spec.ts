@@ -23,6 +23,10 @@ function detector(
   const calls: string[] = [];
   const sent: unknown[][] = [];
   const deps = {
+    flagEncoder: async () => {
+      calls.push('flagEncoder');
+      return (f: { flagId: string }) => Buffer.from(f.flagId);
+    },
     config: loaded.config,
     source: {
       events$: new Subject<SourceEvent>(),
@@ -66,7 +70,7 @@ describe('Detector halt and stop during start-up', () => {
     const { det, calls } = detector();
     void det.start().catch(() => {});
     await new Promise((r) => setTimeout(r, 50)); // the start waits for the consents to be read
-    expect(calls).toEqual(['consents.start']);
+    expect(calls).toEqual(['flagEncoder', 'consents.start']);
     expect(await within(det.halt(), 2_000)).toBe('done');
     expect(await within(det.stop(1_000), 2_000)).toBe('done');
     expect(calls).not.toContain('source.start');
@@ -119,7 +123,7 @@ describe('Detector halt and stop during start-up', () => {
     ['consents', 'CALLGUARD_TOPIC_CONSENTS'],
     ['flags', 'CALLGUARD_TOPIC_FLAGS'],
     ['dlq', 'CALLGUARD_TOPIC_DLQ'],
-  ] as const)('a missing %s topic fails the start, naming it and its variable, before anything is read or sent', async (which, variable) => {
+  ] as const)('a missing %s topic fails the start, naming it and its variable, before anything is read, sent or registered', async (which, variable) => {
     const loaded = loadDetectorConfig({});
     if (!loaded.ok) throw new Error(loaded.errors.join('; '));
     const missing = loaded.config.topics[which];
@@ -146,7 +150,7 @@ describe('Detector halt and stop during start-up', () => {
     await new Promise((r) => setTimeout(r, 50)); // the consents reader never catches up: the start waits there
     const t = deps.config.topics;
     expect(new Set(asked)).toEqual(new Set([t.calls, t.complaints, t.consents, t.flags, t.dlq]));
-    expect(calls).toEqual(['consents.start']);
+    expect(calls).toEqual(['flagEncoder', 'consents.start']) // the FlagEvent schema registered after the topic check, before anything is read;
     await det.stop(1_000);
   });
 });

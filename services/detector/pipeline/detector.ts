@@ -17,6 +17,7 @@
  * metrics-update.ts; the state they share is detector-state.ts.
  */
 import { concatMap, defer, interval, map, merge } from 'rxjs';
+import type { FlagEvent } from '../../../shared/contracts/records.ts';
 import { requireTopics } from '../../../shared/kafka/index.ts';
 import type { Readiness } from '../ops/http.ts';
 import { onBatch } from './batches.ts';
@@ -53,7 +54,7 @@ export class Detector {
     st.lane = new FlagLane({
       sink: deps.sink,
       topic: deps.config.topics.flags,
-      encodeFlag: deps.encodeFlag,
+      encodeFlag: (f) => this.encodeFlag(f),
       dedup: deps.dedup,
       log: deps.log,
       signal: st.abort.signal,
@@ -122,6 +123,10 @@ export class Detector {
     this.failWith(new Error(`consents reader failed: ${error.message}`));
   }
 
+  /** The FlagEvent encoder, from the start (after the topic check); no flag can be raised before it. */
+  private encodeFlag: (f: FlagEvent) => Buffer = () => {
+    throw new Error('flag encoder not ready: the detector has not started');
+  };
   /** Set once the start begins to join the group: from then on a stop ends with the final checkpoint. */
   private joining = false;
   private onHalt!: () => void;
@@ -148,6 +153,9 @@ export class Detector {
     }
     this.st.partitions = calls;
     if (this.st.stopping) return;
+    const encoder = await Promise.race([this.deps.flagEncoder(), this.halted.then(() => null)]);
+    if (encoder === null || this.st.stopping) return;
+    this.encodeFlag = encoder;
     if (!(await this.deps.redis.waitReady(5_000))) log.warn('redis not reachable at start: no allowlist, live config or snapshots until it is (degraded)');
     for (const ev of await control.poll()) applyControl(this.st, ev);
     if (this.st.stopping) return;
