@@ -44,9 +44,9 @@ export const PAIR_ENGAGED = 8;
  * matter (recent ones) stay: 40 bytes an entry. Times are seconds.
  *
  * Below its maximum the table grows one set at a time, by linear hashing:
- * while the table is at least a quarter full ({@link GROW_AT}), each `getOrCreate` first splits the
- * next set in order, moving the entries whose next address bit is 1 into a
- * new set at the end. A set's address is the hash's low `level` bits, or
+ * while the table is at least a quarter full ({@link GROW_AT}), each
+ * `getOrCreate` first splits the next set in order, moving the entries
+ * whose next address bit is 1 into a new set at the end. A set's address is the hash's low `level` bits, or
  * `level + 1` bits for the sets already split in this round, so every
  * lookup finds its pair in one set at every step and growth costs one set's
  * move per call, evenly, instead of a doubling: rehashing a doubled table
@@ -141,7 +141,12 @@ export class PairCache {
       head[sb + w] = 0;
       way++;
     }
-    this.use(this.sets + 1);
+    this.sets++;
+    if (++this.split > this.low) {
+      // Every set of the round is split: the next round addresses by one bit more.
+      this.low = this.low * 2 + 1;
+      this.split = 0;
+    }
   }
 
   get bytes(): number {
