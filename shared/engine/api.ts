@@ -39,6 +39,8 @@ export interface Engine {
   /** End of input: close every open window and evaluate what is pending. */
   finish(): void;
   stats(): EngineStats;
+  /** Bytes its tables (typed arrays) hold in use, by table: resident memory that grows with the population, up to each table's bound. */
+  memory(): { numbers: number; index: number; pairs: number; dedup: number; swarms: number };
   /** The whole state as binary parts, for checkpoints beside input offsets. */
   snapshot(): import('./snapshot.ts').EngineSnapshot;
   /** Contact knowledge from another partition: `callee` has called `caller`. */

@@ -9,11 +9,15 @@
  * population of subscribers, couriers and telemarketers, see
  * test/bench/synthetic-calls.ts) for `--minutes`. Every `--sample-seconds`
  * (15) it reads the detector's RSS, V8 heap used and external memory (its
- * /metrics, plus /proc for RSS) with what it has processed and its lag;
+ * /metrics, plus /proc for RSS), the bytes its engines' tables hold in use
+ * (`callguard_detector_engine_table_bytes`: they grow with the population,
+ * the pair tables with every new caller→callee pair, up to their bounds)
+ * with what it has processed and its lag;
  * progress goes to stderr. At the end it prints every sample, the baseline
  * (the idle detector before any load, same run) and the least-squares slope
- * of heap used (and RSS) over the second half, with its standard error:
- * flat = the slope is within noise (see memory-stats.ts).
+ * of heap used, RSS, external memory, the engine tables and RSS less the
+ * engine tables over the second half, with its standard error: flat = the
+ * slope is within noise (see memory-stats.ts).
  *
  * Bounded: at most `rate × minutes × 60` events (rate ≤ 100,000/s,
  * minutes ≤ 60), the run ends after `minutes` whatever happens, and every
@@ -52,6 +56,8 @@ interface Sample {
   rss: number;
   heapUsed: number;
   external: number;
+  /** Bytes the engines' tables hold in use (bounded tables filling up). */
+  tables: number;
   tracked: number;
 }
 
@@ -135,6 +141,7 @@ async function main(): Promise<void> {
         rss: rssBytes(pid) || metricSum(m, 'callguard_detector_process_resident_memory_bytes'),
         heapUsed: metricSum(m, 'callguard_detector_nodejs_heap_size_used_bytes'),
         external: metricSum(m, 'callguard_detector_nodejs_external_memory_bytes'),
+        tables: metricSum(m, 'callguard_detector_engine_table_bytes'),
         tracked: metricSum(m, 'callguard_detector_tracked_numbers'),
       };
     };
@@ -142,7 +149,7 @@ async function main(): Promise<void> {
     const samples: Sample[] = [];
     const line = (s: Sample) =>
       `t=${String(Math.round(s.t)).padStart(4)} s  offered ${s.offered.toLocaleString().padStart(11)}  accepted ${s.accepted.toLocaleString().padStart(11)}  lag ${String(s.lag).padStart(8)}  ` +
-      `RSS ${(s.rss / MB).toFixed(0).padStart(5)} MB  heap ${(s.heapUsed / MB).toFixed(0).padStart(5)} MB  external ${(s.external / MB).toFixed(0).padStart(4)} MB  numbers ${s.tracked.toLocaleString()}`;
+      `RSS ${(s.rss / MB).toFixed(0).padStart(5)} MB  heap ${(s.heapUsed / MB).toFixed(0).padStart(5)} MB  external ${(s.external / MB).toFixed(0).padStart(4)} MB  tables ${(s.tables / MB).toFixed(0).padStart(4)} MB  numbers ${s.tracked.toLocaleString()}`;
     say(`baseline (idle): ${line(baseline)}`);
     say(`offering ${opt.rate.toLocaleString()} call events/s for ${opt.minutes} min (${opt.numbers.toLocaleString()} numbers, at most ${maxEvents.toLocaleString()} events), sampling every ${opt.sampleSeconds} s`);
 
@@ -198,6 +205,8 @@ async function main(): Promise<void> {
     const heap = fitOf((s) => s.heapUsed);
     const rss = fitOf((s) => s.rss);
     const ext = fitOf((s) => s.external);
+    const tables = fitOf((s) => s.tables);
+    const rest = fitOf((s) => s.rss - s.tables);
     const verdict = (f: ReturnType<typeof fitLine>) =>
       `${f.slope >= 0 ? '+' : ''}${f.slope.toFixed(2)} ± ${f.slopeSe.toFixed(2)} MB/min (residual sd ${f.residualSd.toFixed(1)} MB): ${isFlat(f, span / 60) ? 'flat (within noise)' : 'GROWING'}`;
     const last = samples.at(-1)!;
@@ -212,6 +221,8 @@ async function main(): Promise<void> {
       `    heap used ${verdict(heap)}`,
       `    RSS       ${verdict(rss)}`,
       `    external  ${verdict(ext)}`,
+      `    engine tables in use ${verdict(tables)} (bounded: the pair tables fill with new caller→callee pairs up to pairCacheEntries)`,
+      `    RSS less the engine tables ${verdict(rest)}`,
       '',
     ];
     process.stdout.write(out.join('\n'));

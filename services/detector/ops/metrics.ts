@@ -41,6 +41,7 @@ export class DetectorMetrics {
   readonly redisUp = new Gauge({ name: 'callguard_detector_redis_up', help: '1 when Redis answers', registers: [this.registry] });
   readonly consentsCurrent = new Gauge({ name: 'callguard_detector_consents_current', help: '1 while the consents reader has caught up and follows the topic; 0 before, and once it failed for good (the detector then stops with exit 1)', registers: [this.registry] });
   readonly degraded = new Gauge({ name: 'callguard_detector_degraded', help: '1 while detecting without Redis (no dedup marks, snapshots, allowlist or threshold refresh)', registers: [this.registry] });
+  readonly engineTableBytes = new Gauge({ name: 'callguard_detector_engine_table_bytes', help: 'Bytes the engines\' tables hold in use, by table (numbers, index, pairs, dedup, swarms): they grow with the population up to their bounds', labelNames: ['table'], registers: [this.registry] });
   readonly trackedNumbers = new Gauge({ name: 'callguard_detector_tracked_numbers', help: 'Numbers with state in the engines', registers: [this.registry] });
   readonly configReloads = new Counter({ name: 'callguard_detector_config_reloads_total', help: 'Live engine-config changes, applied or rejected', labelNames: ['result'], registers: [this.registry] });
 

@@ -36,8 +36,16 @@ export function updateMetrics(st: DetectorState, now: number): void {
   if (now - st.statsAt >= 5_000) {
     st.statsAt = now;
     let tracked = 0;
-    for (const t of st.tasks.values()) tracked += t.engine.stats().trackedNumbers;
+    const bytes = { numbers: 0, index: 0, pairs: 0, dedup: 0, swarms: 0 };
+    const sharedSwarms = st.deps.config.campaigns === 'process';
+    for (const t of st.tasks.values()) {
+      tracked += t.engine.stats().trackedNumbers;
+      const mem = t.engine.memory();
+      for (const k of Object.keys(bytes) as (keyof typeof bytes)[]) if (k !== 'swarms' || !sharedSwarms) bytes[k] += mem[k];
+    }
+    if (sharedSwarms && st.tasks.size > 0) bytes.swarms = st.swarms.bytes; // one table for all the partitions
     m.trackedNumbers.set(tracked);
+    for (const [table, b] of Object.entries(bytes)) m.engineTableBytes.set({ table }, b);
   }
 }
 
