@@ -14,6 +14,10 @@
  * (the horizon moved back, e.g. the allowed lateness was raised) is not
  * counted ({@link NumberMinuteAggregate.closedDropped}), since a new cell
  * holding only it would replace the fuller row already written.
+ *
+ * Cells are kept in typed-array columns, not as objects (minute-cells.ts):
+ * numbers are held as their E.164 digits (shared/numbers/key.ts), so the
+ * inputs must be normalised, as the detector's decoder makes them.
  */
 import { ClosedHorizon } from './buckets.ts';
 import { CellColumns, MinuteIndex } from './minute-cells.ts';
