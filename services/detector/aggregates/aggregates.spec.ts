@@ -131,6 +131,21 @@ describe('NumberMinuteAggregate', () => {
     expect(copy.size).toBe(0);
   });
 
+  it('a partial eviction of a minute holding 200,000 cells keeps its 150,000 changed ones', () => {
+    const agg = new NumberMinuteAggregate('s');
+    const n = 200_000;
+    const number = (i: number) => `+86138${String(i).padStart(8, '0')}`;
+    for (let i = 0; i < n; i++) agg.addCall(call({ caller: number(i) }), i);
+    agg.takeChanged();
+    for (let i = 0; i < n; i++) if (i % 4 !== 0) agg.addCall(call({ caller: number(i), outcome: 'REJECTED' }), n + i); // changed again, not taken
+    expect(agg.evict(T + 60_000)).toBe(n / 4);
+    const rows = agg.takeChanged();
+    expect(rows).toHaveLength((3 * n) / 4);
+    expect(rows[0]).toMatchObject({ number: number(1), calls: 2, rejected: 1, version: n + 1 });
+    expect(agg.evict(T + 60_000)).toBe((3 * n) / 4);
+    expect(agg.size).toBe(0);
+  });
+
   it('cells evicted are reused without carrying anything over', () => {
     const agg = new NumberMinuteAggregate('s');
     for (let i = 0; i < 50; i++) agg.addCall(call({ caller: `+86138000000${String(i).padStart(2, '0')}`, callee: `+86139000000${i % 3}`, outcome: 'ANSWERED', answerTime: T, endTime: T + 1_000 }), i);

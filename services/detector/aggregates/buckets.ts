@@ -1,19 +1,19 @@
 /**
- * Time-bucketed aggregate cells (per minute or per hour), shared by the
- * number_minute and provider_hour aggregators.
+ * Time-bucketed aggregate cells: eviction of provider_hour's Map-held cells,
+ * and the closed horizon both aggregators keep (number_minute holds its
+ * cells in columns, minute-cells.ts, and evicts them itself).
  */
 
 /**
  * Drops the cells of buckets that ended at or before `watermarkMs` and whose
- * last change has been taken (`changed` false); empty buckets go too, and
- * `onEmptied` hears of each. Bucket keys are start times in seconds.
- * Returns how many cells were dropped.
+ * last change has been taken (`changed` false); empty buckets go too.
+ * Bucket keys are start times in seconds. Returns how many cells were
+ * dropped.
  */
 export function evictClosed<K, C extends { changed: boolean }>(
   buckets: Map<number, Map<K, C>>,
   spanMs: number,
   watermarkMs: number,
-  onEmptied?: (bucket: number) => void,
 ): number {
   let n = 0;
   for (const [bucket, cells] of buckets) {
@@ -24,7 +24,6 @@ export function evictClosed<K, C extends { changed: boolean }>(
       // The usual case (rows are taken right before eviction): the bucket goes whole, without a delete per cell.
       n += cells.size;
       buckets.delete(bucket);
-      onEmptied?.(bucket);
       continue;
     }
     for (const [k, c] of cells) {
@@ -32,10 +31,7 @@ export function evictClosed<K, C extends { changed: boolean }>(
       cells.delete(k);
       n++;
     }
-    if (cells.size === 0) {
-      buckets.delete(bucket);
-      onEmptied?.(bucket);
-    }
+    if (cells.size === 0) buckets.delete(bucket);
   }
   return n;
 }

@@ -116,7 +116,7 @@ export class MinuteIndex {
   private slots = new Int32Array(256).fill(EMPTY);
   private mask = 255;
   /** The minute's cells, in the order they were created. */
-  readonly cells: number[] = [];
+  cells: number[] = [];
 
   /** The cell of `key`, or -1. */
   find(key: number, keys: Float64Array): number {
@@ -137,10 +137,8 @@ export class MinuteIndex {
 
   /** Keeps only the cells `keep` holds (in their order). */
   retain(keep: (cell: number) => boolean, keys: Float64Array): void {
-    const kept = this.cells.filter(keep);
-    this.cells.length = 0;
-    this.cells.push(...kept);
-    this.rebuild(kept, keys, this.mask + 1);
+    this.cells = this.cells.filter(keep);
+    this.rebuild(this.cells, keys, this.mask + 1);
   }
 
   private rebuild(cells: readonly number[], keys: Float64Array, size: number): void {

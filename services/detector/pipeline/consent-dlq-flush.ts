@@ -23,10 +23,14 @@ import { dlqReason } from './metrics-update.ts';
  */
 export async function flushConsentDlq(st: DetectorState): Promise<void> {
   await send(st);
-  for (const [p, due] of st.consentDlqFailing) {
-    const owner = st.partitions === 0 ? -1 : p % st.partitions;
-    if (!st.consentDlq.isOpen(due) || !st.tasks.has(owner) || st.fenced.has(owner)) settleFailing(st, p);
-  }
+  for (const [p, due] of st.consentDlqFailing) if (!st.consentDlq.isOpen(due) || ownerOf(st, p) === null) settleFailing(st, p);
+}
+
+/** The calls partition whose owner sends consents partition `p`'s records, when that is this instance (and not fenced); else null. */
+function ownerOf(st: DetectorState, p: number): number | null {
+  if (st.partitions === 0) return null;
+  const owner = p % st.partitions;
+  return st.tasks.has(owner) && !st.fenced.has(owner) ? owner : null;
 }
 
 async function send(st: DetectorState): Promise<void> {
@@ -40,8 +44,8 @@ async function send(st: DetectorState): Promise<void> {
   }
   const now = Date.now();
   for (const p of q.partitions()) {
-    const owner = p % st.partitions;
-    if (!st.tasks.has(owner) || st.fenced.has(owner)) continue;
+    const owner = ownerOf(st, p);
+    if (owner === null) continue;
     // A previous owner's send may still be in flight for up to the grace: its records land and its mark rises
     // meanwhile; only then is the mark read here (else both would send the same records).
     if (now - (st.acquiredAt.get(owner) ?? 0) < config.pendingGraceMs) continue;

@@ -37,13 +37,18 @@ export function updateMetrics(st: DetectorState, now: number): void {
     st.statsAt = now;
     let tracked = 0;
     const bytes = { numbers: 0, index: 0, pairs: 0, dedup: 0, swarms: 0 };
-    const sharedSwarms = st.deps.config.campaigns === 'process';
+    // The swarm table is one for all the partitions unless per-partition ones are configured: counted once.
+    const shared = st.engineOpts().swarms;
     for (const t of st.tasks.values()) {
       tracked += t.engine.stats().trackedNumbers;
       const mem = t.engine.memory();
-      for (const k of Object.keys(bytes) as (keyof typeof bytes)[]) if (k !== 'swarms' || !sharedSwarms) bytes[k] += mem[k];
+      bytes.numbers += mem.numbers;
+      bytes.index += mem.index;
+      bytes.pairs += mem.pairs;
+      bytes.dedup += mem.dedup;
+      if (!shared) bytes.swarms += mem.swarms;
     }
-    if (sharedSwarms && st.tasks.size > 0) bytes.swarms = st.swarms.bytes; // one table for all the partitions
+    if (shared && st.tasks.size > 0) bytes.swarms = shared.bytes;
     m.trackedNumbers.set(tracked);
     for (const [table, b] of Object.entries(bytes)) m.engineTableBytes.set({ table }, b);
   }
