@@ -146,4 +146,14 @@ describe('CampaignGroups', () => {
     expect(copy.value(id, T)).toEqual(g.value(id, T));
     expect(copy.markHot(id, T)).toEqual([42]);
   });
+
+  it('restores 200,000 groups from a snapshot, each under its block and provider', () => {
+    const g = new CampaignGroups();
+    for (let b = 0; b < 200_000; b++) expect(g.idFor(b, 'CMCC')).toBe(b);
+    const copy = new CampaignGroups();
+    copy.importState(g.exportState());
+    expect(copy.size).toBe(200_000);
+    expect(copy.idFor(123_456, 'CMCC')).toBe(123_456);
+    expect(copy.idFor(7, 'CUCC')).toBe(200_000);
+  });
 });

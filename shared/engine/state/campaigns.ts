@@ -47,7 +47,7 @@ export interface GroupValue {
 export class CampaignGroups {
   /** access provider → block → group id. */
   private readonly ids = new Map<string, Map<number, number>>();
-  private readonly groups: Group[] = [];
+  private groups: Group[] = [];
 
   get size(): number {
     return this.groups.length;
@@ -195,8 +195,7 @@ export class CampaignGroups {
       if (!m) this.ids.set(provider, (m = new Map()));
       m.set(block, id);
     }
-    this.groups.length = 0;
-    this.groups.push(...s.groups.map((g) => ({ ...g })));
+    this.groups = s.groups.map((g) => ({ ...g })); // not push(...): 100,000s of groups overflow the call stack
   }
 
   private roll(id: number, t: number): Group {

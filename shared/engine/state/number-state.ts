@@ -41,7 +41,7 @@ export class NumberState {
   private u8!: Uint8Array;
   readonly counters: WindowedCounters;
   private used = 0;
-  private readonly free: number[] = [];
+  private free: number[] = [];
 
   constructor(initialCapacity = 1 << 16) {
     this.capacity = initialCapacity;
@@ -140,8 +140,7 @@ export class NumberState {
     this.view(s.records.buffer.slice(s.records.byteOffset, s.records.byteOffset + s.records.byteLength) as ArrayBuffer);
     this.counters.load(s.counters);
     this.used = s.used;
-    this.free.length = 0;
-    this.free.push(...s.free);
+    this.free = s.free.slice(); // not push(...s.free): a free list of 100,000s (idle numbers evicted) overflows the call stack
   }
 
   private view(buf: ArrayBuffer): void {
