@@ -28,6 +28,10 @@ export interface EngineStats {
 
 export interface Engine {
   onCall(e: CallEvent): Accepted;
+  /** `onCall` of each of `events[from..to)` in order, with their state lines prefetched a group at a time; returns how many were accepted. */
+  onCalls(events: readonly CallEvent[], from?: number, to?: number): number;
+  /** A hint with no effect on results: loads the state lines these calls will touch, so that their cache misses overlap. */
+  prefetchCalls(events: readonly CallEvent[], from?: number, to?: number): void;
   onComplaint(c: ComplaintReport): Accepted;
   onConsent(c: ConsentRecord): void;
   /** Allowlisted numbers are never flagged; checked before any rule. */

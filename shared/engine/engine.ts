@@ -32,6 +32,8 @@ const H24 = H24_;
 const CALLS = M.CALLS;
 const STRANGER_CALLS = M.STRANGER_CALLS;
 const SWEEP_EVERY = 1 << 16;
+/** Calls whose state lines {@link DetectionEngine.prefetchCalls} loads together. */
+const PREFETCH_GROUP = 32;
 const SWEEP_CHUNK = 4096;
 
 export interface EngineOptions {
@@ -67,6 +69,8 @@ export class DetectionEngine implements Engine {
   private readonly providers = new ProviderNames();
   private readonly clock: LocalClock;
   private readonly signals: Signals = emptySignals();
+  /** Scratch of {@link prefetchCalls}. */
+  private readonly pre = { callers: new Float64Array(PREFETCH_GROUP), pairs: new Float64Array(PREFETCH_GROUP * 2), slots: new Int32Array(PREFETCH_GROUP), sink: 0 };
   /** The stores as the call observer, campaign tracker and signal filling use them. */
   private readonly cx: EngineContext;
   /** `evaluate`, bound once (campaign tracking judges a hot group's quiet members with it). */
@@ -160,6 +164,50 @@ export class DetectionEngine implements Engine {
 
   advanceTo(t: number): void {
     if (t > this.maxEventTime) this.maxEventTime = t;
+  }
+
+  /**
+   * `onCall` of each of `events[from..to)`, in order, with the state lines of
+   * each group of calls loaded together first ({@link prefetchCalls}).
+   * Returns how many were accepted.
+   */
+  onCalls(events: readonly CallEvent[], from = 0, to = events.length): number {
+    let accepted = 0;
+    for (let i = from; i < to; i += PREFETCH_GROUP) {
+      const end = Math.min(i + PREFETCH_GROUP, to);
+      this.prefetchCalls(events, i, end);
+      for (let j = i; j < end; j++) if (this.onCall(events[j]) === 'accepted') accepted++;
+    }
+    return accepted;
+  }
+
+  /**
+   * A hint, with no effect on results: loads the state lines the calls
+   * `events[from..to)` will read (number index, the caller's record and
+   * counters, the pair and its reverse), a group at a time, each kind in one
+   * tight loop. Out of cache each is a miss of 100-300 ns; one after another,
+   * as `onCall` meets them, they add up, while loads issued together overlap
+   * (memory-level parallelism). Worth calling just before the calls.
+   */
+  prefetchCalls(events: readonly CallEvent[], from = 0, to = events.length): void {
+    const pre = this.pre;
+    let acc = 0;
+    for (let i = from; i < to; i += PREFETCH_GROUP) {
+      const n = Math.min(PREFETCH_GROUP, to - i);
+      for (let q = 0; q < n; q++) {
+        const e = events[i + q];
+        const a = numberKey(e.caller);
+        pre.callers[q] = a;
+        pre.pairs[q * 2] = a;
+        pre.pairs[q * 2 + 1] = numberKey(e.callee);
+      }
+      // Independent addresses first (the index buckets, the pairs' sets),
+      // then what they lead to (records, counters, pair records).
+      acc += this.index.warm(pre.callers, n) + this.pairs.warmSets(pre.pairs, n);
+      this.index.getAll(pre.callers, n, pre.slots);
+      acc += this.state.warm(pre.slots, n) + this.pairs.warmRecords(pre.pairs, n);
+    }
+    pre.sink = acc;
   }
 
   onCall(e: CallEvent): Accepted {

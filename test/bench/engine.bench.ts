@@ -27,6 +27,9 @@ interface RunResult {
   rssPeak: number;
   /** Minor page faults during the engine's timed sections: first touches of memory its structures grew into. */
   engineFaults: number;
+  /** The same events through a second engine fed by `onCall` one call at a time (no prefetch), when compared. */
+  oneByOneSec?: number;
+  oneByOneCpuSec?: number;
 }
 
 function fmt(n: number): string {
@@ -37,9 +40,10 @@ function fmt(n: number): string {
  * `events` through a fresh engine, timed. With `warmEvents`, the same stream's first `warmEvents` go through
  * untimed first: the engine's tables have grown to the population, as in a detector that has run for a while.
  */
-function run(label: string, events: number, numbers: number, rate: number, callers: 'random' | 'sweep' = 'random', warmEvents = 0): RunResult {
+function run(label: string, events: number, numbers: number, rate: number, callers: 'random' | 'sweep' = 'random', warmEvents = 0, compare = false): RunResult {
   const config = defaultConfig();
   const engine = createEngine(config, { now: () => 0 });
+  const plain = compare ? createEngine(config, { now: () => 0 }) : null;
   const stream = new CallStream({ numbers, rate, seed: 42, callers });
   const baseline = new Map<string, number>();
   for (let done = 0; done < warmEvents; done += CHUNK) {
@@ -48,8 +52,10 @@ function run(label: string, events: number, numbers: number, rate: number, calle
       const c = batch[i].caller;
       baseline.set(c, (baseline.get(c) ?? 0) + 1);
       engine.onCall(batch[i]);
+      plain?.onCall(batch[i]);
     }
     engine.drainFlags();
+    plain?.drainFlags();
     process.stderr.write(`\r${label}: warming up, ${fmt(done + batch.length)} / ${fmt(warmEvents)} events`);
   }
   let engineNs = 0n;
@@ -59,6 +65,8 @@ function run(label: string, events: number, numbers: number, rate: number, calle
   let flags = 0;
   let rssPeak = 0;
   let engineFaults = 0;
+  let plainNs = 0n;
+  let plainCpuUs = 0;
   for (let done = 0; done < events; done += CHUNK) {
     const batch = stream.chunk(Math.min(CHUNK, events - done));
     let t0 = process.hrtime.bigint();
@@ -72,11 +80,19 @@ function run(label: string, events: number, numbers: number, rate: number, calle
     t0 = process.hrtime.bigint();
     c0 = process.cpuUsage();
     const f0 = process.resourceUsage().minorPageFault;
-    for (let i = 0; i < batch.length; i++) engine.onCall(batch[i]);
+    engine.onCalls(batch);
     flags += engine.drainFlags().length;
     engineNs += process.hrtime.bigint() - t0;
     engineCpuUs += process.cpuUsage(c0).user;
     engineFaults += process.resourceUsage().minorPageFault - f0;
+    if (plain) {
+      t0 = process.hrtime.bigint();
+      c0 = process.cpuUsage();
+      for (let i = 0; i < batch.length; i++) plain.onCall(batch[i]);
+      plain.drainFlags();
+      plainNs += process.hrtime.bigint() - t0;
+      plainCpuUs += process.cpuUsage(c0).user;
+    }
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     process.stderr.write(`\r${label}: ${fmt(done + batch.length)} / ${fmt(events)} events`);
   }
@@ -93,6 +109,7 @@ function run(label: string, events: number, numbers: number, rate: number, calle
     engineBytes: mem.numbers + mem.index + mem.pairs + mem.dedup + mem.swarms,
     rssPeak,
     engineFaults,
+    ...(plain ? { oneByOneSec: Number(plainNs) / 1e9, oneByOneCpuSec: plainCpuUs / 1e6 } : {}),
   };
 }
 
@@ -105,6 +122,10 @@ function report(label: string, r: RunResult): void {
   console.log(`baseline Map count     ${fmt(bps)} events/s (${r.baselineSec.toFixed(2)} s)`);
   console.log(`engine / baseline      ${(bps / eps).toFixed(2)}× slower`);
   console.log(`by CPU time            engine ${fmt(r.events / r.engineCpuSec)} events/s, baseline ${fmt(r.events / r.baselineCpuSec)} events/s`);
+  if (r.oneByOneSec !== undefined && r.oneByOneCpuSec !== undefined) {
+    // The timed engine takes each batch through onCalls (state lines of 32 calls prefetched together).
+    console.log(`onCall one at a time   ${fmt(r.events / r.oneByOneSec)} events/s, ${fmt(r.events / r.oneByOneCpuSec)} by CPU (a second engine, same events, no prefetch)`);
+  }
   console.log(`load average           ${os.loadavg()[0].toFixed(1)} (cores: ${os.cpus().length}); wall-clock figures are unreliable when it exceeds the cores`);
   console.log(`tracked numbers        ${fmt(r.tracked)}`);
   console.log(`flags                  ${fmt(r.flags)}`);
@@ -136,8 +157,8 @@ console.log(`# bench:engine — node ${process.version}, one core (single JS thr
 console.log(`first touch of a fresh 4 KiB page here, measured alone: ${pageTouchUs.toFixed(1)} µs`);
 /** Event-time rate at which each number makes about `perDay` calls a day (subscribers make a handful). */
 const realistic = (numbers: number, perDay = 5) => (numbers * perDay) / 86_400;
-report('1M events, 200k numbers (~5 calls per number per day of event time), from an empty engine', run('1M', 1_000_000, 200_000, realistic(200_000)));
-report('1M events, 200k numbers, after 2M events of the same stream (tables grown: steady state)', run('1M warm', 1_000_000, 200_000, realistic(200_000), 'random', 2_000_000));
+report('1M events, 200k numbers (~5 calls per number per day of event time), from an empty engine', run('1M', 1_000_000, 200_000, realistic(200_000), 'random', 0, true));
+report('1M events, 200k numbers, after 2M events of the same stream (tables grown: steady state)', run('1M warm', 1_000_000, 200_000, realistic(200_000), 'random', 2_000_000, true));
 if (!quick) {
   report('10M events, 2M numbers (~5 calls per number per day)', run('10M', 10_000_000, 2_000_000, realistic(2_000_000)));
 }

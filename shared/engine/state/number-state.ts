@@ -68,6 +68,17 @@ export class NumberState {
     return this.used;
   }
 
+  /** Prefetch: reads the record and both counter lines of each slot of `slots[0..n)` (−1: none). Changes nothing. */
+  warm(slots: Int32Array, n: number): number {
+    const f = this.f64;
+    let acc = 0;
+    for (let q = 0; q < n; q++) {
+      const s = slots[q];
+      if (s >= 0) acc += f[s * 8] + this.counters.warm(s);
+    }
+    return acc;
+  }
+
   key(slot: number): number {
     return this.f64[slot * 8 + F64.key];
   }
