@@ -13,6 +13,7 @@ import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { buildFlag } from './flag.ts';
 import { takeHandedOver } from './swarm-observer.ts';
+import { CallPrefetch, PREFETCH_GROUP } from './call-prefetch.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { InboundSwarms } from './state/inbound-swarms.ts';
 import { ComplaintStore } from './state/complaints.ts';
@@ -32,8 +33,6 @@ const H24 = H24_;
 const CALLS = M.CALLS;
 const STRANGER_CALLS = M.STRANGER_CALLS;
 const SWEEP_EVERY = 1 << 16;
-/** Calls whose state lines {@link DetectionEngine.prefetchCalls} loads together. */
-const PREFETCH_GROUP = 32;
 const SWEEP_CHUNK = 4096;
 
 export interface EngineOptions {
@@ -69,8 +68,7 @@ export class DetectionEngine implements Engine {
   private readonly providers = new ProviderNames();
   private readonly clock: LocalClock;
   private readonly signals: Signals = emptySignals();
-  /** Scratch of {@link prefetchCalls}. */
-  private readonly pre = { callers: new Float64Array(PREFETCH_GROUP), pairs: new Float64Array(PREFETCH_GROUP * 2), slots: new Int32Array(PREFETCH_GROUP), sink: 0 };
+  private readonly prefetch: CallPrefetch;
   /** The stores as the call observer, campaign tracker and signal filling use them. */
   private readonly cx: EngineContext;
   /** `evaluate`, bound once (campaign tracking judges a hot group's quiet members with it). */
@@ -107,6 +105,7 @@ export class DetectionEngine implements Engine {
     this.state = new NumberState(1 << 16);
     this.pairs = new PairCache(config.pairCacheEntries);
     this.ids = new RecentIds(config.dedupEntries);
+    this.prefetch = new CallPrefetch(this.index, this.state, this.pairs);
     this.complaintStore = new ComplaintStore(config.rules.complaints.windowMs);
     this.clock = new LocalClock(config.timeZone);
     this.cx = {
@@ -175,7 +174,7 @@ export class DetectionEngine implements Engine {
     let accepted = 0;
     for (let i = from; i < to; i += PREFETCH_GROUP) {
       const end = Math.min(i + PREFETCH_GROUP, to);
-      this.prefetchCalls(events, i, end);
+      this.prefetch.calls(events, i, end);
       for (let j = i; j < end; j++) if (this.onCall(events[j]) === 'accepted') accepted++;
     }
     return accepted;
@@ -183,31 +182,11 @@ export class DetectionEngine implements Engine {
 
   /**
    * A hint, with no effect on results: loads the state lines the calls
-   * `events[from..to)` will read (number index, the caller's record and
-   * counters, the pair and its reverse), a group at a time, each kind in one
-   * tight loop. Out of cache each is a miss of 100-300 ns; one after another,
-   * as `onCall` meets them, they add up, while loads issued together overlap
-   * (memory-level parallelism). Worth calling just before the calls.
+   * `events[from..to)` will read, a group at a time, so that their cache
+   * misses overlap (call-prefetch.ts). Worth calling just before the calls.
    */
   prefetchCalls(events: readonly CallEvent[], from = 0, to = events.length): void {
-    const pre = this.pre;
-    let acc = 0;
-    for (let i = from; i < to; i += PREFETCH_GROUP) {
-      const n = Math.min(PREFETCH_GROUP, to - i);
-      for (let q = 0; q < n; q++) {
-        const e = events[i + q];
-        const a = numberKey(e.caller);
-        pre.callers[q] = a;
-        pre.pairs[q * 2] = a;
-        pre.pairs[q * 2 + 1] = numberKey(e.callee);
-      }
-      // Independent addresses first (the index buckets, the pairs' sets),
-      // then what they lead to (records, counters, pair records).
-      acc += this.index.warm(pre.callers, n) + this.pairs.warmSets(pre.pairs, n);
-      this.index.getAll(pre.callers, n, pre.slots);
-      acc += this.state.warm(pre.slots, n) + this.pairs.warmRecords(pre.pairs, n);
-    }
-    pre.sink = acc;
+    this.prefetch.calls(events, from, to);
   }
 
   onCall(e: CallEvent): Accepted {
