@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEVERITY_RANK, type FlagEvent, type ReviewDecision, type Severity } from '../../shared/contracts/records.ts';
 import { Rng } from '../simulator/prng.ts';
-import { applyFlag, applyReview, coveredByDismissal, emptyState, type NumberState } from './machine.ts';
+import { applyFlag, applyReview, coveredByDismissal, DECISION_CLOCK_SKEW_MS, emptyState, type NumberState } from './machine.ts';
 import { viewOf } from './view.ts';
 
 const H = 3_600_000;
@@ -104,7 +104,7 @@ function broken(state: NumberState, records: Rec[]): string | null {
     const a = state.active;
     if (a?.severity !== 'BLOCK_RECOMMENDED') return `blocked on ${a?.severity ?? 'nothing'}`;
     const by = state.verifiedBy;
-    if (!by || by.decision !== 'CONFIRMED' || !reviews.some((r) => r.decision === 'CONFIRMED' && r.decidedAt === by.decidedAt && (r.flagId === a.flagId || r.flagId === null))) {
+    if (!by || by.decision !== 'CONFIRMED' || !reviews.some((r) => r.decision === 'CONFIRMED' && r.decidedAt === by.decidedAt && (r.flagId === a.flagId || (r.flagId === null && a.detectedAt <= r.decidedAt + DECISION_CLOCK_SKEW_MS)))) {
       return `blocked on ${a.flagId} without a CONFIRMED decision of it`;
     }
   }

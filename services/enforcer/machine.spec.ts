@@ -143,6 +143,44 @@ describe('reviews', () => {
     expect(run([review({ flagId: null })]).outcomes).toEqual(['no-target']);
   });
 
+  it('a CONFIRMED with a null flagId never blocks on a flag detected after the decision (nobody reviewed it)', () => {
+    // The investigator confirmed the label A at T0+1h; B, stronger, was detected at T0+3h and is active now.
+    const { outcomes, view } = run([flag({ flagId: 'A' }), block({ flagId: 'B', windowEnd: T0 + 3 * H, detectedAt: T0 + 3 * H }), review({ flagId: null, decidedAt: T0 + H })], T0 + 4 * H);
+    expect(outcomes).toEqual(['labeled', 'pending', 'stale']);
+    expect(view.status).toBe('PENDING_VERIFICATION');
+    expect(view.blocked).toBe(false);
+  });
+
+  describe('the flag a verification or block rests on, after more flags than the history holds', () => {
+    const size = DEFAULT_MACHINE_OPTIONS.historySize;
+    const labels = Array.from({ length: size }, (_, i) => flag({ flagId: `later-label-${i}`, windowStart: T0 - DAY + i, windowEnd: T0 - H + i }));
+    const watches = Array.from({ length: size }, (_, i) => flag({ flagId: `later-watch-${i}`, severity: 'WATCH', windowEnd: T0 + i }));
+    const pending = block({ windowEnd: T0 }); // f-block, detected at T0
+
+    it('its dismissal is applied, not deferred', () => {
+      const { outcomes, view } = run([pending, ...labels, review({ decision: 'DISMISSED', decidedAt: T0 + H })]);
+      expect(outcomes.at(-1)).toBe('dismissed');
+      expect(view.status).toBe('DISMISSED');
+    });
+
+    it('its confirmation blocks', () => {
+      const { outcomes, view } = run([pending, ...labels, review({ decidedAt: T0 + H })]);
+      expect(outcomes.at(-1)).toBe('blocked');
+      expect(view.blocked).toBe(true);
+    });
+
+    it('a dismissal lifts the block it rests on', () => {
+      const { outcomes, view } = run([pending, review({ decidedAt: T0 + H }), ...watches, review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H })], T0 + 3 * H);
+      expect(outcomes.at(-1)).toBe('dismissed');
+      expect(view.blocked).toBe(false);
+    });
+
+    it('it is still recognised when redelivered', () => {
+      const { outcomes } = run([pending, ...labels, pending]);
+      expect(outcomes.at(-1)).toBe('duplicate');
+    });
+  });
+
   it('a weaker flag never lowers a verified block', () => {
     const { view, outcomes } = run([block(), review(), flag({ flagId: 'f-new', windowEnd: T0 + 2 * H })]);
     expect(outcomes).toEqual(['pending', 'blocked', 'kept']);

@@ -117,6 +117,13 @@ export type Outcome =
   | 'deferred'
   | 'no-target';
 
+/**
+ * How far a flag naming no flag id may have been detected after the decision
+ * and still be the one decided on: the detector's event time and the
+ * console's clock differ by this much at most.
+ */
+export const DECISION_CLOCK_SKEW_MS = 60_000;
+
 /** The next state and what happened. */
 export interface Transition {
   state: NumberState;
@@ -177,7 +184,7 @@ export function summarize(flag: FlagEvent): FlagSummary {
 
 /** Folds one FlagEvent into the state of its number at processing time `now`. */
 export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts: MachineOptions = DEFAULT_MACHINE_OPTIONS): Transition {
-  if (prev.seen.some((f) => f.flagId === flag.flagId)) return same(prev, 'duplicate');
+  if (knownFlag(prev, flag.flagId)) return same(prev, 'duplicate');
   const summary = summarize(flag);
   const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now, opts);
   const early = state.early.filter((r) => r.flagId === flag.flagId);
@@ -206,7 +213,10 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
   // no longer known; one older than every remembered decision may be a redelivery of a forgotten one. Both: stale.
   if (late && (r.flagId === null || (prev.reviews.length >= opts.historySize && r.decidedAt < prev.reviews[0].decidedAt))) return same(prev, 'stale');
   const state = settle({ ...prev, updatedAt: now }, now, opts);
-  const target = r.flagId === null ? state.active : (state.seen.find((f) => f.flagId === r.flagId) ?? null);
+  // One naming no flag means the flag active when it was decided: not one raised after the decision, which
+  // nobody has reviewed (a confirmation must never block on evidence no person has seen).
+  if (r.flagId === null && state.active !== null && state.active.detectedAt > r.decidedAt + DECISION_CLOCK_SKEW_MS) return same(prev, 'stale');
+  const target = r.flagId === null ? state.active : (knownFlag(state, r.flagId) ?? null);
   if (target === null) {
     if (r.flagId === null) return same(prev, 'no-target');
     // The flag has not arrived yet (another topic): keep the decision for it.
@@ -241,7 +251,7 @@ function inDecisionOrder(state: NumberState, pending: ReviewSummary[], since: nu
   const queue = [...pending.map((r) => ({ r, remember: true })), ...again.map((r) => ({ r, remember: false }))].sort((a, b) => a.r.decidedAt - b.r.decidedAt);
   let t: Transition = { state, outcome: 'deferred', changed: true };
   for (const { r, remember } of queue) {
-    const target = flagFor(r.flagId) ?? t.state.seen.find((f) => f.flagId === r.flagId);
+    const target = flagFor(r.flagId) ?? knownFlag(t.state, r.flagId);
     if (!target) continue;
     const outcome = t.outcome;
     t = decide(r.decision === 'CONFIRMED' ? adoptFlag(t.state, target, now, opts) : t.state, target, r, now, opts, remember);
@@ -359,6 +369,16 @@ function settle(state: NumberState, now: number, opts: MachineOptions): NumberSt
   const live = effectiveStatus(next, now);
   if (live === next.status) return next;
   return { ...next, status: live, active: null, expiresAt: null, verifiedBy: null };
+}
+
+/**
+ * A flag the number's state still knows: among the recently seen ones, or the
+ * active one (which outlasts the bounded history: a verification or a block
+ * rests on it while newer flags keep coming, and its review must still find it).
+ */
+function knownFlag(state: NumberState, flagId: string | null): FlagSummary | undefined {
+  if (flagId === null) return undefined;
+  return state.seen.find((f) => f.flagId === flagId) ?? (state.active?.flagId === flagId ? state.active : undefined);
 }
 
 /** Reviews oldest first, so that the bounded history forgets the oldest decisions (stable for equal times). */
