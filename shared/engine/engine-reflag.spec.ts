@@ -107,6 +107,25 @@ describe('flagId', () => {
     expect(b.map((f) => f.emittedAt)).not.toEqual(a.map((f) => f.emittedAt));
   });
 
+  it('differs between two episodes whose evidence windows start at the same minute', () => {
+    // A REJECTION_REPEAT WATCH (7-day window) and, 23 days later, a COMPLAINTS WATCH (30-day window): both windows
+    // start 30 days before the second flag. Two flags, two ids (they shared one when the id named the window start).
+    const tr = new Traffic();
+    const victim = stranger(1);
+    const t1 = T0;
+    tr.rejected(t1, CALLER, victim);
+    tr.noAnswer(t1 + 60 * SEC, CALLER, victim);
+    tr.noAnswer(t1 + 120 * SEC, CALLER, victim);
+    const t2 = t1 + 120 * SEC + 23 * DAY;
+    tr.complaint(t2 - 30 * SEC, mobile(1, '137'), CALLER);
+    tr.complaint(t2, mobile(2, '137'), CALLER);
+    const flags = run(tr.inputs());
+    expect(flags.map((f) => f.reasons.map((r) => r.rule).join('+'))).toEqual(['REJECTION_REPEAT', 'COMPLAINTS']);
+    expect(Math.floor(flags[0].windowStart / 60_000)).toBe(Math.floor(flags[1].windowStart / 60_000));
+    expect(flags[0].severity).toBe(flags[1].severity);
+    expect(flags[1].flagId).not.toBe(flags[0].flagId);
+  });
+
   it('differs between numbers with the same behaviour', () => {
     const tr = new Traffic();
     for (const caller of [mobile(1, '138'), mobile(2, '138')]) for (let i = 0; i < 10; i++) tr.noAnswer(T0 + i * 150 * SEC, caller, stranger(1));

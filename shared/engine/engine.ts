@@ -418,7 +418,9 @@ export class DetectionEngine implements Engine {
     let span = 0;
     for (const r of reasons) span = Math.max(span, windowMs(r.window));
     const windowStart = t - span;
-    if (fresh) st.set32(slot, 'episodeStart', Math.floor(windowStart / 60_000) * 60);
+    // The episode is named by the second it opened (its first flag), not by its evidence window's start: two
+    // episodes whose windows start alike (a 7-day rule's, then a 30-day rule's 23 days later) are two flags.
+    if (fresh) st.set32(slot, 'episodeStart', sec);
     st.set8(slot, 'lastSeverity', rank);
     st.set32(slot, 'lastFlagAt', sec);
     this.emit(slot, t, windowStart, v.score, v.severity, reasons, s);

@@ -44,9 +44,13 @@ export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['sever
   return { score, severity };
 }
 
-/** Deterministic flag id: the same number, severity and evidence window give the same id. */
-export function flagId(number: string, severity: Severity, episodeStartMs: number): string {
-  return createHash('sha256').update(`${number}|${severity}|${episodeStartMs}`).digest('hex').slice(0, 32);
+/**
+ * Deterministic flag id: the same number, severity and evidence episode (named
+ * by the time it opened, which fixes the window of its flags) give the same
+ * id; another episode or severity, another id.
+ */
+export function flagId(number: string, severity: Severity, episodeOpenedMs: number): string {
+  return createHash('sha256').update(`${number}|${severity}|${episodeOpenedMs}`).digest('hex').slice(0, 32);
 }
 
 const WINDOW_MS: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
