@@ -69,6 +69,8 @@ export class DetectionEngine implements Engine {
   private readonly clock: LocalClock;
   private readonly signals: Signals = emptySignals();
   private readonly prefetch: CallPrefetch;
+  /** Whether `groups` is shared with other engines (EngineOptions.campaignGroups). */
+  private readonly groupsShared: boolean;
   /** The stores as the call observer, campaign tracker and signal filling use them. */
   private readonly cx: EngineContext;
   /** `evaluate`, bound once (campaign tracking judges a hot group's quiet members with it). */
@@ -100,6 +102,7 @@ export class DetectionEngine implements Engine {
   ) {
     this.now = opts.now ?? (() => 0);
     this.groups = opts.campaignGroups ?? new CampaignGroups();
+    this.groupsShared = opts.campaignGroups !== undefined;
     this.swarms = opts.swarms ?? new InboundSwarms(config.swarmEntries);
     this.index = new NumberIndex(1 << 16);
     this.state = new NumberState(1 << 16);
@@ -302,9 +305,21 @@ export class DetectionEngine implements Engine {
     this.ids.importState(s.ids);
     this.consents.importState(s.consents);
     this.complaintStore.importState(s.complaints);
-    this.groups.importState(s.groups);
+    // Campaign groups and swarm loads may be shared by the engines of a process (one per partition, see
+    // EngineOptions). A restore into a shared table other engines already use must not replace it: their records
+    // point into it (a replaced table crashed them on a group id it no longer had). The groups are merged, this
+    // snapshot's records pointed at their ids in the shared table; the swarm loads stay as the table has them.
+    if (this.groupsShared && this.groups.size !== 0) {
+      const remap = this.groups.merge(s.groups);
+      for (let slot = 0; slot < this.state.end; slot++) {
+        const g = this.state.key(slot) === 0 ? 0 : this.state.get32(slot, 'group');
+        if (g !== 0) this.state.set32(slot, 'group', remap[g - 1] + 1);
+      }
+    } else {
+      this.groups.importState(s.groups);
+    }
     // Snapshots taken before SWARM_BOMBING existed have no swarm part: the loads start empty.
-    if (s.swarms) this.swarms.importState(s.swarms);
+    if (s.swarms && (!this.cx.swarmsShared || this.swarms.isEmpty())) this.swarms.importState(s.swarms);
     for (const a of s.allowlist as number[]) this.allowlist.add(a);
     this.providers.importState(s.providers as string[]);
     Object.assign(this.counts, s.counts);

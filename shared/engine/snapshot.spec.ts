@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
 import type { CallEvent, ComplaintReport } from '../contracts/records.ts';
-import { createEngine, restoreEngine } from './index.ts';
+import { CampaignGroups, InboundSwarms, createEngine, restoreEngine } from './index.ts';
 import { DAY, HOUR, MIN, SEC, T0, Traffic, mobile, play, rng, stranger } from './testing/calls.ts';
 
 /** A mixed stream: a telemarketer, a harasser, subscribers calling contacts, complaints. */
@@ -111,5 +111,56 @@ describe('engine snapshot', () => {
     expect(e.drainFlags()).toEqual([]);
     const control = createEngine(config);
     expect(feed(control, calls).length).toBeGreaterThan(0);
+  });
+});
+
+describe('restoring one engine of several that share campaign groups and swarm loads (one per partition)', () => {
+  const config = { ...defaultConfig(), pairCacheEntries: 1 << 12, dedupEntries: 1 << 12 };
+  const BLOCK_B = mobile(1, '137');
+  const BLOCK_A = mobile(1, '135');
+  const call = (tr: Traffic, t: number, caller: string, n: number) => tr.noAnswer(t, caller, stranger(n), { provider: 'carrier-a' });
+
+  it('keeps the other engines going: the shared tables are merged into, not replaced', () => {
+    const campaignGroups = new CampaignGroups();
+    const swarms = new InboundSwarms(config.swarmEntries);
+    const opts = { campaignGroups, swarms };
+    const a = createEngine(config, opts);
+    const b = createEngine(config, opts);
+    const tr = new Traffic('shared');
+    b.onCall(call(tr, T0, BLOCK_B, 1)); // B's number: the first group (block 137…)
+    const snapB = b.snapshot();
+    a.onCall(call(tr, T0 + MIN, BLOCK_A, 2)); // A's number: a second group, after B's snapshot
+    restoreEngine(config, snapB, opts); // B's partition restored (a rebalance), A still running
+    expect(campaignGroups.size).toBe(2);
+    expect(() => a.onCall(call(tr, T0 + 2 * MIN, BLOCK_A, 3))).not.toThrow();
+  });
+
+  it("points the restored numbers at their own block's group in the shared table, and adds a group only the snapshot knew with its counts", () => {
+    // B's snapshot comes from another process (a rebalance across instances): its group ids are not this table's.
+    const elsewhere = new CampaignGroups();
+    const b = createEngine(config, { campaignGroups: elsewhere, swarms: new InboundSwarms(config.swarmEntries) });
+    const tr = new Traffic('merge');
+    b.onCall(call(tr, T0, BLOCK_A, 1)); // group 0 there: block 135…, two members
+    b.onCall(call(tr, T0 + SEC, mobile(2, '135'), 2));
+    b.onCall(call(tr, T0 + 2 * SEC, BLOCK_B, 3)); // group 1 there: block 137…
+    const snapB = b.snapshot();
+
+    const here = new CampaignGroups();
+    const swarms = new InboundSwarms(config.swarmEntries);
+    const a = createEngine(config, { campaignGroups: here, swarms });
+    a.onCall(call(tr, T0 + 3 * SEC, mobile(3, '137'), 4)); // group 0 here: block 137…, one member
+    const restored = restoreEngine(config, snapB, { campaignGroups: here, swarms });
+    expect(here.size).toBe(2);
+    expect(here.value(0, T0 + 4 * SEC).members).toBe(1); // its own, live count
+    expect(here.value(1, T0 + 4 * SEC).members).toBe(2); // block 135… added with the snapshot's counts
+    // Late the next day (yesterday's members nearly aged out of the estimate), B's 137… number joins its block's
+    // group here (id 0), not the group its old id names here (135…).
+    const t1 = T0 + 45 * HOUR;
+    const g1 = here.value(1, t1).members;
+    expect(g1).toBeLessThan(0.5);
+    restored.onCall(call(tr, t1, BLOCK_B, 5));
+    expect(here.value(0, t1).members).toBe(1);
+    expect(here.value(1, t1).members).toBe(g1);
+    expect(() => a.onCall(call(tr, t1 + SEC, mobile(3, '137'), 6))).not.toThrow();
   });
 });

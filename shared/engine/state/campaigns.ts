@@ -188,6 +188,29 @@ export class CampaignGroups {
     return { ids, groups: this.groups.map((g) => ({ ...g })) };
   }
 
+  /**
+   * Takes in a snapshot's groups while this table is in use (shared by the
+   * engines of a process, one of them restored from its partition's
+   * snapshot): a group this table lacks is added with the snapshot's counts;
+   * one it has keeps its own, live counts. Returns the snapshot's group ids
+   * mapped to this table's (index = snapshot id), for the restored records.
+   */
+  merge(s: { ids: [string, number, number][]; groups: Group[] }): number[] {
+    const remap: number[] = new Array(s.groups.length).fill(-1);
+    for (const [provider, block, id] of s.ids) {
+      const known = this.ids.get(provider)?.get(block);
+      if (known !== undefined) {
+        remap[id] = known;
+        continue;
+      }
+      const mine = this.idFor(block, provider);
+      const g = s.groups[id];
+      this.groups[mine] = { ...g, listedCur: [...g.listedCur], listedPrev: [...g.listedPrev] };
+      remap[id] = mine;
+    }
+    return remap;
+  }
+
   importState(s: { ids: [string, number, number][]; groups: Group[] }): void {
     this.ids.clear();
     for (const [provider, block, id] of s.ids) {

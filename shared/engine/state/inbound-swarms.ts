@@ -279,6 +279,14 @@ export class InboundSwarms {
     return { records: new Uint8Array(this.f64.buffer).slice(), evictions: this.evictions, members, joins: this.joins };
   }
 
+  /** True when nothing was ever recorded (a shared table no engine of the process has used or restored yet). */
+  isEmpty(): boolean {
+    if (this.members.size !== 0 || this.joins !== 0) return false;
+    const u32 = this.u32;
+    for (let i = 0; i < u32.length; i++) if (u32[i] !== 0) return false;
+    return true;
+  }
+
   importState(s: { records: Uint8Array; evictions: number; members?: [number, number, boolean, number[]][]; joins?: number }): void {
     if (s.records.byteLength !== this.f64.byteLength) {
       throw new Error(`swarm table snapshot holds ${s.records.byteLength / STRIDE} entries, this table ${this.f64.byteLength / STRIDE}`);
