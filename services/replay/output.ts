@@ -2,7 +2,9 @@
  * Buffered JSON Lines output of flags that respects backpressure: lines are
  * gathered into chunks of about 64 KiB, and when the stream's buffer is full
  * the caller awaits 'drain' before producing more. A closed pipe (EPIPE,
- * e.g. `| head`) stops the output instead of crashing.
+ * e.g. `| head`) stops the output instead of crashing; any other write error
+ * (ENOSPC, EIO, EBADF …) also stops it, and is kept in `failed` so that the
+ * run can report it and exit non-zero (the flags on stdout are incomplete).
  */
 import type { Writable } from 'node:stream';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
@@ -14,6 +16,11 @@ export class FlagWriter {
   count = 0;
   /** Set when the output stream failed or was closed by the reader. */
   closed: Error | null = null;
+
+  /** The write error when it is not the reader going away (EPIPE): flags were lost, the run must fail. */
+  get failed(): Error | null {
+    return this.closed && !readerGone(this.closed) ? this.closed : null;
+  }
   private buffer = '';
   private blocked = false;
 
@@ -54,8 +61,13 @@ export class FlagWriter {
     await this.ready();
     if (this.closed) return;
     await new Promise<void>((resolve) => {
-      // An empty write's callback runs after everything written before it.
-      this.out.write('', () => resolve());
+      // An empty write's callback runs after everything written before it. A
+      // failed write calls it with the error before 'error' is emitted (next
+      // tick), so the error is taken from here too, else it would go unseen.
+      this.out.write('', (e?: Error | null) => {
+        if (e && !this.closed) this.closed = this.out.errored ?? e;
+        resolve();
+      });
     });
   }
 
@@ -65,4 +77,9 @@ export class FlagWriter {
     if (this.closed) return;
     if (!this.out.write(chunk)) this.blocked = true;
   }
+}
+
+/** The reader closed the pipe (e.g. `| head`): stopping early is expected, not a failure. */
+export function readerGone(e: Error): boolean {
+  return (e as NodeJS.ErrnoException).code === 'EPIPE';
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -271,6 +271,57 @@ describe('runReplay on larger inputs', () => {
     expect(result.summary!.outputClosed).toBe(true);
     expect(result.summary!.calls.read).toBeLessThan(20_000);
     expect(stderr.text()).toContain('closed by its reader before the end');
+  });
+
+  /** A stdout whose `failAt`-th write fails with `code` (the rest are accepted). */
+  const failingStdout = (failAt: number, code: string) => {
+    let writes = 0;
+    return new Writable({
+      highWaterMark: 1024,
+      write(_chunk, _enc, cb) {
+        if (++writes === failAt) cb(Object.assign(new Error(`${code}: write failed, write`), { code }));
+        else setImmediate(cb);
+      },
+    });
+  };
+
+  it('exits 3 naming the cause when writing stdout fails mid-run other than by EPIPE (ENOSPC: disk full)', async () => {
+    const p = join(tmp, 'many3.jsonl');
+    writeFileSync(p, Array.from({ length: 20_000 }, (_, i) => line(i)).join('\n') + '\n');
+    const stderr = capture();
+    const result = await runReplay(
+      { calls: p, quiet: true },
+      { stdout: failingStdout(2, 'ENOSPC'), stderr, loadConfig: () => okConfig, createEngine: () => new FakeEngine() },
+    );
+    expect(result.exitCode).toBe(3);
+    expect(result.summary!.outputFailed).toContain('ENOSPC');
+    expect(result.summary!.outputClosed).toBe(false);
+    expect(result.summary!.calls.read).toBeLessThan(20_000);
+    const text = stderr.text();
+    expect(text).toContain('callguard replay: writing flags to stdout failed: ENOSPC');
+    expect(text).toContain('not all written');
+    expect(text).not.toContain('closed by its reader');
+  });
+
+  it('exits 3 when the only write, at the end of the run, fails (EIO), though the error event comes a tick later', async () => {
+    const stderr = capture();
+    const result = await runReplay(
+      { calls: f('calls.jsonl'), quiet: true },
+      { stdout: failingStdout(1, 'EIO'), stderr, loadConfig: () => okConfig, createEngine: () => new FakeEngine() },
+    );
+    expect(result.exitCode).toBe(3);
+    expect(result.summary!.flagsWritten).toBeGreaterThan(0);
+    expect(stderr.text()).toContain('callguard replay: writing flags to stdout failed: EIO');
+  });
+
+  it('exits 3 writing to /dev/full (ENOSPC), not 0', async () => {
+    const stderr = capture();
+    const result = await runReplay(
+      { calls: f('calls.jsonl'), quiet: true },
+      { stdout: createWriteStream('/dev/full'), stderr, loadConfig: () => okConfig, createEngine: () => new FakeEngine() },
+    );
+    expect(result.exitCode).toBe(3);
+    expect(stderr.text()).toMatch(/writing flags to stdout failed: ENOSPC: no space left on device/);
   });
 });
 

@@ -55,8 +55,11 @@ export interface ReplayContext {
 
 /** Exit status and, when the run got that far, its summary. */
 export interface ReplayResult {
-  /** 0: done (even with bad lines); 1: failed while running; 2: bad usage, missing file or invalid config. */
-  exitCode: 0 | 1 | 2;
+  /**
+   * 0: done (even with bad lines, or stdout closed by its reader: EPIPE); 1: failed while running; 2: bad usage,
+   * missing file or invalid config; 3: writing the flags to stdout failed (ENOSPC, EIO …): the output is incomplete.
+   */
+  exitCode: 0 | 1 | 2 | 3;
   summary: ReplaySummary | null;
 }
 
@@ -82,6 +85,10 @@ export async function runReplay(opts: ReplayOptions, ctx: ReplayContext): Promis
   try {
     const summary = await run(opts, ctx, engine);
     err.write(formatSummary(summary));
+    if (summary.outputFailed !== null) {
+      err.write(`${PREFIX}: writing flags to stdout failed: ${summary.outputFailed}; the output is incomplete\n`);
+      return { exitCode: 3, summary };
+    }
     return { exitCode: 0, summary };
   } catch (e) {
     err.write(`${PREFIX}: failed: ${(e as Error).message}\n`);
@@ -242,7 +249,8 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     flagsWritten: writer.count,
     elapsedMs,
     eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
-    outputClosed: writer.closed !== null,
+    outputClosed: writer.closed !== null && writer.failed === null,
+    outputFailed: writer.failed?.message ?? null,
   };
 }
 

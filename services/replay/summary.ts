@@ -32,6 +32,8 @@ export interface ReplaySummary {
   eventsPerSecond: number;
   /** The output was closed by its reader before the end (e.g. `| head`). */
   outputClosed: boolean;
+  /** Writing to stdout failed otherwise (ENOSPC, EIO …): the error's message; the run stopped early, flags are missing. */
+  outputFailed: string | null;
 }
 
 /** Renders the summary as aligned plain-text lines. */
@@ -49,12 +51,14 @@ export function formatSummary(s: ReplaySummary): string {
   rows.push(['duplicates', `${formatCount(st.duplicates)} (same eventId/reportId again: counted once)`]);
   rows.push(['late', `${formatCount(st.late)} (behind the watermark: reported, not counted)`]);
   const bySeverity = SEVERITIES.map((sev) => `${sev} ${formatCount(st.flagsBySeverity[sev] ?? 0)}`).join(', ');
-  rows.push(['flags', `${formatCount(s.flagsWritten)} written — ${bySeverity}`]);
+  const written = s.outputFailed !== null ? 'produced, not all written' : 'written';
+  rows.push(['flags', `${formatCount(s.flagsWritten)} ${written} — ${bySeverity}`]);
   const byRule = RULES.filter((r) => (st.flagsByRule[r] ?? 0) > 0).map((r) => `${r} ${formatCount(st.flagsByRule[r]!)}`);
   rows.push(['by rule', byRule.length ? byRule.join(', ') : 'none']);
   rows.push(['numbers', `${formatCount(st.trackedNumbers)} tracked, ${formatCount(st.evictedNumbers)} evicted`]);
   rows.push(['time', `${(s.elapsedMs / 1000).toFixed(1)} s, ${formatCount(s.eventsPerSecond)} events/s`]);
   if (s.outputClosed) rows.push(['output', 'closed by its reader before the end; the run stopped early']);
+  if (s.outputFailed !== null) rows.push(['output', `write failed (${s.outputFailed}); the run stopped early, flags are missing`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return 'callguard replay summary\n' + rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}\n`).join('');
 }
