@@ -178,6 +178,16 @@ describe('complaints', () => {
     expect(withRule(play(engine(), tr.inputs()).flags, 'COMPLAINTS')).toEqual([]);
   });
 
+  it('a contact known only from another partition (noteCallBack) counts half too: it and a stranger are no flag', () => {
+    const e = engine();
+    const friend = stranger(1);
+    e.noteCallBack(REPORTED, friend, T0); // the friend's call to REPORTED was seen by another partition's engine
+    const tr = new Traffic();
+    tr.complaint(T0 + 2 * HOUR, friend, REPORTED);
+    tr.complaint(T0 + 3 * HOUR, stranger(2), REPORTED);
+    expect(play(e, tr.inputs()).flags).toEqual([]);
+  });
+
   it('two strangers and two contacts together weigh three reporters: LABEL', () => {
     const tr = new Traffic();
     conversations(tr, REPORTED, stranger(3), 120);

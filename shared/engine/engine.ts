@@ -367,12 +367,17 @@ export class DetectionEngine implements Engine {
     return slot;
   }
 
-  /** Acquainted: `b` has called `a`, or `a` and `b` have had enough real conversations. */
+  /**
+   * Acquainted: `b` has called `a` (seen here, or noted on the pair a→b: by `noteCallBack` from another
+   * partition, or cached there from the reverse pair since evicted), or `a` and `b` have had enough real
+   * conversations.
+   */
   private acquainted(a: number, b: number): boolean {
     const back = this.pairs.find(b, a);
     if (back >= 0 && this.pairs.get16(back, 'attempts') > 0) return true;
     const fwd = this.pairs.find(a, b);
-    return fwd >= 0 && this.pairs.get8(fwd, 'talks') >= this.config.acquaintanceTalks;
+    if (fwd < 0) return false;
+    return (this.pairs.get8(fwd, 'flags') & PAIR_CALLED_BACK) !== 0 || this.pairs.get8(fwd, 'talks') >= this.config.acquaintanceTalks;
   }
 
   /**
