@@ -105,6 +105,25 @@ describe('loadEnforcerConfig', () => {
     }
   });
 
+  it('future tolerance: 300000 ms (5 min) by default, CALLGUARD_ENFORCER_MAX_FUTURE_MS as whole milliseconds, 0 allowed, reported with the rest', () => {
+    expect(loadEnforcerConfig({}, {}).machine.maxFutureMs).toBe(300_000);
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_MAX_FUTURE_MS: '60000' }).machine.maxFutureMs).toBe(60_000);
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_MAX_FUTURE_MS: '0' }).machine.maxFutureMs).toBe(0);
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_MAX_FUTURE_MS: '' }).machine.maxFutureMs).toBe(300_000);
+    for (const bad of ['5m', '-1', '1.5', '1e3', '99999999999999999999']) {
+      expect(() => loadEnforcerConfig({}, { CALLGUARD_ENFORCER_MAX_FUTURE_MS: bad }), bad).toThrow(
+        `future tolerance (CALLGUARD_ENFORCER_MAX_FUTURE_MS): ${JSON.stringify(bad)} is not a whole number of milliseconds`,
+      );
+    }
+    try {
+      loadEnforcerConfig({ port: 'http' }, { CALLGUARD_ENFORCER_MAX_FUTURE_MS: 'soon' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toHaveLength(2);
+    }
+  });
+
   it('allowed hosts: none configured by default; names from CALLGUARD_ENFORCER_ALLOWED_HOSTS or --allowed-hosts, each bad one named', () => {
     expect(loadEnforcerConfig({}, {}).allowedHosts).toEqual([]);
     expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_ALLOWED_HOSTS: 'Lookup.Example, 10.0.0.5' }).allowedHosts).toEqual(['lookup.example', '10.0.0.5']);

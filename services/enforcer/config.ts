@@ -5,7 +5,8 @@
  */
 import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
-import { DEFAULT_MACHINE_OPTIONS, type MachineOptions } from './machine.ts';
+import { DEFAULT_MACHINE_OPTIONS } from './machine.ts';
+import type { HandlerOptions } from './handler.ts';
 import { parseDuration } from './duration.ts';
 import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
 
@@ -32,8 +33,12 @@ export interface EnforcerConfig {
   groupId: string;
   /** A new consumer group starts at the beginning of the topics (old labels age out by themselves). */
   fromBeginning: boolean;
-  /** The state machine's tunables, the protection of a dismissal (and how long its DISMISSED view is kept) among them. */
-  machine: MachineOptions;
+  /**
+   * The state machine's tunables, the protection of a dismissal (and how long its DISMISSED view is kept) among them,
+   * and how far ahead of processing time a record may be dated (`maxFutureMs`, `CALLGUARD_ENFORCER_MAX_FUTURE_MS`,
+   * default 300000 = 5 min; a record dated later goes to the DLQ).
+   */
+  machine: HandlerOptions;
   /** Most labels the in-process replica holds (0 = no replica: every lookup reads Redis). */
   replicaMax: number;
   /** pino level of the JSON logs on stderr (`CALLGUARD_LOG_LEVEL`, default info). */
@@ -79,6 +84,7 @@ export const ENFORCER_DEFAULTS = {
   replicaMax: 2_000_000,
   logLevel: 'info',
   stopTimeout: '30s',
+  maxFutureMs: 300_000,
 } as const;
 
 /** The levels `CALLGUARD_LOG_LEVEL` may name (pino's). */
@@ -104,6 +110,11 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_ENFORCER_KEY_PREFIX', ENFORCER_DEFAULTS.keyPrefix);
   const replicaText = pick(cli.replicaMax, 'CALLGUARD_ENFORCER_REPLICA_MAX', String(ENFORCER_DEFAULTS.replicaMax));
   if (!/^\d+$/.test(replicaText)) problems.push(`label replica size (CALLGUARD_ENFORCER_REPLICA_MAX): ${JSON.stringify(replicaText)} is not a whole number (0 = no replica)`);
+  const maxFutureText = env.CALLGUARD_ENFORCER_MAX_FUTURE_MS || String(ENFORCER_DEFAULTS.maxFutureMs);
+  const maxFutureMs = Number(maxFutureText);
+  if (!/^\d+$/.test(maxFutureText) || !Number.isSafeInteger(maxFutureMs)) {
+    problems.push(`future tolerance (CALLGUARD_ENFORCER_MAX_FUTURE_MS): ${JSON.stringify(maxFutureText)} is not a whole number of milliseconds`);
+  }
   if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix (CALLGUARD_ENFORCER_KEY_PREFIX): ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
   const logLevel = env.CALLGUARD_LOG_LEVEL || ENFORCER_DEFAULTS.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`CALLGUARD_LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
@@ -125,6 +136,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
       labelTtlMs: duration('label TTL (CALLGUARD_ENFORCER_LABEL_TTL)', pick(cli.labelTtl, 'CALLGUARD_ENFORCER_LABEL_TTL', ENFORCER_DEFAULTS.labelTtl), false),
       blockTtlMs: duration('block TTL (CALLGUARD_ENFORCER_BLOCK_TTL)', pick(cli.blockTtl, 'CALLGUARD_ENFORCER_BLOCK_TTL', ENFORCER_DEFAULTS.blockTtl), true),
       protectTtlMs: duration('protection TTL (CALLGUARD_ENFORCER_PROTECT_TTL)', pick(cli.protectTtl, 'CALLGUARD_ENFORCER_PROTECT_TTL', ENFORCER_DEFAULTS.protectTtl), false),
+      maxFutureMs,
     },
     replicaMax: Number(replicaText),
     logLevel,

@@ -19,8 +19,44 @@ export type HandleResult = { ok: true; number: string; outcome: Outcome } | { ok
 /** Handles one record value; bad input comes back as `{ ok: false }`, outages are thrown. */
 export type RecordHandler = (kind: RecordKind, value: Buffer | null) => Promise<HandleResult>;
 
+/** The machine's tunables and the handler's own check of record times. */
+export interface HandlerOptions extends MachineOptions {
+  /**
+   * How far ahead of processing time (the store's clock) a record's time may
+   * be, ms (`CALLGUARD_ENFORCER_MAX_FUTURE_MS`, default 5 min): a review
+   * decided, or a flag detected or whose evidence ends, later than that is
+   * bad input (DLQ). A decision from the future would outrank every real
+   * later one (decisions apply in decision order) and block until its date
+   * plus the block TTL; a flag from the future would label for as long.
+   */
+  maxFutureMs: number;
+}
+
+/** A record dated too far ahead of processing time (thrown from the store step, returned as bad input). */
+class FutureRecordError extends Error {}
+
+/** Throws {@link FutureRecordError} when `at` is more than `maxFutureMs` after `now`. */
+function notFuture(what: string, field: string, at: number, now: number, maxFutureMs: number): void {
+  if (at - now > maxFutureMs) {
+    throw new FutureRecordError(
+      `${what} ${field} ${new Date(at).toISOString()} is ${at - now} ms ahead of processing time ${new Date(now).toISOString()} (at most ${maxFutureMs} ms allowed, CALLGUARD_ENFORCER_MAX_FUTURE_MS)`,
+    );
+  }
+}
+
 /** Creates the handler over a registry (for decoding) and the store. */
-export function createRecordHandler(registry: SchemaRegistry, store: EnforcementStore, machine: MachineOptions): RecordHandler {
+export function createRecordHandler(registry: SchemaRegistry, store: EnforcementStore, options: HandlerOptions): RecordHandler {
+  const { maxFutureMs, ...machine } = options;
+  // The times are checked inside the store's step, against the same processing clock the machine is given.
+  const guarded = async (number: string, step: Parameters<EnforcementStore['update']>[1]): Promise<HandleResult> => {
+    try {
+      const t = await store.update(number, step);
+      return { ok: true, number, outcome: t.outcome };
+    } catch (err) {
+      if (err instanceof FutureRecordError) return { ok: false, error: err.message };
+      throw err;
+    }
+  };
   return async (kind, value) => {
     let decoded: unknown;
     try {
@@ -32,12 +68,19 @@ export function createRecordHandler(registry: SchemaRegistry, store: Enforcement
     if (kind === 'flag') {
       const flag = parseFlagEvent(decoded);
       if (!flag.ok) return { ok: false, error: `invalid FlagEvent: ${flag.error}` };
-      const t = await store.update(flag.value.number, (s, now) => applyFlag(s, flag.value, now, machine));
-      return { ok: true, number: flag.value.number, outcome: t.outcome };
+      const f = flag.value;
+      return guarded(f.number, (s, now) => {
+        notFuture('FlagEvent', 'detectedAt', f.detectedAt, now, maxFutureMs);
+        notFuture('FlagEvent', 'windowEnd', f.windowEnd, now, maxFutureMs);
+        return applyFlag(s, f, now, machine);
+      });
     }
     const review = parseReviewDecision(decoded);
     if (!review.ok) return { ok: false, error: `invalid ReviewDecision: ${review.error}` };
-    const t = await store.update(review.value.number, (s, now) => applyReview(s, review.value, now, machine));
-    return { ok: true, number: review.value.number, outcome: t.outcome };
+    const r = review.value;
+    return guarded(r.number, (s, now) => {
+      notFuture('ReviewDecision', 'decidedAt', r.decidedAt, now, maxFutureMs);
+      return applyReview(s, r, now, machine);
+    });
   };
 }

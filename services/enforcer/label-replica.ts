@@ -207,6 +207,8 @@ export function startLabelReplica(o: LabelReplicaOptions): LabelReplica {
   };
 
   const invalidate = (keys: Buffer[] | null) => {
+    // Off for good (more labels than maxEntries, or closed): nothing would ever re-read or drop what is noted here.
+    if (state === 'off') return;
     if (keys === null) {
       // FLUSHDB / FLUSHALL (or a message we do not understand): start over.
       reset('flush');

@@ -11,7 +11,11 @@ import { viewOf, type LookupView } from './view.ts';
 import type { EnforcerKeys } from '../../shared/contracts/redis-keys.ts';
 
 /** KEYS: state, label, dismissed. ARGV: expected state ('' = none), new state, state TTL ms (0 = none),
- *  label JSON ('' = delete), label expire-at ms (0 = none), then dismissed hash fields (may be none) and its expire-at as the last arg. */
+ *  label JSON ('' = delete), label expire-at ms (0 = none), then dismissed hash fields (may be none) and its expire-at as the last arg.
+ *  The dismissed hash keeps the widest window: it is replaced when the new windowEnd is not older than the stored one,
+ *  or when it names the same flag with a known window (the flag's own window, even if narrower). A record with an
+ *  unknown window (-1: the review came before its flag) never replaces a known one, e.g. the console's record of the
+ *  same dismissal, which the detector reads. */
 const CAS_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if (cur or '') ~= ARGV[1] then return 0 end
@@ -26,7 +30,8 @@ end
 if #ARGV > 6 then
   local newEnd = tonumber(ARGV[7]) or -1
   local oldEnd = tonumber(redis.call('HGET', KEYS[3], 'windowEnd') or '-1') or -1
-  if newEnd >= oldEnd or redis.call('HGET', KEYS[3], 'flagId') == ARGV[9] then
+  local sameFlag = redis.call('HGET', KEYS[3], 'flagId') == ARGV[9]
+  if newEnd >= oldEnd or (sameFlag and newEnd ~= -1) then
     redis.call('DEL', KEYS[3])
     local fields = {}
     for i = 6, #ARGV - 1 do fields[#fields + 1] = ARGV[i] end

@@ -12,6 +12,12 @@ import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/in
 import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
 import { loadEnforcerConfig, type EnforcerConfig } from '../../services/enforcer/config.ts';
 import { startEnforcer, type RunningEnforcer } from '../../services/enforcer/main.ts';
+import { createEnforcementStore } from '../../services/enforcer/store.ts';
+import { applyFlag, applyReview } from '../../services/enforcer/machine.ts';
+import { createReviewService } from '../../services/investigator/reviews.ts';
+import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
+import type { FlagView, InvestigatorQueries } from '../../shared/clickhouse/queries/index.ts';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { LookupView } from '../../services/enforcer/view.ts';
 import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
 import { randomKey, randomTopic } from './helpers/names.ts';
@@ -305,5 +311,55 @@ describe('callguard enforce', () => {
     expect((await requestWithHost(second.url, path, `Lookup.Callguard.Test:${port}`)).body).toMatchObject({ status: 'BLOCKED' });
     expect((await requestWithHost(second.url, path, `localhost:${port}`)).status).toBe(200);
     expect((await requestWithHost(second.url, path, `other.callguard.test:${port}`)).status).toBe(421);
+  });
+});
+
+describe('the dismissal record the detector reads, written by the console and the enforcer store (real Redis, both Lua scripts)', () => {
+  const keys = () => enforcerKeys(prefix);
+  const protectTtlMs = 30 * 24 * H;
+  const store = () => createEnforcementStore(redis, { keys: keys(), protectTtlMs, minRetentionMs: 7 * 24 * H, now: () => now });
+  const dismissedFlag = (number: string) =>
+    flag(number, { flagId: `flag-${number.slice(-4)}-BLOCK`, severity: 'BLOCK_RECOMMENDED', score: 93, reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 8, threshold: 3 }] });
+  /** The console's review service, publishing nowhere (stub producer, registry and ClickHouse): only its Redis write is under test. */
+  const consoleReviews = () =>
+    createReviewService({
+      producer: { send: async () => [] } as unknown as Producer,
+      registry: { getLatestSchemaId: async () => 1, encode: async () => Buffer.from([0, 0, 0, 0, 1]) } as unknown as SchemaRegistry,
+      redis,
+      queries: { insertReview: async () => {} } as unknown as InvestigatorQueries,
+      reviewsTopic: 'unused',
+      keyPrefix: prefix,
+      protectTtlMs,
+      now: () => now,
+    });
+
+  it("keeps the console's window when the enforcer reads the DISMISSED review before its flag (so the detector does not re-flag that evidence)", async () => {
+    const number = '+8613900000110';
+    const f = dismissedFlag(number);
+    const { review: decision, warnings } = await consoleReviews().decide({ ...f, review: null } satisfies FlagView, 'DISMISSED', 'inv-test', 'a courier');
+    expect(warnings).toEqual([]);
+    const consoleRecord = await redis.hgetall(keys().dismissed(number));
+    expect(consoleRecord).toMatchObject({ flagId: f.flagId, windowEnd: String(f.windowEnd), windowStart: String(f.windowStart), severity: 'BLOCK_RECOMMENDED' });
+
+    // The reviews topic overtakes the flags topic: the enforcer holds the dismissal, its flag's window unknown (-1).
+    const s = store();
+    expect((await s.update(number, (st, t) => applyReview(st, decision, t))).outcome).toBe('deferred');
+    expect(await redis.hgetall(keys().dismissed(number))).toEqual(consoleRecord);
+
+    // The flag comes: the dismissal applies with the flag's own window, the same as the console's.
+    expect((await s.update(number, (st, t) => applyFlag(st, f, t))).outcome).toBe('dismissed');
+    expect(await redis.hgetall(keys().dismissed(number))).toMatchObject({ flagId: f.flagId, windowEnd: String(f.windowEnd), severity: 'BLOCK_RECOMMENDED' });
+    expect((await s.lookup(number))?.status).toBe('DISMISSED');
+  });
+
+  it('without a console record, an early DISMISSED records an unknown window, which its flag then widens (widest window wins)', async () => {
+    const number = '+8613900000111';
+    const f = dismissedFlag(number);
+    const s = store();
+    const decision: ReviewDecision = review(number, f.flagId, 'DISMISSED');
+    expect((await s.update(number, (st, t) => applyReview(st, decision, t))).outcome).toBe('deferred');
+    expect(await redis.hgetall(keys().dismissed(number))).toMatchObject({ flagId: f.flagId, windowEnd: '-1', severity: '' });
+    expect((await s.update(number, (st, t) => applyFlag(st, f, t))).outcome).toBe('dismissed');
+    expect(await redis.hgetall(keys().dismissed(number))).toMatchObject({ flagId: f.flagId, windowEnd: String(f.windowEnd), severity: 'BLOCK_RECOMMENDED' });
   });
 });
