@@ -178,6 +178,18 @@ describe('complaints', () => {
     expect(withRule(play(engine(), tr.inputs()).flags, 'COMPLAINTS')).toEqual([]);
   });
 
+  it('a complaint delivered after one 35 days later is still judged with the complaint before it, at its own time', () => {
+    // Reporters 1 and 2 one day apart (a WATCH); reporter 3 35 days on, but 2's report comes through a slower channel,
+    // after 3's: at 3's time 2's has aged out of the 30-day window, so it is judged where it stands.
+    const e = engine();
+    const report = (reporter: number, at: number) => ({ reportId: `late-${reporter}`, reporter: stranger(reporter), reported: REPORTED, reportTime: at, category: 'MARKETING' as const, channel: 'app' });
+    const results = [report(1, T0), report(3, T0 + 36 * DAY), report(2, T0 + DAY)].map((c) => e.onComplaint(c));
+    expect(results).toEqual(['accepted', 'accepted', 'accepted']);
+    const flags = e.drainFlags();
+    expect(flags.map((f) => [f.severity, f.detectedAt])).toEqual([['WATCH', T0 + DAY]]);
+    expect(flags[0].reasons.map((r) => r.rule)).toEqual(['COMPLAINTS']);
+  });
+
   it('a contact known only from another partition (noteCallBack) counts half too: it and a stranger are no flag', () => {
     const e = engine();
     const friend = stranger(1);

@@ -241,8 +241,11 @@ export class DetectionEngine implements Engine {
     // A complaint delivered after a later one about the same number (slower
     // channels) is judged where both are on record, at the later one's time:
     // at its own time the later reporter had not yet complained, and nothing
-    // else may come to judge the number again.
-    this.evaluate(slot, Math.max(t, this.complaintStore.latest(reported)));
+    // else may come to judge the number again. One so late that it has aged out of the window at the later
+    // one's time is judged at its own time too, where it and the complaints before it are on record.
+    const latest = this.complaintStore.latest(reported);
+    if (latest - t >= this.config.rules.complaints.windowMs) this.evaluate(slot, t);
+    this.evaluate(slot, Math.max(t, latest));
     return 'accepted';
   }
 
