@@ -100,9 +100,22 @@ function countForGroup(cx: EngineContext, slot: number, key: number, id: number,
   const callees = Math.max(1, ctr.value(slot, H24, NEW_STRANGERS, t));
   const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
   const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
-  if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / callees <= c.memberMaxAnswerRate) {
+  if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / callees <= c.memberMaxAnswerRate && !sharesUnknown(cx, slot, t)) {
     st.set32(slot, 'listedDay', day);
     // Its calls of the day so far (this one included) become the group's evidence.
     cx.groups.list(id, t, key, ctr.current(slot, H24, NEW_STRANGERS, t), ctr.current(slot, H24, STRANGER_ANSWERED, t));
   }
+}
+
+/**
+ * Whether the listing test's shares are unknown: a count at the counters'
+ * ceiling (windowed-counters.ts) is only a lower bound, so the calls the
+ * stranger share divides by would make it read too high, and the engagement
+ * counts would make the answer rate read too low (as in the rule: see
+ * `Signals.calls24hSaturated` and `reach`). Asked last, only of a member
+ * that would be listed.
+ */
+function sharesUnknown(cx: EngineContext, slot: number, t: number): boolean {
+  const ctr = cx.state.counters;
+  return ctr.saturated(slot, H24, CALLS, t) || ctr.saturated(slot, H24, STRANGER_ANSWERED, t) || ctr.saturated(slot, H24, CALLBACKS, t);
 }

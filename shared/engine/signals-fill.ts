@@ -39,6 +39,12 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.quietStranger24h = c.value(slot, H24, QUIET_STRANGER, t);
   s.noConsent24h = c.value(slot, H24, NO_CONSENT, t);
   s.rejectionRepeats24h = c.value(slot, H24, REJECTION_REPEATS, t);
+  // Counts that shares divide by (or, for engagement, that a low rate counts) at the ceiling: the share is unknown.
+  s.calls1hSaturated = c.saturated(slot, H1, CALLS, t);
+  s.calls24hSaturated = c.saturated(slot, H24, CALLS, t);
+  s.answered24hSaturated = c.saturated(slot, H24, ANSWERED, t);
+  s.engagement1hSaturated = c.saturated(slot, H1, STRANGER_ANSWERED, t) || c.saturated(slot, H1, STRANGER_TALKED, t) || c.saturated(slot, H1, CALLBACKS, t);
+  s.engagement24hSaturated = c.saturated(slot, H24, STRANGER_ANSWERED, t) || c.saturated(slot, H24, CALLBACKS, t);
   const rr = cx.config.rules.rejectionRepeat;
   s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
   s.bombingMax = sec - st.get32(slot, 'bombAt') <= cx.config.rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;

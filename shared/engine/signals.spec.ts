@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySignals, r1, r3, rising, wilsonUpper } from './signals.ts';
+import { emptySignals, r1, r3, reach, rising, wilsonUpper } from './signals.ts';
 
 describe('rising', () => {
   it('is the base at the threshold, base + extra at cap × threshold, linear between, flat beyond', () => {
@@ -49,8 +49,25 @@ describe('rounding for output', () => {
 });
 
 describe('emptySignals', () => {
-  it('is all zero and not a marketing line', () => {
+  it('is all zero, not a marketing line, and no count at the ceiling', () => {
     const s = emptySignals();
-    for (const [k, v] of Object.entries(s)) expect(v, k).toBe(k === 'isMarketingLine' ? false : 0);
+    for (const [k, v] of Object.entries(s)) expect(v, k).toBe(k === 'isMarketingLine' || k.endsWith('Saturated') ? false : 0);
+  });
+});
+
+describe('reach', () => {
+  it('counts engagement per callee, at most one per stranger called', () => {
+    const s = { ...emptySignals(), newStrangers24h: 100, strangerAnswered24h: 30, callbacks24h: 5, newStrangers1h: 10, strangerAnswered1h: 8, strangerTalked1h: 8 };
+    expect(reach(s, '24h')).toEqual({ n: 100, k: 35 });
+    expect(reach(s, '1h')).toEqual({ n: 10, k: 10 });
+  });
+
+  it('takes an engagement count at the counters\' ceiling as unknown: the rate reads as full, never low', () => {
+    // Yesterday's callbacks stopped at 65,535 (read as 50,000 now): 55,000 of 131,070 would read as a low 0.42.
+    const s = { ...emptySignals(), newStrangers24h: 131_070, strangerAnswered24h: 5_000, callbacks24h: 50_000, engagement24hSaturated: true };
+    expect(reach(s, '24h')).toEqual({ n: 131_070, k: 131_070 });
+    expect(reach({ ...s, engagement24hSaturated: false }, '24h')).toEqual({ n: 131_070, k: 55_000 });
+    const h = { ...emptySignals(), newStrangers1h: 65_535, strangerAnswered1h: 65_535, strangerTalked1h: 0, engagement1hSaturated: true };
+    expect(reach(h, '1h')).toEqual({ n: 65_535, k: 65_535 });
   });
 });

@@ -51,6 +51,20 @@ export interface Signals {
   campaignListed: number;
   /** Listed members within `rules.campaign.neighbourhood` numbers of this one (counted only while the group looks like a campaign). */
   campaignNeighbours: number;
+  /**
+   * Counts that reached the counters' ceiling (`COUNTER_MAX`,
+   * state/windowed-counters.ts; each counter saturates on its own) in the
+   * windows read. Such a count is only a lower bound, so a share of it is
+   * unknown: with it as denominator the share reads too high (a line making
+   * 175,000 calls a day, 40 % ring-once: 32,768 / 65,535). A rule that needs
+   * the share does not fire on it; volume rules still do.
+   */
+  calls1hSaturated: boolean;
+  calls24hSaturated: boolean;
+  answered24hSaturated: boolean;
+  /** One of the counts summed by `engagement()` is at the ceiling: the engagement is a lower bound (see `reach`). */
+  engagement1hSaturated: boolean;
+  engagement24hSaturated: boolean;
 }
 
 export function emptySignals(): Signals {
@@ -90,6 +104,11 @@ export function emptySignals(): Signals {
     campaignEngaged: 0,
     campaignListed: 0,
     campaignNeighbours: 0,
+    calls1hSaturated: false,
+    calls24hSaturated: false,
+    answered24hSaturated: false,
+    engagement1hSaturated: false,
+    engagement24hSaturated: false,
   };
 }
 
@@ -135,11 +154,15 @@ export function engagement(s: Signals, horizon: '1h' | '24h'): number {
  * answer counts once, as does a callback). Per callee rather than per call,
  * so that retrying the customers who missed a call (couriers, clinics) does
  * not read as being ignored, and calling the same few who answer again and
- * again does not read as being welcome.
+ * again does not read as being welcome. An engagement count at the counters'
+ * ceiling is only a lower bound, so the rate is unknown: `k` is then `n`,
+ * and no rule judges the rate low. (`n` at the ceiling only makes the rate an
+ * upper bound, and its Wilson bound wider: judging it low stays sound.)
  */
 export function reach(s: Signals, horizon: '1h' | '24h'): { n: number; k: number } {
   const n = horizon === '1h' ? s.newStrangers1h : s.newStrangers24h;
-  return { n, k: Math.min(n, engagement(s, horizon)) };
+  const saturated = horizon === '1h' ? s.engagement1hSaturated : s.engagement24hSaturated;
+  return { n, k: saturated ? n : Math.min(n, engagement(s, horizon)) };
 }
 
 /**

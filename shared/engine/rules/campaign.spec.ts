@@ -100,6 +100,17 @@ describe('CAMPAIGN', () => {
     expect(campaign(member({ campaignMembers: 9 }), custom)).toBeNull();
     expect(campaign(member({ campaignMembers: 10 }), custom)?.threshold).toBe(10);
   });
+
+  it('does not judge the member\'s shares when a count they need is at the counters\' ceiling', () => {
+    // 100,000 calls a day, 60,000 to strangers: the call count stopped at 65,535, so strangers read as 92 % of it.
+    const busy = { calls24h: 65_535, strangerCalls24h: 60_000, newStrangers24h: 60_000, strangerAnswered24h: 3_000 };
+    expect(campaign(member(busy), c)).not.toBeNull();
+    expect(campaign(member({ ...busy, calls24hSaturated: true }), c)).toBeNull();
+    // Engagement at the ceiling (yesterday's callbacks stopped at 65,535, read as 50,000 now) is only a lower bound: the rate cannot be judged low.
+    const engaged = { calls24h: 131_070, strangerCalls24h: 131_070, newStrangers24h: 131_070, strangerAnswered24h: 5_000, callbacks24h: 50_000 };
+    expect(campaign(member(engaged), c)).not.toBeNull();
+    expect(campaign(member({ ...engaged, engagement24hSaturated: true }), c)).toBeNull();
+  });
 });
 
 /** Whole blocks through the engine: a small operation recognised by its evidence, and benign blocks left alone. */

@@ -45,8 +45,9 @@ export const campaign: Rule = (s, c) => {
   // The member itself behaves like the operation: it calls strangers almost
   // only (a neighbour in the block also calls friends), and they do not engage.
   if (s.strangerCalls24h < memberStrangersPerDay) return null;
-  if (s.strangerCalls24h / Math.max(1, s.calls24h) < memberStrangerShare) return null;
-  // Its own callees' engagement, per callee (at least one callee: a single call counts as one).
+  // (The share is unknown when the call count is at the counters' ceiling.)
+  if (s.calls24hSaturated || s.strangerCalls24h / Math.max(1, s.calls24h) < memberStrangerShare) return null;
+  // Its own callees' engagement, per callee (at least one callee: a single call counts as one; unknown at the ceiling: see `reach`).
   const { k } = reach(s, '24h');
   const n = Math.max(1, reach(s, '24h').n);
   if (k / n > memberMaxAnswerRate) return null;

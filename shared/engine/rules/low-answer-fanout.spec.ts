@@ -140,4 +140,15 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(lowAnswerFanout(hour(30, 0), custom)).not.toBeNull();
     expect(lowAnswerFanout(sig({ newStrangers1h: 4, strangerCalls1h: 40, newStrangers24h: 4, strangerCalls24h: 40 }), custom)).toBeNull();
   });
+
+  it('does not judge the rate low when the engagement count is at the counters\' ceiling (a lower bound only)', () => {
+    // 131,070 strangers over the day, 55,000 engaged as read (yesterday's callbacks stopped at 65,535): 0.42 would read as low.
+    const day = { newStrangers24h: 131_070, strangerCalls24h: 131_070, strangerAnswered24h: 5_000, callbacks24h: 50_000 };
+    expect(lowAnswerFanout(sig(day), c)).not.toBeNull();
+    expect(lowAnswerFanout(sig({ ...day, engagement24hSaturated: true }), c)).toBeNull();
+  });
+
+  it('still judges a rate whose distinct strangers are at the ceiling (the rate is then an upper bound)', () => {
+    expect(lowAnswerFanout(sig({ newStrangers24h: 65_535, strangerCalls24h: 65_535, strangerAnswered24h: 1_000 }), c)).toMatchObject({ rule: 'LOW_ANSWER_FANOUT' });
+  });
 });

@@ -40,4 +40,13 @@ describe('RING_ONCE', () => {
     expect(ringOnce(sig({ ringOnce1h: 3, calls1h: 3 }), custom)?.threshold).toBe(3);
     expect(ringOnce(sig({ ringOnce1h: 3, calls1h: 4 }), custom)).toBeNull();
   });
+
+  it('does not judge the share of a window whose call count is at the counters\' ceiling (175,000 calls a day, 40 % ring-once)', () => {
+    // The day's call count stopped at 65,535 on its own: 32,768 ring-once of it read as half the traffic.
+    const day = { ringOnce24h: 32_768, calls24h: 65_535, calls24hSaturated: true };
+    expect(ringOnce(sig({ ringOnce1h: 5_385, calls1h: 13_462, ...day }), c)).toBeNull();
+    // The hour, below the ceiling, is still judged on its own share.
+    expect(ringOnce(sig({ ringOnce1h: 8_000, calls1h: 13_462, ...day }), c)).toMatchObject({ rule: 'RING_ONCE', window: '1h' });
+    expect(ringOnce(sig({ ringOnce1h: 60_000, calls1h: 65_535, calls1hSaturated: true }), c)).toBeNull();
+  });
 });

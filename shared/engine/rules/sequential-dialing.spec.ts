@@ -35,4 +35,9 @@ describe('SEQUENTIAL_DIALING', () => {
     expect(sequentialDialing(sig({ sequential1h: 5, calls1h: 5 }), custom)?.threshold).toBe(5);
     expect(sequentialDialing(sig({ sequential1h: 5, calls1h: 6 }), custom)).toBeNull();
   });
+
+  it('does not judge the share when the hour\'s call count is at the counters\' ceiling', () => {
+    expect(sequentialDialing(sig({ sequential1h: 30_000, calls1h: 65_535 }), c)).not.toBeNull();
+    expect(sequentialDialing(sig({ sequential1h: 30_000, calls1h: 65_535, calls1hSaturated: true }), c)).toBeNull();
+  });
 });

@@ -64,4 +64,9 @@ describe('SHORT_CALLS', () => {
     expect(shortCalls(sig({ answered24h: 3, shortTalk24h: 3 }), custom)?.threshold).toBe(0.9);
     expect(shortCalls(sig({ answered24h: 10, shortTalk24h: 8 }), custom)).toBeNull();
   });
+
+  it('does not judge the share when the answered count is at the counters\' ceiling', () => {
+    expect(shortCalls(sig({ answered24h: 65_535, shortTalk24h: 40_000 }), c)).not.toBeNull();
+    expect(shortCalls(sig({ answered24h: 65_535, shortTalk24h: 40_000, answered24hSaturated: true }), c)).toBeNull();
+  });
 });

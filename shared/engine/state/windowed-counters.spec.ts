@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { H1, H24 } from './metrics.ts';
-import { WindowedCounters } from './windowed-counters.ts';
+import { COUNTER_MAX, WindowedCounters } from './windowed-counters.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -137,5 +137,27 @@ describe('WindowedCounters', () => {
     expect(c.value(0, H1, M, W + HOUR)).toBe(3);
     expect(c.value(1, H1, M, W + HOUR)).toBe(4);
     expect(c.value(40, H1, M, W + HOUR)).toBe(5);
+  });
+
+  it('saturates each counter on its own at COUNTER_MAX, and says which windows read are at it', () => {
+    const c = new WindowedCounters(4);
+    addAt(c, 0, W + 1_000, 100_000);
+    addAt(c, 0, W + 1_000, 40_000, OTHER);
+    expect(COUNTER_MAX).toBe(0xffff);
+    expect(c.value(0, H24, M, W + 1_000)).toBe(COUNTER_MAX);
+    expect(c.value(0, H24, OTHER, W + 1_000)).toBe(40_000);
+    expect(c.saturated(0, H24, M, W + 1_000)).toBe(true);
+    expect(c.saturated(0, H24, OTHER, W + 1_000)).toBe(false);
+    // Read from the next day: the saturated window is the previous one (half of it still counts).
+    expect(c.saturated(0, H24, M, W + DAY + DAY / 2)).toBe(true);
+    addAt(c, 0, W + DAY + DAY / 2, 10);
+    expect(c.value(0, H24, M, W + DAY + DAY / 2)).toBe(10 + COUNTER_MAX / 2);
+    expect(c.saturated(0, H24, M, W + DAY + DAY / 2)).toBe(true);
+    // A late event of the day before reads that window alone.
+    expect(c.saturated(0, H24, M, W + 2_000)).toBe(true);
+    // Once the saturated window has left the horizon, the count is exact again.
+    expect(c.saturated(0, H24, M, W + 2 * DAY)).toBe(false);
+    expect(c.saturated(0, H1, OTHER, W + 1_000)).toBe(false);
+    expect(c.saturated(1, H24, M, W + 1_000)).toBe(false);
   });
 });

@@ -16,7 +16,13 @@ const PER_HORIZON = METRIC_COUNT * 2;
 const HEADER = HORIZON_COUNT * 2;
 const STRIDE = Math.ceil((HEADER + HORIZON_COUNT * PER_HORIZON) / 32) * 32;
 const STRIDE32 = STRIDE / 2;
-const MAX = 0xffff;
+/**
+ * The ceiling of every counter (Uint16): each window's count stops here on its
+ * own. A count that has reached it is only a lower bound, so a share of it
+ * (one count divided by another) is unknown: see `saturated`.
+ */
+export const COUNTER_MAX = 0xffff;
+const MAX = COUNTER_MAX;
 /** Where an event falls relative to a slot's windows, per horizon. */
 const CUR = 0;
 const PREV = 1;
@@ -24,7 +30,7 @@ const TOO_OLD = 2;
 
 /**
  * Sliding-window counters for every slot, metric and horizon, one record
- * per slot in one buffer (Uint16, saturating): a slot's counters share a few
+ * per slot in one buffer (Uint16, each saturating at `COUNTER_MAX`): a slot's counters share a few
  * cache lines, which is what bounds speed with millions of numbers. Each
  * horizon keeps two epoch-aligned tumbling windows (current and previous);
  * the sliding value at time T is `cur + prev × (1 − elapsed fraction of the
@@ -121,6 +127,22 @@ export class WindowedCounters {
     if (cur === w - 1) return this.u16[i] * rest;
     if (cur === w + 1) return this.u16[i + 1];
     return 0;
+  }
+
+  /**
+   * Whether a window that `value(slot, h, m, t)` reads has reached
+   * `COUNTER_MAX`: the value is then only a lower bound, and a share with it
+   * as denominator would read too high (or, as numerator, too low). Each
+   * counter saturates on its own, so rules that divide two counts ask this.
+   */
+  saturated(slot: number, h: number, m: number, t: number): boolean {
+    const w = Math.floor(t / HORIZON_MS[h]);
+    const cur = this.u32[slot * STRIDE32 + h];
+    const i = slot * STRIDE + HEADER + h * PER_HORIZON + m * 2;
+    if (cur === w) return this.u16[i] === MAX || this.u16[i + 1] === MAX;
+    if (cur === w - 1) return this.u16[i] === MAX;
+    if (cur === w + 1) return this.u16[i + 1] === MAX;
+    return false;
   }
 
   /** Count of metric `m` in the current window of horizon `h` at time `t` (for the day's horizon: since midnight UTC). */
