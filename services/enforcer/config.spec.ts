@@ -105,6 +105,14 @@ describe('loadEnforcerConfig', () => {
     }
   });
 
+  it('allowlist poll period: 5s by default, CALLGUARD_ENFORCER_ALLOWLIST_POLL as a duration, not 0', () => {
+    expect(loadEnforcerConfig({}, {}).allowlistPollMs).toBe(5_000);
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_ALLOWLIST_POLL: '500ms' }).allowlistPollMs).toBe(500);
+    for (const bad of ['0', 'often']) {
+      expect(() => loadEnforcerConfig({}, { CALLGUARD_ENFORCER_ALLOWLIST_POLL: bad })).toThrow(/allowlist poll period \(CALLGUARD_ENFORCER_ALLOWLIST_POLL\)/);
+    }
+  });
+
   it('future tolerance: 300000 ms (5 min) by default, CALLGUARD_ENFORCER_MAX_FUTURE_MS as whole milliseconds, 0 allowed, reported with the rest', () => {
     expect(loadEnforcerConfig({}, {}).machine.maxFutureMs).toBe(300_000);
     expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_MAX_FUTURE_MS: '60000' }).machine.maxFutureMs).toBe(60_000);

@@ -45,6 +45,12 @@ export interface EnforcerConfig {
   logLevel: string;
   /** How long a stop (SIGTERM/SIGINT) may take before the process exits 1 regardless, ms (`CALLGUARD_ENFORCER_STOP_TIMEOUT`, default 30s). */
   stopTimeoutMs: number;
+  /**
+   * How often the record handler's copy of the allowlist (`<prefix>:allowlist`) is re-read, ms
+   * (`CALLGUARD_ENFORCER_ALLOWLIST_POLL`, default 5s, the detector's period): a number added is unlabelled and its
+   * flags ignored within this (services/enforcer/allowlist.ts).
+   */
+  allowlistPollMs: number;
 }
 
 /** Options as given on the command line (all optional strings). */
@@ -85,6 +91,7 @@ export const ENFORCER_DEFAULTS = {
   logLevel: 'info',
   stopTimeout: '30s',
   maxFutureMs: 300_000,
+  allowlistPoll: '5s',
 } as const;
 
 /** The levels `CALLGUARD_LOG_LEVEL` may name (pino's). */
@@ -141,6 +148,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
     replicaMax: Number(replicaText),
     logLevel,
     stopTimeoutMs: duration('stop timeout (CALLGUARD_ENFORCER_STOP_TIMEOUT)', env.CALLGUARD_ENFORCER_STOP_TIMEOUT || ENFORCER_DEFAULTS.stopTimeout, false),
+    allowlistPollMs: duration('allowlist poll period (CALLGUARD_ENFORCER_ALLOWLIST_POLL)', env.CALLGUARD_ENFORCER_ALLOWLIST_POLL || ENFORCER_DEFAULTS.allowlistPoll, false),
   };
   for (const [name, topic] of [['flags topic (CALLGUARD_TOPIC_FLAGS)', config.flagsTopic], ['reviews topic (CALLGUARD_TOPIC_REVIEWS)', config.reviewsTopic], ['DLQ topic (CALLGUARD_TOPIC_DLQ)', config.dlqTopic]] as const) {
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) problems.push(`${name}: ${JSON.stringify(topic)} is not a valid Kafka topic name`);

@@ -15,6 +15,7 @@ import type { EnforcerConfig } from './config.ts';
 import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { createEnforcementStore } from './store.ts';
 import { createRecordHandler } from './handler.ts';
+import { createAllowlistPoller, readAllowlistSet, type AllowlistPoller } from './allowlist.ts';
 import { startEnforcerConsumer, type ConsumerStatus, type EnforcerConsumer, type RecordCounters } from './consumer.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import { untilAborted } from '../../shared/lifecycle/index.ts';
@@ -82,7 +83,11 @@ export async function startConsumerWorker(config: EnforcerConfig, metrics: Enfor
   };
 }
 
-/** Worker side: the clients, the store, the handler and the consumer; counts reported to the main thread. */
+/**
+ * Worker side: the clients, the store, the allowlist poller, the handler and the consumer; counts reported to the
+ * main thread. The allowlist is read once before consuming (an allowlisted number's flags are ignored from the first
+ * record) and then every `allowlistPollMs`, on this thread, where the handler consults it.
+ */
 async function runWorker(): Promise<void> {
   const port = parentPort!;
   const { config, logLevel } = workerData as { config: EnforcerConfig; logLevel: string };
@@ -94,6 +99,7 @@ async function runWorker(): Promise<void> {
     deadLettered: (kind) => dead.set(kind, (dead.get(kind) ?? 0) + 1),
   };
   let consumer: EnforcerConsumer | undefined;
+  let allowlist: AllowlistPoller | undefined;
   const report = () => {
     const msg: FromWorker = {
       type: 'report',
@@ -113,9 +119,23 @@ async function runWorker(): Promise<void> {
     const store = createEnforcementStore(redis, { keys: enforcerKeys(config.keyPrefix), protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
     const kafka = createKafka({ clientId: 'callguard-enforcer', brokers: config.brokers, logLevel: LogLevel.ERROR });
     const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-enforcer' });
+    const allowlistKey = `${config.keyPrefix}:allowlist`;
+    allowlist = createAllowlistPoller({
+      read: readAllowlistSet(redis, allowlistKey),
+      key: allowlistKey,
+      store,
+      intervalMs: config.allowlistPollMs,
+      log,
+      unlabelled: (number) => {
+        counters.record('allowlist', 'allowlisted');
+        log.info({ number }, 'allowlisted: label, pending verification or block removed');
+      },
+    });
+    await allowlist.poll();
+    allowlist.start();
     consumer = await startEnforcerConsumer({
       kafka,
-      handle: createRecordHandler(registry, store, config.machine),
+      handle: createRecordHandler(registry, store, config.machine, allowlist),
       counters,
       log,
       flagsTopic: config.flagsTopic,
@@ -126,6 +146,7 @@ async function runWorker(): Promise<void> {
     });
   } catch (err) {
     port.postMessage({ type: 'failed', message: (err as Error).message } satisfies FromWorker);
+    await allowlist?.stop();
     redis.disconnect();
     return;
   }
@@ -135,6 +156,7 @@ async function runWorker(): Promise<void> {
     if (m.type !== 'stop') return;
     void (async () => {
       await consumer!.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
+      await allowlist?.stop();
       clearInterval(timer);
       report();
       redis.disconnect();

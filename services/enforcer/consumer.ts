@@ -19,9 +19,12 @@ import type { Logger } from 'pino';
 import { requireTopics } from '../../shared/kafka/index.ts';
 import type { RecordHandler, RecordKind } from './handler.ts';
 
-/** Counts of what became of records (Prometheus counters, or a tally sent to another thread). */
+/**
+ * Counts of what became of records (Prometheus counters, or a tally sent to another thread); kind `allowlist` counts
+ * the numbers the allowlist poller unlabelled (outcome `allowlisted`, allowlist.ts).
+ */
 export interface RecordCounters {
-  record(kind: RecordKind, outcome: string): void;
+  record(kind: RecordKind | 'allowlist', outcome: string): void;
   deadLettered(kind: RecordKind): void;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
 import { createRecordHandler, type HandlerOptions } from './handler.ts';
+import type { Allowlist } from './allowlist.ts';
 import { DEFAULT_MACHINE_OPTIONS, emptyState, type NumberState } from './machine.ts';
 import type { EnforcementStore } from './store.ts';
 import { viewOf } from './view.ts';
@@ -40,7 +41,7 @@ function review(over: Partial<ReviewDecision> = {}): ReviewDecision {
  * indexes the records handed to `frame`, and an in-memory store with a
  * settable processing clock: the handler is pure code over these two.
  */
-function harness(options: HandlerOptions = OPTIONS) {
+function harness(options: HandlerOptions = OPTIONS, allowlist?: Allowlist, hooks: { beforeWrite?: () => void } = {}) {
   const records: unknown[] = [];
   const registry = { decode: async (v: Buffer) => structuredClone(records[v.readInt32BE(1)]) } as unknown as SchemaRegistry;
   const states = new Map<string, NumberState>();
@@ -52,6 +53,7 @@ function harness(options: HandlerOptions = OPTIONS) {
     },
     async update(n, step) {
       const t = step(states.get(n) ?? emptyState(n), clock.now);
+      hooks.beforeWrite?.();
       if (t.changed) {
         states.set(n, t.state);
         writes++;
@@ -67,7 +69,7 @@ function harness(options: HandlerOptions = OPTIONS) {
       return s ? JSON.stringify(viewOf(s, clock.now)) : null;
     },
   };
-  const handle = createRecordHandler(registry, store, options);
+  const handle = createRecordHandler(registry, store, options, allowlist);
   const frame = (record: unknown): Buffer => {
     const b = Buffer.alloc(6);
     b.writeInt32BE(records.push(record) - 1, 1);
@@ -77,6 +79,7 @@ function harness(options: HandlerOptions = OPTIONS) {
     clock,
     writes: () => writes,
     view: () => viewOf(states.get(NUMBER) ?? emptyState(NUMBER), clock.now),
+    state: () => states.get(NUMBER) ?? emptyState(NUMBER),
     flag: (f: FlagEvent) => handle('flag', frame(f)),
     review: (r: ReviewDecision) => handle('review', frame(r)),
   };
@@ -124,5 +127,54 @@ describe('record times ahead of processing time (CALLGUARD_ENFORCER_MAX_FUTURE_M
     expect((await h.review(review({ decidedAt: NOW + 1 }))).ok).toBe(false);
     h.clock.now = NOW + 1; // the same record, processed a millisecond later
     expect((await h.review(review({ decidedAt: NOW + 1 }))).ok).toBe(true);
+  });
+});
+
+describe('allowlisted numbers (the enforcer\'s copy of <prefix>:allowlist)', () => {
+  const allowed = new Set<string>();
+  const allowlist: Allowlist = { has: (n) => allowed.has(n) };
+  const label = (over: Partial<FlagEvent> = {}) => flag({ flagId: 'f-label', severity: 'LABEL', score: 70, ...over });
+
+  it('a flag for an allowlisted number labels, holds and blocks nothing, and writes nothing (outcome allowlisted)', async () => {
+    allowed.clear();
+    allowed.add(NUMBER);
+    const h = harness(OPTIONS, allowlist);
+    expect(await h.flag(flag())).toEqual({ ok: true, number: NUMBER, outcome: 'allowlisted' });
+    expect(await h.flag(label())).toEqual({ ok: true, number: NUMBER, outcome: 'allowlisted' });
+    expect(h.writes()).toBe(0);
+    expect(h.view()).toMatchObject({ status: 'CLEAR', label: null, blocked: false });
+    // Off the allowlist again, the number's flags are acted on.
+    allowed.clear();
+    expect(await h.flag(label({ flagId: 'f-later' }))).toMatchObject({ ok: true, outcome: 'labeled' });
+  });
+
+  it('a flag for a number allowlisted since it was labelled removes the label the poller has not removed yet', async () => {
+    allowed.clear();
+    const h = harness(OPTIONS, allowlist);
+    expect(await h.flag(flag())).toMatchObject({ outcome: 'pending' });
+    allowed.add(NUMBER);
+    expect(await h.flag(label())).toMatchObject({ ok: true, outcome: 'allowlisted' });
+    expect(h.view()).toMatchObject({ status: 'CLEAR', label: null, blocked: false });
+  });
+
+  it('a review for an allowlisted number is recorded as ever, but a CONFIRMED blocks nothing', async () => {
+    allowed.clear();
+    const h = harness(OPTIONS, allowlist);
+    await h.flag(flag());
+    allowed.add(NUMBER);
+    expect(await h.review(review())).toMatchObject({ ok: true, outcome: 'allowlisted' });
+    expect(h.view()).toMatchObject({ status: 'CLEAR', blocked: false, label: null });
+    expect(h.state().reviews).toMatchObject([{ flagId: 'f-block', decision: 'CONFIRMED' }]);
+    // A dismissal has nothing to remove: recorded with its own outcome (its protection kept for the detector).
+    expect(await h.review(review({ decision: 'DISMISSED', decidedAt: NOW - H / 2, reviewer: 'inv-2' }))).toMatchObject({ ok: true, outcome: 'dismissed' });
+    expect(h.state().dismissal).toMatchObject({ flagId: 'f-block', reviewer: 'inv-2' });
+  });
+
+  it('a number allowlisted while its flag was being written (the poller read the state before the write) is unlabelled after it', async () => {
+    allowed.clear();
+    const h = harness(OPTIONS, allowlist, { beforeWrite: () => allowed.add(NUMBER) });
+    expect(await h.flag(flag())).toMatchObject({ ok: true, outcome: 'allowlisted' });
+    expect(h.view()).toMatchObject({ status: 'CLEAR', label: null, blocked: false });
+    expect(h.state().seen).toMatchObject([{ flagId: 'f-block' }]);
   });
 });

@@ -5,10 +5,11 @@
  */
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { parseReviewDecision } from '../../shared/contracts/validate.ts';
-import { applyFlag, applyReview, type MachineOptions, type Outcome } from './machine.ts';
+import { applyAllowlisted, applyFlag, applyReview, effectiveStatus, type MachineOptions, type Outcome, type Transition } from './machine.ts';
 import { parseFlagEvent } from '../../shared/contracts/flag.ts';
 import { BadInputError, decodeValue } from './decode.ts';
 import type { EnforcementStore } from './store.ts';
+import type { Allowlist } from './allowlist.ts';
 
 /** Which contract topic a record came from. */
 export type RecordKind = 'flag' | 'review';
@@ -44,13 +45,41 @@ function notFuture(what: string, field: string, at: number, now: number, maxFutu
   }
 }
 
-/** Creates the handler over a registry (for decoding) and the store. */
-export function createRecordHandler(registry: SchemaRegistry, store: EnforcementStore, options: HandlerOptions): RecordHandler {
+/** True when the state labels, holds or blocks the number as of `now`. */
+function acting(t: Transition, now: number): boolean {
+  const s = effectiveStatus(t.state, now);
+  return s === 'LABELED' || s === 'PENDING_VERIFICATION' || s === 'BLOCKED';
+}
+
+/**
+ * Creates the handler over a registry (for decoding) and the store. With an `allowlist` (the enforcer's polled copy,
+ * allowlist.ts), a FlagEvent for an allowlisted number changes nothing but removing a label, pending verification or
+ * block the number still has (outcome `allowlisted`); a ReviewDecision is recorded as ever, but what it would label
+ * or block is removed in the same write (outcome `allowlisted`).
+ */
+export function createRecordHandler(registry: SchemaRegistry, store: EnforcementStore, options: HandlerOptions, allowlist?: Allowlist): RecordHandler {
   const { maxFutureMs, ...machine } = options;
   // The times are checked inside the store's step, against the same processing clock the machine is given.
+  // The allowlist is consulted inside the step too (each compare-and-set attempt reads it afresh). A number
+  // allowlisted after the step's last look and before its write gets here unlabelled after the write: the poller's
+  // own update may have read the state before this write, seen nothing to remove and left the label standing.
   const guarded = async (number: string, step: Parameters<EnforcementStore['update']>[1]): Promise<HandleResult> => {
     try {
-      const t = await store.update(number, step);
+      let looked = false;
+      let at = 0;
+      const t = await store.update(number, (s, now) => {
+        looked = allowlist?.has(number) ?? false;
+        at = now;
+        const next = step(s, now);
+        if (!looked) return next;
+        // What the record did, unless it left something to remove (a review's outcome stays when nothing is).
+        const a = applyAllowlisted(next.state, now);
+        return a.changed ? a : next;
+      });
+      if (!looked && allowlist?.has(number) && acting(t, at)) {
+        await store.update(number, (s, now) => applyAllowlisted(s, now));
+        return { ok: true, number, outcome: 'allowlisted' };
+      }
       return { ok: true, number, outcome: t.outcome };
     } catch (err) {
       if (err instanceof FutureRecordError) return { ok: false, error: err.message };
@@ -72,6 +101,8 @@ export function createRecordHandler(registry: SchemaRegistry, store: Enforcement
       return guarded(f.number, (s, now) => {
         notFuture('FlagEvent', 'detectedAt', f.detectedAt, now, maxFutureMs);
         notFuture('FlagEvent', 'windowEnd', f.windowEnd, now, maxFutureMs);
+        // An allowlisted number's flag is not applied at all (not even remembered): nothing to label, hold or block.
+        if (allowlist?.has(f.number)) return { state: s, outcome: 'allowlisted', changed: false };
         return applyFlag(s, f, now, machine);
       });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
-import { applyFlag, applyReview, coveredByDismissal, DEFAULT_MACHINE_OPTIONS, effectiveStatus, emptyState, type NumberState } from './machine.ts';
+import { applyAllowlisted, applyFlag, applyReview, coveredByDismissal, DEFAULT_MACHINE_OPTIONS, effectiveStatus, emptyState, type NumberState } from './machine.ts';
 import { viewOf } from './view.ts';
 
 const H = 3_600_000;
@@ -347,5 +347,45 @@ describe('reviews', () => {
     const t = applyFlag(state, flag({ flagId: 'again', windowStart: later - DAY, windowEnd: later, detectedAt: later }), later);
     expect(t.outcome).toBe('labeled');
     expect(t.state.status).toBe('LABELED');
+  });
+});
+
+describe('applyAllowlisted (the number is on the operator allowlist)', () => {
+  const now = T0 + 2 * H;
+
+  it('removes a label, a pending verification and a block: CLEAR, nothing active, no view; the history stays', () => {
+    for (const records of [[flag()], [block()], [block(), review()]]) {
+      const before = run(records, now).state;
+      expect(['LABELED', 'PENDING_VERIFICATION', 'BLOCKED']).toContain(before.status);
+      const t = applyAllowlisted(before, now);
+      expect(t).toMatchObject({ outcome: 'allowlisted', changed: true });
+      expect(t.state).toMatchObject({ status: 'CLEAR', active: null, expiresAt: null, verifiedBy: null, updatedAt: now });
+      expect(viewOf(t.state, now)).toMatchObject({ status: 'CLEAR', label: null, blocked: false });
+      expect(t.state.seen).toEqual(before.seen);
+      expect(t.state.reviews).toEqual(before.reviews);
+    }
+  });
+
+  it('redeliveries stay recognised afterwards: the same flag and the same review are duplicates and relabel nothing', () => {
+    const cleared = applyAllowlisted(run([block(), review()], now).state, now).state;
+    expect(applyFlag(cleared, block(), now + 1)).toMatchObject({ outcome: 'duplicate', changed: false });
+    expect(applyReview(cleared, review(), now + 1)).toMatchObject({ outcome: 'duplicate', changed: false });
+    expect(viewOf(cleared, now + 1).status).toBe('CLEAR');
+  });
+
+  it('changes nothing for a number with nothing live: never flagged, a WATCH, an expired label, a dismissal (kept)', () => {
+    const dismissed = run([block(), review({ decision: 'DISMISSED' })], now).state;
+    const cases: Array<[NumberState, number]> = [
+      [emptyState(NUMBER), now],
+      [run([flag({ severity: 'WATCH' })], now).state, now],
+      [run([flag()], now).state, T0 + 8 * DAY],
+      [dismissed, now],
+    ];
+    for (const [state, at] of cases) {
+      const t = applyAllowlisted(state, at);
+      expect(t).toMatchObject({ outcome: 'allowlisted', changed: false });
+      expect(t.state).toBe(state);
+    }
+    expect(dismissed.dismissal).toMatchObject({ flagId: 'f-block' });
   });
 });

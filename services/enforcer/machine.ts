@@ -20,6 +20,10 @@
  *   from flags over the same evidence ({@link coveredByDismissal}).
  * - A verified block is never lowered by a weaker flag; an expired label or
  *   block reads as `CLEAR`.
+ * - A number on the operator's allowlist is never labelled or blocked:
+ *   {@link applyAllowlisted} clears its label, pending verification or block
+ *   (the caller applies it when the number is newly seen in the allowlist, and
+ *   instead of a flag for an allowlisted number).
  * - Idempotent: a flag id seen before and a review seen before change
  *   nothing, nor does a review older than every one remembered. A review
  *   that arrives before its flag (they travel on different topics) waits in
@@ -115,7 +119,8 @@ export type Outcome =
   | 'watch'
   | 'kept'
   | 'deferred'
-  | 'no-target';
+  | 'no-target'
+  | 'allowlisted';
 
 /**
  * How far a flag naming no flag id may have been detected after the decision
@@ -201,6 +206,20 @@ export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts:
   if (next === state) return changed(state, state.status === 'CLEAR' ? 'expired' : 'kept');
   if (next.active?.flagId !== flag.flagId) return changed(next, 'kept');
   return changed(next, next.status === 'PENDING_VERIFICATION' ? 'pending' : 'labeled');
+}
+
+/**
+ * The number is on the operator's allowlist: a label, pending verification or
+ * block it has is removed (`CLEAR`, nothing active, so the store deletes the
+ * lookup view). The history (seen flags, reviews, early reviews) and any
+ * dismissal are kept, so redeliveries stay recognised and the detector's
+ * dismissed record stays. A number with nothing live (CLEAR, an expired
+ * label, DISMISSED) is left as it is (`changed: false`).
+ */
+export function applyAllowlisted(prev: NumberState, now: number): Transition {
+  const live = effectiveStatus(prev, now);
+  if (live !== 'LABELED' && live !== 'PENDING_VERIFICATION' && live !== 'BLOCKED') return same(prev, 'allowlisted');
+  return changed({ ...prev, status: 'CLEAR', active: null, expiresAt: null, verifiedBy: null, updatedAt: now }, 'allowlisted');
 }
 
 /** Folds one ReviewDecision into the state of its number at processing time `now`. */

@@ -5,7 +5,7 @@ import type { LabelReplica } from './label-replica.ts';
 /** The enforcer's metrics. */
 export interface EnforcerMetrics {
   registry: Registry;
-  /** Records applied, by kind (flag/review) and machine outcome. */
+  /** Records applied, by kind (flag/review) and machine outcome; kind `allowlist`: numbers unlabelled when allowlisted. */
   records: Counter<'kind' | 'outcome'>;
   /** Records routed to the DLQ, by kind. */
   deadLettered: Counter<'kind'>;
@@ -27,7 +27,7 @@ export function createEnforcerMetrics(): EnforcerMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'callguard_enforcer_' });
   return {
     registry,
-    records: new Counter({ name: 'callguard_enforcer_records_total', help: 'Flags and reviews applied, by outcome', labelNames: ['kind', 'outcome'], registers: [registry] }),
+    records: new Counter({ name: 'callguard_enforcer_records_total', help: 'Flags and reviews applied, by outcome (kind allowlist: labels, pending verifications and blocks removed when the number was allowlisted)', labelNames: ['kind', 'outcome'], registers: [registry] }),
     deadLettered: new Counter({ name: 'callguard_enforcer_dead_lettered_total', help: 'Records that could not be used, sent to the DLQ', labelNames: ['kind'], registers: [registry] }),
     lookups: new Counter({ name: 'callguard_enforcer_lookups_total', help: 'Number lookups answered, by status', labelNames: ['status'], registers: [registry] }),
     lookupSeconds: new Histogram({

@@ -363,3 +363,75 @@ describe('the dismissal record the detector reads, written by the console and th
     expect(await redis.hgetall(keys().dismissed(number))).toMatchObject({ flagId: f.flagId, windowEnd: String(f.windowEnd), severity: 'BLOCK_RECOMMENDED' });
   });
 });
+
+describe('the allowlist (<prefix>:allowlist, read by the enforcer itself)', () => {
+  // Topics of its own: the instances above re-read theirs from the beginning and count every record.
+  let topics: { flags: string; reviews: string; dlq: string };
+  let flagsSchema: number;
+  let reviewsSchema: number;
+  let e: RunningEnforcer;
+  const POLL_MS = 300;
+  const key = () => `${prefix}:allowlist`;
+  const LABELLED_THEN_ALLOWED = '+8613900000201';
+  const BLOCKED_THEN_ALLOWED = '+8613900000202';
+  const ALLOWED_FIRST = '+8613900000203';
+  const NOT_ALLOWED = '+8613900000204';
+  const blockFlag = (n: string) => flag(n, { severity: 'BLOCK_RECOMMENDED', score: 93, reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 8, threshold: 3 }] });
+
+  beforeAll(async () => {
+    topics = { flags: await createTestTopic(admin, 2, 'enf-al-flags'), reviews: await createTestTopic(admin, 1, 'enf-al-reviews'), dlq: await createTestTopic(admin, 1, 'enf-al-dlq') };
+    flagsSchema = await registerValueSchema(registry, topics.flags, 'FlagEvent');
+    reviewsSchema = await registerValueSchema(registry, topics.reviews, 'ReviewDecision');
+    const group = randomTopic('enf-al-group');
+    groups.push(group);
+    const c = loadEnforcerConfig(
+      { port: '0', flagsTopic: topics.flags, reviewsTopic: topics.reviews, dlqTopic: topics.dlq, group, keyPrefix: prefix },
+      { ...process.env, CALLGUARD_ENFORCER_ALLOWLIST_POLL: `${POLL_MS}ms` },
+    );
+    e = await startEnforcer(c, log);
+    running.push(e);
+  });
+
+  afterAll(async () => {
+    await e?.close(); // before its topics go
+    if (admin && topics) await deleteTestTopics(admin, [topics.flags, topics.reviews, topics.dlq]);
+  });
+
+  const send = async (fs: FlagEvent[]) =>
+    producer.send({ topic: topics.flags, messages: await Promise.all(fs.map(async (f) => ({ key: f.number, value: await registry.encode(flagsSchema, f) }))) });
+
+  it('a labelled, and a blocked, number is unlabelled within a poll of being added to the allowlist set (any form); its history is kept', async () => {
+    await send([flag(LABELLED_THEN_ALLOWED), blockFlag(BLOCKED_THEN_ALLOWED)]);
+    const f = blockFlag(BLOCKED_THEN_ALLOWED);
+    await producer.send({ topic: topics.reviews, messages: [{ key: f.number, value: await registry.encode(reviewsSchema, review(f.number, f.flagId, 'CONFIRMED')) }] });
+    await waitFor(async () => (await lookup(e, LABELLED_THEN_ALLOWED)).body.status === 'LABELED', { what: 'labelled' });
+    await waitFor(async () => (await lookup(e, BLOCKED_THEN_ALLOWED)).body.status === 'BLOCKED', { what: 'blocked' });
+
+    await redis.sadd(key(), '139 0000 0201', `0086${BLOCKED_THEN_ALLOWED.slice(3)}`);
+    const added = Date.now();
+    await waitFor(async () => (await lookup(e, LABELLED_THEN_ALLOWED)).body.status === 'CLEAR' && (await lookup(e, BLOCKED_THEN_ALLOWED)).body.status === 'CLEAR', {
+      what: 'unlabelled after allowlisting',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    // Within a poll (and the lookup replica's invalidation), with room for a loaded machine.
+    expect(Date.now() - added).toBeLessThan(POLL_MS + 2_000);
+    expect((await lookup(e, BLOCKED_THEN_ALLOWED)).body).toMatchObject({ status: 'CLEAR', label: null, blocked: false });
+    expect(await redis.exists(`${prefix}:label:${LABELLED_THEN_ALLOWED}`, `${prefix}:label:${BLOCKED_THEN_ALLOWED}`)).toBe(0);
+    // The history stays, so a redelivery is recognised.
+    expect((await e.store.state(LABELLED_THEN_ALLOWED)).seen.map((s) => s.flagId)).toEqual([flag(LABELLED_THEN_ALLOWED).flagId]);
+    await waitFor(async () => (await outcomes(e))['allowlist:allowlisted'] === 2, { what: 'two numbers unlabelled, counted' });
+  });
+
+  it('a flag for an allowlisted number does not label it; one for another number does', async () => {
+    await redis.sadd(key(), ALLOWED_FIRST);
+    await new Promise((r) => setTimeout(r, 3 * POLL_MS)); // read by the enforcer
+    await send([blockFlag(ALLOWED_FIRST), flag(ALLOWED_FIRST), flag(NOT_ALLOWED)]);
+    await waitFor(async () => (await lookup(e, NOT_ALLOWED)).body.status === 'LABELED', { what: 'the other number labelled' });
+    // All six records of this enforcer handled (three in the case before), whichever partition they were on.
+    await waitFor(() => e.consumer.handled() >= 6, { what: 'every flag handled' });
+    expect((await lookup(e, ALLOWED_FIRST)).body).toMatchObject({ status: 'CLEAR', label: null, blocked: false });
+    expect(await redis.exists(`${prefix}:label:${ALLOWED_FIRST}`)).toBe(0);
+    expect((await outcomes(e))['flag:allowlisted']).toBe(2);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The operator's allowlist as the enforcer sees it: an allowlisted number is
+ * never labelled or blocked. The Redis set `<prefix>:allowlist` (members in
+ * any number form; the detector reads the same set) is polled every
+ * `CALLGUARD_ENFORCER_ALLOWLIST_POLL` (default 5s) into a Set of E.164
+ * numbers that the record handler, in the same thread, consults for every
+ * record (handler.ts). A number newly seen in the set that has a label, a
+ * pending verification or a block has it removed (machine.ts
+ * applyAllowlisted, through the store's compare-and-set), once; one that
+ * could not be updated (Redis gone meanwhile) is tried again on the next poll.
+ * A number removed from the set is acted on again by later flags.
+ *
+ * While the set cannot be read the last one read stays in force, and the
+ * outage is logged once (and its end once).
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { normalizeOrError } from '../../shared/numbers/index.ts';
+import { applyAllowlisted } from './machine.ts';
+import type { EnforcementStore } from './store.ts';
+
+/** What the record handler asks of the allowlist. */
+export interface Allowlist {
+  /** True when `number` (E.164) is allowlisted as last read. */
+  has(number: string): boolean;
+}
+
+/** Options of {@link createAllowlistPoller}. */
+export interface AllowlistPollerOptions {
+  /** Every member of the set; throws (or rejects) when it cannot be read. See {@link readAllowlistSet}. */
+  read(): Promise<string[]>;
+  /** The set's key, for the logs. */
+  key: string;
+  store: Pick<EnforcementStore, 'update'>;
+  /** Poll period, ms. */
+  intervalMs: number;
+  log: Pick<Logger, 'warn' | 'info'>;
+  /** Called once for each number whose label, pending verification or block was removed. */
+  unlabelled?(number: string): void;
+}
+
+/** A polled allowlist. */
+export interface AllowlistPoller extends Allowlist {
+  /** How many numbers are allowlisted as last read. */
+  size(): number;
+  /** Reads the set once and unlabels the numbers new in it (never throws). */
+  poll(): Promise<void>;
+  /** Polls every `intervalMs` (first after one period), never overlapping. */
+  start(): void;
+  /** Stops polling; resolves when a poll in progress is done. */
+  stop(): Promise<void>;
+}
+
+/** How many numbers are unlabelled at once (the store's updates pipeline). */
+const UNLABEL_BATCH = 64;
+
+/** Reads every member of `key` with SSCAN (as the detector's ControlStore does). */
+export function readAllowlistSet(redis: Redis, key: string): () => Promise<string[]> {
+  return async () => {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, members] = await redis.sscan(key, cursor, 'COUNT', 1000);
+      cursor = next;
+      out.push(...members);
+    } while (cursor !== '0');
+    return out;
+  };
+}
+
+/** Creates the poller (not started: call `poll()` once before consuming, then `start()`). */
+export function createAllowlistPoller(o: AllowlistPollerOptions): AllowlistPoller {
+  let allowed = new Set<string>();
+  /** Numbers newly allowlisted whose state has not been updated yet. */
+  const pending = new Set<string>();
+  /** Members that are not phone numbers, logged once each. */
+  const bad = new Set<string>();
+  let outage = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const trouble = (err: unknown, what: string) => {
+    if (outage) return;
+    outage = true;
+    o.log.warn({ key: o.key, err: (err as Error)?.message ?? String(err), numbers: allowed.size }, `allowlist ${what} failed; the last allowlist read stays in force until Redis answers`);
+  };
+
+  const pollOnce = async (): Promise<void> => {
+    let members: string[];
+    try {
+      members = await o.read();
+    } catch (err) {
+      trouble(err, 'read');
+      return;
+    }
+    const next = new Set<string>();
+    for (const m of members) {
+      const r = normalizeOrError(m.trim());
+      if (r.ok) next.add(r.value);
+      else if (!bad.has(m)) {
+        bad.add(m);
+        o.log.warn({ key: o.key, member: m, err: r.error }, 'allowlist member is not a phone number; ignored');
+      }
+    }
+    for (const n of next) if (!allowed.has(n)) pending.add(n);
+    for (const n of pending) if (!next.has(n)) pending.delete(n);
+    allowed = next;
+    const todo = [...pending];
+    for (let i = 0; i < todo.length; i += UNLABEL_BATCH) {
+      const results = await Promise.allSettled(
+        todo.slice(i, i + UNLABEL_BATCH).map(async (n) => {
+          const t = await o.store.update(n, (s, now) => applyAllowlisted(s, now));
+          pending.delete(n);
+          if (t.changed) o.unlabelled?.(n);
+        }),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        trouble(failed.reason, 'update');
+        return;
+      }
+    }
+    if (outage) {
+      outage = false;
+      o.log.info({ key: o.key, numbers: allowed.size }, 'allowlist read again');
+    }
+  };
+
+  const poll = (): Promise<void> => (running ??= pollOnce().finally(() => (running = undefined)));
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void poll().finally(schedule), o.intervalMs);
+    timer.unref?.();
+  };
+
+  return {
+    has: (n) => allowed.has(n),
+    size: () => allowed.size,
+    poll,
+    start() {
+      stopped = false;
+      if (timer === undefined) schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
