@@ -80,6 +80,14 @@ describe('loadDetectorConfig', () => {
     expect(bad.errors.join('\n')).toContain('CALLGUARD_DETECTOR_PORT');
   });
 
+  it('refuses a number variable of only blanks (it read as 0: a random ops port, every event "from the future")', () => {
+    const r = loadDetectorConfig({ CALLGUARD_DETECTOR_PORT: ' ', CALLGUARD_DETECTOR_MAX_FUTURE_MS: '\t' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.filter((e) => e.startsWith('CALLGUARD_DETECTOR_PORT:'))).toHaveLength(1);
+    expect(r.errors.filter((e) => e.startsWith('CALLGUARD_DETECTOR_MAX_FUTURE_MS:'))).toHaveLength(1);
+  });
+
   it('refuses the same topic for two roles and treats empty values as unset', () => {
     const r = loadDetectorConfig({ CALLGUARD_TOPIC_FLAGS: 'callguard.calls.v1', CALLGUARD_DETECTOR_PORT: '' });
     expect(r).toMatchObject({ ok: false, errors: ['CALLGUARD_TOPIC_*: the five topics must be distinct'] });

@@ -15,7 +15,9 @@ import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
 /** Default Redis URL of the local stack. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+/** A whole number in [min, max]; a value of only blanks is an error (Number(' ') would read it as 0). */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? Number.NaN : v), z.coerce.number().int().min(min).max(max));
 const url = z.string().refine((v) => URL.canParse(v), { message: 'not a URL' });
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'not a valid Kafka topic/group name' });
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
