@@ -80,6 +80,17 @@ describe('loadDetectorConfig', () => {
     expect(bad.errors.join('\n')).toContain('CALLGUARD_DETECTOR_PORT');
   });
 
+  it('accepts calls at most MAX_FUTURE_MS ahead (default 60 s), which must stay below the allowed lateness', () => {
+    const d = loadDetectorConfig({});
+    expect(d.ok && d.config.maxFutureMs).toBe(60_000);
+    expect(d.ok && d.config.engine.allowedLatenessMs).toBe(120_000);
+    // The old default, an hour: one call from a probe 30 min fast would have made every on-time call of its partition late.
+    const r = loadDetectorConfig({ CALLGUARD_DETECTOR_MAX_FUTURE_MS: '3600000' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual([expect.stringMatching(/^CALLGUARD_DETECTOR_MAX_FUTURE_MS: 3600000 ms must be below the engine's allowedLatenessMs \(120000 ms\)/)]);
+    expect(loadDetectorConfig({ CALLGUARD_DETECTOR_MAX_FUTURE_MS: '3600000', CALLGUARD_ENGINE_CONFIG: '{"allowedLatenessMs":7200000}' }).ok).toBe(true);
+  });
+
   it('refuses a number variable of only blanks (it read as 0: a random ops port, every event "from the future")', () => {
     const r = loadDetectorConfig({ CALLGUARD_DETECTOR_PORT: ' ', CALLGUARD_DETECTOR_MAX_FUTURE_MS: '\t' });
     expect(r.ok).toBe(false);

@@ -50,7 +50,7 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_SNAPSHOT_MS: int(100, 3_600_000).default(60_000),
   CALLGUARD_DETECTOR_IDLE_MS: int(100, 86_400_000).default(30_000),
   CALLGUARD_DETECTOR_MERGE_HOLD_MS: int(0, 600_000).default(30_000),
-  CALLGUARD_DETECTOR_MAX_FUTURE_MS: int(0).default(3_600_000),
+  CALLGUARD_DETECTOR_MAX_FUTURE_MS: int(0).default(60_000),
   CALLGUARD_DETECTOR_MAX_PENDING: int(1_000).default(500_000),
   CALLGUARD_DETECTOR_CONTROL_POLL_MS: int(100, 3_600_000).default(5_000),
   CALLGUARD_DETECTOR_DEDUP_TTL_S: int(60).default(14 * 86_400),
@@ -156,6 +156,13 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
     const e = parsed.data;
     const topics = [e.CALLGUARD_TOPIC_CALLS, e.CALLGUARD_TOPIC_COMPLAINTS, e.CALLGUARD_TOPIC_CONSENTS, e.CALLGUARD_TOPIC_FLAGS, e.CALLGUARD_TOPIC_DLQ];
     if (new Set(topics).size !== topics.length) errors.push('CALLGUARD_TOPIC_*: the five topics must be distinct');
+  }
+  if (parsed.success && engine.ok && parsed.data.CALLGUARD_DETECTOR_MAX_FUTURE_MS >= engine.config.allowedLatenessMs) {
+    // A call accepted that far ahead moves the watermark (latest event time minus the lateness) past the wall
+    // clock, and every on-time call of its partition is late (DLQ) until the clock catches up.
+    errors.push(
+      `CALLGUARD_DETECTOR_MAX_FUTURE_MS: ${parsed.data.CALLGUARD_DETECTOR_MAX_FUTURE_MS} ms must be below the engine's allowedLatenessMs (${engine.config.allowedLatenessMs} ms): a call accepted further ahead would make the on-time calls of its partition late`,
+    );
   }
   if (errors.length > 0 || !parsed.success || !engine.ok) return { ok: false, errors };
   const e = parsed.data;
