@@ -145,6 +145,7 @@ async function startServices(cfg: DetectorConfig, log: Logger, metrics: Detector
     retries: cfg.produce.retries,
     maxRetryTimeMs: PRODUCE_RETRY_MAX_MS,
     onRenewed: (topic) => log.warn({ topic }, 'output producer renewed: a failed send was given up, another went next (kafkajs-sink.ts)'),
+    compressTopics: new Set([cfg.topics.dlq]),
   });
   opened.push({ what: 'output producer', close: () => sink.close() });
   const { prefix } = cfg.redis;

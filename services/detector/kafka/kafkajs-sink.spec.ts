@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import { CompressionTypes, type Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { KafkajsSink } from './kafkajs-sink.ts';
 import type { OutMessage } from './source.ts';
@@ -148,5 +148,25 @@ describe('KafkajsSink', () => {
   it('refuses one send to several topics', async () => {
     const sink = new KafkajsSink(idempotentKafka([]).kafka);
     await expect(sink.send([...one('flags', 'f'), ...one('dlq', 'd')])).rejects.toThrow(/one topic/);
+  });
+});
+
+describe('KafkajsSink compression', () => {
+  it('sends the topics it is told to compress with gzip (the DLQ) and the others uncompressed', async () => {
+    const seen: Array<[string, number]> = [];
+    const producer = {
+      connect: async () => {},
+      disconnect: async () => {},
+      sendBatch: async (b: { compression: number; topicMessages: { topic: string }[] }) => {
+        for (const t of b.topicMessages) seen.push([t.topic, b.compression]);
+      },
+    };
+    const sink = new KafkajsSink({ producer: () => producer } as unknown as Kafka, { compressTopics: new Set(['dlq']) });
+    await sink.send([{ topic: 'dlq', key: null, value: Buffer.from('x') }]);
+    await sink.send([{ topic: 'flags', key: null, value: Buffer.from('y') }]);
+    expect(seen).toEqual([
+      ['dlq', CompressionTypes.GZIP],
+      ['flags', CompressionTypes.None],
+    ]);
   });
 });

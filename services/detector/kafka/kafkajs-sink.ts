@@ -43,6 +43,8 @@ export interface KafkajsSinkOptions {
   maxRetryTimeMs?: number;
   /** Told when a topic's producer is replaced after a failed send was abandoned. */
   onRenewed?: (topic: string) => void;
+  /** Topics sent gzip-compressed (the DLQ: its values are other producers' records, which may be large uncompressed). */
+  compressTopics?: ReadonlySet<string>;
 }
 
 /** One topic's producer and its queue. */
@@ -124,7 +126,7 @@ export class KafkajsSink implements Sink {
         await lane.producer.sendBatch({
           acks: -1,
           timeout: this.ackTimeoutMs,
-          compression: CompressionTypes.None,
+          compression: this.opts.compressTopics?.has(topic) ? CompressionTypes.GZIP : CompressionTypes.None,
           topicMessages: [{ topic, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }],
         });
         done += chunk.length;

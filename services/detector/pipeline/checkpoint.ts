@@ -26,6 +26,7 @@
  * `outputs` (output-health.ts): one failing longer than the grace turns /readyz `degraded`. A failed commit or snapshot is logged and left to the
  * next checkpoint: the outputs are already durable and idempotent.
  */
+import { dlqRecord } from './dlq-record.ts';
 import type { Logger } from 'pino';
 import { flagRow } from '../../../shared/clickhouse/index.ts';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
@@ -105,17 +106,9 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   const t0 = performance.now();
   const step = (name: string) => log.debug({ step: name, ms: Math.round(performance.now() - t0) }, 'checkpoint step');
   const dlq = work.cuts.flatMap((c) => c.dlq);
-  const messages: OutMessage[] = dlq.map((d) => ({
-    topic: topics.dlq,
-    key: d.message.key,
-    value: d.message.value,
-    headers: {
-      'x-error': d.error,
-      'x-source-topic': d.side === 0 ? topics.calls : topics.complaints,
-      'x-source-partition': String(d.partition),
-      'x-source-offset': String(d.message.offset),
-    },
-  }));
+  const messages: OutMessage[] = dlq.map((d) =>
+    dlqRecord(topics.dlq, d.message, { topic: d.side === 0 ? topics.calls : topics.complaints, partition: d.partition, offset: d.message.offset, error: d.error }),
+  );
   await retryWrite(deps.outputs, 'kafka', () => deps.sink.send(messages), { what: 'produce DLQ records', signal, log, onError: (e) => deps.hooks.sinkError('kafka', e) });
   deps.hooks.dlq(dlq);
   step('produced');

@@ -2,6 +2,7 @@
  * Sending unusable consent records to the DLQ after a checkpoint, once
  * across all instances (see {@link flushConsentDlq}).
  */
+import { dlqRecord } from './dlq-record.ts';
 import type { DetectorState } from './detector-state.ts';
 import { dlqReason } from './metrics-update.ts';
 
@@ -68,12 +69,7 @@ async function send(st: DetectorState): Promise<void> {
     // Built once per send: a retry (a later checkpoint, same mark) gets the same due and sends this same array, so
     // the sink goes on after the requests the broker already acknowledged (as the checkpoint's retry of the call
     // DLQ records does); a new array would be sent whole and its acknowledged part would land twice.
-    due.messages ??= due.entries.map((e) => ({
-      topic: config.topics.dlq,
-      key: e.message.key,
-      value: e.message.value,
-      headers: { 'x-error': e.error, 'x-source-topic': config.topics.consents, 'x-source-partition': String(e.partition), 'x-source-offset': String(e.message.offset) },
-    }));
+    due.messages ??= due.entries.map((e) => dlqRecord(config.topics.dlq, e.message, { topic: config.topics.consents, partition: e.partition, offset: e.message.offset, error: e.error }));
     if (!due.sent) {
       try {
         await sink.send(due.messages);
