@@ -24,10 +24,19 @@ export function bucketFor(spanMs: number): number {
   return 86_400;
 }
 
+/** A chart range that is inverted or empty: a 400 (the console's error handler sends the message). */
+export class ChartRangeError extends Error {
+  readonly statusCode = 400;
+  readonly code = 'bad_request';
+}
+
 /**
  * The chart range of a number: explicit bounds, or its activity up to 7 days
  * back from its last active minute, an hour of margin either side (the data
- * clock when it has no activity).
+ * clock when it has no activity). The range, bounds given or defaulted, must
+ * not be inverted or empty: `?to=` before the number's activity (from
+ * defaulted) or `?from=` after it (to defaulted) throws a
+ * {@link ChartRangeError} naming the defaulted bound, as do from ≥ to.
  */
 export function chartRange(
   from: number | undefined,
@@ -39,5 +48,14 @@ export function chartRange(
   const end = to ?? (span ? Math.ceil((span.lastSeen + 60_000) / H) * H : Math.max(clock, 1));
   const earliest = Math.max(0, end - 7 * 86_400_000);
   const start = from ?? (span ? Math.max(earliest, Math.floor(span.firstSeen / H) * H - H) : earliest);
+  if (start >= end) {
+    if (from !== undefined && to !== undefined) throw new ChartRangeError('from must be before to');
+    if (to !== undefined) {
+      throw new ChartRangeError(`from must be before to: to=${to} is not after the default from (${start}, the hour before the number's first activity); give from as well`);
+    }
+    throw new ChartRangeError(
+      `from must be before to: from=${start} is not before the default to (${end}, ${span ? "the hour after the number's last activity" : 'the data clock'}); give to as well`,
+    );
+  }
   return { fromMs: start, toMs: end };
 }

@@ -19,6 +19,13 @@ export const LURE = '+8613800000003';
 export const WATCHED = '+8613800000004';
 export const NEIGHBOUR = '+8613900000005';
 export const OLD_OFFENDER = '+8613800000006';
+/** Flagged 10 days before T0 (only in the 30d and all periods): a LABEL scored 100 (dismissed) and a later BLOCK_RECOMMENDED scored 85. */
+export const SCORER = '+8613800000007';
+/** A BLOCK_RECOMMENDED scored 90, 10 days before T0: above the scorer's 85, below its LABEL's 100. */
+export const RUNNER_UP = '+8613800000008';
+/** Two LABEL flags alike but for their ids (12 days before T0): the greater id is the one shown. */
+export const TIED = '+8613800000009';
+const D = 24 * H;
 
 function flag(number: string, severity: FlagEvent['severity'], detectedAt: number, rule: FlagEvent['reasons'][number]['rule'], over: Partial<FlagEvent> = {}): FlagEvent {
   return {
@@ -45,7 +52,17 @@ export const FLAGS: FlagEvent[] = [
   flag(LURE, 'LABEL', T0 - 2 * H, 'RING_ONCE'),
   flag(WATCHED, 'WATCH', T0 - 10 * M, 'HIGH_FREQUENCY'),
   flag(OLD_OFFENDER, 'BLOCK_RECOMMENDED', T0 - 3 * 24 * H, 'NO_CONSENT'),
+  flag(SCORER, 'LABEL', T0 - 10 * D - 3 * H, 'COMPLAINTS', { score: 100, evidence: { calls: 7 } }),
+  flag(SCORER, 'BLOCK_RECOMMENDED', T0 - 10 * D - 2 * H, 'LOW_ANSWER_FANOUT', { score: 85, evidence: { calls: 300 } }),
+  flag(RUNNER_UP, 'BLOCK_RECOMMENDED', T0 - 10 * D - H, 'HIGH_FREQUENCY', { score: 90 }),
+  flag(TIED, 'LABEL', T0 - 12 * D, 'RING_ONCE', { flagId: 'fx-09-b', evidence: { calls: 2 } }),
+  flag(TIED, 'LABEL', T0 - 12 * D, 'RING_ONCE', { flagId: 'fx-09-a', evidence: { calls: 1 } }),
 ];
+
+/** The scorer's LABEL flag (the one dismissed before the tests start). */
+export const SCORER_LABEL = FLAGS[6];
+/** The scorer's BLOCK_RECOMMENDED flag: its strongest, unreviewed. */
+export const SCORER_BLOCK = FLAGS[7];
 
 let seq = 0;
 function call(caller: string, startTime: number, outcome: CallOutcome, provider: string, callee = `+86139${String(10_000_000 + seq).slice(-8)}`): CallEvent {
@@ -93,5 +110,22 @@ export async function loadFixture(ch: ClickHouse, database: string): Promise<{ n
   await ch.insert(`${db}.number_minute`, harasser);
   await ch.insert(`${db}.number_minute`, harasser.map((r) => ({ ...r, calls: r.calls + 5, rejected: r.rejected + 5, version: 3 })));
   await ch.insert(`${db}.provider_hour`, providerHour);
+  // A decision taken before: the scorer's LABEL flag dismissed (its BLOCK_RECOMMENDED one stays unreviewed).
+  const f = SCORER_LABEL;
+  await ch.insert(`${db}.reviews`, [
+    {
+      number: f.number,
+      flag_id: f.flagId,
+      decision: 'DISMISSED',
+      reviewer: 'earlier',
+      note: 'a clinic',
+      decided_at_ms: f.detectedAt + H,
+      flag_severity: f.severity,
+      flag_detected_at_ms: f.detectedAt,
+      flag_window_start_ms: f.windowStart,
+      flag_window_end_ms: f.windowEnd,
+      version: f.detectedAt + H,
+    },
+  ]);
   return { numberMinuteRows: numberMinute.length };
 }

@@ -20,7 +20,7 @@ import { randomDatabase, randomKey, randomTopic } from './helpers/names.ts';
 import { connectTestRedis, deleteKeysUnder } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait.ts';
 import { requestWithHost } from './helpers/host-request.ts';
-import { DIALLER, FLAGS, H, HARASSER, LURE, NEIGHBOUR, OLD_OFFENDER, T0, WATCHED, loadFixture } from './investigator-fixtures.ts';
+import { DIALLER, FLAGS, H, HARASSER, LURE, NEIGHBOUR, OLD_OFFENDER, RUNNER_UP, SCORER, SCORER_BLOCK, SCORER_LABEL, T0, TIED, WATCHED, loadFixture } from './investigator-fixtures.ts';
 
 const USER = 'inv-test';
 const PASSWORD = 'correct horse battery';
@@ -210,6 +210,11 @@ describe('parameters cannot inject', () => {
       ['/api/providers?until=yesterday', /until/],
       ['/api/queue?db=system', /unknown parameter "db"/],
       [`/api/numbers/${encodeURIComponent(HARASSER)}?from=${T0}&to=${T0 - H}`, /from must be before to/],
+      // One bound given, the other defaulted to the number's activity (T0-5h … T0-1h): still refused when inverted or empty.
+      [`/api/numbers/${encodeURIComponent(HARASSER)}?to=1`, /from must be before to: to=1 is not after the default from/],
+      [`/api/numbers/${encodeURIComponent(HARASSER)}?to=${T0 - 5 * H}`, /from must be before to/],
+      [`/api/numbers/${encodeURIComponent(HARASSER)}?from=${T0}`, /from must be before to: from=\d+ is not before the default to/],
+      ['/api/providers?minSeverity=WATCH', /unknown parameter "minSeverity"/],
     ];
     for (const [path, message] of cases) {
       const r = await get(path);
@@ -306,6 +311,43 @@ describe('queues and rankings', () => {
     expect(r.body.rows.map((x: { number: string }) => x.number)).toEqual([HARASSER, OLD_OFFENDER, DIALLER, LURE]);
     expect(r.body.rows[0]).toMatchObject({ severity: 'BLOCK_RECOMMENDED', flagCount: 1, evidenceCalls: 40, traffic: { calls: 40, answered: 5, rejected: 30, complaints: 2 } });
     expect(r.body.rows[1].traffic).toBeNull(); // flagged, no calls in the period
+  });
+
+  it('top offenders: the score, severity and flag of each number’s strongest flag (severity, then score), ranked on that score', async () => {
+    const r = await get('/api/offenders?period=30d');
+    expect(r.status).toBe(200);
+    // The scorer's LABEL scored 100 does not lend its score to its BLOCK_RECOMMENDED scored 85: the runner-up (90) ranks above it.
+    expect(r.body.rows.map((x: { number: string }) => x.number)).toEqual([HARASSER, OLD_OFFENDER, RUNNER_UP, SCORER, DIALLER, LURE, TIED]);
+    const scorer = r.body.rows.find((x: { number: string }) => x.number === SCORER);
+    expect(scorer).toMatchObject({ severity: 'BLOCK_RECOMMENDED', score: 85, flagId: SCORER_BLOCK.flagId, evidenceCalls: 300, flagCount: 2, rules: ['COMPLAINTS', 'LOW_ANSWER_FANOUT'] });
+    // Flags alike but for their ids: the greater id, every time.
+    expect(r.body.rows.find((x: { number: string }) => x.number === TIED)).toMatchObject({ flagId: 'fx-09-b', evidenceCalls: 2, flagCount: 2 });
+  });
+
+  it('top offenders: the review shown is that of the flag shown, not another flag’s of the number', async () => {
+    const r = await get('/api/offenders?period=30d');
+    const scorer = r.body.rows.find((x: { number: string }) => x.number === SCORER);
+    // Its LABEL was dismissed; the BLOCK_RECOMMENDED shown never was reviewed.
+    expect(scorer).toMatchObject({ flagId: SCORER_BLOCK.flagId, review: null });
+    const profile = await get(`/api/numbers/${encodeURIComponent(SCORER)}`);
+    expect(profile.body.flags.map((f: { flagId: string; review: { decision: string } | null }) => [f.flagId, f.review?.decision ?? null])).toEqual([
+      [SCORER_BLOCK.flagId, null],
+      [SCORER_LABEL.flagId, 'DISMISSED'],
+    ]);
+    // …and is waiting in the review queue, as the offenders' review column now says.
+    const queue = await get('/api/queue?period=all');
+    expect(queue.body.rows.find((x: { number: string }) => x.number === SCORER)).toMatchObject({ flagId: SCORER_BLOCK.flagId, waitingFlags: 1 });
+  });
+
+  it('top offenders page with offset; providers page with offset', async () => {
+    const paged = await get('/api/offenders?period=30d&limit=2&offset=2');
+    expect(paged.status).toBe(200);
+    expect(paged.body.rows.map((x: { number: string }) => x.number)).toEqual([RUNNER_UP, SCORER]);
+    expect(paged.body.rows[1].traffic).toBeNull();
+    const last = await get('/api/offenders?period=30d&limit=50&offset=6');
+    expect(last.body.rows.map((x: { number: string }) => x.number)).toEqual([TIED]);
+    const providers = await get('/api/providers?period=24h&limit=1&offset=1');
+    expect(providers.body.rows.map((x: { accessProvider: string }) => x.accessProvider)).toEqual(['TRUNK-X']);
   });
 
   it('access providers ranked by the calls of flagged numbers they carried', async () => {

@@ -87,13 +87,13 @@ export interface OffenderRow {
   score: number;
   flagCount: number;
   rules: string[];
-  /** `calls` of the strongest flag's evidence. */
+  /** `calls` of the shown (strongest) flag's evidence; `score` is that flag's. */
   evidenceCalls: number;
   accessProvider: string | null;
   numberClass: string;
   flagId: string;
   lastDetectedAt: number;
-  /** The decision in force on the number, null when never reviewed. */
+  /** The decision in force on the shown flag (`flagId`), null when that flag was never reviewed. */
   review: ReviewDecision['decision'] | null;
 }
 
@@ -174,7 +174,8 @@ export interface InvestigatorQueries {
   reviewQueue(q: PeriodQuery): Promise<QueueRow[]>;
   reviewQueueCount(q: Omit<PeriodQuery, 'limit' | 'offset'>): Promise<{ numbers: number; flags: number }>;
   topOffenders(q: PeriodQuery): Promise<OffenderRow[]>;
-  providerRanking(q: Omit<PeriodQuery, 'minSeverity' | 'offset'>): Promise<ProviderRow[]>;
+  /** Flagged calls are those of numbers flagged at LABEL or above (fixed when provider_hour is written): no severity filter. */
+  providerRanking(q: Omit<PeriodQuery, 'minSeverity'>): Promise<ProviderRow[]>;
   numbersTraffic(numbers: string[], fromMs: number, toMs: number): Promise<NumberTraffic[]>;
   /** Stores a decision taken in the console (idempotent on retry). */
   insertReview(r: ReviewRecord): Promise<void>;
@@ -270,7 +271,9 @@ export function investigatorQueries(ch: ClickHouse, database: string): Investiga
       return { numbers: num(r?.waiting_numbers), flags: num(r?.waiting_flags) };
     },
     async topOffenders(q) {
-      const rows = (await ch.query<Row>(Q.TOP_OFFENDERS, { db, from: q.fromMs, to: q.toMs, minSeverity: minRank(q.minSeverity) })).slice(0, q.limit);
+      const offset = q.offset ?? 0;
+      const all = await ch.query<Row>(Q.TOP_OFFENDERS, { db, from: q.fromMs, to: q.toMs, minSeverity: minRank(q.minSeverity) });
+      const rows = all.slice(offset, offset + q.limit);
       return rows.map((r) => ({
         number: String(r.number),
         severity: String(r.top_severity) as Severity,
@@ -293,7 +296,8 @@ export function investigatorQueries(ch: ClickHouse, database: string): Investiga
         fromHour: Math.floor(secs(q.fromMs) / 3600) * 3600,
         toHour: secs(q.toMs),
       });
-      return rows.slice(0, q.limit).map((r) => ({
+      const offset = q.offset ?? 0;
+      return rows.slice(offset, offset + q.limit).map((r) => ({
         accessProvider: provider(r.access_provider),
         calls: num(r.provider_calls),
         flaggedCalls: num(r.provider_flagged_calls),

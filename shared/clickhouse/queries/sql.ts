@@ -206,10 +206,14 @@ ANY LEFT JOIN
 WHERE detected_at_ms > reviewed_until_ms`;
 
 /**
- * Top offenders of a period: per number its strongest flag (severity, then
- * score), how many flags, every rule that fired, the evidence calls of the
- * strongest flag, and the review decision in force on the number ('' when
- * none). Most severe, highest score, newest first.
+ * Top offenders of a period: per number the flag shown — its strongest: the
+ * highest severity, then the highest score, then the newest, then the
+ * greatest flag id (a total order, so the choice is deterministic) — with
+ * that flag's severity, score, id and evidence calls, how many flags, every
+ * rule that fired, and the review decision in force on that flag ('' when it
+ * has none; a decision on another flag of the number does not count). Most
+ * severe, highest score (of the flag shown), newest first, then by number
+ * (so that pages of the list do not overlap).
  */
 export const TOP_OFFENDERS = `
 SELECT *
@@ -219,7 +223,7 @@ FROM
         number,
         max(severity_rank) AS top_rank,
         argMax(severity_name, rank) AS top_severity,
-        max(score) AS top_score,
+        argMax(score, rank) AS top_score,
         count() AS flag_count,
         groupUniqArrayArray(rules) AS all_rules,
         argMax(evidence_calls, rank) AS flag_calls,
@@ -229,7 +233,7 @@ FROM
         max(detected_at_ms) AS last_detected_at_ms
     FROM
     (
-        SELECT ${FLAG_COLUMNS}, (severity_rank, score, detected_at_ms) AS rank,
+        SELECT ${FLAG_COLUMNS}, (severity_rank, score, detected_at_ms, flag_id) AS rank,
                evidence.value[indexOf(evidence.key, 'calls')] AS evidence_calls
         FROM {db:Identifier}.flags FINAL
         WHERE detected_at_ms >= {from:UInt64} AND detected_at_ms < {to:UInt64} AND CAST(severity AS UInt8) >= {minSeverity:UInt8}
@@ -238,11 +242,12 @@ FROM
 )
 ANY LEFT JOIN
 (
-    SELECT number, argMax(toString(decision), decided_at_ms) AS review_decision
+    SELECT flag_id AS top_flag_id, argMax(toString(decision), decided_at_ms) AS review_decision
     FROM {db:Identifier}.reviews FINAL
-    GROUP BY number
-) USING number
-ORDER BY top_rank DESC, top_score DESC, last_detected_at_ms DESC
+    WHERE flag_id != ''
+    GROUP BY flag_id
+) USING top_flag_id
+ORDER BY top_rank DESC, top_score DESC, last_detected_at_ms DESC, number ASC
 LIMIT 1000`;
 
 /**
