@@ -32,3 +32,29 @@ describe('timeToLabelSvg', () => {
     expect(opened).toBe(closed);
   });
 });
+
+describe('timeToLabelSvg colours a targeted box by the target as evaluateTargets judges it', () => {
+  const MET = 'fill="#9cc3e6"';
+  const MISSED = 'fill="#f2b8a2"';
+
+  it('misses when the labelled numbers were fast but half or more were never labelled', () => {
+    // Labelled ones in 2 min, but the median counting the never labelled as never is never: the target is missed.
+    const p = { ...pop('telemarketers', true, 2), labelled: 4, labelledShare: 0.4, medianWithMisses: Infinity };
+    const svg = timeToLabelSvg('t', [p], 30, ['telemarketers']);
+    expect(svg).toContain(MISSED);
+    expect(svg).not.toContain(MET);
+    expect(svg).toContain('counting the never labelled: never');
+  });
+
+  it('misses when the median counting the never labelled is above the target though the labelled median is below', () => {
+    const svg = timeToLabelSvg('t', [{ ...pop('robocallers', true, 20), medianWithMisses: 45 }], 30, ['robocallers']);
+    expect(svg).toContain(MISSED);
+    expect(svg).toContain('counting the never labelled: 45.0 min');
+  });
+
+  it('meets when the median counting the never labelled is within the target', () => {
+    const svg = timeToLabelSvg('t', [{ ...pop('ringOnce', true, 5), medianWithMisses: 6 }], 30, ['ringOnce']);
+    expect(svg).toContain(MET);
+    expect(svg).not.toContain(MISSED);
+  });
+});

@@ -2,7 +2,9 @@
  * A hand-written SVG box chart of time to label per nuisance population:
  * whiskers from the fastest to the 90th percentile, a box from the 25th to
  * the 75th, the median marked, on a log scale of minutes, with the 30-minute
- * target as a dashed line. No dependencies.
+ * target as a dashed line. A targeted population's box is blue when it meets
+ * the target (its median with the never labelled counted as never, as the
+ * report judges it), red otherwise. No dependencies.
  */
 import type { PopulationMetrics } from './metrics.ts';
 
@@ -50,13 +52,18 @@ export function timeToLabelSvg(title: string, pops: readonly PopulationMetrics[]
       out.push(`<text x="${LEFT + 4}" y="${cy + 4}" fill="#c00">never labelled (${labelled})</text>`);
       return;
     }
-    const fill = !mark ? '#d9d9d9' : s.median <= targetMinutes ? '#9cc3e6' : '#f2b8a2';
+    // The target is judged on the median with the never labelled counted as never (medianWithMisses), as evaluateTargets does.
+    const fill = !mark ? '#d9d9d9' : p.medianWithMisses !== null && p.medianWithMisses <= targetMinutes ? '#9cc3e6' : '#f2b8a2';
     out.push(`<line x1="${x(s.min).toFixed(1)}" y1="${cy}" x2="${x(s.p90).toFixed(1)}" y2="${cy}" stroke="#333"/>`);
     for (const v of [s.min, s.p90]) out.push(`<line x1="${x(v).toFixed(1)}" y1="${cy - 6}" x2="${x(v).toFixed(1)}" y2="${cy + 6}" stroke="#333"/>`);
     const bx = x(s.p25);
     out.push(`<rect x="${bx.toFixed(1)}" y="${cy - 10}" width="${Math.max(1, x(s.p75) - bx).toFixed(1)}" height="20" fill="${fill}" stroke="#333"/>`);
     out.push(`<line x1="${x(s.median).toFixed(1)}" y1="${cy - 11}" x2="${x(s.median).toFixed(1)}" y2="${cy + 11}" stroke="#000" stroke-width="2.5"/>`);
     out.push(`<text x="${W - RIGHT + 12}" y="${cy + 4}">median ${fmtMin(s.median)}, ${labelled}</text>`);
+    if (mark && p.medianWithMisses !== s.median) {
+      const m = p.medianWithMisses === null || p.medianWithMisses === Infinity ? 'never' : fmtMin(p.medianWithMisses);
+      out.push(`<text x="${W - RIGHT + 12}" y="${cy + 16}" font-size="10" fill="#555">counting the never labelled: ${m}</text>`);
+    }
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

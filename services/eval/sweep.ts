@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import type { EngineConfig } from '../../shared/config/index.ts';
 import { commitOf } from './provenance.ts';
 import { ROOT } from './run.ts';
-import { TARGETS, type Metrics, type PopulationMetrics } from './metrics.ts';
+import { evaluateTargets, TARGETS, type Metrics, type PopulationMetrics, type TargetResult } from './metrics.ts';
 import { runVariant, type VariantRun } from './sweep-run.ts';
 import { drawVariants, type SweepSize, type Variant } from './sweep-variants.ts';
 
@@ -32,6 +32,9 @@ export interface SweepRow {
   variant: Variant;
   run: VariantRun;
   worstBenign: PopulationMetrics | null;
+  /** The targets of `npm run eval` this variant misses (evaluateTargets: precision, recall, every benign population, the time to label). */
+  missed: TargetResult[];
+  /** Every target met (`missed` empty). */
   pass: boolean;
 }
 
@@ -53,7 +56,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepRow[]> {
   const variants = drawVariants(o.n, o.seed, o.size);
   const rows: SweepRow[] = [];
   const t0 = performance.now();
-  o.out(`# sweep: ${o.n} variants, seed ${o.seed}, scale ${o.size.scale}, ${o.size.hours} h scored; targets P ≥ ${TARGETS.precision}, R ≥ ${TARGETS.recall}, benign ≤ ${pct(TARGETS.benignMaxShare)}\n`);
+  o.out(`# sweep: ${o.n} variants, seed ${o.seed}, scale ${o.size.scale}, ${o.size.hours} h scored; targets P ≥ ${TARGETS.precision}, R ≥ ${TARGETS.recall}, benign ≤ ${pct(TARGETS.benignMaxShare)}, median time to label ≤ ${TARGETS.medianMinutes} min (never labelled counting as never) for ${TARGETS.fastPopulations.join(', ')}\n`);
   o.out(`${header()}\n`);
   for (const v of variants) {
     o.err(`sweep: variant ${v.index + 1}/${o.n} (${v.base}) … ${elapsed(t0)}\n`);
@@ -68,13 +71,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepRow[]> {
   return rows;
 }
 
-function toRow(variant: Variant, run: VariantRun): SweepRow {
+/**
+ * Scores one variant. It passes when it meets every target `npm run eval` checks on a single scenario, judged by the
+ * same function (evaluateTargets): the time-to-label targets included, a number never labelled counting as never.
+ */
+export function toRow(variant: Variant, run: VariantRun): SweepRow {
   const m = run.metrics;
   const benign = m.populations.filter((p) => !p.nuisance && p.numbers > 0);
   const worstBenign = benign.reduce<PopulationMetrics | null>((w, p) => (w === null || p.labelledShare > w.labelledShare ? p : w), null);
-  const pass =
-    m.overall.precision >= TARGETS.precision && m.overall.recall >= TARGETS.recall && (worstBenign?.labelledShare ?? 0) <= TARGETS.benignMaxShare;
-  return { variant, run, worstBenign, pass };
+  const missed = evaluateTargets(m).filter((t) => !t.pass);
+  return { variant, run, worstBenign, missed, pass: missed.length === 0 };
 }
 
 function header(): string {
@@ -116,7 +122,7 @@ function summary(rows: SweepRow[]): string[] {
   const minR = by((r) => nz(r.run.metrics.overall.recall), -1);
   const maxB = by((r) => r.worstBenign?.labelledShare ?? 0, 1);
   const out = [
-    `passed: ${rows.filter((r) => r.pass).length} of ${rows.length} variants`,
+    `passed: ${rows.filter((r) => r.pass).length} of ${rows.length} variants (every target; ${rows.filter((r) => r.missed.some(isTimeTarget)).length} miss a time-to-label target)`,
     `worst precision: ${fx(minP.run.metrics.overall.precision)} (variant ${minP.variant.index})`,
     `worst recall:    ${fx(minR.run.metrics.overall.recall)} (variant ${minR.variant.index})`,
     `worst benign:    ${maxB.worstBenign ? `${maxB.worstBenign.population} ${pct(maxB.worstBenign.labelledShare)} (variant ${maxB.variant.index})` : '-'}`,
@@ -155,12 +161,22 @@ function markdown(o: SweepOptions, rows: SweepRow[]): string {
     ...summary(rows),
     '```',
     '',
+    `A variant meets every target when it meets each one \`npm run eval\` checks on a scenario: precision ≥ ${TARGETS.precision}, recall ≥ ${TARGETS.recall}, no benign population above ${pct(TARGETS.benignMaxShare)} labelled, and a median time to label ≤ ${TARGETS.medianMinutes} min for ${TARGETS.fastPopulations.join(', ')}, a number never labelled counting as never (✗: one is missed).`,
+    '',
+    '## Targets missed',
+    '',
+    ...(rows.some((r) => !r.pass) ? rows.filter((r) => !r.pass).map((r) => `- **${r.variant.index}**: ${r.missed.map((t) => `${t.name} ${t.actual} (${t.target})`).join('; ')}`) : ['none']),
+    '',
     '## Variants',
     '',
     ...rows.map((r) => `- **${r.variant.index}** (${r.variant.base}): ${r.variant.knobs.join('; ')}`),
     '',
   ];
   return lines.join('\n');
+}
+
+function isTimeTarget(t: TargetResult): boolean {
+  return t.name.startsWith('median time to label');
 }
 
 function pct(x: number): string {

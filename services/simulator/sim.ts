@@ -67,9 +67,11 @@ const MASK64 = (1n << 64n) - 1n;
 /**
  * A record id: the seed's prefix and 13 base-36 digits of a bijective 64-bit
  * mix (splitmix64's finaliser) of the stream, the kind (call or complaint)
- * and the record's number in its stream. Distinct inputs give distinct ids,
- * and no id tells which stream (so which population) a record came from: the
- * records must not carry the truth the detector is scored against.
+ * and the record's number in its stream. Distinct inputs give distinct ids of
+ * one shape for every population. The mix has no key, so inverting it gives
+ * the stream back (the isolated populations have streams of their own): the
+ * engine reads ids only to drop duplicates, and no rule may read them
+ * (docs/simulator.md).
  */
 export function recordId(prefix: string, stream: number, kind: 'call' | 'report', n: number): string {
   let x = (BigInt(stream) << 48n) | (kind === 'report' ? 1n << 47n : 0n) | BigInt(n);
