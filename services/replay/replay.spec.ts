@@ -123,6 +123,14 @@ describe('runReplay with all four inputs', () => {
     expect(stderr).toMatch(/flags +2 written — WATCH 0, LABEL 2, BLOCK_RECOMMENDED 0/);
     expect(stderr).toMatch(/by rule +HIGH_FREQUENCY 2/);
     expect(stderr).toMatch(/time +\d+\.\d s, [\d,]+ events\/s/);
+    expect(stderr).toMatch(/config +defaults\n/);
+  });
+
+  it('names where the engine config came from: --config, and CALLGUARD_ENGINE_CONFIG applied on top', async () => {
+    const inline = await replay({ config: f('calls.jsonl') }, { env: { CALLGUARD_ENGINE_CONFIG: '{}' } });
+    expect(inline.result.summary!.config).toBe(`${f('calls.jsonl')} + CALLGUARD_ENGINE_CONFIG`);
+    expect(inline.stderr).toMatch(/config +.*calls\.jsonl \+ CALLGUARD_ENGINE_CONFIG\n/);
+    expect((await replay({}, { env: { CALLGUARD_ENGINE_CONFIG: '{}' } })).result.summary!.config).toBe('defaults + CALLGUARD_ENGINE_CONFIG');
   });
 
   it('prints no progress under --quiet, and plain progress lines otherwise when stderr is not a terminal', async () => {

@@ -22,7 +22,7 @@ import { RecordCursor } from './cursor.ts';
 import { LineDiagnostics } from './diagnostics.ts';
 import { mergeByTime, type MergeSink } from './merge.ts';
 import { FlagWriter } from './output.ts';
-import { formatSummary, type FileCounts, type ReplaySummary } from './summary.ts';
+import { configSources, formatSummary, type FileCounts, type ReplaySummary } from './summary.ts';
 
 /** The part of the engine that replay drives (kept narrow so that test doubles stay small). */
 export type ReplayEngine = Pick<Engine, 'onCall' | 'onComplaint' | 'onConsent' | 'allow' | 'drainFlags' | 'finish' | 'stats'>;
@@ -251,6 +251,7 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
     outputClosed: writer.closed !== null && writer.failed === null,
     outputFailed: writer.failed?.message ?? null,
+    config: configSources(opts.config, ctx.env ?? process.env),
   };
 }
 

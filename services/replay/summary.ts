@@ -34,6 +34,14 @@ export interface ReplaySummary {
   outputClosed: boolean;
   /** Writing to stdout failed otherwise (ENOSPC, EIO …): the error's message; the run stopped early, flags are missing. */
   outputFailed: string | null;
+  /** Where the engine config came from: `defaults`, the `--config` file, and `CALLGUARD_ENGINE_CONFIG` when set (applied on top). */
+  config: string;
+}
+
+/** The config's sources as the summary names them. */
+export function configSources(file: string | undefined, env: NodeJS.ProcessEnv): string {
+  const base = file ?? 'defaults';
+  return env.CALLGUARD_ENGINE_CONFIG ? `${base} + CALLGUARD_ENGINE_CONFIG` : base;
 }
 
 /** Renders the summary as aligned plain-text lines. */
@@ -56,6 +64,7 @@ export function formatSummary(s: ReplaySummary): string {
   const byRule = RULES.filter((r) => (st.flagsByRule[r] ?? 0) > 0).map((r) => `${r} ${formatCount(st.flagsByRule[r]!)}`);
   rows.push(['by rule', byRule.length ? byRule.join(', ') : 'none']);
   rows.push(['numbers', `${formatCount(st.trackedNumbers)} tracked, ${formatCount(st.evictedNumbers)} evicted`]);
+  rows.push(['config', s.config]);
   rows.push(['time', `${(s.elapsedMs / 1000).toFixed(1)} s, ${formatCount(s.eventsPerSecond)} events/s`]);
   if (s.outputClosed) rows.push(['output', 'closed by its reader before the end; the run stopped early']);
   if (s.outputFailed !== null) rows.push(['output', `write failed (${s.outputFailed}); the run stopped early, flags are missing`]);
