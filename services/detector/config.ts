@@ -157,13 +157,6 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
     const topics = [e.CALLGUARD_TOPIC_CALLS, e.CALLGUARD_TOPIC_COMPLAINTS, e.CALLGUARD_TOPIC_CONSENTS, e.CALLGUARD_TOPIC_FLAGS, e.CALLGUARD_TOPIC_DLQ];
     if (new Set(topics).size !== topics.length) errors.push('CALLGUARD_TOPIC_*: the five topics must be distinct');
   }
-  if (parsed.success && engine.ok && parsed.data.CALLGUARD_DETECTOR_MAX_FUTURE_MS >= engine.config.allowedLatenessMs) {
-    // A call accepted that far ahead moves the watermark (latest event time minus the lateness) past the wall
-    // clock, and every on-time call of its partition is late (DLQ) until the clock catches up.
-    errors.push(
-      `CALLGUARD_DETECTOR_MAX_FUTURE_MS: ${parsed.data.CALLGUARD_DETECTOR_MAX_FUTURE_MS} ms must be below the engine's allowedLatenessMs (${engine.config.allowedLatenessMs} ms): a call accepted further ahead would make the on-time calls of its partition late`,
-    );
-  }
   if (errors.length > 0 || !parsed.success || !engine.ok) return { ok: false, errors };
   const e = parsed.data;
   return {
@@ -198,6 +191,19 @@ export function loadDetectorConfig(env: NodeJS.ProcessEnv, opts: { engineConfigF
       engineConfigFile: opts.engineConfigFile,
     },
   };
+}
+
+/**
+ * How far ahead of the wall clock a call may be dated and still be accepted:
+ * `MAX_FUTURE_MS`, but never more than half the engine's allowed lateness. A
+ * call moves its partition's watermark (latest event time minus the
+ * lateness); one accepted further ahead would put the watermark past the
+ * wall clock, and every on-time call after it would be late (DLQ) until the
+ * clock caught up. Half leaves on-time calls the other half of the lateness
+ * to arrive. Complaints do not move the watermark: they keep `MAX_FUTURE_MS`.
+ */
+export function callsFutureLimitMs(maxFutureMs: number, allowedLatenessMs: number): number {
+  return Math.min(maxFutureMs, Math.floor(allowedLatenessMs / 2));
 }
 
 /** Longest backoff (ms) between two kafkajs attempts of the output producer. */

@@ -6,6 +6,7 @@
  * task and released through its event-time merge; the flags raised go to
  * the flag lane at once.
  */
+import { callsFutureLimitMs } from '../config.ts';
 import type { SourceBatch, SourceMessage } from '../kafka/source.ts';
 import { RegistryUnavailableError } from '../kafka/codec.ts';
 import type { DetectorState } from './detector-state.ts';
@@ -47,9 +48,8 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
   if (msgs.length > 0 && msgs[0].offset < exp) msgs = msgs.filter((m) => m.offset >= exp);
   if (msgs.length > 0) await prepareSchemas(st, msgs);
   const now = Date.now();
-  // Calls move the watermark: never accept one further ahead than the lateness in force (a live config may have
-  // lowered it below MAX_FUTURE_MS, checked against it at start), or the on-time calls after it would be late.
-  const callsFutureMs = Math.min(maxFutureMs, st.engineConfig.allowedLatenessMs - 1);
+  // Calls move the watermark: never accept one further ahead than half the lateness in force (config.ts).
+  const callsFutureMs = callsFutureLimitMs(maxFutureMs, st.engineConfig.allowedLatenessMs);
   const items = side === 0 ? decodeCalls(st.deps.codec, msgs, now, callsFutureMs) : decodeComplaints(st.deps.codec, msgs, now, maxFutureMs);
   task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark, now);
   let released = 0;
