@@ -15,7 +15,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { normalizeOrError } from '../../shared/numbers/index.ts';
+import { allowlistNumbers, readAllowlistMembers } from '../../shared/contracts/allowlist.ts';
 import { applyAllowlisted } from './machine.ts';
 import type { EnforcementStore } from './store.ts';
 
@@ -54,18 +54,9 @@ export interface AllowlistPoller extends Allowlist {
 /** How many numbers are unlabelled at once (the store's updates pipeline). */
 const UNLABEL_BATCH = 64;
 
-/** Reads every member of `key` with SSCAN (as the detector's ControlStore does). */
+/** Reads every member of `key` (as the detector does: shared/contracts/allowlist.ts). */
 export function readAllowlistSet(redis: Redis, key: string): () => Promise<string[]> {
-  return async () => {
-    const out: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, members] = await redis.sscan(key, cursor, 'COUNT', 1000);
-      cursor = next;
-      out.push(...members);
-    } while (cursor !== '0');
-    return out;
-  };
+  return () => readAllowlistMembers(redis, key);
 }
 
 /** Creates the poller (not started: call `poll()` once before consuming, then `start()`). */
@@ -94,15 +85,7 @@ export function createAllowlistPoller(o: AllowlistPollerOptions): AllowlistPolle
       trouble(err, 'read');
       return;
     }
-    const next = new Set<string>();
-    for (const m of members) {
-      const r = normalizeOrError(m.trim());
-      if (r.ok) next.add(r.value);
-      else if (!bad.has(m)) {
-        bad.add(m);
-        o.log.warn({ key: o.key, member: m, err: r.error }, 'allowlist member is not a phone number; ignored');
-      }
-    }
+    const next = allowlistNumbers(members, bad, (member, err) => o.log.warn({ key: o.key, member, err }, 'allowlist member is not a phone number; ignored'));
     for (const n of next) if (!allowed.has(n)) pending.add(n);
     for (const n of pending) if (!next.has(n)) pending.delete(n);
     allowed = next;

@@ -16,6 +16,7 @@ import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { createEnforcementStore } from './store.ts';
 import { createRecordHandler } from './handler.ts';
 import { createAllowlistPoller, readAllowlistSet, type AllowlistPoller } from './allowlist.ts';
+import { allowlistKey } from '../../shared/contracts/allowlist.ts';
 import { startEnforcerConsumer, type ConsumerStatus, type EnforcerConsumer, type RecordCounters } from './consumer.ts';
 import type { EnforcerMetrics } from './metrics.ts';
 import { untilAborted } from '../../shared/lifecycle/index.ts';
@@ -119,10 +120,10 @@ async function runWorker(): Promise<void> {
     const store = createEnforcementStore(redis, { keys: enforcerKeys(config.keyPrefix), protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
     const kafka = createKafka({ clientId: 'callguard-enforcer', brokers: config.brokers, logLevel: LogLevel.ERROR });
     const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-enforcer' });
-    const allowlistKey = `${config.keyPrefix}:allowlist`;
+    const key = allowlistKey(config.keyPrefix);
     allowlist = createAllowlistPoller({
-      read: readAllowlistSet(redis, allowlistKey),
-      key: allowlistKey,
+      read: readAllowlistSet(redis, key),
+      key,
       store,
       intervalMs: config.allowlistPollMs,
       log,

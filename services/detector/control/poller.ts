@@ -6,7 +6,7 @@
 import { defer, exhaustMap, from, mergeMap, timer, type Observable } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../../../shared/config/index.ts';
-import { normalizeOrError } from '../../../shared/numbers/index.ts';
+import { allowlistNumbers } from '../../../shared/contracts/allowlist.ts';
 import type { ControlStore } from '../state/stores.ts';
 import { resolveLiveConfig } from './live-config.ts';
 
@@ -24,22 +24,19 @@ export interface Control {
 /** Polls the allowlist and the live-config key of `store`. */
 export function createControl(store: ControlStore, base: EngineConfig, log: Logger): Control {
   const allowed = new Set<string>();
+  /** Members that are not phone numbers (logged once each). */
+  const bad = new Set<string>();
   let lastRaw: string | null | undefined;
   const poll = async (): Promise<ControlEvent[]> => {
     const out: ControlEvent[] = [];
     const members = await store.allowlist();
     if (members !== undefined) {
       const fresh: string[] = [];
-      for (const m of members) {
-        const r = normalizeOrError(m.trim());
-        if (!r.ok) {
-          if (!allowed.has(`bad:${m}`)) log.warn({ key: store.allowlistKey, member: m, err: r.error }, 'allowlist member is not a phone number; ignored');
-          allowed.add(`bad:${m}`);
-          continue;
-        }
-        if (!allowed.has(r.value)) {
-          allowed.add(r.value);
-          fresh.push(r.value);
+      const numbers = allowlistNumbers(members, bad, (member, err) => log.warn({ key: store.allowlistKey, member, err }, 'allowlist member is not a phone number; ignored'));
+      for (const n of numbers) {
+        if (!allowed.has(n)) {
+          allowed.add(n);
+          fresh.push(n);
         }
       }
       if (fresh.length > 0) out.push({ type: 'allow', numbers: fresh });

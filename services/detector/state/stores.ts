@@ -12,6 +12,7 @@
  * - `<prefix>:config:engine`: JSON overrides of the engine config, applied live;
  * - `<prefix>:emitted:…` and `<prefix>:consent-dlq:…`: offset marks (below).
  */
+import { allowlistKey, readAllowlistMembers } from '../../../shared/contracts/allowlist.ts';
 import type { FlagEvent, Severity } from '../../../shared/contracts/records.ts';
 import type { OwnerFence } from './owner-fence.ts';
 import type { RedisHandle } from './redis.ts';
@@ -289,7 +290,7 @@ export class ControlStore {
   ) {}
 
   get allowlistKey(): string {
-    return `${this.prefix}:allowlist`;
+    return allowlistKey(this.prefix);
   }
 
   get engineConfigKey(): string {
@@ -298,20 +299,7 @@ export class ControlStore {
 
   /** Every member of the allowlist set, or undefined when Redis cannot be asked. */
   async allowlist(): Promise<string[] | undefined> {
-    return this.redis.attempt(
-      'allowlist read',
-      async (r) => {
-        const out: string[] = [];
-        let cursor = '0';
-        do {
-          const [next, members] = await r.sscan(this.allowlistKey, cursor, 'COUNT', 1000);
-          cursor = next;
-          out.push(...members);
-        } while (cursor !== '0');
-        return out;
-      },
-      undefined,
-    );
+    return this.redis.attempt('allowlist read', (r) => readAllowlistMembers(r, this.allowlistKey), undefined);
   }
 
   /** The live engine-config JSON (null when unset), or undefined when Redis cannot be asked. */
