@@ -5,7 +5,7 @@
  */
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { parseReviewDecision } from '../../shared/contracts/validate.ts';
-import { applyAllowlisted, applyFlag, applyReview, effectiveStatus, type MachineOptions, type Outcome, type Transition } from './machine.ts';
+import { actsOn, applyAllowlisted, applyFlag, applyReview, type MachineOptions, type Outcome } from './machine.ts';
 import { parseFlagEvent } from '../../shared/contracts/flag.ts';
 import { BadInputError, decodeValue } from './decode.ts';
 import type { EnforcementStore } from './store.ts';
@@ -45,12 +45,6 @@ function notFuture(what: string, field: string, at: number, now: number, maxFutu
   }
 }
 
-/** True when the state labels, holds or blocks the number as of `now`. */
-function acting(t: Transition, now: number): boolean {
-  const s = effectiveStatus(t.state, now);
-  return s === 'LABELED' || s === 'PENDING_VERIFICATION' || s === 'BLOCKED';
-}
-
 /**
  * Creates the handler over a registry (for decoding) and the store. With an `allowlist` (the enforcer's polled copy,
  * allowlist.ts), a FlagEvent for an allowlisted number changes nothing but removing a label, pending verification or
@@ -76,7 +70,7 @@ export function createRecordHandler(registry: SchemaRegistry, store: Enforcement
         const a = applyAllowlisted(next.state, now);
         return a.changed ? a : next;
       });
-      if (!looked && allowlist?.has(number) && acting(t, at)) {
+      if (!looked && allowlist?.has(number) && actsOn(t.state, at)) {
         await store.update(number, (s, now) => applyAllowlisted(s, now));
         return { ok: true, number, outcome: 'allowlisted' };
       }

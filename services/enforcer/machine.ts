@@ -162,6 +162,12 @@ export function effectiveStatus(state: NumberState, now: number): EnforcementSta
   return state.status;
 }
 
+/** True when the state labels, holds for verification or blocks the number as of `now`. */
+export function actsOn(state: NumberState, now: number): boolean {
+  const s = effectiveStatus(state, now);
+  return s === 'LABELED' || s === 'PENDING_VERIFICATION' || s === 'BLOCKED';
+}
+
 /** True when `flag` rests on evidence a dismissal already covered (see docs/enforcer.md). */
 export function coveredByDismissal(flag: Pick<FlagSummary, 'flagId' | 'severity' | 'windowStart' | 'windowEnd'>, d: Dismissal | null): boolean {
   if (!d) return false;
@@ -217,8 +223,7 @@ export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts:
  * label, DISMISSED) is left as it is (`changed: false`).
  */
 export function applyAllowlisted(prev: NumberState, now: number): Transition {
-  const live = effectiveStatus(prev, now);
-  if (live !== 'LABELED' && live !== 'PENDING_VERIFICATION' && live !== 'BLOCKED') return same(prev, 'allowlisted');
+  if (!actsOn(prev, now)) return same(prev, 'allowlisted');
   return changed({ ...prev, status: 'CLEAR', active: null, expiresAt: null, verifiedBy: null, updatedAt: now }, 'allowlisted');
 }
 
