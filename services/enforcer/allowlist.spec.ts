@@ -4,29 +4,15 @@ import { createAllowlistPoller } from './allowlist.ts';
 import { applyFlag, emptyState, type NumberState } from './machine.ts';
 import type { EnforcementStore } from './store.ts';
 import { viewOf } from './view.ts';
+import { blockRecommended } from './testing/flags.ts';
 
-const H = 3_600_000;
 const NOW = Date.UTC(2026, 10, 28, 12);
 const A = '+8613800138001';
 const B = '+8613800138002';
 const KEY = 'cg:allowlist';
 
 function flag(number: string, over: Partial<FlagEvent> = {}): FlagEvent {
-  return {
-    flagId: `f-${number}`,
-    number,
-    severity: 'BLOCK_RECOMMENDED',
-    score: 92,
-    reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 9, threshold: 3 }],
-    windowStart: NOW - 6 * H,
-    windowEnd: NOW - 5 * H,
-    detectedAt: NOW - 5 * H,
-    emittedAt: NOW - 5 * H,
-    numberClass: 'MOBILE',
-    accessProvider: 'CMCC',
-    evidence: { calls: 120 },
-    ...over,
-  };
+  return blockRecommended(NOW, { flagId: `f-${number}`, number, ...over });
 }
 
 /** A fake allowlist set (members as written, any form), an in-memory store, a logger that records. */

@@ -6,6 +6,7 @@ import type { Allowlist } from './allowlist.ts';
 import { DEFAULT_MACHINE_OPTIONS, emptyState, type NumberState } from './machine.ts';
 import type { EnforcementStore } from './store.ts';
 import { viewOf } from './view.ts';
+import { blockRecommended } from './testing/flags.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -15,21 +16,7 @@ const MAX_FUTURE = 300_000;
 const OPTIONS: HandlerOptions = { ...DEFAULT_MACHINE_OPTIONS, maxFutureMs: MAX_FUTURE };
 
 function flag(over: Partial<FlagEvent> = {}): FlagEvent {
-  return {
-    flagId: 'f-block',
-    number: NUMBER,
-    severity: 'BLOCK_RECOMMENDED',
-    score: 92,
-    reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 9, threshold: 3 }],
-    windowStart: NOW - 6 * H,
-    windowEnd: NOW - 5 * H,
-    detectedAt: NOW - 5 * H,
-    emittedAt: NOW - 5 * H,
-    numberClass: 'MOBILE',
-    accessProvider: 'CMCC',
-    evidence: { calls: 120 },
-    ...over,
-  };
+  return blockRecommended(NOW, { number: NUMBER, ...over });
 }
 
 function review(over: Partial<ReviewDecision> = {}): ReviewDecision {
