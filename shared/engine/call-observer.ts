@@ -54,6 +54,8 @@ const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
 const MARKETING = MARKETING_;
+/** The national numbering plan's E.164 prefix: its callees keep `timeZone`'s clock. */
+const NATIONAL_PREFIX = '+86';
 
 /** Counts call `e` from `caller` (record `slot`, windows already at `t`'s number) to `callee`; returns `OBSERVED_*` bits. */
 export function observeCall(cx: EngineContext, slot: number, caller: number, callee: number, e: CallEvent, t: number): number {
@@ -126,16 +128,20 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
       ctr.addIn(slot, H24, NEW_STRANGERS);
     }
     if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
+    // The night is the callee's: `timeZone` is the clock of the national plan's callees (+86); one abroad lives
+    // on another clock, not known here, so its calls are not judged for quiet hours at all.
     const q = cfg.rules.quietHours;
-    if (inHours(cx.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
+    if (e.callee.startsWith(NATIONAL_PREFIX) && inHours(cx.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
   }
   if (marketing && !consented && !calledBack) ctr.add(slot, NO_CONSENT);
 
   const last = st.lastCallee(slot);
   const gap = callee - last;
   // Scanning a number range: runs of consecutive strangers (a consented
-  // customer list called in order is not scanning).
-  if (stranger && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
+  // customer list called in order is not scanning), each counted once an
+  // hour: redialling a few neighbouring lines (a hospital's or company's
+  // numbers, busy) is not scanning a range.
+  if (stranger && (isNew || sinceLast >= 3600) && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
     ctr.add(slot, SEQUENTIAL);
     interesting = true;
   }
@@ -157,8 +163,12 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
       const n = pairs.get16(p, 'afterReject') + 1;
       pairs.set16(p, 'afterReject', n);
       ctr.add(slot, REJECTION_REPEATS);
-      if (n > st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) st.set16(slot, 'rrMax', n);
-      st.set32(slot, 'rrAt', sec);
+      // The number's largest run and when it was reached: a smaller run elsewhere does not renew an old maximum
+      // (which would keep evidence past its memory), it only replaces one that has aged out.
+      if (n >= st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) {
+        st.set16(slot, 'rrMax', n);
+        st.set32(slot, 'rrAt', sec);
+      }
       interesting = true;
     }
   }
@@ -172,26 +182,44 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     if (stranger && !busyLine(cx, callee, sec)) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
   }
 
-  // Call bombing: attempts at one stranger within the bombing window.
+  // Call bombing: attempts at one stranger within the bombing window. The pair counts its attempts in epoch-aligned
+  // windows (current and previous, as the number's counters do), and a run is read as the sliding-window estimate
+  // cur + prev × (1 − elapsed share of the current window), rounded down: exact at the window's start and for an
+  // even run, so eight attempts within any hour are counted whether or not they cross a window's end (a window
+  // anchored at the first attempt missed those). An attempt too late for the previous window counts for nothing.
   const bombSec = cfg.rules.callBombing.windowMs / 1000;
-  let bombs = pairs.get16(p, 'bombCount') + 1;
-  if (sec - pairs.get32(p, 'bombStart') > bombSec) {
-    pairs.set32(p, 'bombStart', sec);
-    bombs = 1;
+  const winStart = sec - (sec % bombSec);
+  const curStart = pairs.get32(p, 'bombStart');
+  let cur = pairs.get8(p, 'bombCur');
+  let prev = pairs.get8(p, 'bombPrev');
+  if (winStart > curStart) {
+    prev = winStart - curStart === bombSec ? cur : 0;
+    cur = 0;
+    pairs.set32(p, 'bombStart', winStart);
   }
-  pairs.set16(p, 'bombCount', bombs);
-  if (stranger && bombs >= 3) {
-    if (bombs > st.get16(slot, 'bombMax') || sec - st.get32(slot, 'bombAt') > bombSec) st.set16(slot, 'bombMax', bombs);
-    st.set32(slot, 'bombAt', sec);
+  const inCurrent = winStart >= curStart;
+  const counted = inCurrent || curStart - winStart === bombSec;
+  if (inCurrent) pairs.set8(p, 'bombCur', ++cur);
+  else if (counted) pairs.set8(p, 'bombPrev', ++prev);
+  if (winStart > curStart) pairs.set8(p, 'bombPrev', prev);
+  const elapsed = sec - (inCurrent ? winStart : curStart);
+  const bombs = Math.floor(cur + prev * (1 - Math.max(0, elapsed) / bombSec));
+  if (stranger && counted && bombs >= 3) {
+    // As for rrMax above: only a run at least as large, or one after the maximum has aged out, replaces it.
+    if (bombs >= st.get16(slot, 'bombMax') || sec - st.get32(slot, 'bombAt') > bombSec) {
+      st.set16(slot, 'bombMax', bombs);
+      st.set32(slot, 'bombAt', sec);
+    }
     interesting = true;
   }
 
-  // Swarm bombing: the strangers who ring this callee again and again, whatever their numbers.
+  // Swarm bombing: the strangers who ring this callee again and again, whatever their numbers. A stranger joins a
+  // callee's swarm at its `attemptsEach`-th attempt in the current window (aligned as the swarm table's windows are).
   const sw = cfg.rules.swarmBombing;
-  if (stranger) {
+  if (stranger && inCurrent) {
     const engagedNow = outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec;
-    if (bombs >= sw.attemptsEach) {
-      if (observeSwarm(cx, slot, caller, callee, e.callee, sec, bombs, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
+    if (cur >= sw.attemptsEach) {
+      if (observeSwarm(cx, slot, caller, callee, e.callee, sec, cur, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
     } else if (engagedNow) {
       observeEngagedFirstTry(cx, callee, sec);
     }

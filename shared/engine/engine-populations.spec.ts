@@ -136,6 +136,31 @@ describe('sequential dialler', () => {
     expect(reason.value).toBeGreaterThanOrEqual(15);
     expect(reason.window).toBe('1h');
   });
+
+  it('a patient redialling a clinic\'s four neighbouring lines, busy, 16 times in 48 min is not SEQUENTIAL_DIALING', () => {
+    const patient = mobile(702, '138');
+    const lines = ['+8675588886661', '+8675588886662', '+8675588886663', '+8675588886664'];
+    const tr = new Traffic();
+    for (let i = 0; i < 16; i++) tr.call(T0 + i * 3 * MIN, patient, lines[i % 4], { outcome: 'BUSY', ringMs: 2 * SEC });
+    expect(withRule(play(engine(), tr.inputs()).flags, 'SEQUENTIAL_DIALING')).toEqual([]);
+  });
+});
+
+describe('night calls', () => {
+  /** Eight unanswered calls to strangers, five minutes apart, from 23:00 Shanghai (15:00 UTC). */
+  const night = (callee: (i: number) => string) => {
+    const tr = new Traffic();
+    for (let i = 0; i < 8; i++) tr.noAnswer(Date.UTC(2025, 5, 3, 15, 0) + i * 5 * MIN, mobile(801, '138'), callee(i));
+    return withRule(play(engine(), tr.inputs()).flags, 'QUIET_HOURS');
+  };
+
+  it('calls to strangers at night in China are QUIET_HOURS', () => {
+    expect(night((i) => mobile(30_000_000 + i * 9_731, '137'))).not.toEqual([]);
+  });
+
+  it('calls abroad are not judged on China\'s night: 23:00 in Shanghai is 11:00 in New York', () => {
+    expect(night((i) => `+1212${2_000_000 + i * 97_531}`)).toEqual([]);
+  });
 });
 
 describe('snowshoe campaign', () => {

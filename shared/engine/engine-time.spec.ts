@@ -342,6 +342,21 @@ describe('window boundaries', () => {
     expect(withRule(bombing(HOUR + SEC), 'CALL_BOMBING')).toEqual([]);
   });
 
+  it('call bombing: eight attempts within an hour across a window end count (one, then runs of four at 56–59 and 61–64 min)', () => {
+    const tr = new Traffic();
+    const at = [0, 56, 57, 58, 59, 61, 62, 63, 64].map((m) => T0 + m * MIN);
+    for (const t of at) tr.noAnswer(t, CALLER, VICTIM);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'CALL_BOMBING').map((f) => f.reasons.find((r) => r.rule === 'CALL_BOMBING')?.value)).toEqual([8]);
+  });
+
+  it('call bombing: thirteen attempts within an hour across a window end are bombing, however the windows fall', () => {
+    for (const offset of [0, 7, 25, 44]) {
+      const tr = new Traffic();
+      for (let i = 0; i < 13; i++) tr.noAnswer(T0 + offset * MIN + 50 * MIN + i * 4 * MIN, CALLER, VICTIM);
+      expect(withRule(play(engine(), tr.inputs()).flags, 'CALL_BOMBING'), `offset ${offset} min`).toHaveLength(1);
+    }
+  });
+
   /** A rejection, a repeat an hour later, and a second repeat `lastAt` after the rejection. */
   const repeats = (lastAt: number) => {
     const tr = new Traffic();

@@ -122,6 +122,14 @@ export interface ScoredReason extends FlagReason {
    * and late, not a nuisance). See `verdict`.
    */
   context?: boolean;
+  /**
+   * Evidence, but drawn from calls another reason already judges (QUIET_HOURS
+   * is marketing-like by LOW_ANSWER_FANOUT's own engagement test on the same
+   * stranger calls): it adds its points and may make a LABEL, but it is not
+   * another rule towards BLOCK_RECOMMENDED (six unanswered calls at night are
+   * one signal, not two). See `verdict`.
+   */
+  restates?: boolean;
 }
 
 export type RulesConfig = EngineConfig['rules'];

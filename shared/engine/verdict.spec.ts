@@ -73,6 +73,18 @@ describe('verdict', () => {
     for (const r of strong) expect(verdict([r!, ...context], sev).severity, r!.rule).not.toBe('BLOCK_RECOMMENDED');
   });
 
+  it('does not count marketing-like QUIET_HOURS as a second rule: unanswered night calls are one signal with LOW_ANSWER_FANOUT', () => {
+    const rules = defaultConfig().rules;
+    // Six strangers rung between 22:30 and 22:40, none answering: both rules judge the same six calls.
+    const s: Signals = { ...emptySignals(), quietStranger24h: 6, strangerCalls1h: 6, strangerCalls24h: 6, newStrangers1h: 6, newStrangers24h: 6, calls1h: 6, calls24h: 6 };
+    const night = quietHours(s, rules)!;
+    expect(night.context).toBeUndefined();
+    expect(night.restates).toBe(true);
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 60), night], sev).severity).toBe('LABEL');
+    // Alone it is still a LABEL: marketing at night.
+    expect(verdict([night], sev).severity).toBe('LABEL');
+  });
+
   it('gives BLOCK_RECOMMENDED to two strong signals reaching the block score', () => {
     expect(verdict([reason('LOW_ANSWER_FANOUT', 60), reason('COMPLAINTS', 20)], sev)).toEqual({ score: 80, severity: 'BLOCK_RECOMMENDED' });
   });

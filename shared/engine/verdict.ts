@@ -14,7 +14,7 @@ export interface Verdict {
  * Combines the reasons into a score (the sum of their points, capped at
  * 100) and a severity. BLOCK_RECOMMENDED needs the block score AND at least
  * `blockMinRules` distinct evidence rules each adding real weight (≥ 20
- * points; context reasons never count): one signal, however strong, stops
+ * points; context reasons, and evidence restating another's, never count): one signal, however strong, stops
  * at LABEL, padded with context or not, since a number is verified by a
  * person before it is shut down. Context reasons (volume, short talk, the
  * hour) strengthen evidence but cannot make a LABEL: unless the evidence
@@ -32,7 +32,8 @@ export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['sever
       // context reason (HIGH_FREQUENCY 25–29, QUIET_HOURS at engaged callees
       // 25–40, SHORT_CALLS up to 20) is weak whatever its points, and volume
       // comes with most strong signals (60 attempts at one victim are 60 calls).
-      if (r.points >= 20) strong++;
+      // A reason that restates other evidence (QUIET_HOURS by the engagement test) is not another rule.
+      if (r.points >= 20 && r.restates !== true) strong++;
     }
   }
   let score = Math.min(100, Math.round(sum));

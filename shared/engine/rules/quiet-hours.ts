@@ -6,7 +6,8 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
  * own it is WATCH; when the number's stranger calls are also marketing-like
  * — the callees do not engage (upper bound of the engagement rate under
  * LOW_ANSWER_FANOUT's maximum, per callee) — it is a LABEL: marketing at
- * night. Otherwise it is context (see `verdict`).
+ * night, though not a second rule towards BLOCK_RECOMMENDED (that test is
+ * LOW_ANSWER_FANOUT's, on the same calls). Otherwise it is context (see `verdict`).
  */
 export const quietHours: Rule = (s, c) => {
   const { strangerCallsPerDay } = c.quietHours;
@@ -19,7 +20,9 @@ export const quietHours: Rule = (s, c) => {
     value: r1(s.quietStranger24h),
     threshold: strangerCallsPerDay,
     points: rising(s.quietStranger24h, strangerCallsPerDay, marketingLike ? 50 : 25, 15, 4),
-    // Late calls that strangers take are context (a school's evening round running late), not evidence.
-    ...(marketingLike ? {} : { context: true }),
+    // Late calls that strangers take are context (a school's evening round running late), not evidence. Calls
+    // they do not take are evidence, but judged marketing-like by LOW_ANSWER_FANOUT's own test: not another rule
+    // towards BLOCK_RECOMMENDED.
+    ...(marketingLike ? { restates: true } : { context: true }),
   };
 };

@@ -19,7 +19,7 @@ describe('PairCache', () => {
     const i = pc.getOrCreate(A, callee(1), 100);
     expect(pc.created).toBe(true);
     expect([pc.caller(i), pc.callee(i), pc.lastSeen(i)]).toEqual([A, callee(1), 100]);
-    expect([pc.get16(i, 'attempts'), pc.get16(i, 'afterReject'), pc.get16(i, 'bombCount')]).toEqual([0, 0, 0]);
+    expect([pc.get16(i, 'attempts'), pc.get16(i, 'afterReject'), pc.get8(i, 'bombCur'), pc.get8(i, 'bombPrev')]).toEqual([0, 0, 0, 0]);
     expect([pc.get32(i, 'rejectedAt'), pc.get32(i, 'bombStart'), pc.get8(i, 'talks'), pc.get8(i, 'flags')]).toEqual([0, 0, 0, 0]);
     pc.set16(i, 'attempts', 3);
     expect(pc.getOrCreate(A, callee(1), 200)).toBe(i);

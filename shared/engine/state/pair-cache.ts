@@ -15,8 +15,9 @@ const GROW_AT = 1 / 4;
 /** Record of one pair: 32 bytes, two to a cache line. */
 const STRIDE = 32;
 const U32 = { rejectedAt: 4, bombStart: 5 } as const;
-const U16 = { attempts: 12, afterReject: 13, bombCount: 14 } as const;
-const U8 = { talks: 30, flags: 31 } as const;
+const U16 = { attempts: 12, afterReject: 13 } as const;
+/** bombCur/bombPrev: attempts in the current and previous call-bombing window (bombStart: the current one's start), saturating at 255. */
+const U8 = { bombCur: 28, bombPrev: 29, talks: 30, flags: 31 } as const;
 
 export type PairU32Field = keyof typeof U32;
 export type PairU16Field = keyof typeof U16;
