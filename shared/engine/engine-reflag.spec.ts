@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Severity } from '../contracts/records.ts';
 import { defaultConfig } from '../config/index.ts';
 import { createEngine } from './index.ts';
-import { DAY, HOUR, SEC, T0, Traffic, mobile, play, rng, stranger, type Input } from './testing/calls.ts';
+import { DAY, HOUR, MIN, SEC, T0, Traffic, mobile, play, rng, stranger, type Input } from './testing/calls.ts';
 
 const RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
 const CALLER = mobile(1, '138');
@@ -132,5 +132,52 @@ describe('flagId', () => {
     const flags = run(tr.inputs());
     expect(flags).toHaveLength(2);
     expect(flags[0].flagId).not.toBe(flags[1].flagId);
+  });
+});
+
+describe('evidence that is remembered for days', () => {
+  /** Three reporters on day 0; then, each day, eight strangers who all answer and talk (nothing call-based fires). */
+  function complainedThenOrdinary(extra: (tr: Traffic) => void = () => {}): Input[] {
+    const tr = new Traffic();
+    for (let i = 0; i < 3; i++) tr.complaint(T0 + i * MIN, stranger(900 + i, '137'), CALLER);
+    let n = 0;
+    for (let d = 1; d <= 12; d++) for (let i = 0; i < 8; i++) tr.answered(T0 + d * DAY + i * 5 * MIN, CALLER, stranger(++n), 120);
+    extra(tr);
+    return tr.inputs();
+  }
+
+  it('the same complaints do not make a new flag every day of their 30-day window', () => {
+    const flags = run(complainedThenOrdinary());
+    expect(flags.map((f) => f.severity)).toEqual(['WATCH', 'LABEL']);
+    expect(flags.every((f) => f.detectedAt < T0 + DAY)).toBe(true);
+  });
+
+  it('a new complaint days later is new evidence: flagged again', () => {
+    const flags = run(complainedThenOrdinary((tr) => tr.complaint(T0 + 5 * DAY, stranger(950, '137'), CALLER)));
+    expect(flags.map((f) => f.severity)).toEqual(['WATCH', 'LABEL', 'LABEL']);
+    expect(flags[2].detectedAt).toBe(T0 + 5 * DAY);
+    expect(flags[2].flagId).not.toBe(flags[1].flagId);
+  });
+
+  it('the same repeats after a refusal do not make a new flag every day of their 7-day memory', () => {
+    const tr = new Traffic();
+    const victim = stranger(1);
+    tr.rejected(T0, CALLER, victim);
+    for (let i = 1; i <= 3; i++) tr.noAnswer(T0 + i * 10 * MIN, CALLER, victim);
+    let n = 0;
+    for (let d = 1; d <= 6; d++) for (let i = 0; i < 8; i++) tr.answered(T0 + d * DAY + i * 5 * MIN, CALLER, stranger(100 + ++n), 120);
+    expect(run(tr.inputs()).map((f) => f.severity)).toEqual(['WATCH', 'LABEL']);
+  });
+
+  it('a configured window is the reason\'s window and the flag\'s span: complaints over 90 days', () => {
+    const cfg = defaultConfig();
+    cfg.rules.complaints.windowMs = 90 * DAY;
+    const tr = new Traffic();
+    for (const [i, day] of [0, 40, 80].entries()) tr.complaint(T0 + day * DAY, stranger(900 + i, '137'), CALLER);
+    const flags = play(createEngine(cfg, { now: () => 0 }), tr.inputs()).flags;
+    const label = flags.find((f) => f.severity === 'LABEL')!;
+    expect(label.reasons).toEqual([{ rule: 'COMPLAINTS', window: '90d', value: 3, threshold: 2 }]);
+    expect(label.windowStart).toBe(label.detectedAt - 90 * DAY);
+    expect(label.windowStart).toBeLessThanOrEqual(T0);
   });
 });

@@ -435,18 +435,37 @@ export class DetectionEngine implements Engine {
     const rank = SEVERITY_RANK[v.severity];
     const sec = Math.floor(t / 1000);
     const last = st.get8(slot, 'lastSeverity');
-    const fresh = last === 0 || sec - st.get32(slot, 'lastFlagAt') >= this.config.reflagAfterMs / 1000;
+    const lastAt = st.get32(slot, 'lastFlagAt');
+    let span = 0;
+    let opened = false;
+    for (const r of reasons) {
+      const w = windowMs(r.window);
+      if (w > span) span = w;
+      if (!opened && this.newEvidence(r.rule, w, slot, t, lastAt)) opened = true;
+    }
+    const fresh = last === 0 || (sec - lastAt >= this.config.reflagAfterMs / 1000 && opened);
     if (!fresh && rank <= last) return;
 
-    let span = 0;
-    for (const r of reasons) span = Math.max(span, windowMs(r.window));
     const windowStart = t - span;
     // The episode is named by the second it opened (its first flag), not by its evidence window's start: two
     // episodes whose windows start alike (a 7-day rule's, then a 30-day rule's 23 days later) are two flags.
     if (fresh) st.set32(slot, 'episodeStart', sec);
     st.set8(slot, 'lastSeverity', rank);
-    st.set32(slot, 'lastFlagAt', sec);
+    // Never moved back: a late complaint judged at its own, earlier time must not make the next call's flag fresh.
+    if (sec > lastAt) st.set32(slot, 'lastFlagAt', sec);
     this.emit(slot, t, windowStart, v.score, v.severity, reasons, s);
+  }
+
+  /**
+   * Whether a reason rests on evidence a flag at `lastAt` (seconds) did not have: a new window has opened since
+   * (a 1-hour or 24-hour rule's, an hour or a day later), or, for the rules that remember for days, its latest
+   * evidence came after that flag: a complaint, a run of repeats after a refusal at least as large. The same
+   * complaints of a 30-day window do not make a new flag every day (a flood of identical flags).
+   */
+  private newEvidence(rule: RuleName, w: number, slot: number, t: number, lastAt: number): boolean {
+    if (rule === 'COMPLAINTS') return this.complaintStore.latest(this.state.key(slot)) > lastAt * 1000;
+    if (rule === 'REJECTION_REPEAT') return this.state.get32(slot, 'rrAt') > lastAt;
+    return t - w >= lastAt * 1000;
   }
 
   private emit(

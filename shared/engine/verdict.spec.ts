@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RuleName } from '../contracts/records.ts';
 import { defaultConfig } from '../config/index.ts';
 import type { ScoredReason } from './signals.ts';
-import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
+import { SEVERITY_RANK, flagId, verdict, windowLabel, windowMs } from './verdict.ts';
 import { RULE_SET } from './rules/index.ts';
 import { callBombing } from './rules/call-bombing.ts';
 import { highFrequency } from './rules/high-frequency.ts';
@@ -131,5 +131,12 @@ describe('windowMs', () => {
     expect(windowMs('24h')).toBe(86_400_000);
     expect(windowMs('7d')).toBe(7 * 86_400_000);
     expect(windowMs('30d')).toBe(30 * 86_400_000);
+  });
+
+  it('reads back the label of any configured window', () => {
+    for (const ms of [3_600_000, 86_400_000, 7 * 86_400_000, 30 * 86_400_000, 90 * 86_400_000, 4 * 3_600_000, 48 * 3_600_000, 45 * 60_000, 90_000]) {
+      expect(windowMs(windowLabel(ms)), windowLabel(ms)).toBe(ms);
+    }
+    expect([windowLabel(3_600_000), windowLabel(86_400_000), windowLabel(7 * 86_400_000), windowLabel(36 * 3_600_000)]).toEqual(['1h', '24h', '7d', '36h']);
   });
 });

@@ -54,9 +54,22 @@ export function flagId(number: string, severity: Severity, episodeOpenedMs: numb
   return createHash('sha256').update(`${number}|${severity}|${episodeOpenedMs}`).digest('hex').slice(0, 32);
 }
 
-const WINDOW_MS: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Length of a reason's window label in ms (unknown labels count as 24 h). */
+/**
+ * A window's label from its length: whole days past a day (`7d`, `30d`), else
+ * whole hours (`1h`, `24h`), minutes or seconds. The rules whose window is
+ * configured label it so, and `windowMs` reads it back.
+ */
+export function windowLabel(ms: number): string {
+  if (ms > 86_400_000 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.ceil(ms / 1_000)}s`;
+}
+
+/** Length of a reason's window label in ms (`windowLabel`'s form; an unknown label counts as 24 h). */
 export function windowMs(label: string): number {
-  return WINDOW_MS[label] ?? 86_400_000;
+  const m = /^(\d+)([smhd])$/.exec(label);
+  return m ? Number(m[1]) * UNIT_MS[m[2]] : 86_400_000;
 }

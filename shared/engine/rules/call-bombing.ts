@@ -1,4 +1,5 @@
 import { rising, type Rule } from '../signals.ts';
+import { windowLabel } from '../verdict.ts';
 
 /**
  * CALL_BOMBING: many attempts at one stranger within a short window
@@ -10,7 +11,7 @@ export const callBombing: Rule = (s, c) => {
   if (s.bombingMax < attempts) return null;
   return {
     rule: 'CALL_BOMBING',
-    window: '1h',
+    window: windowLabel(c.callBombing.windowMs),
     value: s.bombingMax,
     threshold: attempts,
     points: rising(s.bombingMax, attempts, 55, 20, 3),

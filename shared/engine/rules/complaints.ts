@@ -1,4 +1,5 @@
 import { r1, type Rule } from '../signals.ts';
+import { windowLabel } from '../verdict.ts';
 
 /**
  * COMPLAINTS: distinct reporters in the ageing window, acquaintances
@@ -9,5 +10,5 @@ export const complaints: Rule = (s, c) => {
   const { distinctReporters } = c.complaints;
   if (s.complaintWeighted < distinctReporters) return null;
   const points = Math.min(80, 35 + 15 * (s.complaintWeighted - distinctReporters));
-  return { rule: 'COMPLAINTS', window: '30d', value: r1(s.complaintWeighted), threshold: distinctReporters, points };
+  return { rule: 'COMPLAINTS', window: windowLabel(c.complaints.windowMs), value: r1(s.complaintWeighted), threshold: distinctReporters, points };
 };

@@ -1,4 +1,5 @@
 import { type Rule } from '../signals.ts';
+import { windowLabel } from '../verdict.ts';
 
 /**
  * REJECTION_REPEAT: further attempts at a callee who explicitly rejected
@@ -13,5 +14,5 @@ export const rejectionRepeat: Rule = (s, c) => {
   if (s.rejectionRepeatMax < repeats) return null;
   const extra = s.rejectionRepeatMax - repeats;
   const points = Math.min(85, 40 + 15 * extra);
-  return { rule: 'REJECTION_REPEAT', window: '7d', value: s.rejectionRepeatMax, threshold: repeats, points };
+  return { rule: 'REJECTION_REPEAT', window: windowLabel(c.rejectionRepeat.memoryMs), value: s.rejectionRepeatMax, threshold: repeats, points };
 };

@@ -1,4 +1,5 @@
 import { rising, wilsonUpper, type Rule, type RulesConfig } from '../signals.ts';
+import { windowLabel } from '../verdict.ts';
 
 /**
  * SWARM_BOMBING: one of many numbers flooding one victim — call bombing
@@ -17,7 +18,7 @@ export const swarmBombing: Rule = (s, c) => {
   if (s.swarmCallers < callers) return null;
   return {
     rule: 'SWARM_BOMBING',
-    window: '1h',
+    window: windowLabel(c.swarmBombing.windowMs),
     value: s.swarmCallers,
     threshold: callers,
     points: rising(s.swarmCallers, callers, 50, 20, 3),
