@@ -155,6 +155,35 @@ describe('validation', () => {
     );
   });
 
+  const envErrors = (cfg: unknown) => errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify(cfg) } }));
+
+  it('refuses a lateness beyond the counters\' hour (a call accepted later would count nowhere)', () => {
+    expect(envErrors({ allowedLatenessMs: 10_800_000 })).toEqual([
+      'allowedLatenessMs: must be at most 3600000 (1 h): the counters keep the current and the previous hour, so a call accepted later would count nowhere (in CALLGUARD_ENGINE_CONFIG)',
+    ]);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ allowedLatenessMs: 3_600_000 }) } }).ok).toBe(true);
+  });
+
+  it('refuses an idle eviction shorter than a day, the re-flag interval or the lateness (an evicted number would flag anew)', () => {
+    expect(envErrors({ idleEvictMs: 3_600_000 })).toEqual([
+      'idleEvictMs: must be at least 86400000 (24 h, reflagAfterMs and allowedLatenessMs, whichever is longest), not 3600000 (in CALLGUARD_ENGINE_CONFIG)',
+    ]);
+    expect(envErrors({ reflagAfterMs: 7 * 86_400_000 })[0]).toMatch(/^idleEvictMs: must be at least 604800000 /);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ reflagAfterMs: 7 * 86_400_000, idleEvictMs: 10 * 86_400_000 }) } }).ok).toBe(true);
+  });
+
+  it('refuses thresholds its counters can never reach, naming the limit', () => {
+    const e = envErrors({ rules: { highFrequency: { callsPerDay: 66_000 }, callBombing: { attempts: 300 }, swarmBombing: { callers: 256 } } });
+    expect(e.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['rules.callBombing.attempts', 'rules.highFrequency.callsPerDay', 'rules.swarmBombing.callers']);
+    expect(e.find((m) => m.startsWith('rules.highFrequency'))).toMatch(/65535/);
+    expect(e.find((m) => m.startsWith('rules.callBombing'))).toMatch(/255/);
+  });
+
+  it('refuses fractional severity scores (a flag\'s score is an int) and a bombing window of part seconds', () => {
+    expect(envErrors({ severity: { label: 50.5 } }).map((m) => m.slice(0, m.indexOf(':')))).toEqual(['severity.label']);
+    expect(envErrors({ rules: { callBombing: { windowMs: 3_600_500 } } })).toEqual(['rules.callBombing.windowMs: must be whole seconds (a multiple of 1000 ms) (in CALLGUARD_ENGINE_CONFIG)']);
+  });
+
   it('refuses severity scores that do not rise with the severity (context alone would reach BLOCK_RECOMMENDED)', () => {
     // block 30 < label 50: HIGH_FREQUENCY (29) + SHORT_CALLS (20), both context with no evidence, scored 49 → BLOCK_RECOMMENDED.
     const e = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { block: 30 } }) } }));

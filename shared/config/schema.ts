@@ -9,14 +9,24 @@ import { z } from 'zod';
 import { normalize } from '../numbers/index.ts';
 
 const ms = z.number().int().positive();
-const count = z.number().int().min(1);
+/** Whole seconds of event time: the stores that keep times keep seconds. */
+const seconds = ms.refine((v) => v % 1000 === 0, { message: 'must be whole seconds (a multiple of 1000 ms)' });
+/**
+ * A count threshold. The windowed counters stop at 65,535 (uint16): a higher
+ * threshold could never be reached, which would turn its rule off unnoticed.
+ */
+const count = z.number().int().min(1).max(65_535);
+/** A threshold on a per-pair or per-swarm count kept in one byte (saturating at 255). */
+const byteCount = z.number().int().min(1).max(255);
+/** The counters' shortest horizon (1 h): a call later than that behind the newest falls outside their windows. */
+const LATENESS_MAX_MS = 3_600_000;
 const ratio = z.number().min(0).max(1);
 const hour = z.number().int().min(0).max(23);
 
 export const engineConfigSchema = z
   .object({
     /** Events older than the watermark (max event time − this) are late: counted and routed. */
-    allowedLatenessMs: ms.default(120_000),
+    allowedLatenessMs: ms.max(LATENESS_MAX_MS, { message: `must be at most ${LATENESS_MAX_MS} (1 h): the counters keep the current and the previous hour, so a call accepted later would count nowhere` }).default(120_000),
     /** A number with no activity for this long is evicted (its windowed state has aged out). */
     idleEvictMs: ms.default(3 * 24 * 3_600_000),
     /** Most entries of the caller→callee pair cache (it grows up to this); lossy, recency-evicted beyond it. */
@@ -123,8 +133,8 @@ export const engineConfigSchema = z
           .prefault({}),
         callBombing: z
           .object({
-            attempts: count.default(8),
-            windowMs: ms.default(3_600_000),
+            attempts: byteCount.default(8),
+            windowMs: seconds.default(3_600_000),
           })
           .strict()
           .prefault({}),
@@ -135,9 +145,9 @@ export const engineConfigSchema = z
              * times within the window, that make a swarm. Six: a shop's busy hour
              * also brings several customers who retry, but it answers them.
              */
-            callers: count.default(6),
+            callers: byteCount.default(6),
             /** Attempts at the callee (within the per-pair bombing window) that make a caller one of the swarm. Two: one redial is a repeat. */
-            attemptsEach: z.number().int().min(2).default(2),
+            attemptsEach: z.number().int().min(2).max(255).default(2),
             /**
              * The callee engages in at most this share of the swarm's attempts (upper
              * bound of its interval at `z`): a bombing victim answers nobody, or hangs
@@ -228,9 +238,10 @@ export const engineConfigSchema = z
       .prefault({}),
     severity: z
       .object({
-        watch: z.number().min(1).max(100).default(25),
-        label: z.number().min(1).max(100).default(50),
-        block: z.number().min(1).max(100).default(80),
+        // Whole points: a flag's score is an int (the contract), and a LABEL's capped score is `label` − 1.
+        watch: z.number().int().min(1).max(100).default(25),
+        label: z.number().int().min(1).max(100).default(50),
+        block: z.number().int().min(1).max(100).default(80),
         /** BLOCK_RECOMMENDED needs at least this many distinct contributing rules. */
         blockMinRules: z.number().int().min(2).default(2),
       })
@@ -245,7 +256,15 @@ export const engineConfigSchema = z
       })
       .prefault({}),
   })
-  .strict();
+  .strict()
+  // A number is evicted only once its state can no longer matter: its 24-hour windows empty, its last flag older
+  // than the re-flag interval (an evicted number's next flag is a first one), and past any late call for it.
+  .superRefine((v, ctx) => {
+    const floor = Math.max(86_400_000, v.reflagAfterMs, v.allowedLatenessMs);
+    if (v.idleEvictMs < floor) {
+      ctx.addIssue({ code: 'custom', path: ['idleEvictMs'], message: `must be at least ${floor} (24 h, reflagAfterMs and allowedLatenessMs, whichever is longest), not ${v.idleEvictMs}` });
+    }
+  });
 
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
 
