@@ -21,6 +21,17 @@ describe('ComplaintStore', () => {
     expect(old.reporters(REPORTED, T + 3000)).toMatchObject({ count: 1, reports: 1 });
   });
 
+  it('does not count a reporter\'s complaints that aged out before its latest (evidence.complaints)', () => {
+    const s = new ComplaintStore(WINDOW);
+    for (let i = 0; i < 5; i++) s.add(REPORTED, 1, T + i * 60_000, 1);
+    s.add(REPORTED, 1, T + 40 * DAY, 0.5);
+    s.add(REPORTED, 2, T + 40 * DAY + 1000, 1);
+    expect(s.reporters(REPORTED, T + 40 * DAY + 2000)).toEqual({ count: 2, weighted: 1.5, first: T + 40 * DAY, reports: 2 });
+    // A complaint older than the window behind the reporter's latest adds nothing.
+    s.add(REPORTED, 2, T, 1);
+    expect(s.reporters(REPORTED, T + 40 * DAY + 2000).reports).toBe(2);
+  });
+
   it('counts distinct reporters', () => {
     const s = new ComplaintStore(WINDOW);
     s.add(REPORTED, 1, T, 1);

@@ -5,7 +5,7 @@ interface Entry {
   /** The reporter's latest complaint. */
   time: number;
   weight: number;
-  /** The reporter's complaints since its entry was made (evidence, not the rule: a reporter counts once). */
+  /** The reporter's complaints within the window of its latest (evidence, not the rule: a reporter counts once). */
   reports: number;
 }
 
@@ -29,6 +29,15 @@ export class ComplaintStore {
     if (!list) this.byNumber.set(reported, (list = []));
     const existing = list.find((e) => e.reporter === reporter);
     if (existing) {
+      // The reporter's earlier complaints have aged out of the window before this one: they are no evidence now.
+      if (time - existing.time >= this.windowMs) {
+        existing.time = time;
+        existing.weight = weight;
+        existing.reports = reports;
+        return;
+      }
+      // One so old that it had aged out before the reporter's latest adds nothing that can be on record with it.
+      if (existing.time - time >= this.windowMs) return;
       existing.time = Math.max(existing.time, time);
       existing.weight = Math.max(existing.weight, weight);
       existing.reports += reports;
