@@ -17,14 +17,22 @@ const NEW_STRANGERS = M.NEW_STRANGERS;
 const NEW_STRANGER = OBSERVED_NEW_STRANGER;
 const FIRST_ENGAGED = OBSERVED_FIRST_ENGAGED;
 
-/** Misra–Gries with one counter: the provider carrying most of the number's calls. */
+/**
+ * How far the provider's count may run ahead: another provider carrying the next `PROVIDER_LEAD + 1` calls in a
+ * row takes over. Kept short, so the provider named is the one carrying most of the recent calls (the evidence),
+ * not of the number's whole life: nuisance calls with a number's caller ID entering through a reseller after
+ * months of its owner's calls through the home carrier name the reseller by the time they are flagged.
+ */
+const PROVIDER_LEAD = 4;
+
+/** Misra–Gries with one counter, its lead capped (PROVIDER_LEAD): the provider carrying most of the number's recent calls. */
 export function trackProvider(cx: EngineContext, slot: number, provider: string | null): void {
   if (provider === null) return;
   const id = cx.providers.id(provider);
   const st = cx.state;
   const count = st.get16(slot, 'providerCount');
   if (st.get16(slot, 'provider') === id) {
-    st.set16(slot, 'providerCount', count + 1);
+    if (count < PROVIDER_LEAD) st.set16(slot, 'providerCount', count + 1);
   } else if (count === 0) {
     st.set16(slot, 'provider', id);
     st.set16(slot, 'providerCount', 1);

@@ -140,6 +140,18 @@ describe('flags', () => {
     expect(flags.every((f) => f.accessProvider === 'carrier-a')).toBe(true);
   });
 
+  it('name the provider carrying the evidence calls, not the number\'s lifetime majority (its caller ID abused through a reseller)', () => {
+    const e = createEngine(defaultConfig(), { now: () => 0 });
+    const tr = new Traffic();
+    const friends = [0, 1, 2, 3, 4].map((i) => mobile(100 + i, '135'));
+    for (const f of friends) tr.answered(T0 - HOUR, f, CALLER, 60, { provider: 'carrier-a' });
+    for (let d = 0; d < 2; d++) for (let i = 0; i < 150; i++) tr.answered(T0 + d * 86_400_000 + i * 4 * MIN, CALLER, friends[i % 5], 120, { provider: 'carrier-a' });
+    for (let i = 0; i < 120; i++) tr.noAnswer(T0 + 3 * 86_400_000 + 4 * HOUR + i * 30 * SEC, CALLER, stranger(i + 1), { provider: 'reseller-b' });
+    const { flags } = play(e, tr.inputs());
+    expect(flags.length).toBeGreaterThan(0);
+    expect(flags.map((f) => f.accessProvider)).toEqual(flags.map(() => 'reseller-b'));
+  });
+
   it('give null as access provider when the probes did not say', () => {
     const e = createEngine(defaultConfig(), { now: () => 0 });
     const tr = new Traffic();
