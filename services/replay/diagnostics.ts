@@ -8,8 +8,11 @@
  * Late events (behind the watermark) are not malformed and an unsorted file
  * can have millions of them, so only the first `limit` of those are
  * printed; all are counted.
+ *
+ * Reports are handed to a print function rather than written to stderr
+ * directly: replay gives it its progress reporter's log(), which keeps
+ * them off the line of a progress bar on a terminal.
  */
-import type { Writable } from 'node:stream';
 
 /** An unusable line and why. */
 export interface LineReport {
@@ -25,7 +28,8 @@ export class LineDiagnostics {
   private printed = 0;
 
   constructor(
-    private readonly err: Writable,
+    /** Writes whole lines to stderr (replay: the progress reporter's log). */
+    private readonly print: (text: string) => void,
     private readonly limit = 100,
   ) {}
 
@@ -35,7 +39,7 @@ export class LineDiagnostics {
     let text = '';
     for (const l of lines) text += `${file}:${l.lineNo}: ${l.error}\n`;
     this.bad += lines.length;
-    this.err.write(text);
+    this.print(text);
   }
 
   /** Reports one late event of `file`; printed while fewer than `limit` were. */
@@ -43,12 +47,12 @@ export class LineDiagnostics {
     this.reported++;
     if (this.printed >= this.limit) return;
     this.printed++;
-    this.err.write(`${file}:${lineNo}: ${message}\n`);
+    this.print(`${file}:${lineNo}: ${message}\n`);
   }
 
   /** Prints how many late-event reports were held back, if any. */
   finish(): void {
     const hidden = this.reported - this.printed;
-    if (hidden > 0) this.err.write(`… ${hidden} more late-event report${hidden === 1 ? '' : 's'} not shown (first ${this.limit} printed)\n`);
+    if (hidden > 0) this.print(`… ${hidden} more late-event report${hidden === 1 ? '' : 's'} not shown (first ${this.limit} printed)\n`);
   }
 }

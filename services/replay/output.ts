@@ -24,7 +24,14 @@ export class FlagWriter {
   private buffer = '';
   private blocked = false;
 
-  constructor(private readonly out: Writable) {
+  /**
+   * `beforeWrite` runs before each chunk is written (replay: take the
+   * progress bar off its line when stdout is the same terminal as stderr).
+   */
+  constructor(
+    private readonly out: Writable,
+    private readonly beforeWrite?: () => void,
+  ) {
     out.on('error', (e: Error) => {
       this.closed = e;
     });
@@ -75,6 +82,7 @@ export class FlagWriter {
     const chunk = this.buffer;
     this.buffer = '';
     if (this.closed) return;
+    this.beforeWrite?.();
     if (!this.out.write(chunk)) this.blocked = true;
   }
 }

@@ -8,6 +8,7 @@ import type { ConfigResult, EngineConfig } from '../../shared/config/index.ts';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
 import { capture } from '../../test/replay/capture.ts';
 import { FakeEngine } from '../../test/replay/fake-engine.ts';
+import { FakeTerminal } from '../../test/replay/terminal.ts';
 import { runReplay, type ReplayContext, type ReplayOptions } from './replay.ts';
 
 const FIX = join(import.meta.dirname, '../../test/replay/fixtures/io');
@@ -141,6 +142,70 @@ describe('runReplay with all four inputs', () => {
     t = 0;
     const loud = await replay({ quiet: false }, { clock });
     expect(loud.stderr).toMatch(/^callguard replay: \d+\.\d% \(/m);
+  });
+});
+
+describe('runReplay on an interactive terminal (stdout and stderr both on it)', () => {
+  const BAR = /^callguard replay \[[█░]+\] \d+% \| /;
+
+  /** Runs on a terminal `columns` wide with progress on; the clock moves 1 s at each reading, so the bar is redrawn at every update. */
+  async function onTerminal(opts: Partial<ReplayOptions>, columns = 400) {
+    const term = new FakeTerminal(columns);
+    let t = 0;
+    const result = await runReplay(
+      { calls: f('calls.jsonl'), ...opts, quiet: false },
+      {
+        stdout: term.stream(),
+        stderr: term.stream(),
+        env: {},
+        now: () => 42,
+        clock: () => (t += 1000),
+        loadConfig: () => okConfig,
+        createEngine: (_c, o) => new FakeEngine(o.now),
+      },
+    );
+    return { result, term, screen: term.screen() };
+  }
+
+  it('shows each line report and flag whole on a line of its own, ends the bar before the flags, and never turns line wrap off', async () => {
+    const inputs = { complaints: f('complaints.jsonl'), consents: f('consents.jsonl'), allowlist: f('allowlist.txt') };
+    const plain = await replay(inputs); // what stdout and stderr carry, without a terminal
+    const { result, term, screen } = await onTerminal(inputs);
+    expect(result.exitCode).toBe(0);
+    const reports = plain.stderr.split('\n').filter((l) => l.startsWith(FIX));
+    expect(reports.length).toBe(7);
+    expect(screen.filter((l) => l.startsWith(FIX))).toEqual(reports);
+    const flags = plain.stdout.trimEnd().split('\n');
+    expect(screen.filter((l) => l.startsWith('{'))).toEqual(flags);
+    // One bar left on the screen, at 100 %, below the last report and above the flags, then the summary
+    const bars = screen.flatMap((l, i) => (BAR.test(l) ? [i] : []));
+    expect(bars).toHaveLength(1);
+    expect(screen[bars[0]!]).toContain('] 100% |');
+    expect(bars[0]).toBe(screen.indexOf(reports.at(-1)!) + 1);
+    expect(screen[bars[0]! + 1]).toBe(flags[0]);
+    expect(screen[bars[0]! + 1 + flags.length]).toBe('callguard replay summary');
+    expect(term.raw).not.toContain('\x1b[?7l');
+    expect(term.raw).not.toMatch(/\x1b[78]/);
+  });
+
+  it('keeps flags written mid-run (64 KiB chunks) and reports off the bar’s line', async () => {
+    const T = Date.UTC(2026, 0, 5);
+    const p = join(tmp, 'tty-many.jsonl');
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      i % 250 === 7
+        ? `oops ${i}`
+        : JSON.stringify({ eventId: `flag-${i}`, probeId: 'p', caller: `138${String(i).padStart(8, '0')}`, callee: '13900000001', startTime: T + i, endTime: T + i + 1000, outcome: 'NO_ANSWER' }),
+    );
+    writeFileSync(p, lines.join('\n') + '\n');
+    const { result, screen } = await onTerminal({ calls: p });
+    expect(result.exitCode).toBe(0);
+    const bad = lines.filter((l) => l.startsWith('oops')).length;
+    expect(screen.filter((l) => l.startsWith(p + ':'))).toHaveLength(bad);
+    const flagRows = screen.filter((l) => l.startsWith('{'));
+    expect(flagRows).toHaveLength(3000 - bad);
+    for (const l of flagRows) expect(() => JSON.parse(l)).not.toThrow();
+    expect(screen.filter((l) => BAR.test(l))).toHaveLength(1);
+    expect(screen.filter((l) => l.includes('callguard replay [') && !BAR.test(l))).toEqual([]);
   });
 });
 

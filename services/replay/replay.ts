@@ -40,7 +40,7 @@ export interface ReplayOptions {
 
 /** Where the run writes and what it runs; the defaults are the process and the real engine. */
 export interface ReplayContext {
-  stdout: Writable;
+  stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
   /** Wall clock for the flags' `emittedAt`; default Date.now. */
@@ -158,10 +158,11 @@ async function totalSize(paths: Array<string | undefined>): Promise<number | nul
 async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine): Promise<ReplaySummary> {
   const clock = ctx.clock ?? (() => performance.now());
   const started = clock();
-  const diag = new LineDiagnostics(ctx.stderr, ctx.maxLineReports ?? 100);
-  const writer = new FlagWriter(ctx.stdout);
   const total = await totalSize([opts.calls, opts.complaints, opts.consents]);
   const progress = createProgress({ total, label: PREFIX, quiet: opts.quiet, stream: ctx.stderr, now: clock });
+  // Line reports go above the progress bar, never onto its line; flags written to a terminal take the bar off its line first.
+  const diag = new LineDiagnostics((text) => progress.log(text), ctx.maxLineReports ?? 100);
+  const writer = new FlagWriter(ctx.stdout, ctx.stdout.isTTY ? () => progress.clear() : undefined);
   const counts = (path: string): FileCounts => ({ path, read: 0, bad: 0 });
   const reportBad =
     (f: FileCounts) =>
@@ -171,74 +172,78 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
       diag.badLines(f.path, batch.bad);
     };
 
-  // 1. Consents: registrations, valid from their grantedAt.
   let consents: FileCounts | null = null;
-  let consentBytes = 0;
-  if (opts.consents !== undefined) {
-    consents = counts(opts.consents);
-    const seen = reportBad(consents);
-    for await (const batch of readJsonl(opts.consents, parseConsent)) {
-      seen(batch);
-      for (const c of batch.records) engine.onConsent(c);
-      consentBytes = batch.bytesRead;
-      progress.update(consentBytes, consents.read);
-    }
-  }
-
-  // 2. Allowlist: checked by the engine before any rule.
   let allowlist: FileCounts | null = null;
-  if (opts.allowlist !== undefined) {
-    const f = counts(opts.allowlist);
-    const r = await readAllowlist(
-      opts.allowlist,
-      (n) => engine.allow(n),
-      (lineNo, error) => diag.badLines(f.path, [{ lineNo, error }]),
-    );
-    f.read = r.numbers;
-    f.bad = r.bad;
-    allowlist = f;
-  }
-
-  // 3. Calls and complaints, merged by event time as they stream.
   const calls = counts(opts.calls);
-  const callCursor = new RecordCursor(readJsonl(opts.calls, parseCallEvent)[Symbol.asyncIterator](), reportBad(calls));
   let complaints: FileCounts | null = null;
-  let complaintCursor: RecordCursor<ComplaintReport> | null = null;
-  if (opts.complaints !== undefined) {
-    complaints = counts(opts.complaints);
-    complaintCursor = new RecordCursor(readJsonl(opts.complaints, parseComplaint)[Symbol.asyncIterator](), reportBad(complaints));
-  }
-  let events = consents?.read ?? 0;
-  const sink: MergeSink = {
-    call(e: CallEvent, lineNo: number) {
-      if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
-    },
-    complaint(c: ComplaintReport, lineNo: number) {
-      if (engine.onComplaint(c) === 'late') diag.report(complaints!.path, lineNo, lateComplaintMessage(c.reportTime));
-    },
-    step() {
-      const flags = engine.drainFlags();
-      if (flags.length > 0) writer.add(flags);
-      progress.update(consentBytes + callCursor.bytesRead + (complaintCursor?.bytesRead ?? 0), events + calls.read + (complaints?.read ?? 0));
-      return writer.ready();
-    },
-    get stopped() {
-      return writer.closed !== null;
-    },
-  };
   try {
-    await mergeByTime(callCursor, complaintCursor, sink);
+    // 1. Consents: registrations, valid from their grantedAt.
+    let consentBytes = 0;
+    if (opts.consents !== undefined) {
+      consents = counts(opts.consents);
+      const seen = reportBad(consents);
+      for await (const batch of readJsonl(opts.consents, parseConsent)) {
+        seen(batch);
+        for (const c of batch.records) engine.onConsent(c);
+        consentBytes = batch.bytesRead;
+        progress.update(consentBytes, consents.read);
+      }
+    }
+
+    // 2. Allowlist: checked by the engine before any rule.
+    if (opts.allowlist !== undefined) {
+      const f = counts(opts.allowlist);
+      const r = await readAllowlist(
+        opts.allowlist,
+        (n) => engine.allow(n),
+        (lineNo, error) => diag.badLines(f.path, [{ lineNo, error }]),
+      );
+      f.read = r.numbers;
+      f.bad = r.bad;
+      allowlist = f;
+    }
+
+    // 3. Calls and complaints, merged by event time as they stream.
+    const callCursor = new RecordCursor(readJsonl(opts.calls, parseCallEvent)[Symbol.asyncIterator](), reportBad(calls));
+    let complaintCursor: RecordCursor<ComplaintReport> | null = null;
+    if (opts.complaints !== undefined) {
+      complaints = counts(opts.complaints);
+      complaintCursor = new RecordCursor(readJsonl(opts.complaints, parseComplaint)[Symbol.asyncIterator](), reportBad(complaints));
+    }
+    const consentsRead = consents?.read ?? 0;
+    const sink: MergeSink = {
+      call(e: CallEvent, lineNo: number) {
+        if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
+      },
+      complaint(c: ComplaintReport, lineNo: number) {
+        if (engine.onComplaint(c) === 'late') diag.report(complaints!.path, lineNo, lateComplaintMessage(c.reportTime));
+      },
+      step() {
+        const flags = engine.drainFlags();
+        if (flags.length > 0) writer.add(flags);
+        progress.update(consentBytes + callCursor.bytesRead + (complaintCursor?.bytesRead ?? 0), consentsRead + calls.read + (complaints?.read ?? 0));
+        return writer.ready();
+      },
+      get stopped() {
+        return writer.closed !== null;
+      },
+    };
+    try {
+      await mergeByTime(callCursor, complaintCursor, sink);
+    } finally {
+      await callCursor.close();
+      await complaintCursor?.close();
+    }
+    engine.finish();
+    writer.add(engine.drainFlags());
   } finally {
-    await callCursor.close();
-    await complaintCursor?.close();
+    // Ended before the flags are flushed (they may go to the same terminal) and when the run fails.
+    progress.stop();
   }
-  engine.finish();
-  writer.add(engine.drainFlags());
   await writer.flush();
-  progress.stop();
   diag.finish();
 
-  events += calls.read + (complaints?.read ?? 0);
+  const events = (consents?.read ?? 0) + calls.read + (complaints?.read ?? 0);
   const elapsedMs = clock() - started;
   return {
     calls,

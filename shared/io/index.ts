@@ -10,9 +10,10 @@ export {
 } from './lines.ts';
 export {
   createProgress,
-  silentProgress,
   formatBytes,
   formatCount,
+  formatDuration,
   type ProgressReporter,
   type ProgressOptions,
+  type ProgressStream,
 } from './progress.ts';

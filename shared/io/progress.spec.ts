@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress, formatBytes, formatCount, silentProgress } from './progress.ts';
+import { FakeTerminal } from '../../test/replay/terminal.ts';
+import { createProgress, formatBytes, formatCount, formatDuration } from './progress.ts';
 
 function capture(isTTY: boolean): { stream: PassThrough & { isTTY?: boolean; columns?: number }; text: () => string } {
   const stream: PassThrough & { isTTY?: boolean; columns?: number } = new PassThrough();
@@ -12,13 +13,30 @@ function capture(isTTY: boolean): { stream: PassThrough & { isTTY?: boolean; col
 }
 
 describe('createProgress', () => {
-  it('is silent when quiet, even on a terminal', () => {
+  it('is silent when quiet, even on a terminal; what it is asked to log is written as it is', () => {
     const out = capture(true);
     const p = createProgress({ total: 100, label: 'replay', quiet: true, stream: out.stream });
-    expect(p).toBe(silentProgress);
     p.update(50, 10);
+    p.clear();
     p.stop();
     expect(out.text()).toBe('');
+    p.log('calls.jsonl:3: invalid JSON\n');
+    expect(out.text()).toBe('calls.jsonl:3: invalid JSON\n');
+  });
+
+  it('writes what it is asked to log as it is when not a terminal, between its plain lines', () => {
+    const out = capture(false);
+    let t = 0;
+    const p = createProgress({ total: 1000, label: 'replay', stream: out.stream, intervalSeconds: 5, now: () => t });
+    p.log('calls.jsonl:3: invalid JSON\n');
+    t = 5000;
+    p.update(500, 10);
+    p.clear();
+    p.log('calls.jsonl:9: invalid JSON\n');
+    p.stop();
+    expect(out.text()).toBe(
+      'calls.jsonl:3: invalid JSON\nreplay: 50.0% (500 B of 1.0 KB), 10 events, 2 events/s\ncalls.jsonl:9: invalid JSON\n',
+    );
   });
 
   it('writes a plain line at most every interval when not a terminal', () => {
@@ -49,6 +67,82 @@ describe('createProgress', () => {
     p.stop();
     expect(out.text()).toContain('replay [');
     expect(out.text()).toMatch(/100%|50%/);
+  });
+});
+
+describe('the bar on a terminal, as the terminal shows it', () => {
+  const BAR = /^replay \[[█░]+\] \d+% \| /;
+
+  it('puts logged lines whole on lines of their own above the bar, and never turns line wrap off or moves the cursor back', () => {
+    const term = new FakeTerminal(100);
+    let t = 0;
+    const p = createProgress({ total: 1000, label: 'replay', stream: term.plain(), now: () => t });
+    t = 1000;
+    p.update(200, 10);
+    p.log('calls.jsonl:3: invalid JSON: Unexpected token o in JSON at position 1\n');
+    t = 2000;
+    p.update(500, 20);
+    p.log('calls.jsonl:5: caller: not a phone number "abc"\ncalls.jsonl:6: answerTime: must be null\n');
+    t = 3000;
+    p.update(1000, 30);
+    p.stop();
+    p.log('… 3 more late-event reports not shown\n');
+    const screen = term.screen();
+    expect(screen.slice(0, 3)).toEqual([
+      'calls.jsonl:3: invalid JSON: Unexpected token o in JSON at position 1',
+      'calls.jsonl:5: caller: not a phone number "abc"',
+      'calls.jsonl:6: answerTime: must be null',
+    ]);
+    expect(screen[3]).toMatch(BAR);
+    expect(screen[3]).toContain('] 100% | 1.0 KB of 1.0 KB | 30 events, 10/s | ETA 0s');
+    expect(screen[4]).toBe('… 3 more late-event reports not shown');
+    expect(screen).toHaveLength(5);
+    expect(term.raw).not.toContain('\x1b[?7l'); // line wrap stays on
+    expect(term.raw).not.toMatch(/\x1b[78]/); // no cursor save/restore
+  });
+
+  it('keeps the bar within the width (a shorter bar, then the line cut) so that it never wraps onto a second line', () => {
+    const term = new FakeTerminal(70);
+    let t = 0;
+    const p = createProgress({ total: 95_500_000, label: 'callguard replay', stream: term.plain(), now: () => t });
+    for (let i = 1; i <= 10; i++) {
+      t = i * 1000;
+      p.update(i * 9_000_000, i * 400_000);
+    }
+    p.stop();
+    const screen = term.screen();
+    expect(screen).toHaveLength(1);
+    expect(screen[0]!.length).toBeLessThan(70);
+    expect(screen[0]).toMatch(/^callguard replay \[█+░*\] 94% \| 90\.0 MB of 95\.5 MB/);
+  });
+
+  it('takes the bar off its line on clear() (for another stream on the same terminal) and draws it again below on the next update', () => {
+    const term = new FakeTerminal(100);
+    let t = 0;
+    const p = createProgress({ total: 1000, label: 'replay', stream: term.plain(), now: () => t });
+    t = 1000;
+    p.update(300, 10);
+    p.clear();
+    term.write('{"flagId":"f1"}\n{"flagId":"f2"}\n'); // what stdout writes on the same terminal
+    t = 1010; // within the redraw interval: drawn anyway, it was cleared
+    p.update(400, 12);
+    p.stop();
+    const screen = term.screen();
+    expect(screen.slice(0, 2)).toEqual(['{"flagId":"f1"}', '{"flagId":"f2"}']);
+    expect(screen[2]).toMatch(/^replay \[[█░]+\] 40% \| /);
+    expect(screen).toHaveLength(3);
+  });
+
+  it('redraws at most every 100 ms however often it is updated', () => {
+    const term = new FakeTerminal(100);
+    let t = 0;
+    const p = createProgress({ total: 1_000_000, label: 'replay', stream: term.plain(), now: () => t });
+    for (let i = 1; i <= 1000; i++) {
+      t = i; // 1 s in steps of 1 ms
+      p.update(i * 1000, i);
+    }
+    expect(term.raw.split('\r').length - 1).toBeLessThanOrEqual(11);
+    p.stop();
   });
 });
 
@@ -87,5 +181,8 @@ describe('formatting', () => {
     expect(formatBytes(1500)).toBe('1.5 KB');
     expect(formatBytes(2_250_000_000)).toBe('2.3 GB');
     expect(formatCount(1234567.4)).toBe('1,234,567');
+    expect(formatDuration(42.4)).toBe('42s');
+    expect(formatDuration(187)).toBe('3m07s');
+    expect(formatDuration(7500)).toBe('2h05m');
   });
 });
