@@ -47,6 +47,16 @@ describe('normalize', () => {
     ['(+86) 138-1234-5678', '+8613812345678'],
     [' 138.1234.5678 ', '+8613812345678'],
     ['0086\t138 1234 5678', '+8613812345678'],
+    // full-width digits, '＋' and separators, as a Chinese input method types them (complaints typed into an app)
+    ['１３８１２３４５６７８', '+8613812345678'],
+    ['138　1234　5678', '+8613812345678'], // U+3000 ideographic space
+    ['＋86 138 1234 5678', '+8613812345678'],
+    ['＋８６　１３８－１２３４－５６７８', '+8613812345678'],
+    ['００８６１３８１２３４５６７８', '+8613812345678'],
+    ['（０２０）８８８８－６６６６', '+862088886666'],
+    ['１３８．１２３４．５６７８', '+8613812345678'],
+    ['＋44 （0）20 7946 0958', '+442079460958'],
+    ['+44 （０）20 7946 0958', '+442079460958'],
     // other countries
     ['+14155552671', '+14155552671'],
     ['0014155552671', '+14155552671'],
@@ -69,6 +79,15 @@ describe('normalize', () => {
   ])('%s → %s', (raw, e164) => {
     expect(normalize(raw)).toBe(e164);
     expect(normalizeOrError(raw)).toEqual({ ok: true, value: e164 });
+  });
+
+  it('gives the full-width form of every accepted number what it gives the ASCII form', () => {
+    const wide: Record<string, string> = { '+': '＋', ' ': '\u3000', '-': '－', '(': '（', ')': '）', '.': '．' };
+    const toWide = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d))).replace(/[+ ().-]/g, (c) => wide[c]!);
+    for (const raw of ['+86 138 1234 5678', '(020) 8888-6666', '(+86) 138-1234-5678', ' 138.1234.5678 ', '0086\t138 1234 5678', '+44 (0)20 7946 0958', '0044 (0)20 7946 0958', '+86-020-8888-6666', '400-123-4567', '+1 415']) {
+      expect(toWide(raw)).not.toBe(raw);
+      expect(normalizeOrError(toWide(raw))).toEqual(normalizeOrError(raw));
+    }
   });
 
   it('is idempotent on its own output', () => {
@@ -118,6 +137,12 @@ describe('normalize', () => {
     ['+86+13812345678', "'+' inside the number"],
     ['9558', 'local number without area code'],
     ['955881234', 'too short for a Chinese number (9 digits)'],
+    ['１３８＋１２３４５６７８', "'+' inside the number"],
+    ['１３８１２３４５６７Ｘ', 'unexpected character "Ｘ"'],
+    ['138。1234。5678', 'unexpected character "。"'], // U+3002 is no twin of an accepted separator
+    ['＋', 'no digits'],
+    ['\u3000', 'no digits'],
+    ['１２', 'too short'],
   ])('rejects %j (%s)', (raw, reason) => {
     const r = normalizeOrError(raw);
     expect(r.ok).toBe(false);

@@ -2,7 +2,9 @@
  * Phone number normalisation to E.164 (`+8613812345678`).
  *
  * Accepted forms (spaces, dashes, dots and parentheses are ignored; a
- * trunk `(0)` after an international prefix, `+44 (0)20…`, is dropped):
+ * trunk `(0)` after an international prefix, `+44 (0)20…`, is dropped;
+ * full-width digits, `＋` and separators, as Chinese input methods type
+ * them, count as their ASCII twins):
  * - `+86…` and `0086…` followed by a Chinese national significant number,
  *   or by the trunk 0 and a fixed line or mobile (`+86 0755…`);
  * - national: 11-digit mobile `1[3-9]…`, fixed line with trunk prefix
@@ -30,6 +32,11 @@ const PLUS = 43;
 const D0 = 48;
 const D9 = 57;
 const MAX_DIGITS = 15; // E.164
+// Full-width forms (slow path only); no character below U+3000 is one.
+const IDEOGRAPHIC_SPACE = 0x3000;
+const FULLWIDTH_PLUS = 0xff0b;
+const FULLWIDTH_0 = 0xff10;
+const FULLWIDTH_9 = 0xff19;
 
 /**
  * Normalises a number as signalled to E.164, or returns null when it is not a
@@ -151,26 +158,43 @@ function isClean(s: string): boolean {
   return true;
 }
 
-/** Drops separators; fails on any other character or a misplaced `+`. */
+/**
+ * Drops separators; fails on any other character or a misplaced `+`. The
+ * full-width forms a Chinese input method types (digits, `＋`, the
+ * ideographic space, `－`, `（`, `）`, `．`) count as their ASCII twins.
+ */
 function clean(s: string): string | NormalizeResult {
   let out = '';
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const raw = s.charCodeAt(i);
+    const c = raw < IDEOGRAPHIC_SPACE ? raw : ascii(raw);
     if (c >= D0 && c <= D9) {
-      out += s[i];
+      out += c === raw ? s[i] : String.fromCharCode(c);
     } else if (c === PLUS) {
       if (out.length > 0) return fail("'+' inside the number");
       out = '+';
-    } else if (c === 40 && s.startsWith('0)', i + 1) && isInternationalPrefix(out)) {
+    } else if (c === 40 && ascii(s.charCodeAt(i + 1)) === D0 && ascii(s.charCodeAt(i + 2)) === 41 && isInternationalPrefix(out)) {
       i += 2; // `+44 (0)20…`: the national trunk prefix, written but not dialled from abroad
     } else if (c === 32 || c === 45 || c === 40 || c === 41 || c === 46 || c === 9 || c === 0xa0) {
-      // space, '-', '(', ')', '.', tab, no-break space
+      // space, '-', '(', ')', '.', tab, no-break space (and the full-width twins of the first five)
     } else {
       return fail(`unexpected character ${JSON.stringify(s[i])}`);
     }
   }
   if (out === '' || out === '+') return fail('no digits');
   return out;
+}
+
+/**
+ * The ASCII twin of a full-width digit (U+FF10–FF19) or of `＋` U+FF0B,
+ * `（` U+FF08, `）` U+FF09, `－` U+FF0D, `．` U+FF0E, and the ASCII space for
+ * the ideographic space U+3000; any other code unit as it is.
+ */
+function ascii(c: number): number {
+  if (c >= FULLWIDTH_0 && c <= FULLWIDTH_9) return c - FULLWIDTH_0 + D0;
+  if (c === IDEOGRAPHIC_SPACE) return 32;
+  if (c === FULLWIDTH_PLUS || c === 0xff08 || c === 0xff09 || c === 0xff0d || c === 0xff0e) return c - 0xff00 + 32;
+  return c;
 }
 
 /** `+<digits>` or `00<digits>` so far: a country code has begun. */
