@@ -7,7 +7,11 @@
  * read, events and events/s, without a percentage, bar or ETA.
  *
  * The bar is drawn by hand on one line (`\r`, the line cut to the terminal's
- * width, erase to its end) and touches no terminal mode: line wrap stays on
+ * width, erase to its end), not with cli-progress (the simulator's bar, which
+ * has nothing else to print meanwhile): cli-progress turns line wrap off and
+ * saves and restores the cursor, so the bad-line reports written while it
+ * showed vanished past the margin and its summary overwrote them. This one
+ * touches no terminal mode: line wrap stays on
  * and the cursor is neither saved nor restored, so whatever else reaches the
  * terminal, and an interrupted run, leave it usable. Anything else written
  * to the same stream while the bar shows must go through
