@@ -134,7 +134,8 @@ export const engineConfigSchema = z
         callBombing: z
           .object({
             attempts: byteCount.default(8),
-            windowMs: seconds.default(3_600_000),
+            // At most 65,535 s (18 h): the gap between a pair's two windows is kept in 16 bits of seconds.
+            windowMs: seconds.max(65_535_000).default(3_600_000),
           })
           .strict()
           .prefault({}),

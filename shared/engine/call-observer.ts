@@ -13,6 +13,7 @@ import { MARKETING as MARKETING_ } from './number-kind.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import {
   PAIR_ANSWERED as PAIR_ANSWERED_,
+  PAIR_ATTEMPTED as PAIR_ATTEMPTED_,
   PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
   PAIR_ENGAGED as PAIR_ENGAGED_,
   PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
@@ -53,6 +54,7 @@ const PAIR_ANSWERED = PAIR_ANSWERED_;
 const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
+const PAIR_ATTEMPTED = PAIR_ATTEMPTED_;
 const MARKETING = MARKETING_;
 /** The national numbering plan's E.164 prefix: its callees keep `timeZone`'s clock. */
 const NATIONAL_PREFIX = '+86';
@@ -80,7 +82,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
   if (!calledBack && (!talked || kind !== 0)) {
     const back = pairs.find(callee, caller);
-    if (back >= 0 && pairs.get16(back, 'attempts') > 0) {
+    if (back >= 0 && (pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) {
       if (isNew) {
         countCallback(cx, callee, t);
         // That touched the callee's windows, which resets where the next adds land: back to the caller's.
@@ -182,28 +184,31 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     if (stranger && !busyLine(cx, callee, sec)) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
   }
 
-  // Call bombing: attempts at one stranger within the bombing window. The pair counts its attempts in epoch-aligned
-  // windows (current and previous, as the number's counters do), and a run is read as the sliding-window estimate
-  // cur + prev × (1 − elapsed share of the current window), rounded down: exact at the window's start and for an
-  // even run, so eight attempts within any hour are counted whether or not they cross a window's end (a window
-  // anchored at the first attempt missed those). An attempt too late for the previous window counts for nothing.
+  // Call bombing: attempts at one stranger within the bombing window. The pair's window starts at its first
+  // attempt after the previous window ended; the previous window's attempts are kept with the gap between the two,
+  // and a run is read as the sliding-window estimate: cur + prev × the share of the previous window still within
+  // one window of this attempt, rounded down (as the number's counters are read). So eight attempts within an hour
+  // count whether or not they cross a window's end, which the window alone missed. An attempt too late even for
+  // the previous window counts for nothing.
   const bombSec = cfg.rules.callBombing.windowMs / 1000;
-  const winStart = sec - (sec % bombSec);
-  const curStart = pairs.get32(p, 'bombStart');
+  let curStart = pairs.get32(p, 'bombStart');
   let cur = pairs.get8(p, 'bombCur');
   let prev = pairs.get8(p, 'bombPrev');
-  if (winStart > curStart) {
-    prev = winStart - curStart === bombSec ? cur : 0;
+  let bombGap = pairs.get16(p, 'bombGap');
+  if (sec >= curStart + bombSec) {
+    bombGap = sec - (curStart + bombSec);
+    prev = bombGap < bombSec ? cur : 0;
     cur = 0;
-    pairs.set32(p, 'bombStart', winStart);
+    curStart = sec;
+    pairs.set32(p, 'bombStart', curStart);
+    pairs.set8(p, 'bombPrev', prev);
+    pairs.set16(p, 'bombGap', bombGap);
   }
-  const inCurrent = winStart >= curStart;
-  const counted = inCurrent || curStart - winStart === bombSec;
+  const inCurrent = sec >= curStart;
+  const counted = inCurrent || curStart - bombGap - sec <= bombSec;
   if (inCurrent) pairs.set8(p, 'bombCur', ++cur);
   else if (counted) pairs.set8(p, 'bombPrev', ++prev);
-  if (winStart > curStart) pairs.set8(p, 'bombPrev', prev);
-  const elapsed = sec - (inCurrent ? winStart : curStart);
-  const bombs = Math.floor(cur + prev * (1 - Math.max(0, elapsed) / bombSec));
+  const bombs = Math.floor(cur + prev * Math.max(0, 1 - (bombGap + Math.max(0, sec - curStart)) / bombSec));
   if (stranger && counted && bombs >= 3) {
     // As for rrMax above: only a run at least as large, or one after the maximum has aged out, replaces it.
     if (bombs >= st.get16(slot, 'bombMax') || sec - st.get32(slot, 'bombAt') > bombSec) {
@@ -214,7 +219,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   }
 
   // Swarm bombing: the strangers who ring this callee again and again, whatever their numbers. A stranger joins a
-  // callee's swarm at its `attemptsEach`-th attempt in the current window (aligned as the swarm table's windows are).
+  // callee's swarm at its `attemptsEach`-th attempt in the pair's current bombing window.
   const sw = cfg.rules.swarmBombing;
   if (stranger && inCurrent) {
     const engagedNow = outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec;
@@ -233,7 +238,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     if (talks >= cfg.acquaintanceTalks) closeRefusal(cx.pairs, p);
   }
 
-  pairs.set16(p, 'attempts', pairs.get16(p, 'attempts') + 1);
+  pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ATTEMPTED);
   if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
 
   let seen = interesting ? OBSERVED_INTERESTING : 0;

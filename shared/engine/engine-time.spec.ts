@@ -349,6 +349,12 @@ describe('window boundaries', () => {
     expect(withRule(play(engine(), tr.inputs()).flags, 'CALL_BOMBING').map((f) => f.reasons.find((r) => r.rule === 'CALL_BOMBING')?.value)).toEqual([8]);
   });
 
+  it('call bombing: a window\'s attempts long before the next window do not count with it (seven at 0–6 min, two at 110–111 min)', () => {
+    const tr = new Traffic();
+    for (const m of [0, 1, 2, 3, 4, 5, 6, 110, 111]) tr.noAnswer(T0 + m * MIN, CALLER, VICTIM);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'CALL_BOMBING')).toEqual([]);
+  });
+
   it('call bombing: thirteen attempts within an hour across a window end are bombing, however the windows fall', () => {
     for (const offset of [0, 7, 25, 44]) {
       const tr = new Traffic();

@@ -22,7 +22,7 @@ import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
 import { NumberState } from './state/number-state.ts';
 import { ProviderNames } from './state/provider-names.ts';
-import { PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
+import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
 import { RecentIds, REPORT_ID } from './state/recent-ids.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
@@ -377,7 +377,7 @@ export class DetectionEngine implements Engine {
    */
   private acquainted(a: number, b: number): boolean {
     const back = this.pairs.find(b, a);
-    if (back >= 0 && this.pairs.get16(back, 'attempts') > 0) return true;
+    if (back >= 0 && (this.pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) return true;
     const fwd = this.pairs.find(a, b);
     if (fwd < 0) return false;
     return (this.pairs.get8(fwd, 'flags') & PAIR_CALLED_BACK) !== 0 || this.pairs.get8(fwd, 'talks') >= this.config.acquaintanceTalks;

@@ -19,13 +19,13 @@ describe('PairCache', () => {
     const i = pc.getOrCreate(A, callee(1), 100);
     expect(pc.created).toBe(true);
     expect([pc.caller(i), pc.callee(i), pc.lastSeen(i)]).toEqual([A, callee(1), 100]);
-    expect([pc.get16(i, 'attempts'), pc.get16(i, 'afterReject'), pc.get8(i, 'bombCur'), pc.get8(i, 'bombPrev')]).toEqual([0, 0, 0, 0]);
+    expect([pc.get16(i, 'bombGap'), pc.get16(i, 'afterReject'), pc.get8(i, 'bombCur'), pc.get8(i, 'bombPrev')]).toEqual([0, 0, 0, 0]);
     expect([pc.get32(i, 'rejectedAt'), pc.get32(i, 'bombStart'), pc.get8(i, 'talks'), pc.get8(i, 'flags')]).toEqual([0, 0, 0, 0]);
-    pc.set16(i, 'attempts', 3);
+    pc.set16(i, 'bombGap', 3);
     expect(pc.getOrCreate(A, callee(1), 200)).toBe(i);
     expect(pc.created).toBe(false);
     expect(pc.find(A, callee(1))).toBe(i);
-    expect(pc.get16(i, 'attempts')).toBe(3);
+    expect(pc.get16(i, 'bombGap')).toBe(3);
   });
 
   it('is directed: a→b and b→a are different pairs', () => {
@@ -41,7 +41,7 @@ describe('PairCache', () => {
     const idx = Array.from({ length: 8 }, (_, n) => pc.getOrCreate(A, callee(n), 100 + n));
     // Pair 0 is seen again later; pair 1 is now the stalest.
     pc.setLastSeen(idx[0], 500);
-    pc.set16(idx[1], 'attempts', 9);
+    pc.set16(idx[1], 'bombGap', 9);
     const fresh = pc.getOrCreate(A, callee(99), 600);
     expect(pc.created).toBe(true);
     expect(pc.evictions).toBe(1);
@@ -50,7 +50,7 @@ describe('PairCache', () => {
     expect(pc.find(A, callee(0))).toBe(idx[0]);
     for (let n = 2; n < 8; n++) expect(pc.find(A, callee(n))).toBe(idx[n]);
     // The reused entry starts from zero.
-    expect(pc.get16(fresh, 'attempts')).toBe(0);
+    expect(pc.get16(fresh, 'bombGap')).toBe(0);
     expect(pc.lastSeen(fresh)).toBe(600);
   });
 
@@ -83,9 +83,9 @@ describe('PairCache', () => {
   it('saturates its small counters instead of wrapping', () => {
     const pc = new PairCache(8);
     const i = pc.getOrCreate(A, callee(1), 1);
-    pc.set16(i, 'attempts', 70_000);
+    pc.set16(i, 'bombGap', 70_000);
     pc.set8(i, 'talks', 300);
-    expect(pc.get16(i, 'attempts')).toBe(65_535);
+    expect(pc.get16(i, 'bombGap')).toBe(65_535);
     expect(pc.get8(i, 'talks')).toBe(255);
   });
 
@@ -95,7 +95,7 @@ describe('PairCache', () => {
     const n = 2000;
     for (let k = 0; k < n; k++) {
       const i = pc.getOrCreate(A + (k % 97), callee(k), 1000 + k);
-      pc.set16(i, 'attempts', (k % 1000) + 1);
+      pc.set16(i, 'bombGap', (k % 1000) + 1);
       pc.set8(i, 'talks', k % 200);
     }
     expect(pc.capacity).toBeGreaterThan(64);
@@ -107,7 +107,7 @@ describe('PairCache', () => {
       const i = pc.find(A + (k % 97), callee(k));
       if (i < 0) continue;
       kept++;
-      if (pc.get16(i, 'attempts') !== (k % 1000) + 1 || pc.get8(i, 'talks') !== k % 200 || pc.lastSeen(i) !== 1000 + k) {
+      if (pc.get16(i, 'bombGap') !== (k % 1000) + 1 || pc.get8(i, 'talks') !== k % 200 || pc.lastSeen(i) !== 1000 + k) {
         throw new Error(`pair ${k} changed by growth`);
       }
     }
@@ -121,7 +121,7 @@ describe('PairCache', () => {
     for (let k = 0; k < n; k++) {
       const i = pc.getOrCreate(A + (k % 89), callee(k), 1000 + k);
       pc.set32(i, 'rejectedAt', 50_000 + k);
-      pc.set16(i, 'attempts', (k % 60_000) + 1);
+      pc.set16(i, 'bombGap', (k % 60_000) + 1);
       written.set(k, k);
       // Now and then read every pair written so far (between reads, pairs are created while sets split).
       if (k % 397 === 0 || k === n - 1) {
@@ -132,7 +132,7 @@ describe('PairCache', () => {
             missing++; // given up to a full set: counted in evictions
             continue;
           }
-          if (pc.get32(x, 'rejectedAt') !== 50_000 + j || pc.get16(x, 'attempts') !== (j % 60_000) + 1 || pc.lastSeen(x) !== 1000 + j) {
+          if (pc.get32(x, 'rejectedAt') !== 50_000 + j || pc.get16(x, 'bombGap') !== (j % 60_000) + 1 || pc.lastSeen(x) !== 1000 + j) {
             throw new Error(`pair ${j} changed while the table grew (after ${k})`);
           }
         }

@@ -15,8 +15,12 @@ const GROW_AT = 1 / 4;
 /** Record of one pair: 32 bytes, two to a cache line. */
 const STRIDE = 32;
 const U32 = { rejectedAt: 4, bombStart: 5 } as const;
-const U16 = { attempts: 12, afterReject: 13 } as const;
-/** bombCur/bombPrev: attempts in the current and previous call-bombing window (bombStart: the current one's start), saturating at 255. */
+/**
+ * The call-bombing window: bombStart (its start, the first attempt after the previous one ended), bombCur (attempts
+ * in it), bombPrev (attempts in the previous one, if that ended less than a window before this one began) and
+ * bombGap (seconds between the two); counts saturate at 255.
+ */
+const U16 = { bombGap: 12, afterReject: 13 } as const;
 const U8 = { bombCur: 28, bombPrev: 29, talks: 30, flags: 31 } as const;
 
 export type PairU32Field = keyof typeof U32;
@@ -31,6 +35,8 @@ export const PAIR_REJECTED_AS_STRANGER = 2;
 export const PAIR_CALLED_BACK = 4;
 /** The callee, while a stranger, has engaged (answered past the short-call cut): counted once per pair. */
 export const PAIR_ENGAGED = 8;
+/** The caller has attempted the callee (not only a pair noted or looked up): it has called. */
+export const PAIR_ATTEMPTED = 16;
 
 /**
  * What the engine knows about one directed pair caller→callee: how often it
