@@ -235,7 +235,9 @@ async function main(): Promise<void> {
       const items = decodeCalls(codec, byPartition[b.p].slice(b.from, b.to), now, 3_600_000);
       t.accept(0, items, b.to, false, now);
       t.release(now);
-      flags += t.takeFlags().length;
+      const raised = t.takeFlags();
+      t.decideFlags(raised.map((f) => f.flagId), []); // the flag lane's word (none dismissed), as detector.ts wires it
+      flags += raised.length;
       n += b.to - b.from;
       if (n % CHECKPOINT_EVERY < FETCH) {
         for (const x of ts) {

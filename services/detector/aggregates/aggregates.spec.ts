@@ -259,6 +259,135 @@ describe('ProviderHourAggregate', () => {
   });
 });
 
+describe('ProviderHourAggregate: only flags that went out make flagged calls', () => {
+  const B = '+8613800000002';
+  /** A LABEL flag of `number` raised at `at`, its evidence the hour before. */
+  const flag = (id: string, number: string, at: number, severity: 'WATCH' | 'LABEL' | 'BLOCK_RECOMMENDED' = 'LABEL') => ({ flagId: id, number, severity, windowStart: at - 3_600_000, windowEnd: at, detectedAt: at });
+
+  it('a flag the lane dropped as dismissed makes no flagged calls; one it kept does', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.noteUndecided(flag('fa', A, T));
+    agg.noteUndecided(flag('fb', B, T));
+    agg.addCall(A, 'X', T + 1_000, 1);
+    agg.addCall(B, 'X', T + 2_000, 2);
+    agg.decide('fa', false); // dismissed: never on the topic
+    agg.decide('fb', true);
+    agg.addCall(A, 'X', T + 3_000, 3);
+    agg.addCall(B, 'X', T + 4_000, 4);
+    expect(agg.takeChanged()).toEqual([{ access_provider: 'X', hour: T / 1000, src: 's', calls: 4, flagged_calls: 2, flagged_numbers: 1, version: 4 }]);
+    expect(agg.undecidedFlags()).toEqual([]);
+  });
+
+  it("a call waiting for the lane's word holds back its cell's later calls, so a row is always a prefix of the cell's calls, counted as they finally are", () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.addCall(B, 'X', T, 1);
+    agg.noteUndecided(flag('fa', A, T + 1_000));
+    agg.addCall(A, 'X', T + 2_000, 2); // waits for fa
+    agg.addCall(B, 'X', T + 3_000, 3); // behind it
+    agg.addCall(A, 'Y', T + 4_000, 4); // another cell: waits too, alone
+    agg.addCall(B, 'Z', T + 5_000, 5); // a cell with nothing waiting
+    const early = agg.takeChanged().sort((a, b) => a.access_provider.localeCompare(b.access_provider));
+    expect(early.map((r) => [r.access_provider, r.calls, r.flagged_calls, r.version])).toEqual([
+      ['X', 1, 0, 1],
+      ['Z', 1, 0, 5],
+    ]);
+    expect(agg.waiting).toBe(3);
+    agg.decide('fa', true);
+    const later = agg.takeChanged().sort((a, b) => a.access_provider.localeCompare(b.access_provider));
+    expect(later.map((r) => [r.access_provider, r.calls, r.flagged_calls, r.flagged_numbers, r.version])).toEqual([
+      ['X', 3, 1, 1, 3],
+      ['Y', 1, 1, 1, 4],
+    ]);
+    expect(agg.waiting).toBe(0);
+  });
+
+  it('every row written for a version is the same whenever the decisions come (a replay rewrites the same values)', () => {
+    const run = (decideAfter: number) => {
+      const agg = new ProviderHourAggregate('s');
+      const rows = new Map<number, string>();
+      const take = () => {
+        for (const r of agg.takeChanged()) {
+          const v = JSON.stringify(r);
+          if (rows.has(r.version)) expect(rows.get(r.version)).toBe(v);
+          rows.set(r.version, v);
+        }
+      };
+      agg.noteUndecided(flag('fa', A, T));
+      agg.noteUndecided(flag('fb', B, T));
+      for (let i = 1; i <= 20; i++) {
+        agg.addCall(i % 2 ? A : B, 'X', T + i * 1_000, i);
+        if (i === 10) agg.noteUndecided(flag('fa2', A, T + i * 1_000, 'BLOCK_RECOMMENDED'));
+        if (i === decideAfter) (agg.decide('fa', false), agg.decide('fb', true));
+        if (i === decideAfter + 3) agg.decide('fa2', true);
+        if (i % 4 === 0) take();
+      }
+      agg.decide('fa', false);
+      agg.decide('fb', true);
+      agg.decide('fa2', true);
+      take();
+      return rows;
+    };
+    const a = run(2);
+    const b = run(15);
+    for (const [version, row] of b) if (a.has(version)) expect(row).toBe(a.get(version));
+    expect([...a.values()].at(-1)).toBe([...b.values()].at(-1));
+    // A's calls from the BLOCK_RECOMMENDED flag on (11, 13, …, 19) and all of B's (10 calls) are flagged.
+    expect(JSON.parse([...a.values()].at(-1)!)).toMatchObject({ calls: 20, flagged_calls: 15, flagged_numbers: 2, version: 20 });
+  });
+
+  it('a call waiting for two flags is flagged when either is kept, and not when both are dismissed', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.noteUndecided(flag('f1', A, T));
+    agg.noteUndecided(flag('f2', A, T + 1_000, 'BLOCK_RECOMMENDED'));
+    agg.addCall(A, 'X', T + 2_000, 1);
+    agg.decide('f1', false);
+    expect(agg.takeChanged()).toEqual([]); // still waiting for f2
+    agg.decide('f2', true);
+    expect(agg.takeChanged()).toMatchObject([{ calls: 1, flagged_calls: 1 }]);
+    const other = new ProviderHourAggregate('s');
+    other.noteUndecided(flag('f1', A, T));
+    other.noteUndecided(flag('f2', A, T + 1_000));
+    other.addCall(A, 'X', T + 2_000, 1);
+    other.decide('f2', false);
+    other.decide('f1', false);
+    other.decide('f1', true); // decided once: a second word changes nothing
+    other.addCall(A, 'X', T + 3_000, 2);
+    expect(other.takeChanged()).toMatchObject([{ calls: 2, flagged_calls: 0, flagged_numbers: 0 }]);
+  });
+
+  it('WATCH flags are not noted; a kept flag counts from the next call on, not for a call placed before it', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.noteUndecided(flag('w', A, T, 'WATCH'));
+    agg.addCall(A, 'X', T + 1_000, 1);
+    expect(agg.undecidedFlags()).toEqual([]);
+    agg.noteUndecided(flag('f', A, T + 60_000));
+    agg.addCall(A, 'X', T + 30_000, 2); // placed before the flag, delivered after it: counted at once, not flagged
+    agg.decide('f', true);
+    agg.addCall(A, 'X', T + 90_000, 3);
+    expect(agg.takeChanged()).toMatchObject([{ calls: 3, flagged_calls: 1, version: 3 }]);
+  });
+
+  it('keeps undecided flags and waiting calls through a snapshot and an eviction: the same rows once the word comes', () => {
+    const agg = new ProviderHourAggregate('s');
+    agg.addCall(B, 'X', T, 1);
+    agg.noteUndecided(flag('fa', A, T + 1_000));
+    agg.addCall(A, 'X', T + 2_000, 2);
+    agg.addCall(B, 'X', T + 3_000, 3);
+    agg.takeChanged();
+    // The hour closes (watermark two days on) while its calls wait: the cell is kept, and so is the undecided flag.
+    expect(agg.evict(T + 2 * 86_400_000)).toBe(0);
+    const copy = new ProviderHourAggregate('s');
+    copy.importState(JSON.parse(JSON.stringify(agg.exportState())));
+    expect(copy.undecidedFlags()).toEqual([flag('fa', A, T + 1_000)]);
+    expect(copy.waiting).toBe(2);
+    for (const x of [agg, copy]) x.decide('fa', true);
+    expect(copy.takeChanged()).toEqual(agg.takeChanged());
+    expect(copy.takeChanged()).toEqual([]);
+    expect(agg.evict(T + 2 * 86_400_000)).toBe(1); // nothing waits and its last change was taken: now it goes
+    expect(agg.size).toBe(0);
+  });
+});
+
 describe('PartitionAggregates', () => {
   it('keeps calls and complaints apart by src', () => {
     const p = new PartitionAggregates({ calls: 'calls/1', complaints: 'complaints/1' });

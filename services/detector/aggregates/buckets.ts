@@ -6,7 +6,8 @@
 
 /**
  * Drops the cells of buckets that ended at or before `watermarkMs` and whose
- * last change has been taken (`changed` false); empty buckets go too.
+ * last change has been taken (`changed` false) and that `held` does not
+ * keep (e.g. calls still waiting to be counted); empty buckets go too.
  * Bucket keys are start times in seconds. Returns how many cells were
  * dropped.
  */
@@ -14,12 +15,14 @@ export function evictClosed<K, C extends { changed: boolean }>(
   buckets: Map<number, Map<K, C>>,
   spanMs: number,
   watermarkMs: number,
+  held?: (c: C) => boolean,
 ): number {
+  const kept = held === undefined ? (c: C) => c.changed : (c: C) => c.changed || held(c);
   let n = 0;
   for (const [bucket, cells] of buckets) {
     if (bucket * 1000 + spanMs > watermarkMs) continue;
     let changed = 0;
-    for (const c of cells.values()) if (c.changed) changed++;
+    for (const c of cells.values()) if (kept(c)) changed++;
     if (changed === 0) {
       // The usual case (rows are taken right before eviction): the bucket goes whole, without a delete per cell.
       n += cells.size;
@@ -27,7 +30,7 @@ export function evictClosed<K, C extends { changed: boolean }>(
       continue;
     }
     for (const [k, c] of cells) {
-      if (c.changed) continue;
+      if (kept(c)) continue;
       cells.delete(k);
       n++;
     }

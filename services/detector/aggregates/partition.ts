@@ -6,7 +6,7 @@
 import type { NumberMinuteRow, ProviderHourRow } from '../../../shared/clickhouse/index.ts';
 import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
 import { NumberMinuteAggregate } from './number-minute.ts';
-import { ProviderHourAggregate } from './provider-hour.ts';
+import { ProviderHourAggregate, type UndecidedFlag } from './provider-hour.ts';
 
 /** Rows changed since the last take. */
 export interface AggregateRows {
@@ -43,9 +43,29 @@ export class PartitionAggregates {
     this.complaintMinutes.addComplaint(c.reported, c.reportTime, offset);
   }
 
-  /** A flag the engine raised (suppressed re-emissions included: they rebuild the same state). */
+  /**
+   * A flag the engine raised (suppressed re-emissions included: they rebuild
+   * the same state): undecided until the flag lane tells whether it was
+   * kept or dropped as dismissed ({@link decideFlags}).
+   */
   onFlag(f: FlagEvent): void {
-    this.providerHours.noteFlag(f.number, f.severity, f.detectedAt);
+    this.providerHours.noteUndecided(f);
+  }
+
+  /** The flag lane's word on flags: those kept (emitted, or already on the topic) and those dropped as dismissed. */
+  decideFlags(kept: readonly string[], dismissed: readonly string[]): void {
+    for (const id of kept) this.providerHours.decide(id, true);
+    for (const id of dismissed) this.providerHours.decide(id, false);
+  }
+
+  /** Flags noted and not decided yet. */
+  undecidedFlags(): UndecidedFlag[] {
+    return this.providerHours.undecidedFlags();
+  }
+
+  /** provider_hour rows changed since the last take (the number_minute ones stay for the next). */
+  takeProviderRows(): ProviderHourRow[] {
+    return this.providerHours.takeChanged();
   }
 
   /** Rows changed since the last take. */

@@ -14,12 +14,39 @@
  * for it that still arrives (the watermark moved back, e.g. the allowed
  * lateness was raised) is not counted, since a new cell holding only it would
  * replace the fuller row already written.
+ *
+ * Only flags that went out count. The engine's flags pass the flag lane,
+ * which drops those whose evidence an investigator dismissed; such a flag
+ * never reaches the flags topic nor the `flags` table, and its number's
+ * calls are not flagged calls. So a flag is noted *undecided*
+ * ({@link ProviderHourAggregate.noteUndecided}) until the lane says whether it
+ * was kept (emitted, or found on the topic) or dismissed
+ * ({@link ProviderHourAggregate.decide}). A call whose being flagged depends
+ * only on undecided flags waits in its cell, and every later call of that
+ * cell waits behind it, until those flags are decided: a cell's counts are
+ * always those of a prefix of its calls, each call counted as it finally is,
+ * so the row written for a version is the same whenever the decisions come,
+ * and after a restart from a snapshot (which holds the undecided flags and
+ * the waiting calls) — at most later.
  */
 import { ClosedHorizon, evictClosed } from './buckets.ts';
 import type { ProviderHourRow } from '../../../shared/clickhouse/index.ts';
-import type { Severity } from '../../../shared/contracts/records.ts';
+import type { FlagEvent, Severity } from '../../../shared/contracts/records.ts';
 
 const HOUR_MS = 3_600_000;
+
+/** What the aggregate keeps of a flag the lane has not decided yet: enough to look its fate up again after a restart. */
+export type UndecidedFlag = Pick<FlagEvent, 'flagId' | 'number' | 'severity' | 'windowStart' | 'windowEnd' | 'detectedAt'>;
+
+/** A call waiting in its cell: flagged or not, or (`waits`) waiting for the undecided flags it would be flagged by. */
+interface Waiting {
+  cell: Cell;
+  caller: string;
+  offset: number;
+  flagged: boolean;
+  /** Undecided flags that would make it a flagged call; null once known (then `flagged` says). */
+  waits: string[] | null;
+}
 
 interface Cell {
   provider: string;
@@ -30,9 +57,19 @@ interface Cell {
   flaggedNumbers: Set<string> | null;
   version: number;
   changed: boolean;
+  /** Calls not counted yet, in processing order, the first waiting for undecided flags (null: none). */
+  queue: Waiting[] | null;
 }
 
-type CellState = Omit<Cell, 'flaggedNumbers' | 'changed'> & { flaggedNumbers: string[] };
+/** A number's flag: its time, and its id while undecided (null: kept). */
+interface Noted {
+  t: number;
+  id: string | null;
+}
+
+/** A waiting call in a snapshot: caller, offset, flagged (0/1), undecided flags it waits for (null: known). */
+type WaitingState = [string, number, number, string[] | null];
+type CellState = Omit<Cell, 'flaggedNumbers' | 'changed' | 'queue'> & { flaggedNumbers: string[]; queue?: WaitingState[] };
 
 /** Cumulative per-(provider, hour) counts of one source (a calls topic partition). */
 export class ProviderHourAggregate {
@@ -40,8 +77,12 @@ export class ProviderHourAggregate {
   private readonly hours = new Map<number, Map<string, Cell>>();
   private changed: Cell[] = [];
   private cells = 0;
-  /** Flagged number → event times of its LABEL-or-above flags still within `flaggedForMs` of the watermark (a few). */
-  private readonly flagged = new Map<string, number[]>();
+  /** Flagged number → its LABEL-or-above flags still within `flaggedForMs` of the watermark (a few), kept or undecided. */
+  private readonly flagged = new Map<string, Noted[]>();
+  /** Flags noted but not decided yet, by flagId. */
+  private readonly undecided = new Map<string, UndecidedFlag>();
+  /** Undecided flagId → the waiting calls it would make flagged calls. */
+  private readonly waitingFor = new Map<string, Waiting[]>();
   /** The cell of the latest call (most calls fall into the hour and provider of the one before). */
   private last: Cell | null = null;
   private readonly closed = new ClosedHorizon();
@@ -65,12 +106,66 @@ export class ProviderHourAggregate {
     return this.closed.dropped;
   }
 
-  /** Notes a flag the engine raised; WATCH flags do not make a number flagged. */
+  /** Notes a flag known to have gone out (kept); WATCH flags do not make a number flagged. */
   noteFlag(number: string, severity: Severity, detectedAt: number): void {
     if (severity === 'WATCH') return;
-    const times = this.flagged.get(number);
-    if (times === undefined) this.flagged.set(number, [detectedAt]);
-    else if (!times.includes(detectedAt)) times.push(detectedAt);
+    const noted = this.flagged.get(number);
+    if (noted === undefined) this.flagged.set(number, [{ t: detectedAt, id: null }]);
+    else if (!noted.some((n) => n.id === null && n.t === detectedAt)) noted.push({ t: detectedAt, id: null });
+  }
+
+  /**
+   * Notes a flag the engine raised whose fate the flag lane has not told yet
+   * ({@link decide}); WATCH flags do not make a number flagged.
+   */
+  noteUndecided(f: UndecidedFlag): void {
+    if (f.severity === 'WATCH' || this.undecided.has(f.flagId)) return;
+    this.undecided.set(f.flagId, { flagId: f.flagId, number: f.number, severity: f.severity, windowStart: f.windowStart, windowEnd: f.windowEnd, detectedAt: f.detectedAt });
+    const noted = this.flagged.get(f.number);
+    if (noted === undefined) this.flagged.set(f.number, [{ t: f.detectedAt, id: f.flagId }]);
+    else noted.push({ t: f.detectedAt, id: f.flagId });
+  }
+
+  /** The flags noted and not decided yet (to be looked up again after a restart from a snapshot). */
+  undecidedFlags(): UndecidedFlag[] {
+    return [...this.undecided.values()];
+  }
+
+  /**
+   * The flag lane's word on a flag: `kept` (it went out, or was already on
+   * the topic) or dismissed (dropped as dismissed evidence: it never went
+   * out and makes no flagged calls). Calls waiting for it are counted as far
+   * as nothing undecided holds them. Unknown or already decided ids are ignored.
+   */
+  decide(flagId: string, kept: boolean): void {
+    const f = this.undecided.get(flagId);
+    if (f === undefined) return;
+    this.undecided.delete(flagId);
+    const noted = this.flagged.get(f.number);
+    if (noted !== undefined) {
+      const i = noted.findIndex((n) => n.id === flagId);
+      if (i >= 0) {
+        if (!kept || noted.some((n) => n.id === null && n.t === noted[i].t)) noted.splice(i, 1);
+        else noted[i].id = null;
+        if (noted.length === 0) this.flagged.delete(f.number);
+      }
+    }
+    const waiting = this.waitingFor.get(flagId);
+    if (waiting === undefined) return;
+    this.waitingFor.delete(flagId);
+    const cells = new Set<Cell>();
+    for (const w of waiting) {
+      if (w.waits === null) continue;
+      if (kept) {
+        w.flagged = true;
+        w.waits = null;
+      } else {
+        w.waits = w.waits.filter((id) => id !== flagId);
+        if (w.waits.length === 0) w.waits = null;
+      }
+      if (w.waits === null) cells.add(w.cell);
+    }
+    for (const c of cells) this.flush(c);
   }
 
   /** Counts an accepted call. */
@@ -84,19 +179,49 @@ export class ProviderHourAggregate {
       if (!m) this.hours.set(hour, (m = new Map()));
       c = m.get(p) ?? null;
       if (c === null) {
-        c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: null, version: 0, changed: false };
+        c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: null, version: 0, changed: false, queue: null };
         m.set(p, c);
         this.cells++;
       }
       this.last = c;
     }
-    c.calls++;
+    let flagged = false;
+    let waits: string[] | null = null;
     if (this.flagged.size > 0) {
-      const times = this.flagged.get(caller);
-      if (times !== undefined && times.some((f) => f <= startTime && startTime - f <= this.flaggedForMs)) {
-        c.flaggedCalls++;
-        (c.flaggedNumbers ??= new Set()).add(caller);
+      const noted = this.flagged.get(caller);
+      if (noted !== undefined) {
+        for (const n of noted) {
+          if (n.t > startTime || startTime - n.t > this.flaggedForMs) continue;
+          if (n.id === null) {
+            flagged = true;
+            waits = null;
+            break;
+          }
+          (waits ??= []).push(n.id);
+        }
       }
+    }
+    if (c.queue === null && waits === null) {
+      this.count(c, caller, offset, flagged);
+      return;
+    }
+    const w: Waiting = { cell: c, caller, offset, flagged, waits };
+    (c.queue ??= []).push(w);
+    if (waits !== null) {
+      for (const id of waits) {
+        const list = this.waitingFor.get(id);
+        if (list === undefined) this.waitingFor.set(id, [w]);
+        else list.push(w);
+      }
+    }
+  }
+
+  /** Folds a call into its cell's counts. */
+  private count(c: Cell, caller: string, offset: number, flagged: boolean): void {
+    c.calls++;
+    if (flagged) {
+      c.flaggedCalls++;
+      (c.flaggedNumbers ??= new Set()).add(caller);
     }
     if (offset > c.version) c.version = offset;
     if (!c.changed) {
@@ -105,7 +230,27 @@ export class ProviderHourAggregate {
     }
   }
 
-  /** Rows changed since the last call, as they stand now. */
+  /** Counts the cell's waiting calls up to the first one still waiting for an undecided flag. */
+  private flush(c: Cell): void {
+    const q = c.queue;
+    if (q === null) return;
+    let i = 0;
+    while (i < q.length && q[i].waits === null) {
+      this.count(c, q[i].caller, q[i].offset, q[i].flagged);
+      i++;
+    }
+    if (i === q.length) c.queue = null;
+    else if (i > 0) q.splice(0, i);
+  }
+
+  /** Calls waiting in their cells for undecided flags (and those behind them). */
+  get waiting(): number {
+    let n = 0;
+    for (const m of this.hours.values()) for (const c of m.values()) n += c.queue?.length ?? 0;
+    return n;
+  }
+
+  /** Rows changed since the last call, as they stand now (waiting calls not in them yet). */
   takeChanged(): ProviderHourRow[] {
     const rows: ProviderHourRow[] = this.changed.map((c) => {
       c.changed = false;
@@ -123,41 +268,76 @@ export class ProviderHourAggregate {
     return rows;
   }
 
-  /** Drops closed hours already taken, and flags too old to matter at `watermarkMs`; returns cells dropped. */
+  /**
+   * Drops closed hours already taken (not a cell with calls still waiting),
+   * and kept flags too old to matter at `watermarkMs`; returns cells dropped.
+   */
   evict(watermarkMs: number): number {
-    const n = evictClosed(this.hours, HOUR_MS, this.closed.raise(watermarkMs));
+    const n = evictClosed(this.hours, HOUR_MS, this.closed.raise(watermarkMs), (c) => c.queue !== null);
     this.cells -= n;
     if (n > 0) this.last = null; // it may have been dropped
-    for (const [num, times] of this.flagged) {
-      const live = times.filter((t) => watermarkMs - t <= this.flaggedForMs);
+    for (const [num, noted] of this.flagged) {
+      // An undecided one stays until decided (a restart restores it from the undecided flags anyway).
+      const live = noted.filter((x) => x.id !== null || watermarkMs - x.t <= this.flaggedForMs);
       if (live.length === 0) this.flagged.delete(num);
-      else if (live.length < times.length) this.flagged.set(num, live);
+      else if (live.length < noted.length) this.flagged.set(num, live);
     }
     return n;
   }
 
   /** JSON-safe copy of the state. */
-  exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number[]][]; closedBefore: number | null } {
+  exportState(): { cells: CellState[]; changed: number[]; flagged: [string, number[]][]; undecided: UndecidedFlag[]; closedBefore: number | null } {
     const cells: CellState[] = [];
     const changed: number[] = [];
     for (const m of this.hours.values()) {
       for (const c of m.values()) {
         if (c.changed) changed.push(cells.length);
-        cells.push({ provider: c.provider, hour: c.hour, calls: c.calls, flaggedCalls: c.flaggedCalls, flaggedNumbers: c.flaggedNumbers ? [...c.flaggedNumbers] : [], version: c.version });
+        const s: CellState = { provider: c.provider, hour: c.hour, calls: c.calls, flaggedCalls: c.flaggedCalls, flaggedNumbers: c.flaggedNumbers ? [...c.flaggedNumbers] : [], version: c.version };
+        if (c.queue !== null) s.queue = c.queue.map((w) => [w.caller, w.offset, w.flagged ? 1 : 0, w.waits ? [...w.waits] : null]);
+        cells.push(s);
       }
     }
-    return { cells, changed, flagged: [...this.flagged].map(([n, times]) => [n, [...times]]), closedBefore: this.closed.exportState() };
+    const flagged: [string, number[]][] = [];
+    for (const [n, noted] of this.flagged) {
+      const kept = noted.filter((x) => x.id === null).map((x) => x.t);
+      if (kept.length > 0) flagged.push([n, kept]);
+    }
+    return { cells, changed, flagged, undecided: this.undecidedFlags().map((f) => ({ ...f })), closedBefore: this.closed.exportState() };
   }
 
-  /** Replaces the state with a snapshot's (older snapshots hold one flag time per number). */
-  importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number | number[]][]; closedBefore?: number | null }): void {
+  /** Replaces the state with a snapshot's (older snapshots hold one flag time per number, and no undecided flags). */
+  importState(s: { cells: CellState[]; changed: number[]; flagged: [string, number | number[]][]; undecided?: UndecidedFlag[]; closedBefore?: number | null }): void {
     this.hours.clear();
     this.closed.importState(s.closedBefore);
     this.changed = [];
     this.cells = 0;
     this.last = null;
     this.flagged.clear();
-    const list: Cell[] = s.cells.map((c) => ({ ...c, flaggedNumbers: c.flaggedNumbers.length > 0 ? new Set(c.flaggedNumbers) : null, changed: false }));
+    this.undecided.clear();
+    this.waitingFor.clear();
+    const list: Cell[] = s.cells.map((c) => ({
+      provider: c.provider,
+      hour: c.hour,
+      calls: c.calls,
+      flaggedCalls: c.flaggedCalls,
+      flaggedNumbers: c.flaggedNumbers.length > 0 ? new Set(c.flaggedNumbers) : null,
+      version: c.version,
+      changed: false,
+      queue: null,
+    }));
+    s.cells.forEach((cs, i) => {
+      const c = list[i];
+      if (cs.queue === undefined || cs.queue.length === 0) return;
+      c.queue = cs.queue.map(([caller, offset, flagged, waits]) => {
+        const w: Waiting = { cell: c, caller, offset, flagged: flagged === 1, waits: waits && waits.length > 0 ? [...waits] : null };
+        for (const id of w.waits ?? []) {
+          const l = this.waitingFor.get(id);
+          if (l === undefined) this.waitingFor.set(id, [w]);
+          else l.push(w);
+        }
+        return w;
+      });
+    });
     for (const c of list) {
       let m = this.hours.get(c.hour);
       if (!m) this.hours.set(c.hour, (m = new Map()));
@@ -171,6 +351,7 @@ export class ProviderHourAggregate {
         this.changed.push(c);
       }
     }
-    for (const [num, t] of s.flagged) this.flagged.set(num, Array.isArray(t) ? [...t] : [t]);
+    for (const [num, t] of s.flagged) this.flagged.set(num, (Array.isArray(t) ? t : [t]).map((x) => ({ t: x, id: null })));
+    for (const f of s.undecided ?? []) this.noteUndecided(f);
   }
 }

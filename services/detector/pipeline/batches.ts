@@ -58,7 +58,7 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
     released += n;
     if (n < RELEASE_SLICE || !st.active.has(b.partition)) break;
     // A slice done: its flags leave, and the event loop gets a turn before the next one.
-    st.lane.push(task.takeFlags(), task.partition);
+    st.lane.push(task.takeFlags(), task.partition, task.takeLookups());
     await yieldToEventLoop();
   }
   st.log.debug(
@@ -70,7 +70,7 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
   m.batchSize.observe(b.messages.length);
   m.batchSeconds.observe({ topic: b.topic }, (performance.now() - t0) / 1000);
   checkHeld(st, task);
-  st.lane.push(task.takeFlags(), task.partition);
+  st.lane.push(task.takeFlags(), task.partition, task.takeLookups());
   applyBackpressure(st);
 }
 

@@ -73,7 +73,8 @@ describe('runCheckpointNow', () => {
     const { st } = state();
     const task = {
       partition: 0,
-      cut: () => ({ partition: 0, flags: [], dlq: [], rows: { numberMinute: [], providerHour: [] }, positions: { calls: 5, complaints: 3 } }),
+      cut: () => ({ partition: 0, flags: [], lookups: [], dlq: [], rows: { numberMinute: [], providerHour: [] }, positions: { calls: 5, complaints: 3 } }),
+      takeProviderRows: () => [],
       snapshot: () => ({ partition: 0 }),
       freshSnapshot: () => null,
     };
@@ -88,5 +89,30 @@ describe('runCheckpointNow', () => {
     s.deps.metrics = { checkpointSeconds: { observe: () => {} }, sinkErrors: { inc: () => {} }, snapshotStored: () => {} };
     await runCheckpointNow(st, false);
     await expect(runCheckpointNow(st, true)).rejects.toThrow(/final offset commit failed: The coordinator is not aware of this member/);
+  });
+
+  it("writes, before its commit, the provider_hour rows its lane drain completed (calls below the cut that waited for the lane's word on flags)", async () => {
+    const { st, commits } = state();
+    const row = (calls: number, version: number) => ({ access_provider: 'X', hour: 0, src: 'calls/0', calls, flagged_calls: 1, flagged_numbers: 1, version });
+    let decided = false;
+    const steps: string[] = [];
+    const task = {
+      partition: 0,
+      // At the cut, calls 5 to 9 wait for the lane's word on a flag raised by call 4: the row counts calls up to 4.
+      cut: () => ({ partition: 0, flags: [], lookups: [], dlq: [], rows: { numberMinute: [], providerHour: [row(4, 4)] }, positions: { calls: 10, complaints: 0 } }),
+      // What the word (during the drain) let the aggregates count.
+      takeProviderRows: () => (decided ? [row(9, 9)] : []),
+      snapshot: () => ({ partition: 0 }),
+      freshSnapshot: () => null,
+    };
+    const s = st as unknown as { tasks: Map<number, unknown>; snapshotStored: Set<number>; lane: { drain: () => Promise<unknown[]> }; deps: Record<string, unknown> };
+    s.tasks.set(0, task);
+    s.snapshotStored.add(0);
+    s.lane.drain = async () => ((decided = true), []);
+    s.deps.writer = { write: async (rows: { providerHour: unknown[] }) => void steps.push(`write ${JSON.stringify(rows.providerHour.map((r) => (r as { calls: number }).calls))}`) };
+    s.deps.source = { commit: async (o: PartitionOffset[]) => void (commits.push(o), steps.push('commit')) };
+    s.deps.metrics = { checkpointSeconds: { observe: () => {} }, sinkErrors: { inc: () => {} }, snapshotStored: () => {} };
+    await runCheckpointNow(st, false);
+    expect(steps).toEqual(['write [4,9]', 'commit']);
   });
 });

@@ -59,8 +59,15 @@ async function checkpointNow(st: DetectorState, final: boolean): Promise<void> {
     st.lastSnapshotAt.set(t.partition, now);
   }
   const t0 = performance.now();
-  for (const c of cuts) st.lane.push(c.flags, c.partition);
+  for (const c of cuts) st.lane.push(c.flags, c.partition, c.lookups);
   const emitted = await st.lane.drain();
+  // The drain decided every flag raised before the cut, so the provider_hour calls below the cut that waited for
+  // that word are counted now: their rows go with this checkpoint, before its commit. (They may count calls past
+  // the cut too, processed meanwhile: rows are the same whenever written, see aggregates/provider-hour.ts.)
+  for (const c of cuts) {
+    const more = st.tasks.get(c.partition)?.takeProviderRows();
+    if (more) c.rows.providerHour.push(...more);
+  }
   const done = await runCheckpoint({ cuts, emitted, snapshots }, checkpointDeps(st, freshParts));
   await flushConsentDlq(st);
   st.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);

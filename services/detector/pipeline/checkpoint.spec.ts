@@ -37,7 +37,7 @@ function setup(opts: { rowsFail?: boolean } = {}) {
     outputs: new OutputHealth(10_000),
   };
   const work: CheckpointWork = {
-    cuts: [{ partition: 0, flags: [flag], dlq: [], rows: { numberMinute: [], providerHour: [] }, positions: { calls: 10, complaints: 0 } }],
+    cuts: [{ partition: 0, flags: [flag], lookups: [], dlq: [], rows: { numberMinute: [], providerHour: [] }, positions: { calls: 10, complaints: 0 } }],
     emitted: [flag],
     snapshots: [],
   };

@@ -68,6 +68,8 @@ export class Detector {
       },
       onDeduplicated: (n) => m.flagsDeduplicated.inc({ how: 'redis' }, n),
       onDismissed: (n) => m.flagsDeduplicated.inc({ how: 'dismissed' }, n),
+      // Only flags that went out make flagged calls in provider_hour (the task's aggregates wait for this word).
+      onDecided: (p, kept, dismissed) => st.tasks.get(p)?.decideFlags(kept, dismissed),
       onFenced: (p, n) => {
         m.flagsFenced.inc({ partition: String(p) }, n);
         st.onFenced(p, 'flags');

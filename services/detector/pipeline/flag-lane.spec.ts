@@ -95,7 +95,7 @@ interface LaneOptions {
 
 function lane(dedup: LaneDedup, opts: LaneOptions = {}) {
   const sent: string[] = [];
-  const counts = { dismissed: 0, fenced: 0, waited: 0, scans: 0, since: [] as number[] };
+  const counts = { dismissed: 0, fenced: 0, waited: 0, scans: 0, since: [] as number[], decided: [] as { p: number; kept: string[]; dismissed: string[] }[] };
   const l = new FlagLane({
     sink: {
       send: async (ms: { value: Buffer }[]) => {
@@ -117,6 +117,7 @@ function lane(dedup: LaneDedup, opts: LaneOptions = {}) {
     onDismissed: (n) => (counts.dismissed += n),
     onFenced: (_p, n) => (counts.fenced += n),
     onWaited: (n) => (counts.waited += n),
+    onDecided: (p, kept, dismissed) => void counts.decided.push({ p, kept, dismissed }),
     generation: async (p) => (opts.generation ? opts.generation(p) : 1),
     findOnTopic: async (ids, since) => {
       counts.scans++;
@@ -251,6 +252,42 @@ describe('FlagLane', () => {
     await l.drain();
     expect(sent).toEqual(['block-overlap']);
     expect(dismissed()).toBe(3);
+  });
+
+  it("tells each flag's partition what became of it: kept (going out, or on the topic already) or dismissed (dropped as dismissed evidence)", async () => {
+    const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
+    d.owner.set(0, 1);
+    d.marks.set('out-before', 'e'); // emitted before the investigator dismissed that evidence
+    const { l, sent, counts } = lane(d);
+    l.push([flag('same-evidence', '+8613900000002', 40_000), flag('out-before', '+8613900000002', 30_000), flag('other-number', '+8613900000003', 40_000)], 0);
+    const out = await l.drain();
+    expect(sent).toEqual(['other-number']);
+    expect(out.map((f) => f.flagId).sort()).toEqual(['other-number', 'out-before']); // both in the `flags` table
+    expect(counts.decided).toEqual([{ p: 0, kept: ['out-before', 'other-number'], dismissed: ['same-evidence'] }]);
+  });
+
+  it('looks up flags it is not to emit (recomputed below the committed offset, or undecided in a snapshot): nothing claimed or produced, their fate as the emission left it', async () => {
+    const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
+    d.owner.set(0, 1);
+    d.marks.set('out-before', 'e');
+    d.marks.set('elsewhere', 'e');
+    const { l, sent, counts } = lane(d);
+    l.push([], 3, [flag('same-evidence', '+8613900000002', 40_000), flag('out-before', '+8613900000002', 30_000), flag('elsewhere', '+8613900000003', 40_000), flag('unmarked', '+8613900000004', 40_000)]);
+    expect(l.pending).toBe(4);
+    expect(await l.drain()).toEqual([]);
+    expect(sent).toEqual([]);
+    expect([...d.marks.keys()].sort()).toEqual(['elsewhere', 'out-before']);
+    expect(counts.decided).toEqual([{ p: 3, kept: ['out-before', 'elsewhere', 'unmarked'], dismissed: ['same-evidence'] }]);
+    expect(counts.dismissed).toBe(0); // not counted again as dropped: they were counted when they were
+    expect(l.pending).toBe(0);
+  });
+
+  it('tells nothing of the flags of a partition not owned here any more (the new owner recomputes them)', async () => {
+    const d = memoryDedup();
+    const { l, counts } = lane(d, { generation: () => null });
+    l.push([flag('a', '+8613900000001', 1000)], 0);
+    await l.drain();
+    expect(counts.decided).toEqual([]);
   });
 
   it('drops the flags of a partition another instance took (fenced), and stops retrying a produce once fenced', async () => {

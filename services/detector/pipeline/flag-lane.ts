@@ -31,6 +31,16 @@
  * committed before the flags of the events below it are on the topic; the
  * flags the lane emitted, or found already emitted, become the checkpoint's
  * ClickHouse `flags` rows.
+ *
+ * The lane tells each flag's partition task what became of it
+ * (`onDecided`): kept (going out, or already on the topic) or dismissed
+ * (dropped as dismissed evidence, never on the topic), as soon as the
+ * dismissal check has answered; only kept flags make their number's calls
+ * flagged calls in provider_hour. Flags the task does not emit again (below
+ * its suppress offsets) or that a restored snapshot held undecided come as
+ * *lookups*: nothing is produced or claimed for them, their fate is read
+ * back the same way (dismissed = covered by the dismissal and not marked
+ * emitted), in the partition's step like its flags.
  */
 import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
@@ -41,6 +51,15 @@ import { retry, sleep } from './retry.ts';
 
 /** The part of the Redis store the lane uses. */
 export type LaneDedup = Pick<FlagDedup, 'peek' | 'claim' | 'takeOver' | 'refresh' | 'mark' | 'dismissedUntil'>;
+
+/** What the lane needs of a flag it only looks up (its number, evidence window and severity, for the dismissal rule). */
+export type FlagLookup = Pick<FlagEvent, 'flagId' | 'number' | 'severity' | 'windowStart' | 'windowEnd'>;
+
+/** One partition's work in a round: flags to emit, and flags only to look up. */
+interface Step {
+  flags: FlagEvent[];
+  lookups: FlagLookup[];
+}
 
 /** Most flags claimed and produced at once (one produce request, so one in-flight bound per claim); a step sends its flags in such chunks. */
 const CHUNK = 200;
@@ -60,6 +79,12 @@ export interface FlagLaneDeps {
   onDeduplicated(n: number): void;
   /** Flags not emitted because an investigator dismissed the same evidence. */
   onDismissed?(n: number): void;
+  /**
+   * What became of flags of `partition` (ids): `kept` go out or were on the topic already, `dismissed` were dropped
+   * as dismissed evidence. Told once the dismissal check has answered, for flags to emit and for lookups alike; not
+   * for flags dropped because the partition is not this instance's (any more).
+   */
+  onDecided?(partition: number, kept: string[], dismissed: string[]): void;
   /** Flags dropped because another instance owns their partition now (it recomputes them). */
   onFenced?(partition: number, n: number): void;
   /** Flags whose produce waited for another attempt's pending mark (young), and for how long. */
@@ -93,7 +118,7 @@ export class FlagLane {
    * CHUNK flags a produce), so the number of steps follows the time the
    * lane takes, not the number of batches.
    */
-  private waiting: Map<number, FlagEvent[]> | null = null;
+  private waiting: Map<number, Step> | null = null;
   private emitted: FlagEvent[] = [];
   private failure: unknown = null;
 
@@ -104,17 +129,22 @@ export class FlagLane {
     return this.queued;
   }
 
-  /** Queues flags raised by the engine of `partition`, for emission in order. */
-  push(flags: FlagEvent[], partition: number): void {
-    if (flags.length === 0) return;
-    this.queued += flags.length;
+  /**
+   * Queues flags raised by the engine of `partition`, for emission in order,
+   * and `lookups`: flags of it not to emit whose fate is only to be told (onDecided).
+   */
+  push(flags: FlagEvent[], partition: number, lookups: readonly FlagLookup[] = []): void {
+    if (flags.length === 0 && lookups.length === 0) return;
+    this.queued += flags.length + lookups.length;
     if (this.waiting !== null) {
       const joined = this.waiting.get(partition);
-      if (joined) for (const f of flags) joined.push(f);
-      else this.waiting.set(partition, [...flags]);
+      if (joined) {
+        for (const f of flags) joined.flags.push(f);
+        for (const f of lookups) joined.lookups.push(f);
+      } else this.waiting.set(partition, { flags: [...flags], lookups: [...lookups] });
       return;
     }
-    const round = new Map([[partition, [...flags]]]);
+    const round = new Map<number, Step>([[partition, { flags: [...flags], lookups: [...lookups] }]]);
     this.waiting = round;
     this.tail = this.tail.then(async () => {
       this.waiting = null; // started: later pushes queue the next round
@@ -122,17 +152,41 @@ export class FlagLane {
     });
   }
 
-  /** One partition's flags of a round, in order, in produces of up to CHUNK. */
-  private async step(partition: number, step: FlagEvent[]): Promise<void> {
+  /** One partition's lookups, then its flags of a round, in order, in produces of up to CHUNK. */
+  private async step(partition: number, step: Step): Promise<void> {
     try {
-      const unique = [...new Map(step.map((f) => [f.flagId, f])).values()];
-      if (unique.length < step.length) this.deps.onDeduplicated(step.length - unique.length);
+      for (let i = 0; i < step.lookups.length; i += CHUNK) await this.lookUp(step.lookups.slice(i, i + CHUNK), partition);
+      const unique = [...new Map(step.flags.map((f) => [f.flagId, f])).values()];
+      if (unique.length < step.flags.length) this.deps.onDeduplicated(step.flags.length - unique.length);
       for (let i = 0; i < unique.length; i += CHUNK) await this.emit(unique.slice(i, i + CHUNK), partition);
     } catch (e) {
       this.failure ??= e;
     } finally {
-      this.queued -= step.length;
+      this.queued -= step.flags.length + step.lookups.length;
     }
+  }
+
+  /**
+   * Flags not to emit: tells their fate as the lane decided it when they
+   * were emitted — dismissed when a dismissal covers them and they are not
+   * marked emitted (dropped then, or since: either way not on the topic),
+   * else kept. Without Redis nothing is dismissed, as for emission.
+   */
+  private async lookUp(flags: FlagLookup[], p: number): Promise<void> {
+    const d = this.deps;
+    if (d.onDecided === undefined) return;
+    const dismissals = await d.dedup.dismissedUntil([...new Set(flags.map((f) => f.number))]);
+    const covered = flags.filter((f) => {
+      const dismissal = dismissals.get(f.number);
+      return dismissal !== undefined && coveredByDismissal(f, dismissal);
+    });
+    const marks = covered.length > 0 ? await d.dedup.peek(covered.map((f) => f.flagId)) : undefined;
+    const dismissed = new Set(covered.filter((f) => marks?.get(f.flagId) !== 'e').map((f) => f.flagId));
+    d.onDecided(
+      p,
+      flags.filter((f) => !dismissed.has(f.flagId)).map((f) => f.flagId),
+      [...dismissed],
+    );
   }
 
   /**
@@ -177,6 +231,16 @@ export class FlagLane {
       for (const f of flags) if (covered(f) && !already.has(f.flagId)) n++;
       if (n > 0) d.onDismissed?.(n);
       if (already.size > 0) d.onDeduplicated(already.size);
+    }
+    // Their fate, for the aggregates: the dismissed ones never reach the topic; the others go out (or are there already).
+    if (d.onDecided) {
+      const dropped = flags.filter((f) => covered(f) && !already.has(f.flagId)).map((f) => f.flagId);
+      const gone = new Set(dropped);
+      d.onDecided(
+        p,
+        flags.filter((f) => !gone.has(f.flagId)).map((f) => f.flagId),
+        dropped,
+      );
     }
     let value = pendingMark(this.now(), gen);
     const claim = await d.dedup.claim(p, gen, todo.map((f) => f.flagId), value);

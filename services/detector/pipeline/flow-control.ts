@@ -108,7 +108,7 @@ export function onEndOffset(st: DetectorState, p: number, side: Side, high: numb
   const released = task.release(Date.now());
   st.log.info({ partition: p, side, high, released }, 'merge wait lifted: the broker has no more input on the waited-for stream');
   checkHeld(st, task);
-  st.lane.push(task.takeFlags(), task.partition);
+  st.lane.push(task.takeFlags(), task.partition, task.takeLookups());
 }
 
 /** Every 100 ms: merge releases, idle event time, merge waits, flags handed on, metrics, backpressure, and the checkpoint when due. */
@@ -119,7 +119,7 @@ export function onTick(st: DetectorState): void {
     t.advanceIdle(now, st.deps.config.idleMs, fetching(st, t.partition, now));
     checkBlocked(st, t, now);
     checkHeld(st, t);
-    st.lane.push(t.takeFlags(), t.partition);
+    st.lane.push(t.takeFlags(), t.partition, t.takeLookups());
   }
   updateMetrics(st, now);
   applyBackpressure(st);

@@ -11,12 +11,24 @@
  * items are not), which is what checkpoints commit and snapshots record.
  *
  * Re-emission: a flag triggered by an event below `suppressBelow` (the
- * group's committed offset when the task started) was emitted before that
- * offset was committed, so it is recomputed but not emitted again.
+ * group's committed offset when the task started) went through the flag
+ * lane before that offset was committed, so it is recomputed but not
+ * emitted again.
+ *
+ * The aggregates count a number's calls as flagged calls only by flags that
+ * went out: every flag is noted undecided, and the flag lane's word on it
+ * ({@link PartitionTask.decideFlags}: kept, or dropped as dismissed evidence)
+ * decides. Flags to emit get that word when the lane handles them; a flag
+ * not emitted again (below `suppressBelow`), or one a restored snapshot
+ * holds undecided, is handed to the lane as a *lookup*
+ * ({@link PartitionTask.takeLookups}): its fate the first time, read back
+ * from Redis (emitted mark, dismissal), so the aggregates come out as they
+ * did then.
  */
 import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
+import type { ProviderHourRow } from '../../../shared/clickhouse/index.ts';
 import type { Engine } from '../../../shared/engine/index.ts';
-import { PartitionAggregates, type AggregateRows } from '../aggregates/index.ts';
+import { PartitionAggregates, type AggregateRows, type UndecidedFlag } from '../aggregates/index.ts';
 import type { SourceMessage } from '../kafka/source.ts';
 import type { PartitionPosition, PartitionSnapshot } from '../state/snapshot-codec.ts';
 import type { InputItem } from './input.ts';
@@ -37,6 +49,8 @@ export interface DlqEntry {
 export interface TaskCut {
   partition: number;
   flags: FlagEvent[];
+  /** Flags not to emit whose fate the lane is to look up for the aggregates (see {@link PartitionTask.takeLookups}). */
+  lookups: UndecidedFlag[];
   dlq: DlqEntry[];
   rows: AggregateRows;
   positions: PartitionPosition;
@@ -89,6 +103,7 @@ export class PartitionTask {
   private readonly suppressBelow: [number, number];
   private readonly contact?: (callee: string, caller: string, t: number) => void;
   private flags: FlagEvent[] = [];
+  private lookups: UndecidedFlag[] = [];
   private dlq: DlqEntry[] = [];
   private lastEventTime: number | null;
   /** Wall ms when the current caught-up quiet stretch began, and the event time it advances from. */
@@ -111,7 +126,11 @@ export class PartitionTask {
       calls: rowSource(init.topics.calls, init.partition, init.epochs.calls),
       complaints: rowSource(init.topics.complaints, init.partition, init.epochs.complaints),
     });
-    if (init.aggregates !== undefined) this.aggregates.importState(init.aggregates);
+    if (init.aggregates !== undefined) {
+      this.aggregates.importState(init.aggregates);
+      // Flags the lane had not decided when the snapshot was taken (it has since): their fate is looked up.
+      this.lookups = this.aggregates.undecidedFlags();
+    }
     this.lastEventTime = init.lastEventTime;
     this.contact = init.contact;
     this.fresh = init.fresh === true;
@@ -218,15 +237,45 @@ export class PartitionTask {
     return out;
   }
 
+  /**
+   * Takes the flags whose fate the lane is to look up without emitting them
+   * (hand them to it with the flags of {@link takeFlags}): flags recomputed
+   * below `suppressBelow`, and undecided flags of a restored snapshot.
+   */
+  takeLookups(): UndecidedFlag[] {
+    const out = this.lookups;
+    if (out.length > 0) this.lookups = [];
+    return out;
+  }
+
+  /**
+   * The flag lane's word on flags of this partition: `kept` went out (or
+   * were on the topic already), `dismissed` were dropped as evidence an
+   * investigator dismissed. Only kept flags make a number's calls flagged
+   * calls in provider_hour; calls waiting for the word are counted now.
+   */
+  decideFlags(kept: readonly string[], dismissed: readonly string[]): void {
+    this.aggregates.decideFlags(kept, dismissed);
+  }
+
   /** Flags raised and not yet taken. */
   get flagsWaiting(): number {
     return this.flags.length;
   }
 
+  /**
+   * provider_hour rows changed since the last cut or take: a checkpoint takes
+   * those its lane drain completed (calls that waited for the lane's word).
+   */
+  takeProviderRows(): ProviderHourRow[] {
+    return this.aggregates.takeProviderRows();
+  }
+
   /** Takes the outputs produced so far, with the positions they cover. */
   cut(): TaskCut {
-    const out: TaskCut = { partition: this.partition, flags: this.flags, dlq: this.dlq, rows: this.aggregates.takeChanged(), positions: this.positions() };
+    const out: TaskCut = { partition: this.partition, flags: this.flags, lookups: this.lookups, dlq: this.dlq, rows: this.aggregates.takeChanged(), positions: this.positions() };
     this.flags = [];
+    this.lookups = [];
     this.dlq = [];
     this.sinceCut = 0;
     // Complaints' cells stay until the engine's complaint horizon: it accepts one that far behind the watermark.
@@ -313,6 +362,8 @@ export class PartitionTask {
         this.flags.push(f);
         this.stats.flags++;
       } else {
+        // Not emitted again; whether it went out the first time (or was dropped as dismissed) is looked up.
+        if (f.severity !== 'WATCH') this.lookups.push(f);
         this.stats.suppressed++;
       }
     }
