@@ -11,6 +11,7 @@ import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from '../../shared/kafka/index.ts';
 import { DEFAULT_CLICKHOUSE_DATABASE, DEFAULT_CLICKHOUSE_URL } from '../../shared/clickhouse/index.ts';
 import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
+import { DEFAULT_REDIS_PREFIX, REDIS_PREFIX_PATTERN, envBoolean } from '../../shared/env/index.ts';
 
 /** Default Redis URL of the local stack. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -20,7 +21,6 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? Number.NaN : v), z.coerce.number().int().min(min).max(max));
 const url = z.string().refine((v) => URL.canParse(v), { message: 'not a URL' });
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'not a valid Kafka topic/group name' });
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /**
  * Every environment variable the detector reads, with its default. The
@@ -54,7 +54,7 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_MAX_PENDING: int(1_000).default(500_000),
   CALLGUARD_DETECTOR_CONTROL_POLL_MS: int(100, 3_600_000).default(5_000),
   CALLGUARD_DETECTOR_DEDUP_TTL_S: int(60).default(14 * 86_400),
-  CALLGUARD_DETECTOR_FROM_BEGINNING: bool.default(true),
+  CALLGUARD_DETECTOR_FROM_BEGINNING: envBoolean.default(true),
   CALLGUARD_DETECTOR_FETCH_MAX_BYTES: int(1_024, 256 << 20).default(2 << 20),
   CALLGUARD_DETECTOR_PRODUCE_TIMEOUT_MS: int(1_000, 120_000).default(5_000),
   CALLGUARD_DETECTOR_PRODUCE_RETRIES: int(1, 20).default(2),
@@ -63,7 +63,8 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: int(0, 3_600_000).default(10_000),
   CALLGUARD_DETECTOR_CONTACT_NOTES: z.enum(['local', 'off']).default('local'),
   CALLGUARD_DETECTOR_CAMPAIGNS: z.enum(['process', 'partition']).default('process'),
-  CALLGUARD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]+$/, { message: 'letters, digits and : . _ - only' }).default('callguard'),
+  // Shared with the enforcer and the console (shared/env): they read it too, their own variable overriding it.
+  CALLGUARD_REDIS_PREFIX: z.string().regex(REDIS_PREFIX_PATTERN, { message: 'letters, digits and : . _ - only' }).default(DEFAULT_REDIS_PREFIX),
   CALLGUARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

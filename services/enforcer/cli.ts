@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--label-ttl <d>', 'label lifetime after the end of its evidence (env CALLGUARD_ENFORCER_LABEL_TTL, default 7d)')
     .option('--block-ttl <d>', 'confirmed block lifetime after the decision, 0 = until dismissed (env CALLGUARD_ENFORCER_BLOCK_TTL, default 30d)')
     .option('--protect-ttl <d>', 'how long a dismissal protects (env CALLGUARD_ENFORCER_PROTECT_TTL, default 30d)')
-    .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_ENFORCER_KEY_PREFIX, default callguard)')
+    .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_ENFORCER_KEY_PREFIX, else the shared CALLGUARD_REDIS_PREFIX, default callguard)')
     .option('--replica-max <n>', 'most labels held in the in-process lookup replica, 0 = none (env CALLGUARD_ENFORCER_REPLICA_MAX, default 2000000)')
     .addHelpText(
       'after',

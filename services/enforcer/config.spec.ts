@@ -97,6 +97,17 @@ describe('loadEnforcerConfig', () => {
     }
   });
 
+  it('Redis key prefix: the shared CALLGUARD_REDIS_PREFIX (the detector\'s and the console\'s), CALLGUARD_ENFORCER_KEY_PREFIX over it, --key-prefix over both', () => {
+    // One deployment sets the prefix once: before, the enforcer ignored CALLGUARD_REDIS_PREFIX and read another allowlist than the detector.
+    expect(loadEnforcerConfig({}, { CALLGUARD_REDIS_PREFIX: 'prod' }).keyPrefix).toBe('prod');
+    expect(loadEnforcerConfig({}, { CALLGUARD_REDIS_PREFIX: 'prod', CALLGUARD_ENFORCER_KEY_PREFIX: 'enf' }).keyPrefix).toBe('enf');
+    expect(loadEnforcerConfig({ keyPrefix: 'cli' }, { CALLGUARD_REDIS_PREFIX: 'prod', CALLGUARD_ENFORCER_KEY_PREFIX: 'enf' }).keyPrefix).toBe('cli');
+    expect(loadEnforcerConfig({}, { CALLGUARD_REDIS_PREFIX: 'prod', CALLGUARD_ENFORCER_KEY_PREFIX: '' }).keyPrefix).toBe('prod'); // empty = unset
+    expect(loadEnforcerConfig({}, { CALLGUARD_REDIS_PREFIX: '' }).keyPrefix).toBe('callguard');
+    expect(() => loadEnforcerConfig({}, { CALLGUARD_REDIS_PREFIX: 'a b' })).toThrow(/key prefix \(CALLGUARD_REDIS_PREFIX\): "a b" may hold only/);
+    expect(() => loadEnforcerConfig({}, { CALLGUARD_REDIS_PREFIX: 'ok', CALLGUARD_ENFORCER_KEY_PREFIX: 'a b' })).toThrow(/key prefix \(CALLGUARD_ENFORCER_KEY_PREFIX\): "a b"/);
+  });
+
   it('stop timeout: 30s by default, CALLGUARD_ENFORCER_STOP_TIMEOUT as a duration, not 0', () => {
     expect(loadEnforcerConfig({}, {}).stopTimeoutMs).toBe(30_000);
     expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_STOP_TIMEOUT: '2m' }).stopTimeoutMs).toBe(120_000);

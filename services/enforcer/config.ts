@@ -9,6 +9,7 @@ import { DEFAULT_MACHINE_OPTIONS } from './machine.ts';
 import type { HandlerOptions } from './handler.ts';
 import { parseDuration } from './duration.ts';
 import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
+import { DEFAULT_REDIS_PREFIX, redisPrefixFrom } from '../../shared/env/index.ts';
 
 /** Everything the enforcer needs to start. */
 export interface EnforcerConfig {
@@ -23,7 +24,10 @@ export interface EnforcerConfig {
    */
   allowedHosts: string[];
   redisUrl: string;
-  /** Prefix of every Redis key (default `callguard`). */
+  /**
+   * Prefix of every Redis key: `--key-prefix`, else `CALLGUARD_ENFORCER_KEY_PREFIX` (an override), else the shared
+   * `CALLGUARD_REDIS_PREFIX` the detector and the console read too, else `callguard`.
+   */
   keyPrefix: string;
   brokers: string[];
   registryUrl: string;
@@ -82,7 +86,7 @@ export const ENFORCER_DEFAULTS = {
   host: '127.0.0.1',
   port: 8089,
   redisUrl: 'redis://127.0.0.1:6379',
-  keyPrefix: 'callguard',
+  keyPrefix: DEFAULT_REDIS_PREFIX,
   groupId: 'callguard-enforcer',
   labelTtl: '7d',
   blockTtl: '30d',
@@ -114,7 +118,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_ENFORCER_PORT): ${JSON.stringify(portText)} is not a port number`);
   const allowed = parseAllowedHosts(pick(cli.allowedHosts, 'CALLGUARD_ENFORCER_ALLOWED_HOSTS', ''), 'allowed hosts (CALLGUARD_ENFORCER_ALLOWED_HOSTS)');
   problems.push(...allowed.problems);
-  const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_ENFORCER_KEY_PREFIX', ENFORCER_DEFAULTS.keyPrefix);
+  const keyPrefix = redisPrefixFrom(env, { cli: cli.keyPrefix, variable: 'CALLGUARD_ENFORCER_KEY_PREFIX' }, problems).prefix;
   const replicaText = pick(cli.replicaMax, 'CALLGUARD_ENFORCER_REPLICA_MAX', String(ENFORCER_DEFAULTS.replicaMax));
   if (!/^\d+$/.test(replicaText)) problems.push(`label replica size (CALLGUARD_ENFORCER_REPLICA_MAX): ${JSON.stringify(replicaText)} is not a whole number (0 = no replica)`);
   const maxFutureText = env.CALLGUARD_ENFORCER_MAX_FUTURE_MS || String(ENFORCER_DEFAULTS.maxFutureMs);
@@ -122,7 +126,6 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   if (!/^\d+$/.test(maxFutureText) || !Number.isSafeInteger(maxFutureMs)) {
     problems.push(`future tolerance (CALLGUARD_ENFORCER_MAX_FUTURE_MS): ${JSON.stringify(maxFutureText)} is not a whole number of milliseconds`);
   }
-  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix (CALLGUARD_ENFORCER_KEY_PREFIX): ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
   const logLevel = env.CALLGUARD_LOG_LEVEL || ENFORCER_DEFAULTS.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`CALLGUARD_LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
   const config: EnforcerConfig = {

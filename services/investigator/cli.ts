@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--allowed-hosts <names>', 'Host names the console answers for, comma-separated, * = any (env CALLGUARD_CONSOLE_ALLOWED_HOSTS; default on loopback: localhost, 127.0.0.1, [::1])')
     .option('--database <name>', 'ClickHouse database (env CALLGUARD_CLICKHOUSE_DATABASE, default callguard)')
     .option('--reviews-topic <t>', 'topic of ReviewDecisions (env CALLGUARD_TOPIC_REVIEWS, default callguard.reviews.v1)')
-    .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_CONSOLE_KEY_PREFIX, default callguard)')
+    .option('--key-prefix <p>', 'Redis key prefix (env CALLGUARD_CONSOLE_KEY_PREFIX, else the shared CALLGUARD_REDIS_PREFIX, default callguard)')
     .addHelpText(
       'after',
       '\nSee docs/investigator.md for every environment variable.\n' +

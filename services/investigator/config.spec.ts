@@ -43,6 +43,41 @@ describe('loadInvestigatorConfig', () => {
     }
   });
 
+  it('Redis key prefix: the shared CALLGUARD_REDIS_PREFIX (the detector\'s and the enforcer\'s), CALLGUARD_CONSOLE_KEY_PREFIX over it, --key-prefix over both', () => {
+    // Before, the console ignored CALLGUARD_REDIS_PREFIX: with it set to prod the detector never saw the console's dismissals.
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_REDIS_PREFIX: 'prod' }).keyPrefix).toBe('prod');
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_REDIS_PREFIX: 'prod', CALLGUARD_CONSOLE_KEY_PREFIX: 'con' }).keyPrefix).toBe('con');
+    expect(loadInvestigatorConfig({ keyPrefix: 'cli' }, { ...login, CALLGUARD_REDIS_PREFIX: 'prod', CALLGUARD_CONSOLE_KEY_PREFIX: 'con' }).keyPrefix).toBe('cli');
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_REDIS_PREFIX: 'prod', CALLGUARD_CONSOLE_KEY_PREFIX: '' }).keyPrefix).toBe('prod');
+    expect(() => loadInvestigatorConfig({}, { ...login, CALLGUARD_REDIS_PREFIX: 'a b' })).toThrow(/key prefix \(CALLGUARD_REDIS_PREFIX\): "a b" may hold only/);
+  });
+
+  it('the detector, the enforcer and the console read one prefix from CALLGUARD_REDIS_PREFIX: the same dismissal and allowlist keys', async () => {
+    const { loadDetectorConfig } = await import('../detector/config.ts');
+    const { loadEnforcerConfig } = await import('../enforcer/config.ts');
+    const env = { ...login, CALLGUARD_REDIS_PREFIX: 'prod' };
+    const detector = loadDetectorConfig(env);
+    expect(detector.ok && detector.config.redis.prefix).toBe('prod');
+    expect(loadEnforcerConfig({}, env).keyPrefix).toBe('prod');
+    expect(loadInvestigatorConfig({}, env).keyPrefix).toBe('prod');
+  });
+
+  it('secure cookie: off by default; true/1 and false/0 as the detector reads its booleans; anything else is a configuration error, never a silent false', () => {
+    expect(loadInvestigatorConfig({}, login).secureCookie).toBe(false);
+    for (const v of ['1', 'true']) expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_SECURE_COOKIE: v }).secureCookie).toBe(true);
+    for (const v of ['0', 'false', '']) expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_SECURE_COOKIE: v }).secureCookie).toBe(false);
+    for (const v of ['yes', 'on', 'TRUE', ' 1']) {
+      expect(() => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_SECURE_COOKIE: v })).toThrow(`CALLGUARD_CONSOLE_SECURE_COOKIE: ${JSON.stringify(v)} is not one of true, false, 1, 0`);
+    }
+    // Reported with the other problems.
+    try {
+      loadInvestigatorConfig({}, { CALLGUARD_CONSOLE_USER: 'inv', CALLGUARD_CONSOLE_SECURE_COOKIE: 'yes' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems).toHaveLength(2);
+    }
+  });
+
   it('trusted proxies: none by default; addresses and CIDR ranges, each bad one named', () => {
     expect(loadInvestigatorConfig({}, login).trustedProxies).toEqual([]);
     expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_TRUSTED_PROXIES: ' 10.0.0.5, 10.1.0.0/16,::1, fd00::/8 ' }).trustedProxies).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8']);

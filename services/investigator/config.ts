@@ -11,6 +11,7 @@ import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
 import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
 import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
+import { DEFAULT_REDIS_PREFIX, envBooleanFrom, redisPrefixFrom } from '../../shared/env/index.ts';
 
 /** Everything the console needs to start. */
 export interface InvestigatorConfig {
@@ -30,11 +31,15 @@ export interface InvestigatorConfig {
   /** True when the secret was generated (sessions end with the process). */
   sessionSecretGenerated: boolean;
   sessionTtlMs: number;
-  /** Mark the session cookie `Secure` (behind TLS). */
+  /** Mark the session cookie `Secure` (behind TLS): `CALLGUARD_CONSOLE_SECURE_COOKIE` `true`/`1` (`false`/`0`, unset: off; anything else is a configuration error). */
   secureCookie: boolean;
   clickhouseUrl: string;
   database: string;
   redisUrl: string;
+  /**
+   * Prefix of every Redis key: `--key-prefix`, else `CALLGUARD_CONSOLE_KEY_PREFIX` (an override), else the shared
+   * `CALLGUARD_REDIS_PREFIX` the detector and the enforcer read too, else `callguard`.
+   */
   keyPrefix: string;
   brokers: string[];
   registryUrl: string;
@@ -77,7 +82,7 @@ export const INVESTIGATOR_DEFAULTS = {
   port: 8088,
   sessionTtlHours: 8,
   redisUrl: 'redis://127.0.0.1:6379',
-  keyPrefix: 'callguard',
+  keyPrefix: DEFAULT_REDIS_PREFIX,
   protectTtlDays: 30,
   logLevel: 'info',
   stopSeconds: 30,
@@ -110,8 +115,8 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   problems.push(...allowed.problems);
   const database = pick(cli.database, 'CALLGUARD_CLICKHOUSE_DATABASE', clickHouseDatabaseFromEnv(env));
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`database (CALLGUARD_CLICKHOUSE_DATABASE): ${JSON.stringify(database)} is not a plain identifier`);
-  const keyPrefix = pick(cli.keyPrefix, 'CALLGUARD_CONSOLE_KEY_PREFIX', INVESTIGATOR_DEFAULTS.keyPrefix);
-  if (!/^[A-Za-z0-9_:.-]+$/.test(keyPrefix)) problems.push(`key prefix (CALLGUARD_CONSOLE_KEY_PREFIX): ${JSON.stringify(keyPrefix)} may hold only letters, digits and _ : . -`);
+  const keyPrefix = redisPrefixFrom(env, { cli: cli.keyPrefix, variable: 'CALLGUARD_CONSOLE_KEY_PREFIX' }, problems).prefix;
+  const secureCookie = envBooleanFrom(env, 'CALLGUARD_CONSOLE_SECURE_COOKIE', false, problems);
   const reviewsTopic = pick(cli.reviewsTopic, 'CALLGUARD_TOPIC_REVIEWS', DEFAULT_TOPICS.reviews);
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(reviewsTopic)) problems.push(`reviews topic (CALLGUARD_TOPIC_REVIEWS): ${JSON.stringify(reviewsTopic)} is not a valid Kafka topic name`);
   problems.push(...renamedTopicVariableProblems(env, ['CALLGUARD_REVIEWS_TOPIC']));
@@ -134,7 +139,7 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
     sessionSecret: secretText ? Buffer.from(secretText, 'utf8') : randomBytes(32),
     sessionSecretGenerated: !secretText,
     sessionTtlMs: ttlHours * 3_600_000,
-    secureCookie: env.CALLGUARD_CONSOLE_SECURE_COOKIE === '1' || env.CALLGUARD_CONSOLE_SECURE_COOKIE === 'true',
+    secureCookie,
     clickhouseUrl: clickHouseUrlFromEnv(env),
     database,
     redisUrl: env.CALLGUARD_REDIS_URL || INVESTIGATOR_DEFAULTS.redisUrl,
