@@ -168,6 +168,14 @@ export const engineConfigSchema = z
             windowMs: ms.default(30 * 24 * 3_600_000),
             /** Weight of a complaint from an acquaintance of the reported number. */
             acquaintanceWeight: ratio.default(0.5),
+            /**
+             * Complaints a stranger called files about any caller (a wrong number, an
+             * annoyed customer): reporters are evidence only beyond this background,
+             * given how many strangers the number reached. One in a thousand.
+             */
+            benignRate: ratio.default(0.001),
+            /** How unlikely the reporters must be as that background (Poisson upper tail). */
+            alpha: ratio.default(0.01),
           })
           .strict()
           .prefault({}),

@@ -39,6 +39,31 @@ describe('courier', () => {
     expect(atLeast(flagsOf(flags, courier), 'LABEL')).toEqual([]);
     expect(atLeast(flags, 'LABEL')).toEqual([]);
   });
+
+  /** 80 customers a working day for 30 days, most answering; three of them complain, on days 5, 15 and 25. */
+  const complainedAbout = (perDay: number) => {
+    const caller = mobile(302, '138');
+    const random = rng(12);
+    const tr = new Traffic();
+    let n = 0;
+    for (let day = 0; day < 30; day++) {
+      for (let i = 0; i < perDay; i++) {
+        const customer = stranger(n++, '150');
+        if (random() < 0.8) tr.answered(T0 + day * DAY + i * 7.5 * MIN, caller, customer, 30);
+        else tr.noAnswer(T0 + day * DAY + i * 7.5 * MIN, caller, customer);
+      }
+      if (day === 5 || day === 15 || day === 25) tr.complaint(T0 + day * DAY + 5 * HOUR, stranger(n - 1, '150'), caller);
+    }
+    return withRule(flagsOf(play(engine(), tr.inputs()).flags, caller), 'COMPLAINTS');
+  };
+
+  it('three complaints in a month from 2,400 customers (0.13 %) are a courier\'s background, not evidence', () => {
+    expect(complainedAbout(80)).toEqual([]);
+  });
+
+  it('the same three complaints about a number that reaches two strangers a day are a LABEL', () => {
+    expect(atLeast(complainedAbout(2), 'LABEL')).not.toEqual([]);
+  });
 });
 
 describe('one-off organiser', () => {

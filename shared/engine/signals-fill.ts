@@ -53,6 +53,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.complaintReporters = rep.count;
   s.complaintWeighted = rep.weighted;
   s.complaintReports = rep.reports;
+  s.complaintSpanMs = rep.count === 0 ? 0 : t - rep.first;
   s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
   const group = st.get32(slot, 'group');
   if (group !== 0) {

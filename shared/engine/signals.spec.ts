@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySignals, r1, r3, reach, rising, wilsonUpper } from './signals.ts';
+import { emptySignals, poissonTail, r1, r3, reach, rising, wilsonUpper } from './signals.ts';
 
 describe('rising', () => {
   it('is the base at the threshold, base + extra at cap × threshold, linear between, flat beyond', () => {
@@ -69,5 +69,20 @@ describe('reach', () => {
     expect(reach({ ...s, engagement24hSaturated: false }, '24h')).toEqual({ n: 131_070, k: 55_000 });
     const h = { ...emptySignals(), newStrangers1h: 65_535, strangerAnswered1h: 65_535, strangerTalked1h: 0, engagement1hSaturated: true };
     expect(reach(h, '1h')).toEqual({ n: 65_535, k: 65_535 });
+  });
+});
+
+describe('poissonTail', () => {
+  it('is P(K ≥ k) of a Poisson count', () => {
+    expect(poissonTail(3, 2.4)).toBeCloseTo(1 - Math.exp(-2.4) * (1 + 2.4 + 2.88), 12);
+    expect(poissonTail(1, 0.5)).toBeCloseTo(1 - Math.exp(-0.5), 12);
+    expect(poissonTail(0, 3)).toBe(1);
+    expect(poissonTail(2, 0)).toBe(0);
+  });
+
+  it('does not underflow at large means, and is nil far above the mean', () => {
+    expect(poissonTail(1000, 1000)).toBeGreaterThan(0.45);
+    expect(poissonTail(1000, 1000)).toBeLessThan(0.55);
+    expect(poissonTail(1e6, 1000)).toBe(0);
   });
 });

@@ -42,6 +42,8 @@ export interface Signals {
   complaintWeighted: number;
   /** Complaints of those reporters (evidence only). */
   complaintReports: number;
+  /** From the earliest of those reporters' complaints to now, ms (how long the complaints took to gather). */
+  complaintSpanMs: number;
   isMarketingLine: boolean;
   /** The number's campaign group over 24 h, when it is a member. */
   campaignMembers: number;
@@ -98,6 +100,7 @@ export function emptySignals(): Signals {
     complaintReporters: 0,
     complaintWeighted: 0,
     complaintReports: 0,
+    complaintSpanMs: 0,
     isMarketingLine: false,
     campaignMembers: 0,
     campaignCalls: 0,
@@ -186,6 +189,26 @@ export function wilsonUpper(k: number, n: number, z = 1.645): number {
   const centre = p + z2 / (2 * n);
   const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   return Math.min(1, (centre + margin) / (1 + z2 / n));
+}
+
+/**
+ * P(K ≥ k) for K Poisson with mean `mean`: how likely `k` or more events are
+ * by chance (k ≤ 0: 1).
+ */
+export function poissonTail(k: number, mean: number): number {
+  if (k <= 0) return 1;
+  if (mean <= 0) return 0;
+  // Beyond 40 standard deviations (and 40) above the mean the tail is nil; this also bounds the loop.
+  if (k > mean + 40 * Math.sqrt(mean) + 40) return 0;
+  // The terms in log space: exp(−mean) alone underflows past a mean of ~745.
+  const logMean = Math.log(mean);
+  let logTerm = -mean;
+  let below = Math.exp(logTerm);
+  for (let i = 1; i < k; i++) {
+    logTerm += logMean - Math.log(i);
+    below += Math.exp(logTerm);
+  }
+  return Math.max(0, 1 - below);
 }
 
 /** Rounds a reason value for output (estimates are fractional). */

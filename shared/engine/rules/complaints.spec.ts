@@ -47,6 +47,18 @@ describe('COMPLAINTS', () => {
     expect(complaints(sig({ complaintReporters: 3, complaintWeighted: 2.5 }), c)?.value).toBe(2.5);
   });
 
+  it('is no evidence where the number reaches so many strangers that its reporters are the background (1 in 1,000)', () => {
+    // A courier: 80 strangers a day, three reporters over 20 days (≈ 1,680 reached, 1.7 expected by chance).
+    const courier = sig({ complaintReporters: 3, complaintWeighted: 3, newStrangers24h: 80, complaintSpanMs: 20 * 86_400_000 });
+    expect(complaints(courier, c)).toBeNull();
+    // Two strangers a day: the same three reporters are far beyond the background.
+    expect(complaints({ ...courier, newStrangers24h: 2 }, c)?.points).toBe(50);
+    // Ten reporters are beyond the courier's background too.
+    expect(complaints({ ...courier, complaintReporters: 10, complaintWeighted: 10 }, c)).not.toBeNull();
+    // A stricter background makes the courier's three reporters evidence.
+    expect(complaints(courier, { ...c, complaints: { ...c.complaints, benignRate: 0.0001 } })).not.toBeNull();
+  });
+
   it('reads its threshold from the config', () => {
     const custom = { ...c, complaints: { ...c.complaints, distinctReporters: 5 } };
     expect(complaints(sig({ complaintReporters: 4, complaintWeighted: 4 }), custom)).toBeNull();
