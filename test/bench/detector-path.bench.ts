@@ -47,7 +47,7 @@ import { PartitionAggregates } from '../../services/detector/aggregates/index.ts
 import { AvroCodec } from '../../services/detector/kafka/codec.ts';
 import { partitionOf } from '../../services/detector/kafka/partitioner.ts';
 import type { SourceMessage } from '../../services/detector/kafka/source.ts';
-import { decodeCalls } from '../../services/detector/pipeline/input.ts';
+import { decodeCalls, keyCheck } from '../../services/detector/pipeline/input.ts';
 import { PartitionTask, type TaskEngine } from '../../services/detector/pipeline/partition-task.ts';
 import { numberMinuteTsv, providerHourTsv } from '../../services/detector/sinks/clickhouse-writer.ts';
 import { encodePartitionSnapshot } from '../../services/detector/state/snapshot-codec.ts';
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     line(
       'decode + validate (pipeline input step)',
       await measure(() => {
-        for (const b of order) decodeCalls(codec, byPartition[b.p].slice(b.from, b.to), now, 3_600_000);
+        for (const b of order) decodeCalls(codec, byPartition[b.p].slice(b.from, b.to), now, 3_600_000, keyCheck(b.p, PARTITIONS));
       }),
     ),
   );
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     let flags = 0;
     for (const b of order) {
       const t = ts[b.p];
-      const items = decodeCalls(codec, byPartition[b.p].slice(b.from, b.to), now, 3_600_000);
+      const items = decodeCalls(codec, byPartition[b.p].slice(b.from, b.to), now, 3_600_000, keyCheck(b.p, PARTITIONS));
       t.accept(0, items, b.to, false, now);
       t.release(now);
       const raised = t.takeFlags();

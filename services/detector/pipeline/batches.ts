@@ -11,7 +11,7 @@ import type { SourceBatch, SourceMessage } from '../kafka/source.ts';
 import { RegistryUnavailableError } from '../kafka/codec.ts';
 import type { DetectorState } from './detector-state.ts';
 import { applyBackpressure, checkHeld } from './flow-control.ts';
-import { decodeCalls, decodeComplaints } from './input.ts';
+import { decodeCalls, decodeComplaints, keyCheck, type KeyCheck } from './input.ts';
 import type { Side } from './merge.ts';
 import { retry } from './retry.ts';
 
@@ -50,7 +50,10 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
   const now = Date.now();
   // Calls move the watermark: never accept one further ahead than half the lateness in force (config.ts).
   const callsFutureMs = callsFutureLimitMs(maxFutureMs, st.engineConfig.allowedLatenessMs);
-  const items = side === 0 ? decodeCalls(st.deps.codec, msgs, now, callsFutureMs) : decodeComplaints(st.deps.codec, msgs, now, maxFutureMs);
+  // Keys checked against the records' normalised numbers: misrouted ones to the DLQ, other forms counted.
+  const keys = keyCheck(b.partition, st.partitions);
+  const items = side === 0 ? decodeCalls(st.deps.codec, msgs, now, callsFutureMs, keys) : decodeComplaints(st.deps.codec, msgs, now, maxFutureMs, keys);
+  if (keys.otherForm > 0) noteOtherFormKeys(st, b.topic, b.partition, keys);
   task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark, now);
   let released = 0;
   for (;;) {
@@ -74,10 +77,28 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
   applyBackpressure(st);
 }
 
-/** Fetches unknown schema ids; waits (retrying) while the registry is unreachable, which holds the consumer back. */
+/** Records accepted with a key in another form than their normalised number: counted, and logged once per partition. */
+function noteOtherFormKeys(st: DetectorState, topic: string, partition: number, keys: KeyCheck): void {
+  st.deps.metrics.keyOtherForm.inc({ topic, partition: String(partition) }, keys.otherForm);
+  const at = `${topic}/${partition}`;
+  if (st.keyFormLogged.has(at)) return;
+  st.keyFormLogged.add(at);
+  st.log.warn(
+    { topic, partition, key: keys.example?.key ?? null, number: keys.example?.number },
+    'records keyed by another form of their number than the normalised one (accepted: they are on their number\'s partition; the contract keys by the normalised number, and keyed so elsewhere they go to the DLQ as misrouted); counted in callguard_detector_key_other_form_total, logged once per partition',
+  );
+}
+
+/**
+ * Fetches unknown schema ids; waits (retrying) while the registry is
+ * unreachable, which holds the consumer back. An id the registry does not
+ * know, or whose schema cannot be used (not Avro, or one the client cannot
+ * build), is no reason to wait: its records go to the DLQ, and it is
+ * logged once here.
+ */
 export async function prepareSchemas(st: DetectorState, msgs: SourceMessage[]): Promise<void> {
   const values = msgs.map((m) => m.value);
-  await retry(() => st.deps.codec.prepare(values), {
+  const refused = await retry(() => st.deps.codec.prepare(values), {
     what: 'fetch schemas from the registry',
     signal: st.abort.signal,
     log: st.log,
@@ -85,4 +106,5 @@ export async function prepareSchemas(st: DetectorState, msgs: SourceMessage[]): 
       if (!(e instanceof RegistryUnavailableError)) st.log.error({ err: (e as Error).message }, 'unexpected schema fetch error');
     },
   });
+  for (const r of refused ?? []) st.log.warn({ schemaId: r.id, err: r.error }, 'schema id cannot be used: its records go to the DLQ');
 }

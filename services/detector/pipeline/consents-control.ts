@@ -5,6 +5,7 @@
  */
 import type { ConsentRecord } from '../../../shared/contracts/records.ts';
 import { parseConsent } from '../../../shared/contracts/validate.ts';
+import { normalizeOrError } from '../../../shared/numbers/index.ts';
 import { restoreEngine } from '../../../shared/engine/index.ts';
 import type { ControlEvent } from '../control/poller.ts';
 import type { SourceBatch } from '../kafka/source.ts';
@@ -12,16 +13,22 @@ import { prepareSchemas } from './batches.ts';
 import type { DetectorState } from './detector-state.ts';
 import type { TaskEngine } from './partition-task.ts';
 
-/** A batch of consent records: every grant kept (ConsentRecords) and passed to every engine; tombstones revoke; unusable records held for the DLQ. */
+/** A batch of consent records: every grant kept (ConsentRecords) and passed to every engine; tombstones revoke (their key normalised); unusable records and tombstone keys held for the DLQ. */
 export async function onConsents(st: DetectorState, b: SourceBatch): Promise<void> {
   const values = b.messages.map((m) => m.value).filter((v): v is Buffer => v !== null);
   if (values.length > 0) await prepareSchemas(st, b.messages);
   const m = st.deps.metrics;
   for (const msg of b.messages) {
     if (msg.value === null) {
-      const key = msg.key?.toString('utf8') ?? '';
+      const pair = tombstonePair(msg.key);
+      if (!pair.ok) {
+        m.consents.inc({ result: 'invalid' });
+        st.consentDlq.add({ partition: b.partition, message: msg, error: pair.error });
+        st.log.warn({ topic: b.topic, partition: b.partition, offset: msg.offset, err: pair.error }, 'unusable consent tombstone: held for the DLQ');
+        continue;
+      }
       // As if never given: every grant of the pair (docs/detector.md says why not from the tombstone's time).
-      for (const known of st.consents.of(key)) applyConsent(st, key, { ...known, revokedAt: known.grantedAt });
+      for (const known of st.consents.of(pair.value)) applyConsent(st, pair.value, { ...known, revokedAt: known.grantedAt });
       m.consents.inc({ result: 'tombstone' });
       continue;
     }
@@ -38,6 +45,28 @@ export async function onConsents(st: DetectorState, b: SourceBatch): Promise<voi
     applyConsent(st, `${r.value.caller}|${r.value.callee}`, r.value);
   }
   st.consentDlq.read(b.partition, b.lastOffset + 1);
+}
+
+/**
+ * The pair a tombstone deletes, as the grants are kept: `caller|callee`,
+ * each normalised (the contract says only that the key is `caller|callee`,
+ * and a consent system may write the numbers as it got them, e.g.
+ * `95588123|13812345678`). Before, the key was looked up as it came, so a
+ * tombstone whose key was not already the normalised pair revoked nothing:
+ * the live engines kept the consent, while a restart after compaction had
+ * none. A key that is not two numbers is an error (DLQ).
+ */
+export function tombstonePair(key: Buffer | null): { ok: true; value: string } | { ok: false; error: string } {
+  const raw = key === null ? null : key.toString('utf8');
+  const bad = (why: string) => ({ ok: false as const, error: `invalid: tombstone key ${raw === null ? 'null' : JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)} is not caller|callee (${why})` });
+  if (raw === null) return bad('no key');
+  const parts = raw.split('|');
+  if (parts.length !== 2) return bad(parts.length === 1 ? 'no |' : `${parts.length} parts separated by |, not 2`);
+  const caller = normalizeOrError(parts[0]);
+  if (!caller.ok) return bad(`caller: ${caller.error}`);
+  const callee = normalizeOrError(parts[1]);
+  if (!callee.ok) return bad(`callee: ${callee.error}`);
+  return { ok: true, value: `${caller.value}|${callee.value}` };
 }
 
 function applyConsent(st: DetectorState, key: string, c: ConsentRecord): void {

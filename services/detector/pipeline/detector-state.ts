@@ -94,6 +94,8 @@ export class DetectorState {
   readonly sidePaused = new Map<number, [boolean, boolean]>();
   /** What the source was last told, per `topic/partition`: true = paused. */
   readonly pausedNow = new Map<string, boolean>();
+  /** Per `topic/partition`, whether a record accepted with a key in another form than its normalised number was logged (once). */
+  readonly keyFormLogged = new Set<string>();
   /** When the end offset of a waited-for stream was last asked of the broker, per `partition/side`. */
   readonly endChecks = new Map<string, number>();
   engineConfig: EngineConfig;

@@ -59,6 +59,8 @@ export function dlqReason(error: string): string {
   if (error.startsWith('late:')) return 'late';
   if (error.startsWith('future:')) return 'future';
   if (error.startsWith('invalid:')) return 'invalid';
-  if (error.startsWith('unknown schema')) return 'unknown-schema';
+  if (error.startsWith('misrouted:')) return 'misrouted';
+  // An id the registry does not know, or whose schema the detector cannot use (not Avro, or not buildable).
+  if (error.startsWith('unknown schema') || error.startsWith('unusable schema')) return 'unknown-schema';
   return 'undecodable';
 }
