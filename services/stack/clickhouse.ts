@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import type { StackService } from './service.ts';
+import type { LaunchSpec } from './process.ts';
 import { ensureDebPackages } from './provision.ts';
 import { clickhouseProbe } from './probes.ts';
 
@@ -68,6 +69,32 @@ function serverBinary(): string {
   return 'clickhouse-server';
 }
 
+/** Where a ClickHouse server runs: its folder (config files; data under `data/`), its log folder and its two ports. */
+export interface ClickhouseServerPlace {
+  dir: string;
+  logDir: string;
+  httpPort: number;
+  nativePort: number;
+}
+
+/**
+ * Writes a ClickHouse server's config.xml and users.xml into `place.dir` (data under `dir/data`, server logs
+ * in `place.logDir`) and says how to start it: Debian's `clickhouse-server` (18.16) or the single
+ * `clickhouse` binary of newer releases (`clickhouse server`). The stack's server, and the private servers of
+ * tests that stop and restart ClickHouse (test/integration/helpers/private-clickhouse.ts), are started so.
+ */
+export function clickhouseServerLaunch(place: ClickhouseServerPlace, logFile = join(place.logDir, 'clickhouse.out.log')): LaunchSpec {
+  const dataDir = join(place.dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(place.logDir, { recursive: true });
+  const configFile = join(place.dir, 'config.xml');
+  writeFileSync(configFile, clickhouseConfigXml(dataDir, place.logDir, place.httpPort, place.nativePort));
+  writeFileSync(join(place.dir, 'users.xml'), CLICKHOUSE_USERS_XML);
+  const bin = serverBinary();
+  const args = bin.endsWith('/clickhouse') ? ['server', `--config-file=${configFile}`] : [`--config-file=${configFile}`];
+  return { command: bin, args, cwd: place.dir, logFile, errorLog: join(place.logDir, 'clickhouse-server.err.log') };
+}
+
 /** The ClickHouse service of the stack. */
 export function clickhouseService(cfg: StackConfig): StackService {
   const { port, nativePort, url, local } = cfg.clickhouse;
@@ -80,16 +107,7 @@ export function clickhouseService(cfg: StackConfig): StackService {
     startTimeoutSec: 60,
     provision: (c) => ensureDebPackages(c, ['clickhouse-server', 'clickhouse-client']),
     async launch(c) {
-      const dir = join(c.stateDir, 'clickhouse');
-      const dataDir = join(dir, 'data');
-      const logDir = join(c.stateDir, 'logs');
-      mkdirSync(dataDir, { recursive: true });
-      mkdirSync(logDir, { recursive: true });
-      writeFileSync(join(dir, 'config.xml'), clickhouseConfigXml(dataDir, logDir, port, nativePort));
-      writeFileSync(join(dir, 'users.xml'), CLICKHOUSE_USERS_XML);
-      const bin = serverBinary();
-      const args = bin.endsWith('/clickhouse') ? ['server', `--config-file=${join(dir, 'config.xml')}`] : [`--config-file=${join(dir, 'config.xml')}`];
-      return { command: bin, args, cwd: dir, logFile: join(logDir, 'clickhouse.out.log') };
+      return clickhouseServerLaunch({ dir: join(c.stateDir, 'clickhouse'), logDir: join(c.stateDir, 'logs'), httpPort: port, nativePort });
     },
     probe: () => clickhouseProbe(url),
   };

@@ -22,3 +22,25 @@ export function portHolder(port: number): string {
   }
   return 'another process';
 }
+
+/**
+ * Pids of the processes holding a listening TCP socket on `port` (any address), from `ss`: [] when nothing
+ * listens there, undefined when ss cannot tell (missing, or a socket whose process it may not see: another
+ * user's, without root).
+ */
+export function portListenerPids(port: number): number[] | undefined {
+  let out: string;
+  try {
+    out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+  const pids = new Set<number>();
+  for (const line of out.split('\n')) {
+    if (line.trim() === '') continue;
+    const found = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    if (found.length === 0) return undefined;
+    for (const pid of found) pids.add(pid);
+  }
+  return [...pids];
+}

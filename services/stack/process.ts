@@ -15,6 +15,8 @@ export interface LaunchSpec {
   env?: NodeJS.ProcessEnv;
   /** stdout and stderr are appended here. */
   logFile: string;
+  /** A log the server writes itself, where its start-up errors go (ClickHouse's error log); shown with {@link logFile}'s tail. */
+  errorLog?: string;
 }
 
 /** Contents of a pid file. */
@@ -39,6 +41,27 @@ export function processStartTicks(pid: number): string | undefined {
   }
 }
 
+/** Parent pid of a live process, or undefined. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `pid` is `ancestor` or one of its descendants (a server's watchdog child, a forked saver). */
+export function descendsFrom(pid: number, ancestor: number): boolean {
+  let p: number | undefined = pid;
+  for (let i = 0; i < 64 && p !== undefined && p > 1; i++) {
+    if (p === ancestor) return true;
+    p = parentPid(p);
+  }
+  return false;
+}
+
 /** Reads a pid file; undefined if absent or unreadable. */
 export function readPidFile(file: string): PidRecord | undefined {
   try {
@@ -57,7 +80,7 @@ export function isRunning(rec: PidRecord | undefined): rec is PidRecord {
 /**
  * The environment of a service process: the caller's, less CALLGUARD_TEST_RUN. test/run.sh stops
  * whatever carries its run's id once the tests are over, as left running by a test; a service that
- * a test restarts with `stack up` (detector.outage restarts ClickHouse) belongs to the stack, is
+ * a test starts with `stack up` (stack.cli runs it) belongs to the stack, is
  * stopped by its pid file, and must stay up when the stack is to be left running.
  */
 export function serviceEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

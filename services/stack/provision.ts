@@ -4,7 +4,7 @@
  * tools (dpkg, ~/.m2), so a second run costs nothing.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { progress, StackError } from './log.ts';
@@ -94,12 +94,89 @@ async function installMissing(cfg: StackConfig, packages: string[]): Promise<voi
       }
       const todo = missing.filter((p) => !debInstalled(p));
       progress(`apt-get install ${todo.join(' ')}`);
-      await runLogged(`apt-get install ${todo.join(' ')}`, 'apt-get', [...APT_OPTIONS, 'install', '-y', '--no-install-recommends', ...todo], cfg, 'apt.log');
+      const release = holdServiceStarts();
+      try {
+        await runLogged(`apt-get install ${todo.join(' ')}`, 'apt-get', [...APT_OPTIONS, 'install', '-y', '--no-install-recommends', ...todo], cfg, 'apt.log');
+      } finally {
+        release();
+      }
       const still = todo.filter((p) => !debInstalled(p));
       if (still.length > 0) throw new StackError(`apt-get could not install ${still.join(' ')}; see ${aptLog}`);
     },
     { onRetry: (err, next, delay) => progress(`${firstLine(err)}; trying again in ${delay / 1000} s (attempt ${next} of ${DOWNLOAD_RETRY_DELAYS_MS.length + 1})`) },
   );
+  await stopDistroServices(cfg, missing);
+}
+
+/** Where invoke-rc.d (and deb-systemd-invoke) look for the local policy on starting services. */
+export const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+/** First lines of the policy-rc.d the stack writes, so that one left by a killed run is recognised as its own. */
+const POLICY_MARK = '# callguard stack: temporary, removed when its apt-get install is over';
+/** The stack's policy-rc.d: every start, stop and restart is refused (101: action forbidden by policy). */
+export const POLICY_RC_D_TEXT = `#!/bin/sh\n${POLICY_MARK}\nexit 101\n`;
+
+/**
+ * Keeps the maintainer scripts of the packages being installed from starting their services: a Debian
+ * package's postinst starts the distribution's server (redis-server on 6379, clickhouse-server on 8123 and
+ * 9000), on the very ports the stack's own process binds next. Writes `policyFile` (exit 101) unless one is
+ * there already (the machine's own policy, left as it is; one the stack left behind when killed is reused),
+ * and returns what removes it again. Without the right to write it (not root, read-only /usr), it does
+ * nothing: {@link stopDistroServices} and the port check after provisioning are then what is left.
+ */
+export function holdServiceStarts(policyFile: string = POLICY_RC_D, say: (m: string) => void = progress): () => void {
+  const ours = (): boolean => {
+    try {
+      return readFileSync(policyFile, 'utf8').includes(POLICY_MARK);
+    } catch {
+      return false;
+    }
+  };
+  try {
+    writeFileSync(policyFile, POLICY_RC_D_TEXT, { mode: 0o755, flag: ours() ? 'w' : 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') say(`cannot write ${policyFile} (${code ?? (err as Error).message}): the packages installed now may start their services`);
+    return () => {};
+  }
+  return () => {
+    if (ours()) rmSync(policyFile, { force: true });
+  };
+}
+
+/** The systemd units a package ships (`<name>.service`, not templates), from its `dpkg -L` listing. */
+export function serviceUnitsIn(listing: string): string[] {
+  const units = new Set<string>();
+  for (const line of listing.split('\n')) {
+    const m = /^\/(?:usr\/)?lib\/systemd\/system\/([^/@]+\.service)$/.exec(line.trim());
+    if (m) units.add(m[1]);
+  }
+  return [...units].sort();
+}
+
+/**
+ * On a systemd host, stops and disables the services the packages just installed ship: policy-rc.d only
+ * keeps them from starting now (and may not have been writable), while deb-systemd-helper enables them,
+ * so the distribution's redis-server or clickhouse-server would take the stack's ports at the next boot.
+ * The stack runs its own processes from these packages' binaries; their units are not used.
+ */
+async function stopDistroServices(cfg: StackConfig, packages: string[]): Promise<void> {
+  if (!existsSync('/run/systemd/system')) return;
+  const units: string[] = [];
+  for (const pkg of packages) {
+    try {
+      units.push(...serviceUnitsIn(execFileSync('dpkg', ['-L', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })));
+    } catch {
+      // not installed after all: the install step reported it
+    }
+  }
+  if (units.length === 0) return;
+  progress(`systemctl disable --now ${units.join(' ')} (the stack runs its own processes, on the same ports)`);
+  try {
+    await runLogged(`systemctl disable --now ${units.join(' ')}`, 'systemctl', ['disable', '--now', ...units], cfg, 'apt.log');
+  } catch (err) {
+    // Not fatal here: a unit still running is caught by the port check that follows provisioning.
+    progress(`${firstLine(err)}; a distribution service left running is reported by the port check`);
+  }
 }
 
 function runs(command: string, args: string[]): boolean {
