@@ -51,6 +51,8 @@ export interface Fixture {
 export interface FixtureOptions {
   /** Bootstrap servers of another broker (a private one) instead of the stack's; detectors get them too. */
   brokers?: string[];
+  /** HTTP endpoint of another ClickHouse (a private one) instead of the stack's; detectors get it too. */
+  clickhouseUrl?: string;
 }
 
 /** Creates topics (inputs with `partitions` partitions), registers schemas and connects clients. */
@@ -79,7 +81,7 @@ export async function createFixture(partitions: number, opts: FixtureOptions = {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
-  const ch = createClickHouse();
+  const ch = createClickHouse(opts.clickhouseUrl ? { url: opts.clickhouseUrl } : {});
   const f: Fixture = {
     id,
     topics,
@@ -98,6 +100,7 @@ export async function createFixture(partitions: number, opts: FixtureOptions = {
       return {
         ...process.env,
         ...(opts.brokers ? { CALLGUARD_KAFKA_BROKERS: opts.brokers.join(',') } : {}),
+        ...(opts.clickhouseUrl ? { CALLGUARD_CLICKHOUSE_URL: opts.clickhouseUrl } : {}),
         ...detectorEnv({ topics, group: f.group, redisPrefix: f.prefix, database: f.database, port: 0 }),
         CALLGUARD_DETECTOR_FLUSH_MS: '300',
         CALLGUARD_DETECTOR_SNAPSHOT_MS: '1000',
@@ -233,6 +236,8 @@ export type ScenarioOptions = ScenarioSource & {
   partitioned?: boolean;
   /** Another broker's bootstrap servers (a private one), as in {@link FixtureOptions}. */
   brokers?: string[];
+  /** Another ClickHouse's HTTP endpoint (a private one), as in {@link FixtureOptions}. */
+  clickhouseUrl?: string;
   /** `false`: calls only; the complaints are dropped from the scenario and its files before replay. */
   complaints?: boolean;
   /** `false`: no allowlist; it is emptied in the scenario and its files before replay and not loaded into Redis. */
@@ -271,7 +276,7 @@ export async function prepareScenario(opts: ScenarioOptions): Promise<PreparedSc
   let f: Fixture | undefined;
   let s: Scenario | undefined;
   try {
-    f = await createFixture(opts.partitions, { brokers: opts.brokers });
+    f = await createFixture(opts.partitions, { brokers: opts.brokers, clickhouseUrl: opts.clickhouseUrl });
     s = 'records' in opts ? writeScenario(opts.records) : await simulate(opts);
     if (opts.complaints === false) {
       s.complaints = [];

@@ -5,16 +5,15 @@
  * when ClickHouse is back it finishes with exactly replay's flags and exact
  * totals. /readyz says `degraded` (the ClickHouse output failing for longer
  * than the grace, 1 s here) while /healthz stays 200, and ready again after. Calls only (the second half is produced live, during the outage;
- * live complaints would be merged in arrival order, not replay's). The outage is real: the stack's own ClickHouse process is stopped
- * and started again (`callguard stack down|up clickhouse`).
+ * live complaints would be merged in arrival order, not replay's). The outage is real: a ClickHouse server is stopped and
+ * started again, a private one (helpers/private-clickhouse.ts: the stack's binary and config code, its own ports and
+ * temporary folder) holding this test's database, so the test does not depend on who owns the shared ClickHouse (a
+ * stack that `npm test` reuses was not started by this checkout, and `stack down` would not stop it) and never stops
+ * it under other tests or users. Kafka, the registry and Redis are the stack's.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
 import {
-  ROOT,
   byId,
   clickhouseTotals,
   committedCount,
@@ -30,10 +29,9 @@ import {
   type PreparedScenario,
   type Scenario,
 } from './detector-harness.ts';
+import { startPrivateClickHouse, type PrivateClickHouse } from './helpers/private-clickhouse.ts';
 import { waitFor } from './helpers/wait.ts';
 
-const run = promisify(execFile);
-const stack = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin/callguard.mjs'), 'stack', ...args], { cwd: ROOT });
 // A 1 s output grace (default 10 s): the outage below lasts some seconds, and /readyz must say so within it.
 const ENV = { CALLGUARD_DETECTOR_MAX_PENDING: '3000', CALLGUARD_DETECTOR_FLUSH_MS: '200', CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '1000' };
 
@@ -41,7 +39,7 @@ let sc: PreparedScenario;
 let f: Fixture;
 let s: Scenario;
 let expected: FlagEvent[];
-let clickhouseStopped = false;
+let clickhouse: PrivateClickHouse | undefined;
 
 /** Where the calls are split: the first half is produced before the outage, the second during it. */
 const half = (x: Scenario = s) => Math.floor(x.calls.length / 2);
@@ -49,7 +47,9 @@ const half = (x: Scenario = s) => Math.floor(x.calls.length / 2);
 const mid = () => half() + 2_000;
 
 beforeAll(async () => {
+  clickhouse = await startPrivateClickHouse();
   sc = await prepareScenario({
+    clickhouseUrl: clickhouse.url,
     partitions: 1,
     // 12 h at scale 0.1: the first half of the calls already raises flags
     // (about 180 of 280), so flags and their rows are durable before the outage.
@@ -64,8 +64,9 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  if (clickhouseStopped) await stack('up', 'clickhouse').catch((e: unknown) => console.error(`could not restart ClickHouse: ${(e as Error).message}`));
+  // The fixture's database goes with the server's folder: no restart needed for it when the test stopped midway.
   await sc?.dispose();
+  await clickhouse?.destroy();
 }, 120_000);
 
 /** Calls committed so far by the group (one partition). */
@@ -83,9 +84,8 @@ describe('a ClickHouse outage mid-stream', () => {
     await waitForCommitted(f);
     expect(await expectedFlagsSoFar()).toBeGreaterThan(0);
 
-    const down = await stack('down', 'clickhouse');
-    expect(down.stdout, 'the stack must have started ClickHouse itself for this test to stop it').toMatch(/clickhouse\s+stopped/);
-    clickhouseStopped = true;
+    await clickhouse!.stop();
+    expect(clickhouse!.running).toBe(false);
     // A first slice, until a checkpoint holding its rows fails and retries
     // (one checkpoint runs at a time, so nothing else is cut meanwhile)…
     await produce(f, { calls: s.calls.slice(half(), mid()) });
@@ -114,8 +114,7 @@ describe('a ClickHouse outage mid-stream', () => {
     expect(metric(during, 'callguard_detector_sink_failing', { sink: 'clickhouse' })).toBe(1);
     expect(metric(during, 'callguard_detector_sink_failing', { sink: 'kafka' })).toBe(0);
 
-    await stack('up', 'clickhouse');
-    clickhouseStopped = false;
+    await clickhouse!.start();
     await waitForCommitted(f);
     // Ready again by itself once the rows go through (the gauge follows at the next tick).
     await waitFor(async () => (await ops(port, '/readyz')).status === 200, { what: '/readyz ready again after the outage', timeoutMs: 10_000 });
