@@ -11,6 +11,18 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** A loopback port nothing listens on now (the kernel's pick): for test servers. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** A short description of the process listening on `port` (from `ss`), or 'another process'. */
 export function portHolder(port: number): string {
   try {

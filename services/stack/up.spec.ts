@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { loadStackConfig } from './config.ts';
-import { portListenerPids } from './ports.ts';
+import { freePort, portListenerPids } from './ports.ts';
 import { isRunning, spawnDetached, type PidRecord } from './process.ts';
 import type { ProbeResult } from './probes.ts';
 import type { StackService } from './service.ts';
@@ -37,14 +37,6 @@ afterAll(() => {
 afterEach(() => {
   vi.mocked(portListenerPids).mockRestore();
 });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** A server answering `PONG` on 127.0.0.1:port, bound before the process prints `ready`. */
 const pongServer = (port: number) =>

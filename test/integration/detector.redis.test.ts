@@ -6,25 +6,14 @@
  * never disturbed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { byId, clickhouseTotals, metric, ops, readFlags, replayTotals, waitForCommitted } from './detector-harness.ts';
 import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
+import { freePort } from '../../services/stack/ports.ts';
 
 let redisServer: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // No allowlist: it lives in Redis, which is away.
 const sc = scenarioSuite({ partitions: 1, seed: 7, scale: 0.1, hours: 6, allowlist: false }, { timeoutMs: 180_000 });

@@ -10,14 +10,14 @@
  * process is a child of the test process (it carries CALLGUARD_TEST_RUN, so
  * test/run.sh stops it if a test leaves it behind).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clickhouseServerLaunch } from '../../../services/stack/clickhouse.ts';
 import { clickhouseProbe } from '../../../services/stack/probes.ts';
+import { freePort } from '../../../services/stack/ports.ts';
 import { tailFile } from '../../../services/stack/process.ts';
+import { ownedProcess } from './owned-process.ts';
 
 /** A ClickHouse server this test process started and owns. */
 export interface PrivateClickHouse {
@@ -35,14 +35,6 @@ export interface PrivateClickHouse {
   destroy(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 /** Starts a private ClickHouse server; fails (never skips) when it does not answer within 60 s. */
 export async function startPrivateClickHouse(): Promise<PrivateClickHouse> {
   const dir = mkdtempSync(join(tmpdir(), 'callguard-private-clickhouse-'));
@@ -52,47 +44,19 @@ export async function startPrivateClickHouse(): Promise<PrivateClickHouse> {
   const spec = clickhouseServerLaunch({ dir, logDir: dir, httpPort, nativePort });
   const url = `http://127.0.0.1:${httpPort}`;
   const logs = `${spec.logFile}, ${join(dir, 'clickhouse-server.err.log')}`;
-  let proc: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
-
-  const start = async (): Promise<void> => {
-    if (proc) return;
-    const log = createWriteStream(spec.logFile, { flags: 'a' });
-    const p = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    p.stdout!.pipe(log);
-    p.stderr!.pipe(log);
-    proc = p;
-    exited = new Promise<void>((r) =>
-      p.once('exit', () => {
-        if (proc === p) proc = null;
-        r();
-      }),
-    );
-    p.once('error', () => {
-      if (proc === p) proc = null;
-    });
-    const deadline = Date.now() + 60_000;
-    let last = 'not checked yet';
-    for (;;) {
-      // Exited (a port taken meanwhile, a config the binary refuses): said at once, not after the minute.
-      if (proc !== p) throw new Error(`the private ClickHouse (${spec.command}) exited during start-up; see ${logs}:\n${tailFile(join(dir, 'clickhouse-server.err.log'))}`);
-      const probe = await clickhouseProbe(url, 2_000);
-      if (probe.ok) return;
-      last = probe.detail;
-      if (Date.now() >= deadline) throw new Error(`the private ClickHouse on ${url} did not answer within 60 s (${last}); see ${logs}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-
-  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
-    const p = proc;
-    if (!p) return;
-    const done = exited;
-    p.kill(signal);
-    const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    await done;
-    clearTimeout(t);
-  };
+  const server = ownedProcess({
+    command: spec.command,
+    args: spec.args,
+    cwd: spec.cwd,
+    logFile: spec.logFile,
+    ready: async () => (await clickhouseProbe(url, 2_000)).ok,
+    what: `the private ClickHouse on ${url} (${spec.command})`,
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    // Its bind and config errors go to clickhouse-server.err.log.
+    detail: () => `see ${logs}:\n${tailFile(join(dir, 'clickhouse-server.err.log'))}`,
+  });
+  const { start, stop } = server;
 
   try {
     await start();
@@ -105,7 +69,7 @@ export async function startPrivateClickHouse(): Promise<PrivateClickHouse> {
     url,
     dir,
     get running() {
-      return proc !== null;
+      return server.running;
     },
     start,
     stop,

@@ -5,17 +5,17 @@
  * shared broker of the stack is never disturbed. Stopping and starting keeps
  * the ports and the data (a real broker restart).
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { newKafkaClusterId } from '../../../services/stack/kafka-cluster-id.ts';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { KAFKA_LOG4J2_YAML, kafkaServerProperties } from '../../../services/stack/kafka.ts';
 import { VERSIONS } from '../../../services/stack/config.ts';
 import { kafkaMetadata } from '../../../services/stack/probes.ts';
-import { waitFor } from './wait.ts';
+import { freePort } from '../../../services/stack/ports.ts';
+import { ownedProcess } from './owned-process.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -34,14 +34,6 @@ export interface PrivateKafka {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Stops it if running and deletes its folder. */
   destroy(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /**
@@ -73,47 +65,24 @@ export async function startPrivateKafka(opts: { heapMb?: number } = {}): Promise
   await run('java', java('kafka.tools.StorageTool', ['format', '--ignore-formatted', '-t', clusterId, '-c', props]), { cwd: dir });
 
   const brokers = [`127.0.0.1:${port}`];
-  let proc: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
-
-  const start = async (): Promise<void> => {
-    if (proc) return;
-    const log = createWriteStream(join(dir, 'kafka.log'), { flags: 'a' });
-    const p = spawn('java', java('kafka.Kafka', [props]), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    p.stdout!.pipe(log);
-    p.stderr!.pipe(log);
-    proc = p;
-    exited = new Promise<void>((r) =>
-      p.once('exit', () => {
-        if (proc === p) proc = null;
-        r();
-      }),
-    );
-    await waitFor(
-      async () => {
-        if (proc !== p) throw new Error(`the private broker exited during start-up; see ${join(dir, 'kafka.log')}`);
-        return (await kafkaMetadata(brokers, 2_000)).ok;
-      },
-      { what: `the private Kafka broker on ${brokers[0]}`, timeoutMs: 90_000, intervalMs: 250 },
-    );
-  };
-
-  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
-    const p = proc;
-    if (!p) return;
-    const done = exited;
-    p.kill(signal);
-    const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    await done;
-    clearTimeout(t);
-  };
+  const server = ownedProcess({
+    command: 'java',
+    args: java('kafka.Kafka', [props]),
+    cwd: dir,
+    logFile: join(dir, 'kafka.log'),
+    ready: async () => (await kafkaMetadata(brokers, 2_000)).ok,
+    what: `the private Kafka broker on ${brokers[0]}`,
+    timeoutMs: 90_000,
+    intervalMs: 250,
+  });
+  const { start, stop } = server;
 
   await start();
   return {
     brokers,
     dir,
     get running() {
-      return proc !== null;
+      return server.running;
     },
     start,
     stop,

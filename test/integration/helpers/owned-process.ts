@@ -1,0 +1,89 @@
+/**
+ * A server process a test starts, stops and starts again itself (a private
+ * broker or database on free loopback ports), so that stopping it never
+ * disturbs the stack's shared one. Its output goes to a log file; start
+ * resolves once `ready` says it answers, and fails at once, naming the log,
+ * if the process exits first (a port taken meanwhile, a config refused).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+
+export interface OwnedProcessOptions {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Where its stdout and stderr go (appended). */
+  logFile: string;
+  /** Whether it answers yet (called every `intervalMs`). */
+  ready: () => Promise<boolean>;
+  /** Named in errors, e.g. `the private Kafka broker on 127.0.0.1:40123`. */
+  what: string;
+  timeoutMs: number;
+  intervalMs: number;
+  /** Where to look when it fails (default: the log file); may read the log's tail. */
+  detail?: () => string;
+}
+
+export interface OwnedProcess {
+  /** True while its process runs. */
+  readonly running: boolean;
+  /** Starts it (no-op while running); resolves once it answers. */
+  start(): Promise<void>;
+  /** Stops it (SIGTERM, SIGKILL after 30 s; or SIGKILL at once) and waits for the process to exit. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+export function ownedProcess(o: OwnedProcessOptions): OwnedProcess {
+  let proc: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  const detail = o.detail ?? (() => `see ${o.logFile}`);
+
+  const start = async (): Promise<void> => {
+    if (proc) return;
+    const log = createWriteStream(o.logFile, { flags: 'a' });
+    const p = spawn(o.command, o.args, { cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout!.pipe(log);
+    p.stderr!.pipe(log);
+    proc = p;
+    exited = new Promise<void>((r) =>
+      p.once('exit', () => {
+        if (proc === p) proc = null;
+        r();
+      }),
+    );
+    p.once('error', () => {
+      if (proc === p) proc = null;
+    });
+    const deadline = Date.now() + o.timeoutMs;
+    let last = 'not checked yet';
+    for (;;) {
+      if (proc !== p) throw new Error(`${o.what} exited during start-up; ${detail()}`);
+      try {
+        if (await o.ready()) return;
+        last = 'not answering';
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      if (Date.now() >= deadline) throw new Error(`${o.what} did not answer within ${o.timeoutMs / 1000} s (${last}); ${detail()}`);
+      await new Promise((r) => setTimeout(r, o.intervalMs));
+    }
+  };
+
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
+    const p = proc;
+    if (!p) return;
+    const done = exited;
+    p.kill(signal);
+    const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    await done;
+    clearTimeout(t);
+  };
+
+  return {
+    get running() {
+      return proc !== null;
+    },
+    start,
+    stop,
+  };
+}
