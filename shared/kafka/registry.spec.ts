@@ -42,6 +42,28 @@ describe('createSchemaRegistry', () => {
     expect(s.seen.filter((c) => c.startsWith('PUT /config/callguard.calls.v1-value'))).toHaveLength(2);
   });
 
+  it('bounds the whole answer, not only the silences: a body trickling in past the timeout is abandoned and tried again', async () => {
+    // GET /schemas/ids/1: headers, then one byte of the body every 50 ms (the socket is never idle for 300 ms), the first time only.
+    const document = JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] }) });
+    let asked = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      asked++;
+      res.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json', 'content-length': Buffer.byteLength(document) });
+      if (asked > 1) return res.end(document);
+      let i = 0;
+      const drip = setInterval(() => (i < document.length && !res.destroyed ? res.write(document[i++]) : clearInterval(drip)), 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    open = server;
+    const registry = createSchemaRegistry({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requestTimeoutMs: 300 });
+    const t0 = Date.now();
+    await expect(registry.getSchema(1)).resolves.toBeDefined();
+    expect(asked).toBe(2);
+    expect(Date.now() - t0).toBeLessThan(2_000); // the trickle alone would take ~4.5 s
+  });
+
   it('fails, instead of waiting for ever, when no attempt is answered', async () => {
     const s = await stub((method) => method === 'POST');
     open = s.server;

@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { CallEvent, ComplaintReport } from '../../../shared/contracts/records.ts';
 import { defaultConfig } from '../../../shared/config/index.ts';
 import { createEngine } from '../../../shared/engine/index.ts';
-import { readAvsc } from '../../../shared/kafka/index.ts';
+import { readAvsc, SchemaNotUsableError } from '../../../shared/kafka/index.ts';
 import { loadDetectorConfig } from '../config.ts';
 import { AvroCodec } from '../kafka/codec.ts';
 import { partitionOf } from '../kafka/partitioner.ts';
@@ -29,7 +29,8 @@ const registry = {
   getSchema: async (id: number) => {
     if (id === CALL_ID) return callType;
     if (id === COMPLAINT_ID) return complaintType;
-    if (id === UNBUILDABLE_ID) throw Object.assign(new Error('strict mode: unknown keyword: "javaType"'), { name: 'ConfluentSchemaRegistryArgumentError' });
+    // As createSchemaRegistry's client reports a well-formed document it could not build.
+    if (id === UNBUILDABLE_ID) throw new SchemaNotUsableError(id, 'JSON', Object.assign(new Error('strict mode: unknown keyword: "javaType"'), { name: 'ConfluentSchemaRegistryArgumentError' }));
     throw Object.assign(new Error('callguard - Schema not found'), { name: 'ResponseError', status: 404 });
   },
 } as unknown as SchemaRegistry;
