@@ -11,7 +11,8 @@
  *
  * Then the partition is read again from offset 0 with its snapshot removed
  * (every flag recomputed below the emitted mark, so none is emitted again:
- * the lane looks their fate up): the rows are rewritten with the same
+ * the lane looks their fate up, from the `d` marks the first run's lane
+ * wrote when it dropped R's flags): the rows are rewritten with the same
  * values, and nothing new reaches the topic.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,6 +94,11 @@ describe('provider_hour and dismissed evidence (callguard detect)', () => {
     const rows = await flagRows(f);
     expect(rows).not.toContain(R);
     expect(rows).toContain(S);
+    // The lane recorded what it did: `e` for each flag on the topic, `d` for R's flags it dropped as dismissed.
+    const keys = await f.redis.keys(`${f.prefix}:flag:${f.topics.flags}:*`);
+    const marks = keys.length > 0 ? await f.redis.mget(...keys) : [];
+    expect(marks.filter((v) => v === 'e').length).toBe(new Set(flags.map((x) => x.flagId)).size);
+    expect(marks.filter((v) => v === 'd').length).toBeGreaterThan(0);
 
     // Read the partition again from offset 0 without its snapshot: every flag is recomputed below the emitted mark.
     await f.redis.del(`${f.prefix}:snapshot:${f.group}:${f.topics.calls}:0`);
@@ -102,6 +108,6 @@ describe('provider_hour and dismissed evidence (callguard detect)', () => {
     await waitForCommitted(f);
     expect(await again.stop('SIGTERM')).toBe(0);
     expect((await readFlags(f)).length).toBe(flags.length); // nothing emitted again
-    expect(await providerTotals(f)).toEqual(first); // dismissed flags looked up as dismissed: R's calls still not flagged
+    expect(await providerTotals(f)).toEqual(first); // R's flags looked up as dismissed (their `d` marks): R's calls still not flagged
   });
 });

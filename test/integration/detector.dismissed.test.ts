@@ -1,12 +1,15 @@
 /**
  * The detector reads the console's dismissal records from the real Redis:
- * `<prefix>:dismissed:<number>` hashes as `callguard investigate` writes them.
+ * `<prefix>:dismissed:<number>` hashes as `callguard investigate` writes them;
+ * and the flag lane records the flags it drops as dismissed evidence (`d`
+ * marks, through a fenced Lua script), which the lookups after a restart read.
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../services/detector/state/redis.ts';
+import { OwnerFence } from '../../services/detector/state/owner-fence.ts';
 import { FlagDedup } from '../../services/detector/state/stores.ts';
 import { waitFor } from './helpers/wait.ts';
 
@@ -29,5 +32,26 @@ describe('dismissal records in Redis', () => {
     await waitFor(() => handle.up, { what: "the detector's Redis handle to connect", timeoutMs: 30_000, intervalMs: 50 });
     const got = await store.dismissedUntil(['+8613900000007', '+8613900000008']);
     expect([...got]).toEqual([['+8613900000007', { windowEnd: 1740960000000, severity: 'LABEL' }]]);
+  });
+
+  it("a flag dropped as dismissed is marked `d` with the marks' TTL (over a pending mark, never over `e`), only by the partition's owner", async () => {
+    const fence = new OwnerFence(handle, prefix, 'g', 'calls');
+    const store = new FlagDedup(handle, prefix, 'flags', 60, fence);
+    await waitFor(() => handle.up, { what: "the detector's Redis handle to connect", timeoutMs: 30_000, intervalMs: 50 });
+    const gen = await fence.acquire(0);
+    await raw.set(`${prefix}:flag:flags:out`, 'e');
+    await raw.set(`${prefix}:flag:flags:pending`, 'p:123:1');
+    expect(await store.dismiss(0, gen, ['dropped', 'out', 'pending'])).toBe(2);
+    expect(Object.fromEntries((await store.peek(['dropped', 'out', 'pending']))!)).toEqual({ dropped: 'd', out: 'e', pending: 'd' });
+    const ttl = await raw.ttl(`${prefix}:flag:flags:dropped`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+    // A claim finds the mark (the lane drops such a flag again), and the unused lookup() does not take it for emitted.
+    expect(await store.claim(0, gen, ['dropped', 'new'], `p:999:${gen}`)).toEqual({ claimed: ['new'], found: new Map([['dropped', 'd']]) });
+    expect(await store.lookup(['dropped', 'out'])).toEqual({ emitted: new Set(['out']), pending: new Map() });
+    // Another instance took partition 0: nothing written.
+    await fence.acquire(0);
+    expect(await store.dismiss(0, gen, ['late'])).toBe('fenced');
+    expect(await raw.get(`${prefix}:flag:flags:late`)).toBeNull();
   });
 });

@@ -63,6 +63,16 @@ export class PartitionAggregates {
     return this.providerHours.undecidedFlags();
   }
 
+  /** Calls waiting in their provider_hour cells for the lane's word on flags (and those behind them). */
+  get waitingCalls(): number {
+    return this.providerHours.waiting;
+  }
+
+  /** How many flags are noted and not decided yet. */
+  get undecidedCount(): number {
+    return this.providerHours.undecidedCount;
+  }
+
   /** provider_hour rows changed since the last take (the number_minute ones stay for the next). */
   takeProviderRows(): ProviderHourRow[] {
     return this.providerHours.takeChanged();

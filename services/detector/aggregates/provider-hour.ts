@@ -83,6 +83,8 @@ export class ProviderHourAggregate {
   private readonly undecided = new Map<string, UndecidedFlag>();
   /** Undecided flagId → the waiting calls it would make flagged calls. */
   private readonly waitingFor = new Map<string, Waiting[]>();
+  /** Calls in the cells' queues (kept as a count: the backpressure and the metrics read it every tick). */
+  private queued = 0;
   /** The cell of the latest call (most calls fall into the hour and provider of the one before). */
   private last: Cell | null = null;
   private readonly closed = new ClosedHorizon();
@@ -207,6 +209,7 @@ export class ProviderHourAggregate {
     }
     const w: Waiting = { cell: c, caller, offset, flagged, waits };
     (c.queue ??= []).push(w);
+    this.queued++;
     if (waits !== null) {
       for (const id of waits) {
         const list = this.waitingFor.get(id);
@@ -239,15 +242,19 @@ export class ProviderHourAggregate {
       this.count(c, q[i].caller, q[i].offset, q[i].flagged);
       i++;
     }
+    this.queued -= i;
     if (i === q.length) c.queue = null;
     else if (i > 0) q.splice(0, i);
   }
 
   /** Calls waiting in their cells for undecided flags (and those behind them). */
   get waiting(): number {
-    let n = 0;
-    for (const m of this.hours.values()) for (const c of m.values()) n += c.queue?.length ?? 0;
-    return n;
+    return this.queued;
+  }
+
+  /** How many flags are noted and not decided yet. */
+  get undecidedCount(): number {
+    return this.undecided.size;
   }
 
   /** Rows changed since the last call, as they stand now (waiting calls not in them yet). */
@@ -315,6 +322,7 @@ export class ProviderHourAggregate {
     this.flagged.clear();
     this.undecided.clear();
     this.waitingFor.clear();
+    this.queued = 0;
     const list: Cell[] = s.cells.map((c) => ({
       provider: c.provider,
       hour: c.hour,
@@ -328,6 +336,7 @@ export class ProviderHourAggregate {
     s.cells.forEach((cs, i) => {
       const c = list[i];
       if (cs.queue === undefined || cs.queue.length === 0) return;
+      this.queued += cs.queue.length;
       c.queue = cs.queue.map(([caller, offset, flagged, waits]) => {
         const w: Waiting = { cell: c, caller, offset, flagged: flagged === 1, waits: waits && waits.length > 0 ? [...waits] : null };
         for (const id of w.waits ?? []) {

@@ -115,4 +115,37 @@ describe('runCheckpointNow', () => {
     await runCheckpointNow(st, false);
     expect(steps).toEqual(['write [4,9]', 'commit']);
   });
+
+  it('takes no snapshot of a partition it is fenced off (still assigned), and writes none of its provider_hour rows: its owner writes its own', async () => {
+    const { st, commits } = state();
+    const copied: number[] = [];
+    const written: string[][] = [];
+    const row = (p: number) => ({ access_provider: 'X', hour: 0, src: `calls/${p}`, calls: 1, flagged_calls: 1, flagged_numbers: 1, version: 1 });
+    const task = (p: number) => ({
+      partition: p,
+      cut: () => ({ partition: p, flags: [], lookups: [], dlq: [], rows: { numberMinute: [], providerHour: [row(p)] }, positions: { calls: 5, complaints: 0 } }),
+      takeProviderRows: () => [row(p)],
+      snapshot: () => (copied.push(p), { partition: p }),
+      freshSnapshot: () => (copied.push(p), { partition: p }),
+    });
+    const s = st as unknown as { tasks: Map<number, unknown>; snapshotStored: Set<number>; fenced: Set<number>; deps: Record<string, unknown> };
+    s.tasks.set(0, task(0));
+    s.tasks.set(1, task(1));
+    s.snapshotStored.add(0);
+    s.snapshotStored.add(1);
+    s.fenced.add(0); // another instance owns partition 0 now; the group has not taken it from this one yet
+    s.deps.writer = { write: async (rows: { providerHour: { src: string }[] }) => void written.push(rows.providerHour.map((r) => r.src)) };
+    s.deps.metrics = { checkpointSeconds: { observe: () => {} }, sinkErrors: { inc: () => {} }, snapshotStored: () => {} };
+    await runCheckpointNow(st, false); // both snapshots due: the one taken is partition 1's
+    await runCheckpointNow(st, true); // every snapshot at the end: partition 1's
+    expect(copied).toEqual([1, 1]);
+    expect(written).toEqual([
+      ['calls/1', 'calls/1'],
+      ['calls/1', 'calls/1'],
+    ]);
+    expect(commits.map((o) => o.map((x) => x.partition))).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+  });
 });

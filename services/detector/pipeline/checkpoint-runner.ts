@@ -39,7 +39,9 @@ async function checkpointNow(st: DetectorState, final: boolean): Promise<void> {
   // due `snapshotMs` after it was taken. Full snapshots: one partition per checkpoint (the copy and compression
   // of an engine's state are not cheap), first those without any stored snapshot, then the most overdue;
   // every partition at the end.
-  const tasks = [...st.tasks.values()];
+  // Not of a partition this instance is fenced off (another instance owns it; the group has not taken it away
+  // yet): such a snapshot could not be stored anyway (fenced write), and the copy would only cost time.
+  const tasks = [...st.tasks.values()].filter((t) => owns(st, t.partition));
   const since = (t: PartitionTask) => st.lastSnapshotAt.get(t.partition) ?? 0;
   const freshParts = new Set<number>();
   let unsaved = tasks.filter((t) => !st.snapshotStored.has(t.partition)).sort((a, b) => since(a) - since(b));
@@ -67,12 +69,21 @@ async function checkpointNow(st: DetectorState, final: boolean): Promise<void> {
   for (const c of cuts) {
     const more = st.tasks.get(c.partition)?.takeProviderRows();
     if (more) c.rows.providerHour.push(...more);
+    // A partition this instance no longer owns (fenced, or revoked meanwhile) writes no provider_hour rows: its
+    // lane told its flags kept without deciding them (flag-lane.ts, decideFenced), and nothing of it is committed;
+    // the owner recomputes those calls and writes its own rows, which these must not replace.
+    if (!owns(st, c.partition)) c.rows.providerHour = [];
   }
   const done = await runCheckpoint({ cuts, emitted, snapshots }, checkpointDeps(st, freshParts));
   await flushConsentDlq(st);
   st.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
   // A periodic checkpoint leaves a failed commit to the next one; the final one has no next: the stop must fail.
   if (final && !done.committed) throw new Error(`the final offset commit failed: ${done.commitError ?? 'unknown error'}`);
+}
+
+/** Whether this instance still owns partition `p` and is not fenced off it. */
+function owns(st: DetectorState, p: number): boolean {
+  return st.tasks.has(p) && !st.fenced.has(p);
 }
 
 /** The checkpoint's services and hooks; `fresh`: partitions whose snapshot in this checkpoint is a fresh one (`kind="fresh"` in the snapshot metrics). */
@@ -85,7 +96,7 @@ function checkpointDeps(st: DetectorState, fresh: ReadonlySet<number>): Checkpoi
     writer,
     commit: (offsets) => source.commit(offsets),
     snapshots,
-    owns: (p) => st.tasks.has(p) && !st.fenced.has(p),
+    owns: (p) => owns(st, p),
     generation: (p) => st.gens.get(p),
     // Without Redis there are no snapshots: commit anyway (degraded: a restart then starts those partitions afresh).
     hasSnapshot: (p) => st.snapshotStored.has(p) || !st.deps.redis.up,

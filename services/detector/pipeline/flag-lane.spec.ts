@@ -73,6 +73,12 @@ function memoryDedup(dismissed: Record<string, Dismissal> = {}): LaneDedup & { m
       for (const id of ids) marks.set(id, 'e');
       return true;
     },
+    async dismiss(p, gen, ids) {
+      if (fenced(p, gen)) return 'fenced';
+      let n = 0;
+      for (const id of ids) if (marks.get(id) !== 'e') (marks.set(id, 'd'), n++);
+      return n;
+    },
     async dismissedUntil(numbers) {
       return new Map(numbers.filter((n) => n in dismissed).map((n) => [n, dismissed[n]]));
     },
@@ -266,28 +272,81 @@ describe('FlagLane', () => {
     expect(counts.decided).toEqual([{ p: 0, kept: ['out-before', 'other-number'], dismissed: ['same-evidence'] }]);
   });
 
-  it('looks up flags it is not to emit (recomputed below the committed offset, or undecided in a snapshot): nothing claimed or produced, their fate as the emission left it', async () => {
+  it('records a flag it drops as dismissed evidence with a `d` mark (the decision itself), never over an `e` one', async () => {
     const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
     d.owner.set(0, 1);
     d.marks.set('out-before', 'e');
-    d.marks.set('elsewhere', 'e');
-    const { l, sent, counts } = lane(d);
-    l.push([], 3, [flag('same-evidence', '+8613900000002', 40_000), flag('out-before', '+8613900000002', 30_000), flag('elsewhere', '+8613900000003', 40_000), flag('unmarked', '+8613900000004', 40_000)]);
-    expect(l.pending).toBe(4);
-    expect(await l.drain()).toEqual([]);
-    expect(sent).toEqual([]);
-    expect([...d.marks.keys()].sort()).toEqual(['elsewhere', 'out-before']);
-    expect(counts.decided).toEqual([{ p: 3, kept: ['out-before', 'elsewhere', 'unmarked'], dismissed: ['same-evidence'] }]);
-    expect(counts.dismissed).toBe(0); // not counted again as dropped: they were counted when they were
-    expect(l.pending).toBe(0);
+    const { l, sent } = lane(d);
+    l.push([flag('same-evidence', '+8613900000002', 40_000), flag('out-before', '+8613900000002', 30_000), flag('other-number', '+8613900000003', 40_000)], 0);
+    await l.drain();
+    expect(sent).toEqual(['other-number']);
+    expect(Object.fromEntries(d.marks)).toEqual({ 'same-evidence': 'd', 'out-before': 'e', 'other-number': 'e' });
   });
 
-  it('tells nothing of the flags of a partition not owned here any more (the new owner recomputes them)', async () => {
-    const d = memoryDedup();
-    const { l, counts } = lane(d, { generation: () => null });
-    l.push([flag('a', '+8613900000001', 1000)], 0);
+  it('looks up flags it is not to emit (recomputed below the committed offset, or undecided in a snapshot): nothing claimed or produced; dismissed only when marked `d`, whatever the dismissal record says now', async () => {
+    const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
+    d.owner.set(0, 1);
+    d.marks.set('dropped', 'd'); // dropped as dismissed evidence when it was raised
+    d.marks.set('out-before', 'e');
+    d.marks.set('elsewhere', 'e');
+    d.marks.set('dropped-since-expired', 'd'); // its number's dismissal record has expired since
+    const { l, sent, counts } = lane(d);
+    l.push([], 3, [
+      flag('dropped', '+8613900000002', 40_000),
+      flag('out-before', '+8613900000002', 30_000),
+      // Covered by the dismissal but without a mark: it went out while Redis was away (no `e` then), and the
+      // investigator dismissed it afterwards. It is on the topic and in `flags`: kept.
+      flag('out-unmarked', '+8613900000002', 35_000),
+      flag('elsewhere', '+8613900000003', 40_000),
+      flag('unmarked', '+8613900000004', 40_000),
+      flag('dropped-since-expired', '+8613900000005', 40_000),
+    ]);
+    expect(l.pending).toBe(6);
+    expect(await l.drain()).toEqual([]);
+    expect(sent).toEqual([]);
+    expect(Object.fromEntries(d.marks)).toEqual({ dropped: 'd', 'out-before': 'e', elsewhere: 'e', 'dropped-since-expired': 'd' }); // nothing written
+    expect(counts.decided).toEqual([{ p: 3, kept: ['out-before', 'out-unmarked', 'elsewhere', 'unmarked'], dismissed: ['dropped', 'dropped-since-expired'] }]);
+    expect(counts.dismissed).toBe(0); // not counted again as dropped: they were counted when they were
+    expect(l.pending).toBe(0);
+
+    // Without Redis nothing is dismissed.
+    const away: LaneDedup = { ...d, peek: async () => undefined };
+    const degraded = lane(away);
+    degraded.l.push([], 3, [flag('dropped', '+8613900000002', 40_000)]);
+    await degraded.l.drain();
+    expect(degraded.counts.decided).toEqual([{ p: 3, kept: ['dropped'], dismissed: [] }]);
+  });
+
+  it('drops again a flag marked `d` when it is raised again above the committed offset, though the dismissal no longer covers it: decided as it was', async () => {
+    const d = memoryDedup(); // the dismissal record has expired
+    d.owner.set(0, 1);
+    d.marks.set('dropped', 'd');
+    const { l, sent, counts } = lane(d);
+    l.push([flag('dropped', '+8613900000002', 40_000), flag('new', '+8613900000003', 40_000)], 0);
+    expect((await l.drain()).map((f) => f.flagId)).toEqual(['new']);
+    expect(sent).toEqual(['new']);
+    expect(counts.scans).toBe(0); // a `d` mark is not a pending attempt: no search of the topic
+    expect(counts.decided).toEqual([{ p: 0, kept: ['new'], dismissed: ['dropped'] }]);
+    expect(d.marks.get('dropped')).toBe('d');
+  });
+
+  it('tells the flags of a partition not owned here any more as kept, so that nothing of its task waits for them (the new owner recomputes and decides them)', async () => {
+    const d = memoryDedup({ '+8613900000002': { windowEnd: 3_650_000, severity: 'LABEL' } });
+    const { l, counts, sent } = lane(d, { generation: () => null });
+    l.push([flag('a', '+8613900000001', 1000), flag('covered', '+8613900000002', 40_000)], 0);
     await l.drain();
-    expect(counts.decided).toEqual([]);
+    expect(sent).toEqual([]);
+    expect(counts.fenced).toBe(2);
+    expect(counts.decided).toEqual([{ p: 0, kept: ['a', 'covered'], dismissed: [] }]);
+    expect(d.marks.size).toBe(0); // no `d` mark either: not this instance's decision
+
+    // Fenced at the claim (the owner generation moved on): kept too.
+    const f = memoryDedup();
+    f.owner.set(0, 2);
+    const stale = lane(f, { generation: () => 1 });
+    stale.l.push([flag('b', '+8613900000001', 1000)], 0);
+    await stale.l.drain();
+    expect(stale.counts.decided).toEqual([{ p: 0, kept: ['b'], dismissed: [] }]);
   });
 
   it('drops the flags of a partition another instance took (fenced), and stops retrying a produce once fenced', async () => {

@@ -34,13 +34,18 @@
  *
  * The lane tells each flag's partition task what became of it
  * (`onDecided`): kept (going out, or already on the topic) or dismissed
- * (dropped as dismissed evidence, never on the topic), as soon as the
- * dismissal check has answered; only kept flags make their number's calls
- * flagged calls in provider_hour. Flags the task does not emit again (below
- * its suppress offsets) or that a restored snapshot held undecided come as
- * *lookups*: nothing is produced or claimed for them, their fate is read
- * back the same way (dismissed = covered by the dismissal and not marked
- * emitted), in the partition's step like its flags.
+ * (dropped as dismissed evidence, never on the topic), once the dismissal
+ * check and the claim have answered; only kept flags make their number's
+ * calls flagged calls in provider_hour. A flag dropped as dismissed is
+ * marked `d` first (the decision itself, with the marks' TTL); one found
+ * marked `d` by the claim (dropped when first raised, replayed since above
+ * the committed offset) is dropped again. Flags the task does not emit
+ * again (below its suppress offsets) or that a restored snapshot held
+ * undecided come as *lookups*: nothing is produced or claimed for them,
+ * their fate is read back from their mark (dismissed = marked `d`, else
+ * kept), in the partition's step like its flags. Flags dropped because the
+ * partition is not this instance's (fenced, or revoked) are told as kept
+ * (see decideFenced), so that nothing in the task waits for them.
  */
 import type { Logger } from 'pino';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
@@ -50,10 +55,10 @@ import { retryWrite, type OutputHealth } from './output-health.ts';
 import { retry, sleep } from './retry.ts';
 
 /** The part of the Redis store the lane uses. */
-export type LaneDedup = Pick<FlagDedup, 'peek' | 'claim' | 'takeOver' | 'refresh' | 'mark' | 'dismissedUntil'>;
+export type LaneDedup = Pick<FlagDedup, 'peek' | 'claim' | 'takeOver' | 'refresh' | 'mark' | 'dismiss' | 'dismissedUntil'>;
 
-/** What the lane needs of a flag it only looks up (its number, evidence window and severity, for the dismissal rule). */
-export type FlagLookup = Pick<FlagEvent, 'flagId' | 'number' | 'severity' | 'windowStart' | 'windowEnd'>;
+/** What the lane needs of a flag it only looks up: its id (its `d` mark tells whether it was dropped as dismissed). */
+export type FlagLookup = Pick<FlagEvent, 'flagId'>;
 
 /** One partition's work in a round: flags to emit, and flags only to look up. */
 interface Step {
@@ -81,8 +86,8 @@ export interface FlagLaneDeps {
   onDismissed?(n: number): void;
   /**
    * What became of flags of `partition` (ids): `kept` go out or were on the topic already, `dismissed` were dropped
-   * as dismissed evidence. Told once the dismissal check has answered, for flags to emit and for lookups alike; not
-   * for flags dropped because the partition is not this instance's (any more).
+   * as dismissed evidence. Told once the dismissal check and the claim have answered, for flags to emit and for
+   * lookups alike; flags dropped because the partition is not this instance's (any more) are told as kept.
    */
   onDecided?(partition: number, kept: string[], dismissed: string[]): void;
   /** Flags dropped because another instance owns their partition now (it recomputes them). */
@@ -168,20 +173,19 @@ export class FlagLane {
 
   /**
    * Flags not to emit: tells their fate as the lane decided it when they
-   * were emitted — dismissed when a dismissal covers them and they are not
-   * marked emitted (dropped then, or since: either way not on the topic),
-   * else kept. Without Redis nothing is dismissed, as for emission.
+   * were raised — dismissed when marked `d` (the lane recorded that it
+   * dropped them as dismissed evidence), else kept. The dismissal record is
+   * not consulted: judging again by it would call dismissed a flag that went
+   * out without an `e` mark (produced while Redis was away) and was
+   * dismissed later, or one a widened or expired record covers differently
+   * now, and rewrite rows already written with other values. Without Redis
+   * nothing is dismissed, as for emission.
    */
   private async lookUp(flags: FlagLookup[], p: number): Promise<void> {
     const d = this.deps;
     if (d.onDecided === undefined) return;
-    const dismissals = await d.dedup.dismissedUntil([...new Set(flags.map((f) => f.number))]);
-    const covered = flags.filter((f) => {
-      const dismissal = dismissals.get(f.number);
-      return dismissal !== undefined && coveredByDismissal(f, dismissal);
-    });
-    const marks = covered.length > 0 ? await d.dedup.peek(covered.map((f) => f.flagId)) : undefined;
-    const dismissed = new Set(covered.filter((f) => marks?.get(f.flagId) !== 'e').map((f) => f.flagId));
+    const marks = await d.dedup.peek(flags.map((f) => f.flagId));
+    const dismissed = new Set(flags.filter((f) => marks?.get(f.flagId) === 'd').map((f) => f.flagId));
     d.onDecided(
       p,
       flags.filter((f) => !dismissed.has(f.flagId)).map((f) => f.flagId),
@@ -212,7 +216,10 @@ export class FlagLane {
   private async emit(flags: FlagEvent[], p: number): Promise<void> {
     const d = this.deps;
     const gen = await d.generation(p);
-    if (gen === null) return this.fenced(p, flags.length, 'not owned');
+    if (gen === null) {
+      this.decideFenced(p, flags);
+      return this.fenced(p, flags.length, 'not owned');
+    }
     // An investigator dismissed this number's evidence up to some windowEnd:
     // a flag on that evidence (ending within it, or overlapping it without a
     // higher severity) is not emitted again — the enforcer's rule.
@@ -223,57 +230,79 @@ export class FlagLane {
     };
     const todo = flags.filter((f) => !covered(f));
     const already = new Set<string>();
+    /** Flags dropped as dismissed evidence: never on the topic, no flagged calls. */
+    const dropped = new Set<string>();
+    let redismissed = 0;
     if (todo.length < flags.length) {
       // Those emitted before the dismissal still become rows (their checkpoint may not have happened).
       const marks = await d.dedup.peek(flags.filter(covered).map((f) => f.flagId));
-      let n = 0;
       for (const [id, v] of marks ?? []) if (v === 'e') already.add(id);
-      for (const f of flags) if (covered(f) && !already.has(f.flagId)) n++;
-      if (n > 0) d.onDismissed?.(n);
+      for (const f of flags) if (covered(f) && !already.has(f.flagId)) dropped.add(f.flagId);
+      if (dropped.size > 0) {
+        // The decision itself is recorded (`d`), before anyone is told it: a lookup after a restart reads it
+        // back instead of judging again by the dismissal record as it stands then, which may have widened or
+        // expired since, or met a flag that went out unmarked (Redis away) and was dismissed later.
+        const r = await d.dedup.dismiss(p, gen, [...dropped]);
+        if (r === 'fenced') {
+          this.decideFenced(p, flags);
+          return this.fenced(p, flags.length, 'dismissal mark refused');
+        }
+        if (r === undefined) d.onSinkError('redis', new Error('dismissal marks not stored'));
+        d.onDismissed?.(dropped.size);
+      }
       if (already.size > 0) d.onDeduplicated(already.size);
-    }
-    // Their fate, for the aggregates: the dismissed ones never reach the topic; the others go out (or are there already).
-    if (d.onDecided) {
-      const dropped = flags.filter((f) => covered(f) && !already.has(f.flagId)).map((f) => f.flagId);
-      const gone = new Set(dropped);
-      d.onDecided(
-        p,
-        flags.filter((f) => !gone.has(f.flagId)).map((f) => f.flagId),
-        dropped,
-      );
     }
     let value = pendingMark(this.now(), gen);
     const claim = await d.dedup.claim(p, gen, todo.map((f) => f.flagId), value);
     let mine: Set<string>;
+    let claimed: string[] = [];
+    const others = new Map<string, string>();
     if (claim === undefined) {
       // Redis away (degraded): produce; consumers dedupe by the deterministic flagId.
       d.onSinkError('redis', new Error('flag marks not readable'));
       mine = new Set(todo.map((f) => f.flagId));
     } else if (claim === 'fenced') {
+      this.decide(p, flags, dropped);
       return this.fenced(p, todo.length, 'claim refused');
     } else {
-      mine = new Set(claim.claimed);
-      const others = new Map<string, string>();
+      claimed = claim.claimed;
+      mine = new Set(claimed);
+      let dupes = 0;
       for (const [id, v] of claim.found) {
-        if (v === 'e') already.add(id);
-        else others.set(id, v);
-      }
-      const dupes = [...claim.found.values()].filter((v) => v === 'e').length;
-      if (others.size > 0) {
-        const settled = await this.settle(p, gen, others, value);
-        if (settled === 'fenced') return this.fenced(p, todo.length, 'take-over refused');
-        for (const id of settled.emitted) already.add(id);
-        for (const id of settled.claimed) mine.add(id);
-        if (settled.emitted.size > 0) d.onDeduplicated(settled.emitted.size);
-        if (settled.value !== value && claim.claimed.length > 0) {
-          // One mark for the whole send, so that a retry moves them all: the flags claimed before the
-          // settling get the take-over's (later) mark too.
-          const r = await d.dedup.refresh(p, gen, claim.claimed, value, settled.value);
-          if (r === 'fenced') return this.fenced(p, todo.length, 'fenced while settling');
-        }
-        value = settled.value;
+        if (v === 'e') {
+          already.add(id);
+          dupes++;
+        } else if (v === 'd') {
+          // Dropped as dismissed evidence when it was raised before (a replay above the committed offset),
+          // although the dismissal record no longer covers it: dropped again, as decided then, so that its
+          // rows come out as they did.
+          dropped.add(id);
+          redismissed++;
+        } else others.set(id, v);
       }
       if (dupes > 0) d.onDeduplicated(dupes);
+      if (redismissed > 0) {
+        d.onDismissed?.(redismissed);
+        d.log.info({ partition: p, flags: redismissed }, 'flags dropped as dismissed evidence when first raised: dropped again, although the dismissal no longer covers them');
+      }
+    }
+    // Their fate, for the aggregates: the dismissed ones never reach the topic; the others go out (or are there
+    // already). Flags still to settle below are kept too: they go out, are found on the topic, or are dropped
+    // because this instance was fenced off the partition (see decideFenced).
+    this.decide(p, flags, dropped);
+    if (others.size > 0) {
+      const settled = await this.settle(p, gen, others, value);
+      if (settled === 'fenced') return this.fenced(p, todo.length, 'take-over refused');
+      for (const id of settled.emitted) already.add(id);
+      for (const id of settled.claimed) mine.add(id);
+      if (settled.emitted.size > 0) d.onDeduplicated(settled.emitted.size);
+      if (settled.value !== value && claimed.length > 0) {
+        // One mark for the whole send, so that a retry moves them all: the flags claimed before the
+        // settling get the take-over's (later) mark too.
+        const r = await d.dedup.refresh(p, gen, claimed, value, settled.value);
+        if (r === 'fenced') return this.fenced(p, todo.length, 'fenced while settling');
+      }
+      value = settled.value;
     }
     // Flags already on the topic (produced by an owner that died before its
     // checkpoint, or by the previous owner) are not produced again, but they
@@ -310,6 +339,32 @@ export class FlagLane {
     d.onEmitted(fresh);
     this.emitted.push(...fresh);
     if (!(await d.dedup.mark(ids))) d.onSinkError('redis', new Error('flag marks not stored'));
+  }
+
+  /** Tells the task of partition `p` the fate of `flags`: `dismissed` ones dropped as dismissed evidence, the others kept. */
+  private decide(p: number, flags: readonly FlagEvent[], dismissed: ReadonlySet<string>): void {
+    const d = this.deps;
+    if (d.onDecided === undefined || flags.length === 0) return;
+    const kept: string[] = [];
+    const gone: string[] = [];
+    for (const f of flags) (dismissed.has(f.flagId) ? gone : kept).push(f.flagId);
+    d.onDecided(p, kept, gone);
+  }
+
+  /**
+   * Flags dropped because this instance does not own their partition (any
+   * more) are decided as kept for its task, so that none of its calls waits
+   * for them. The task may well run on (fenced while the group still assigns
+   * it the partition: until the next rebalance), and left undecided, every
+   * later call of their (provider, hour) cells would wait behind them, and
+   * be snapshotted, without bound. Kept rather than looked up: the decision
+   * is not this instance's to make — the partition's owner recomputes these
+   * flags, decides them itself (its lane's dismissal check and `d` marks)
+   * and writes its own provider_hour rows, while a fenced task's rows are
+   * not written (checkpoint-runner.ts) and its offsets not committed.
+   */
+  private decideFenced(p: number, flags: readonly FlagEvent[]): void {
+    this.decide(p, flags, new Set());
   }
 
   private fenced(p: number, n: number, why: string): void {
@@ -350,9 +405,11 @@ export class FlagLane {
       if (waiting.size === 0) break;
       // 2. Old marks: the attempt can no longer land; is the flag on the topic?
       // From the first attempt of each (an attempt before a retry may have landed).
-      const times = [...waiting.values()].filter((v) => v !== '-').map((v) => parsePending(v).first);
+      // Only pending marks tell an attempt's time; any other mark (none left, `d` written by another lane
+      // meanwhile) is taken over at once.
+      const times = [...waiting.values()].filter((v) => v.startsWith('p:')).map((v) => parsePending(v).first);
       if (times.length > 0) {
-        const pendingIds = new Set([...waiting].filter(([, v]) => v !== '-').map(([id]) => id));
+        const pendingIds = new Set([...waiting].filter(([, v]) => v.startsWith('p:')).map(([id]) => id));
         const found = await retry(() => d.findOnTopic(pendingIds, Math.min(...times)), { what: 'look up pending flags on the flags topic', signal: d.signal, log: d.log });
         for (const id of found) {
           emitted.add(id);

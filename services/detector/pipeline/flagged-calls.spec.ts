@@ -49,15 +49,22 @@ function traffic(n: number): CallEvent[] {
   return out;
 }
 
-/** The marks and dismissal records as Redis holds them (claims always succeed: one owner). */
-function memoryRedis(dismissed: Record<string, Dismissal>): LaneDedup & { marks: Map<string, string> } {
+/**
+ * The marks and dismissal records as Redis holds them (claims always succeed: one owner). While `up` is false every
+ * call fails as FlagDedup reports it when Redis cannot be asked (degraded).
+ */
+function memoryRedis(dismissed: Record<string, Dismissal>): LaneDedup & { marks: Map<string, string>; dismissed: Record<string, Dismissal>; up: boolean } {
   const marks = new Map<string, string>();
-  return {
+  const r: LaneDedup & { marks: Map<string, string>; dismissed: Record<string, Dismissal>; up: boolean } = {
     marks,
+    dismissed,
+    up: true,
     async peek(ids) {
+      if (!r.up) return undefined;
       return new Map(ids.map((id) => [id, marks.get(id) ?? null]));
     },
     async claim(_p, _gen, ids, value) {
+      if (!r.up) return undefined;
       const claimed: string[] = [];
       const found = new Map<string, string>();
       for (const id of ids) {
@@ -71,16 +78,25 @@ function memoryRedis(dismissed: Record<string, Dismissal>): LaneDedup & { marks:
       return { claimed: [], found: new Map() };
     },
     async refresh() {
-      return 0;
+      return r.up ? 0 : undefined;
     },
     async mark(ids) {
+      if (!r.up) return false;
       for (const id of ids) marks.set(id, 'e');
       return true;
     },
+    async dismiss(_p, _gen, ids) {
+      if (!r.up) return undefined;
+      let n = 0;
+      for (const id of ids) if (marks.get(id) !== 'e') (marks.set(id, 'd'), n++);
+      return n;
+    },
     async dismissedUntil(numbers) {
+      if (!r.up) return new Map();
       return new Map(numbers.filter((n) => n in dismissed).map((n) => [n, dismissed[n]]));
     },
   };
+  return r;
 }
 
 /**
@@ -92,6 +108,10 @@ function memoryRedis(dismissed: Record<string, Dismissal>): LaneDedup & { marks:
 class Instance {
   readonly lane: FlagLane;
   task!: PartitionTask;
+  /** Flags the lane dropped because the partition is not this instance's (fenced). */
+  fencedFlags = 0;
+  /** Set once another instance took the partition (the lane's generation() is then null, as detector.ts has it while fenced). */
+  fencedOff = false;
   constructor(
     readonly redis: ReturnType<typeof memoryRedis>,
     readonly topic: FlagEvent[],
@@ -109,7 +129,8 @@ class Instance {
       onEmitted: () => {},
       onDeduplicated: () => {},
       onDecided: (p, kept, dismissed) => (p === 0 ? this.task.decideFlags(kept, dismissed) : undefined),
-      generation: async () => 1,
+      onFenced: (_p, n) => void (this.fencedFlags += n),
+      generation: async () => (this.fencedOff ? null : 1),
       findOnTopic: async () => new Set(),
       graceMs: 1_000,
     });
@@ -215,12 +236,14 @@ describe("provider_hour's flagged calls follow the flag lane", () => {
   });
 
   it.each([
-    ['a snapshot holding undecided flags (taken at the cut, before the drain), the later flags replayed suppressed', 1, 5],
-    ['a snapshot older than every flag, all of them replayed suppressed (dismissed ones among them)', 0, 6],
-    ['a snapshot older than every flag, the replay emitting part of them again', 0, 2],
-  ])('comes out the same after a restart from %s', async (_what, snapAt, crashAt) => {
+    ['a snapshot holding undecided flags (taken at the cut, before the drain), the later flags replayed suppressed', 1, 5, false],
+    ['a snapshot older than every flag, all of them replayed suppressed (dismissed ones among them)', 0, 6, false],
+    ['a snapshot older than every flag, the replay emitting part of them again', 0, 2, false],
+    // The lookups read the lane's `d` marks, not the dismissal record as it stands at the restart.
+    ['a snapshot older than every flag, the dismissal record expired before the restart', 0, 6, true],
+  ])('comes out the same after a restart from %s', async (_what, snapAt, crashAt, expire) => {
     const want = await uninterrupted(DISMISSED_R);
-    const redis = memoryRedis(DISMISSED_R);
+    const redis = memoryRedis({ ...DISMISSED_R });
     const topic: FlagEvent[] = [];
     const table = new Map<string, ProviderHourRow>();
     // First run: checkpoints after every batch, the snapshot of checkpoint `snapAt` stored; killed after checkpoint `crashAt`.
@@ -236,6 +259,7 @@ describe("provider_hour's flagged calls follow the flag lane", () => {
     expect(stored!.aggregates).toBeTruthy();
     const undecided = (stored!.aggregates as { providers: { undecided: unknown[] } }).providers.undecided;
     expect(undecided.length > 0).toBe(snapAt === 1);
+    if (expire) delete redis.dismissed[R];
     // Restart: from the stored snapshot, flags below the committed offset not emitted again.
     const second = new Instance(redis, topic, table).start({ snap: stored!, suppressBelow: committed });
     const from = stored!.positions.calls;
@@ -245,5 +269,82 @@ describe("provider_hour's flagged calls follow the flag lane", () => {
     }
     expect(hours(table)).toEqual(hours(want.table));
     expect(new Set(topic.map((f) => f.flagId))).toEqual(new Set(want.topic.map((f) => f.flagId)));
+  });
+
+  it('comes out the same after a restart from a snapshot taken before a Redis outage, though a flag that went out during it (so without an emitted mark) was dismissed afterwards', async () => {
+    // The review's scenario (03-degraded-lookup): Redis away from the second checkpoint to the sixth, so no
+    // dismissal check and no marks; R's flags go out unmarked. Redis back, the investigator dismisses R's last
+    // flag (already on the topic). A restart before the next snapshot is stored resumes from the pre-outage one.
+    const run = async (restart: boolean) => {
+      const redis = memoryRedis({});
+      const topic: FlagEvent[] = [];
+      const table = new Map<string, ProviderHourRow>();
+      let inst = new Instance(redis, topic, table).start();
+      let stored: PartitionSnapshot | null = null;
+      let committed = 0;
+      for (let i = 0, k = 0; i < CALLS.length; i += BATCH, k++) {
+        if (k === 1) redis.up = false;
+        if (k === 6) {
+          redis.up = true;
+          const last = topic.filter((f) => f.number === R).at(-1)!;
+          redis.dismissed[R] = { windowEnd: last.windowEnd, severity: last.severity };
+        }
+        inst.batch(CALLS.slice(i, i + BATCH), i);
+        const c = await inst.checkpoint();
+        if (k === 0) stored = c.snap;
+        committed = c.committed;
+        if (restart && k === 7) break;
+      }
+      if (restart) {
+        inst = new Instance(redis, topic, table).start({ snap: stored!, suppressBelow: committed });
+        for (let i = stored!.positions.calls; i < CALLS.length; i += BATCH) {
+          inst.batch(CALLS.slice(i, i + BATCH), i);
+          await inst.checkpoint();
+        }
+      }
+      return { topic, table };
+    };
+    const want = await run(false);
+    // Both numbers' flags went out: R's calls are flagged calls, although its evidence was dismissed since.
+    expect(new Set(want.topic.map((f) => f.number))).toEqual(new Set([R, S]));
+    expect(hours(want.table)).toEqual([{ hour: '10:00', calls: 300, flagged_calls: 288, flagged_numbers: 2 }]);
+    const got = await run(true);
+    expect(hours(got.table)).toEqual(hours(want.table));
+  });
+});
+
+describe('a partition this instance is fenced off while the group still assigns it', () => {
+  it("its flags, dropped by the lane, are told kept: no call waits for them after the lane's round, nothing piles up in the task", async () => {
+    const topic: FlagEvent[] = [];
+    const inst = new Instance(memoryRedis(DISMISSED_R), topic, new Map()).start();
+    inst.batch(CALLS.slice(0, BATCH), 0);
+    await inst.checkpoint(); // owned: no flag yet
+    inst.fencedOff = true; // another instance took the partition; this one keeps consuming it until the next rebalance
+    for (let i = BATCH, k = 1; i < CALLS.length; i += BATCH, k++) {
+      inst.batch(CALLS.slice(i, i + BATCH), i);
+      await inst.lane.drain(); // the lane's round for the batch's flags
+      expect({ at: i, waiting: inst.task.waitingCalls, undecided: inst.task.undecidedFlags }).toEqual({ at: i, waiting: 0, undecided: 0 });
+      if (k % 5 === 0) await inst.checkpoint();
+    }
+    expect(inst.fencedFlags).toBeGreaterThan(0); // R's and S's flags, raised while fenced
+    expect(topic).toEqual([]);
+  });
+});
+
+describe('calls waiting for the flag lane', () => {
+  it("count in the task's pending outputs, past a cut, until the word comes (backpressure sees a lane that does not answer)", () => {
+    const inst = new Instance(memoryRedis({}), [], new Map()).start();
+    const items: InputItem<CallEvent>[] = CALLS.slice(0, 40).map((c, i) => ({ offset: i, time: c.startTime, record: c, error: null, message: { offset: i, key: null, value: null } }));
+    inst.task.accept(0, items, 40, false, 0);
+    inst.task.release(0);
+    const flags = inst.task.takeFlags(); // raised, never handed to a lane
+    expect(flags.length).toBeGreaterThan(0);
+    const waiting = inst.task.waitingCalls;
+    expect(waiting).toBeGreaterThan(0);
+    expect(inst.task.undecidedFlags).toBe(flags.filter((f) => f.severity !== 'WATCH').length);
+    inst.task.cut();
+    expect(inst.task.pending).toBe(waiting);
+    inst.task.decideFlags(flags.map((f) => f.flagId), []);
+    expect([inst.task.waitingCalls, inst.task.pending]).toEqual([0, 0]);
   });
 });

@@ -133,7 +133,11 @@ export function onTick(st: DetectorState): void {
   }
 }
 
-/** Outputs waiting for a checkpoint (held inputs are governed by {@link checkHeld}). */
+/**
+ * Outputs waiting for a checkpoint, provider_hour calls waiting for the flag
+ * lane's word among them (see PartitionTask.pending); held inputs are
+ * governed by {@link checkHeld}.
+ */
 function pendingOutputs(st: DetectorState): number {
   let n = 0;
   for (const t of st.tasks.values()) n += t.pending - t.held(0) - t.held(1);

@@ -6,7 +6,7 @@
 import type { DetectorState } from './detector-state.ts';
 import { OUTPUTS } from './output-health.ts';
 
-/** Per-tick metrics from the tasks: event counts by result (deltas), late events, re-emissions suppressed, watermarks, Redis state, outputs failing past the grace, tracked numbers. */
+/** Per-tick metrics from the tasks: event counts by result (deltas), late events, re-emissions suppressed, watermarks, provider_hour calls waiting for the lane's word and the flags it has not decided, Redis state, outputs failing past the grace, tracked numbers. */
 export function updateMetrics(st: DetectorState, now: number): void {
   const m = st.deps.metrics;
   const { topics } = st.deps.config;
@@ -29,6 +29,14 @@ export function updateMetrics(st: DetectorState, now: number): void {
     st.lastStats.set(t.partition, { accepted: [...s.accepted], duplicate: [...s.duplicate], late: [...s.late], invalid: [...s.invalid], flags: s.flags, suppressed: s.suppressed });
     if (Number.isFinite(t.engine.watermark)) m.watermark.set({ partition: String(t.partition) }, t.engine.watermark);
   }
+  let waiting = 0;
+  let undecided = 0;
+  for (const t of st.tasks.values()) {
+    waiting += t.waitingCalls;
+    undecided += t.undecidedFlags;
+  }
+  m.waitingCalls.set(waiting);
+  m.undecidedFlags.set(undecided);
   m.redisUp.set(st.deps.redis.up ? 1 : 0);
   m.degraded.set(st.deps.redis.up ? 0 : 1);
   const failing = st.outputs.check(now);

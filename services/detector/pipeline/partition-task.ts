@@ -22,8 +22,8 @@
  * not emitted again (below `suppressBelow`), or one a restored snapshot
  * holds undecided, is handed to the lane as a *lookup*
  * ({@link PartitionTask.takeLookups}): its fate the first time, read back
- * from Redis (emitted mark, dismissal), so the aggregates come out as they
- * did then.
+ * from Redis (the `d` mark the lane wrote when it dropped the flag as
+ * dismissed), so the aggregates come out as they did then.
  */
 import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
 import type { ProviderHourRow } from '../../../shared/clickhouse/index.ts';
@@ -156,9 +156,26 @@ export class PartitionTask {
     return { calls: this.merge.firstOffset(0) ?? this.next[0], complaints: this.merge.firstOffset(1) ?? this.next[1] };
   }
 
-  /** Records held in the merge plus outputs waiting for a checkpoint. */
+  /**
+   * Records held in the merge plus outputs waiting for a checkpoint: events
+   * since the last cut, DLQ records, and calls waiting in their
+   * provider_hour cells for the lane's word on flags. The waiting calls are
+   * not reset by a cut (they stay until the word comes), so a lane that
+   * never decides shows here, and backpressure pauses the input, instead of
+   * them growing unseen.
+   */
   get pending(): number {
-    return this.merge.size(0) + this.merge.size(1) + this.sinceCut + this.dlq.length;
+    return this.merge.size(0) + this.merge.size(1) + this.sinceCut + this.dlq.length + this.aggregates.waitingCalls;
+  }
+
+  /** Calls waiting in their provider_hour cells for the lane's word on flags (and those behind them). */
+  get waitingCalls(): number {
+    return this.aggregates.waitingCalls;
+  }
+
+  /** Flags the lane has not decided yet (kept or dismissed) for the aggregates. */
+  get undecidedFlags(): number {
+    return this.aggregates.undecidedCount;
   }
 
   /** Items held on `side`, waiting for the other stream. */

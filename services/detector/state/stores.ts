@@ -7,7 +7,9 @@
  *   evidence an investigator dismissed; a flag on that evidence is not
  *   emitted again (see {@link coveredByDismissal});
  * - `<prefix>:flag:<flags topic>:<flagId>`: set once a flag is on the flags
- *   topic (with a TTL), so a restarted or rebalanced instance does not emit it again;
+ *   topic (`e`, with a TTL), so a restarted or rebalanced instance does not
+ *   emit it again; `d` (same TTL) once the lane dropped it as dismissed
+ *   evidence, so its fate is read back as it was decided;
  * - `<prefix>:allowlist`: a set of numbers never to flag (any form);
  * - `<prefix>:config:engine`: JSON overrides of the engine config, applied live;
  * - `<prefix>:emitted:…` and `<prefix>:consent-dlq:…`: offset marks (below).
@@ -69,7 +71,9 @@ export class SnapshotStore {
  * Flag de-duplication by flagId. A flag is marked `p:<ms>:<gen>` (pending:
  * the wall-clock time of the attempt and the owner generation of the
  * claiming instance) just before it is produced and `e` (emitted) once the
- * broker acknowledged it; both with a TTL. Pending marks are only ever
+ * broker acknowledged it; both with a TTL. A flag the lane dropped as
+ * dismissed evidence is marked `d` (dismissed, same TTL): the decision
+ * itself, which a later lookup reads back (see flag-lane.ts). Pending marks are only ever
  * written through Lua scripts that check the owner generation of the flag's
  * partition atomically with the write (see {@link OwnerFence}), so an
  * instance that lost the partition cannot claim flags any more. A pending
@@ -104,7 +108,7 @@ export class FlagDedup {
     for (const [id, v] of raw ?? []) {
       if (v === null) continue;
       if (v.startsWith('p:')) out.pending.set(id, parsePending(v).at);
-      else out.emitted.add(id);
+      else if (v === 'e') out.emitted.add(id);
     }
     return out;
   }
@@ -194,6 +198,21 @@ export class FlagDedup {
     return found ?? none;
   }
 
+  /**
+   * Records that the lane dropped `ids` of partition `p` as dismissed
+   * evidence: each gets the mark `d` with the TTL — over a pending mark too
+   * (should that attempt land after all, its `e` replaces it), but never over
+   * `e` (a flag on the topic stays kept). Only while `gen` owns `p`
+   * (unfenced when undefined): 'fenced' when not (nothing written), else how
+   * many were marked; undefined when Redis cannot be asked.
+   */
+  async dismiss(p: number, gen: number | undefined, ids: string[]): Promise<number | 'fenced' | undefined> {
+    if (ids.length === 0) return 0;
+    const res = await this.script<number>('flag dismissal mark', DISMISS, p, ids, [gen === undefined ? '' : String(gen), String(this.ttlSec)]);
+    if (res === undefined) return undefined;
+    return res < 0 ? 'fenced' : res;
+  }
+
   /** Marks `ids` as emitted (on the topic: whoever put them there); false when Redis is unavailable. */
   async mark(ids: string[]): Promise<boolean> {
     if (ids.length === 0) return true;
@@ -279,6 +298,15 @@ if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
 local n = 0
 for i = 2, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[2] then redis.call('SET', KEYS[i], ARGV[3], 'EX', ARGV[4]); n = n + 1 end
+end
+return n`;
+
+// ARGV: generation, ttl. Sets 'd' on every flag not marked 'e'. Reply: -1 fenced, else how many were marked.
+const DISMISS = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local n = 0
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= 'e' then redis.call('SET', KEYS[i], 'd', 'EX', ARGV[2]); n = n + 1 end
 end
 return n`;
 
