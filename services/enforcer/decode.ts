@@ -5,6 +5,7 @@
  * does not answer is an outage, thrown so the message is retried.
  */
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { RegistryAnswerError, SchemaNotUsableError } from '../../shared/kafka/registry.ts';
 
 /** The value could not be decoded and never will be. */
 export class BadInputError extends Error {
@@ -27,7 +28,10 @@ export async function decodeValue(registry: SchemaRegistry, value: Buffer | null
       if (e.status === 404) throw new BadInputError(`schema id ${value.readInt32BE(1)} is unknown to the registry`);
       throw err;
     }
-    if (e.name === 'ConfluentSchemaRegistryArgumentError') throw new BadInputError(e.message);
+    // An answer that was no schema document (a proxy's page, a body cut short): the registry is not reachable as it
+    // should be, so the message is retried, like an outage (shared/kafka/registry.ts).
+    if (err instanceof RegistryAnswerError) throw err;
+    if (e.name === 'ConfluentSchemaRegistryArgumentError' || err instanceof SchemaNotUsableError) throw new BadInputError(e.message);
     // avsc's own errors: truncated or otherwise undecodable payload.
     throw new BadInputError(`undecodable Avro payload: ${e.message}`);
   }
