@@ -23,6 +23,7 @@ import { LineDiagnostics } from './diagnostics.ts';
 import { mergeByTime, type MergeSink } from './merge.ts';
 import { FlagWriter } from './output.ts';
 import { configSources, formatSummary, type FileCounts, type ReplaySummary } from './summary.ts';
+import { LoneJumpFilter } from './clock-jumps.ts';
 
 /** The part of the engine that replay drives (kept narrow so that test doubles stay small). */
 export type ReplayEngine = Pick<Engine, 'onCall' | 'onComplaint' | 'onConsent' | 'allow' | 'drainFlags' | 'finish' | 'stats'>;
@@ -83,7 +84,7 @@ export async function runReplay(opts: ReplayOptions, ctx: ReplayContext): Promis
   const createEngine = ctx.createEngine ?? (await import('../../shared/engine/index.ts')).createEngine;
   const engine = createEngine(loaded.config, { now: ctx.now ?? Date.now });
   try {
-    const summary = await run(opts, ctx, engine);
+    const summary = await run(opts, ctx, engine, loaded.config.allowedLatenessMs);
     err.write(formatSummary(summary));
     if (summary.outputFailed !== null) {
       err.write(`${PREFIX}: writing flags to stdout failed: ${summary.outputFailed}; the output is incomplete\n`);
@@ -155,7 +156,7 @@ async function totalSize(paths: Array<string | undefined>): Promise<number | nul
   return total;
 }
 
-async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine): Promise<ReplaySummary> {
+async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine, latenessMs: number): Promise<ReplaySummary> {
   const clock = ctx.clock ?? (() => performance.now());
   const started = clock();
   const total = await totalSize([opts.calls, opts.complaints, opts.consents]);
@@ -211,9 +212,21 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
       complaintCursor = new RecordCursor(readJsonl(opts.complaints, parseComplaint)[Symbol.asyncIterator](), reportBad(complaints));
     }
     const consentsRead = consents?.read ?? 0;
+    // A lone call dated far ahead of its neighbours is a bad line, not the file's new time (clock-jumps.ts).
+    const jumps = new LoneJumpFilter(
+      latenessMs,
+      (e, lineNo) => {
+        if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
+      },
+      (lineNo, message) => {
+        calls.read--;
+        calls.bad++;
+        diag.badLines(calls.path, [{ lineNo, error: message }]);
+      },
+    );
     const sink: MergeSink = {
       call(e: CallEvent, lineNo: number) {
-        if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
+        jumps.push(e, lineNo);
       },
       complaint(c: ComplaintReport, lineNo: number) {
         if (engine.onComplaint(c) === 'late') diag.report(complaints!.path, lineNo, lateComplaintMessage(c.reportTime));
@@ -230,6 +243,7 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     };
     try {
       await mergeByTime(callCursor, complaintCursor, sink);
+      jumps.finish();
     } finally {
       await callCursor.close();
       await complaintCursor?.close();

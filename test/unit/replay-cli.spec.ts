@@ -3,7 +3,7 @@
  * bin/callguard.mjs, checking stdout, stderr and exit codes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +96,31 @@ describe('callguard replay (CLI)', () => {
     expect(dir.stderr).toContain(`--calls ${M}: is a directory; give a file, a pipe (FIFO) or a character device`);
     expect(dir.stdout).toBe('');
     expect(dir.code).toBe(2);
+  }, 60_000);
+
+  it('skips a lone call dated a year ahead as a bad line, so that the rest of the file is not late', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callguard-cli-'));
+    try {
+      const lines = readFileSync(join(M, 'calls.jsonl'), 'utf8').split('\n');
+      const glitch = JSON.parse(lines[9]) as { eventId: string; startTime: number; answerTime: number | null; endTime: number };
+      const year = 365 * 86_400_000;
+      glitch.eventId = 'glitch';
+      glitch.startTime += year;
+      glitch.endTime += year;
+      if (glitch.answerTime !== null) glitch.answerTime += year;
+      const calls = join(dir, 'calls.jsonl');
+      writeFileSync(calls, [...lines.slice(0, 10), JSON.stringify(glitch), ...lines.slice(10)].join('\n'));
+      const plain = cli('--calls', join(M, 'calls.jsonl'), '--quiet');
+      const r = cli('--calls', calls, '--quiet');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`${calls}:11: startTime \\S+ is far ahead of the calls before it`));
+      const late = (s: string) => s.match(/^ {2}late +(\d+)/m)?.[1];
+      expect(late(r.stderr)).toBe(late(plain.stderr));
+      const ids = (out: string) => out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { flagId: string }).flagId);
+      expect(ids(r.stdout)).toEqual(ids(plain.stdout));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('exits 2 naming an input file it may not read, before running', () => {
