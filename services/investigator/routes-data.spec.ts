@@ -17,12 +17,13 @@ const NUMBER = '+8613800000001';
 
 function dataApp() {
   const calls: Record<string, PeriodQuery[]> = { topOffenders: [], providerRanking: [] };
+  const looked: string[] = [];
   const queries = {
     dataClock: async () => CLOCK,
     topOffenders: async (q: PeriodQuery) => (calls.topOffenders.push(q), []),
     numbersTraffic: async () => [],
     providerRanking: async (q: PeriodQuery) => (calls.providerRanking.push(q), []),
-    numberActivitySpan: async () => ({ firstSeen: CLOCK - 4 * H, lastSeen: CLOCK - 2 * H }),
+    numberActivitySpan: async (n: string) => (looked.push(n), { firstSeen: CLOCK - 4 * H, lastSeen: CLOCK - 2 * H }),
     numberSummary: async () => ({}),
     numberSeries: async () => [],
     numberFlags: async () => [],
@@ -39,7 +40,7 @@ function dataApp() {
     health: async () => ({}),
     staticFiles: new Map(),
   };
-  return { app: buildConsoleServer(deps), calls };
+  return { app: buildConsoleServer(deps), calls, looked };
 }
 
 describe('GET /api/offenders', () => {
@@ -87,6 +88,43 @@ describe('GET /api/numbers/{number}: the chart range', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json().range).toMatchObject({ fromMs: CLOCK - 5 * H, toMs: CLOCK - 3 * H });
     expect((await app.inject({ url: url(''), headers })).json().range).toMatchObject({ fromMs: CLOCK - 5 * H, toMs: CLOCK - H });
+    await app.close();
+  });
+});
+
+describe('GET /api/numbers/{number}: the number as typed', () => {
+  it('takes every form shared/numbers accepts (full-width digits, plus, spaces and brackets; a leading bracket)', async () => {
+    const { app, looked } = dataApp();
+    const forms: Array<[string, string]> = [
+      ['13812345678', '+8613812345678'],
+      ['\uff0b\uff18\uff16\uff11\uff13\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18', '+8613812345678'], // ＋８６１３８１２３４５６７８
+      ['\uff11\uff13\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18', '+8613812345678'], // １３８１２３４５６７８
+      ['138\u30001234\u30005678', '+8613812345678'], // ideographic spaces
+      ['+86\uff080\uff09\uff12\uff10\uff18\uff18\uff18\uff18\uff16\uff16\uff16\uff16', '+862088886666'], // +86（0）２０８８８８６６６６
+      ['\uff0b86 138-1234-5678', '+8613812345678'],
+      ['(020)8888 6666', '+862088886666'],
+      ['0086 138 1234 5678', '+8613812345678'],
+    ];
+    for (const [raw, e164] of forms) {
+      const r = await app.inject({ url: `/api/numbers/${encodeURIComponent(raw)}`, headers });
+      expect(r.statusCode, raw).toBe(200);
+      expect(r.json().number, raw).toBe(e164);
+    }
+    expect(looked).toEqual(forms.map(([, e164]) => e164));
+    await app.close();
+  });
+
+  it('refuses what is not a number with 400 saying why, before any query', async () => {
+    const { app, looked } = dataApp();
+    for (const raw of ["' OR 1=1 --", "+8613800000001' OR '1'='1", '1; DROP TABLE flags', 'abc', '+', '12', '1'.repeat(40)]) {
+      const r = await app.inject({ url: `/api/numbers/${encodeURIComponent(raw)}`, headers });
+      expect(r.statusCode, raw).toBe(400);
+      expect(r.json(), raw).toEqual({ error: 'bad_request', message: expect.stringMatching(/^not a phone number \(.+\): /) });
+    }
+    const long = await app.inject({ url: `/api/numbers/${'1'.repeat(65)}`, headers });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toMatch(/params\/number must NOT have more than 64 characters/);
+    expect(looked).toEqual([]);
     await app.close();
   });
 });

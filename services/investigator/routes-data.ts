@@ -27,7 +27,13 @@ export interface EnforcementInfo {
 /** Reads a number's enforcement; may throw when Redis is down (the profile then shows it unknown). */
 export type EnforcementReader = (number: string) => Promise<EnforcementInfo>;
 
-const NUMBER_PARAM = { type: 'string', minLength: 3, maxLength: 32, pattern: '^[+0-9][0-9 ().-]*$' } as const;
+/**
+ * A number as typed, in any form shared/numbers accepts (full-width digits,
+ * plus, spaces and brackets from Chinese input methods, a leading '(', …): no
+ * pattern here, `number()` answers 400 with normalizeOrError's reason. The
+ * length bound only keeps absurd input out.
+ */
+const NUMBER_PARAM = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const FLAG_ID_PARAM = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' } as const;
 const MS = { type: 'integer', minimum: 0, maximum: 4_102_444_800_000 } as const;
 const PERIOD_QUERY = {
