@@ -82,12 +82,20 @@ function call(caller: string, startTime: number, outcome: CallOutcome, provider:
   };
 }
 
-/** The calls: the harasser 40 (5 answered, 30 rejected) in the 3 h before T0-1h; the dialler 60 (10 answered); the neighbour 6 answered. */
+/**
+ * The calls: the harasser 40 (5 answered, 30 rejected) in the 3 h before
+ * T0-1h; the dialler 60 (10 answered); the neighbour 6 answered; the lure 12
+ * unanswered, every 5 minutes from T0-1h55m — after its flag (T0-2h), so the
+ * only flagged calls in provider_hour (those of the harasser and the dialler
+ * came before their flags: a flag counts for the 24 h after it, as the
+ * detector counts them).
+ */
 export function calls(): CallEvent[] {
   const out: CallEvent[] = [];
   for (let i = 0; i < 40; i++) out.push(call(HARASSER, T0 - 4 * H + i * 4 * M, i < 5 ? 'ANSWERED' : i < 35 ? 'REJECTED' : 'NO_ANSWER', 'TRUNK-X'));
   for (let i = 0; i < 60; i++) out.push(call(DIALLER, T0 - 2 * H + i * M, i < 10 ? 'ANSWERED' : 'NO_ANSWER', 'CMCC'));
   for (let i = 0; i < 6; i++) out.push(call(NEIGHBOUR, T0 - 6 * H + i * H, 'ANSWERED', 'CMCC', '+8613700000000'));
+  for (let i = 0; i < 12; i++) out.push(call(LURE, T0 - 2 * H + (i + 1) * 5 * M, 'NO_ANSWER', 'CMCC'));
   out.push(out[0]); // a duplicated eventId is counted once
   return out;
 }

@@ -354,10 +354,12 @@ describe('queues and rankings', () => {
     const r = await get('/api/providers?period=24h');
     expect(r.status).toBe(200);
     expect(r.body.rows).toEqual([
-      { accessProvider: 'CMCC', calls: 66, flaggedCalls: 60, flaggedShare: 60 / 66, flaggedNumbers: 2, blockRecommendedNumbers: 0 },
-      { accessProvider: 'TRUNK-X', calls: 40, flaggedCalls: 40, flaggedShare: 1, flaggedNumbers: 1, blockRecommendedNumbers: 1 },
+      { accessProvider: 'CMCC', calls: 78, flaggedCalls: 12, flaggedShare: 12 / 78, flaggedNumbers: 2, blockRecommendedNumbers: 0 },
+      { accessProvider: 'TRUNK-X', calls: 40, flaggedCalls: 0, flaggedShare: 0, flaggedNumbers: 1, blockRecommendedNumbers: 1 },
     ]);
-    // CMCC's six unflagged calls are the neighbour's, an unflagged number on the same provider.
+    // Flagged calls are those within 24 h after a LABEL-or-above flag of the caller: the lure's 12, made after
+    // its flag; not the harasser's 40 nor the dialler's 60, all made before theirs. CMCC's other six are the
+    // neighbour's, an unflagged number on the same provider.
     const neighbour = await get(`/api/numbers/${encodeURIComponent(NEIGHBOUR)}`);
     expect(neighbour.body).toMatchObject({ number: NEIGHBOUR, summary: { calls: 6, answered: 6 }, flags: [] });
   });

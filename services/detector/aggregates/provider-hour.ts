@@ -35,6 +35,14 @@ import type { FlagEvent, Severity } from '../../../shared/contracts/records.ts';
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * How long after a flag's `detectedAt` its number's calls count as flagged
+ * calls (docs/detector.md, Aggregates): a call at startTime s is flagged by a
+ * flag detected at d when d <= s and s - d <= FLAGGED_FOR_MS. `investigate
+ * seed` (services/investigator/seed) folds calls with the same window.
+ */
+export const FLAGGED_FOR_MS = 24 * HOUR_MS;
+
 /** What the aggregate keeps of a flag the lane has not decided yet: enough to look its fate up again after a restart. */
 export type UndecidedFlag = Pick<FlagEvent, 'flagId' | 'number' | 'severity' | 'windowStart' | 'windowEnd' | 'detectedAt'>;
 
@@ -91,11 +99,11 @@ export class ProviderHourAggregate {
 
   /**
    * @param src the `src` column (source topic partition and epoch).
-   * @param flaggedForMs how long after a flag the number's calls count as flagged calls (default 24 h).
+   * @param flaggedForMs how long after a flag the number's calls count as flagged calls (default {@link FLAGGED_FOR_MS}, 24 h).
    */
   constructor(
     readonly src: string,
-    private readonly flaggedForMs = 24 * HOUR_MS,
+    private readonly flaggedForMs = FLAGGED_FOR_MS,
   ) {}
 
   /** Number of cells held. */

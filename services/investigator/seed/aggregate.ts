@@ -7,6 +7,7 @@
  */
 import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
 import type { NumberMinuteRow, ProviderHourRow } from '../../../shared/clickhouse/index.ts';
+import { FLAGGED_FOR_MS } from '../../detector/aggregates/provider-hour.ts';
 
 interface MinuteCell {
   calls: number;
@@ -35,12 +36,16 @@ export class TrafficAggregate {
   duplicates = 0;
 
   /**
-   * @param flagged numbers flagged at LABEL or above: their calls count as
-   *   `flagged_calls` of the provider that carried them.
+   * @param flagged numbers flagged at LABEL or above → their flags'
+   *   `detectedAt` times (unshifted; {@link flaggedNumbers}). A call counts as
+   *   a `flagged_call` of the provider that carried it only when a flag of its
+   *   caller was detected at most {@link FLAGGED_FOR_MS} before it and not
+   *   after it, as the detector's provider_hour counts them
+   *   (services/detector/aggregates/provider-hour.ts).
    * @param shiftMs added to every timestamp (to move old simulated data near now).
    */
   constructor(
-    private readonly flagged: ReadonlySet<string>,
+    private readonly flagged: ReadonlyMap<string, readonly number[]>,
     private readonly shiftMs = 0,
   ) {}
 
@@ -64,7 +69,7 @@ export class TrafficAggregate {
     let h = this.hours.get(hourKey);
     if (!h) this.hours.set(hourKey, (h = { calls: 0, flaggedCalls: 0, flaggedNumbers: new Set() }));
     h.calls++;
-    if (this.flagged.has(c.caller)) {
+    if (this.flaggedAt(c.caller, t)) {
       h.flaggedCalls++;
       h.flaggedNumbers.add(c.caller);
     }
@@ -115,6 +120,17 @@ export class TrafficAggregate {
     return { numberMinute, providerHour };
   }
 
+  /** Whether a flag of `caller` (times shifted like the call's) makes a call at `t` a flagged call. */
+  private flaggedAt(caller: string, t: number): boolean {
+    const times = this.flagged.get(caller);
+    if (times === undefined) return false;
+    for (const detectedAt of times) {
+      const d = detectedAt + this.shiftMs;
+      if (d <= t && t - d <= FLAGGED_FOR_MS) return true;
+    }
+    return false;
+  }
+
   private minute(number: string, t: number): MinuteCell {
     const key = `${number}\u0000${Math.floor(t / 60_000) * 60}`;
     let m = this.minutes.get(key);
@@ -129,9 +145,14 @@ export function shiftFlag(f: FlagEvent, shiftMs: number): FlagEvent {
   return { ...f, windowStart: f.windowStart + shiftMs, windowEnd: f.windowEnd + shiftMs, detectedAt: f.detectedAt + shiftMs, emittedAt: f.emittedAt + shiftMs };
 }
 
-/** Numbers flagged at LABEL or above. */
-export function flaggedNumbers(flags: Iterable<FlagEvent>): Set<string> {
-  const out = new Set<string>();
-  for (const f of flags) if (f.severity !== 'WATCH') out.add(f.number);
+/** Numbers flagged at LABEL or above → the `detectedAt` of each such flag (WATCH flags flag no calls). */
+export function flaggedNumbers(flags: Iterable<FlagEvent>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const f of flags) {
+    if (f.severity === 'WATCH') continue;
+    const times = out.get(f.number);
+    if (times === undefined) out.set(f.number, [f.detectedAt]);
+    else if (!times.includes(f.detectedAt)) times.push(f.detectedAt);
+  }
   return out;
 }
