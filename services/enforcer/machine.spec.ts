@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
-import { applyAllowlisted, applyFlag, applyReview, coveredByDismissal, DEFAULT_MACHINE_OPTIONS, effectiveStatus, emptyState, type NumberState } from './machine.ts';
+import { applyAllowlisted, applyFlag, applyReview, coveredByDismissal, DECISION_CLOCK_SKEW_MS, DEFAULT_MACHINE_OPTIONS, effectiveStatus, emptyState, type NumberState } from './machine.ts';
 import { viewOf } from './view.ts';
+import type { FlagSummary } from './machine.ts';
+
+/** A flag summary as states stored before emittedAt was kept hold it. */
+function withoutEmittedAt({ emittedAt: _, ...f }: FlagSummary): FlagSummary {
+  return f;
+}
 
 const H = 3_600_000;
+const MIN = 60_000;
 const DAY = 24 * H;
 const T0 = Date.UTC(2026, 10, 28, 9, 0, 0);
 const NUMBER = '+8613800138000';
@@ -138,17 +145,57 @@ describe('reviews', () => {
     expect(view).toMatchObject({ status: 'LABELED', label: 'VERIFIED_NUISANCE', blocked: false, verifiedBy: 'inv-1' });
   });
 
-  it('a review with a null flagId applies to the active flag', () => {
-    expect(run([block(), review({ flagId: null })]).view.status).toBe('BLOCKED');
+  it('a review with a null flagId applies to the active flag, published before the decision', () => {
+    expect(run([flag(), review({ flagId: null })]).view).toMatchObject({ status: 'LABELED', label: 'VERIFIED_NUISANCE', verifiedBy: 'inv-1' });
+    expect(run([flag(), review({ flagId: null, decision: 'DISMISSED' })]).view.status).toBe('DISMISSED');
     expect(run([review({ flagId: null })]).outcomes).toEqual(['no-target']);
   });
 
-  it('a CONFIRMED with a null flagId never blocks on a flag detected after the decision (nobody reviewed it)', () => {
-    // The investigator confirmed the label A at T0+1h; B, stronger, was detected at T0+3h and is active now.
-    const { outcomes, view } = run([flag({ flagId: 'A' }), block({ flagId: 'B', windowEnd: T0 + 3 * H, detectedAt: T0 + 3 * H }), review({ flagId: null, decidedAt: T0 + H })], T0 + 4 * H);
+  it('a CONFIRMED with a null flagId never blocks: it only verifies the label, the BLOCK_RECOMMENDED flag stays pending', () => {
+    const { outcomes, view } = run([block(), review({ flagId: null })]);
+    expect(outcomes).toEqual(['pending', 'verified']);
+    expect(view).toMatchObject({ status: 'PENDING_VERIFICATION', blocked: false, label: 'VERIFIED_NUISANCE', flagId: 'f-block' });
+    // Its confirmation naming the flag blocks.
+    expect(run([block(), review({ flagId: null }), review({ decidedAt: T0 + H + 1 })]).view.status).toBe('BLOCKED');
+  });
+
+  it('a CONFIRMED with a null flagId never acts on a flag published after the decision (nobody reviewed it)', () => {
+    // The investigator confirmed the label A at T0+1h; B, stronger, was detected and published at T0+3h and is active now.
+    const { outcomes, view } = run([flag({ flagId: 'A' }), block({ flagId: 'B', windowEnd: T0 + 3 * H, detectedAt: T0 + 3 * H, emittedAt: T0 + 3 * H + 1_000 }), review({ flagId: null, decidedAt: T0 + H })], T0 + 4 * H);
     expect(outcomes).toEqual(['labeled', 'pending', 'stale']);
-    expect(view.status).toBe('PENDING_VERIFICATION');
-    expect(view.blocked).toBe(false);
+    expect(view).toMatchObject({ status: 'PENDING_VERIFICATION', blocked: false, label: 'SUSPECTED_NUISANCE', verifiedBy: null });
+  });
+
+  describe('a null flagId review and a lagging detector: a flag detected before the decision but published after it', () => {
+    // The LABEL flag was on the console; the BLOCK_RECOMMENDED one, detected (event time) at T0+50min, was only
+    // published at T0+70min, after the decision at T0+1h, and arrives before the review (reviews travel slower).
+    const lagged = block({ flagId: 'f-block-late', windowStart: T0, windowEnd: T0 + 50 * MIN, detectedAt: T0 + 50 * MIN, emittedAt: T0 + 70 * MIN });
+
+    it('a CONFIRMED is stale: nothing verified, nothing blocked', () => {
+      const { outcomes, view } = run([flag(), lagged, review({ flagId: null, decidedAt: T0 + H })], T0 + 72 * MIN);
+      expect(outcomes).toEqual(['labeled', 'pending', 'stale']);
+      expect(view).toMatchObject({ status: 'PENDING_VERIFICATION', blocked: false, label: 'SUSPECTED_NUISANCE', flagId: 'f-block-late', verifiedBy: null });
+    });
+
+    it('a DISMISSED is stale: the unseen flag is not dismissed and gives no protection from later flags', () => {
+      const again = block({ flagId: 'f-block-again', windowStart: T0 + 10 * MIN, windowEnd: T0 + 50 * MIN, detectedAt: T0 + 80 * MIN, emittedAt: T0 + 80 * MIN });
+      const { outcomes, view, state } = run([flag(), lagged, review({ flagId: null, decision: 'DISMISSED', decidedAt: T0 + H }), again], T0 + 81 * MIN);
+      expect(outcomes).toEqual(['labeled', 'pending', 'stale', 'pending']);
+      expect(state.dismissal).toBeNull();
+      expect(view).toMatchObject({ status: 'PENDING_VERIFICATION', flagId: 'f-block-again', blocked: false });
+    });
+
+    it('within the clock skew of the decision the flag counts as published before it', () => {
+      const near = block({ flagId: 'f-block-near', windowStart: T0, windowEnd: T0 + 50 * MIN, detectedAt: T0 + 50 * MIN, emittedAt: T0 + H + DECISION_CLOCK_SKEW_MS });
+      expect(run([flag(), near, review({ flagId: null, decidedAt: T0 + H })], T0 + 72 * MIN).outcomes).toEqual(['labeled', 'pending', 'verified']);
+    });
+
+    it('a flag kept by an older state, without emittedAt, is not provably seen: a null flagId review of it is stale', () => {
+      const { state } = run([flag()], T0 + MIN);
+      const old: NumberState = { ...state, active: state.active && withoutEmittedAt(state.active), seen: state.seen.map(withoutEmittedAt) };
+      expect(run([review({ flagId: null, decidedAt: T0 + H })], T0 + 72 * MIN, old).outcomes).toEqual(['stale']);
+      expect(run([review({ flagId: 'f-label', decidedAt: T0 + H })], T0 + 72 * MIN, old).outcomes).toEqual(['verified']);
+    });
   });
 
   describe('the flag a verification or block rests on, after more flags than the history holds', () => {
@@ -347,6 +394,50 @@ describe('reviews', () => {
     const t = applyFlag(state, flag({ flagId: 'again', windowStart: later - DAY, windowEnd: later, detectedAt: later }), later);
     expect(t.outcome).toBe('labeled');
     expect(t.state.status).toBe('LABELED');
+  });
+});
+
+describe('a flag held back by a confirmed block, when the block expires', () => {
+  // Block TTL 30 days, label TTL 7 days. b1 confirmed at T0+2h; b2, on fresh evidence, comes on day 29 while the
+  // block stands: its label would last until day 36.
+  const b1 = block({ flagId: 'b1' });
+  const b2 = block({ flagId: 'b2', windowStart: T0 + 28 * DAY, windowEnd: T0 + 29 * DAY, detectedAt: T0 + 29 * DAY, emittedAt: T0 + 29 * DAY });
+  const blocked = () => {
+    const s1 = applyFlag(emptyState(NUMBER), b1, T0 + H).state;
+    const s2 = applyReview(s1, review({ flagId: 'b1', decidedAt: T0 + 2 * H }), T0 + 2 * H).state;
+    const t = applyFlag(s2, b2, T0 + 29 * DAY);
+    expect(t.outcome).toBe('kept');
+    expect(viewOf(t.state, T0 + 29 * DAY)).toMatchObject({ status: 'BLOCKED', flagId: 'b1' });
+    return t.state;
+  };
+
+  it('stands again (pending verification) at the next record: a redelivery of it is written, not a no-op', () => {
+    const t = applyFlag(blocked(), b2, T0 + 31 * DAY);
+    expect(t).toMatchObject({ outcome: 'duplicate', changed: true });
+    expect(viewOf(t.state, T0 + 31 * DAY)).toMatchObject({ status: 'PENDING_VERIFICATION', flagId: 'b2', blocked: false, label: 'SUSPECTED_NUISANCE', expiresAt: T0 + 36 * DAY });
+    // Its confirmation blocks again.
+    const c = applyReview(t.state, review({ flagId: 'b2', decidedAt: T0 + 31 * DAY }), T0 + 31 * DAY);
+    expect(c.outcome).toBe('blocked');
+  });
+
+  it('stands again whatever record comes next (a WATCH flag)', () => {
+    const t = applyFlag(blocked(), flag({ flagId: 'w', severity: 'WATCH', windowStart: T0 + 30 * DAY, windowEnd: T0 + 31 * DAY, detectedAt: T0 + 31 * DAY }), T0 + 31 * DAY);
+    expect(viewOf(t.state, T0 + 31 * DAY)).toMatchObject({ status: 'PENDING_VERIFICATION', flagId: 'b2' });
+  });
+
+  it('a held flag past its label TTL, the flag the block rested on and flags over its evidence do not stand again', () => {
+    const opts = { ...DEFAULT_MACHINE_OPTIONS, blockTtlMs: DAY };
+    let s = applyFlag(emptyState(NUMBER), b1, T0 + H, opts).state;
+    s = applyReview(s, review({ flagId: 'b1', decidedAt: T0 + 2 * H }), T0 + 2 * H, opts).state;
+    s = applyFlag(s, flag({ flagId: 'old-evidence', windowStart: T0 - DAY, windowEnd: T0 - H, detectedAt: T0 + 3 * H }), T0 + 3 * H, opts).state;
+    expect(s.status).toBe('BLOCKED');
+    const t = applyFlag(s, b1, T0 + 2 * DAY, opts); // b1's label would last until day 7
+    expect(t).toMatchObject({ outcome: 'duplicate', changed: false });
+    expect(viewOf(t.state, T0 + 2 * DAY).status).toBe('CLEAR');
+    // b2 held back, but read on day 37 (past its label TTL): nothing stands.
+    const late = applyFlag(blocked(), b2, T0 + 37 * DAY);
+    expect(late.changed).toBe(false);
+    expect(viewOf(late.state, T0 + 37 * DAY).status).toBe('CLEAR');
   });
 });
 

@@ -13,9 +13,12 @@
  *   label anybody for a week from now).
  * - `BLOCK_RECOMMENDED` → `PENDING_VERIFICATION`: labelled meanwhile, never
  *   blocked on the detector's word alone.
- * - review `CONFIRMED` of a BLOCK_RECOMMENDED flag → `BLOCKED` (until
+ * - review `CONFIRMED` naming a BLOCK_RECOMMENDED flag → `BLOCKED` (until
  *   `decidedAt + blockTtlMs`, or for good when blockTtlMs is 0); of a weaker
- *   flag → the label is marked verified.
+ *   flag, or naming no flag → the label is marked verified (a review naming
+ *   no flag never blocks, and is stale for a flag published after it).
+ * - A block or pending verification that expires lets the flags it held back
+ *   (fresh evidence, within their label TTL) stand again ({@link settle}).
  * - review `DISMISSED` → `DISMISSED`: label removed; the number is protected
  *   from flags over the same evidence ({@link coveredByDismissal}).
  * - A verified block is never lowered by a weaker flag; an expired label or
@@ -36,8 +39,13 @@ import { SEVERITY_RANK, type FlagEvent, type ReviewDecision, type ReviewDecision
 /** Where a number stands. `CLEAR` = no action (also what an unknown number is). */
 export type EnforcementStatus = 'CLEAR' | 'LABELED' | 'PENDING_VERIFICATION' | 'BLOCKED' | 'DISMISSED';
 
-/** What the machine keeps of a flag. */
-export type FlagSummary = Pick<FlagEvent, 'flagId' | 'severity' | 'score' | 'reasons' | 'windowStart' | 'windowEnd' | 'detectedAt' | 'accessProvider'>;
+/**
+ * What the machine keeps of a flag. `emittedAt` (wall clock of publication: when a console could first show the
+ * flag) is absent from states stored before it was kept: unknown, so never provably seen by a decision.
+ */
+export type FlagSummary = Pick<FlagEvent, 'flagId' | 'severity' | 'score' | 'reasons' | 'windowStart' | 'windowEnd' | 'detectedAt' | 'accessProvider'> & {
+  emittedAt?: number;
+};
 
 /** The protection a dismissal gives: flags over this evidence are ignored. */
 export interface Dismissal {
@@ -123,9 +131,9 @@ export type Outcome =
   | 'allowlisted';
 
 /**
- * How far a flag naming no flag id may have been detected after the decision
- * and still be the one decided on: the detector's event time and the
- * console's clock differ by this much at most.
+ * How far a flag may have been emitted after a decision naming no flag id
+ * and still be the one decided on: the detector's and the console's wall
+ * clocks differ by this much at most.
  */
 export const DECISION_CLOCK_SKEW_MS = 60_000;
 
@@ -189,13 +197,19 @@ export function summarize(flag: FlagEvent): FlagSummary {
     windowStart: flag.windowStart,
     windowEnd: flag.windowEnd,
     detectedAt: flag.detectedAt,
+    emittedAt: flag.emittedAt,
     accessProvider: flag.accessProvider,
   };
 }
 
 /** Folds one FlagEvent into the state of its number at processing time `now`. */
 export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts: MachineOptions = DEFAULT_MACHINE_OPTIONS): Transition {
-  if (knownFlag(prev, flag.flagId)) return same(prev, 'duplicate');
+  if (knownFlag(prev, flag.flagId)) {
+    // Nothing to apply, but a block or pending verification that expired meanwhile may have held back a flag that
+    // stands now (settle): written, so the lookup view shows it.
+    const settled = settle(prev, now, opts);
+    return settled.active !== null && settled.active !== prev.active ? changed({ ...settled, updatedAt: now }, 'duplicate') : same(prev, 'duplicate');
+  }
   const summary = summarize(flag);
   const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now, opts);
   const early = state.early.filter((r) => r.flagId === flag.flagId);
@@ -237,9 +251,10 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
   // no longer known; one older than every remembered decision may be a redelivery of a forgotten one. Both: stale.
   if (late && (r.flagId === null || (prev.reviews.length >= opts.historySize && r.decidedAt < prev.reviews[0].decidedAt))) return same(prev, 'stale');
   const state = settle({ ...prev, updatedAt: now }, now, opts);
-  // One naming no flag means the flag active when it was decided: not one raised after the decision, which
-  // nobody has reviewed (a confirmation must never block on evidence no person has seen).
-  if (r.flagId === null && state.active !== null && state.active.detectedAt > r.decidedAt + DECISION_CLOCK_SKEW_MS) return same(prev, 'stale');
+  // One naming no flag means the flag active when it was decided: not one published after the decision (or at an
+  // unknown time), which no console could have shown (a decision must never act on evidence no person has seen).
+  // What decides is emittedAt, not detectedAt: a lagging detector publishes flags on old evidence late.
+  if (r.flagId === null && state.active !== null && !emittedBy(state.active, r.decidedAt)) return same(prev, 'stale');
   const target = r.flagId === null ? state.active : (knownFlag(state, r.flagId) ?? null);
   if (target === null) {
     if (r.flagId === null) return same(prev, 'no-target');
@@ -298,7 +313,7 @@ function decide(state: NumberState, target: FlagSummary, r: ReviewSummary, now: 
     // which no longer keeps the label up (as when the dismissal came before it).
     return changed(withoutDismissedExtension(next, now, opts), 'kept');
   }
-  if (target.severity === 'BLOCK_RECOMMENDED') {
+  if (target.severity === 'BLOCK_RECOMMENDED' && r.flagId !== null) {
     const expiresAt = opts.blockTtlMs > 0 ? r.decidedAt + opts.blockTtlMs : null;
     if (expiresAt !== null && expiresAt <= now) return changed(base, 'expired');
     return changed({ ...base, status: 'BLOCKED', active: target, expiresAt, verifiedBy: r, dismissal: null }, 'blocked');
@@ -308,6 +323,14 @@ function decide(state: NumberState, target: FlagSummary, r: ReviewSummary, now: 
     return changed({ ...base, verifiedBy: r }, 'verified');
   }
   return changed(base, 'kept');
+}
+
+/**
+ * True when `flag` was published no later than `decidedAt` (give or take the clock skew), so the decision may be
+ * about it; false when it came later or when when is unknown (a state stored before emittedAt was kept).
+ */
+function emittedBy(flag: FlagSummary, decidedAt: number): boolean {
+  return typeof flag.emittedAt === 'number' && flag.emittedAt <= decidedAt + DECISION_CLOCK_SKEW_MS;
 }
 
 /** Makes `flag` the active one if it is at least as strong as what stands; returns `state` itself when nothing changes. */
@@ -337,9 +360,9 @@ function adoptFlag(state: NumberState, flag: FlagSummary, now: number, opts: Mac
  * it does not cover — held back meanwhile by a pending verification or a
  * block — are adopted again in arrival order, as if they came now.
  */
-function standAgain(state: NumberState, now: number, opts: MachineOptions): NumberState {
+function standAgain(state: NumberState, now: number, opts: MachineOptions, eligible: (f: FlagSummary) => boolean = () => true): NumberState {
   let next = state;
-  for (const f of state.seen) if (!coveredByDismissal(f, state.dismissal)) next = adoptFlag(next, f, now, opts);
+  for (const f of state.seen) if (eligible(f) && !coveredByDismissal(f, state.dismissal)) next = adoptFlag(next, f, now, opts);
   // A flag confirmed while it was held back stands verified (as when its confirmation came after the dismissal).
   const id = next.active?.flagId;
   const confirmed = id === undefined ? undefined : next.reviews.findLast((r) => r.flagId === id && r.decision === 'CONFIRMED');
@@ -384,15 +407,21 @@ function protect(state: NumberState, target: FlagSummary | null, r: ReviewSummar
  * Before anything else is applied: an aged-out label or block becomes CLEAR, and a dismissal whose protection has
  * run out (`protectTtlMs` after the decision, when the store lets its record expire too) is forgotten, so a flag
  * over the dismissed evidence is acted on again, as the detector, reading that record, flags it again.
+ * The flags the expired block or pending verification held back — on evidence ending after the evidence it rested
+ * on, still within their label TTL — are adopted again (as after a dismissal, {@link standAgain}): a flag that came
+ * while a confirmed block stood is not lost when the block ends.
  */
-function settle(state: NumberState, now: number, opts: MachineOptions): NumberState {
+export function settle(state: NumberState, now: number, opts: MachineOptions = DEFAULT_MACHINE_OPTIONS): NumberState {
   let next = state;
   if (next.dismissal && next.dismissal.decidedAt + opts.protectTtlMs <= now) {
     next = { ...next, dismissal: null, status: next.status === 'DISMISSED' ? 'CLEAR' : next.status };
   }
   const live = effectiveStatus(next, now);
   if (live === next.status) return next;
-  return { ...next, status: live, active: null, expiresAt: null, verifiedBy: null };
+  const ended = next.active;
+  const cleared: NumberState = { ...next, status: live, active: null, expiresAt: null, verifiedBy: null };
+  if (ended === null) return cleared;
+  return standAgain(cleared, now, opts, (f) => f.flagId !== ended.flagId && f.windowEnd > ended.windowEnd);
 }
 
 /**
