@@ -4,7 +4,7 @@
  * holds it (no route lookup, schema validation, hooks, reply object or
  * serialisation per request), or with one Redis GET when the replica cannot
  * tell (not loaded, key being re-read, no replica). Anything else — another
- * path or method, a number the route's schema would refuse, a failed Redis
+ * path or method, a number not in the usual ASCII forms, a failed Redis
  * read — is left to Fastify, so every error response stays exactly as it
  * was. lookup.ts calls it for each request, in front of Fastify, on the
  * same Node HTTP server.
@@ -38,9 +38,11 @@ export function clearViewJson(e164: string): string {
 }
 
 /**
- * True when the route's schema for the path parameter accepts `s`: 3 to 32
- * characters, `^[+0-9][0-9 ().-]*$`. What it refuses is left to Fastify, so
- * the 400 reads the same on both paths.
+ * The hot path's quick test of the path parameter: 3 to 32 ASCII
+ * characters, `^[+0-9][0-9 ().-]*$` — the usual forms. A fast path only:
+ * what it refuses (full-width digits, '＋', a leading '(', a tab, …) is left
+ * to Fastify's route, which normalises it like any other number and answers
+ * 400 only for what does not normalise, so the 400 reads the same on both paths.
  */
 export function acceptedParam(s: string): boolean {
   const n = s.length;

@@ -136,3 +136,42 @@ describe('lookup API: the Host check (DNS rebinding)', () => {
     expect((await ask(`http://localhost:${at.port}/v1/numbers/13812345678`, `localhost:${at.port}`)).status).toBe(200);
   });
 });
+
+describe('lookup API: number forms', () => {
+  const app = () => buildLookupServer({ store: { lookupJson: async () => null } as never, metrics: createEnforcerMetrics(), health: async () => ({ redis: true, consumer: 'running' }) });
+  const get = (a: ReturnType<typeof app>, n: string) => a.inject({ method: 'GET', url: '/v1/numbers/' + encodeURIComponent(n), headers: { host: '127.0.0.1' } });
+
+  it('answers every form shared/numbers normalises (full-width digits and "＋", brackets, a tab), as the number it normalises to', async () => {
+    const a = app();
+    const forms: Array<[string, string]> = [
+      ['13812345678', '+8613812345678'],
+      ['１３８１２３４５６７８', '+8613812345678'],
+      ['＋８６１３８１２３４５６７８', '+8613812345678'],
+      ['(010) 8888 6666', '+861088886666'],
+      ['（010）88886666', '+861088886666'],
+      ['138\t1234\t5678', '+8613812345678'],
+    ];
+    for (const [n, e164] of forms) {
+      const r = await get(a, n);
+      expect(r.statusCode, JSON.stringify(n)).toBe(200);
+      expect(r.json(), JSON.stringify(n)).toMatchObject({ number: e164, status: 'CLEAR' });
+    }
+    await a.close();
+  });
+
+  it('answers 400 invalid_number for what does not normalise, saying why, and for what is too long', async () => {
+    const a = app();
+    const cases: Array<[string, string]> = [
+      ['abc', 'unexpected character "a" at position 1'],
+      ['138 0000 0001x', 'unexpected character "x" at position 14'],
+      ['12', 'too short (2 digits)'],
+      ['1'.repeat(65), 'too long (65 characters, at most 64)'],
+    ];
+    for (const [n, why] of cases) {
+      const r = await get(a, n);
+      expect(r.statusCode, n).toBe(400);
+      expect(r.json(), n).toEqual({ error: 'invalid_number', message: `number ${JSON.stringify(n)} is not a phone number: ${why}` });
+    }
+    await a.close();
+  });
+});

@@ -19,7 +19,7 @@ import { clearView } from './view.ts';
 import type { LabelReplica, ReplicaState } from './label-replica.ts';
 import { lookupHotPath, type HotAnswer, type HotPath } from './lookup-fast-path.ts';
 import { hostPolicy, hostRefused, misdirectedResponder, type HostPolicy } from '../../shared/http/allowed-hosts.ts';
-import { invalidNumber, normalizeProblem, numberParamProblem, NUMBER_PARAM_MAX, NUMBER_PARAM_MIN } from './number-problem.ts';
+import { invalidNumber, normalizeProblem, numberParamProblem, NUMBER_PARAM_MAX } from './number-problem.ts';
 
 /** What /healthz reports. */
 export interface EnforcerHealth {
@@ -139,7 +139,8 @@ export function buildLookupServer(o: LookupServerOptions): FastifyInstance {
         params: {
           type: 'object',
           required: ['number'],
-          properties: { number: { type: 'string', minLength: NUMBER_PARAM_MIN, maxLength: NUMBER_PARAM_MAX, pattern: '^[+0-9][0-9 ().-]*$' } },
+          // A length bound only: normalisation decides what is a number (full-width digits, '＋', brackets, tabs, …).
+          properties: { number: { type: 'string', maxLength: NUMBER_PARAM_MAX } },
         },
         response: { 200: LOOKUP_VIEW_SCHEMA, 400: ERROR_SCHEMA },
       },

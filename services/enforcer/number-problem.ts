@@ -1,34 +1,24 @@
 /**
  * The words of the lookup API's 400: which parameter, what was sent and
  * why it is not a phone number, whether the route's schema refused it
- * (length, characters) or normalisation did (too short for a Chinese
- * mobile, a country code starting with 0, …). Only the error path calls
- * it; the hot path's test is `acceptedParam` in lookup-fast-path.ts.
+ * (length only) or normalisation did (a character that is not part of a
+ * number, too short for a Chinese mobile, a country code starting with 0,
+ * …). Only the error path calls it; the hot path's test is `acceptedParam`
+ * in lookup-fast-path.ts, a fast path only.
  */
-
-/** Shortest and longest path parameter the route's schema accepts. */
-export const NUMBER_PARAM_MIN = 3;
-export const NUMBER_PARAM_MAX = 32;
-
-const ALLOWED = 'digits, a leading "+", spaces and ( ) . -';
 
 /**
- * Why the route's schema (3 to 32 characters, `^[+0-9][0-9 ().-]*$`)
- * refuses `s`, or null when it accepts it.
+ * Longest path parameter the route's schema accepts: its only bound. Generous (an E.164 number has at most 15
+ * digits; separators, a full-width form or "00" prefixes add some), below Fastify's 100-character limit (414).
+ * Which characters make a number is normalisation's business (shared/numbers: full-width digits and "＋",
+ * brackets, tabs, …), not a pattern's: a schema pattern refused forms the detector and the console accept.
  */
+export const NUMBER_PARAM_MAX = 64;
+
+/** Why the route's schema refuses `s` (too long), or null when it accepts it. */
 export function numberParamProblem(s: string): string | null {
   const n = s.length;
-  if (n < NUMBER_PARAM_MIN) return `too short (${n} character${n === 1 ? '' : 's'}, at least ${NUMBER_PARAM_MIN})`;
-  if (n > NUMBER_PARAM_MAX) return `too long (${n} characters, at most ${NUMBER_PARAM_MAX})`;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    const digit = c >= 48 && c <= 57;
-    const ok = i === 0 ? digit || c === 43 : digit || c === 32 || c === 40 || c === 41 || c === 46 || c === 45;
-    if (ok) continue;
-    const what = c === 43 ? '"+" after the start' : `unexpected character ${JSON.stringify(s[i])}`;
-    return `${what} at position ${i + 1} (a number is ${ALLOWED})`;
-  }
-  return null;
+  return n > NUMBER_PARAM_MAX ? `too long (${n} characters, at most ${NUMBER_PARAM_MAX})` : null;
 }
 
 /**
@@ -36,6 +26,18 @@ export function numberParamProblem(s: string): string | null {
  * the reason is only "too short" or "too long" (E.164 numbers have at most 15).
  */
 export function normalizeProblem(raw: string, reason: string): string {
+  const bad = /^unexpected character (".*")$/.exec(reason);
+  if (bad) {
+    // Where it is (1-based, in UTF-16 units as JavaScript counts), when the character can be found.
+    let c: unknown;
+    try {
+      c = JSON.parse(bad[1]);
+    } catch {
+      return reason;
+    }
+    const at = typeof c === 'string' && c.length > 0 ? raw.indexOf(c) : -1;
+    return at < 0 ? reason : `${reason} at position ${at + 1}`;
+  }
   if (reason !== 'too short' && reason !== 'too long') return reason;
   let digits = 0;
   for (let i = 0; i < raw.length; i++) {

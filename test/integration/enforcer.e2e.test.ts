@@ -215,14 +215,13 @@ describe('callguard enforce', () => {
   });
 
   it('answers 400 for what is not a phone number, and serves /healthz and /metrics', async () => {
-    // Refused by the route's schema (characters, length) or by normalisation: each 400 names the
+    // Refused by normalisation (the route's schema bounds only the length, 64): each 400 names the
     // parameter, echoes the value and says what is wrong with it.
-    const ALLOWED = '(a number is digits, a leading "+", spaces and ( ) . -)';
     const cases: Array<[string, string]> = [
-      ["' OR 1=1 --", `number "' OR 1=1 --" is not a phone number: unexpected character "'" at position 1 ${ALLOWED}`],
-      ['abc', `number "abc" is not a phone number: unexpected character "a" at position 1 ${ALLOWED}`],
-      ['138 0000 0001x', `number "138 0000 0001x" is not a phone number: unexpected character "x" at position 14 ${ALLOWED}`],
-      ['12', 'number "12" is not a phone number: too short (2 characters, at least 3)'],
+      ["' OR 1=1 --", `number "' OR 1=1 --" is not a phone number: unexpected character "'" at position 1`],
+      ['abc', 'number "abc" is not a phone number: unexpected character "a" at position 1'],
+      ['138 0000 0001x', 'number "138 0000 0001x" is not a phone number: unexpected character "x" at position 14'],
+      ['12', 'number "12" is not a phone number: too short (2 digits)'],
       ['+86 1390000010612345678901', 'number "+86 1390000010612345678901" is not a phone number: too long (24 digits)'],
       ['+86139000001', 'number "+86139000001" is not a phone number: mobile number must have 11 digits, not 9'],
     ];
