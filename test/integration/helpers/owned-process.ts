@@ -6,7 +6,7 @@
  * if the process exits first (a port taken meanwhile, a config refused).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 
 export interface OwnedProcessOptions {
   command: string;
@@ -85,5 +85,40 @@ export function ownedProcess(o: OwnedProcessOptions): OwnedProcess {
     },
     start,
     stop,
+  };
+}
+
+/** A private server as a test holds it: its process and its folder (config, data, logs). */
+export interface PrivateServer extends OwnedProcess {
+  /** Its folder. */
+  readonly dir: string;
+  /** Stops it if running and deletes its folder. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts `server`, whose files are in `dir`, and returns its handle; if it
+ * does not start, kills it, deletes `dir` and throws (the test fails, it
+ * never skips).
+ */
+export async function startPrivateServer(dir: string, server: OwnedProcess): Promise<PrivateServer> {
+  try {
+    await server.start();
+  } catch (err) {
+    await server.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    dir,
+    get running() {
+      return server.running;
+    },
+    start: server.start,
+    stop: server.stop,
+    async destroy() {
+      await server.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

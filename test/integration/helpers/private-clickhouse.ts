@@ -10,29 +10,19 @@
  * process is a child of the test process (it carries CALLGUARD_TEST_RUN, so
  * test/run.sh stops it if a test leaves it behind).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clickhouseServerLaunch } from '../../../services/stack/clickhouse.ts';
 import { clickhouseProbe } from '../../../services/stack/probes.ts';
 import { freePort } from '../../../services/stack/ports.ts';
 import { tailFile } from '../../../services/stack/process.ts';
-import { ownedProcess } from './owned-process.ts';
+import { ownedProcess, startPrivateServer, type PrivateServer } from './owned-process.ts';
 
 /** A ClickHouse server this test process started and owns. */
-export interface PrivateClickHouse {
+export interface PrivateClickHouse extends PrivateServer {
   /** HTTP endpoint (`http://127.0.0.1:<port>`), for CALLGUARD_CLICKHOUSE_URL. */
   readonly url: string;
-  /** Its folder: config, data (`data/`) and logs. */
-  readonly dir: string;
-  /** True while its process runs. */
-  readonly running: boolean;
-  /** Starts it again on the same ports and data; resolves once it answers `SELECT 1`. */
-  start(): Promise<void>;
-  /** Stops it (SIGTERM, SIGKILL after 30 s) and waits for the process to exit. */
-  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** Stops it if running and deletes its folder. */
-  destroy(): Promise<void>;
 }
 
 /** Starts a private ClickHouse server; fails (never skips) when it does not answer within 60 s. */
@@ -56,26 +46,5 @@ export async function startPrivateClickHouse(): Promise<PrivateClickHouse> {
     // Its bind and config errors go to clickhouse-server.err.log.
     detail: () => `see ${logs}:\n${tailFile(join(dir, 'clickhouse-server.err.log'))}`,
   });
-  const { start, stop } = server;
-
-  try {
-    await start();
-  } catch (err) {
-    await stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return {
-    url,
-    dir,
-    get running() {
-      return server.running;
-    },
-    start,
-    stop,
-    async destroy() {
-      await stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return Object.assign(await startPrivateServer(dir, server), { url });
 }

@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { newKafkaClusterId } from '../../../services/stack/kafka-cluster-id.ts';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,25 +15,15 @@ import { KAFKA_LOG4J2_YAML, kafkaServerProperties } from '../../../services/stac
 import { VERSIONS } from '../../../services/stack/config.ts';
 import { kafkaMetadata } from '../../../services/stack/probes.ts';
 import { freePort } from '../../../services/stack/ports.ts';
-import { ownedProcess } from './owned-process.ts';
+import { ownedProcess, startPrivateServer, type PrivateServer } from './owned-process.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 /** A broker this test process started and owns. */
-export interface PrivateKafka {
+export interface PrivateKafka extends PrivateServer {
   /** Bootstrap servers (`127.0.0.1:<port>`). */
   readonly brokers: string[];
-  /** The broker's data and logs folder. */
-  readonly dir: string;
-  /** True while its process runs. */
-  readonly running: boolean;
-  /** Starts it again on the same ports and data; resolves once it answers. */
-  start(): Promise<void>;
-  /** Stops it (SIGTERM: controlled shutdown; SIGKILL: a crash) and waits for the process to exit. */
-  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** Stops it if running and deletes its folder. */
-  destroy(): Promise<void>;
 }
 
 /**
@@ -75,20 +65,5 @@ export async function startPrivateKafka(opts: { heapMb?: number } = {}): Promise
     timeoutMs: 90_000,
     intervalMs: 250,
   });
-  const { start, stop } = server;
-
-  await start();
-  return {
-    brokers,
-    dir,
-    get running() {
-      return server.running;
-    },
-    start,
-    stop,
-    async destroy() {
-      await stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return Object.assign(await startPrivateServer(dir, server), { brokers });
 }
