@@ -116,6 +116,14 @@ describe('loadEnforcerConfig', () => {
     }
   });
 
+  it('due poll period: 5s by default, CALLGUARD_ENFORCER_DUE_POLL as a duration, not 0', () => {
+    expect(loadEnforcerConfig({}, {}).duePollMs).toBe(5_000);
+    expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_DUE_POLL: '300ms' }).duePollMs).toBe(300);
+    for (const bad of ['0', 'often']) {
+      expect(() => loadEnforcerConfig({}, { CALLGUARD_ENFORCER_DUE_POLL: bad })).toThrow(/due poll period \(CALLGUARD_ENFORCER_DUE_POLL\)/);
+    }
+  });
+
   it('allowlist poll period: 5s by default, CALLGUARD_ENFORCER_ALLOWLIST_POLL as a duration, not 0', () => {
     expect(loadEnforcerConfig({}, {}).allowlistPollMs).toBe(5_000);
     expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_ALLOWLIST_POLL: '500ms' }).allowlistPollMs).toBe(500);

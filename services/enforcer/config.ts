@@ -55,6 +55,12 @@ export interface EnforcerConfig {
    * flags ignored within this (services/enforcer/allowlist.ts).
    */
   allowlistPollMs: number;
+  /**
+   * How often the due set (`<prefix>:enforce:due`) is polled, ms (`CALLGUARD_ENFORCER_DUE_POLL`, default 5s): when a
+   * block or pending verification expires, the flags it held back are shown by the lookup within this
+   * (services/enforcer/due.ts).
+   */
+  duePollMs: number;
 }
 
 /** Options as given on the command line (all optional strings). */
@@ -96,6 +102,7 @@ export const ENFORCER_DEFAULTS = {
   stopTimeout: '30s',
   maxFutureMs: 300_000,
   allowlistPoll: '5s',
+  duePoll: '5s',
 } as const;
 
 /** The levels `CALLGUARD_LOG_LEVEL` may name (pino's). */
@@ -152,6 +159,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
     logLevel,
     stopTimeoutMs: duration('stop timeout (CALLGUARD_ENFORCER_STOP_TIMEOUT)', env.CALLGUARD_ENFORCER_STOP_TIMEOUT || ENFORCER_DEFAULTS.stopTimeout, false),
     allowlistPollMs: duration('allowlist poll period (CALLGUARD_ENFORCER_ALLOWLIST_POLL)', env.CALLGUARD_ENFORCER_ALLOWLIST_POLL || ENFORCER_DEFAULTS.allowlistPoll, false),
+    duePollMs: duration('due poll period (CALLGUARD_ENFORCER_DUE_POLL)', env.CALLGUARD_ENFORCER_DUE_POLL || ENFORCER_DEFAULTS.duePoll, false),
   };
   for (const [name, topic] of [['flags topic (CALLGUARD_TOPIC_FLAGS)', config.flagsTopic], ['reviews topic (CALLGUARD_TOPIC_REVIEWS)', config.reviewsTopic], ['DLQ topic (CALLGUARD_TOPIC_DLQ)', config.dlqTopic]] as const) {
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) problems.push(`${name}: ${JSON.stringify(topic)} is not a valid Kafka topic name`);

@@ -16,6 +16,7 @@ import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
 import { createEnforcementStore } from './store.ts';
 import { createRecordHandler } from './handler.ts';
 import { createAllowlistPoller, readAllowlistSet, type AllowlistPoller } from './allowlist.ts';
+import { createDuePoller, type DuePoller } from './due.ts';
 import { allowlistKey } from '../../shared/contracts/allowlist.ts';
 import { startEnforcerConsumer, type ConsumerStatus, type EnforcerConsumer, type RecordCounters } from './consumer.ts';
 import type { EnforcerMetrics } from './metrics.ts';
@@ -101,6 +102,7 @@ async function runWorker(): Promise<void> {
   };
   let consumer: EnforcerConsumer | undefined;
   let allowlist: AllowlistPoller | undefined;
+  let due: DuePoller | undefined;
   const report = () => {
     const msg: FromWorker = {
       type: 'report',
@@ -117,7 +119,8 @@ async function runWorker(): Promise<void> {
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
   try {
     await redis.connect();
-    const store = createEnforcementStore(redis, { keys: enforcerKeys(config.keyPrefix), protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
+    const { maxFutureMs: _, ...machine } = config.machine;
+    const store = createEnforcementStore(redis, { keys: enforcerKeys(config.keyPrefix), protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs, machine });
     const kafka = createKafka({ clientId: 'callguard-enforcer', brokers: config.brokers, logLevel: LogLevel.ERROR });
     const registry = createSchemaRegistry({ url: config.registryUrl, clientId: 'callguard-enforcer' });
     const key = allowlistKey(config.keyPrefix);
@@ -134,6 +137,20 @@ async function runWorker(): Promise<void> {
     });
     await allowlist.poll();
     allowlist.start();
+    // Expired blocks and pending verifications whose held-back flags stand again (due.ts): settled from now on.
+    due = createDuePoller({
+      store,
+      machine,
+      intervalMs: config.duePollMs,
+      allowlist,
+      log,
+      settled: (number, t) => {
+        counters.record('due', t.outcome);
+        log.info({ number, outcome: t.outcome, status: t.state.status, flagId: t.state.active?.flagId ?? null }, 'block or pending verification expired: settled (the flags it held back stand again)');
+      },
+    });
+    void due.poll();
+    due.start();
     consumer = await startEnforcerConsumer({
       kafka,
       handle: createRecordHandler(registry, store, config.machine, allowlist),
@@ -147,6 +164,7 @@ async function runWorker(): Promise<void> {
     });
   } catch (err) {
     port.postMessage({ type: 'failed', message: (err as Error).message } satisfies FromWorker);
+    await due?.stop();
     await allowlist?.stop();
     redis.disconnect();
     return;
@@ -157,6 +175,7 @@ async function runWorker(): Promise<void> {
     if (m.type !== 'stop') return;
     void (async () => {
       await consumer!.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
+      await due?.stop();
       await allowlist?.stop();
       clearInterval(timer);
       report();

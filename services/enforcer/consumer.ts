@@ -24,7 +24,7 @@ import type { RecordHandler, RecordKind } from './handler.ts';
  * the numbers the allowlist poller unlabelled (outcome `allowlisted`, allowlist.ts).
  */
 export interface RecordCounters {
-  record(kind: RecordKind | 'allowlist', outcome: string): void;
+  record(kind: RecordKind | 'allowlist' | 'due', outcome: string): void;
   deadLettered(kind: RecordKind): void;
 }
 

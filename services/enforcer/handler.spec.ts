@@ -55,6 +55,8 @@ function harness(options: HandlerOptions = OPTIONS, allowlist?: Allowlist, hooks
       const s = states.get(n);
       return s ? JSON.stringify(viewOf(s, clock.now)) : null;
     },
+    dueNumbers: async () => [],
+    dropDue: async () => false,
   };
   const handle = createRecordHandler(registry, store, options, allowlist);
   const frame = (record: unknown): Buffer => {

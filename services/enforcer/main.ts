@@ -43,7 +43,8 @@ export async function startEnforcer(config: EnforcerConfig, log: Logger, signal?
     await redis.connect();
     signal?.throwIfAborted();
     const keys = enforcerKeys(config.keyPrefix);
-    const store = createEnforcementStore(redis, { keys, protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs });
+    const { maxFutureMs: _, ...machine } = config.machine;
+    const store = createEnforcementStore(redis, { keys, protectTtlMs: config.machine.protectTtlMs, minRetentionMs: config.machine.labelTtlMs, machine });
     const metrics = createEnforcerMetrics();
     const replica = config.replicaMax > 0 ? startLabelReplica({ redisUrl: config.redisUrl, labelPrefix: keys.label(''), maxEntries: config.replicaMax, log }) : undefined;
     if (replica) {

@@ -5,7 +5,7 @@ import type { LabelReplica } from './label-replica.ts';
 /** The enforcer's metrics. */
 export interface EnforcerMetrics {
   registry: Registry;
-  /** Records applied, by kind (flag/review) and machine outcome; kind `allowlist`: numbers unlabelled when allowlisted. */
+  /** Records applied, by kind (flag/review) and machine outcome; kind `allowlist`: numbers unlabelled when allowlisted; kind `due`: expired states settled by the due poller. */
   records: Counter<'kind' | 'outcome'>;
   /** Records routed to the DLQ, by kind. */
   deadLettered: Counter<'kind'>;
