@@ -13,6 +13,7 @@
  * While the set cannot be read the last one read stays in force, and the
  * outage is logged once (and its end once).
  */
+import { repeatPoll, type RepeatedPoll } from './repeat-poll.ts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { allowlistNumbers, readAllowlistMembers } from '../../shared/contracts/allowlist.ts';
@@ -40,15 +41,11 @@ export interface AllowlistPollerOptions {
 }
 
 /** A polled allowlist. */
-export interface AllowlistPoller extends Allowlist {
+export interface AllowlistPoller extends Allowlist, RepeatedPoll<void> {
   /** How many numbers are allowlisted as last read. */
   size(): number;
-  /** Reads the set once and unlabels the numbers new in it (never throws). */
+  /** Reads the set once and unlabels the numbers new in it (never throws); or joins the poll in progress. */
   poll(): Promise<void>;
-  /** Polls every `intervalMs` (first after one period), never overlapping. */
-  start(): void;
-  /** Stops polling; resolves when a poll in progress is done. */
-  stop(): Promise<void>;
 }
 
 /** How many numbers are unlabelled at once (the store's updates pipeline). */
@@ -67,9 +64,6 @@ export function createAllowlistPoller(o: AllowlistPollerOptions): AllowlistPolle
   /** Members that are not phone numbers, logged once each. */
   const bad = new Set<string>();
   let outage = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
 
   const trouble = (err: unknown, what: string) => {
     if (outage) return;
@@ -110,26 +104,9 @@ export function createAllowlistPoller(o: AllowlistPollerOptions): AllowlistPolle
     }
   };
 
-  const poll = (): Promise<void> => (running ??= pollOnce().finally(() => (running = undefined)));
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void poll().finally(schedule), o.intervalMs);
-    timer.unref?.();
-  };
-
   return {
     has: (n) => allowed.has(n),
     size: () => allowed.size,
-    poll,
-    start() {
-      stopped = false;
-      if (timer === undefined) schedule();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      timer = undefined;
-      await running;
-    },
+    ...repeatPoll(pollOnce, o.intervalMs),
   };
 }

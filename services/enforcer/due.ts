@@ -17,6 +17,7 @@
  * idempotent (a state already settled changes nothing, so nothing is
  * written), and the compare-and-set serialises concurrent writers.
  */
+import { repeatPoll, type RepeatedPoll } from './repeat-poll.ts';
 import type { Logger } from 'pino';
 import { actsOn, applyAllowlisted, settle, type MachineOptions, type NumberState, type Transition } from './machine.ts';
 import type { EnforcementStore } from './store.ts';
@@ -73,13 +74,9 @@ export interface DuePollerOptions {
 }
 
 /** A polled due set. */
-export interface DuePoller {
+export interface DuePoller extends RepeatedPoll<number> {
   /** Settles the numbers due by now (at most `maxPerPoll`); never throws. Resolves to how many were written. */
   poll(): Promise<number>;
-  /** Polls every `intervalMs` (first after one period), never overlapping. */
-  start(): void;
-  /** Stops polling; resolves when a poll in progress is done. */
-  stop(): Promise<void>;
 }
 
 /** Default bound of the numbers settled per poll. */
@@ -92,9 +89,6 @@ export function createDuePoller(o: DuePollerOptions): DuePoller {
   const now = o.now ?? Date.now;
   const maxPerPoll = o.maxPerPoll ?? DUE_PER_POLL;
   let outage = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = false;
 
   const trouble = (err: unknown) => {
     if (outage) return;
@@ -144,24 +138,5 @@ export function createDuePoller(o: DuePollerOptions): DuePoller {
     return written;
   };
 
-  const poll = (): Promise<number> => (running ??= pollOnce().finally(() => (running = undefined)));
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void poll().finally(schedule), o.intervalMs);
-    timer.unref?.();
-  };
-
-  return {
-    poll,
-    start() {
-      stopped = false;
-      if (timer === undefined) schedule();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  return repeatPoll(pollOnce, o.intervalMs);
 }
