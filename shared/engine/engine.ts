@@ -441,7 +441,10 @@ export class DetectionEngine implements Engine {
     for (const r of reasons) {
       const w = windowMs(r.window);
       if (w > span) span = w;
-      if (!opened && this.newEvidence(r.rule, w, slot, t, lastAt)) opened = true;
+      // Evidence the last flag lacked: newer than it (rules that remember for days say how new theirs is), or a
+      // whole window of the reason opened since (a 1-h rule's an hour later, a 24-h rule's a day later). The same
+      // complaints of a 30-day window do not make a new flag every day (a flood of identical flags).
+      if (r.newestAt !== undefined ? r.newestAt > lastAt * 1000 : t - w >= lastAt * 1000) opened = true;
     }
     const fresh = last === 0 || (sec - lastAt >= this.config.reflagAfterMs / 1000 && opened);
     if (!fresh && rank <= last) return;
@@ -454,18 +457,6 @@ export class DetectionEngine implements Engine {
     // Never moved back: a late complaint judged at its own, earlier time must not make the next call's flag fresh.
     if (sec > lastAt) st.set32(slot, 'lastFlagAt', sec);
     this.emit(slot, t, windowStart, v.score, v.severity, reasons, s);
-  }
-
-  /**
-   * Whether a reason rests on evidence a flag at `lastAt` (seconds) did not have: a new window has opened since
-   * (a 1-hour or 24-hour rule's, an hour or a day later), or, for the rules that remember for days, its latest
-   * evidence came after that flag: a complaint, a run of repeats after a refusal at least as large. The same
-   * complaints of a 30-day window do not make a new flag every day (a flood of identical flags).
-   */
-  private newEvidence(rule: RuleName, w: number, slot: number, t: number, lastAt: number): boolean {
-    if (rule === 'COMPLAINTS') return this.complaintStore.latest(this.state.key(slot)) > lastAt * 1000;
-    if (rule === 'REJECTION_REPEAT') return this.state.get32(slot, 'rrAt') > lastAt;
-    return t - w >= lastAt * 1000;
   }
 
   private emit(

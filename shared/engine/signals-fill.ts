@@ -47,6 +47,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.engagement24hSaturated = c.saturated(slot, H24, STRANGER_ANSWERED, t) || c.saturated(slot, H24, CALLBACKS, t);
   const rr = cx.config.rules.rejectionRepeat;
   s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
+  s.rejectionRepeatAt = st.get32(slot, 'rrAt') * 1000;
   s.bombingMax = sec - st.get32(slot, 'bombAt') <= cx.config.rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;
   s.swarmCallers = sec - st.get32(slot, 'swarmAt') <= cx.config.rules.swarmBombing.windowMs / 1000 ? st.get8(slot, 'swarmMax') : 0;
   const rep = cx.complaints.reporters(key, t);
@@ -54,6 +55,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.complaintWeighted = rep.weighted;
   s.complaintReports = rep.reports;
   s.complaintSpanMs = rep.count === 0 ? 0 : t - rep.first;
+  s.complaintLatestAt = rep.count === 0 ? 0 : rep.last;
   s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
   const group = st.get32(slot, 'group');
   if (group !== 0) {

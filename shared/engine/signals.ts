@@ -44,6 +44,10 @@ export interface Signals {
   complaintReports: number;
   /** From the earliest of those reporters' complaints to now, ms (how long the complaints took to gather). */
   complaintSpanMs: number;
+  /** Event time of the latest of those complaints, ms (0 for none). */
+  complaintLatestAt: number;
+  /** Event time the number's largest refusal run (`rejectionRepeatMax`) was reached, ms. */
+  rejectionRepeatAt: number;
   isMarketingLine: boolean;
   /** The number's campaign group over 24 h, when it is a member. */
   campaignMembers: number;
@@ -101,6 +105,8 @@ export function emptySignals(): Signals {
     complaintWeighted: 0,
     complaintReports: 0,
     complaintSpanMs: 0,
+    complaintLatestAt: 0,
+    rejectionRepeatAt: 0,
     isMarketingLine: false,
     campaignMembers: 0,
     campaignCalls: 0,
@@ -133,6 +139,13 @@ export interface ScoredReason extends FlagReason {
    * one signal, not two). See `verdict`.
    */
   restates?: boolean;
+  /**
+   * For a rule that remembers for days: event time of its newest evidence, ms.
+   * A flag at the same severity is raised again only on evidence newer than the
+   * last flag (engine `evaluate`); without it, a window of the reason's length
+   * must have opened since.
+   */
+  newestAt?: number;
 }
 
 export type RulesConfig = EngineConfig['rules'];

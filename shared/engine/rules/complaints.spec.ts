@@ -22,12 +22,13 @@ describe('COMPLAINTS', () => {
   });
 
   it('is WATCH at two distinct reporters, with the contract fields', () => {
-    expect(complaints(sig({ complaintReporters: 2, complaintWeighted: 2 }), c)).toEqual({
+    expect(complaints(sig({ complaintReporters: 2, complaintWeighted: 2, complaintLatestAt: 7_000 }), c)).toEqual({
       rule: 'COMPLAINTS',
       window: '30d',
       value: 2,
       threshold: 2,
       points: 35,
+      newestAt: 7_000,
     });
     expect(severity(sig({ complaintReporters: 2, complaintWeighted: 2 }))).toBe('WATCH');
   });

@@ -25,5 +25,12 @@ export const complaints: Rule = (s, c) => {
   // Weighted reporters rounded down: an acquaintance's half complaint does not make the count more surprising.
   if (poissonTail(Math.floor(s.complaintWeighted), benignRate * reached) > alpha) return null;
   const points = Math.min(80, 35 + 15 * (s.complaintWeighted - distinctReporters));
-  return { rule: 'COMPLAINTS', window: windowLabel(c.complaints.windowMs), value: r1(s.complaintWeighted), threshold: distinctReporters, points };
+  return {
+    rule: 'COMPLAINTS',
+    window: windowLabel(c.complaints.windowMs),
+    value: r1(s.complaintWeighted),
+    threshold: distinctReporters,
+    points,
+    newestAt: s.complaintLatestAt,
+  };
 };

@@ -46,10 +46,10 @@ describe('RULE_SET', () => {
     for (const rule of RULE_SET) expect(rule(emptySignals(), c)).toBeNull();
   });
 
-  it('gives every reason positive points and the contract fields only besides them (and the context or restates mark)', () => {
+  it('gives every reason positive points and the contract fields only besides them (and the context, restates and newestAt marks)', () => {
     for (const rule of RULE_SET) {
       const r = rule(loud, c)!;
-      expect(Object.keys(r).filter((k) => k !== 'context' && k !== 'restates').sort()).toEqual(['points', 'rule', 'threshold', 'value', 'window']);
+      expect(Object.keys(r).filter((k) => k !== 'context' && k !== 'restates' && k !== 'newestAt').sort()).toEqual(['points', 'rule', 'threshold', 'value', 'window']);
       expect(r.points).toBeGreaterThan(0);
       expect(r.points).toBeLessThanOrEqual(100);
       expect(['1h', '24h', '7d', '30d']).toContain(r.window);

@@ -22,12 +22,13 @@ describe('REJECTION_REPEAT', () => {
   });
 
   it('is WATCH at the threshold (2 repeats) with the contract fields', () => {
-    expect(rejectionRepeat(sig({ rejectionRepeatMax: 2, rejectionRepeats24h: 2 }), c)).toEqual({
+    expect(rejectionRepeat(sig({ rejectionRepeatMax: 2, rejectionRepeats24h: 2, rejectionRepeatAt: 5_000 }), c)).toEqual({
       rule: 'REJECTION_REPEAT',
       window: '7d',
       value: 2,
       threshold: 2,
       points: 40,
+      newestAt: 5_000,
     });
     expect(severity(sig({ rejectionRepeatMax: 2, rejectionRepeats24h: 2 }))).toBe('WATCH');
   });

@@ -14,5 +14,12 @@ export const rejectionRepeat: Rule = (s, c) => {
   if (s.rejectionRepeatMax < repeats) return null;
   const extra = s.rejectionRepeatMax - repeats;
   const points = Math.min(85, 40 + 15 * extra);
-  return { rule: 'REJECTION_REPEAT', window: windowLabel(c.rejectionRepeat.memoryMs), value: s.rejectionRepeatMax, threshold: repeats, points };
+  return {
+    rule: 'REJECTION_REPEAT',
+    window: windowLabel(c.rejectionRepeat.memoryMs),
+    value: s.rejectionRepeatMax,
+    threshold: repeats,
+    points,
+    newestAt: s.rejectionRepeatAt,
+  };
 };

@@ -26,7 +26,7 @@ describe('ComplaintStore', () => {
     for (let i = 0; i < 5; i++) s.add(REPORTED, 1, T + i * 60_000, 1);
     s.add(REPORTED, 1, T + 40 * DAY, 0.5);
     s.add(REPORTED, 2, T + 40 * DAY + 1000, 1);
-    expect(s.reporters(REPORTED, T + 40 * DAY + 2000)).toEqual({ count: 2, weighted: 1.5, first: T + 40 * DAY, reports: 2 });
+    expect(s.reporters(REPORTED, T + 40 * DAY + 2000)).toEqual({ count: 2, weighted: 1.5, first: T + 40 * DAY, last: T + 40 * DAY + 1000, reports: 2 });
     // A complaint older than the window behind the reporter's latest adds nothing.
     s.add(REPORTED, 2, T, 1);
     expect(s.reporters(REPORTED, T + 40 * DAY + 2000).reports).toBe(2);
@@ -37,7 +37,7 @@ describe('ComplaintStore', () => {
     s.add(REPORTED, 1, T, 1);
     s.add(REPORTED, 2, T + 1000, 1);
     s.add(REPORTED, 3, T + 2000, 1);
-    expect(s.reporters(REPORTED, T + 3000)).toEqual({ count: 3, weighted: 3, first: T, reports: 3 });
+    expect(s.reporters(REPORTED, T + 3000)).toEqual({ count: 3, weighted: 3, first: T, last: T + 2000, reports: 3 });
   });
 
   it('counts a reporter complaining several times once', () => {
@@ -83,7 +83,7 @@ describe('ComplaintStore', () => {
     s.add(REPORTED, 1, T, 1);
     s.add(REPORTED + 1, 2, T, 1);
     expect(s.reporters(REPORTED, T).count).toBe(1);
-    expect(s.reporters(REPORTED + 2, T)).toEqual({ count: 0, weighted: 0, first: T, reports: 0 });
+    expect(s.reporters(REPORTED + 2, T)).toEqual({ count: 0, weighted: 0, first: T, last: -Infinity, reports: 0 });
   });
 
   it('bounds the reporters kept per number, keeping the most recent', () => {

@@ -52,15 +52,16 @@ export class ComplaintStore {
 
   /**
    * Distinct reporters (count and weighted sum) within the window ending at
-   * `t`, and their complaints (`reports`: each reporter's since its entry was
+   * `t`, the earliest and latest of their latest complaints (`last`: −Infinity for none), and their complaints (`reports`: each reporter's since its entry was
    * made, for the evidence).
    */
-  reporters(reported: number, t: number): { count: number; weighted: number; first: number; reports: number } {
+  reporters(reported: number, t: number): { count: number; weighted: number; first: number; last: number; reports: number } {
     const list = this.byNumber.get(reported);
     let count = 0;
     let weighted = 0;
     let reports = 0;
     let first = t;
+    let last = -Infinity;
     if (list) {
       for (const e of list) {
         if (e.time <= t && t - e.time < this.windowMs) {
@@ -68,10 +69,11 @@ export class ComplaintStore {
           weighted += e.weight;
           reports += e.reports;
           if (e.time < first) first = e.time;
+          if (e.time > last) last = e.time;
         }
       }
     }
-    return { count, weighted, first, reports };
+    return { count, weighted, first, last, reports };
   }
 
   /** Every reporter's entry as [reported, reporter, time, weight, reports], for snapshots. */
