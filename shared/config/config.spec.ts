@@ -172,6 +172,13 @@ describe('validation', () => {
     expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ reflagAfterMs: 7 * 86_400_000, idleEvictMs: 10 * 86_400_000 }) } }).ok).toBe(true);
   });
 
+  it('refuses a quiet campaign member minimum above the listed one (no member would be quiet)', () => {
+    expect(envErrors({ rules: { campaign: { quietMemberStrangers: 4 } } })).toEqual([
+      'rules.campaign.quietMemberStrangers: must be at most rules.campaign.memberStrangersPerDay (3), not 4 (in CALLGUARD_ENGINE_CONFIG)',
+    ]);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { campaign: { quietMemberStrangers: 3 } } }) } }).ok).toBe(true);
+  });
+
   it('refuses thresholds its counters can never reach, naming the limit', () => {
     const e = envErrors({ rules: { highFrequency: { callsPerDay: 66_000 }, callBombing: { attempts: 300 }, swarmBombing: { callers: 256 } } });
     expect(e.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['rules.callBombing.attempts', 'rules.highFrequency.callsPerDay', 'rules.swarmBombing.callers']);

@@ -211,6 +211,13 @@ export const engineConfigSchema = z
              * (two unanswered calls to a shop and a plumber are anyone's day)…
              */
             memberStrangersPerDay: count.default(3),
+            /**
+             * A quieter member (fewer than `memberStrangersPerDay`, at least this many) is
+             * scored too, but only with `listedMembers` listed members near it (one more
+             * than a listed member needs), and is judged when its group is recognised:
+             * snowshoe numbers often rotate out after two calls.
+             */
+            quietMemberStrangers: count.default(2),
             /** …with at most this engagement rate; the group's rate (upper bound) must be below it too. */
             memberMaxAnswerRate: ratio.default(0.45),
             /** …and strangers must be at least this share of its calls (a neighbour also calls friends). */
@@ -272,6 +279,11 @@ export const engineConfigSchema = z
     const floor = Math.max(86_400_000, v.reflagAfterMs, v.allowedLatenessMs);
     if (v.idleEvictMs < floor) {
       ctx.addIssue({ code: 'custom', path: ['idleEvictMs'], message: `must be at least ${floor} (24 h, reflagAfterMs and allowedLatenessMs, whichever is longest), not ${v.idleEvictMs}` });
+    }
+    // A quiet member is one below the listing count: a larger minimum would make no member quiet.
+    const cc = v.rules.campaign;
+    if (cc.quietMemberStrangers > cc.memberStrangersPerDay) {
+      ctx.addIssue({ code: 'custom', path: ['rules', 'campaign', 'quietMemberStrangers'], message: `must be at most rules.campaign.memberStrangersPerDay (${cc.memberStrangersPerDay}), not ${cc.quietMemberStrangers}` });
     }
   });
 

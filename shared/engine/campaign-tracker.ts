@@ -108,10 +108,14 @@ function countForGroup(cx: EngineContext, slot: number, key: number, id: number,
   const callees = Math.max(1, ctr.value(slot, H24, NEW_STRANGERS, t));
   const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
   const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
-  if (calls >= c.memberStrangersPerDay && share >= c.memberStrangerShare && engaged / callees <= c.memberMaxAnswerRate && !sharesUnknown(cx, slot, t)) {
+  if (calls < c.quietMemberStrangers || share < c.memberStrangerShare || engaged / callees > c.memberMaxAnswerRate || sharesUnknown(cx, slot, t)) return;
+  if (calls >= c.memberStrangersPerDay) {
     st.set32(slot, 'listedDay', day);
     // Its calls of the day so far (this one included) become the group's evidence.
     cx.groups.list(id, t, key, ctr.current(slot, H24, NEW_STRANGERS, t), ctr.current(slot, H24, STRANGER_ANSWERED, t));
+  } else {
+    // Too quiet to be evidence, not too quiet to be scored beside the listed members once the group is recognised.
+    cx.groups.noteQuiet(id, t, key);
   }
 }
 

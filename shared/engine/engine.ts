@@ -398,7 +398,7 @@ export class DetectionEngine implements Engine {
       const hot = trackCampaign(cx, slot, caller, t, seen, this.judge);
       // Every stranger-based rule needs a handful of stranger calls first (a
       // member of a suspicious campaign group, fewer): below that, skip the work.
-      const g = hot ? cfg.rules.campaign.memberStrangersPerDay : this.strangerGate;
+      const g = hot ? cfg.rules.campaign.quietMemberStrangers : this.strangerGate;
       if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
     }
     // Volume is judged on both horizons: a number calling its contacts (no

@@ -9,7 +9,7 @@ import { campaign, looksLikeCampaign } from './campaign.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
-const { members: MEMBERS, listedMembers: LISTED, strangerCallsPerDay: GROUP_CALLS, memberStrangersPerDay: MEMBER_CALLS, memberMaxAnswerRate: MAX } = c.campaign;
+const { members: MEMBERS, listedMembers: LISTED, strangerCallsPerDay: GROUP_CALLS, memberStrangersPerDay: MEMBER_CALLS, quietMemberStrangers: QUIET_CALLS, memberMaxAnswerRate: MAX } = c.campaign;
 
 /** A quiet marketer (15 strangers a day, 3 engaged) in a group of 6, all alike and numbered close together, making 90 stranger calls, 18 engaged. */
 const member = (o: Partial<Signals> = {}): Signals => ({
@@ -80,9 +80,23 @@ describe('CAMPAIGN', () => {
   });
 
   it('does not score a member that itself barely calls strangers, or whose callees engage', () => {
-    expect(campaign(member({ strangerCalls24h: MEMBER_CALLS - 0.5, strangerAnswered24h: 0 }), c)).toBeNull();
+    expect(campaign(member({ strangerCalls24h: QUIET_CALLS - 0.5, newStrangers24h: 1, strangerAnswered24h: 0 }), c)).toBeNull();
     expect(campaign(member({ strangerCalls24h: 10, newStrangers24h: 10, strangerAnswered24h: 5 }), c)).toBeNull();
     expect(campaign(member({ strangerCalls24h: MEMBER_CALLS, strangerAnswered24h: 0 }), c)).not.toBeNull();
+  });
+
+  it('scores a member quieter than listed (two unanswered strangers) only with as many listed members near it as the group needs listed', () => {
+    expect(QUIET_CALLS).toBeLessThan(MEMBER_CALLS);
+    const quiet = { strangerCalls24h: QUIET_CALLS, newStrangers24h: QUIET_CALLS, strangerAnswered24h: 0 };
+    expect(campaign(member({ ...quiet, campaignNeighbours: LISTED - 1 }), c)).toBeNull(); // enough for a listed member
+    expect(campaign(member({ ...quiet, strangerCalls24h: MEMBER_CALLS, newStrangers24h: MEMBER_CALLS, campaignNeighbours: LISTED - 1 }), c)).not.toBeNull();
+    expect(campaign(member({ ...quiet, campaignNeighbours: LISTED }), c)).toMatchObject({ rule: 'CAMPAIGN' });
+    // One of its two strangers engaged: not alike.
+    expect(campaign(member({ ...quiet, strangerAnswered24h: 1, campaignNeighbours: LISTED }), c)).toBeNull();
+    // A single call is not enough by default, even inside the range; an operator may configure it to be.
+    const single = member({ strangerCalls24h: 1, newStrangers24h: 1, strangerAnswered24h: 0, campaignNeighbours: 10 });
+    expect(campaign(single, c)).toBeNull();
+    expect(campaign(single, { ...c, campaign: { ...c.campaign, quietMemberStrangers: 1 } })).not.toBeNull();
   });
 
   it('rises with the members to 70 points at 3× and stops there', () => {
@@ -137,6 +151,36 @@ describe('CAMPAIGN through the engine', () => {
     expect(atLeast(run(six.slice(0, 1)), 'LABEL')).toEqual([]);
     const flags = run(six);
     for (const m of six) expect(atLeast(withRule(flagsOf(flags, m), 'CAMPAIGN'), 'LABEL'), m).not.toEqual([]);
+  });
+
+  /**
+   * A range of numbers leased together (every other number of a block): five
+   * ring 8 strangers each, unanswered, over the morning; three more ring two
+   * strangers each and rotate out, one of them before the group is
+   * recognised; one rings a single stranger. Elsewhere in the block a
+   * resident rings two strangers who do not answer.
+   */
+  it('a snowshoe range whose numbers rotate out after two unanswered calls: each is labelled with the operation, the one that called before it was recognised when it is; a single call and a resident far off are not', () => {
+    const range = block('+8613712355', 10, 2);
+    const [listed, quiet, single] = [range.slice(0, 5), range.slice(5, 8), range[8]];
+    const early = range[9];
+    const resident = '+8613712355900';
+    const tr = new Traffic();
+    let n = 0;
+    const ring = (at: number, from: string) => tr.noAnswer(at, from, stranger(9000 + n++, '158'), { provider: 'carrier-q' });
+    ring(T0, early);
+    ring(T0 + 5 * MIN, early);
+    for (let i = 0; i < 8; i++) listed.forEach((m, k) => ring(T0 + HOUR + i * 20 * MIN + k * MIN, m));
+    quiet.forEach((m, k) => [0, 1].forEach((i) => ring(T0 + 5 * HOUR + k * 30 * MIN + i * 10 * MIN, m)));
+    ring(T0 + 6 * HOUR, single);
+    ring(T0 + 6 * HOUR, resident);
+    ring(T0 + 6 * HOUR + 15 * MIN, resident);
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(labelled(flags, [...listed, ...quiet, early])).toEqual([...listed, ...quiet, early]);
+    for (const m of [...quiet, early]) expect(withRule(atLeast(flagsOf(flags, m), 'LABEL'), 'CAMPAIGN'), m).not.toEqual([]);
+    // The early number is judged when the group is recognised, hours after its two calls.
+    expect(flagsOf(flags, early)[0].detectedAt).toBeGreaterThan(T0 + HOUR);
+    expect(labelled(flags, [single, resident])).toEqual([]);
   });
 
   it('a company’s switchboard block — twelve lines calling customers, 55 % answered, each missed customer retried twice — is not a campaign', () => {

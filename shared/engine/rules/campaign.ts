@@ -30,21 +30,26 @@ export function looksLikeCampaign(members: number, listed: number, calls: number
  * numbered close to it (`neighbourhood`: an operation leases its numbers
  * together, residents are scattered over the block). Each member may be
  * quiet on its own (snowshoe); scoring every member means rotating numbers
- * does not hide the operation. A number with
- * fewer than `memberStrangersPerDay` stranger calls is not scored: two
- * unanswered calls are anyone's day, and its block's ordinary subscribers
- * must not be labelled for their neighbours. LABEL at the thresholds on its
- * own.
+ * does not hide the operation.
+ *
+ * A member with fewer than `memberStrangersPerDay` stranger calls (not
+ * listed) is scored only from `quietMemberStrangers` (2) calls and with
+ * `listedMembers` listed members near it, one more than a listed member
+ * needs: snowshoe numbers often rotate out after two calls, and two
+ * unanswered calls are also anyone's day, so only a number inside the
+ * operation's range is taken for one of its own (by default a single call
+ * never is). LABEL at the thresholds on its own.
  */
 export const campaign: Rule = (s, c) => {
   const cc = c.campaign;
   const { members, memberStrangersPerDay, memberMaxAnswerRate, memberStrangerShare } = cc;
   if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, cc)) return null;
-  // The number sits with the operation's other numbers (a resident elsewhere in the block does not).
-  if (s.campaignNeighbours < cc.listedMembers - 1) return null;
   // The member itself behaves like the operation: it calls strangers almost
   // only (a neighbour in the block also calls friends), and they do not engage.
-  if (s.strangerCalls24h < memberStrangersPerDay) return null;
+  if (s.strangerCalls24h < cc.quietMemberStrangers) return null;
+  // The number sits with the operation's other numbers (a resident elsewhere in the block does not); a quiet one, among them.
+  const quiet = s.strangerCalls24h < memberStrangersPerDay;
+  if (s.campaignNeighbours < (quiet ? cc.listedMembers : cc.listedMembers - 1)) return null;
   // (The share is unknown when the call count is at the counters' ceiling.)
   if (s.calls24hSaturated || s.strangerCalls24h / Math.max(1, s.calls24h) < memberStrangerShare) return null;
   // Its own callees' engagement, per callee (at least one callee: a single call counts as one; unknown at the ceiling: see `reach`).
@@ -52,7 +57,7 @@ export const campaign: Rule = (s, c) => {
   const n = Math.max(1, reach(s, '24h').n);
   if (k / n > memberMaxAnswerRate) return null;
   // …and its own few calls are evidence, not chance: the upper bound of its engagement stays under 0.75
-  // (3 of 3 unanswered: yes; 1 of 3 answered: no; 2 of 6: yes).
+  // (2 or 3 of 2 or 3 unanswered: yes; 1 of 3 answered: no; 2 of 6: yes).
   if (wilsonUpper(Math.min(k, n), n) > 0.75) return null;
   return {
     rule: 'CAMPAIGN',

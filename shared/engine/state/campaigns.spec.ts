@@ -95,6 +95,19 @@ describe('CampaignGroups', () => {
     expect(g.markHot(id, D0 + 2 * DAY + 2000)).toEqual([222, 333]);
   });
 
+  it('hands over its quiet members with the listed ones, once each, today’s and yesterday’s, without counting them as listed or their calls as evidence', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(1, 'p2');
+    g.noteQuiet(id, T, 555);
+    g.noteQuiet(id, T + 1000, 555);
+    g.list(id, D0 + DAY + 1000, 222, 4, 0);
+    g.noteQuiet(id, D0 + DAY + 1000, 666);
+    expect(g.value(id, D0 + DAY + 1000)).toMatchObject({ listed: 1, calls: 4 });
+    expect(g.markHot(id, D0 + DAY + 2000)).toEqual([222, 555, 666]);
+    expect(g.markHot(id, D0 + DAY + 3000)).toEqual([]);
+    expect(g.markHot(id, D0 + 3 * DAY)).toEqual([]); // two days on: none
+  });
+
   it('counts a listed member’s calls of the day so far as the group’s evidence, and only listed members’ calls', () => {
     const g = new CampaignGroups();
     const id = g.idFor(2, 'p1');
@@ -144,7 +157,31 @@ describe('CampaignGroups', () => {
     copy.importState(JSON.parse(JSON.stringify(g.exportState())));
     expect(copy.idFor(7, 'p3')).toBe(id);
     expect(copy.value(id, T)).toEqual(g.value(id, T));
+    g.noteQuiet(id, T, 43);
+    const again = new CampaignGroups();
+    again.importState(JSON.parse(JSON.stringify(g.exportState())));
+    expect(again.markHot(id, T)).toEqual([42, 43]);
     expect(copy.markHot(id, T)).toEqual([42]);
+  });
+
+  it('restores a snapshot taken before quiet members were kept, and merges one into a table in use', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(8, 'p3');
+    g.list(id, T, 42);
+    const old = JSON.parse(JSON.stringify(g.exportState())) as ReturnType<CampaignGroups['exportState']>;
+    for (const x of old.groups) {
+      delete x.quietCur;
+      delete x.quietPrev;
+    }
+    const copy = new CampaignGroups();
+    copy.importState(old);
+    copy.noteQuiet(id, T, 44);
+    expect(copy.markHot(id, T)).toEqual([42, 44]);
+    const live = new CampaignGroups();
+    live.idFor(1, 'other');
+    const remap = live.merge(old);
+    live.noteQuiet(remap[id], T, 45);
+    expect(live.markHot(remap[id], T)).toEqual([42, 45]);
   });
 
   it('restores 200,000 groups from a snapshot, each under its block and provider', () => {

@@ -13,6 +13,14 @@ interface Group {
   /** Members that themselves look like quiet marketers, today and yesterday (keys). */
   listedCur: number[];
   listedPrev: number[];
+  /**
+   * Members quieter than listed that would be scored beside listed members
+   * (`rules.campaign.quietMemberStrangers`), today and yesterday (keys):
+   * judged, with the listed ones, when the group is recognised. Absent in
+   * snapshots taken before they were kept.
+   */
+  quietCur?: number[];
+  quietPrev?: number[];
 }
 
 /** At most this many listed members are kept per group and day. */
@@ -71,6 +79,8 @@ export class CampaignGroups {
         hotDay: -1,
         listedCur: [],
         listedPrev: [],
+        quietCur: [],
+        quietPrev: [],
       });
       byBlock.set(block, id);
     }
@@ -107,15 +117,27 @@ export class CampaignGroups {
   }
 
   /**
+   * Notes a member quieter than listed that the rule would score beside the
+   * listed ones (once per member per day; at most `MAX_LISTED` a day), so
+   * that it is judged when the group is recognised. It is not evidence of
+   * the group: its calls do not count for it.
+   */
+  noteQuiet(id: number, t: number, key: number): void {
+    const g = this.roll(id, t);
+    const quiet = (g.quietCur ??= []);
+    if (quiet.length < MAX_LISTED && !quiet.includes(key)) quiet.push(key);
+  }
+
+  /**
    * Marks the group hot for the day of `t`. The first time on a day, returns
-   * its listed members (today's and yesterday's), who were quiet while the
-   * group was not yet recognised; afterwards an empty list.
+   * its listed and quiet members (today's and yesterday's), who called while
+   * the group was not yet recognised; afterwards an empty list.
    */
   markHot(id: number, t: number): readonly number[] {
     const g = this.roll(id, t);
     if (g.hotDay === g.day) return [];
     g.hotDay = g.day;
-    return [...g.listedPrev, ...g.listedCur];
+    return [...g.listedPrev, ...g.listedCur, ...(g.quietPrev ?? []), ...(g.quietCur ?? [])];
   }
 
   /** Set by `load`: the loaded group's members, calls, engaged calls and listed members (no allocation per call). */
@@ -205,7 +227,7 @@ export class CampaignGroups {
       }
       const mine = this.idFor(block, provider);
       const g = s.groups[id];
-      this.groups[mine] = { ...g, listedCur: [...g.listedCur], listedPrev: [...g.listedPrev] };
+      this.groups[mine] = { ...g, listedCur: [...g.listedCur], listedPrev: [...g.listedPrev], quietCur: [...(g.quietCur ?? [])], quietPrev: [...(g.quietPrev ?? [])] };
       remap[id] = mine;
     }
     return remap;
@@ -231,6 +253,8 @@ export class CampaignGroups {
       g.engagedPrev = keep ? g.engagedCur : 0;
       g.listedPrev = keep ? g.listedCur : [];
       g.listedCur = [];
+      g.quietPrev = keep ? (g.quietCur ?? []) : [];
+      g.quietCur = [];
       g.membersCur = 0;
       g.callsCur = 0;
       g.engagedCur = 0;
