@@ -5,7 +5,7 @@
  */
 import { OBSERVED_FIRST_ENGAGED, OBSERVED_NEW_STRANGER } from './call-observer.ts';
 import type { EngineContext } from './context.ts';
-import { looksLikeCampaign } from './rules/campaign.ts';
+import { looksLikeCampaign, quietEnough } from './rules/campaign.ts';
 import { H24 as H24_, M } from './state/metrics.ts';
 
 const H24 = H24_;
@@ -81,10 +81,15 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
   // The rule's own test of the group, so that the members judged now are judged on the same evidence.
   const hot = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, c);
   if (hot) {
-    // Members that called while the group was not yet recognised are judged now.
+    // Members that called while the group was not yet recognised are judged now; those another engine sharing the
+    // groups tracks (their calls are another partition's) are handed to it.
     for (const member of cx.groups.markHot(id, t)) {
       const m = cx.index.get(member);
-      if (m >= 0 && m !== slot) judge(m, t);
+      if (m >= 0) {
+        if (m !== slot) judge(m, t);
+      } else if (cx.groupsShared) {
+        cx.groups.handOver(member, t);
+      }
     }
   }
   return hot;
@@ -105,11 +110,14 @@ function countForGroup(cx: EngineContext, slot: number, key: number, id: number,
   // Listed: the member itself looks like a quiet marketer (the rule's member conditions, per callee).
   const ctr = st.counters;
   const calls = ctr.value(slot, H24, STRANGER_CALLS, t);
-  const callees = Math.max(1, ctr.value(slot, H24, NEW_STRANGERS, t));
+  const strangers = ctr.value(slot, H24, NEW_STRANGERS, t);
+  const listed = calls >= c.memberStrangersPerDay;
+  if (!listed && !quietEnough(strangers, c)) return;
+  const callees = Math.max(1, strangers);
   const engaged = ctr.value(slot, H24, STRANGER_ANSWERED, t) + ctr.value(slot, H24, CALLBACKS, t);
   const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
-  if (calls < c.quietMemberStrangers || share < c.memberStrangerShare || engaged / callees > c.memberMaxAnswerRate || sharesUnknown(cx, slot, t)) return;
-  if (calls >= c.memberStrangersPerDay) {
+  if (share < c.memberStrangerShare || engaged / callees > c.memberMaxAnswerRate || sharesUnknown(cx, slot, t)) return;
+  if (listed) {
     st.set32(slot, 'listedDay', day);
     // Its calls of the day so far (this one included) become the group's evidence.
     cx.groups.list(id, t, key, ctr.current(slot, H24, NEW_STRANGERS, t), ctr.current(slot, H24, STRANGER_ANSWERED, t));

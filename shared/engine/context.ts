@@ -27,6 +27,8 @@ export interface EngineContext {
   readonly complaints: ComplaintStore;
   /** Block/provider campaign groups (possibly shared by the engines of a process). */
   readonly groups: CampaignGroups;
+  /** Whether `groups` is shared with other engines: then a recognised group's members it does not track are handed over. */
+  readonly groupsShared: boolean;
   /** Per callee, the strangers who ring it again and again (SWARM_BOMBING; possibly shared like the groups). */
   readonly swarms: InboundSwarms;
   /** Whether `swarms` is shared with other engines (one per partition): then recognised members it does not track are handed over. */

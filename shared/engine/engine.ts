@@ -13,6 +13,7 @@ import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { buildFlag } from './flag.ts';
 import { takeHandedOver } from './swarm-observer.ts';
+import { quietEnough } from './rules/campaign.ts';
 import { CallPrefetch, PREFETCH_GROUP } from './call-prefetch.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { InboundSwarms } from './state/inbound-swarms.ts';
@@ -84,6 +85,8 @@ export class DetectionEngine implements Engine {
   private sweepHand = 0;
   /** The shared swarm table's hand-over version this engine last took its hand-overs at. */
   private handedSeen = 0;
+  /** The same for the shared campaign groups. */
+  private groupsHandedSeen = 0;
   private readonly counts = {
     calls: 0,
     complaints: 0,
@@ -119,6 +122,7 @@ export class DetectionEngine implements Engine {
       consents: this.consents,
       complaints: this.complaintStore,
       groups: this.groups,
+      groupsShared: this.groupsShared,
       swarms: this.swarms,
       swarmsShared: opts.swarms !== undefined,
       swarmJudged: [],
@@ -397,9 +401,13 @@ export class DetectionEngine implements Engine {
     if ((seen & OBSERVED_STRANGER) !== 0) {
       const hot = trackCampaign(cx, slot, caller, t, seen, this.judge);
       // Every stranger-based rule needs a handful of stranger calls first (a
-      // member of a suspicious campaign group, fewer): below that, skip the work.
-      const g = hot ? cfg.rules.campaign.quietMemberStrangers : this.strangerGate;
-      if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
+      // member of a recognised campaign group, fewer: see `quietEnough`): below that, skip the work.
+      if (hot) {
+        if (quietEnough(ctr.value(slot, H24, STRANGER_CALLS, t), cfg.rules.campaign)) interesting = true;
+      } else {
+        const g = this.strangerGate;
+        if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
+      }
     }
     // Volume is judged on both horizons: a number calling its contacts (no
     // stranger gate) 30 times an hour all day reaches the daily threshold only.
@@ -409,6 +417,13 @@ export class DetectionEngine implements Engine {
     if (cx.swarmsShared && this.swarms.handedVersion !== this.handedSeen) {
       this.handedSeen = this.swarms.handedVersion;
       takeHandedOver(cx);
+    }
+    // Members of campaign groups recognised by another partition's engine: judged now, as that engine would have.
+    if (this.groupsShared && this.groups.handedVersion !== this.groupsHandedSeen) {
+      this.groupsHandedSeen = this.groups.handedVersion;
+      this.groups.takeHanded((key) => this.index.get(key), (m) => {
+        if (m !== slot) this.evaluate(m, t);
+      });
     }
     // Members of a swarm recognised by this call, who rang before it was.
     const judged = cx.swarmJudged;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlagEvent } from '../../contracts/records.ts';
 import { defaultConfig } from '../../config/index.ts';
-import { createEngine } from '../index.ts';
+import { CampaignGroups, createEngine } from '../index.ts';
 import { DAY, HOUR, MIN, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from '../testing/calls.ts';
 import { emptySignals, wilsonUpper, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
@@ -181,6 +181,64 @@ describe('CAMPAIGN through the engine', () => {
     // The early number is judged when the group is recognised, hours after its two calls.
     expect(flagsOf(flags, early)[0].detectedAt).toBeGreaterThan(T0 + HOUR);
     expect(labelled(flags, [single, resident])).toEqual([]);
+  });
+
+  it('hands a quiet member that called before the group was recognised to the engine that tracks it, when the engines of partitions share the groups', () => {
+    const range = block('+8613712356', 10, 2);
+    const [listed, early] = [range.slice(0, 5), range[9]];
+    const tr = new Traffic();
+    let n = 0;
+    const ring = (at: number, from: string) => tr.noAnswer(at, from, stranger(9500 + n++, '158'), { provider: 'carrier-q' });
+    ring(T0, early);
+    ring(T0 + 5 * MIN, early);
+    for (let i = 0; i < 8; i++) listed.forEach((m, k) => ring(T0 + HOUR + i * 20 * MIN + k * MIN, m));
+    // Later, someone else on the early number's partition calls a friend (an engine takes hand-overs at its next call).
+    const other = mobile(4242, '139');
+    tr.answered(T0 + 5 * HOUR, other, mobile(4243, '139'), 60);
+    // The early number's calls (and the other's) go to one engine, every listed member's to the other; each call in event-time order.
+    const run = (shared: boolean) => {
+      const groups = shared ? new CampaignGroups() : undefined;
+      const engines = [0, 1].map(() => createEngine(defaultConfig(), { now: () => 0, campaignGroups: groups }));
+      return tr.inputs().flatMap((x) => (x.kind === 'call' ? play(engines[x.event.caller === early || x.event.caller === other ? 0 : 1], [x]).flags : []));
+    };
+    expect(labelled(run(true), [early])).toEqual([early]);
+    // The one that recognised the group does not track it: with its own groups neither engine sees the campaign whole.
+    expect(labelled(run(false), [early])).toEqual([]);
+  });
+
+  it('judges yesterday’s quiet members when the group is recognised after midnight UTC, however the 24-h estimate has faded their two calls', () => {
+    const range = block('+8613712357', 10, 2);
+    const listed = range.slice(0, 5);
+    const quiet = range[9];
+    const midnight = T0 - 2 * HOUR + DAY;
+    const tr = new Traffic();
+    let n = 0;
+    const ring = (at: number, from: string) => tr.noAnswer(at, from, stranger(9800 + n++, '158'), { provider: 'carrier-q' });
+    // Four strangers each before midnight (not yet listed), the rest after.
+    for (let i = 0; i < 8; i++) listed.forEach((m, k) => ring(midnight - 2 * HOUR + i * 25 * MIN + k * MIN, m));
+    ring(midnight - 3 * HOUR, quiet);
+    ring(midnight - 3 * HOUR + 10 * MIN, quiet);
+    const flags = play(engine(), tr.inputs()).flags;
+    const first = atLeast(flagsOf(flags, listed[0]), 'LABEL')[0];
+    expect(first.detectedAt).toBeGreaterThan(midnight);
+    expect(withRule(atLeast(flagsOf(flags, quiet), 'LABEL'), 'CAMPAIGN').map((f) => f.detectedAt)).toEqual([first.detectedAt]);
+  });
+
+  it('takes a stranger rung twice for one stranger: a quiet member needs two distinct strangers', () => {
+    const range = block('+8613712358', 10, 2);
+    const listed = range.slice(0, 5);
+    const [redialler, two] = [range[5], range[6]];
+    const tr = new Traffic();
+    let n = 0;
+    const ring = (at: number, from: string, to = stranger(9900 + n++, '158')) => tr.noAnswer(at, from, to, { provider: 'carrier-q' });
+    for (let i = 0; i < 8; i++) listed.forEach((m, k) => ring(T0 + i * 20 * MIN + k * MIN, m));
+    const plumber = stranger(9990, '158');
+    ring(T0 + 4 * HOUR, redialler, plumber);
+    ring(T0 + 4 * HOUR + 5 * MIN, redialler, plumber);
+    ring(T0 + 4 * HOUR, two);
+    ring(T0 + 4 * HOUR + 5 * MIN, two);
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(labelled(flags, [redialler, two])).toEqual([two]);
   });
 
   it('a company’s switchboard block — twelve lines calling customers, 55 % answered, each missed customer retried twice — is not a campaign', () => {

@@ -22,6 +22,19 @@ export function looksLikeCampaign(members: number, listed: number, calls: number
 }
 
 /**
+ * Whether a member that is not listed has called enough strangers to be
+ * scored with its group (a quiet member): more distinct strangers over 24 h
+ * than `quietMemberStrangers` − 1. Distinct callees, so a redial of one
+ * stranger is one; "more than one less" rather than "at least", so a member
+ * noted with exactly that many yesterday is still one while the sliding
+ * 24-h estimate fades its calls below the count (the group hands over
+ * yesterday's quiet members too).
+ */
+export function quietEnough(strangers: number, c: EngineConfig['rules']['campaign']): boolean {
+  return strangers > c.quietMemberStrangers - 1;
+}
+
+/**
  * CAMPAIGN: the number belongs to a block of numbers on one access provider
  * that, taken together, look like a telemarketer (`looksLikeCampaign`:
  * members alike, callees not engaging, with statistical evidence), and the
@@ -33,7 +46,8 @@ export function looksLikeCampaign(members: number, listed: number, calls: number
  * does not hide the operation.
  *
  * A member with fewer than `memberStrangersPerDay` stranger calls (not
- * listed) is scored only from `quietMemberStrangers` (2) calls and with
+ * listed) is scored only from `quietMemberStrangers` (2) distinct strangers
+ * (`quietEnough`) and with
  * `listedMembers` listed members near it, one more than a listed member
  * needs: snowshoe numbers often rotate out after two calls, and two
  * unanswered calls are also anyone's day, so only a number inside the
@@ -46,9 +60,9 @@ export const campaign: Rule = (s, c) => {
   if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, cc)) return null;
   // The member itself behaves like the operation: it calls strangers almost
   // only (a neighbour in the block also calls friends), and they do not engage.
-  if (s.strangerCalls24h < cc.quietMemberStrangers) return null;
-  // The number sits with the operation's other numbers (a resident elsewhere in the block does not); a quiet one, among them.
   const quiet = s.strangerCalls24h < memberStrangersPerDay;
+  if (quiet && !quietEnough(s.newStrangers24h, cc)) return null;
+  // The number sits with the operation's other numbers (a resident elsewhere in the block does not); a quiet one, among them.
   if (s.campaignNeighbours < (quiet ? cc.listedMembers : cc.listedMembers - 1)) return null;
   // (The share is unknown when the call count is at the counters' ceiling.)
   if (s.calls24hSaturated || s.strangerCalls24h / Math.max(1, s.calls24h) < memberStrangerShare) return null;

@@ -108,6 +108,22 @@ describe('CampaignGroups', () => {
     expect(g.markHot(id, D0 + 3 * DAY)).toEqual([]); // two days on: none
   });
 
+  it('keeps hand-overs for the engine that tracks the member, and drops those a day old', () => {
+    const g = new CampaignGroups();
+    const v0 = g.handedVersion;
+    g.handOver(501, T);
+    g.handOver(502, T + 1000);
+    expect(g.handedVersion).toBe(v0 + 2);
+    const taken: number[] = [];
+    g.takeHanded((key) => (key === 502 ? 7 : -1), (slot) => taken.push(slot));
+    expect(taken).toEqual([7]);
+    g.takeHanded((key) => (key === 502 ? 7 : -1), (slot) => taken.push(slot));
+    expect(taken).toEqual([7]); // taken once
+    g.handOver(503, T + DAY + 1); // 501 is more than a day old now
+    g.takeHanded((key) => key, (slot) => taken.push(slot));
+    expect(taken).toEqual([7, 503]);
+  });
+
   it('counts a listed member’s calls of the day so far as the group’s evidence, and only listed members’ calls', () => {
     const g = new CampaignGroups();
     const id = g.idFor(2, 'p1');

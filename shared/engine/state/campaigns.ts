@@ -26,6 +26,9 @@ interface Group {
 /** At most this many listed members are kept per group and day. */
 const MAX_LISTED = 1024;
 
+/** At most this many members are waiting to be taken by the engine that tracks them (the oldest go first). */
+const MAX_HANDED = 1 << 16;
+
 export interface GroupValue {
   /** Numbers of the group that called strangers (today, or the busier of today and yesterday). */
   members: number;
@@ -138,6 +141,41 @@ export class CampaignGroups {
     if (g.hotDay === g.day) return [];
     g.hotDay = g.day;
     return [...g.listedPrev, ...g.listedCur, ...(g.quietPrev ?? []), ...(g.quietCur ?? [])];
+  }
+
+  /**
+   * Members of groups recognised by one engine sharing this table that
+   * another engine tracks (their calls are another partition's): number key
+   * → when the group was recognised. Not in snapshots.
+   */
+  private readonly handed = new Map<number, number>();
+  /** Bumped at every hand-over: an engine looks at the hand-overs only when it changed since it last looked. */
+  handedVersion = 0;
+
+  /**
+   * Hands `member` (number key) of a group recognised at `t` to whichever
+   * engine sharing this table tracks it. Hand-overs older than a day are
+   * dropped (the member's calls have left the group's window), and the
+   * oldest when `MAX_HANDED` wait.
+   */
+  handOver(member: number, t: number): void {
+    for (const [k, at] of this.handed) {
+      if (at >= t - DAY_MS && this.handed.size < MAX_HANDED) break;
+      this.handed.delete(k);
+    }
+    this.handed.delete(member);
+    this.handed.set(member, t);
+    this.handedVersion++;
+  }
+
+  /** Takes the hand-overs of the numbers an engine tracks (`slotOf` gives their slot, or -1): `each` is called with the slot. */
+  takeHanded(slotOf: (key: number) => number, each: (slot: number) => void): void {
+    for (const k of this.handed.keys()) {
+      const slot = slotOf(k);
+      if (slot < 0) continue;
+      this.handed.delete(k);
+      each(slot);
+    }
   }
 
   /** Set by `load`: the loaded group's members, calls, engaged calls and listed members (no allocation per call). */
