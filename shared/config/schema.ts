@@ -8,6 +8,12 @@
 import { z } from 'zod';
 import { normalize } from '../numbers/index.ts';
 
+/**
+ * The checks between settings run only once every setting is valid on its own: computed from a value already
+ * refused, they would name settings the user never set (a `severity.label` of 200 made `severity.block` "wrong").
+ */
+const ONCE_VALID = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
 const ms = z.number().int().positive();
 /** Whole seconds of event time: the stores that keep times keep seconds. */
 const seconds = ms.refine((v) => v % 1000 === 0, { message: 'must be whole seconds (a multiple of 1000 ms)' });
@@ -269,7 +275,7 @@ export const engineConfigSchema = z
       .superRefine((v, ctx) => {
         if (v.label < v.watch) ctx.addIssue({ code: 'custom', path: ['label'], message: `must be at least severity.watch (${v.watch}), not ${v.label}` });
         if (v.block < v.label) ctx.addIssue({ code: 'custom', path: ['block'], message: `must be at least severity.label (${v.label}), not ${v.block}` });
-      })
+      }, ONCE_VALID)
       .prefault({}),
   })
   .strict()
@@ -285,7 +291,7 @@ export const engineConfigSchema = z
     if (cc.quietMemberStrangers > cc.memberStrangersPerDay) {
       ctx.addIssue({ code: 'custom', path: ['rules', 'campaign', 'quietMemberStrangers'], message: `must be at most rules.campaign.memberStrangersPerDay (${cc.memberStrangersPerDay}), not ${cc.quietMemberStrangers}` });
     }
-  });
+  }, ONCE_VALID);
 
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
 
