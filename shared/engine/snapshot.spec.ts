@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
 import type { CallEvent, ComplaintReport } from '../contracts/records.ts';
-import { CampaignGroups, InboundSwarms, createEngine, restoreEngine } from './index.ts';
+import { numberKey } from '../numbers/key.ts';
+import { CampaignGroups, InboundSwarms, SNAPSHOT_VERSION, createEngine, restoreEngine } from './index.ts';
+import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
+import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
 import { DAY, HOUR, MIN, SEC, T0, Traffic, mobile, play, rng, stranger } from './testing/calls.ts';
 
 /** A mixed stream: a telemarketer, a harasser, subscribers calling contacts, complaints. */
@@ -162,5 +165,74 @@ describe('restoring one engine of several that share campaign groups and swarm l
     expect(here.value(0, t1).members).toBe(1);
     expect(here.value(1, t1).members).toBe(g1);
     expect(() => a.onCall(call(tr, t1 + SEC, mobile(3, '137'), 6))).not.toThrow();
+  });
+});
+
+describe('snapshots of an earlier version', () => {
+  const config = { ...defaultConfig(), pairCacheEntries: 1 << 12, dedupEntries: 1 << 12 };
+  const SHOP = mobile(1);
+  const CUSTOMER = mobile(2);
+  const NOTED = [mobile(3), mobile(4)] as const;
+
+  /** The pair records of an engine's snapshot, read as the engine reads them. */
+  function pairsOf(snap: EngineSnapshot): PairCache {
+    const pairs = new PairCache(config.pairCacheEntries);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    pairs.importState((decodeSnapshot(snap) as any).pairs);
+    return pairs;
+  }
+
+  /**
+   * A version-1 snapshot (before 0824f45): the customer has called the shop, which version 1 kept as an attempt
+   * count (3) in the pair record's u16 at 12, with no PAIR_ATTEMPTED bit; the noted pair (noteCallBack) has no
+   * attempts. Built from today's snapshot with those bytes written as version 1 wrote them.
+   */
+  function version1(): EngineSnapshot {
+    const e = createEngine(config);
+    const tr = new Traffic('v1');
+    tr.answered(T0, CUSTOMER, SHOP, 20);
+    play(e, tr.inputs());
+    e.noteCallBack(NOTED[0], NOTED[1], T0);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const state = decodeSnapshot(e.snapshot()) as any;
+    const records: Uint8Array = state.pairs.records;
+    const pairs = new PairCache(config.pairCacheEntries);
+    pairs.importState(state.pairs);
+    const i = pairs.find(numberKey(CUSTOMER), numberKey(SHOP));
+    expect(i).toBeGreaterThanOrEqual(0);
+    records[i * 32 + 31] &= ~PAIR_ATTEMPTED; // flags
+    new Uint16Array(records.buffer, records.byteOffset, records.length / 2)[i * 16 + 12] = 3; // attempts
+    return { ...encodeSnapshot(state), version: 1 };
+  }
+
+  /** The shop calls its customer back four times; the customer rejects each. */
+  function callsBack(engine: ReturnType<typeof createEngine>): string[] {
+    const tr = new Traffic('back');
+    for (let k = 0; k < 4; k++) tr.rejected(T0 + HOUR + k * MIN, SHOP, CUSTOMER);
+    return play(engine, tr.inputs()).flags.map((f) => `${f.number} ${f.severity} ${f.reasons.map((r) => r.rule).join('+')}`);
+  }
+
+  it('restores a version-1 pair that has called as one that has called, with no bombing gap', () => {
+    const pairs = pairsOf(restoreEngine(config, version1()).snapshot());
+    const p = pairs.find(numberKey(CUSTOMER), numberKey(SHOP));
+    expect(pairs.get8(p, 'flags') & PAIR_ATTEMPTED).toBe(PAIR_ATTEMPTED);
+    expect(pairs.get16(p, 'bombGap')).toBe(0);
+    expect(pairs.get8(p, 'talks')).toBe(0); // the rest of the record as it was (20 s is not a real conversation)
+    const noted = pairs.find(numberKey(NOTED[0]), numberKey(NOTED[1]));
+    expect(pairs.get8(noted, 'flags')).toBe(PAIR_CALLED_BACK); // noted, never attempted: still not "has called"
+  });
+
+  it('a shop calling back a customer who had called it before a version-1 snapshot is not a repeat after rejection', () => {
+    const old = version1();
+    expect(callsBack(restoreEngine(config, old))).toEqual([]);
+    // The same bytes read as today's layout lose the customer's call: the shop is a stranger rung after rejections.
+    expect(callsBack(restoreEngine(config, { ...old, version: SNAPSHOT_VERSION }))).toContain(`${SHOP} LABEL REJECTION_REPEAT`);
+  });
+
+  it("refuses a snapshot of a version it does not know (a later release's, or none)", () => {
+    const snap = createEngine(config).snapshot();
+    expect(snap.version).toBe(SNAPSHOT_VERSION);
+    expect(() => restoreEngine(config, { ...snap, version: SNAPSHOT_VERSION + 1 })).toThrow(/snapshot version/);
+    expect(() => restoreEngine(config, { ...snap, version: 0 })).toThrow(/snapshot version/);
   });
 });

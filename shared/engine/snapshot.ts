@@ -5,7 +5,30 @@
  * restart or rebalance. Callers may compress the parts as they like.
  */
 
-export const SNAPSHOT_VERSION = 1;
+import { upgradeVersion1Records } from './state/pair-cache.ts';
+
+/**
+ * The layout snapshots are written in. Bump it whenever a restored part would
+ * be read differently from how it was written, and add the step that brings
+ * the older layout up to date to {@link UPGRADES}: a restart after an upgrade
+ * restores the snapshots the previous release stored.
+ *
+ * 2: a pair's "has called" is the flag bit PAIR_ATTEMPTED; version 1 counted
+ * attempts in the u16 that now holds the bombing gap (0824f45).
+ */
+export const SNAPSHOT_VERSION = 2;
+
+/**
+ * Step from version `v` to `v + 1`, on the decoded state (its typed arrays
+ * are fresh copies, changed in place). Versions below OLDEST_VERSION, or above
+ * SNAPSHOT_VERSION (a newer release's, whose layout this one cannot know), are
+ * refused: the detector then logs it and starts the partition fresh.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const UPGRADES: Record<number, (state: any) => void> = {
+  1: (state) => upgradeVersion1Records(state.pairs.records),
+};
+const OLDEST_VERSION = 1;
 
 export interface EngineSnapshot {
   version: number;
@@ -33,9 +56,18 @@ export function encodeSnapshot(state: unknown): EngineSnapshot {
   return { version: SNAPSHOT_VERSION, parts };
 }
 
-/** Inverse of {@link encodeSnapshot}. */
+/** Inverse of {@link encodeSnapshot}, with an older version's state brought up to date. */
 export function decodeSnapshot(snap: EngineSnapshot): unknown {
-  if (snap.version !== SNAPSHOT_VERSION) throw new Error(`snapshot version ${snap.version}, expected ${SNAPSHOT_VERSION}`);
+  const v = snap.version;
+  if (!Number.isInteger(v) || v < OLDEST_VERSION || v > SNAPSHOT_VERSION) {
+    throw new Error(`snapshot version ${v}, expected ${OLDEST_VERSION} to ${SNAPSHOT_VERSION}`);
+  }
+  const state = decodeParts(snap);
+  for (let from = v; from < SNAPSHOT_VERSION; from++) UPGRADES[from](state);
+  return state;
+}
+
+function decodeParts(snap: EngineSnapshot): unknown {
   const meta = snap.parts.meta;
   if (!meta) throw new Error('snapshot has no meta part');
   return JSON.parse(new TextDecoder().decode(meta), (_k, v: unknown) => {

@@ -39,6 +39,24 @@ export const PAIR_ENGAGED = 8;
 export const PAIR_ATTEMPTED = 16;
 
 /**
+ * Pair records of a version-1 snapshot (exportState's `records`) in today's layout, in place. Version 1 kept the
+ * caller's attempts as a count in the u16 that now holds `bombGap`, and only ever asked whether it was above 0;
+ * read as it is, "has called" would be lost (the callee calling back a customer who had called it would be a
+ * stranger's call) and the count would be taken for a gap of as many seconds. So a count above 0 becomes
+ * {@link PAIR_ATTEMPTED} and the field is zeroed: no gap is known (version 1's previous bombing window, when it
+ * kept one, was the one just before the current window: a gap of 0).
+ */
+export function upgradeVersion1Records(records: Uint8Array): void {
+  const at = U16.bombGap * 2;
+  for (let r = 0; r + STRIDE <= records.length; r += STRIDE) {
+    if ((records[r + at] | records[r + at + 1]) === 0) continue;
+    records[r + U8.flags] |= PAIR_ATTEMPTED;
+    records[r + at] = 0;
+    records[r + at + 1] = 0;
+  }
+}
+
+/**
  * What the engine knows about one directed pair caller→callee: how often it
  * was tried, whether they have talked (`talks`: answered calls with a real
  * conversation), the callee's last explicit rejection and the attempts since,
