@@ -27,6 +27,26 @@ export function contractTopicSpecs(topics: Partial<Record<keyof typeof DEFAULT_T
   ];
 }
 
+/** The variable that renames each contract topic (`CALLGUARD_TOPIC_CALLS` …), as every service reads it. */
+export const TOPIC_VARIABLES: Record<keyof typeof DEFAULT_TOPICS, string> = {
+  calls: 'CALLGUARD_TOPIC_CALLS',
+  complaints: 'CALLGUARD_TOPIC_COMPLAINTS',
+  consents: 'CALLGUARD_TOPIC_CONSENTS',
+  flags: 'CALLGUARD_TOPIC_FLAGS',
+  reviews: 'CALLGUARD_TOPIC_REVIEWS',
+  dlq: 'CALLGUARD_TOPIC_DLQ',
+};
+
+/** The contract topics renamed by the environment (a blank or unset variable keeps the contract name). */
+export function topicNamesFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof typeof DEFAULT_TOPICS, string>> {
+  const names: Partial<Record<keyof typeof DEFAULT_TOPICS, string>> = {};
+  for (const [role, variable] of Object.entries(TOPIC_VARIABLES) as Array<[keyof typeof DEFAULT_TOPICS, string]>) {
+    const v = env[variable]?.trim();
+    if (v) names[role] = v;
+  }
+  return names;
+}
+
 /**
  * Specs for exactly the topics named (by contract role), created as the
  * stack creates the contract topics but with calls and complaints on

@@ -60,6 +60,18 @@ describe('callguard stack', () => {
     expect(existsSync(join(stateDir, 'run', 'redis.pid'))).toBe(false);
   });
 
+  it('init creates and registers the topics under the names CALLGUARD_TOPIC_* give, as the services read them', async () => {
+    const suffix = `${process.pid}.${Date.now()}`;
+    const env = { CALLGUARD_TOPIC_CALLS: `renamed.calls.${suffix}`, CALLGUARD_TOPIC_FLAGS: `renamed.flags.${suffix}` };
+    const { code, stdout, stderr } = await callguard(['stack', 'init', '--json'], env);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain(`created topics ${env.CALLGUARD_TOPIC_CALLS}, ${env.CALLGUARD_TOPIC_FLAGS}`);
+    const boot = JSON.parse(stdout) as { topics: string[]; topicsCreated: string[]; subjects: Record<string, number> };
+    expect(boot.topicsCreated.sort()).toEqual([env.CALLGUARD_TOPIC_CALLS, env.CALLGUARD_TOPIC_FLAGS].sort());
+    expect(boot.topics).toContain('callguard.complaints.v1');
+    expect(Object.keys(boot.subjects)).toEqual(expect.arrayContaining([`${env.CALLGUARD_TOPIC_CALLS}-value`, `${env.CALLGUARD_TOPIC_FLAGS}-value`]));
+  });
+
   it('fails fast and names the holder when a port is taken by something else', async () => {
     squatter = createServer((socket) => socket.destroy());
     await new Promise<void>((r) => squatter!.listen(0, '127.0.0.1', r));
