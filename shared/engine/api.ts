@@ -36,6 +36,8 @@ export interface Engine {
   onConsent(c: ConsentRecord): void;
   /** Allowlisted numbers are never flagged; checked before any rule. */
   allow(number: string): void;
+  /** Replaces the allowlist (a restored snapshot's included) by these numbers: those left out are judged again. */
+  setAllowlist(numbers: Iterable<string>): void;
   /** Move event time forward without an event (idle partitions must not freeze time). */
   advanceTo(eventTimeMs: number): void;
   /** Flags produced since the last drain, in emission order. */

@@ -160,6 +160,15 @@ export class DetectionEngine implements Engine {
     if (e164) this.allowlist.add(numberKey(e164));
   }
 
+  /**
+   * The allowlist becomes exactly these numbers (as `allow` takes them): a restored snapshot's, and numbers
+   * allowed before, that are not among them are judged again from their next call.
+   */
+  setAllowlist(numbers: Iterable<string>): void {
+    this.allowlist.clear();
+    for (const n of numbers) this.allow(n);
+  }
+
   onConsent(c: ConsentRecord): void {
     this.counts.consents++;
     const caller = numberKey(c.caller);
@@ -302,7 +311,7 @@ export class DetectionEngine implements Engine {
     });
   }
 
-  /** Replaces this (fresh) engine's state with a snapshot's. */
+  /** Replaces this (fresh) engine's state with a snapshot's; which numbers are marketing lines comes from this engine's config. */
   restore(snap: EngineSnapshot): void {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const s = decodeSnapshot(snap) as any;
@@ -337,6 +346,7 @@ export class DetectionEngine implements Engine {
     // afresh, the count in step with the calls (as it was, finish() aside).
     this.sinceSweep = s.sweep?.since ?? this.counts.calls % SWEEP_EVERY;
     this.sweepHand = s.sweep?.hand ?? 0;
+    this.rederiveKinds();
   }
 
   /**
@@ -364,14 +374,34 @@ export class DetectionEngine implements Engine {
       this.index.set(key, slot);
       const cls = classify(e164);
       this.state.set8(slot, 'numberClass', NUMBER_CLASSES.indexOf(cls));
-      let kind = 0;
-      if (cls === 'SERVICE_95' || cls === 'SERVICE_96' || cls === 'TOLL_FREE_400' || this.marketingLines.has(key)) kind |= MARKETING;
-      if (this.consents.isRegisteredLine(key)) kind |= CONSENTING;
-      this.state.set8(slot, 'kind', kind);
+      this.state.set8(slot, 'kind', this.kindOf(key, cls));
     }
     const sec = Math.floor(t / 1000);
     if (sec > this.state.get32(slot, 'lastSeen')) this.state.set32(slot, 'lastSeen', sec);
     return slot;
+  }
+
+  /** A number's `kind` bits under this engine's config (marketingLines) and consents. */
+  private kindOf(key: number, cls: NumberClass): number {
+    let kind = 0;
+    if (cls === 'SERVICE_95' || cls === 'SERVICE_96' || cls === 'TOLL_FREE_400' || this.marketingLines.has(key)) kind |= MARKETING;
+    if (this.consents.isRegisteredLine(key)) kind |= CONSENTING;
+    return kind;
+  }
+
+  /**
+   * Every tracked number's `kind` again, after a restore: a snapshot holds the bits as the config of the engine
+   * that took it had them, and this engine's config may list other marketing lines (a live config change
+   * rebuilds the engines from snapshots, a restart may bring another config). Without this, a line removed
+   * from `marketingLines` kept being judged as one (NO_CONSENT) and one added was not, until idle eviction.
+   * CONSENTING is re-derived alike (from the restored consents, so it comes out as it was).
+   */
+  private rederiveKinds(): void {
+    const st = this.state;
+    for (let slot = 0; slot < st.end; slot++) {
+      const key = st.key(slot);
+      if (key !== 0) st.set8(slot, 'kind', this.kindOf(key, NUMBER_CLASSES[st.get8(slot, 'numberClass')] as NumberClass));
+    }
   }
 
   /**
