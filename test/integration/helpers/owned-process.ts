@@ -31,6 +31,8 @@ export interface OwnedProcess {
   start(): Promise<void>;
   /** Stops it (SIGTERM, SIGKILL after 30 s; or SIGKILL at once) and waits for the process to exit. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Sends `signal` to its process while it runs (SIGSTOP freezes it: its sockets stay open, nothing answers; SIGCONT resumes it). */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void;
 }
 
 export function ownedProcess(o: OwnedProcessOptions): OwnedProcess {
@@ -79,12 +81,18 @@ export function ownedProcess(o: OwnedProcessOptions): OwnedProcess {
     clearTimeout(t);
   };
 
+  const signal = (sig: 'SIGSTOP' | 'SIGCONT'): void => {
+    if (!proc) throw new Error(`${o.what} is not running`);
+    proc.kill(sig);
+  };
+
   return {
     get running() {
       return proc !== null;
     },
     start,
     stop,
+    signal,
   };
 }
 
@@ -116,6 +124,7 @@ export async function startPrivateServer(dir: string, server: OwnedProcess): Pro
     },
     start: server.start,
     stop: server.stop,
+    signal: server.signal,
     async destroy() {
       await server.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
