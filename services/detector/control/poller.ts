@@ -1,6 +1,6 @@
 /**
- * Control streams from Redis, polled: allowlist additions and live engine
- * configs, never overlapping. While Redis is unavailable nothing is
+ * Control streams from Redis, polled: allowlist additions and removals and
+ * live engine configs, never overlapping. While Redis is unavailable nothing is
  * emitted and what is in force stays.
  */
 import { defer, exhaustMap, from, mergeMap, timer, type Observable } from 'rxjs';
@@ -11,7 +11,10 @@ import type { ControlStore } from '../state/stores.ts';
 import { resolveLiveConfig } from './live-config.ts';
 
 /** A change to apply to every engine. */
-export type ControlEvent = { type: 'allow'; numbers: string[] } | { type: 'config'; config: EngineConfig; raw: string | null } | { type: 'config-rejected'; errors: string[] };
+export type ControlEvent =
+  | { type: 'allow'; numbers: string[] }
+  | { type: 'disallow'; numbers: string[] }
+  | { type: 'config'; config: EngineConfig; raw: string | null } | { type: 'config-rejected'; errors: string[] };
 
 /** The control source: one poll on demand (for the start), and a periodic stream of changes. */
 export interface Control {
@@ -40,6 +43,11 @@ export function createControl(store: ControlStore, base: EngineConfig, log: Logg
         }
       }
       if (fresh.length > 0) out.push({ type: 'allow', numbers: fresh });
+      // Members removed from the set (SREM, or the key deleted): no longer allowed.
+      const gone: string[] = [];
+      for (const n of allowed) if (!numbers.has(n)) gone.push(n);
+      for (const n of gone) allowed.delete(n);
+      if (gone.length > 0) out.push({ type: 'disallow', numbers: gone });
     }
     const raw = await store.engineConfig();
     if (raw !== undefined && raw !== lastRaw) {

@@ -1,7 +1,7 @@
 /**
  * Consent records (every instance keeps each grant per caller|callee and
  * passes each to every engine; unusable ones are held for the DLQ) and
- * control changes (allowlist additions, live engine thresholds).
+ * control changes (allowlist additions and removals, live engine thresholds).
  */
 import type { ConsentRecord } from '../../../shared/contracts/records.ts';
 import { parseConsent } from '../../../shared/contracts/validate.ts';
@@ -74,13 +74,17 @@ function applyConsent(st: DetectorState, key: string, c: ConsentRecord): void {
   for (const t of st.tasks.values()) t.engine.onConsent(c);
 }
 
-/** An allowlist addition, a rejected live config (logged, counted) or a live engine config (every engine rebuilt with its state). */
+/** An allowlist addition or removal, a rejected live config (logged, counted) or a live engine config (every engine rebuilt with its state). */
 export function applyControl(st: DetectorState, ev: ControlEvent): void {
   const m = st.deps.metrics;
   if (ev.type === 'allow') {
     for (const n of ev.numbers) st.allowlist.add(n);
     for (const t of st.tasks.values()) for (const n of ev.numbers) t.engine.allow(n);
     st.log.info({ added: ev.numbers.length, total: st.allowlist.size }, 'allowlist updated');
+  } else if (ev.type === 'disallow') {
+    for (const n of ev.numbers) st.allowlist.delete(n);
+    for (const t of st.tasks.values()) t.engine.setAllowlist(st.allowlist);
+    st.log.info({ removed: ev.numbers.length, total: st.allowlist.size }, 'allowlist updated');
   } else if (ev.type === 'config-rejected') {
     m.configReloads.inc({ result: 'rejected' });
     st.log.error({ errors: ev.errors }, 'live engine config rejected; the config in force stays');
@@ -92,7 +96,12 @@ export function applyControl(st: DetectorState, ev: ControlEvent): void {
   }
 }
 
-/** The same state in an engine built with the config in force. */
+/**
+ * The same state in an engine built with the config in force (which re-derives the tracked numbers' marketing
+ * bit from it), with this instance's allowlist: Redis's, not whatever the old engine's snapshot carried.
+ */
 function rebuild(st: DetectorState, engine: TaskEngine): TaskEngine {
-  return restoreEngine(st.engineConfig, engine.snapshot(), st.engineOpts());
+  const next = restoreEngine(st.engineConfig, engine.snapshot(), st.engineOpts());
+  next.setAllowlist(st.allowlist);
+  return next;
 }

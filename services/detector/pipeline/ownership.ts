@@ -137,10 +137,14 @@ async function createTask(
   return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null, fresh: true });
 }
 
-/** Feeds the consents and allowlist known to this instance into an engine. */
+/**
+ * Feeds the consents known to this instance into an engine, and makes its allowlist this instance's (Redis's):
+ * a restored snapshot's allowlist is replaced, not added to, or a number removed from the set since the snapshot
+ * was taken stayed allowlisted through every restart and rebalance.
+ */
 function prime(st: DetectorState, engine: TaskEngine): void {
   for (const c of st.consents.all()) engine.onConsent(c);
-  for (const n of st.allowlist) engine.allow(n);
+  engine.setAllowlist(st.allowlist);
 }
 
 /** Passes "callee was called by caller" to the engine of the callee's partition when it runs here. */
