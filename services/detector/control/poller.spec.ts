@@ -15,8 +15,18 @@ describe('the detector\'s control poller: allowlist', () => {
   it('emits the members added since the last poll, normalised, each once', async () => {
     const { h, c } = control();
     h.members = ['13800000001', '+8613800000002', 'not-a-number'];
-    expect(await c.poll()).toEqual([{ type: 'allow', numbers: ['+8613800000001', '+8613800000002'] }]);
+    // The first read also says the allowlist is now known (an empty one too: see the next test).
+    expect(await c.poll()).toEqual([{ type: 'allow', numbers: ['+8613800000001', '+8613800000002'] }, { type: 'allowlist-read' }]);
     h.members = ['008613800000001', '+8613800000002'];
+    expect(await c.poll()).toEqual([]);
+  });
+
+  it('says once that the allowlist was read, at the first poll that reads it (none while Redis cannot be read)', async () => {
+    const { h, c } = control();
+    h.members = undefined;
+    expect(await c.poll()).toEqual([]);
+    h.members = [];
+    expect(await c.poll()).toEqual([{ type: 'allowlist-read' }]);
     expect(await c.poll()).toEqual([]);
   });
 

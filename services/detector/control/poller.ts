@@ -14,6 +14,8 @@ import { resolveLiveConfig } from './live-config.ts';
 export type ControlEvent =
   | { type: 'allow'; numbers: string[] }
   | { type: 'disallow'; numbers: string[] }
+  /** The allowlist was read for the first time (after this read's `allow`): from now on it is the one in force. */
+  | { type: 'allowlist-read' }
   | { type: 'config'; config: EngineConfig; raw: string | null } | { type: 'config-rejected'; errors: string[] };
 
 /** The control source: one poll on demand (for the start), and a periodic stream of changes. */
@@ -30,6 +32,7 @@ export function createControl(store: ControlStore, base: EngineConfig, log: Logg
   /** Members that are not phone numbers (logged once each). */
   const bad = new Set<string>();
   let lastRaw: string | null | undefined;
+  let read = false;
   const poll = async (): Promise<ControlEvent[]> => {
     const out: ControlEvent[] = [];
     const members = await store.allowlist();
@@ -48,6 +51,10 @@ export function createControl(store: ControlStore, base: EngineConfig, log: Logg
       for (const n of allowed) if (!numbers.has(n)) gone.push(n);
       for (const n of gone) allowed.delete(n);
       if (gone.length > 0) out.push({ type: 'disallow', numbers: gone });
+      if (!read) {
+        read = true;
+        out.push({ type: 'allowlist-read' });
+      }
     }
     const raw = await store.engineConfig();
     if (raw !== undefined && raw !== lastRaw) {

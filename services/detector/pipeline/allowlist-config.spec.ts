@@ -20,7 +20,7 @@ const T0 = Date.UTC(2026, 10, 2, 2, 0, 0);
 const MIN = 60_000;
 
 /** A detector state over fakes (partition 0, committed offset 10, `stored` its snapshot in Redis), partition 0 assigned. */
-async function assigned(o: { stored?: PartitionSnapshot | null; engine?: EngineConfig } = {}): Promise<DetectorState> {
+async function assigned(o: { stored?: PartitionSnapshot | null; engine?: EngineConfig; read?: boolean } = {}): Promise<DetectorState> {
   const loaded = loadDetectorConfig({});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const deps = {
@@ -40,6 +40,7 @@ async function assigned(o: { stored?: PartitionSnapshot | null; engine?: EngineC
   };
   const st = new DetectorState(deps as unknown as DetectorDeps);
   st.partitions = 1;
+  if (o.read !== false) applyControl(st, { type: 'allowlist-read' }); // the start's poll read Redis's allowlist
   return st;
 }
 
@@ -101,6 +102,14 @@ describe('the allowlist in force is Redis\'s', () => {
     applyControl(st, { type: 'allow', numbers: [X] }); // the start's poll, before the group is joined
     await assign(st);
     expect(flagged(st, nuisance(100))).toEqual([]);
+  });
+
+  it('an instance that has not read Redis yet keeps the snapshot\'s allowlist until its first read, which then rules', async () => {
+    const stored = await snapshotWithX();
+    const st = await assign(await assigned({ stored, read: false })); // Redis away at the start
+    expect(flagged(st, nuisance(100))).toEqual([]);
+    applyControl(st, { type: 'allowlist-read' }); // Redis back: its allowlist, without X, is read
+    expect(flaggedX(flagged(st, nuisance(200)))).not.toEqual([]);
   });
 
   it('a removal seen by a poll applies to the running engines', async () => {

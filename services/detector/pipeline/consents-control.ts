@@ -81,6 +81,10 @@ export function applyControl(st: DetectorState, ev: ControlEvent): void {
     for (const n of ev.numbers) st.allowlist.add(n);
     for (const t of st.tasks.values()) for (const n of ev.numbers) t.engine.allow(n);
     st.log.info({ added: ev.numbers.length, total: st.allowlist.size }, 'allowlist updated');
+  } else if (ev.type === 'allowlist-read') {
+    // Engines restored before the first read kept their snapshots' allowlists; Redis's is in force from now on.
+    st.allowlistRead = true;
+    for (const t of st.tasks.values()) t.engine.setAllowlist(st.allowlist);
   } else if (ev.type === 'disallow') {
     for (const n of ev.numbers) st.allowlist.delete(n);
     for (const t of st.tasks.values()) t.engine.setAllowlist(st.allowlist);
@@ -98,10 +102,11 @@ export function applyControl(st: DetectorState, ev: ControlEvent): void {
 
 /**
  * The same state in an engine built with the config in force (which re-derives the tracked numbers' marketing
- * bit from it), with this instance's allowlist: Redis's, not whatever the old engine's snapshot carried.
+ * bit from it), with this instance's allowlist: Redis's, not whatever the old engine's snapshot carried (once
+ * Redis's has been read; before, the old engine's stays).
  */
 function rebuild(st: DetectorState, engine: TaskEngine): TaskEngine {
   const next = restoreEngine(st.engineConfig, engine.snapshot(), st.engineOpts());
-  next.setAllowlist(st.allowlist);
+  if (st.allowlistRead) next.setAllowlist(st.allowlist);
   return next;
 }

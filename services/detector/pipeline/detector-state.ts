@@ -78,6 +78,12 @@ export class DetectorState {
   /** Per consents partition, its send to the DLQ that failed and is still this instance's to retry (a failing Kafka write). */
   readonly consentDlqFailing = new Map<number, ConsentDlqDue>();
   readonly allowlist = new Set<string>();
+  /**
+   * Whether `allowlist` has been read from Redis at least once. Until it has (Redis away at the start), a partition
+   * restored from a snapshot keeps the allowlist its snapshot carried: better a stale allowlist than none, which
+   * would flag the hospitals on it. The first read replaces it in every engine.
+   */
+  allowlistRead = false;
   readonly barrier$ = new Subject<WorkItem>();
   readonly lastStats = new Map<number, TaskStats>();
   readonly lastSnapshotAt = new Map<number, number>();

@@ -140,11 +140,13 @@ async function createTask(
 /**
  * Feeds the consents known to this instance into an engine, and makes its allowlist this instance's (Redis's):
  * a restored snapshot's allowlist is replaced, not added to, or a number removed from the set since the snapshot
- * was taken stayed allowlisted through every restart and rebalance.
+ * was taken stayed allowlisted through every restart and rebalance (once Redis's has been read at all).
  */
 function prime(st: DetectorState, engine: TaskEngine): void {
   for (const c of st.consents.all()) engine.onConsent(c);
-  engine.setAllowlist(st.allowlist);
+  // Before the first read of Redis's allowlist (Redis away at the start), the snapshot's stays: see allowlistRead.
+  if (st.allowlistRead) engine.setAllowlist(st.allowlist);
+  else for (const n of st.allowlist) engine.allow(n);
 }
 
 /** Passes "callee was called by caller" to the engine of the callee's partition when it runs here. */
