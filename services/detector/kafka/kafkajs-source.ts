@@ -41,8 +41,9 @@ export function kafkaClient(brokers: string[], clientId: string, log: Logger, ex
   });
 }
 
-function toBatch(b: Batch): SourceBatch {
+function toBatch(b: Batch, stale?: () => boolean): SourceBatch {
   return {
+    stale,
     topic: b.topic,
     partition: b.partition,
     highWatermark: Number(b.highWatermark),
@@ -111,14 +112,14 @@ export class KafkajsGroupSource implements GroupSource {
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
       eachBatchAutoResolve: true,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async ({ batch, isStale }) => {
         await new Promise<void>((resolve) => {
           const done = () => {
             this.inFlight.delete(done);
             resolve();
           };
           this.inFlight.add(done);
-          this.subject.next({ type: 'batch', batch: toBatch(batch), done });
+          this.subject.next({ type: 'batch', batch: toBatch(batch, isStale), done });
         });
       },
     });

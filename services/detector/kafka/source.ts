@@ -24,6 +24,8 @@ export interface SourceBatch {
   fetchedOffset: number;
   /** Last offset the fetch covered, control records and filtered records included (fetchedOffset - 1 when none). */
   lastOffset: number;
+  /** True while a seek of the partition made after this fetch is still to be applied: the batch is from the position before it. */
+  stale?: () => boolean;
 }
 
 /** What a group source emits; the consumer waits for `done` before handing over more. */

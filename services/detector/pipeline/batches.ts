@@ -1,7 +1,8 @@
 /**
  * Consumed batches of the calls and complaints streams: dropped when the
  * partition is not (or no longer) this instance's, re-sought when the fetch
- * came from beyond the task's position, else decoded (schemas fetched from
+ * came from beyond the task's position (records below it are dropped, and
+ * counted when no seek explains them), else decoded (schemas fetched from
  * the registry first, retried while it is away), handed to the partition's
  * task and released through its event-time merge; the flags raised go to
  * the flag lane at once.
@@ -45,7 +46,10 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
     return;
   }
   let msgs: SourceMessage[] = b.messages;
-  if (msgs.length > 0 && msgs[0].offset < exp) msgs = msgs.filter((m) => m.offset >= exp);
+  if (msgs.length > 0 && msgs[0].offset < exp) {
+    msgs = msgs.filter((m) => m.offset >= exp);
+    if (!b.stale?.()) noteBelowPosition(st, b, exp, b.messages.length - msgs.length);
+  }
   if (msgs.length > 0) await prepareSchemas(st, msgs);
   const now = Date.now();
   // Calls move the watermark: never accept one further ahead than half the lateness in force (config.ts).
@@ -75,6 +79,23 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
   checkHeld(st, task);
   st.lane.push(task.takeFlags(), task.partition, task.takeLookups());
   applyBackpressure(st);
+}
+
+/**
+ * Records fetched below the task's position that no seek explains (a batch
+ * fetched before a seek to the position is not counted: it was read
+ * already). Kafka moved the fetch position back by itself: kafkajs reset an
+ * offset out of range because the position lies past the partition's end
+ * (its log truncated, the topic re-created; see ownership.ts pastEnd).
+ * They are dropped unprocessed and not sent to the DLQ, so they are counted
+ * and logged.
+ */
+function noteBelowPosition(st: DetectorState, b: SourceBatch, expected: number, n: number): void {
+  st.deps.metrics.belowPosition.inc({ topic: b.topic, partition: String(b.partition) }, n);
+  st.log.error(
+    { topic: b.topic, partition: b.partition, fetched: b.fetchedOffset, expected, highWatermark: b.highWatermark, dropped: n },
+    'records fetched below the partition\'s position dropped unprocessed (the fetch position moved back without a seek: is the position past the end of a truncated or re-created topic?); counted in callguard_detector_records_below_position_total',
+  );
 }
 
 /** Records accepted with a key in another form than their normalised number: counted, and logged once per partition. */

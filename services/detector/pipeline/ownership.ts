@@ -95,9 +95,19 @@ async function createTask(
     snap = null;
   }
   const mark = await st.deps.marks.load(p);
+  // Positions past the partition's end were taken on another log (see pastEnd): not used.
+  const past = (pos: { calls: number | null; complaints: number | null }) => (pos.calls ?? 0) > at.calls.high || (pos.complaints ?? 0) > at.complaints.high;
+  if (snap && past(snap.positions)) {
+    pastEnd(st, p, 'stored snapshot', snap.positions, at, 'ignored; the partition starts with fresh state');
+    snap = null;
+  }
+  if (mark && past(mark)) pastEnd(st, p, 'emitted mark', mark, at, 'ignored where past the end');
+  if (past(at.committed)) pastEnd(st, p, 'committed offset', at.committed, at, 'the partition starts at its end');
+  const committed = { calls: atMostEnd(at.committed.calls, at.calls), complaints: atMostEnd(at.committed.complaints, at.complaints) };
+  const markOf = (m: number | undefined, r: { high: number }) => (m !== undefined && m <= r.high ? m : 0);
   const suppressBelow = {
-    calls: Math.max(at.committed.calls ?? 0, mark?.calls ?? 0),
-    complaints: Math.max(at.committed.complaints ?? 0, mark?.complaints ?? 0),
+    calls: Math.max(committed.calls ?? 0, markOf(mark?.calls, at.calls)),
+    complaints: Math.max(committed.complaints ?? 0, markOf(mark?.complaints, at.complaints)),
   };
   const contact = st.partitions > 1 && config.contactNotes === 'local' ? contactRouter(st, p) : undefined;
   const base = { partition: p, suppressBelow, topics: { calls: config.topics.calls, complaints: config.topics.complaints }, contact };
@@ -130,11 +140,35 @@ async function createTask(
     st.log.warn({ partition: p }, 'redis unavailable: partition starts without its snapshot (counts restart from the committed offset)');
   }
   const start = (c: number | null, r: { low: number; high: number }) => (c !== null ? Math.max(c, r.low) : config.kafka.fromBeginning ? r.low : r.high);
-  const positions = { calls: start(at.committed.calls, at.calls), complaints: start(at.committed.complaints, at.complaints) };
+  const positions = { calls: start(committed.calls, at.calls), complaints: start(committed.complaints, at.complaints) };
   const engine = createEngine(st.engineConfig, st.engineOpts());
   prime(st, engine);
   st.log.info({ partition: p, positions, committed: at.committed }, 'partition starts with fresh state');
   return new PartitionTask({ ...base, engine, positions, epochs: positions, lastEventTime: null, fresh: true });
+}
+
+/**
+ * A position past the partition's end was taken on another log: the topic
+ * was deleted and re-created under its name, or an unclean leader election
+ * truncated it. Sought there, kafkajs finds the offset out of range and
+ * resets it, and batches.ts would drop every record below the position as
+ * already read: input lost. So such a position is logged and not used.
+ */
+function pastEnd(
+  st: DetectorState,
+  p: number,
+  what: string,
+  positions: { calls: number | null; complaints: number | null },
+  at: { calls: { high: number }; complaints: { high: number } },
+  outcome: string,
+): void {
+  const end = { calls: at.calls.high, complaints: at.complaints.high };
+  st.log.error({ partition: p, positions, end }, `${what} lies past the partition's end (topic re-created, or log truncated by an unclean leader election): ${outcome}`);
+}
+
+/** A committed offset, but not past the partition's end (see {@link pastEnd}). */
+function atMostEnd(c: number | null, r: { high: number }): number | null {
+  return c === null ? null : Math.min(c, r.high);
 }
 
 /**
