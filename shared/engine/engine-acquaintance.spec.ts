@@ -75,6 +75,16 @@ describe('acquaintances are exempt', () => {
     expect(flagsOf(flags, CALLER)).toEqual([]);
   });
 
+  it('a callee who rejected and then called the caller back: the repeats that follow are not harassment', () => {
+    const tr = new Traffic();
+    tr.rejected(T0 + DAY, CALLER, CALLEE);
+    tr.noAnswer(T0 + DAY + 5 * MIN, CALLEE, CALLER); // "sorry, I was in a meeting"
+    for (let i = 1; i <= 4; i++) tr.noAnswer(T0 + DAY + (5 + i * 10) * MIN, CALLER, CALLEE);
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(withRule(flags, 'REJECTION_REPEAT')).toEqual([]);
+    expect(flagsOf(flags, CALLER)).toEqual([]);
+  });
+
   it('a number the caller has had real conversations with: no REJECTION_REPEAT, no flag', () => {
     const tr = new Traffic();
     conversations(tr, CALLER, CALLEE, 120);

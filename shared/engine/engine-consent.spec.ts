@@ -21,6 +21,15 @@ describe('NO_CONSENT', () => {
     expect(label[0].numberClass).toBe('SERVICE_95');
   });
 
+  it('a 400 number is a marketing line too: five unconsented calls are a NO_CONSENT LABEL', () => {
+    const line400 = '+864008123456';
+    const tr = new Traffic();
+    for (let i = 0; i < 5; i++) tr.answered(T0 + i * 10 * MIN, line400, customers[i], 40);
+    const label = atLeast(withRule(play(engine(), tr.inputs()).flags, 'NO_CONSENT'), 'LABEL');
+    expect(label).toHaveLength(1);
+    expect(label[0].numberClass).toBe('TOLL_FREE_400');
+  });
+
   it('consent granted then revoked: consented calls never count, the same calls after revocation do', () => {
     const tr = new Traffic();
     for (const c of customers) tr.consent(T0 - DAY, LINE, c, T0 - 30 * DAY);
