@@ -145,6 +145,32 @@ describe('runReplay with all four inputs', () => {
   });
 });
 
+describe('runReplay with the real engine', () => {
+  it('reports a complaint older than the complaints window behind the watermark by line and counts it as late, not as a complaint', async () => {
+    const T = Date.UTC(2025, 2, 3, 10);
+    const calls = join(tmp, 'late-complaint-calls.jsonl');
+    const complaints = join(tmp, 'late-complaint-complaints.jsonl');
+    const call = (i: number) =>
+      JSON.stringify({ eventId: `e${i}`, probeId: 'p', caller: '+8617012345678', callee: `+86139${10_000_000 + i}`, startTime: T + i * 20_000, answerTime: null, endTime: T + i * 20_000 + 5_000, outcome: 'NO_ANSWER', releaseCause: 480, accessProvider: 'X' });
+    const complaint = (id: string, at: number) =>
+      JSON.stringify({ reportId: id, reporter: '+8613900000001', reported: '+8617012345678', reportTime: at, category: 'MARKETING', channel: null });
+    writeFileSync(calls, Array.from({ length: 5 }, (_, i) => call(i)).join('\n'));
+    // Line 2 is 40 days before line 1: read after the calls, it is older than the 30-day window behind their watermark.
+    writeFileSync(complaints, [complaint('new', T + 3_600_000), complaint('old', T - 40 * 86_400_000)].join('\n'));
+    const err = capture();
+    const result = await runReplay({ calls, complaints, quiet: true }, { stdout: capture(), stderr: err, env: {} }); // default config and engine
+    const stderr = err.text();
+    expect(result.exitCode).toBe(0);
+    expect(stderr.split('\n').filter((l) => l.startsWith(complaints + ':'))).toEqual([
+      `${complaints}:2: late complaint at 2025-01-22T10:00:00.000Z: older than the complaints window behind the watermark, not counted`,
+    ]);
+    const s = result.summary!;
+    expect(s.complaints).toEqual({ path: complaints, read: 2, bad: 0 });
+    expect(s.stats).toMatchObject({ calls: 5, complaints: 1, late: 1, duplicates: 0 });
+    expect(stderr).toMatch(/late +1 \(behind the watermark: reported, not counted\)/);
+  });
+});
+
 describe('runReplay on an interactive terminal (stdout and stderr both on it)', () => {
   const BAR = /^callguard replay \[[█░]+\] \d+% \| /;
 

@@ -4,7 +4,7 @@
  * detected exactly as replay detects it.
  */
 import { describe, expect, it } from 'vitest';
-import type { CallEvent } from '../../shared/contracts/records.ts';
+import type { CallEvent, ComplaintReport } from '../../shared/contracts/records.ts';
 import { byId, clickhouseTotals, metric, ops, produce, readFlags, readTopic, replayTotals, waitForCommitted, wireFormat } from './detector-harness.ts';
 import { scenarioSuite } from './detector-suite.ts';
 
@@ -40,6 +40,16 @@ describe('malformed input', () => {
     ];
     // A call far behind the watermark, sent after the good traffic: late.
     const late: Bad = { topic: 'calls', key: first.caller, value: await enc(good({ startTime: lastTime - 86_400_000, endTime: lastTime - 86_400_000 + 1_000 })), error: /^late: event time/, reason: 'late' };
+    // A complaint 40 days before the last call, sent after every other complaint: older than the 30-day
+    // complaints window behind the watermark, so it would count for nothing (late, like a late call).
+    const oldReport: ComplaintReport = { reportId: 'late-complaint', reporter: first.callee, reported: first.caller, reportTime: lastTime - 40 * 86_400_000, category: 'MARKETING', channel: null };
+    const lateComplaint: Bad = {
+      topic: 'complaints',
+      key: first.caller,
+      value: await f.registry.encode(f.ids.complaints, oldReport),
+      error: /^late: event time \S+ is behind the partition watermark \S+ \(max event time minus allowed lateness\) by more than the complaints window$/,
+      reason: 'late',
+    };
 
     // Everything is in the topics before the detector starts, so that it sees calls and complaints in
     // replay's order (live, a stream that is ahead of the other is processed as it comes).
@@ -57,7 +67,7 @@ describe('malformed input', () => {
     await produce(f, { calls: s.calls.slice(third, 2 * third) });
     await sendBad(bad.slice(4));
     await produce(f, { calls: s.calls.slice(2 * third) });
-    await sendBad([late]);
+    await sendBad([late, lateComplaint]);
     const det = sc.start();
     const port = await det.port();
     await waitForCommitted(f);
@@ -84,6 +94,7 @@ describe('malformed input', () => {
       expect(metric(m, 'callguard_detector_dlq_total', { reason }), reason).toBe(byReason(reason));
     }
     expect(metric(m, 'callguard_detector_late_events_total', { topic: f.topics.calls })).toBe(1);
+    expect(metric(m, 'callguard_detector_late_events_total', { topic: f.topics.complaints })).toBe(1);
     expect(det.proc.exitCode).toBeNull(); // still running
   });
 });

@@ -118,10 +118,19 @@ describe('PartitionTask', () => {
     const late = { ...calls[0], eventId: 'late', startTime: T - 86_400_000, endTime: T - 86_400_000 + 1_000 };
     const bad: InputItem<CallEvent> = { offset: 21, time: null, record: null, error: 'invalid: caller: not a phone number', message: { offset: 21, key: null, value: Buffer.from('x') } };
     t.accept(0, [...items([late], 20), bad], 22, false, 0);
+    // A complaint 40 days behind the watermark: older than the 30-day complaints window, so it would count for nothing.
+    const oldAt = T - 40 * 86_400_000;
+    const oldComplaint: ComplaintReport = { reportId: 'old', reporter: '+8613900000001', reported: ROBO, reportTime: oldAt, category: 'MARKETING', channel: null };
+    t.accept(1, [{ offset: 0, time: oldAt, record: oldComplaint, error: null, message: { offset: 0, key: null, value: Buffer.from('old') } }], 1, false, 0);
     t.release(0);
     const cut = t.cut();
-    expect(cut.dlq.map((d) => d.error.split(':')[0])).toEqual(['late', 'invalid']);
-    expect(cut.dlq.map((d) => d.message.offset)).toEqual([20, 21]);
+    const bySide = (side: number) => cut.dlq.filter((d) => d.side === side);
+    expect(bySide(0).map((d) => d.error.split(':')[0])).toEqual(['late', 'invalid']);
+    expect(bySide(0).map((d) => d.message.offset)).toEqual([20, 21]);
+    expect(bySide(1).map((d) => [d.message.offset, d.message.value])).toEqual([[0, Buffer.from('old')]]);
+    expect(bySide(1)[0].error).toMatch(/^late: event time 2025-01-22T10:00:00\.000Z is behind the partition watermark .* by more than the complaints window$/);
+    expect(cut.dlq).toHaveLength(3);
+    expect(t.stats.late).toEqual([1, 1]);
   });
 
   it('survives a snapshot round trip: same flags and rows afterwards as without it', () => {
