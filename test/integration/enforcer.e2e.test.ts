@@ -9,6 +9,9 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createSchemaRegistry, registerValueSchema } from '../../shared/kafka/index.ts';
+import { createClickHouse, dropDatabase, migrate, type ClickHouse } from '../../shared/clickhouse/index.ts';
+import { investigatorQueries, type FlagView } from '../../shared/clickhouse/queries/index.ts';
+import { parseReviewDecision } from '../../shared/contracts/validate.ts';
 import type { FlagEvent, ReviewDecision } from '../../shared/contracts/records.ts';
 import { loadEnforcerConfig, type EnforcerConfig } from '../../services/enforcer/config.ts';
 import { startEnforcer, type RunningEnforcer } from '../../services/enforcer/main.ts';
@@ -16,11 +19,9 @@ import { createEnforcementStore } from '../../services/enforcer/store.ts';
 import { applyFlag, applyReview } from '../../services/enforcer/machine.ts';
 import { createReviewService } from '../../services/investigator/reviews.ts';
 import { enforcerKeys } from '../../shared/contracts/redis-keys.ts';
-import type { FlagView, InvestigatorQueries } from '../../shared/clickhouse/queries/index.ts';
-import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { LookupView } from '../../services/enforcer/view.ts';
 import { createTestTopic, deleteTestTopics, testKafka } from './helpers/kafka.ts';
-import { randomKey, randomTopic } from './helpers/names.ts';
+import { randomDatabase, randomKey, randomTopic } from './helpers/names.ts';
 import { connectTestRedis, deleteKeysUnder } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait.ts';
 import { requestWithHost } from './helpers/host-request.ts';
@@ -313,32 +314,66 @@ describe('callguard enforce', () => {
   });
 });
 
-describe('the dismissal record the detector reads, written by the console and the enforcer store (real Redis, both Lua scripts)', () => {
+describe('the dismissal record the detector reads, written by the console (its real review service) and the enforcer store (both Lua scripts)', () => {
   const keys = () => enforcerKeys(prefix);
   const protectTtlMs = 30 * 24 * H;
   const store = () => createEnforcementStore(redis, { keys: keys(), protectTtlMs, minRetentionMs: 7 * 24 * H, now: () => now });
   const dismissedFlag = (number: string) =>
     flag(number, { flagId: `flag-${number.slice(-4)}-BLOCK`, severity: 'BLOCK_RECOMMENDED', score: 93, reasons: [{ rule: 'REJECTION_REPEAT', window: '7d', value: 8, threshold: 3 }] });
-  /** The console's review service, publishing nowhere (stub producer, registry and ClickHouse): only its Redis write is under test. */
+  // The console's review service as the console builds it: the real registry and producer on a reviews topic of
+  // its own (the enforcers above re-read theirs and would apply the dismissal themselves), and a fresh ClickHouse
+  // database for its `reviews` note.
+  const database = randomDatabase('cg_enf_console');
+  let ch: ClickHouse;
+  let consoleTopic: string;
+  beforeAll(async () => {
+    ch = createClickHouse();
+    await migrate(ch, { database });
+    consoleTopic = await createTestTopic(admin, 1, 'enf-console-reviews');
+  });
+  afterAll(async () => {
+    if (ch) {
+      await dropDatabase(ch, database);
+      await ch.close();
+    }
+    if (admin && consoleTopic) await deleteTestTopics(admin, [consoleTopic]);
+  });
   const consoleReviews = () =>
-    createReviewService({
-      producer: { send: async () => [] } as unknown as Producer,
-      registry: { getLatestSchemaId: async () => 1, encode: async () => Buffer.from([0, 0, 0, 0, 1]) } as unknown as SchemaRegistry,
-      redis,
-      queries: { insertReview: async () => {} } as unknown as InvestigatorQueries,
-      reviewsTopic: 'unused',
-      keyPrefix: prefix,
-      protectTtlMs,
-      now: () => now,
-    });
+    createReviewService({ producer, registry, redis, queries: investigatorQueries(ch, database), reviewsTopic: consoleTopic, keyPrefix: prefix, protectTtlMs, now: () => now });
+
+  /** The records on the console's reviews topic, decoded (key and value). */
+  async function publishedReviews(expected: number): Promise<Array<{ key: string; value: unknown }>> {
+    const seen: Array<{ key: string; value: unknown }> = [];
+    const groupId = randomTopic('enf-console-reader');
+    groups.push(groupId);
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: consoleTopic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push({ key: String(message.key), value: await registry.decode(message.value!) }) });
+      await waitFor(() => seen.length >= expected, { what: 'the ReviewDecision on the console reviews topic' });
+    } finally {
+      await consumer.disconnect();
+    }
+    return seen;
+  }
 
   it("keeps the console's window when the enforcer reads the DISMISSED review before its flag (so the detector does not re-flag that evidence)", async () => {
     const number = '+8613900000110';
     const f = dismissedFlag(number);
     const { review: decision, warnings } = await consoleReviews().decide({ ...f, review: null } satisfies FlagView, 'DISMISSED', 'inv-test', 'a courier');
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual([]); // published, noted in ClickHouse and recorded in Redis
     const consoleRecord = await redis.hgetall(keys().dismissed(number));
     expect(consoleRecord).toMatchObject({ flagId: f.flagId, windowEnd: String(f.windowEnd), windowStart: String(f.windowStart), severity: 'BLOCK_RECOMMENDED' });
+    // What the enforcer reads: the decision, as Avro under the topic's registered schema, keyed by the number.
+    const published = await publishedReviews(1);
+    expect(published).toHaveLength(1);
+    expect(published[0].key).toBe(number);
+    const onTopic = parseReviewDecision(published[0].value);
+    expect(onTopic).toEqual({ ok: true, value: decision });
+    expect(await investigatorQueries(ch, database).numberReviews(number, 10)).toMatchObject([
+      { flagId: f.flagId, decision: 'DISMISSED', reviewer: 'inv-test', note: 'a courier', decidedAt: now, flagWindowEnd: f.windowEnd },
+    ]);
 
     // The reviews topic overtakes the flags topic: the enforcer holds the dismissal, its flag's window unknown (-1).
     const s = store();
