@@ -71,6 +71,35 @@ describe('dueAt (pure)', () => {
     const plain = writeArgs(applyFlag(emptyState(N), oldFlag, T0).state, T0, { keys: enforcerKeys('p'), protectTtlMs: OPTS.protectTtlMs, minRetentionMs: OPTS.labelTtlMs }, OPTS);
     expect(plain[4]).toBe('');
   });
+
+  it('a block for good (blockTtlMs 0) keeps its state for good too: state TTL and label expire-at are 0', () => {
+    const forGood = { ...OPTS, blockTtlMs: 0 };
+    let s = applyFlag(emptyState(N), oldFlag, T0, forGood).state;
+    s = applyReview(s, { number: N, flagId: 'f-old', decision: 'CONFIRMED', reviewer: 'inv', note: null, decidedAt: T0 }, T0, forGood).state;
+    const args = writeArgs(s, T0, { keys: enforcerKeys('p'), protectTtlMs: OPTS.protectTtlMs, minRetentionMs: OPTS.labelTtlMs }, forGood);
+    // A state that expired under a permanent label would let a later LABEL flag overwrite the block.
+    expect(args[1]).toBe('0');
+    expect(args[3]).toBe('0');
+  });
+
+  it('a dismissal writes its dismissed: record and protects the number until decidedAt + protectTtlMs', () => {
+    const decidedAt = T0 + H;
+    let s = applyFlag(emptyState(N), oldFlag, T0).state;
+    s = applyReview(s, { number: N, flagId: 'f-old', decision: 'DISMISSED', reviewer: 'inv', note: null, decidedAt }, decidedAt, OPTS).state;
+    const args = writeArgs(s, decidedAt, { keys: enforcerKeys('p'), protectTtlMs: OPTS.protectTtlMs, minRetentionMs: OPTS.labelTtlMs }, OPTS);
+    const protectUntil = String(decidedAt + OPTS.protectTtlMs);
+    expect(JSON.parse(args[2]!)).toMatchObject({ status: 'DISMISSED' });
+    expect(args[3]).toBe(protectUntil);
+    expect(args.slice(6)).toEqual([
+      'windowEnd', String(oldFlag.windowEnd),
+      'flagId', 'f-old',
+      'severity', oldFlag.severity,
+      'windowStart', String(oldFlag.windowStart),
+      'reviewer', 'inv',
+      'decidedAt', String(decidedAt),
+      protectUntil,
+    ]);
+  });
 });
 
 /**

@@ -83,6 +83,20 @@ describe('label replica', () => {
     await r.close();
   });
 
+  // docs/enforcer.md: until its new value is back, the key is unknown and its lookups read Redis. The hot path's
+  // response() must say "unknown" (undefined), not CLEAR (null), or a number just blocked would be let through.
+  it('response() of an invalidated number is undefined (read Redis), not null (CLEAR), until the re-read', async () => {
+    fake.store.set(PREFIX + num(3), '{"status":"PENDING_VERIFICATION"}');
+    const r = startLabelReplica({ redisUrl: 'redis://fake', labelPrefix: PREFIX, maxEntries: 10 });
+    await r.whenReady();
+    fake.store.set(PREFIX + num(3), '{"status":"BLOCKED","blocked":true}');
+    invalidate([num(3)]);
+    expect(r.response(num(3))).toBeUndefined();
+    await tick();
+    expect(r.response(num(3))?.status).toBe('BLOCKED');
+    await r.close();
+  });
+
   it('once off (more labels than maxEntries), keeps nothing of later invalidations: no unbounded pending set, no re-reads', async () => {
     for (const i of [1, 2, 3]) fake.store.set(PREFIX + num(i), VIEW);
     const r = startLabelReplica({ redisUrl: 'redis://fake', labelPrefix: PREFIX, maxEntries: 2 });
