@@ -28,19 +28,23 @@ function dataApp() {
     numberSeries: async () => [],
     numberFlags: async () => [],
     numberReviews: async () => [],
+    flagById: async (id: string) => (id === 'f-1' ? { flagId: 'f-1', number: NUMBER } : null),
   } as unknown as InvestigatorQueries;
-  const unused = () => {
-    throw new Error('not used by this spec');
-  };
+  const decided: Array<{ flagId: string; decision: string; reviewer: string; note: string | null }> = [];
   const deps: ConsoleDeps = {
     auth: createAuth({ user: USER, password: PASSWORD, secret: Buffer.alloc(32, 1), sessionTtlMs: 3_600_000, secureCookie: false, maxFailures: 5, lockoutMs: 60_000 }),
     queries,
-    reviews: { decide: unused },
+    reviews: {
+      decide: async (flag, decision, reviewer, note) => {
+        decided.push({ flagId: flag.flagId, decision, reviewer, note });
+        return { review: { number: flag.number, flagId: flag.flagId, decision, reviewer, note, decidedAt: CLOCK }, warnings: [] };
+      },
+    },
     enforcement: async () => ({ view: null, dismissed: null }),
     health: async () => ({}),
     staticFiles: new Map(),
   };
-  return { app: buildConsoleServer(deps), calls, looked };
+  return { app: buildConsoleServer(deps), calls, looked, decided };
 }
 
 describe('GET /api/offenders', () => {
@@ -90,6 +94,15 @@ describe('GET /api/numbers/{number}: the chart range', () => {
     expect((await app.inject({ url: url(''), headers })).json().range).toMatchObject({ fromMs: CLOCK - 5 * H, toMs: CLOCK - H });
     await app.close();
   });
+
+  it('refuses an unknown parameter (a typo of from/to) with 400, before any query', async () => {
+    const { app, looked } = dataApp();
+    const r = await app.inject({ url: `/api/numbers/${encodeURIComponent(NUMBER)}?form=${CLOCK - 3 * H}`, headers });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({ error: 'bad_request', message: 'querystring: unknown parameter "form"' });
+    expect(looked).toEqual([]);
+    await app.close();
+  });
 });
 
 describe('GET /api/numbers/{number}: the number as typed', () => {
@@ -125,6 +138,16 @@ describe('GET /api/numbers/{number}: the number as typed', () => {
     expect(long.statusCode).toBe(400);
     expect(long.json().message).toMatch(/params\/number must NOT have more than 64 characters/);
     expect(looked).toEqual([]);
+    await app.close();
+  });
+});
+
+describe('POST /api/flags/{flagId}/review', () => {
+  it('records the logged-in user as the reviewer, and the trimmed note', async () => {
+    const { app, decided } = dataApp();
+    const r = await app.inject({ method: 'POST', url: '/api/flags/f-1/review', headers, payload: { decision: 'DISMISSED', note: '  known caller ' } });
+    expect(r.statusCode).toBe(201);
+    expect(decided).toEqual([{ flagId: 'f-1', decision: 'DISMISSED', reviewer: USER, note: 'known caller' }]);
     await app.close();
   });
 });
