@@ -10,7 +10,7 @@ const PASSWORD = 'long enough pw';
 const basic = (password: string) => `Basic ${Buffer.from(`${USER}:${password}`).toString('base64')}`;
 
 /** The console with its real auth and stand-ins for what the routes under test never call. */
-function consoleApp(log?: ConsoleDeps['log'], trustedProxies?: string[]) {
+function consoleApp(log?: ConsoleDeps['log'], trustedProxies?: string[], staticFiles: ConsoleDeps['staticFiles'] = new Map()) {
   const auth = createAuth({ user: USER, password: PASSWORD, secret: Buffer.alloc(32, 1), sessionTtlMs: 3_600_000, secureCookie: false, maxFailures: 5, lockoutMs: 60_000 });
   const unused = () => {
     throw new Error('not used by this spec');
@@ -21,7 +21,7 @@ function consoleApp(log?: ConsoleDeps['log'], trustedProxies?: string[]) {
     reviews: { decide: unused },
     enforcement: unused,
     health: async () => ({}),
-    staticFiles: new Map(),
+    staticFiles,
     log,
     trustedProxies,
   };
@@ -221,5 +221,35 @@ describe('console: errors Fastify answers before the hooks run', () => {
     }
     expect(head).toMatch(/\r\ncontent-security-policy: default-src 'self'/);
     expect(JSON.parse(body)).toEqual({ error: 'bad_request', message: 'the request is not valid HTTP' });
+  });
+});
+
+describe('console: static pages', () => {
+  const page = (body: string, isPublic: boolean) => ({ body: Buffer.from(body), contentType: 'text/html; charset=utf-8', public: isPublic, etag: `"${body}"` });
+
+  it('serve the public ones (the login page) to anyone, and the others only after login', async () => {
+    const app = consoleApp(undefined, undefined, new Map([['/login', page('login', true)], ['/', page('console', false)]]));
+    expect((await app.inject({ url: '/login' })).statusCode).toBe(200);
+    const anonymous = await app.inject({ url: '/' });
+    expect(anonymous.statusCode).toBe(302);
+    expect(anonymous.headers.location).toBe('/login');
+    const loggedIn = await app.inject({ url: '/', headers: { authorization: basic(PASSWORD) } });
+    expect(loggedIn.statusCode).toBe(200);
+    expect(loggedIn.body).toBe('console');
+    await app.close();
+  });
+});
+
+describe('console: writes take JSON only', () => {
+  it('a text/plain body (what a cross-site form can send) is refused with 415', async () => {
+    const app = consoleApp();
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/flags/f-1/review',
+      headers: { authorization: basic(PASSWORD), 'content-type': 'text/plain' },
+      payload: '{"decision":"CONFIRMED"}',
+    });
+    expect(r.statusCode).toBe(415);
+    await app.close();
   });
 });
