@@ -386,6 +386,20 @@ describe('the dismissal record the detector reads, written by the console (its r
     expect((await s.lookup(number))?.status).toBe('DISMISSED');
   });
 
+  it('two console dismissals of one number: the later windowEnd is kept, whichever is decided last (docs/investigator.md)', async () => {
+    const number = '+8613900000112';
+    const newer = dismissedFlag(number); // window ends at W2 = now - 1h
+    const older = { ...dismissedFlag(number), flagId: `flag-${number.slice(-4)}-OLDER`, windowStart: now - 48 * H, windowEnd: now - 24 * H, detectedAt: now - 24 * H }; // W1 < W2
+    const reviews = consoleReviews();
+    expect((await reviews.decide({ ...newer, review: null }, 'DISMISSED', 'inv-test', 'a courier')).warnings).toEqual([]);
+    const kept = await redis.hgetall(keys().dismissed(number));
+    expect(kept).toMatchObject({ flagId: newer.flagId, windowEnd: String(newer.windowEnd) });
+    // The older flag dismissed afterwards: published and noted, but its narrower window does not replace the record.
+    expect((await reviews.decide({ ...older, review: null }, 'DISMISSED', 'inv-test', 'the same courier')).warnings).toEqual([]);
+    expect(await redis.hgetall(keys().dismissed(number))).toEqual(kept);
+    expect((await investigatorQueries(ch, database).numberReviews(number, 10)).map((r) => r.flagId).sort()).toEqual([newer.flagId, older.flagId].sort());
+  });
+
   it('without a console record, an early DISMISSED records an unknown window, which its flag then widens (widest window wins)', async () => {
     const number = '+8613900000111';
     const f = dismissedFlag(number);

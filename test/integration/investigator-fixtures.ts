@@ -26,6 +26,18 @@ export const RUNNER_UP = '+8613800000008';
 /** Two LABEL flags alike but for their ids (12 days before T0): the greater id is the one shown. */
 export const TIED = '+8613800000009';
 const D = 24 * H;
+/**
+ * Decisions that change (40 days before T0: only in the 'all' period, or in a
+ * window of their own via `until`). REVISED's one LABEL flag was CONFIRMED,
+ * then DISMISSED: the later decision is the one in force.
+ */
+export const REVISED = '+8613800000010';
+/** Two LABEL flags (TB-2h, TB-1h), each reviewed: nothing of it waits in the queue. */
+export const SETTLED = '+8613800000011';
+/** Three LABEL flags alike (score 70, detected at TB-2d) but for their numbers: ranked by number. */
+export const TIES = ['+8613800000012', '+8613800000013', '+8613800000014'];
+/** The time of REVISED's flag (the end of the window of REVISED and SETTLED). */
+export const TB = T0 - 40 * D;
 
 function flag(number: string, severity: FlagEvent['severity'], detectedAt: number, rule: FlagEvent['reasons'][number]['rule'], over: Partial<FlagEvent> = {}): FlagEvent {
   return {
@@ -57,12 +69,36 @@ export const FLAGS: FlagEvent[] = [
   flag(RUNNER_UP, 'BLOCK_RECOMMENDED', T0 - 10 * D - H, 'HIGH_FREQUENCY', { score: 90 }),
   flag(TIED, 'LABEL', T0 - 12 * D, 'RING_ONCE', { flagId: 'fx-09-b', evidence: { calls: 2 } }),
   flag(TIED, 'LABEL', T0 - 12 * D, 'RING_ONCE', { flagId: 'fx-09-a', evidence: { calls: 1 } }),
+  flag(REVISED, 'LABEL', TB, 'RING_ONCE'),
+  flag(SETTLED, 'LABEL', TB - 2 * H, 'RING_ONCE'),
+  flag(SETTLED, 'LABEL', TB - H, 'RING_ONCE'),
+  ...TIES.map((n) => flag(n, 'LABEL', TB - 2 * D, 'RING_ONCE')),
 ];
 
 /** The scorer's LABEL flag (the one dismissed before the tests start). */
 export const SCORER_LABEL = FLAGS[6];
 /** The scorer's BLOCK_RECOMMENDED flag: its strongest, unreviewed. */
 export const SCORER_BLOCK = FLAGS[7];
+/** REVISED's flag and SETTLED's two. */
+export const REVISED_FLAG = FLAGS[11];
+export const SETTLED_FLAGS = [FLAGS[12], FLAGS[13]];
+
+/** A reviews row for flag `f`, decided at `decidedAt` (version = decided_at_ms, as the console writes it). */
+function reviewRow(f: FlagEvent, decision: 'CONFIRMED' | 'DISMISSED', decidedAt: number, reviewer = 'earlier', note = '') {
+  return {
+    number: f.number,
+    flag_id: f.flagId,
+    decision,
+    reviewer,
+    note,
+    decided_at_ms: decidedAt,
+    flag_severity: f.severity,
+    flag_detected_at_ms: f.detectedAt,
+    flag_window_start_ms: f.windowStart,
+    flag_window_end_ms: f.windowEnd,
+    version: decidedAt,
+  };
+}
 
 let seq = 0;
 function call(caller: string, startTime: number, outcome: CallOutcome, provider: string, callee = `+86139${String(10_000_000 + seq).slice(-8)}`): CallEvent {
@@ -118,22 +154,17 @@ export async function loadFixture(ch: ClickHouse, database: string): Promise<{ n
   await ch.insert(`${db}.number_minute`, harasser);
   await ch.insert(`${db}.number_minute`, harasser.map((r) => ({ ...r, calls: r.calls + 5, rejected: r.rejected + 5, version: 3 })));
   await ch.insert(`${db}.provider_hour`, providerHour);
-  // A decision taken before: the scorer's LABEL flag dismissed (its BLOCK_RECOMMENDED one stays unreviewed).
+  // A stale replay of provider_hour (lower version, other values): read deduplicated (FINAL), it changes no figure.
+  await ch.insert(`${db}.provider_hour`, providerHour.map((r) => ({ ...r, calls: r.calls + 7, flagged_calls: r.flagged_calls + 7, version: 3 })));
+  // Decisions taken before: the scorer's LABEL flag dismissed (its BLOCK_RECOMMENDED one stays unreviewed);
+  // REVISED's flag confirmed, then dismissed (one insert, so one part, the earlier decision first in it);
+  // both of SETTLED's flags confirmed.
   const f = SCORER_LABEL;
   await ch.insert(`${db}.reviews`, [
-    {
-      number: f.number,
-      flag_id: f.flagId,
-      decision: 'DISMISSED',
-      reviewer: 'earlier',
-      note: 'a clinic',
-      decided_at_ms: f.detectedAt + H,
-      flag_severity: f.severity,
-      flag_detected_at_ms: f.detectedAt,
-      flag_window_start_ms: f.windowStart,
-      flag_window_end_ms: f.windowEnd,
-      version: f.detectedAt + H,
-    },
+    reviewRow(f, 'DISMISSED', f.detectedAt + H, 'earlier', 'a clinic'),
+    reviewRow(REVISED_FLAG, 'CONFIRMED', TB + H),
+    reviewRow(REVISED_FLAG, 'DISMISSED', TB + 2 * H, 'earlier', 'a school after all'),
+    ...SETTLED_FLAGS.map((s) => reviewRow(s, 'CONFIRMED', TB + H)),
   ]);
   return { numberMinuteRows: numberMinute.length };
 }

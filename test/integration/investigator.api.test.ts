@@ -20,7 +20,7 @@ import { randomDatabase, randomKey, randomTopic } from './helpers/names.ts';
 import { connectTestRedis, deleteKeysUnder } from './helpers/redis.ts';
 import { waitFor } from './helpers/wait.ts';
 import { requestWithHost } from './helpers/host-request.ts';
-import { DIALLER, FLAGS, H, HARASSER, LURE, NEIGHBOUR, OLD_OFFENDER, RUNNER_UP, SCORER, SCORER_BLOCK, SCORER_LABEL, T0, TIED, WATCHED, loadFixture } from './investigator-fixtures.ts';
+import { DIALLER, FLAGS, H, HARASSER, LURE, NEIGHBOUR, OLD_OFFENDER, REVISED, REVISED_FLAG, RUNNER_UP, SCORER, SCORER_BLOCK, SCORER_LABEL, SETTLED, SETTLED_FLAGS, T0, TB, TIED, TIES, WATCHED, loadFixture } from './investigator-fixtures.ts';
 
 const USER = 'inv-test';
 const PASSWORD = 'correct horse battery';
@@ -362,6 +362,43 @@ describe('queues and rankings', () => {
     // neighbour's, an unflagged number on the same provider.
     const neighbour = await get(`/api/numbers/${encodeURIComponent(NEIGHBOUR)}`);
     expect(neighbour.body).toMatchObject({ number: NEIGHBOUR, summary: { calls: 6, answered: 6 }, flags: [] });
+  });
+});
+
+describe('decisions taken more than once, and ties', () => {
+  it('a flag confirmed and later dismissed shows the decision in force, DISMISSED, in the profile and the top offenders', async () => {
+    const profile = await get(`/api/numbers/${encodeURIComponent(REVISED)}`);
+    expect(profile.status).toBe(200);
+    expect(profile.body.flags).toHaveLength(1);
+    expect(profile.body.flags[0]).toMatchObject({ flagId: REVISED_FLAG.flagId, review: { decision: 'DISMISSED', note: 'a school after all', decidedAt: TB + 2 * H } });
+    expect(profile.body.reviews.map((r: { decision: string }) => r.decision)).toEqual(['DISMISSED', 'CONFIRMED']); // both kept, newest first
+    const offenders = await get(`/api/offenders?period=24h&until=${TB}`);
+    expect(offenders.body.rows.map((x: { number: string }) => x.number)).toEqual([REVISED, SETTLED]);
+    expect(offenders.body.rows[0]).toMatchObject({ flagId: REVISED_FLAG.flagId, review: 'DISMISSED' });
+  });
+
+  it('a number whose two flags are both reviewed is not in the review queue (its later reviewed flag settles it)', async () => {
+    const queue = await get('/api/queue?period=all');
+    const numbers = queue.body.rows.map((x: { number: string }) => x.number);
+    expect(numbers).toContain(SCORER); // the queue is read, and holds numbers still waiting
+    expect(numbers).not.toContain(SETTLED);
+    expect(numbers).not.toContain(REVISED);
+    const window = await get(`/api/queue?period=24h&until=${TB}`);
+    expect(window.body).toMatchObject({ rows: [], total: { numbers: 0, flags: 0 } });
+    expect(SETTLED_FLAGS[1].detectedAt).toBeGreaterThan(SETTLED_FLAGS[0].detectedAt);
+  });
+
+  it('top offenders tied on severity, score and time come in number order, page after page', async () => {
+    const until = TB - 2 * 24 * H;
+    const all = await get(`/api/offenders?period=24h&until=${until}`);
+    expect(all.body.rows.map((x: { number: string }) => x.number)).toEqual(TIES);
+    const pages: string[] = [];
+    for (let offset = 0; offset < TIES.length; offset++) {
+      const page = await get(`/api/offenders?period=24h&until=${until}&limit=1&offset=${offset}`);
+      expect(page.body.rows).toHaveLength(1);
+      pages.push(page.body.rows[0].number);
+    }
+    expect(pages).toEqual(TIES);
   });
 });
 
