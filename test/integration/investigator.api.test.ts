@@ -400,6 +400,19 @@ describe('decisions taken more than once, and ties', () => {
     }
     expect(pages).toEqual(TIES);
   });
+
+  it('queue rows tied on severity and time come in number order, page after page', async () => {
+    const until = TB - 2 * 24 * H;
+    const all = await get(`/api/queue?period=24h&until=${until}`);
+    expect(all.body.rows.map((x: { number: string }) => x.number)).toEqual(TIES);
+    const pages: string[] = [];
+    for (let offset = 0; offset < TIES.length; offset++) {
+      const page = await get(`/api/queue?period=24h&until=${until}&limit=1&offset=${offset}`);
+      expect(page.body.rows).toHaveLength(1);
+      pages.push(page.body.rows[0].number);
+    }
+    expect(pages).toEqual(TIES);
+  });
 });
 
 describe('review decisions', () => {

@@ -167,7 +167,8 @@ const REVIEWED_UNTIL = `
 /**
  * The review queue: one row per number with flags waiting for review (no
  * decision on that flag or a later one of the number), its strongest
- * newest waiting flag, most severe first, then newest first.
+ * newest waiting flag, most severe first, then newest first, then by
+ * number (so that pages of the queue do not overlap).
  */
 export const REVIEW_QUEUE = `
 SELECT
@@ -191,7 +192,7 @@ ANY LEFT JOIN
 ) USING number
 WHERE detected_at_ms > reviewed_until_ms
 GROUP BY number
-ORDER BY top_rank DESC, last_detected_at_ms DESC
+ORDER BY top_rank DESC, last_detected_at_ms DESC, number ASC
 LIMIT 1000`;
 
 /** How many numbers wait in {@link REVIEW_QUEUE}. */
