@@ -18,7 +18,7 @@
  */
 import { concatMap, defer, interval, map, merge } from 'rxjs';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
-import { requireTopics } from '../../../shared/kafka/index.ts';
+import { requireTopics, TOPIC_VARIABLES } from '../../../shared/kafka/index.ts';
 import type { Readiness } from '../ops/http.ts';
 import { onBatch } from './batches.ts';
 import { runCheckpointNow } from './checkpoint-runner.ts';
@@ -36,13 +36,7 @@ export { dlqReason } from './metrics-update.ts';
 const TICK_MS = 100;
 
 /** The topics the start checks, in this order, with the variable that names each (the detector has no topic options); calls and complaints first: their partition counts come from this check. */
-const DETECTOR_TOPICS = [
-  ['calls', 'CALLGUARD_TOPIC_CALLS'],
-  ['complaints', 'CALLGUARD_TOPIC_COMPLAINTS'],
-  ['consents', 'CALLGUARD_TOPIC_CONSENTS'],
-  ['flags', 'CALLGUARD_TOPIC_FLAGS'],
-  ['dlq', 'CALLGUARD_TOPIC_DLQ'],
-] as const;
+const DETECTOR_TOPICS = (['calls', 'complaints', 'consents', 'flags', 'dlq'] as const).map((key) => [key, TOPIC_VARIABLES[key]] as const);
 
 /** The streaming detector. */
 export class Detector {

@@ -1,3 +1,5 @@
+import { HandOvers } from './hand-overs.ts';
+
 const DAY_MS = 86_400_000;
 
 interface Group {
@@ -145,12 +147,15 @@ export class CampaignGroups {
 
   /**
    * Members of groups recognised by one engine sharing this table that
-   * another engine tracks (their calls are another partition's): number key
-   * → when the group was recognised. Not in snapshots.
+   * another engine tracks (their calls are another partition's), with when
+   * the group was recognised (ms).
    */
-  private readonly handed = new Map<number, number>();
+  private readonly handed = new HandOvers<null>(MAX_HANDED);
+
   /** Bumped at every hand-over: an engine looks at the hand-overs only when it changed since it last looked. */
-  handedVersion = 0;
+  get handedVersion(): number {
+    return this.handed.version;
+  }
 
   /**
    * Hands `member` (number key) of a group recognised at `t` to whichever
@@ -159,23 +164,12 @@ export class CampaignGroups {
    * oldest when `MAX_HANDED` wait.
    */
   handOver(member: number, t: number): void {
-    for (const [k, at] of this.handed) {
-      if (at >= t - DAY_MS && this.handed.size < MAX_HANDED) break;
-      this.handed.delete(k);
-    }
-    this.handed.delete(member);
-    this.handed.set(member, t);
-    this.handedVersion++;
+    this.handed.put(member, t, DAY_MS, null);
   }
 
   /** Takes the hand-overs of the numbers an engine tracks (`slotOf` gives their slot, or -1): `each` is called with the slot. */
   takeHanded(slotOf: (key: number) => number, each: (slot: number) => void): void {
-    for (const k of this.handed.keys()) {
-      const slot = slotOf(k);
-      if (slot < 0) continue;
-      this.handed.delete(k);
-      each(slot);
-    }
+    this.handed.take(slotOf, each);
   }
 
   /** Set by `load`: the loaded group's members, calls, engaged calls and listed members (no allocation per call). */

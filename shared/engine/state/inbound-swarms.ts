@@ -1,4 +1,5 @@
 import { hashKey } from './hash.ts';
+import { HandOvers } from './hand-overs.ts';
 
 const WAYS = 4;
 /** Record of one callee: 32 bytes, two to a cache line. */
@@ -80,9 +81,7 @@ export class InboundSwarms {
    * the swarm to the engine that tracks them (another partition's, sharing
    * this table): number key → swarm size and when it was recognised.
    */
-  private readonly handed = new Map<number, { size: number; sec: number }>();
-  /** Bumped at every hand-over: an engine looks at the hand-overs only when it changed since it last looked. */
-  handedVersion = 0;
+  private readonly handed = new HandOvers<number>(MAX_HANDED);
   evictions = 0;
 
   /** @param entries capacity (rounded up to a power of two, at least one set). */
@@ -154,13 +153,12 @@ export class InboundSwarms {
    * than `windowSec` are dropped: the swarm has gone by.
    */
   handOver(member: number, size: number, sec: number, windowSec: number): void {
-    for (const [k, h] of this.handed) {
-      if (h.sec >= sec - windowSec && this.handed.size < MAX_HANDED) break;
-      this.handed.delete(k);
-    }
-    this.handed.delete(member);
-    this.handed.set(member, { size, sec });
-    this.handedVersion++;
+    this.handed.put(member, sec, windowSec, size);
+  }
+
+  /** Bumped at every hand-over: an engine looks at the hand-overs only when it changed since it last looked. */
+  get handedVersion(): number {
+    return this.handed.version;
   }
 
   /**
@@ -169,12 +167,7 @@ export class InboundSwarms {
    * with the slot, the swarm's size and when it was recognised.
    */
   takeHanded(slotOf: (key: number) => number, each: (slot: number, size: number, sec: number) => void): void {
-    for (const [k, h] of this.handed) {
-      const slot = slotOf(k);
-      if (slot < 0) continue;
-      this.handed.delete(k);
-      each(slot, h.size, h.sec);
-    }
+    this.handed.take(slotOf, each);
   }
 
   /** When entry `i` was last marked a busy line (seconds; 0: never). */
