@@ -70,6 +70,15 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(lowAnswerFanout(courier, c)).toBeNull();
   });
 
+  it('judges a number in its first hour alike by the hour and by the day: a clinic\'s patients who talk are engagement in both', () => {
+    // 30 patients in a clinic's first hour, 10 answered and 8 of them talked past acquaintanceTalkSec: their
+    // callbacks cannot have come yet. The day is that hour; judged without the conversations, 10 of 30 fired by day.
+    const firstHour = sig({ ...hour(30, 10), strangerTalked1h: 8, strangerTalked24h: 8 });
+    expect(lowAnswerFanout(firstHour, c)).toBeNull();
+    // The same hour without the conversations (pitches hung up on after a few seconds' talk) still fires.
+    expect(lowAnswerFanout(hour(30, 10), c)).not.toBeNull();
+  });
+
   it('counts callbacks as engagement, like answers', () => {
     expect(lowAnswerFanout(hour(30, 3), c)).not.toBeNull();
     expect(lowAnswerFanout(hour(30, 3, 15), c)).toBeNull();

@@ -1,4 +1,4 @@
-import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { r1, reach, rising, wilsonUpper, type Rule, type Signals } from '../signals.ts';
 
 /**
  * LOW_ANSWER_FANOUT: many distinct strangers called and few of them engage.
@@ -8,7 +8,8 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
  * its one-sided 99 % confidence interval (`z`: judged again at every call;
  * 95 % for a day whose calls are spread over several hours), and the day (at
  * 95 %) must agree with the hour, so a small sample or one bad hour never
- * looks low by chance.
+ * looks low by chance. A day that is mostly the last hour counts engagement
+ * as the hour does (`mostlyTheHour`), so the two cannot disagree about it.
  * The value reported is that engagement rate; points grow as its bound falls
  * below the maximum and as the fan-out grows: LABEL on its own once the
  * bound is clearly under the maximum.
@@ -16,16 +17,18 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 export const lowAnswerFanout: Rule = (s, c) => {
   const { strangersPerHour, strangersPerDay, maxAnswerRate, z } = c.lowAnswerFanout;
   if (s.newStrangers1h < strangersPerHour && s.newStrangers24h < strangersPerDay) return null;
-  const day = reach(s, '24h');
-  // The day must not contradict the hour: a clinic's bad hour in a day of
-  // engaged patients is not marketing (for a number that has just started,
-  // the day is the hour).
-  if (wilsonUpper(day.k, day.n) > maxAnswerRate) return null;
   const hour = reach(s, '1h');
+  // A day that holds at least twice the hour's strangers is several hours of
+  // calling; a smaller one is mostly the last hour (for a number that has
+  // just started, the day is the hour).
+  const severalHours = s.newStrangers24h >= 2 * s.newStrangers1h;
+  const day = severalHours ? reach(s, '24h') : mostlyTheHour(s);
+  // The day must not contradict the hour: a clinic's bad hour in a day of
+  // engaged patients is not marketing.
+  if (wilsonUpper(day.k, day.n) > maxAnswerRate) return null;
   const hourUpper = s.newStrangers1h >= strangersPerHour ? wilsonUpper(hour.k, hour.n, z) : 1;
-  // A low rate sustained over several hours (the day holds at least twice
-  // the hour's strangers) is not one unlucky burst: the single-test 95 % bound.
-  const dayZ = day.n >= 2 * hour.n ? 1.645 : z;
+  // A low rate sustained over several hours is not one unlucky burst: the single-test 95 % bound.
+  const dayZ = severalHours ? 1.645 : z;
   const dayUpper = s.newStrangers24h >= strangersPerDay ? wilsonUpper(day.k, day.n, dayZ) : 1;
   const byHour = hourUpper <= maxAnswerRate;
   if (!byHour && dayUpper > maxAnswerRate) return null;
@@ -34,3 +37,16 @@ export const lowAnswerFanout: Rule = (s, c) => {
   const points = 50 + 25 * lowness + rising(n, threshold, 0, 10, 3);
   return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(k / n), threshold: maxAnswerRate, points };
 };
+
+/**
+ * The day's sample when it is mostly the last hour: engagement counted as the
+ * hour counts it (`engagement()`), with the hour's real conversations standing
+ * in for the callbacks that have not had time to come. Judged without them, a
+ * clinic's first hour of patients (10 of 30 answered, 8 of them talking a
+ * while) read as a telemarketer's by the day though not by the hour.
+ */
+function mostlyTheHour(s: Signals): { n: number; k: number } {
+  const day = reach(s, '24h');
+  if (s.engagement24hSaturated || s.engagement1hSaturated) return day;
+  return { n: day.n, k: Math.min(day.n, day.k + s.strangerTalked1h) };
+}
