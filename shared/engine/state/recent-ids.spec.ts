@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashString } from './hash.ts';
 import { CALL_ID, RecentIds, REPORT_ID } from './recent-ids.ts';
 
 describe('RecentIds', () => {
@@ -59,5 +60,22 @@ describe('RecentIds', () => {
     for (let i = 0; i < 100_000; i++) ids.seen(`evt-${i}`);
     expect(ids.bytes).toBe(bytes);
     expect(first.filter((id) => ids.seen(id)).length).toBeLessThan(5);
+  });
+
+  it('keeps its fingerprints as snapshots hold them: FNV-1a of the id, then djb2 of it backwards xor the kind', () => {
+    // Snapshots carry the table: a restored engine must recognise ids remembered before an upgrade.
+    const djb2Backwards = (x: string) => {
+      let h = 5381;
+      for (let i = x.length - 1; i >= 0; i--) h = (Math.imul(h, 33) + x.charCodeAt(i)) | 0;
+      return h >>> 0;
+    };
+    for (const [id, kind] of [['3f2b8c1e-6a0d-4e59-9a57-0c2f3d4e5f60', CALL_ID], ['report-17', REPORT_ID]] as const) {
+      const ids = new RecentIds(1024);
+      ids.seen(id, kind);
+      const table = ids.exportState().table;
+      const at = table.indexOf(hashString(id));
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(table[at + 1]).toBe((djb2Backwards(id) ^ kind) >>> 0);
+    }
   });
 });

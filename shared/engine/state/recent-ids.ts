@@ -1,5 +1,3 @@
-import { hashString } from './hash.ts';
-
 const WAYS = 4;
 
 /** What an id names: a call attempt's eventId or a complaint's reportId (see {@link RecentIds.seen}). */
@@ -9,7 +7,8 @@ export const REPORT_ID = 0x5bd1e995;
 
 /**
  * Remembers the most recent ids (eventId, reportId) as 64-bit fingerprints
- * (two independent 32-bit string hashes side by side) in a fixed 4-way
+ * (two independent 32-bit string hashes side by side: FNV-1a over the
+ * string, djb2 over it backwards, computed in one pass) in a fixed 4-way
  * set-associative table — one 32-byte set per lookup — each set
  * forgetting its oldest id first. A redelivered event is recognised
  * while its original is among roughly the last `capacity` ids, with 8 bytes
@@ -47,9 +46,18 @@ export class RecentIds {
    * remembers it and returns false.
    */
   seen(id: string, kind: IdKind = CALL_ID): boolean {
-    const h1 = hashString(id);
+    // Both halves of the fingerprint in one pass over the string: FNV-1a forwards, djb2 backwards.
+    let h1 = 0x811c9dc5;
+    let h2 = 5381;
+    const len = id.length;
+    for (let i = 0; i < len; i++) {
+      h1 = Math.imul(h1 ^ id.charCodeAt(i), 0x01000193);
+      h2 = (Math.imul(h2, 33) + id.charCodeAt(len - 1 - i)) | 0;
+    }
+    h1 >>>= 0;
+    if (h1 === 0) h1 = 1;
     // The kind changes the second half of the fingerprint: equal strings of two kinds never match.
-    const h2 = (hashString2(id) ^ kind) >>> 0;
+    h2 = ((h2 >>> 0) ^ kind) >>> 0;
     const t = this.table;
     const base = (h1 & this.setMask) * WAYS * 2;
     for (let w = 0; w < WAYS * 2; w += 2) {
@@ -58,8 +66,9 @@ export class RecentIds {
     // Oldest first within the set: shift the ways down (same cache line) and
     // append, so a full set forgets its oldest id (FIFO per set).
     const last = base + (WAYS - 1) * 2;
-    if (t[last] !== 0) t.copyWithin(base, base + 2, base + WAYS * 2);
-    else {
+    if (t[last] !== 0) {
+      for (let w = base; w < last; w++) t[w] = t[w + 2];
+    } else {
       let w = base;
       while (t[w] !== 0) w += 2;
       t[w] = h1;
@@ -70,11 +79,4 @@ export class RecentIds {
     t[last + 1] = h2;
     return false;
   }
-}
-
-/** A second, independent string hash (djb2 over the string backwards). */
-function hashString2(s: string): number {
-  let h = 5381;
-  for (let i = s.length - 1; i >= 0; i--) h = (Math.imul(h, 33) + s.charCodeAt(i)) | 0;
-  return h >>> 0;
 }
