@@ -1,0 +1,184 @@
+/**
+ * `npm run bench:engine-floor`: how much of the engine's time per call is
+ * memory that any engine computing its signals must touch, against the bare
+ * `Map` count baseline of `bench:engine`, in one run over the same events
+ * (200k numbers, steady state after 2M events, 1.5M timed):
+ *
+ *   engine        `onCalls`, every rule (as `bench:engine`'s steady state)
+ *   stores only   the engine's own stores, touched as one call needs them, no rule:
+ *                 dedup of the event id, the caller's index entry, record and
+ *                 windowed counters (touch, add), the pair caller→callee and the
+ *                 reverse pair (the contact question), prefetched as `onCalls` does
+ *   lean layout   the fewest lines that state could take, no logic at all: the
+ *                 caller's index entry, record and counters as one 192-byte block,
+ *                 the pair (dedup ids folded in) in one 64-byte line, the reverse
+ *                 pair's line; hashed, prefetched in groups like `onCalls`
+ *   baseline      a `Map<string, number>` count per caller
+ *
+ * The last two bound what layout work can win: the lean layout is a floor
+ * no engine keeping per-number and per-pair state goes below on this machine.
+ */
+import { defaultConfig } from '../../shared/config/index.ts';
+import type { CallEvent } from '../../shared/contracts/records.ts';
+import { createEngine } from '../../shared/engine/index.ts';
+import { CallPrefetch, PREFETCH_GROUP } from '../../shared/engine/call-prefetch.ts';
+import { hashKey, hashPair } from '../../shared/engine/state/hash.ts';
+import { M } from '../../shared/engine/state/metrics.ts';
+import { NumberIndex } from '../../shared/engine/state/number-index.ts';
+import { NumberState } from '../../shared/engine/state/number-state.ts';
+import { PairCache } from '../../shared/engine/state/pair-cache.ts';
+import { RecentIds } from '../../shared/engine/state/recent-ids.ts';
+import { numberKey } from '../../shared/numbers/key.ts';
+import { CallStream } from './synthetic-calls.ts';
+
+const NUMBERS = 200_000;
+const CHUNK = 500_000;
+const WARM_CHUNKS = 4;
+const TIMED_CHUNKS = 3;
+
+/** The engine's stores, each call doing only the lookups and writes its state needs. */
+class StoresOnly {
+  private readonly cfg = defaultConfig();
+  private readonly index = new NumberIndex(1 << 16);
+  private readonly state = new NumberState(1 << 16);
+  private readonly pairs = new PairCache(this.cfg.pairCacheEntries);
+  private readonly ids = new RecentIds(this.cfg.dedupEntries);
+  private readonly prefetch = new CallPrefetch(this.index, this.state, this.pairs);
+  sink = 0;
+
+  onCalls(events: readonly CallEvent[]): void {
+    for (let i = 0; i < events.length; i += PREFETCH_GROUP) {
+      const end = Math.min(i + PREFETCH_GROUP, events.length);
+      this.prefetch.calls(events, i, end);
+      for (let j = i; j < end; j++) this.onCall(events[j]);
+    }
+  }
+
+  private onCall(e: CallEvent): void {
+    if (this.ids.seen(e.eventId)) return;
+    const a = numberKey(e.caller);
+    const b = numberKey(e.callee);
+    let slot = this.index.get(a);
+    if (slot < 0) {
+      slot = this.state.allocate(a);
+      this.index.set(a, slot);
+    }
+    const t = e.startTime;
+    const sec = Math.floor(t / 1000);
+    this.state.set32(slot, 'lastSeen', sec);
+    const ctr = this.state.counters;
+    ctr.touch(slot, t);
+    ctr.add(slot, M.CALLS);
+    const p = this.pairs.getOrCreate(a, b, sec);
+    this.pairs.setLastSeen(p, sec);
+    this.sink += this.pairs.find(b, a);
+  }
+}
+
+const LEAN_BLOCKS = 1 << 18; // 192 bytes each (48 uint32): 48 MiB for 200k numbers
+const LEAN_PAIRS = 1 << 21; // 64 bytes each (16 uint32): 128 MiB
+
+/** The fewest lines per call: no collision handling, no logic; a floor, not an engine. */
+class LeanLayout {
+  private readonly blocks = new Uint32Array(LEAN_BLOCKS * 48);
+  private readonly pairs = new Uint32Array(LEAN_PAIRS * 16);
+  private readonly block = new Int32Array(PREFETCH_GROUP);
+  private readonly fwd = new Int32Array(PREFETCH_GROUP);
+  private readonly rev = new Int32Array(PREFETCH_GROUP);
+  private readonly id = new Uint32Array(PREFETCH_GROUP);
+  sink = 0;
+
+  onCalls(events: readonly CallEvent[]): void {
+    const blocks = this.blocks;
+    const pairs = this.pairs;
+    for (let i = 0; i < events.length; i += PREFETCH_GROUP) {
+      const n = Math.min(PREFETCH_GROUP, events.length - i);
+      let acc = 0;
+      // Addresses from the keys, every line read in one loop so that the misses overlap.
+      for (let q = 0; q < n; q++) {
+        const e = events[i + q];
+        const a = numberKey(e.caller);
+        const b = numberKey(e.callee);
+        this.id[q] = idHash(e.eventId);
+        const x = (hashKey(a) & (LEAN_BLOCKS - 1)) * 48;
+        const f = ((hashPair(a, b) >>> 0) & (LEAN_PAIRS - 1)) * 16;
+        const r = ((hashPair(b, a) >>> 0) & (LEAN_PAIRS - 1)) * 16;
+        this.block[q] = x;
+        this.fwd[q] = f;
+        this.rev[q] = r;
+        acc += blocks[x + 1] + blocks[x + 20] + blocks[x + 36] + pairs[f + 2] + pairs[r + 2];
+      }
+      for (let q = 0; q < n; q++) {
+        const x = this.block[q];
+        blocks[x + 1]++;
+        blocks[x + 20]++;
+        blocks[x + 36]++;
+        const f = this.fwd[q];
+        if (pairs[f + 8] !== this.id[q]) pairs[f + 8] = this.id[q];
+        pairs[f + 2]++;
+        acc += pairs[this.rev[q] + 2];
+      }
+      this.sink += acc;
+    }
+  }
+}
+
+/** FNV-1a of an event id (the dedup fingerprint's first half). */
+function idHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+const engine = createEngine(defaultConfig(), { now: () => 0 });
+const stores = new StoresOnly();
+const lean = new LeanLayout();
+const baseline = new Map<string, number>();
+const countAll = (events: readonly CallEvent[]) => {
+  for (let i = 0; i < events.length; i++) {
+    const c = events[i].caller;
+    baseline.set(c, (baseline.get(c) ?? 0) + 1);
+  }
+};
+const systems: [string, (events: CallEvent[]) => void][] = [
+  ['engine', (ev) => {
+    engine.onCalls(ev);
+    engine.drainFlags();
+  }],
+  ['stores only', (ev) => stores.onCalls(ev)],
+  ['lean layout', (ev) => lean.onCalls(ev)],
+  ['baseline Map count', countAll],
+];
+
+const stream = new CallStream({ numbers: NUMBERS, rate: (NUMBERS * 5) / 86_400, seed: 42, callers: 'random' });
+for (let c = 0; c < WARM_CHUNKS; c++) {
+  const batch = stream.chunk(CHUNK);
+  for (const [, run] of systems) run(batch);
+  process.stderr.write(`\rwarming up: ${fmt((c + 1) * CHUNK)} / ${fmt(WARM_CHUNKS * CHUNK)} events through all four`);
+}
+process.stderr.write('\n');
+const seconds = new Map<string, number>(systems.map(([name]) => [name, 0]));
+for (let c = 0; c < TIMED_CHUNKS; c++) {
+  const batch = stream.chunk(CHUNK);
+  // Each chunk through each in turn, so that a busy moment of the machine is shared out.
+  for (const [name, run] of systems) {
+    const t0 = process.hrtime.bigint();
+    run(batch);
+    seconds.set(name, (seconds.get(name) as number) + Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  process.stderr.write(`\rtimed: ${fmt((c + 1) * CHUNK)} / ${fmt(TIMED_CHUNKS * CHUNK)} events through all four`);
+}
+process.stderr.write('\n');
+const events = TIMED_CHUNKS * CHUNK;
+const base = events / (seconds.get('baseline Map count') as number);
+console.log(`# bench:engine-floor — node ${process.version}, ${fmt(NUMBERS)} numbers, steady state, ${fmt(events)} timed events`);
+for (const [name] of systems) {
+  const eps = events / (seconds.get(name) as number);
+  console.log(`${name.padEnd(20)} ${fmt(eps).padStart(11)} events/s   ${(1e6 / eps).toFixed(2)} µs/event   ${(base / eps).toFixed(2)}× the baseline's time`);
+}
+// The sums keep the reads from being optimised away; printed so that they are used.
+console.log(`(checksums: ${stores.sink}, ${lean.sink})`);
