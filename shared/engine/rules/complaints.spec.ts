@@ -60,6 +60,16 @@ describe('COMPLAINTS', () => {
     expect(complaints(courier, { ...c, complaints: { ...c.complaints, benignRate: 0.0001 } })).not.toBeNull();
   });
 
+  it('counts every callee in the reach, not only strangers: a consented call centre\'s customers complain about any caller too', () => {
+    // 400 consented customers a day (no stranger among them), three reporters over two days: 1.2 expected by chance.
+    const centre = sig({ complaintReporters: 3, complaintWeighted: 3, newStrangers24h: 0, newCallees24h: 400, complaintSpanMs: 2 * 86_400_000 });
+    expect(complaints(centre, c)).toBeNull();
+    // Eight reporters are beyond that background.
+    expect(complaints({ ...centre, complaintReporters: 8, complaintWeighted: 8 }, c)).not.toBeNull();
+    // A line reaching five people a day is judged on its reporters.
+    expect(complaints({ ...centre, newCallees24h: 5 }, c)?.points).toBe(50);
+  });
+
   it('reads its threshold from the config', () => {
     const custom = { ...c, complaints: { ...c.complaints, distinctReporters: 5 } };
     expect(complaints(sig({ complaintReporters: 4, complaintWeighted: 4 }), custom)).toBeNull();
