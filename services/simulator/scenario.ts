@@ -449,6 +449,17 @@ export const ScenarioSchema = z
       })
       .strict(),
     probes: z.array(probe).min(1),
+    /**
+     * Complaints about benign callers: some people complain about any caller
+     * (a wrong number, an annoyed customer, a consented customer who forgot).
+     * Each call of a non-nuisance number draws one with `perAnswered` (answered)
+     * or `perUnanswered` (otherwise), filed by the callee `delayMinutes` after
+     * the call ends. Off unless set; the draws come from a stream of their own.
+     */
+    backgroundComplaints: z
+      .object({ perAnswered: prob.default(0), perUnanswered: prob.default(0), delayMinutes: range.default([2, 240]) })
+      .strict()
+      .prefault({}),
     populations: z
       .object({ ...POPULATION_SCHEMAS, blockNeighbours: blockNeighbours.prefault({}), swarmBombers: swarmBombers.prefault({}), busyLines: busyLines.prefault({}) })
       .strict(),

@@ -10,7 +10,7 @@ import { TimeHeap, type Timed } from './heap.ts';
 import type { Num, NumForm } from './numbers.ts';
 import { formatNum } from './numbers.ts';
 import { defaultRingMs, releaseCause, type CauseFamily } from './outcomes.ts';
-import type { Rng } from './prng.ts';
+import { Rng } from './prng.ts';
 import type { Scenario } from './scenario.ts';
 import { HOUR, MINUTE } from './time.ts';
 
@@ -38,6 +38,8 @@ export interface SimStats {
   answeredByPopulation: Record<string, number>;
   duplicates: number;
   complaints: number;
+  /** Of `complaints`, those about benign callers (`backgroundComplaints`). */
+  backgroundComplaints: number;
   consents: number;
   consentRevocations: number;
 }
@@ -89,6 +91,10 @@ interface Probe {
 }
 
 const CHANNELS = ['12321', '12321', '12321', '12321', '12321', '12321', 'app', 'app', 'app', 'hotline'];
+/** What a complaint about a benign caller says it was. */
+const BACKGROUND_CATEGORIES: ComplaintCategory[] = ['OTHER', 'MARKETING', 'HARASSMENT'];
+/** The background complaints' record stream: an index no isolated stream reaches (they count up from 1). */
+const BACKGROUND_STREAM = 0xffff;
 
 /** Simulation clock, scheduler and record factory. */
 export class Sim {
@@ -106,6 +112,7 @@ export class Sim {
     answeredByPopulation: {},
     duplicates: 0,
     complaints: 0,
+    backgroundComplaints: 0,
     consents: 0,
     consentRevocations: 0,
   };
@@ -124,8 +131,10 @@ export class Sim {
   private readonly main: RecordStream;
   /** Populations whose records have a stream of their own, by truth label. */
   private readonly isolated = new Map<string, RecordStream>();
+  /** Complaints about benign callers: the scenario's rates and their own stream. */
+  private readonly background: Scenario['backgroundComplaints'] & { stream: RecordStream };
 
-  constructor(scenario: Scenario, seed: number, rng: Rng) {
+  constructor(scenario: Scenario, seed: number, rng: Rng, backgroundRng?: Rng) {
     this.start = Date.parse(scenario.start);
     this.scoredStart = this.start + scenario.warmupHours * HOUR;
     this.end = this.scoredStart + scenario.hours * HOUR;
@@ -136,6 +145,8 @@ export class Sim {
     this.nullProviderRate = scenario.delivery.nullProviderRate;
     this.idPrefix = `s${seed.toString(36)}-`;
     this.main = { rng, index: 0, calls: 0, reports: 0 };
+    const bg = scenario.backgroundComplaints;
+    this.background = { ...bg, stream: { rng: backgroundRng ?? new Rng(`callguard-sim/${seed}/background-complaints`), index: BACKGROUND_STREAM, calls: 0, reports: 0 } };
     this.probes = scenario.probes.map((p) => ({
       id: p.id,
       causes: p.causes,
@@ -202,6 +213,7 @@ export class Sim {
       accessProvider: rng.chance(this.nullProviderRate) ? null : caller.provider,
     };
     this.count(caller, outcome);
+    if (!caller.nuisance) this.maybeBackgroundComplaint(caller, callee, outcome === 'ANSWERED', endTime);
     const out: Output = { kind: 'call', key: caller.e164, record, duplicate: false };
     this.deliver(start + this.delay(rng), out);
     if (this.duplicateRate > 0 && rng.chance(this.duplicateRate)) {
@@ -212,9 +224,8 @@ export class Sim {
   }
 
   /** Schedules a complaint by `reporter` about `reported` at event time t. */
-  complaint(t: number, reporter: Num, reported: Num, category: ComplaintCategory): void {
+  complaint(t: number, reporter: Num, reported: Num, category: ComplaintCategory, st: RecordStream = this.streamOf(reporter, reported)): void {
     if (t >= this.end) return;
-    const st = this.streamOf(reporter, reported);
     this.at(t, () => {
       const record: ComplaintReport = {
         reportId: recordId(this.idPrefix, st.index, 'report', st.reports++),
@@ -274,6 +285,19 @@ export class Sim {
   }
 
   /** The record stream of a record between `a` and `b`: an isolated population's if either belongs to one. */
+  /** A benign call's callee complains about it, at `backgroundComplaints`' rates (scenario.ts), from its own stream. */
+  private maybeBackgroundComplaint(caller: Num, callee: Num, answered: boolean, endTime: number): void {
+    const bg = this.background;
+    const rate = answered ? bg.perAnswered : bg.perUnanswered;
+    if (rate === 0) return;
+    const rng = bg.stream.rng;
+    if (!rng.chance(rate)) return;
+    const at = endTime + rng.uniform(bg.delayMinutes[0], bg.delayMinutes[1]) * 60_000;
+    if (at >= this.end) return;
+    this.stats.backgroundComplaints++;
+    this.complaint(at, callee, caller, rng.pick(BACKGROUND_CATEGORIES), bg.stream);
+  }
+
   private streamOf(a: Num, b: Num): RecordStream {
     if (this.isolated.size === 0) return this.main;
     return this.isolated.get(a.population) ?? this.isolated.get(b.population) ?? this.main;
