@@ -38,6 +38,19 @@ describe('sweep variants', () => {
     }
   });
 
+  it('draw complaints about benign callers within their range, a rate per variant', () => {
+    const rates = new Set<number>();
+    for (const v of variants) {
+      const bg = v.scenario.backgroundComplaints;
+      expect(bg.perAnswered).toBeGreaterThanOrEqual(RANGES.backgroundComplaints[0]);
+      expect(bg.perAnswered).toBeLessThanOrEqual(RANGES.backgroundComplaints[1]);
+      expect(bg.perUnanswered).toBeCloseTo(bg.perAnswered / 2, 12);
+      expect(v.knobs.at(-1)).toMatch(/^backgroundComplaints \d+\.\d\d‰ of answered calls$/);
+      rates.add(bg.perAnswered);
+    }
+    expect(rates.size).toBe(variants.length);
+  });
+
   it('perturb the campaigns’ neighbours within their ranges', () => {
     const base = { default: loadScenario('default'), adversarial: loadScenario('adversarial') };
     const within = (x: number, r: readonly [number, number]) => x >= r[0] - 1e-9 && x <= r[1] + 1e-9;

@@ -66,6 +66,12 @@ export const RANGES = {
   lateShare: [0, 0.25] as const,
   jitterSeconds: [0, 90] as const,
   duplicateRate: [0, 0.03] as const,
+  /**
+   * Complaints about benign callers per answered call (half that per
+   * unanswered one): the simulator's `backgroundComplaints`, up to twice the
+   * 1 in 1,000 callees the engine's COMPLAINTS rule allows for.
+   */
+  backgroundComplaints: [0, 0.002] as const,
 };
 
 const DAY_RATE_KEYS = ['callsPerDay', 'strangersPerDay', 'callsPerHour', 'backgroundCallsPerDay', 'otherCallsPerDay'] as const;
@@ -171,7 +177,15 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
   knobs.push(perturbNeighbours(rng.fork('blockNeighbours'), pops.blockNeighbours));
   knobs.push(perturbSwarms(rng.fork('swarmBombers'), pops.swarmBombers));
   knobs.push(perturbBusyLines(rng.fork('busyLines'), pops.busyLines));
+  knobs.push(perturbBackgroundComplaints(rng.fork('backgroundComplaints'), s));
   return { index, base, scenario: parseScenario(s, s.name as string), knobs };
+}
+
+/** How often benign callers are complained about (a wrong number, an annoyed customer). */
+function perturbBackgroundComplaints(rng: Rng, s: Obj): string {
+  const perAnswered = rng.range(RANGES.backgroundComplaints);
+  s.backgroundComplaints = { perAnswered, perUnanswered: perAnswered / 2 };
+  return `backgroundComplaints ${(perAnswered * 1000).toFixed(2)}‰ of answered calls`;
 }
 
 /**
