@@ -175,13 +175,17 @@ export const engineConfigSchema = z
             /** Weight of a complaint from an acquaintance of the reported number. */
             acquaintanceWeight: ratio.default(0.5),
             /**
-             * Complaints a stranger called files about any caller (a wrong number, an
+             * Complaints a person called files about any caller (a wrong number, an
              * annoyed customer): reporters are evidence only beyond this background,
-             * given how many strangers the number reached. One in a thousand.
+             * given how many people the number reached. One in a thousand.
              */
             benignRate: ratio.default(0.001),
-            /** How unlikely the reporters must be as that background (Poisson upper tail). */
-            alpha: ratio.default(0.01),
+            /**
+             * How unlikely the reporters must be as that background (Poisson upper
+             * tail). One in a thousand: every number is tested again at every
+             * complaint, and a public label on a legitimate line is the costly error.
+             */
+            alpha: ratio.default(0.001),
           })
           .strict()
           .prefault({}),

@@ -70,6 +70,24 @@ describe('COMPLAINTS', () => {
     expect(complaints({ ...centre, newCallees24h: 5 }, c)?.points).toBe(50);
   });
 
+  it('counts callees other than strangers once, not once a day: a line ringing the same people daily reaches them once', () => {
+    // A collector ringing the same 100 debtors (acquainted by now) every day for 20 days; 8 of them complain (weight 4).
+    const collector = sig({ complaintReporters: 8, complaintWeighted: 4, newStrangers24h: 0, newCallees24h: 100, complaintSpanMs: 20 * 86_400_000 });
+    // 100 reached (0.1 expected by chance), not 2,100 (2.1, which four would not exceed at the 0.1 % tail).
+    expect(complaints(collector, c)).not.toBeNull();
+    // Strangers are new people every day: 100 a day over the same 20 days are 2,100 reached.
+    expect(complaints({ ...collector, newStrangers24h: 100 }, c)).toBeNull();
+  });
+
+  it('needs the reporters to be a 1-in-1,000 surprise (alpha): 3 where 0.4 are expected is not, 4 is', () => {
+    const line = sig({ complaintReporters: 3, complaintWeighted: 3, newStrangers24h: 0, newCallees24h: 400 });
+    // P(K >= 3 | 0.4) = 0.0079: beyond a 1 % tail, not beyond 0.1 %.
+    expect(complaints(line, c)).toBeNull();
+    expect(complaints(line, { ...c, complaints: { ...c.complaints, alpha: 0.01 } })).not.toBeNull();
+    // P(K >= 4 | 0.4) = 0.00078.
+    expect(complaints({ ...line, complaintReporters: 4, complaintWeighted: 4 }, c)).not.toBeNull();
+  });
+
   it('reads its threshold from the config', () => {
     const custom = { ...c, complaints: { ...c.complaints, distinctReporters: 5 } };
     expect(complaints(sig({ complaintReporters: 4, complaintWeighted: 4 }), custom)).toBeNull();
