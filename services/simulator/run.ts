@@ -46,7 +46,7 @@ export interface RunResult {
 export async function runScenario(scenario: Scenario, seed: number, sink: Sink, opts: RunOptions = {}): Promise<RunResult> {
   const wall0 = performance.now();
   const root = new Rng(`callguard-sim/${seed}`);
-  const sim = new Sim(scenario, seed, root.fork('delivery'), root.fork('background-complaints'));
+  const sim = new Sim(scenario, seed, root.fork('delivery'));
   const alloc = new NumberAllocator(root.fork('numbers'));
   const pool = new PublicPool(alloc, root.fork('public'), Math.max(1000, Math.round(scenario.publicPool * scenario.scale)));
   const actors: Num[] = [];

@@ -10,7 +10,7 @@ import { TimeHeap, type Timed } from './heap.ts';
 import type { Num, NumForm } from './numbers.ts';
 import { formatNum } from './numbers.ts';
 import { defaultRingMs, releaseCause, type CauseFamily } from './outcomes.ts';
-import { Rng } from './prng.ts';
+import type { Rng } from './prng.ts';
 import type { Scenario } from './scenario.ts';
 import { HOUR, MINUTE } from './time.ts';
 
@@ -62,6 +62,8 @@ interface RecordStream {
   index: number;
   calls: number;
   reports: number;
+  /** Where this stream's calls' background complaints come from (`backgroundStream`), once there is one. */
+  background?: RecordStream;
 }
 
 const MASK64 = (1n << 64n) - 1n;
@@ -93,8 +95,11 @@ interface Probe {
 const CHANNELS = ['12321', '12321', '12321', '12321', '12321', '12321', 'app', 'app', 'app', 'hotline'];
 /** What a complaint about a benign caller says it was. */
 const BACKGROUND_CATEGORIES: ComplaintCategory[] = ['OTHER', 'MARKETING', 'HARASSMENT'];
-/** The background complaints' record stream: an index no isolated stream reaches (they count up from 1). */
-const BACKGROUND_STREAM = 0xffff;
+/**
+ * Added to a record stream's index for its background complaints' stream: ids apart from every other stream's
+ * (isolated streams count up from 1, far below it).
+ */
+const BACKGROUND_STREAM_OFFSET = 0x8000;
 
 /** Simulation clock, scheduler and record factory. */
 export class Sim {
@@ -131,10 +136,10 @@ export class Sim {
   private readonly main: RecordStream;
   /** Populations whose records have a stream of their own, by truth label. */
   private readonly isolated = new Map<string, RecordStream>();
-  /** Complaints about benign callers: the scenario's rates and their own stream. */
-  private readonly background: Scenario['backgroundComplaints'] & { stream: RecordStream };
+  /** Complaints about benign callers: the scenario's rates. */
+  private readonly background: Scenario['backgroundComplaints'];
 
-  constructor(scenario: Scenario, seed: number, rng: Rng, backgroundRng?: Rng) {
+  constructor(scenario: Scenario, seed: number, rng: Rng) {
     this.start = Date.parse(scenario.start);
     this.scoredStart = this.start + scenario.warmupHours * HOUR;
     this.end = this.scoredStart + scenario.hours * HOUR;
@@ -145,8 +150,7 @@ export class Sim {
     this.nullProviderRate = scenario.delivery.nullProviderRate;
     this.idPrefix = `s${seed.toString(36)}-`;
     this.main = { rng, index: 0, calls: 0, reports: 0 };
-    const bg = scenario.backgroundComplaints;
-    this.background = { ...bg, stream: { rng: backgroundRng ?? new Rng(`callguard-sim/${seed}/background-complaints`), index: BACKGROUND_STREAM, calls: 0, reports: 0 } };
+    this.background = scenario.backgroundComplaints;
     this.probes = scenario.probes.map((p) => ({
       id: p.id,
       causes: p.causes,
@@ -213,7 +217,7 @@ export class Sim {
       accessProvider: rng.chance(this.nullProviderRate) ? null : caller.provider,
     };
     this.count(caller, outcome);
-    if (!caller.nuisance) this.maybeBackgroundComplaint(caller, callee, outcome === 'ANSWERED', endTime);
+    if (!caller.nuisance && !callee.nuisance) this.maybeBackgroundComplaint(st, caller, callee, outcome === 'ANSWERED', endTime);
     const out: Output = { kind: 'call', key: caller.e164, record, duplicate: false };
     this.deliver(start + this.delay(rng), out);
     if (this.duplicateRate > 0 && rng.chance(this.duplicateRate)) {
@@ -284,20 +288,25 @@ export class Sim {
     return u < 0.55 ? 'e164' : u < 0.95 ? 'national' : 'intl0086';
   }
 
-  /** The record stream of a record between `a` and `b`: an isolated population's if either belongs to one. */
-  /** A benign call's callee complains about it, at `backgroundComplaints`' rates (scenario.ts), from its own stream. */
-  private maybeBackgroundComplaint(caller: Num, callee: Num, answered: boolean, endTime: number): void {
+  /**
+   * The callee of a benign call (`st`'s) complains about it, at `backgroundComplaints`' rates (scenario.ts). The
+   * draws and ids come from a stream beside `st`, so that they change no other record, and an isolated
+   * population's background complaints stay with it.
+   */
+  private maybeBackgroundComplaint(st: RecordStream, caller: Num, callee: Num, answered: boolean, endTime: number): void {
     const bg = this.background;
     const rate = answered ? bg.perAnswered : bg.perUnanswered;
     if (rate === 0) return;
-    const rng = bg.stream.rng;
+    const own = (st.background ??= { rng: st.rng.fork('background-complaints'), index: st.index + BACKGROUND_STREAM_OFFSET, calls: 0, reports: 0 });
+    const rng = own.rng;
     if (!rng.chance(rate)) return;
     const at = endTime + rng.uniform(bg.delayMinutes[0], bg.delayMinutes[1]) * 60_000;
     if (at >= this.end) return;
     this.stats.backgroundComplaints++;
-    this.complaint(at, callee, caller, rng.pick(BACKGROUND_CATEGORIES), bg.stream);
+    this.complaint(at, callee, caller, rng.pick(BACKGROUND_CATEGORIES), own);
   }
 
+  /** The record stream of a record between `a` and `b`: an isolated population's if either is in one. */
   private streamOf(a: Num, b: Num): RecordStream {
     if (this.isolated.size === 0) return this.main;
     return this.isolated.get(a.population) ?? this.isolated.get(b.population) ?? this.main;
