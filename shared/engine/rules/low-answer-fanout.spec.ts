@@ -79,6 +79,17 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(lowAnswerFanout(hour(30, 10), c)).not.toBeNull();
   });
 
+  it('judges a day of several hours (at least twice the hour\'s strangers) on its own count, without the hour\'s conversations again', () => {
+    const s = sig({
+      ...{ newStrangers1h: 10, strangerCalls1h: 10, strangerAnswered1h: 3, strangerTalked1h: 3 },
+      ...{ newStrangers24h: 20, strangerCalls24h: 20, strangerAnswered24h: 6, strangerTalked24h: 3 },
+    });
+    // 6 of 20 engaged over the day (the hour, 6 of 10 counting its conversations twice, is not low).
+    expect(lowAnswerFanout(s, c)).toMatchObject({ window: '24h', value: 0.3 });
+    // One stranger fewer and the day is mostly its last hour: the hour's 3 conversations count in it too (9 of 19), not low.
+    expect(lowAnswerFanout({ ...s, newStrangers24h: 19, strangerCalls24h: 19 }, c)).toBeNull();
+  });
+
   it('counts callbacks as engagement, like answers', () => {
     expect(lowAnswerFanout(hour(30, 3), c)).not.toBeNull();
     expect(lowAnswerFanout(hour(30, 3, 15), c)).toBeNull();
