@@ -187,6 +187,13 @@ describe('validation', () => {
     expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { campaign: { quietMemberStrangers: 3 } } }) } }).ok).toBe(true);
   });
 
+  it('refuses a complaints evidence tail looser than the tail at which the rule speaks at all', () => {
+    expect(envErrors({ rules: { complaints: { evidenceAlpha: 0.02 } } })).toEqual([
+      'rules.complaints.evidenceAlpha: must be at most rules.complaints.alpha (0.01), not 0.02 (in CALLGUARD_ENGINE_CONFIG)',
+    ]);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { complaints: { evidenceAlpha: 0.01 } } }) } }).ok).toBe(true);
+  });
+
   it('refuses thresholds its counters can never reach, naming the limit', () => {
     const e = envErrors({ rules: { highFrequency: { callsPerDay: 66_000 }, callBombing: { attempts: 300 }, swarmBombing: { callers: 256 } } });
     expect(e.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['rules.callBombing.attempts', 'rules.highFrequency.callsPerDay', 'rules.swarmBombing.callers']);

@@ -180,12 +180,16 @@ export const engineConfigSchema = z
              * given how many people the number reached. One in a thousand.
              */
             benignRate: ratio.default(0.001),
+            /** How unlikely the reporters must be as that background (Poisson upper tail) for the rule to speak at all. */
+            alpha: ratio.default(0.01),
             /**
-             * How unlikely the reporters must be as that background (Poisson upper
-             * tail). One in a thousand: every number is tested again at every
-             * complaint, and a public label on a legitimate line is the costly error.
+             * How unlikely they must be to be evidence: a LABEL on their own, one of the
+             * rules BLOCK_RECOMMENDED needs. Between this and `alpha` they are context
+             * (a WATCH alone, weight added to other evidence): every number is tested
+             * again at every complaint, and a public label on a legitimate line is the
+             * costly error. At most `alpha`.
              */
-            alpha: ratio.default(0.001),
+            evidenceAlpha: ratio.default(0.001),
           })
           .strict()
           .prefault({}),
@@ -294,6 +298,11 @@ export const engineConfigSchema = z
     const cc = v.rules.campaign;
     if (cc.quietMemberStrangers > cc.memberStrangersPerDay) {
       ctx.addIssue({ code: 'custom', path: ['rules', 'campaign', 'quietMemberStrangers'], message: `must be at most rules.campaign.memberStrangersPerDay (${cc.memberStrangersPerDay}), not ${cc.quietMemberStrangers}` });
+    }
+    // Evidence is the stricter test: a larger evidenceAlpha than alpha would make evidence of what the rule ignores.
+    const co = v.rules.complaints;
+    if (co.evidenceAlpha > co.alpha) {
+      ctx.addIssue({ code: 'custom', path: ['rules', 'complaints', 'evidenceAlpha'], message: `must be at most rules.complaints.alpha (${co.alpha}), not ${co.evidenceAlpha}` });
     }
   }, ONCE_VALID);
 

@@ -46,7 +46,7 @@ describe('re-flag policy', () => {
 
   it('a rise in severity re-flags with a new id', () => {
     // The telemarketer's LABEL (LOW_ANSWER_FANOUT; its volume is context) rises to BLOCK_RECOMMENDED with six reporters' complaints
-    // (beyond the background its hundreds of strangers reached draw at the 0.1 % tail; three no longer are, since alpha 0.001).
+    // (evidence beyond the background of the strangers it reached, evidenceAlpha; three are only context there, no second rule).
     const tr = new Traffic();
     for (let i = 0; i < 6; i++) tr.complaint(T0 + 5 * HOUR + i * 60 * SEC, stranger(900 + i, '137'), CALLER);
     const at = (i: Input) => (i.kind === 'call' ? i.event.startTime : i.kind === 'complaint' ? i.report.reportTime : i.record.grantedAt);

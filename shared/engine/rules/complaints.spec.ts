@@ -65,27 +65,27 @@ describe('COMPLAINTS', () => {
     const centre = sig({ complaintReporters: 3, complaintWeighted: 3, newStrangers24h: 0, newCallees24h: 400, complaintSpanMs: 2 * 86_400_000 });
     expect(complaints(centre, c)).toBeNull();
     // Eight reporters are beyond that background.
-    expect(complaints({ ...centre, complaintReporters: 8, complaintWeighted: 8 }, c)).not.toBeNull();
+    expect(complaints({ ...centre, complaintReporters: 8, complaintWeighted: 8 }, c)?.context).toBeUndefined();
     // A line reaching five people a day is judged on its reporters.
     expect(complaints({ ...centre, newCallees24h: 5 }, c)?.points).toBe(50);
   });
 
-  it('counts callees other than strangers once, not once a day: a line ringing the same people daily reaches them once', () => {
-    // A collector ringing the same 100 debtors (acquainted by now) every day for 20 days; 8 of them complain (weight 4).
-    const collector = sig({ complaintReporters: 8, complaintWeighted: 4, newStrangers24h: 0, newCallees24h: 100, complaintSpanMs: 20 * 86_400_000 });
-    // 100 reached (0.1 expected by chance), not 2,100 (2.1, which four would not exceed at the 0.1 % tail).
-    expect(complaints(collector, c)).not.toBeNull();
-    // Strangers are new people every day: 100 a day over the same 20 days are 2,100 reached.
-    expect(complaints({ ...collector, newStrangers24h: 100 }, c)).toBeNull();
-  });
-
-  it('needs the reporters to be a 1-in-1,000 surprise (alpha): 3 where 0.4 are expected is not, 4 is', () => {
+  it('is context, not evidence, between the two tails: a WATCH alone, never a LABEL nor a rule towards BLOCK_RECOMMENDED', () => {
+    // 400 people reached (0.4 expected): three reporters are a 0.79 % tail (within alpha 1 %, beyond evidenceAlpha 0.1 %).
     const line = sig({ complaintReporters: 3, complaintWeighted: 3, newStrangers24h: 0, newCallees24h: 400 });
-    // P(K >= 3 | 0.4) = 0.0079: beyond a 1 % tail, not beyond 0.1 %.
-    expect(complaints(line, c)).toBeNull();
-    expect(complaints(line, { ...c, complaints: { ...c.complaints, alpha: 0.01 } })).not.toBeNull();
-    // P(K >= 4 | 0.4) = 0.00078.
-    expect(complaints({ ...line, complaintReporters: 4, complaintWeighted: 4 }, c)).not.toBeNull();
+    const r = complaints(line, c)!;
+    expect(r).toMatchObject({ rule: 'COMPLAINTS', points: 50, context: true });
+    expect(verdict([r], cfg.severity).severity).toBe('WATCH');
+    // Four are a 0.078 % tail: evidence, a LABEL on their own.
+    const four = complaints({ ...line, complaintReporters: 4, complaintWeighted: 4 }, c)!;
+    expect(four.context).toBeUndefined();
+    expect(verdict([four], cfg.severity).severity).toBe('LABEL');
+    // Two reporters about a line reaching 5 strangers a day for 18 days (0.095 expected, a 0.44 % tail): a WATCH.
+    const small = sig({ complaintReporters: 2, complaintWeighted: 2, newStrangers24h: 5, newCallees24h: 5, complaintSpanMs: 18 * 86_400_000 });
+    expect(verdict([complaints(small, c)!], cfg.severity).severity).toBe('WATCH');
+    // Both tails are the config's.
+    expect(complaints(line, { ...c, complaints: { ...c.complaints, evidenceAlpha: 0.01 } })?.context).toBeUndefined();
+    expect(complaints(line, { ...c, complaints: { ...c.complaints, alpha: 0.005, evidenceAlpha: 0.001 } })).toBeNull();
   });
 
   it('reads its threshold from the config', () => {
