@@ -2,7 +2,7 @@
  * `npm run bench:engine-floor`: how much of the engine's time per call is
  * memory that any engine computing its signals must touch, against the bare
  * `Map` count baseline of `bench:engine`, in one run over the same events
- * (200k numbers, steady state after 2M events, 1.5M timed):
+ * (200k numbers, steady state after 2M events, 2M timed):
  *
  *   engine        `onCalls`, every rule (as `bench:engine`'s steady state)
  *   stores only   the engine's number and pair stores, touched as one call needs
