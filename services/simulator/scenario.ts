@@ -452,9 +452,10 @@ export const ScenarioSchema = z
     /**
      * Complaints about benign callers: some people complain about any caller
      * (a wrong number, an annoyed customer, a consented customer who forgot).
-     * Each call of a non-nuisance number draws one with `perAnswered` (answered)
-     * or `perUnanswered` (otherwise), filed by the callee `delayMinutes` after
-     * the call ends. Off unless set; the draws come from a stream of their own.
+     * Each call between two non-nuisance numbers draws one with `perAnswered`
+     * (answered) or `perUnanswered` (otherwise), filed by the callee
+     * `delayMinutes` after the call ends. Off unless set; the draws come from
+     * a stream beside each record stream (sim.ts `maybeBackgroundComplaint`).
      */
     backgroundComplaints: z
       .object({ perAnswered: prob.default(0), perUnanswered: prob.default(0), delayMinutes: range.default([2, 240]) })

@@ -62,7 +62,7 @@ interface RecordStream {
   index: number;
   calls: number;
   reports: number;
-  /** Where this stream's calls' background complaints come from (`backgroundStream`), once there is one. */
+  /** Where this stream's calls' background complaints come from (made by `maybeBackgroundComplaint` at the first draw). */
   background?: RecordStream;
 }
 
