@@ -3,16 +3,23 @@
  * is a miss of 100-300 ns, and `onCall` meets them one after another, so
  * they add up. Loads issued together overlap instead (memory-level
  * parallelism): for a group of calls, the lines whose addresses need only
- * the numbers (index buckets, the pair cache's tag lines) are read in one
- * tight loop, then the lines they lead to (the caller's record and
- * counters, the pair and its reverse). Nothing is written: results are the
- * same with or without it (engine-prefetch.spec.ts).
+ * the numbers and the event id (index buckets, the pair cache's tag lines,
+ * the dedup set, the callee's swarm set) are read in one tight loop, then
+ * the lines they lead to (the caller's record and counters, the pair and
+ * its reverse). Nothing is written: results are the same with or without
+ * it (engine-prefetch.spec.ts).
+ *
+ * What the first loop computes to find those lines (the number keys and
+ * the event id's fingerprint) is kept for the group, so that `onCalls` does
+ * not compute it again.
  */
 import type { CallEvent } from '../contracts/records.ts';
 import { numberKey } from '../numbers/key.ts';
+import type { InboundSwarms } from './state/inbound-swarms.ts';
 import type { NumberIndex } from './state/number-index.ts';
 import type { NumberState } from './state/number-state.ts';
 import type { PairCache } from './state/pair-cache.ts';
+import type { RecentIds } from './state/recent-ids.ts';
 
 /** Calls whose lines are loaded together. */
 export const PREFETCH_GROUP = 32;
@@ -20,8 +27,11 @@ export const PREFETCH_GROUP = 32;
 /** Reusable scratch for one engine's prefetches. */
 export class CallPrefetch {
   private readonly callers = new Float64Array(PREFETCH_GROUP);
-  /** caller, callee, caller, callee … */
-  private readonly pairKeys = new Float64Array(PREFETCH_GROUP * 2);
+  /** caller, callee, caller, callee … of the last group loaded (index q·2, q·2 + 1 for its q-th call). */
+  readonly pairKeys = new Float64Array(PREFETCH_GROUP * 2);
+  /** The event ids' fingerprints (RecentIds.fingerprint) of the last group loaded. */
+  readonly idPrint1 = new Uint32Array(PREFETCH_GROUP);
+  readonly idPrint2 = new Uint32Array(PREFETCH_GROUP);
   private readonly slots = new Int32Array(PREFETCH_GROUP);
   /** Sum of what was read, kept so that the reads are not optimised away. */
   sink = 0;
@@ -30,19 +40,27 @@ export class CallPrefetch {
     private readonly index: NumberIndex,
     private readonly state: NumberState,
     private readonly pairs: PairCache,
+    private readonly ids: RecentIds,
+    private readonly swarms: InboundSwarms,
   ) {}
 
-  /** Loads the lines of `events[from..to)`, a group at a time. */
+  /** Loads the lines of `events[from..to)`, a group at a time; the keys and fingerprints kept are the last group's. */
   calls(events: readonly CallEvent[], from: number, to: number): void {
     let acc = 0;
+    const ids = this.ids;
     for (let i = from; i < to; i += PREFETCH_GROUP) {
       const n = Math.min(PREFETCH_GROUP, to - i);
       for (let q = 0; q < n; q++) {
         const e = events[i + q];
         const a = numberKey(e.caller);
+        const b = numberKey(e.callee);
         this.callers[q] = a;
         this.pairKeys[q * 2] = a;
-        this.pairKeys[q * 2 + 1] = numberKey(e.callee);
+        this.pairKeys[q * 2 + 1] = b;
+        ids.fingerprint(e.eventId);
+        this.idPrint1[q] = ids.h1;
+        this.idPrint2[q] = ids.h2;
+        acc += ids.warm(ids.h1) + this.swarms.warm(b);
       }
       acc += this.index.warm(this.callers, n) + this.pairs.warmSets(this.pairKeys, n);
       this.index.getAll(this.callers, n, this.slots);

@@ -111,7 +111,7 @@ export class DetectionEngine implements Engine {
     this.state = new NumberState(1 << 16);
     this.pairs = new PairCache(config.pairCacheEntries);
     this.ids = new RecentIds(config.dedupEntries);
-    this.prefetch = new CallPrefetch(this.index, this.state, this.pairs);
+    this.prefetch = new CallPrefetch(this.index, this.state, this.pairs, this.ids, this.swarms);
     this.complaintStore = new ComplaintStore(config.rules.complaints.windowMs);
     this.clock = new LocalClock(config.timeZone);
     this.cx = {
@@ -188,10 +188,15 @@ export class DetectionEngine implements Engine {
    */
   onCalls(events: readonly CallEvent[], from = 0, to = events.length): number {
     let accepted = 0;
+    const pf = this.prefetch;
+    const keys = pf.pairKeys;
     for (let i = from; i < to; i += PREFETCH_GROUP) {
       const end = Math.min(i + PREFETCH_GROUP, to);
-      this.prefetch.calls(events, i, end);
-      for (let j = i; j < end; j++) if (this.onCall(events[j]) === 'accepted') accepted++;
+      pf.calls(events, i, end);
+      // The keys and fingerprints the prefetch computed, not computed again.
+      for (let j = i, q = 0; j < end; j++, q++) {
+        if (this.acceptCall(events[j], keys[q * 2], keys[q * 2 + 1], pf.idPrint1[q], pf.idPrint2[q]) === 'accepted') accepted++;
+      }
     }
     return accepted;
   }
@@ -206,12 +211,19 @@ export class DetectionEngine implements Engine {
   }
 
   onCall(e: CallEvent): Accepted {
+    const ids = this.ids;
+    ids.fingerprint(e.eventId);
+    return this.acceptCall(e, numberKey(e.caller), numberKey(e.callee), ids.h1, ids.h2);
+  }
+
+  /** `onCall` of `e`, its numbers' keys and its event id's fingerprint already computed. */
+  private acceptCall(e: CallEvent, caller: number, callee: number, id1: number, id2: number): Accepted {
     const t = e.startTime;
     if (t < this.watermark) {
       this.counts.late++;
       return 'late';
     }
-    if (this.ids.seen(e.eventId)) {
+    if (this.ids.seenPrint(id1, id2)) {
       this.counts.duplicates++;
       return 'duplicate';
     }
@@ -219,9 +231,7 @@ export class DetectionEngine implements Engine {
     if (t > this.maxEventTime) this.maxEventTime = t;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
 
-    const caller = numberKey(e.caller);
     if (this.allowlist.size !== 0 && this.allowlist.has(caller)) return 'accepted';
-    const callee = numberKey(e.callee);
     const slot = this.slotFor(caller, e.caller, t);
     this.judgeCall(slot, caller, callee, e, t);
     return 'accepted';

@@ -6,7 +6,10 @@
  *
  *   engine        `onCalls`, every rule (as `bench:engine`'s steady state)
  *   stores only   the engine's number and pair stores, touched as one call needs
- *                 them, no rule: dedup of the event id, the caller's index entry,
+ *                 them, no rule: dedup of the event id (its fingerprint and the
+ *                 numbers' keys computed once, in the prefetch, as `onCalls` does;
+ *                 the prefetch also reads a small swarm table's set, as the
+ *                 engine's reads its own), the caller's index entry,
  *                 record and windowed counters (touch, add), the pair
  *                 caller→callee, and the reverse pair only when the engine would
  *                 ask it (the callee has not been seen calling back and the two
@@ -31,6 +34,7 @@ import { createEngine } from '../../shared/engine/index.ts';
 import { CallPrefetch, PREFETCH_GROUP } from '../../shared/engine/call-prefetch.ts';
 import { hashKey, hashPair } from '../../shared/engine/state/hash.ts';
 import { M } from '../../shared/engine/state/metrics.ts';
+import { InboundSwarms } from '../../shared/engine/state/inbound-swarms.ts';
 import { NumberIndex } from '../../shared/engine/state/number-index.ts';
 import { NumberState } from '../../shared/engine/state/number-state.ts';
 import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from '../../shared/engine/state/pair-cache.ts';
@@ -51,21 +55,21 @@ class StoresOnly {
   private readonly state = new NumberState(1 << 16);
   private readonly pairs = new PairCache(this.cfg.pairCacheEntries);
   private readonly ids = new RecentIds(this.cfg.dedupEntries);
-  private readonly prefetch = new CallPrefetch(this.index, this.state, this.pairs);
+  private readonly prefetch = new CallPrefetch(this.index, this.state, this.pairs, this.ids, new InboundSwarms(1 << 12));
   sink = 0;
 
   onCalls(events: readonly CallEvent[]): void {
+    const pf = this.prefetch;
     for (let i = 0; i < events.length; i += PREFETCH_GROUP) {
       const end = Math.min(i + PREFETCH_GROUP, events.length);
-      this.prefetch.calls(events, i, end);
-      for (let j = i; j < end; j++) this.onCall(events[j]);
+      pf.calls(events, i, end);
+      // The keys and id fingerprints the prefetch computed, as `onCalls` takes them.
+      for (let j = i, q = 0; j < end; j++, q++) this.onCall(events[j], pf.pairKeys[q * 2], pf.pairKeys[q * 2 + 1], pf.idPrint1[q], pf.idPrint2[q]);
     }
   }
 
-  private onCall(e: CallEvent): void {
-    if (this.ids.seen(e.eventId)) return;
-    const a = numberKey(e.caller);
-    const b = numberKey(e.callee);
+  private onCall(e: CallEvent, a: number, b: number, id1: number, id2: number): void {
+    if (this.ids.seenPrint(id1, id2)) return;
     let slot = this.index.get(a);
     if (slot < 0) {
       slot = this.state.allocate(a);

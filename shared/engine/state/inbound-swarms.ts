@@ -179,6 +179,12 @@ export class InboundSwarms {
     if (sec > this.u32[i * (STRIDE / 4) + U32_BUSY_AT]) this.u32[i * (STRIDE / 4) + U32_BUSY_AT] = sec;
   }
 
+  /** Prefetch: reads both lines of `callee`'s set. Changes nothing. */
+  warm(callee: number): number {
+    const base = (hashKey(callee) & this.setMask) * WAYS * (STRIDE / 8);
+    return this.f64[base] + this.f64[base + 8];
+  }
+
   /** The entry of `callee`, or -1 (nothing is created). */
   find(callee: number): number {
     const set = hashKey(callee) & this.setMask;

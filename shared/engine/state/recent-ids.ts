@@ -46,7 +46,19 @@ export class RecentIds {
    * remembers it and returns false.
    */
   seen(id: string, kind: IdKind = CALL_ID): boolean {
-    // Both halves of the fingerprint in one pass over the string: FNV-1a forwards, djb2 backwards.
+    this.fingerprint(id, kind);
+    return this.seenPrint(this.h1, this.h2);
+  }
+
+  /** Set by {@link fingerprint}: the two halves of the last id's fingerprint (no allocation per call). */
+  h1 = 0;
+  h2 = 0;
+
+  /**
+   * The fingerprint of `id` of `kind` into `h1`, `h2`: both halves in one pass over the string, FNV-1a
+   * forwards, djb2 backwards; the kind changes the second half, so equal strings of two kinds never match.
+   */
+  fingerprint(id: string, kind: IdKind = CALL_ID): void {
     let h1 = 0x811c9dc5;
     let h2 = 5381;
     const len = id.length;
@@ -55,9 +67,17 @@ export class RecentIds {
       h2 = (Math.imul(h2, 33) + id.charCodeAt(len - 1 - i)) | 0;
     }
     h1 >>>= 0;
-    if (h1 === 0) h1 = 1;
-    // The kind changes the second half of the fingerprint: equal strings of two kinds never match.
-    h2 = ((h2 >>> 0) ^ kind) >>> 0;
+    this.h1 = h1 === 0 ? 1 : h1;
+    this.h2 = ((h2 >>> 0) ^ kind) >>> 0;
+  }
+
+  /** Prefetch: reads the set of fingerprint half `h1`. Changes nothing. */
+  warm(h1: number): number {
+    return this.table[(h1 & this.setMask) * WAYS * 2];
+  }
+
+  /** {@link seen} of an id by its fingerprint ({@link fingerprint}). */
+  seenPrint(h1: number, h2: number): boolean {
     const t = this.table;
     const base = (h1 & this.setMask) * WAYS * 2;
     for (let w = 0; w < WAYS * 2; w += 2) {
