@@ -135,7 +135,9 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     const q = cfg.rules.quietHours;
     if (e.callee.startsWith(NATIONAL_PREFIX) && inHours(cx.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
   }
-  if (marketing && !consented && !calledBack) ctr.add(slot, NO_CONSENT);
+  // A return call to someone who called the line is no marketing to a stranger, unless that person has revoked a
+  // consent it gave the line: the revocation is its explicit word on the line's calls, whoever called first.
+  if (marketing && !consented && (!calledBack || cx.consents.revoked(caller, callee, t))) ctr.add(slot, NO_CONSENT);
 
   const last = st.lastCallee(slot);
   const gap = callee - last;

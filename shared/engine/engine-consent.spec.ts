@@ -87,6 +87,31 @@ describe('NO_CONSENT', () => {
     expect(flagsOf(play(engine(), tr.inputs()).flags, LINE)).toEqual([]);
   });
 
+  it('people who called the line first and then revoked their consent: the line calling them again is unconsented marketing', () => {
+    const tr = new Traffic();
+    customers.forEach((c, i) => tr.noAnswer(T0 + i * MIN, c, LINE));
+    const revoked = T0 + 2 * HOUR;
+    const five = customers.slice(0, 5);
+    for (const c of five) tr.consent(revoked, LINE, c, T0 - 30 * DAY, revoked);
+    customers.forEach((c, i) => tr.answered(revoked + HOUR + i * MIN, LINE, c, 90));
+    const label = atLeast(withRule(play(engine(), tr.inputs()).flags, 'NO_CONSENT'), 'LABEL');
+    expect(label).toHaveLength(1);
+    // The five who revoked count, the fifteen others (who called first, gave no consent to revoke) do not.
+    expect(label[0].detectedAt).toBe(revoked + HOUR + 4 * MIN);
+    expect(label[0].reasons).toContainEqual({ rule: 'NO_CONSENT', window: '24h', value: 5, threshold: 5 });
+  });
+
+  it('a callee who revoked consent and then granted it again: the live grant covers the return calls of the line', () => {
+    const tr = new Traffic();
+    customers.forEach((c, i) => tr.noAnswer(T0 + i * MIN, c, LINE));
+    for (const c of customers) {
+      tr.consent(T0, LINE, c, T0 - 30 * DAY, T0 + HOUR);
+      tr.consent(T0 + 2 * HOUR, LINE, c, T0 + 2 * HOUR);
+    }
+    customers.forEach((c, i) => tr.answered(T0 + 3 * HOUR + i * MIN, LINE, c, 90));
+    expect(flagsOf(play(engine(), tr.inputs()).flags, LINE)).toEqual([]);
+  });
+
   it('lines listed in marketingLines (national form) are marketing lines too', () => {
     const line = '+8613800138000';
     const tr = new Traffic();

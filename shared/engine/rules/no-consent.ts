@@ -5,7 +5,8 @@ import { r1, rising, type Rule } from '../signals.ts';
  * line) calling people who gave no live consent. Marketing calls need the
  * callee's consent, so a handful a day is a violation: LABEL at the
  * threshold. Consented calls, and calls to people who called the line
- * first, never count.
+ * first, never count; unless those people have revoked a consent they gave
+ * the line (their explicit word, whoever called first).
  */
 export const noConsent: Rule = (s, c) => {
   const { callsPerDay } = c.noConsent;

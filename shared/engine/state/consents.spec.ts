@@ -93,4 +93,16 @@ describe('ConsentStore', () => {
     s.put(LINE + 1, CALLEE, T, null);
     expect(s.size).toBe(3);
   });
+
+  it('revoked: from the revocation on, one grant or several, and never for a grant not revoked or another pair', () => {
+    const s = new ConsentStore();
+    s.put(LINE, CALLEE, T, T + 1000);
+    expect([T - 1, T, T + 999, T + 1000, T + 5000].map((t) => s.revoked(LINE, CALLEE, t))).toEqual([false, false, false, true, true]);
+    s.put(LINE, CALLEE, T + 5000, null);
+    expect([T + 999, T + 1000, T + 6000].map((t) => s.revoked(LINE, CALLEE, t))).toEqual([false, true, true]);
+    s.put(LINE, CALLEE + 1, T, null);
+    expect(s.revoked(LINE, CALLEE + 1, T + 6000)).toBe(false);
+    expect(s.revoked(LINE, CALLEE + 2, T + 6000)).toBe(false);
+    expect(s.revoked(CALLEE, LINE, T + 6000)).toBe(false);
+  });
 });

@@ -78,6 +78,18 @@ export class ConsentStore {
     return false;
   }
 
+  /**
+   * True when `callee` had revoked, at or before `t`, a consent it had given `caller` (whether or not a later
+   * grant is live at `t`: ask {@link has} for that).
+   */
+  revoked(caller: number, callee: number, t: number): boolean {
+    const known = this.byCaller.get(caller)?.get(callee);
+    if (known === undefined) return false;
+    if (!Array.isArray(known)) return known.revokedAt <= t;
+    for (const c of known) if (c.revokedAt <= t) return true;
+    return false;
+  }
+
   /** True when the line has any consent registration at all. */
   isRegisteredLine(caller: number): boolean {
     return this.byCaller.has(caller);
