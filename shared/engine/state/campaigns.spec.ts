@@ -196,6 +196,9 @@ describe('CampaignGroups', () => {
     const live = new CampaignGroups();
     live.idFor(1, 'other');
     const remap = live.merge(old);
+    // The merged group reads as it did where it came from (its counts, its listed member).
+    expect(live.value(remap[id], T)).toEqual(g.value(id, T));
+    expect(live.value(remap[id], T).listed).toBe(1);
     live.noteQuiet(remap[id], T, 45);
     expect(live.markHot(remap[id], T)).toEqual([42, 45]);
   });
