@@ -232,21 +232,38 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     }
   }
 
-  // Contact knowledge, after this call has been judged. Enough real
-  // conversations make the two acquainted and close any earlier refusal.
-  if (outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cfg.acquaintanceTalkSec) {
-    const talks = pairs.get8(p, 'talks') + 1;
-    pairs.set8(p, 'talks', talks);
-    if (talks >= cfg.acquaintanceTalks) closeRefusal(cx.pairs, p);
-  }
-
-  pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ATTEMPTED);
-  if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
+  // Contact knowledge, after this call has been judged.
+  recordContact(cx, p, e, sec);
 
   let seen = interesting ? OBSERVED_INTERESTING : 0;
   if (stranger) seen |= OBSERVED_STRANGER | perCallee;
   if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) seen |= OBSERVED_ENGAGED;
   return seen;
+}
+
+/**
+ * The contact call `e` (at second `sec`) makes on its pair `p`: the caller has attempted the callee (so the callee
+ * calling back is no stranger's call), and a real conversation counts towards the two being acquainted; enough of
+ * them close any earlier refusal.
+ */
+function recordContact(cx: EngineContext, p: number, e: CallEvent, sec: number): void {
+  const pairs = cx.pairs;
+  if (e.outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cx.config.acquaintanceTalkSec) {
+    const talks = pairs.get8(p, 'talks') + 1;
+    pairs.set8(p, 'talks', talks);
+    if (talks >= cx.config.acquaintanceTalks) closeRefusal(pairs, p);
+  }
+  pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ATTEMPTED);
+  if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
+}
+
+/**
+ * A call of an allowlisted number: nothing is counted for it or judged, but the contact it makes is kept, so that
+ * the people it calls are not strangers when they call it back (a hospital's patients returning its calls).
+ */
+export function observeContact(cx: EngineContext, caller: number, callee: number, e: CallEvent, t: number): void {
+  const sec = Math.floor(t / 1000);
+  recordContact(cx, cx.pairs.getOrCreate(caller, callee, sec), e, sec);
 }
 
 /** `number` called someone who now calls it back for the first time: engagement, like an answer. */

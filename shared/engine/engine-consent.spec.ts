@@ -190,6 +190,28 @@ describe('allowlist', () => {
     expect(flags.filter((f) => f.number === callers[0])).toEqual([]);
   });
 
+  it('the people an allowlisted number calls are its contacts: calling it back is no bombing or repeat after a refusal', () => {
+    const hospital = '+862088886666';
+    const patient = mobile(4242);
+    const tr = new Traffic();
+    // The hospital rings the patient (missed); the patient rings back nine times, unanswered, and once is rejected.
+    tr.noAnswer(T0, hospital, patient);
+    tr.rejected(T0 + MIN, patient, hospital);
+    for (let i = 0; i < 9; i++) tr.noAnswer(T0 + 5 * MIN + i * 4 * MIN, patient, hospital);
+    const plain = play(engine(), tr.inputs()).flags;
+    expect(plain).toEqual([]);
+    const e = engine();
+    e.allow(hospital);
+    expect(play(e, tr.inputs()).flags).toEqual([]);
+    // The same calls back to a number that never called the patient are call bombing after a refusal.
+    const stranger9 = new Traffic();
+    stranger9.rejected(T0 + MIN, patient, hospital);
+    for (let i = 0; i < 9; i++) stranger9.noAnswer(T0 + 5 * MIN + i * 4 * MIN, patient, hospital);
+    const e2 = engine();
+    e2.allow(hospital);
+    expect(flagsOf(play(e2, stranger9.inputs()).flags, patient)).not.toEqual([]);
+  });
+
   it('does not shield anyone else: the same traffic from another number is flagged', () => {
     const e = engine();
     e.allow('+862088886666');

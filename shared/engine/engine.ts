@@ -4,7 +4,7 @@ import type { EngineConfig } from '../config/schema.ts';
 import { classify, fromNumberKey, normalize, numberKey } from '../numbers/index.ts';
 import type { Accepted, Engine, EngineStats } from './api.ts';
 import { LocalClock } from './local-time.ts';
-import { OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall } from './call-observer.ts';
+import { OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall, observeContact } from './call-observer.ts';
 import { trackCampaign, trackProvider } from './campaign-tracker.ts';
 import type { EngineContext } from './context.ts';
 import { CONSENTING, MARKETING } from './number-kind.ts';
@@ -231,7 +231,11 @@ export class DetectionEngine implements Engine {
     if (t > this.maxEventTime) this.maxEventTime = t;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
 
-    if (this.allowlist.size !== 0 && this.allowlist.has(caller)) return 'accepted';
+    if (this.allowlist.size !== 0 && this.allowlist.has(caller)) {
+      // Never judged, but the people it calls are its contacts when they call back.
+      observeContact(this.cx, caller, callee, e, t);
+      return 'accepted';
+    }
     const slot = this.slotFor(caller, e.caller, t);
     this.judgeCall(slot, caller, callee, e, t);
     return 'accepted';
