@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { ConfigResult, EngineConfig } from '../../shared/config/index.ts';
+import { defaultConfig, type ConfigResult } from '../../shared/config/index.ts';
 import type { FlagEvent } from '../../shared/contracts/records.ts';
 import { capture } from '../../test/replay/capture.ts';
 import { FakeEngine } from '../../test/replay/fake-engine.ts';
@@ -13,7 +13,8 @@ import { runReplay, type ReplayContext, type ReplayOptions } from './replay.ts';
 
 const FIX = join(import.meta.dirname, '../../test/replay/fixtures/io');
 const f = (name: string) => join(FIX, name);
-const okConfig: ConfigResult = { ok: true, config: {} as EngineConfig };
+// The fake engine needs no config; replay itself reads the tolerances of its clock-jump check (clock-jumps.ts).
+const okConfig: ConfigResult = { ok: true, config: defaultConfig() };
 
 async function replay(opts: Partial<ReplayOptions>, over: Partial<ReplayContext> = {}) {
   const stdout = capture();
@@ -91,6 +92,53 @@ describe('runReplay with all four inputs', () => {
     // numbers reach the engine normalised
     expect(engine.log).toContain('call flag-c2 1767578410000 +8613800000002>+8613900000002');
     expect(engine.log).toContain('call flag-c8 1767578470000 +862088886666>+8613900000008');
+  });
+
+  describe('a record dated far ahead of its neighbours (a clock error) is skipped before the merge and orders nothing', () => {
+    const T = Date.UTC(2026, 0, 5, 2);
+    const YEAR = 365 * 86_400_000;
+    const call = (id: string, at: number) =>
+      JSON.stringify({ eventId: id, probeId: 'p', caller: '+8613800000001', callee: '+8613900000001', startTime: at, answerTime: null, endTime: at + 5_000, outcome: 'NO_ANSWER', releaseCause: 480, accessProvider: null });
+    const complaint = (id: string, at: number) =>
+      JSON.stringify({ reportId: id, reporter: '+8613900000001', reported: '+8613800000001', reportTime: at, category: 'MARKETING', channel: null });
+    const files = (name: string, calls: string[], complaints: string[]) => {
+      const c = join(tmp, `${name}-calls.jsonl`);
+      const k = join(tmp, `${name}-complaints.jsonl`);
+      writeFileSync(c, calls.join('\n'));
+      writeFileSync(k, complaints.join('\n'));
+      return { calls: c, complaints: k };
+    };
+    const order = (log: string[]) => log.filter((l) => !l.startsWith('finish')).map((l) => l.split(' ').slice(0, 2).join(' '));
+
+    it('a call in the middle: the complaints are fed in time order with the calls after it', async () => {
+      const io = files('jump-mid', [call('c1', T), call('c2', T + YEAR), call('c3', T + 120_000), call('c4', T + 180_000)], [complaint('k1', T + 150_000)]);
+      const { engine, stderr, result } = await replay(io);
+      expect(order(engine.log)).toEqual(['call c1', 'call c3', 'complaint k1', 'call c4']);
+      expect(stderr).toContain(`${io.calls}:2: startTime 2027-01-05T02:00:00.000Z is far ahead of the calls before it (newest 2026-01-05T02:00:00.000Z) and far ahead of the calls after it (2026-01-05T02:02:00.000Z): skipped as a clock error`);
+      expect(result.summary!.calls).toEqual({ path: io.calls, read: 3, bad: 1 });
+    });
+
+    it('the first call of the file: the calls after it go on (not late)', async () => {
+      const io = files('jump-first', [call('c0', T + YEAR), call('c1', T), call('c2', T + 60_000), call('c3', T + 120_000)], [complaint('k1', T + 90_000)]);
+      const { engine, stderr } = await replay(io);
+      expect(order(engine.log)).toEqual(['call c1', 'call c2', 'complaint k1', 'call c3']);
+      expect(stderr).toContain(`${io.calls}:1: startTime 2027-01-05T02:00:00.000Z is the first of the file and far ahead of the calls after it (2026-01-05T02:00:00.000Z): skipped as a clock error`);
+    });
+
+    it('a complaint: the complaints after it are not held back behind the calls', async () => {
+      const io = files('jump-complaint', [call('c1', T), call('c2', T + 60_000), call('c3', T + 120_000)], [complaint('k0', T + YEAR), complaint('k1', T + 30_000), complaint('k2', T + 90_000)]);
+      const { engine, stderr, result } = await replay(io);
+      expect(order(engine.log)).toEqual(['call c1', 'complaint k1', 'call c2', 'complaint k2', 'call c3']);
+      expect(stderr).toContain(`${io.complaints}:1: reportTime 2027-01-05T02:00:00.000Z is the first of the file and far ahead of the complaints after it`);
+      expect(result.summary!.complaints).toEqual({ path: io.complaints, read: 2, bad: 1 });
+    });
+
+    it('complaints out of order by more than the calls may be are no clock error (complaints come late): all go on', async () => {
+      const io = files('late-complaint-order', [call('c1', T + 2 * 3_600_000)], [complaint('k1', T), complaint('k2', T + 3_600_000), complaint('k3', T + 1_800_000)]);
+      const { engine, stderr } = await replay(io);
+      expect(engine.log.filter((l) => l.startsWith('complaint')).map((l) => l.split(' ')[1]).sort()).toEqual(['k1', 'k2', 'k3']);
+      expect(stderr).not.toContain('clock error');
+    });
   });
 
   it('writes the engine’s flags as JSON Lines to stdout, in emission order', async () => {

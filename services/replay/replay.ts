@@ -23,7 +23,7 @@ import { LineDiagnostics } from './diagnostics.ts';
 import { mergeByTime, type MergeSink } from './merge.ts';
 import { FlagWriter } from './output.ts';
 import { configSources, formatSummary, type FileCounts, type ReplaySummary } from './summary.ts';
-import { LoneJumpFilter } from './clock-jumps.ts';
+import { withoutLoneJumps, type JumpField } from './clock-jumps.ts';
 
 /** The part of the engine that replay drives (kept narrow so that test doubles stay small). */
 export type ReplayEngine = Pick<Engine, 'onCall' | 'onComplaint' | 'onConsent' | 'allow' | 'drainFlags' | 'finish' | 'stats'>;
@@ -84,7 +84,7 @@ export async function runReplay(opts: ReplayOptions, ctx: ReplayContext): Promis
   const createEngine = ctx.createEngine ?? (await import('../../shared/engine/index.ts')).createEngine;
   const engine = createEngine(loaded.config, { now: ctx.now ?? Date.now });
   try {
-    const summary = await run(opts, ctx, engine, loaded.config.allowedLatenessMs);
+    const summary = await run(opts, ctx, engine, loaded.config);
     err.write(formatSummary(summary));
     if (summary.outputFailed !== null) {
       err.write(`${PREFIX}: writing flags to stdout failed: ${summary.outputFailed}; the output is incomplete\n`);
@@ -156,7 +156,7 @@ async function totalSize(paths: Array<string | undefined>): Promise<number | nul
   return total;
 }
 
-async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine, latenessMs: number): Promise<ReplaySummary> {
+async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine, config: EngineConfig): Promise<ReplaySummary> {
   const clock = ctx.clock ?? (() => performance.now());
   const started = clock();
   const total = await totalSize([opts.calls, opts.complaints, opts.consents]);
@@ -205,28 +205,21 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     }
 
     // 3. Calls and complaints, merged by event time as they stream.
-    const callCursor = new RecordCursor(readJsonl(opts.calls, parseCallEvent)[Symbol.asyncIterator](), reportBad(calls));
+    // A lone record dated far ahead of its neighbours is a bad line, not the file's new time (clock-jumps.ts):
+    // taken out of each file before the merge, so that it orders nothing. Calls may be out of order by the allowed
+    // lateness; complaints, from slower channels, by their ageing window (the engine takes them that late).
+    const callBatches = withoutLoneJumps(readJsonl(opts.calls, parseCallEvent), config.allowedLatenessMs, CALL_TIME);
+    const callCursor = new RecordCursor(callBatches[Symbol.asyncIterator](), reportBad(calls));
     let complaintCursor: RecordCursor<ComplaintReport> | null = null;
     if (opts.complaints !== undefined) {
       complaints = counts(opts.complaints);
-      complaintCursor = new RecordCursor(readJsonl(opts.complaints, parseComplaint)[Symbol.asyncIterator](), reportBad(complaints));
+      const batches = withoutLoneJumps(readJsonl(opts.complaints, parseComplaint), config.rules.complaints.windowMs, COMPLAINT_TIME);
+      complaintCursor = new RecordCursor(batches[Symbol.asyncIterator](), reportBad(complaints));
     }
     const consentsRead = consents?.read ?? 0;
-    // A lone call dated far ahead of its neighbours is a bad line, not the file's new time (clock-jumps.ts).
-    const jumps = new LoneJumpFilter(
-      latenessMs,
-      (e, lineNo) => {
-        if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
-      },
-      (lineNo, message) => {
-        calls.read--;
-        calls.bad++;
-        diag.badLines(calls.path, [{ lineNo, error: message }]);
-      },
-    );
     const sink: MergeSink = {
       call(e: CallEvent, lineNo: number) {
-        jumps.push(e, lineNo);
+        if (engine.onCall(e) === 'late') diag.report(calls.path, lineNo, lateMessage(e.startTime));
       },
       complaint(c: ComplaintReport, lineNo: number) {
         if (engine.onComplaint(c) === 'late') diag.report(complaints!.path, lineNo, lateComplaintMessage(c.reportTime));
@@ -243,7 +236,6 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     };
     try {
       await mergeByTime(callCursor, complaintCursor, sink);
-      jumps.finish();
     } finally {
       await callCursor.close();
       await complaintCursor?.close();
@@ -273,6 +265,9 @@ async function run(opts: ReplayOptions, ctx: ReplayContext, engine: ReplayEngine
     config: configSources(opts.config, ctx.env ?? process.env),
   };
 }
+
+const CALL_TIME: JumpField<CallEvent> = { time: (e) => e.startTime, field: 'startTime', noun: 'calls' };
+const COMPLAINT_TIME: JumpField<ComplaintReport> = { time: (c) => c.reportTime, field: 'reportTime', noun: 'complaints' };
 
 function lateMessage(t: number): string {
   return `late event at ${new Date(t).toISOString()}: behind the watermark (event time minus allowed lateness), not counted`;
