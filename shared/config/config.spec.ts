@@ -215,6 +215,14 @@ describe('validation', () => {
     // Reported together with the other errors.
     const both = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ allowedLatenessMs: -1, severity: { label: 90 } }) } }));
     expect(both.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['allowedLatenessMs', 'severity.block']);
+    // A check between settings failing hides none of the others: every one is reported at once.
+    const all = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { label: 20 }, idleEvictMs: 1000, rules: { campaign: { quietMemberStrangers: 5 }, complaints: { evidenceAlpha: 0.5 }, quietHours: { startHour: 3, endHour: 3 } } }) } }));
+    expect(all.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['idleEvictMs', 'rules.campaign.quietMemberStrangers', 'rules.complaints.evidenceAlpha', 'rules.quietHours.endHour', 'severity.label']);
+    // Quiet hours from an hour to the same hour are refused (no hours at all: the rule off); a night across midnight or within a day is fine.
+    expect(errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { quietHours: { startHour: 22, endHour: 22 } } }) } }))).toEqual([
+      'rules.quietHours.endHour: must differ from rules.quietHours.startHour (22): the same hour would make no quiet hours (the rule off) (in CALLGUARD_ENGINE_CONFIG)',
+    ]);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { quietHours: { startHour: 1, endHour: 5 } } }) } }).ok).toBe(true);
     // Equal scores are allowed (a severity can be switched off), and so is raising them in order.
     expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { watch: 50, label: 50, block: 50 } }) } }).ok).toBe(true);
     expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { watch: 30, label: 60, block: 90 } }) } }).ok).toBe(true);

@@ -9,10 +9,23 @@ import { z } from 'zod';
 import { normalize } from '../numbers/index.ts';
 
 /**
- * The checks between settings run only once every setting is valid on its own: computed from a value already
- * refused, they would name settings the user never set (a `severity.label` of 200 made `severity.block` "wrong").
+ * A check between settings runs once the settings it reads are valid on their own: computed from a value already
+ * refused, it would name settings the user never set (a `severity.label` of 200 made `severity.block` "wrong").
+ * Only those settings: an error elsewhere, or another check between settings failing, must not hide it (every
+ * error is reported at once). `paths` are the settings (or the groups of settings) it reads.
  */
-const ONCE_VALID = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+function onceValid(...paths: (readonly PropertyKey[])[]) {
+  // An issue at a path above or below one of them (the group itself refused, or one of its fields) concerns it.
+  const concerns = (issue: readonly PropertyKey[], path: readonly PropertyKey[]) => {
+    const n = Math.min(issue.length, path.length);
+    for (let i = 0; i < n; i++) if (issue[i] !== path[i]) return false;
+    return true;
+  };
+  return {
+    when: (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
+      !payload.issues.some((issue) => paths.some((path) => concerns(issue.path ?? [], path))),
+  };
+}
 
 const ms = z.number().int().positive();
 /** Whole seconds of event time: the stores that keep times keep seconds. */
@@ -276,17 +289,26 @@ export const engineConfigSchema = z
         blockMinRules: z.number().int().min(2).default(2),
       })
       .strict()
-      // The scores must rise with the severity. With `block` under `label`, the
-      // context rules (HIGH_FREQUENCY 29 + SHORT_CALLS 20: kept under `label`
-      // without evidence, but 20 points each) would make BLOCK_RECOMMENDED with
-      // no evidence at all; with `label` under `watch`, LABEL would skip WATCH.
-      .superRefine((v, ctx) => {
-        if (v.label < v.watch) ctx.addIssue({ code: 'custom', path: ['label'], message: `must be at least severity.watch (${v.watch}), not ${v.label}` });
-        if (v.block < v.label) ctx.addIssue({ code: 'custom', path: ['block'], message: `must be at least severity.label (${v.label}), not ${v.block}` });
-      }, ONCE_VALID)
       .prefault({}),
   })
   .strict()
+  // The checks between settings, each once the settings it reads are valid on their own (onceValid).
+  // The scores must rise with the severity. With `block` under `label`, the
+  // context rules (HIGH_FREQUENCY 29 + SHORT_CALLS 20: kept under `label`
+  // without evidence, but 20 points each) would make BLOCK_RECOMMENDED with
+  // no evidence at all; with `label` under `watch`, LABEL would skip WATCH.
+  .superRefine((v, ctx) => {
+    const sv = v.severity;
+    if (sv.label < sv.watch) ctx.addIssue({ code: 'custom', path: ['severity', 'label'], message: `must be at least severity.watch (${sv.watch}), not ${sv.label}` });
+    if (sv.block < sv.label) ctx.addIssue({ code: 'custom', path: ['severity', 'block'], message: `must be at least severity.label (${sv.label}), not ${sv.block}` });
+  }, onceValid(['severity', 'watch'], ['severity', 'label'], ['severity', 'block']))
+  // Quiet hours from an hour to the same hour would be no hours at all: the rule off, unnoticed.
+  .superRefine((v, ctx) => {
+    const qh = v.rules.quietHours;
+    if (qh.startHour === qh.endHour) {
+      ctx.addIssue({ code: 'custom', path: ['rules', 'quietHours', 'endHour'], message: `must differ from rules.quietHours.startHour (${qh.startHour}): the same hour would make no quiet hours (the rule off)` });
+    }
+  }, onceValid(['rules', 'quietHours', 'startHour'], ['rules', 'quietHours', 'endHour']))
   // A number is evicted only once its state can no longer matter: its 24-hour windows empty, its last flag older
   // than the re-flag interval (an evicted number's next flag is a first one), and past any late call for it.
   .superRefine((v, ctx) => {
@@ -294,17 +316,21 @@ export const engineConfigSchema = z
     if (v.idleEvictMs < floor) {
       ctx.addIssue({ code: 'custom', path: ['idleEvictMs'], message: `must be at least ${floor} (24 h, reflagAfterMs and allowedLatenessMs, whichever is longest), not ${v.idleEvictMs}` });
     }
-    // A quiet member is one below the listing count: a larger minimum would make no member quiet.
+  }, onceValid(['idleEvictMs'], ['reflagAfterMs'], ['allowedLatenessMs']))
+  // A quiet member is one below the listing count: a larger minimum would make no member quiet.
+  .superRefine((v, ctx) => {
     const cc = v.rules.campaign;
     if (cc.quietMemberStrangers > cc.memberStrangersPerDay) {
       ctx.addIssue({ code: 'custom', path: ['rules', 'campaign', 'quietMemberStrangers'], message: `must be at most rules.campaign.memberStrangersPerDay (${cc.memberStrangersPerDay}), not ${cc.quietMemberStrangers}` });
     }
-    // Evidence is the stricter test: a larger evidenceAlpha than alpha would make evidence of what the rule ignores.
+  }, onceValid(['rules', 'campaign', 'quietMemberStrangers'], ['rules', 'campaign', 'memberStrangersPerDay']))
+  // Evidence is the stricter test: a larger evidenceAlpha than alpha would make evidence of what the rule ignores.
+  .superRefine((v, ctx) => {
     const co = v.rules.complaints;
     if (co.evidenceAlpha > co.alpha) {
       ctx.addIssue({ code: 'custom', path: ['rules', 'complaints', 'evidenceAlpha'], message: `must be at most rules.complaints.alpha (${co.alpha}), not ${co.evidenceAlpha}` });
     }
-  }, ONCE_VALID);
+  }, onceValid(['rules', 'complaints', 'evidenceAlpha'], ['rules', 'complaints', 'alpha']));
 
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
 
