@@ -1,8 +1,9 @@
 /**
  * The allowlist file: one number per line, in any form that normalises
- * (E.164, national, `0086…`). Blank lines and lines starting with `#` are
- * skipped; a number that does not normalise, or a line over 1 MiB, is
- * reported and skipped.
+ * (E.164, national, `0086…`). A `#` starts a comment, on a line of its own
+ * or after the number (`13900001111 # clinic`); blank lines are skipped; a
+ * number that does not normalise, or a line over 1 MiB, is reported and
+ * skipped.
  */
 import { overlongMessage } from '../../shared/contracts/jsonl.ts';
 import { readLineBatches } from '../../shared/io/lines.ts';
@@ -24,8 +25,9 @@ export async function readAllowlist(
         badLines++;
         continue;
       }
-      const line = lines[i].trim();
-      if (line === '' || line.startsWith('#')) continue;
+      const hash = lines[i].indexOf('#');
+      const line = (hash < 0 ? lines[i] : lines[i].slice(0, hash)).trim();
+      if (line === '') continue;
       const r = normalizeOrError(line);
       if (r.ok) {
         allow(r.value);
