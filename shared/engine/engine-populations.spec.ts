@@ -124,6 +124,17 @@ describe('ring-once', () => {
     expect(label[0].detectedAt - T0).toBeLessThanOrEqual(30 * MIN);
     expect(label[0].evidence.ringOnce).toBeGreaterThanOrEqual(8);
   });
+
+  it('a ring-once lure is one behaviour: its first label is RING_ONCE (a fraud risk), and it does not reach BLOCK_RECOMMENDED alone', () => {
+    const caller = mobile(502, '138');
+    const tr = new Traffic();
+    for (let i = 0; i < 12; i++) tr.cancelled(T0 + i * 5 * MIN, caller, stranger(100 + i, '152'), 3 * SEC);
+    const flags = play(engine(), tr.inputs()).flags;
+    const labels = atLeast(flags, 'LABEL');
+    expect(labels.map((f) => [f.severity, f.reasons.map((r) => r.rule)])).toEqual([['LABEL', ['RING_ONCE']]]);
+    // At the eighth lure (RING_ONCE's hourly count), not before: no other rule labels the lures first.
+    expect(labels[0].detectedAt).toBe(T0 + 7 * 5 * MIN);
+  });
 });
 
 describe('call bombing', () => {
