@@ -65,6 +65,8 @@ describe('parseCallEvent', () => {
     [call({ startTime: Math.floor(T / 1000) }), 'startTime: 1767607200 is outside the years 2000–2099'],
     [call({ endTime: undefined }), 'endTime: required'],
     [call({ endTime: T - 1 }), `endTime: ${T - 1} is before startTime ${T}`],
+    [call({ endTime: Date.UTC(2099, 0, 1) }), `endTime: ${Date.UTC(2099, 0, 1)} is more than 24 h after startTime ${T} (no call lasts that long: a clock error)`],
+    [call({ endTime: T + 86_400_001 }), 'is more than 24 h after startTime'],
     [call({ outcome: 'answered' }), 'outcome: expected one of ANSWERED, REJECTED, BUSY, NO_ANSWER, CANCELLED, FAILED, got "answered"'],
     [call({ answerTime: null }), 'answerTime: required when outcome is ANSWERED'],
     [call({ answerTime: T - 1 }), 'answerTime: ' + (T - 1) + ' is outside [startTime'],
@@ -74,6 +76,10 @@ describe('parseCallEvent', () => {
     [call({ accessProvider: 7 }), 'accessProvider: expected a string or null, got 7'],
   ])('rejects %j', (input, message) => {
     expect(error(parseCallEvent(input))).toContain(message);
+  });
+
+  it('accepts a call of exactly 24 h, start to release', () => {
+    expect(parseCallEvent(call({ endTime: T + 86_400_000 })).ok).toBe(true);
   });
 
   it('accepts the edges of the time range and answerTime at either end', () => {

@@ -30,6 +30,12 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 export const MIN_TIME_MS = Date.UTC(2000, 0, 1);
 /** First rejected timestamp: 2100-01-01T00:00:00Z. */
 export const MAX_TIME_MS = Date.UTC(2100, 0, 1);
+/**
+ * The longest call attempt accepted, start to release: 24 h. A longer one is a clock error (an end time dated
+ * years ahead), and its talk time would otherwise go into every sum of talk seconds (number_minute) and the
+ * engine's talk tests as decades of conversation.
+ */
+export const MAX_CALL_MS = 86_400_000;
 
 /** Thrown inside this module only (a plain object: no stack trace to capture). */
 class Invalid {
@@ -38,13 +44,14 @@ class Invalid {
 
 type Obj = Record<string, unknown>;
 
-/** Validates a CallEvent: answerTime is present exactly when ANSWERED and lies within [startTime, endTime]. */
+/** Validates a CallEvent: endTime within 24 h of startTime (MAX_CALL_MS); answerTime present exactly when ANSWERED and within [startTime, endTime]. */
 export function parseCallEvent(input: unknown): Result<CallEvent> {
   try {
     const o = object(input);
     const startTime = time(o, 'startTime');
     const endTime = time(o, 'endTime');
     if (endTime < startTime) throw new Invalid(`endTime: ${endTime} is before startTime ${startTime}`);
+    if (endTime - startTime > MAX_CALL_MS) throw new Invalid(`endTime: ${endTime} is more than 24 h after startTime ${startTime} (no call lasts that long: a clock error)`);
     const outcome = oneOf<CallOutcome>(o, 'outcome', CALL_OUTCOMES);
     const answerTime = optionalTime(o, 'answerTime');
     if (outcome === 'ANSWERED') {
