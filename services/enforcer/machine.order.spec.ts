@@ -208,6 +208,16 @@ describe('order cases found by the property above', () => {
     expect(outcome(run([confirm, f1, dismiss, f0])).status).toBe('DISMISSED');
   });
 
+  it('a dismissal naming no flag is not overturned by an older confirmation read after it (found by a review)', () => {
+    // f0 pending verification; confirmed at 14:00 by one console, dismissed at 15:00 (naming no flag) by another.
+    const f0 = flag(0, 'BLOCK_RECOMMENDED', T0 + 2 * H, T0 + 5 * H);
+    const confirm = review(0, 'f0', 'CONFIRMED', T0 + 14 * H);
+    const dismiss = review(1, null, 'DISMISSED', T0 + 15 * H);
+    expect(outcome(run([f0, confirm, dismiss])).status).toBe('DISMISSED');
+    // Read the other way round: the newer dismissal has the last word all the same (was BLOCKED).
+    expect(outcome(run([f0, dismiss, confirm]))).toEqual(outcome(run([f0, confirm, dismiss])));
+  });
+
   it('a LABEL flag confirmed while a pending verification held it back stands verified once that is dismissed', () => {
     const pending = flag(0, 'BLOCK_RECOMMENDED', T0, T0 + 5 * H);
     const label = flag(2, 'LABEL', T0 + 6 * H, T0 + 8 * H);

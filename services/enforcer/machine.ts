@@ -281,16 +281,19 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
 /**
  * Applies `pending` — decisions applied out of decision order (one that waited for its flag, one overtaken by
  * another console's) — in decision order, together with the decisions already applied that were made after `since`
- * (on flags still remembered), which are applied again after them: the newest decision has the last word, as when
+ * (on flags still remembered; one naming no flag on the flag active at that point, if published by its time), which
+ * are applied again after them: the newest decision has the last word, as when
  * every record comes in decision order. The outcome is the last pending decision's; `flagFor` names flags not in
  * `state.seen` yet (the flag being applied).
  */
 function inDecisionOrder(state: NumberState, pending: ReviewSummary[], since: number, now: number, opts: MachineOptions, flagFor: (flagId: string | null) => FlagSummary | undefined): Transition {
-  const again = state.reviews.filter((r) => r.decidedAt > since && r.flagId !== null);
+  const again = state.reviews.filter((r) => r.decidedAt > since);
   const queue = [...pending.map((r) => ({ r, remember: true })), ...again.map((r) => ({ r, remember: false }))].sort((a, b) => a.r.decidedAt - b.r.decidedAt);
   let t: Transition = { state, outcome: 'deferred', changed: true };
   for (const { r, remember } of queue) {
-    const target = flagFor(r.flagId) ?? knownFlag(t.state, r.flagId);
+    // A decision naming no flag meant the flag active when it was made (published by then), as when it was first applied.
+    const active = t.state.active;
+    const target = r.flagId === null ? (active !== null && emittedBy(active, r.decidedAt) ? active : undefined) : (flagFor(r.flagId) ?? knownFlag(t.state, r.flagId));
     if (!target) continue;
     const outcome = t.outcome;
     t = decide(r.decision === 'CONFIRMED' ? adoptFlag(t.state, target, now, opts) : t.state, target, r, now, opts, remember);
