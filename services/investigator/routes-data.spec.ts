@@ -18,17 +18,20 @@ const NUMBER = '+8613800000001';
 function dataApp() {
   const calls: Record<string, PeriodQuery[]> = { topOffenders: [], providerRanking: [] };
   const looked: string[] = [];
+  const summaries: Array<{ n: string; fromMs: number; toMs: number }> = [];
+  const series: Array<{ n: string; fromMs: number }> = [];
   const queries = {
     dataClock: async () => CLOCK,
     topOffenders: async (q: PeriodQuery) => (calls.topOffenders.push(q), []),
     numbersTraffic: async () => [],
     providerRanking: async (q: PeriodQuery) => (calls.providerRanking.push(q), []),
     numberActivitySpan: async (n: string) => (looked.push(n), { firstSeen: CLOCK - 4 * H, lastSeen: CLOCK - 2 * H }),
-    numberSummary: async () => ({}),
-    numberSeries: async () => [],
+    numberSummary: async (n: string, fromMs: number, toMs: number) => (summaries.push({ n, fromMs, toMs }), {}),
+    numberSeries: async (n: string, fromMs: number) => (series.push({ n, fromMs }), []),
     numberFlags: async () => [],
     numberReviews: async () => [],
-    flagById: async (id: string) => (id === 'f-1' ? { flagId: 'f-1', number: NUMBER } : null),
+    flagById: async (id: string) =>
+      id === 'f-1' ? { flagId: 'f-1', number: NUMBER } : id === 'f-2' ? { flagId: 'f-2', number: NUMBER, windowStart: CLOCK - H + 37_177, windowEnd: CLOCK - 1_000 } : null,
   } as unknown as InvestigatorQueries;
   const decided: Array<{ flagId: string; decision: string; reviewer: string; note: string | null }> = [];
   const deps: ConsoleDeps = {
@@ -44,8 +47,21 @@ function dataApp() {
     health: async () => ({}),
     staticFiles: new Map(),
   };
-  return { app: buildConsoleServer(deps), calls, looked, decided };
+  return { app: buildConsoleServer(deps), calls, looked, decided, summaries, series };
 }
+
+describe('GET /api/flags/{flagId}', () => {
+  it('counts the calls of the evidence window from the start of its first minute (traffic is kept per minute; found by a review)', async () => {
+    const { app, summaries, series } = dataApp();
+    const r = await app.inject({ url: '/api/flags/f-2', headers });
+    expect(r.statusCode).toBe(200);
+    // The window starts 37.177 s into a minute: the minute row of its first calls starts 37.177 s earlier.
+    expect(summaries).toEqual([{ n: NUMBER, fromMs: CLOCK - H, toMs: CLOCK - 1_000 + 1 }]);
+    expect(series[0].fromMs % 60_000).toBe(0);
+    expect(r.json().window).toEqual({ fromMs: CLOCK - H + 37_177, toMs: CLOCK - 1_000 });
+    await app.close();
+  });
+});
 
 describe('GET /api/offenders', () => {
   it('pages with offset (passed to the query with the limit), as /api/queue does', async () => {

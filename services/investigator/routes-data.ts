@@ -74,6 +74,9 @@ function number(raw: string): string {
   return n.value;
 }
 
+/** The start of the minute of `ms`. */
+const minuteOf = (ms: number): number => Math.floor(ms / 60_000) * 60_000;
+
 /** Registers the data routes. */
 export function registerDataRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
   const { queries } = deps;
@@ -125,12 +128,15 @@ export function registerDataRoutes(app: FastifyInstance, deps: ConsoleDeps): voi
     async (req, reply) => {
       const flag = await queries.flagById(req.params.flagId);
       if (!flag) return reply.code(404).send({ error: 'not_found', message: `no flag ${req.params.flagId}` });
-      // The evidence window, with a little context either side.
+      // The evidence window, with a little context either side. Traffic is kept per minute (number_minute), and a
+      // window starts mid-minute (its flag's time less the rule's span): from the start of that minute, or the
+      // window's first calls would be left out.
       const span = Math.max(flag.windowEnd - flag.windowStart, 60_000);
-      const range = { fromMs: Math.max(0, flag.windowStart - Math.round(span * 0.1)), toMs: flag.windowEnd + Math.round(span * 0.1) + 60_000 };
+      const windowMinute = minuteOf(flag.windowStart);
+      const range = { fromMs: Math.max(0, minuteOf(flag.windowStart - Math.round(span * 0.1))), toMs: flag.windowEnd + Math.round(span * 0.1) + 60_000 };
       const bucket = bucketFor(range.toMs - range.fromMs);
       const [summary, series] = await Promise.all([
-        queries.numberSummary(flag.number, flag.windowStart, flag.windowEnd + 1),
+        queries.numberSummary(flag.number, windowMinute, flag.windowEnd + 1),
         queries.numberSeries(flag.number, range.fromMs, range.toMs, bucket),
       ]);
       return { flag, window: { fromMs: flag.windowStart, toMs: flag.windowEnd }, range: { ...range, bucketSeconds: bucket }, summary, series };

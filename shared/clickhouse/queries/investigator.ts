@@ -163,7 +163,8 @@ function flagView(r: Row): FlagView {
 /** The investigator queries over one database. */
 export interface InvestigatorQueries {
   /** The newest event time in the database, ms (0 when empty). */
-  dataClock(): Promise<number>;
+  /** The newest flag's time or the end of the newest traffic hour, whichever is later, but no later than `now` for the traffic (ms). */
+  dataClock(now?: number): Promise<number>;
   numberSummary(number: string, fromMs: number, toMs: number): Promise<NumberSummary>;
   /** The number's first and last active minute, ms, or null when it has none. */
   numberActivitySpan(number: string): Promise<{ firstSeen: number; lastSeen: number } | null>;
@@ -187,9 +188,10 @@ export function investigatorQueries(ch: ClickHouse, database: string): Investiga
   const table = `${quoteIdentifier(database)}.reviews`;
   const minRank = (s: Severity | undefined) => SEVERITY_RANK[s ?? 'LABEL'];
   return {
-    async dataClock() {
+    async dataClock(now = Date.now()) {
       const [r] = await ch.query<Row>(Q.DATA_CLOCK, { db });
-      return Math.max(num(r?.last_flag_ms), num(r?.last_hour_s) * 1000 + 3_600_000);
+      // The newest traffic hour ends an hour after it starts, unless that is still to come (a live system: now).
+      return Math.max(num(r?.last_flag_ms), Math.min(num(r?.last_hour_s) * 1000 + 3_600_000, now));
     },
     async numberSummary(number, fromMs, toMs) {
       const [r] = await ch.query<Row>(Q.NUMBER_SUMMARY, { db, number, from: secs(fromMs), to: secs(toMs) });
