@@ -218,6 +218,9 @@ describe('validation', () => {
     // A check between settings failing hides none of the others: every one is reported at once.
     const all = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { label: 20 }, idleEvictMs: 1000, rules: { campaign: { quietMemberStrangers: 5 }, complaints: { evidenceAlpha: 0.5 }, quietHours: { startHour: 3, endHour: 3 } } }) } }));
     expect(all.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['idleEvictMs', 'rules.campaign.quietMemberStrangers', 'rules.complaints.evidenceAlpha', 'rules.quietHours.endHour', 'severity.label']);
+    // An unknown key (a typo) hides none of them either, at the top or beside the settings a check reads (found by a review).
+    const typo = errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ severity: { label: 20 }, idleEvictMS: 5, rules: { quietHours: { startHour: 3, endHour: 3, typo: 1 } } }) } }));
+    expect(typo.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['(root)', 'rules.quietHours', 'rules.quietHours.endHour', 'severity.label']);
     // Quiet hours from an hour to the same hour are refused (no hours at all: the rule off); a night across midnight or within a day is fine.
     expect(errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { quietHours: { startHour: 22, endHour: 22 } } }) } }))).toEqual([
       'rules.quietHours.endHour: must differ from rules.quietHours.startHour (22): the same hour would make no quiet hours (the rule off) (in CALLGUARD_ENGINE_CONFIG)',

@@ -21,9 +21,10 @@ function onceValid(...paths: (readonly PropertyKey[])[]) {
     for (let i = 0; i < n; i++) if (issue[i] !== path[i]) return false;
     return true;
   };
+  // An unknown key is reported on the object that holds it, but leaves every setting there valid.
   return {
-    when: (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
-      !payload.issues.some((issue) => paths.some((path) => concerns(issue.path ?? [], path))),
+    when: (payload: { issues: readonly { code?: string; path?: readonly PropertyKey[] }[] }) =>
+      !payload.issues.some((issue) => issue.code !== 'unrecognized_keys' && paths.some((path) => concerns(issue.path ?? [], path))),
   };
 }
 
