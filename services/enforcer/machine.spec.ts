@@ -151,19 +151,6 @@ describe('reviews', () => {
     expect(run([review({ flagId: null })]).outcomes).toEqual(['no-target']);
   });
 
-  it('a DISMISSED with a null flagId that overtakes its flag (published before the decision) is kept and applied when the flag comes (found by a review)', () => {
-    const dismiss = review({ flagId: null, decision: 'DISMISSED', decidedAt: T0 + H });
-    const first = run([dismiss, block()]);
-    expect(first.outcomes).toEqual(['deferred', 'dismissed']);
-    expect(first.view.status).toBe('DISMISSED');
-    expect(first.state.dismissal).toMatchObject({ flagId: 'f-block', windowEnd: T0, reviewer: 'inv-1' });
-    // The same as in decision order.
-    expect(first.view).toEqual(run([block(), dismiss]).view);
-    // A flag published after the decision is not the one dismissed: it is acted on.
-    const later = block({ flagId: 'f-later', windowStart: T0 + H, windowEnd: T0 + 90 * 60_000, detectedAt: T0 + 90 * 60_000, emittedAt: T0 + 90 * 60_000 + 1_000 });
-    expect(run([dismiss, later]).view.status).toBe('PENDING_VERIFICATION');
-  });
-
   it('a CONFIRMED with a null flagId never blocks: it only verifies the label, the BLOCK_RECOMMENDED flag stays pending', () => {
     const { outcomes, view } = run([block(), review({ flagId: null })]);
     expect(outcomes).toEqual(['pending', 'verified']);

@@ -212,16 +212,13 @@ export function applyFlag(prev: NumberState, flag: FlagEvent, now: number, opts:
   }
   const summary = summarize(flag);
   const state = settle({ ...prev, seen: bounded([...prev.seen, summary], opts.historySize), updatedAt: now }, now, opts);
-  // Reviews that came first: those naming this flag, and those naming no flag made once it was published (the flag
-  // their reviewer saw, which reached this consumer late).
-  const forThis = (r: ReviewSummary) => r.flagId === flag.flagId || (r.flagId === null && emittedBy(summary, r.decidedAt));
-  const early = state.early.filter(forThis);
+  const early = state.early.filter((r) => r.flagId === flag.flagId);
   if (early.length > 0) {
-    // Applied now, with the decisions applied meanwhile that were made after the first of them applied again after
-    // them (see inDecisionOrder).
-    const waiting: NumberState = { ...state, early: state.early.filter((r) => !forThis(r)) };
+    // Reviews that came first: applied now, with the decisions applied meanwhile that were made after the first of
+    // them applied again after them (see inDecisionOrder).
+    const waiting: NumberState = { ...state, early: state.early.filter((r) => r.flagId !== flag.flagId) };
     const first = Math.min(...early.map((r) => r.decidedAt));
-    return inDecisionOrder(waiting, early, first, now, opts, (id) => (id === flag.flagId || id === null ? summary : undefined));
+    return inDecisionOrder(waiting, early, first, now, opts, (id) => (id === flag.flagId ? summary : undefined));
   }
   if (coveredByDismissal(summary, state.dismissal)) return changed(state, 'protected');
   if (flag.severity === 'WATCH') return changed(state, 'watch');
@@ -260,10 +257,8 @@ export function applyReview(prev: NumberState, review: ReviewDecision, now: numb
   if (r.flagId === null && state.active !== null && !emittedBy(state.active, r.decidedAt)) return same(prev, 'stale');
   const target = r.flagId === null ? state.active : (knownFlag(state, r.flagId) ?? null);
   if (target === null) {
-    // A confirmation naming no flag, with none active: nothing it could verify is known (and it never blocks).
-    if (r.flagId === null && r.decision !== 'DISMISSED') return same(prev, 'no-target');
-    // The flag has not arrived yet (another topic): keep the decision for it. A dismissal naming no flag is for the
-    // flag its reviewer saw: the first to arrive that was published by the decision's time (applyFlag).
+    if (r.flagId === null) return same(prev, 'no-target');
+    // The flag has not arrived yet (another topic): keep the decision for it.
     const early = bounded([...state.early, r], opts.historySize);
     const withEarly: NumberState = { ...state, early };
     const lastReviewAt = Math.max(state.lastReviewAt, r.decidedAt);
@@ -298,8 +293,7 @@ function inDecisionOrder(state: NumberState, pending: ReviewSummary[], since: nu
   for (const { r, remember } of queue) {
     // A decision naming no flag meant the flag active when it was made (published by then), as when it was first applied.
     const active = t.state.active;
-    const target =
-      r.flagId === null && !remember ? (active !== null && emittedBy(active, r.decidedAt) ? active : undefined) : (flagFor(r.flagId) ?? knownFlag(t.state, r.flagId));
+    const target = r.flagId === null ? (active !== null && emittedBy(active, r.decidedAt) ? active : undefined) : (flagFor(r.flagId) ?? knownFlag(t.state, r.flagId));
     if (!target) continue;
     const outcome = t.outcome;
     t = decide(r.decision === 'CONFIRMED' ? adoptFlag(t.state, target, now, opts) : t.state, target, r, now, opts, remember);
