@@ -1,4 +1,5 @@
 import { r1, reach, rising, wilsonUpper, type Rule, type Signals } from '../signals.ts';
+import { ringOnce } from './ring-once.ts';
 
 /**
  * LOW_ANSWER_FANOUT: many distinct strangers called and few of them engage.
@@ -14,14 +15,14 @@ import { r1, reach, rising, wilsonUpper, type Rule, type Signals } from '../sign
  * below the maximum and as the fan-out grows: LABEL on its own once the
  * bound is clearly under the maximum.
  *
- * Strangers who were mostly rung once (at least half as many ring-once
- * lures as strangers in the window judged) are RING_ONCE's to judge, not
- * this rule's: a lure's callees never engage (each call is cancelled after a
- * ring), so its calls would pass this test too. Judged here as well, one
- * behaviour made two rules, BLOCK_RECOMMENDED on its own; and this rule,
- * reaching its count first, labelled the lure as telemarketing, never as
- * the fraud risk it is (the label's category comes from the first flag of
- * its severity).
+ * A window whose strangers were mostly rung once (lures at least half of
+ * them, each counted once like the strangers) is RING_ONCE's to judge when
+ * RING_ONCE fires: a lure's callees
+ * never engage (each call is cancelled after a ring), so its calls pass this
+ * test too. Judged here as well, one behaviour made two rules,
+ * BLOCK_RECOMMENDED on its own, and a label of telemarketing rather than of
+ * the fraud risk it is. RING_ONCE's counts are this rule's (6 an hour, 15 a
+ * day), so that it fires at the same call and the first flag is its own.
  */
 export const lowAnswerFanout: Rule = (s, c) => {
   const { strangersPerHour, strangersPerDay, maxAnswerRate, z } = c.lowAnswerFanout;
@@ -44,7 +45,7 @@ export const lowAnswerFanout: Rule = (s, c) => {
   const [{ n, k }, upper, threshold, window] = byHour ? [hour, hourUpper, strangersPerHour, '1h'] : [day, dayUpper, strangersPerDay, '24h'];
   const lowness = 1 - upper / maxAnswerRate;
   const points = 50 + 25 * lowness + rising(n, threshold, 0, 10, 3);
-  if ((window === '1h' ? s.ringOnce1h : s.ringOnce24h) >= n / 2) return null;
+  if ((window === '1h' ? s.ringOnce1h : s.ringOnce24h) >= n / 2 && ringOnce(s, c) !== null) return null;
   return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(k / n), threshold: maxAnswerRate, points };
 };
 
