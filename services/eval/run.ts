@@ -6,6 +6,7 @@
  * commands, as a user would.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -54,8 +55,12 @@ export interface EvalResult {
 
 /** Runs simulate → replay → metrics → report. */
 export async function runEval(o: EvalOptions): Promise<EvalResult> {
-  const name = basename(o.scenario).replace(/\.json$/, '');
-  const tag = [name, `seed${o.seed}`, o.hours !== undefined ? `h${o.hours}` : '', o.scale !== undefined ? `x${o.scale}` : ''].filter(Boolean).join('-');
+  const file = basename(o.scenario).replace(/\.json$/, '');
+  // A scenario file's data never shares a directory with a built-in scenario of the same file name (--reuse would
+  // score the other's data): its tag carries a hash of its path.
+  const isFile = o.scenario.includes('/') || o.scenario.endsWith('.json');
+  const tagName = isFile ? `${file}-${createHash('sha256').update(resolve(o.scenario)).digest('hex').slice(0, 8)}` : file;
+  const tag = [tagName, `seed${o.seed}`, o.hours !== undefined ? `h${o.hours}` : '', o.scale !== undefined ? `x${o.scale}` : ''].filter(Boolean).join('-');
   const data = resolve(o.dataDir, tag);
   const files = {
     calls: join(data, 'calls.jsonl'),
@@ -101,7 +106,9 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   const truth = readTruth(files.truth);
   const metrics = computeMetrics(truth, flags);
   const targets = evaluateTargets(metrics);
-  const meta = JSON.parse(readFileSync(files.meta, 'utf8')) as { hours: number; scale: number; written: { calls: number; complaints: number; consents: number } };
+  const meta = JSON.parse(readFileSync(files.meta, 'utf8')) as { scenario?: string; hours: number; scale: number; written: { calls: number; complaints: number; consents: number } };
+  // The report is named by the scenario's own name (a file's `name`), not its file name.
+  const name = meta.scenario ?? file;
   mkdirSync(o.reportDir, { recursive: true });
   const chartName = `eval-${name}-ttl.svg`;
   const reportFile = join(o.reportDir, `eval-${name}.md`);
@@ -112,6 +119,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     renderReport(
       {
         scenario: name,
+        command: evalCommand(o),
         seed: o.seed,
         hours: meta.hours,
         scale: meta.scale,
@@ -130,6 +138,15 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     ),
   );
   return { metrics, targets, reportFile, chartFile };
+}
+
+/** The command that produces this report: every option that changes what is scored (not where files go). */
+export function evalCommand(o: Pick<EvalOptions, 'scenario' | 'seed' | 'hours' | 'scale' | 'config'>): string {
+  const args = ['--scenario', o.scenario, '--seed', String(o.seed)];
+  if (o.hours !== undefined) args.push('--hours', String(o.hours));
+  if (o.scale !== undefined) args.push('--scale', String(o.scale));
+  if (o.config) args.push('--config', o.config);
+  return `npm run eval -- ${args.join(' ')}`;
 }
 
 interface ChildResult {

@@ -9,7 +9,7 @@ const c = cfg.rules;
 const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
 
 describe('RING_ONCE', () => {
-  it('is silent below the hourly and daily counts (LOW_ANSWER_FANOUT's: 6 strangers an hour, 15 a day)', () => {
+  it('is silent below the hourly and daily counts (those of LOW_ANSWER_FANOUT: 6 strangers an hour, 15 a day)', () => {
     expect(ringOnce(sig({ ringOnce1h: 5, calls1h: 5, ringOnce24h: 14, calls24h: 14 }), c)).toBeNull();
   });
 
