@@ -145,9 +145,8 @@ export const engineConfigSchema = z
           .object({
             /** A CANCELLED attempt that rang at most this long is a ring-once. */
             maxRingMs: ms.default(8_000),
-            // LOW_ANSWER_FANOUT's counts: it leaves windows of lures to this rule, which must fire by then.
-            perHour: count.default(6),
-            perDay: count.default(15),
+            perHour: count.default(8),
+            perDay: count.default(20),
             minShare: ratio.default(0.5),
           })
           .strict()

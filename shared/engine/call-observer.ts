@@ -129,12 +129,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
       perCallee |= OBSERVED_NEW_STRANGER;
       ctr.addIn(slot, H24, NEW_STRANGERS);
     }
-    // Lures count per stranger, once an hour and once a day as new strangers do: a lure rings many people once,
-    // and six quick hang-ups at one person are not six lures.
-    if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) {
-      if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, RING_ONCE);
-      if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, RING_ONCE);
-    }
+    if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
     // The night is the callee's: `timeZone` is the clock of the national plan's callees (+86); one abroad lives
     // on another clock, not known here, so its calls are not judged for quiet hours at all.
     const q = cfg.rules.quietHours;

@@ -122,25 +122,7 @@ describe('ring-once', () => {
     const label = atLeast(withRule(flags, 'RING_ONCE'), 'LABEL');
     expect(label).not.toEqual([]);
     expect(label[0].detectedAt - T0).toBeLessThanOrEqual(30 * MIN);
-    expect(label[0].evidence.ringOnce).toBeGreaterThanOrEqual(6);
-  });
-
-  it('a ring-once lure is one behaviour: its first label is RING_ONCE (a fraud risk), and it does not reach BLOCK_RECOMMENDED alone', () => {
-    const caller = mobile(502, '138');
-    const tr = new Traffic();
-    for (let i = 0; i < 12; i++) tr.cancelled(T0 + i * 5 * MIN, caller, stranger(100 + i, '152'), 3 * SEC);
-    const flags = play(engine(), tr.inputs()).flags;
-    const labels = atLeast(flags, 'LABEL');
-    expect(labels.map((f) => [f.severity, f.reasons.map((r) => r.rule)])).toEqual([['LABEL', ['RING_ONCE']]]);
-    // At the sixth lure: RING_ONCE's hourly count is LOW_ANSWER_FANOUT's, so the two would fire at the same call.
-    expect(labels[0].detectedAt).toBe(T0 + 5 * 5 * MIN);
-  });
-
-  it('six quick hang-ups at one person are not six lures: a lure rings many strangers once', () => {
-    const caller = mobile(503, '138');
-    const tr = new Traffic();
-    for (let i = 0; i < 6; i++) tr.cancelled(T0 + i * 20 * SEC, caller, stranger(300, '152'), 3 * SEC);
-    expect(withRule(play(engine(), tr.inputs()).flags, 'RING_ONCE')).toEqual([]);
+    expect(label[0].evidence.ringOnce).toBeGreaterThanOrEqual(8);
   });
 });
 

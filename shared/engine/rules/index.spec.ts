@@ -17,7 +17,7 @@ const loud = {
   strangerCalls24h: 400,
   newStrangers1h: 40,
   newStrangers24h: 400,
-  ringOnce1h: 10, // under half the hour's strangers (LOW_ANSWER_FANOUT judges them); RING_ONCE fires by the day
+  ringOnce1h: 60,
   ringOnce24h: 600,
   sequential1h: 60,
   quietStranger24h: 50,

@@ -153,19 +153,6 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(fired).toBeLessThan(Math.ceil(MAX * 200));
   });
 
-  it('leaves strangers mostly rung once to RING_ONCE when it fires: one behaviour is one rule, and the lure is labelled a fraud risk, not telemarketing', () => {
-    // 12 strangers in the hour, none engaged, 6 of them ring-once lures (RING_ONCE fires): RING_ONCE's to judge.
-    expect(lowAnswerFanout({ ...hour(12, 0), calls1h: 12, calls24h: 12, ringOnce1h: 6, ringOnce24h: 6 }, c)).toBeNull();
-    // Fewer lures than half the strangers: the fan-out is evidence of its own.
-    expect(lowAnswerFanout({ ...hour(12, 0), calls1h: 12, calls24h: 12, ringOnce1h: 5, ringOnce24h: 5 }, c)).toMatchObject({ rule: 'LOW_ANSWER_FANOUT', window: '1h' });
-    // Judged by the day: the day's lures against the day's strangers.
-    const day = sig({ newStrangers24h: 30, strangerCalls24h: 30, calls24h: 30 });
-    expect(lowAnswerFanout({ ...day, ringOnce24h: 15 }, c)).toBeNull();
-    expect(lowAnswerFanout({ ...day, ringOnce24h: 14 }, c)).toMatchObject({ window: '24h' });
-    // Half the strangers rung once but RING_ONCE silent (its lures a minority of all the calls): judged here.
-    expect(lowAnswerFanout({ ...hour(12, 0), calls1h: 40, calls24h: 40, ringOnce1h: 6, ringOnce24h: 6 }, c)).toMatchObject({ window: '1h' });
-  });
-
   it('reads its thresholds from the config', () => {
     const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2, z: 2.326 } };
     expect(lowAnswerFanout(hour(50, 2), custom)?.threshold).toBe(0.2);

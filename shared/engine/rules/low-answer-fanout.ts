@@ -1,5 +1,4 @@
 import { r1, reach, rising, wilsonUpper, type Rule, type Signals } from '../signals.ts';
-import { ringOnce } from './ring-once.ts';
 
 /**
  * LOW_ANSWER_FANOUT: many distinct strangers called and few of them engage.
@@ -14,15 +13,6 @@ import { ringOnce } from './ring-once.ts';
  * The value reported is that engagement rate; points grow as its bound falls
  * below the maximum and as the fan-out grows: LABEL on its own once the
  * bound is clearly under the maximum.
- *
- * A window whose strangers were mostly rung once (lures at least half of
- * them, each counted once like the strangers) is RING_ONCE's to judge when
- * RING_ONCE fires: a lure's callees
- * never engage (each call is cancelled after a ring), so its calls pass this
- * test too. Judged here as well, one behaviour made two rules,
- * BLOCK_RECOMMENDED on its own, and a label of telemarketing rather than of
- * the fraud risk it is. RING_ONCE's counts are this rule's (6 an hour, 15 a
- * day), so that it fires at the same call and the first flag is its own.
  */
 export const lowAnswerFanout: Rule = (s, c) => {
   const { strangersPerHour, strangersPerDay, maxAnswerRate, z } = c.lowAnswerFanout;
@@ -45,7 +35,6 @@ export const lowAnswerFanout: Rule = (s, c) => {
   const [{ n, k }, upper, threshold, window] = byHour ? [hour, hourUpper, strangersPerHour, '1h'] : [day, dayUpper, strangersPerDay, '24h'];
   const lowness = 1 - upper / maxAnswerRate;
   const points = 50 + 25 * lowness + rising(n, threshold, 0, 10, 3);
-  if ((window === '1h' ? s.ringOnce1h : s.ringOnce24h) >= n / 2 && ringOnce(s, c) !== null) return null;
   return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(k / n), threshold: maxAnswerRate, points };
 };
 

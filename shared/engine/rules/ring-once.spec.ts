@@ -9,29 +9,29 @@ const c = cfg.rules;
 const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
 
 describe('RING_ONCE', () => {
-  it('is silent below the hourly and daily counts (those of LOW_ANSWER_FANOUT: 6 strangers an hour, 15 a day)', () => {
-    expect(ringOnce(sig({ ringOnce1h: 5, calls1h: 5, ringOnce24h: 14, calls24h: 14 }), c)).toBeNull();
+  it('is silent below the hourly and daily counts', () => {
+    expect(ringOnce(sig({ ringOnce1h: 7, calls1h: 7, ringOnce24h: 19, calls24h: 19 }), c)).toBeNull();
   });
 
   it('fires at exactly the hourly count when they are half the traffic: LABEL on its own', () => {
-    const r = ringOnce(sig({ ringOnce1h: 6, calls1h: 12, ringOnce24h: 6, calls24h: 12 }), c);
-    expect(r).toEqual({ rule: 'RING_ONCE', window: '1h', value: 6, threshold: 6, points: 50 });
+    const r = ringOnce(sig({ ringOnce1h: 8, calls1h: 16, ringOnce24h: 8, calls24h: 16 }), c);
+    expect(r).toEqual({ rule: 'RING_ONCE', window: '1h', value: 8, threshold: 8, points: 50 });
     expect(verdict([r!], cfg.severity).severity).toBe('LABEL');
   });
 
   it('is silent when ring-once attempts are a minority of the traffic (a busy caller hanging up sometimes)', () => {
-    expect(ringOnce(sig({ ringOnce1h: 6, calls1h: 13, ringOnce24h: 6, calls24h: 13 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: 8, calls1h: 17, ringOnce24h: 8, calls24h: 17 }), c)).toBeNull();
     expect(ringOnce(sig({ ringOnce1h: 30, calls1h: 100, ringOnce24h: 30, calls24h: 100 }), c)).toBeNull();
   });
 
   it('fires on the daily count alone, reporting the 24h window', () => {
-    const r = ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 15, calls24h: 30 }), c);
-    expect(r).toMatchObject({ rule: 'RING_ONCE', window: '24h', value: 15, threshold: 15, points: 50 });
+    const r = ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 20, calls24h: 30 }), c);
+    expect(r).toMatchObject({ rule: 'RING_ONCE', window: '24h', value: 20, threshold: 20, points: 50 });
   });
 
   it('rises to 70 points at 3× the threshold and stops there', () => {
-    expect(ringOnce(sig({ ringOnce1h: 12, calls1h: 12 }), c)?.points).toBeCloseTo(60, 6);
-    expect(ringOnce(sig({ ringOnce1h: 18, calls1h: 18 }), c)?.points).toBe(70);
+    expect(ringOnce(sig({ ringOnce1h: 16, calls1h: 16 }), c)?.points).toBeCloseTo(60, 6);
+    expect(ringOnce(sig({ ringOnce1h: 24, calls1h: 24 }), c)?.points).toBe(70);
     expect(ringOnce(sig({ ringOnce1h: 2400, calls1h: 2400 }), c)?.points).toBe(70);
   });
 
