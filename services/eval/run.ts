@@ -55,11 +55,7 @@ export interface EvalResult {
 
 /** Runs simulate → replay → metrics → report. */
 export async function runEval(o: EvalOptions): Promise<EvalResult> {
-  const file = basename(o.scenario).replace(/\.json$/, '');
-  // A scenario file's data never shares a directory with a built-in scenario of the same file name (--reuse would
-  // score the other's data): its tag carries a hash of its path.
-  const isFile = o.scenario.includes('/') || o.scenario.endsWith('.json');
-  const tagName = isFile ? `${file}-${createHash('sha256').update(resolve(o.scenario)).digest('hex').slice(0, 8)}` : file;
+  const { tagName, name } = scenarioNames(o.scenario);
   const tag = [tagName, `seed${o.seed}`, o.hours !== undefined ? `h${o.hours}` : '', o.scale !== undefined ? `x${o.scale}` : ''].filter(Boolean).join('-');
   const data = resolve(o.dataDir, tag);
   const files = {
@@ -106,9 +102,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   const truth = readTruth(files.truth);
   const metrics = computeMetrics(truth, flags);
   const targets = evaluateTargets(metrics);
-  const meta = JSON.parse(readFileSync(files.meta, 'utf8')) as { scenario?: string; hours: number; scale: number; written: { calls: number; complaints: number; consents: number } };
-  // The report is named by the scenario's own name (a file's `name`), not its file name.
-  const name = meta.scenario ?? file;
+  const meta = JSON.parse(readFileSync(files.meta, 'utf8')) as { hours: number; scale: number; written: { calls: number; complaints: number; consents: number } };
   mkdirSync(o.reportDir, { recursive: true });
   const chartName = `eval-${name}-ttl.svg`;
   const reportFile = join(o.reportDir, `eval-${name}.md`);
@@ -138,6 +132,21 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     ),
   );
   return { metrics, targets, reportFile, chartFile };
+}
+
+/**
+ * What a scenario's data directory and report are named by: its file name (not the `name` inside it, which a file
+ * extending a built-in inherits). A file elsewhere named like a built-in scenario is another scenario: it carries a
+ * hash of its path, so that neither the built-in's data is reused for it (--reuse) nor its committed report
+ * overwritten; other files' data carry the hash too.
+ */
+export function scenarioNames(scenario: string): { tagName: string; name: string } {
+  const file = basename(scenario).replace(/\.json$/, '');
+  const isFile = scenario.includes('/') || scenario.endsWith('.json');
+  const builtIn = join(ROOT, 'scenarios', `${file}.json`);
+  if (!isFile || resolve(scenario) === builtIn) return { tagName: file, name: file };
+  const tagName = `${file}-${createHash('sha256').update(resolve(scenario)).digest('hex').slice(0, 8)}`;
+  return { tagName, name: exists(builtIn) ? tagName : file };
 }
 
 /** The command that produces this report: every option that changes what is scored (not where files go). */
