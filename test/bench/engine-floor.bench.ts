@@ -32,7 +32,7 @@ import { defaultConfig } from '../../shared/config/index.ts';
 import type { CallEvent } from '../../shared/contracts/records.ts';
 import { createEngine } from '../../shared/engine/index.ts';
 import { CallPrefetch, PREFETCH_GROUP } from '../../shared/engine/call-prefetch.ts';
-import { hashKey, hashPair } from '../../shared/engine/state/hash.ts';
+import { hashKey, hashPair, hashString } from '../../shared/engine/state/hash.ts';
 import { M } from '../../shared/engine/state/metrics.ts';
 import { InboundSwarms } from '../../shared/engine/state/inbound-swarms.ts';
 import { NumberIndex } from '../../shared/engine/state/number-index.ts';
@@ -121,7 +121,7 @@ class LeanLayout {
         const e = events[i + q];
         const a = numberKey(e.caller);
         const b = numberKey(e.callee);
-        this.id[q] = idHash(e.eventId);
+        this.id[q] = hashString(e.eventId);
         const x = (hashKey(a) & (LEAN_BLOCKS - 1)) * 48;
         const f = ((hashPair(a, b) >>> 0) & (LEAN_PAIRS - 1)) * 16;
         const r = ((hashPair(b, a) >>> 0) & (LEAN_PAIRS - 1)) * 16;
@@ -143,13 +143,6 @@ class LeanLayout {
       this.sink += acc;
     }
   }
-}
-
-/** FNV-1a of an event id (the dedup fingerprint's first half). */
-function idHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 function fmt(n: number): string {

@@ -162,8 +162,10 @@ function flagView(r: Row): FlagView {
 
 /** The investigator queries over one database. */
 export interface InvestigatorQueries {
-  /** The newest event time in the database, ms (0 when empty). */
-  /** The newest flag's time or the end of the newest traffic hour, whichever is later, but no later than `now` for the traffic (ms). */
+  /**
+   * The data clock, ms (0 when empty): the newest flag's time or the end of the newest traffic hour, whichever is
+   * later; the traffic hour's end no later than `now` (default: the wall clock).
+   */
   dataClock(now?: number): Promise<number>;
   numberSummary(number: string, fromMs: number, toMs: number): Promise<NumberSummary>;
   /** The number's first and last active minute, ms, or null when it has none. */
