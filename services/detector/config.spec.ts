@@ -66,6 +66,16 @@ describe('loadDetectorConfig', () => {
     }
   });
 
+  it('refuses a bind host that cannot be listened on, with the other errors (exit 2 at start, not 1 at listen)', () => {
+    const bad = loadDetectorConfig({ CALLGUARD_DETECTOR_HOST: '127.0.0.1:9464', CALLGUARD_DETECTOR_PORT: '70000' });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors).toHaveLength(2);
+    expect(bad.errors[0]).toMatch(/^CALLGUARD_DETECTOR_HOST: not an IP address or host name to listen on/);
+    const ok = loadDetectorConfig({ CALLGUARD_DETECTOR_HOST: '::' });
+    expect(ok.ok && ok.config.http.host).toBe('::');
+  });
+
   it('reads CALLGUARD_DETECTOR_ALLOWED_HOSTS in canonical form, and reports each bad entry with the other errors', () => {
     const ok = loadDetectorConfig({ CALLGUARD_DETECTOR_ALLOWED_HOSTS: ' Ops.Callguard.Test., 10.0.0.5, fd00::1, [::1] ' });
     expect(ok.ok && ok.config.http.allowedHosts).toEqual(['ops.callguard.test', '10.0.0.5', '[fd00::1]', '[::1]']);

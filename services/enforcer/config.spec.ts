@@ -151,6 +151,13 @@ describe('loadEnforcerConfig', () => {
     }
   });
 
+  it('refuses a bind host that cannot be listened on (from --host or CALLGUARD_ENFORCER_HOST), with the other problems', () => {
+    expect(loadEnforcerConfig({ host: '::1' }, { CALLGUARD_ENFORCER_HOST: 'x y' }).host).toBe('::1');
+    const bad = () => loadEnforcerConfig({}, { CALLGUARD_ENFORCER_HOST: '127.0.0.1:8089', CALLGUARD_ENFORCER_PORT: 'x' });
+    expect(bad).toThrow(/host \(CALLGUARD_ENFORCER_HOST\): "127.0.0.1:8089" is not an IP address or host name to listen on/);
+    expect(bad).toThrow(/CALLGUARD_ENFORCER_PORT/);
+  });
+
   it('allowed hosts: none configured by default; names from CALLGUARD_ENFORCER_ALLOWED_HOSTS or --allowed-hosts, each bad one named', () => {
     expect(loadEnforcerConfig({}, {}).allowedHosts).toEqual([]);
     expect(loadEnforcerConfig({}, { CALLGUARD_ENFORCER_ALLOWED_HOSTS: 'Lookup.Example, 10.0.0.5' }).allowedHosts).toEqual(['lookup.example', '10.0.0.5']);

@@ -9,6 +9,7 @@ import { DEFAULT_MACHINE_OPTIONS } from './machine.ts';
 import type { HandlerOptions } from './handler.ts';
 import { parseDuration } from './duration.ts';
 import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
+import { listenHostProblem } from '../../shared/http/listen-host.ts';
 import { DEFAULT_REDIS_PREFIX, redisPrefixFrom } from '../../shared/env/index.ts';
 
 /** Everything the enforcer needs to start. */
@@ -123,6 +124,9 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   const portText = pick(cli.port, 'CALLGUARD_ENFORCER_PORT', String(ENFORCER_DEFAULTS.port));
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_ENFORCER_PORT): ${JSON.stringify(portText)} is not a port number`);
+  const host = pick(cli.host, 'CALLGUARD_ENFORCER_HOST', ENFORCER_DEFAULTS.host);
+  const hostProblem = listenHostProblem(host, 'host (CALLGUARD_ENFORCER_HOST)');
+  if (hostProblem) problems.push(hostProblem);
   const allowed = parseAllowedHosts(pick(cli.allowedHosts, 'CALLGUARD_ENFORCER_ALLOWED_HOSTS', ''), 'allowed hosts (CALLGUARD_ENFORCER_ALLOWED_HOSTS)');
   problems.push(...allowed.problems);
   const keyPrefix = redisPrefixFrom(env, { cli: cli.keyPrefix, variable: 'CALLGUARD_ENFORCER_KEY_PREFIX' }, problems).prefix;
@@ -136,7 +140,7 @@ export function loadEnforcerConfig(cli: EnforcerCliOptions = {}, env: NodeJS.Pro
   const logLevel = env.CALLGUARD_LOG_LEVEL || ENFORCER_DEFAULTS.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`CALLGUARD_LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
   const config: EnforcerConfig = {
-    host: pick(cli.host, 'CALLGUARD_ENFORCER_HOST', ENFORCER_DEFAULTS.host),
+    host,
     port,
     allowedHosts: allowed.hosts,
     redisUrl: env.CALLGUARD_REDIS_URL || ENFORCER_DEFAULTS.redisUrl,

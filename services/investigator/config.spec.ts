@@ -94,6 +94,14 @@ describe('loadInvestigatorConfig', () => {
     expect(() => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_STOP_SECONDS: '0' })).toThrow(/CALLGUARD_CONSOLE_STOP_SECONDS: "0" is not a positive number/);
   });
 
+  it('refuses a bind host that cannot be listened on (from --host or CALLGUARD_CONSOLE_HOST), with the other problems', () => {
+    expect(loadInvestigatorConfig({ host: '0.0.0.0' }, { ...login, CALLGUARD_CONSOLE_HOST: 'x y' }).host).toBe('0.0.0.0');
+    expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_HOST: 'console.internal' }).host).toBe('console.internal');
+    const bad = () => loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_HOST: 'http://localhost', CALLGUARD_CONSOLE_PORT: 'x' });
+    expect(bad).toThrow(/host \(CALLGUARD_CONSOLE_HOST\): "http:\/\/localhost" is not an IP address or host name to listen on/);
+    expect(bad).toThrow(/CALLGUARD_CONSOLE_PORT/);
+  });
+
   it('allowed hosts: none configured by default; names from CALLGUARD_CONSOLE_ALLOWED_HOSTS or --allowed-hosts, each bad one named', () => {
     expect(loadInvestigatorConfig({}, login).allowedHosts).toEqual([]);
     expect(loadInvestigatorConfig({}, { ...login, CALLGUARD_CONSOLE_ALLOWED_HOSTS: 'Console.Example, [FD00::1]' }).allowedHosts).toEqual(['console.example', '[fd00::1]']);

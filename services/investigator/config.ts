@@ -11,6 +11,7 @@ import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { clickHouseDatabaseFromEnv, clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
 import { kafkaBrokersFromEnv, renamedTopicVariableProblems, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
 import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
+import { listenHostProblem } from '../../shared/http/listen-host.ts';
 import { DEFAULT_REDIS_PREFIX, envBooleanFrom, redisPrefixFrom } from '../../shared/env/index.ts';
 
 /** Everything the console needs to start. */
@@ -111,6 +112,9 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   const portText = pick(cli.port, 'CALLGUARD_CONSOLE_PORT', String(INVESTIGATOR_DEFAULTS.port));
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`port (CALLGUARD_CONSOLE_PORT): ${JSON.stringify(portText)} is not a port number`);
+  const host = pick(cli.host, 'CALLGUARD_CONSOLE_HOST', INVESTIGATOR_DEFAULTS.host);
+  const hostProblem = listenHostProblem(host, 'host (CALLGUARD_CONSOLE_HOST)');
+  if (hostProblem) problems.push(hostProblem);
   const allowed = parseAllowedHosts(pick(cli.allowedHosts, 'CALLGUARD_CONSOLE_ALLOWED_HOSTS', ''), 'allowed hosts (CALLGUARD_CONSOLE_ALLOWED_HOSTS)');
   problems.push(...allowed.problems);
   const database = pick(cli.database, 'CALLGUARD_CLICKHOUSE_DATABASE', clickHouseDatabaseFromEnv(env));
@@ -131,7 +135,7 @@ export function loadInvestigatorConfig(cli: InvestigatorCliOptions = {}, env: No
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    host: pick(cli.host, 'CALLGUARD_CONSOLE_HOST', INVESTIGATOR_DEFAULTS.host),
+    host,
     port,
     allowedHosts: allowed.hosts,
     user,
