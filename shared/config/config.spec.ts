@@ -157,6 +157,14 @@ describe('validation', () => {
 
   const envErrors = (cfg: unknown) => errors(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify(cfg) } }));
 
+  it('refuses a reporter count or a BLOCK minimum that could never be reached (the rule, or BLOCK_RECOMMENDED, silently off)', () => {
+    const e = envErrors({ rules: { complaints: { distinctReporters: 65 } }, severity: { blockMinRules: 10 } });
+    expect(e.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['rules.complaints.distinctReporters', 'severity.blockMinRules']);
+    expect(e.join('\n')).toMatch(/<=64/);
+    expect(e.join('\n')).toMatch(/<=9/);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { complaints: { distinctReporters: 64 } }, severity: { blockMinRules: 9 } }) } }).ok).toBe(true);
+  });
+
   it('refuses a lateness beyond the counters\' hour (a call accepted later would count nowhere)', () => {
     expect(envErrors({ allowedLatenessMs: 10_800_000 })).toEqual([
       'allowedLatenessMs: must be at most 3600000 (1 h): the counters keep the current and the previous hour, so a call accepted later would count nowhere (in CALLGUARD_ENGINE_CONFIG)',

@@ -38,6 +38,13 @@ const seconds = ms.refine((v) => v % 1000 === 0, { message: 'must be whole secon
 const count = z.number().int().min(1).max(65_535);
 /** A threshold on a per-pair or per-swarm count kept in one byte (saturating at 255). */
 const byteCount = z.number().int().min(1).max(255);
+/** Reporters kept per reported number (the newest; state/complaints.ts): a higher `distinctReporters` could never be reached. */
+export const MAX_REPORTERS_PER_NUMBER = 64;
+/**
+ * Rules whose reasons can count towards `blockMinRules` (evidence: every rule but HIGH_FREQUENCY and SHORT_CALLS,
+ * always context, and QUIET_HOURS, context or restating another's evidence): a higher minimum could never be met.
+ */
+export const EVIDENCE_RULES = 9;
 /** The counters' shortest horizon (1 h): a call later than that behind the newest falls outside their windows. */
 const LATENESS_MAX_MS = 3_600_000;
 const ratio = z.number().min(0).max(1);
@@ -184,7 +191,7 @@ export const engineConfigSchema = z
         complaints: z
           .object({
             /** Distinct reporters (weighted) needed; one reporter alone is never enough. */
-            distinctReporters: z.number().min(2).default(2),
+            distinctReporters: z.number().min(2).max(MAX_REPORTERS_PER_NUMBER).default(2),
             windowMs: ms.default(30 * 24 * 3_600_000),
             /** Weight of a complaint from an acquaintance of the reported number. */
             acquaintanceWeight: ratio.default(0.5),
@@ -287,7 +294,7 @@ export const engineConfigSchema = z
         label: z.number().int().min(1).max(100).default(50),
         block: z.number().int().min(1).max(100).default(80),
         /** BLOCK_RECOMMENDED needs at least this many distinct contributing rules. */
-        blockMinRules: z.number().int().min(2).default(2),
+        blockMinRules: z.number().int().min(2).max(EVIDENCE_RULES).default(2),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../contracts/records.ts';
 import { defaultConfig } from '../../config/index.ts';
+import { EVIDENCE_RULES } from '../../config/schema.ts';
 import { emptySignals } from '../signals.ts';
 import { RULE_SET } from './index.ts';
 
@@ -54,6 +55,18 @@ describe('RULE_SET', () => {
       expect(r.points).toBeLessThanOrEqual(100);
       expect(['1h', '24h', '7d', '30d']).toContain(r.window);
     }
+  });
+
+  it('has EVIDENCE_RULES rules whose reasons can count towards blockMinRules (the config caps the minimum there)', () => {
+    const evidence = new Set<string>();
+    for (const signals of [loud, { ...loud, isMarketingLine: false }]) {
+      for (const rule of RULE_SET) {
+        const r = rule(signals, c);
+        if (r && r.context !== true && r.restates !== true) evidence.add(r.rule);
+      }
+    }
+    expect(evidence.size).toBe(EVIDENCE_RULES);
+    for (const always of ['HIGH_FREQUENCY', 'SHORT_CALLS', 'QUIET_HOURS']) expect(evidence).not.toContain(always);
   });
 
   it('rules are pure: the same signals give the same reasons and are not modified', () => {

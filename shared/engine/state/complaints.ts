@@ -1,4 +1,4 @@
-const MAX_PER_NUMBER = 64;
+import { MAX_REPORTERS_PER_NUMBER as MAX_PER_NUMBER } from '../../config/schema.ts';
 
 interface Entry {
   reporter: number;
