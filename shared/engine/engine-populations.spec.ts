@@ -162,6 +162,20 @@ describe('sequential dialler', () => {
     expect(reason.window).toBe('1h');
   });
 
+  it('an administrator ringing 25 colleagues of a corporate block (集团号) one after another, answered and talked to, is not labelled', () => {
+    const admin = mobile(703, '138');
+    const random = rng(9);
+    const tr = new Traffic();
+    for (let i = 0; i < 25; i++) {
+      const colleague = mobile(30_000_000 + i, '139');
+      if (random() < 0.88) tr.answered(T0 + i * 2 * MIN, admin, colleague, 40 + Math.floor(random() * 40));
+      else tr.noAnswer(T0 + i * 2 * MIN, admin, colleague, { ringMs: 20 * SEC });
+    }
+    const flags = play(engine(), tr.inputs()).flags;
+    expect(withRule(flags, 'SEQUENTIAL_DIALING')).toEqual([]);
+    expect(atLeast(flags, 'LABEL')).toEqual([]);
+  });
+
   it('a patient redialling a clinic\'s four neighbouring lines, busy, 16 times in 48 min is not SEQUENTIAL_DIALING', () => {
     const patient = mobile(702, '138');
     const lines = ['+8675588886661', '+8675588886662', '+8675588886663', '+8675588886664'];

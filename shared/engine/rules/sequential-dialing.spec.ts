@@ -36,6 +36,19 @@ describe('SEQUENTIAL_DIALING', () => {
     expect(sequentialDialing(sig({ sequential1h: 5, calls1h: 6 }), custom)).toBeNull();
   });
 
+  it('is silent when the strangers called plainly engage (an administrator ringing a corporate block\'s colleagues)', () => {
+    const run = { sequential1h: 25, calls1h: 25, newStrangers1h: 25 };
+    // 22 of 25 engaged: the 95 % lower bound 0.72 is above 0.55.
+    expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 22 }), c)).toBeNull();
+    // 16 of 25 (0.64; lower bound 0.47): not plainly, the rule speaks; a dialler's 2 of 25 too.
+    expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 16 }), c)).not.toBeNull();
+    expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 2 }), c)).not.toBeNull();
+    // Callbacks are engagement like answers.
+    expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 12, callbacks1h: 10 }), c)).toBeNull();
+    // The bar is LOW_ANSWER_FANOUT's.
+    expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 22 }), { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, maxAnswerRate: 0.8 } })).not.toBeNull();
+  });
+
   it('does not judge the share when the hour\'s call count is at the counters\' ceiling', () => {
     expect(sequentialDialing(sig({ sequential1h: 30_000, calls1h: 65_535 }), c)).not.toBeNull();
     expect(sequentialDialing(sig({ sequential1h: 30_000, calls1h: 65_535, calls1hSaturated: true }), c)).toBeNull();

@@ -1,14 +1,23 @@
-import { r1, rising, type Rule } from '../signals.ts';
+import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * SEQUENTIAL_DIALING: callees in consecutive number runs (a dialler
  * scanning a block). People call their contacts, not number ranges: LABEL
  * at the threshold when the runs are a large share of the traffic (unknown,
  * so no fire, when the hour's call count is at the counters' ceiling).
+ *
+ * Unless the strangers called plainly engage: the lower bound (95 %) of the
+ * hour's engagement per callee above `lowAnswerFanout.maxAnswerRate`. A
+ * company's administrator ringing the colleagues of a corporate block
+ * (集团号, consecutive mobiles) one after another is answered and talked to;
+ * a dialler scanning a range reaches unassigned numbers and people who hang
+ * up.
  */
 export const sequentialDialing: Rule = (s, c) => {
   const { perHour, minShare } = c.sequentialDialing;
   if (s.sequential1h < perHour || s.calls1hSaturated || s.sequential1h / Math.max(1, s.calls1h) < minShare) return null;
+  const hour = reach(s, '1h');
+  if (hour.n > 0 && 1 - wilsonUpper(hour.n - hour.k, hour.n) > c.lowAnswerFanout.maxAnswerRate) return null;
   return {
     rule: 'SEQUENTIAL_DIALING',
     window: '1h',
