@@ -85,6 +85,16 @@ describe('CAMPAIGN', () => {
     expect(campaign(member({ strangerCalls24h: MEMBER_CALLS, strangerAnswered24h: 0 }), c)).not.toBeNull();
   });
 
+  it('scores a member whose stranger calls are exactly memberStrangerShare of its calls, not one whose share is below', () => {
+    const share = c.campaign.memberStrangerShare;
+    const calls = 20;
+    const strangers = Math.ceil(share * calls);
+    expect(strangers / calls).toBe(share);
+    const m = (callsDay: number) => member({ strangerCalls24h: strangers, newStrangers24h: strangers, calls24h: callsDay });
+    expect(campaign(m(calls), c)).not.toBeNull();
+    expect(campaign(m(calls + 1), c)).toBeNull();
+  });
+
   it('scores a member quieter than listed (two unanswered strangers) only with as many listed members near it as the group needs listed', () => {
     expect(QUIET_CALLS).toBeLessThan(MEMBER_CALLS);
     const quiet = { strangerCalls24h: QUIET_CALLS, newStrangers24h: QUIET_CALLS, strangerAnswered24h: 0 };

@@ -45,6 +45,13 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(r).toMatchObject({ window: '24h', value: 0.2, threshold: MAX });
   });
 
+  it('fires on the day at exactly its fan-out (strangersPerDay), not one below', () => {
+    const per = c.lowAnswerFanout.strangersPerDay;
+    const day = (n: number) => sig({ newStrangers1h: 2, strangerCalls1h: 2, newStrangers24h: n, strangerCalls24h: n });
+    expect(lowAnswerFanout(day(per), c)).toMatchObject({ window: '24h', value: 0 });
+    expect(lowAnswerFanout(day(per - 1), c)).toBeNull();
+  });
+
   it('judges the upper confidence bound (99 %: a number is judged again at every call), so a small sample never looks low by chance', () => {
     for (const n of [Math.max(12, PER_HOUR), 100]) {
       // k engaged of n is the most that still fires; k + 1 is under the maximum too, but not clearly.

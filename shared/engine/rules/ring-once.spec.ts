@@ -29,6 +29,12 @@ describe('RING_ONCE', () => {
     expect(r).toMatchObject({ rule: 'RING_ONCE', window: '24h', value: 20, threshold: 20, points: 50 });
   });
 
+  it('fires on the day at exactly half the day\'s traffic, not below it', () => {
+    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 20, calls24h: 40 }), c)).toMatchObject({ window: '24h', value: 20 });
+    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 20, calls24h: 41 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 19, calls24h: 19 }), c)).toBeNull();
+  });
+
   it('rises to 70 points at 3× the threshold and stops there', () => {
     expect(ringOnce(sig({ ringOnce1h: 16, calls1h: 16 }), c)?.points).toBeCloseTo(60, 6);
     expect(ringOnce(sig({ ringOnce1h: 24, calls1h: 24 }), c)?.points).toBe(70);
