@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReviewDecision } from '../../shared/contracts/records.ts';
-import { applyDue, createDuePoller, dueAt, type DueEntry } from './due.ts';
+import { applyDue, createDuePoller, dueAt, type DueEntry, type DuePollerOptions } from './due.ts';
 import { applyFlag, applyReview, DEFAULT_MACHINE_OPTIONS, emptyState, type NumberState } from './machine.ts';
 import { writeArgs, type EnforcementStore } from './store.ts';
 import type { LookupView } from './view.ts';
@@ -139,15 +139,15 @@ function harness() {
     const l = labels.get(n);
     return l && l.expireAt > clock.now ? (JSON.parse(l.json) as LookupView) : null;
   };
-  const log = { warn: () => {}, info: () => {} };
+  const log = { warn: () => {}, info: () => {} } as DuePollerOptions['log'];
   const settled: string[] = [];
-  const poller = (over: { maxPerPoll?: number; allowed?: string[] } = {}) =>
+  const poller = (over: { maxPerPoll?: number; allowed?: string[]; store?: typeof store; log?: DuePollerOptions['log'] } = {}) =>
     createDuePoller({
-      store,
+      store: over.store ?? store,
       machine: OPTS,
       intervalMs: 1_000,
       now: () => clock.now,
-      log,
+      log: over.log ?? log,
       maxPerPoll: over.maxPerPoll,
       allowlist: over.allowed ? { has: (n) => over.allowed!.includes(n) } : undefined,
       settled: (n) => settled.push(n),
@@ -193,6 +193,28 @@ describe('the due poller', () => {
     expect(await a.poll()).toBe(1);
     expect(h.writes() - before).toBe(3);
     for (const n of numbers) expect(h.lookup(n)).toMatchObject({ status: 'PENDING_VERIFICATION', flagId: 'f-new' });
+  });
+
+  it('a store that fails: warned once for the outage, nothing settled, the numbers settled once it answers again, and the recovery said once', async () => {
+    const h = harness();
+    const numbers = ['+8613800138011', '+8613800138012'];
+    for (const n of numbers) await h.block(n);
+    h.clock.now = BLOCK_END + 1;
+    const down = { on: true };
+    const store = { ...h.store, update: (n: string, f: Parameters<typeof h.store.update>[1]) => (down.on ? Promise.reject(new Error('connection refused')) : h.store.update(n, f)) };
+    const said: string[] = [];
+    const log = { warn: (_o: object, msg: string) => void said.push(`warn: ${msg}`), info: (_o: object, msg: string) => void said.push(`info: ${msg}`) } as DuePollerOptions['log'];
+    const p = h.poller({ store, log });
+    expect(await p.poll()).toBe(0);
+    expect(await p.poll()).toBe(0);
+    expect(said).toEqual(['warn: settling due numbers failed; tried again on the next poll']);
+    for (const n of numbers) expect(h.due.get(n)).toBe(BLOCK_END);
+    down.on = false;
+    expect(await p.poll()).toBe(2);
+    expect(said).toEqual(['warn: settling due numbers failed; tried again on the next poll', 'info: settling due numbers works again']);
+    for (const n of numbers) expect(h.lookup(n)).toMatchObject({ status: 'PENDING_VERIFICATION', flagId: 'f-new' });
+    expect(await p.poll()).toBe(0);
+    expect(said).toHaveLength(2);
   });
 
   it('a member whose state is gone is dropped; one rescored meanwhile is not; an allowlisted number is not labelled again', async () => {

@@ -325,8 +325,9 @@ describe('reviews', () => {
   });
 
   it('DISMISSED lifts a block', () => {
+    expect(run([block(), review()], T0 + 3 * H).view).toMatchObject({ status: 'BLOCKED', blocked: true });
     const { view } = run([block(), review(), review({ decision: 'DISMISSED', decidedAt: T0 + 2 * H })], T0 + 3 * H);
-    expect(view.status).toBe('DISMISSED');
+    expect(view).toMatchObject({ status: 'DISMISSED', blocked: false });
   });
 
   it('a redelivered review is a no-op; an older decision arriving late is superseded by the newer one (stale)', () => {

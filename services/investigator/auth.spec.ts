@@ -216,6 +216,20 @@ describe('auth', () => {
       expect(waits.filter((w) => w === 60_000)).toHaveLength(17);
     });
 
+    it('the failures an instance saw while the store answered still count on it when the store goes down', async () => {
+      const clock = { t: 0 };
+      const { state, store } = sharedStore(clock);
+      const errors: string[] = [];
+      const [a] = instances(clock, store, errors);
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      state.down = true;
+      // The third failure, counted here only: A's own three lock the address out on A.
+      expect(await a.attempt('10.0.0.1', false)).toBe(0);
+      expect(await a.attempt('10.0.0.1', true)).toBe(60_000);
+      expect(errors).toEqual(['login', 'login']);
+    });
+
     it('while the store is down, each instance still limits by its own count, locks out nobody else, and warns; back, the store answers again', async () => {
       const clock = { t: 0 };
       const { state, store } = sharedStore(clock);
@@ -228,7 +242,7 @@ describe('auth', () => {
       expect(await a.attempt('10.0.0.1', false)).toBe(0); // B's failure is not seen: per-process limiting
       expect(await a.attempt('10.0.0.1', true)).toBe(60_000); // but limiting still: A's own three lock it out on A
       expect(await a.attempt('10.0.0.2', true)).toBe(0); // not everybody
-      expect(await b.attempt('10.0.0.1', true)).toBe(0); // B had counted one of its own
+      expect(await b.attempt('10.0.0.1', true)).toBe(0); // B had counted only one of its own: under the limit
       expect(errors).toEqual(['login', 'login', 'login', 'login', 'login', 'login']);
       state.down = false;
       // The store answers for every instance again, with what it counted: B's failure from before, and this one (what

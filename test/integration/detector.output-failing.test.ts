@@ -6,7 +6,8 @@
  * without end, so nothing is committed — and /readyz, which used to say
  * `ready` through this, answers 503 `degraded` naming the Kafka output once
  * the failure has lasted longer than CALLGUARD_DETECTOR_OUTPUT_GRACE_MS
- * (2 s here), with `_sink_failing{sink="kafka"}` 1, while /healthz stays
+ * (8 s here: long enough that /readyz read as soon as the first failure shows
+ * is always within it), with `_sink_failing{sink="kafka"}` 1, while /healthz stays
  * 200. The topic created again: the record lands, the input is committed,
  * and /readyz is ready again by itself.
  */
@@ -34,21 +35,20 @@ async function readyz(port: number): Promise<{ code: number; status: string; che
 
 describe('an output topic deleted while the detector runs', () => {
   it('/readyz is degraded past the grace, naming the Kafka output and its error, and ready again once the topic is back', async () => {
-    det = startDetector(f, { CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '2000' });
+    det = startDetector(f, { CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '8000' });
     const port = await det.port();
     await waitFor(async () => (await readyz(port)).code === 200, { what: 'the detector to be ready', timeoutMs: 60_000, intervalMs: 200 });
 
     await f.admin.deleteTopics({ topics: [f.topics.dlq], timeout: 10_000 });
     await waitFor(async () => !(await f.admin.listTopics()).includes(f.topics.dlq), { what: 'the DLQ topic to be gone', timeoutMs: 30_000, intervalMs: 200 });
     await f.producer.send({ topic: f.topics.calls, acks: -1, messages: [{ key: 'junk', value: Buffer.from('{"not":"avro"}') }] });
-    const t0 = Date.now();
 
     await waitFor(async () => metric((await ops(port, '/metrics')).body, 'callguard_detector_sink_errors_total', { sink: 'kafka' }) > 0, {
       what: 'the DLQ send to fail',
       timeoutMs: 60_000,
     });
-    const early = await readyz(port);
-    if (Date.now() - t0 < 2_000) expect(early).toMatchObject({ code: 200, status: 'ready' }); // within the grace (when the failure came fast enough to see it)
+    // Within the grace: read as soon as the first failure shows (the metric is polled every 100 ms), well inside 8 s.
+    expect(await readyz(port)).toMatchObject({ code: 200, status: 'ready' });
 
     await waitFor(async () => (await readyz(port)).status === 'degraded', { what: '/readyz degraded', timeoutMs: 60_000, intervalMs: 200 });
     const r = await readyz(port);

@@ -90,7 +90,7 @@ describe('Detector halt and stop during start-up', () => {
     // Nothing was joined, so nothing to flush: the stop ends at once, without waiting for its deadline on the registry.
     const t0 = Date.now();
     await expect(det.stop(1_000)).resolves.toBeUndefined();
-    expect(Date.now() - t0).toBeLessThan(500);
+    expect(Date.now() - t0).toBeLessThan(900); // its deadline is 1 s
     expect(calls).toContain('consents.stop');
   });
 
@@ -167,7 +167,7 @@ describe('Detector stop after the group was joined', () => {
     expect(await within(stopped, 3_000)).toBe('done');
     const ms = Date.now() - t0;
     expect(ms).toBeGreaterThanOrEqual(1_450); // 2 s minus the 500 ms kept for leaving
-    expect(ms).toBeLessThan(1_900);
+    expect(ms).toBeLessThan(2_900); // the message below names where it gave up; this bounds a stall of the test itself
     expect(await stopped).toMatch(/^final checkpoint failed: given up after 1500 ms of the 2000 ms stop deadline/);
     expect(calls).toContain('source.stop');
     expect(calls).toContain('consents.stop');
@@ -224,9 +224,9 @@ describe('Detector with a consents reader that fails for good after the start', 
 });
 
 describe('Detector readiness while an output keeps failing', () => {
-  /** A started, assigned detector (an empty assignment: ready with nothing to read), checkpoints every 20 ms and an output grace of 1 s. */
-  async function started(o: { send?: () => Promise<void>; write?: () => Promise<void> }) {
-    const d = detector({ caughtUp: Promise.resolve(), env: { CALLGUARD_DETECTOR_FLUSH_MS: '20', CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: '1000' }, ...o });
+  /** A started, assigned detector (an empty assignment: ready with nothing to read), checkpoints every 20 ms and an output grace of `graceMs` (1 s). */
+  async function started(o: { send?: () => Promise<void>; write?: () => Promise<void> }, graceMs = 1_000) {
+    const d = detector({ caughtUp: Promise.resolve(), env: { CALLGUARD_DETECTOR_FLUSH_MS: '20', CALLGUARD_DETECTOR_OUTPUT_GRACE_MS: String(graceMs) }, ...o });
     await d.det.start();
     d.deps.source.events$.next({ type: 'assigned', assignment: {}, done: () => {} });
     await waitUntil(() => d.det.readiness().status === 'ready', 'ready');
@@ -243,7 +243,8 @@ describe('Detector readiness while an output keeps failing', () => {
     const refuse = async () => {
       if (fail) throw new Error(sink === 'kafka' ? 'Broker refused the write' : 'connect ECONNREFUSED 127.0.0.1:8123');
     };
-    const { det, calls, deps } = await started({ [which]: refuse });
+    // A grace of 2 s: the check within it, 300 ms in, has 1.7 s of slack on a busy machine.
+    const { det, calls, deps } = await started({ [which]: refuse }, 2_000);
     expect(det.readiness()).toMatchObject({ ready: true, status: 'ready', checks: { kafkaOutput: true, clickhouseOutput: true } });
     fail = true;
     const failingSince = Date.now();
@@ -251,11 +252,11 @@ describe('Detector readiness while an output keeps failing', () => {
     const commits = calls.filter((c) => c === 'source.commit').length;
     // Within the grace: a passing hiccup is not reported.
     await new Promise((r) => setTimeout(r, 300));
-    expect(Date.now() - failingSince).toBeLessThan(1_000);
+    expect(Date.now() - failingSince).toBeLessThan(2_000);
     expect(det.readiness()).toMatchObject({ ready: true, status: 'ready', checks: { [check]: true } });
     // Past it: degraded, with the output, how long and the last error.
-    await waitUntil(() => det.readiness().status === 'degraded', 'degraded', 3_000);
-    expect(Date.now() - failingSince).toBeGreaterThanOrEqual(1_000);
+    await waitUntil(() => det.readiness().status === 'degraded', 'degraded', 5_000);
+    expect(Date.now() - failingSince).toBeGreaterThanOrEqual(2_000);
     const r = det.readiness();
     expect(r).toMatchObject({ ready: false, status: 'degraded', checks: { [check]: false, redis: true, clickhouse: true } });
     expect(r.error).toMatch(error);
