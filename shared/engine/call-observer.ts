@@ -9,7 +9,7 @@ import type { CallEvent } from '../contracts/records.ts';
 import type { EngineContext } from './context.ts';
 import { inHours } from './local-time.ts';
 import { busyLine, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
-import { MARKETING as MARKETING_ } from './number-kind.ts';
+import { CONSENTING as CONSENTING_, MARKETING as MARKETING_ } from './number-kind.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import {
   PAIR_ANSWERED as PAIR_ANSWERED_,
@@ -56,6 +56,7 @@ const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
 const PAIR_ATTEMPTED = PAIR_ATTEMPTED_;
 const MARKETING = MARKETING_;
+const CONSENTING = CONSENTING_;
 /** The national numbering plan's E.164 prefix: its callees keep `timeZone`'s clock. */
 const NATIONAL_PREFIX = '+86';
 
@@ -136,8 +137,16 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
     if (e.callee.startsWith(NATIONAL_PREFIX) && inHours(cx.clock.hour(t), q.startHour, q.endHour)) ctr.add(slot, QUIET_STRANGER);
   }
   // A return call to someone who called the line is no marketing to a stranger, unless that person has revoked a
-  // consent it gave the line: the revocation is its explicit word on the line's calls, whoever called first.
-  if (marketing && !consented && (!calledBack || cx.consents.revoked(caller, callee, t))) ctr.add(slot, NO_CONSENT);
+  // consent it gave the line: the revocation is its explicit word on the line's calls, whoever called first. The same
+  // word binds any number that registers consents (a sales rep's mobile), acquainted with the person or not.
+  if (!consented && kind !== 0) {
+    if (marketing) {
+      if (!calledBack || cx.consents.revoked(caller, callee, t)) ctr.add(slot, NO_CONSENT);
+    } else if ((kind & CONSENTING) !== 0 && cx.consents.revoked(caller, callee, t)) {
+      ctr.add(slot, NO_CONSENT);
+      interesting = true;
+    }
+  }
 
   const last = st.lastCallee(slot);
   const gap = callee - last;

@@ -101,6 +101,30 @@ describe('NO_CONSENT', () => {
     expect(label[0].reasons).toContainEqual({ rule: 'NO_CONSENT', window: '24h', value: 5, threshold: 5 });
   });
 
+  it('a sales rep\'s mobile that talked with its customers before is held to their revocations: calling them after is NO_CONSENT', () => {
+    const rep = mobile(4711, '139');
+    const tr = new Traffic();
+    const revoked = T0 + 3 * DAY;
+    for (const c of customers.slice(0, 10)) {
+      // Consented customers it has real conversations with (acquainted by the engine's measure)…
+      tr.consent(T0 - 30 * DAY, rep, c, T0 - 30 * DAY, null);
+      tr.answered(T0 - 20 * DAY, rep, c, 120);
+      tr.answered(T0 - 10 * DAY, rep, c, 90);
+      // …who then revoke their consent.
+      tr.consent(revoked, rep, c, T0 - 30 * DAY, revoked);
+    }
+    customers.slice(0, 10).forEach((c, i) => tr.answered(revoked + HOUR + i * 10 * MIN, rep, c, 20));
+    const flags = play(engine(), tr.inputs()).flags;
+    const label = atLeast(withRule(flags, 'NO_CONSENT'), 'LABEL');
+    expect(label.length).toBeGreaterThan(0);
+    expect(label[0].detectedAt).toBe(revoked + HOUR + 4 * 10 * MIN);
+    // The same calls with the consents live: nothing.
+    const live = new Traffic();
+    for (const c of customers.slice(0, 10)) live.consent(T0 - 30 * DAY, rep, c, T0 - 30 * DAY, null);
+    customers.slice(0, 10).forEach((c, i) => live.answered(revoked + HOUR + i * 10 * MIN, rep, c, 20));
+    expect(play(engine(), live.inputs()).flags).toEqual([]);
+  });
+
   it('a callee who revoked consent and then granted it again: the live grant covers the return calls of the line', () => {
     const tr = new Traffic();
     customers.forEach((c, i) => tr.noAnswer(T0 + i * MIN, c, LINE));

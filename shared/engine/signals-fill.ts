@@ -1,6 +1,6 @@
 /** The rules' inputs: one number's figures read out of the engine's stores. */
 import type { EngineContext } from './context.ts';
-import { MARKETING as MARKETING_ } from './number-kind.ts';
+import { CONSENTING as CONSENTING_, MARKETING as MARKETING_ } from './number-kind.ts';
 import type { Signals } from './signals.ts';
 import { looksLikeCampaign } from './rules/campaign.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
@@ -8,6 +8,7 @@ import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 const H1 = H1_;
 const H24 = H24_;
 const MARKETING = MARKETING_;
+const CONSENTING = CONSENTING_;
 const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_TALKED, CALLBACKS, NEW_STRANGERS, NEW_CALLEES, SHORT_TALK, RING_ONCE, SEQUENTIAL, QUIET_STRANGER, NO_CONSENT, REJECTION_REPEATS } = M;
 
 /** Fills `s` with the number's figures at event time `t` (every rule reads only these). */
@@ -57,6 +58,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.complaintSpanMs = rep.count === 0 ? 0 : t - rep.first;
   s.complaintLatestAt = rep.count === 0 ? 0 : rep.last;
   s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
+  s.isConsentingLine = (st.get8(slot, 'kind') & CONSENTING) !== 0;
   const group = st.get32(slot, 'group');
   if (group !== 0) {
     const g = cx.groups;

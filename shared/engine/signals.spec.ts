@@ -49,9 +49,9 @@ describe('rounding for output', () => {
 });
 
 describe('emptySignals', () => {
-  it('is all zero, not a marketing line, and no count at the ceiling', () => {
+  it('is all zero, neither a marketing nor a consenting line, and no count at the ceiling', () => {
     const s = emptySignals();
-    for (const [k, v] of Object.entries(s)) expect(v, k).toBe(k === 'isMarketingLine' || k.endsWith('Saturated') ? false : 0);
+    for (const [k, v] of Object.entries(s)) expect(v, k).toBe(k === 'isMarketingLine' || k === 'isConsentingLine' || k.endsWith('Saturated') ? false : 0);
   });
 });
 

@@ -49,6 +49,8 @@ export interface Signals {
   /** Event time the number's largest refusal run (`rejectionRepeatMax`) was reached, ms. */
   rejectionRepeatAt: number;
   isMarketingLine: boolean;
+  /** The number has consent registrations (a sales rep's mobile): its calls to people who revoked theirs count as NO_CONSENT. */
+  isConsentingLine: boolean;
   /** The number's campaign group over 24 h, when it is a member. */
   campaignMembers: number;
   campaignCalls: number;
@@ -108,6 +110,7 @@ export function emptySignals(): Signals {
     complaintLatestAt: 0,
     rejectionRepeatAt: 0,
     isMarketingLine: false,
+    isConsentingLine: false,
     campaignMembers: 0,
     campaignCalls: 0,
     campaignEngaged: 0,

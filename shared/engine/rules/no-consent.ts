@@ -6,11 +6,14 @@ import { r1, rising, type Rule } from '../signals.ts';
  * callee's consent, so a handful a day is a violation: LABEL at the
  * threshold. Consented calls, and calls to people who called the line
  * first, never count; unless those people have revoked a consent they gave
- * the line (their explicit word, whoever called first).
+ * the line (their explicit word, whoever called first). A number that is no
+ * marketing line but registers consents (a sales rep's mobile) is held to
+ * the revocations: its calls to people who revoked the consent they gave it
+ * count, though they may have talked with it before.
  */
 export const noConsent: Rule = (s, c) => {
   const { callsPerDay } = c.noConsent;
-  if (!s.isMarketingLine || s.noConsent24h < callsPerDay) return null;
+  if ((!s.isMarketingLine && !s.isConsentingLine) || s.noConsent24h < callsPerDay) return null;
   return {
     rule: 'NO_CONSENT',
     window: '24h',
