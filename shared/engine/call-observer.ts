@@ -138,11 +138,12 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   }
   // A return call to someone who called the line is no marketing to a stranger, unless that person has revoked a
   // consent it gave the line: the revocation is its explicit word on the line's calls, whoever called first. The same
-  // word binds any number that registers consents (a sales rep's mobile), acquainted with the person or not.
+  // word binds any number that registers consents (a sales rep's mobile), acquainted with the person or not, unless
+  // the person has called it (no marketing line: a customer's own inquiry is answered like anybody's call).
   if (!consented && kind !== 0) {
     if (marketing) {
       if (!calledBack || cx.consents.revoked(caller, callee, t)) ctr.add(slot, NO_CONSENT);
-    } else if ((kind & CONSENTING) !== 0 && cx.consents.revoked(caller, callee, t)) {
+    } else if ((kind & CONSENTING) !== 0 && !calledBack && cx.consents.revoked(caller, callee, t)) {
       ctr.add(slot, NO_CONSENT);
       interesting = true;
     }

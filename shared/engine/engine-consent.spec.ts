@@ -125,6 +125,31 @@ describe('NO_CONSENT', () => {
     expect(play(engine(), live.inputs()).flags).toEqual([]);
   });
 
+  it('a sales rep returning the calls of customers who revoked its consent and then phoned it with an inquiry: not NO_CONSENT', () => {
+    const rep = mobile(4712, '139');
+    const tr = new Traffic();
+    const revoked = T0 - 5 * DAY;
+    customers.slice(0, 6).forEach((c, i) => {
+      tr.consent(T0 - 30 * DAY, rep, c, T0 - 30 * DAY, null);
+      tr.consent(revoked, rep, c, T0 - 30 * DAY, revoked);
+      tr.answered(T0 + i * 20 * MIN, c, rep, 120); // the customer's own inquiry
+      tr.answered(T0 + i * 20 * MIN + 10 * MIN, rep, c, 180); // the rep calls back
+    });
+    expect(withRule(play(engine(), tr.inputs()).flags, 'NO_CONSENT')).toEqual([]);
+  });
+
+  it('a consent withdrawn as if never given (revokedAt = grantedAt, the detector\'s tombstone) is no revocation: a rep calling its contacts is not NO_CONSENT', () => {
+    const rep = mobile(4713, '139');
+    const tr = new Traffic();
+    customers.slice(0, 6).forEach((c, i) => {
+      tr.consent(T0 - 30 * DAY, rep, c, T0 - 30 * DAY, T0 - 30 * DAY);
+      tr.answered(T0 - 20 * DAY, rep, c, 120);
+      tr.answered(T0 - 10 * DAY, rep, c, 90);
+      tr.answered(T0 + i * 20 * MIN, rep, c, 60);
+    });
+    expect(withRule(play(engine(), tr.inputs()).flags, 'NO_CONSENT')).toEqual([]);
+  });
+
   it('a callee who revoked consent and then granted it again: the live grant covers the return calls of the line', () => {
     const tr = new Traffic();
     customers.forEach((c, i) => tr.noAnswer(T0 + i * MIN, c, LINE));

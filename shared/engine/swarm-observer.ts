@@ -35,8 +35,6 @@ export function observeSwarm(cx: EngineContext, slot: number, caller: number, ca
   const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
   busyNow(cx, i, load.engaged, sec);
   if (!isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
-  const at = swarms.busyAt(i);
-  if (at !== 0 && sec - at <= cfg.rules.rejectionRepeat.memoryMs / 1000) return false;
   const size = Math.min(255, Math.round(load.repeaters));
   joinedSwarm(cx, slot, size, sec, windowSec);
   // The swarm is recognised now: those of its numbers that rang before (and

@@ -45,6 +45,8 @@ describe('SEQUENTIAL_DIALING', () => {
     expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 2 }), c)).not.toBeNull();
     // Callbacks are engagement like answers.
     expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 12, callbacks1h: 10 }), c)).toBeNull();
+    // A real conversation counts once here (reach's hour counts it twice): 10 of 25 talking is no exemption.
+    expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 10, strangerTalked1h: 10 }), c)).not.toBeNull();
     // The bar is LOW_ANSWER_FANOUT's.
     expect(sequentialDialing(sig({ ...run, strangerAnswered1h: 22 }), { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, maxAnswerRate: 0.8 } })).not.toBeNull();
   });

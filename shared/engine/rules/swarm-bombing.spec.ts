@@ -47,19 +47,11 @@ describe('isSwarm (the callee side)', () => {
   it('a callee that engages in a quarter of the tries or more is a busy line, however many retry', () => {
     expect(isSwarm(40, 120, 40, c)).toBe(false);
     expect(isSwarm(40, 120, 30, c)).toBe(false);
-    expect(isSwarm(40, 120, 2, c)).toBe(true);
-  });
-
-  it('a callee that engaged in busyLineEngaged (3) of the tries is serving them (an overloaded line answering one in ten), not a victim', () => {
-    // 180 tries, 18 engaged: the share's bound (0.17) is a swarm's, the line's conversations are not.
-    expect(isSwarm(60, 180, 18, c)).toBe(false);
-    expect(isSwarm(40, 120, 3, c)).toBe(false);
-    expect(isSwarm(40, 120, 2, c)).toBe(true);
-    expect(isSwarm(40, 120, 3, { ...c, rejectionRepeat: { ...c.rejectionRepeat, busyLineEngaged: 4 } })).toBe(true);
+    expect(isSwarm(40, 120, 4, c)).toBe(true);
   });
 
   it('reads its thresholds from the config', () => {
-    const custom = { ...c, swarmBombing: { ...c.swarmBombing, callers: 10, maxEngagedShare: 0.5 }, rejectionRepeat: { ...c.rejectionRepeat, busyLineEngaged: 30 } };
+    const custom = { ...c, swarmBombing: { ...c.swarmBombing, callers: 10, maxEngagedShare: 0.5 } };
     expect(isSwarm(9, 60, 0, custom)).toBe(false);
     expect(isSwarm(10, 60, 20, custom)).toBe(true);
   });

@@ -30,15 +30,8 @@ export const swarmBombing: Rule = (s, c) => {
  * distinct repeating strangers and attempts it plainly does not engage in.
  * The call observer asks this when a swarm member calls, and keeps the
  * swarm's size on the caller for the rule.
- *
- * A callee that engaged in `rejectionRepeat.busyLineEngaged` (3) of those
- * attempts within the window is serving them, however many more go
- * unanswered: a busy line, as REJECTION_REPEAT reads it. A clinic's or a
- * hotline's line, overloaded, answers one caller in ten and holds a
- * conversation with each it answers, while the rest keep redialling; a
- * victim does not talk with the numbers flooding it.
  */
 export function isSwarm(repeaters: number, attempts: number, engaged: number, c: RulesConfig): boolean {
   const r = c.swarmBombing;
-  return repeaters >= r.callers && engaged < c.rejectionRepeat.busyLineEngaged && wilsonUpper(engaged, attempts, r.z) <= r.maxEngagedShare;
+  return repeaters >= r.callers && wilsonUpper(engaged, attempts, r.z) <= r.maxEngagedShare;
 }

@@ -105,4 +105,17 @@ describe('ConsentStore', () => {
     expect(s.revoked(LINE, CALLEE + 2, T + 6000)).toBe(false);
     expect(s.revoked(CALLEE, LINE, T + 6000)).toBe(false);
   });
+
+  it('a consent withdrawn as if never given (the detector\'s tombstone: it ends where it begins) is no revocation', () => {
+    const s = new ConsentStore();
+    s.put(LINE, CALLEE, T, T);
+    expect(s.revoked(LINE, CALLEE, T + 5000)).toBe(false);
+    expect(s.has(LINE, CALLEE, T + 5000)).toBe(false);
+    // Every grant of the pair withdrawn so: none is a revocation.
+    s.put(LINE, CALLEE + 1, T, T + 1000);
+    s.put(LINE, CALLEE + 1, T + 2000, null);
+    s.put(LINE, CALLEE + 1, T, T);
+    s.put(LINE, CALLEE + 1, T + 2000, T + 2000);
+    expect(s.revoked(LINE, CALLEE + 1, T + 9000)).toBe(false);
+  });
 });

@@ -80,13 +80,14 @@ export class ConsentStore {
 
   /**
    * True when `callee` had revoked, at or before `t`, a consent it had given `caller` (whether or not a later
-   * grant is live at `t`: ask {@link has} for that).
+   * grant is live at `t`: ask {@link has} for that). A grant that ends where it begins is no revocation: it is a
+   * consent withdrawn as if never given (the detector's tombstone), the same as no record at all.
    */
   revoked(caller: number, callee: number, t: number): boolean {
     const known = this.byCaller.get(caller)?.get(callee);
     if (known === undefined) return false;
-    if (!Array.isArray(known)) return known.revokedAt <= t;
-    for (const c of known) if (c.revokedAt <= t) return true;
+    if (!Array.isArray(known)) return known.grantedAt < known.revokedAt && known.revokedAt <= t;
+    for (const c of known) if (c.grantedAt < c.revokedAt && c.revokedAt <= t) return true;
     return false;
   }
 
