@@ -9,7 +9,9 @@ import { r1, rising, type Rule } from '../signals.ts';
  * the line (their explicit word, whoever called first). A number that is no
  * marketing line but registers consents (a sales rep's mobile) is held to
  * the revocations: its calls to people who revoked the consent they gave it
- * count, though they may have talked with it before.
+ * count, though they may have talked with it before, unless those people
+ * have called it (a customer's own inquiry is answered like anybody's call).
+ * A consent withdrawn as if never given (a tombstone) is no revocation.
  */
 export const noConsent: Rule = (s, c) => {
   const { callsPerDay } = c.noConsent;
