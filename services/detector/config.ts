@@ -11,7 +11,7 @@ import { DEFAULT_TOPICS } from '../../shared/contracts/records.ts';
 import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from '../../shared/kafka/index.ts';
 import { DEFAULT_CLICKHOUSE_DATABASE, DEFAULT_CLICKHOUSE_URL } from '../../shared/clickhouse/index.ts';
 import { parseAllowedHosts } from '../../shared/http/allowed-hosts.ts';
-import { isListenHost } from '../../shared/http/listen-host.ts';
+import { isListenHost, LISTEN_HOST_EXPECTED } from '../../shared/http/listen-host.ts';
 import { DEFAULT_REDIS_PREFIX, REDIS_PREFIX_PATTERN, envBoolean } from '../../shared/env/index.ts';
 
 /** Default Redis URL of the local stack. */
@@ -45,7 +45,7 @@ const envSchema = z.object({
   CALLGUARD_DETECTOR_GROUP: name.default('callguard-detector'),
   CALLGUARD_DETECTOR_HOST: z
     .string()
-    .refine(isListenHost, { message: 'not an IP address or host name to listen on (e.g. 127.0.0.1, ::1, 0.0.0.0, localhost)' })
+    .refine(isListenHost, { message: `not ${LISTEN_HOST_EXPECTED}` })
     .default('127.0.0.1'),
   CALLGUARD_DETECTOR_PORT: int(0, 65_535).default(9464),
   // Parsed (and every bad entry reported) by parseAllowedHosts below, shared with the console and the enforcer.

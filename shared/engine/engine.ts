@@ -211,11 +211,6 @@ export class DetectionEngine implements Engine {
   }
 
   onCall(e: CallEvent): Accepted {
-    // A late call is counted as late before its id is hashed (as acceptCall would, after the hashing).
-    if (e.startTime < this.watermark) {
-      this.counts.late++;
-      return 'late';
-    }
     const ids = this.ids;
     ids.fingerprint(e.eventId);
     return this.acceptCall(e, numberKey(e.caller), numberKey(e.callee), ids.h1, ids.h2);

@@ -57,8 +57,9 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.complaintReports = rep.reports;
   s.complaintSpanMs = rep.count === 0 ? 0 : t - rep.first;
   s.complaintLatestAt = rep.count === 0 ? 0 : rep.last;
-  s.isMarketingLine = (st.get8(slot, 'kind') & MARKETING) !== 0;
-  s.isConsentingLine = (st.get8(slot, 'kind') & CONSENTING) !== 0;
+  const kind = st.get8(slot, 'kind');
+  s.isMarketingLine = (kind & MARKETING) !== 0;
+  s.isConsentingLine = (kind & CONSENTING) !== 0;
   const group = st.get32(slot, 'group');
   if (group !== 0) {
     const g = cx.groups;

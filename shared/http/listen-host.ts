@@ -19,8 +19,11 @@ export function isListenHost(host: string): boolean {
   return labels.every((l) => LABEL.test(l));
 }
 
+/** What a bind address must be, as the config errors say it. */
+export const LISTEN_HOST_EXPECTED = 'an IP address or host name to listen on (e.g. 127.0.0.1, ::1, 0.0.0.0, localhost)';
+
 /** The problem with `host` as the value of `variable`, or null when it is a bind address. */
 export function listenHostProblem(host: string, variable: string): string | null {
   if (isListenHost(host)) return null;
-  return `${variable}: ${JSON.stringify(host)} is not an IP address or host name to listen on (e.g. 127.0.0.1, ::1, 0.0.0.0, localhost)`;
+  return `${variable}: ${JSON.stringify(host)} is not ${LISTEN_HOST_EXPECTED}`;
 }

@@ -18,6 +18,11 @@ interface Grant {
   revokedAt: number;
 }
 
+/** Whether grant `g` was revoked at or before `t`: a grant ending where it begins (a tombstone) never was. */
+function revokedBy(g: Grant, t: number): boolean {
+  return g.grantedAt < g.revokedAt && g.revokedAt <= t;
+}
+
 /** Grants kept per pair (the oldest are forgotten beyond it). */
 export const MAX_GRANTS = 8;
 
@@ -86,8 +91,8 @@ export class ConsentStore {
   revoked(caller: number, callee: number, t: number): boolean {
     const known = this.byCaller.get(caller)?.get(callee);
     if (known === undefined) return false;
-    if (!Array.isArray(known)) return known.grantedAt < known.revokedAt && known.revokedAt <= t;
-    for (const c of known) if (c.grantedAt < c.revokedAt && c.revokedAt <= t) return true;
+    if (!Array.isArray(known)) return revokedBy(known, t);
+    for (const c of known) if (revokedBy(c, t)) return true;
     return false;
   }
 
