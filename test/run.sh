@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: everything a fresh clone needs, then unit + integration tests.
+# `npm test`: everything a fresh clone needs, then the type check and the unit, integration and browser tests.
 #  1. npm ci when node_modules is missing or older than package-lock.json;
 #  2. the strict type check (`tsc --noEmit`, tsconfig.json: services, shared,
 #     test, benches: code no test imports is checked too); a failure is
