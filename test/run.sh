@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `npm test`: everything a fresh clone needs, then the type check and the unit, integration and browser tests.
+# `npm test`: everything a fresh clone needs, then the type check, the lint, and the unit, integration and browser tests.
 #  1. npm ci when node_modules is missing or older than package-lock.json;
 #  2. the strict type check (`tsc --noEmit`, tsconfig.json: services, shared,
-#     test, benches: code no test imports is checked too); a failure is
-#     reported at once and fails the run after the tests;
+#     test, benches: code no test imports is checked too) and ESLint
+#     (eslint.config.mjs: typescript-eslint's type-checked rules, such as
+#     promises left floating); a failure is reported at once and fails the
+#     run after the tests;
 #  3. `callguard stack up` when any service does not answer yet (it installs
 #     Debian packages and fetches Maven artifacts on a fresh machine, and
 #     reuses services that already answer, even from another checkout);
@@ -12,7 +14,7 @@
 #     so the machine is left as it was found; before it, any process the
 #     tests left running (a detector, a private broker, a browser) is named
 #     and stopped: they carry CALLGUARD_TEST_RUN=<this run's id>.
-# Exits with vitest's exit code, or 1 if the type check failed or the stack could not be brought up.
+# Exits with vitest's exit code, or 1 if the type check or the lint failed or the stack could not be brought up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +30,8 @@ cli() { node bin/callguard.mjs "$@"; }
 
 say "type check: tsc --noEmit -p tsconfig.json"
 if node_modules/.bin/tsc --noEmit -p tsconfig.json; then typecheck=ok; else typecheck=failed; say "type check failed (errors above); the tests run, then the run fails"; fi
+say "lint: eslint ."
+if node_modules/.bin/eslint .; then lint=ok; else lint=failed; say "lint failed (problems above); the tests run, then the run fails"; fi
 
 # Which services do not answer yet: those are the ones this run will start and stop.
 status_json=$(cli stack status --json 2>/dev/null || true)
@@ -127,5 +131,6 @@ if [ -f "$report" ]; then
   ' "$report" || true
 fi
 echo "typecheck: $typecheck"
-if [ "$typecheck" != ok ] && [ "$code" -eq 0 ]; then code=1; fi
+echo "lint: $lint"
+if { [ "$typecheck" != ok ] || [ "$lint" != ok ]; } && [ "$code" -eq 0 ]; then code=1; fi
 exit "$code"

@@ -58,7 +58,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const port = 9474;
   const env = { ...process.env, ...detectorEnv({ topics, group: `callguard-demo-${id}`, redisPrefix: `callguard:demo:${id}`, port }) };
   const detector = startCli(['detect'], env, createWriteStream(join(dir, 'detector.log')));
-  let last: DetectorProgress | null = null;
+  let last: DetectorProgress | null;
   try {
     last = await waitCaughtUp(port, produced, opts.timeoutMs, () => detector.exitCode !== null);
   } finally {
@@ -120,7 +120,10 @@ async function scoreFlags(kafka: Kafka, topic: string, truthFile: string): Promi
   const truth = new Map(readTruth(truthFile).map((t) => [t.number, t.nuisance]));
   let tp = 0;
   let fp = 0;
-  for (const n of labelled) (truth.get(n) ? tp++ : fp++);
+  for (const n of labelled) {
+    if (truth.get(n)) tp++;
+    else fp++;
+  }
   const nuisance = [...truth.values()].filter(Boolean).length;
   return { precision: tp / Math.max(1, tp + fp), recall: tp / Math.max(1, nuisance), labelled: labelled.size };
 }

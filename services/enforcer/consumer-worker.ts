@@ -174,7 +174,7 @@ async function runWorker(): Promise<void> {
   port.on('message', (m: { type: string }) => {
     if (m.type !== 'stop') return;
     void (async () => {
-      await consumer!.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
+      await consumer.stop().catch((err: unknown) => log.error({ err }, 'consumer stop failed'));
       await due?.stop();
       await allowlist?.stop();
       clearInterval(timer);

@@ -88,7 +88,7 @@ describe('dueAt (pure)', () => {
     s = applyReview(s, { number: N, flagId: 'f-old', decision: 'DISMISSED', reviewer: 'inv', note: null, decidedAt }, decidedAt, OPTS).state;
     const args = writeArgs(s, decidedAt, { keys: enforcerKeys('p'), protectTtlMs: OPTS.protectTtlMs, minRetentionMs: OPTS.labelTtlMs }, OPTS);
     const protectUntil = String(decidedAt + OPTS.protectTtlMs);
-    expect(JSON.parse(args[2]!)).toMatchObject({ status: 'DISMISSED' });
+    expect(JSON.parse(args[2])).toMatchObject({ status: 'DISMISSED' });
     expect(args[3]).toBe(protectUntil);
     expect(args.slice(6)).toEqual([
       'windowEnd', String(oldFlag.windowEnd),

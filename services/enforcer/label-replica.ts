@@ -146,7 +146,8 @@ export function startLabelReplica(o: LabelReplicaOptions): LabelReplica {
     return numbers.map((_, i) => {
       const [errGet, json] = res[2 * i] ?? [new Error('no reply')];
       const [errTtl, at] = res[2 * i + 1] ?? [new Error('no reply')];
-      if (errGet || errTtl) throw errGet ?? errTtl;
+      const err = errGet ?? errTtl;
+      if (err) throw err;
       if (typeof json !== 'string') return null;
       const t = Number(at);
       return { json, expireAt: t >= 0 ? t : Number.POSITIVE_INFINITY };

@@ -26,7 +26,7 @@ export function parseFlagLine(line: string): EvalFlag | null {
   if (!line.startsWith('{')) return null;
   let f: { number?: unknown; severity?: unknown; detectedAt?: unknown; reasons?: unknown };
   try {
-    f = JSON.parse(line);
+    f = JSON.parse(line) as typeof f;
   } catch {
     return null;
   }

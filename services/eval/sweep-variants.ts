@@ -117,9 +117,10 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
   knobs.push(`start ${startHour}:00`);
   const d = s.delivery as Obj;
   d.lateShare = rng.range(RANGES.lateShare);
-  d.maxJitterSeconds = Math.round(rng.range(RANGES.jitterSeconds));
+  const jitter = Math.round(rng.range(RANGES.jitterSeconds));
+  d.maxJitterSeconds = jitter;
   d.duplicateRate = rng.range(RANGES.duplicateRate);
-  knobs.push(`late ${f2(d.lateShare as number)}×≤${d.maxJitterSeconds}s dup ${f2(d.duplicateRate as number)}`);
+  knobs.push(`late ${f2(d.lateShare as number)}×≤${jitter}s dup ${f2(d.duplicateRate as number)}`);
 
   const pops = s.populations as Record<string, Obj>;
   for (const [name, p] of Object.entries(pops)) {
@@ -136,14 +137,14 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
     }
     if (Array.isArray(p.answerRate)) {
       const shift = rng.range(RANGES.answerShift);
-      p.answerRate = (p.answerRate as Range).map((x) => clamp(x + shift, 0.02, 0.6)) as Range;
+      p.answerRate = (p.answerRate as Range).map((x) => clamp(x + shift, 0.02, 0.6));
       k.push(`ans${shift >= 0 ? '+' : ''}${f2(shift)}`);
     }
     for (const key of ['outcomes', 'contactOutcomes', 'strangerOutcomes'] as const) {
       const mix = p[key] as Obj | undefined;
       if (!nuisance && mix && typeof mix.ANSWERED === 'number') {
         const m = rng.range(RANGES.benignAnswer);
-        mix.ANSWERED = (mix.ANSWERED as number) * m;
+        mix.ANSWERED *= m;
         if (key !== 'contactOutcomes') k.push(`${key === 'strangerOutcomes' ? 'strangerAns' : 'ans'}×${f2(m)}`);
       }
     }
@@ -154,15 +155,16 @@ export function drawVariant(baseScenario: Scenario, base: Variant['base'], index
       k.push(`talk×${f2(m)}`);
     }
     for (const key of ['complaintPerAnswered', 'complaintPerRejected', 'complaintChance', 'complaintPerCallback'] as const) {
-      if (typeof p[key] === 'number') p[key] = Math.min(1, (p[key] as number) * rng.range(RANGES.complaints));
+      if (typeof p[key] === 'number') p[key] = Math.min(1, p[key] * rng.range(RANGES.complaints));
     }
     if (nuisance && typeof p.rhythm === 'string' && (name === 'telemarketers' || name === 'lowAndSlow') && rng.chance(0.4)) {
-      p.rhythm = NUISANCE_RHYTHMS[rng.int(0, NUISANCE_RHYTHMS.length - 1)];
-      k.push(`rhythm ${p.rhythm}`);
+      const rhythm = NUISANCE_RHYTHMS[rng.int(0, NUISANCE_RHYTHMS.length - 1)];
+      p.rhythm = rhythm;
+      k.push(`rhythm ${rhythm}`);
     }
     if (name === 'snowshoe') {
       const b = rng.range(RANGES.block);
-      p.blockSize = scaleRange(p.blockSize as Range, b).map(Math.round) as Range;
+      p.blockSize = scaleRange(p.blockSize as Range, b).map(Math.round);
       p.rotationHours = rng.chance(0.5) ? null : ([rng.range(RANGES.rotationHours), 0] as Range);
       if (p.rotationHours) (p.rotationHours as Range)[1] = (p.rotationHours as Range)[0] * 1.5;
       k.push(`block×${f2(b)} rotation ${p.rotationHours ? f2((p.rotationHours as Range)[0]) + 'h' : 'none'}`);
@@ -195,7 +197,7 @@ function perturbBackgroundComplaints(rng: Rng, s: Obj): string {
 function perturbNeighbours(rng: Rng, p: Obj): string {
   const logUniform = (r: readonly [number, number]): number => Math.exp(rng.uniform(Math.log(r[0]), Math.log(r[1])));
   const n = rng.range(RANGES.count);
-  p.perBlock = scaleRange(p.perBlock as Range, n).map(Math.round) as Range;
+  p.perBlock = scaleRange(p.perBlock as Range, n).map(Math.round);
   const calls = logUniform(RANGES.rate);
   p.callsPerDay = scaleRange(p.callsPerDay as Range, calls);
   const share = rng.range(RANGES.count);
@@ -204,7 +206,7 @@ function perturbNeighbours(rng: Rng, p: Obj): string {
   const rate = logUniform(RANGES.neighbourStrangers);
   busy.strangersPerDay = scaleRange(busy.strangersPerDay as Range, rate);
   const ans = rng.range(RANGES.benignAnswer);
-  busy.answerRate = (busy.answerRate as Range).map((x) => clamp(x * ans, 0.05, 0.95)) as Range;
+  busy.answerRate = (busy.answerRate as Range).map((x) => clamp(x * ans, 0.05, 0.95));
   const talk = logUniform(RANGES.talk);
   (busy.talk as Obj).median = Math.max(2, ((busy.talk as Obj).median as number) * talk);
   return `blockNeighbours perBlock×${f2(n)} rate×${f2(calls)} busy×${f2(share)} busyRate×${f2(rate)} busyAns×${f2(ans)} talk×${f2(talk)}`;
@@ -214,9 +216,9 @@ function perturbNeighbours(rng: Rng, p: Obj): string {
 function perturbSwarms(rng: Rng, p: Obj): string {
   const n = scaleCount(rng, p);
   const numbers = rng.range(RANGES.swarmNumbers);
-  p.numbersPerOperation = scaleRange(p.numbersPerOperation as Range, numbers).map((x) => Math.max(3, Math.round(x))) as Range;
+  p.numbersPerOperation = scaleRange(p.numbersPerOperation as Range, numbers).map((x) => Math.max(3, Math.round(x)));
   const shift = rng.int(RANGES.swarmAttemptsShift[0], RANGES.swarmAttemptsShift[1]);
-  p.attemptsEach = (p.attemptsEach as Range).map((x) => Math.max(2, x + shift)) as Range;
+  p.attemptsEach = (p.attemptsEach as Range).map((x) => Math.max(2, x + shift));
   return `swarmBombers n×${f2(n)} numbers×${f2(numbers)} attempts${signed(shift)}`;
 }
 
@@ -224,11 +226,11 @@ function perturbSwarms(rng: Rng, p: Obj): string {
 function perturbBusyLines(rng: Rng, p: Obj): string {
   const n = scaleCount(rng, p);
   const customers = rng.range(RANGES.customers);
-  p.customersPerLine = scaleRange(p.customersPerLine as Range, customers).map((x) => Math.max(1, Math.round(x))) as Range;
+  p.customersPerLine = scaleRange(p.customersPerLine as Range, customers).map((x) => Math.max(1, Math.round(x)));
   const ans = rng.range(RANGES.benignAnswer);
-  p.answerRate = (p.answerRate as Range).map((x) => clamp(x * ans, 0.05, 0.95)) as Range;
+  p.answerRate = (p.answerRate as Range).map((x) => clamp(x * ans, 0.05, 0.95));
   const shift = rng.int(RANGES.busyRetriesShift[0], RANGES.busyRetriesShift[1]);
-  p.retries = (p.retries as Range).map((x) => Math.max(0, x + shift)) as Range;
+  p.retries = (p.retries as Range).map((x) => Math.max(0, x + shift));
   return `busyLines n×${f2(n)} customers×${f2(customers)} ans×${f2(ans)} retries${signed(shift)}`;
 }
 
@@ -284,7 +286,7 @@ function benignHeavyCallers(rng: Rng, base: Variant['base']): { populations: Obj
   const knobs = Object.entries(populations).map(([name, p]) => {
     const o = p as Obj;
     const ans = (o.outcomes as Obj | undefined)?.ANSWERED;
-    return `${name} n=${o.count}${typeof ans === 'number' ? ` ans ${ans.toFixed(0)}` : ''}`;
+    return `${name} n=${o.count as number}${typeof ans === 'number' ? ` ans ${ans.toFixed(0)}` : ''}`;
   });
   return { populations, knobs };
 }

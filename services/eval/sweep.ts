@@ -117,7 +117,7 @@ function recalls(m: Metrics): string {
 /** Worst case over the sweep, and per population. */
 function summary(rows: SweepRow[]): string[] {
   if (rows.length === 0) return ['no variants'];
-  const by = <T>(f: (r: SweepRow) => number, dir: 1 | -1) => rows.reduce((w, r) => (dir * f(r) > dir * f(w) ? r : w));
+  const by = (f: (r: SweepRow) => number, dir: 1 | -1) => rows.reduce((w, r) => (dir * f(r) > dir * f(w) ? r : w));
   const minP = by((r) => nz(r.run.metrics.overall.precision), -1);
   const minR = by((r) => nz(r.run.metrics.overall.recall), -1);
   const maxB = by((r) => r.worstBenign?.labelledShare ?? 0, 1);

@@ -51,16 +51,16 @@ describe('review service', () => {
     expect(out.warnings).toEqual([]);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ topic: 'callguard.reviews.v1', acks: -1 });
-    expect(sent[0]!.messages).toHaveLength(1);
+    expect(sent[0].messages).toHaveLength(1);
     // Keyed by number, so all decisions on a number land in one partition, in order (not by flagId).
-    expect(sent[0]!.messages[0]!.key).toBe(flag.number);
+    expect(sent[0].messages[0].key).toBe(flag.number);
   });
 
   it('records a dismissal in Redis for the detector, protected until decidedAt + protectTtlMs', async () => {
     const { service, evals } = setup();
     await service.decide(flag, 'DISMISSED', 'inv', null);
     expect(evals).toHaveLength(1);
-    const [, numKeys, key, ...argv] = evals[0]!;
+    const [, numKeys, key, ...argv] = evals[0];
     expect(numKeys).toBe(1);
     expect(key).toBe(`p:dismissed:${flag.number}`);
     expect(argv).toEqual([flag.flagId, String(flag.windowEnd), String(flag.windowStart), flag.severity, 'inv', String(NOW), String(NOW + PROTECT_MS)]);

@@ -26,7 +26,7 @@ export function register(program: Command): void {
       // Checked here rather than with requiredOption so that a usage error exits 2 like every other bad-input case.
       if (!opts.calls) command.error('error: required option --calls <file> not specified', { exitCode: 2 });
       const { runReplay } = await import('./replay.ts');
-      const { exitCode } = await runReplay({ ...opts, calls: opts.calls! }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      const { exitCode } = await runReplay({ ...opts, calls: opts.calls }, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       process.exitCode = exitCode;
     });
 }

@@ -254,10 +254,10 @@ describe('runReplay on an interactive terminal (stdout and stderr both on it)', 
     // One bar left on the screen, at 100 %, below the last report and above the flags, then the summary
     const bars = screen.flatMap((l, i) => (BAR.test(l) ? [i] : []));
     expect(bars).toHaveLength(1);
-    expect(screen[bars[0]!]).toContain('] 100% |');
+    expect(screen[bars[0]]).toContain('] 100% |');
     expect(bars[0]).toBe(screen.indexOf(reports.at(-1)!) + 1);
-    expect(screen[bars[0]! + 1]).toBe(flags[0]);
-    expect(screen[bars[0]! + 1 + flags.length]).toBe('callguard replay summary');
+    expect(screen[bars[0] + 1]).toBe(flags[0]);
+    expect(screen[bars[0] + 1 + flags.length]).toBe('callguard replay summary');
     expect(term.raw).not.toContain('\x1b[?7l');
     expect(term.raw).not.toMatch(/\x1b[78]/);
   });

@@ -120,7 +120,7 @@ export async function redisProbe(url: string, timeoutMs = 3_000): Promise<ProbeR
   try {
     await withTimeout(redis.connect(), timeoutMs, 'Redis connect');
     const pong = await withTimeout(redis.ping(), timeoutMs, 'Redis PING');
-    if (pong !== 'PONG') return { ok: false, detail: `PING answered ${pong}` };
+    if (pong !== 'PONG') return { ok: false, detail: `PING answered ${String(pong)}` };
     const info = await redis.info('server');
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
     return { ok: true, detail: `PONG, redis ${version}` };

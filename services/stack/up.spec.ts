@@ -48,7 +48,7 @@ async function holdPort(port: number): Promise<ChildProcess> {
   const p = spawn(process.execPath, ['-e', pongServer(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   holders.push(p);
   await new Promise<void>((resolve, reject) => {
-    p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    p.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     p.once('exit', (code) => reject(new Error(`the port holder exited (${code})`)));
   });
   return p;

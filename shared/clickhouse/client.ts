@@ -71,7 +71,7 @@ export function createClickHouse(options: ClickHouseOptions = {}): ClickHouse {
     raw,
     async query<T>(query: string, params?: QueryParams): Promise<T[]> {
       const rs = await raw.query({ ...(await prepare(query, params)), format: 'JSONEachRow' });
-      return (await rs.json()) as T[];
+      return rs.json<T>();
     },
     async command(query: string, params?: QueryParams): Promise<void> {
       await raw.command(await prepare(query, params));
@@ -83,7 +83,7 @@ export function createClickHouse(options: ClickHouseOptions = {}): ClickHouse {
     async ping(): Promise<boolean> {
       try {
         const rs = await raw.query({ query: 'SELECT 1 AS ok', format: 'JSONEachRow' });
-        const rows = (await rs.json()) as Array<{ ok: number }>;
+        const rows = await rs.json<{ ok: number }>();
         return rows[0]?.ok === 1;
       } catch {
         return false;
@@ -91,7 +91,7 @@ export function createClickHouse(options: ClickHouseOptions = {}): ClickHouse {
     },
     async version(): Promise<string> {
       const rs = await raw.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
-      const rows = (await rs.json()) as Array<{ v: string }>;
+      const rows = await rs.json<{ v: string }>();
       return rows[0]?.v ?? 'unknown';
     },
     close: () => raw.close(),

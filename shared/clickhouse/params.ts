@@ -81,6 +81,6 @@ function render(name: string, type: string, value: ParamValue): string {
 export function bindQueryParams(query: string, params: Record<string, ParamValue>): string {
   return query.replace(PLACEHOLDER, (_m, name: string, type: string) => {
     if (!Object.prototype.hasOwnProperty.call(params, name)) throw new QueryParamError(`missing query parameter ${name}`, name);
-    return render(name, type, params[name] as ParamValue);
+    return render(name, type, params[name]);
   });
 }

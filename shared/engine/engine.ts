@@ -49,6 +49,43 @@ export interface EngineOptions {
   swarms?: InboundSwarms;
 }
 
+type Exported<T extends { exportState(): unknown }> = ReturnType<T['exportState']>;
+
+/**
+ * What `snapshot` writes and `restore` reads (snapshot.ts turns it into binary parts and back). Parts added after the
+ * first snapshots are optional: older snapshots lack them.
+ */
+interface SnapshotState {
+  index: Exported<NumberIndex>;
+  state: Exported<NumberState>;
+  pairs: Exported<PairCache>;
+  ids: Exported<RecentIds>;
+  consents: Exported<ConsentStore>;
+  complaints: Exported<ComplaintStore>;
+  groups: Exported<CampaignGroups>;
+  /** Since SWARM_BOMBING. */
+  swarms?: Exported<InboundSwarms>;
+  allowlist: number[];
+  providers: Exported<ProviderNames>;
+  counts: EngineCounts;
+  maxEventTime: number | null;
+  flagsBySeverity: Record<Severity, number>;
+  flagsByRule: Partial<Record<RuleName, number>>;
+  /** Since the idle sweep's position was kept. */
+  sweep?: { since: number; hand: number };
+}
+
+/** The engine's running counts (EngineStats reports them). */
+interface EngineCounts {
+  calls: number;
+  complaints: number;
+  consents: number;
+  duplicates: number;
+  late: number;
+  evictedNumbers: number;
+  flags: number;
+}
+
 /**
  * The detection engine: keyed event-time state per calling number, pair
  * knowledge (contact, rejection, bombing), consent, complaints and campaign
@@ -87,7 +124,7 @@ export class DetectionEngine implements Engine {
   private handedSeen = 0;
   /** The same for the shared campaign groups. */
   private groupsHandedSeen = 0;
-  private readonly counts = {
+  private readonly counts: EngineCounts = {
     calls: 0,
     complaints: 0,
     consents: 0,
@@ -303,7 +340,7 @@ export class DetectionEngine implements Engine {
    * `restore` on an engine built with the same pair-cache and dedup sizes.
    */
   snapshot(): EngineSnapshot {
-    return encodeSnapshot({
+    const state: SnapshotState = {
       index: this.index.exportState(),
       state: this.state.exportState(),
       pairs: this.pairs.exportState(),
@@ -322,13 +359,13 @@ export class DetectionEngine implements Engine {
       // and slots as an uninterrupted one (and keeps counts.calls in step with
       // sinceSweep, which the complaint store's sweep relies on).
       sweep: { since: this.sinceSweep, hand: this.sweepHand },
-    });
+    };
+    return encodeSnapshot(state);
   }
 
   /** Replaces this (fresh) engine's state with a snapshot's; which numbers are marketing lines comes from this engine's config. */
   restore(snap: EngineSnapshot): void {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const s = decodeSnapshot(snap) as any;
+    const s = decodeSnapshot(snap) as SnapshotState;
     this.index.importState(s.index);
     this.state.importState(s.state);
     this.pairs.importState(s.pairs);
@@ -350,8 +387,8 @@ export class DetectionEngine implements Engine {
     }
     // Snapshots taken before SWARM_BOMBING existed have no swarm part: the loads start empty.
     if (s.swarms && (!this.cx.swarmsShared || this.swarms.isEmpty())) this.swarms.importState(s.swarms);
-    for (const a of s.allowlist as number[]) this.allowlist.add(a);
-    this.providers.importState(s.providers as string[]);
+    for (const a of s.allowlist) this.allowlist.add(a);
+    this.providers.importState(s.providers);
     Object.assign(this.counts, s.counts);
     this.maxEventTime = s.maxEventTime ?? -Infinity;
     Object.assign(this.flagsBySeverity, s.flagsBySeverity);
@@ -414,7 +451,7 @@ export class DetectionEngine implements Engine {
     const st = this.state;
     for (let slot = 0; slot < st.end; slot++) {
       const key = st.key(slot);
-      if (key !== 0) st.set8(slot, 'kind', this.kindOf(key, NUMBER_CLASSES[st.get8(slot, 'numberClass')] as NumberClass));
+      if (key !== 0) st.set8(slot, 'kind', this.kindOf(key, NUMBER_CLASSES[st.get8(slot, 'numberClass')]));
     }
   }
 
@@ -539,7 +576,7 @@ export class DetectionEngine implements Engine {
         windowStart,
         detectedAt: t,
         emittedAt: this.now(),
-        numberClass: NUMBER_CLASSES[st.get8(slot, 'numberClass')] as NumberClass,
+        numberClass: NUMBER_CLASSES[st.get8(slot, 'numberClass')],
         accessProvider: this.providers.name(st.get16(slot, 'provider')),
       },
       s,

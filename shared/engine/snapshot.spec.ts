@@ -177,7 +177,6 @@ describe('snapshots of an earlier version', () => {
   /** The pair records of an engine's snapshot, read as the engine reads them. */
   function pairsOf(snap: EngineSnapshot): PairCache {
     const pairs = new PairCache(config.pairCacheEntries);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     pairs.importState((decodeSnapshot(snap) as any).pairs);
     return pairs;
   }
@@ -193,7 +192,6 @@ describe('snapshots of an earlier version', () => {
     tr.answered(T0, CUSTOMER, SHOP, 20);
     play(e, tr.inputs());
     e.noteCallBack(NOTED[0], NOTED[1], T0);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const state = decodeSnapshot(e.snapshot()) as any;
     const records: Uint8Array = state.pairs.records;
     const pairs = new PairCache(config.pairCacheEntries);

@@ -24,11 +24,15 @@ export const SNAPSHOT_VERSION = 2;
  * SNAPSHOT_VERSION (a newer release's, whose layout this one cannot know), are
  * refused: the detector then logs it and starts the partition fresh.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const UPGRADES: Record<number, (state: any) => void> = {
+const UPGRADES: Record<number, (state: VersionedState) => void> = {
   1: (state) => upgradeVersion1Records(state.pairs.records),
 };
 const OLDEST_VERSION = 1;
+
+/** What the upgrades read of a decoded state (the engine knows the rest of its shape). */
+interface VersionedState {
+  pairs: { records: Uint8Array };
+}
 
 export interface EngineSnapshot {
   version: number;
@@ -63,7 +67,7 @@ export function decodeSnapshot(snap: EngineSnapshot): unknown {
     throw new Error(`snapshot version ${v}, expected ${OLDEST_VERSION} to ${SNAPSHOT_VERSION}`);
   }
   const state = decodeParts(snap);
-  for (let from = v; from < SNAPSHOT_VERSION; from++) UPGRADES[from](state);
+  for (let from = v; from < SNAPSHOT_VERSION; from++) UPGRADES[from](state as VersionedState);
   return state;
 }
 

@@ -55,7 +55,7 @@ export function redisPrefixFrom(
       : env[own.variable]
         ? [env[own.variable]!, own.variable]
         : env[REDIS_PREFIX_VARIABLE]
-          ? [env[REDIS_PREFIX_VARIABLE]!, REDIS_PREFIX_VARIABLE]
+          ? [env[REDIS_PREFIX_VARIABLE], REDIS_PREFIX_VARIABLE]
           : [DEFAULT_REDIS_PREFIX, 'default'];
   if (!REDIS_PREFIX_PATTERN.test(prefix)) problems.push(`key prefix (${setBy}): ${JSON.stringify(prefix)} may hold only letters, digits and _ : . -`);
   return { prefix, setBy };

@@ -112,7 +112,7 @@ describe('the bar on a terminal, as the terminal shows it', () => {
     p.stop();
     const screen = term.screen();
     expect(screen).toHaveLength(1);
-    expect(screen[0]!.length).toBeLessThan(70);
+    expect(screen[0].length).toBeLessThan(70);
     expect(screen[0]).toMatch(/^callguard replay \[█+░*\] 94% \| 90\.0 MB of 95\.5 MB/);
   });
 

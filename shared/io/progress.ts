@@ -111,7 +111,7 @@ function barProgress(o: ProgressOptions, stream: ProgressStream): ProgressReport
   };
   const eta = (t: number, frac: number): string => {
     if (frac >= 1) return '0s';
-    const [t0, d0] = samples[0]!;
+    const [t0, d0] = samples[0];
     const rate = (Math.min(done, total) - d0) / (t - t0); // bytes per ms
     return rate > 0 ? formatDuration((total - Math.min(done, total)) / rate / 1000) : '?';
   };

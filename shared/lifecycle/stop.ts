@@ -101,6 +101,8 @@ export function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined):
   p.catch(() => {});
   let onAbort!: () => void;
   const aborted = new Promise<never>((_, reject) => {
+    // The signal's own reason, whatever it is, as AbortSignal.throwIfAborted throws it.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

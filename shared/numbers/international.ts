@@ -16,7 +16,7 @@ type Outcome = { ok: true; value: string } | { ok: false; error: string };
 /** ITU non-geographic calling codes (international freephone, satellite, networks). */
 const NON_GEOGRAPHIC = ['800', '808', '870', '878', '881', '882', '883', '888', '979'];
 
-const CALLING_CODES = new Set<string>([...getCountries().map((c) => getCountryCallingCode(c) as string), ...NON_GEOGRAPHIC]);
+const CALLING_CODES = new Set<string>([...getCountries().map((c) => getCountryCallingCode(c)), ...NON_GEOGRAPHIC]);
 
 /** Shortest national part accepted after the country code (small territories have 4-digit numbers). */
 const MIN_NATIONAL = 4;

@@ -233,7 +233,7 @@ async function main(): Promise<void> {
     for (const b of order) {
       const t = ts[b.p];
       const items = decodeCalls(codec, byPartition[b.p].slice(b.from, b.to), now, 3_600_000, keyCheck(b.p, PARTITIONS));
-      t.accept(0, items, b.to, false, now);
+      t.accept(0, items, b.to, false);
       t.release(now);
       const raised = t.takeFlags();
       t.decideFlags(raised.map((f) => f.flagId), []); // the flag lane's word (none dismissed), as detector.ts wires it

@@ -89,7 +89,7 @@ export async function serveLookups(redisUrl: string, prefix: string, mode: 'repl
   let figures = emptyGc();
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      const kind = kinds[(e as unknown as { detail: { kind: number } }).detail.kind as keyof typeof kinds];
+      const kind = kinds[(e as unknown as { detail: { kind: number } }).detail.kind];
       if (!kind) continue;
       const f = figures[kind];
       f.count++;

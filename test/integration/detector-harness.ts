@@ -187,8 +187,8 @@ export function startDetector(f: Fixture, extra: Record<string, string> = {}): D
       if (process.env.CALLGUARD_TEST_VERBOSE) process.stderr.write(`[detector ${proc.pid}] ${line}\n`);
     }
   };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolveExit) => proc.once('exit', (code) => resolveExit(code)));
   return {
     proc,

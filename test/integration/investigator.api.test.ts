@@ -41,7 +41,7 @@ const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 async function get(path: string, headers: Record<string, string> = { authorization: basic }) {
   const res = await fetch(`${app.url}${path}`, { headers, redirect: 'manual' });
   const text = await res.text();
-  let body: any = null;
+  let body: any;
   try {
     body = JSON.parse(text);
   } catch {

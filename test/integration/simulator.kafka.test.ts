@@ -68,7 +68,7 @@ async function consumeAll(names: string[], expected: number): Promise<Received[]
   return out;
 }
 
-const byId = (a: { eventId?: unknown; reportId?: unknown; caller?: unknown; callee?: unknown }) => String(a.eventId ?? a.reportId ?? `${a.caller}|${a.callee}`);
+const byId = (a: { eventId?: string; reportId?: string; caller?: string; callee?: string }) => a.eventId ?? a.reportId ?? `${a.caller}|${a.callee}`;
 
 describe('simulate --kafka', () => {
   it('produces the same records as the file output, Avro-encoded with contract keys', async () => {

@@ -54,14 +54,14 @@ export class FakeTerminal {
   write(s: string): void {
     this.raw += s;
     for (let i = 0; i < s.length; ) {
-      const c = s[i]!;
+      const c = s[i];
       if (c === '\x1b') {
         const m = /^\x1b(?:\[([?0-9;]*)([A-Za-z])|([78]))/.exec(s.slice(i));
         if (m === null) {
           i++;
           continue;
         }
-        this.control(m[1] ?? '', m[2] ?? m[3]!);
+        this.control(m[1] ?? '', m[2] ?? m[3]);
         i += m[0].length;
       } else if (c === '\r') {
         this.col = 0;
@@ -140,6 +140,6 @@ export class FakeTerminal {
   }
 
   private line(): string[] {
-    return this.rows[this.row]!;
+    return this.rows[this.row];
   }
 }

@@ -317,7 +317,10 @@ describe('ProviderHourAggregate: only flags that went out make flagged calls', (
       for (let i = 1; i <= 20; i++) {
         agg.addCall(i % 2 ? A : B, 'X', T + i * 1_000, i);
         if (i === 10) agg.noteUndecided(flag('fa2', A, T + i * 1_000, 'BLOCK_RECOMMENDED'));
-        if (i === decideAfter) (agg.decide('fa', false), agg.decide('fb', true));
+        if (i === decideAfter) {
+          agg.decide('fa', false);
+          agg.decide('fb', true);
+        }
         if (i === decideAfter + 3) agg.decide('fa2', true);
         if (i % 4 === 0) take();
       }

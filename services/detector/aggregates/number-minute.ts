@@ -103,7 +103,7 @@ export class NumberMinuteAggregate {
   /** Rows changed since the last call, as they stand now. */
   takeChanged(): NumberMinuteRow[] {
     const col = this.col;
-    const rows: NumberMinuteRow[] = new Array(this.changed.length);
+    const rows: NumberMinuteRow[] = new Array<NumberMinuteRow>(this.changed.length);
     for (let i = 0; i < this.changed.length; i++) {
       const c = this.changed[i];
       col.changed[c] = 0;

@@ -186,7 +186,7 @@ export class ProviderHourAggregate {
     let c = this.last;
     if (c === null || c.hour !== hour || c.provider !== p) {
       let m = this.hours.get(hour);
-      if (!m) this.hours.set(hour, (m = new Map()));
+      if (!m) this.hours.set(hour, (m = new Map<string, Cell>()));
       c = m.get(p) ?? null;
       if (c === null) {
         c = { provider: p, hour, calls: 0, flaggedCalls: 0, flaggedNumbers: null, version: 0, changed: false, queue: null };
@@ -357,7 +357,7 @@ export class ProviderHourAggregate {
     });
     for (const c of list) {
       let m = this.hours.get(c.hour);
-      if (!m) this.hours.set(c.hour, (m = new Map()));
+      if (!m) this.hours.set(c.hour, (m = new Map<string, Cell>()));
       m.set(c.provider, c);
       this.cells++;
     }

@@ -21,7 +21,7 @@ import { logLevel as LogLevel, type Admin, type Batch, type Consumer, type Kafka
 import type { Logger } from 'pino';
 import { createKafka, partitionCount } from '../../../shared/kafka/index.ts';
 import { CoPartitionedAssigner } from './assigner.ts';
-import type { GroupSource, OutMessage, PartitionOffset, Sink, SourceBatch, SourceEvent, SourceMessage, TopicReader, TopicScanner } from './source.ts';
+import type { GroupSource, PartitionOffset, SourceBatch, SourceEvent, SourceMessage, TopicReader, TopicScanner } from './source.ts';
 
 /** A kafkajs client whose log goes to `log` (pino). */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger, extra: { requestTimeout?: number } = {}): Kafka {
@@ -112,14 +112,14 @@ export class KafkajsGroupSource implements GroupSource {
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
       eachBatchAutoResolve: true,
-      eachBatch: async ({ batch, isStale }) => {
+      eachBatch: async (payload) => {
         await new Promise<void>((resolve) => {
           const done = () => {
             this.inFlight.delete(done);
             resolve();
           };
           this.inFlight.add(done);
-          this.subject.next({ type: 'batch', batch: toBatch(batch, isStale), done });
+          this.subject.next({ type: 'batch', batch: toBatch(payload.batch, () => payload.isStale()), done });
         });
       },
     });

@@ -15,7 +15,7 @@ import { onBatch } from './batches.ts';
 import { DetectorState, type DetectorDeps } from './detector-state.ts';
 import type { FlagLane } from './flag-lane.ts';
 import { dlqReason } from './metrics-update.ts';
-import { PartitionTask, type TaskEngine } from './partition-task.ts';
+import { PartitionTask } from './partition-task.ts';
 
 const callType = avsc.Type.forSchema(JSON.parse(readAvsc('CallEvent')) as avsc.Schema);
 const complaintType = avsc.Type.forSchema(JSON.parse(readAvsc('ComplaintReport')) as avsc.Schema);
@@ -99,7 +99,7 @@ function harness() {
       p,
       new PartitionTask({
         partition: p,
-        engine: createEngine(defaultConfig(), { now: () => Date.now() }) as TaskEngine,
+        engine: createEngine(defaultConfig(), { now: () => Date.now() }),
         positions: { calls: 0, complaints: 0 },
         epochs: { calls: 0, complaints: 0 },
         suppressBelow: { calls: 0, complaints: 0 },

@@ -58,7 +58,7 @@ export async function onBatch(st: DetectorState, b: SourceBatch): Promise<void> 
   const keys = keyCheck(b.partition, st.partitions);
   const items = side === 0 ? decodeCalls(st.deps.codec, msgs, now, callsFutureMs, keys) : decodeComplaints(st.deps.codec, msgs, now, maxFutureMs, keys);
   if (keys.otherForm > 0) noteOtherFormKeys(st, b.topic, b.partition, keys);
-  task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark, now);
+  task.accept(side, items, b.lastOffset + 1, b.lastOffset + 1 < b.highWatermark);
   let released = 0;
   for (;;) {
     const n = task.release(now, RELEASE_SLICE);

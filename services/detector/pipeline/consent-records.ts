@@ -23,7 +23,7 @@ export class ConsentRecords {
   /** Keeps `c` under `key` (caller|callee). */
   put(key: string, c: ConsentRecord): void {
     let grants = this.byPair.get(key);
-    if (!grants) this.byPair.set(key, (grants = new Map()));
+    if (!grants) this.byPair.set(key, (grants = new Map<number, ConsentRecord>()));
     grants.set(c.grantedAt, c);
     if (grants.size > MAX_CONSENT_GRANTS) grants.delete(Math.min(...grants.keys()));
   }

@@ -66,7 +66,12 @@ function memoryDedup(dismissed: Record<string, Dismissal> = {}): LaneDedup & { m
     async refresh(p, gen, ids, from, to) {
       if (fenced(p, gen)) return 'fenced';
       let n = 0;
-      for (const id of ids) if (marks.get(id) === from) (marks.set(id, to), n++);
+      for (const id of ids) {
+        if (marks.get(id) === from) {
+          marks.set(id, to);
+          n++;
+        }
+      }
       return n;
     },
     async mark(ids) {
@@ -76,7 +81,12 @@ function memoryDedup(dismissed: Record<string, Dismissal> = {}): LaneDedup & { m
     async dismiss(p, gen, ids) {
       if (fenced(p, gen)) return 'fenced';
       let n = 0;
-      for (const id of ids) if (marks.get(id) !== 'e') (marks.set(id, 'd'), n++);
+      for (const id of ids) {
+        if (marks.get(id) !== 'e') {
+          marks.set(id, 'd');
+          n++;
+        }
+      }
       return n;
     },
     async dismissedUntil(numbers) {

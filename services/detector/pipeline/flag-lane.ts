@@ -125,7 +125,7 @@ export class FlagLane {
    */
   private waiting: Map<number, Step> | null = null;
   private emitted: FlagEvent[] = [];
-  private failure: unknown = null;
+  private failure: Error | null = null;
 
   constructor(private readonly deps: FlagLaneDeps) {}
 
@@ -165,7 +165,7 @@ export class FlagLane {
       if (unique.length < step.flags.length) this.deps.onDeduplicated(step.flags.length - unique.length);
       for (let i = 0; i < unique.length; i += CHUNK) await this.emit(unique.slice(i, i + CHUNK), partition);
     } catch (e) {
-      this.failure ??= e;
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
     } finally {
       this.queued -= step.flags.length + step.lookups.length;
     }

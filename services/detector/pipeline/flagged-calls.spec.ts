@@ -69,8 +69,10 @@ function memoryRedis(dismissed: Record<string, Dismissal>): LaneDedup & { marks:
       const found = new Map<string, string>();
       for (const id of ids) {
         const v = marks.get(id);
-        if (v === undefined) (marks.set(id, value), claimed.push(id));
-        else found.set(id, v);
+        if (v === undefined) {
+          marks.set(id, value);
+          claimed.push(id);
+        } else found.set(id, v);
       }
       return { claimed, found };
     },
@@ -88,7 +90,12 @@ function memoryRedis(dismissed: Record<string, Dismissal>): LaneDedup & { marks:
     async dismiss(_p, _gen, ids) {
       if (!r.up) return undefined;
       let n = 0;
-      for (const id of ids) if (marks.get(id) !== 'e') (marks.set(id, 'd'), n++);
+      for (const id of ids) {
+        if (marks.get(id) !== 'e') {
+          marks.set(id, 'd');
+          n++;
+        }
+      }
       return n;
     },
     async dismissedUntil(numbers) {
@@ -154,7 +161,7 @@ class Instance {
   /** A fetched batch: released into the engine, its flags (and lookups) handed to the lane, which runs on its own. */
   batch(calls: CallEvent[], first: number): void {
     const items: InputItem<CallEvent>[] = calls.map((c, i) => ({ offset: first + i, time: c.startTime, record: c, error: null, message: { offset: first + i, key: null, value: null } }));
-    this.task.accept(0, items, first + calls.length, false, 0);
+    this.task.accept(0, items, first + calls.length, false);
     this.task.release(0);
     this.lane.push(this.task.takeFlags(), 0, this.task.takeLookups());
   }
@@ -335,7 +342,7 @@ describe('calls waiting for the flag lane', () => {
   it("count in the task's pending outputs, past a cut, until the word comes (backpressure sees a lane that does not answer)", () => {
     const inst = new Instance(memoryRedis({}), [], new Map()).start();
     const items: InputItem<CallEvent>[] = CALLS.slice(0, 40).map((c, i) => ({ offset: i, time: c.startTime, record: c, error: null, message: { offset: i, key: null, value: null } }));
-    inst.task.accept(0, items, 40, false, 0);
+    inst.task.accept(0, items, 40, false);
     inst.task.release(0);
     const flags = inst.task.takeFlags(); // raised, never handed to a lane
     expect(flags.length).toBeGreaterThan(0);

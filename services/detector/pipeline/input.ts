@@ -90,7 +90,7 @@ function checkKey<T>(kind: Kind<T>, record: T, key: Buffer | null, check: KeyChe
 }
 
 function decode<T>(kind: Kind<T>, codec: AvroCodec, messages: readonly SourceMessage[], now: number, maxFutureMs: number, check: KeyCheck): InputItem<T>[] {
-  const out: InputItem<T>[] = new Array(messages.length);
+  const out: InputItem<T>[] = new Array<InputItem<T>>(messages.length);
   const limit = now + maxFutureMs;
   // No partition count known (never so once the detector has started): nothing to check against.
   const keys = check.partitions > 0 ? check : undefined;

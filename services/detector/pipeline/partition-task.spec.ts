@@ -3,7 +3,7 @@ import { defaultConfig } from '../../../shared/config/index.ts';
 import type { CallEvent, ComplaintReport, FlagEvent } from '../../../shared/contracts/records.ts';
 import { createEngine } from '../../../shared/engine/index.ts';
 import type { InputItem } from './input.ts';
-import { PartitionTask, rowSource, type TaskEngine } from './partition-task.ts';
+import { PartitionTask, rowSource } from './partition-task.ts';
 
 const T = Date.UTC(2025, 2, 3, 10, 0, 0);
 const ROBO = '+8617012345678';
@@ -30,7 +30,7 @@ const items = (calls: CallEvent[], first: number): InputItem<CallEvent>[] =>
 function task(suppressCalls = 0): PartitionTask {
   return new PartitionTask({
     partition: 3,
-    engine: createEngine(defaultConfig(), { now: () => 1 }) as TaskEngine,
+    engine: createEngine(defaultConfig(), { now: () => 1 }),
     positions: { calls: 0, complaints: 0 },
     epochs: { calls: 0, complaints: 0 },
     suppressBelow: { calls: suppressCalls, complaints: 0 },
@@ -52,7 +52,7 @@ describe('PartitionTask', () => {
     const calls = robocalls(10);
     const last = calls[9].startTime;
     const lateness = defaultConfig().allowedLatenessMs;
-    t.accept(0, items(calls, 0), 10, true, 1_000); // more input upstream
+    t.accept(0, items(calls, 0), 10, true); // more input upstream
     t.release(1_000);
     t.advanceIdle(60_000, 500, true);
     expect(t.engine.watermark).toBe(last - lateness); // lagging: no advance
@@ -73,7 +73,7 @@ describe('PartitionTask', () => {
   it('feeds the engine and the aggregates, and cuts flags, rows and positions', () => {
     const t = task();
     const calls = robocalls(150);
-    t.accept(0, items(calls, 0), 150, false, 0);
+    t.accept(0, items(calls, 0), 150, false);
     expect(t.release(0)).toBe(150);
     const cut = t.cut();
     expect(cut.flags.length).toBeGreaterThan(0);
@@ -85,14 +85,14 @@ describe('PartitionTask', () => {
 
   it('recomputes but does not emit flags triggered below the committed offset, and emits the same ones above it', () => {
     const full = task();
-    full.accept(0, items(robocalls(300), 0), 300, false, 0);
+    full.accept(0, items(robocalls(300), 0), 300, false);
     full.release(0);
     const all = full.cut().flags;
     expect(all.length).toBeGreaterThan(1);
     const firstTrigger = Math.round((all[0].detectedAt - T) / 20_000); // offset of the call that raised the first flag
 
     const again = task(firstTrigger + 1);
-    again.accept(0, items(robocalls(300), 0), 300, false, 0);
+    again.accept(0, items(robocalls(300), 0), 300, false);
     again.release(0);
     const emitted = again.cut().flags;
     expect(emitted.map((f) => f.flagId)).toEqual(all.slice(1).map((f) => f.flagId));
@@ -102,10 +102,10 @@ describe('PartitionTask', () => {
   it('holds calls while complaints are known to be pending and reports the held position', () => {
     const t = task();
     t.setPending(1, true);
-    t.accept(0, items(robocalls(10), 0), 10, false, 0);
+    t.accept(0, items(robocalls(10), 0), 10, false);
     expect(t.release(0)).toBe(0);
     expect(t.positions()).toEqual({ calls: 0, complaints: 0 });
-    t.accept(1, [], 0, false, 0);
+    t.accept(1, [], 0, false);
     expect(t.release(0)).toBe(10);
     expect(t.positions().calls).toBe(10);
   });
@@ -113,15 +113,15 @@ describe('PartitionTask', () => {
   it('routes unusable and late records to the DLQ with their reasons', () => {
     const t = task();
     const calls = robocalls(20);
-    t.accept(0, items(calls, 0), 20, false, 0);
+    t.accept(0, items(calls, 0), 20, false);
     t.release(0);
     const late = { ...calls[0], eventId: 'late', startTime: T - 86_400_000, endTime: T - 86_400_000 + 1_000 };
     const bad: InputItem<CallEvent> = { offset: 21, time: null, record: null, error: 'invalid: caller: not a phone number', message: { offset: 21, key: null, value: Buffer.from('x') } };
-    t.accept(0, [...items([late], 20), bad], 22, false, 0);
+    t.accept(0, [...items([late], 20), bad], 22, false);
     // A complaint 40 days behind the watermark: older than the 30-day complaints window, so it would count for nothing.
     const oldAt = T - 40 * 86_400_000;
     const oldComplaint: ComplaintReport = { reportId: 'old', reporter: '+8613900000001', reported: ROBO, reportTime: oldAt, category: 'MARKETING', channel: null };
-    t.accept(1, [{ offset: 0, time: oldAt, record: oldComplaint, error: null, message: { offset: 0, key: null, value: Buffer.from('old') } }], 1, false, 0);
+    t.accept(1, [{ offset: 0, time: oldAt, record: oldComplaint, error: null, message: { offset: 0, key: null, value: Buffer.from('old') } }], 1, false);
     t.release(0);
     const cut = t.cut();
     const bySide = (side: number) => cut.dlq.filter((d) => d.side === side);
@@ -138,18 +138,18 @@ describe('PartitionTask', () => {
     const b = task();
     const first = robocalls(80);
     const rest = robocalls(120, 80);
-    a.accept(0, items([...first, ...rest], 0), 200, false, 0);
+    a.accept(0, items([...first, ...rest], 0), 200, false);
     a.release(0);
     const aFlags = keepAll(a);
-    b.accept(0, items(first, 0), 80, false, 0);
+    b.accept(0, items(first, 0), 80, false);
     b.release(0);
     const bFlags = b.cut().flags; // the snapshot, taken right after the cut, has not the lane's word on them: it holds them undecided
     const snap = b.snapshot(0);
-    const engine = createEngine(defaultConfig(), { now: () => 1 }) as ReturnType<typeof createEngine>;
+    const engine = createEngine(defaultConfig(), { now: () => 1 });
     engine.restore(snap.engine!);
     const c = new PartitionTask({
       partition: 3,
-      engine: engine as TaskEngine,
+      engine: engine,
       positions: snap.positions,
       epochs: snap.epochs,
       suppressBelow: { calls: 0, complaints: 0 },
@@ -160,7 +160,7 @@ describe('PartitionTask', () => {
     expect(c.expected(0)).toBe(80);
     expect(c.takeLookups().map((f) => f.flagId)).toEqual(bFlags.filter((f) => f.severity !== 'WATCH').map((f) => f.flagId));
     c.decideFlags(bFlags.map((f) => f.flagId), []); // what the lane tells of them (they went out)
-    c.accept(0, items(rest, 80), 200, false, 0);
+    c.accept(0, items(rest, 80), 200, false);
     c.release(0);
     const cFlags = keepAll(c);
     const aCut = a.cut();
@@ -183,7 +183,7 @@ describe('PartitionTask', () => {
     const start = { calls: 40, complaints: 7 };
     const fresh = new PartitionTask({
       partition: 3,
-      engine: createEngine(defaultConfig(), { now: () => 1 }) as TaskEngine,
+      engine: createEngine(defaultConfig(), { now: () => 1 }),
       positions: start,
       epochs: start,
       suppressBelow: { calls: 0, complaints: 0 },
@@ -191,7 +191,7 @@ describe('PartitionTask', () => {
       lastEventTime: null,
       fresh: true,
     });
-    fresh.accept(0, items(robocalls(100), 40), 140, false, 0);
+    fresh.accept(0, items(robocalls(100), 40), 140, false);
     fresh.release(0);
     expect(fresh.cut().flags.length).toBeGreaterThan(0);
     // Events folded in since do not move it: it is the state at the epochs, the empty one.
@@ -209,16 +209,16 @@ describe('PartitionTask', () => {
       const record: ComplaintReport = { reportId: id, reporter: `+86139000000${offset}1`, reported: ROBO, reportTime: at, category: 'MARKETING', channel: null };
       return { offset, time: at, record, error: null, message: { offset, key: null, value: null } };
     };
-    t.accept(1, [complaint('r0', T + 5_000, 0)], 1, false, 0);
-    t.accept(0, items(robocalls(1), 0), 1, false, 0);
+    t.accept(1, [complaint('r0', T + 5_000, 0)], 1, false);
+    t.accept(0, items(robocalls(1), 0), 1, false);
     t.release(0);
     expect(t.cut().rows.numberMinute.filter((r) => r.src === 'complaints/3').map((r) => r.complaints)).toEqual([1]);
     const later = robocalls(60, 30); // ten minutes on and more: the complaint's minute is far behind the watermark
-    t.accept(0, items(later, 1), 61, false, 0);
+    t.accept(0, items(later, 1), 61, false);
     t.release(0);
     t.cut();
     expect(t.engine.watermark).toBeGreaterThan(T + 5 * 60_000);
-    t.accept(1, [complaint('r1', T + 20_000, 1)], 2, false, 0); // same minute, delivered late
+    t.accept(1, [complaint('r1', T + 20_000, 1)], 2, false); // same minute, delivered late
     t.release(0);
     expect(t.stats.accepted[1]).toBe(2);
     const rows = t.cut().rows.numberMinute.filter((r) => r.src === 'complaints/3');

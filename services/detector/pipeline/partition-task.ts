@@ -198,7 +198,7 @@ export class PartitionTask {
    * is where the source continues; `morePending` whether the partition has
    * more input than was fetched.
    */
-  accept(side: Side, items: InputItem<CallEvent>[] | InputItem<ComplaintReport>[], nextOffset: number, morePending: boolean, now: number): void {
+  accept(side: Side, items: InputItem<CallEvent>[] | InputItem<ComplaintReport>[], nextOffset: number, morePending: boolean): void {
     if (side === 0) this.merge.push(0, items as InputItem<CallEvent>[], morePending);
     else this.merge.push(1, items as InputItem<ComplaintReport>[], morePending);
     if (nextOffset > this.next[side]) this.next[side] = nextOffset;

@@ -222,8 +222,8 @@ export class FlagDedup {
         const p = r.pipeline();
         for (const id of ids) p.set(this.key(id), 'e', 'EX', this.ttlSec);
         const res = await p.exec();
-        const failed = res?.find(([err]) => err);
-        if (failed) throw failed[0];
+        const failed = res?.find(([err]) => err)?.[0];
+        if (failed) throw failed;
         return true;
       },
       false,

@@ -73,7 +73,7 @@ export class KafkaSink implements Sink {
         consents: await registerValueSchema(registry, opts.topics.consents, 'ConsentRecord'),
       };
     } catch (e) {
-      throw new Error(`cannot register schemas at ${url} (is the stack up? npx callguard stack up): ${(e as Error).message}`);
+      throw new Error(`cannot register schemas at ${url} (is the stack up? npx callguard stack up): ${(e as Error).message}`, { cause: e });
     }
     const kafka = createKafka({ clientId: 'callguard-simulator', brokers });
     const admin = kafka.admin();
@@ -81,7 +81,7 @@ export class KafkaSink implements Sink {
       await admin.connect();
       await ensureTopics(admin, contractTopicSpecs(opts.topics).filter((s) => Object.values(opts.topics).includes(s.topic)));
     } catch (e) {
-      throw new Error(`cannot reach Kafka at ${brokers.join(',')} (is the stack up? npx callguard stack up): ${(e as Error).message}`);
+      throw new Error(`cannot reach Kafka at ${brokers.join(',')} (is the stack up? npx callguard stack up): ${(e as Error).message}`, { cause: e });
     } finally {
       await admin.disconnect().catch(() => {});
     }

@@ -128,6 +128,8 @@ export interface PeriodQuery {
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+/** A String column's value (JSONEachRow gives strings; anything else is rendered as JSON, never as "[object Object]"). */
+const text = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v));
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const provider = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const secs = (ms: number): number => Math.max(0, Math.floor(ms / 1000));
@@ -155,7 +157,7 @@ function flagView(r: Row): FlagView {
     evidence: Object.fromEntries(keys.map((k, i) => [k, num(evValues[i])])),
     review:
       decision === 'CONFIRMED' || decision === 'DISMISSED'
-        ? { decision, reviewer: String(r.review_reviewer), note: String(r.review_note ?? ''), decidedAt: num(r.review_decided_at_ms) }
+        ? { decision, reviewer: String(r.review_reviewer), note: text(r.review_note), decidedAt: num(r.review_decided_at_ms) }
         : null,
   };
 }
@@ -241,10 +243,10 @@ export function investigatorQueries(ch: ClickHouse, database: string): Investiga
       const rows = (await ch.query<Row>(Q.NUMBER_REVIEWS, { db, number })).slice(0, limit);
       return rows.map((r) => ({
         number: String(r.number),
-        flagId: r.flag_id ? String(r.flag_id) : null,
+        flagId: r.flag_id ? text(r.flag_id) : null,
         decision: String(r.decision_name) as ReviewDecision['decision'],
         reviewer: String(r.reviewer),
-        note: r.note ? String(r.note) : null,
+        note: r.note ? text(r.note) : null,
         decidedAt: num(r.decided_at_ms),
         flagSeverity: String(r.flag_severity),
         flagDetectedAt: num(r.flag_detected_at_ms),

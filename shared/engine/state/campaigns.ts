@@ -69,7 +69,7 @@ export class CampaignGroups {
   /** The id of the group for this block and provider (created on first use). */
   idFor(block: number, provider: string): number {
     let byBlock = this.ids.get(provider);
-    if (!byBlock) this.ids.set(provider, (byBlock = new Map()));
+    if (!byBlock) this.ids.set(provider, (byBlock = new Map<number, number>()));
     let id = byBlock.get(block);
     if (id === undefined) {
       id = this.groups.length;
@@ -250,7 +250,7 @@ export class CampaignGroups {
    * mapped to this table's (index = snapshot id), for the restored records.
    */
   merge(s: { ids: [string, number, number][]; groups: Group[] }): number[] {
-    const remap: number[] = new Array(s.groups.length).fill(-1);
+    const remap: number[] = new Array<number>(s.groups.length).fill(-1);
     for (const [provider, block, id] of s.ids) {
       const known = this.ids.get(provider)?.get(block);
       if (known !== undefined) {
@@ -269,7 +269,7 @@ export class CampaignGroups {
     this.ids.clear();
     for (const [provider, block, id] of s.ids) {
       let m = this.ids.get(provider);
-      if (!m) this.ids.set(provider, (m = new Map()));
+      if (!m) this.ids.set(provider, (m = new Map<number, number>()));
       m.set(block, id);
     }
     this.groups = s.groups.map((g) => ({ ...g })); // not push(...): 100,000s of groups overflow the call stack

@@ -36,7 +36,7 @@ export class ConsentStore {
 
   put(caller: number, callee: number, grantedAt: number, revokedAt: number | null): void {
     let m = this.byCaller.get(caller);
-    if (!m) this.byCaller.set(caller, (m = new Map()));
+    if (!m) this.byCaller.set(caller, (m = new Map<number, Grant | Grant[]>()));
     const g: Grant = { grantedAt, revokedAt: revokedAt ?? Infinity };
     const known = m.get(callee);
     if (known === undefined) {

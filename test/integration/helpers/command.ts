@@ -21,7 +21,7 @@ export interface CommandProcess {
 export function startCommand(args: string[], env: NodeJS.ProcessEnv): CommandProcess {
   const child = spawn('node', [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   let ended: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((done) =>
     child.once('exit', (code, signal) => done((ended = { code, signal, at: Date.now() }))),

@@ -44,8 +44,8 @@ export function ownedProcess(o: OwnedProcessOptions): OwnedProcess {
     if (proc) return;
     const log = createWriteStream(o.logFile, { flags: 'a' });
     const p = spawn(o.command, o.args, { cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    p.stdout!.pipe(log);
-    p.stderr!.pipe(log);
+    p.stdout.pipe(log);
+    p.stderr.pipe(log);
     proc = p;
     exited = new Promise<void>((r) =>
       p.once('exit', () => {
@@ -57,7 +57,7 @@ export function ownedProcess(o: OwnedProcessOptions): OwnedProcess {
       if (proc === p) proc = null;
     });
     const deadline = Date.now() + o.timeoutMs;
-    let last = 'not checked yet';
+    let last: string;
     for (;;) {
       if (proc !== p) throw new Error(`${o.what} exited during start-up; ${detail()}`);
       try {
@@ -122,9 +122,9 @@ export async function startPrivateServer(dir: string, server: OwnedProcess): Pro
     get running() {
       return server.running;
     },
-    start: server.start,
-    stop: server.stop,
-    signal: server.signal,
+    start: (...a: Parameters<typeof server.start>) => server.start(...a),
+    stop: (...a: Parameters<typeof server.stop>) => server.stop(...a),
+    signal: (...a: Parameters<typeof server.signal>) => server.signal(...a),
     async destroy() {
       await server.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -26,7 +26,7 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      const why = lastError ? `; last error: ${(lastError as Error).message ?? String(lastError)}` : '';
+      const why = lastError ? `; last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : '';
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'condition'}${why}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
