@@ -60,8 +60,20 @@ const CONSENTING = CONSENTING_;
 /** The national numbering plan's E.164 prefix: its callees keep `timeZone`'s clock. */
 const NATIONAL_PREFIX = '+86';
 
-/** Counts call `e` from `caller` (record `slot`, windows already at `t`'s number) to `callee`; returns `OBSERVED_*` bits. */
-export function observeCall(cx: EngineContext, slot: number, caller: number, callee: number, e: CallEvent, t: number): number {
+/**
+ * Counts call `e` from `caller` (record `slot`, windows already at `t`'s number) to `callee`; returns `OBSERVED_*` bits.
+ * `tag`, `backTag`: the tags of the pair caller→callee and of its reverse (PairCache's pairTag), computed once.
+ */
+export function observeCall(
+  cx: EngineContext,
+  slot: number,
+  caller: number,
+  callee: number,
+  e: CallEvent,
+  t: number,
+  tag: number,
+  backTag: number,
+): number {
   const cfg = cx.config;
   const st = cx.state;
   const ctr = st.counters;
@@ -69,7 +81,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   const sec = Math.floor(t / 1000);
   ctr.touch(slot, t);
 
-  const p = pairs.getOrCreate(caller, callee, sec);
+  const p = pairs.getOrCreateTagged(caller, callee, tag, sec);
   const isNew = pairs.created;
   const sinceLast = isNew ? Infinity : sec - pairs.lastSeen(p);
   // Has the callee ever called the caller? Once known, cached in this pair's
@@ -82,7 +94,7 @@ export function observeCall(cx: EngineContext, slot: number, caller: number, cal
   let pflags = pairs.get8(p, 'flags');
   let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
   if (!calledBack && (!talked || kind !== 0)) {
-    const back = pairs.find(callee, caller);
+    const back = pairs.findTagged(callee, caller, backTag);
     if (back >= 0 && (pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) {
       if (isNew) {
         countCallback(cx, callee, t);
@@ -271,9 +283,9 @@ function recordContact(cx: EngineContext, p: number, e: CallEvent, sec: number):
  * A call of an allowlisted number: nothing is counted for it or judged, but the contact it makes is kept, so that
  * the people it calls are not strangers when they call it back (a hospital's patients returning its calls).
  */
-export function observeContact(cx: EngineContext, caller: number, callee: number, e: CallEvent, t: number): void {
+export function observeContact(cx: EngineContext, caller: number, callee: number, e: CallEvent, t: number, tag: number): void {
   const sec = Math.floor(t / 1000);
-  recordContact(cx, cx.pairs.getOrCreate(caller, callee, sec), e, sec);
+  recordContact(cx, cx.pairs.getOrCreateTagged(caller, callee, tag, sec), e, sec);
 }
 
 /** `number` called someone who now calls it back for the first time: engagement, like an answer. */

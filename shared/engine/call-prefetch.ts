@@ -15,10 +15,11 @@
  */
 import type { CallEvent } from '../contracts/records.ts';
 import { numberKey } from '../numbers/key.ts';
+import { hashKey } from './state/hash.ts';
 import type { InboundSwarms } from './state/inbound-swarms.ts';
 import type { NumberIndex } from './state/number-index.ts';
 import type { NumberState } from './state/number-state.ts';
-import type { PairCache } from './state/pair-cache.ts';
+import { type PairCache, pairTag } from './state/pair-cache.ts';
 import type { RecentIds } from './state/recent-ids.ts';
 
 /** Calls whose lines are loaded together. */
@@ -32,6 +33,8 @@ export class CallPrefetch {
   /** The event ids' fingerprints (RecentIds.fingerprint) of the last group loaded. */
   readonly idPrint1 = new Uint32Array(PREFETCH_GROUP);
   readonly idPrint2 = new Uint32Array(PREFETCH_GROUP);
+  /** The pair caller→callee's and its reverse's tags (PairCache's pairTag) of the last group loaded, placed as pairKeys. */
+  readonly pairTags = new Uint32Array(PREFETCH_GROUP * 2);
   private readonly slots = new Int32Array(PREFETCH_GROUP);
   /** Sum of what was read, kept so that the reads are not optimised away. */
   sink = 0;
@@ -57,14 +60,18 @@ export class CallPrefetch {
         this.callers[q] = a;
         this.pairKeys[q * 2] = a;
         this.pairKeys[q * 2 + 1] = b;
+        const ka = hashKey(a);
+        const kb = hashKey(b);
+        this.pairTags[q * 2] = pairTag(ka, kb);
+        this.pairTags[q * 2 + 1] = pairTag(kb, ka);
         ids.fingerprint(e.eventId);
         this.idPrint1[q] = ids.h1;
         this.idPrint2[q] = ids.h2;
         acc += ids.warm(ids.h1) + this.swarms.warm(b);
       }
-      acc += this.index.warm(this.callers, n) + this.pairs.warmSets(this.pairKeys, n);
+      acc += this.index.warm(this.callers, n) + this.pairs.warmSets(this.pairTags, n);
       this.index.getAll(this.callers, n, this.slots);
-      acc += this.state.warm(this.slots, n) + this.pairs.warmRecords(this.pairKeys, n);
+      acc += this.state.warm(this.slots, n) + this.pairs.warmRecords(this.pairTags, n);
     }
     this.sink = acc;
   }

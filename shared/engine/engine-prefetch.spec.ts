@@ -49,6 +49,18 @@ describe('onCalls and prefetchCalls', () => {
     expect(digests(batched.snapshot())).toEqual(digests(one.snapshot()));
   });
 
+  it('give the same with a pair cache small enough to grow and evict within a group (what the prefetch loads may be moved or replaced before the call)', () => {
+    const calls = traffic();
+    const config = { ...defaultConfig(), pairCacheEntries: 1024 };
+    const one = createEngine(config, { now: () => 0 });
+    for (const c of calls) one.onCall(c);
+    const batched = createEngine(config, { now: () => 0 });
+    for (let i = 0; i < calls.length; i += 997) batched.onCalls(calls, i, Math.min(i + 997, calls.length));
+    expect(batched.stats()).toEqual(one.stats());
+    expect(batched.drainFlags()).toEqual(one.drainFlags());
+    expect(digests(batched.snapshot())).toEqual(digests(one.snapshot()));
+  });
+
   it('prefetchCalls alone leaves the state as it was', () => {
     const calls = traffic();
     const e = createEngine(defaultConfig(), { now: () => 0 });

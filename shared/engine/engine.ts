@@ -23,7 +23,8 @@ import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
 import { NumberState } from './state/number-state.ts';
 import { ProviderNames } from './state/provider-names.ts';
-import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
+import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache, pairTag } from './state/pair-cache.ts';
+import { hashKey } from './state/hash.ts';
 import { RecentIds, REPORT_ID } from './state/recent-ids.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
@@ -227,12 +228,13 @@ export class DetectionEngine implements Engine {
     let accepted = 0;
     const pf = this.prefetch;
     const keys = pf.pairKeys;
+    const tags = pf.pairTags;
     for (let i = from; i < to; i += PREFETCH_GROUP) {
       const end = Math.min(i + PREFETCH_GROUP, to);
       pf.calls(events, i, end);
-      // The keys and fingerprints the prefetch computed, not computed again.
+      // The keys, fingerprints and pair tags the prefetch computed, not computed again.
       for (let j = i, q = 0; j < end; j++, q++) {
-        if (this.acceptCall(events[j], keys[q * 2], keys[q * 2 + 1], pf.idPrint1[q], pf.idPrint2[q]) === 'accepted') accepted++;
+        if (this.acceptCall(events[j], keys[q * 2], keys[q * 2 + 1], pf.idPrint1[q], pf.idPrint2[q], tags[q * 2], tags[q * 2 + 1]) === 'accepted') accepted++;
       }
     }
     return accepted;
@@ -250,11 +252,18 @@ export class DetectionEngine implements Engine {
   onCall(e: CallEvent): Accepted {
     const ids = this.ids;
     ids.fingerprint(e.eventId);
-    return this.acceptCall(e, numberKey(e.caller), numberKey(e.callee), ids.h1, ids.h2);
+    const caller = numberKey(e.caller);
+    const callee = numberKey(e.callee);
+    const ka = hashKey(caller);
+    const kb = hashKey(callee);
+    return this.acceptCall(e, caller, callee, ids.h1, ids.h2, pairTag(ka, kb), pairTag(kb, ka));
   }
 
-  /** `onCall` of `e`, its numbers' keys and its event id's fingerprint already computed. */
-  private acceptCall(e: CallEvent, caller: number, callee: number, id1: number, id2: number): Accepted {
+  /**
+   * `onCall` of `e`, its numbers' keys, its event id's fingerprint and the tags of the pair caller→callee and of its
+   * reverse (PairCache's pairTag) already computed.
+   */
+  private acceptCall(e: CallEvent, caller: number, callee: number, id1: number, id2: number, tag: number, backTag: number): Accepted {
     const t = e.startTime;
     if (t < this.watermark) {
       this.counts.late++;
@@ -270,11 +279,11 @@ export class DetectionEngine implements Engine {
 
     if (this.allowlist.size !== 0 && this.allowlist.has(caller)) {
       // Never judged, but the people it calls are its contacts when they call back.
-      observeContact(this.cx, caller, callee, e, t);
+      observeContact(this.cx, caller, callee, e, t, tag);
       return 'accepted';
     }
     const slot = this.slotFor(caller, e.caller, t);
-    this.judgeCall(slot, caller, callee, e, t);
+    this.judgeCall(slot, caller, callee, e, t, tag, backTag);
     return 'accepted';
   }
 
@@ -472,10 +481,10 @@ export class DetectionEngine implements Engine {
    * One accepted call: counted (call-observer.ts), its provider and campaign
    * group tracked, and the caller judged when the call brought evidence.
    */
-  private judgeCall(slot: number, caller: number, callee: number, e: CallEvent, t: number): void {
+  private judgeCall(slot: number, caller: number, callee: number, e: CallEvent, t: number, tag: number, backTag: number): void {
     const cx = this.cx;
     const cfg = this.config;
-    const seen = observeCall(cx, slot, caller, callee, e, t);
+    const seen = observeCall(cx, slot, caller, callee, e, t, tag, backTag);
     trackProvider(cx, slot, e.accessProvider);
     let interesting = (seen & OBSERVED_INTERESTING) !== 0;
     const ctr = this.state.counters;

@@ -63,12 +63,14 @@ class StoresOnly {
     for (let i = 0; i < events.length; i += PREFETCH_GROUP) {
       const end = Math.min(i + PREFETCH_GROUP, events.length);
       pf.calls(events, i, end);
-      // The keys and id fingerprints the prefetch computed, as `onCalls` takes them.
-      for (let j = i, q = 0; j < end; j++, q++) this.onCall(events[j], pf.pairKeys[q * 2], pf.pairKeys[q * 2 + 1], pf.idPrint1[q], pf.idPrint2[q]);
+      // The keys, id fingerprints and pair tags the prefetch computed, as `onCalls` takes them.
+      for (let j = i, q = 0; j < end; j++, q++) {
+        this.onCall(events[j], pf.pairKeys[q * 2], pf.pairKeys[q * 2 + 1], pf.idPrint1[q], pf.idPrint2[q], pf.pairTags[q * 2], pf.pairTags[q * 2 + 1]);
+      }
     }
   }
 
-  private onCall(e: CallEvent, a: number, b: number, id1: number, id2: number): void {
+  private onCall(e: CallEvent, a: number, b: number, id1: number, id2: number, tag: number, backTag: number): void {
     if (this.ids.seenPrint(id1, id2)) return;
     let slot = this.index.get(a);
     if (slot < 0) {
@@ -82,14 +84,14 @@ class StoresOnly {
     ctr.touch(slot, t);
     ctr.add(slot, M.CALLS);
     const pairs = this.pairs;
-    const p = pairs.getOrCreate(a, b, sec);
+    const p = pairs.getOrCreateTagged(a, b, tag, sec);
     pairs.setLastSeen(p, sec);
     // The contact question, asked as the engine asks it: not once the callee is known to have called back, nor of a
     // pair that has talked enough.
     let flags = pairs.get8(p, 'flags');
     if (e.outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= this.cfg.acquaintanceTalkSec) pairs.set8(p, 'talks', pairs.get8(p, 'talks') + 1);
     if ((flags & PAIR_CALLED_BACK) === 0 && pairs.get8(p, 'talks') < this.cfg.acquaintanceTalks) {
-      const back = pairs.find(b, a);
+      const back = pairs.findTagged(b, a, backTag);
       this.sink += back;
       if (back >= 0 && (pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) flags |= PAIR_CALLED_BACK;
     }

@@ -14,7 +14,12 @@ export function hashKey(key: number): number {
 
 /** 32-bit mix of an ordered pair of keys. */
 export function hashPair(a: number, b: number): number {
-  let h = hashKey(a) ^ Math.imul(hashKey(b) + 0x7f4a7c15, 0x27d4eb2f);
+  return mixKeys(hashKey(a), hashKey(b));
+}
+
+/** {@link hashPair} of keys a, b from their hashes ka = hashKey(a), kb = hashKey(b): so a pair and its reverse share them. */
+export function mixKeys(ka: number, kb: number): number {
+  let h = ka ^ Math.imul(kb + 0x7f4a7c15, 0x27d4eb2f);
   h ^= h >>> 15;
   return Math.imul(h, 0x2c1b3c6d) >>> 0;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PairCache } from './pair-cache.ts';
+import { hashKey } from './hash.ts';
+import { PairCache, pairTag } from './pair-cache.ts';
 
 const A = 8613800000001;
 const callee = (n: number) => 8613900000000 + n;
@@ -221,5 +222,47 @@ describe('PairCache', () => {
     expect(present).toBe(500 - pc.evictions);
     expect(present).toBeGreaterThan(490);
     expect(() => new PairCache(64, 64).importState(pc.exportState())).toThrow(/at most/);
+  });
+  it('gives with the tags computed once (pairTag) the answers it gives without, and warmRecords changes nothing, while it grows and evicts', () => {
+    // Two caches given the same calls, a group of 32 at a time: one is prefetched (warmSets, warmRecords) and asked
+    // with the tags of each pair and its reverse computed at the group's start, the other hashes at each call.
+    // Few numbers, so that pairs and their reverses recur.
+    const plain = new PairCache(1 << 10, 64);
+    const tagged = new PairCache(1 << 10, 64);
+    let seed = 12345;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const num = (k: number) => 8613800000000 + k;
+    const keys = new Float64Array(64);
+    const tags = new Uint32Array(64);
+    let found = 0;
+    for (let g = 0; g < 600; g++) {
+      for (let q = 0; q < 32; q++) {
+        const a = num(Math.floor(rnd() * 45));
+        const b = num(Math.floor(rnd() * 45));
+        keys[q * 2] = a;
+        keys[q * 2 + 1] = b;
+        tags[q * 2] = pairTag(hashKey(a), hashKey(b));
+        tags[q * 2 + 1] = pairTag(hashKey(b), hashKey(a));
+      }
+      tagged.warmSets(tags, 32);
+      tagged.warmRecords(tags, 32);
+      for (let q = 0; q < 32; q++) {
+        const a = keys[q * 2];
+        const b = keys[q * 2 + 1];
+        const sec = g * 32 + q;
+        const i = plain.getOrCreate(a, b, sec);
+        expect(tagged.getOrCreateTagged(a, b, tags[q * 2], sec)).toBe(i);
+        expect(tagged.created).toBe(plain.created);
+        const back = plain.find(b, a);
+        expect(tagged.findTagged(b, a, tags[q * 2 + 1])).toBe(back);
+        if (back >= 0) found++;
+        plain.setLastSeen(i, sec);
+        tagged.setLastSeen(i, sec);
+      }
+    }
+    expect(tagged.exportState()).toEqual(plain.exportState());
+    expect(plain.capacity).toBe(1 << 10);
+    expect(plain.evictions).toBeGreaterThan(1000);
+    expect(found).toBeGreaterThan(1000);
   });
 });

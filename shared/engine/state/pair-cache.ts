@@ -1,4 +1,12 @@
-import { hashPair } from './hash.ts';
+import { hashPair, mixKeys } from './hash.ts';
+
+/**
+ * The tag of the pair a→b given its numbers' hashes ka = hashKey(a), kb = hashKey(b): its hash with bit 0 set (a
+ * tag is never 0). A pair and its reverse share the two hashes, so a caller that needs both computes them once.
+ */
+export function pairTag(ka: number, kb: number): number {
+  return (mixKeys(ka, kb) | 1) >>> 0;
+}
 
 const WAYS = 8;
 /**
@@ -98,6 +106,8 @@ export class PairCache {
   private split = 0;
   private occupied = 0;
   private readonly maxSets: number;
+  /** Scratch of {@link warmRecords}: the entries whose records it loads. */
+  private toLoad = new Int32Array(64);
   /** True when the last `getOrCreate` created the entry. */
   created = false;
   evictions = 0;
@@ -188,35 +198,66 @@ export class PairCache {
    * and of its reverse, for q < n, in one loop so that the misses overlap.
    * Changes nothing.
    */
-  warmSets(keys: Float64Array, n: number): number {
+  warmSets(tags: Uint32Array, n: number): number {
     const head = this.head;
     let acc = 0;
-    for (let q = 0; q < n; q++) {
-      const a = keys[q * 2];
-      const b = keys[q * 2 + 1];
-      acc += head[this.setOf((hashPair(a, b) | 1) >>> 0) * WAYS * 2] + head[this.setOf((hashPair(b, a) | 1) >>> 0) * WAYS * 2];
-    }
+    for (let q = 0; q < n * 2; q++) acc += head[this.setOf(tags[q]) * WAYS * 2];
     return acc;
   }
 
-  /** Prefetch: reads the record of each pair of `keys` (and its reverse) the cache holds (their sets read by {@link warmSets} first). */
-  warmRecords(keys: Float64Array, n: number): number {
+  /**
+   * Prefetch: reads the record of each pair of `tags` ({@link pairTag}s: the pair's, then its reverse's) the cache
+   * may hold (their sets read by {@link warmSets} first), or, for a pair it does not, the record its creation would
+   * write. Only tags are compared (no branch waits on a record: a tag's entry may hold another pair, which costs
+   * one load for nothing), and the loads come in a loop of their own, a few instructions each, so that many are in
+   * flight at once (with the scans in the same loop, fewer than three were: the scans filled the reorder buffer).
+   */
+  warmRecords(tags: Uint32Array, n: number): number {
+    if (this.toLoad.length < n * 2) this.toLoad = new Int32Array(n * 2);
     const f = this.f64;
-    let acc = 0;
-    for (let q = 0; q < n; q++) {
-      const a = keys[q * 2];
-      const b = keys[q * 2 + 1];
-      const p = this.find(a, b);
-      if (p >= 0) acc += f[p * 4 + 2];
-      const r = this.find(b, a);
-      if (r >= 0) acc += f[r * 4 + 2];
+    const load = this.toLoad;
+    let loads = 0;
+    for (let q = 0; q < n * 2; q += 2) {
+      // A pair not held will be created: its victim's record is written then (a store miss, unless loaded here).
+      const p = this.wayOrVictim(tags[q]);
+      load[loads++] = p >= 0 ? p : ~p;
+      const r = this.wayOrVictim(tags[q + 1]);
+      if (r >= 0) load[loads++] = r;
     }
+    let acc = 0;
+    for (let k = 0; k < loads; k++) acc += f[load[k] * 4 + 2];
     return acc;
+  }
+
+  /**
+   * The first entry of tag `h` in its set, else ~ the entry `getOrCreate` would give a new pair of that tag now
+   * (the set's first empty way, or its stalest). Reads the tag line only.
+   */
+  private wayOrVictim(h: number): number {
+    const set = this.setOf(h);
+    const base = set * WAYS * 2;
+    const head = this.head;
+    let victim = 0;
+    let oldest = Infinity;
+    for (let w = 0; w < WAYS; w++) {
+      const tag = head[base + w];
+      if (tag === h) return set * WAYS + w;
+      const seen = tag === 0 ? -1 : head[base + WAYS + w];
+      if (seen < oldest) {
+        oldest = seen;
+        victim = w;
+      }
+    }
+    return ~(set * WAYS + victim);
   }
 
   /** Index of the pair a→b, or -1. */
   find(a: number, b: number): number {
-    const h = (hashPair(a, b) | 1) >>> 0;
+    return this.findTagged(a, b, (hashPair(a, b) | 1) >>> 0);
+  }
+
+  /** {@link find} of the pair whose tag ({@link pairTag}) is `h`, computed already. */
+  findTagged(a: number, b: number, h: number): number {
     const set = this.setOf(h);
     const base = set * WAYS * 2;
     for (let w = 0; w < WAYS; w++) {
@@ -234,8 +275,12 @@ export class PairCache {
    * call is not valid after it.
    */
   getOrCreate(a: number, b: number, nowSec: number): number {
+    return this.getOrCreateTagged(a, b, (hashPair(a, b) | 1) >>> 0, nowSec);
+  }
+
+  /** {@link getOrCreate} of the pair whose tag ({@link pairTag}) is `h`, computed already. */
+  getOrCreateTagged(a: number, b: number, h: number, nowSec: number): number {
     if (this.occupied >= this.sets * WAYS * GROW_AT && this.sets < this.maxSets) this.splitOne();
-    const h = (hashPair(a, b) | 1) >>> 0;
     const set = this.setOf(h);
     const base = set * WAYS * 2;
     const head = this.head;
