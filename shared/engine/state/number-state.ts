@@ -68,13 +68,18 @@ export class NumberState {
     return this.used;
   }
 
-  /** Prefetch: reads the record and both counter lines of each slot of `slots[0..n)` (−1: none). Changes nothing. */
+  /**
+   * Prefetch: reads the record and both counter lines of each slot of `slots[0..n)` (−1: none). Changes nothing.
+   * The record's first and last words both: an ArrayBuffer need not start on a cache line (measured on Node 20 /
+   * Linux: 16 bytes past one), and then each 64-byte record straddles two lines, its last 16 bytes (bombMax on:
+   * numberClass, kind, lastSeverity, listedDay, swarmAt) on the second.
+   */
   warm(slots: Int32Array, n: number): number {
     const f = this.f64;
     let acc = 0;
     for (let q = 0; q < n; q++) {
       const s = slots[q];
-      if (s >= 0) acc += f[s * 8] + this.counters.warm(s);
+      if (s >= 0) acc += f[s * 8] + f[s * 8 + 7] + this.counters.warm(s);
     }
     return acc;
   }

@@ -225,7 +225,9 @@ export class PairCache {
       if (r >= 0) load[loads++] = r;
     }
     let acc = 0;
-    for (let k = 0; k < loads; k++) acc += f[load[k] * 4 + 2];
+    // The keys (compared by getOrCreateTagged/findTagged) and the fields after them: the buffer need not start on a
+    // cache line (at 16 bytes into one, an odd entry's 32 bytes straddle two).
+    for (let k = 0; k < loads; k++) acc += f[load[k] * 4] + f[load[k] * 4 + 2];
     return acc;
   }
 

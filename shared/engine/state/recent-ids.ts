@@ -71,9 +71,10 @@ export class RecentIds {
     this.h2 = ((h2 >>> 0) ^ kind) >>> 0;
   }
 
-  /** Prefetch: reads the set of fingerprint half `h1`. Changes nothing. */
+  /** Prefetch: reads the set of fingerprint half `h1`, its first and last word (the table need not start on a cache line: at 16 bytes into one, every other 32-byte set straddles two). Changes nothing. */
   warm(h1: number): number {
-    return this.table[(h1 & this.setMask) * WAYS * 2];
+    const b = (h1 & this.setMask) * WAYS * 2;
+    return this.table[b] + this.table[b + WAYS * 2 - 1];
   }
 
   /** {@link seen} of an id by its fingerprint ({@link fingerprint}). */
