@@ -233,7 +233,9 @@ export class PairCache {
 
   /**
    * The first entry of tag `h` in its set, else ~ the entry `getOrCreate` would give a new pair of that tag now
-   * (the set's first empty way, or its stalest). Reads the tag line only.
+   * (the set's first empty way, or its stalest). Reads the tag line only. Its choice of victim repeats
+   * {@link getOrCreateTagged}'s, which stays the one that counts: should the two differ, the prefetch loads a line
+   * for nothing, and no result changes.
    */
   private wayOrVictim(h: number): number {
     const set = this.setOf(h);
