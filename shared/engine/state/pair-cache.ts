@@ -1,4 +1,4 @@
-import { hashPair, mixKeys } from './hash.ts';
+import { hashKey, mixKeys } from './hash.ts';
 
 /**
  * The tag of the pair a→b given its numbers' hashes ka = hashKey(a), kb = hashKey(b): its hash with bit 0 set (a
@@ -257,7 +257,7 @@ export class PairCache {
 
   /** Index of the pair a→b, or -1. */
   find(a: number, b: number): number {
-    return this.findTagged(a, b, (hashPair(a, b) | 1) >>> 0);
+    return this.findTagged(a, b, pairTag(hashKey(a), hashKey(b)));
   }
 
   /** {@link find} of the pair whose tag ({@link pairTag}) is `h`, computed already. */
@@ -279,7 +279,7 @@ export class PairCache {
    * call is not valid after it.
    */
   getOrCreate(a: number, b: number, nowSec: number): number {
-    return this.getOrCreateTagged(a, b, (hashPair(a, b) | 1) >>> 0, nowSec);
+    return this.getOrCreateTagged(a, b, pairTag(hashKey(a), hashKey(b)), nowSec);
   }
 
   /** {@link getOrCreate} of the pair whose tag ({@link pairTag}) is `h`, computed already. */
