@@ -196,6 +196,15 @@ export const engineConfigSchema = z
             /** Weight of a complaint from an acquaintance of the reported number. */
             acquaintanceWeight: ratio.default(0.5),
             /**
+             * Weight of a complaint from a person the reported number is not on record as having called, while it
+             * is on record as calling others (calls within its 24 h) and the pair would still be held: a
+             * complaint about a call that never reached the reporter (a rival framing a shop, a grudge, an SMS)
+             * is no evidence about calls. A quarter: twelve such reporters weigh three. Not 0: the record starts
+             * when the engine does (calls before it are not on it), and a complaint read before the call it is
+             * about (a complaint stream running ahead of the calls) counts so too.
+             */
+            unreachedWeight: ratio.default(0.25),
+            /**
              * Complaints a person called files about any caller (a wrong number, an
              * annoyed customer): reporters are evidence only beyond this background,
              * given how many people the number reached. One in a thousand.

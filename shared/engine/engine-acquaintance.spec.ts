@@ -210,9 +210,49 @@ describe('complaints', () => {
     expect(play(e, tr.inputs()).flags).toEqual([]);
   });
 
-  it('two strangers and two contacts together weigh three reporters: LABEL', () => {
+  it('complaints from people the number is not on record as calling weigh a quarter: a shop framed by three rivals is not flagged', () => {
+    // A shop rings its regular suppliers every day; three rivals it never called report it.
+    const tr = new Traffic();
+    for (let d = 0; d < 3; d++) for (let i = 1; i <= 4; i++) tr.answered(T0 + d * DAY + i * HOUR, REPORTED, stranger(100 + i), 90);
+    for (let i = 1; i <= 3; i++) tr.complaint(T0 + 2 * DAY + 5 * HOUR + i * MIN, stranger(i), REPORTED);
+    expect(withRule(play(engine(), tr.inputs()).flags, 'COMPLAINTS')).toEqual([]);
+  });
+
+  it('the same three reporters, each of whom the shop did call once, weigh three: LABEL', () => {
+    const tr = new Traffic();
+    for (let d = 0; d < 3; d++) for (let i = 1; i <= 4; i++) tr.answered(T0 + d * DAY + i * HOUR, REPORTED, stranger(100 + i), 90);
+    for (let i = 1; i <= 3; i++) tr.noAnswer(T0 + 2 * DAY + i * MIN, REPORTED, stranger(i));
+    for (let i = 1; i <= 3; i++) tr.complaint(T0 + 2 * DAY + 5 * HOUR + i * MIN, stranger(i), REPORTED);
+    const label = atLeast(play(engine(), tr.inputs()).flags, 'LABEL');
+    expect(label).toHaveLength(1);
+    expect(label[0].reasons.find((r) => r.rule === 'COMPLAINTS')?.value).toBe(3);
+  });
+
+  it('twelve reporters it never called weigh three: LABEL (a quarter each, not nothing: calls before the engine started are not on record)', () => {
+    const tr = new Traffic();
+    for (let d = 0; d < 3; d++) for (let i = 1; i <= 4; i++) tr.answered(T0 + d * DAY + i * HOUR, REPORTED, stranger(100 + i), 90);
+    for (let i = 1; i <= 12; i++) tr.complaint(T0 + 2 * DAY + 5 * HOUR + i * MIN, stranger(i), REPORTED);
+    const flags = withRule(play(engine(), tr.inputs()).flags, 'COMPLAINTS');
+    // WATCH at the eighth (weight 2), LABEL at the twelfth (weight 3).
+    expect(flags.map((f) => [f.severity, f.detectedAt])).toEqual([
+      ['WATCH', T0 + 2 * DAY + 5 * HOUR + 8 * MIN],
+      ['LABEL', T0 + 2 * DAY + 5 * HOUR + 12 * MIN],
+    ]);
+    expect(flags[1].reasons.find((r) => r.rule === 'COMPLAINTS')?.value).toBe(3);
+  });
+
+  it('a number the engine has not seen calling of late: complaints count whole (its calls are not on record to check)', () => {
+    const tr = new Traffic();
+    for (let i = 1; i <= 4; i++) tr.answered(T0 + i * HOUR, REPORTED, stranger(100 + i), 90);
+    // Five days later, three people it is not on record as calling report it.
+    for (let i = 1; i <= 3; i++) tr.complaint(T0 + 5 * DAY + i * MIN, stranger(i), REPORTED);
+    expect(atLeast(withRule(play(engine(), tr.inputs()).flags, 'COMPLAINTS'), 'LABEL')).toHaveLength(1);
+  });
+
+  it('two strangers it called and two contacts together weigh three reporters: LABEL', () => {
     const tr = new Traffic();
     conversations(tr, REPORTED, stranger(3), 120);
+    for (let i = 1; i <= 2; i++) tr.noAnswer(T0 + i * HOUR, REPORTED, stranger(i));
     tr.noAnswer(T0 + MIN, stranger(4), REPORTED); // stranger(4) called the reported number first
     for (let i = 1; i <= 4; i++) tr.complaint(T0 + DAY + i * HOUR, stranger(i), REPORTED);
     const label = atLeast(play(engine(), tr.inputs()).flags, 'LABEL');

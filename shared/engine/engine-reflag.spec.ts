@@ -46,9 +46,10 @@ describe('re-flag policy', () => {
 
   it('a rise in severity re-flags with a new id', () => {
     // The telemarketer's LABEL (LOW_ANSWER_FANOUT; its volume is context) rises to BLOCK_RECOMMENDED with six reporters' complaints
-    // (evidence beyond the background of the strangers it reached, evidenceAlpha; three are only context there, no second rule).
+    // (evidence beyond the background of the strangers it reached, evidenceAlpha; three are only context there, no second rule),
+    // six of the strangers it called in its first hours.
     const tr = new Traffic();
-    for (let i = 0; i < 6; i++) tr.complaint(T0 + 5 * HOUR + i * 60 * SEC, stranger(900 + i, '137'), CALLER);
+    for (let i = 0; i < 6; i++) tr.complaint(T0 + 5 * HOUR + i * 60 * SEC, stranger(10 + 20 * i, '151'), CALLER);
     const at = (i: Input) => (i.kind === 'call' ? i.event.startTime : i.kind === 'complaint' ? i.report.reportTime : i.record.grantedAt);
     const flags = run([...telemarketer(1), ...tr.inputs()].sort((a, b) => at(a) - at(b)));
     expect(flags.map((f) => f.severity)).toEqual(['LABEL', 'BLOCK_RECOMMENDED']);

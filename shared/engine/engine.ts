@@ -305,7 +305,7 @@ export class DetectionEngine implements Engine {
     const reported = numberKey(c.reported);
     if (this.allowlist.has(reported)) return 'accepted';
     const reporter = numberKey(c.reporter);
-    const w = this.acquainted(reported, reporter) ? this.config.rules.complaints.acquaintanceWeight : 1;
+    const w = this.complaintWeight(reported, reporter, t);
     this.complaintStore.add(reported, reporter, t, w);
     const slot = this.slotFor(reported, c.reported, t);
     // No counters.touch here: a complaint counts nothing in the windows, and
@@ -462,6 +462,25 @@ export class DetectionEngine implements Engine {
       const key = st.key(slot);
       if (key !== 0) st.set8(slot, 'kind', this.kindOf(key, NUMBER_CLASSES[st.get8(slot, 'numberClass')]));
     }
+  }
+
+  /**
+   * The weight of `reporter`'s complaint about `reported` at `t`: an acquaintance's counts `acquaintanceWeight`; a
+   * stranger's whom `reported` is on record as having called counts whole; one from a person it is not on record
+   * as having called counts `unreachedWeight`, but only where the record would show the call: `reported` has
+   * called others within its 24-h window, and the pair's set has room, so the cache cannot have given that pair up.
+   * A complaint about a call that never reached the reporter (a rival's or a grudge's, an SMS) is no evidence
+   * about calls. Where the engine cannot know (a number not seen calling of late, a set that may have given the
+   * pair up), the complaint counts whole.
+   */
+  private complaintWeight(reported: number, reporter: number, t: number): number {
+    const cfg = this.config.rules.complaints;
+    if (this.acquainted(reported, reporter)) return cfg.acquaintanceWeight;
+    const fwd = this.pairs.find(reported, reporter);
+    if (fwd >= 0 && (this.pairs.get8(fwd, 'flags') & PAIR_ATTEMPTED) !== 0) return 1;
+    const slot = this.index.get(reported);
+    if (slot < 0 || this.state.counters.value(slot, H24, CALLS, t) < 1) return 1;
+    return this.pairs.wouldHold(reported, reporter) ? cfg.unreachedWeight : 1;
   }
 
   /**

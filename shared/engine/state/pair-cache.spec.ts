@@ -62,6 +62,20 @@ describe('PairCache', () => {
     for (let n = 0; n < 8; n++) expect(pc.find(A, callee(n))).toBeGreaterThanOrEqual(0);
   });
 
+  it('wouldHold: a pair not held could still be held while its set has an empty way, not once the set is full', () => {
+    const pc = new PairCache(8); // one set of 8 ways: every pair maps to it
+    for (let n = 0; n < 7; n++) {
+      pc.getOrCreate(A, callee(n), 100 + n);
+      expect(pc.wouldHold(A, callee(99))).toBe(true);
+    }
+    pc.getOrCreate(A, callee(7), 107);
+    // Full: a pair missing now may have been given up (the next creation gives one up).
+    expect(pc.wouldHold(A, callee(99))).toBe(false);
+    pc.getOrCreate(A, callee(8), 108);
+    expect(pc.evictions).toBe(1);
+    expect(pc.wouldHold(A, callee(0))).toBe(false);
+  });
+
   it('holds about its capacity: half as many pairs as entries all stay (every set is used)', () => {
     const pc = new PairCache(1 << 12);
     const n = pc.capacity / 2;
