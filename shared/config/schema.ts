@@ -153,7 +153,14 @@ export const engineConfigSchema = z
             /** A CANCELLED attempt that rang at most this long is a ring-once. */
             maxRingMs: ms.default(8_000),
             perHour: count.default(8),
-            perDay: count.default(20),
+            /**
+             * 10, not 20: lures are spread thin over many numbers (a dozen rings a day each, scattered over
+             * countries so that no block groups them), and the share (`minShare`) and the strangers are what
+             * set them apart; the count guards against chance. At 20 such numbers were never judged (session 21's
+             * probe: 30 numbers, 10-14 rings a day, none labelled); at 10 the sweeps (seeds 1-8) labelled no
+             * benign number more.
+             */
+            perDay: count.default(10),
             minShare: ratio.default(0.5),
           })
           .strict()

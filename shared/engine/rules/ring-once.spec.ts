@@ -10,7 +10,7 @@ const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
 
 describe('RING_ONCE', () => {
   it('is silent below the hourly and daily counts', () => {
-    expect(ringOnce(sig({ ringOnce1h: 7, calls1h: 7, ringOnce24h: 19, calls24h: 19 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: 7, calls1h: 7, ringOnce24h: 9, calls24h: 9 }), c)).toBeNull();
   });
 
   it('fires at exactly the hourly count when they are half the traffic: LABEL on its own', () => {
@@ -24,15 +24,15 @@ describe('RING_ONCE', () => {
     expect(ringOnce(sig({ ringOnce1h: 30, calls1h: 100, ringOnce24h: 30, calls24h: 100 }), c)).toBeNull();
   });
 
-  it('fires on the daily count alone, reporting the 24h window', () => {
-    const r = ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 20, calls24h: 30 }), c);
-    expect(r).toMatchObject({ rule: 'RING_ONCE', window: '24h', value: 20, threshold: 20, points: 50 });
+  it('fires on the daily count alone, reporting the 24h window: ten a day (a lure spread thin over many numbers)', () => {
+    const r = ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 10, calls24h: 15 }), c);
+    expect(r).toMatchObject({ rule: 'RING_ONCE', window: '24h', value: 10, threshold: 10, points: 50 });
   });
 
   it('fires on the day at exactly half the day\'s traffic, not below it', () => {
-    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 20, calls24h: 40 }), c)).toMatchObject({ window: '24h', value: 20 });
-    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 20, calls24h: 41 }), c)).toBeNull();
-    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 19, calls24h: 19 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 10, calls24h: 20 }), c)).toMatchObject({ window: '24h', value: 10 });
+    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 10, calls24h: 21 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 9, calls24h: 9 }), c)).toBeNull();
   });
 
   it('rises to 70 points at 3× the threshold and stops there', () => {
