@@ -1,3 +1,4 @@
+import { alignedBytes, bytesOf, f64Of, u16Of, u32Of } from './aligned.ts';
 import { hashKey } from './hash.ts';
 import { HandOvers } from './hand-overs.ts';
 
@@ -89,10 +90,10 @@ export class InboundSwarms {
     let sets = 1;
     while (sets * WAYS < entries) sets *= 2;
     this.setMask = sets - 1;
-    const buf = new ArrayBuffer(sets * WAYS * STRIDE);
-    this.f64 = new Float64Array(buf);
-    this.u32 = new Uint32Array(buf);
-    this.u16 = new Uint16Array(buf);
+    const u8 = alignedBytes(sets * WAYS * STRIDE);
+    this.f64 = f64Of(u8);
+    this.u32 = u32Of(u8);
+    this.u16 = u16Of(u8);
   }
 
   get bytes(): number {
@@ -275,7 +276,7 @@ export class InboundSwarms {
   /** Copy of the state, for snapshots (restored into a table of the same capacity). */
   exportState(): { records: Uint8Array; evictions: number; members: [number, number, boolean, number[]][]; joins: number } {
     const members = [...this.members].map(([k, m]): [number, number, boolean, number[]] => [k, m.epoch, m.recognised, [...m.keys]]);
-    return { records: new Uint8Array(this.f64.buffer).slice(), evictions: this.evictions, members, joins: this.joins };
+    return { records: bytesOf(this.f64).slice(), evictions: this.evictions, members, joins: this.joins };
   }
 
   /** True when nothing was ever recorded (a shared table no engine of the process has used or restored yet). */
@@ -290,7 +291,7 @@ export class InboundSwarms {
     if (s.records.byteLength !== this.f64.byteLength) {
       throw new Error(`swarm table snapshot holds ${s.records.byteLength / STRIDE} entries, this table ${this.f64.byteLength / STRIDE}`);
     }
-    new Uint8Array(this.f64.buffer).set(s.records);
+    bytesOf(this.f64).set(s.records);
     this.evictions = s.evictions;
     // The join count too, so that lists are pruned at the same joins as in a run never interrupted.
     this.joins = s.joins ?? 0;

@@ -1,3 +1,4 @@
+import { alignedBytes, f64Of } from './aligned.ts';
 import { hashKey } from './hash.ts';
 
 /**
@@ -15,7 +16,7 @@ export class NumberIndex {
 
   constructor(initialCapacity = 1 << 16) {
     const cap = nextPow2(Math.max(16, initialCapacity * 2));
-    this.table = new Float64Array(cap * 2);
+    this.table = f64Of(alignedBytes(cap * 2 * 8));
     this.mask = cap - 1;
   }
 
@@ -115,14 +116,15 @@ export class NumberIndex {
   }
 
   importState(s: { table: Float64Array; count: number }): void {
-    this.table = s.table;
+    this.table = f64Of(alignedBytes(s.table.byteLength));
+    this.table.set(s.table);
     this.mask = s.table.length / 2 - 1;
     this.count = s.count;
   }
 
   private grow(): void {
     const old = this.table;
-    this.table = new Float64Array(old.length * 2);
+    this.table = f64Of(alignedBytes(old.length * 2 * 8));
     this.mask = old.length - 1;
     this.count = 0;
     for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.set(old[i], old[i + 1]);

@@ -1,3 +1,4 @@
+import { alignedBytes, f64Of, u16Of, u32Of } from './aligned.ts';
 import { WindowedCounters } from './windowed-counters.ts';
 
 /**
@@ -45,7 +46,7 @@ export class NumberState {
 
   constructor(initialCapacity = 1 << 16) {
     this.capacity = initialCapacity;
-    this.view(new ArrayBuffer(initialCapacity * STRIDE));
+    this.view(alignedBytes(initialCapacity * STRIDE));
     this.counters = new WindowedCounters(initialCapacity);
   }
 
@@ -153,22 +154,25 @@ export class NumberState {
 
   importState(s: { records: Uint8Array; counters: Uint16Array; used: number; free: number[] }): void {
     this.capacity = s.records.length / STRIDE;
-    this.view(s.records.buffer.slice(s.records.byteOffset, s.records.byteOffset + s.records.byteLength) as ArrayBuffer);
+    const records = alignedBytes(s.records.byteLength);
+    records.set(s.records);
+    this.view(records);
     this.counters.load(s.counters);
     this.used = s.used;
     this.free = s.free.slice(); // not push(...s.free): a free list of 100,000s (idle numbers evicted) overflows the call stack
   }
 
-  private view(buf: ArrayBuffer): void {
-    this.f64 = new Float64Array(buf);
-    this.u32 = new Uint32Array(buf);
-    this.u16 = new Uint16Array(buf);
-    this.u8 = new Uint8Array(buf);
+  /** Views of `u8`'s bytes (an {@link alignedBytes} table: each record on its own cache line). */
+  private view(u8: Uint8Array): void {
+    this.f64 = f64Of(u8);
+    this.u32 = u32Of(u8);
+    this.u16 = u16Of(u8);
+    this.u8 = u8;
   }
 
   private resize(capacity: number): void {
     const old = this.u8;
-    this.view(new ArrayBuffer(capacity * STRIDE));
+    this.view(alignedBytes(capacity * STRIDE));
     this.u8.set(old);
     this.counters.resize(capacity);
     this.capacity = capacity;

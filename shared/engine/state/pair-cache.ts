@@ -1,3 +1,4 @@
+import { alignedBytes, f64Of, u16Of, u32Of } from './aligned.ts';
 import { hashKey, mixKeys } from './hash.ts';
 
 /**
@@ -122,12 +123,12 @@ export class PairCache {
     let sets = 1;
     while (sets * WAYS < entries) sets *= 2;
     this.maxSets = sets;
-    this.head = new Uint32Array(sets * WAYS * 2);
-    const buf = new ArrayBuffer(sets * WAYS * STRIDE);
-    this.f64 = new Float64Array(buf);
-    this.u32 = new Uint32Array(buf);
-    this.u16 = new Uint16Array(buf);
-    this.u8 = new Uint8Array(buf);
+    this.head = u32Of(alignedBytes(sets * WAYS * 2 * 4));
+    const u8 = alignedBytes(sets * WAYS * STRIDE);
+    this.f64 = f64Of(u8);
+    this.u32 = u32Of(u8);
+    this.u16 = u16Of(u8);
+    this.u8 = u8;
     let start = 1;
     while (start * WAYS < initialEntries && start < sets) start *= 2;
     this.use(start);

@@ -1,3 +1,5 @@
+import { alignedBytes, u32Of } from './aligned.ts';
+
 const WAYS = 4;
 
 /** What an id names: a call attempt's eventId or a complaint's reportId (see {@link RecentIds.seen}). */
@@ -22,7 +24,7 @@ export class RecentIds {
   constructor(capacity: number) {
     let sets = 1;
     while (sets * WAYS < capacity) sets *= 2;
-    this.table = new Uint32Array(sets * WAYS * 2);
+    this.table = u32Of(alignedBytes(sets * WAYS * 2 * 4));
     this.setMask = sets - 1;
   }
 

@@ -1,3 +1,4 @@
+import { alignedBytes, u16Of, u32Of } from './aligned.ts';
 import { HORIZONS as HORIZONS_, HORIZON_COUNT as HORIZON_COUNT_, METRIC_COUNT as METRIC_COUNT_ } from './metrics.ts';
 
 // Local copies of the layout constants (read on every event).
@@ -45,9 +46,9 @@ export class WindowedCounters {
   private readonly pos = new Uint8Array(HORIZON_COUNT);
 
   constructor(capacity: number) {
-    const buf = new ArrayBuffer(capacity * STRIDE * 2);
-    this.u16 = new Uint16Array(buf);
-    this.u32 = new Uint32Array(buf);
+    const u8 = alignedBytes(capacity * STRIDE * 2);
+    this.u16 = u16Of(u8);
+    this.u32 = u32Of(u8);
   }
 
   static bytesPerSlot(): number {
@@ -55,10 +56,11 @@ export class WindowedCounters {
   }
 
   resize(capacity: number): void {
-    const next = new Uint16Array(capacity * STRIDE);
+    const u8 = alignedBytes(capacity * STRIDE * 2);
+    const next = u16Of(u8);
     next.set(this.u16.subarray(0, Math.min(this.u16.length, next.length)));
     this.u16 = next;
-    this.u32 = new Uint32Array(next.buffer);
+    this.u32 = u32Of(u8);
   }
 
   /** Prefetch: reads both cache lines of the slot's counters. Changes nothing. */
@@ -154,8 +156,10 @@ export class WindowedCounters {
 
   /** Replaces the state with a copy made by `buffer().slice()`. */
   load(counts: Uint16Array): void {
-    this.u16 = new Uint16Array(counts);
-    this.u32 = new Uint32Array(this.u16.buffer);
+    const u8 = alignedBytes(counts.byteLength);
+    this.u16 = u16Of(u8);
+    this.u16.set(counts);
+    this.u32 = u32Of(u8);
   }
 
   /** The raw buffer (for snapshots). */
