@@ -157,7 +157,7 @@ export const engineConfigSchema = z
              * 10, not 20: lures are spread thin over many numbers (a dozen rings a day each, scattered over
              * countries so that no block groups them), and the share (`minShare`) and the strangers are what
              * set them apart; the count guards against chance. At 20 such numbers were never judged (session 21's
-             * probe: 30 numbers, 10-14 rings a day, none labelled); at 10 the sweeps (seeds 1-8) labelled no
+             * probe: 30 numbers, 10-14 rings a day, none labelled); at 10 the sweeps (seeds 1-13) labelled no
              * benign number more.
              */
             perDay: count.default(10),

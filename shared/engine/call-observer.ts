@@ -10,7 +10,7 @@ import type { EngineContext } from './context.ts';
 import { inHours } from './local-time.ts';
 import { busyLine, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
 import { CONSENTING as CONSENTING_, MARKETING as MARKETING_ } from './number-kind.ts';
-import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
+import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H as STRANGER_PICKED_UP_24H_ } from './state/metrics.ts';
 import {
   PAIR_ANSWERED as PAIR_ANSWERED_,
   PAIR_ATTEMPTED as PAIR_ATTEMPTED_,
@@ -50,6 +50,7 @@ const NO_CONSENT = M.NO_CONSENT;
 const REJECTION_REPEATS = M.REJECTION_REPEATS;
 const CALLBACKS = M.CALLBACKS;
 const STRANGER_TALKED = M.STRANGER_TALKED;
+const STRANGER_PICKED_UP_24H = STRANGER_PICKED_UP_24H_;
 const PAIR_ANSWERED = PAIR_ANSWERED_;
 const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
@@ -137,6 +138,9 @@ export function observeCall(
       if (talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
       pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ENGAGED);
     }
+    // Picked up at all, however short the talk, once per stranger (the pair's answered flag as it was before this
+    // call): whether strangers answer the number, apart from whether they stay on the line.
+    if (outcome === 'ANSWERED' && (pflags & PAIR_ANSWERED) === 0) ctr.addIn(slot, H24, STRANGER_PICKED_UP_24H);
     if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
     if (isNew || sinceLast >= 86400) {
       perCallee |= OBSERVED_NEW_STRANGER;
@@ -168,7 +172,7 @@ export function observeCall(
   // hour: redialling a few neighbouring lines (a hospital's or company's
   // numbers, busy) is not scanning a range.
   if (stranger && (isNew || sinceLast >= 3600) && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
-    ctr.add(slot, SEQUENTIAL);
+    ctr.addIn(slot, H1, SEQUENTIAL);
     interesting = true;
   }
   st.setLastCallee(slot, callee);

@@ -66,6 +66,48 @@ describe('courier', () => {
   });
 });
 
+describe('delivery rider', () => {
+  /**
+   * 60 new customers over 12 h (10:00–22:00), `pickUp` in 10 answering the first call with a 3–14 s "I'm downstairs", the
+   * others retried once 90 s later (`retried` in 10 answered then), and a third of those still missed calling back.
+   * Outcomes and talks are spread evenly (no lucky or unlucky streak): 4 talks in 12 reach the 10-s cut.
+   */
+  function rider(tr: Traffic, caller: string, pickUp: number, retried: number): void {
+    const talk = (i: number) => 3 + ((i * 5) % 12);
+    for (let i = 0; i < 60; i++) {
+      const at = T0 + i * 12 * MIN;
+      const customer = stranger(i, '186');
+      if ((i * 3) % 10 < pickUp) {
+        tr.answered(at, caller, customer, talk(i));
+        continue;
+      }
+      tr.noAnswer(at, caller, customer);
+      if ((i * 7) % 10 < retried) tr.answered(at + 90 * SEC, caller, customer, talk(i + 1));
+      else {
+        tr.noAnswer(at + 90 * SEC, caller, customer);
+        if (i % 3 === 0) tr.answered(at + 5 * MIN, customer, caller, 10);
+      }
+    }
+  }
+
+  it('customers who plainly pick up for a few seconds ("I\'m downstairs", 7 in 10 at once) are not LOW_ANSWER_FANOUT', () => {
+    const caller = mobile(311, '138');
+    const tr = new Traffic();
+    rider(tr, caller, 7, 6);
+    const flags = flagsOf(play(engine(), tr.inputs()).flags, caller);
+    expect(withRule(flags, 'LOW_ANSWER_FANOUT')).toEqual([]);
+    expect(atLeast(flags, 'LABEL')).toEqual([]);
+  });
+
+  it('the same short talks from a caller most strangers do not pick up (3 in 10 at once, 2 in 10 on the retry) are still labelled', () => {
+    const caller = mobile(312, '138');
+    const tr = new Traffic();
+    rider(tr, caller, 3, 2);
+    const flags = flagsOf(play(engine(), tr.inputs()).flags, caller);
+    expect(firstLabel(flags)?.reasons.map((r) => r.rule)).toContain('LOW_ANSWER_FANOUT');
+  });
+});
+
 describe('one-off organiser', () => {
   it('a teacher calling 40 parents once, a third answering and most others calling back, is not labelled', () => {
     const teacher = mobile(351, '138');

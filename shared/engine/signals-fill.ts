@@ -3,7 +3,7 @@ import type { EngineContext } from './context.ts';
 import { CONSENTING as CONSENTING_, MARKETING as MARKETING_ } from './number-kind.ts';
 import type { Signals } from './signals.ts';
 import { looksLikeCampaign } from './rules/campaign.ts';
-import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
+import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
 
 const H1 = H1_;
 const H24 = H24_;
@@ -32,6 +32,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.callbacks24h = c.value(slot, H24, CALLBACKS, t);
   s.newStrangers1h = c.value(slot, H1, NEW_STRANGERS, t);
   s.newStrangers24h = c.value(slot, H24, NEW_STRANGERS, t);
+  s.strangerPickedUp24h = c.value(slot, H24, STRANGER_PICKED_UP_24H, t);
   s.newCallees24h = c.value(slot, H24, NEW_CALLEES, t);
   s.shortTalk24h = c.value(slot, H24, SHORT_TALK, t);
   s.ringOnce1h = c.value(slot, H1, RING_ONCE, t);
@@ -46,6 +47,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.answered24hSaturated = c.saturated(slot, H24, ANSWERED, t);
   s.engagement1hSaturated = c.saturated(slot, H1, STRANGER_ANSWERED, t) || c.saturated(slot, H1, STRANGER_TALKED, t) || c.saturated(slot, H1, CALLBACKS, t);
   s.engagement24hSaturated = c.saturated(slot, H24, STRANGER_ANSWERED, t) || c.saturated(slot, H24, CALLBACKS, t);
+  s.strangerPickedUp24hSaturated = c.saturated(slot, H24, STRANGER_PICKED_UP_24H, t);
   const rr = cx.config.rules.rejectionRepeat;
   s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
   s.rejectionRepeatAt = st.get32(slot, 'rrAt') * 1000;

@@ -24,6 +24,12 @@ export interface Signals {
   callbacks24h: number;
   newStrangers1h: number;
   newStrangers24h: number;
+  /**
+   * Strangers who picked up, however short the talk (each once, as
+   * `strangerAnswered` counts engaged ones), over the day only: whether
+   * strangers answer the number at all, apart from whether they stay on.
+   */
+  strangerPickedUp24h: number;
   newCallees24h: number;
   shortTalk24h: number;
   ringOnce1h: number;
@@ -73,6 +79,8 @@ export interface Signals {
   /** One of the counts summed by `engagement()` is at the ceiling: the engagement is a lower bound (see `reach`). */
   engagement1hSaturated: boolean;
   engagement24hSaturated: boolean;
+  /** `strangerPickedUp24h` is at the ceiling (a lower bound). */
+  strangerPickedUp24hSaturated: boolean;
 }
 
 export function emptySignals(): Signals {
@@ -92,6 +100,7 @@ export function emptySignals(): Signals {
     callbacks24h: 0,
     newStrangers1h: 0,
     newStrangers24h: 0,
+    strangerPickedUp24h: 0,
     newCallees24h: 0,
     shortTalk24h: 0,
     ringOnce1h: 0,
@@ -121,6 +130,7 @@ export function emptySignals(): Signals {
     answered24hSaturated: false,
     engagement1hSaturated: false,
     engagement24hSaturated: false,
+    strangerPickedUp24hSaturated: false,
   };
 }
 
@@ -190,6 +200,19 @@ export function reach(s: Signals, horizon: '1h' | '24h'): { n: number; k: number
   const n = horizon === '1h' ? s.newStrangers1h : s.newStrangers24h;
   const saturated = horizon === '1h' ? s.engagement1hSaturated : s.engagement24hSaturated;
   return { n, k: saturated ? n : Math.min(n, engagement(s, horizon)) };
+}
+
+/**
+ * Whether the day's strangers plainly pick up: the lower bound (95 %) of
+ * the share of the day's strangers who answered at all, however briefly
+ * (each once), is above `maxAnswerRate`. At the ceiling the count is a
+ * lower bound, so the share is unknown and taken as not plainly high.
+ */
+export function pickUpPlainlyHigh(s: Signals, maxAnswerRate: number): boolean {
+  const n = s.newStrangers24h;
+  if (n <= 0 || s.strangerPickedUp24hSaturated) return false;
+  const k = Math.min(n, s.strangerPickedUp24h);
+  return 1 - wilsonUpper(n - k, n) > maxAnswerRate;
 }
 
 /**

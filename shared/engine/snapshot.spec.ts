@@ -4,7 +4,9 @@ import type { CallEvent, ComplaintReport } from '../contracts/records.ts';
 import { numberKey } from '../numbers/key.ts';
 import { CampaignGroups, InboundSwarms, SNAPSHOT_VERSION, createEngine, restoreEngine } from './index.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
+import { H1, H24, HORIZON_COUNT, METRIC_COUNT, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
 import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
+import { WindowedCounters } from './state/windowed-counters.ts';
 import { DAY, HOUR, MIN, SEC, T0, Traffic, mobile, play, rng, stranger } from './testing/calls.ts';
 
 /** A mixed stream: a telemarketer, a harasser, subscribers calling contacts, complaints. */
@@ -225,6 +227,27 @@ describe('snapshots of an earlier version', () => {
     expect(callsBack(restoreEngine(config, old))).toEqual([]);
     // The same bytes read as today's layout lose the customer's call: the shop is a stranger rung after rejections.
     expect(callsBack(restoreEngine(config, { ...old, version: SNAPSHOT_VERSION }))).toContain(`${SHOP} LABEL REJECTION_REPEAT`);
+  });
+
+  it('restores a version-2 snapshot with no strangers picked up: that day cell counted sequential callees then', () => {
+    const e = createEngine(config);
+    feed(e, stream());
+    const state = decodeSnapshot(e.snapshot()) as any;
+    const counts: Uint16Array = state.state.counters;
+    const stride = WindowedCounters.bytesPerSlot() / 2;
+    const cell = (h: number, m: number) => HORIZON_COUNT * 2 + h * METRIC_COUNT * 2 + m * 2;
+    // Every record's day cell as version 2 left it (a sequential count, current and previous window), the hour's too.
+    for (let r = 0; r < counts.length; r += stride) {
+      counts[r + cell(H24, STRANGER_PICKED_UP_24H)] = 9;
+      counts[r + cell(H24, STRANGER_PICKED_UP_24H) + 1] = 4;
+      counts[r + cell(H1, M.SEQUENTIAL)] = 7;
+    }
+    const upgraded = decodeSnapshot({ ...encodeSnapshot(state), version: 2 }) as any;
+    const after: Uint16Array = upgraded.state.counters;
+    for (let r = 0; r < after.length; r += stride) {
+      expect([after[r + cell(H24, STRANGER_PICKED_UP_24H)], after[r + cell(H24, STRANGER_PICKED_UP_24H) + 1]]).toEqual([0, 0]);
+      expect(after[r + cell(H1, M.SEQUENTIAL)]).toBe(7);
+    }
   });
 
   it("refuses a snapshot of a version it does not know (a later release's, or none)", () => {

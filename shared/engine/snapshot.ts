@@ -5,7 +5,9 @@
  * restart or rebalance. Callers may compress the parts as they like.
  */
 
+import { H24, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
 import { upgradeVersion1Records } from './state/pair-cache.ts';
+import { clearCell } from './state/windowed-counters.ts';
 
 /**
  * The layout snapshots are written in. Bump it whenever a restored part would
@@ -15,8 +17,10 @@ import { upgradeVersion1Records } from './state/pair-cache.ts';
  *
  * 2: a pair's "has called" is the flag bit PAIR_ATTEMPTED; version 1 counted
  * attempts in the u16 that now holds the bombing gap (0824f45).
+ * 3: SEQUENTIAL's day cell holds the strangers who picked up
+ * (STRANGER_PICKED_UP_24H); version 2 counted sequential callees there.
  */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 /**
  * Step from version `v` to `v + 1`, on the decoded state (its typed arrays
@@ -26,12 +30,15 @@ export const SNAPSHOT_VERSION = 2;
  */
 const UPGRADES: Record<number, (state: VersionedState) => void> = {
   1: (state) => upgradeVersion1Records(state.pairs.records),
+  // The day's pick-ups restart from nothing (they build up again within the day): never judged on sequential counts.
+  2: (state) => clearCell(state.state.counters, H24, STRANGER_PICKED_UP_24H),
 };
 const OLDEST_VERSION = 1;
 
 /** What the upgrades read of a decoded state (the engine knows the rest of its shape). */
 interface VersionedState {
   pairs: { records: Uint8Array };
+  state: { counters: Uint16Array };
 }
 
 export interface EngineSnapshot {

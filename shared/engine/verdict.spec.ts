@@ -64,8 +64,8 @@ describe('verdict', () => {
     const max = emptySignals() as unknown as Record<string, unknown>;
     for (const k of Object.keys(max)) if (typeof max[k] === 'number') max[k] = 1e6;
     max.isMarketingLine = true;
-    // Nobody engaged (LOW_ANSWER_FANOUT and SEQUENTIAL_DIALING speak only then).
-    for (const k of ['strangerAnswered1h', 'strangerAnswered24h', 'strangerTalked1h', 'strangerTalked24h', 'callbacks1h', 'callbacks24h']) max[k] = 0;
+    // Nobody engaged or picked up (LOW_ANSWER_FANOUT and SEQUENTIAL_DIALING speak only then).
+    for (const k of ['strangerAnswered1h', 'strangerAnswered24h', 'strangerTalked1h', 'strangerTalked24h', 'callbacks1h', 'callbacks24h', 'strangerPickedUp24h']) max[k] = 0;
     // Engaged night calls (context), and the context rules at their maximum.
     const ctx = { ...(max as unknown as Signals), strangerAnswered24h: 1e6, strangerTalked24h: 1e6 };
     const context = [highFrequency(ctx, rules)!, shortCalls(ctx, rules)!, quietHours(ctx, rules)!];

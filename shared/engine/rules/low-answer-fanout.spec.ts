@@ -178,4 +178,25 @@ describe('LOW_ANSWER_FANOUT', () => {
   it('still judges a rate whose distinct strangers are at the ceiling (the rate is then an upper bound)', () => {
     expect(lowAnswerFanout(sig({ newStrangers24h: 65_535, strangerCalls24h: 65_535, strangerAnswered24h: 1_000 }), c)).toMatchObject({ rule: 'LOW_ANSWER_FANOUT' });
   });
+
+  it('leaves alone a day whose strangers plainly pick up, however short the talks (a rider\'s "I\'m downstairs")', () => {
+    // 30 customers over the day, 6 stayed past the short-call cut: engagement 0.2, a LABEL on engagement alone.
+    const day = { newStrangers1h: 4, strangerCalls1h: 4, newStrangers24h: 30, strangerCalls24h: 38, strangerAnswered24h: 6 };
+    expect(lowAnswerFanout(sig(day), c)).toMatchObject({ rule: 'LOW_ANSWER_FANOUT', window: '24h' });
+    // 26 of the 30 picked up: the 95 % lower bound (0.72) is above the maximum, the answer rate is not low.
+    expect(1 - wilsonUpper(4, 30)).toBeGreaterThan(MAX);
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26 }), c)).toBeNull();
+    // 20 of 30 (0.67) is above the maximum but not plainly (lower bound 0.52): judged on engagement as before.
+    expect(1 - wilsonUpper(10, 30)).toBeLessThanOrEqual(MAX);
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 20 }), c)).not.toBeNull();
+    // A pick-up count at the counters' ceiling is a lower bound: the share is unknown, never plainly high.
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, strangerPickedUp24hSaturated: true }), c)).not.toBeNull();
+  });
+
+  it('still judges the first hour of a public that mostly picks up and hangs up: six strangers are not yet plainly anything', () => {
+    // Six strangers, four picked up for seconds, none stayed: the hour's engagement bound is low, and 4 of 6 is not
+    // plainly above the maximum (lower bound 0.35), so the day does not veto yet.
+    expect(1 - wilsonUpper(PER_HOUR - 4, PER_HOUR)).toBeLessThanOrEqual(MAX);
+    expect(lowAnswerFanout(sig({ ...hour(PER_HOUR, 0), strangerPickedUp24h: 4 }), c)).toMatchObject({ window: '1h' });
+  });
 });

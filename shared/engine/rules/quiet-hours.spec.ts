@@ -33,6 +33,16 @@ describe('QUIET_HOURS', () => {
     expect(verdict([r], cfg.severity).severity).toBe('LABEL');
   });
 
+  it('is context, as LOW_ANSWER_FANOUT is silent, when the strangers plainly pick up for short talks (a rider\'s late deliveries)', () => {
+    const night = { quietStranger24h: 6, strangerCalls24h: 30, strangerAnswered24h: 2 };
+    // 26 of the 30 picked up, for seconds: not marketing-like.
+    const r = quietHours(sig({ ...night, strangerPickedUp24h: 26 }), c)!;
+    expect(r).toMatchObject({ points: 25, context: true });
+    expect(verdict([r], cfg.severity).severity).toBe('WATCH');
+    // 20 of 30 is not plainly above the maximum: still marketing-like.
+    expect(quietHours(sig({ ...night, strangerPickedUp24h: 20 }), c)).toMatchObject({ points: 50, restates: true });
+  });
+
   it('judges engagement by its upper bound and counts callbacks as engagement', () => {
     // Six night calls, none engaged: clearly low. Two of six (a third) is under the maximum but not clearly.
     expect(wilsonUpper(2, 6)).toBeGreaterThan(c.lowAnswerFanout.maxAnswerRate);

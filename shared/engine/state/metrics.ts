@@ -19,7 +19,11 @@ export const M = {
   SHORT_TALK: 7,
   /** CANCELLED attempts at strangers that rang at most `ringOnce.maxRingMs`. */
   RING_ONCE: 8,
-  /** Callees within `maxGap` of the previous callee. */
+  /**
+   * Callees within `maxGap` of the previous callee. Counted over the hour
+   * only (SEQUENTIAL_DIALING judges the hour): its day cell holds
+   * `STRANGER_PICKED_UP_24H`.
+   */
   SEQUENTIAL: 9,
   /** Stranger calls in the callee's quiet hours. */
   QUIET_STRANGER: 10,
@@ -34,6 +38,13 @@ export const M = {
 } as const;
 
 export const METRIC_COUNT = 15;
+
+/**
+ * Strangers who picked up (answered, however short the talk), each stranger
+ * once, counted over the day only (`H24`, with `addIn`): SEQUENTIAL's day
+ * cell, which it never used, so the record stays at 15 metrics × 2 horizons.
+ */
+export const STRANGER_PICKED_UP_24H = M.SEQUENTIAL;
 
 /** The horizons every metric is counted over. */
 export const HORIZONS = [

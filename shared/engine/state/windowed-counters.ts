@@ -167,3 +167,16 @@ export class WindowedCounters {
     return this.u16;
   }
 }
+
+/**
+ * Zeroes metric `m` of horizon `h` in every record of a counters buffer
+ * (`buffer().slice()`), windows current and previous: for a snapshot
+ * written when that cell held another count.
+ */
+export function clearCell(counts: Uint16Array, h: number, m: number): void {
+  const at = HEADER + h * PER_HORIZON + m * 2;
+  for (let r = 0; r + STRIDE <= counts.length; r += STRIDE) {
+    counts[r + at] = 0;
+    counts[r + at + 1] = 0;
+  }
+}
