@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
-import { createEngine } from './index.ts';
+import { createEngine, restoreEngine } from './index.ts';
 import { DAY, HOUR, MIN, T0, Traffic, atLeast, flagsOf, mobile, play, stranger, withRule } from './testing/calls.ts';
 
 const engine = () => createEngine(defaultConfig(), { now: () => 0 });
@@ -239,6 +239,33 @@ describe('complaints', () => {
       ['LABEL', T0 + 2 * DAY + 5 * HOUR + 12 * MIN],
     ]);
     expect(flags[1].reasons.find((r) => r.rule === 'COMPLAINTS')?.value).toBe(3);
+  });
+
+  it('restored into a larger pair cache, the people a number called before the restore (pairs given up since) weigh whole', () => {
+    const small = { ...defaultConfig(), pairCacheEntries: 1024 };
+    const large = { ...defaultConfig(), pairCacheEntries: 1 << 16 };
+    /** `n` calls between unrelated numbers, each a new pair, from `at`. */
+    const filler = (tr: Traffic, at: number, n: number, base: number) => {
+      for (let i = 0; i < n; i++) tr.answered(at + i * 100, mobile(100_000 + base + (i % 500), '139'), stranger(200_000 + base + i, '159'), 40);
+    };
+    // The shop rings three customers once; a busy network then pushes their pairs out of the full cache.
+    const before = new Traffic('before');
+    for (let i = 1; i <= 3; i++) before.noAnswer(T0 + i * MIN, REPORTED, stranger(i));
+    filler(before, T0 + HOUR, 4000, 0);
+    // After the restore (the operator has raised pairCacheEntries): the shop rings its suppliers, the larger cache
+    // grows by splits (their ways empty again), and the three customers complain.
+    const after = new Traffic('after');
+    for (let i = 1; i <= 4; i++) after.answered(T0 + 3 * HOUR + i * MIN, REPORTED, stranger(100 + i), 90);
+    filler(after, T0 + 3 * HOUR + 10 * MIN, 2000, 10_000);
+    for (let i = 1; i <= 3; i++) after.complaint(T0 + 5 * HOUR + i * MIN, stranger(i), REPORTED);
+    const complaints = (flags: ReturnType<typeof play>['flags']) =>
+      withRule(flags, 'COMPLAINTS').filter((f) => f.number === REPORTED).map((f) => [f.severity, f.reasons.find((r) => r.rule === 'COMPLAINTS')?.value]);
+    const a = createEngine(small, { now: () => 0 });
+    play(a, before.inputs());
+    const snap = a.snapshot();
+    const uninterrupted = complaints(play(a, after.inputs()).flags);
+    expect(uninterrupted).toEqual([['WATCH', 2], ['LABEL', 3]]);
+    expect(complaints(play(restoreEngine(large, snap, { now: () => 0 }), after.inputs()).flags)).toEqual(uninterrupted);
   });
 
   it('a number the engine has not seen calling of late: complaints count whole (its calls are not on record to check)', () => {

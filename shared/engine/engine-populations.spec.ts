@@ -99,6 +99,29 @@ describe('delivery rider', () => {
     expect(atLeast(flags, 'LABEL')).toEqual([]);
   });
 
+  it('a telemarketer redialling a public that answers 45 % of calls (2-8 s) cannot buy the exemption: most strangers pick up at some try, not most calls', () => {
+    // 150 strangers, 4 an hour for 5 h (the hour's test never fires), then 15 an hour; each unanswered one redialled
+    // up to twice, 2 min apart: 80-87 % of strangers pick up at some try, 45-47 % of calls are answered.
+    for (const seed of [1, 2]) {
+      const caller = mobile(313 + seed, '138');
+      const random = rng(seed);
+      const tr = new Traffic();
+      for (let i = 0; i < 150; i++) {
+        const at = T0 + (i < 20 ? i * 15 * MIN : 300 * MIN + (i - 20) * 4 * MIN);
+        const callee = stranger(5000 + i, '186');
+        for (let r = 0; r <= 2; r++) {
+          if (random() < 0.45) {
+            tr.answered(at + r * 2 * MIN, caller, callee, 2 + Math.floor(random() * 7));
+            break;
+          }
+          tr.noAnswer(at + r * 2 * MIN, caller, callee, { ringMs: 25 * SEC });
+        }
+      }
+      const flags = flagsOf(play(engine(), tr.inputs()).flags, caller);
+      expect(firstLabel(flags)?.reasons.map((r) => r.rule)).toContain('LOW_ANSWER_FANOUT');
+    }
+  });
+
   it('the same short talks from a caller most strangers do not pick up (3 in 10 at once, 2 in 10 on the retry) are still labelled', () => {
     const caller = mobile(312, '138');
     const tr = new Traffic();

@@ -468,7 +468,7 @@ export class DetectionEngine implements Engine {
    * The weight of `reporter`'s complaint about `reported` at `t`: an acquaintance's counts `acquaintanceWeight`; a
    * stranger's whom `reported` is on record as having called counts whole; one from a person it is not on record
    * as having called counts `unreachedWeight`, but only where the record would show the call: `reported` has
-   * called others within its 24-h window, and the pair's set has room, so the cache cannot have given that pair up.
+   * called others within its 24-h window, and the pair's set has never given a pair up (PairCache.wouldHold).
    * A complaint about a call that never reached the reporter (a rival's or a grudge's, an SMS) is no evidence
    * about calls. Where the engine cannot know (a number not seen calling of late, a set that may have given the
    * pair up), the complaint counts whole.

@@ -189,6 +189,10 @@ describe('LOW_ANSWER_FANOUT', () => {
     // 20 of 30 (0.67) is above the maximum but not plainly (lower bound 0.52): judged on engagement as before.
     expect(1 - wilsonUpper(10, 30)).toBeLessThanOrEqual(MAX);
     expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 20 }), c)).not.toBeNull();
+    // Unless most of the day's calls go unanswered: 26 of 30 strangers picked up at some try, but 30 of 60 calls
+    // answered (redialling until they pick up) is a public that answers half the calls, not a rider's customers.
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, calls24h: 60, answered24h: 30 }), c)).not.toBeNull();
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, calls24h: 60, answered24h: 40 }), c)).toBeNull();
     // A pick-up count at the counters' ceiling is a lower bound: the share is unknown, never plainly high.
     expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, strangerPickedUp24hSaturated: true }), c)).not.toBeNull();
   });

@@ -62,18 +62,52 @@ describe('PairCache', () => {
     for (let n = 0; n < 8; n++) expect(pc.find(A, callee(n))).toBeGreaterThanOrEqual(0);
   });
 
-  it('wouldHold: a pair not held could still be held while its set has an empty way, not once the set is full', () => {
+  it('wouldHold: a pair not held could still be held while its set has never given one up', () => {
     const pc = new PairCache(8); // one set of 8 ways: every pair maps to it
-    for (let n = 0; n < 7; n++) {
-      pc.getOrCreate(A, callee(n), 100 + n);
-      expect(pc.wouldHold(A, callee(99))).toBe(true);
-    }
-    pc.getOrCreate(A, callee(7), 107);
-    // Full: a pair missing now may have been given up (the next creation gives one up).
-    expect(pc.wouldHold(A, callee(99))).toBe(false);
+    for (let n = 0; n < 8; n++) pc.getOrCreate(A, callee(n), 100 + n);
+    // Full but nothing given up: a pair missing now was never created.
+    expect(pc.wouldHold(A, callee(99))).toBe(true);
     pc.getOrCreate(A, callee(8), 108);
     expect(pc.evictions).toBe(1);
     expect(pc.wouldHold(A, callee(0))).toBe(false);
+    expect(pc.wouldHold(A, callee(99))).toBe(false);
+  });
+
+  it('wouldHold: a split passes the mark on (its ways empty again), and a restore from a cache that gave pairs up marks every set', () => {
+    // Callees whose pair with A has address bits (the tag's, above bit 0) ending in the 8 bits r: at 4 sets their pair
+    // lives in set r % 4, and after splits in a set split from it.
+    const inSetLine = (r: number, from: number, count: number): number[] => {
+      const out: number[] = [];
+      for (let n = from; out.length < count; n++) if (((pairTag(hashKey(A), hashKey(callee(n))) >>> 1) & 0xff) === r) out.push(n);
+      return out;
+    };
+    const pc = new PairCache(1 << 10, 32); // 4 sets to start, growing by splits while a quarter full
+    const zero = inSetLine(0, 0, 9); // low 8 address bits all 0: set 0 through every split of this test
+    for (let i = 0; i < 9; i++) pc.getOrCreate(A, callee(zero[i]), 100 + i); // the ninth gives the first up
+    expect(pc.evictions).toBe(1);
+    expect(pc.find(A, callee(zero[0]))).toBe(-1);
+    // Growth: sets split, set 0's ways empty (a few more of its pairs are given up before its turn comes).
+    for (let n = 0; n < 120; n++) pc.getOrCreate(8613700000000 + n, callee(n), 200);
+    expect(pc.capacity).toBeGreaterThanOrEqual(64);
+    expect(pc.wouldHold(A, callee(zero[0]))).toBe(false);
+    // Set 0 had split into 0 and 4 before it gave a pair up (at the ninth call, before its eviction): set 4's line is
+    // not marked. Its later splits (into 8, 16, ...) are: a pair whose address ends in the bits 8 lives in set 8 now.
+    // Set 1's line never gave one up.
+    const [four] = inSetLine(4, 0, 1);
+    const [eight] = inSetLine(8, 0, 1);
+    const [one] = inSetLine(1, 0, 1);
+    expect(pc.wouldHold(A, callee(four))).toBe(true);
+    expect(pc.wouldHold(A, callee(eight))).toBe(false);
+    expect(pc.wouldHold(A, callee(one))).toBe(true);
+    // Restored: the marks are not in the snapshot, so a cache that gave pairs up marks every set.
+    const copy = new PairCache(1 << 14, 32);
+    copy.importState(pc.exportState());
+    expect(copy.wouldHold(A, callee(one))).toBe(false);
+    const fresh = new PairCache(1 << 10, 32);
+    fresh.getOrCreate(A, callee(1), 1);
+    const copy2 = new PairCache(1 << 14, 32);
+    copy2.importState(fresh.exportState());
+    expect(copy2.wouldHold(A, callee(one))).toBe(true);
   });
 
   it('holds about its capacity: half as many pairs as entries all stay (every set is used)', () => {

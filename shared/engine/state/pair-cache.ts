@@ -107,6 +107,12 @@ export class PairCache {
   private split = 0;
   private occupied = 0;
   private readonly maxSets: number;
+  /**
+   * Per set: 1 once the set has given up a pair (or, after a restore, may have: see importState). A split's new
+   * set inherits its source's mark, so the set a pair's address leads to now is marked whenever the set it was
+   * given up from was. Read by {@link wouldHold} only.
+   */
+  private readonly gaveUp: Uint8Array;
   /** Scratch of {@link warmRecords}: the entries whose records it loads. */
   private toLoad = new Int32Array(64);
   /** True when the last `getOrCreate` created the entry. */
@@ -123,6 +129,7 @@ export class PairCache {
     let sets = 1;
     while (sets * WAYS < entries) sets *= 2;
     this.maxSets = sets;
+    this.gaveUp = new Uint8Array(sets);
     this.head = u32Of(alignedBytes(sets * WAYS * 2 * 4));
     const u8 = alignedBytes(sets * WAYS * STRIDE);
     this.f64 = f64Of(u8);
@@ -177,6 +184,7 @@ export class PairCache {
       head[sb + w] = 0;
       way++;
     }
+    this.gaveUp[t] = this.gaveUp[s];
     this.sets++;
     if (++this.split > this.low) {
       // Every set of the round is split: the next round addresses by one bit more.
@@ -275,14 +283,12 @@ export class PairCache {
   }
 
   /**
-   * Whether the pair a→b, had it been created, would still be held: its set has an empty way. A set gives up a
-   * pair only when full, and stays full after; below the maximum a split after such an eviction can empty ways
-   * again, but the table is kept a quarter full and gives up about 0.4 % of pairs there ({@link GROW_AT}).
+   * Whether the pair a→b, had it been created, would still be held: the set its address leads to (or the set that
+   * one was split from) has never given a pair up. After a restore from a cache that had given any up, no set can
+   * say so (the marks are not in snapshots): false everywhere.
    */
   wouldHold(a: number, b: number): boolean {
-    const base = this.setOf(pairTag(hashKey(a), hashKey(b))) * WAYS * 2;
-    for (let w = 0; w < WAYS; w++) if (this.head[base + w] === 0) return true;
-    return false;
+    return this.gaveUp[this.setOf(pairTag(hashKey(a), hashKey(b)))] === 0;
   }
 
   /**
@@ -319,8 +325,10 @@ export class PairCache {
     }
     // A full set gives up its stalest pair: at the maximum, and (rarely:
     // the table is kept about a quarter full) below it.
-    if (head[base + victim] !== 0) this.evictions++;
-    else this.occupied++;
+    if (head[base + victim] !== 0) {
+      this.evictions++;
+      this.gaveUp[set] = 1;
+    } else this.occupied++;
     head[base + victim] = h;
     head[base + WAYS + victim] = nowSec;
     const i = set * WAYS + victim;
@@ -353,6 +361,8 @@ export class PairCache {
     this.occupied = 0;
     for (let k = 0; k < sets * WAYS * 2; k += WAYS * 2) for (let w = 0; w < WAYS; w++) if (this.head[k + w] !== 0) this.occupied++;
     this.evictions = s.evictions;
+    // Which sets gave pairs up is not in a snapshot: once any was given up, every set may have.
+    this.gaveUp.fill(s.evictions > 0 ? 1 : 0);
   }
 
   caller(i: number): number {
