@@ -16,7 +16,8 @@ import { pickUpPlainlyHigh, r1, reach, rising, wilsonUpper, type Rule, type Sign
  *
  * Unless the day's strangers plainly pick up (`pickUpPlainlyHigh`: the 95 %
  * lower bound of the share who answered at all, each once, above the
- * maximum): then the answer rate is not low, only the talks are short, and
+ * maximum, and as large a share of the day's calls answered, so that
+ * redialling cannot buy it): then the answer rate is not low, only the talks are short, and
  * short talk is SHORT_CALLS' context, which never labels on its own. A
  * delivery rider's "I'm downstairs" (70 % answered, 3–14 s) is not a pitch
  * hung up on; a telemarketer whose public picks up and hangs up is still
