@@ -475,8 +475,8 @@ export class DetectionEngine implements Engine {
    */
   private complaintWeight(reported: number, reporter: number, t: number): number {
     const cfg = this.config.rules.complaints;
-    if (this.acquainted(reported, reporter)) return cfg.acquaintanceWeight;
     const fwd = this.pairs.find(reported, reporter);
+    if (this.acquainted(reported, reporter, fwd)) return cfg.acquaintanceWeight;
     if (fwd >= 0 && (this.pairs.get8(fwd, 'flags') & PAIR_ATTEMPTED) !== 0) return 1;
     const slot = this.index.get(reported);
     if (slot < 0 || this.state.counters.value(slot, H24, CALLS, t) < 1) return 1;
@@ -486,12 +486,11 @@ export class DetectionEngine implements Engine {
   /**
    * Acquainted: `b` has called `a` (seen here, or noted on the pair a→b: by `noteCallBack` from another
    * partition, or cached there from the reverse pair since evicted), or `a` and `b` have had enough real
-   * conversations.
+   * conversations. `fwd`: the pair a→b's index (`pairs.find(a, b)`), which the caller reads too.
    */
-  private acquainted(a: number, b: number): boolean {
+  private acquainted(a: number, b: number, fwd: number): boolean {
     const back = this.pairs.find(b, a);
     if (back >= 0 && (this.pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) return true;
-    const fwd = this.pairs.find(a, b);
     if (fwd < 0) return false;
     return (this.pairs.get8(fwd, 'flags') & PAIR_CALLED_BACK) !== 0 || this.pairs.get8(fwd, 'talks') >= this.config.acquaintanceTalks;
   }

@@ -5,6 +5,7 @@
  * restart or rebalance. Callers may compress the parts as they like.
  */
 
+import { bytesOf } from './state/aligned.ts';
 import { H24, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
 import { upgradeVersion1Records } from './state/pair-cache.ts';
 import { clearCell } from './state/windowed-counters.ts';
@@ -58,7 +59,7 @@ export function encodeSnapshot(state: unknown): EngineSnapshot {
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
       const name = `bin${n++}`;
       const t = v as Typed;
-      parts[name] = new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+      parts[name] = bytesOf(t);
       return { $bin: name, type: t.constructor.name };
     }
     return v;
