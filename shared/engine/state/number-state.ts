@@ -71,9 +71,9 @@ export class NumberState {
 
   /**
    * Prefetch: reads the record and both counter lines of each slot of `slots[0..n)` (−1: none). Changes nothing.
-   * The record's first and last words both: an ArrayBuffer need not start on a cache line (measured on Node 20 /
-   * Linux: 16 bytes past one), and then each 64-byte record straddles two lines, its last 16 bytes (bombMax on:
-   * numberClass, kind, lastSeverity, listedDay, swarmAt) on the second.
+   * The record's first and last words both: the table is aligned to cache lines where the allocator behaves as
+   * aligned.ts assumes, and then both words are on one line; should it not, each 64-byte record straddles two lines,
+   * its last 16 bytes (bombMax on: numberClass, kind, lastSeverity, listedDay, swarmAt) on the second.
    */
   warm(slots: Int32Array, n: number): number {
     const f = this.f64;

@@ -73,7 +73,7 @@ export class RecentIds {
     this.h2 = ((h2 >>> 0) ^ kind) >>> 0;
   }
 
-  /** Prefetch: reads the set of fingerprint half `h1`, its first and last word (the table need not start on a cache line: at 16 bytes into one, every other 32-byte set straddles two). Changes nothing. */
+  /** Prefetch: reads the set of fingerprint half `h1`, its first and last word (the table is aligned to cache lines where aligned.ts's assumption holds; should it not, every other 32-byte set straddles two). Changes nothing. */
   warm(h1: number): number {
     const b = (h1 & this.setMask) * WAYS * 2;
     return this.table[b] + this.table[b + WAYS * 2 - 1];

@@ -51,16 +51,21 @@ export class WindowedCounters {
     this.u32 = u32Of(u8);
   }
 
+  /** Makes a fresh aligned table of `bytes` the state, with `init` copied to its start. */
+  private adopt(bytes: number, init: Uint16Array): void {
+    const u8 = alignedBytes(bytes);
+    const next = u16Of(u8);
+    next.set(init.subarray(0, Math.min(init.length, next.length)));
+    this.u16 = next;
+    this.u32 = u32Of(u8);
+  }
+
   static bytesPerSlot(): number {
     return STRIDE * 2;
   }
 
   resize(capacity: number): void {
-    const u8 = alignedBytes(capacity * STRIDE * 2);
-    const next = u16Of(u8);
-    next.set(this.u16.subarray(0, Math.min(this.u16.length, next.length)));
-    this.u16 = next;
-    this.u32 = u32Of(u8);
+    this.adopt(capacity * STRIDE * 2, this.u16);
   }
 
   /** Prefetch: reads both cache lines of the slot's counters. Changes nothing. */
@@ -156,10 +161,7 @@ export class WindowedCounters {
 
   /** Replaces the state with a copy made by `buffer().slice()`. */
   load(counts: Uint16Array): void {
-    const u8 = alignedBytes(counts.byteLength);
-    this.u16 = u16Of(u8);
-    this.u16.set(counts);
-    this.u32 = u32Of(u8);
+    this.adopt(counts.byteLength, counts);
   }
 
   /** The raw buffer (for snapshots). */
