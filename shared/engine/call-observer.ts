@@ -30,6 +30,8 @@ export const OBSERVED_ENGAGED = 4;
 export const OBSERVED_NEW_STRANGER = 8;
 /** The stranger's first engaged answer (counted once per callee: per-callee rates). */
 export const OBSERVED_FIRST_ENGAGED = 16;
+/** Answered, however briefly (with OBSERVED_NEW_STRANGER: the day's first call to a stranger was picked up). */
+export const OBSERVED_ANSWERED = 32;
 
 // Imported bindings are read through getters after transpilation: copy the
 // hot ones into module constants.
@@ -263,7 +265,7 @@ export function observeCall(
 
   let seen = interesting ? OBSERVED_INTERESTING : 0;
   if (stranger) seen |= OBSERVED_STRANGER | perCallee;
-  if (outcome === 'ANSWERED' && talkSec >= cfg.rules.shortCalls.maxTalkSec) seen |= OBSERVED_ENGAGED;
+  if (outcome === 'ANSWERED') seen |= talkSec >= cfg.rules.shortCalls.maxTalkSec ? OBSERVED_ENGAGED | OBSERVED_ANSWERED : OBSERVED_ANSWERED;
   return seen;
 }
 

@@ -3,10 +3,10 @@
  * campaign group its stranger calls count for (state/campaigns.ts holds
  * the groups).
  */
-import { OBSERVED_FIRST_ENGAGED, OBSERVED_NEW_STRANGER } from './call-observer.ts';
+import { OBSERVED_ANSWERED, OBSERVED_FIRST_ENGAGED, OBSERVED_NEW_STRANGER } from './call-observer.ts';
 import type { EngineContext } from './context.ts';
 import { looksLikeCampaign, quietEnough } from './rules/campaign.ts';
-import { H24 as H24_, M } from './state/metrics.ts';
+import { H24 as H24_, M, STRANGER_PICKED_UP_24H as STRANGER_PICKED_UP_24H_ } from './state/metrics.ts';
 
 const H24 = H24_;
 const CALLS = M.CALLS;
@@ -14,8 +14,10 @@ const STRANGER_CALLS = M.STRANGER_CALLS;
 const STRANGER_ANSWERED = M.STRANGER_ANSWERED;
 const CALLBACKS = M.CALLBACKS;
 const NEW_STRANGERS = M.NEW_STRANGERS;
+const STRANGER_PICKED_UP_24H = STRANGER_PICKED_UP_24H_;
 const NEW_STRANGER = OBSERVED_NEW_STRANGER;
 const FIRST_ENGAGED = OBSERVED_FIRST_ENGAGED;
+const ANSWERED = OBSERVED_ANSWERED;
 
 /**
  * How far the provider's count may run ahead: another provider carrying the next `PROVIDER_LEAD + 1` calls in a
@@ -55,7 +57,9 @@ export function trackProvider(cx: EngineContext, slot: number, provider: string 
  * every member counted). Calls count per callee, as a number's own rates
  * do (`seen`, the call observer's bits): a stranger once a day, its first
  * engaged answer once, so that retries of unanswered calls (a company's
- * lines calling customers back) do not make a block look unwelcome.
+ * lines calling customers back) do not make a block look unwelcome; and a
+ * stranger's first call of the day picked up, however briefly, as the
+ * share of first tries the public answers.
  */
 export function trackCampaign(cx: EngineContext, slot: number, key: number, t: number, seen: number, judge: (slot: number, t: number) => void): boolean {
   const st = cx.state;
@@ -79,7 +83,7 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
   const g = cx.groups;
   g.load(id, t);
   // The rule's own test of the group, so that the members judged now are judged on the same evidence.
-  const hot = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, c);
+  const hot = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, g.pickedUp, cx.config.rules);
   if (hot) {
     // Members that called while the group was not yet recognised are judged now; those another engine sharing the
     // groups tracks (their calls are another partition's) are handed to it.
@@ -104,7 +108,10 @@ function countForGroup(cx: EngineContext, slot: number, key: number, id: number,
     cx.groups.join(id, t);
   }
   if (st.get32(slot, 'listedDay') === day) {
-    if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) cx.groups.addCall(id, t, (seen & NEW_STRANGER) !== 0, (seen & FIRST_ENGAGED) !== 0);
+    if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) {
+      const callee = (seen & NEW_STRANGER) !== 0;
+      cx.groups.addCall(id, t, callee, (seen & FIRST_ENGAGED) !== 0, callee && (seen & ANSWERED) !== 0);
+    }
     return;
   }
   // Listed: the member itself looks like a quiet marketer (the rule's member conditions, per callee).
@@ -119,8 +126,10 @@ function countForGroup(cx: EngineContext, slot: number, key: number, id: number,
   if (share < c.memberStrangerShare || engaged / callees > c.memberMaxAnswerRate || sharesUnknown(cx, slot, t)) return;
   if (listed) {
     st.set32(slot, 'listedDay', day);
-    // Its calls of the day so far (this one included) become the group's evidence.
-    cx.groups.list(id, t, key, ctr.current(slot, H24, NEW_STRANGERS, t), ctr.current(slot, H24, STRANGER_ANSWERED, t));
+    // Its calls of the day so far (this one included) become the group's evidence. Its strangers picked up so far
+    // are counted at any try (the number does not keep first tries apart): at most the few calls before it is listed.
+    const today = (m: number) => ctr.current(slot, H24, m, t);
+    cx.groups.list(id, t, key, today(NEW_STRANGERS), today(STRANGER_ANSWERED), today(STRANGER_PICKED_UP_24H));
   } else {
     // Too quiet to be evidence, not too quiet to be scored beside the listed members once the group is recognised.
     cx.groups.noteQuiet(id, t, key);

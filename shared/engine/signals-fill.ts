@@ -69,13 +69,17 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
     s.campaignMembers = g.members;
     s.campaignCalls = g.calls;
     s.campaignEngaged = g.engaged;
+    s.campaignPickedUp = g.pickedUp;
     s.campaignListed = g.listed;
-    const cc = cx.config.rules.campaign;
-    s.campaignNeighbours = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, cc) ? g.listedNear(group - 1, t, key, cc.neighbourhood) : 0;
+    const rules = cx.config.rules;
+    s.campaignNeighbours = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, g.pickedUp, rules)
+      ? g.listedNear(group - 1, t, key, rules.campaign.neighbourhood)
+      : 0;
   } else {
     s.campaignMembers = 0;
     s.campaignCalls = 0;
     s.campaignEngaged = 0;
+    s.campaignPickedUp = 0;
     s.campaignListed = 0;
     s.campaignNeighbours = 0;
   }

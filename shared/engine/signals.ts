@@ -61,6 +61,8 @@ export interface Signals {
   campaignMembers: number;
   campaignCalls: number;
   campaignEngaged: number;
+  /** Of the group's calls, those picked up at the first try, however briefly (state/campaigns.ts). */
+  campaignPickedUp: number;
   /** Members of the group that themselves look like quiet marketers (state/campaigns.ts). */
   campaignListed: number;
   /** Listed members within `rules.campaign.neighbourhood` numbers of this one (counted only while the group looks like a campaign). */
@@ -123,6 +125,7 @@ export function emptySignals(): Signals {
     campaignMembers: 0,
     campaignCalls: 0,
     campaignEngaged: 0,
+    campaignPickedUp: 0,
     campaignListed: 0,
     campaignNeighbours: 0,
     calls1hSaturated: false,

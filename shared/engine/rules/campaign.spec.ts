@@ -63,11 +63,25 @@ describe('CAMPAIGN', () => {
   });
 
   it('looksLikeCampaign is the rule’s group test, shared with the tracker', () => {
-    expect(looksLikeCampaign(6, 6, 90, 18, c.campaign)).toBe(true);
-    expect(looksLikeCampaign(MEMBERS - 1, 6, 90, 18, c.campaign)).toBe(false);
-    expect(looksLikeCampaign(6, LISTED - 1, 90, 18, c.campaign)).toBe(false);
-    expect(looksLikeCampaign(6, 6, GROUP_CALLS - 1, 0, c.campaign)).toBe(false);
-    expect(looksLikeCampaign(6, 6, 90, 40, c.campaign)).toBe(false);
+    expect(looksLikeCampaign(6, 6, 90, 18, 25, c)).toBe(true);
+    expect(looksLikeCampaign(MEMBERS - 1, 6, 90, 18, 25, c)).toBe(false);
+    expect(looksLikeCampaign(6, LISTED - 1, 90, 18, 25, c)).toBe(false);
+    expect(looksLikeCampaign(6, 6, GROUP_CALLS - 1, 0, 0, c)).toBe(false);
+    expect(looksLikeCampaign(6, 6, 90, 40, 45, c)).toBe(false);
+    expect(looksLikeCampaign(6, 6, 90, 18, 70, c)).toBe(false);
+  });
+
+  it('is silent while the public plainly picks the group up at the first try, however briefly (a privacy-number pool)', () => {
+    // 300 first calls, 195 picked up (65 %), 45 kept on the line past the cut: engagement is a campaign's.
+    expect(wilsonUpper(45, 300)).toBeLessThan(MAX);
+    expect(campaign(member({ campaignCalls: 300, campaignEngaged: 45, campaignPickedUp: 195 }), c)).toBeNull();
+    // The bound decides, not the share: 53 % of 30 first tries could be chance; of 300 it is not.
+    expect(1 - wilsonUpper(14, 30)).toBeLessThan(MAX);
+    expect(campaign(member({ campaignCalls: 30, campaignEngaged: 3, campaignPickedUp: 16 }), c)).not.toBeNull();
+    expect(1 - wilsonUpper(140, 300)).toBeGreaterThan(MAX);
+    expect(campaign(member({ campaignCalls: 300, campaignEngaged: 30, campaignPickedUp: 160 }), c)).toBeNull();
+    // A snowshoe whose public picks up 40 % stays one.
+    expect(campaign(member({ campaignCalls: 300, campaignEngaged: 45, campaignPickedUp: 120 }), c)).not.toBeNull();
   });
 
   it('needs the group’s callees not to engage, judged by the upper bound of the rate', () => {
@@ -273,6 +287,41 @@ describe('CAMPAIGN through the engine', () => {
     const flags = play(engine(), tr.inputs()).flags;
     expect(withRule(flags, 'CAMPAIGN')).toEqual([]);
     expect(labelled(flags, lines)).toEqual([]);
+  });
+
+  /**
+   * A platform's privacy-number pool: twelve consecutive virtual numbers show
+   * every rider's call to a customer. Each rings 20 customers over the day;
+   * `answer` of them pick up at the first ring and say a few words (3–8 s:
+   * "I'm downstairs"), the rest are rung again a minute later and mostly pick
+   * up then. Engagement past the 10-s cut is a campaign's either way; whether
+   * the public answers is not.
+   */
+  const pool = (answer: number, seed: number) => {
+    const xs = block('+8617100200', 12);
+    const random = rng(seed);
+    const tr = new Traffic();
+    let n = 0;
+    xs.forEach((x, k) => {
+      for (let i = 0; i < 20; i++) {
+        const at = T0 + k * MIN + i * 30 * MIN;
+        const customer = stranger(50_000 + n++, '186');
+        const talk = 3 + Math.floor(random() * 6);
+        if (random() < answer) tr.answered(at, x, customer, talk, { provider: 'carrier-p' });
+        else {
+          tr.noAnswer(at, x, customer, { provider: 'carrier-p' });
+          if (random() < 0.6) tr.answered(at + MIN, x, customer, talk, { provider: 'carrier-p' });
+        }
+      }
+    });
+    return { xs, flags: play(engine(), tr.inputs()).flags };
+  };
+
+  it('a privacy-number pool whose customers mostly pick up at the first ring, for a few seconds, is not a campaign; the same block answered at a third is', () => {
+    const riders = pool(0.7, 43);
+    expect(withRule(riders.flags, 'CAMPAIGN')).toEqual([]);
+    const shunned = pool(0.3, 43);
+    expect(labelled(withRule(shunned.flags, 'CAMPAIGN'), shunned.xs).length).toBeGreaterThanOrEqual(10);
   });
 
   it('a block of ordinary subscribers — mostly calls to contacts, a few strangers, most of whom answer — is not labelled, however many', () => {

@@ -11,14 +11,39 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
  * upper bound of that rate's 95 % interval under `memberMaxAnswerRate`.
  * The campaign tracker (which judges the group's listed members when it
  * first holds) and the rule use this same test.
+ *
+ * Unless the public plainly picks the group's numbers up
+ * (`plainlyPickedUp`, above the same `memberMaxAnswerRate`): a platform's
+ * privacy-number pool (AXB virtual numbers, one leased block showing every
+ * rider's call to a customer) is answered at the first ring by most of its
+ * callees, for a few seconds ("I'm downstairs"), so its engagement past the
+ * short-call cut is as low as a campaign's. The rule is about callees who do
+ * not want the calls; short talk is SHORT_CALLS' evidence (as with
+ * LOW_ANSWER_FANOUT's exemption, each rule against its own line).
  */
-export function looksLikeCampaign(members: number, listed: number, calls: number, engaged: number, c: EngineConfig['rules']['campaign']): boolean {
+export function looksLikeCampaign(members: number, listed: number, calls: number, engaged: number, pickedUp: number, rules: EngineConfig['rules']): boolean {
+  const c = rules.campaign;
   return (
     members >= c.members &&
     listed >= c.listedMembers &&
     calls >= c.strangerCallsPerDay &&
-    wilsonUpper(engaged, calls) <= c.memberMaxAnswerRate
+    wilsonUpper(engaged, calls) <= c.memberMaxAnswerRate &&
+    !plainlyPickedUp(pickedUp, calls, c.memberMaxAnswerRate)
   );
+}
+
+/**
+ * Whether the lower bound (95 %) of the share of the group's calls that were
+ * picked up at the first try (the day's first call to each stranger,
+ * answered however briefly) is above `line`. First tries only, so that
+ * redialling the unanswered cannot raise it; the group's tens to hundreds of
+ * calls make the bound tight where a single member's few could not. A
+ * snowshoe operation's public picks up 10–40 % of first calls.
+ */
+export function plainlyPickedUp(pickedUp: number, calls: number, line: number): boolean {
+  if (calls <= 0) return false;
+  const k = Math.min(calls, pickedUp);
+  return 1 - wilsonUpper(calls - k, calls) > line;
 }
 
 /**
@@ -57,7 +82,7 @@ export function quietEnough(strangers: number, c: EngineConfig['rules']['campaig
 export const campaign: Rule = (s, c) => {
   const cc = c.campaign;
   const { members, memberStrangersPerDay, memberMaxAnswerRate, memberStrangerShare } = cc;
-  if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, cc)) return null;
+  if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, s.campaignPickedUp, c)) return null;
   // The member itself behaves like the operation: it calls strangers almost
   // only (a neighbour in the block also calls friends), and they do not engage.
   const quiet = s.strangerCalls24h < memberStrangersPerDay;

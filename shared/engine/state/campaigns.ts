@@ -10,6 +10,9 @@ interface Group {
   callsPrev: number;
   engagedCur: number;
   engagedPrev: number;
+  /** Of the calls, those picked up at the first try, however briefly. Absent in snapshots taken before they were kept. */
+  pickedUpCur?: number;
+  pickedUpPrev?: number;
   /** Day the group was last found to look like a campaign (its members then get judged). */
   hotDay: number;
   /** Members that themselves look like quiet marketers, today and yesterday (keys). */
@@ -38,6 +41,8 @@ export interface GroupValue {
   calls: number;
   /** Of those strangers, the ones who engaged (answered past the short-call cut; each once). */
   engaged: number;
+  /** Of those calls (a stranger's first of the day), the ones picked up, however briefly. */
+  pickedUp: number;
   /**
    * Members that themselves look like quiet marketers (listed: enough
    * stranger calls, almost only strangers, callees not engaging), counted
@@ -81,6 +86,8 @@ export class CampaignGroups {
         callsPrev: 0,
         engagedCur: 0,
         engagedPrev: 0,
+        pickedUpCur: 0,
+        pickedUpPrev: 0,
         hotDay: -1,
         listedCur: [],
         listedPrev: [],
@@ -100,25 +107,28 @@ export class CampaignGroups {
   /**
    * Counts a member's stranger call: `callee` when it is a stranger the
    * member has not called in the last 24 h, `engaged` when it is that
-   * stranger's first engaged answer (both per callee, as a number's rates).
+   * stranger's first engaged answer (both per callee, as a number's rates),
+   * `pickedUp` when it is such a first call and was answered, however briefly.
    */
-  addCall(id: number, t: number, callee: boolean, engaged: boolean): void {
+  addCall(id: number, t: number, callee: boolean, engaged: boolean, pickedUp = false): void {
     const g = this.roll(id, t);
     if (callee) g.callsCur++;
     if (engaged) g.engagedCur++;
+    if (pickedUp) g.pickedUpCur = (g.pickedUpCur ?? 0) + 1;
   }
 
   /**
    * Lists a member that itself looks like a quiet marketer (once per member
-   * per day), with its stranger calls and engaged strangers of the day so
-   * far: the group's evidence is its listed members' calls (later ones
-   * arrive through `addCall`).
+   * per day), with its stranger calls, engaged strangers and strangers who
+   * picked up of the day so far: the group's evidence is its listed members'
+   * calls (later ones arrive through `addCall`).
    */
-  list(id: number, t: number, key: number, callsToday = 0, engagedToday = 0): void {
+  list(id: number, t: number, key: number, callsToday = 0, engagedToday = 0, pickedUpToday = 0): void {
     const g = this.roll(id, t);
     if (g.listedCur.length < MAX_LISTED) g.listedCur.push(key);
     g.callsCur += callsToday;
     g.engagedCur += engagedToday;
+    g.pickedUpCur = (g.pickedUpCur ?? 0) + Math.min(pickedUpToday, callsToday);
   }
 
   /**
@@ -172,15 +182,16 @@ export class CampaignGroups {
     this.handed.take(slotOf, each);
   }
 
-  /** Set by `load`: the loaded group's members, calls, engaged calls and listed members (no allocation per call). */
+  /** Set by `load`: the loaded group's members, calls, engaged and picked-up calls, listed members (no allocation per call). */
   members = 0;
   calls = 0;
   engaged = 0;
+  pickedUp = 0;
   listed = 0;
 
   /**
    * Loads a group's 24-hour values at `t` into `members`, `calls`, `engaged`,
-   * `listed`. A `t` one day behind the group's (a call delivered late across
+   * `pickedUp`, `listed`. A `t` one day behind the group's (a call delivered late across
    * midnight UTC, or a partition behind another sharing the group) reads the
    * previous day, whose own predecessor is gone: a slight underestimate,
    * where reading nothing would judge the call on nothing.
@@ -193,19 +204,22 @@ export class CampaignGroups {
       this.members = Math.max(g.membersCur, g.membersPrev * rest);
       this.calls = g.callsCur + g.callsPrev * rest;
       this.engaged = g.engagedCur + g.engagedPrev * rest;
+      this.pickedUp = (g.pickedUpCur ?? 0) + (g.pickedUpPrev ?? 0) * rest;
       this.listed = Math.max(g.listedCur.length, g.listedPrev.length * rest);
     } else if (g.day === d - 1) {
       this.members = g.membersCur * rest;
       this.calls = g.callsCur * rest;
       this.engaged = g.engagedCur * rest;
+      this.pickedUp = (g.pickedUpCur ?? 0) * rest;
       this.listed = g.listedCur.length * rest;
     } else if (g.day === d + 1) {
       this.members = g.membersPrev;
       this.calls = g.callsPrev;
       this.engaged = g.engagedPrev;
+      this.pickedUp = g.pickedUpPrev ?? 0;
       this.listed = g.listedPrev.length;
     } else {
-      this.members = this.calls = this.engaged = this.listed = 0;
+      this.members = this.calls = this.engaged = this.pickedUp = this.listed = 0;
     }
   }
 
@@ -229,10 +243,10 @@ export class CampaignGroups {
     return 0;
   }
 
-  /** Members, calls, engaged calls and listed members over the last 24 h at `t`. */
+  /** Members, calls, engaged and picked-up calls and listed members over the last 24 h at `t`. */
   value(id: number, t: number): GroupValue {
     this.load(id, t);
-    return { members: this.members, calls: this.calls, engaged: this.engaged, listed: this.listed };
+    return { members: this.members, calls: this.calls, engaged: this.engaged, pickedUp: this.pickedUp, listed: this.listed };
   }
 
   /** Copy of the state, for snapshots. */
@@ -283,6 +297,7 @@ export class CampaignGroups {
       g.membersPrev = keep ? g.membersCur : 0;
       g.callsPrev = keep ? g.callsCur : 0;
       g.engagedPrev = keep ? g.engagedCur : 0;
+      g.pickedUpPrev = keep ? (g.pickedUpCur ?? 0) : 0;
       g.listedPrev = keep ? g.listedCur : [];
       g.listedCur = [];
       g.quietPrev = keep ? (g.quietCur ?? []) : [];
@@ -290,6 +305,7 @@ export class CampaignGroups {
       g.membersCur = 0;
       g.callsCur = 0;
       g.engagedCur = 0;
+      g.pickedUpCur = 0;
       g.day = d;
     }
     return g;
