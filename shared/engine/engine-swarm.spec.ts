@@ -25,11 +25,11 @@ function swarm(tr: Traffic, callers: string[], callee: string, each: number, sta
 }
 
 /** Each of `callers` tries the victim twice (unanswered, then rejected), one caller after another, two minutes apart; none calls again. */
-function twoTriesInTurn(callers: string[]): Traffic {
+function twoTriesInTurn(callers: string[], start = T0): Traffic {
   const tr = new Traffic();
   callers.forEach((c, i) => {
-    tr.noAnswer(T0 + i * 2 * MIN, c, VICTIM);
-    tr.rejected(T0 + i * 2 * MIN + 30 * SEC, c, VICTIM);
+    tr.noAnswer(start + i * 2 * MIN, c, VICTIM);
+    tr.rejected(start + i * 2 * MIN + 30 * SEC, c, VICTIM);
   });
   return tr;
 }
@@ -60,6 +60,30 @@ describe('SWARM_BOMBING in the engine', () => {
     expect(labelled).toEqual(new Set(callers));
     // Each once: recognition judges the earlier numbers a single time.
     expect(withRule(flags, 'SWARM_BOMBING').length).toBe(callers.length);
+  });
+
+  it('labels the numbers that rang before the swarm was recognised across the hour\'s edge (one burst, two epochs of the load)', () => {
+    // The same twelve numbers from 20 minutes before the hour (T0 is 02:00 UTC): ten have rung twice before 02:00,
+    // and the swarm is recognised just after it, on a load that still counts their tries (the previous window's).
+    const callers = Array.from({ length: 12 }, (_, i) => stranger(i, '171'));
+    const tr = twoTriesInTurn(callers, T0 - 20 * MIN);
+    const { flags } = play(engine(), tr.inputs());
+    const labelled = new Set(withRule(atLeast(flags, 'LABEL'), 'SWARM_BOMBING').map((f) => f.number));
+    expect(labelled).toEqual(new Set(callers));
+    expect(withRule(flags, 'SWARM_BOMBING').length).toBe(callers.length);
+  });
+
+  it('a stranger the victim talked to before the swarm fell on it is not judged with the swarm', () => {
+    // A rider reaches the customer at the second try (30 s) 25 minutes before twenty numbers start ringing the
+    // customer twice each: the rider repeated at the callee within the window, but was taken up, not refused.
+    const rider = stranger(900, '152');
+    const callers = Array.from({ length: 20 }, (_, i) => stranger(i, '171'));
+    const tr = twoTriesInTurn(callers, T0 + 10 * MIN);
+    tr.noAnswer(T0 - 20 * MIN, rider, VICTIM);
+    tr.call(T0 - 15 * MIN, rider, VICTIM, { outcome: 'ANSWERED', talkMs: 30 * SEC });
+    const { flags } = play(engine(), tr.inputs());
+    const labelled = new Set(withRule(atLeast(flags, 'LABEL'), 'SWARM_BOMBING').map((f) => f.number));
+    expect(labelled).toEqual(new Set(callers));
   });
 
   it('five numbers are not yet a swarm; two tries each from ten numbers are too few to judge', () => {

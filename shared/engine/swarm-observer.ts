@@ -30,7 +30,10 @@ export function observeSwarm(cx: EngineContext, slot: number, caller: number, ca
   const windowSec = sw.windowMs / 1000;
   const engaged = engagedNow || (joins && engagedBefore) ? 1 : 0;
   const swarms = cx.swarms;
-  if (joins) swarms.join(callee, caller, sec, windowSec);
+  // A stranger the callee took up (a conversation past the short-call cut) is no bomber to it: its attempts count in
+  // the load, engaged, but it is not among the members judged when the swarm is recognised (a rider who reached
+  // the customer at the second try shortly before a swarm fell on that customer).
+  if (joins && engaged === 0) swarms.join(callee, caller, sec, windowSec);
   const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
   const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
   busyNow(cx, i, load.engaged, sec);

@@ -84,6 +84,19 @@ describe('InboundSwarms', () => {
     expect(s.recognise(victim, T + W + 6, W)).toEqual([8617000000003]);
   });
 
+  it('hands out those who joined within the last window, across the epoch edge, each once', () => {
+    const s = new InboundSwarms(1024);
+    const victim = 8613900000001;
+    s.join(victim, 8617000000001, T + 10, W); // more than a window before the recognition below
+    s.join(victim, 8617000000002, T + W - 100, W);
+    s.join(victim, 8617000000003, T + W + 5, W);
+    expect(s.recognise(victim, T + W + 20, W)).toEqual([8617000000002, 8617000000003]);
+    expect(s.recognise(victim, T + W + 30, W)).toEqual([]);
+    // A member who joins later is handed out at the next recognition.
+    s.join(victim, 8617000000004, T + W + 40, W);
+    expect(s.recognise(victim, T + W + 50, W)).toEqual([8617000000004]);
+  });
+
   it('keeps at most 64 numbers of one swarm, and no more lists than the table has entries', () => {
     const s = new InboundSwarms(1024);
     for (let n = 0; n < 100; n++) s.join(8613900000001, 8617000000000 + n, T, W);

@@ -57,11 +57,14 @@ const PRUNE_EVERY = 4096;
 /** Most hand-overs waiting (the oldest go first): numbers no engine of the process tracks are never taken. */
 const MAX_HANDED = 4096;
 
-/** The numbers that joined one callee's swarm in a window, and whether the swarm was recognised in it. */
+/**
+ * The numbers that joined one callee's swarm within the last window and have not been handed out yet, with when
+ * each joined (seconds), and the window of the latest join (lists whose latest join is a window old are dropped).
+ */
 interface Members {
   epoch: number;
   keys: number[];
-  recognised: boolean;
+  at: number[];
 }
 
 export class InboundSwarms {
@@ -120,31 +123,51 @@ export class InboundSwarms {
     return i;
   }
 
-  /** `member` (number key) joined the swarm at `callee` in the window of `sec`. */
+  /**
+   * `member` (number key) joined the swarm at `callee` at `sec`. The list
+   * keeps those who joined within the last `windowSec` (a sliding window, not
+   * the load's epoch: a burst across an epoch edge is one swarm, and the
+   * load that recognises it still counts the previous window's joiners).
+   */
   join(callee: number, member: number, sec: number, windowSec: number): void {
     const epoch = Math.floor(sec / windowSec);
     if (++this.joins % PRUNE_EVERY === 0) {
-      for (const [k, m] of this.members) if (m.epoch < epoch) this.members.delete(k);
+      for (const [k, m] of this.members) {
+        dropBefore(m, sec - windowSec + 1);
+        if (m.keys.length === 0) this.members.delete(k);
+      }
     }
     let m = this.members.get(callee);
-    if (m === undefined || m.epoch < epoch) {
+    if (m === undefined || m.epoch < epoch - 1) {
       if (m === undefined && this.members.size >= this.f64.length / (STRIDE / 8)) return;
-      m = { epoch, keys: [], recognised: false };
+      m = { epoch, keys: [], at: [] };
       this.members.set(callee, m);
     }
-    if (m.keys.length < MAX_MEMBERS && !m.keys.includes(member)) m.keys.push(member);
+    m.epoch = Math.max(m.epoch, epoch);
+    dropBefore(m, sec - windowSec + 1);
+    const j = m.keys.indexOf(member);
+    if (j >= 0) {
+      m.at[j] = Math.max(m.at[j], sec);
+    } else if (m.keys.length < MAX_MEMBERS) {
+      m.keys.push(member);
+      m.at.push(sec);
+    }
   }
 
   /**
-   * The swarm at `callee` is recognised now: the numbers that joined it in
-   * this window, the first time it is recognised in the window; afterwards
-   * (or with no list) nothing.
+   * The swarm at `callee` is recognised now: the numbers that joined it
+   * within the last `windowSec` and were not handed out yet (each is handed
+   * out once: later members are judged at their own attempts).
    */
   recognise(callee: number, sec: number, windowSec: number): readonly number[] {
     const m = this.members.get(callee);
-    if (m === undefined || m.recognised || m.epoch !== Math.floor(sec / windowSec)) return NONE;
-    m.recognised = true;
-    return m.keys;
+    if (m === undefined) return NONE;
+    dropBefore(m, sec - windowSec + 1);
+    if (m.keys.length === 0) return NONE;
+    const keys = m.keys;
+    m.keys = [];
+    m.at = [];
+    return keys;
   }
 
   /**
@@ -274,8 +297,8 @@ export class InboundSwarms {
   }
 
   /** Copy of the state, for snapshots (restored into a table of the same capacity). */
-  exportState(): { records: Uint8Array; evictions: number; members: [number, number, boolean, number[]][]; joins: number } {
-    const members = [...this.members].map(([k, m]): [number, number, boolean, number[]] => [k, m.epoch, m.recognised, [...m.keys]]);
+  exportState(): { records: Uint8Array; evictions: number; members: [number, number, boolean, number[], number[]][]; joins: number } {
+    const members = [...this.members].map(([k, m]): [number, number, boolean, number[], number[]] => [k, m.epoch, false, [...m.keys], [...m.at]]);
     return { records: bytesOf(this.f64).slice(), evictions: this.evictions, members, joins: this.joins };
   }
 
@@ -287,7 +310,7 @@ export class InboundSwarms {
     return true;
   }
 
-  importState(s: { records: Uint8Array; evictions: number; members?: [number, number, boolean, number[]][]; joins?: number }): void {
+  importState(s: { records: Uint8Array; evictions: number; members?: ([number, number, boolean, number[]] | [number, number, boolean, number[], number[]])[]; joins?: number }): void {
     if (s.records.byteLength !== this.f64.byteLength) {
       throw new Error(`swarm table snapshot holds ${s.records.byteLength / STRIDE} entries, this table ${this.f64.byteLength / STRIDE}`);
     }
@@ -296,6 +319,30 @@ export class InboundSwarms {
     // The join count too, so that lists are pruned at the same joins as in a run never interrupted.
     this.joins = s.joins ?? 0;
     this.members.clear();
-    for (const [k, epoch, recognised, keys] of s.members ?? []) this.members.set(k, { epoch, recognised, keys: [...keys] });
+    // A list from a snapshot taken before join times were kept: a recognised one was handed out already; an
+    // unrecognised one is kept as before, for as long as its epoch is the list's latest (`dropBefore`).
+    for (const [k, epoch, recognised, keys, at] of s.members ?? []) {
+      if (at !== undefined) this.members.set(k, { epoch, keys: [...keys], at: [...at] });
+      else if (!recognised) this.members.set(k, { epoch, keys: [...keys], at: keys.map(() => -epoch - 1) });
+    }
   }
+}
+
+/**
+ * Drops the members of `m` who joined before `since` (seconds): keeps those of the last window. A member
+ * restored from a snapshot without join times (at −epoch − 1) is kept while
+ * its list's epoch is the latest one, as before.
+ */
+function dropBefore(m: Members, since: number): void {
+  let n = 0;
+  for (let i = 0; i < m.keys.length; i++) {
+    const at = m.at[i];
+    if (at < 0 ? -at - 1 === m.epoch : at >= since) {
+      m.keys[n] = m.keys[i];
+      m.at[n] = at;
+      n++;
+    }
+  }
+  m.keys.length = n;
+  m.at.length = n;
 }
