@@ -1,5 +1,5 @@
 import type { EngineConfig } from '../config/schema.ts';
-import type { LocalClock } from './local-time.ts';
+import type { LocalClock, QuietShare } from './local-time.ts';
 import type { CampaignGroups } from './state/campaigns.ts';
 import type { ComplaintStore } from './state/complaints.ts';
 import type { ConsentStore } from './state/consents.ts';
@@ -38,4 +38,6 @@ export interface EngineContext {
   readonly providers: ProviderNames;
   /** Local hour of event times (quiet hours). */
   readonly clock: LocalClock;
+  /** How much of the previous day window's quiet-hour count lies within the last 24 h (signals-fill.ts `quietStrangers`). */
+  readonly quietShare: QuietShare;
 }

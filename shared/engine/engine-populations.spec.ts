@@ -262,6 +262,19 @@ describe('night calls', () => {
     expect(night((i) => mobile(30_000_000 + i * 9_731, '137'))).not.toEqual([]);
   });
 
+  it('last night\'s calls still count at the start of tonight: the day window\'s edge is 08:00 in Shanghai', () => {
+    // Four unanswered calls to strangers from 06:00 Shanghai (22:00 UTC, the UTC day's last hours), three more from
+    // 22:00 the next evening (14:00 UTC): seven within 16.5 h. Spread over the whole UTC day, last night's four
+    // would count 0.4 each at 22:00, as if most of them were more than 24 h old.
+    const tr = new Traffic();
+    const caller = mobile(802, '138');
+    for (let i = 0; i < 4; i++) tr.noAnswer(Date.UTC(2025, 5, 3, 22, 0) + i * 15 * MIN, caller, mobile(31_000_000 + i * 9_731, '137'));
+    for (let i = 0; i < 3; i++) tr.noAnswer(Date.UTC(2025, 5, 4, 14, 0) + i * 10 * MIN, caller, mobile(32_000_000 + i * 9_731, '137'));
+    const quiet = withRule(play(engine(), tr.inputs()).flags, 'QUIET_HOURS');
+    expect(quiet).not.toEqual([]);
+    expect(quiet.at(-1)!.reasons.find((r) => r.rule === 'QUIET_HOURS')!.value).toBeGreaterThanOrEqual(6);
+  });
+
   it('calls abroad are not judged on China\'s night: 23:00 in Shanghai is 11:00 in New York', () => {
     expect(night((i) => `+1212${2_000_000 + i * 97_531}`)).toEqual([]);
   });

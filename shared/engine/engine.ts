@@ -3,12 +3,12 @@ import { NUMBER_CLASSES } from '../contracts/records.ts';
 import type { EngineConfig } from '../config/schema.ts';
 import { classify, fromNumberKey, normalize, numberKey } from '../numbers/index.ts';
 import type { Accepted, Engine, EngineStats } from './api.ts';
-import { LocalClock } from './local-time.ts';
+import { LocalClock, QuietShare } from './local-time.ts';
 import { OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall, observeContact } from './call-observer.ts';
 import { trackCampaign, trackProvider } from './campaign-tracker.ts';
 import type { EngineContext } from './context.ts';
 import { CONSENTING, MARKETING } from './number-kind.ts';
-import { fillSignals } from './signals-fill.ts';
+import { fillSignals, quietStrangers } from './signals-fill.ts';
 import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { buildFlag } from './flag.ts';
@@ -166,6 +166,7 @@ export class DetectionEngine implements Engine {
       swarmJudged: [],
       providers: this.providers,
       clock: this.clock,
+      quietShare: new QuietShare(this.clock, config.rules.quietHours.startHour, config.rules.quietHours.endHour),
     };
     const r = config.rules;
     this.strangerGate = Math.min(
@@ -514,7 +515,9 @@ export class DetectionEngine implements Engine {
         if (quietEnough(ctr.value(slot, H24, STRANGER_CALLS, t), cfg.rules.campaign)) interesting = true;
       } else {
         const g = this.strangerGate;
-        if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g) interesting = true;
+        // The night's calls on their own estimate (quietStrangers): the day's stranger calls, spread over the whole
+        // day by the sliding estimate, undercount last night's calls at the start of tonight's.
+        if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g || quietStrangers(cx, slot, t) >= cfg.rules.quietHours.strangerCallsPerDay) interesting = true;
       }
     }
     // Volume is judged on both horizons: a number calling its contacts (no

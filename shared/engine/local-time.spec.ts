@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalClock, inHours, isTimeZone } from './local-time.ts';
+import { LocalClock, QuietShare, inHours, isTimeZone } from './local-time.ts';
 
 const utc = (y: number, mo: number, d: number, h: number, mi = 0, s = 0) => Date.UTC(y, mo - 1, d, h, mi, s);
 
@@ -63,5 +63,32 @@ describe('isTimeZone', () => {
     expect(isTimeZone('Asia/Shanghai')).toBe(true);
     expect(isTimeZone('UTC')).toBe(true);
     expect(isTimeZone('Asia/Shangai')).toBe(false);
+  });
+});
+
+describe('QuietShare', () => {
+  const day = (h: number, m = 0) => Date.UTC(2025, 2, 4, h, m);
+
+  it('weighs the previous day window by the share of its quiet hours still within the last 24 h (22:00–08:00 Shanghai: 14:00–24:00 UTC)', () => {
+    const q = new QuietShare(new LocalClock('Asia/Shanghai'), 22, 8);
+    expect(q.previous(day(0))).toBe(1); // 08:00 Shanghai: all of last night within 24 h
+    expect(q.previous(day(13, 59))).toBe(1); // 21:59: still all of it
+    expect(q.previous(day(14))).toBe(1); // 22:00
+    expect(q.previous(day(19))).toBeCloseTo(0.5, 10); // 03:00: the half after 03:00
+    expect(q.previous(day(23, 30))).toBeCloseTo(0.05, 10); // 07:30
+  });
+
+  it('follows the zone: in UTC the quiet hours wrap the window (00:00–08:00 and 22:00–24:00)', () => {
+    const q = new QuietShare(new LocalClock('UTC'), 22, 8);
+    expect(q.previous(day(4))).toBeCloseTo(6 / 10, 10);
+    expect(q.previous(day(12))).toBeCloseTo(2 / 10, 10);
+    expect(q.previous(day(23))).toBeCloseTo(1 / 10, 10);
+  });
+
+  it('handles zones a quarter of an hour off (Nepal, +05:45)', () => {
+    const q = new QuietShare(new LocalClock('Asia/Kathmandu'), 22, 8);
+    // 22:00–08:00 in Kathmandu is 16:15–02:15 UTC: 2.25 h of the window, then 7.75 h.
+    expect(q.previous(day(2, 15))).toBeCloseTo(7.75 / 10, 10);
+    expect(q.previous(day(20, 0))).toBeCloseTo(4 / 10, 10);
   });
 });

@@ -56,3 +56,53 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+const DAY_MS = 24 * HOUR_MS;
+const QUARTER_MS = 15 * 60_000;
+const QUARTERS = DAY_MS / QUARTER_MS;
+
+/**
+ * How much of the previous day window's count of quiet-hour events still
+ * lies within the 24 h before `t`, for counts kept in epoch-aligned day
+ * windows (state/windowed-counters.ts). The plain sliding estimate weighs the
+ * previous window by the share of the whole day still within the last 24 h,
+ * as if its events were spread over the day; quiet-hour events can only fall
+ * in the quiet hours, and in Asia/Shanghai 22:00–08:00 are the last 10 h of
+ * the UTC day window. At 22:00 the previous night then counted 0.42 of its
+ * calls, though all of them were made within the last 24 h. Here they are
+ * taken as spread over the window's quiet hours instead: at 22:00 the
+ * previous night counts whole, at 03:00 half of it. The zone's quiet time
+ * of each window is worked out per quarter hour (every zone's offset is a
+ * whole number of quarters), once per window.
+ */
+export class QuietShare {
+  private window = Number.NaN;
+  /** Quarters of the previous window in the quiet hours, and from each quarter on (suffix sums). */
+  private readonly quiet = new Uint8Array(QUARTERS);
+  private readonly from = new Uint16Array(QUARTERS + 1);
+
+  constructor(
+    private readonly clock: LocalClock,
+    private readonly startHour: number,
+    private readonly endHour: number,
+  ) {}
+
+  /** Share (0–1) of the quiet hours of the day window before `t`'s that lies within the 24 h before `t`. */
+  previous(t: number): number {
+    const w = Math.floor(t / DAY_MS);
+    if (w !== this.window) this.load(w);
+    const total = this.from[0];
+    if (total === 0) return 0;
+    const e = (t - w * DAY_MS) / QUARTER_MS;
+    const j = Math.floor(e);
+    return (this.quiet[j] * (j + 1 - e) + this.from[j + 1]) / total;
+  }
+
+  private load(w: number): void {
+    const start = (w - 1) * DAY_MS;
+    for (let k = 0; k < QUARTERS; k++) this.quiet[k] = inHours(this.clock.hour(start + k * QUARTER_MS + QUARTER_MS / 2), this.startHour, this.endHour) ? 1 : 0;
+    this.from[QUARTERS] = 0;
+    for (let k = QUARTERS - 1; k >= 0; k--) this.from[k] = this.from[k + 1] + this.quiet[k];
+    this.window = w;
+  }
+}

@@ -11,6 +11,16 @@ const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
 const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_TALKED, CALLBACKS, NEW_STRANGERS, NEW_CALLEES, SHORT_TALK, RING_ONCE, SEQUENTIAL, QUIET_STRANGER, NO_CONSENT, REJECTION_REPEATS } = M;
 
+/**
+ * Stranger calls in the callees' quiet hours over the last 24 h: the day
+ * windows' sliding estimate with the previous window weighed by the share of
+ * its quiet hours still within the 24 h (local-time.ts `QuietShare`), since
+ * these calls fall only in the quiet hours, not over the whole day.
+ */
+export function quietStrangers(cx: EngineContext, slot: number, t: number): number {
+  return cx.state.counters.valueWith(slot, H24, QUIET_STRANGER, t, cx.quietShare.previous(t));
+}
+
 /** Fills `s` with the number's figures at event time `t` (every rule reads only these). */
 export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: number): Signals {
   const st = cx.state;
@@ -38,7 +48,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.ringOnce1h = c.value(slot, H1, RING_ONCE, t);
   s.ringOnce24h = c.value(slot, H24, RING_ONCE, t);
   s.sequential1h = c.value(slot, H1, SEQUENTIAL, t);
-  s.quietStranger24h = c.value(slot, H24, QUIET_STRANGER, t);
+  s.quietStranger24h = quietStrangers(cx, slot, t);
   s.noConsent24h = c.value(slot, H24, NO_CONSENT, t);
   s.rejectionRepeats24h = c.value(slot, H24, REJECTION_REPEATS, t);
   // Counts that shares divide by (or, for engagement, that a low rate counts) at the ceiling: the share is unknown.

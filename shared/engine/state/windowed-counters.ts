@@ -137,6 +137,22 @@ export class WindowedCounters {
   }
 
   /**
+   * As `value`, but the previous window weighs `previous` (0–1) instead of
+   * the share of the horizon still within it: for a metric whose events can
+   * only fall in known hours of the window (quiet hours, local-time.ts
+   * `QuietShare`), where spreading them over the whole window misplaces them.
+   */
+  valueWith(slot: number, h: number, m: number, t: number, previous: number): number {
+    const w = Math.floor(t / HORIZON_MS[h]);
+    const cur = this.u32[slot * STRIDE32 + h];
+    const i = slot * STRIDE + HEADER + h * PER_HORIZON + m * 2;
+    if (cur === w) return this.u16[i] + this.u16[i + 1] * previous;
+    if (cur === w - 1) return this.u16[i] * previous;
+    if (cur === w + 1) return this.u16[i + 1];
+    return 0;
+  }
+
+  /**
    * Whether a window that `value(slot, h, m, t)` reads has reached
    * `COUNTER_MAX`: the value is then only a lower bound, and a share with it
    * as denominator would read too high (or, as numerator, too low). Each
