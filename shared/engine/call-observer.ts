@@ -256,7 +256,7 @@ export function observeCall(
     if (cur >= sw.attemptsEach) {
       if (observeSwarm(cx, slot, caller, callee, e.callee, sec, cur, engagedNow, (pflags & PAIR_ENGAGED) !== 0)) interesting = true;
     } else if (engagedNow) {
-      observeEngagedFirstTry(cx, callee, sec);
+      observeEngagedFirstTry(cx, caller, callee, sec);
     }
   }
 

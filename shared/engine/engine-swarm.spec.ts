@@ -86,6 +86,20 @@ describe('SWARM_BOMBING in the engine', () => {
     expect(labelled).toEqual(new Set(callers));
   });
 
+  it('a stranger that joined the swarm and was then talked to leaves it: not judged with the swarm', () => {
+    // The rider rings twice unanswered (its second try joins the customer's list), then the customer takes its third
+    // call for 30 s; twenty numbers start ringing the customer twice each 25 minutes later.
+    const rider = stranger(901, '152');
+    const callers = Array.from({ length: 20 }, (_, i) => stranger(i, '171'));
+    const tr = twoTriesInTurn(callers, T0 + 10 * MIN);
+    tr.noAnswer(T0 - 20 * MIN, rider, VICTIM);
+    tr.noAnswer(T0 - 19 * MIN, rider, VICTIM);
+    tr.call(T0 - 15 * MIN, rider, VICTIM, { outcome: 'ANSWERED', talkMs: 30 * SEC });
+    const { flags } = play(engine(), tr.inputs());
+    const labelled = new Set(withRule(atLeast(flags, 'LABEL'), 'SWARM_BOMBING').map((f) => f.number));
+    expect(labelled).toEqual(new Set(callers));
+  });
+
   it('five numbers are not yet a swarm; two tries each from ten numbers are too few to judge', () => {
     const five = new Traffic();
     swarm(five, Array.from({ length: 5 }, (_, i) => stranger(i, '170')), VICTIM, 4);

@@ -34,6 +34,7 @@ export function observeSwarm(cx: EngineContext, slot: number, caller: number, ca
   // the load, engaged, but it is not among the members judged when the swarm is recognised (a rider who reached
   // the customer at the second try shortly before a swarm fell on that customer).
   if (joins && engaged === 0) swarms.join(callee, caller, sec, windowSec);
+  else if (engagedNow) swarms.leave(callee, caller);
   const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
   const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
   busyNow(cx, i, load.engaged, sec);
@@ -75,7 +76,7 @@ export function takeHandedOver(cx: EngineContext): void {
 }
 
 /**
- * A stranger's attempt at `callee` that the callee engaged in, before the
+ * A stranger's attempt at `callee` (from `caller`) that the callee engaged in, before the
  * stranger rang it `attemptsEach` times: counted in the callee's load
  * (an attempt, engaged) if the callee has one — loads are made only by
  * repeated attempts, so an ordinary answered call touches nothing. A shop
@@ -85,8 +86,10 @@ export function takeHandedOver(cx: EngineContext): void {
  * victim (docs/quality.md, "Swarm bombing and busy lines"). A victim
  * engages in nobody's attempts, so its load is unchanged.
  */
-export function observeEngagedFirstTry(cx: EngineContext, callee: number, sec: number): void {
+export function observeEngagedFirstTry(cx: EngineContext, caller: number, callee: number, sec: number): void {
   const swarms = cx.swarms;
+  // A stranger listed in an earlier bombing window of the pair, now taken up: no bomber to this callee.
+  swarms.leave(callee, caller);
   if (swarms.find(callee) < 0) return;
   swarms.note(callee, sec, cx.config.rules.swarmBombing.windowMs / 1000, 1, 1, 0);
 }

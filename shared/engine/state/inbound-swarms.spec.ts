@@ -117,6 +117,34 @@ describe('InboundSwarms', () => {
     expect(() => new InboundSwarms(4096).importState(a.exportState())).toThrow(/swarm table snapshot holds 1024 entries/);
   });
 
+  it('keeps a list restored from a snapshot without join times (4-element members) until its window ends, as the code that wrote it did; pruning then drops it', () => {
+    const E = T / W;
+    const legacy = (s: InboundSwarms, members: [number, number, boolean, number[]][]) => s.importState({ records: s.exportState().records, evictions: 0, members, joins: 0 });
+    const s = new InboundSwarms(1024);
+    legacy(s, [[8613900000001, E, false, [8617000000001, 8617000000002]], [8613900000002, E, true, [8617000000003]]]);
+    // Within its window: handed out (a recognised list had been handed out already).
+    expect(s.recognise(8613900000002, T + 100, W)).toEqual([]);
+    const again = new InboundSwarms(1024);
+    again.importState(s.exportState());
+    expect(again.recognise(8613900000001, T + W - 1, W)).toEqual([8617000000001, 8617000000002]);
+    // Hours later: gone.
+    expect(s.recognise(8613900000001, T + 5 * W, W)).toEqual([]);
+    // Old lists of callees never swarmed again do not hold their slots: a table of 4 lists, full of them, takes a new one after a prune.
+    const small = new InboundSwarms(4);
+    legacy(small, [1, 2, 3, 4].map((k): [number, number, boolean, number[]] => [8613900000000 + k, E, false, [8617000000000 + k]]));
+    for (let n = 0; n < 4096; n++) small.join(8613900000099, 8617100000000 + (n % 50), T + 24 * W + n, W);
+    expect(small.exportState().members.map((m) => m[0])).toEqual([8613900000099]);
+    expect(small.recognise(8613900000099, T + 24 * W + 4100, W).length).toBeGreaterThan(0);
+  });
+
+  it('lets a member the callee talked to leave its list', () => {
+    const s = new InboundSwarms(1024);
+    for (const m of [8617000000001, 8617000000002, 8617000000003]) s.join(8613900000001, m, T, W);
+    s.leave(8613900000001, 8617000000002);
+    s.leave(8613900000009, 8617000000001); // no list: nothing
+    expect(s.recognise(8613900000001, T + 10, W)).toEqual([8617000000001, 8617000000003]);
+  });
+
   it('prunes at the same join after a restore as without one (the join count is part of the state)', () => {
     const run = (restoreAt: number | null) => {
       let s = new InboundSwarms(1024);

@@ -133,7 +133,7 @@ export class InboundSwarms {
     const epoch = Math.floor(sec / windowSec);
     if (++this.joins % PRUNE_EVERY === 0) {
       for (const [k, m] of this.members) {
-        dropBefore(m, sec - windowSec + 1);
+        dropBefore(m, sec - windowSec + 1, windowSec);
         if (m.keys.length === 0) this.members.delete(k);
       }
     }
@@ -144,7 +144,7 @@ export class InboundSwarms {
       this.members.set(callee, m);
     }
     m.epoch = Math.max(m.epoch, epoch);
-    dropBefore(m, sec - windowSec + 1);
+    dropBefore(m, sec - windowSec + 1, windowSec);
     const j = m.keys.indexOf(member);
     if (j >= 0) {
       m.at[j] = Math.max(m.at[j], sec);
@@ -162,12 +162,27 @@ export class InboundSwarms {
   recognise(callee: number, sec: number, windowSec: number): readonly number[] {
     const m = this.members.get(callee);
     if (m === undefined) return NONE;
-    dropBefore(m, sec - windowSec + 1);
+    dropBefore(m, sec - windowSec + 1, windowSec);
     if (m.keys.length === 0) return NONE;
     const keys = m.keys;
     m.keys = [];
     m.at = [];
     return keys;
+  }
+
+  /**
+   * `member` (number key) had a conversation with `callee` (answered past the
+   * short-call cut): it is no bomber to it, and leaves the callee's list if it
+   * joined it (at an earlier attempt: the callee may take up a rider's third
+   * call after ignoring two).
+   */
+  leave(callee: number, member: number): void {
+    const m = this.members.get(callee);
+    if (m === undefined) return;
+    const j = m.keys.indexOf(member);
+    if (j < 0) return;
+    m.keys.splice(j, 1);
+    m.at.splice(j, 1);
   }
 
   /**
@@ -320,7 +335,7 @@ export class InboundSwarms {
     this.joins = s.joins ?? 0;
     this.members.clear();
     // A list from a snapshot taken before join times were kept: a recognised one was handed out already; an
-    // unrecognised one is kept as before, for as long as its epoch is the list's latest (`dropBefore`).
+    // unrecognised one is kept as before, until its window's end (`dropBefore`).
     for (const [k, epoch, recognised, keys, at] of s.members ?? []) {
       if (at !== undefined) this.members.set(k, { epoch, keys: [...keys], at: [...at] });
       else if (!recognised) this.members.set(k, { epoch, keys: [...keys], at: keys.map(() => -epoch - 1) });
@@ -330,14 +345,14 @@ export class InboundSwarms {
 
 /**
  * Drops the members of `m` who joined before `since` (seconds): keeps those of the last window. A member
- * restored from a snapshot without join times (at −epoch − 1) is kept while
- * its list's epoch is the latest one, as before.
+ * restored from a snapshot without join times (at −epoch − 1) is taken to have joined at the start of its
+ * window, so it is kept until that window ends, as the code before join times kept it.
  */
-function dropBefore(m: Members, since: number): void {
+function dropBefore(m: Members, since: number, windowSec: number): void {
   let n = 0;
   for (let i = 0; i < m.keys.length; i++) {
     const at = m.at[i];
-    if (at < 0 ? -at - 1 === m.epoch : at >= since) {
+    if ((at < 0 ? (-at - 1) * windowSec : at) >= since) {
       m.keys[n] = m.keys[i];
       m.at[n] = at;
       n++;
