@@ -83,7 +83,7 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
   const g = cx.groups;
   g.load(id, t);
   // The rule's own test of the group, so that the members judged now are judged on the same evidence.
-  const hot = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, g.pickedUp, cx.config.rules);
+  const hot = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, g.pickedUp, g.pickCalls, cx.config.rules);
   if (hot) {
     // Members that called while the group was not yet recognised are judged now; those another engine sharing the
     // groups tracks (their calls are another partition's) are handed to it.

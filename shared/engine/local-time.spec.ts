@@ -78,6 +78,20 @@ describe('QuietShare', () => {
     expect(q.previous(day(23, 30))).toBeCloseTo(0.05, 10); // 07:30
   });
 
+  it('keeps two windows: late events alternating across midnight UTC read the same shares without recomputing them', () => {
+    const clock = new LocalClock('Asia/Shanghai');
+    let hours = 0;
+    const counting = { hour: (t: number) => (hours++, clock.hour(t)) } as LocalClock;
+    const q = new QuietShare(counting, 22, 8);
+    const fresh = (t: number) => new QuietShare(new LocalClock('Asia/Shanghai'), 22, 8).previous(t);
+    const before = day(0) - 30_000;
+    const after = day(0) + 30_000;
+    for (let i = 0; i < 50; i++) {
+      expect(q.previous(i % 2 ? before : after)).toBe(fresh(i % 2 ? before : after));
+    }
+    expect(hours).toBe(2 * 96); // each window's quarters once
+  });
+
   it('follows the zone: in UTC the quiet hours wrap the window (00:00–08:00 and 22:00–24:00)', () => {
     const q = new QuietShare(new LocalClock('UTC'), 22, 8);
     expect(q.previous(day(4))).toBeCloseTo(6 / 10, 10);

@@ -73,13 +73,15 @@ const QUARTERS = DAY_MS / QUARTER_MS;
  * taken as spread over the window's quiet hours instead: at 22:00 the
  * previous night counts whole, at 03:00 half of it. The zone's quiet time
  * of each window is worked out per quarter hour (every zone's offset is a
- * whole number of quarters), once per window.
+ * whole number of quarters), once per window; two windows are kept (by the
+ * window's parity), so late events across midnight UTC do not recompute it
+ * at every call.
  */
 export class QuietShare {
-  private window = Number.NaN;
-  /** Quarters of the previous window in the quiet hours, and from each quarter on (suffix sums). */
-  private readonly quiet = new Uint8Array(QUARTERS);
-  private readonly from = new Uint16Array(QUARTERS + 1);
+  private readonly windows = [Number.NaN, Number.NaN];
+  /** Per parity of the window: quarters of its previous window in the quiet hours, and from each quarter on (suffix sums). */
+  private readonly quiet = [new Uint8Array(QUARTERS), new Uint8Array(QUARTERS)];
+  private readonly from = [new Uint16Array(QUARTERS + 1), new Uint16Array(QUARTERS + 1)];
 
   constructor(
     private readonly clock: LocalClock,
@@ -90,19 +92,24 @@ export class QuietShare {
   /** Share (0–1) of the quiet hours of the day window before `t`'s that lies within the 24 h before `t`. */
   previous(t: number): number {
     const w = Math.floor(t / DAY_MS);
-    if (w !== this.window) this.load(w);
-    const total = this.from[0];
+    const p = w & 1;
+    if (w !== this.windows[p]) this.load(w, p);
+    const quiet = this.quiet[p];
+    const from = this.from[p];
+    const total = from[0];
     if (total === 0) return 0;
     const e = (t - w * DAY_MS) / QUARTER_MS;
     const j = Math.floor(e);
-    return (this.quiet[j] * (j + 1 - e) + this.from[j + 1]) / total;
+    return (quiet[j] * (j + 1 - e) + from[j + 1]) / total;
   }
 
-  private load(w: number): void {
+  private load(w: number, p: number): void {
     const start = (w - 1) * DAY_MS;
-    for (let k = 0; k < QUARTERS; k++) this.quiet[k] = inHours(this.clock.hour(start + k * QUARTER_MS + QUARTER_MS / 2), this.startHour, this.endHour) ? 1 : 0;
-    this.from[QUARTERS] = 0;
-    for (let k = QUARTERS - 1; k >= 0; k--) this.from[k] = this.from[k + 1] + this.quiet[k];
-    this.window = w;
+    const quiet = this.quiet[p];
+    const from = this.from[p];
+    for (let k = 0; k < QUARTERS; k++) quiet[k] = inHours(this.clock.hour(start + k * QUARTER_MS + QUARTER_MS / 2), this.startHour, this.endHour) ? 1 : 0;
+    from[QUARTERS] = 0;
+    for (let k = QUARTERS - 1; k >= 0; k--) from[k] = from[k + 1] + quiet[k];
+    this.windows[p] = w;
   }
 }

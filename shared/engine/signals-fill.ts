@@ -18,7 +18,7 @@ const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_T
  * these calls fall only in the quiet hours, not over the whole day.
  */
 export function quietStrangers(cx: EngineContext, slot: number, t: number): number {
-  return cx.state.counters.valueWith(slot, H24, QUIET_STRANGER, t, cx.quietShare.previous(t));
+  return cx.state.counters.valueWith(slot, H24, QUIET_STRANGER, t, cx.quietShare);
 }
 
 /** Fills `s` with the number's figures at event time `t` (every rule reads only these). */
@@ -80,9 +80,10 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
     s.campaignCalls = g.calls;
     s.campaignEngaged = g.engaged;
     s.campaignPickedUp = g.pickedUp;
+    s.campaignPickCalls = g.pickCalls;
     s.campaignListed = g.listed;
     const rules = cx.config.rules;
-    s.campaignNeighbours = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, g.pickedUp, rules)
+    s.campaignNeighbours = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, g.pickedUp, g.pickCalls, rules)
       ? g.listedNear(group - 1, t, key, rules.campaign.neighbourhood)
       : 0;
   } else {
@@ -90,6 +91,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
     s.campaignCalls = 0;
     s.campaignEngaged = 0;
     s.campaignPickedUp = 0;
+    s.campaignPickCalls = 0;
     s.campaignListed = 0;
     s.campaignNeighbours = 0;
   }

@@ -61,8 +61,9 @@ export interface Signals {
   campaignMembers: number;
   campaignCalls: number;
   campaignEngaged: number;
-  /** Of the group's calls, those picked up at the first try, however briefly (state/campaigns.ts). */
+  /** Of the group's calls, those picked up at the first try, however briefly, of `campaignPickCalls` (state/campaigns.ts). */
   campaignPickedUp: number;
+  campaignPickCalls: number;
   /** Members of the group that themselves look like quiet marketers (state/campaigns.ts). */
   campaignListed: number;
   /** Listed members within `rules.campaign.neighbourhood` numbers of this one (counted only while the group looks like a campaign). */
@@ -126,6 +127,7 @@ export function emptySignals(): Signals {
     campaignCalls: 0,
     campaignEngaged: 0,
     campaignPickedUp: 0,
+    campaignPickCalls: 0,
     campaignListed: 0,
     campaignNeighbours: 0,
     calls1hSaturated: false,

@@ -21,19 +21,27 @@ import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
  * not want the calls; short talk is SHORT_CALLS' evidence (as with
  * LOW_ANSWER_FANOUT's exemption, each rule against its own line).
  */
-export function looksLikeCampaign(members: number, listed: number, calls: number, engaged: number, pickedUp: number, rules: EngineConfig['rules']): boolean {
+export function looksLikeCampaign(
+  members: number,
+  listed: number,
+  calls: number,
+  engaged: number,
+  pickedUp: number,
+  pickCalls: number,
+  rules: EngineConfig['rules'],
+): boolean {
   const c = rules.campaign;
   return (
     members >= c.members &&
     listed >= c.listedMembers &&
     calls >= c.strangerCallsPerDay &&
     wilsonUpper(engaged, calls) <= c.memberMaxAnswerRate &&
-    !plainlyPickedUp(pickedUp, calls, c.memberMaxAnswerRate)
+    !plainlyPickedUp(pickedUp, pickCalls, c.memberMaxAnswerRate)
   );
 }
 
 /**
- * Whether the lower bound (95 %) of the share of the group's calls that were
+ * Whether the lower bound (95 %) of the share of the group's `calls` that were
  * picked up at the first try (the day's first call to each stranger,
  * answered however briefly) is above `line`. First tries only, so that
  * redialling the unanswered cannot raise it; the group's tens to hundreds of
@@ -82,7 +90,7 @@ export function quietEnough(strangers: number, c: EngineConfig['rules']['campaig
 export const campaign: Rule = (s, c) => {
   const cc = c.campaign;
   const { members, memberStrangersPerDay, memberMaxAnswerRate, memberStrangerShare } = cc;
-  if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, s.campaignPickedUp, c)) return null;
+  if (!looksLikeCampaign(s.campaignMembers, s.campaignListed, s.campaignCalls, s.campaignEngaged, s.campaignPickedUp, s.campaignPickCalls, c)) return null;
   // The member itself behaves like the operation: it calls strangers almost
   // only (a neighbour in the block also calls friends), and they do not engage.
   const quiet = s.strangerCalls24h < memberStrangersPerDay;

@@ -22,7 +22,7 @@ describe('CampaignGroups', () => {
     g.join(id, T);
     g.join(id, T + 1000);
     for (let i = 0; i < 10; i++) g.addCall(id, T + 2000 + i, true, i < 3, i < 6);
-    expect(g.value(id, T + 3000)).toEqual({ members: 2, calls: 10, engaged: 3, pickedUp: 6, listed: 0 });
+    expect(g.value(id, T + 3000)).toEqual({ members: 2, calls: 10, engaged: 3, pickedUp: 6, pickCalls: 10, listed: 0 });
   });
 
   it('carries yesterday into today, fading as today passes', () => {
@@ -33,13 +33,13 @@ describe('CampaignGroups', () => {
       for (let i = 0; i < 15; i++) g.addCall(id, T, true, i < 3, i < 9);
     }
     // At the very start of the next day everything of yesterday still counts.
-    expect(g.value(id, D0 + DAY)).toEqual({ members: 6, calls: 90, engaged: 18, pickedUp: 54, listed: 0 });
+    expect(g.value(id, D0 + DAY)).toEqual({ members: 6, calls: 90, engaged: 18, pickedUp: 54, pickCalls: 90, listed: 0 });
     // A quarter into the next day, three quarters remain.
-    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 67.5, engaged: 13.5, pickedUp: 40.5, listed: 0 });
+    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 67.5, engaged: 13.5, pickedUp: 40.5, pickCalls: 67.5, listed: 0 });
     // Today's calls count in full on top; members are the larger of today and the faded yesterday.
     g.join(id, D0 + DAY + DAY / 4);
     g.addCall(id, D0 + DAY + DAY / 4, true, false, true);
-    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 68.5, engaged: 13.5, pickedUp: 41.5, listed: 0 });
+    expect(g.value(id, D0 + DAY + DAY / 4)).toEqual({ members: 4.5, calls: 68.5, engaged: 13.5, pickedUp: 41.5, pickCalls: 68.5, listed: 0 });
   });
 
   it('forgets a group idle for more than a day', () => {
@@ -47,9 +47,9 @@ describe('CampaignGroups', () => {
     const id = g.idFor(1, 'p1');
     g.join(id, T);
     g.addCall(id, T, true, false, true);
-    expect(g.value(id, D0 + 2 * DAY)).toEqual({ members: 0, calls: 0, engaged: 0, pickedUp: 0, listed: 0 });
+    expect(g.value(id, D0 + 2 * DAY)).toEqual({ members: 0, calls: 0, engaged: 0, pickedUp: 0, pickCalls: 0, listed: 0 });
     g.addCall(id, D0 + 2 * DAY + 1000, true, true);
-    expect(g.value(id, D0 + 2 * DAY + 1000)).toEqual({ members: 0, calls: 1, engaged: 1, pickedUp: 0, listed: 0 });
+    expect(g.value(id, D0 + 2 * DAY + 1000)).toEqual({ members: 0, calls: 1, engaged: 1, pickedUp: 0, pickCalls: 1, listed: 0 });
   });
 
   it('counts per callee: a retried stranger once a day, an engaged stranger once', () => {
@@ -81,7 +81,7 @@ describe('CampaignGroups', () => {
     const b = g.idFor(2, 'p1');
     g.join(a, T);
     g.addCall(a, T, true, false);
-    expect(g.value(b, T)).toEqual({ members: 0, calls: 0, engaged: 0, pickedUp: 0, listed: 0 });
+    expect(g.value(b, T)).toEqual({ members: 0, calls: 0, engaged: 0, pickedUp: 0, pickCalls: 0, listed: 0 });
   });
 
   it('hands over its listed members once per day when it becomes hot, today’s and yesterday’s', () => {
@@ -156,11 +156,31 @@ describe('CampaignGroups', () => {
     g.list(id, D0 + DAY + 10_000, 150, 1, 0);
     // Five seconds before midnight the last 24 h hold that day's counts (the day before it is gone).
     const late = D0 + DAY - 5_000;
-    expect(g.value(id, late)).toEqual({ members: 3, calls: 36, engaged: 3, pickedUp: 15, listed: 3 });
+    expect(g.value(id, late)).toEqual({ members: 3, calls: 36, engaged: 3, pickedUp: 15, pickCalls: 36, listed: 3 });
     expect(g.listedNear(id, late, 103, 16)).toBe(2); // 100 and 108 of that day; 150 (today's) is not
     // Two days behind: gone.
-    expect(g.value(id, D0 - 5_000)).toEqual({ members: 0, calls: 0, engaged: 0, pickedUp: 0, listed: 0 });
+    expect(g.value(id, D0 - 5_000)).toEqual({ members: 0, calls: 0, engaged: 0, pickedUp: 0, pickCalls: 0, listed: 0 });
     expect(g.listedNear(id, D0 - 5_000, 103, 16)).toBe(0);
+  });
+
+  it('judges the pick-up share of a group restored from a snapshot that did not count pick-ups on its calls since, not on its older calls', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(9, 'p4');
+    for (let i = 0; i < 200; i++) g.addCall(id, T - DAY, true, i < 20, i < 140);
+    const old = JSON.parse(JSON.stringify(g.exportState())) as ReturnType<CampaignGroups['exportState']>;
+    for (const x of old.groups) {
+      delete x.pickedUpCur;
+      delete x.pickedUpPrev;
+      delete x.pickCallsCur;
+      delete x.pickCallsPrev;
+    }
+    const restored = new CampaignGroups();
+    restored.importState(old);
+    for (let i = 0; i < 40; i++) restored.addCall(id, T, true, false, i < 28);
+    const v = restored.value(id, T);
+    // Yesterday's 200 calls still count as calls (faded), but the share of pick-ups is of the 40 since.
+    expect(v.calls).toBeCloseTo(40 + 200 * (1 - (T - D0) / DAY), 6);
+    expect([v.pickedUp, v.pickCalls]).toEqual([28, 40]);
   });
 
   it('round-trips through exportState / importState', () => {

@@ -10,9 +10,15 @@ interface Group {
   callsPrev: number;
   engagedCur: number;
   engagedPrev: number;
-  /** Of the calls, those picked up at the first try, however briefly. Absent in snapshots taken before they were kept. */
+  /**
+   * Of the calls counted since picked-up calls were (`pickCalls`: the same calls, counted from then on), those
+   * picked up at the first try, however briefly. Absent in snapshots taken before they were kept: a group restored
+   * from one judges the share on its calls since, not on its older calls, whose pick-ups are unknown.
+   */
   pickedUpCur?: number;
   pickedUpPrev?: number;
+  pickCallsCur?: number;
+  pickCallsPrev?: number;
   /** Day the group was last found to look like a campaign (its members then get judged). */
   hotDay: number;
   /** Members that themselves look like quiet marketers, today and yesterday (keys). */
@@ -41,8 +47,10 @@ export interface GroupValue {
   calls: number;
   /** Of those strangers, the ones who engaged (answered past the short-call cut; each once). */
   engaged: number;
-  /** Of those calls (a stranger's first of the day), the ones picked up, however briefly. */
+  /** Of those calls (a stranger's first of the day), the ones picked up, however briefly… */
   pickedUp: number;
+  /** …of these (the calls, but for those restored from a snapshot that did not count pick-ups). */
+  pickCalls: number;
   /**
    * Members that themselves look like quiet marketers (listed: enough
    * stranger calls, almost only strangers, callees not engaging), counted
@@ -88,6 +96,8 @@ export class CampaignGroups {
         engagedPrev: 0,
         pickedUpCur: 0,
         pickedUpPrev: 0,
+        pickCallsCur: 0,
+        pickCallsPrev: 0,
         hotDay: -1,
         listedCur: [],
         listedPrev: [],
@@ -112,7 +122,10 @@ export class CampaignGroups {
    */
   addCall(id: number, t: number, callee: boolean, engaged: boolean, pickedUp = false): void {
     const g = this.roll(id, t);
-    if (callee) g.callsCur++;
+    if (callee) {
+      g.callsCur++;
+      g.pickCallsCur = (g.pickCallsCur ?? 0) + 1;
+    }
     if (engaged) g.engagedCur++;
     if (pickedUp) g.pickedUpCur = (g.pickedUpCur ?? 0) + 1;
   }
@@ -129,6 +142,7 @@ export class CampaignGroups {
     g.callsCur += callsToday;
     g.engagedCur += engagedToday;
     g.pickedUpCur = (g.pickedUpCur ?? 0) + Math.min(pickedUpToday, callsToday);
+    g.pickCallsCur = (g.pickCallsCur ?? 0) + callsToday;
   }
 
   /**
@@ -187,11 +201,12 @@ export class CampaignGroups {
   calls = 0;
   engaged = 0;
   pickedUp = 0;
+  pickCalls = 0;
   listed = 0;
 
   /**
    * Loads a group's 24-hour values at `t` into `members`, `calls`, `engaged`,
-   * `pickedUp`, `listed`. A `t` one day behind the group's (a call delivered late across
+   * `pickedUp`, `pickCalls`, `listed`. A `t` one day behind the group's (a call delivered late across
    * midnight UTC, or a partition behind another sharing the group) reads the
    * previous day, whose own predecessor is gone: a slight underestimate,
    * where reading nothing would judge the call on nothing.
@@ -205,21 +220,24 @@ export class CampaignGroups {
       this.calls = g.callsCur + g.callsPrev * rest;
       this.engaged = g.engagedCur + g.engagedPrev * rest;
       this.pickedUp = (g.pickedUpCur ?? 0) + (g.pickedUpPrev ?? 0) * rest;
+      this.pickCalls = (g.pickCallsCur ?? 0) + (g.pickCallsPrev ?? 0) * rest;
       this.listed = Math.max(g.listedCur.length, g.listedPrev.length * rest);
     } else if (g.day === d - 1) {
       this.members = g.membersCur * rest;
       this.calls = g.callsCur * rest;
       this.engaged = g.engagedCur * rest;
       this.pickedUp = (g.pickedUpCur ?? 0) * rest;
+      this.pickCalls = (g.pickCallsCur ?? 0) * rest;
       this.listed = g.listedCur.length * rest;
     } else if (g.day === d + 1) {
       this.members = g.membersPrev;
       this.calls = g.callsPrev;
       this.engaged = g.engagedPrev;
       this.pickedUp = g.pickedUpPrev ?? 0;
+      this.pickCalls = g.pickCallsPrev ?? 0;
       this.listed = g.listedPrev.length;
     } else {
-      this.members = this.calls = this.engaged = this.pickedUp = this.listed = 0;
+      this.members = this.calls = this.engaged = this.pickedUp = this.pickCalls = this.listed = 0;
     }
   }
 
@@ -246,7 +264,7 @@ export class CampaignGroups {
   /** Members, calls, engaged and picked-up calls and listed members over the last 24 h at `t`. */
   value(id: number, t: number): GroupValue {
     this.load(id, t);
-    return { members: this.members, calls: this.calls, engaged: this.engaged, pickedUp: this.pickedUp, listed: this.listed };
+    return { members: this.members, calls: this.calls, engaged: this.engaged, pickedUp: this.pickedUp, pickCalls: this.pickCalls, listed: this.listed };
   }
 
   /** Copy of the state, for snapshots. */
@@ -298,6 +316,7 @@ export class CampaignGroups {
       g.callsPrev = keep ? g.callsCur : 0;
       g.engagedPrev = keep ? g.engagedCur : 0;
       g.pickedUpPrev = keep ? (g.pickedUpCur ?? 0) : 0;
+      g.pickCallsPrev = keep ? (g.pickCallsCur ?? 0) : 0;
       g.listedPrev = keep ? g.listedCur : [];
       g.listedCur = [];
       g.quietPrev = keep ? (g.quietCur ?? []) : [];
@@ -306,6 +325,7 @@ export class CampaignGroups {
       g.callsCur = 0;
       g.engagedCur = 0;
       g.pickedUpCur = 0;
+      g.pickCallsCur = 0;
       g.day = d;
     }
     return g;

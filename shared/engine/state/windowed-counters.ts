@@ -137,17 +137,20 @@ export class WindowedCounters {
   }
 
   /**
-   * As `value`, but the previous window weighs `previous` (0–1) instead of
-   * the share of the horizon still within it: for a metric whose events can
+   * As `value`, but the previous window weighs `share.previous(t)` (0–1, asked only when that window holds a count)
+   * instead of the share of the horizon still within it: for a metric whose events can
    * only fall in known hours of the window (quiet hours, local-time.ts
    * `QuietShare`), where spreading them over the whole window misplaces them.
    */
-  valueWith(slot: number, h: number, m: number, t: number, previous: number): number {
+  valueWith(slot: number, h: number, m: number, t: number, share: { previous(t: number): number }): number {
     const w = Math.floor(t / HORIZON_MS[h]);
     const cur = this.u32[slot * STRIDE32 + h];
     const i = slot * STRIDE + HEADER + h * PER_HORIZON + m * 2;
-    if (cur === w) return this.u16[i] + this.u16[i + 1] * previous;
-    if (cur === w - 1) return this.u16[i] * previous;
+    if (cur === w) {
+      const prev = this.u16[i + 1];
+      return prev === 0 ? this.u16[i] : this.u16[i] + prev * share.previous(t);
+    }
+    if (cur === w - 1) return this.u16[i] === 0 ? 0 : this.u16[i] * share.previous(t);
     if (cur === w + 1) return this.u16[i + 1];
     return 0;
   }
