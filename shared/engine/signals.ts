@@ -218,11 +218,19 @@ export function reach(s: Signals, horizon: '1h' | '24h'): { n: number; k: number
  * bound, so a share is unknown and taken as not plainly high.
  */
 export function pickUpPlainlyHigh(s: Signals, maxAnswerRate: number): boolean {
-  const n = s.newStrangers24h;
-  if (n <= 0 || s.strangerPickedUp24hSaturated || s.answered24hSaturated || s.calls24hSaturated) return false;
+  if (s.strangerPickedUp24hSaturated || s.answered24hSaturated || s.calls24hSaturated) return false;
   if (s.answered24h < maxAnswerRate * s.calls24h) return false;
-  const k = Math.min(n, s.strangerPickedUp24h);
-  return 1 - wilsonUpper(n - k, n) > maxAnswerRate;
+  return plainlyAbove(s.strangerPickedUp24h, s.newStrangers24h, maxAnswerRate);
+}
+
+/**
+ * Whether the lower bound (95 %) of the rate `k / n` is above `line`: the
+ * Wilson upper bound of its complement below 1 − `line` (`k` capped at `n`;
+ * no sample, no evidence).
+ */
+export function plainlyAbove(k: number, n: number, line: number): boolean {
+  if (n <= 0) return false;
+  return 1 - wilsonUpper(n - Math.min(n, k), n) > line;
 }
 
 /**

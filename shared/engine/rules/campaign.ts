@@ -1,5 +1,5 @@
 import type { EngineConfig } from '../../config/index.ts';
-import { r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { plainlyAbove, r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * Whether a block/provider group looks like one operation, judged by
@@ -49,9 +49,7 @@ export function looksLikeCampaign(
  * snowshoe operation's public picks up 10–40 % of first calls.
  */
 export function plainlyPickedUp(pickedUp: number, calls: number, line: number): boolean {
-  if (calls <= 0) return false;
-  const k = Math.min(calls, pickedUp);
-  return 1 - wilsonUpper(calls - k, calls) > line;
+  return plainlyAbove(pickedUp, calls, line);
 }
 
 /**
