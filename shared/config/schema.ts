@@ -109,6 +109,14 @@ export const engineConfigSchema = z
             /** Engagement rate of strangers (per callee) at or below which it fires. */
             maxAnswerRate: ratio.default(0.55),
             /**
+             * A public that mostly answers: while the share of the day's strangers who picked up at all (however
+             * briefly, each once) may plausibly be this high (its 95 % upper bound above it), the answer rate is
+             * not shown to be low and the rule is silent. 0.75: couriers' and riders' customers pick up 70-90 %
+             * of first calls, telemarketers' 10-45 %; a handful of a rider's short "I'm downstairs" calls
+             * cannot make a low answer rate. 1 turns it off.
+             */
+            mostlyAnswered: ratio.default(0.75),
+            /**
              * z of the Wilson upper bound that must fall below `maxAnswerRate`.
              * 2.326 (one-sided 99 %), not 1.645: every number is judged again
              * at every call and hundreds of busy benign numbers every hour, so a

@@ -208,19 +208,26 @@ export function reach(s: Signals, horizon: '1h' | '24h'): { n: number; k: number
 }
 
 /**
- * Whether the day's strangers plainly pick up: the lower bound (95 %) of
- * the share of the day's strangers who answered at all, however briefly
- * (each once, at any try), is above `maxAnswerRate`, and so is the share of
- * the day's calls answered. The second keeps redialling from buying the
- * first: three tries at a public that answers 45 % of calls reach 83 % of
- * its strangers, but still 45 % of calls (a rider's customers answer about
- * 70 % of first calls and most retries). At the ceiling a count is a lower
- * bound, so a share is unknown and taken as not plainly high.
+ * Whether the day's strangers pick up, so that their answer rate is not shown
+ * to be low: the share of the day's strangers who answered at all, however
+ * briefly (each once, at any try), is plainly above `maxAnswerRate` (its
+ * lower bound at 95 %), or may plausibly be as high as `mostlyAnswered` (its
+ * upper bound at 95 % above it: a rider's first half-dozen customers, five of
+ * whom picked up for a few seconds, show no low answer rate); and at least
+ * half the day's calls are answered. The last keeps redialling from buying the
+ * rest: three tries at a public that answers 45 % of calls reach 83 % of its
+ * strangers, but still 45 % of calls (a rider's customers answer about 70 % of
+ * first calls and most retries, so that a rider's unlucky stretch with a
+ * little over half its calls answered is not read as redialling either). At
+ * the ceiling a count is a lower bound, so a share is unknown and taken as not
+ * high.
  */
-export function pickUpPlainlyHigh(s: Signals, maxAnswerRate: number): boolean {
+export function publicPicksUp(s: Signals, c: { maxAnswerRate: number; mostlyAnswered: number }): boolean {
   if (s.strangerPickedUp24hSaturated || s.answered24hSaturated || s.calls24hSaturated) return false;
-  if (s.answered24h < maxAnswerRate * s.calls24h) return false;
-  return plainlyAbove(s.strangerPickedUp24h, s.newStrangers24h, maxAnswerRate);
+  if (2 * s.answered24h < s.calls24h) return false;
+  const k = s.strangerPickedUp24h;
+  const n = s.newStrangers24h;
+  return plainlyAbove(k, n, c.maxAnswerRate) || (n > 0 && wilsonUpper(Math.min(n, k), n) > c.mostlyAnswered);
 }
 
 /**

@@ -161,7 +161,7 @@ describe('LOW_ANSWER_FANOUT', () => {
   });
 
   it('reads its thresholds from the config', () => {
-    const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2, z: 2.326 } };
+    const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2, mostlyAnswered: 0.75, z: 2.326 } };
     expect(lowAnswerFanout(hour(50, 2), custom)?.threshold).toBe(0.2);
     expect(lowAnswerFanout(hour(50, 8), custom)).toBeNull();
     expect(lowAnswerFanout(hour(30, 0), custom)).not.toBeNull();
@@ -186,21 +186,35 @@ describe('LOW_ANSWER_FANOUT', () => {
     // 26 of the 30 picked up: the 95 % lower bound (0.72) is above the maximum, the answer rate is not low.
     expect(1 - wilsonUpper(4, 30)).toBeGreaterThan(MAX);
     expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26 }), c)).toBeNull();
-    // 20 of 30 (0.67) is above the maximum but not plainly (lower bound 0.52): judged on engagement as before.
+    // 16 of 30 (0.53) is neither plainly above the maximum (lower bound 0.38) nor plausibly a public that mostly
+    // answers (upper bound 0.68 ≤ 0.75): judged on engagement as before.
+    expect(1 - wilsonUpper(14, 30)).toBeLessThanOrEqual(MAX);
+    expect(wilsonUpper(16, 30)).toBeLessThanOrEqual(c.lowAnswerFanout.mostlyAnswered);
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 16 }), c)).not.toBeNull();
+    // 20 of 30 (0.67) is not plainly above the maximum (lower bound 0.52), but the public may well mostly answer
+    // (upper bound 0.79): the answer rate is not shown to be low.
     expect(1 - wilsonUpper(10, 30)).toBeLessThanOrEqual(MAX);
-    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 20 }), c)).not.toBeNull();
-    // Unless most of the day's calls go unanswered: 26 of 30 strangers picked up at some try, but 30 of 60 calls
-    // answered (redialling until they pick up) is a public that answers half the calls, not a rider's customers.
-    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, calls24h: 60, answered24h: 30 }), c)).not.toBeNull();
-    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, calls24h: 60, answered24h: 40 }), c)).toBeNull();
+    expect(wilsonUpper(20, 30)).toBeGreaterThan(c.lowAnswerFanout.mostlyAnswered);
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 20 }), c)).toBeNull();
+    // Unless most of the day's calls go unanswered: 26 of 30 strangers picked up at some try, but 29 of 60 calls
+    // answered (redialling until they pick up) is a public that answers under half the calls, not a rider's customers.
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, calls24h: 60, answered24h: 29 }), c)).not.toBeNull();
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, calls24h: 60, answered24h: 30 }), c)).toBeNull();
     // A pick-up count at the counters' ceiling is a lower bound: the share is unknown, never plainly high.
     expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 26, strangerPickedUp24hSaturated: true }), c)).not.toBeNull();
   });
 
-  it('still judges the first hour of a public that mostly picks up and hangs up: six strangers are not yet plainly anything', () => {
-    // Six strangers, four picked up for seconds, none stayed: the hour's engagement bound is low, and 4 of 6 is not
-    // plainly above the maximum (lower bound 0.35), so the day does not veto yet.
-    expect(1 - wilsonUpper(PER_HOUR - 4, PER_HOUR)).toBeLessThanOrEqual(MAX);
-    expect(lowAnswerFanout(sig({ ...hour(PER_HOUR, 0), strangerPickedUp24h: 4 }), c)).toMatchObject({ window: '1h' });
+  it('judges a first hour whose strangers plainly do not mostly pick up, and leaves alone one that may be a rider\'s', () => {
+    // Six strangers, none stayed on the line: the hour's engagement bound is low. Two of six picked up for seconds:
+    // the share's upper bound (0.70) rules out a public that mostly answers, so the rate is low.
+    expect(wilsonUpper(2, PER_HOUR)).toBeLessThanOrEqual(c.lowAnswerFanout.mostlyAnswered);
+    expect(lowAnswerFanout(sig({ ...hour(PER_HOUR, 0), strangerPickedUp24h: 2 }), c)).toMatchObject({ window: '1h' });
+    // Four of six (upper bound 0.88): a rider's first customers saying "coming down" look the same, and nothing yet
+    // shows the answer rate low; a telemarketer so answered waits for more strangers (or for complaints).
+    expect(wilsonUpper(4, PER_HOUR)).toBeGreaterThan(c.lowAnswerFanout.mostlyAnswered);
+    expect(lowAnswerFanout(sig({ ...hour(PER_HOUR, 0), strangerPickedUp24h: 4 }), c)).toBeNull();
+    // With mostlyAnswered at 1 (off), four of six is judged again, as before the setting.
+    const off = { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, mostlyAnswered: 1 } };
+    expect(lowAnswerFanout(sig({ ...hour(PER_HOUR, 0), strangerPickedUp24h: 4 }), off)).toMatchObject({ window: '1h' });
   });
 });

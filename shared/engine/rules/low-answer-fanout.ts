@@ -1,4 +1,4 @@
-import { pickUpPlainlyHigh, r1, reach, rising, wilsonUpper, type Rule, type Signals } from '../signals.ts';
+import { publicPicksUp, r1, reach, rising, wilsonUpper, type Rule, type Signals } from '../signals.ts';
 
 /**
  * LOW_ANSWER_FANOUT: many distinct strangers called and few of them engage.
@@ -14,14 +14,16 @@ import { pickUpPlainlyHigh, r1, reach, rising, wilsonUpper, type Rule, type Sign
  * below the maximum and as the fan-out grows: LABEL on its own once the
  * bound is clearly under the maximum.
  *
- * Unless the day's strangers plainly pick up (`pickUpPlainlyHigh`: the 95 %
- * lower bound of the share who answered at all, each once, above the
- * maximum, and as large a share of the day's calls answered, so that
- * redialling cannot buy it): then the answer rate is not low, only the talks are short, and
- * short talk is SHORT_CALLS' context, which never labels on its own. A
- * delivery rider's "I'm downstairs" (70 % answered, 3–14 s) is not a pitch
- * hung up on; a telemarketer whose public picks up and hangs up is still
- * judged in its first hour, before its day's sample can be plainly high.
+ * Unless the day's strangers pick up (`publicPicksUp`: the share who answered
+ * at all, each once, is plainly above the maximum, or may plausibly be as high
+ * as `mostlyAnswered`, and at least half the day's calls are answered, so that
+ * redialling cannot buy it): then the answer rate is not shown to be low, only
+ * the talks are short, and short talk is SHORT_CALLS' context, which never
+ * labels on its own. A delivery rider's "I'm downstairs" (70 % answered,
+ * 3–14 s) is not a pitch hung up on, not even in its first hour, when six
+ * customers cannot yet show any rate plainly; a telemarketer whose public
+ * picks up that often and hangs up looks the same, and waits for a sample
+ * that shows the rate below `mostlyAnswered`, or for complaints.
  */
 export const lowAnswerFanout: Rule = (s, c) => {
   const { strangersPerHour, strangersPerDay, maxAnswerRate, z } = c.lowAnswerFanout;
@@ -41,7 +43,7 @@ export const lowAnswerFanout: Rule = (s, c) => {
   const dayUpper = s.newStrangers24h >= strangersPerDay ? wilsonUpper(day.k, day.n, dayZ) : 1;
   const byHour = hourUpper <= maxAnswerRate;
   if (!byHour && dayUpper > maxAnswerRate) return null;
-  if (pickUpPlainlyHigh(s, maxAnswerRate)) return null;
+  if (publicPicksUp(s, c.lowAnswerFanout)) return null;
   const [{ n, k }, upper, threshold, window] = byHour ? [hour, hourUpper, strangersPerHour, '1h'] : [day, dayUpper, strangersPerDay, '24h'];
   const lowness = 1 - upper / maxAnswerRate;
   const points = 50 + 25 * lowness + rising(n, threshold, 0, 10, 3);

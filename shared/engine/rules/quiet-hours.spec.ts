@@ -39,8 +39,10 @@ describe('QUIET_HOURS', () => {
     const r = quietHours(sig({ ...night, strangerPickedUp24h: 26 }), c)!;
     expect(r).toMatchObject({ points: 25, context: true });
     expect(verdict([r], cfg.severity).severity).toBe('WATCH');
-    // 20 of 30 is not plainly above the maximum: still marketing-like.
-    expect(quietHours(sig({ ...night, strangerPickedUp24h: 20 }), c)).toMatchObject({ points: 50, restates: true });
+    // 15 of 30 picked up is neither plainly above the maximum nor plausibly a public that mostly answers: still
+    // marketing-like.
+    expect(wilsonUpper(15, 30)).toBeLessThanOrEqual(c.lowAnswerFanout.mostlyAnswered);
+    expect(quietHours(sig({ ...night, strangerPickedUp24h: 15 }), c)).toMatchObject({ points: 50, restates: true });
   });
 
   it('judges engagement by its upper bound and counts callbacks as engagement', () => {

@@ -1,4 +1,4 @@
-import { pickUpPlainlyHigh, r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
+import { publicPicksUp, r1, reach, rising, wilsonUpper, type Rule } from '../signals.ts';
 
 /**
  * QUIET_HOURS: calls to strangers in the callee's night (22:00–08:00
@@ -14,7 +14,7 @@ export const quietHours: Rule = (s, c) => {
   if (s.quietStranger24h < strangerCallsPerDay) return null;
   const { n, k } = reach(s, '24h');
   // LOW_ANSWER_FANOUT's test, its pick-up veto included: strangers who plainly pick up for short talks are not marketed to.
-  const marketingLike = wilsonUpper(k, n) <= c.lowAnswerFanout.maxAnswerRate && !pickUpPlainlyHigh(s, c.lowAnswerFanout.maxAnswerRate);
+  const marketingLike = wilsonUpper(k, n) <= c.lowAnswerFanout.maxAnswerRate && !publicPicksUp(s, c.lowAnswerFanout);
   return {
     rule: 'QUIET_HOURS',
     window: '24h',
