@@ -202,6 +202,13 @@ describe('validation', () => {
     expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { complaints: { evidenceAlpha: 0.01 } } }) } }).ok).toBe(true);
   });
 
+  it('refuses a "mostly answered" line below the answer rate LOW_ANSWER_FANOUT calls low (any share above it would silence the rule)', () => {
+    expect(envErrors({ rules: { lowAnswerFanout: { mostlyAnswered: 0.5 } } })).toEqual([
+      'rules.lowAnswerFanout.mostlyAnswered: must be at least rules.lowAnswerFanout.maxAnswerRate (0.55), not 0.5 (in CALLGUARD_ENGINE_CONFIG)',
+    ]);
+    expect(loadConfig({ env: { CALLGUARD_ENGINE_CONFIG: JSON.stringify({ rules: { lowAnswerFanout: { mostlyAnswered: 1 } } }) } }).ok).toBe(true);
+  });
+
   it('refuses thresholds its counters can never reach, naming the limit', () => {
     const e = envErrors({ rules: { highFrequency: { callsPerDay: 66_000 }, callBombing: { attempts: 300 }, swarmBombing: { callers: 256 } } });
     expect(e.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['rules.callBombing.attempts', 'rules.highFrequency.callsPerDay', 'rules.swarmBombing.callers']);

@@ -110,10 +110,11 @@ export const engineConfigSchema = z
             maxAnswerRate: ratio.default(0.55),
             /**
              * A public that mostly answers: while the share of the day's strangers who picked up at all (however
-             * briefly, each once) may plausibly be this high (its 95 % upper bound above it), the answer rate is
-             * not shown to be low and the rule is silent. 0.75: couriers' and riders' customers pick up 70-90 %
-             * of first calls, telemarketers' 10-45 %; a handful of a rider's short "I'm downstairs" calls
-             * cannot make a low answer rate. 1 turns it off.
+             * briefly, each once a day) is above `maxAnswerRate` and may plausibly be this high (its 95 % upper
+             * bound above it), the answer rate is not shown to be low and the rule is silent. 0.75: couriers' and
+             * riders' customers pick up 70-90 % of first calls, telemarketers' 10-45 %; a handful of a rider's
+             * short "I'm downstairs" calls cannot make a low answer rate. At least `maxAnswerRate`; 1 turns it
+             * off (then only a share plainly above `maxAnswerRate` silences the rule).
              */
             mostlyAnswered: ratio.default(0.75),
             /**
@@ -362,7 +363,15 @@ export const engineConfigSchema = z
     if (co.evidenceAlpha > co.alpha) {
       ctx.addIssue({ code: 'custom', path: ['rules', 'complaints', 'evidenceAlpha'], message: `must be at most rules.complaints.alpha (${co.alpha}), not ${co.evidenceAlpha}` });
     }
-  }, onceValid(['rules', 'complaints', 'evidenceAlpha'], ['rules', 'complaints', 'alpha']));
+  }, onceValid(['rules', 'complaints', 'evidenceAlpha'], ['rules', 'complaints', 'alpha']))
+  // A public that mostly answers answers more than the rate the rule calls low: a lower line would silence the rule
+  // on any share above the maximum, however thin the sample.
+  .superRefine((v, ctx) => {
+    const la = v.rules.lowAnswerFanout;
+    if (la.mostlyAnswered < la.maxAnswerRate) {
+      ctx.addIssue({ code: 'custom', path: ['rules', 'lowAnswerFanout', 'mostlyAnswered'], message: `must be at least rules.lowAnswerFanout.maxAnswerRate (${la.maxAnswerRate}), not ${la.mostlyAnswered}` });
+    }
+  }, onceValid(['rules', 'lowAnswerFanout', 'mostlyAnswered'], ['rules', 'lowAnswerFanout', 'maxAnswerRate']));
 
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
 

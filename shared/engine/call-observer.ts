@@ -140,13 +140,17 @@ export function observeCall(
       if (talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
       pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ENGAGED);
     }
-    // Picked up at all, however short the talk, once per stranger (the pair's answered flag as it was before this
-    // call): whether strangers answer the number, apart from whether they stay on the line.
-    if (outcome === 'ANSWERED' && (pflags & PAIR_ANSWERED) === 0) ctr.addIn(slot, H24, STRANGER_PICKED_UP_24H);
+    // Picked up at all, however short the talk, once per stranger and day (the pair's answered flag as it was before
+    // this call, forgotten when the call counts the stranger among the day's new ones again): whether strangers
+    // answer the number, apart from whether they stay on the line. A courier's regular recipient, new again every
+    // day, picks up again every day.
+    const newToday = isNew || sinceLast >= 86400;
+    if (outcome === 'ANSWERED' && (newToday || (pflags & PAIR_ANSWERED) === 0)) ctr.addIn(slot, H24, STRANGER_PICKED_UP_24H);
     if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
-    if (isNew || sinceLast >= 86400) {
+    if (newToday) {
       perCallee |= OBSERVED_NEW_STRANGER;
       ctr.addIn(slot, H24, NEW_STRANGERS);
+      if (outcome !== 'ANSWERED') pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~PAIR_ANSWERED);
     }
     if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
     // The night is the callee's: `timeZone` is the clock of the national plan's callees (+86); one abroad lives

@@ -209,25 +209,28 @@ export function reach(s: Signals, horizon: '1h' | '24h'): { n: number; k: number
 
 /**
  * Whether the day's strangers pick up, so that their answer rate is not shown
- * to be low: the share of the day's strangers who answered at all, however
- * briefly (each once, at any try), is plainly above `maxAnswerRate` (its
- * lower bound at 95 %), or may plausibly be as high as `mostlyAnswered` (its
- * upper bound at 95 % above it: a rider's first half-dozen customers, five of
- * whom picked up for a few seconds, show no low answer rate); and at least
- * half the day's calls are answered. The last keeps redialling from buying the
- * rest: three tries at a public that answers 45 % of calls reach 83 % of its
- * strangers, but still 45 % of calls (a rider's customers answer about 70 % of
- * first calls and most retries, so that a rider's unlucky stretch with a
- * little over half its calls answered is not read as redialling either). At
- * the ceiling a count is a lower bound, so a share is unknown and taken as not
- * high.
+ * to be low. The share is of the day's strangers who answered at all, however
+ * briefly (each once a day, at any try). It is plainly above `maxAnswerRate`
+ * (its lower bound at 95 %), or above it and plausibly as high as
+ * `mostlyAnswered` (its upper bound at 95 % above that): a rider's first
+ * half-dozen customers, five of whom picked up for a few seconds, show no low
+ * answer rate, while three of six show nothing either way and are judged.
+ * And the strangers who picked up are at least half the calls made to
+ * strangers, so that redialling cannot buy the rest: three tries at a public
+ * that answers 45 % of calls reach 83 % of its strangers, but in 1.85 calls
+ * each (a rider's customers answer about 70 % of first calls and most
+ * retries, in 1.3 calls each). Calls to acquaintances do not count there, and
+ * a stranger called again and again picks up once: padding a day with answered
+ * calls buys nothing. At the ceiling a count is a lower bound, so a share is
+ * unknown and taken as not high.
  */
 export function publicPicksUp(s: Signals, c: { maxAnswerRate: number; mostlyAnswered: number }): boolean {
-  if (s.strangerPickedUp24hSaturated || s.answered24hSaturated || s.calls24hSaturated) return false;
-  if (2 * s.answered24h < s.calls24h) return false;
-  const k = s.strangerPickedUp24h;
+  if (s.strangerPickedUp24hSaturated || s.calls24hSaturated) return false;
   const n = s.newStrangers24h;
-  return plainlyAbove(k, n, c.maxAnswerRate) || (n > 0 && wilsonUpper(Math.min(n, k), n) > c.mostlyAnswered);
+  const k = Math.min(n, s.strangerPickedUp24h);
+  if (2 * k < s.strangerCalls24h) return false;
+  if (plainlyAbove(k, n, c.maxAnswerRate)) return true;
+  return k > c.maxAnswerRate * n && wilsonUpper(k, n) > c.mostlyAnswered;
 }
 
 /**

@@ -39,10 +39,15 @@ describe('QUIET_HOURS', () => {
     const r = quietHours(sig({ ...night, strangerPickedUp24h: 26 }), c)!;
     expect(r).toMatchObject({ points: 25, context: true });
     expect(verdict([r], cfg.severity).severity).toBe('WATCH');
+    // 20 of 30 (0.67) is not plainly above the maximum (lower bound 0.52) but may well be a public that mostly
+    // answers (upper bound 0.79): not marketing-like either.
+    expect(quietHours(sig({ ...night, strangerPickedUp24h: 20 }), c)).toMatchObject({ points: 25, context: true });
     // 15 of 30 picked up is neither plainly above the maximum nor plausibly a public that mostly answers: still
     // marketing-like.
     expect(wilsonUpper(15, 30)).toBeLessThanOrEqual(c.lowAnswerFanout.mostlyAnswered);
     expect(quietHours(sig({ ...night, strangerPickedUp24h: 15 }), c)).toMatchObject({ points: 50, restates: true });
+    // So are 26 of 30 who picked up in 60 calls: redialled until they answered.
+    expect(quietHours(sig({ ...night, strangerCalls24h: 60, strangerPickedUp24h: 26 }), c)).toMatchObject({ points: 50, restates: true });
   });
 
   it('judges engagement by its upper bound and counts callbacks as engagement', () => {
