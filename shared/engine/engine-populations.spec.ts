@@ -122,16 +122,21 @@ describe('delivery rider', () => {
     expect(firstLabel(flagsOf(play(off, tr.inputs()).flags, caller))?.reasons.map((r) => r.rule)).toContain('LOW_ANSWER_FANOUT');
   });
 
-  it('nor is a rider whose regular customers, new again each day, pick up again each day (4 days, 30 regulars and 20 new a day)', () => {
-    // Each day 50 customers 10 min apart, a day and 10 min after the day before: the 30 regulars count among the
-    // day's new strangers again. 3 in 4 pick up at once for 3-9 s; the others are retried once 90 s later, in vain.
-    // Their pick-ups count again too: read as picked up only once in their life, the regulars made the rider's
-    // public look as if a third of it answered from the second day on.
+  it.each([
+    ['a day and 10 min', 10 * MIN],
+    ['10 min less than a day', -10 * MIN],
+    ['an hour less than a day', -60 * MIN],
+  ])('nor is a rider whose 30 regular customers are called again %s after the day before (4 days, 20 new customers a day)', (_, shift) => {
+    // Each day 50 customers 10 min apart. A day or more after the last call, the 30 regulars count among the day's
+    // new strangers again, and their pick-ups count again too: read as picked up only once in their life, they made
+    // the rider's public look as if a third of it answered from the second day on. Less than a day after, they are
+    // not the day's new strangers, but their calls are calls and their answers answers. 3 in 4 pick up at once for
+    // 3-9 s; the others are retried once 90 s later, in vain.
     const caller = mobile(318, '138');
     const tr = new Traffic();
     for (let d = 0; d < 4; d++) {
       for (let j = 0; j < 50; j++) {
-        const at = T0 + d * (DAY + 10 * MIN) + j * 10 * MIN;
+        const at = T0 + d * (DAY + shift) + j * 10 * MIN;
         const customer = j < 30 ? stranger(8000 + j, '186') : stranger(9000 + d * 100 + j, '186');
         if ((j * 3 + d) % 4 !== 0) tr.answered(at, caller, customer, 3 + (j % 7));
         else {

@@ -215,20 +215,22 @@ export function reach(s: Signals, horizon: '1h' | '24h'): { n: number; k: number
  * `mostlyAnswered` (its upper bound at 95 % above that): a rider's first
  * half-dozen customers, five of whom picked up for a few seconds, show no low
  * answer rate, while three of six show nothing either way and are judged.
- * And the strangers who picked up are at least half the calls made to
- * strangers, so that redialling cannot buy the rest: three tries at a public
- * that answers 45 % of calls reach 83 % of its strangers, but in 1.85 calls
- * each (a rider's customers answer about 70 % of first calls and most
- * retries, in 1.3 calls each). Calls to acquaintances do not count there, and
- * a stranger called again and again picks up once: padding a day with answered
- * calls buys nothing. At the ceiling a count is a lower bound, so a share is
- * unknown and taken as not high.
+ * And at least half the day's calls are answered, so that redialling cannot
+ * buy the rest: three tries at a public that answers 45 % of calls reach 83 %
+ * of its strangers, but still 45 % of calls (a rider's customers answer about
+ * 70 % of first calls and most retries). Every call counts there, not only
+ * the day's new strangers': a courier's regular customers, called again a
+ * little less than a day after the last time, are not among the day's new
+ * strangers, but their answers are answers. (A caller could pad its day with
+ * answered calls to accomplices; a stranger-only count would stop that, but
+ * read those regulars' calls as unanswered.) At the ceiling a count is a
+ * lower bound, so a share is unknown and taken as not high.
  */
 export function publicPicksUp(s: Signals, c: { maxAnswerRate: number; mostlyAnswered: number }): boolean {
-  if (s.strangerPickedUp24hSaturated || s.calls24hSaturated) return false;
+  if (s.strangerPickedUp24hSaturated || s.answered24hSaturated || s.calls24hSaturated) return false;
+  if (2 * s.answered24h < s.calls24h) return false;
   const n = s.newStrangers24h;
   const k = Math.min(n, s.strangerPickedUp24h);
-  if (2 * k < s.strangerCalls24h) return false;
   if (plainlyAbove(k, n, c.maxAnswerRate)) return true;
   return k > c.maxAnswerRate * n && wilsonUpper(k, n) > c.mostlyAnswered;
 }

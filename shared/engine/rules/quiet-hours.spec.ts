@@ -46,8 +46,8 @@ describe('QUIET_HOURS', () => {
     // marketing-like.
     expect(wilsonUpper(15, 30)).toBeLessThanOrEqual(c.lowAnswerFanout.mostlyAnswered);
     expect(quietHours(sig({ ...night, strangerPickedUp24h: 15 }), c)).toMatchObject({ points: 50, restates: true });
-    // So are 26 of 30 who picked up in 60 calls: redialled until they answered.
-    expect(quietHours(sig({ ...night, strangerCalls24h: 60, strangerPickedUp24h: 26 }), c)).toMatchObject({ points: 50, restates: true });
+    // So are 26 of 30 who picked up when 29 of 60 calls were answered: redialled until they answered.
+    expect(quietHours(sig({ ...night, calls24h: 60, answered24h: 29, strangerPickedUp24h: 26 }), c)).toMatchObject({ points: 50, restates: true });
   });
 
   it('judges engagement by its upper bound and counts callbacks as engagement', () => {
