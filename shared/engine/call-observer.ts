@@ -87,6 +87,9 @@ export function observeCall(
   const p = pairs.getOrCreateTagged(caller, callee, tag, sec);
   const isNew = pairs.created;
   const sinceLast = isNew ? Infinity : sec - pairs.lastSeen(p);
+  // The callee counts as new in the hour's (the day's) callees at its first call an hour (a day) after the last one.
+  const newThisHour = isNew || sinceLast >= 3600;
+  const newToday = isNew || sinceLast >= 86400;
   // Has the callee ever called the caller? Once known, cached in this pair's
   // flags, which saves the reverse lookup (a cache miss) on later calls.
   // A pair that has talked is acquainted already: skip the lookup unless the
@@ -114,8 +117,8 @@ export function observeCall(
   const stranger = !calledBack && !talked && !consented;
 
   ctr.add(slot, CALLS);
-  if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_CALLEES);
-  if (isNew || sinceLast >= 86400) ctr.addIn(slot, H24, NEW_CALLEES);
+  if (newThisHour) ctr.addIn(slot, H1, NEW_CALLEES);
+  if (newToday) ctr.addIn(slot, H24, NEW_CALLEES);
 
   let interesting = marketing;
   const outcome = e.outcome;
@@ -144,9 +147,8 @@ export function observeCall(
     // this call, forgotten when the call counts the stranger among the day's new ones again): whether strangers
     // answer the number, apart from whether they stay on the line. A courier's regular recipient, new again every
     // day, picks up again every day.
-    const newToday = isNew || sinceLast >= 86400;
     if (outcome === 'ANSWERED' && (newToday || (pflags & PAIR_ANSWERED) === 0)) ctr.addIn(slot, H24, STRANGER_PICKED_UP_24H);
-    if (isNew || sinceLast >= 3600) ctr.addIn(slot, H1, NEW_STRANGERS);
+    if (newThisHour) ctr.addIn(slot, H1, NEW_STRANGERS);
     if (newToday) {
       perCallee |= OBSERVED_NEW_STRANGER;
       ctr.addIn(slot, H24, NEW_STRANGERS);
@@ -177,7 +179,7 @@ export function observeCall(
   // customer list called in order is not scanning), each counted once an
   // hour: redialling a few neighbouring lines (a hospital's or company's
   // numbers, busy) is not scanning a range.
-  if (stranger && (isNew || sinceLast >= 3600) && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
+  if (stranger && newThisHour && last !== 0 && gap !== 0 && Math.abs(gap) <= cfg.rules.sequentialDialing.maxGap) {
     ctr.addIn(slot, H1, SEQUENTIAL);
     interesting = true;
   }

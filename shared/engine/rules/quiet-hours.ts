@@ -13,7 +13,7 @@ export const quietHours: Rule = (s, c) => {
   const { strangerCallsPerDay } = c.quietHours;
   if (s.quietStranger24h < strangerCallsPerDay) return null;
   const { n, k } = reach(s, '24h');
-  // LOW_ANSWER_FANOUT's test, its pick-up veto included: strangers who plainly pick up for short talks are not marketed to.
+  // LOW_ANSWER_FANOUT's test, its pick-up veto included (`publicPicksUp`): strangers who pick up for short talks are not marketed to.
   const marketingLike = wilsonUpper(k, n) <= c.lowAnswerFanout.maxAnswerRate && !publicPicksUp(s, c.lowAnswerFanout);
   return {
     rule: 'QUIET_HOURS',
