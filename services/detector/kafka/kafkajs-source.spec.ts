@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { KafkajsTopicReader } from './kafkajs-source.ts';
+import { groupMoved, KafkajsTopicReader } from './kafkajs-source.ts';
 
 /** A kafkajs client whose consumer's instrumentation events a test emits (nothing is connected). */
 function fakeKafka() {
@@ -37,5 +37,28 @@ describe('KafkajsTopicReader', () => {
     expect(pending).toBe('pending');
     emit('CRASH', { error: new Error('The group member\'s supported protocols are incompatible'), restart: false });
     expect((await reader.failed).message).toMatch(/consents reader failed and will not restart: The group member's supported protocols/);
+  });
+});
+
+describe('groupMoved', () => {
+  /** A kafkajs protocol error as the coordinator's answer gives it (the type is what kafkajs names the error code). */
+  const protocolError = (type: string, message: string) => Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type });
+
+  it.each(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID'])('%s: the group moved on', (type) => {
+    expect(groupMoved(protocolError(type, 'refused'))).toBe(true);
+  });
+
+  it('finds it under a retry error (originalError) or a cause', () => {
+    const inner = protocolError('REBALANCE_IN_PROGRESS', 'The group is rebalancing, so a rejoin is needed');
+    expect(groupMoved(Object.assign(new Error('retries exceeded'), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: inner }))).toBe(true);
+    expect(groupMoved(new Error('wrapped', { cause: inner }))).toBe(true);
+  });
+
+  it('anything else is not: a lost connection, another protocol error, a non-error', () => {
+    expect(groupMoved(new Error('Connection error: connect ECONNREFUSED'))).toBe(false);
+    expect(groupMoved(protocolError('COORDINATOR_NOT_AVAILABLE', 'The coordinator is not available'))).toBe(false);
+    expect(groupMoved(protocolError('GROUP_AUTHORIZATION_FAILED', 'Not authorized to access group'))).toBe(false);
+    expect(groupMoved(undefined)).toBe(false);
+    expect(groupMoved('ILLEGAL_GENERATION')).toBe(false);
   });
 });

@@ -21,7 +21,7 @@ import { logLevel as LogLevel, type Admin, type Batch, type Consumer, type Kafka
 import type { Logger } from 'pino';
 import { createKafka, partitionCount } from '../../../shared/kafka/index.ts';
 import { CoPartitionedAssigner } from './assigner.ts';
-import type { GroupSource, PartitionOffset, SourceBatch, SourceEvent, SourceMessage, TopicReader, TopicScanner } from './source.ts';
+import { CommitRefusedByGroup, type GroupSource, type PartitionOffset, type SourceBatch, type SourceEvent, type SourceMessage, type TopicReader, type TopicScanner } from './source.ts';
 
 /** A kafkajs client whose log goes to `log` (pino). */
 export function kafkaClient(brokers: string[], clientId: string, log: Logger, extra: { requestTimeout?: number } = {}): Kafka {
@@ -51,6 +51,23 @@ function toBatch(b: Batch, stale?: () => boolean): SourceBatch {
     lastOffset: Number(b.lastOffset()),
     messages: b.messages.map((m) => ({ offset: Number(m.offset), key: m.key, value: m.value })),
   };
+}
+
+/**
+ * The group coordinator's answers that mean "this member's generation is over" (Kafka protocol error codes 22,
+ * 25, 27, 82). kafkajs gives them as a protocol error's `type`, possibly under a retry error's `originalError`
+ * or a `cause`.
+ */
+const GROUP_MOVED = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID']);
+
+/** Whether `e` (or an error it wraps) is the coordinator refusing this member's generation. */
+export function groupMoved(e: unknown): boolean {
+  for (let err = e, depth = 0; err && typeof err === 'object' && depth < 5; depth++) {
+    const x = err as { type?: unknown; originalError?: unknown; cause?: unknown };
+    if (typeof x.type === 'string' && GROUP_MOVED.has(x.type)) return true;
+    err = x.originalError ?? x.cause;
+  }
+  return false;
 }
 
 /** Options of {@link KafkajsGroupSource}. */
@@ -139,7 +156,11 @@ export class KafkajsGroupSource implements GroupSource {
 
   async commit(offsets: PartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    try {
+      await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    } catch (e) {
+      throw groupMoved(e) ? new CommitRefusedByGroup((e as Error).message, { cause: e }) : e;
+    }
   }
 
   async committed(topic: string): Promise<Map<number, number | null>> {

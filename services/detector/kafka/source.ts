@@ -43,6 +43,15 @@ export interface PartitionOffset {
   offset: number;
 }
 
+/**
+ * A commit the group refused because the partitions are no longer this member's to commit: the group moved on
+ * to a new generation (a rebalance under way or done without this member). Kafka refuses such commits by design,
+ * so that a member the group has left behind cannot move offsets of partitions another member now reads.
+ */
+export class CommitRefusedByGroup extends Error {
+  override readonly name = 'CommitRefusedByGroup';
+}
+
 /** A consumer-group source with manual offset management. */
 export interface GroupSource {
   /** Batches and assignments, in the order they happen; subscribe before {@link start}. */
@@ -52,7 +61,7 @@ export interface GroupSource {
   resume(topic: string, partitions: number[]): void;
   /** Next fetch of the partition starts at `offset`. */
   seek(topic: string, partition: number, offset: number): void;
-  /** Commits "next offset to read" per partition for the group. */
+  /** Commits "next offset to read" per partition for the group; rejects with {@link CommitRefusedByGroup} when the group has moved on. */
   commit(offsets: PartitionOffset[]): Promise<void>;
   /** The group's committed offsets of `topic` (null where none). */
   committed(topic: string): Promise<Map<number, number | null>>;

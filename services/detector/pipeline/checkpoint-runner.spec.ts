@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { PartitionOffset } from '../kafka/source.ts';
+import { CommitRefusedByGroup, type PartitionOffset } from '../kafka/source.ts';
 import { runCheckpointNow } from './checkpoint-runner.ts';
 import type { DetectorState } from './detector-state.ts';
 import { OutputHealth } from './output-health.ts';
@@ -69,8 +69,10 @@ describe('runCheckpointNow', () => {
     expect(st.checkpointFailed?.message).toMatch(/aborted/);
   });
 
-  it('a final checkpoint whose offset commit fails rejects (the stop must not exit 0 with the input uncommitted); a periodic one leaves it to the next', async () => {
+  /** A state with partition 0 owned (snapshot stored) whose offset commit rejects with `error`. */
+  function refusing(error: Error) {
     const { st } = state();
+    const lines: Array<{ level: number; msg: string }> = [];
     const task = {
       partition: 0,
       cut: () => ({ partition: 0, flags: [], lookups: [], dlq: [], rows: { numberMinute: [], providerHour: [] }, positions: { calls: 5, complaints: 3 } }),
@@ -78,17 +80,34 @@ describe('runCheckpointNow', () => {
       snapshot: () => ({ partition: 0 }),
       freshSnapshot: () => null,
     };
-    const s = st as unknown as { tasks: Map<number, unknown>; snapshotStored: Set<number>; deps: Record<string, unknown> };
+    const s = st as unknown as { tasks: Map<number, unknown>; snapshotStored: Set<number>; deps: Record<string, unknown>; log: unknown };
     s.tasks.set(0, task);
     s.snapshotStored.add(0);
+    s.log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
     s.deps.source = {
       commit: async () => {
-        throw new Error('The coordinator is not aware of this member');
+        throw error;
       },
     };
+    const snapshotsSaved: number[] = [];
+    s.deps.snapshots = { save: async (snap: { partition: number }) => (snapshotsSaved.push(snap.partition), 10) };
     s.deps.metrics = { checkpointSeconds: { observe: () => {} }, sinkErrors: { inc: () => {} }, snapshotStored: () => {} };
+    return { st, lines, snapshotsSaved };
+  }
+
+  it('a final checkpoint whose offset commit fails rejects (the stop must not exit 0 with the input uncommitted); a periodic one leaves it to the next', async () => {
+    const { st } = refusing(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'));
     await runCheckpointNow(st, false);
-    await expect(runCheckpointNow(st, true)).rejects.toThrow(/final offset commit failed: The coordinator is not aware of this member/);
+    await expect(runCheckpointNow(st, true)).rejects.toThrow(/final offset commit failed: Connection error/);
+  });
+
+  it('a final commit the group refused (it moved on while this member stopped) is a hand-over: resolves, logs it, still stores the snapshots', async () => {
+    const { st, lines, snapshotsSaved } = refusing(new CommitRefusedByGroup('Specified group generation id is not valid'));
+    await runCheckpointNow(st, true);
+    expect(st.checkpointFailed).toBeNull();
+    expect(snapshotsSaved).toEqual([0]);
+    const handOver = lines.find((l) => /final offset commit refused by the group/.test(l.msg));
+    expect(handOver).toMatchObject({ err: 'Specified group generation id is not valid', partitions: [0] });
   });
 
   it("writes, before its commit, the provider_hour rows its lane drain completed (calls below the cut that waited for the lane's word on flags)", async () => {

@@ -24,13 +24,14 @@
  * sinks/clickhouse-errors.ts) is retried too, with a longer backoff, since
  * only a person can fix it; the hooks make it loud meanwhile. Both writes' failures are recorded in
  * `outputs` (output-health.ts): one failing longer than the grace turns /readyz `degraded`. A failed commit or snapshot is logged and left to the
- * next checkpoint: the outputs are already durable and idempotent.
+ * next checkpoint: the outputs are already durable and idempotent. A commit the group refused (it moved on to a
+ * new generation, {@link CommitRefusedByGroup}) is told apart: the stop's final checkpoint treats it as a hand-over.
  */
 import { dlqRecord } from './dlq-record.ts';
 import type { Logger } from 'pino';
 import { flagRow } from '../../../shared/clickhouse/index.ts';
 import type { FlagEvent } from '../../../shared/contracts/records.ts';
-import type { OutMessage, PartitionOffset, Sink } from '../kafka/source.ts';
+import { CommitRefusedByGroup, type OutMessage, type PartitionOffset, type Sink } from '../kafka/source.ts';
 import type { RowWriter } from '../sinks/clickhouse-writer.ts';
 import type { PartitionSnapshot } from '../state/snapshot-codec.ts';
 import type { EmittedMarks, SnapshotStore } from '../state/stores.ts';
@@ -90,6 +91,8 @@ export interface CheckpointResult {
   committed: boolean;
   /** Why the offset commit failed (with `committed` false). */
   commitError?: string;
+  /** The commit failed because the group had moved on (a rebalance): the partitions are another member's to commit. */
+  commitRefusedByGroup?: boolean;
 }
 
 /**
@@ -148,14 +151,16 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   }
   let committed = false;
   let commitError: string | undefined;
+  let commitRefusedByGroup = false;
   givenUp(signal, 'committed');
   try {
     await deps.commit(offsets);
     committed = true;
   } catch (e) {
     commitError = (e as Error).message;
+    commitRefusedByGroup = e instanceof CommitRefusedByGroup;
     deps.hooks.sinkError('commit', e);
-    log.warn({ err: (e as Error).message }, 'offset commit failed; the next checkpoint commits further');
+    log.warn({ err: (e as Error).message, refusedByGroup: commitRefusedByGroup }, 'offset commit failed; the next checkpoint commits further');
   }
 
   step('committed');
@@ -173,5 +178,5 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     }
   }
   step('snapshots');
-  return { flags: work.emitted.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed, commitError };
+  return { flags: work.emitted.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed, commitError, commitRefusedByGroup };
 }

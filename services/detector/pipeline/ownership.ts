@@ -22,17 +22,16 @@ export async function onAssigned(st: DetectorState, assignment: Record<string, n
   const complaints = new Set(assignment[topics.complaints] ?? []);
   for (const p of calls) if (!complaints.has(p)) st.log.error({ partition: p }, 'calls partition assigned without its complaints partition (another assigner in the group?)');
   const revoked = [...st.tasks.keys()].filter((p) => !calls.has(p));
-  for (const p of revoked) {
-    st.tasks.delete(p);
-    st.gens.delete(p);
-    st.acquiredAt.delete(p);
-    st.fenced.delete(p);
-    st.active.delete(p);
-    st.lastStats.delete(p);
-    st.sidePaused.delete(p);
-    st.snapshotStored.delete(p);
-    st.pausedNow.delete(`${topics.calls}/${p}`);
-    st.pausedNow.delete(`${topics.complaints}/${p}`);
+  for (const p of revoked) drop(st, p);
+  if (st.stopping) {
+    // A stop under way takes nothing new: no fence taken from the member that will own the partition once this one
+    // has left, no snapshot restored, no seek on a consumer that is closing. The revoked partitions are dropped, so
+    // that the final checkpoint marks, commits and snapshots only what this member still owns.
+    st.assigned = st.tasks.size > 0;
+    st.deps.metrics.partitions.set(st.tasks.size);
+    const ignored = [...calls].filter((p) => !st.tasks.has(p));
+    st.log.info({ partitions: [...st.tasks.keys()].sort((a, b) => a - b), revoked, ignored }, 'partitions assigned during the stop: revoked ones dropped, new ones left to the next owner');
+    return;
   }
   const fresh = [...calls].filter((p) => !st.tasks.has(p));
   for (const [topic, ps] of Object.entries(assignment)) for (const p of ps) st.pausedNow.set(`${topic}/${p}`, true); // the source paused them
@@ -79,6 +78,21 @@ export async function onAssigned(st: DetectorState, assignment: Record<string, n
   st.assigned = true;
   st.deps.metrics.partitions.set(st.tasks.size);
   st.log.info({ partitions: [...st.tasks.keys()].sort((a, b) => a - b), revoked, added: fresh }, 'partitions assigned');
+}
+
+/** Forgets partition `p` (revoked): its task and everything kept about it. */
+function drop(st: DetectorState, p: number): void {
+  const { topics } = st.deps.config;
+  st.tasks.delete(p);
+  st.gens.delete(p);
+  st.acquiredAt.delete(p);
+  st.fenced.delete(p);
+  st.active.delete(p);
+  st.lastStats.delete(p);
+  st.sidePaused.delete(p);
+  st.snapshotStored.delete(p);
+  st.pausedNow.delete(`${topics.calls}/${p}`);
+  st.pausedNow.delete(`${topics.complaints}/${p}`);
 }
 
 async function createTask(
