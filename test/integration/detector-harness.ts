@@ -225,6 +225,18 @@ export type ScenarioSource = { seed: number; scale: number; hours: number; scena
  */
 export const PER_PARTITION_ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALLGUARD_DETECTOR_CAMPAIGNS: 'partition' } as const;
 
+/**
+ * {@link PER_PARTITION_ENV} with small fetches, frequent checkpoints and a low pending limit: they keep a stream
+ * long enough for membership changes (joins, kills, stops, a frozen member) to land mid-stream.
+ */
+export const MID_STREAM_ENV = {
+  ...PER_PARTITION_ENV,
+  CALLGUARD_DETECTOR_FLUSH_MS: '200',
+  CALLGUARD_DETECTOR_SNAPSHOT_MS: '500',
+  CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '16384',
+  CALLGUARD_DETECTOR_MAX_PENDING: '3000',
+} as const;
+
 /** Options of {@link prepareScenario}: the traffic, the fixture around it and what is done before the tests. */
 export type ScenarioOptions = ScenarioSource & {
   /** Partitions of the input topics. */

@@ -10,20 +10,14 @@
  * flagId twice and exactly replay's flags, and ClickHouse with exact totals.
  */
 import { describe, expect, it } from 'vitest';
-import { byId, clickhouseTotals, committedCount, PER_PARTITION_ENV, readFlags, replayTotals, waitForCommitted, type DetectorProcess } from './detector-harness.ts';
+import { byId, clickhouseTotals, committedCount, MID_STREAM_ENV, readFlags, replayTotals, waitForCommitted, type DetectorProcess } from './detector-harness.ts';
 import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 4;
-// Layout-independent results (so any split equals replay per partition); small fetches, frequent checkpoints
-// and a low pending limit keep the stream long enough for the membership changes to land mid-stream.
-const ENV = {
-  ...PER_PARTITION_ENV,
-  CALLGUARD_DETECTOR_FLUSH_MS: '200',
-  CALLGUARD_DETECTOR_SNAPSHOT_MS: '500',
-  CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '16384',
-  CALLGUARD_DETECTOR_MAX_PENDING: '3000',
-};
+// Layout-independent results (so any split equals replay per partition), and a stream long enough for the
+// membership changes to land mid-stream.
+const ENV = MID_STREAM_ENV;
 
 const sc = scenarioSuite({ partitions: PARTITIONS, seed: 41, scale: 0.35, hours: 8, partitioned: true }, { timeoutMs: 300_000 });
 

@@ -17,19 +17,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CoPartitionedAssigner } from '../../services/detector/kafka/assigner.ts';
-import { byId, clickhouseTotals, committedCount, PER_PARTITION_ENV, readFlags, replayTotals, waitForCommitted, waitForLog } from './detector-harness.ts';
+import { byId, clickhouseTotals, committedCount, MID_STREAM_ENV, readFlags, replayTotals, waitForCommitted, waitForLog } from './detector-harness.ts';
 import { scenarioSuite } from './detector-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PARTITIONS = 4;
-// Small fetches and frequent checkpoints keep a mid-stream when it is frozen.
-const ENV = {
-  ...PER_PARTITION_ENV,
-  CALLGUARD_DETECTOR_FLUSH_MS: '200',
-  CALLGUARD_DETECTOR_SNAPSHOT_MS: '500',
-  CALLGUARD_DETECTOR_FETCH_MAX_BYTES: '16384',
-  CALLGUARD_DETECTOR_MAX_PENDING: '3000',
-};
+// Per-partition results, and small fetches and frequent checkpoints: a is mid-stream when it is frozen.
+const ENV = MID_STREAM_ENV;
 
 const sc = scenarioSuite({ partitions: PARTITIONS, seed: 43, scale: 0.25, hours: 8, partitioned: true }, { timeoutMs: 300_000 });
 
