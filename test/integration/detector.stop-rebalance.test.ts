@@ -6,8 +6,8 @@
  * times out and gives the consumer every partition. a is then told to stop
  * (SIGTERM) and thawed: its final checkpoint's outputs go out and are
  * marked, and its offset commit is refused by the group (a's generation is
- * over). That is a hand-over, not a failure: a exits 0 and logs the
- * refusal. Once the consumer has left, detector b goes on from a's final
+ * over). With its marks and final snapshots stored, that is a hand-over,
+ * not a failure: a exits 0 and logs the refusal. Once the consumer has left, detector b goes on from a's final
  * snapshot, and the flags topic holds exactly replay's flags once each,
  * with exact ClickHouse totals. (Before, the refused commit made the stop
  * exit 1: detector.rebalance saw it once, when a SIGTERM met a rebalance.
@@ -38,8 +38,16 @@ describe('a detector stopped after the group moved its partitions on', () => {
 
     a.proc.kill('SIGSTOP');
     // A member of the group that reads nothing and commits nothing: the group waits for a to rejoin, drops it after
-    // its session timeout (30 s) and gives this one every partition.
-    const other = f.kafka.consumer({ groupId: f.group, partitionAssigners: [CoPartitionedAssigner], allowAutoTopicCreation: false });
+    // its session timeout (30 s) and gives this one every partition. It heartbeats slowly, so that a's rejoin after
+    // the thaw waits up to 15 s for it: a's final commit comes well before a new generation with a in it, whatever
+    // a's first seconds after the thaw cost (sockets found closed, timed-out requests).
+    const other = f.kafka.consumer({
+      groupId: f.group,
+      partitionAssigners: [CoPartitionedAssigner],
+      allowAutoTopicCreation: false,
+      heartbeatInterval: 15_000,
+      sessionTimeout: 45_000,
+    });
     let owned = 0;
     other.on(other.events.GROUP_JOIN, ({ payload }) => {
       owned = (payload.memberAssignment[f.topics.calls] ?? []).length;

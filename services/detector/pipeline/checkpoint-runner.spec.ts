@@ -110,6 +110,21 @@ describe('runCheckpointNow', () => {
     expect(handOver).toMatchObject({ err: 'Specified group generation id is not valid', partitions: [0] });
   });
 
+  it('a refused final commit is no hand-over when Redis took neither the mark nor the final snapshot: the next owner could emit the flags again, so the stop fails', async () => {
+    const { st } = refusing(new CommitRefusedByGroup('The group is rebalancing, so a rejoin is needed'));
+    const s = st as unknown as { deps: Record<string, unknown> };
+    s.deps.marks = { save: async () => false };
+    s.deps.snapshots = { save: async () => false };
+    await expect(runCheckpointNow(st, true)).rejects.toThrow(/refused by the group .* partitions 0 have neither their emitted mark nor their final snapshot stored/);
+  });
+
+  it('a refused final commit with the mark lost but the final snapshot stored is a hand-over (the next owner resumes at the cut)', async () => {
+    const { st, snapshotsSaved } = refusing(new CommitRefusedByGroup('The group is rebalancing, so a rejoin is needed'));
+    (st as unknown as { deps: Record<string, unknown> }).deps.marks = { save: async () => false };
+    await runCheckpointNow(st, true);
+    expect(snapshotsSaved).toEqual([0]);
+  });
+
   it("writes, before its commit, the provider_hour rows its lane drain completed (calls below the cut that waited for the lane's word on flags)", async () => {
     const { st, commits } = state();
     const row = (calls: number, version: number) => ({ access_provider: 'X', hour: 0, src: 'calls/0', calls, flagged_calls: 1, flagged_numbers: 1, version });

@@ -78,26 +78,34 @@ async function checkpointNow(st: DetectorState, final: boolean): Promise<void> {
   await flushConsentDlq(st);
   st.deps.metrics.checkpointSeconds.observe((performance.now() - t0) / 1000);
   // A periodic checkpoint leaves a failed commit to the next one; the final one has no next: the stop must fail,
-  // unless the group refused the commit because it had moved the partitions on (a stop during a rebalance).
+  // unless the group refused the commit because it had moved the partitions on (a stop during a rebalance) and
+  // every partition it was for has its mark or its final snapshot stored.
   if (final && !done.committed) {
     if (!done.commitRefusedByGroup) throw new Error(`the final offset commit failed: ${done.commitError ?? 'unknown error'}`);
-    handedOver(st, done.commitError);
+    if (done.unmarked.length > 0) {
+      throw new Error(
+        `the final offset commit was refused by the group (${done.commitError ?? 'unknown error'}) and partitions ${done.unmarked.join(', ')} have neither their emitted mark nor their final snapshot stored (Redis unavailable): their next owner may emit this checkpoint's flags again`,
+      );
+    }
+    handedOver(st, done.commitError, cuts.map((c) => c.partition).filter((p) => owns(st, p)));
   }
 }
 
 /**
  * The stop's final commit was refused by the group: it had moved on to a new generation (a member joined or left
- * while this one stopped) and the partitions are another member's to commit. That is a hand-over, not a failure,
- * as in Kafka's own consumer (a close during a rebalance) and Kafka Streams (a task migrated while closing): every
- * output of the checkpoint is durable (flags, DLQ, rows) and marked, so the next owner reads the uncommitted input
- * again from its snapshot or the last commit and emits nothing twice (flags below the mark are suppressed, rows are
- * the same whenever written). A mark or snapshot the new owner's fence refused is that owner's, as in any
- * rebalance. The stop ends with exit 0; the refusal is logged and counted (`callguard_detector_sink_errors_total{sink="commit"}`).
+ * while this one stopped) and the partitions are another member's to commit. With every output of the checkpoint
+ * durable (flags, DLQ, rows) and each partition's emitted mark or final snapshot stored, that is a hand-over, not a
+ * failure, as in Kafka's own consumer (a close during a rebalance) and Kafka Streams (a task migrated while
+ * closing): the next owner resumes from the final snapshot, or from an older one or the last commit with the flags
+ * below the mark suppressed; rows are the same whenever written, and only DLQ records of input read again may be
+ * sent again (as after any re-read). A mark or snapshot the new owner's fence refused is that owner's, as in any
+ * rebalance. The stop ends with exit 0; the refusal is logged and counted
+ * (`callguard_detector_sink_errors_total{sink="commit"}`).
  */
-function handedOver(st: DetectorState, error: string | undefined): void {
+function handedOver(st: DetectorState, error: string | undefined, partitions: number[]): void {
   st.log.warn(
-    { err: error, partitions: [...st.tasks.keys()].sort((a, b) => a - b) },
-    'final offset commit refused by the group (it moved on while this member stopped): the outputs are durable and marked, so the next owner reads the uncommitted input again and emits nothing twice',
+    { err: error, partitions: partitions.sort((a, b) => a - b) },
+    'final offset commit refused by the group (it moved on while this member stopped): the outputs are durable and each partition has its mark or final snapshot, so the next owner emits no flag twice',
   );
 }
 

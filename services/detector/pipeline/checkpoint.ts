@@ -93,6 +93,12 @@ export interface CheckpointResult {
   commitError?: string;
   /** The commit failed because the group had moved on (a rebalance): the partitions are another member's to commit. */
   commitRefusedByGroup?: boolean;
+  /**
+   * Partitions whose offsets were to be committed and that have neither their emitted mark nor a snapshot stored
+   * by this checkpoint (Redis unavailable): if the commit did not go through, their next owner may emit their flags
+   * of this cut again.
+   */
+  unmarked: number[];
 }
 
 /**
@@ -134,11 +140,15 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
   givenUp(signal, 'marked');
 
   // Fenced: a partition another instance took meanwhile gets no mark (and so no commit below) from this one.
+  const marked = new Set<number>();
   await Promise.all(
     work.cuts
       .filter((c) => deps.owns(c.partition))
       .map(async (c) => {
-        if ((await deps.marks.save(c.partition, c.positions, deps.generation(c.partition))) === 'fenced') deps.hooks.fenced(c.partition, 'mark');
+        const r = await deps.marks.save(c.partition, c.positions, deps.generation(c.partition));
+        if (r === 'fenced') deps.hooks.fenced(c.partition, 'mark');
+        else if (r) marked.add(c.partition);
+        else deps.hooks.sinkError('redis', new Error('emitted mark not stored'));
       }),
   );
   step('marked');
@@ -160,10 +170,11 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
     commitError = (e as Error).message;
     commitRefusedByGroup = e instanceof CommitRefusedByGroup;
     deps.hooks.sinkError('commit', e);
-    log.warn({ err: (e as Error).message, refusedByGroup: commitRefusedByGroup }, 'offset commit failed; the next checkpoint commits further');
+    log.warn({ err: (e as Error).message, refusedByGroup: commitRefusedByGroup }, 'offset commit failed');
   }
 
   step('committed');
+  const snapshotted = new Set<number>();
   for (const s of work.snapshots) {
     if (!deps.owns(s.partition)) continue;
     const t0 = performance.now();
@@ -171,12 +182,17 @@ export async function runCheckpoint(work: CheckpointWork, deps: CheckpointDeps):
       const bytes = await deps.snapshots.save(s, deps.generation(s.partition));
       if (bytes === 'fenced') deps.hooks.fenced(s.partition, 'snapshot');
       else if (bytes === false) deps.hooks.sinkError('redis', new Error('snapshot not stored'));
-      else deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
+      else {
+        snapshotted.add(s.partition);
+        deps.hooks.snapshot(s.partition, bytes, performance.now() - t0);
+      }
     } catch (e) {
       deps.hooks.sinkError('redis', e);
       log.warn({ err: (e as Error).message, partition: s.partition }, 'snapshot failed');
     }
   }
   step('snapshots');
-  return { flags: work.emitted.length, dlq: dlq.length, rows: rows.flags.length + rows.numberMinute.length + rows.providerHour.length, committed, commitError, commitRefusedByGroup };
+  const unmarked = [...new Set(offsets.map((o) => o.partition))].filter((p) => !marked.has(p) && !snapshotted.has(p));
+  const rowCount = rows.flags.length + rows.numberMinute.length + rows.providerHour.length;
+  return { flags: work.emitted.length, dlq: dlq.length, rows: rowCount, committed, commitError, commitRefusedByGroup, unmarked };
 }
