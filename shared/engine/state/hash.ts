@@ -4,8 +4,10 @@ const TWO_32 = 4294967296;
 
 /** 32-bit mix of a non-negative integer-valued double. */
 export function hashKey(key: number): number {
-  const lo = key % TWO_32 | 0;
-  const hi = (key / TWO_32) | 0;
+  // The low word by subtraction, not `key % TWO_32`: the same value for every double (a quotient by a power of two
+  // is exact, truncated as `%` truncates it), without a floating-point remainder (several times slower in V8).
+  const hi = Math.trunc(key / TWO_32);
+  const lo = (key - hi * TWO_32) | 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
