@@ -79,6 +79,11 @@ export class InboundSwarms {
    * by are dropped every few thousand joins.
    */
   private readonly members = new Map<number, Members>();
+  /**
+   * How many callees with a list in `members` fall in each set of the table (by the callee's hash, as `find`):
+   * `leave`, asked of most stranger calls that are answered, skips the map for a callee whose set counts none.
+   */
+  private readonly listsInSet: Uint32Array;
   private joins = 0;
   /**
    * Members of recognised swarms handed over by the engine that recognised
@@ -93,6 +98,7 @@ export class InboundSwarms {
     let sets = 1;
     while (sets * WAYS < entries) sets *= 2;
     this.setMask = sets - 1;
+    this.listsInSet = new Uint32Array(sets);
     const u8 = alignedBytes(sets * WAYS * STRIDE);
     this.f64 = f64Of(u8);
     this.u32 = u32Of(u8);
@@ -134,12 +140,18 @@ export class InboundSwarms {
     if (++this.joins % PRUNE_EVERY === 0) {
       for (const [k, m] of this.members) {
         dropBefore(m, sec - windowSec + 1, windowSec);
-        if (m.keys.length === 0) this.members.delete(k);
+        if (m.keys.length === 0) {
+          this.members.delete(k);
+          this.listsInSet[hashKey(k) & this.setMask]--;
+        }
       }
     }
     let m = this.members.get(callee);
     if (m === undefined || m.epoch < epoch - 1) {
-      if (m === undefined && this.members.size >= this.f64.length / (STRIDE / 8)) return;
+      if (m === undefined) {
+        if (this.members.size >= this.f64.length / (STRIDE / 8)) return;
+        this.listsInSet[hashKey(callee) & this.setMask]++;
+      }
       m = { epoch, keys: [], at: [] };
       this.members.set(callee, m);
     }
@@ -177,6 +189,7 @@ export class InboundSwarms {
    * call after ignoring two).
    */
   leave(callee: number, member: number): void {
+    if (this.listsInSet[hashKey(callee) & this.setMask] === 0) return;
     const m = this.members.get(callee);
     if (m === undefined) return;
     const j = m.keys.indexOf(member);
@@ -340,6 +353,8 @@ export class InboundSwarms {
       if (at !== undefined) this.members.set(k, { epoch, keys: [...keys], at: [...at] });
       else if (!recognised) this.members.set(k, { epoch, keys: [...keys], at: keys.map(() => -epoch - 1) });
     }
+    this.listsInSet.fill(0);
+    for (const k of this.members.keys()) this.listsInSet[hashKey(k) & this.setMask]++;
   }
 }
 
