@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Severity } from '../contracts/records.ts';
 import type { EngineConfig } from '../config/schema.ts';
 import type { ScoredReason } from './signals.ts';
@@ -51,7 +51,8 @@ export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['sever
  * id; another episode or severity, another id.
  */
 export function flagId(number: string, severity: Severity, episodeOpenedMs: number): string {
-  return createHash('sha256').update(`${number}|${severity}|${episodeOpenedMs}`).digest('hex').slice(0, 32);
+  // One-shot: the same digest as createHash('sha256').update(…).digest('hex'), without a Hash stream object per flag.
+  return hash('sha256', `${number}|${severity}|${episodeOpenedMs}`, 'hex').slice(0, 32);
 }
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
