@@ -74,6 +74,11 @@ export class CampaignGroups {
   /** access provider → block → group id. */
   private readonly ids = new Map<string, Map<number, number>>();
   private groups: Group[] = [];
+  /**
+   * The lengths of each group's `listedCur` and `listedPrev` (index id·2, id·2 + 1), kept beside the groups so that
+   * `load`, run at every stranger call, reads two numbers of a small array instead of two list objects.
+   */
+  private listedLengths = new Uint32Array(128);
 
   get size(): number {
     return this.groups.length;
@@ -104,6 +109,7 @@ export class CampaignGroups {
         quietCur: [],
         quietPrev: [],
       });
+      this.reserveLengths(id + 1);
       byBlock.set(block, id);
     }
     return id;
@@ -138,7 +144,10 @@ export class CampaignGroups {
    */
   list(id: number, t: number, key: number, callsToday = 0, engagedToday = 0, pickedUpToday = 0): void {
     const g = this.roll(id, t);
-    if (g.listedCur.length < MAX_LISTED) g.listedCur.push(key);
+    if (g.listedCur.length < MAX_LISTED) {
+      g.listedCur.push(key);
+      this.listedLengths[id * 2] = g.listedCur.length;
+    }
     g.callsCur += callsToday;
     g.engagedCur += engagedToday;
     g.pickedUpCur = (g.pickedUpCur ?? 0) + Math.min(pickedUpToday, callsToday);
@@ -221,21 +230,21 @@ export class CampaignGroups {
       this.engaged = g.engagedCur + g.engagedPrev * rest;
       this.pickedUp = (g.pickedUpCur ?? 0) + (g.pickedUpPrev ?? 0) * rest;
       this.pickCalls = (g.pickCallsCur ?? 0) + (g.pickCallsPrev ?? 0) * rest;
-      this.listed = Math.max(g.listedCur.length, g.listedPrev.length * rest);
+      this.listed = Math.max(this.listedLengths[id * 2], this.listedLengths[id * 2 + 1] * rest);
     } else if (g.day === d - 1) {
       this.members = g.membersCur * rest;
       this.calls = g.callsCur * rest;
       this.engaged = g.engagedCur * rest;
       this.pickedUp = (g.pickedUpCur ?? 0) * rest;
       this.pickCalls = (g.pickCallsCur ?? 0) * rest;
-      this.listed = g.listedCur.length * rest;
+      this.listed = this.listedLengths[id * 2] * rest;
     } else if (g.day === d + 1) {
       this.members = g.membersPrev;
       this.calls = g.callsPrev;
       this.engaged = g.engagedPrev;
       this.pickedUp = g.pickedUpPrev ?? 0;
       this.pickCalls = g.pickCallsPrev ?? 0;
-      this.listed = g.listedPrev.length;
+      this.listed = this.listedLengths[id * 2 + 1];
     } else {
       this.members = this.calls = this.engaged = this.pickedUp = this.pickCalls = this.listed = 0;
     }
@@ -292,6 +301,7 @@ export class CampaignGroups {
       const mine = this.idFor(block, provider);
       const g = s.groups[id];
       this.groups[mine] = { ...g, listedCur: [...g.listedCur], listedPrev: [...g.listedPrev], quietCur: [...(g.quietCur ?? [])], quietPrev: [...(g.quietPrev ?? [])] };
+      this.noteLengths(mine);
       remap[id] = mine;
     }
     return remap;
@@ -305,6 +315,26 @@ export class CampaignGroups {
       m.set(block, id);
     }
     this.groups = s.groups.map((g) => ({ ...g })); // not push(...): 100,000s of groups overflow the call stack
+    this.listedLengths = new Uint32Array(128);
+    this.reserveLengths(this.groups.length);
+    for (let id = 0; id < this.groups.length; id++) this.noteLengths(id);
+  }
+
+  /** Room in `listedLengths` for `groups` groups. */
+  private reserveLengths(groups: number): void {
+    if (groups * 2 <= this.listedLengths.length) return;
+    let n = this.listedLengths.length;
+    while (n < groups * 2) n *= 2;
+    const grown = new Uint32Array(n);
+    grown.set(this.listedLengths);
+    this.listedLengths = grown;
+  }
+
+  /** `listedLengths` of group `id` from its lists. */
+  private noteLengths(id: number): void {
+    const g = this.groups[id];
+    this.listedLengths[id * 2] = g.listedCur.length;
+    this.listedLengths[id * 2 + 1] = g.listedPrev.length;
   }
 
   private roll(id: number, t: number): Group {
@@ -319,6 +349,7 @@ export class CampaignGroups {
       g.pickCallsPrev = keep ? (g.pickCallsCur ?? 0) : 0;
       g.listedPrev = keep ? g.listedCur : [];
       g.listedCur = [];
+      this.noteLengths(id);
       g.quietPrev = keep ? (g.quietCur ?? []) : [];
       g.quietCur = [];
       g.membersCur = 0;
