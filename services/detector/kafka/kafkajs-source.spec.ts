@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { groupMoved, KafkajsTopicReader } from './kafkajs-source.ts';
+import { groupMoved, KafkajsGroupSource, KafkajsTopicReader } from './kafkajs-source.ts';
+import { CommitRefusedByGroup } from './source.ts';
 
 /** A kafkajs client whose consumer's instrumentation events a test emits (nothing is connected). */
 function fakeKafka() {
@@ -60,5 +61,49 @@ describe('groupMoved', () => {
     expect(groupMoved(protocolError('GROUP_AUTHORIZATION_FAILED', 'Not authorized to access group'))).toBe(false);
     expect(groupMoved(undefined)).toBe(false);
     expect(groupMoved('ILLEGAL_GENERATION')).toBe(false);
+  });
+});
+
+describe('KafkajsGroupSource.commit', () => {
+  /** A group source over a fake consumer that records commits and pauses; a test emits its events. */
+  function groupSource() {
+    const commits: unknown[] = [];
+    const consumer = Object.assign(new EventEmitter(), {
+      events: { GROUP_JOIN: 'consumer.group_join', FETCH: 'consumer.fetch', CRASH: 'consumer.crash' },
+      pause: () => {},
+      commitOffsets: async (o: unknown) => void commits.push(o),
+    });
+    const kafka = { consumer: () => consumer, admin: () => ({}) } as unknown as Kafka;
+    const source = new KafkajsGroupSource(kafka, { groupId: 'g', topics: ['calls'], fromBeginning: true });
+    source.events$.subscribe(() => {});
+    const emit = (event: keyof typeof consumer.events, payload: object) => consumer.emit(consumer.events[event], { payload });
+    return { source, commits, emit };
+  }
+  const offsets = [{ topic: 'calls', partition: 0, offset: 5 }];
+
+  it('commits through kafkajs while the consumer is a member', async () => {
+    const { source, commits, emit } = groupSource();
+    emit('GROUP_JOIN', { memberAssignment: { calls: [0] } });
+    await source.commit(offsets);
+    expect(commits).toEqual([[{ topic: 'calls', partition: 0, offset: '5' }]]);
+  });
+
+  it('after a crash kafkajs restarts from, refuses until the group is joined again (kafkajs would resolve having committed nothing)', async () => {
+    const { source, commits, emit } = groupSource();
+    emit('GROUP_JOIN', { memberAssignment: { calls: [0] } });
+    emit('CRASH', { error: new Error('Connection error'), restart: true });
+    await expect(source.commit(offsets)).rejects.toBeInstanceOf(CommitRefusedByGroup);
+    expect(commits).toEqual([]);
+    emit('GROUP_JOIN', { memberAssignment: { calls: [0] } });
+    await source.commit(offsets);
+    expect(commits).toHaveLength(1);
+  });
+
+  it("a crash kafkajs does not restart from leaves the commit to kafkajs, whose error is the stop's", async () => {
+    const { source, commits, emit } = groupSource();
+    emit('GROUP_JOIN', { memberAssignment: { calls: [0] } });
+    emit('CRASH', { error: new Error('Not authorized to access group'), restart: false });
+    await source.commit(offsets);
+    expect(commits).toHaveLength(1);
   });
 });

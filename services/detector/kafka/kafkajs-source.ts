@@ -89,6 +89,11 @@ export class KafkajsGroupSource implements GroupSource {
   private fetchedAt = 0;
   /** The `done` of batches handed over and not yet released (kafkajs waits for them before it can leave the group). */
   private readonly inFlight = new Set<() => void>();
+  /**
+   * Between a crash kafkajs restarts from and the group join that follows: kafkajs's new runner is not running yet,
+   * and its commitOffsets then returns without committing anything (runner.js, "consumer not running").
+   */
+  private rejoining = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -107,6 +112,7 @@ export class KafkajsGroupSource implements GroupSource {
     });
     this.admin = kafka.admin();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.rejoining = false;
       const assignment = payload.memberAssignment as Record<string, number[]>;
       for (const [topic, partitions] of Object.entries(assignment)) if (partitions.length > 0) this.consumer.pause([{ topic, partitions }]);
       this.subject.next({ type: 'assigned', assignment, done: () => {} });
@@ -117,6 +123,7 @@ export class KafkajsGroupSource implements GroupSource {
     // A lost broker makes kafkajs crash the consumer and restart it (retriable errors); it rejoins the group and
     // the pipeline seeks every partition back to its own position. A crash it will not restart from is reported.
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) this.rejoining = true;
       this.subject.next({ type: 'crashed', error: payload.error?.message ?? String(payload.error), restart: payload.restart, done: () => {} });
     });
   }
@@ -156,6 +163,9 @@ export class KafkajsGroupSource implements GroupSource {
 
   async commit(offsets: PartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
+    // kafkajs would resolve without committing: say so. The generation the offsets were read under is over (the
+    // restarted consumer joins afresh), as when the coordinator refuses a commit.
+    if (this.rejoining) throw new CommitRefusedByGroup('the consumer is rejoining its group after a crash: nothing can be committed until it has');
     try {
       await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
     } catch (e) {
