@@ -227,7 +227,7 @@ export const PER_PARTITION_ENV = { CALLGUARD_DETECTOR_CONTACT_NOTES: 'off', CALL
 
 /**
  * {@link PER_PARTITION_ENV} with small fetches, frequent checkpoints and a low pending limit: they keep a stream
- * long enough for membership changes (joins, kills, stops, a frozen member) to land mid-stream.
+ * long enough for membership changes (joins, kills, stops) to land mid-stream.
  */
 export const MID_STREAM_ENV = {
   ...PER_PARTITION_ENV,
