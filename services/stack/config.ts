@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kafkaBrokersFromEnv, schemaRegistryUrlFromEnv } from '../../shared/kafka/index.ts';
 import { clickHouseUrlFromEnv } from '../../shared/clickhouse/index.ts';
+import { MAVEN_CENTRAL } from './maven-direct.ts';
 
 /** Versions provisioned from Maven Central. */
 export const VERSIONS = {
@@ -36,6 +37,8 @@ export interface StackConfig {
   cacheDir: string;
   /** Maven local repository override (`CALLGUARD_MAVEN_REPO`), default ~/.m2/repository. */
   mavenRepo: string | undefined;
+  /** The remote Maven repository for direct downloads (`CALLGUARD_MAVEN_REMOTE`), default Maven Central. */
+  mavenRemote: string;
   kafka: Endpoint & { brokers: string[]; controllerPort: number };
   registry: Endpoint & { url: string; managementPort: number };
   redis: Endpoint & { url: string };
@@ -85,6 +88,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     stateDir,
     cacheDir: resolve(stateDir, 'cache'),
     mavenRepo: env.CALLGUARD_MAVEN_REPO || undefined,
+    mavenRemote: env.CALLGUARD_MAVEN_REMOTE || MAVEN_CENTRAL,
     kafka: { ...kafka, brokers, controllerPort: intEnv(env, 'CALLGUARD_KAFKA_CONTROLLER_PORT', kafka.port + 1) },
     registry: {
       ...urlEndpoint(registryUrl, 'CALLGUARD_SCHEMA_REGISTRY_URL', 8081),

@@ -6,14 +6,16 @@
  * 3.3.x needs Java 21+: the newest JDK found is used (Temurin 25 here);
  * with only Java 17 the stack falls back to Apicurio 3.0.x, built for 17.
  */
-import { mkdirSync, existsSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, existsSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { VERSIONS } from './config.ts';
 import type { StackService } from './service.ts';
 import { runMaven, runLogged, ensureJavaAndMaven, mavenRepoLabel } from './provision.ts';
 import { progress, StackError } from './log.ts';
 import { registryProbe } from './probes.ts';
+import { cachedArtifact, fetchArtifact, localRepository } from './maven-direct.ts';
+import { firstLine } from './retry.ts';
 import { newestJava, javaMajor, type JavaRuntime } from './java.ts';
 
 /** Which Apicurio to run with which Java. */
@@ -42,6 +44,32 @@ function choose(cfg: StackConfig): RegistryChoice {
   return cachedChoice;
 }
 
+/**
+ * Puts Apicurio `version`'s archive (io.apicurio:apicurio-registry-app tar.gz:all) into `home`: from the local
+ * Maven repository when a verified copy is there, else through `mvn dependency:copy`, else — when mvn cannot
+ * read the artifact's descriptor, as for 3.0.9 whose parent POM the repository here does not serve — straight
+ * from the remote repository, checked against its `.sha1` (maven-direct.ts).
+ */
+async function fetchArchive(c: StackConfig, version: string, home: string): Promise<void> {
+  const coords = { group: 'io.apicurio', artifact: 'apicurio-registry-app', version, type: 'tar.gz', classifier: 'all' };
+  const localRepo = localRepository(c.mavenRepo);
+  const cached = cachedArtifact(coords, localRepo);
+  if (cached !== undefined) {
+    copyFileSync(cached, join(home, basename(cached)));
+    return;
+  }
+  progress(`fetching Apicurio Registry ${version} (100-160 MB) from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
+  try {
+    await runMaven(c, 'mvn dependency:copy (Apicurio)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
+  } catch (err) {
+    progress(`${firstLine(err)}: fetching the archive directly from ${c.mavenRemote}, checked against its .sha1`);
+    const file = await fetchArtifact(coords, localRepo, c.mavenRemote).catch((e: unknown) => {
+      throw new StackError(`cannot fetch Apicurio ${version}: mvn failed (${firstLine(err)}), and so did the direct download: ${firstLine(e)}`);
+    });
+    copyFileSync(file, join(home, basename(file)));
+  }
+}
+
 /** The runnable jar inside an unpacked Apicurio archive (layouts differ between 3.0, 3.2 and 3.3). */
 function runnerJar(appDir: string): string {
   for (const p of [join(appDir, 'quarkus-run.jar'), join(appDir, 'quarkus-app', 'quarkus-run.jar')]) if (existsSync(p)) return p;
@@ -67,12 +95,11 @@ export function registryService(cfg: StackConfig): StackService {
       const marker = join(appDir, '.complete');
       if (existsSync(marker)) return;
       await ensureJavaAndMaven(c);
-      progress(`fetching Apicurio Registry ${version} (100-160 MB) from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
       mkdirSync(home, { recursive: true });
       // An archive left by an interrupted run is newer than the repository's copy, so dependency:copy would
       // keep it and every later run would fail to unpack it: start from none.
       for (const f of readdirSync(home)) if (f.endsWith('.tar.gz')) rmSync(join(home, f), { force: true });
-      await runMaven(c, 'mvn dependency:copy (Apicurio)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
+      await fetchArchive(c, version, home);
       const archive = readdirSync(home).find((f) => f.endsWith('.tar.gz'));
       if (!archive) throw new StackError(`no archive in ${home} after mvn dependency:copy`);
       rmSync(appDir, { recursive: true, force: true });

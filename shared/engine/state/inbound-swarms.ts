@@ -142,7 +142,7 @@ export class InboundSwarms {
         dropBefore(m, sec - windowSec + 1, windowSec);
         if (m.keys.length === 0) {
           this.members.delete(k);
-          this.listsInSet[hashKey(k) & this.setMask]--;
+          this.listsInSet[this.setOf(k)]--;
         }
       }
     }
@@ -150,7 +150,7 @@ export class InboundSwarms {
     if (m === undefined || m.epoch < epoch - 1) {
       if (m === undefined) {
         if (this.members.size >= this.f64.length / (STRIDE / 8)) return;
-        this.listsInSet[hashKey(callee) & this.setMask]++;
+        this.listsInSet[this.setOf(callee)]++;
       }
       m = { epoch, keys: [], at: [] };
       this.members.set(callee, m);
@@ -189,7 +189,7 @@ export class InboundSwarms {
    * call after ignoring two).
    */
   leave(callee: number, member: number): void {
-    if (this.listsInSet[hashKey(callee) & this.setMask] === 0) return;
+    if (this.listsInSet[this.setOf(callee)] === 0) return;
     const m = this.members.get(callee);
     if (m === undefined) return;
     const j = m.keys.indexOf(member);
@@ -233,13 +233,13 @@ export class InboundSwarms {
 
   /** Prefetch: reads both lines of `callee`'s set. Changes nothing. */
   warm(callee: number): number {
-    const base = (hashKey(callee) & this.setMask) * WAYS * (STRIDE / 8);
+    const base = this.setOf(callee) * WAYS * (STRIDE / 8);
     return this.f64[base] + this.f64[base + 8];
   }
 
   /** The entry of `callee`, or -1 (nothing is created). */
   find(callee: number): number {
-    const set = hashKey(callee) & this.setMask;
+    const set = this.setOf(callee);
     for (let w = 0; w < WAYS; w++) if (this.f64[(set * WAYS + w) * (STRIDE / 8) + F64_KEY] === callee) return set * WAYS + w;
     return -1;
   }
@@ -279,9 +279,14 @@ export class InboundSwarms {
     return out;
   }
 
+  /** The set (of `WAYS` entries) a callee's entry lives in; the swarm lists are counted per set too. */
+  private setOf(callee: number): number {
+    return hashKey(callee) & this.setMask;
+  }
+
   /** The callee's entry, created (replacing the set's least recently touched) if needed, rolled to `sec`'s window. */
   private entry(callee: number, sec: number, windowSec: number): number {
-    const set = hashKey(callee) & this.setMask;
+    const set = this.setOf(callee);
     const f = this.f64;
     const u32 = this.u32;
     let victim = set * WAYS;
@@ -354,7 +359,7 @@ export class InboundSwarms {
       else if (!recognised) this.members.set(k, { epoch, keys: [...keys], at: keys.map(() => -epoch - 1) });
     }
     this.listsInSet.fill(0);
-    for (const k of this.members.keys()) this.listsInSet[hashKey(k) & this.setMask]++;
+    for (const k of this.members.keys()) this.listsInSet[this.setOf(k)]++;
   }
 }
 
