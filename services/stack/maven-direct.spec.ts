@@ -34,6 +34,9 @@ describe('fetchArtifact against a repository served on loopback', () => {
   let server: Server;
   let remote: string;
   let local: string;
+  const made: string[] = [];
+  /** When set, the archive's response sends its headers and one chunk, then nothing. */
+  let stall = false;
   const body = Buffer.from('an archive\n'.repeat(5000));
   const sum = createHash('sha1').update(body).digest('hex');
 
@@ -41,19 +44,30 @@ describe('fetchArtifact against a repository served on loopback', () => {
     server = createServer((req, res) => {
       requests.push(req.url ?? '');
       const f = files.get((req.url ?? '').replace(/^\/maven2\//, ''));
+      if (stall && !(req.url ?? '').endsWith('.sha1')) {
+        res.writeHead(200, { 'content-length': 1_000_000 }).write('a first chunk, then nothing');
+        return;
+      }
       if (f === undefined) res.writeHead(404).end('Not Found');
       else res.writeHead(200, { 'content-length': f.length }).end(f);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     remote = `http://127.0.0.1:${(server.address() as AddressInfo).port}/maven2/`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => new Promise<void>((r) => {
+    server.closeAllConnections();
+    server.close(() => r());
+  }));
   beforeEach(() => {
+    stall = false;
     files.clear();
     requests.length = 0;
     local = mkdtempSync(join(tmpdir(), 'cg-m2-'));
+    made.push(local);
   });
-  afterAll(() => rmSync(local, { recursive: true, force: true }));
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
 
   it('downloads the file into the local layout with its checksum, then reuses it without asking again', async () => {
     files.set(REL, body);
@@ -85,6 +99,26 @@ describe('fetchArtifact against a repository served on loopback', () => {
     await fetchArtifact(APP, local, remote);
     expect(readFileSync(path).equals(body)).toBe(true);
     expect(requests).toHaveLength(2);
+  });
+
+  it('reports the bytes received as they arrive, against the announced length', async () => {
+    files.set(REL, body);
+    files.set(`${REL}.sha1`, Buffer.from(sum));
+    const seen: Array<[number, number | undefined]> = [];
+    await fetchArtifact(APP, local, remote, { onProgress: (r, t) => seen.push([r, t]) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.at(-1)).toEqual([body.length, body.length]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][0]).toBeGreaterThan(seen[i - 1][0]);
+  });
+
+  it('gives up on a repository that stops sending, within its deadline, leaving no .part', async () => {
+    files.set(`${REL}.sha1`, Buffer.from(sum));
+    stall = true;
+    const started = Date.now();
+    await expect(fetchArtifact(APP, local, remote, { timeoutMs: 300 })).rejects.toThrow(/timeout|aborted/i);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const dir = join(local, ...REL.split('/').slice(0, -1));
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 
   it('names the address and the HTTP status of what the repository does not serve', async () => {

@@ -11,7 +11,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
@@ -67,22 +67,39 @@ export function cachedArtifact(c: MavenCoordinates, localRepo: string): string |
  * repository's, so an interrupted or damaged download never passes for the
  * artifact. Returns the file's path.
  */
-export async function fetchArtifact(c: MavenCoordinates, localRepo: string, remote: string = MAVEN_CENTRAL): Promise<string> {
+export async function fetchArtifact(
+  c: MavenCoordinates,
+  localRepo: string,
+  remote: string = MAVEN_CENTRAL,
+  opts: { timeoutMs?: number; onProgress?: (received: number, total: number | undefined) => void } = {},
+): Promise<string> {
   const cached = cachedArtifact(c, localRepo);
   if (cached !== undefined) return cached;
   const rel = artifactPath(c);
   const file = join(localRepo, ...rel.split('/'));
   const sumFile = `${file}.sha1`;
   const url = `${remote.replace(/\/+$/, '')}/${rel}`;
-  const sumRes = await fetch(`${url}.sha1`);
+  // One deadline for the checksum and the archive together: a repository that stops sending fails the call.
+  const signal = AbortSignal.timeout(opts.timeoutMs ?? 15 * 60_000);
+  const sumRes = await fetch(`${url}.sha1`, { signal });
   if (!sumRes.ok) throw new Error(`GET ${url}.sha1: HTTP ${sumRes.status}`);
   const expected = parseSha1(await sumRes.text());
-  const res = await fetch(url);
+  const res = await fetch(url, { signal });
   if (!res.ok || res.body === null) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  const length = Number(res.headers.get('content-length'));
+  const total = Number.isFinite(length) && length > 0 ? length : undefined;
+  let received = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      received += chunk.length;
+      opts.onProgress?.(received, total);
+      done(null, chunk);
+    },
+  });
   mkdirSync(dirname(file), { recursive: true });
   const part = `${file}.part`;
   try {
-    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(part));
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), count, createWriteStream(part));
     const actual = sha1Of(part);
     if (actual !== expected) throw new Error(`GET ${url}: SHA-1 ${actual} does not match the repository's ${expected}`);
     renameSync(part, file);

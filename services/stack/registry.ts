@@ -63,7 +63,13 @@ async function fetchArchive(c: StackConfig, version: string, home: string): Prom
     await runMaven(c, 'mvn dependency:copy (Apicurio)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
   } catch (err) {
     progress(`${firstLine(err)}: fetching the archive directly from ${c.mavenRemote}, checked against its .sha1`);
-    const file = await fetchArtifact(coords, localRepo, c.mavenRemote).catch((e: unknown) => {
+    let shownAt = Date.now();
+    const onProgress = (received: number, total: number | undefined): void => {
+      if (Date.now() - shownAt < 15_000) return;
+      shownAt = Date.now();
+      progress(`Apicurio ${version}: ${(received / 1e6).toFixed(0)}${total ? ` of ${(total / 1e6).toFixed(0)}` : ''} MB received`);
+    };
+    const file = await fetchArtifact(coords, localRepo, c.mavenRemote, { onProgress }).catch((e: unknown) => {
       throw new StackError(`cannot fetch Apicurio ${version}: mvn failed (${firstLine(err)}), and so did the direct download: ${firstLine(e)}`);
     });
     copyFileSync(file, join(home, basename(file)));
