@@ -6,7 +6,7 @@ import { CampaignGroups, InboundSwarms, SNAPSHOT_VERSION, createEngine, restoreE
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
 import { H1, H24, HORIZON_COUNT, METRIC_COUNT, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
 import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
-import { WindowedCounters } from './state/windowed-counters.ts';
+import { FULL_SPAN, WindowedCounters } from './state/windowed-counters.ts';
 import { DAY, HOUR, MIN, SEC, T0, Traffic, mobile, play, rng, stranger } from './testing/calls.ts';
 
 /** A mixed stream: a telemarketer, a harasser, subscribers calling contacts, complaints. */
@@ -248,6 +248,29 @@ describe('snapshots of an earlier version', () => {
       expect([after[r + cell(H24, STRANGER_PICKED_UP_24H)], after[r + cell(H24, STRANGER_PICKED_UP_24H) + 1]]).toEqual([0, 0]);
       expect(after[r + cell(H1, M.SEQUENTIAL)]).toBe(7);
     }
+  });
+
+  it("restores a version-3 snapshot with every day window spread over the whole day: its header held the day's index there", () => {
+    const e = createEngine(config);
+    feed(e, stream());
+    const state = decodeSnapshot(e.snapshot()) as any;
+    const counts: Uint16Array = state.state.counters;
+    const stride = WindowedCounters.bytesPerSlot() / 2;
+    const hours: number[] = [];
+    // Version 3's header: the hour's index (words 0–1), then the day's (words 2–3, a u32: here ÷ 24 of the hour's).
+    for (let r = 0; r < counts.length; r += stride) {
+      const hour = counts[r] + counts[r + 1] * 0x10000;
+      hours.push(hour);
+      const day = Math.floor(hour / 24);
+      counts[r + 2] = day & 0xffff;
+      counts[r + 3] = day >>> 16;
+    }
+    const after: Uint16Array = (decodeSnapshot({ ...encodeSnapshot(state), version: 3 }) as any).state.counters;
+    for (let r = 0, k = 0; r < after.length; r += stride, k++) {
+      expect([after[r + 2], after[r + 3]]).toEqual([FULL_SPAN, FULL_SPAN]);
+      expect(after[r] + after[r + 1] * 0x10000).toBe(hours[k]);
+    }
+    expect(hours.some((h) => h > 0)).toBe(true);
   });
 
   it("refuses a snapshot of a version it does not know (a later release's, or none)", () => {

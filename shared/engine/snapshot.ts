@@ -8,7 +8,7 @@
 import { bytesOf } from './state/aligned.ts';
 import { H24, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
 import { upgradeVersion1Records } from './state/pair-cache.ts';
-import { clearCell } from './state/windowed-counters.ts';
+import { clearCell, spreadDaySpans } from './state/windowed-counters.ts';
 
 /**
  * The layout snapshots are written in. Bump it whenever a restored part would
@@ -20,8 +20,10 @@ import { clearCell } from './state/windowed-counters.ts';
  * attempts in the u16 that now holds the bombing gap (0824f45).
  * 3: SEQUENTIAL's day cell holds the strangers who picked up
  * (STRANGER_PICKED_UP_24H); version 2 counted sequential callees there.
+ * 4: a counter record's header words 2–3 hold its day windows' spans of
+ * events; version 3 held the day window's index there (now the hour's ÷ 24).
  */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 
 /**
  * Step from version `v` to `v + 1`, on the decoded state (its typed arrays
@@ -33,6 +35,8 @@ const UPGRADES: Record<number, (state: VersionedState) => void> = {
   1: (state) => upgradeVersion1Records(state.pairs.records),
   // The day's pick-ups restart from nothing (they build up again within the day): never judged on sequential counts.
   2: (state) => clearCell(state.state.counters, H24, STRANGER_PICKED_UP_24H),
+  // Spans unknown: read as the whole day, i.e. as version 3 read every day window, until they roll out.
+  3: (state) => spreadDaySpans(state.state.counters),
 };
 const OLDEST_VERSION = 1;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { H1, H24 } from './metrics.ts';
-import { COUNTER_MAX, WindowedCounters } from './windowed-counters.ts';
+import { H1, H24, M as METRICS } from './metrics.ts';
+import { COUNTER_MAX, FULL_SPAN, WindowedCounters, spreadDaySpans } from './windowed-counters.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -148,10 +148,12 @@ describe('WindowedCounters', () => {
     expect(c.value(0, H24, OTHER, W + 1_000)).toBe(40_000);
     expect(c.saturated(0, H24, M, W + 1_000)).toBe(true);
     expect(c.saturated(0, H24, OTHER, W + 1_000)).toBe(false);
-    // Read from the next day: the saturated window is the previous one (half of it still counts).
+    // Read from the next day: the saturated window is the previous one. Its events were all made in its first
+    // minute, more than 24 h before, so none of them counts; it is still read as saturated (a lower bound).
     expect(c.saturated(0, H24, M, W + DAY + DAY / 2)).toBe(true);
     addAt(c, 0, W + DAY + DAY / 2, 10);
-    expect(c.value(0, H24, M, W + DAY + DAY / 2)).toBe(10 + COUNTER_MAX / 2);
+    expect(c.value(0, H24, M, W + DAY + DAY / 2)).toBe(10);
+    expect(c.value(0, H1, M, W + DAY + DAY / 2)).toBe(10);
     expect(c.saturated(0, H24, M, W + DAY + DAY / 2)).toBe(true);
     // A late event of the day before reads that window alone.
     expect(c.saturated(0, H24, M, W + 2_000)).toBe(true);
@@ -159,5 +161,83 @@ describe('WindowedCounters', () => {
     expect(c.saturated(0, H24, M, W + 2 * DAY)).toBe(false);
     expect(c.saturated(0, H1, OTHER, W + 1_000)).toBe(false);
     expect(c.saturated(1, H24, M, W + 1_000)).toBe(false);
+  });
+
+  describe("the day's previous window, read over the span of its events", () => {
+    const MIN = 60_000;
+    /** 08:00 in Shanghai is the day window's start (midnight UTC): an office-hours caller's 09:00–17:00 is 1–9 h into it. */
+    const office = (c: WindowedCounters, day: number, perHour: number): void => {
+      for (let h = 1; h < 9; h++) for (let k = 0; k < perHour; k++) addAt(c, 0, W + day * DAY + h * HOUR + (k * HOUR) / perHour);
+    };
+
+    it("counts none of yesterday's office-hours calls once their hour has passed (the even spread counted 62 %)", () => {
+      const c = new WindowedCounters(4);
+      office(c, 0, 10); // 80 calls between 09:00 and 17:00 (Shanghai) on day 0
+      office(c, 1, 10); // and 80 again on day 1
+      // 17:06 on day 1: every call of day 0 is more than 24 h old; the last of day 0 was at 16:54.
+      expect(c.value(0, H24, M, W + DAY + 9 * HOUR + 6 * MIN)).toBe(80);
+      // 13:00 on day 1, its first 40 calls made: day 0's calls after 13:00 (its last 4 h of 8) are within 24 h.
+      const half = new WindowedCounters(4);
+      office(half, 0, 10);
+      for (let k = 0; k < 40; k++) addAt(half, 0, W + DAY + HOUR + k * 6 * MIN);
+      expect(half.value(0, H24, M, W + DAY + 5 * HOUR)).toBeCloseTo(40 + 80 / 2, 0);
+      // 08:30, before the first call of day 1: all of day 0's calls are within 24 h.
+      const d = new WindowedCounters(4);
+      office(d, 0, 10);
+      addAt(d, 0, W + DAY + 30 * MIN, 1, OTHER);
+      expect(d.value(0, H24, M, W + DAY + 30 * MIN)).toBe(80);
+    });
+
+    it('keeps the even spread for counts of people counted once (new callees): their re-contacts today are not counted anywhere', () => {
+      const c = new WindowedCounters(4);
+      for (let h = 1; h < 9; h++) for (let k = 0; k < 10; k++) addAt(c, 0, W + h * HOUR + k * 6 * MIN, 1, METRICS.NEW_CALLEES);
+      addAt(c, 0, W + DAY + 9 * HOUR + 6 * MIN, 1, M);
+      expect(c.value(0, H24, METRICS.NEW_CALLEES, W + DAY + 9 * HOUR + 6 * MIN)).toBeCloseTo(80 * (1 - (9.1 / 24)), 6);
+      expect(c.value(0, H24, M, W + DAY + 9 * HOUR + 6 * MIN)).toBe(1);
+    });
+
+    it("weighs an evening caller's previous window by its evening, not by the whole day", () => {
+      const c = new WindowedCounters(4);
+      // 20:00–24:00 in Shanghai is 12–16 h into the window: 40 calls on day 0, then one at 21:00 on day 1.
+      for (let k = 0; k < 40; k++) addAt(c, 0, W + 12 * HOUR + k * 6 * MIN);
+      addAt(c, 0, W + DAY + 13 * HOUR);
+      // At 21:00 on day 1, day 0's calls after 21:00 (three quarters of its evening) are within 24 h.
+      expect(c.value(0, H24, M, W + DAY + 13 * HOUR)).toBeCloseTo(1 + 30, 0);
+    });
+
+    it('reads a window from before spans were kept (whole-day span) as the even spread, as before', () => {
+      const c = new WindowedCounters(4);
+      office(c, 0, 10);
+      addAt(c, 0, W + DAY + 9 * HOUR, 1, OTHER);
+      const old = c.buffer().slice();
+      spreadDaySpans(old);
+      const restored = new WindowedCounters(4);
+      restored.load(old);
+      expect(restored.value(0, H24, M, W + DAY + 9 * HOUR)).toBeCloseTo(80 * (1 - 9 / 24), 6);
+      // A new day rolls the old spans out: from then on, what was counted since is read by its own span.
+      restored.touch(0, W + 2 * DAY + HOUR);
+      restored.add(0, M);
+      expect(restored.value(0, H24, M, W + 2 * DAY + 20 * HOUR)).toBe(1);
+      expect(FULL_SPAN).toBe((1 << 8) | 240);
+    });
+
+    it("widens the previous window's span with an event delivered a window late, and keeps the hour's window as it was", () => {
+      const c = new WindowedCounters(4);
+      addAt(c, 0, W + 2 * HOUR); // day 0, 10:00 in Shanghai
+      addAt(c, 0, W + DAY + HOUR); // day 1
+      addAt(c, 0, W + 20 * HOUR); // day 0, delivered late: its window's span is now 2 h → 20 h
+      // 11 h into day 1: day 0's span [2 h, 20 h] (to its last 6-minute unit's end) has (20 − 11) / 18 of it within 24 h.
+      expect(c.value(0, H24, M, W + DAY + 11 * HOUR)).toBeCloseTo(1 + 2 * (9.1 / 18.1), 6);
+      expect(c.value(0, H1, M, W + DAY + HOUR)).toBe(1);
+    });
+
+    it('forgets the span with the window: a day with no calls in between leaves nothing to spread', () => {
+      const c = new WindowedCounters(4);
+      office(c, 0, 10);
+      addAt(c, 0, W + 2 * DAY + HOUR);
+      expect(c.value(0, H24, M, W + 2 * DAY + HOUR)).toBe(1);
+      addAt(c, 0, W + 3 * DAY + 23 * HOUR);
+      expect(c.value(0, H24, M, W + 3 * DAY + 23 * HOUR)).toBe(1);
+    });
   });
 });
