@@ -305,7 +305,7 @@ function countCallback(cx: EngineContext, number: number, t: number): void {
   const slot = cx.index.get(number);
   if (slot < 0) return;
   const ctr = cx.state.counters;
-  ctr.touch(slot, t);
+  ctr.touch(slot, t, false); // a count of people: not an event of the number's own day (its span)
   ctr.add(slot, CALLBACKS);
 }
 

@@ -196,6 +196,25 @@ describe('WindowedCounters', () => {
       expect(c.value(0, H24, M, W + DAY + 9 * HOUR + 6 * MIN)).toBe(1);
     });
 
+    it("does not let a callback (a count of people) stretch the span: an office-hours caller's day stays its office hours", () => {
+      const c = new WindowedCounters(4);
+      office(c, 0, 10);
+      // A customer calls back at 21:00 and another at 04:00 in Shanghai (13 h and 20 h into day 0's window).
+      for (const at of [13 * HOUR, 20 * HOUR]) {
+        c.touch(0, W + at, false);
+        c.add(0, METRICS.CALLBACKS);
+      }
+      office(c, 1, 10);
+      expect(c.value(0, H24, M, W + DAY + 9 * HOUR + 6 * MIN)).toBe(80);
+      expect(c.value(0, H24, METRICS.CALLBACKS, W + DAY + 9 * HOUR + 6 * MIN)).toBeCloseTo(2 * (1 - 9.1 / 24), 6);
+      // The same calls as events of the number's own widen it: its span then runs to 20:06, and 17:06 counts a part.
+      const d = new WindowedCounters(4);
+      office(d, 0, 10);
+      addAt(d, 0, W + 20 * HOUR, 1, OTHER);
+      office(d, 1, 10);
+      expect(d.value(0, H24, M, W + DAY + 9 * HOUR + 6 * MIN)).toBeGreaterThan(80);
+    });
+
     it("weighs an evening caller's previous window by its evening, not by the whole day", () => {
       const c = new WindowedCounters(4);
       // 20:00–24:00 in Shanghai is 12–16 h into the window: 40 calls on day 0, then one at 21:00 on day 1.

@@ -119,9 +119,13 @@ export class WindowedCounters {
 
   /**
    * Rolls the slot's windows forward to event time `t` and remembers where
-   * `t` falls, for the `add` calls that follow.
+   * `t` falls, for the `add` calls that follow. `span`: whether `t` widens
+   * the day window's span of events; false for an event that adds only to
+   * counts of people (a callback), which are not read over the span and
+   * must not stretch it (a customer's evening callback would spread an
+   * office-hours caller's day over the evening).
    */
-  touch(slot: number, t: number): void {
+  touch(slot: number, t: number, span = true): void {
     const u16 = this.u16;
     const s = slot * STRIDE;
     const hour = this.u32[slot * STRIDE32];
@@ -132,8 +136,8 @@ export class WindowedCounters {
       // Most events: the slot's current hour, so its current day too.
       this.pos[0] = CUR;
       this.pos[1] = CUR;
-      const span = u16[s + SPAN_CUR];
-      if ((span & 0xff) !== unit) u16[s + SPAN_CUR] = widen(span, unit);
+      const cur = u16[s + SPAN_CUR];
+      if (span && (cur & 0xff) !== unit) u16[s + SPAN_CUR] = widen(cur, unit);
       return;
     }
     // The hour's window (its index is stored: 0 for a slot never touched).
@@ -150,13 +154,13 @@ export class WindowedCounters {
       const keep = wd === day + 1 && hour !== 0;
       this.roll(s + HEADER + PER_HORIZON, keep);
       u16[s + SPAN_PREV] = keep ? u16[s + SPAN_CUR] : 0;
-      u16[s + SPAN_CUR] = (unit << 8) | unit;
+      u16[s + SPAN_CUR] = span ? (unit << 8) | unit : 0;
       this.pos[1] = CUR;
     } else if (wd === day) {
-      u16[s + SPAN_CUR] = widen(u16[s + SPAN_CUR], unit);
+      if (span) u16[s + SPAN_CUR] = widen(u16[s + SPAN_CUR], unit);
       this.pos[1] = CUR;
     } else if (wd === day - 1) {
-      u16[s + SPAN_PREV] = widen(u16[s + SPAN_PREV], unit);
+      if (span) u16[s + SPAN_PREV] = widen(u16[s + SPAN_PREV], unit);
       this.pos[1] = PREV;
     } else {
       this.pos[1] = TOO_OLD;
