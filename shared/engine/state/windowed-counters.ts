@@ -184,8 +184,8 @@ export class WindowedCounters {
 
   /**
    * The share of the previous day window's events still within 24 h of a time
-   * `into` ms into the window after it, read over their span (header word
-   * `word` of the record starting at `s`) rather than the whole day.
+   * `into` ms into the window after it, read over their span (the u16 at
+   * index `word`: a record's SPAN_CUR or SPAN_PREV) rather than the whole day.
    */
   private spanRest(word: number, into: number): number {
     const span = this.u16[word];
