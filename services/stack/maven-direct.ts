@@ -48,9 +48,14 @@ export function localRepository(override: string | undefined): string {
   return override ?? join(homedir(), '.m2', 'repository');
 }
 
+/** Where the artifact's file is, or goes, in `localRepo`. */
+function localFile(c: MavenCoordinates, localRepo: string): string {
+  return join(localRepo, ...artifactPath(c).split('/'));
+}
+
 /** The artifact's file in `localRepo` if it is there and matches the `.sha1` beside it (as mvn and `fetchArtifact` leave them). */
 export function cachedArtifact(c: MavenCoordinates, localRepo: string): string | undefined {
-  const file = join(localRepo, ...artifactPath(c).split('/'));
+  const file = localFile(c, localRepo);
   const sumFile = `${file}.sha1`;
   if (!existsSync(file) || !existsSync(sumFile)) return undefined;
   try {
@@ -75,10 +80,9 @@ export async function fetchArtifact(
 ): Promise<string> {
   const cached = cachedArtifact(c, localRepo);
   if (cached !== undefined) return cached;
-  const rel = artifactPath(c);
-  const file = join(localRepo, ...rel.split('/'));
+  const file = localFile(c, localRepo);
   const sumFile = `${file}.sha1`;
-  const url = `${remote.replace(/\/+$/, '')}/${rel}`;
+  const url = `${remote.replace(/\/+$/, '')}/${artifactPath(c)}`;
   // One deadline for the checksum and the archive together: a repository that stops sending fails the call.
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 15 * 60_000);
   const sumRes = await fetch(`${url}.sha1`, { signal });

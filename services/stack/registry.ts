@@ -6,8 +6,8 @@
  * 3.3.x needs Java 21+: the newest JDK found is used (Temurin 25 here);
  * with only Java 17 the stack falls back to Apicurio 3.0.x, built for 17.
  */
-import { copyFileSync, mkdirSync, existsSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, existsSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { VERSIONS } from './config.ts';
 import type { StackService } from './service.ts';
@@ -45,22 +45,23 @@ function choose(cfg: StackConfig): RegistryChoice {
 }
 
 /**
- * Puts Apicurio `version`'s archive (io.apicurio:apicurio-registry-app tar.gz:all) into `home`: from the local
- * Maven repository when a verified copy is there, else through `mvn dependency:copy`, else — when mvn cannot
- * read the artifact's descriptor, as for 3.0.9 whose parent POM the repository here does not serve — straight
- * from the remote repository, checked against its `.sha1` (maven-direct.ts).
+ * Apicurio `version`'s archive (io.apicurio:apicurio-registry-app tar.gz:all), for unpacking: the local Maven
+ * repository's copy when a verified one is there, else one `mvn dependency:copy` puts into `home` (`temporary`:
+ * deleted once unpacked), else — when mvn cannot read the artifact's descriptor, as for 3.0.9 whose parent POM
+ * the repository here does not serve — the copy downloaded straight from the remote repository into the local
+ * one, checked against its `.sha1` (maven-direct.ts). The repository's copies are read in place, not copied.
  */
-async function fetchArchive(c: StackConfig, version: string, home: string): Promise<void> {
+async function fetchArchive(c: StackConfig, version: string, home: string): Promise<{ path: string; temporary: boolean }> {
   const coords = { group: 'io.apicurio', artifact: 'apicurio-registry-app', version, type: 'tar.gz', classifier: 'all' };
   const localRepo = localRepository(c.mavenRepo);
   const cached = cachedArtifact(coords, localRepo);
-  if (cached !== undefined) {
-    copyFileSync(cached, join(home, basename(cached)));
-    return;
-  }
+  if (cached !== undefined) return { path: cached, temporary: false };
   progress(`fetching Apicurio Registry ${version} (100-160 MB) from Maven Central (mvn, cached in ${mavenRepoLabel(c)})`);
   try {
     await runMaven(c, 'mvn dependency:copy (Apicurio)', ['org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], home);
+    const copied = readdirSync(home).find((f) => f.endsWith('.tar.gz'));
+    if (!copied) throw new StackError(`no archive in ${home} after mvn dependency:copy`);
+    return { path: join(home, copied), temporary: true };
   } catch (err) {
     progress(`${firstLine(err)}: fetching the archive directly from ${c.mavenRemote}, checked against its .sha1`);
     let shownAt = Date.now();
@@ -72,7 +73,7 @@ async function fetchArchive(c: StackConfig, version: string, home: string): Prom
     const file = await fetchArtifact(coords, localRepo, c.mavenRemote, { onProgress }).catch((e: unknown) => {
       throw new StackError(`cannot fetch Apicurio ${version}: mvn failed (${firstLine(err)}), and so did the direct download: ${firstLine(e)}`);
     });
-    copyFileSync(file, join(home, basename(file)));
+    return { path: file, temporary: false };
   }
 }
 
@@ -105,13 +106,11 @@ export function registryService(cfg: StackConfig): StackService {
       // An archive left by an interrupted run is newer than the repository's copy, so dependency:copy would
       // keep it and every later run would fail to unpack it: start from none.
       for (const f of readdirSync(home)) if (f.endsWith('.tar.gz')) rmSync(join(home, f), { force: true });
-      await fetchArchive(c, version, home);
-      const archive = readdirSync(home).find((f) => f.endsWith('.tar.gz'));
-      if (!archive) throw new StackError(`no archive in ${home} after mvn dependency:copy`);
+      const archive = await fetchArchive(c, version, home);
       rmSync(appDir, { recursive: true, force: true });
       mkdirSync(appDir, { recursive: true });
       try {
-        await runLogged('unpack Apicurio', 'tar', ['xzf', join(home, archive), '-C', appDir], c, 'maven.log');
+        await runLogged('unpack Apicurio', 'tar', ['xzf', archive.path, '-C', appDir], c, 'maven.log');
       } catch (err) {
         rmSync(appDir, { recursive: true, force: true });
         throw new StackError(
@@ -119,7 +118,7 @@ export function registryService(cfg: StackConfig): StackService {
             'may be damaged: delete it there and run `callguard stack up` again.',
         );
       } finally {
-        rmSync(join(home, archive), { force: true }); // the copy in the Maven repository is enough
+        if (archive.temporary) rmSync(archive.path, { force: true }); // the copy in the Maven repository is enough
       }
       writeFileSync(marker, `${version}\n`);
     },
