@@ -161,7 +161,12 @@ export const engineConfigSchema = z
           .object({
             /** A CANCELLED attempt that rang at most this long is a ring-once. */
             maxRingMs: ms.default(8_000),
-            perHour: count.default(8),
+            /**
+             * 6, as `lowAnswerFanout.strangersPerHour`: where this rule fires the fan-out steps aside (a lure's
+             * calls show no answer rate), so a lure ringing a new stranger each time is labelled at the call it
+             * was before, by its own name. 8 until session 26, when the fan-out labelled lures first.
+             */
+            perHour: count.default(6),
             /**
              * 10, not 20: lures are spread thin over many numbers (a dozen rings a day each, scattered over
              * countries so that no block groups them), and the share (`minShare`) and the strangers are what

@@ -236,7 +236,26 @@ describe('ring-once', () => {
     const label = atLeast(withRule(flags, 'RING_ONCE'), 'LABEL');
     expect(label).not.toEqual([]);
     expect(label[0].detectedAt - T0).toBeLessThanOrEqual(30 * MIN);
-    expect(label[0].evidence.ringOnce).toBeGreaterThanOrEqual(8);
+    expect(label[0].evidence.ringOnce).toBeGreaterThanOrEqual(defaultConfig().rules.ringOnce.perHour);
+  });
+
+  it('a lure, however busy, is one behaviour: never LOW_ANSWER_FANOUT as well, never BLOCK_RECOMMENDED on its own', () => {
+    const caller = mobile(502, '138');
+    const tr = new Traffic();
+    for (let i = 0; i < 300; i++) tr.cancelled(T0 + i * 20 * SEC, caller, stranger(i, '152'), 3 * SEC);
+    const flags = flagsOf(play(engine(), tr.inputs()).flags, caller);
+    expect(atLeast(flags, 'LABEL')).not.toEqual([]);
+    expect(withRule(flags, 'RING_ONCE')).not.toEqual([]);
+    expect(withRule(flags, 'LOW_ANSWER_FANOUT')).toEqual([]);
+    expect(maxSeverity(flags)).toBe('LABEL');
+  });
+
+  it('a lure that also gets complaints from several of its callees is recommended for blocking', () => {
+    const caller = mobile(503, '138');
+    const tr = new Traffic();
+    for (let i = 0; i < 60; i++) tr.cancelled(T0 + i * MIN, caller, stranger(i, '152'), 3 * SEC);
+    for (let r = 0; r < 4; r++) tr.complaint(T0 + (30 + r) * MIN, stranger(r, '152'), caller);
+    expect(maxSeverity(flagsOf(play(engine(), tr.inputs()).flags, caller))).toBe('BLOCK_RECOMMENDED');
   });
 });
 

@@ -7,20 +7,21 @@ import { ringOnce } from './ring-once.ts';
 const cfg = defaultConfig();
 const c = cfg.rules;
 const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
+const PH = c.ringOnce.perHour;
 
 describe('RING_ONCE', () => {
   it('is silent below the hourly and daily counts', () => {
-    expect(ringOnce(sig({ ringOnce1h: 7, calls1h: 7, ringOnce24h: 9, calls24h: 9 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: PH - 1, calls1h: PH - 1, ringOnce24h: 9, calls24h: 9 }), c)).toBeNull();
   });
 
   it('fires at exactly the hourly count when they are half the traffic: LABEL on its own', () => {
-    const r = ringOnce(sig({ ringOnce1h: 8, calls1h: 16, ringOnce24h: 8, calls24h: 16 }), c);
-    expect(r).toEqual({ rule: 'RING_ONCE', window: '1h', value: 8, threshold: 8, points: 50 });
+    const r = ringOnce(sig({ ringOnce1h: PH, calls1h: 2 * PH, ringOnce24h: PH, calls24h: 2 * PH }), c);
+    expect(r).toEqual({ rule: 'RING_ONCE', window: '1h', value: PH, threshold: PH, points: 50 });
     expect(verdict([r!], cfg.severity).severity).toBe('LABEL');
   });
 
   it('is silent when ring-once attempts are a minority of the traffic (a busy caller hanging up sometimes)', () => {
-    expect(ringOnce(sig({ ringOnce1h: 8, calls1h: 17, ringOnce24h: 8, calls24h: 17 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: PH, calls1h: 2 * PH + 1, ringOnce24h: PH, calls24h: 2 * PH + 1 }), c)).toBeNull();
     expect(ringOnce(sig({ ringOnce1h: 30, calls1h: 100, ringOnce24h: 30, calls24h: 100 }), c)).toBeNull();
   });
 
@@ -36,8 +37,8 @@ describe('RING_ONCE', () => {
   });
 
   it('rises to 70 points at 3× the threshold and stops there', () => {
-    expect(ringOnce(sig({ ringOnce1h: 16, calls1h: 16 }), c)?.points).toBeCloseTo(60, 6);
-    expect(ringOnce(sig({ ringOnce1h: 24, calls1h: 24 }), c)?.points).toBe(70);
+    expect(ringOnce(sig({ ringOnce1h: 2 * PH, calls1h: 2 * PH }), c)?.points).toBeCloseTo(60, 6);
+    expect(ringOnce(sig({ ringOnce1h: 3 * PH, calls1h: 3 * PH }), c)?.points).toBe(70);
     expect(ringOnce(sig({ ringOnce1h: 2400, calls1h: 2400 }), c)?.points).toBe(70);
   });
 
