@@ -147,13 +147,21 @@ export const engineConfigSchema = z
             /**
              * A rejection by a line that, within the hour, engaged in at least this many
              * attempts of other strangers while strangers were ringing it again (their
-             * retries and the first tries it answered; state/inbound-swarms.ts) is a busy
-             * line's "not now", not a refusal of the caller: the attempts after it
-             * are not counted. A shop at its lunch peak rejects a call while it talks to
-             * the customers before; a person refusing a harasser is not taking strangers'
-             * calls by the dozen.
+             * retries and the first tries it answered; state/inbound-swarms.ts), then or
+             * at any time within `memoryMs`, is a busy line's "not now", not a refusal of
+             * the caller: the attempts after it are not counted, unless the line keeps
+             * rejecting that caller (`busyLineRefusals`). A shop at its lunch peak rejects
+             * a call while it talks to the customers before; a person refusing a harasser
+             * is not taking strangers' calls by the dozen.
              */
             busyLineEngaged: count.default(3),
+            /**
+             * At a busy line (above), only its rejecting the caller again counts as a repeat, and only from this
+             * many such rejections on: one or two more "not now"s of a customer are a busy shop's, the third
+             * (four in all, none answered in between) is a refusal of that caller. A shop's harasser, or one who
+             * made the victim look busy with a few pretext calls answered, is then counted as at any line.
+             */
+            busyLineRefusals: z.number().int().min(1).max(1000).default(3),
           })
           .strict()
           .prefault({}),

@@ -197,17 +197,24 @@ export function observeCall(
   // shorter pick-up (to tell the caller off) still counts.
   const engagedAnswer = outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec;
   if (afterRejection && sec - rejectedAt <= memorySec && !engagedAnswer) {
-    if ((pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked && !busyLine(cx, callee, sec)) {
+    // A busy line's rejection is "not now": its customers retry until answered, so only its rejecting the caller
+    // again counts there, and only from the `busyLineRefusals`-th time: a line that keeps refusing one caller while
+    // it takes others' calls is refusing that caller (a harasser of a shop, or one who made its victim look busy).
+    const refused = (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked;
+    const busy = refused && busyLine(cx, callee, sec);
+    if (refused && (!busy || outcome === 'REJECTED')) {
       const n = pairs.get16(p, 'afterReject') + 1;
       pairs.set16(p, 'afterReject', n);
-      ctr.add(slot, REJECTION_REPEATS);
-      // The number's largest run and when it was reached: a smaller run elsewhere does not renew an old maximum
-      // (which would keep evidence past its memory), it only replaces one that has aged out.
-      if (n >= st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) {
-        st.set16(slot, 'rrMax', n);
-        st.set32(slot, 'rrAt', sec);
+      if (!busy || n >= rr.busyLineRefusals) {
+        ctr.add(slot, REJECTION_REPEATS);
+        // The number's largest run and when it was reached: a smaller run elsewhere does not renew an old maximum
+        // (which would keep evidence past its memory), it only replaces one that has aged out.
+        if (n >= st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) {
+          st.set16(slot, 'rrMax', n);
+          st.set32(slot, 'rrAt', sec);
+        }
+        interesting = true;
       }
-      interesting = true;
     }
   }
   if (outcome === 'ANSWERED' && afterRejection) {
@@ -216,8 +223,7 @@ export function observeCall(
   } else if (outcome === 'REJECTED') {
     if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
     if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
-    // A busy line's rejection is "not now", not a refusal of the caller.
-    if (stranger && !busyLine(cx, callee, sec)) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
+    if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
   }
 
   // Call bombing: attempts at one stranger within the bombing window. The pair's window starts at its first

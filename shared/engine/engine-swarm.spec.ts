@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
 import { createEngine, InboundSwarms } from './index.ts';
-import { MIN, SEC, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from './testing/calls.ts';
+import { HOUR, MIN, SEC, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from './testing/calls.ts';
 
 const engine = () => createEngine(defaultConfig(), { now: () => 0 });
 const VICTIM = mobile(777, '136');
@@ -256,9 +256,9 @@ describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
   /**
    * The shop's lunch hour from T0 (customers retry until answered; it engages
    * in `answered` of those retries), then `caller` is rejected by `callee` at
-   * `at` and tries three times more, unanswered. The caller's flags.
+   * `at` and tries `tries` times more, three minutes apart, unanswered. The caller's flags.
    */
-  function refusedAfterLunch(answered: number, caller: string, callee: string, at: number) {
+  function refusedAfterLunch(answered: number, caller: string, callee: string, at: number, tries = 3) {
     const tr = new Traffic();
     for (let i = 0; i < answered; i++) {
       const c = stranger(400 + i, '153');
@@ -266,7 +266,7 @@ describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
       tr.answered(T0 + i * 2 * MIN + MIN, c, SHOP, 60);
     }
     tr.rejected(at, caller, callee);
-    for (let k = 1; k <= 3; k++) tr.noAnswer(at + k * 3 * MIN, caller, callee);
+    for (let k = 1; k <= tries; k++) tr.noAnswer(at + k * 3 * MIN, caller, callee);
     return flagsOf(play(engine(), tr.inputs()).flags, caller);
   }
 
@@ -282,6 +282,43 @@ describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
 
   it('a shop busy yesterday rejects a customer at the start of today\'s peak: still "not now"', () => {
     expect(withRule(refusedAfterLunch(6, CUSTOMER, SHOP, T0 + 86_400_000), 'REJECTION_REPEAT')).toEqual([]);
+  });
+
+  it('a caller the busy shop keeps rejecting is refused from its busyLineRefusals-th rejection again: LABEL', () => {
+    const { busyLineRefusals } = defaultConfig().rules.rejectionRepeat;
+    /** Rejected after the lunch hour, then `again` more times three minutes apart, after `unanswered` retries ringing out. */
+    const rejectedAgain = (again: number, unanswered = 0) => {
+      const tr = new Traffic();
+      for (let i = 0; i < 6; i++) {
+        const c = stranger(400 + i, '153');
+        tr.noAnswer(T0 + i * 2 * MIN, c, SHOP);
+        tr.answered(T0 + i * 2 * MIN + MIN, c, SHOP, 60);
+      }
+      const at = T0 + 15 * MIN;
+      tr.rejected(at, CUSTOMER, SHOP);
+      for (let k = 1; k <= unanswered; k++) tr.noAnswer(at + k * MIN, CUSTOMER, SHOP);
+      for (let k = 1; k <= again; k++) tr.rejected(at + (unanswered + 3 * k) * MIN, CUSTOMER, SHOP);
+      return withRule(atLeast(flagsOf(play(engine(), tr.inputs()).flags, CUSTOMER), 'LABEL'), 'REJECTION_REPEAT');
+    };
+    expect(rejectedAgain(busyLineRefusals - 1)).toEqual([]);
+    expect(rejectedAgain(busyLineRefusals).length).toBeGreaterThan(0);
+    // Retries that ring out unanswered are a customer's, at a busy line: they do not count.
+    expect(rejectedAgain(busyLineRefusals - 1, 10)).toEqual([]);
+  });
+
+  it('pretext calls the victim answers do not buy a harasser a week of "not now"', () => {
+    // The harasser is rejected twice; three accomplices' pretext calls are answered for 20 s within the hour while
+    // it rings again, so the victim counts as a busy line. It then rings on over the day, refused every time.
+    const harasser = mobile(890, '136');
+    const victim = mobile(891, '135');
+    const tr = new Traffic();
+    tr.rejected(T0, harasser, victim);
+    tr.rejected(T0 + 8 * MIN, harasser, victim);
+    for (let i = 0; i < 3; i++) tr.answered(T0 + (10 + 3 * i) * MIN, stranger(600 + i, '153'), victim, 20);
+    tr.noAnswer(T0 + 25 * MIN, harasser, victim);
+    for (let k = 1; k <= 8; k++) tr.rejected(T0 + k * HOUR, harasser, victim);
+    const flags = flagsOf(play(engine(), tr.inputs()).flags, harasser);
+    expect(withRule(atLeast(flags, 'LABEL'), 'REJECTION_REPEAT').length).toBeGreaterThan(0);
   });
 
   it('a shop that engaged in only two retries is not yet busy: the refusal counts', () => {
