@@ -34,7 +34,7 @@ describe('defaultConfig', () => {
     expect(c.acquaintanceTalkSec).toBe(30);
     expect(c.marketingLines).toEqual([]);
     expect(c.rules.highFrequency).toEqual({ callsPerHour: 60, callsPerDay: 400 });
-    expect(c.rules.rejectionRepeat).toEqual({ repeats: 2, memoryMs: 7 * 86_400_000, busyLineEngaged: 3, busyLineRefusals: 3 });
+    expect(c.rules.rejectionRepeat).toEqual({ repeats: 2, memoryMs: 7 * 86_400_000, busyLineEngaged: 3, busyLineRefusals: 3, busyLineRefusalWindowMs: 86_400_000 });
     expect(c.rules.complaints.distinctReporters).toBe(2);
     expect(c.rules.quietHours).toEqual({ startHour: 22, endHour: 8, strangerCallsPerDay: 6 });
     expect(c.severity).toEqual({ watch: 25, label: 50, block: 80, blockMinRules: 2 });

@@ -156,12 +156,19 @@ export const engineConfigSchema = z
              */
             busyLineEngaged: count.default(3),
             /**
-             * At a busy line (above), only its rejecting the caller again counts as a repeat, and only from this
-             * many such rejections on: one or two more "not now"s of a customer are a busy shop's, the third
-             * (four in all, none answered in between) is a refusal of that caller. A shop's harasser, or one who
-             * made the victim look busy with a few pretext calls answered, is then counted as at any line.
+             * A refusal that begins at a busy line (above) is the line's "not now": there only its rejecting the
+             * caller again counts as a repeat, from this many such rejections on, and only within
+             * `busyLineRefusalWindowMs` of the first. One or two more "not now"s of a customer are a busy shop's;
+             * the third within the day (four rejections, none answered in between) is a refusal of that caller:
+             * a shop's harasser, or one who made its victim look busy with a few pretext calls answered. Retries
+             * that ring out are a customer's and do not count there.
              */
             busyLineRefusals: z.number().int().min(1).max(1000).default(3),
+            /**
+             * How long a busy line's refusal runs from its first rejection (it is not renewed by the next ones, as an
+             * ordinary refusal's memory is): a customer rejected once a day at the shop's lunch peak is not refused.
+             */
+            busyLineRefusalWindowMs: ms.default(24 * 3_600_000),
           })
           .strict()
           .prefault({}),

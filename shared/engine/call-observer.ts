@@ -17,6 +17,7 @@ import {
   PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
   PAIR_ENGAGED as PAIR_ENGAGED_,
   PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
+  PAIR_REJECTED_BUSY as PAIR_REJECTED_BUSY_,
   type PairCache,
 } from './state/pair-cache.ts';
 
@@ -55,6 +56,7 @@ const STRANGER_TALKED = M.STRANGER_TALKED;
 const STRANGER_PICKED_UP_24H = STRANGER_PICKED_UP_24H_;
 const PAIR_ANSWERED = PAIR_ANSWERED_;
 const PAIR_REJECTED_AS_STRANGER = PAIR_REJECTED_AS_STRANGER_;
+const PAIR_REJECTED_BUSY = PAIR_REJECTED_BUSY_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
 const PAIR_ATTEMPTED = PAIR_ATTEMPTED_;
@@ -187,43 +189,42 @@ export function observeCall(
 
   // Attempts after an explicit rejection by a callee to whom the caller was a stranger.
   const rr = cfg.rules.rejectionRepeat;
-  const memorySec = rr.memoryMs / 1000;
   const rejectedAt = pairs.get32(p, 'rejectedAt');
+  // A refusal that began at a busy line is its "not now": it runs a day from its first rejection (not renewed),
+  // and only the line's rejecting the caller again counts there, from the `busyLineRefusals`-th time.
+  const busyRefusal = (pflags & PAIR_REJECTED_BUSY) !== 0;
+  const memorySec = (busyRefusal ? rr.busyLineRefusalWindowMs : rr.memoryMs) / 1000;
   // Only attempts after the rejection in event time relate to it: one made
   // before it but delivered after it (within the lateness) is no repeat.
   const afterRejection = rejectedAt !== 0 && sec > rejectedAt;
+  const refusalOpen = rejectedAt !== 0 && sec - rejectedAt <= memorySec;
   // An attempt the callee took up for a real conversation (acquaintanceTalkSec)
   // is no repeat against its will: it ends the refusal (below) instead. A
   // shorter pick-up (to tell the caller off) still counts.
   const engagedAnswer = outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec;
-  if (afterRejection && sec - rejectedAt <= memorySec && !engagedAnswer) {
-    // A busy line's rejection is "not now": its customers retry until answered, so only its rejecting the caller
-    // again counts there, and only from the `busyLineRefusals`-th time: a line that keeps refusing one caller while
-    // it takes others' calls is refusing that caller (a harasser of a shop, or one who made its victim look busy).
-    const refused = (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked;
-    const busy = refused && busyLine(cx, callee, sec);
-    if (refused && (!busy || outcome === 'REJECTED')) {
+  if (afterRejection && refusalOpen && !engagedAnswer && (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked) {
+    if (busyRefusal) {
+      if (outcome === 'REJECTED') {
+        const n = pairs.get16(p, 'afterReject') + 1;
+        pairs.set16(p, 'afterReject', n);
+        if (n >= rr.busyLineRefusals) {
+          // At the crossing the rejections before it count too, so the day's repeats agree with the run's length.
+          countRepeats(cx, slot, n, n === rr.busyLineRefusals ? n : 1, sec, memorySec);
+          interesting = true;
+        }
+      }
+    } else if (!busyLine(cx, callee, sec)) {
       const n = pairs.get16(p, 'afterReject') + 1;
       pairs.set16(p, 'afterReject', n);
-      if (!busy || n >= rr.busyLineRefusals) {
-        ctr.add(slot, REJECTION_REPEATS);
-        // The number's largest run and when it was reached: a smaller run elsewhere does not renew an old maximum
-        // (which would keep evidence past its memory), it only replaces one that has aged out.
-        if (n >= st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) {
-          st.set16(slot, 'rrMax', n);
-          st.set32(slot, 'rrAt', sec);
-        }
-        interesting = true;
-      }
+      countRepeats(cx, slot, n, 1, sec, memorySec);
+      interesting = true;
     }
   }
   if (outcome === 'ANSWERED' && afterRejection) {
     // The callee picked up: the refusal is over; a new one starts a new count.
     closeRefusal(cx.pairs, p);
   } else if (outcome === 'REJECTED') {
-    if (rejectedAt === 0 || sec - rejectedAt > memorySec) pairs.set16(p, 'afterReject', 0);
-    if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
-    if (stranger) pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
+    openRefusal(cx, p, callee, sec, stranger, rejectedAt, refusalOpen, busyRefusal);
   }
 
   // Call bombing: attempts at one stranger within the bombing window. The pair's window starts at its first
@@ -315,9 +316,47 @@ function countCallback(cx: EngineContext, number: number, t: number): void {
   ctr.add(slot, CALLBACKS);
 }
 
+/**
+ * A rejection of the pair `p` at second `sec`. It begins a refusal when none is open, or when an ordinary one is open
+ * and the line is busy now (its count so far, attempts of any kind, is not a count of rejections); the refusal is a
+ * busy line's when the line is busy now. An ordinary refusal's memory runs from its latest rejection; a busy line's
+ * from its first.
+ */
+function openRefusal(cx: EngineContext, p: number, callee: number, sec: number, stranger: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean): void {
+  const pairs = cx.pairs;
+  if (!stranger) {
+    if (!open) pairs.set16(p, 'afterReject', 0);
+    if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
+    return;
+  }
+  if (open && busyRefusal) return;
+  const busy = busyLine(cx, callee, sec);
+  if (open && !busy) {
+    if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
+    pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
+    return;
+  }
+  pairs.set16(p, 'afterReject', 0);
+  pairs.set32(p, 'rejectedAt', sec);
+  const flags = (pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER) & ~PAIR_REJECTED_BUSY;
+  pairs.set8(p, 'flags', busy ? flags | PAIR_REJECTED_BUSY : flags);
+}
+
+/** Counts `added` attempts after a refusal for the number at `slot`, whose run at this callee is now `n` long. */
+function countRepeats(cx: EngineContext, slot: number, n: number, added: number, sec: number, memorySec: number): void {
+  const st = cx.state;
+  st.counters.add(slot, REJECTION_REPEATS, added);
+  // The number's largest run and when it was reached: a smaller run elsewhere does not renew an old maximum
+  // (which would keep evidence past its memory), it only replaces one that has aged out.
+  if (n >= st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) {
+    st.set16(slot, 'rrMax', n);
+    st.set32(slot, 'rrAt', sec);
+  }
+}
+
 /** The two are acquainted now: an earlier refusal no longer makes later calls harassment. */
 function closeRefusal(pairs: PairCache, p: number): void {
   pairs.set32(p, 'rejectedAt', 0);
   pairs.set16(p, 'afterReject', 0);
-  pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~PAIR_REJECTED_AS_STRANGER);
+  pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~(PAIR_REJECTED_AS_STRANGER | PAIR_REJECTED_BUSY));
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
 import { createEngine, InboundSwarms } from './index.ts';
-import { HOUR, MIN, SEC, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from './testing/calls.ts';
+import { DAY, HOUR, MIN, SEC, T0, Traffic, atLeast, flagsOf, mobile, play, rng, stranger, withRule } from './testing/calls.ts';
 
 const engine = () => createEngine(defaultConfig(), { now: () => 0 });
 const VICTIM = mobile(777, '136');
@@ -256,9 +256,9 @@ describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
   /**
    * The shop's lunch hour from T0 (customers retry until answered; it engages
    * in `answered` of those retries), then `caller` is rejected by `callee` at
-   * `at` and tries `tries` times more, three minutes apart, unanswered. The caller's flags.
+   * `at` and tries three times more, unanswered. The caller's flags.
    */
-  function refusedAfterLunch(answered: number, caller: string, callee: string, at: number, tries = 3) {
+  function refusedAfterLunch(answered: number, caller: string, callee: string, at: number) {
     const tr = new Traffic();
     for (let i = 0; i < answered; i++) {
       const c = stranger(400 + i, '153');
@@ -266,7 +266,7 @@ describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
       tr.answered(T0 + i * 2 * MIN + MIN, c, SHOP, 60);
     }
     tr.rejected(at, caller, callee);
-    for (let k = 1; k <= tries; k++) tr.noAnswer(at + k * 3 * MIN, caller, callee);
+    for (let k = 1; k <= 3; k++) tr.noAnswer(at + k * 3 * MIN, caller, callee);
     return flagsOf(play(engine(), tr.inputs()).flags, caller);
   }
 
@@ -284,26 +284,68 @@ describe('a busy line\'s rejection is "not now" (REJECTION_REPEAT)', () => {
     expect(withRule(refusedAfterLunch(6, CUSTOMER, SHOP, T0 + 86_400_000), 'REJECTION_REPEAT')).toEqual([]);
   });
 
+  /** A lunch hour of the shop from `at`: six customers, each answered at its second try. */
+  function lunch(tr: Traffic, at: number, first = 400): void {
+    for (let i = 0; i < 6; i++) {
+      const c = stranger(first + i, '153');
+      tr.noAnswer(at + i * 2 * MIN, c, SHOP);
+      tr.answered(at + i * 2 * MIN + MIN, c, SHOP, 60);
+    }
+  }
+  const refusals = (tr: Traffic) => withRule(atLeast(flagsOf(play(engine(), tr.inputs()).flags, CUSTOMER), 'LABEL'), 'REJECTION_REPEAT');
+  const { busyLineRefusals } = defaultConfig().rules.rejectionRepeat;
+
   it('a caller the busy shop keeps rejecting is refused from its busyLineRefusals-th rejection again: LABEL', () => {
-    const { busyLineRefusals } = defaultConfig().rules.rejectionRepeat;
     /** Rejected after the lunch hour, then `again` more times three minutes apart, after `unanswered` retries ringing out. */
     const rejectedAgain = (again: number, unanswered = 0) => {
       const tr = new Traffic();
-      for (let i = 0; i < 6; i++) {
-        const c = stranger(400 + i, '153');
-        tr.noAnswer(T0 + i * 2 * MIN, c, SHOP);
-        tr.answered(T0 + i * 2 * MIN + MIN, c, SHOP, 60);
-      }
+      lunch(tr, T0);
       const at = T0 + 15 * MIN;
       tr.rejected(at, CUSTOMER, SHOP);
       for (let k = 1; k <= unanswered; k++) tr.noAnswer(at + k * MIN, CUSTOMER, SHOP);
       for (let k = 1; k <= again; k++) tr.rejected(at + (unanswered + 3 * k) * MIN, CUSTOMER, SHOP);
-      return withRule(atLeast(flagsOf(play(engine(), tr.inputs()).flags, CUSTOMER), 'LABEL'), 'REJECTION_REPEAT');
+      return tr;
     };
-    expect(rejectedAgain(busyLineRefusals - 1)).toEqual([]);
-    expect(rejectedAgain(busyLineRefusals).length).toBeGreaterThan(0);
-    // Retries that ring out unanswered are a customer's, at a busy line: they do not count.
-    expect(rejectedAgain(busyLineRefusals - 1, 10)).toEqual([]);
+    expect(refusals(rejectedAgain(busyLineRefusals - 1))).toEqual([]);
+    const label = refusals(rejectedAgain(busyLineRefusals));
+    expect(label.length).toBeGreaterThan(0);
+    // The evidence agrees with itself: the day's repeats are the run's.
+    expect(label[0].evidence).toMatchObject({ rejectionRepeats: busyLineRefusals, rejectionRepeatsMax: busyLineRefusals });
+    // Retries that ring out are a customer's, at a busy line: they do not count.
+    expect(refusals(rejectedAgain(busyLineRefusals - 1, 10))).toEqual([]);
+  });
+
+  it('a busy line\'s refusal runs a day from its first rejection: a customer rejected once a day at lunch is not refused', () => {
+    const tr = new Traffic();
+    for (let d = 0; d < 6; d++) {
+      lunch(tr, T0 + d * DAY, 400 + 10 * d);
+      tr.rejected(T0 + d * DAY + 15 * MIN, CUSTOMER, SHOP);
+      tr.noAnswer(T0 + d * DAY + 20 * MIN, CUSTOMER, SHOP);
+    }
+    expect(refusals(tr)).toEqual([]);
+  });
+
+  it('a refusal that began before the line was busy counts attempts, one at the busy line counts its rejections: never mixed', () => {
+    // Rejected before lunch and two retries ringing out (WATCH at an ordinary line); then the shop is busy and
+    // rejects the customer once more: a new refusal, the busy line's, with no rejection again yet.
+    const tr = new Traffic();
+    tr.rejected(T0 - 2 * HOUR, CUSTOMER, SHOP);
+    tr.noAnswer(T0 - 2 * HOUR + 5 * MIN, CUSTOMER, SHOP);
+    tr.noAnswer(T0 - 2 * HOUR + 10 * MIN, CUSTOMER, SHOP);
+    lunch(tr, T0);
+    tr.rejected(T0 + 20 * MIN, CUSTOMER, SHOP);
+    expect(refusals(tr)).toEqual([]);
+  });
+
+  it('a rejection is judged by what the line was when it was made: "not now" stays so after the busy memory lapses', () => {
+    const { memoryMs } = defaultConfig().rules.rejectionRepeat;
+    const tr = new Traffic();
+    lunch(tr, T0);
+    // Busy by memory when it rejects; the retries come after that memory lapsed.
+    const at = T0 + memoryMs - 4 * HOUR;
+    tr.rejected(at, CUSTOMER, SHOP);
+    for (let k = 1; k <= 3; k++) tr.noAnswer(T0 + memoryMs + k * HOUR, CUSTOMER, SHOP);
+    expect(refusals(tr)).toEqual([]);
   });
 
   it('pretext calls the victim answers do not buy a harasser a week of "not now"', () => {

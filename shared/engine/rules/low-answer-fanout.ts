@@ -1,5 +1,5 @@
 import { publicPicksUp, r1, reach, rising, wilsonUpper, type Rule, type Signals } from '../signals.ts';
-import { ringOnceFires } from './ring-once.ts';
+import { mostlyRingOnce } from './ring-once.ts';
 
 /**
  * LOW_ANSWER_FANOUT: many distinct strangers called and few of them engage.
@@ -26,12 +26,16 @@ import { ringOnceFires } from './ring-once.ts';
  * picks up that often and hangs up looks the same, and waits for a sample
  * that shows the rate below `mostlyAnswered`, or for complaints.
  *
- * Silent, too, while RING_ONCE fires (`ringOnceFires`, in either window): the
- * number's calls are mostly cancelled within a ring, which gave nobody the
- * chance to answer, so they show no answer rate. RING_ONCE judges the number
- * alone: counting a lure twice, as ring-once and as a low answer rate, made one
- * behaviour two rules and so BLOCK_RECOMMENDED. Stepping aside only where
- * RING_ONCE speaks leaves no lure judged by neither rule.
+ * Silent, too, on a window whose calls are mostly rung once (`mostlyRingOnce`):
+ * cancelled within a ring, they gave nobody the chance to answer, so they show
+ * no answer rate. Such a window is RING_ONCE's to judge: counting a lure twice,
+ * as ring-once and as a low answer rate, made one behaviour two rules and so
+ * BLOCK_RECOMMENDED, and labelled a third of lures as telemarketing for good
+ * (the fan-out's 6 strangers came before RING_ONCE's count whenever one of the
+ * first calls was not a ring-once). A window of lures under RING_ONCE's counts
+ * is judged by neither rule until the next lure or two reaches them. Calls that
+ * rang out are not ring-once: an hour of unanswered pitches after a day of
+ * lures is judged here.
  */
 export const lowAnswerFanout: Rule = (s, c) => {
   const { strangersPerHour, strangersPerDay, maxAnswerRate, z } = c.lowAnswerFanout;
@@ -53,7 +57,7 @@ export const lowAnswerFanout: Rule = (s, c) => {
   if (!byHour && dayUpper > maxAnswerRate) return null;
   if (publicPicksUp(s, c.lowAnswerFanout)) return null;
   const [{ n, k }, upper, threshold, window] = byHour ? [hour, hourUpper, strangersPerHour, '1h' as const] : [day, dayUpper, strangersPerDay, '24h' as const];
-  if (ringOnceFires(s, c, '1h') || ringOnceFires(s, c, '24h')) return null;
+  if (mostlyRingOnce(s, c, window)) return null;
   const lowness = 1 - upper / maxAnswerRate;
   const points = 50 + 25 * lowness + rising(n, threshold, 0, 10, 3);
   return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(k / n), threshold: maxAnswerRate, points };

@@ -7,7 +7,8 @@ import { publicPicksUp, r1, reach, rising, wilsonUpper, type Rule } from '../sig
  * — the callees do not engage (upper bound of the engagement rate under
  * LOW_ANSWER_FANOUT's maximum, per callee) — it is a LABEL: marketing at
  * night, though not a second rule towards BLOCK_RECOMMENDED (that test is
- * LOW_ANSWER_FANOUT's, on the same calls). Otherwise it is context (see `verdict`).
+ * LOW_ANSWER_FANOUT's, on the same calls; a lure's night calls, on which the
+ * fan-out steps aside, are RING_ONCE's). Otherwise it is context (see `verdict`).
  */
 export const quietHours: Rule = (s, c) => {
   const { strangerCallsPerDay } = c.quietHours;

@@ -6,7 +6,8 @@ import { ringOnce } from './ring-once.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
-const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
+/** Signals with as many distinct strangers as ring-once calls unless said otherwise (a lure rings each once). */
+const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), newStrangers1h: o.ringOnce1h ?? 0, newStrangers24h: o.ringOnce24h ?? o.ringOnce1h ?? 0, ...o });
 const PH = c.ringOnce.perHour;
 
 describe('RING_ONCE', () => {
@@ -40,6 +41,18 @@ describe('RING_ONCE', () => {
     expect(ringOnce(sig({ ringOnce1h: 2 * PH, calls1h: 2 * PH }), c)?.points).toBeCloseTo(60, 6);
     expect(ringOnce(sig({ ringOnce1h: 3 * PH, calls1h: 3 * PH }), c)?.points).toBe(70);
     expect(ringOnce(sig({ ringOnce1h: 2400, calls1h: 2400 }), c)?.points).toBe(70);
+  });
+
+  it('needs as many distinct strangers as its count: quick hang-ups at one or two numbers are no lure', () => {
+    // Six hang-ups after 5 s at one stranger's number in 25 minutes; three each at two shops.
+    expect(ringOnce(sig({ ringOnce1h: PH, calls1h: PH, newStrangers1h: 1 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: PH, calls1h: PH, newStrangers1h: 2 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: PH, calls1h: PH, newStrangers1h: PH }), c)).toMatchObject({ window: '1h' });
+    // A lure ringing each of its victims three times: the count is reached at its sixth victim.
+    expect(ringOnce(sig({ ringOnce1h: 3 * PH - 3, calls1h: 3 * PH - 3, newStrangers1h: PH - 1 }), c)).toBeNull();
+    expect(ringOnce(sig({ ringOnce1h: 3 * PH - 2, calls1h: 3 * PH - 2, newStrangers1h: PH }), c)).toMatchObject({ window: '1h' });
+    // The day likewise.
+    expect(ringOnce(sig({ ringOnce1h: 2, calls1h: 2, ringOnce24h: 10, calls24h: 10, newStrangers24h: 9 }), c)).toBeNull();
   });
 
   it('reads its thresholds from the config', () => {

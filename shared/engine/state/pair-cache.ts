@@ -46,6 +46,12 @@ export const PAIR_CALLED_BACK = 4;
 export const PAIR_ENGAGED = 8;
 /** The caller has attempted the callee (not only a pair noted or looked up): it has called. */
 export const PAIR_ATTEMPTED = 16;
+/**
+ * The open refusal ({@link PAIR_REJECTED_AS_STRANGER}) began at a busy line, whose rejections mean "not now": there
+ * only its rejecting the caller again counts (rules.rejectionRepeat.busyLineRefusals). Decided when the refusal
+ * begins, so later attempts are judged by what the line was then, not by whether it is still remembered busy.
+ */
+export const PAIR_REJECTED_BUSY = 32;
 
 /**
  * Pair records of a version-1 snapshot (exportState's `records`) in today's layout, in place. Version 1 kept the
