@@ -517,13 +517,13 @@ export class DetectionEngine implements Engine {
         const g = this.strangerGate;
         // The night's calls on their own estimate (quietStrangers): the day's stranger calls, spread over the whole
         // day by the sliding estimate, undercount last night's calls at the start of tonight's.
-        if (ctr.value(slot, H1, STRANGER_CALLS, t) >= g || ctr.value(slot, H24, STRANGER_CALLS, t) >= g || quietStrangers(cx, slot, t) >= cfg.rules.quietHours.strangerCallsPerDay) interesting = true;
+        if (ctr.atLeast(slot, H1, STRANGER_CALLS, t, g) || ctr.atLeast(slot, H24, STRANGER_CALLS, t, g) || quietStrangers(cx, slot, t) >= cfg.rules.quietHours.strangerCallsPerDay) interesting = true;
       }
     }
     // Volume is judged on both horizons: a number calling its contacts (no
     // stranger gate) 30 times an hour all day reaches the daily threshold only.
     const hf = cfg.rules.highFrequency;
-    if (interesting || ctr.value(slot, H1, CALLS, t) >= hf.callsPerHour || ctr.value(slot, H24, CALLS, t) >= hf.callsPerDay) this.evaluate(slot, t);
+    if (interesting || ctr.atLeast(slot, H1, CALLS, t, hf.callsPerHour) || ctr.atLeast(slot, H24, CALLS, t, hf.callsPerDay)) this.evaluate(slot, t);
     // Members of swarms recognised by another partition's engine since this engine last looked.
     if (cx.swarmsShared && this.swarms.handedVersion !== this.handedSeen) {
       this.handedSeen = this.swarms.handedVersion;

@@ -85,6 +85,16 @@ export class NumberState {
     return acc;
   }
 
+  /** Prefetch: reads both counter lines of each slot of `slots[0..n)` (−1: none), not the record. Changes nothing. */
+  warmCounters(slots: Int32Array, n: number): number {
+    let acc = 0;
+    for (let q = 0; q < n; q++) {
+      const s = slots[q];
+      if (s >= 0) acc += this.counters.warm(s);
+    }
+    return acc;
+  }
+
   key(slot: number): number {
     return this.f64[slot * 8 + F64.key];
   }

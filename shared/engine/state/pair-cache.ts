@@ -226,8 +226,10 @@ export class PairCache {
    * write. Only tags are compared (no branch waits on a record: a tag's entry may hold another pair, which costs
    * one load for nothing), and the loads come in a loop of their own, a few instructions each, so that many are in
    * flight at once (with the scans in the same loop, fewer than three were: the scans filled the reorder buffer).
+   * With `firstBack`, its q-th entry is set to 1 where the q-th pair is not held but its reverse is: the call is
+   * likely the callee's first callback (call-observer.ts `countCallback`), which reads the callee's counters.
    */
-  warmRecords(tags: Uint32Array, n: number): number {
+  warmRecords(tags: Uint32Array, n: number, firstBack: Uint8Array | null = null): number {
     if (this.toLoad.length < n * 2) this.toLoad = new Int32Array(n * 2);
     const f = this.f64;
     const load = this.toLoad;
@@ -238,6 +240,7 @@ export class PairCache {
       load[loads++] = p >= 0 ? p : ~p;
       const r = this.wayOrVictim(tags[q + 1]);
       if (r >= 0) load[loads++] = r;
+      if (firstBack !== null) firstBack[q >> 1] = p < 0 && r >= 0 ? 1 : 0;
     }
     let acc = 0;
     // The keys (compared by getOrCreateTagged/findTagged) and the fields after them: the buffer need not start on a

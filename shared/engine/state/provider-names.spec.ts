@@ -22,6 +22,16 @@ describe('ProviderNames', () => {
     expect(q.name(1)).toBe('a');
   });
 
+  it('keeps each id when names taking turns share a place in the cache of recent names', () => {
+    const p = new ProviderNames();
+    // Names of one length ending alike share a place; built at run time, so no two are the same string object.
+    const names = Array.from({ length: 40 }, (_, i) => `carrier-${String(i).padStart(2, '0')}-x`);
+    const ids = names.map((n) => p.id(n));
+    expect(ids).toEqual(names.map((_, i) => i + 1));
+    for (let round = 0; round < 3; round++) names.forEach((n, i) => expect(p.id(n.slice(0))).toBe(i + 1));
+    expect(p.id(['carrier', '07', 'x'].join('-'))).toBe(8);
+  });
+
   it('gives 0 once the 16-bit table is full', () => {
     const p = new ProviderNames();
     for (let i = 1; i < 0xffff; i++) expect(p.id(`p${i}`)).toBe(i);

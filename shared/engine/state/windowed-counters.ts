@@ -240,6 +240,15 @@ export class WindowedCounters {
   }
 
   /**
+   * Whether `value(slot, h, m, t)` is at least `min`. For the engine's gates, asked of every call: a boolean comes
+   * back as it is, where the fractional estimate `value` returns, when the call is not inlined, is boxed in a heap
+   * number (a young-generation allocation each, several a call).
+   */
+  atLeast(slot: number, h: number, m: number, t: number, min: number): boolean {
+    return this.value(slot, h, m, t) >= min;
+  }
+
+  /**
    * As `value`, but the previous window weighs `share.previous(t)` (0–1, asked only when that window holds a count)
    * instead of the share of the horizon still within it: for a metric whose events can
    * only fall in known hours of the window (quiet hours, local-time.ts
