@@ -209,14 +209,14 @@ export function observeCall(
         pairs.set16(p, 'afterReject', n);
         if (n >= rr.busyLineRefusals) {
           // At the crossing the rejections before it count too, so the day's repeats agree with the run's length.
-          countRepeats(cx, slot, n, n === rr.busyLineRefusals ? n : 1, sec, memorySec);
+          countRepeats(cx, slot, n, n === rr.busyLineRefusals ? n : 1, sec);
           interesting = true;
         }
       }
     } else if (!busyLine(cx, callee, sec)) {
       const n = pairs.get16(p, 'afterReject') + 1;
       pairs.set16(p, 'afterReject', n);
-      countRepeats(cx, slot, n, 1, sec, memorySec);
+      countRepeats(cx, slot, n, 1, sec);
       interesting = true;
     }
   }
@@ -342,9 +342,13 @@ function openRefusal(cx: EngineContext, p: number, callee: number, sec: number, 
   pairs.set8(p, 'flags', busy ? flags | PAIR_REJECTED_BUSY : flags);
 }
 
-/** Counts `added` attempts after a refusal for the number at `slot`, whose run at this callee is now `n` long. */
-function countRepeats(cx: EngineContext, slot: number, n: number, added: number, sec: number, memorySec: number): void {
+/**
+ * Counts `added` attempts after a refusal for the number at `slot`, whose run at this callee is now `n` long. The
+ * number's largest run is kept as evidence for the refusal memory (`memoryMs`), a busy line's run too.
+ */
+function countRepeats(cx: EngineContext, slot: number, n: number, added: number, sec: number): void {
   const st = cx.state;
+  const memorySec = cx.config.rules.rejectionRepeat.memoryMs / 1000;
   st.counters.add(slot, REJECTION_REPEATS, added);
   // The number's largest run and when it was reached: a smaller run elsewhere does not renew an old maximum
   // (which would keep evidence past its memory), it only replaces one that has aged out.
