@@ -202,29 +202,28 @@ export function observeCall(
   // is no repeat against its will: it ends the refusal (below) instead. A
   // shorter pick-up (to tell the caller off) still counts.
   const engagedAnswer = outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec;
-  if (afterRejection && refusalOpen && !engagedAnswer && (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked) {
-    if (busyRefusal) {
-      if (outcome === 'REJECTED') {
-        const n = pairs.get16(p, 'afterReject') + 1;
-        pairs.set16(p, 'afterReject', n);
-        if (n >= rr.busyLineRefusals) {
-          // At the crossing the rejections before it count too, so the day's repeats agree with the run's length.
-          countRepeats(cx, slot, n, n === rr.busyLineRefusals ? n : 1, sec);
-          interesting = true;
-        }
-      }
-    } else if (!busyLine(cx, callee, sec)) {
-      const n = pairs.get16(p, 'afterReject') + 1;
-      pairs.set16(p, 'afterReject', n);
+  const refused = afterRejection && refusalOpen && !engagedAnswer && (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked;
+  const rejected = outcome === 'REJECTED';
+  // Whether the line is busy now, asked once and only where it decides something: a repeat within an ordinary
+  // refusal, and a stranger's rejection that may begin a refusal (openRefusal).
+  const busyNow = (refused && !busyRefusal) || (rejected && stranger && !(refusalOpen && busyRefusal)) ? busyLine(cx, callee, sec) : false;
+  if (refused && (busyRefusal ? rejected : !busyNow)) {
+    const n = pairs.get16(p, 'afterReject') + 1;
+    pairs.set16(p, 'afterReject', n);
+    if (!busyRefusal) {
       countRepeats(cx, slot, n, 1, sec);
+      interesting = true;
+    } else if (n >= rr.busyLineRefusals) {
+      // At the crossing the rejections before it count too, so the day's repeats agree with the run's length.
+      countRepeats(cx, slot, n, n === rr.busyLineRefusals ? n : 1, sec);
       interesting = true;
     }
   }
   if (outcome === 'ANSWERED' && afterRejection) {
     // The callee picked up: the refusal is over; a new one starts a new count.
     closeRefusal(cx.pairs, p);
-  } else if (outcome === 'REJECTED') {
-    openRefusal(cx, p, callee, sec, stranger, rejectedAt, refusalOpen, busyRefusal);
+  } else if (rejected) {
+    openRefusal(cx.pairs, p, sec, stranger, rejectedAt, refusalOpen, busyRefusal, busyNow);
   }
 
   // Call bombing: attempts at one stranger within the bombing window. The pair's window starts at its first
@@ -318,19 +317,17 @@ function countCallback(cx: EngineContext, number: number, t: number): void {
 
 /**
  * A rejection of the pair `p` at second `sec`. It begins a refusal when none is open, or when an ordinary one is open
- * and the line is busy now (its count so far, attempts of any kind, is not a count of rejections); the refusal is a
- * busy line's when the line is busy now. An ordinary refusal's memory runs from its latest rejection; a busy line's
+ * and the line is busy now (`busy`; its count so far, attempts of any kind, is not a count of rejections); the
+ * refusal is a busy line's when the line is busy now. An ordinary refusal's memory runs from its latest rejection; a busy line's
  * from its first.
  */
-function openRefusal(cx: EngineContext, p: number, callee: number, sec: number, stranger: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean): void {
-  const pairs = cx.pairs;
+function openRefusal(pairs: PairCache, p: number, sec: number, stranger: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean, busy: boolean): void {
   if (!stranger) {
     if (!open) pairs.set16(p, 'afterReject', 0);
     if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
     return;
   }
   if (open && busyRefusal) return;
-  const busy = busyLine(cx, callee, sec);
   if (open && !busy) {
     if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
     pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
