@@ -7,7 +7,7 @@ import { LocalClock, QuietShare } from './local-time.ts';
 import { OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall, observeContact } from './call-observer.ts';
 import { trackCampaign, trackProvider } from './campaign-tracker.ts';
 import type { EngineContext } from './context.ts';
-import { CONSENTING, MARKETING } from './number-kind.ts';
+import { CONSENTING, LINE_KIND, MARKETING } from './number-kind.ts';
 import { fillSignals, quietStrangers } from './signals-fill.ts';
 import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
@@ -461,7 +461,7 @@ export class DetectionEngine implements Engine {
     const st = this.state;
     for (let slot = 0; slot < st.end; slot++) {
       const key = st.key(slot);
-      if (key !== 0) st.set8(slot, 'kind', this.kindOf(key, NUMBER_CLASSES[st.get8(slot, 'numberClass')]));
+      if (key !== 0) st.set8(slot, 'kind', (st.get8(slot, 'kind') & ~LINE_KIND) | this.kindOf(key, NUMBER_CLASSES[st.get8(slot, 'numberClass')]));
     }
   }
 

@@ -1,6 +1,6 @@
 /** The rules' inputs: one number's figures read out of the engine's stores. */
 import type { EngineContext } from './context.ts';
-import { CONSENTING as CONSENTING_, MARKETING as MARKETING_ } from './number-kind.ts';
+import { CONSENTING as CONSENTING_, MARKETING as MARKETING_, ONE_CALLEE as ONE_CALLEE_ } from './number-kind.ts';
 import type { Signals } from './signals.ts';
 import { looksLikeCampaign } from './rules/campaign.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
@@ -9,6 +9,7 @@ const H1 = H1_;
 const H24 = H24_;
 const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
+const ONE_CALLEE = ONE_CALLEE_;
 const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_TALKED, CALLBACKS, NEW_STRANGERS, NEW_CALLEES, SHORT_TALK, RING_ONCE, SEQUENTIAL, QUIET_STRANGER, NO_CONSENT, REJECTION_REPEATS } = M;
 
 /**
@@ -72,6 +73,7 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   const kind = st.get8(slot, 'kind');
   s.isMarketingLine = (kind & MARKETING) !== 0;
   s.isConsentingLine = (kind & CONSENTING) !== 0;
+  s.bombingOneCallee = (kind & ONE_CALLEE) !== 0;
   const group = st.get32(slot, 'group');
   if (group !== 0) {
     const g = cx.groups;

@@ -49,9 +49,10 @@ describe('rounding for output', () => {
 });
 
 describe('emptySignals', () => {
-  it('is all zero, neither a marketing nor a consenting line, and no count at the ceiling', () => {
+  it('is all zero, neither a marketing nor a consenting line, no bombing at one callee, and no count at the ceiling', () => {
     const s = emptySignals();
-    for (const [k, v] of Object.entries(s)) expect(v, k).toBe(k === 'isMarketingLine' || k === 'isConsentingLine' || k.endsWith('Saturated') ? false : 0);
+    const flags = new Set(['isMarketingLine', 'isConsentingLine', 'bombingOneCallee']);
+    for (const [k, v] of Object.entries(s)) expect(v, k).toBe(flags.has(k) || k.endsWith('Saturated') ? false : 0);
   });
 });
 

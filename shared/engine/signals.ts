@@ -42,6 +42,8 @@ export interface Signals {
   rejectionRepeatMax: number;
   /** Largest call-bombing run at one stranger within the bombing window. */
   bombingMax: number;
+  /** That run and the refusal run (`rejectionRepeatMax`) were last raised at one callee (call-observer `markOneCallee`). */
+  bombingOneCallee: boolean;
   /** Largest swarm (distinct strangers repeating at one callee who does not engage) the number took part in, within the swarm window. */
   swarmCallers: number;
   complaintReporters: number;
@@ -114,6 +116,7 @@ export function emptySignals(): Signals {
     rejectionRepeats24h: 0,
     rejectionRepeatMax: 0,
     bombingMax: 0,
+    bombingOneCallee: false,
     swarmCallers: 0,
     complaintReporters: 0,
     complaintWeighted: 0,

@@ -3,6 +3,7 @@ import { defaultConfig } from '../../config/index.ts';
 import { emptySignals, type Signals } from '../signals.ts';
 import { verdict } from '../verdict.ts';
 import { callBombing } from './call-bombing.ts';
+import { rejectionRepeat } from './rejection-repeat.ts';
 
 const cfg = defaultConfig();
 const c = cfg.rules;
@@ -27,6 +28,19 @@ describe('CALL_BOMBING', () => {
 
   it('alone never reaches BLOCK_RECOMMENDED, however many attempts', () => {
     expect(verdict([callBombing(sig({ bombingMax: 500 }), c)!], cfg.severity).severity).toBe('LABEL');
+  });
+
+  it('restates REJECTION_REPEAT when both runs are one callee\'s: not a second rule towards BLOCK_RECOMMENDED', () => {
+    const r = callBombing(sig({ bombingMax: 12, bombingOneCallee: true, rejectionRepeatMax: 9 }), c);
+    expect(r?.restates).toBe(true);
+    const refusal = rejectionRepeat(sig({ rejectionRepeatMax: 9 }), c)!;
+    expect(verdict([r!, refusal], cfg.severity)).toEqual({ score: 100, severity: 'LABEL' });
+    const twoCallees = callBombing(sig({ bombingMax: 12, bombingOneCallee: false, rejectionRepeatMax: 9 }), c)!;
+    expect(verdict([twoCallees, refusal], cfg.severity).severity).toBe('BLOCK_RECOMMENDED');
+  });
+
+  it('is evidence of its own when REJECTION_REPEAT does not speak, one callee or not', () => {
+    expect(callBombing(sig({ bombingMax: 12, bombingOneCallee: true, rejectionRepeatMax: c.rejectionRepeat.repeats - 1 }), c)?.restates).toBeUndefined();
   });
 
   it('does not read total volume (many calls at many callees are not bombing)', () => {
