@@ -210,8 +210,8 @@ describe('validation', () => {
   });
 
   it('refuses thresholds its counters can never reach, naming the limit', () => {
-    const e = envErrors({ rules: { highFrequency: { callsPerDay: 66_000 }, callBombing: { attempts: 300 }, swarmBombing: { callers: 256 } } });
-    expect(e.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['rules.callBombing.attempts', 'rules.highFrequency.callsPerDay', 'rules.swarmBombing.callers']);
+    const e = envErrors({ rules: { highFrequency: { callsPerDay: 66_000 }, callBombing: { attempts: 300 }, swarmBombing: { callers: 256 }, rejectionRepeat: { repeats: 256 } } });
+    expect(e.map((m) => m.slice(0, m.indexOf(':'))).sort()).toEqual(['rules.callBombing.attempts', 'rules.highFrequency.callsPerDay', 'rules.rejectionRepeat.repeats', 'rules.swarmBombing.callers']);
     expect(e.find((m) => m.startsWith('rules.highFrequency'))).toMatch(/65535/);
     expect(e.find((m) => m.startsWith('rules.callBombing'))).toMatch(/255/);
   });

@@ -140,8 +140,8 @@ export const engineConfigSchema = z
           .prefault({}),
         rejectionRepeat: z
           .object({
-            /** Attempts after an explicit rejection, at one callee, that count as harassment. */
-            repeats: count.default(2),
+            /** Attempts after an explicit rejection, at one callee, that count as harassment (the number keeps its largest run in a byte). */
+            repeats: byteCount.default(2),
             /** How long an explicit rejection is remembered. */
             memoryMs: ms.default(7 * 24 * 3_600_000),
             /**

@@ -9,7 +9,8 @@ import type { CallEvent } from '../contracts/records.ts';
 import type { EngineContext } from './context.ts';
 import { inHours } from './local-time.ts';
 import { busyLine, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
-import { CONSENTING as CONSENTING_, LINE_KIND as LINE_KIND_, MARKETING as MARKETING_, ONE_CALLEE as ONE_CALLEE_ } from './number-kind.ts';
+import { CONSENTING as CONSENTING_, LINE_KIND as LINE_KIND_, MARKETING as MARKETING_, SHARED_BOMBING, SHARED_REFUSALS } from './number-kind.ts';
+import { NumberState, type U8Field, type U32Field } from './state/number-state.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H as STRANGER_PICKED_UP_24H_ } from './state/metrics.ts';
 import {
   PAIR_ANSWERED as PAIR_ANSWERED_,
@@ -63,7 +64,6 @@ const PAIR_ATTEMPTED = PAIR_ATTEMPTED_;
 const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
 const LINE_KIND = LINE_KIND_;
-const ONE_CALLEE = ONE_CALLEE_;
 /** The national numbering plan's E.164 prefix: its callees keep `timeZone`'s clock. */
 const NATIONAL_PREFIX = '+86';
 
@@ -209,16 +209,15 @@ export function observeCall(
   // Whether the line is busy now, asked once and only where it decides something: a repeat within an ordinary
   // refusal, and a stranger's rejection that may begin a refusal (openRefusal).
   const busyNow = (refused && !busyRefusal) || (rejected && stranger && !(refusalOpen && busyRefusal)) ? busyLine(cx, callee, sec) : false;
-  let raised = false;
   if (refused && (busyRefusal ? rejected : !busyNow)) {
     const n = pairs.get16(p, 'afterReject') + 1;
     pairs.set16(p, 'afterReject', n);
     if (!busyRefusal) {
-      raised = countRepeats(cx, slot, n, 1, sec);
+      countRepeats(cx, slot, callee, n, 1, sec);
       interesting = true;
     } else if (n >= rr.busyLineRefusals) {
       // At the crossing the rejections before it count too, so the day's repeats agree with the run's length.
-      raised = countRepeats(cx, slot, n, n === rr.busyLineRefusals ? n : 1, sec);
+      countRepeats(cx, slot, callee, n, n === rr.busyLineRefusals ? n : 1, sec);
       interesting = true;
     }
   }
@@ -255,15 +254,9 @@ export function observeCall(
   else if (counted) pairs.set8(p, 'bombPrev', ++prev);
   const bombs = Math.floor(cur + prev * Math.max(0, 1 - (bombGap + Math.max(0, sec - curStart)) / bombSec));
   if (stranger && counted && bombs >= 3) {
-    // As for rrMax above: only a run at least as large, or one after the maximum has aged out, replaces it.
-    if (bombs >= st.get16(slot, 'bombMax') || sec - st.get32(slot, 'bombAt') > bombSec) {
-      st.set16(slot, 'bombMax', bombs);
-      st.set32(slot, 'bombAt', sec);
-      raised = true;
-    }
+    noteRun(st, slot, BOMBING_RUN, bombs, callee, sec, bombSec, cfg.rules.callBombing.attempts);
     interesting = true;
   }
-  if (raised) markOneCallee(cx, slot, p, stranger && counted ? bombs : 0, sec);
 
   // Swarm bombing: the strangers who ring this callee again and again, whatever their numbers. A stranger joins a
   // callee's swarm at its `attemptsEach`-th attempt in the pair's current bombing window.
@@ -345,49 +338,45 @@ function openRefusal(pairs: PairCache, p: number, sec: number, stranger: boolean
 }
 
 /**
- * Counts `added` attempts after a refusal for the number at `slot`, whose run at this callee is now `n` long. The
- * number's largest run is kept as evidence for the refusal memory (`memoryMs`), a busy line's run too. Whether this
- * run became the largest.
+ * Counts `added` attempts after a refusal for the number at `slot`, whose run at `callee` is now `n` long. The
+ * number's largest run is kept as evidence for the refusal memory (`memoryMs`), a busy line's run too.
  */
-function countRepeats(cx: EngineContext, slot: number, n: number, added: number, sec: number): boolean {
-  const st = cx.state;
-  const memorySec = cx.config.rules.rejectionRepeat.memoryMs / 1000;
-  st.counters.add(slot, REJECTION_REPEATS, added);
-  // The number's largest run and when it was reached: a smaller run elsewhere does not renew an old maximum
-  // (which would keep evidence past its memory), it only replaces one that has aged out.
-  if (n >= st.get16(slot, 'rrMax') || sec - st.get32(slot, 'rrAt') > memorySec) {
-    st.set16(slot, 'rrMax', n);
-    st.set32(slot, 'rrAt', sec);
-    return true;
-  }
-  return false;
+function countRepeats(cx: EngineContext, slot: number, callee: number, n: number, added: number, sec: number): void {
+  const rr = cx.config.rules.rejectionRepeat;
+  cx.state.counters.add(slot, REJECTION_REPEATS, added);
+  noteRun(cx.state, slot, REFUSAL_RUN, n, callee, sec, rr.memoryMs / 1000, rr.repeats);
 }
 
+/** The number-record fields of one kind of run at one callee: its largest, when, whose, and the mark of another's. */
+interface RunFields {
+  max: U8Field;
+  at: U32Field;
+  callee: U8Field;
+  shared: number;
+}
+const REFUSAL_RUN: RunFields = { max: 'rrMax', at: 'rrAt', callee: 'rrCallee', shared: SHARED_REFUSALS };
+const BOMBING_RUN: RunFields = { max: 'bombMax', at: 'bombAt', callee: 'bombCallee', shared: SHARED_BOMBING };
+
 /**
- * After pair `p` raised the number's refusal run or its bombing run: whether both runs are now this callee's (its
- * own runs, `bombs` attempts in the bombing window and its open refusal's, at least as large as the number's live
- * maxima), kept as the number's ONE_CALLEE mark. CALL_BOMBING then restates REJECTION_REPEAT: one person rung again
- * and again and rejecting it is one behaviour, not two rules towards BLOCK_RECOMMENDED (a parent ringing a child
- * with no contact on record, a customer ringing a busy shop). Equal runs at two callees read as one (no callee is
- * stored in the record to tell them apart): the mark errs towards the lower severity.
+ * A run `run` long at `callee` (refusal or bombing, `f`): kept as the number's largest with its callee when at least
+ * as large as the largest, or when that has aged out (`lifeSec`; a smaller run elsewhere does not renew an old
+ * maximum, which would keep evidence past its memory). When the largest and this run, at another callee, both reach
+ * the rule's `grade`, two callees suffered it: the number's mark `f.shared` says so until the largest ages out (the
+ * rules then read bombing and refusal as two behaviours even when their largest runs are one callee's; signals-fill).
  */
-function markOneCallee(cx: EngineContext, slot: number, p: number, bombs: number, sec: number): void {
-  const st = cx.state;
-  const rules = cx.config.rules;
-  const pairs = cx.pairs;
-  // The pair's refusal run as countRepeats counted it: an open refusal, a busy line's from its `busyLineRefusals`-th.
-  const rr = rules.rejectionRepeat;
-  const flags = pairs.get8(p, 'flags');
-  const busy = (flags & PAIR_REJECTED_BUSY) !== 0;
-  const rejectedAt = pairs.get32(p, 'rejectedAt');
-  const open = rejectedAt !== 0 && (flags & PAIR_REJECTED_AS_STRANGER) !== 0 && sec - rejectedAt <= (busy ? rr.busyLineRefusalWindowMs : rr.memoryMs) / 1000;
-  const run = open ? pairs.get16(p, 'afterReject') : 0;
-  const refusal = busy && run < rr.busyLineRefusals ? 0 : run;
-  const rrMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
-  const bombMax = sec - st.get32(slot, 'bombAt') <= rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;
-  const one = refusal > 0 && bombs > 0 && refusal >= rrMax && bombs >= bombMax;
+function noteRun(st: NumberState, slot: number, f: RunFields, run: number, callee: number, sec: number, lifeSec: number, grade: number): void {
+  const fp = NumberState.calleeFingerprint(callee);
+  const live = sec - st.get32(slot, f.at) <= lifeSec;
+  const max = live ? st.get8(slot, f.max) : 0;
   const kind = st.get8(slot, 'kind');
-  st.set8(slot, 'kind', one ? kind | ONE_CALLEE : kind & ~ONE_CALLEE);
+  let marked = live ? kind : kind & ~f.shared;
+  if (live && run >= grade && max >= grade && fp !== st.get8(slot, f.callee)) marked |= f.shared;
+  if (marked !== kind) st.set8(slot, 'kind', marked);
+  if (run >= max) {
+    st.set8(slot, f.max, run > 255 ? 255 : run);
+    st.set32(slot, f.at, sec);
+    st.set8(slot, f.callee, fp);
+  }
 }
 
 /** The two are acquainted now: an earlier refusal no longer makes later calls harassment. */

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
-import { createEngine } from './index.ts';
+import { createEngine, restoreEngine } from './index.ts';
 import { DAY, MIN, SEC, T0, Traffic, atLeast, flagsOf, maxSeverity, mobile, play, stranger, withRule } from './testing/calls.ts';
 
 const engine = () => createEngine(defaultConfig(), { now: () => 0 });
@@ -53,21 +53,33 @@ describe('bombing and refusal at one callee', () => {
     expect(block.reasons.map((r) => r.rule)).toEqual(expect.arrayContaining(['CALL_BOMBING', 'REJECTION_REPEAT']));
   });
 
-  it('a refusal at another callee that catches up with the bombed one\'s lifts the caller to BLOCK_RECOMMENDED', () => {
+  it('a refusal at another callee within the memory makes the bombing a second behaviour: BLOCK_RECOMMENDED once both rules speak', () => {
     const tr = new Traffic();
-    const earlier = stranger(5, '152');
-    const bombed = stranger(6, '152');
     // Yesterday: one callee rejected the caller, who tried 7 more times over the afternoon.
-    rejectedRun(tr, T0 - DAY, earlier, 8, 40);
-    // Today: another callee rejected, then rung 8 more times within 32 minutes (bombing and refusal at one callee).
-    rejectedRun(tr, T0, bombed, 9, 4);
-    const tie = T0 + 40 * MIN;
-    // Yesterday's callee rung once more: its refusal run equals today's (8); the bombing is still today's callee's.
-    tr.noAnswer(tie, CALLER, earlier, { ringMs: 25 * SEC });
+    rejectedRun(tr, T0 - DAY, stranger(5, '152'), 8, 40);
+    // Today: another callee rejected, then rung 8 more times within 32 minutes.
+    rejectedRun(tr, T0, stranger(6, '152'), 9, 4);
     const flags = flagsFor(tr);
     const block = atLeast(flags, 'BLOCK_RECOMMENDED');
-    expect(block.map((f) => f.detectedAt)).toEqual([tie]);
+    // The eighth attempt at today's callee (T0 + 28 min) is CALL_BOMBING's first.
+    expect(block.map((f) => f.detectedAt)).toEqual([T0 + 28 * MIN]);
     expect(block[0].reasons.map((r) => r.rule)).toEqual(expect.arrayContaining(['CALL_BOMBING', 'REJECTION_REPEAT']));
+  });
+
+  it('two victims rung alternately, both rejecting, are BLOCK_RECOMMENDED though neither run is the other\'s', () => {
+    const tr = new Traffic();
+    for (let i = 0; i < 12; i++) {
+      tr.rejected(T0 + i * 4 * MIN, CALLER, stranger(8, '152'));
+      tr.rejected(T0 + i * 4 * MIN + 30 * SEC, CALLER, stranger(9, '152'));
+    }
+    expect(maxSeverity(flagsFor(tr))).toBe('BLOCK_RECOMMENDED');
+  });
+
+  it('a second victim a little less rung, also rejecting, is a second behaviour: BLOCK_RECOMMENDED', () => {
+    const tr = new Traffic();
+    for (let i = 0; i < 12; i++) tr.rejected(T0 + i * 4 * MIN, CALLER, stranger(10, '152'));
+    for (let i = 0; i < 10; i++) tr.rejected(T0 + i * 4 * MIN + 30 * SEC, CALLER, stranger(11, '152'));
+    expect(maxSeverity(flagsFor(tr))).toBe('BLOCK_RECOMMENDED');
   });
 
   it('one callee\'s harassment with complaints from three distinct reporters is BLOCK_RECOMMENDED', () => {
@@ -79,5 +91,50 @@ describe('bombing and refusal at one callee', () => {
     // The complaints are judged at the caller's next call.
     tr.noAnswer(T0 + 55 * MIN, CALLER, stranger(30, '153'));
     expect(maxSeverity(flagsFor(tr))).toBe('BLOCK_RECOMMENDED');
+  });
+
+  it('one callee stays one behaviour whatever the pace and pick-ups: slowing down, a short pick-up, a new refusal after a talk', () => {
+    const child = stranger(12, '152');
+    // Slowing down: one more rejected call 70 min after the first, the bombing estimate decayed below its peak.
+    const slower = new Traffic();
+    rejectedRun(slower, T0, child, 12, 4);
+    slower.rejected(T0 + 70 * MIN, CALLER, child);
+    // A 5-s pick-up to say "stop": a repeat that also closes the refusal.
+    const pickUp = new Traffic();
+    rejectedRun(pickUp, T0, child, 10, 4);
+    pickUp.answered(T0 + 40 * MIN, CALLER, child, 5);
+    for (let i = 1; i <= 3; i++) pickUp.noAnswer(T0 + (40 + 3 * i) * MIN, CALLER, child);
+    // Yesterday a long refusal and one talk; today a new, shorter refusal at the same callee, bombed.
+    const again = new Traffic();
+    rejectedRun(again, T0 - DAY, child, 11, 40);
+    again.answered(T0 - DAY + 8 * 60 * MIN, CALLER, child, 60);
+    rejectedRun(again, T0, child, 12, 4);
+    for (const tr of [slower, pickUp, again]) {
+      const flags = flagsFor(tr);
+      expect(withRule(flags, 'REJECTION_REPEAT')).not.toEqual([]);
+      expect(maxSeverity(flags)).toBe('LABEL');
+    }
+  });
+
+  it('a callee bombed within the hour as hard as the refused one, without refusing, is a second behaviour', () => {
+    const tr = new Traffic();
+    rejectedRun(tr, T0, stranger(13, '152'), 12, 4);
+    for (let i = 0; i < 12; i++) tr.noAnswer(T0 + 50 * MIN + i * 2 * MIN, CALLER, stranger(14, '152'));
+    expect(maxSeverity(flagsFor(tr))).toBe('BLOCK_RECOMMENDED');
+  });
+
+  it('keeps whose runs they are across a snapshot: a restored engine reads one callee as one behaviour', () => {
+    const child = stranger(15, '152');
+    const before = new Traffic('one-callee-before');
+    rejectedRun(before, T0, child, 6, 4);
+    const first = engine();
+    const earlier = flagsOf(play(first, before.inputs()).flags, CALLER);
+    const after = new Traffic('one-callee-after');
+    rejectedRun(after, T0 + 24 * MIN, child, 6, 4);
+    const restored = restoreEngine(defaultConfig(), first.snapshot(), { now: () => 0 });
+    const flags = [...earlier, ...flagsOf(play(restored, after.inputs()).flags, CALLER)];
+    expect(withRule(flags, 'CALL_BOMBING').length + withRule(flags, 'REJECTION_REPEAT').length).toBeGreaterThan(0);
+    expect(withRule(flags, 'REJECTION_REPEAT')).not.toEqual([]);
+    expect(maxSeverity(flags)).toBe('LABEL');
   });
 });

@@ -1,6 +1,6 @@
 /** The rules' inputs: one number's figures read out of the engine's stores. */
 import type { EngineContext } from './context.ts';
-import { CONSENTING as CONSENTING_, MARKETING as MARKETING_, ONE_CALLEE as ONE_CALLEE_ } from './number-kind.ts';
+import { CONSENTING as CONSENTING_, MARKETING as MARKETING_, SHARED_BOMBING, SHARED_REFUSALS } from './number-kind.ts';
 import type { Signals } from './signals.ts';
 import { looksLikeCampaign } from './rules/campaign.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
@@ -9,7 +9,7 @@ const H1 = H1_;
 const H24 = H24_;
 const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
-const ONE_CALLEE = ONE_CALLEE_;
+const SHARED = SHARED_BOMBING | SHARED_REFUSALS;
 const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_TALKED, CALLBACKS, NEW_STRANGERS, NEW_CALLEES, SHORT_TALK, RING_ONCE, SEQUENTIAL, QUIET_STRANGER, NO_CONSENT, REJECTION_REPEATS } = M;
 
 /**
@@ -60,9 +60,9 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.engagement24hSaturated = c.saturated(slot, H24, STRANGER_ANSWERED, t) || c.saturated(slot, H24, CALLBACKS, t);
   s.strangerPickedUp24hSaturated = c.saturated(slot, H24, STRANGER_PICKED_UP_24H, t);
   const rr = cx.config.rules.rejectionRepeat;
-  s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get16(slot, 'rrMax') : 0;
+  s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get8(slot, 'rrMax') : 0;
   s.rejectionRepeatAt = st.get32(slot, 'rrAt') * 1000;
-  s.bombingMax = sec - st.get32(slot, 'bombAt') <= cx.config.rules.callBombing.windowMs / 1000 ? st.get16(slot, 'bombMax') : 0;
+  s.bombingMax = sec - st.get32(slot, 'bombAt') <= cx.config.rules.callBombing.windowMs / 1000 ? st.get8(slot, 'bombMax') : 0;
   s.swarmCallers = sec - st.get32(slot, 'swarmAt') <= cx.config.rules.swarmBombing.windowMs / 1000 ? st.get8(slot, 'swarmMax') : 0;
   const rep = cx.complaints.reporters(key, t);
   s.complaintReporters = rep.count;
@@ -73,7 +73,9 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   const kind = st.get8(slot, 'kind');
   s.isMarketingLine = (kind & MARKETING) !== 0;
   s.isConsentingLine = (kind & CONSENTING) !== 0;
-  s.bombingOneCallee = (kind & ONE_CALLEE) !== 0;
+  // Both largest runs at one callee, and no other callee's run of either rule's grade beside them.
+  const holder = st.get8(slot, 'bombCallee');
+  s.bombingOneCallee = holder !== 0 && holder === st.get8(slot, 'rrCallee') && (kind & SHARED) === 0;
   const group = st.get32(slot, 'group');
   if (group !== 0) {
     const g = cx.groups;

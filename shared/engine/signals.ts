@@ -42,7 +42,10 @@ export interface Signals {
   rejectionRepeatMax: number;
   /** Largest call-bombing run at one stranger within the bombing window. */
   bombingMax: number;
-  /** That run and the refusal run (`rejectionRepeatMax`) were last raised at one callee (call-observer `markOneCallee`). */
+  /**
+   * That run and the refusal run (`rejectionRepeatMax`) are one callee's, and no other callee had a run of either
+   * rule's grade beside them (call-observer `noteRun`): one person's calls.
+   */
   bombingOneCallee: boolean;
   /** Largest swarm (distinct strangers repeating at one callee who does not engage) the number took part in, within the swarm window. */
   swarmCallers: number;

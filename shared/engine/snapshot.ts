@@ -7,6 +7,7 @@
 
 import { bytesOf } from './state/aligned.ts';
 import { H24, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
+import { upgradeVersion4Records } from './state/number-state.ts';
 import { upgradeVersion1Records } from './state/pair-cache.ts';
 import { clearCell, spreadDaySpans } from './state/windowed-counters.ts';
 
@@ -22,8 +23,10 @@ import { clearCell, spreadDaySpans } from './state/windowed-counters.ts';
  * (STRANGER_PICKED_UP_24H); version 2 counted sequential callees there.
  * 4: a counter record's header words 2–3 hold its day windows' spans of
  * events; version 3 held the day window's index there (now the hour's ÷ 24).
+ * 5: a number record's largest bombing and refusal runs are a byte each, with
+ * their callee's fingerprint beside; version 4 kept each run in a u16.
  */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 
 /**
  * Step from version `v` to `v + 1`, on the decoded state (its typed arrays
@@ -37,13 +40,15 @@ const UPGRADES: Record<number, (state: VersionedState) => void> = {
   2: (state) => clearCell(state.state.counters, H24, STRANGER_PICKED_UP_24H),
   // Spans unknown: read as the whole day, i.e. as version 3 read every day window, until they roll out.
   3: (state) => spreadDaySpans(state.state.counters),
+  // Runs' callees unknown (0): read as two behaviours, as version 4's engine read them.
+  4: (state) => upgradeVersion4Records(state.state.records),
 };
 const OLDEST_VERSION = 1;
 
 /** What the upgrades read of a decoded state (the engine knows the rest of its shape). */
 interface VersionedState {
   pairs: { records: Uint8Array };
-  state: { counters: Uint16Array };
+  state: { counters: Uint16Array; records: Uint8Array };
 }
 
 export interface EngineSnapshot {

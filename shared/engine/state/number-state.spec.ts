@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NumberState } from './number-state.ts';
+import { NumberState, upgradeVersion4Records } from './number-state.ts';
 
 describe('NumberState', () => {
   it('restores a free list of 200,000 slots (idle numbers evicted) and reuses those slots first', () => {
@@ -14,5 +14,29 @@ describe('NumberState', () => {
     const again = copy.allocate(8613900000001);
     expect(again).toBeLessThan(n);
     expect(copy.size).toBe(1);
+  });
+});
+
+describe('upgradeVersion4Records', () => {
+  it('reads version 4\'s u16 runs as today\'s byte runs with no callee known, a run above 255 saturated', () => {
+    const records = new Uint8Array(2 * 64);
+    const u16 = new Uint16Array(records.buffer);
+    u16[24] = 12; // slot 0 bombMax
+    u16[25] = 300; // slot 0 rrMax
+    u16[32 + 24] = 255; // slot 1 bombMax
+    records[52] = 3; // slot 0 numberClass: untouched
+    upgradeVersion4Records(records);
+    expect([records[48], records[49], records[50], records[51], records[52]]).toEqual([12, 0, 255, 0, 3]);
+    expect([records[64 + 48], records[64 + 49], records[64 + 50], records[64 + 51]]).toEqual([255, 0, 0, 0]);
+  });
+});
+
+describe('calleeFingerprint', () => {
+  it('is 1–255, never 0 (none known), and tells neighbouring numbers apart', () => {
+    const fps = [13_800_138_000, 13_800_138_001, 8_613_800_138_254].map((k) => NumberState.calleeFingerprint(k));
+    for (const fp of fps) expect(fp).toBeGreaterThanOrEqual(1);
+    for (const fp of fps) expect(fp).toBeLessThanOrEqual(255);
+    expect(new Set(fps.slice(0, 2)).size).toBe(2);
+    expect(NumberState.calleeFingerprint(255 * 7)).toBe(1);
   });
 });

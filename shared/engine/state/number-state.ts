@@ -8,12 +8,26 @@ import { WindowedCounters } from './windowed-counters.ts';
 const STRIDE = 64;
 const F64 = { key: 0, lastCallee: 1 } as const;
 const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, groupDay: 9, group: 10, listedDay: 14, swarmAt: 15 } as const;
-const U16 = { provider: 22, providerCount: 23, bombMax: 24, rrMax: 25 } as const;
-const U8 = { numberClass: 52, kind: 53, lastSeverity: 54, swarmMax: 55 } as const;
+const U16 = { provider: 22, providerCount: 23 } as const;
+const U8 = { bombMax: 48, bombCallee: 49, rrMax: 50, rrCallee: 51, numberClass: 52, kind: 53, lastSeverity: 54, swarmMax: 55 } as const;
 
 export type U32Field = keyof typeof U32;
 export type U16Field = keyof typeof U16;
 export type U8Field = keyof typeof U8;
+
+/**
+ * Records of a version-4 snapshot (exportState's `records`) in today's layout, in place: bombMax and rrMax were u16s
+ * at bytes 48 and 50, now a byte each with their callee's fingerprint in the byte after, unknown (0) for runs
+ * restored from then. A run above 255 saturates at 255.
+ */
+export function upgradeVersion4Records(records: Uint8Array): void {
+  for (let r = 0; r + STRIDE <= records.length; r += STRIDE) {
+    for (const at of [48, 50]) {
+      if (records[r + at + 1] !== 0) records[r + at] = 255;
+      records[r + at + 1] = 0;
+    }
+  }
+}
 
 /**
  * Per-number state, one slot per tracked number, each a 64-byte record in
@@ -24,15 +38,18 @@ export type U8Field = keyof typeof U8;
  * list. Times are seconds since the epoch.
  *
  * Fields: key (E.164 digits), lastCallee (for sequential dialling),
- * lastSeen; bombMax/bombAt (largest bombing run at one stranger, when);
- * rrMax/rrAt (most attempts after a rejection at one stranger, when);
+ * lastSeen; bombMax/bombAt/bombCallee (largest bombing run at one stranger,
+ * when, and that stranger's fingerprint); rrMax/rrAt/rrCallee (most
+ * attempts after a rejection at one stranger, when, whose); runs saturate at
+ * 255, fingerprints are 1–255 (0: none known);
  * swarmMax/swarmAt (largest swarm of repeating strangers it joined at one
  * callee, when: SWARM_BOMBING);
  * lastSeverity/lastFlagAt/episodeStart (re-flag policy and flag id);
  * group/groupDay/listedDay (campaign group id + 1, day joined, day listed
  * as a quiet marketer); provider and
  * providerCount (Misra–Gries heavy hitter of access providers);
- * numberClass; kind (bit 0: marketing line).
+ * numberClass; kind (number-kind.ts: MARKETING, CONSENTING, and the marks
+ * SHARED_REFUSALS, SHARED_BOMBING).
  */
 export class NumberState {
   capacity: number;
@@ -140,6 +157,11 @@ export class NumberState {
     this.counters.clear(slot);
     this.f64[slot * 8 + F64.key] = key;
     return slot;
+  }
+
+  /** A byte of a callee's identity for the runs' owners (bombCallee, rrCallee): 1–255, never 0 (none known). */
+  static calleeFingerprint(callee: number): number {
+    return (callee % 255) + 1;
   }
 
   release(slot: number): void {
