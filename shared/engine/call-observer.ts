@@ -9,7 +9,7 @@ import type { CallEvent } from '../contracts/records.ts';
 import type { EngineContext } from './context.ts';
 import { inHours } from './local-time.ts';
 import { busyLine, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
-import { CONSENTING as CONSENTING_, LINE_KIND as LINE_KIND_, MARKETING as MARKETING_, SHARED_BOMBING, SHARED_REFUSALS } from './number-kind.ts';
+import { CONSENTING as CONSENTING_, LINE_KIND as LINE_KIND_, MARKETING as MARKETING_, SHARED_BOMBING } from './number-kind.ts';
 import { NumberState, type U8Field, type U32Field } from './state/number-state.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H as STRANGER_PICKED_UP_24H_ } from './state/metrics.ts';
 import {
@@ -118,7 +118,10 @@ export function observeCall(
   }
   // Consent makes a call legitimate whoever places it (a 95 line or a sales rep's mobile).
   const consented = kind !== 0 && cx.consents.has(caller, callee, t);
-  const stranger = !calledBack && !talked && !consented;
+  // Neither has called the other back nor talked: the pair's refusals count, consented or not (a consented callee's
+  // rejections are counted as a busy line's, below: calling on after being rejected again and again is harassment).
+  const unacquainted = !calledBack && !talked;
+  const stranger = unacquainted && !consented;
 
   ctr.add(slot, CALLS);
   if (newThisHour) ctr.addIn(slot, H1, NEW_CALLEES);
@@ -204,11 +207,11 @@ export function observeCall(
   // is no repeat against its will: it ends the refusal (below) instead. A
   // shorter pick-up (to tell the caller off) still counts.
   const engagedAnswer = outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec;
-  const refused = afterRejection && refusalOpen && !engagedAnswer && (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked;
+  const refused = afterRejection && refusalOpen && !engagedAnswer && (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && unacquainted;
   const rejected = outcome === 'REJECTED';
   // Whether the line is busy now, asked once and only where it decides something: a repeat within an ordinary
-  // refusal, and a stranger's rejection that may begin a refusal (openRefusal).
-  const busyNow = (refused && !busyRefusal) || (rejected && stranger && !(refusalOpen && busyRefusal)) ? busyLine(cx, callee, sec) : false;
+  // refusal, and an unacquainted caller's rejection that may begin a refusal (openRefusal).
+  const busyNow = (refused && !busyRefusal) || (rejected && unacquainted && !(refusalOpen && busyRefusal)) ? busyLine(cx, callee, sec) : false;
   if (refused && (busyRefusal ? rejected : !busyNow)) {
     const n = pairs.get16(p, 'afterReject') + 1;
     pairs.set16(p, 'afterReject', n);
@@ -225,7 +228,9 @@ export function observeCall(
     // The callee picked up: the refusal is over; a new one starts a new count.
     closeRefusal(cx.pairs, p);
   } else if (rejected) {
-    openRefusal(cx.pairs, p, sec, stranger, rejectedAt, refusalOpen, busyRefusal, busyNow);
+    // A consented callee's rejection is a "not now" like a busy line's: the line may call again, and only the callee
+    // rejecting it again and again is a refusal (a consented centre retries its customers).
+    openRefusal(cx.pairs, p, sec, unacquainted, rejectedAt, refusalOpen, busyRefusal, busyNow || consented);
   }
 
   // Call bombing: attempts at one stranger within the bombing window. The pair's window starts at its first
@@ -319,8 +324,8 @@ function countCallback(cx: EngineContext, number: number, t: number): void {
  * refusal is a busy line's when the line is busy now. An ordinary refusal's memory runs from its latest rejection; a busy line's
  * from its first.
  */
-function openRefusal(pairs: PairCache, p: number, sec: number, stranger: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean, busy: boolean): void {
-  if (!stranger) {
+function openRefusal(pairs: PairCache, p: number, sec: number, unacquainted: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean, busy: boolean): void {
+  if (!unacquainted) {
     if (!open) pairs.set16(p, 'afterReject', 0);
     if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
     return;
@@ -347,31 +352,42 @@ function countRepeats(cx: EngineContext, slot: number, callee: number, n: number
   noteRun(cx.state, slot, REFUSAL_RUN, n, callee, sec, rr.memoryMs / 1000, rr.repeats);
 }
 
-/** The number-record fields of one kind of run at one callee: its largest, when, whose, and the mark of another's. */
+/** The number-record fields of one kind of run at one callee: its largest, when, and whose. */
 interface RunFields {
   max: U8Field;
   at: U32Field;
   callee: U8Field;
-  shared: number;
 }
-const REFUSAL_RUN: RunFields = { max: 'rrMax', at: 'rrAt', callee: 'rrCallee', shared: SHARED_REFUSALS };
-const BOMBING_RUN: RunFields = { max: 'bombMax', at: 'bombAt', callee: 'bombCallee', shared: SHARED_BOMBING };
+const REFUSAL_RUN: RunFields = { max: 'rrMax', at: 'rrAt', callee: 'rrCallee' };
+const BOMBING_RUN: RunFields = { max: 'bombMax', at: 'bombAt', callee: 'bombCallee' };
 
 /**
  * A run `run` long at `callee` (refusal or bombing, `f`): kept as the number's largest with its callee when at least
  * as large as the largest, or when that has aged out (`lifeSec`; a smaller run elsewhere does not renew an old
  * maximum, which would keep evidence past its memory). When the largest and this run, at another callee, both reach
- * the rule's `grade`, two callees suffered it: the number's mark `f.shared` says so until the largest ages out (the
- * rules then read bombing and refusal as two behaviours even when their largest runs are one callee's; signals-fill).
+ * the rule's `grade`, two callees suffered it (the rules then read bombing and refusal as two behaviours even when
+ * both largest runs are one callee's; signals-fill): for refusals, marked until the other callee's run ages out
+ * (`sharedRefusalsUntil`, by day: the old holder's when this run replaces it, else this one's); for bombing, whose
+ * window is an hour, until the largest run ages out (SHARED_BOMBING). A holder not known (0: restored from a
+ * version-4 snapshot) is no other callee.
  */
 function noteRun(st: NumberState, slot: number, f: RunFields, run: number, callee: number, sec: number, lifeSec: number, grade: number): void {
   const fp = NumberState.calleeFingerprint(callee);
-  const live = sec - st.get32(slot, f.at) <= lifeSec;
+  const at = st.get32(slot, f.at);
+  const live = sec - at <= lifeSec;
   const max = live ? st.get8(slot, f.max) : 0;
-  const kind = st.get8(slot, 'kind');
-  let marked = live ? kind : kind & ~f.shared;
-  if (live && run >= grade && max >= grade && fp !== st.get8(slot, f.callee)) marked |= f.shared;
-  if (marked !== kind) st.set8(slot, 'kind', marked);
+  const holder = st.get8(slot, f.callee);
+  const shared = live && run >= grade && max >= grade && holder !== 0 && fp !== holder;
+  if (f === REFUSAL_RUN) {
+    if (shared) {
+      const until = Math.floor(((run >= max ? at : sec) + lifeSec) / 86_400);
+      if (until > st.get16(slot, 'sharedRefusalsUntil')) st.set16(slot, 'sharedRefusalsUntil', until);
+    }
+  } else {
+    const kind = st.get8(slot, 'kind');
+    const marked = shared ? kind | SHARED_BOMBING : live ? kind : kind & ~SHARED_BOMBING;
+    if (marked !== kind) st.set8(slot, 'kind', marked);
+  }
   if (run >= max) {
     st.set8(slot, f.max, run > 255 ? 255 : run);
     st.set32(slot, f.at, sec);

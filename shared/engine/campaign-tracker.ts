@@ -73,7 +73,7 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
   }
   const id = group - 1;
   const day = Math.floor(t / 86_400_000);
-  const joined = st.get32(slot, 'groupDay');
+  const joined = st.get16(slot, 'groupDay');
   // A call of a day the number has already left (late across midnight UTC)
   // counts for nothing here: the group's counts of that day are closed, and
   // whether the number had joined it is not kept. Counting it would add it to
@@ -103,8 +103,8 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
 function countForGroup(cx: EngineContext, slot: number, key: number, id: number, t: number, day: number, seen: number): void {
   const st = cx.state;
   const c = cx.config.rules.campaign;
-  if (st.get32(slot, 'groupDay') !== day) {
-    st.set32(slot, 'groupDay', day);
+  if (st.get16(slot, 'groupDay') !== day) {
+    st.set16(slot, 'groupDay', day);
     cx.groups.join(id, t);
   }
   if (st.get32(slot, 'listedDay') === day) {

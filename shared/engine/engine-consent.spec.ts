@@ -269,3 +269,30 @@ describe('allowlist', () => {
     expect(play(e, tr.inputs()).flags).not.toEqual([]);
   });
 });
+
+describe('a consented callee\'s refusal', () => {
+  const LINE400 = '+864008123457';
+
+  it('a consented customer rejecting a marketing line again and again makes REJECTION_REPEAT: consent is no licence to call on after a refusal', () => {
+    const tr = new Traffic();
+    const customer = customers[3];
+    tr.consent(T0 - DAY, LINE400, customer, T0 - 30 * DAY);
+    for (let d = 0; d < 2; d++) for (let k = 0; k < 6; k++) tr.rejected(T0 + d * DAY + k * 90 * MIN, LINE400, customer);
+    const flags = play(engine(), tr.inputs()).flags;
+    const label = atLeast(withRule(flags, 'REJECTION_REPEAT'), 'LABEL');
+    expect(label).not.toEqual([]);
+    // Rejected at T0, rung again every 90 min: the third attempt after the refusal is the LABEL.
+    expect(label[0].detectedAt).toBe(T0 + 3 * 90 * MIN);
+    expect(withRule(flags, 'NO_CONSENT')).toEqual([]);
+  });
+
+  it('one retry after a consented customer\'s rejection, the next day, is no flag', () => {
+    const tr = new Traffic();
+    for (let i = 0; i < 10; i++) {
+      tr.consent(T0 - DAY, LINE400, customers[i], T0 - 30 * DAY);
+      tr.rejected(T0 + i * 10 * MIN, LINE400, customers[i]);
+      tr.answered(T0 + DAY + i * 10 * MIN, LINE400, customers[i], 45);
+    }
+    expect(play(engine(), tr.inputs()).flags).toEqual([]);
+  });
+});

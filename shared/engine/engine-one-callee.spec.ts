@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.ts';
 import { createEngine, restoreEngine } from './index.ts';
-import { DAY, MIN, SEC, T0, Traffic, atLeast, flagsOf, maxSeverity, mobile, play, stranger, withRule } from './testing/calls.ts';
+import { DAY, HOUR, MIN, SEC, T0, Traffic, atLeast, flagsOf, maxSeverity, mobile, play, stranger, withRule } from './testing/calls.ts';
 
 const engine = () => createEngine(defaultConfig(), { now: () => 0 });
 const CALLER = mobile(811, '139');
@@ -136,5 +136,37 @@ describe('bombing and refusal at one callee', () => {
     expect(withRule(flags, 'CALL_BOMBING').length + withRule(flags, 'REJECTION_REPEAT').length).toBeGreaterThan(0);
     expect(withRule(flags, 'REJECTION_REPEAT')).not.toEqual([]);
     expect(maxSeverity(flags)).toBe('LABEL');
+  });
+
+  it('another callee\'s refusal counts for its own memory only: not once it is past 7 days, however often the holder renews its run', () => {
+    const a = stranger(16, '152');
+    const b = stranger(17, '152');
+    // b refuses on day 0 (a run of grade); a on day 6, becoming the holder; a is bombed on day 12, b's run 12 days old.
+    const weekLater = new Traffic();
+    rejectedRun(weekLater, T0, b, 3, 30);
+    rejectedRun(weekLater, T0 + 6 * DAY, a, 4, 30);
+    rejectedRun(weekLater, T0 + 12 * DAY, a, 12, 4);
+    // b refuses on day 0, a the same day and then twice every 5 days (each renewing its run); a is bombed on day 36.
+    const renewed = new Traffic();
+    rejectedRun(renewed, T0, b, 3, 30);
+    rejectedRun(renewed, T0 + 3 * HOUR, a, 4, 30);
+    for (let d = 5; d <= 35; d += 5) rejectedRun(renewed, T0 + d * DAY, a, 2, 60);
+    rejectedRun(renewed, T0 + 36 * DAY, a, 12, 4);
+    for (const [tr, from] of [[weekLater, 12], [renewed, 36]] as const) {
+      const late = flagsFor(tr).filter((f) => f.detectedAt >= T0 + from * DAY);
+      expect(late).not.toEqual([]);
+      expect(maxSeverity(late)).toBe('LABEL');
+    }
+  });
+
+  it('another callee\'s refusal within its memory counts after the holder\'s run has aged out and begun again', () => {
+    const a = stranger(18, '152');
+    const b = stranger(19, '152');
+    const tr = new Traffic();
+    rejectedRun(tr, T0, a, 11, 20);
+    rejectedRun(tr, T0 + 5 * DAY, b, 4, 30);
+    // a's run of day 0 has aged out; a refuses again and is bombed, b's run 2.5 days old.
+    rejectedRun(tr, T0 + 7 * DAY + 12 * HOUR, a, 12, 4);
+    expect(maxSeverity(flagsFor(tr).filter((f) => f.detectedAt >= T0 + 7 * DAY))).toBe('BLOCK_RECOMMENDED');
   });
 });

@@ -1,6 +1,6 @@
 /** The rules' inputs: one number's figures read out of the engine's stores. */
 import type { EngineContext } from './context.ts';
-import { CONSENTING as CONSENTING_, MARKETING as MARKETING_, SHARED_BOMBING, SHARED_REFUSALS } from './number-kind.ts';
+import { CONSENTING as CONSENTING_, MARKETING as MARKETING_, SHARED_BOMBING } from './number-kind.ts';
 import type { Signals } from './signals.ts';
 import { looksLikeCampaign } from './rules/campaign.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
@@ -9,7 +9,6 @@ const H1 = H1_;
 const H24 = H24_;
 const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
-const SHARED = SHARED_BOMBING | SHARED_REFUSALS;
 const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_TALKED, CALLBACKS, NEW_STRANGERS, NEW_CALLEES, SHORT_TALK, RING_ONCE, SEQUENTIAL, QUIET_STRANGER, NO_CONSENT, REJECTION_REPEATS } = M;
 
 /**
@@ -75,7 +74,8 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.isConsentingLine = (kind & CONSENTING) !== 0;
   // Both largest runs at one callee, and no other callee's run of either rule's grade beside them.
   const holder = st.get8(slot, 'bombCallee');
-  s.bombingOneCallee = holder !== 0 && holder === st.get8(slot, 'rrCallee') && (kind & SHARED) === 0;
+  s.bombingOneCallee =
+    holder !== 0 && holder === st.get8(slot, 'rrCallee') && (kind & SHARED_BOMBING) === 0 && st.get16(slot, 'sharedRefusalsUntil') < Math.floor(sec / 86_400);
   const group = st.get32(slot, 'group');
   if (group !== 0) {
     const g = cx.groups;

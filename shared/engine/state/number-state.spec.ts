@@ -25,7 +25,9 @@ describe('upgradeVersion4Records', () => {
     u16[25] = 300; // slot 0 rrMax
     u16[32 + 24] = 255; // slot 1 bombMax
     records[52] = 3; // slot 0 numberClass: untouched
+    new Uint32Array(records.buffer)[9] = 20_424; // slot 0 groupDay, a u32 in version 4
     upgradeVersion4Records(records);
+    expect([u16[18], u16[19]]).toEqual([20_424, 0]); // groupDay the u16 it is now, no refusals shared
     expect([records[48], records[49], records[50], records[51], records[52]]).toEqual([12, 0, 255, 0, 3]);
     expect([records[64 + 48], records[64 + 49], records[64 + 50], records[64 + 51]]).toEqual([255, 0, 0, 0]);
   });

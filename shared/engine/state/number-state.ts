@@ -7,8 +7,8 @@ import { WindowedCounters } from './windowed-counters.ts';
  */
 const STRIDE = 64;
 const F64 = { key: 0, lastCallee: 1 } as const;
-const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, groupDay: 9, group: 10, listedDay: 14, swarmAt: 15 } as const;
-const U16 = { provider: 22, providerCount: 23 } as const;
+const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, group: 10, listedDay: 14, swarmAt: 15 } as const;
+const U16 = { groupDay: 18, sharedRefusalsUntil: 19, provider: 22, providerCount: 23 } as const;
 const U8 = { bombMax: 48, bombCallee: 49, rrMax: 50, rrCallee: 51, numberClass: 52, kind: 53, lastSeverity: 54, swarmMax: 55 } as const;
 
 export type U32Field = keyof typeof U32;
@@ -18,14 +18,17 @@ export type U8Field = keyof typeof U8;
 /**
  * Records of a version-4 snapshot (exportState's `records`) in today's layout, in place: bombMax and rrMax were u16s
  * at bytes 48 and 50, now a byte each with their callee's fingerprint in the byte after, unknown (0) for runs
- * restored from then. A run above 255 saturates at 255.
+ * restored from then; a run above 255 saturates at 255. groupDay was a u32 at byte 36, now the u16 there (a day
+ * number below 65,536 reads the same), and sharedRefusalsUntil, none known, the u16 after it.
  */
 export function upgradeVersion4Records(records: Uint8Array): void {
   for (let r = 0; r + STRIDE <= records.length; r += STRIDE) {
-    for (const at of [48, 50]) {
-      if (records[r + at + 1] !== 0) records[r + at] = 255;
-      records[r + at + 1] = 0;
-    }
+    if (records[r + 49] !== 0) records[r + 48] = 255; // bombMax
+    if (records[r + 51] !== 0) records[r + 50] = 255; // rrMax
+    records[r + 49] = 0;
+    records[r + 51] = 0;
+    records[r + 38] = 0;
+    records[r + 39] = 0;
   }
 }
 
@@ -41,15 +44,18 @@ export function upgradeVersion4Records(records: Uint8Array): void {
  * lastSeen; bombMax/bombAt/bombCallee (largest bombing run at one stranger,
  * when, and that stranger's fingerprint); rrMax/rrAt/rrCallee (most
  * attempts after a rejection at one stranger, when, whose); runs saturate at
- * 255, fingerprints are 1–255 (0: none known);
+ * 255, fingerprints are 1–255 (0: none known); sharedRefusalsUntil (the
+ * last day another callee's refusal run of REJECTION_REPEAT's grade stands
+ * beside rrCallee's, days since the epoch; 0: none);
  * swarmMax/swarmAt (largest swarm of repeating strangers it joined at one
  * callee, when: SWARM_BOMBING);
  * lastSeverity/lastFlagAt/episodeStart (re-flag policy and flag id);
- * group/groupDay/listedDay (campaign group id + 1, day joined, day listed
+ * group/groupDay/listedDay (campaign group id + 1, day joined (a u16 day
+ * number, good until 2149), day listed
  * as a quiet marketer); provider and
  * providerCount (Misra–Gries heavy hitter of access providers);
- * numberClass; kind (number-kind.ts: MARKETING, CONSENTING, and the marks
- * SHARED_REFUSALS, SHARED_BOMBING).
+ * numberClass; kind (number-kind.ts: MARKETING, CONSENTING, and the mark
+ * SHARED_BOMBING).
  */
 export class NumberState {
   capacity: number;
