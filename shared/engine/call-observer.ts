@@ -118,10 +118,7 @@ export function observeCall(
   }
   // Consent makes a call legitimate whoever places it (a 95 line or a sales rep's mobile).
   const consented = kind !== 0 && cx.consents.has(caller, callee, t);
-  // Neither has called the other back nor talked: the pair's refusals count, consented or not (a consented callee's
-  // rejections are counted as a busy line's, below: calling on after being rejected again and again is harassment).
-  const unacquainted = !calledBack && !talked;
-  const stranger = unacquainted && !consented;
+  const stranger = !calledBack && !talked && !consented;
 
   ctr.add(slot, CALLS);
   if (newThisHour) ctr.addIn(slot, H1, NEW_CALLEES);
@@ -207,11 +204,11 @@ export function observeCall(
   // is no repeat against its will: it ends the refusal (below) instead. A
   // shorter pick-up (to tell the caller off) still counts.
   const engagedAnswer = outcome === 'ANSWERED' && talkSec >= cfg.acquaintanceTalkSec;
-  const refused = afterRejection && refusalOpen && !engagedAnswer && (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && unacquainted;
+  const refused = afterRejection && refusalOpen && !engagedAnswer && (pflags & PAIR_REJECTED_AS_STRANGER) !== 0 && !calledBack && !talked;
   const rejected = outcome === 'REJECTED';
   // Whether the line is busy now, asked once and only where it decides something: a repeat within an ordinary
-  // refusal, and an unacquainted caller's rejection that may begin a refusal (openRefusal).
-  const busyNow = (refused && !busyRefusal) || (rejected && unacquainted && !(refusalOpen && busyRefusal)) ? busyLine(cx, callee, sec) : false;
+  // refusal, and a stranger's rejection that may begin a refusal (openRefusal).
+  const busyNow = (refused && !busyRefusal) || (rejected && stranger && !(refusalOpen && busyRefusal)) ? busyLine(cx, callee, sec) : false;
   if (refused && (busyRefusal ? rejected : !busyNow)) {
     const n = pairs.get16(p, 'afterReject') + 1;
     pairs.set16(p, 'afterReject', n);
@@ -228,9 +225,7 @@ export function observeCall(
     // The callee picked up: the refusal is over; a new one starts a new count.
     closeRefusal(cx.pairs, p);
   } else if (rejected) {
-    // A consented callee's rejection is a "not now" like a busy line's: the line may call again, and only the callee
-    // rejecting it again and again is a refusal (a consented centre retries its customers).
-    openRefusal(cx.pairs, p, sec, unacquainted, rejectedAt, refusalOpen, busyRefusal, busyNow || consented);
+    openRefusal(cx.pairs, p, sec, stranger, rejectedAt, refusalOpen, busyRefusal, busyNow);
   }
 
   // Call bombing: attempts at one stranger within the bombing window. The pair's window starts at its first
@@ -324,8 +319,8 @@ function countCallback(cx: EngineContext, number: number, t: number): void {
  * refusal is a busy line's when the line is busy now. An ordinary refusal's memory runs from its latest rejection; a busy line's
  * from its first.
  */
-function openRefusal(pairs: PairCache, p: number, sec: number, unacquainted: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean, busy: boolean): void {
-  if (!unacquainted) {
+function openRefusal(pairs: PairCache, p: number, sec: number, stranger: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean, busy: boolean): void {
+  if (!stranger) {
     if (!open) pairs.set16(p, 'afterReject', 0);
     if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
     return;

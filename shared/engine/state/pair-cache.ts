@@ -38,7 +38,7 @@ export type PairU8Field = keyof typeof U8;
 
 /** Bits of the `flags` field. */
 export const PAIR_ANSWERED = 1;
-/** The callee rejected the caller while they were unacquainted (no talks, no callback; consented or not). */
+/** The caller was a stranger to the callee when the callee rejected it. */
 export const PAIR_REJECTED_AS_STRANGER = 2;
 /** The callee has called the caller (cached from the reverse pair, which may be evicted later). */
 export const PAIR_CALLED_BACK = 4;
