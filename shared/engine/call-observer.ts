@@ -10,7 +10,7 @@ import type { EngineContext } from './context.ts';
 import { inHours } from './local-time.ts';
 import { busyLine, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
 import { CONSENTING as CONSENTING_, LINE_KIND as LINE_KIND_, MARKETING as MARKETING_, SHARED_BOMBING } from './number-kind.ts';
-import { NumberState, type U8Field, type U32Field } from './state/number-state.ts';
+import { NUM8 as NUM8_, NUM16 as NUM16_, NUM32 as NUM32_, NumberState, type U8Field, type U32Field } from './state/number-state.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H as STRANGER_PICKED_UP_24H_ } from './state/metrics.ts';
 import {
   PAIR_ANSWERED as PAIR_ANSWERED_,
@@ -19,6 +19,9 @@ import {
   PAIR_ENGAGED as PAIR_ENGAGED_,
   PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
   PAIR_REJECTED_BUSY as PAIR_REJECTED_BUSY_,
+  PAIR8 as PAIR8_,
+  PAIR16 as PAIR16_,
+  PAIR32 as PAIR32_,
   type PairCache,
 } from './state/pair-cache.ts';
 
@@ -64,6 +67,13 @@ const PAIR_ATTEMPTED = PAIR_ATTEMPTED_;
 const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
 const LINE_KIND = LINE_KIND_;
+// The records' field offsets (the state accessors take offsets, not names: number-state.ts's NUM32).
+const NUM8 = NUM8_;
+const NUM16 = NUM16_;
+const NUM32 = NUM32_;
+const PAIR8 = PAIR8_;
+const PAIR16 = PAIR16_;
+const PAIR32 = PAIR32_;
 /** The national numbering plan's E.164 prefix: its callees keep `timeZone`'s clock. */
 const NATIONAL_PREFIX = '+86';
 
@@ -98,14 +108,14 @@ export function observeCall(
   // flags, which saves the reverse lookup (a cache miss) on later calls.
   // A pair that has talked is acquainted already: skip the lookup unless the
   // caller is a marketing line or has consents (whose consent question it also answers).
-  const kind = st.get8(slot, 'kind') & LINE_KIND;
+  const kind = st.get8(slot, NUM8.kind) & LINE_KIND;
   const marketing = (kind & MARKETING) !== 0;
-  const talked = pairs.get8(p, 'talks') >= cfg.acquaintanceTalks;
-  let pflags = pairs.get8(p, 'flags');
+  const talked = pairs.get8(p, PAIR8.talks) >= cfg.acquaintanceTalks;
+  let pflags = pairs.get8(p, PAIR8.flags);
   let calledBack = (pflags & PAIR_CALLED_BACK) !== 0;
   if (!calledBack && (!talked || kind !== 0)) {
     const back = pairs.findTagged(callee, caller, backTag);
-    if (back >= 0 && (pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) {
+    if (back >= 0 && (pairs.get8(back, PAIR8.flags) & PAIR_ATTEMPTED) !== 0) {
       if (isNew) {
         countCallback(cx, callee, t);
         // That touched the callee's windows, which resets where the next adds land: back to the caller's.
@@ -113,7 +123,7 @@ export function observeCall(
       }
       calledBack = true;
       pflags |= PAIR_CALLED_BACK;
-      pairs.set8(p, 'flags', pflags);
+      pairs.set8(p, PAIR8.flags, pflags);
     }
   }
   // Consent makes a call legitimate whoever places it (a 95 line or a sales rep's mobile).
@@ -129,7 +139,7 @@ export function observeCall(
   const talkSec = outcome === 'ANSWERED' ? (e.endTime - (e.answerTime ?? e.endTime)) / 1000 : 0;
   if (outcome === 'ANSWERED') {
     ctr.add(slot, ANSWERED);
-    pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ANSWERED);
+    pairs.set8(p, PAIR8.flags, pairs.get8(p, PAIR8.flags) | PAIR_ANSWERED);
     if (talkSec < cfg.rules.shortCalls.maxTalkSec) ctr.add(slot, SHORT_TALK);
   } else if (outcome === 'REJECTED') {
     ctr.add(slot, REJECTED);
@@ -145,7 +155,7 @@ export function observeCall(
       perCallee |= OBSERVED_FIRST_ENGAGED;
       ctr.add(slot, STRANGER_ANSWERED);
       if (talkSec >= cfg.acquaintanceTalkSec) ctr.add(slot, STRANGER_TALKED);
-      pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ENGAGED);
+      pairs.set8(p, PAIR8.flags, pairs.get8(p, PAIR8.flags) | PAIR_ENGAGED);
     }
     // Picked up at all, however short the talk, once per stranger and day (the pair's answered flag as it was before
     // this call, forgotten when the call counts the stranger among the day's new ones again): whether strangers
@@ -156,7 +166,7 @@ export function observeCall(
     if (newToday) {
       perCallee |= OBSERVED_NEW_STRANGER;
       ctr.addIn(slot, H24, NEW_STRANGERS);
-      if (outcome !== 'ANSWERED') pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~PAIR_ANSWERED);
+      if (outcome !== 'ANSWERED') pairs.set8(p, PAIR8.flags, pairs.get8(p, PAIR8.flags) & ~PAIR_ANSWERED);
     }
     if (outcome === 'CANCELLED' && e.endTime - t <= cfg.rules.ringOnce.maxRingMs) ctr.add(slot, RING_ONCE);
     // The night is the callee's: `timeZone` is the clock of the national plan's callees (+86); one abroad lives
@@ -191,7 +201,7 @@ export function observeCall(
 
   // Attempts after an explicit rejection by a callee to whom the caller was a stranger.
   const rr = cfg.rules.rejectionRepeat;
-  const rejectedAt = pairs.get32(p, 'rejectedAt');
+  const rejectedAt = pairs.get32(p, PAIR32.rejectedAt);
   // A refusal that began at a busy line is its "not now": it runs a day from its first rejection (not renewed),
   // and only the line's rejecting the caller again counts there, from the `busyLineRefusals`-th time.
   const busyRefusal = (pflags & PAIR_REJECTED_BUSY) !== 0;
@@ -210,8 +220,8 @@ export function observeCall(
   // refusal, and a stranger's rejection that may begin a refusal (openRefusal).
   const busyNow = (refused && !busyRefusal) || (rejected && stranger && !(refusalOpen && busyRefusal)) ? busyLine(cx, callee, sec) : false;
   if (refused && (busyRefusal ? rejected : !busyNow)) {
-    const n = pairs.get16(p, 'afterReject') + 1;
-    pairs.set16(p, 'afterReject', n);
+    const n = pairs.get16(p, PAIR16.afterReject) + 1;
+    pairs.set16(p, PAIR16.afterReject, n);
     if (!busyRefusal) {
       countRepeats(cx, slot, callee, n, 1, sec);
       interesting = true;
@@ -235,23 +245,23 @@ export function observeCall(
   // count whether or not they cross a window's end, which the window alone missed. An attempt too late even for
   // the previous window counts for nothing.
   const bombSec = cfg.rules.callBombing.windowMs / 1000;
-  let curStart = pairs.get32(p, 'bombStart');
-  let cur = pairs.get8(p, 'bombCur');
-  let prev = pairs.get8(p, 'bombPrev');
-  let bombGap = pairs.get16(p, 'bombGap');
+  let curStart = pairs.get32(p, PAIR32.bombStart);
+  let cur = pairs.get8(p, PAIR8.bombCur);
+  let prev = pairs.get8(p, PAIR8.bombPrev);
+  let bombGap = pairs.get16(p, PAIR16.bombGap);
   if (sec >= curStart + bombSec) {
     bombGap = sec - (curStart + bombSec);
     prev = bombGap < bombSec ? cur : 0;
     cur = 0;
     curStart = sec;
-    pairs.set32(p, 'bombStart', curStart);
-    pairs.set8(p, 'bombPrev', prev);
-    pairs.set16(p, 'bombGap', bombGap);
+    pairs.set32(p, PAIR32.bombStart, curStart);
+    pairs.set8(p, PAIR8.bombPrev, prev);
+    pairs.set16(p, PAIR16.bombGap, bombGap);
   }
   const inCurrent = sec >= curStart;
   const counted = inCurrent || curStart - bombGap - sec <= bombSec;
-  if (inCurrent) pairs.set8(p, 'bombCur', ++cur);
-  else if (counted) pairs.set8(p, 'bombPrev', ++prev);
+  if (inCurrent) pairs.set8(p, PAIR8.bombCur, ++cur);
+  else if (counted) pairs.set8(p, PAIR8.bombPrev, ++prev);
   const bombs = Math.floor(cur + prev * Math.max(0, 1 - (bombGap + Math.max(0, sec - curStart)) / bombSec));
   if (stranger && counted && bombs >= 3) {
     noteRun(st, slot, BOMBING_RUN, bombs, callee, sec, bombSec, cfg.rules.callBombing.attempts);
@@ -287,11 +297,11 @@ export function observeCall(
 function recordContact(cx: EngineContext, p: number, e: CallEvent, sec: number): void {
   const pairs = cx.pairs;
   if (e.outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= cx.config.acquaintanceTalkSec) {
-    const talks = pairs.get8(p, 'talks') + 1;
-    pairs.set8(p, 'talks', talks);
+    const talks = pairs.get8(p, PAIR8.talks) + 1;
+    pairs.set8(p, PAIR8.talks, talks);
     if (talks >= cx.config.acquaintanceTalks) closeRefusal(pairs, p);
   }
-  pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_ATTEMPTED);
+  pairs.set8(p, PAIR8.flags, pairs.get8(p, PAIR8.flags) | PAIR_ATTEMPTED);
   if (sec > pairs.lastSeen(p)) pairs.setLastSeen(p, sec);
 }
 
@@ -321,20 +331,20 @@ function countCallback(cx: EngineContext, number: number, t: number): void {
  */
 function openRefusal(pairs: PairCache, p: number, sec: number, stranger: boolean, rejectedAt: number, open: boolean, busyRefusal: boolean, busy: boolean): void {
   if (!stranger) {
-    if (!open) pairs.set16(p, 'afterReject', 0);
-    if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
+    if (!open) pairs.set16(p, PAIR16.afterReject, 0);
+    if (sec > rejectedAt) pairs.set32(p, PAIR32.rejectedAt, sec);
     return;
   }
   if (open && busyRefusal) return;
   if (open && !busy) {
-    if (sec > rejectedAt) pairs.set32(p, 'rejectedAt', sec);
-    pairs.set8(p, 'flags', pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER);
+    if (sec > rejectedAt) pairs.set32(p, PAIR32.rejectedAt, sec);
+    pairs.set8(p, PAIR8.flags, pairs.get8(p, PAIR8.flags) | PAIR_REJECTED_AS_STRANGER);
     return;
   }
-  pairs.set16(p, 'afterReject', 0);
-  pairs.set32(p, 'rejectedAt', sec);
-  const flags = (pairs.get8(p, 'flags') | PAIR_REJECTED_AS_STRANGER) & ~PAIR_REJECTED_BUSY;
-  pairs.set8(p, 'flags', busy ? flags | PAIR_REJECTED_BUSY : flags);
+  pairs.set16(p, PAIR16.afterReject, 0);
+  pairs.set32(p, PAIR32.rejectedAt, sec);
+  const flags = (pairs.get8(p, PAIR8.flags) | PAIR_REJECTED_AS_STRANGER) & ~PAIR_REJECTED_BUSY;
+  pairs.set8(p, PAIR8.flags, busy ? flags | PAIR_REJECTED_BUSY : flags);
 }
 
 /**
@@ -353,8 +363,8 @@ interface RunFields {
   at: U32Field;
   callee: U8Field;
 }
-const REFUSAL_RUN: RunFields = { max: 'rrMax', at: 'rrAt', callee: 'rrCallee' };
-const BOMBING_RUN: RunFields = { max: 'bombMax', at: 'bombAt', callee: 'bombCallee' };
+const REFUSAL_RUN: RunFields = { max: NUM8.rrMax, at: NUM32.rrAt, callee: NUM8.rrCallee };
+const BOMBING_RUN: RunFields = { max: NUM8.bombMax, at: NUM32.bombAt, callee: NUM8.bombCallee };
 
 /**
  * A run `run` long at `callee` (refusal or bombing, `f`): kept as the number's largest with its callee when at least
@@ -376,12 +386,12 @@ function noteRun(st: NumberState, slot: number, f: RunFields, run: number, calle
   if (f === REFUSAL_RUN) {
     if (shared) {
       const until = Math.floor(((run >= max ? at : sec) + lifeSec) / 86_400);
-      if (until > st.get16(slot, 'sharedRefusalsUntil')) st.set16(slot, 'sharedRefusalsUntil', until);
+      if (until > st.get16(slot, NUM16.sharedRefusalsUntil)) st.set16(slot, NUM16.sharedRefusalsUntil, until);
     }
   } else {
-    const kind = st.get8(slot, 'kind');
+    const kind = st.get8(slot, NUM8.kind);
     const marked = shared ? kind | SHARED_BOMBING : live ? kind : kind & ~SHARED_BOMBING;
-    if (marked !== kind) st.set8(slot, 'kind', marked);
+    if (marked !== kind) st.set8(slot, NUM8.kind, marked);
   }
   if (run >= max) {
     st.set8(slot, f.max, run > 255 ? 255 : run);
@@ -392,7 +402,7 @@ function noteRun(st: NumberState, slot: number, f: RunFields, run: number, calle
 
 /** The two are acquainted now: an earlier refusal no longer makes later calls harassment. */
 function closeRefusal(pairs: PairCache, p: number): void {
-  pairs.set32(p, 'rejectedAt', 0);
-  pairs.set16(p, 'afterReject', 0);
-  pairs.set8(p, 'flags', pairs.get8(p, 'flags') & ~(PAIR_REJECTED_AS_STRANGER | PAIR_REJECTED_BUSY));
+  pairs.set32(p, PAIR32.rejectedAt, 0);
+  pairs.set16(p, PAIR16.afterReject, 0);
+  pairs.set8(p, PAIR8.flags, pairs.get8(p, PAIR8.flags) & ~(PAIR_REJECTED_AS_STRANGER | PAIR_REJECTED_BUSY));
 }

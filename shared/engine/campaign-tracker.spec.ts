@@ -6,7 +6,7 @@ import type { EngineContext } from './context.ts';
 import { CampaignGroups } from './state/campaigns.ts';
 import { M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
-import { NumberState } from './state/number-state.ts';
+import { NUM32, NumberState } from './state/number-state.ts';
 import { ProviderNames } from './state/provider-names.ts';
 import { T0 } from './testing/calls.ts';
 
@@ -34,7 +34,7 @@ function listedAt(t: number, count: (ctr: NumberState['counters'], slot: number)
   trackProvider(cx, slot, 'carrier-a');
   count(cx.state.counters, slot);
   trackCampaign(cx, slot, KEY, t, OBSERVED_NEW_STRANGER, () => {});
-  return cx.state.get32(slot, 'listedDay') === Math.floor(t / DAY);
+  return cx.state.get32(slot, NUM32.listedDay) === Math.floor(t / DAY);
 }
 
 /** The same, with the day's counts all added at T0. */

@@ -7,6 +7,10 @@ import { OBSERVED_ANSWERED, OBSERVED_FIRST_ENGAGED, OBSERVED_NEW_STRANGER } from
 import type { EngineContext } from './context.ts';
 import { looksLikeCampaign, quietEnough } from './rules/campaign.ts';
 import { H24 as H24_, M, STRANGER_PICKED_UP_24H as STRANGER_PICKED_UP_24H_ } from './state/metrics.ts';
+import { NUM16 as NUM16_, NUM32 as NUM32_ } from './state/number-state.ts';
+// The records' field offsets (the state accessors take offsets, not names: number-state.ts's NUM32).
+const NUM16 = NUM16_;
+const NUM32 = NUM32_;
 
 const H24 = H24_;
 const CALLS = M.CALLS;
@@ -32,14 +36,14 @@ export function trackProvider(cx: EngineContext, slot: number, provider: string 
   if (provider === null) return;
   const id = cx.providers.id(provider);
   const st = cx.state;
-  const count = st.get16(slot, 'providerCount');
-  if (st.get16(slot, 'provider') === id) {
-    if (count < PROVIDER_LEAD) st.set16(slot, 'providerCount', count + 1);
+  const count = st.get16(slot, NUM16.providerCount);
+  if (st.get16(slot, NUM16.provider) === id) {
+    if (count < PROVIDER_LEAD) st.set16(slot, NUM16.providerCount, count + 1);
   } else if (count === 0) {
-    st.set16(slot, 'provider', id);
-    st.set16(slot, 'providerCount', 1);
+    st.set16(slot, NUM16.provider, id);
+    st.set16(slot, NUM16.providerCount, 1);
   } else {
-    st.set16(slot, 'providerCount', count - 1);
+    st.set16(slot, NUM16.providerCount, count - 1);
   }
 }
 
@@ -64,16 +68,16 @@ export function trackProvider(cx: EngineContext, slot: number, provider: string 
 export function trackCampaign(cx: EngineContext, slot: number, key: number, t: number, seen: number, judge: (slot: number, t: number) => void): boolean {
   const st = cx.state;
   const c = cx.config.rules.campaign;
-  let group = st.get32(slot, 'group');
+  let group = st.get32(slot, NUM32.group);
   if (group === 0) {
-    const provider = st.get16(slot, 'provider');
+    const provider = st.get16(slot, NUM16.provider);
     if (provider === 0) return false;
     group = cx.groups.idFor(Math.floor(key / 10 ** c.blockDigits), cx.providers.name(provider) as string) + 1;
-    st.set32(slot, 'group', group);
+    st.set32(slot, NUM32.group, group);
   }
   const id = group - 1;
   const day = Math.floor(t / 86_400_000);
-  const joined = st.get16(slot, 'groupDay');
+  const joined = st.get16(slot, NUM16.groupDay);
   // A call of a day the number has already left (late across midnight UTC)
   // counts for nothing here: the group's counts of that day are closed, and
   // whether the number had joined it is not kept. Counting it would add it to
@@ -103,11 +107,11 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
 function countForGroup(cx: EngineContext, slot: number, key: number, id: number, t: number, day: number, seen: number): void {
   const st = cx.state;
   const c = cx.config.rules.campaign;
-  if (st.get16(slot, 'groupDay') !== day) {
-    st.set16(slot, 'groupDay', day);
+  if (st.get16(slot, NUM16.groupDay) !== day) {
+    st.set16(slot, NUM16.groupDay, day);
     cx.groups.join(id, t);
   }
-  if (st.get32(slot, 'listedDay') === day) {
+  if (st.get32(slot, NUM32.listedDay) === day) {
     if ((seen & (NEW_STRANGER | FIRST_ENGAGED)) !== 0) {
       const callee = (seen & NEW_STRANGER) !== 0;
       cx.groups.addCall(id, t, callee, (seen & FIRST_ENGAGED) !== 0, callee && (seen & ANSWERED) !== 0);
@@ -125,7 +129,7 @@ function countForGroup(cx: EngineContext, slot: number, key: number, id: number,
   const share = calls / Math.max(1, ctr.value(slot, H24, CALLS, t));
   if (share < c.memberStrangerShare || engaged / callees > c.memberMaxAnswerRate || sharesUnknown(cx, slot, t)) return;
   if (listed) {
-    st.set32(slot, 'listedDay', day);
+    st.set32(slot, NUM32.listedDay, day);
     // Its calls of the day so far (this one included) become the group's evidence. Its strangers picked up so far
     // are counted at any try (the number does not keep first tries apart): at most the few calls before it is listed.
     const today = (m: number) => ctr.current(slot, H24, m, t);

@@ -8,7 +8,7 @@ import { OBSERVED_INTERESTING, OBSERVED_STRANGER, observeCall, observeContact } 
 import { trackCampaign, trackProvider } from './campaign-tracker.ts';
 import type { EngineContext } from './context.ts';
 import { CONSENTING, LINE_KIND, MARKETING } from './number-kind.ts';
-import { fillSignals, quietStrangers } from './signals-fill.ts';
+import { fillSignals, quietStrangersAtLeast } from './signals-fill.ts';
 import { RULE_SET } from './rules/index.ts';
 import { emptySignals, type ScoredReason, type Signals } from './signals.ts';
 import { buildFlag } from './flag.ts';
@@ -21,15 +21,20 @@ import { ComplaintStore } from './state/complaints.ts';
 import { ConsentStore } from './state/consents.ts';
 import { H1 as H1_, H24 as H24_, M } from './state/metrics.ts';
 import { NumberIndex } from './state/number-index.ts';
-import { NumberState } from './state/number-state.ts';
+import { NUM16 as NUM16_, NUM32 as NUM32_, NUM8 as NUM8_, NumberState } from './state/number-state.ts';
 import { ProviderNames } from './state/provider-names.ts';
-import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache, pairTag } from './state/pair-cache.ts';
+import { PAIR8 as PAIR8_, PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache, pairTag } from './state/pair-cache.ts';
 import { hashKey } from './state/hash.ts';
 import { RecentIds, REPORT_ID } from './state/recent-ids.ts';
 import { SEVERITY_RANK, flagId, verdict, windowMs } from './verdict.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
 
 // Imported bindings are live (read through the module record): copy the hot ones.
+// The records' field offsets (the state accessors take offsets, not names: number-state.ts's NUM32).
+const NUM16 = NUM16_;
+const NUM32 = NUM32_;
+const NUM8 = NUM8_;
+const PAIR8 = PAIR8_;
 const H1 = H1_;
 const H24 = H24_;
 const CALLS = M.CALLS;
@@ -213,7 +218,7 @@ export class DetectionEngine implements Engine {
     const caller = numberKey(c.caller);
     this.consents.put(caller, numberKey(c.callee), c.grantedAt, c.revokedAt);
     const slot = this.index.get(caller);
-    if (slot >= 0) this.state.set8(slot, 'kind', this.state.get8(slot, 'kind') | CONSENTING);
+    if (slot >= 0) this.state.set8(slot, NUM8.kind, this.state.get8(slot, NUM8.kind) | CONSENTING);
   }
 
   advanceTo(t: number): void {
@@ -389,8 +394,8 @@ export class DetectionEngine implements Engine {
     if (this.groupsShared && this.groups.size !== 0) {
       const remap = this.groups.merge(s.groups);
       for (let slot = 0; slot < this.state.end; slot++) {
-        const g = this.state.key(slot) === 0 ? 0 : this.state.get32(slot, 'group');
-        if (g !== 0) this.state.set32(slot, 'group', remap[g - 1] + 1);
+        const g = this.state.key(slot) === 0 ? 0 : this.state.get32(slot, NUM32.group);
+        if (g !== 0) this.state.set32(slot, NUM32.group, remap[g - 1] + 1);
       }
     } else {
       this.groups.importState(s.groups);
@@ -419,7 +424,7 @@ export class DetectionEngine implements Engine {
     const a = numberKey(caller);
     const b = numberKey(callee);
     const p = this.pairs.getOrCreate(a, b, Math.floor(t / 1000));
-    this.pairs.set8(p, 'flags', this.pairs.get8(p, 'flags') | PAIR_CALLED_BACK);
+    this.pairs.set8(p, PAIR8.flags, this.pairs.get8(p, PAIR8.flags) | PAIR_CALLED_BACK);
     if (this.pairs.created) this.pairs.setLastSeen(p, Math.floor(t / 1000));
   }
 
@@ -434,11 +439,11 @@ export class DetectionEngine implements Engine {
       slot = this.state.allocate(key);
       this.index.set(key, slot);
       const cls = classify(e164);
-      this.state.set8(slot, 'numberClass', NUMBER_CLASSES.indexOf(cls));
-      this.state.set8(slot, 'kind', this.kindOf(key, cls));
+      this.state.set8(slot, NUM8.numberClass, NUMBER_CLASSES.indexOf(cls));
+      this.state.set8(slot, NUM8.kind, this.kindOf(key, cls));
     }
     const sec = Math.floor(t / 1000);
-    if (sec > this.state.get32(slot, 'lastSeen')) this.state.set32(slot, 'lastSeen', sec);
+    if (sec > this.state.get32(slot, NUM32.lastSeen)) this.state.set32(slot, NUM32.lastSeen, sec);
     return slot;
   }
 
@@ -461,7 +466,7 @@ export class DetectionEngine implements Engine {
     const st = this.state;
     for (let slot = 0; slot < st.end; slot++) {
       const key = st.key(slot);
-      if (key !== 0) st.set8(slot, 'kind', (st.get8(slot, 'kind') & ~LINE_KIND) | this.kindOf(key, NUMBER_CLASSES[st.get8(slot, 'numberClass')]));
+      if (key !== 0) st.set8(slot, NUM8.kind, (st.get8(slot, NUM8.kind) & ~LINE_KIND) | this.kindOf(key, NUMBER_CLASSES[st.get8(slot, NUM8.numberClass)]));
     }
   }
 
@@ -478,7 +483,7 @@ export class DetectionEngine implements Engine {
     const cfg = this.config.rules.complaints;
     const fwd = this.pairs.find(reported, reporter);
     if (this.acquainted(reported, reporter, fwd)) return cfg.acquaintanceWeight;
-    if (fwd >= 0 && (this.pairs.get8(fwd, 'flags') & PAIR_ATTEMPTED) !== 0) return 1;
+    if (fwd >= 0 && (this.pairs.get8(fwd, PAIR8.flags) & PAIR_ATTEMPTED) !== 0) return 1;
     const slot = this.index.get(reported);
     if (slot < 0 || this.state.counters.value(slot, H24, CALLS, t) < 1) return 1;
     return this.pairs.wouldHold(reported, reporter) ? cfg.unreachedWeight : 1;
@@ -491,9 +496,9 @@ export class DetectionEngine implements Engine {
    */
   private acquainted(a: number, b: number, fwd: number): boolean {
     const back = this.pairs.find(b, a);
-    if (back >= 0 && (this.pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) return true;
+    if (back >= 0 && (this.pairs.get8(back, PAIR8.flags) & PAIR_ATTEMPTED) !== 0) return true;
     if (fwd < 0) return false;
-    return (this.pairs.get8(fwd, 'flags') & PAIR_CALLED_BACK) !== 0 || this.pairs.get8(fwd, 'talks') >= this.config.acquaintanceTalks;
+    return (this.pairs.get8(fwd, PAIR8.flags) & PAIR_CALLED_BACK) !== 0 || this.pairs.get8(fwd, PAIR8.talks) >= this.config.acquaintanceTalks;
   }
 
   /**
@@ -517,7 +522,7 @@ export class DetectionEngine implements Engine {
         const g = this.strangerGate;
         // The night's calls on their own estimate (quietStrangers): the day's stranger calls, spread over the whole
         // day by the sliding estimate, undercount last night's calls at the start of tonight's.
-        if (ctr.atLeast(slot, H1, STRANGER_CALLS, t, g) || ctr.atLeast(slot, H24, STRANGER_CALLS, t, g) || quietStrangers(cx, slot, t) >= cfg.rules.quietHours.strangerCallsPerDay) interesting = true;
+        if (ctr.atLeast(slot, H1, STRANGER_CALLS, t, g) || ctr.atLeast(slot, H24, STRANGER_CALLS, t, g) || quietStrangersAtLeast(cx, slot, t, cfg.rules.quietHours.strangerCallsPerDay)) interesting = true;
       }
     }
     // Volume is judged on both horizons: a number calling its contacts (no
@@ -560,8 +565,8 @@ export class DetectionEngine implements Engine {
     const st = this.state;
     const rank = SEVERITY_RANK[v.severity];
     const sec = Math.floor(t / 1000);
-    const last = st.get8(slot, 'lastSeverity');
-    const lastAt = st.get32(slot, 'lastFlagAt');
+    const last = st.get8(slot, NUM8.lastSeverity);
+    const lastAt = st.get32(slot, NUM32.lastFlagAt);
     let span = 0;
     let opened = false;
     for (const r of reasons) {
@@ -578,10 +583,10 @@ export class DetectionEngine implements Engine {
     const windowStart = t - span;
     // The episode is named by the second it opened (its first flag), not by its evidence window's start: two
     // episodes whose windows start alike (a 7-day rule's, then a 30-day rule's 23 days later) are two flags.
-    if (fresh) st.set32(slot, 'episodeStart', sec);
-    st.set8(slot, 'lastSeverity', rank);
+    if (fresh) st.set32(slot, NUM32.episodeStart, sec);
+    st.set8(slot, NUM8.lastSeverity, rank);
     // Never moved back: a late complaint judged at its own, earlier time must not make the next call's flag fresh.
-    if (sec > lastAt) st.set32(slot, 'lastFlagAt', sec);
+    if (sec > lastAt) st.set32(slot, NUM32.lastFlagAt, sec);
     this.emit(slot, t, windowStart, v.score, v.severity, reasons, s);
   }
 
@@ -598,7 +603,7 @@ export class DetectionEngine implements Engine {
     const number = fromNumberKey(st.key(slot));
     const flag = buildFlag(
       {
-        flagId: flagId(number, severity, st.get32(slot, 'episodeStart') * 1000),
+        flagId: flagId(number, severity, st.get32(slot, NUM32.episodeStart) * 1000),
         number,
         severity,
         score,
@@ -606,8 +611,8 @@ export class DetectionEngine implements Engine {
         windowStart,
         detectedAt: t,
         emittedAt: this.now(),
-        numberClass: NUMBER_CLASSES[st.get8(slot, 'numberClass')],
-        accessProvider: this.providers.name(st.get16(slot, 'provider')),
+        numberClass: NUMBER_CLASSES[st.get8(slot, NUM8.numberClass)],
+        accessProvider: this.providers.name(st.get16(slot, NUM16.provider)),
       },
       s,
     );
@@ -628,7 +633,7 @@ export class DetectionEngine implements Engine {
       const slot = this.sweepHand;
       this.sweepHand = (this.sweepHand + 1) % end;
       const key = st.key(slot);
-      if (key !== 0 && st.get32(slot, 'lastSeen') < idleBefore && !this.complaintStore.has(key)) {
+      if (key !== 0 && st.get32(slot, NUM32.lastSeen) < idleBefore && !this.complaintStore.has(key)) {
         this.index.delete(key);
         st.release(slot);
         this.counts.evictedNumbers++;

@@ -4,6 +4,11 @@ import { CONSENTING as CONSENTING_, MARKETING as MARKETING_, SHARED_BOMBING } fr
 import type { Signals } from './signals.ts';
 import { looksLikeCampaign } from './rules/campaign.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
+import { NUM16 as NUM16_, NUM32 as NUM32_, NUM8 as NUM8_ } from './state/number-state.ts';
+// The records' field offsets (the state accessors take offsets, not names: number-state.ts's NUM32).
+const NUM16 = NUM16_;
+const NUM32 = NUM32_;
+const NUM8 = NUM8_;
 
 const H1 = H1_;
 const H24 = H24_;
@@ -19,6 +24,11 @@ const { CALLS, ANSWERED, REJECTED, STRANGER_CALLS, STRANGER_ANSWERED, STRANGER_T
  */
 export function quietStrangers(cx: EngineContext, slot: number, t: number): number {
   return cx.state.counters.valueWith(slot, H24, QUIET_STRANGER, t, cx.quietShare);
+}
+
+/** Whether `quietStrangers(cx, slot, t)` is at least `min` (WindowedCounters.atLeastWith: a gate asked of most stranger calls). */
+export function quietStrangersAtLeast(cx: EngineContext, slot: number, t: number, min: number): boolean {
+  return cx.state.counters.atLeastWith(slot, H24, QUIET_STRANGER, t, cx.quietShare, min);
 }
 
 /** Fills `s` with the number's figures at event time `t` (every rule reads only these). */
@@ -59,24 +69,24 @@ export function fillSignals(s: Signals, cx: EngineContext, slot: number, t: numb
   s.engagement24hSaturated = c.saturated(slot, H24, STRANGER_ANSWERED, t) || c.saturated(slot, H24, CALLBACKS, t);
   s.strangerPickedUp24hSaturated = c.saturated(slot, H24, STRANGER_PICKED_UP_24H, t);
   const rr = cx.config.rules.rejectionRepeat;
-  s.rejectionRepeatMax = sec - st.get32(slot, 'rrAt') <= rr.memoryMs / 1000 ? st.get8(slot, 'rrMax') : 0;
-  s.rejectionRepeatAt = st.get32(slot, 'rrAt') * 1000;
-  s.bombingMax = sec - st.get32(slot, 'bombAt') <= cx.config.rules.callBombing.windowMs / 1000 ? st.get8(slot, 'bombMax') : 0;
-  s.swarmCallers = sec - st.get32(slot, 'swarmAt') <= cx.config.rules.swarmBombing.windowMs / 1000 ? st.get8(slot, 'swarmMax') : 0;
+  s.rejectionRepeatMax = sec - st.get32(slot, NUM32.rrAt) <= rr.memoryMs / 1000 ? st.get8(slot, NUM8.rrMax) : 0;
+  s.rejectionRepeatAt = st.get32(slot, NUM32.rrAt) * 1000;
+  s.bombingMax = sec - st.get32(slot, NUM32.bombAt) <= cx.config.rules.callBombing.windowMs / 1000 ? st.get8(slot, NUM8.bombMax) : 0;
+  s.swarmCallers = sec - st.get32(slot, NUM32.swarmAt) <= cx.config.rules.swarmBombing.windowMs / 1000 ? st.get8(slot, NUM8.swarmMax) : 0;
   const rep = cx.complaints.reporters(key, t);
   s.complaintReporters = rep.count;
   s.complaintWeighted = rep.weighted;
   s.complaintReports = rep.reports;
   s.complaintSpanMs = rep.count === 0 ? 0 : t - rep.first;
   s.complaintLatestAt = rep.count === 0 ? 0 : rep.last;
-  const kind = st.get8(slot, 'kind');
+  const kind = st.get8(slot, NUM8.kind);
   s.isMarketingLine = (kind & MARKETING) !== 0;
   s.isConsentingLine = (kind & CONSENTING) !== 0;
   // Both largest runs at one callee, and no other callee's run of either rule's grade beside them.
-  const holder = st.get8(slot, 'bombCallee');
+  const holder = st.get8(slot, NUM8.bombCallee);
   s.bombingOneCallee =
-    holder !== 0 && holder === st.get8(slot, 'rrCallee') && (kind & SHARED_BOMBING) === 0 && st.get16(slot, 'sharedRefusalsUntil') < Math.floor(sec / 86_400);
-  const group = st.get32(slot, 'group');
+    holder !== 0 && holder === st.get8(slot, NUM8.rrCallee) && (kind & SHARED_BOMBING) === 0 && st.get16(slot, NUM16.sharedRefusalsUntil) < Math.floor(sec / 86_400);
+  const group = st.get32(slot, NUM32.group);
   if (group !== 0) {
     const g = cx.groups;
     g.load(group - 1, t);

@@ -5,7 +5,7 @@ import { numberKey } from '../numbers/key.ts';
 import { CampaignGroups, InboundSwarms, SNAPSHOT_VERSION, createEngine, restoreEngine } from './index.ts';
 import { decodeSnapshot, encodeSnapshot, type EngineSnapshot } from './snapshot.ts';
 import { H1, H24, HORIZON_COUNT, METRIC_COUNT, M, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
-import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
+import { PAIR8, PAIR16, PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from './state/pair-cache.ts';
 import { FULL_SPAN, WindowedCounters } from './state/windowed-counters.ts';
 import { DAY, HOUR, MIN, SEC, T0, Traffic, mobile, play, rng, stranger } from './testing/calls.ts';
 
@@ -215,11 +215,11 @@ describe('snapshots of an earlier version', () => {
   it('restores a version-1 pair that has called as one that has called, with no bombing gap', () => {
     const pairs = pairsOf(restoreEngine(config, version1()).snapshot());
     const p = pairs.find(numberKey(CUSTOMER), numberKey(SHOP));
-    expect(pairs.get8(p, 'flags') & PAIR_ATTEMPTED).toBe(PAIR_ATTEMPTED);
-    expect(pairs.get16(p, 'bombGap')).toBe(0);
-    expect(pairs.get8(p, 'talks')).toBe(0); // the rest of the record as it was (20 s is not a real conversation)
+    expect(pairs.get8(p, PAIR8.flags) & PAIR_ATTEMPTED).toBe(PAIR_ATTEMPTED);
+    expect(pairs.get16(p, PAIR16.bombGap)).toBe(0);
+    expect(pairs.get8(p, PAIR8.talks)).toBe(0); // the rest of the record as it was (20 s is not a real conversation)
     const noted = pairs.find(numberKey(NOTED[0]), numberKey(NOTED[1]));
-    expect(pairs.get8(noted, 'flags')).toBe(PAIR_CALLED_BACK); // noted, never attempted: still not "has called"
+    expect(pairs.get8(noted, PAIR8.flags)).toBe(PAIR_CALLED_BACK); // noted, never attempted: still not "has called"
   });
 
   it('a shop calling back a customer who had called it before a version-1 snapshot is not a repeat after rejection', () => {

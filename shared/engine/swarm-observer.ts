@@ -8,6 +8,10 @@ import { classify } from '../numbers/classify.ts';
 import type { EngineContext } from './context.ts';
 import { isSwarm } from './rules/swarm-bombing.ts';
 import type { InboundLoad } from './state/inbound-swarms.ts';
+import { NUM32 as NUM32_, NUM8 as NUM8_ } from './state/number-state.ts';
+// The records' field offsets (the state accessors take offsets, not names: number-state.ts's NUM32).
+const NUM32 = NUM32_;
+const NUM8 = NUM8_;
 
 /** Scratch for a callee's swarm load (the hot path allocates nothing). */
 const SWARM_LOAD: InboundLoad = { attempts: 0, engaged: 0, repeaters: 0 };
@@ -97,8 +101,8 @@ export function observeEngagedFirstTry(cx: EngineContext, caller: number, callee
 /** Keeps the largest swarm the number at `slot` took part in within the window. */
 function joinedSwarm(cx: EngineContext, slot: number, size: number, sec: number, windowSec: number): void {
   const st = cx.state;
-  if (size > st.get8(slot, 'swarmMax') || sec - st.get32(slot, 'swarmAt') > windowSec) st.set8(slot, 'swarmMax', size);
-  st.set32(slot, 'swarmAt', sec);
+  if (size > st.get8(slot, NUM8.swarmMax) || sec - st.get32(slot, NUM32.swarmAt) > windowSec) st.set8(slot, NUM8.swarmMax, size);
+  st.set32(slot, NUM32.swarmAt, sec);
 }
 
 /**

@@ -36,8 +36,8 @@ import { hashKey, hashPair, hashString } from '../../shared/engine/state/hash.ts
 import { M } from '../../shared/engine/state/metrics.ts';
 import { InboundSwarms } from '../../shared/engine/state/inbound-swarms.ts';
 import { NumberIndex } from '../../shared/engine/state/number-index.ts';
-import { NumberState } from '../../shared/engine/state/number-state.ts';
-import { PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from '../../shared/engine/state/pair-cache.ts';
+import { NUM32, NumberState } from '../../shared/engine/state/number-state.ts';
+import { PAIR8, PAIR_ATTEMPTED, PAIR_CALLED_BACK, PairCache } from '../../shared/engine/state/pair-cache.ts';
 import { RecentIds } from '../../shared/engine/state/recent-ids.ts';
 import { numberKey } from '../../shared/numbers/key.ts';
 import { CallStream } from './synthetic-calls.ts';
@@ -79,7 +79,7 @@ class StoresOnly {
     }
     const t = e.startTime;
     const sec = Math.floor(t / 1000);
-    this.state.set32(slot, 'lastSeen', sec);
+    this.state.set32(slot, NUM32.lastSeen, sec);
     const ctr = this.state.counters;
     ctr.touch(slot, t);
     ctr.add(slot, M.CALLS);
@@ -88,14 +88,14 @@ class StoresOnly {
     pairs.setLastSeen(p, sec);
     // The contact question, asked as the engine asks it: not once the callee is known to have called back, nor of a
     // pair that has talked enough.
-    let flags = pairs.get8(p, 'flags');
-    if (e.outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= this.cfg.acquaintanceTalkSec) pairs.set8(p, 'talks', pairs.get8(p, 'talks') + 1);
-    if ((flags & PAIR_CALLED_BACK) === 0 && pairs.get8(p, 'talks') < this.cfg.acquaintanceTalks) {
+    let flags = pairs.get8(p, PAIR8.flags);
+    if (e.outcome === 'ANSWERED' && e.answerTime !== null && (e.endTime - e.answerTime) / 1000 >= this.cfg.acquaintanceTalkSec) pairs.set8(p, PAIR8.talks, pairs.get8(p, PAIR8.talks) + 1);
+    if ((flags & PAIR_CALLED_BACK) === 0 && pairs.get8(p, PAIR8.talks) < this.cfg.acquaintanceTalks) {
       const back = pairs.findTagged(b, a, backTag);
       this.sink += back;
-      if (back >= 0 && (pairs.get8(back, 'flags') & PAIR_ATTEMPTED) !== 0) flags |= PAIR_CALLED_BACK;
+      if (back >= 0 && (pairs.get8(back, PAIR8.flags) & PAIR_ATTEMPTED) !== 0) flags |= PAIR_CALLED_BACK;
     }
-    pairs.set8(p, 'flags', flags | PAIR_ATTEMPTED);
+    pairs.set8(p, PAIR8.flags, flags | PAIR_ATTEMPTED);
   }
 }
 

@@ -7,13 +7,21 @@ import { WindowedCounters } from './windowed-counters.ts';
  */
 const STRIDE = 64;
 const F64 = { key: 0, lastCallee: 1 } as const;
-const U32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, group: 10, listedDay: 14, swarmAt: 15 } as const;
-const U16 = { groupDay: 18, sharedRefusalsUntil: 19, provider: 22, providerCount: 23 } as const;
-const U8 = { bombMax: 48, bombCallee: 49, rrMax: 50, rrCallee: 51, numberClass: 52, kind: 53, lastSeverity: 54, swarmMax: 55 } as const;
+/**
+ * The fields' offsets, each in units of the view that reads it: the accessors take these (`st.get32(slot,
+ * NUM32.lastSeen)`). Offsets rather than field names for speed only: with names, the accessor looked each up in a
+ * table (`U32[f]`), a keyed load that, reached by many names, went megamorphic (a hash probe per access) wherever
+ * the accessor was not inlined (observeCall is too large for all of its calls to be); an offset is added as it is,
+ * and the accessor is small enough to inline.
+ * (PAIR32's offsets overlap NUM32's, so the types do not catch one table's offset passed to the other's accessor.)
+ */
+export const NUM32 = { lastSeen: 4, bombAt: 5, rrAt: 6, lastFlagAt: 7, episodeStart: 8, group: 10, listedDay: 14, swarmAt: 15 } as const;
+export const NUM16 = { groupDay: 18, sharedRefusalsUntil: 19, provider: 22, providerCount: 23 } as const;
+export const NUM8 = { bombMax: 48, bombCallee: 49, rrMax: 50, rrCallee: 51, numberClass: 52, kind: 53, lastSeverity: 54, swarmMax: 55 } as const;
 
-export type U32Field = keyof typeof U32;
-export type U16Field = keyof typeof U16;
-export type U8Field = keyof typeof U8;
+export type U32Field = (typeof NUM32)[keyof typeof NUM32];
+export type U16Field = (typeof NUM16)[keyof typeof NUM16];
+export type U8Field = (typeof NUM8)[keyof typeof NUM8];
 
 /**
  * Records of a version-4 snapshot (exportState's `records`) in today's layout, in place: bombMax and rrMax were u16s
@@ -131,27 +139,27 @@ export class NumberState {
   }
 
   get32(slot: number, f: U32Field): number {
-    return this.u32[slot * 16 + U32[f]];
+    return this.u32[slot * 16 + f];
   }
 
   set32(slot: number, f: U32Field, v: number): void {
-    this.u32[slot * 16 + U32[f]] = v;
+    this.u32[slot * 16 + f] = v;
   }
 
   get16(slot: number, f: U16Field): number {
-    return this.u16[slot * 32 + U16[f]];
+    return this.u16[slot * 32 + f];
   }
 
   set16(slot: number, f: U16Field, v: number): void {
-    this.u16[slot * 32 + U16[f]] = v > 0xffff ? 0xffff : v;
+    this.u16[slot * 32 + f] = v > 0xffff ? 0xffff : v;
   }
 
   get8(slot: number, f: U8Field): number {
-    return this.u8[slot * 64 + U8[f]];
+    return this.u8[slot * 64 + f];
   }
 
   set8(slot: number, f: U8Field, v: number): void {
-    this.u8[slot * 64 + U8[f]] = v;
+    this.u8[slot * 64 + f] = v;
   }
 
   allocate(key: number): number {

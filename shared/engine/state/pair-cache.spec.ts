@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashKey } from './hash.ts';
-import { PairCache, pairTag } from './pair-cache.ts';
+import { PAIR8, PAIR16, PAIR32, PairCache, pairTag } from './pair-cache.ts';
 
 const A = 8613800000001;
 const callee = (n: number) => 8613900000000 + n;
@@ -20,13 +20,13 @@ describe('PairCache', () => {
     const i = pc.getOrCreate(A, callee(1), 100);
     expect(pc.created).toBe(true);
     expect([pc.caller(i), pc.callee(i), pc.lastSeen(i)]).toEqual([A, callee(1), 100]);
-    expect([pc.get16(i, 'bombGap'), pc.get16(i, 'afterReject'), pc.get8(i, 'bombCur'), pc.get8(i, 'bombPrev')]).toEqual([0, 0, 0, 0]);
-    expect([pc.get32(i, 'rejectedAt'), pc.get32(i, 'bombStart'), pc.get8(i, 'talks'), pc.get8(i, 'flags')]).toEqual([0, 0, 0, 0]);
-    pc.set16(i, 'bombGap', 3);
+    expect([pc.get16(i, PAIR16.bombGap), pc.get16(i, PAIR16.afterReject), pc.get8(i, PAIR8.bombCur), pc.get8(i, PAIR8.bombPrev)]).toEqual([0, 0, 0, 0]);
+    expect([pc.get32(i, PAIR32.rejectedAt), pc.get32(i, PAIR32.bombStart), pc.get8(i, PAIR8.talks), pc.get8(i, PAIR8.flags)]).toEqual([0, 0, 0, 0]);
+    pc.set16(i, PAIR16.bombGap, 3);
     expect(pc.getOrCreate(A, callee(1), 200)).toBe(i);
     expect(pc.created).toBe(false);
     expect(pc.find(A, callee(1))).toBe(i);
-    expect(pc.get16(i, 'bombGap')).toBe(3);
+    expect(pc.get16(i, PAIR16.bombGap)).toBe(3);
   });
 
   it('is directed: a→b and b→a are different pairs', () => {
@@ -42,7 +42,7 @@ describe('PairCache', () => {
     const idx = Array.from({ length: 8 }, (_, n) => pc.getOrCreate(A, callee(n), 100 + n));
     // Pair 0 is seen again later; pair 1 is now the stalest.
     pc.setLastSeen(idx[0], 500);
-    pc.set16(idx[1], 'bombGap', 9);
+    pc.set16(idx[1], PAIR16.bombGap, 9);
     const fresh = pc.getOrCreate(A, callee(99), 600);
     expect(pc.created).toBe(true);
     expect(pc.evictions).toBe(1);
@@ -51,7 +51,7 @@ describe('PairCache', () => {
     expect(pc.find(A, callee(0))).toBe(idx[0]);
     for (let n = 2; n < 8; n++) expect(pc.find(A, callee(n))).toBe(idx[n]);
     // The reused entry starts from zero.
-    expect(pc.get16(fresh, 'bombGap')).toBe(0);
+    expect(pc.get16(fresh, PAIR16.bombGap)).toBe(0);
     expect(pc.lastSeen(fresh)).toBe(600);
   });
 
@@ -132,10 +132,10 @@ describe('PairCache', () => {
   it('saturates its small counters instead of wrapping', () => {
     const pc = new PairCache(8);
     const i = pc.getOrCreate(A, callee(1), 1);
-    pc.set16(i, 'bombGap', 70_000);
-    pc.set8(i, 'talks', 300);
-    expect(pc.get16(i, 'bombGap')).toBe(65_535);
-    expect(pc.get8(i, 'talks')).toBe(255);
+    pc.set16(i, PAIR16.bombGap, 70_000);
+    pc.set8(i, PAIR8.talks, 300);
+    expect(pc.get16(i, PAIR16.bombGap)).toBe(65_535);
+    expect(pc.get8(i, PAIR8.talks)).toBe(255);
   });
 
   it('starts small and grows while below its maximum, keeping (nearly) every record', () => {
@@ -144,8 +144,8 @@ describe('PairCache', () => {
     const n = 2000;
     for (let k = 0; k < n; k++) {
       const i = pc.getOrCreate(A + (k % 97), callee(k), 1000 + k);
-      pc.set16(i, 'bombGap', (k % 1000) + 1);
-      pc.set8(i, 'talks', k % 200);
+      pc.set16(i, PAIR16.bombGap, (k % 1000) + 1);
+      pc.set8(i, PAIR8.talks, k % 200);
     }
     expect(pc.capacity).toBeGreaterThan(64);
     expect(pc.capacity).toBeLessThan(1 << 14);
@@ -156,7 +156,7 @@ describe('PairCache', () => {
       const i = pc.find(A + (k % 97), callee(k));
       if (i < 0) continue;
       kept++;
-      if (pc.get16(i, 'bombGap') !== (k % 1000) + 1 || pc.get8(i, 'talks') !== k % 200 || pc.lastSeen(i) !== 1000 + k) {
+      if (pc.get16(i, PAIR16.bombGap) !== (k % 1000) + 1 || pc.get8(i, PAIR8.talks) !== k % 200 || pc.lastSeen(i) !== 1000 + k) {
         throw new Error(`pair ${k} changed by growth`);
       }
     }
@@ -169,8 +169,8 @@ describe('PairCache', () => {
     const written = new Map<number, number>();
     for (let k = 0; k < n; k++) {
       const i = pc.getOrCreate(A + (k % 89), callee(k), 1000 + k);
-      pc.set32(i, 'rejectedAt', 50_000 + k);
-      pc.set16(i, 'bombGap', (k % 60_000) + 1);
+      pc.set32(i, PAIR32.rejectedAt, 50_000 + k);
+      pc.set16(i, PAIR16.bombGap, (k % 60_000) + 1);
       written.set(k, k);
       // Now and then read every pair written so far (between reads, pairs are created while sets split).
       if (k % 397 === 0 || k === n - 1) {
@@ -181,7 +181,7 @@ describe('PairCache', () => {
             missing++; // given up to a full set: counted in evictions
             continue;
           }
-          if (pc.get32(x, 'rejectedAt') !== 50_000 + j || pc.get16(x, 'bombGap') !== (j % 60_000) + 1 || pc.lastSeen(x) !== 1000 + j) {
+          if (pc.get32(x, PAIR32.rejectedAt) !== 50_000 + j || pc.get16(x, PAIR16.bombGap) !== (j % 60_000) + 1 || pc.lastSeen(x) !== 1000 + j) {
             throw new Error(`pair ${j} changed while the table grew (after ${k})`);
           }
         }
@@ -215,7 +215,7 @@ describe('PairCache', () => {
   it('round-trips through exportState / importState in the middle of a growth round (sets not a power of two)', () => {
     const pc = new PairCache(1 << 14, 64);
     let k = 0;
-    while (k < 700 || Number.isInteger(Math.log2(pc.capacity / 8))) pc.set32(pc.getOrCreate(A, callee(k), k), 'rejectedAt', 10_000 + k++);
+    while (k < 700 || Number.isInteger(Math.log2(pc.capacity / 8))) pc.set32(pc.getOrCreate(A, callee(k), k), PAIR32.rejectedAt, 10_000 + k++);
     const copy = new PairCache(1 << 14, 64);
     copy.importState(pc.exportState());
     expect(copy.capacity).toBe(pc.capacity);
@@ -224,7 +224,7 @@ describe('PairCache', () => {
       const x = pc.find(A, callee(j));
       if (x < 0) continue;
       present++;
-      expect(copy.get32(copy.find(A, callee(j)), 'rejectedAt')).toBe(10_000 + j);
+      expect(copy.get32(copy.find(A, callee(j)), PAIR32.rejectedAt)).toBe(10_000 + j);
     }
     expect(present).toBe(k - pc.evictions);
     // The copy goes on growing from there and still finds what it was given (but for pairs given up to a full set).
@@ -257,7 +257,7 @@ describe('PairCache', () => {
 
   it('round-trips through exportState / importState', () => {
     const pc = new PairCache(1 << 12, 64);
-    for (let k = 0; k < 500; k++) pc.set32(pc.getOrCreate(A, callee(k), k), 'rejectedAt', 10_000 + k);
+    for (let k = 0; k < 500; k++) pc.set32(pc.getOrCreate(A, callee(k), k), PAIR32.rejectedAt, 10_000 + k);
     const copy = new PairCache(1 << 12, 64);
     copy.importState(pc.exportState());
     expect(copy.capacity).toBe(pc.capacity);
@@ -265,7 +265,7 @@ describe('PairCache', () => {
     for (let k = 0; k < 500; k++) {
       if (pc.find(A, callee(k)) < 0) continue;
       present++;
-      expect(copy.get32(copy.find(A, callee(k)), 'rejectedAt')).toBe(10_000 + k);
+      expect(copy.get32(copy.find(A, callee(k)), PAIR32.rejectedAt)).toBe(10_000 + k);
     }
     expect(present).toBe(500 - pc.evictions);
     expect(present).toBeGreaterThan(490);

@@ -23,18 +23,22 @@ const WAYS = 8;
 const GROW_AT = 1 / 4;
 /** Record of one pair: 32 bytes, two to a cache line. */
 const STRIDE = 32;
-const U32 = { rejectedAt: 4, bombStart: 5 } as const;
+/**
+ * The fields' offsets, each in units of the view that reads it: the accessors take these (`pairs.get8(p,
+ * PAIR8.flags)`), offsets rather than field names for speed only (see number-state.ts's NUM32).
+ */
+export const PAIR32 = { rejectedAt: 4, bombStart: 5 } as const;
 /**
  * The call-bombing window: bombStart (its start, the first attempt after the previous one ended), bombCur (attempts
  * in it), bombPrev (attempts in the previous one, if that ended less than a window before this one began) and
  * bombGap (seconds between the two); counts saturate at 255.
  */
-const U16 = { bombGap: 12, afterReject: 13 } as const;
-const U8 = { bombCur: 28, bombPrev: 29, talks: 30, flags: 31 } as const;
+export const PAIR16 = { bombGap: 12, afterReject: 13 } as const;
+export const PAIR8 = { bombCur: 28, bombPrev: 29, talks: 30, flags: 31 } as const;
 
-export type PairU32Field = keyof typeof U32;
-export type PairU16Field = keyof typeof U16;
-export type PairU8Field = keyof typeof U8;
+export type PairU32Field = (typeof PAIR32)[keyof typeof PAIR32];
+export type PairU16Field = (typeof PAIR16)[keyof typeof PAIR16];
+export type PairU8Field = (typeof PAIR8)[keyof typeof PAIR8];
 
 /** Bits of the `flags` field. */
 export const PAIR_ANSWERED = 1;
@@ -62,10 +66,10 @@ export const PAIR_REJECTED_BUSY = 32;
  * kept one, was the one just before the current window: a gap of 0).
  */
 export function upgradeVersion1Records(records: Uint8Array): void {
-  const at = U16.bombGap * 2;
+  const at = PAIR16.bombGap * 2;
   for (let r = 0; r + STRIDE <= records.length; r += STRIDE) {
     if ((records[r + at] | records[r + at + 1]) === 0) continue;
-    records[r + U8.flags] |= PAIR_ATTEMPTED;
+    records[r + PAIR8.flags] |= PAIR_ATTEMPTED;
     records[r + at] = 0;
     records[r + at + 1] = 0;
   }
@@ -391,28 +395,28 @@ export class PairCache {
   }
 
   get32(i: number, f: PairU32Field): number {
-    return this.u32[i * 8 + U32[f]];
+    return this.u32[i * 8 + f];
   }
 
   set32(i: number, f: PairU32Field, v: number): void {
-    this.u32[i * 8 + U32[f]] = v;
+    this.u32[i * 8 + f] = v;
   }
 
   get16(i: number, f: PairU16Field): number {
-    return this.u16[i * 16 + U16[f]];
+    return this.u16[i * 16 + f];
   }
 
   /** Saturating at 65535. */
   set16(i: number, f: PairU16Field, v: number): void {
-    this.u16[i * 16 + U16[f]] = v > 0xffff ? 0xffff : v;
+    this.u16[i * 16 + f] = v > 0xffff ? 0xffff : v;
   }
 
   get8(i: number, f: PairU8Field): number {
-    return this.u8[i * STRIDE + U8[f]];
+    return this.u8[i * STRIDE + f];
   }
 
   /** Saturating at 255. */
   set8(i: number, f: PairU8Field, v: number): void {
-    this.u8[i * STRIDE + U8[f]] = v > 0xff ? 0xff : v;
+    this.u8[i * STRIDE + f] = v > 0xff ? 0xff : v;
   }
 }

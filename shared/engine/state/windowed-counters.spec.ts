@@ -15,6 +15,24 @@ function addAt(c: WindowedCounters, slot: number, t: number, n = 1, m = M): void
 }
 
 describe('WindowedCounters', () => {
+
+  it('atLeast answers as value() >= min, its shortcut on the counts included', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const c = new WindowedCounters(4);
+    let t = W;
+    for (let k = 0; k < 3000; k++) {
+      const slot = k % 4;
+      t += Math.floor(rnd() * 30 * 60_000);
+      c.touch(slot, t - (rnd() < 0.1 ? Math.floor(rnd() * 2 * HOUR) : 0), rnd() < 0.9);
+      c.add(slot, M, 1 + Math.floor(rnd() * 4));
+      const asked = t + Math.floor((rnd() - 0.3) * 3 * DAY);
+      for (const h of [H1, H24]) {
+        const v = c.value(slot, h, M, asked);
+        for (const min of [0, 1, 2, 5, 10, 20, 40, Math.floor(v), Math.ceil(v), v, v + 1e-9]) expect(c.atLeast(slot, h, M, asked, min)).toBe(v >= min);
+      }
+    }
+  });
   it('counts an event exactly at a window edge in the window that starts there', () => {
     const c = new WindowedCounters(4);
     addAt(c, 0, W - 1);
