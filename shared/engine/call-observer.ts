@@ -394,7 +394,7 @@ function noteRun(st: NumberState, slot: number, f: RunFields, run: number, calle
     if (marked !== kind) st.set8(slot, NUM8.kind, marked);
   }
   if (run >= max) {
-    st.set8(slot, f.max, run > 255 ? 255 : run);
+    st.set8(slot, f.max, run);
     st.set32(slot, f.at, sec);
     st.set8(slot, f.callee, fp);
   }

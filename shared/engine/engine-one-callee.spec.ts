@@ -133,7 +133,6 @@ describe('bombing and refusal at one callee', () => {
     rejectedRun(after, T0 + 24 * MIN, child, 6, 4);
     const restored = restoreEngine(defaultConfig(), first.snapshot(), { now: () => 0 });
     const flags = [...earlier, ...flagsOf(play(restored, after.inputs()).flags, CALLER)];
-    expect(withRule(flags, 'CALL_BOMBING').length + withRule(flags, 'REJECTION_REPEAT').length).toBeGreaterThan(0);
     expect(withRule(flags, 'REJECTION_REPEAT')).not.toEqual([]);
     expect(maxSeverity(flags)).toBe('LABEL');
   });

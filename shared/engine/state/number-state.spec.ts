@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NumberState, upgradeVersion4Records } from './number-state.ts';
+import { NUM16, NUM8, NumberState, upgradeVersion4Records } from './number-state.ts';
 
 describe('NumberState', () => {
   it('restores a free list of 200,000 slots (idle numbers evicted) and reuses those slots first', () => {
@@ -40,5 +40,16 @@ describe('calleeFingerprint', () => {
     for (const fp of fps) expect(fp).toBeLessThanOrEqual(255);
     expect(new Set(fps.slice(0, 2)).size).toBe(2);
     expect(NumberState.calleeFingerprint(255 * 7)).toBe(1);
+  });
+});
+
+describe('NumberState fields', () => {
+  it('saturate rather than wrap: a byte at 255, a u16 at 65,535', () => {
+    const st = new NumberState(4);
+    const slot = st.allocate(8613800000001);
+    st.set8(slot, NUM8.rrMax, 300);
+    st.set16(slot, NUM16.providerCount, 70_000);
+    expect(st.get8(slot, NUM8.rrMax)).toBe(255);
+    expect(st.get16(slot, NUM16.providerCount)).toBe(65_535);
   });
 });

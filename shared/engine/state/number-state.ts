@@ -159,7 +159,7 @@ export class NumberState {
   }
 
   set8(slot: number, f: U8Field, v: number): void {
-    this.u8[slot * 64 + f] = v;
+    this.u8[slot * 64 + f] = v > 0xff ? 0xff : v;
   }
 
   allocate(key: number): number {
