@@ -17,6 +17,8 @@ import {
   PAIR_ATTEMPTED as PAIR_ATTEMPTED_,
   PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
   PAIR_ENGAGED as PAIR_ENGAGED_,
+  PAIR_MISSED_CUR as PAIR_MISSED_CUR_,
+  PAIR_MISSED_PREV as PAIR_MISSED_PREV_,
   PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
   PAIR_REJECTED_BUSY as PAIR_REJECTED_BUSY_,
   PAIR8 as PAIR8_,
@@ -64,6 +66,8 @@ const PAIR_REJECTED_BUSY = PAIR_REJECTED_BUSY_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
 const PAIR_ATTEMPTED = PAIR_ATTEMPTED_;
+const PAIR_MISSED_CUR = PAIR_MISSED_CUR_;
+const PAIR_MISSED_PREV = PAIR_MISSED_PREV_;
 const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
 const LINE_KIND = LINE_KIND_;
@@ -243,17 +247,21 @@ export function observeCall(
   // and a run is read as the sliding-window estimate: cur + prev × the share of the previous window still within
   // one window of this attempt, rounded down (as the number's counters are read). So eight attempts within an hour
   // count whether or not they cross a window's end, which the window alone missed. An attempt too late even for
-  // the previous window counts for nothing.
+  // the previous window counts for nothing. Each window also keeps whether one of its attempts went untaken
+  // (PAIR_MISSED_*): a run the callee answered every attempt of is no bombing (a monitoring centre auto-answering a
+  // telemetry SIM's reports every few minutes), however short the calls.
   const bombSec = cfg.rules.callBombing.windowMs / 1000;
   let curStart = pairs.get32(p, PAIR32.bombStart);
   let cur = pairs.get8(p, PAIR8.bombCur);
   let prev = pairs.get8(p, PAIR8.bombPrev);
   let bombGap = pairs.get16(p, PAIR16.bombGap);
+  let bflags = pairs.get8(p, PAIR8.flags);
   if (sec >= curStart + bombSec) {
     bombGap = sec - (curStart + bombSec);
     prev = bombGap < bombSec ? cur : 0;
     cur = 0;
     curStart = sec;
+    bflags = (bflags & ~(PAIR_MISSED_CUR | PAIR_MISSED_PREV)) | (prev > 0 && (bflags & PAIR_MISSED_CUR) !== 0 ? PAIR_MISSED_PREV : 0);
     pairs.set32(p, PAIR32.bombStart, curStart);
     pairs.set8(p, PAIR8.bombPrev, prev);
     pairs.set16(p, PAIR16.bombGap, bombGap);
@@ -262,8 +270,10 @@ export function observeCall(
   const counted = inCurrent || curStart - bombGap - sec <= bombSec;
   if (inCurrent) pairs.set8(p, PAIR8.bombCur, ++cur);
   else if (counted) pairs.set8(p, PAIR8.bombPrev, ++prev);
+  if (outcome !== 'ANSWERED' && counted) bflags |= inCurrent ? PAIR_MISSED_CUR : PAIR_MISSED_PREV;
+  pairs.set8(p, PAIR8.flags, bflags);
   const bombs = Math.floor(cur + prev * Math.max(0, 1 - (bombGap + Math.max(0, sec - curStart)) / bombSec));
-  if (stranger && counted && bombs >= 3) {
+  if (stranger && counted && bombs >= 3 && (bflags & (PAIR_MISSED_CUR | PAIR_MISSED_PREV)) !== 0) {
     noteRun(st, slot, BOMBING_RUN, bombs, callee, sec, bombSec, cfg.rules.callBombing.attempts);
     interesting = true;
   }
