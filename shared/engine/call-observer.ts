@@ -8,7 +8,7 @@
 import type { CallEvent } from '../contracts/records.ts';
 import type { EngineContext } from './context.ts';
 import { inHours } from './local-time.ts';
-import { busyLine, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
+import { busyLine, isQueue, observeEngagedFirstTry, observeSwarm } from './swarm-observer.ts';
 import { CONSENTING as CONSENTING_, LINE_KIND as LINE_KIND_, MARKETING as MARKETING_, SHARED_BOMBING } from './number-kind.ts';
 import { NUM8 as NUM8_, NUM16 as NUM16_, NUM32 as NUM32_, NumberState, type U8Field, type U32Field } from './state/number-state.ts';
 import { H1 as H1_, H24 as H24_, M, STRANGER_PICKED_UP_24H as STRANGER_PICKED_UP_24H_ } from './state/metrics.ts';
@@ -249,7 +249,8 @@ export function observeCall(
   // count whether or not they cross a window's end, which the window alone missed. An attempt too late even for
   // the previous window counts for nothing. Each window also keeps whether one of its attempts went untaken
   // (PAIR_MISSED_*): a run the callee answered every attempt of is no bombing (a monitoring centre auto-answering a
-  // telemetry SIM's reports every few minutes), however short the calls.
+  // telemetry SIM's reports every few minutes), however short the calls. A queue (a service line, a short code, an
+  // allowlisted number: isQueue) that many redial while it is busy is no victim either.
   const bombSec = cfg.rules.callBombing.windowMs / 1000;
   let curStart = pairs.get32(p, PAIR32.bombStart);
   let cur = pairs.get8(p, PAIR8.bombCur);
@@ -273,7 +274,7 @@ export function observeCall(
   if (outcome !== 'ANSWERED' && counted) bflags |= inCurrent ? PAIR_MISSED_CUR : PAIR_MISSED_PREV;
   pairs.set8(p, PAIR8.flags, bflags);
   const bombs = Math.floor(cur + prev * Math.max(0, 1 - (bombGap + Math.max(0, sec - curStart)) / bombSec));
-  if (stranger && counted && bombs >= 3 && (bflags & (PAIR_MISSED_CUR | PAIR_MISSED_PREV)) !== 0) {
+  if (stranger && counted && bombs >= 3 && (bflags & (PAIR_MISSED_CUR | PAIR_MISSED_PREV)) !== 0 && !isQueue(cx, callee, e.callee)) {
     noteRun(st, slot, BOMBING_RUN, bombs, callee, sec, bombSec, cfg.rules.callBombing.attempts);
     interesting = true;
   }

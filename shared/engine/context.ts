@@ -17,6 +17,8 @@ import type { ProviderNames } from './state/provider-names.ts';
  */
 export interface EngineContext {
   readonly config: EngineConfig;
+  /** The operator's allowlisted numbers (keys): never judged as callers, and as callees a queue, no bombing victim. */
+  readonly allowlist: ReadonlySet<number>;
   /** Number key → slot of its record in `state`. */
   readonly index: NumberIndex;
   /** Per-number records and windowed counters, by slot. */

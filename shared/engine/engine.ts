@@ -159,6 +159,7 @@ export class DetectionEngine implements Engine {
     this.clock = new LocalClock(config.timeZone);
     this.cx = {
       config,
+      allowlist: this.allowlist,
       index: this.index,
       state: this.state,
       pairs: this.pairs,

@@ -21,13 +21,11 @@ const SWARM_LOAD: InboundLoad = { attempts: 0, engaged: 0, repeaters: 0 };
  * attempts count towards the callee's swarm load (from the `attemptsEach`-th
  * on, when it also joins the swarm's distinct callers); if the load is a
  * swarm (rules/swarm-bombing.ts), its size is kept on the caller and the
- * call is worth judging (returns true). Victims
- * are people's and businesses' lines: a service line (95/96/400) or short
- * code that many redial is a queue, not a victim.
+ * call is worth judging (returns true). Victims are people's and
+ * businesses' lines, not queues ({@link isQueue}).
  */
 export function observeSwarm(cx: EngineContext, slot: number, caller: number, callee: number, calleeE164: string, sec: number, bombs: number, engagedNow: boolean, engagedBefore: boolean): boolean {
-  const cls = classify(calleeE164);
-  if (cls !== 'MOBILE' && cls !== 'FIXED_LINE') return false;
+  if (isQueue(cx, callee, calleeE164)) return false;
   const cfg = cx.config;
   const sw = cfg.rules.swarmBombing;
   const joins = bombs === sw.attemptsEach;
@@ -77,6 +75,17 @@ export function takeHandedOver(cx: EngineContext): void {
       cx.swarmJudged.push(slot);
     },
   );
+}
+
+/**
+ * Whether `callee` (key; `calleeE164` its number) is a queue, which many redial when it is busy, rather than a
+ * line that can be bombed (CALL_BOMBING, SWARM_BOMBING): a service line (95/96/400), a short code (12320, 12306:
+ * classified UNKNOWN), or a number the operator allowlisted (a hospital's registration line at booking time).
+ */
+export function isQueue(cx: EngineContext, callee: number, calleeE164: string): boolean {
+  if (cx.allowlist.size !== 0 && cx.allowlist.has(callee)) return true;
+  const cls = classify(calleeE164);
+  return cls !== 'MOBILE' && cls !== 'FIXED_LINE';
 }
 
 /**

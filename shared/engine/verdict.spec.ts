@@ -36,7 +36,7 @@ describe('verdict', () => {
   });
 
   it('never gives BLOCK_RECOMMENDED to one strong signal padded with weak ones', () => {
-    // 75 + 15 + 15 = 105 → 100, but only one reason carries ≥ 20 points.
+    // 75 + 15 + 19.9 = 109.9 → 100, but only one reason would label the number on its own.
     const v = verdict([reason('RING_ONCE', 75), reason('SHORT_CALLS', 15), reason('HIGH_FREQUENCY', 19.9)], sev);
     expect(v.score).toBe(100);
     expect(v.severity).toBe('LABEL');
@@ -91,7 +91,25 @@ describe('verdict', () => {
   });
 
   it('gives BLOCK_RECOMMENDED to two strong signals reaching the block score', () => {
-    expect(verdict([reason('LOW_ANSWER_FANOUT', 60), reason('COMPLAINTS', 20)], sev)).toEqual({ score: 80, severity: 'BLOCK_RECOMMENDED' });
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 55), reason('REJECTION_REPEAT', 50)], sev)).toEqual({ score: 100, severity: 'BLOCK_RECOMMENDED' });
+  });
+
+  it("does not count another rule's WATCH-grade step as the second rule: it would not label the number on its own", () => {
+    const rules = defaultConfig().rules;
+    const sig = (o: Partial<Signals>): Signals => ({ ...emptySignals(), ...o });
+    // A parcel station's low answer rate, and one customer who rejected it rung twice more (REJECTION_REPEAT's WATCH, 40).
+    const second = rejectionRepeat(sig({ rejectionRepeatMax: rules.rejectionRepeat.repeats }), rules)!;
+    expect(verdict([second], sev).severity).toBe('WATCH');
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 60), second], sev)).toEqual({ score: 100, severity: 'LABEL' });
+    // Three repeats (its LABEL grade) make it a second rule.
+    const third = rejectionRepeat(sig({ rejectionRepeatMax: rules.rejectionRepeat.repeats + 1 }), rules)!;
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 60), third], sev).severity).toBe('BLOCK_RECOMMENDED');
+  });
+
+  it("counts two distinct reporters' complaints (their WATCH grade) as a second rule: testimony, not the calls read again", () => {
+    expect(verdict([reason('REJECTION_REPEAT', 70), reason('COMPLAINTS', 35)], sev)).toEqual({ score: 100, severity: 'BLOCK_RECOMMENDED' });
+    expect(verdict([reason('REJECTION_REPEAT', 70), reason('COMPLAINTS', 19)], sev).severity).toBe('LABEL');
+    expect(verdict([reason('REJECTION_REPEAT', 70), { ...reason('COMPLAINTS', 35), context: true }], sev).severity).toBe('LABEL');
   });
 
   it('does not give BLOCK_RECOMMENDED to two strong signals below the block score', () => {
@@ -101,7 +119,8 @@ describe('verdict', () => {
   it('honours a stricter blockMinRules', () => {
     const strict = { ...sev, blockMinRules: 3 };
     expect(verdict([reason('LOW_ANSWER_FANOUT', 60), reason('COMPLAINTS', 40)], strict).severity).toBe('LABEL');
-    expect(verdict([reason('LOW_ANSWER_FANOUT', 40), reason('COMPLAINTS', 20), reason('QUIET_HOURS', 25)], strict).severity).toBe('BLOCK_RECOMMENDED');
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 55), reason('COMPLAINTS', 20), reason('QUIET_HOURS', 25)], strict).severity).toBe('LABEL');
+    expect(verdict([reason('LOW_ANSWER_FANOUT', 50), reason('COMPLAINTS', 20), reason('SEQUENTIAL_DIALING', 50)], strict).severity).toBe('BLOCK_RECOMMENDED');
   });
 
   it('ranks severities WATCH < LABEL < BLOCK_RECOMMENDED', () => {

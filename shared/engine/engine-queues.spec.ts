@@ -1,0 +1,65 @@
+/**
+ * Queues are not bombing victims. People redial a line that is busy: a
+ * hospital's registration line when booking opens, a bank's 95 line, a short
+ * code such as 12320. A probe's patients auto-redialling an allowlisted
+ * hospital line 6–25 times were SWARM_BOMBING (89 % BLOCK_RECOMMENDED with
+ * CALL_BOMBING), and one person redialling 12320 was CALL_BOMBING: the
+ * allowlist named the hospital as a caller only, and only swarms treated
+ * service lines and short codes as queues.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.ts';
+import { createEngine } from './index.ts';
+import { MIN, SEC, T0, Traffic, mobile, play, stranger } from './testing/calls.ts';
+
+const HOSPITAL = '+862165550000';
+
+function rulesOf(flags: { number: string; reasons: { rule: string }[] }[], number?: string): string[] {
+  return [...new Set(flags.filter((f) => number === undefined || f.number === number).flatMap((f) => f.reasons.map((r) => r.rule)))].sort();
+}
+
+/** Twelve attempts within an hour from one person at `callee`, each busy or unanswered. */
+function redials(tr: Traffic, caller: string, callee: string, at = T0): void {
+  for (let i = 0; i < 12; i++) tr.call(at + i * 4 * MIN, caller, callee, { outcome: i % 3 === 0 ? 'NO_ANSWER' : 'BUSY', ringMs: 2 * SEC });
+}
+
+/** Forty patients each redialling the hospital 6–9 times in the hour booking opens, busy or unanswered. */
+function bookingHour(tr: Traffic): string[] {
+  const patients = Array.from({ length: 40 }, (_, k) => stranger(k + 1));
+  for (const [k, p] of patients.entries()) {
+    for (let i = 0; i < 6 + (k % 4); i++) tr.call(T0 + k * 10 * SEC + i * 5 * MIN, p, HOSPITAL, { outcome: i % 4 === 0 ? 'NO_ANSWER' : 'BUSY', ringMs: 2 * SEC });
+  }
+  return patients;
+}
+
+describe('queues are no bombing victims', () => {
+  it('patients redialling an allowlisted hospital line at booking time are neither swarm nor call bombing', () => {
+    const allowed = createEngine(defaultConfig());
+    allowed.allow(HOSPITAL);
+    const tr = new Traffic();
+    bookingHour(tr);
+    expect(play(allowed, tr.inputs()).flags).toEqual([]);
+    // The same crowd at a line the operator has not allowlisted is a swarm on a fixed line: why hospitals are allowlisted.
+    expect(rulesOf(play(createEngine(defaultConfig()), tr.inputs()).flags)).toContain('SWARM_BOMBING');
+  });
+
+  it('one person redialling a short code or a 95 service line is no call bombing; the same at a mobile is', () => {
+    for (const line of ['+8612320', '+8695588']) {
+      const tr = new Traffic();
+      redials(tr, mobile(9), line);
+      expect(rulesOf(play(createEngine(defaultConfig()), tr.inputs()).flags), line).not.toContain('CALL_BOMBING');
+    }
+    const tr = new Traffic();
+    redials(tr, mobile(9), stranger(99));
+    expect(rulesOf(play(createEngine(defaultConfig()), tr.inputs()).flags)).toContain('CALL_BOMBING');
+  });
+
+  it('a patient of the allowlisted hospital who then bombs a private mobile is CALL_BOMBING for that alone', () => {
+    const e = createEngine(defaultConfig());
+    e.allow(HOSPITAL);
+    const tr = new Traffic();
+    const [patient] = bookingHour(tr);
+    redials(tr, patient, stranger(500), T0 + 2 * 3_600_000);
+    expect(rulesOf(play(e, tr.inputs()).flags, patient)).toEqual(['CALL_BOMBING']);
+  });
+});
