@@ -338,7 +338,10 @@ export const engineConfigSchema = z
         watch: z.number().int().min(1).max(100).default(25),
         label: z.number().int().min(1).max(100).default(50),
         block: z.number().int().min(1).max(100).default(80),
-        /** BLOCK_RECOMMENDED needs at least this many distinct contributing rules. */
+        /**
+         * BLOCK_RECOMMENDED needs at least this many distinct evidence rules, each at its LABEL grade (points ≥
+         * `label`; distinct reporters' COMPLAINTS from 20 points, as testimony): verdict.ts.
+         */
         blockMinRules: z.number().int().min(2).max(EVIDENCE_RULES).default(2),
       })
       .strict()
