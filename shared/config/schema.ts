@@ -118,6 +118,15 @@ export const engineConfigSchema = z
              */
             mostlyAnswered: ratio.default(0.75),
             /**
+             * The public that engages stays on the line: when at least this share of the day's engaged strangers
+             * (the lower bound at 95 %) talked `acquaintanceTalkSec` or more, over at least `listenedMin` of them,
+             * the rule is silent. 0.8: a survey's or a clinic's reached public talks for minutes, a telemarketer's
+             * listeners mostly leave within seconds of the pitch (12-35 s at most, session 28's probe); the sweeps'
+             * telemarketers never come near it. 1 turns it off.
+             */
+            listenedThrough: ratio.default(0.8),
+            listenedMin: count.default(10),
+            /**
              * z of the Wilson upper bound that must fall below `maxAnswerRate`.
              * 2.326 (one-sided 99 %), not 1.645: every number is judged again
              * at every call and hundreds of busy benign numbers every hour, so a
@@ -340,7 +349,7 @@ export const engineConfigSchema = z
         block: z.number().int().min(1).max(100).default(80),
         /**
          * BLOCK_RECOMMENDED needs at least this many distinct evidence rules, each at its LABEL grade (points ≥
-         * `label`; distinct reporters' COMPLAINTS from 20 points, as testimony): verdict.ts.
+         * `label`; distinct reporters' COMPLAINTS whenever they are evidence, as testimony): verdict.ts.
          */
         blockMinRules: z.number().int().min(2).max(EVIDENCE_RULES).default(2),
       })

@@ -17,8 +17,8 @@ import {
   PAIR_ATTEMPTED as PAIR_ATTEMPTED_,
   PAIR_CALLED_BACK as PAIR_CALLED_BACK_,
   PAIR_ENGAGED as PAIR_ENGAGED_,
-  PAIR_MISSED_CUR as PAIR_MISSED_CUR_,
-  PAIR_MISSED_PREV as PAIR_MISSED_PREV_,
+  PAIR_TAKEN_CUR as PAIR_TAKEN_CUR_,
+  PAIR_TAKEN_PREV as PAIR_TAKEN_PREV_,
   PAIR_REJECTED_AS_STRANGER as PAIR_REJECTED_AS_STRANGER_,
   PAIR_REJECTED_BUSY as PAIR_REJECTED_BUSY_,
   PAIR8 as PAIR8_,
@@ -66,8 +66,8 @@ const PAIR_REJECTED_BUSY = PAIR_REJECTED_BUSY_;
 const PAIR_CALLED_BACK = PAIR_CALLED_BACK_;
 const PAIR_ENGAGED = PAIR_ENGAGED_;
 const PAIR_ATTEMPTED = PAIR_ATTEMPTED_;
-const PAIR_MISSED_CUR = PAIR_MISSED_CUR_;
-const PAIR_MISSED_PREV = PAIR_MISSED_PREV_;
+const PAIR_TAKEN_CUR = PAIR_TAKEN_CUR_;
+const PAIR_TAKEN_PREV = PAIR_TAKEN_PREV_;
 const MARKETING = MARKETING_;
 const CONSENTING = CONSENTING_;
 const LINE_KIND = LINE_KIND_;
@@ -247,9 +247,10 @@ export function observeCall(
   // and a run is read as the sliding-window estimate: cur + prev × the share of the previous window still within
   // one window of this attempt, rounded down (as the number's counters are read). So eight attempts within an hour
   // count whether or not they cross a window's end, which the window alone missed. An attempt too late even for
-  // the previous window counts for nothing. Each window also keeps whether one of its attempts went untaken
-  // (PAIR_MISSED_*): a run the callee answered every attempt of is no bombing (a monitoring centre auto-answering a
-  // telemetry SIM's reports every few minutes), however short the calls. A queue (a service line, a short code, an
+  // the previous window counts for nothing. Each window also keeps whether the callee took (answered) every one of
+  // its attempts (PAIR_TAKEN_*): a run with no untaken attempt is no bombing (a monitoring centre auto-answering a
+  // telemetry SIM's reports every few minutes), however short the calls; the previous window's untaken attempt
+  // counts while that window still adds an attempt to the run. A queue (a service line, a short code, an
   // allowlisted number: isQueue) that many redial while it is busy is no victim either.
   const bombSec = cfg.rules.callBombing.windowMs / 1000;
   let curStart = pairs.get32(p, PAIR32.bombStart);
@@ -262,7 +263,8 @@ export function observeCall(
     prev = bombGap < bombSec ? cur : 0;
     cur = 0;
     curStart = sec;
-    bflags = (bflags & ~(PAIR_MISSED_CUR | PAIR_MISSED_PREV)) | (prev > 0 && (bflags & PAIR_MISSED_CUR) !== 0 ? PAIR_MISSED_PREV : 0);
+    // The new window has no attempt yet, none untaken; the previous one keeps its answer while it is kept.
+    bflags = (bflags & ~PAIR_TAKEN_PREV) | PAIR_TAKEN_CUR | (prev === 0 || (bflags & PAIR_TAKEN_CUR) !== 0 ? PAIR_TAKEN_PREV : 0);
     pairs.set32(p, PAIR32.bombStart, curStart);
     pairs.set8(p, PAIR8.bombPrev, prev);
     pairs.set16(p, PAIR16.bombGap, bombGap);
@@ -271,10 +273,12 @@ export function observeCall(
   const counted = inCurrent || curStart - bombGap - sec <= bombSec;
   if (inCurrent) pairs.set8(p, PAIR8.bombCur, ++cur);
   else if (counted) pairs.set8(p, PAIR8.bombPrev, ++prev);
-  if (outcome !== 'ANSWERED' && counted) bflags |= inCurrent ? PAIR_MISSED_CUR : PAIR_MISSED_PREV;
+  if (outcome !== 'ANSWERED' && counted) bflags &= inCurrent ? ~PAIR_TAKEN_CUR : ~PAIR_TAKEN_PREV;
   pairs.set8(p, PAIR8.flags, bflags);
-  const bombs = Math.floor(cur + prev * Math.max(0, 1 - (bombGap + Math.max(0, sec - curStart)) / bombSec));
-  if (stranger && counted && bombs >= 3 && (bflags & (PAIR_MISSED_CUR | PAIR_MISSED_PREV)) !== 0 && !isQueue(cx, callee, e.callee)) {
+  const prevPart = prev * Math.max(0, 1 - (bombGap + Math.max(0, sec - curStart)) / bombSec);
+  const bombs = Math.floor(cur + prevPart);
+  const untaken = (bflags & PAIR_TAKEN_CUR) === 0 || ((bflags & PAIR_TAKEN_PREV) === 0 && prevPart >= 1);
+  if (stranger && counted && bombs >= 3 && untaken && !isQueue(cx, callee, e.callee)) {
     noteRun(st, slot, BOMBING_RUN, bombs, callee, sec, bombSec, cfg.rules.callBombing.attempts);
     interesting = true;
   }

@@ -1,7 +1,7 @@
 /**
  * Queues are not bombing victims. People redial a line that is busy: a
  * hospital's registration line when booking opens, a bank's 95 line, a short
- * code such as 12320. A probe's patients auto-redialling an allowlisted
+ * code such as 12320. A callee abroad is no queue. A probe's patients auto-redialling an allowlisted
  * hospital line 6–25 times were SWARM_BOMBING (89 % BLOCK_RECOMMENDED with
  * CALL_BOMBING), and one person redialling 12320 was CALL_BOMBING: the
  * allowlist named the hospital as a caller only, and only swarms treated
@@ -52,6 +52,32 @@ describe('queues are no bombing victims', () => {
     const tr = new Traffic();
     redials(tr, mobile(9), stranger(99));
     expect(rulesOf(play(createEngine(defaultConfig()), tr.inputs()).flags)).toContain('CALL_BOMBING');
+  });
+
+  it('a callee abroad is no queue: ringing a Hong Kong or a UK mobile again and again is call bombing', () => {
+    for (const abroad of ['+85291234567', '+447700900123']) {
+      const tr = new Traffic();
+      redials(tr, mobile(9), abroad);
+      expect(rulesOf(play(createEngine(defaultConfig()), tr.inputs()).flags), abroad).toContain('CALL_BOMBING');
+    }
+  });
+
+  it("an allowlisted line is still known busy: its rejection of a patient who redials is the busy line's \"not now\"", () => {
+    // Ten patients each find the line busy, then get through two minutes later; one of them is rejected at 20 min
+    // and redials four times. A busy line's rejection is "not now" (REJECTION_REPEAT counts from its third).
+    const tr = new Traffic();
+    const patients = Array.from({ length: 10 }, (_, k) => stranger(k + 1));
+    for (const [k, p] of patients.entries()) {
+      tr.call(T0 + k * MIN, p, HOSPITAL, { outcome: 'BUSY', ringMs: SEC });
+      tr.answered(T0 + k * MIN + 2 * MIN, p, HOSPITAL, 60);
+    }
+    const x = stranger(77);
+    tr.rejected(T0 + 20 * MIN, x, HOSPITAL);
+    for (let i = 1; i <= 4; i++) tr.call(T0 + 20 * MIN + i * 3 * MIN, x, HOSPITAL, { outcome: i % 2 ? 'BUSY' : 'NO_ANSWER', ringMs: 2 * SEC });
+    expect(play(createEngine(defaultConfig()), tr.inputs()).flags.filter((f) => f.number === x)).toEqual([]);
+    const allowed = createEngine(defaultConfig());
+    allowed.allow(HOSPITAL);
+    expect(play(allowed, tr.inputs()).flags.filter((f) => f.number === x)).toEqual([]);
   });
 
   it('a patient of the allowlisted hospital who then bombs a private mobile is CALL_BOMBING for that alone', () => {

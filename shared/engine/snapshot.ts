@@ -8,7 +8,7 @@
 import { bytesOf } from './state/aligned.ts';
 import { H24, STRANGER_PICKED_UP_24H } from './state/metrics.ts';
 import { upgradeVersion4Records } from './state/number-state.ts';
-import { upgradeVersion1Records, upgradeVersion5Records } from './state/pair-cache.ts';
+import { upgradeVersion1Records } from './state/pair-cache.ts';
 import { clearCell, spreadDaySpans } from './state/windowed-counters.ts';
 
 /**
@@ -25,10 +25,8 @@ import { clearCell, spreadDaySpans } from './state/windowed-counters.ts';
  * events; version 3 held the day window's index there (now the hour's ÷ 24).
  * 5: a number record's largest bombing and refusal runs are a byte each, with
  * their callee's fingerprint beside; version 4 kept each run in a u16.
- * 6: a pair's bombing windows keep whether one of their attempts went untaken
- * (PAIR_MISSED_CUR/PREV); version 5 had no such bits and counted every run.
  */
-export const SNAPSHOT_VERSION = 6;
+export const SNAPSHOT_VERSION = 5;
 
 /**
  * Step from version `v` to `v + 1`, on the decoded state (its typed arrays
@@ -44,8 +42,6 @@ const UPGRADES: Record<number, (state: VersionedState) => void> = {
   3: (state) => spreadDaySpans(state.state.counters),
   // Runs' callees unknown (0): read as two behaviours, as version 4's engine read them.
   4: (state) => upgradeVersion4Records(state.state.records),
-  // Runs' answers unknown: read as runs with an untaken attempt, as version 5's engine read them.
-  5: (state) => upgradeVersion5Records(state.pairs.records),
 };
 const OLDEST_VERSION = 1;
 

@@ -22,10 +22,14 @@ const SWARM_LOAD: InboundLoad = { attempts: 0, engaged: 0, repeaters: 0 };
  * on, when it also joins the swarm's distinct callers); if the load is a
  * swarm (rules/swarm-bombing.ts), its size is kept on the caller and the
  * call is worth judging (returns true). Victims are people's and
- * businesses' lines, not queues ({@link isQueue}).
+ * businesses' lines of the national plan: a service line (95/96/400) or short
+ * code that many redial is a queue, not a victim, and so is an allowlisted
+ * line (a hospital's registration line at booking time), whose load is still
+ * kept: it is how the line is known busy, its rejections "not now".
  */
 export function observeSwarm(cx: EngineContext, slot: number, caller: number, callee: number, calleeE164: string, sec: number, bombs: number, engagedNow: boolean, engagedBefore: boolean): boolean {
-  if (isQueue(cx, callee, calleeE164)) return false;
+  const cls = classify(calleeE164);
+  if (cls !== 'MOBILE' && cls !== 'FIXED_LINE') return false;
   const cfg = cx.config;
   const sw = cfg.rules.swarmBombing;
   const joins = bombs === sw.attemptsEach;
@@ -40,7 +44,7 @@ export function observeSwarm(cx: EngineContext, slot: number, caller: number, ca
   const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
   const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
   busyNow(cx, i, load.engaged, sec);
-  if (!isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
+  if (allowlisted(cx, callee) || !isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
   const size = Math.min(255, Math.round(load.repeaters));
   joinedSwarm(cx, slot, size, sec, windowSec);
   // The swarm is recognised now: those of its numbers that rang before (and
@@ -79,13 +83,18 @@ export function takeHandedOver(cx: EngineContext): void {
 
 /**
  * Whether `callee` (key; `calleeE164` its number) is a queue, which many redial when it is busy, rather than a
- * line that can be bombed (CALL_BOMBING, SWARM_BOMBING): a service line (95/96/400), a short code (12320, 12306:
- * classified UNKNOWN), or a number the operator allowlisted (a hospital's registration line at booking time).
+ * line one caller can bomb (CALL_BOMBING): a service line (95/96/400), a short code (12320, 12306: classified
+ * UNKNOWN), or a number the operator allowlisted (a hospital's registration line at booking time). A callee abroad
+ * is a person's or a business's line like any (harassing a Hong Kong number is bombing).
  */
 export function isQueue(cx: EngineContext, callee: number, calleeE164: string): boolean {
-  if (cx.allowlist.size !== 0 && cx.allowlist.has(callee)) return true;
+  if (allowlisted(cx, callee)) return true;
   const cls = classify(calleeE164);
-  return cls !== 'MOBILE' && cls !== 'FIXED_LINE';
+  return cls === 'SERVICE_95' || cls === 'SERVICE_96' || cls === 'TOLL_FREE_400' || cls === 'UNKNOWN';
+}
+
+function allowlisted(cx: EngineContext, key: number): boolean {
+  return cx.allowlist.size !== 0 && cx.allowlist.has(key);
 }
 
 /**

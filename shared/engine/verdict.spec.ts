@@ -106,9 +106,8 @@ describe('verdict', () => {
     expect(verdict([reason('LOW_ANSWER_FANOUT', 60), third], sev).severity).toBe('BLOCK_RECOMMENDED');
   });
 
-  it("counts two distinct reporters' complaints (their WATCH grade) as a second rule: testimony, not the calls read again", () => {
+  it("counts two distinct reporters' complaints (their WATCH grade) as a second rule when they are evidence: testimony, not the calls read again", () => {
     expect(verdict([reason('REJECTION_REPEAT', 70), reason('COMPLAINTS', 35)], sev)).toEqual({ score: 100, severity: 'BLOCK_RECOMMENDED' });
-    expect(verdict([reason('REJECTION_REPEAT', 70), reason('COMPLAINTS', 19)], sev).severity).toBe('LABEL');
     expect(verdict([reason('REJECTION_REPEAT', 70), { ...reason('COMPLAINTS', 35), context: true }], sev).severity).toBe('LABEL');
   });
 

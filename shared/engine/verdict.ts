@@ -5,9 +5,6 @@ import type { ScoredReason } from './signals.ts';
 
 export const SEVERITY_RANK: Record<Severity, number> = { WATCH: 1, LABEL: 2, BLOCK_RECOMMENDED: 3 };
 
-/** Distinct reporters' complaints count towards BLOCK_RECOMMENDED from this many points (two reporters score 35). */
-const TESTIMONY_POINTS = 20;
-
 export interface Verdict {
   score: number;
   severity: Severity | null;
@@ -23,9 +20,9 @@ export interface Verdict {
  * (a second attempt after a refusal, 40 points: a parcel station re-ringing
  * one customer who rejected it was BLOCK_RECOMMENDED beside its low answer
  * rate), since a number is verified by a person before it is shut down.
- * Distinct reporters' complaints are the exception from 20 points (two
- * reporters, 35): they are people's testimony, not another reading of the
- * calls, and never speak for a single quarrel. Context reasons (volume,
+ * Distinct reporters' complaints are the exception whenever they are
+ * evidence (from two reporters, 35 points): they are people's testimony, not
+ * another reading of the calls, and never speak for a single quarrel. Context reasons (volume,
  * short talk, the hour) strengthen evidence but cannot make a LABEL: unless
  * the evidence alone reaches the LABEL score, the score stays below it.
  */
@@ -42,7 +39,7 @@ export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['sever
       // 25–40, SHORT_CALLS up to 20) is weak whatever its points, and volume
       // comes with most strong signals (60 attempts at one victim are 60 calls).
       // A reason that restates other evidence (QUIET_HOURS by the engagement test) is not another rule.
-      if (r.restates !== true && (r.points >= s.label || (r.rule === 'COMPLAINTS' && r.points >= TESTIMONY_POINTS))) strong++;
+      if (r.restates !== true && (r.points >= s.label || r.rule === 'COMPLAINTS')) strong++;
     }
   }
   let score = Math.min(100, Math.round(sum));

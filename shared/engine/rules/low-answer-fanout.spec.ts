@@ -162,7 +162,7 @@ describe('LOW_ANSWER_FANOUT', () => {
   });
 
   it('reads its thresholds from the config', () => {
-    const custom = { ...c, lowAnswerFanout: { strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2, mostlyAnswered: 0.75, z: 2.326 } };
+    const custom = { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, strangersPerHour: 5, strangersPerDay: 10, maxAnswerRate: 0.2 } };
     expect(lowAnswerFanout(hour(50, 2), custom)?.threshold).toBe(0.2);
     expect(lowAnswerFanout(hour(50, 8), custom)).toBeNull();
     expect(lowAnswerFanout(hour(30, 0), custom)).not.toBeNull();
@@ -224,6 +224,23 @@ describe('LOW_ANSWER_FANOUT', () => {
     // With mostlyAnswered at 1 (off), four of six is judged again, as before the setting.
     const off = { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, mostlyAnswered: 1 } };
     expect(lowAnswerFanout(sig({ ...hour(PER_HOUR, 0), strangerPickedUp24h: 4 }), off)).toMatchObject({ window: '1h' });
+  });
+
+  it('leaves alone a day whose engaged strangers stayed on the line (a survey, a clinic), not one whose listeners left', () => {
+    // 60 strangers over the day, 24 engaged (0.40), this hour's 6 with nobody engaged: a LABEL on engagement alone.
+    const day = { newStrangers1h: 6, strangerCalls1h: 6, newStrangers24h: 60, strangerCalls24h: 60, strangerAnswered24h: 24 };
+    expect(lowAnswerFanout(sig(day), c)).toMatchObject({ rule: 'LOW_ANSWER_FANOUT' });
+    // 23 of the 24 talked 30 s or more: the share's 95 % lower bound (0.82) is above listenedThrough (0.8).
+    expect(1 - wilsonUpper(1, 24, 1.645)).toBeGreaterThanOrEqual(c.lowAnswerFanout.listenedThrough);
+    expect(lowAnswerFanout(sig({ ...day, strangerTalked24h: 23 }), c)).toBeNull();
+    // 20 of 24 (0.83) is not shown to be above it (lower bound 0.67): a pitch some listened to.
+    expect(lowAnswerFanout(sig({ ...day, strangerTalked24h: 20 }), c)).not.toBeNull();
+    // Nine of nine engaged talked, but nine are fewer than listenedMin (10): no exemption on so few.
+    const few = { ...day, strangerAnswered24h: 9, strangerTalked24h: 9 };
+    expect(lowAnswerFanout(sig(few), c)).not.toBeNull();
+    // listenedThrough 1 turns it off.
+    const off = { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, listenedThrough: 1 } };
+    expect(lowAnswerFanout(sig({ ...day, strangerTalked24h: 24 }), off)).not.toBeNull();
   });
 
   it('steps aside on a window mostly rung once: calls cancelled within a ring gave nobody the chance to answer', () => {

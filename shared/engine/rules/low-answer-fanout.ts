@@ -56,12 +56,28 @@ export const lowAnswerFanout: Rule = (s, c) => {
   const byHour = hourUpper <= maxAnswerRate;
   if (!byHour && dayUpper > maxAnswerRate) return null;
   if (publicPicksUp(s, c.lowAnswerFanout)) return null;
+  if (listenedThrough(s, c.lowAnswerFanout)) return null;
   const [{ n, k }, upper, threshold, window] = byHour ? [hour, hourUpper, strangersPerHour, '1h' as const] : [day, dayUpper, strangersPerDay, '24h' as const];
   if (mostlyRingOnce(s, c, window)) return null;
   const lowness = 1 - upper / maxAnswerRate;
   const points = 50 + 25 * lowness + rising(n, threshold, 0, 10, 3);
   return { rule: 'LOW_ANSWER_FANOUT', window, value: r1(k / n), threshold: maxAnswerRate, points };
 };
+
+/**
+ * Whether the strangers who engaged today stayed on the line: at least `listenedThrough` of them (the lower
+ * bound at 95 % of the share, over at least `listenedMin`) talked a real conversation (`acquaintanceTalkSec`).
+ * A statistics bureau's survey (35–55 % answered, 2–10 min each) or a clinic's calls fan out to strangers and
+ * are often unanswered, but whoever answers talks for minutes; a pitch's listeners leave within seconds.
+ * What is low there is availability, not willingness. A telemarketer whose listeners really stay is left to
+ * the other rules and to complaints.
+ */
+function listenedThrough(s: Signals, c: { listenedThrough: number; listenedMin: number }): boolean {
+  const engaged = s.strangerAnswered24h;
+  if (engaged < c.listenedMin || c.listenedThrough >= 1) return false;
+  const talked = Math.min(engaged, s.strangerTalked24h);
+  return 1 - wilsonUpper(engaged - talked, engaged, 1.645) >= c.listenedThrough;
+}
 
 /**
  * The day's sample when it is mostly the last hour: engagement counted as the

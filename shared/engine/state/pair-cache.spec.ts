@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashKey } from './hash.ts';
-import { PAIR8, PAIR16, PAIR32, PAIR_ATTEMPTED, PAIR_MISSED_CUR, PAIR_MISSED_PREV, PairCache, pairTag, upgradeVersion5Records } from './pair-cache.ts';
+import { PAIR8, PAIR16, PAIR32, PairCache, pairTag } from './pair-cache.ts';
 
 const A = 8613800000001;
 const callee = (n: number) => 8613900000000 + n;
@@ -312,25 +312,5 @@ describe('PairCache', () => {
     expect(plain.capacity).toBe(1 << 10);
     expect(plain.evictions).toBeGreaterThan(1000);
     expect(found).toBeGreaterThan(1000);
-  });
-});
-
-describe('upgradeVersion5Records', () => {
-  it("marks each bombing window holding attempts as having an untaken one (version 5 counted every run), and nothing else", () => {
-    const records = new Uint8Array(4 * 32);
-    records[0 * 32 + PAIR8.bombCur] = 3; // pair 0: current window only
-    records[1 * 32 + PAIR8.bombPrev] = 2; // pair 1: previous window only
-    records[2 * 32 + PAIR8.bombCur] = 1;
-    records[2 * 32 + PAIR8.bombPrev] = 9;
-    records[2 * 32 + PAIR8.flags] = PAIR_ATTEMPTED; // pair 2: both, other bits kept
-    records[3 * 32 + PAIR8.flags] = PAIR_ATTEMPTED; // pair 3: no run
-    upgradeVersion5Records(records);
-    expect([0, 1, 2, 3].map((i) => records[i * 32 + PAIR8.flags])).toEqual([
-      PAIR_MISSED_CUR,
-      PAIR_MISSED_PREV,
-      PAIR_ATTEMPTED | PAIR_MISSED_CUR | PAIR_MISSED_PREV,
-      PAIR_ATTEMPTED,
-    ]);
-    expect(records[2 * 32 + PAIR8.bombPrev]).toBe(9);
   });
 });

@@ -57,13 +57,15 @@ export const PAIR_ATTEMPTED = 16;
  */
 export const PAIR_REJECTED_BUSY = 32;
 /**
- * An attempt of the pair's current bombing window (bombStart) went untaken: not answered (rejected, cancelled,
- * unanswered, busy). A run of attempts the callee took every one of (a monitoring centre auto-answering a
- * telemetry SIM's reports) is the callee accepting the calls, not call bombing.
+ * The callee took (answered) every attempt of the pair's current bombing window (bombStart) so far. A run with no
+ * untaken attempt (rejected, cancelled, unanswered, busy) is the callee accepting the calls, not call bombing (a
+ * monitoring centre auto-answering a telemetry SIM's reports). Set when a window begins, cleared by an untaken
+ * attempt. As "taken", not "missed", so that a record of an earlier layout (the bit 0) reads as a window with an
+ * untaken attempt, which is how every run was read before the bit existed: no snapshot upgrade needed.
  */
-export const PAIR_MISSED_CUR = 64;
-/** As {@link PAIR_MISSED_CUR}, for the previous bombing window (bombPrev): shifted there when the window rolls. */
-export const PAIR_MISSED_PREV = 128;
+export const PAIR_TAKEN_CUR = 64;
+/** As {@link PAIR_TAKEN_CUR}, for the previous bombing window (bombPrev): shifted there when the window rolls. */
+export const PAIR_TAKEN_PREV = 128;
 
 /**
  * Pair records of a version-1 snapshot (exportState's `records`) in today's layout, in place. Version 1 kept the
@@ -80,18 +82,6 @@ export function upgradeVersion1Records(records: Uint8Array): void {
     records[r + PAIR8.flags] |= PAIR_ATTEMPTED;
     records[r + at] = 0;
     records[r + at + 1] = 0;
-  }
-}
-
-/**
- * Pair records of a version-5 snapshot in today's layout, in place. Version 5 kept no
- * {@link PAIR_MISSED_CUR}/{@link PAIR_MISSED_PREV} bits and counted every run as bombing: a window holding attempts
- * is read as one with an untaken attempt, as version 5 read it, until the window rolls out.
- */
-export function upgradeVersion5Records(records: Uint8Array): void {
-  for (let r = 0; r + STRIDE <= records.length; r += STRIDE) {
-    if (records[r + PAIR8.bombCur] !== 0) records[r + PAIR8.flags] |= PAIR_MISSED_CUR;
-    if (records[r + PAIR8.bombPrev] !== 0) records[r + PAIR8.flags] |= PAIR_MISSED_PREV;
   }
 }
 
