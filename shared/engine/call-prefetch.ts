@@ -78,8 +78,10 @@ export class CallPrefetch {
         ids.fingerprint(e.eventId);
         this.idPrint1[q] = ids.h1;
         this.idPrint2[q] = ids.h2;
-        acc += ids.warm(ids.h1) + this.swarms.warm(b);
       }
+      // The dedup sets and the callees' swarm sets in a loop of their own, a few instructions a call: issued from
+      // the parsing loop above (hundreds of instructions a call), hardly two of these misses were in flight at once.
+      for (let q = 0; q < n; q++) acc += ids.warm(this.idPrint1[q]) + this.swarms.warm(this.pairKeys[q * 2 + 1]);
       acc += this.index.warm(this.callers, n) + this.pairs.warmSets(this.pairTags, n);
       this.index.getAll(this.callers, n, this.slots);
       acc += this.state.warm(this.slots, n) + this.pairs.warmRecords(this.pairTags, n, this.firstBack);

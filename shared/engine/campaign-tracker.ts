@@ -85,6 +85,9 @@ export function trackCampaign(cx: EngineContext, slot: number, key: number, t: n
   // and listed it a second time.
   if (day >= joined) countForGroup(cx, slot, key, id, t, day, seen);
   const g = cx.groups;
+  // Too few listed members for the rule, whatever the group's counts (most groups, on most stranger calls): the
+  // answer is no without reading the group (`looksLikeCampaign` asks `listed >= listedMembers` of `load`'s value).
+  if (g.maxListed(id) < c.listedMembers) return false;
   g.load(id, t);
   // The rule's own test of the group, so that the members judged now are judged on the same evidence.
   const hot = looksLikeCampaign(g.members, g.listed, g.calls, g.engaged, g.pickedUp, g.pickCalls, cx.config.rules);

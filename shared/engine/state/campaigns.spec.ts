@@ -223,6 +223,24 @@ describe('CampaignGroups', () => {
     expect(live.markHot(remap[id], T)).toEqual([42, 45]);
   });
 
+  it('never reads fewer listed members in maxListed than load finds, at any time (trackCampaign skips the group on it)', () => {
+    const g = new CampaignGroups();
+    const id = g.idFor(5, 'p1');
+    const times = [D0 - DAY - 1, D0 - 1, D0, T, D0 + DAY - 1, D0 + DAY + 5_000, D0 + 2 * DAY + 7_000, D0 + 5 * DAY];
+    const check = () => {
+      for (const t of times) expect(g.maxListed(id)).toBeGreaterThanOrEqual(g.value(id, t).listed);
+    };
+    check();
+    for (let k = 0; k < 4; k++) g.list(id, T, 100 + k);
+    check();
+    g.list(id, D0 + DAY + 1_000, 200); // the next day: yesterday's four, today's one
+    check();
+    expect(g.maxListed(id)).toBe(4);
+    g.join(id, D0 + 3 * DAY); // two days on: both days' lists gone
+    check();
+    expect(g.maxListed(id)).toBe(0);
+  });
+
   it('restores 200,000 groups from a snapshot, each under its block and provider', () => {
     const g = new CampaignGroups();
     for (let b = 0; b < 200_000; b++) expect(g.idFor(b, 'CMCC')).toBe(b);

@@ -205,6 +205,17 @@ export class CampaignGroups {
     this.handed.take(slotOf, each);
   }
 
+  /**
+   * At most how many listed members `load` finds for group `id`, at any `t`: the larger of its two lists' lengths
+   * (`load` reads one of them, or yesterday's scaled down). From `listedLengths`, a small array that stays in cache,
+   * so that a caller whose test needs more listed members can leave the group object unread (a cache miss).
+   */
+  maxListed(id: number): number {
+    const cur = this.listedLengths[id * 2];
+    const prev = this.listedLengths[id * 2 + 1];
+    return cur > prev ? cur : prev;
+  }
+
   /** Set by `load`: the loaded group's members, calls, engaged and picked-up calls, listed members (no allocation per call). */
   members = 0;
   calls = 0;
