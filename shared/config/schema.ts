@@ -118,13 +118,15 @@ export const engineConfigSchema = z
              */
             mostlyAnswered: ratio.default(0.75),
             /**
-             * The public that engages stays on the line: when at least this share of the day's engaged strangers
-             * (the lower bound at 95 %) talked `acquaintanceTalkSec` or more, over at least `listenedMin` of them,
-             * the rule is silent. 0.8: a survey's or a clinic's reached public talks for minutes, a telemarketer's
+             * The public that picks up stays on the line: when at least this share of the day's strangers who picked
+             * up (the lower bound at 95 %) talked `acquaintanceTalkSec` or more, over at least `listenedMin` of them,
+             * the rule is silent; over the strangers who picked up at all, so that a pitch most hang up on at once
+             * is no survey. At least 0.5 (lower would silence the rule on any day whose public mostly hangs up). 0.8:
+             * a survey's or a clinic's reached public talks for minutes, a telemarketer's
              * listeners mostly leave within seconds of the pitch (12-35 s at most, session 28's probe); the sweeps'
              * telemarketers never come near it. 1 turns it off.
              */
-            listenedThrough: ratio.default(0.8),
+            listenedThrough: z.number().min(0.5).max(1).default(0.8),
             listenedMin: count.default(10),
             /**
              * z of the Wilson upper bound that must fall below `maxAnswerRate`.

@@ -80,6 +80,20 @@ describe('queues are no bombing victims', () => {
     expect(play(allowed, tr.inputs()).flags.filter((f) => f.number === x)).toEqual([]);
   });
 
+  it('a line taken off the allowlist is judged from its next callers, not on those who redialled it while allowlisted', () => {
+    const e = createEngine(defaultConfig());
+    e.allow(HOSPITAL);
+    const before = new Traffic('listed');
+    const patients = Array.from({ length: 10 }, (_, k) => stranger(k + 1));
+    for (const [k, p] of patients.entries()) for (let i = 0; i < 3; i++) before.call(T0 + k * 20 * SEC + i * 4 * MIN, p, HOSPITAL, { outcome: 'BUSY', ringMs: SEC });
+    expect(play(e, before.inputs()).flags).toEqual([]);
+    e.setAllowlist([]);
+    const after = new Traffic('unlisted');
+    const late = stranger(50);
+    for (let i = 0; i < 2; i++) after.call(T0 + 15 * MIN + i * MIN, late, HOSPITAL, { outcome: 'BUSY', ringMs: SEC });
+    expect(play(e, after.inputs()).flags).toEqual([]);
+  });
+
   it('a patient of the allowlisted hospital who then bombs a private mobile is CALL_BOMBING for that alone', () => {
     const e = createEngine(defaultConfig());
     e.allow(HOSPITAL);

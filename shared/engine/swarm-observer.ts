@@ -36,15 +36,18 @@ export function observeSwarm(cx: EngineContext, slot: number, caller: number, ca
   const windowSec = sw.windowMs / 1000;
   const engaged = engagedNow || (joins && engagedBefore) ? 1 : 0;
   const swarms = cx.swarms;
+  // An allowlisted line is a queue: its load is kept (how it is known busy) but nobody joins a swarm there, so that
+  // a line taken off the allowlist is judged from its next callers, not on those who redialled it before.
+  const queue = allowlisted(cx, callee);
   // A stranger the callee took up (a conversation past the short-call cut) is no bomber to it: its attempts count in
   // the load, engaged, but it is not among the members judged when the swarm is recognised (a rider who reached
   // the customer at the second try shortly before a swarm fell on that customer).
-  if (joins && engaged === 0) swarms.join(callee, caller, sec, windowSec);
+  if (joins && engaged === 0 && !queue) swarms.join(callee, caller, sec, windowSec);
   else if (engagedNow) swarms.leave(callee, caller);
-  const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins ? 1 : 0);
+  const i = swarms.note(callee, sec, windowSec, joins ? bombs : 1, engaged, joins && !queue ? 1 : 0);
   const load = swarms.load(i, sec, windowSec, SWARM_LOAD);
   busyNow(cx, i, load.engaged, sec);
-  if (allowlisted(cx, callee) || !isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
+  if (queue || !isSwarm(load.repeaters, load.attempts, load.engaged, cfg.rules)) return false;
   const size = Math.min(255, Math.round(load.repeaters));
   joinedSwarm(cx, slot, size, sec, windowSec);
   // The swarm is recognised now: those of its numbers that rang before (and

@@ -226,21 +226,33 @@ describe('LOW_ANSWER_FANOUT', () => {
     expect(lowAnswerFanout(sig({ ...hour(PER_HOUR, 0), strangerPickedUp24h: 4 }), off)).toMatchObject({ window: '1h' });
   });
 
-  it('leaves alone a day whose engaged strangers stayed on the line (a survey, a clinic), not one whose listeners left', () => {
+  it('leaves alone a day whose strangers who picked up stayed on the line (a survey, a clinic), not a pitch hung up on', () => {
     // 60 strangers over the day, 24 engaged (0.40), this hour's 6 with nobody engaged: a LABEL on engagement alone.
-    const day = { newStrangers1h: 6, strangerCalls1h: 6, newStrangers24h: 60, strangerCalls24h: 60, strangerAnswered24h: 24 };
+    const day = { newStrangers1h: 6, strangerCalls1h: 6, newStrangers24h: 60, strangerCalls24h: 60, strangerAnswered24h: 24, strangerPickedUp24h: 24 };
     expect(lowAnswerFanout(sig(day), c)).toMatchObject({ rule: 'LOW_ANSWER_FANOUT' });
-    // 23 of the 24 talked 30 s or more: the share's 95 % lower bound (0.82) is above listenedThrough (0.8).
+    // 23 of the 24 who picked up talked 30 s or more: the share's 95 % lower bound (0.82) is above listenedThrough (0.8).
     expect(1 - wilsonUpper(1, 24, 1.645)).toBeGreaterThanOrEqual(c.lowAnswerFanout.listenedThrough);
     expect(lowAnswerFanout(sig({ ...day, strangerTalked24h: 23 }), c)).toBeNull();
     // 20 of 24 (0.83) is not shown to be above it (lower bound 0.67): a pitch some listened to.
     expect(lowAnswerFanout(sig({ ...day, strangerTalked24h: 20 }), c)).not.toBeNull();
-    // Nine of nine engaged talked, but nine are fewer than listenedMin (10): no exemption on so few.
-    const few = { ...day, strangerAnswered24h: 9, strangerTalked24h: 9 };
-    expect(lowAnswerFanout(sig(few), c)).not.toBeNull();
+    // A pitch most hang up on within seconds: 60 picked up, 45 of them under the short-call cut, the 15 who stayed
+    // past it all talking. The share is over those who picked up (15 of 60), not over the 15 engaged.
+    const pitch = { ...day, strangerAnswered24h: 15, strangerTalked24h: 15, strangerPickedUp24h: 60, newStrangers24h: 200, strangerCalls24h: 200 };
+    expect(lowAnswerFanout(sig(pitch), c)).not.toBeNull();
+    // A pick-up count at the counters' ceiling is no share.
+    expect(lowAnswerFanout(sig({ ...day, strangerTalked24h: 24, strangerPickedUp24hSaturated: true }), c)).not.toBeNull();
     // listenedThrough 1 turns it off.
     const off = { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, listenedThrough: 1 } };
     expect(lowAnswerFanout(sig({ ...day, strangerTalked24h: 24 }), off)).not.toBeNull();
+  });
+
+  it('needs listenedMin strangers who picked up before it reads their talks', () => {
+    const lenient = { ...c, lowAnswerFanout: { ...c.lowAnswerFanout, listenedThrough: 0.6 } };
+    const day = { newStrangers1h: 6, strangerCalls1h: 6, newStrangers24h: 60, strangerCalls24h: 60, strangerAnswered24h: 9, strangerTalked24h: 9 };
+    // Nine of nine talked (lower bound 0.76 ≥ 0.6), but nine are under listenedMin (10).
+    expect(1 - wilsonUpper(0, 9, 1.645)).toBeGreaterThanOrEqual(0.6);
+    expect(lowAnswerFanout(sig({ ...day, strangerPickedUp24h: 9 }), lenient)).not.toBeNull();
+    expect(lowAnswerFanout(sig({ ...day, strangerAnswered24h: 10, strangerTalked24h: 10, strangerPickedUp24h: 10 }), lenient)).toBeNull();
   });
 
   it('steps aside on a window mostly rung once: calls cancelled within a ring gave nobody the chance to answer', () => {

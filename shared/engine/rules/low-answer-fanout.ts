@@ -65,18 +65,20 @@ export const lowAnswerFanout: Rule = (s, c) => {
 };
 
 /**
- * Whether the strangers who engaged today stayed on the line: at least `listenedThrough` of them (the lower
+ * Whether the strangers who picked up today stayed on the line: at least `listenedThrough` of them (the lower
  * bound at 95 % of the share, over at least `listenedMin`) talked a real conversation (`acquaintanceTalkSec`).
  * A statistics bureau's survey (35–55 % answered, 2–10 min each) or a clinic's calls fan out to strangers and
- * are often unanswered, but whoever answers talks for minutes; a pitch's listeners leave within seconds.
- * What is low there is availability, not willingness. A telemarketer whose listeners really stay is left to
- * the other rules and to complaints.
+ * are often unanswered, but whoever answers talks for minutes; a pitch's listeners mostly hang up within
+ * seconds. What is low there is availability, not willingness. Over those who picked up at all, not only
+ * those past the short-call cut: a pitch most hang up on at once, with a few who talk, is no survey. A count
+ * at the counters' ceiling is no share. A telemarketer whose listeners really stay is left to the other rules
+ * and to complaints.
  */
 function listenedThrough(s: Signals, c: { listenedThrough: number; listenedMin: number }): boolean {
-  const engaged = s.strangerAnswered24h;
-  if (engaged < c.listenedMin || c.listenedThrough >= 1) return false;
-  const talked = Math.min(engaged, s.strangerTalked24h);
-  return 1 - wilsonUpper(engaged - talked, engaged, 1.645) >= c.listenedThrough;
+  const pickedUp = s.strangerPickedUp24h;
+  if (pickedUp < c.listenedMin || c.listenedThrough >= 1 || s.strangerPickedUp24hSaturated) return false;
+  const talked = Math.min(pickedUp, s.strangerTalked24h);
+  return 1 - wilsonUpper(pickedUp - talked, pickedUp, 1.645) >= c.listenedThrough;
 }
 
 /**
