@@ -80,9 +80,9 @@ describe('call bombing and calls the callee took', () => {
     expect(Math.max(...bombingAt)).toBeLessThan(T0 + 3_600_000);
   });
 
-  it("a late untaken attempt counts in the window it belongs to, and one too late for either window counts for nothing", () => {
-    // Seven answered attempts in the window from T0; the rejection at T0+30 min arrives 90 s late, after the window
-    // of T0+60 min has begun with an answered attempt. The run then (8 within the hour) has an untaken attempt.
+  it('a late untaken attempt counts in the previous window it belongs to', () => {
+    // Six answered attempts in the window from T0; a rejection at T0+59 min arrives 90 s late, after the window of
+    // T0+60 min has begun with an answered attempt. The run at T0+62 min (8 within the hour) has an untaken attempt.
     const late = new Traffic();
     for (let i = 0; i < 6; i++) late.answered(T0 + i * 5 * MIN, SIM, VICTIM, 3);
     late.answered(T0 + 60 * MIN, SIM, VICTIM, 3);

@@ -22,9 +22,10 @@ export interface Verdict {
  * rate), since a number is verified by a person before it is shut down.
  * Distinct reporters' complaints are the exception whenever they are
  * evidence (from two reporters, 35 points): they are people's testimony, not
- * another reading of the calls, and never speak for a single quarrel. Context reasons (volume,
- * short talk, the hour) strengthen evidence but cannot make a LABEL: unless
- * the evidence alone reaches the LABEL score, the score stays below it.
+ * another reading of the calls, and never speak for a single quarrel.
+ * Context reasons (volume, short talk, the hour) strengthen evidence but
+ * cannot make a LABEL: unless the evidence alone reaches the LABEL score, the
+ * score stays below it.
  */
 export function verdict(reasons: readonly ScoredReason[], s: EngineConfig['severity']): Verdict {
   let sum = 0;
